@@ -1,0 +1,12 @@
+import type { Arch } from './types.js';
+import { x86_64 } from './x86_64.js';
+
+export type { Arch, ZoneLimit } from './types.js';
+export { x86_64 };
+
+const ARCHES: Record<string, Arch> = { x86_64 };
+
+/** Look an architecture up by name; undefined when we do not model it. */
+export function getArch(name: string): Arch | undefined {
+  return ARCHES[name];
+}

@@ -1,0 +1,645 @@
+// mm/memblock.c: the boot-time memory allocator.
+//
+// Memory and reservations are kept as sorted, disjoint, merged arrays of
+// regions, exactly as the kernel keeps them; every allocation walks the free
+// ranges (memory minus reserved) the way the kernel's iterators do, so the
+// result of each call is the address the kernel would return.
+//
+// Addresses are plain numbers: exact up to 2^53, which covers every physical
+// address a machine can have. The top of the address space (PHYS_ADDR_MAX) is
+// modelled as 2^64, so "size capped at the end of the address space" behaves
+// as in the kernel for every base below it.
+
+export const NUMA_NO_NODE = -1;
+/** MAX_NUMNODES with Debian's CONFIG_NODES_SHIFT=10: "no node assigned yet". */
+export const MAX_NUMNODES = 1024;
+export const PHYS_ADDR_MAX = 2 ** 64;
+/** MEMBLOCK_ALLOC_ANYWHERE: (phys_addr_t)~0, no upper limit. */
+export const MEMBLOCK_ALLOC_ANYWHERE = PHYS_ADDR_MAX;
+/** MEMBLOCK_ALLOC_ACCESSIBLE: up to memblock.current_limit. */
+export const MEMBLOCK_ALLOC_ACCESSIBLE = 0;
+/** MEMBLOCK_ALLOC_NOLEAKTRACE: like ACCESSIBLE, without kmemleak. */
+export const MEMBLOCK_ALLOC_NOLEAKTRACE = 1;
+/** MEMBLOCK_LOW_LIMIT on x86_64 is 0. */
+export const MEMBLOCK_LOW_LIMIT = 0;
+
+/** enum memblock_flags */
+export const MEMBLOCK_NONE = 0x0;
+export const MEMBLOCK_HOTPLUG = 0x1;
+export const MEMBLOCK_MIRROR = 0x2;
+export const MEMBLOCK_NOMAP = 0x4;
+export const MEMBLOCK_DRIVER_MANAGED = 0x8;
+
+import { hex, pa } from '../util/format.js';
+
+const PAGE_SIZE = 4096;
+const SMP_CACHE_BYTES = 64;
+
+export interface MemblockRegion {
+  base: number;
+  size: number;
+  flags: number;
+  nid: number;
+}
+
+export interface MemblockType {
+  name: 'memory' | 'reserved';
+  regions: MemblockRegion[];
+  /**
+   * type->total_size, kept as the kernel keeps it: memblock_trim_memory()
+   * shrinks regions without updating it, so it can exceed the sum of sizes.
+   */
+  totalSize: number;
+}
+
+/** One recorded call, printable in the kernel's memblock=debug format. */
+export interface MemblockCall {
+  /** Kernel function name: memblock_add, memblock_reserve, memblock_alloc_try_nid, ... */
+  fn: string;
+  /** The caller (%pS without the offset). */
+  caller: string;
+  /** For range calls: base and size. */
+  base?: number;
+  size: number;
+  align?: number;
+  nid?: number;
+  flags?: number;
+  from?: number;
+  maxAddr?: number;
+  /** For allocations: the physical address returned, or 0 on failure. */
+  result?: number;
+}
+
+export interface Memblock {
+  memory: MemblockType;
+  reserved: MemblockType;
+  currentLimit: number;
+  bottomUp: boolean;
+  /** movable_node_is_enabled(): skip hotpluggable memory when allocating. */
+  movableNode: boolean;
+  /** Every call, in order (memblock=debug prints these). */
+  calls: MemblockCall[];
+  /** Whether calls are recorded (memblock=debug is on). */
+  debug: boolean;
+}
+
+export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
+  return {
+    memory: { name: 'memory', regions: [], totalSize: 0 },
+    reserved: { name: 'reserved', regions: [], totalSize: 0 },
+    currentLimit: MEMBLOCK_ALLOC_ANYWHERE,
+    bottomUp: false,
+    movableNode: false,
+    calls: [],
+    debug: opts.debug ?? true,
+  };
+}
+
+/** A deep copy, so a boot can be forked (fault injection, what-if runs). */
+export function memblockClone(mb: Memblock): Memblock {
+  const copy = (t: MemblockType): MemblockType => ({ name: t.name, regions: t.regions.map((r) => ({ ...r })), totalSize: t.totalSize });
+  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.slice() };
+}
+
+function record(mb: Memblock, call: MemblockCall): MemblockCall {
+  if (mb.debug) mb.calls.push(call);
+  return call;
+}
+
+/** type->cnt: the kernel keeps one empty dummy region in an empty array. */
+export function memblockCnt(type: MemblockType): number {
+  return Math.max(1, type.regions.length);
+}
+
+/** type->total_size */
+export function memblockTotalSize(type: MemblockType): number {
+  return type.totalSize;
+}
+
+/** memblock_cap_size(): keep base + size within the address space. */
+function memblockCapSize(base: number, size: number): number {
+  return Math.min(size, PHYS_ADDR_MAX - base);
+}
+
+/** memblock_insert_region() */
+function memblockInsertRegion(type: MemblockType, idx: number, base: number, size: number, nid: number, flags: number): void {
+  type.regions.splice(idx, 0, { base, size, flags, nid });
+  type.totalSize += size;
+}
+
+/** memblock_remove_region() */
+function memblockRemoveRegion(type: MemblockType, idx: number): void {
+  type.totalSize -= type.regions[idx]!.size;
+  type.regions.splice(idx, 1);
+}
+
+/** memblock_merge_regions(): merge neighbours that touch and share node and flags. */
+export function memblockMergeRegions(type: MemblockType): void {
+  const regs = type.regions;
+  let i = 0;
+  while (i < regs.length - 1) {
+    const cur = regs[i]!;
+    const next = regs[i + 1]!;
+    if (cur.base + cur.size !== next.base || cur.nid !== next.nid || cur.flags !== next.flags) {
+      if (cur.base + cur.size > next.base) throw new Error(`memblock.${type.name}: overlapping regions at index ${i}`);
+      i++;
+      continue;
+    }
+    cur.size += next.size;
+    regs.splice(i + 1, 1);
+  }
+}
+
+/** Index of the first region whose end lies above addr (binary search). */
+function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): number {
+  let lo = 0;
+  let hi = regs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = regs[mid]!;
+    if (r.base + r.size <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** memblock_add_range(): add [base, base+size) to a type; overlaps keep the existing region's node and flags. */
+export function memblockAddRange(type: MemblockType, base: number, size: number, nid: number, flags: number): void {
+  size = memblockCapSize(base, size);
+  if (!size) return;
+  const end = base + size;
+  const regs = type.regions;
+  // Regions before `idx` end at or below `base` and are untouched.
+  let idx = firstRegionEndingAbove(regs, base);
+  let cur = base;
+  for (; idx < regs.length; idx++) {
+    const r = regs[idx]!;
+    const rbase = r.base;
+    const rend = rbase + r.size;
+    if (rbase >= end) break;
+    if (rbase > cur) {
+      memblockInsertRegion(type, idx, cur, rbase - cur, nid, flags);
+      idx++;
+    }
+    cur = Math.min(rend, end);
+  }
+  if (cur < end) memblockInsertRegion(type, idx, cur, end - cur, nid, flags);
+  memblockMergeRegionsAround(type, base, end);
+}
+
+/** memblock_merge_regions() restricted to the neighbourhood of [base, end): same result, without a full scan. */
+function memblockMergeRegionsAround(type: MemblockType, base: number, end: number): void {
+  const regs = type.regions;
+  let i = Math.max(0, firstRegionEndingAbove(regs, base) - 1);
+  while (i < regs.length - 1) {
+    const cur = regs[i]!;
+    if (cur.base > end) break;
+    const next = regs[i + 1]!;
+    if (cur.base + cur.size !== next.base || cur.nid !== next.nid || cur.flags !== next.flags) {
+      i++;
+      continue;
+    }
+    cur.size += next.size;
+    regs.splice(i + 1, 1);
+  }
+}
+
+/**
+ * memblock_isolate_range(): split regions so that [base, base+size) starts and
+ * ends on region boundaries; returns the index range [start, end) of regions inside.
+ */
+export function memblockIsolateRange(type: MemblockType, base: number, size: number): [number, number] {
+  size = memblockCapSize(base, size);
+  if (!size) return [0, 0];
+  const end = base + size;
+  const regs = type.regions;
+  let startRgn = 0;
+  let endRgn = 0;
+  for (let idx = firstRegionEndingAbove(regs, base); idx < regs.length; idx++) {
+    const r = regs[idx]!;
+    const rbase = r.base;
+    const rend = rbase + r.size;
+    if (rbase >= end) break;
+    if (rend <= base) continue;
+    if (rbase < base) {
+      // Cut off the part below base; go on with the upper part (now at idx + 1).
+      r.base = base;
+      r.size -= base - rbase;
+      type.totalSize -= base - rbase;
+      memblockInsertRegion(type, idx, rbase, base - rbase, r.nid, r.flags);
+    } else if (rend > end) {
+      // Cut off the part above end; look at the lower part again.
+      r.base = end;
+      r.size -= end - rbase;
+      type.totalSize -= end - rbase;
+      memblockInsertRegion(type, idx, rbase, end - rbase, r.nid, r.flags);
+      idx--;
+    } else {
+      if (!endRgn) startRgn = idx;
+      endRgn = idx + 1;
+    }
+  }
+  return [startRgn, endRgn];
+}
+
+/** memblock_remove_range() */
+export function memblockRemoveRange(type: MemblockType, base: number, size: number): void {
+  const [start, end] = memblockIsolateRange(type, base, size);
+  for (let i = end - 1; i >= start; i--) memblockRemoveRegion(type, i);
+}
+
+function rangeCall(fn: string, base: number, size: number, caller: string): MemblockCall {
+  return { fn, base, size, caller };
+}
+
+/** memblock_add() */
+export function memblockAdd(mb: Memblock, base: number, size: number, caller = 'memblock_add'): void {
+  record(mb, rangeCall('memblock_add', base, size, caller));
+  memblockAddRange(mb.memory, base, size, MAX_NUMNODES, MEMBLOCK_NONE);
+}
+
+/** memblock_add_node() */
+export function memblockAddNode(mb: Memblock, base: number, size: number, nid: number, flags: number, caller = 'memblock_add_node'): void {
+  record(mb, { fn: 'memblock_add_node', base, size, nid, flags, caller });
+  memblockAddRange(mb.memory, base, size, nid, flags);
+}
+
+/** memblock_remove() */
+export function memblockRemove(mb: Memblock, base: number, size: number, caller = 'memblock_remove'): void {
+  record(mb, rangeCall('memblock_remove', base, size, caller));
+  memblockRemoveRange(mb.memory, base, size);
+}
+
+/** memblock_reserve() */
+export function memblockReserve(mb: Memblock, base: number, size: number, caller = 'memblock_reserve'): void {
+  record(mb, rangeCall('memblock_reserve', base, size, caller));
+  memblockAddRange(mb.reserved, base, size, MAX_NUMNODES, MEMBLOCK_NONE);
+}
+
+/** memblock_phys_free(): give a reservation (or part of one) back. */
+export function memblockPhysFree(mb: Memblock, base: number, size: number, caller = 'memblock_phys_free'): void {
+  record(mb, rangeCall('memblock_phys_free', base, size, caller));
+  memblockRemoveRange(mb.reserved, base, size);
+}
+
+/** memblock_set_node(): assign a node to the regions of a type inside a range. */
+export function memblockSetNode(mb: Memblock, base: number, size: number, type: MemblockType, nid: number): void {
+  void mb;
+  const [start, end] = memblockIsolateRange(type, base, size);
+  for (let i = start; i < end; i++) type.regions[i]!.nid = nid;
+  memblockMergeRegions(type);
+}
+
+/** memblock_set_current_limit() */
+export function memblockSetCurrentLimit(mb: Memblock, limit: number): void {
+  mb.currentLimit = limit;
+}
+
+/** memblock_set_bottom_up() */
+export function memblockSetBottomUp(mb: Memblock, enable: boolean): void {
+  mb.bottomUp = enable;
+}
+
+/** memblock_trim_memory(): drop partial pages at both ends of every memory region. */
+export function memblockTrimMemory(mb: Memblock, align: number): void {
+  const regs = mb.memory.regions;
+  for (let i = 0; i < regs.length; i++) {
+    const r = regs[i]!;
+    const start = roundUp(r.base, align);
+    const end = roundDown(r.base + r.size, align);
+    if (start === r.base && end === r.base + r.size) continue;
+    if (start < end) {
+      r.base = start;
+      r.size = end - start;
+    } else {
+      memblockRemoveRegion(mb.memory, i);
+      i--;
+    }
+  }
+}
+
+/** memblock_mark_hotplug() / memblock_clear_hotplug() / memblock_mark_nomap() ...: set or clear a flag on a memory range. */
+export function memblockSetclrFlag(mb: Memblock, base: number, size: number, set: boolean, flag: number): void {
+  const [start, end] = memblockIsolateRange(mb.memory, base, size);
+  for (let i = start; i < end; i++) {
+    const r = mb.memory.regions[i]!;
+    r.flags = set ? r.flags | flag : r.flags & ~flag;
+  }
+  memblockMergeRegions(mb.memory);
+}
+
+export function roundUp(x: number, align: number): number {
+  return Math.ceil(x / align) * align;
+}
+export function roundDown(x: number, align: number): number {
+  return Math.floor(x / align) * align;
+}
+
+/** should_skip_region(): memory regions an allocation must not use. */
+function shouldSkipRegion(mb: Memblock, m: MemblockRegion, nid: number, flags: number): boolean {
+  if (nid !== NUMA_NO_NODE && nid !== m.nid) return true;
+  if (mb.movableNode && m.flags & MEMBLOCK_HOTPLUG && !(flags & MEMBLOCK_HOTPLUG)) return true;
+  if (flags & MEMBLOCK_MIRROR && !(m.flags & MEMBLOCK_MIRROR)) return true;
+  if (!(flags & MEMBLOCK_NOMAP) && m.flags & MEMBLOCK_NOMAP) return true;
+  if (!(flags & MEMBLOCK_DRIVER_MANAGED) && m.flags & MEMBLOCK_DRIVER_MANAGED) return true;
+  return false;
+}
+
+/**
+ * for_each_free_mem_range(): visit the free ranges (memory minus reserved) on
+ * `nid`, lowest first; the visitor returns true to stop.
+ */
+export function forEachFreeMemRange(
+  mb: Memblock,
+  nid: number,
+  flags: number,
+  visit: (start: number, end: number, m: MemblockRegion) => boolean,
+): void {
+  const res = mb.reserved.regions;
+  for (const m of mb.memory.regions) {
+    if (shouldSkipRegion(mb, m, nid, flags)) continue;
+    const mEnd = m.base + m.size;
+    let lo = m.base;
+    for (let j = firstRegionEndingAbove(res, m.base); j < res.length; j++) {
+      const r = res[j]!;
+      if (r.base >= mEnd) break;
+      if (r.base > lo && visit(lo, r.base, m)) return;
+      lo = Math.max(lo, r.base + r.size);
+      if (lo >= mEnd) break;
+    }
+    if (lo < mEnd && visit(lo, mEnd, m)) return;
+  }
+}
+
+/** for_each_free_mem_range_reverse(): the same ranges, highest first. */
+export function forEachFreeMemRangeReverse(
+  mb: Memblock,
+  nid: number,
+  flags: number,
+  visit: (start: number, end: number, m: MemblockRegion) => boolean,
+): void {
+  const mem = mb.memory.regions;
+  const res = mb.reserved.regions;
+  for (let i = mem.length - 1; i >= 0; i--) {
+    const m = mem[i]!;
+    if (shouldSkipRegion(mb, m, nid, flags)) continue;
+    const mEnd = m.base + m.size;
+    let hi = mEnd;
+    // The last reserved region starting below the top of m.
+    let j = firstRegionEndingAbove(res, mEnd);
+    if (j >= res.length || res[j]!.base >= mEnd) j--;
+    for (; j >= 0; j--) {
+      const r = res[j]!;
+      const rEnd = r.base + r.size;
+      if (rEnd <= m.base) break;
+      if (rEnd < hi && visit(rEnd, hi, m)) return;
+      hi = Math.min(hi, r.base);
+      if (hi <= m.base) break;
+    }
+    if (hi > m.base && visit(m.base, hi, m)) return;
+  }
+}
+
+/** __memblock_find_range_bottom_up() */
+function memblockFindRangeBottomUp(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
+  let found = 0;
+  forEachFreeMemRange(mb, nid, flags, (lo, hi) => {
+    const thisStart = clamp(lo, start, end);
+    const thisEnd = clamp(hi, start, end);
+    const cand = roundUp(thisStart, align);
+    if (cand < thisEnd && thisEnd - cand >= size) {
+      found = cand;
+      return true;
+    }
+    return false;
+  });
+  return found;
+}
+
+/** __memblock_find_range_top_down() */
+function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
+  let found = 0;
+  forEachFreeMemRangeReverse(mb, nid, flags, (lo, hi) => {
+    const thisStart = clamp(lo, start, end);
+    const thisEnd = clamp(hi, start, end);
+    if (thisEnd < size) return false;
+    const cand = roundDown(thisEnd - size, align);
+    if (cand >= thisStart) {
+      found = cand;
+      return true;
+    }
+    return false;
+  });
+  return found;
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(Math.max(x, lo), hi);
+}
+
+/** memblock_find_in_range_node(): a free, aligned range of `size` in [start, end) on `nid`, or 0. */
+export function memblockFindInRangeNode(
+  mb: Memblock,
+  size: number,
+  align: number,
+  start: number,
+  end: number,
+  nid: number,
+  flags: number,
+): number {
+  if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = mb.currentLimit;
+  // The first page is never handed out.
+  start = Math.max(start, PAGE_SIZE);
+  end = Math.max(start, end);
+  return mb.bottomUp
+    ? memblockFindRangeBottomUp(mb, start, end, size, align, nid, flags)
+    : memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
+}
+
+/**
+ * An allocation's outcome beyond its address, for tools that explain boots:
+ * whether it had to leave the asked node or drop its low limit.
+ */
+export interface AllocOutcome {
+  addr: number;
+  /** The node fallback (NUMA_NO_NODE) was needed. */
+  fellBackToAnyNode: boolean;
+  /** The retry without the lower limit was needed. */
+  droppedLowLimit: boolean;
+}
+
+/** memblock_alloc_range_nid(): find and reserve; on failure on `nid`, try any node unless exact. */
+export function memblockAllocRangeNid(
+  mb: Memblock,
+  size: number,
+  align: number,
+  start: number,
+  end: number,
+  nid: number,
+  exactNid: boolean,
+): AllocOutcome {
+  const flags = MEMBLOCK_NONE;
+  if (!align) align = SMP_CACHE_BYTES; // the kernel dumps a stack and goes on
+  if (nid === MAX_NUMNODES) nid = NUMA_NO_NODE; // deprecated spelling, warned once
+  let found = memblockFindInRangeNode(mb, size, align, start, end, nid, flags);
+  if (found) {
+    memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
+    return { addr: found, fellBackToAnyNode: false, droppedLowLimit: false };
+  }
+  if (nid !== NUMA_NO_NODE && !exactNid) {
+    found = memblockFindInRangeNode(mb, size, align, start, end, NUMA_NO_NODE, flags);
+    if (found) {
+      memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
+      return { addr: found, fellBackToAnyNode: true, droppedLowLimit: false };
+    }
+  }
+  return { addr: 0, fellBackToAnyNode: false, droppedLowLimit: false };
+}
+
+/** memblock_phys_alloc_range() */
+export function memblockPhysAllocRange(mb: Memblock, size: number, align: number, start: number, end: number, caller: string): number {
+  const call = record(mb, { fn: 'memblock_phys_alloc_range', size, align, from: start, maxAddr: end, caller });
+  const addr = memblockAllocRangeNid(mb, size, align, start, end, NUMA_NO_NODE, false).addr;
+  call.result = addr;
+  return addr;
+}
+
+/** memblock_phys_alloc_try_nid(): not printed by memblock=debug; only its reservation shows. */
+export function memblockPhysAllocTryNid(mb: Memblock, size: number, align: number, nid: number, caller: string): number {
+  const call: MemblockCall = { fn: 'memblock_phys_alloc_try_nid', size, align, nid, from: 0, maxAddr: MEMBLOCK_ALLOC_ACCESSIBLE, caller };
+  const addr = memblockAllocRangeNid(mb, size, align, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid, false).addr;
+  call.result = addr;
+  return addr;
+}
+
+/** memblock_alloc_internal(): clamp to the current limit, retry without the low limit. */
+export function memblockAllocInternal(
+  mb: Memblock,
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  exactNid: boolean,
+): AllocOutcome {
+  if (maxAddr > mb.currentLimit) maxAddr = mb.currentLimit;
+  const first = memblockAllocRangeNid(mb, size, align, minAddr, maxAddr, nid, exactNid);
+  if (first.addr || !minAddr) return first;
+  const retry = memblockAllocRangeNid(mb, size, align, 0, maxAddr, nid, exactNid);
+  return { ...retry, droppedLowLimit: retry.addr !== 0 };
+}
+
+function allocNidCall(
+  mb: Memblock,
+  fn: string,
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  exactNid: boolean,
+  caller: string,
+): AllocOutcome {
+  const call = record(mb, { fn, size, align, nid, from: minAddr, maxAddr, caller });
+  const out = memblockAllocInternal(mb, size, align, minAddr, maxAddr, nid, exactNid);
+  call.result = out.addr;
+  return out;
+}
+
+/** memblock_alloc_try_nid(): zeroed memory, any node as a fallback. Returns the physical address or 0. */
+export function memblockAllocTryNid(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
+  return allocNidCall(mb, 'memblock_alloc_try_nid', size, align, minAddr, maxAddr, nid, false, caller).addr;
+}
+
+/** memblock_alloc_try_nid_raw(): as memblock_alloc_try_nid, not zeroed. */
+export function memblockAllocTryNidRaw(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
+  return allocNidCall(mb, 'memblock_alloc_try_nid_raw', size, align, minAddr, maxAddr, nid, false, caller).addr;
+}
+
+/** memblock_alloc_exact_nid_raw(): only on `nid`, no node fallback. */
+export function memblockAllocExactNidRaw(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
+  return allocNidCall(mb, 'memblock_alloc_exact_nid_raw', size, align, minAddr, maxAddr, nid, true, caller).addr;
+}
+
+/** The same three, returning the whole outcome (for explanations). */
+export function memblockAllocNidOutcome(
+  mb: Memblock,
+  fn: 'memblock_alloc_try_nid' | 'memblock_alloc_try_nid_raw' | 'memblock_alloc_exact_nid_raw',
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  caller: string,
+): AllocOutcome {
+  return allocNidCall(mb, fn, size, align, minAddr, maxAddr, nid, fn === 'memblock_alloc_exact_nid_raw', caller);
+}
+
+/** memblock_is_region_reserved(): does [base, base+size) overlap a reservation? */
+export function memblockIsRegionReserved(mb: Memblock, base: number, size: number): boolean {
+  const res = mb.reserved.regions;
+  const j = firstRegionEndingAbove(res, base);
+  return j < res.length && res[j]!.base < base + size;
+}
+
+/** memblock_is_region_memory(): is [base, base+size) inside one memory region? */
+export function memblockIsRegionMemory(mb: Memblock, base: number, size: number): boolean {
+  const mem = mb.memory.regions;
+  const j = firstRegionEndingAbove(mem, base);
+  if (j >= mem.length) return false;
+  const r = mem[j]!;
+  return r.base <= base && base + size <= r.base + r.size;
+}
+
+/** memblock_phys_mem_size() */
+export function memblockPhysMemSize(mb: Memblock): number {
+  return memblockTotalSize(mb.memory);
+}
+
+/** memblock_reserved_size() */
+export function memblockReservedSize(mb: Memblock): number {
+  return memblockTotalSize(mb.reserved);
+}
+
+/** memblock_start_of_DRAM() */
+export function memblockStartOfDram(mb: Memblock): number {
+  return mb.memory.regions[0]?.base ?? 0;
+}
+
+/** memblock_end_of_DRAM() */
+export function memblockEndOfDram(mb: Memblock): number {
+  const r = mb.memory.regions[mb.memory.regions.length - 1];
+  return r ? r.base + r.size : 0;
+}
+
+/** The line memblock_dbg() prints for a call (the caller without its +off/size). */
+export function memblockDbgLine(c: MemblockCall): string {
+  switch (c.fn) {
+    case 'memblock_add':
+    case 'memblock_remove':
+    case 'memblock_reserve':
+    case 'memblock_phys_free':
+      return `${c.fn}: [${pa(c.base!)}-${pa(c.base! + c.size - 1)}] ${c.caller}`;
+    case 'memblock_add_node':
+      return `${c.fn}: [${pa(c.base!)}-${pa(c.base! + c.size - 1)}] nid=${c.nid} flags=${(c.flags ?? 0).toString(16)} ${c.caller}`;
+    case 'memblock_phys_alloc_range':
+      return `${c.fn}: ${c.size} bytes align=${hex(c.align!)} from=${pa(c.from!)} max_addr=${pa(c.maxAddr!)} ${c.caller}`;
+    default:
+      return `${c.fn}: ${c.size} bytes align=${hex(c.align!)} nid=${c.nid} from=${pa(c.from!)} max_addr=${pa(c.maxAddr!)} ${c.caller}`;
+  }
+}
+
+/** memblock_dump_all(): the "MEMBLOCK configuration:" block. */
+export function memblockDumpAll(mb: Memblock): string[] {
+  const out = ['MEMBLOCK configuration:'];
+  out.push(` memory size = ${pa(memblockPhysMemSize(mb))} reserved size = ${pa(memblockReservedSize(mb))}`);
+  for (const type of [mb.memory, mb.reserved]) {
+    out.push(` ${type.name}.cnt  = ${hex(memblockCnt(type))}`);
+    const regs = type.regions.length ? type.regions : [{ base: 0, size: 0, flags: 0, nid: MAX_NUMNODES }];
+    regs.forEach((r, i) => {
+      const node = r.nid !== MAX_NUMNODES ? ` on node ${r.nid}` : '';
+      out.push(` ${type.name}[${hex(i)}]\t[${pa(r.base)}-${pa(r.base + r.size - 1)}], ${pa(r.size)} bytes${node} flags: ${hex(r.flags)}`);
+    });
+  }
+  return out;
+}

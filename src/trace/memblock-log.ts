@@ -1,0 +1,145 @@
+// The memblock=debug lines of a kernel log, and the few other lines the
+// replay needs to know where it is in setup_arch() (SRAT, NODE_DATA, max_pfn).
+import type { MemblockCall, MemblockRegion } from '../kernel/memblock.js';
+import { MAX_NUMNODES } from '../kernel/memblock.js';
+import { InputError } from '../util/errors.js';
+import { parseHex } from '../util/format.js';
+import type { KernelLog } from './log.js';
+
+export interface DumpState {
+  memorySize: number;
+  reservedSize: number;
+  memory: MemblockRegion[];
+  reserved: MemblockRegion[];
+}
+
+export type LogEvent =
+  | { kind: 'call'; lineNo: number; text: string; call: MemblockCall }
+  | { kind: 'dump'; lineNo: number; dump: DumpState }
+  | { kind: 'srat'; lineNo: number; nid: number; pxm: number; start: number; end: number; hotplug: boolean }
+  | { kind: 'fake-node'; lineNo: number; start: number; end: number }
+  | { kind: 'numa-merge'; lineNo: number; text: string }
+  | { kind: 'node-data'; lineNo: number; nid: number; start: number; end: number }
+  | { kind: 'last-pfn'; lineNo: number; pfn: number }
+  | { kind: 'ramdisk'; lineNo: number; start: number; end: number };
+
+const HEXN = '(0x[0-9a-f]+)';
+const CALLER = '(\\S+?)(?:\\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \\[[^\\]]*\\])?';
+const RE_RANGE = new RegExp(`^(memblock_add|memblock_remove|memblock_reserve|memblock_phys_free): \\[${HEXN}-${HEXN}\\] ${CALLER}$`);
+const RE_ADD_NODE = new RegExp(`^memblock_add_node: \\[${HEXN}-${HEXN}\\] nid=(-?\\d+) flags=([0-9a-fx]+) ${CALLER}$`);
+const RE_ALLOC_NID = new RegExp(
+  `^(memblock_alloc_try_nid|memblock_alloc_try_nid_raw|memblock_alloc_exact_nid_raw): (\\d+) bytes align=${HEXN} nid=(-?\\d+) from=${HEXN} max_addr=${HEXN} ${CALLER}$`,
+);
+const RE_PHYS_RANGE = new RegExp(`^memblock_phys_alloc_range: (\\d+) bytes align=${HEXN} from=${HEXN} max_addr=${HEXN} ${CALLER}$`);
+const RE_SRAT = /^ACPI: SRAT: Node (\d+) PXM (\d+) \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]( hotplug)?/;
+const RE_FAKE = /^Faking a node at \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
+const RE_NODE_DATA = /^NODE_DATA\((\d+)\) allocated \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
+const RE_LAST_PFN = /^last_pfn = (0x[0-9a-f]+) max_arch_pfn/;
+const RE_RAMDISK = /^RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
+const RE_DUMP_SIZES = /^ memory size = (0x[0-9a-f]+) reserved size = (0x[0-9a-f]+)$/;
+const RE_DUMP_CNT = /^ (memory|reserved)\.cnt\s+= (0x[0-9a-f]+)$/;
+const RE_DUMP_REGION = /^ (memory|reserved)\[(0x[0-9a-f]+)\]\s+\[(0x[0-9a-f]+)-(0x[0-9a-f]+)\], (0x[0-9a-f]+) bytes(?: on node (\d+))? flags: (0x[0-9a-f]+)$/;
+
+export interface MemblockLog {
+  events: LogEvent[];
+  /** True when the log ends inside the memblock era (a call whose outcome is cut off). */
+  truncated: boolean;
+}
+
+/** Pull the memblock events out of a kernel log; a memblock line that does not parse is an InputError. */
+export function parseMemblockLog(log: KernelLog): MemblockLog {
+  const events: LogEvent[] = [];
+  const lines = log.dmesg;
+  let truncated = false;
+  for (let i = 0; i < lines.length; i++) {
+    const { lineNo, text } = lines[i]!;
+    const isLast = i === lines.length - 1;
+    if (text.startsWith('memblock_')) {
+      const call = parseMemblockCall(text);
+      if (!call) {
+        if (isLast && !log.complete) {
+          truncated = true;
+          break;
+        }
+        throw new InputError(`cannot parse memblock line "${text}"`, { file: log.file, line: lineNo });
+      }
+      events.push({ kind: 'call', lineNo, text, call });
+      continue;
+    }
+    if (text === 'MEMBLOCK configuration:') {
+      const parsed = parseDump(lines, i, log.file);
+      if (!parsed) {
+        truncated = true;
+        break;
+      }
+      events.push({ kind: 'dump', lineNo, dump: parsed.dump });
+      i = parsed.next - 1;
+      continue;
+    }
+    let m: RegExpExecArray | null;
+    if ((m = RE_SRAT.exec(text))) {
+      events.push({ kind: 'srat', lineNo, nid: +m[1]!, pxm: +m[2]!, start: parseHex(m[3]!), end: parseHex(m[4]!) + 1, hotplug: !!m[5] });
+    } else if ((m = RE_FAKE.exec(text))) {
+      events.push({ kind: 'fake-node', lineNo, start: parseHex(m[1]!), end: parseHex(m[2]!) + 1 });
+    } else if (text.startsWith('NUMA: Node ')) {
+      events.push({ kind: 'numa-merge', lineNo, text });
+    } else if ((m = RE_NODE_DATA.exec(text))) {
+      events.push({ kind: 'node-data', lineNo, nid: +m[1]!, start: parseHex(m[2]!), end: parseHex(m[3]!) + 1 });
+    } else if ((m = RE_LAST_PFN.exec(text))) {
+      events.push({ kind: 'last-pfn', lineNo, pfn: parseHex(m[1]!) });
+    } else if ((m = RE_RAMDISK.exec(text))) {
+      events.push({ kind: 'ramdisk', lineNo, start: parseHex(m[1]!), end: parseHex(m[2]!) + 1 });
+    }
+  }
+  // An allocation that is the last memblock line of a cut-off log has an unknown outcome.
+  if (!log.complete) truncated = true;
+  return { events, truncated };
+}
+
+/** One memblock=debug line as a call record (no result yet), or null if it is not one. */
+export function parseMemblockCall(text: string): MemblockCall | null {
+  let m: RegExpExecArray | null;
+  if ((m = RE_RANGE.exec(text))) {
+    const base = parseHex(m[2]!);
+    return { fn: m[1]!, base, size: parseHex(m[3]!) + 1 - base, caller: m[4]! };
+  }
+  if ((m = RE_ALLOC_NID.exec(text))) {
+    return { fn: m[1]!, size: +m[2]!, align: parseHex(m[3]!), nid: +m[4]!, from: parseHex(m[5]!), maxAddr: parseHex(m[6]!), caller: m[7]! };
+  }
+  if ((m = RE_PHYS_RANGE.exec(text))) {
+    return { fn: 'memblock_phys_alloc_range', size: +m[1]!, align: parseHex(m[2]!), from: parseHex(m[3]!), maxAddr: parseHex(m[4]!), caller: m[5]! };
+  }
+  if ((m = RE_ADD_NODE.exec(text))) {
+    const base = parseHex(m[1]!);
+    return { fn: 'memblock_add_node', base, size: parseHex(m[2]!) + 1 - base, nid: +m[3]!, flags: parseInt(m[4]!, 16), caller: m[5]! };
+  }
+  return null;
+}
+
+function parseDump(lines: KernelLog['dmesg'], at: number, file: string): { dump: DumpState; next: number } | null {
+  let i = at + 1;
+  const sizes = lines[i] ? RE_DUMP_SIZES.exec(lines[i]!.text) : null;
+  if (!sizes) return null;
+  i++;
+  const dump: DumpState = { memorySize: parseHex(sizes[1]!), reservedSize: parseHex(sizes[2]!), memory: [], reserved: [] };
+  for (const type of ['memory', 'reserved'] as const) {
+    const cntLine = lines[i];
+    const cnt = cntLine ? RE_DUMP_CNT.exec(cntLine.text) : null;
+    if (!cnt || cnt[1] !== type) return null;
+    i++;
+    const n = parseHex(cnt[2]!);
+    for (let k = 0; k < n; k++) {
+      const l = lines[i];
+      const r = l ? RE_DUMP_REGION.exec(l.text) : null;
+      if (!r || r[1] !== type) {
+        if (!l) return null;
+        throw new InputError(`MEMBLOCK configuration: expected ${type}[${k}], got "${l.text}"`, { file, line: l.lineNo });
+      }
+      const base = parseHex(r[3]!);
+      const size = parseHex(r[5]!);
+      if (size !== 0) dump[type].push({ base, size, nid: r[6] !== undefined ? +r[6] : MAX_NUMNODES, flags: parseHex(r[7]!) });
+      i++;
+    }
+  }
+  return { dump, next: i };
+}

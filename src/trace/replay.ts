@@ -1,0 +1,352 @@
+// Replaying a memblock=debug log against our memblock.
+//
+// The log gives the memory map (memblock_add lines) and every call made while
+// memblock=debug was on. We start from the reservations made before the
+// option took effect (inferred, see inferEarlyReservations), replay each call
+// in order, and compare every allocation's result with the reservation the
+// kernel printed right after it (no reservation line: the allocation failed).
+// The unlogged state changes of x86's setup_arch() are modelled at the points
+// where the kernel makes them:
+//   - memblock_set_current_limit(ISA_END_ADDRESS) before e820__memblock_setup();
+//   - memblock_trim_memory(PAGE_SIZE) at the end of e820__memblock_setup();
+//   - memblock_set_current_limit(get_max_mapped()) after init_mem_mapping();
+//   - numa_init(): node ids on memory and reservations, from the SRAT lines;
+//   - alloc_node_data(): memblock_phys_alloc_try_nid(), which prints only its
+//     reservation and the "NODE_DATA(N) allocated" line.
+// Every "MEMBLOCK configuration:" dump in the log is compared with our state.
+import type { Arch } from '../arch/index.js';
+import { x86_64 } from '../arch/index.js';
+import { parseE820Line } from '../machine/e820.js';
+import type { Memblock, MemblockCall, MemblockRegion } from '../kernel/memblock.js';
+import {
+  memblockAdd,
+  memblockAddNode,
+  memblockAddRange,
+  memblockAllocNidOutcome,
+  memblockCreate,
+  memblockDbgLine,
+  memblockPhysAllocRange,
+  memblockPhysAllocTryNid,
+  memblockPhysFree,
+  memblockRemove,
+  memblockRemoveRange,
+  memblockReserve,
+  memblockSetCurrentLimit,
+  memblockTrimMemory,
+  memblockEndOfDram,
+  MAX_NUMNODES,
+} from '../kernel/memblock.js';
+import type { NumaMeminfo } from '../kernel/numa.js';
+import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../kernel/numa.js';
+import { pa } from '../util/format.js';
+import type { KernelLog } from './log.js';
+import type { DumpState, LogEvent } from './memblock-log.js';
+import { parseMemblockLog } from './memblock-log.js';
+
+export interface EarlyReservation {
+  base: number;
+  size: number;
+  what: string;
+  /** Where the range comes from. */
+  evidence: string;
+}
+
+export interface ReplayMismatch {
+  kind: 'alloc' | 'free' | 'dump' | 'numa';
+  /** Line number in the log file. */
+  line: number;
+  /** The logged call (memblock=debug text) or what was compared. */
+  call: string;
+  kernel: string;
+  ours: string;
+}
+
+export interface ReplayResult {
+  file: string;
+  /** Allocations compared (logged ones and alloc_node_data). */
+  calls: number;
+  matched: number;
+  /** Other logged calls applied (add, reserve, free, remove). */
+  applied: number;
+  dumps: { total: number; matched: number };
+  numa: { total: number; matched: number };
+  mismatches: ReplayMismatch[];
+  early: EarlyReservation[];
+  notes: string[];
+  truncated: boolean;
+  /** The memblock state at the end of the replay. */
+  memblock: Memblock;
+}
+
+const ALLOC_FNS = new Set(['memblock_alloc_try_nid', 'memblock_alloc_try_nid_raw', 'memblock_alloc_exact_nid_raw', 'memblock_phys_alloc_range']);
+/** Callers that belong to x86's init_mem_mapping() phase, before the current limit is raised. */
+const MEM_MAPPING_CALLERS = new Set(['init_mem_mapping', 'alloc_low_pages', 'memory_map_top_down', 'memory_map_bottom_up']);
+
+/**
+ * The reservations x86's early_reserve_memory() makes before memblock=debug is parsed:
+ *  - the kernel image [_text, __end_of_kernel_reserve): /proc/iomem's "Kernel code" start to "Kernel bss" end;
+ *  - the first 64 KiB (memblock_reserve(0, SZ_64K));
+ *  - the initrd: the "RAMDISK: [mem a-b]" line (already page aligned by the kernel);
+ *  - the BIOS area (reserve_bios_regions()): from the BIOS's low-memory size, rounded down to a page, to 1 MiB;
+ *    the BIOS reports that size in the first e820 entry, so its end is our start.
+ * setup_data and iBFT ranges leave no trace in the log; on QEMU with -kernel there are none.
+ */
+export function inferEarlyReservations(log: KernelLog, events: LogEvent[], arch: Arch = x86_64): { ranges: EarlyReservation[]; notes: string[] } {
+  const ranges: EarlyReservation[] = [];
+  const notes: string[] = [];
+  const code = log.iomem.find((e) => e.name === 'Kernel code');
+  const bss = log.iomem.find((e) => e.name === 'Kernel bss');
+  if (code && bss) {
+    const end = Math.ceil((bss.end + 1) / arch.pageSize) * arch.pageSize;
+    ranges.push({ base: code.start, size: end - code.start, what: 'kernel image', evidence: '/proc/iomem "Kernel code" .. "Kernel bss"' });
+  } else {
+    notes.push('no /proc/iomem kernel ranges in the log: the kernel image reservation is taken from the first MEMBLOCK dump');
+  }
+  ranges.push({ base: 0, size: 64 * 1024, what: 'first 64K', evidence: 'early_reserve_memory() reserves [0, 64K) unconditionally' });
+  const rd = events.find((e): e is Extract<LogEvent, { kind: 'ramdisk' }> => e.kind === 'ramdisk');
+  if (rd) ranges.push({ base: rd.start, size: rd.end - rd.start, what: 'initrd', evidence: `"RAMDISK:" line ${rd.lineNo}` });
+  const e820 = log.dmesg.map((l) => parseE820Line(l.text)).filter((e) => e !== null);
+  const low = e820.find((e) => e.start === 0 && e.type === 'usable');
+  if (low && low.end < arch.isaEnd) {
+    const biosStart = Math.floor(low.end / arch.pageSize) * arch.pageSize;
+    ranges.push({ base: biosStart, size: arch.isaEnd - biosStart, what: 'BIOS regions', evidence: 'end of the first e820 usable entry (BIOS low-memory size), page aligned, to 1 MiB' });
+  } else {
+    notes.push('no e820 entry at 0: BIOS region reservation not inferred');
+  }
+  return { ranges, notes };
+}
+
+function regionsText(rs: MemblockRegion[]): string {
+  return rs.map((r) => `[${pa(r.base)}-${pa(r.base + r.size - 1)}]${r.nid !== MAX_NUMNODES ? ' node ' + r.nid : ''}${r.flags ? ' flags ' + r.flags : ''}`).join(' ');
+}
+
+function sameRegions(a: MemblockRegion[], b: MemblockRegion[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.base === b[i]!.base && r.size === b[i]!.size && r.nid === b[i]!.nid && r.flags === b[i]!.flags);
+}
+
+/** Compare our state with a logged dump; returns the differences in words. */
+function compareDump(mb: Memblock, d: DumpState): string[] {
+  const diffs: string[] = [];
+  if (mb.memory.totalSize !== d.memorySize) diffs.push(`memory size ${pa(d.memorySize)} vs ${pa(mb.memory.totalSize)}`);
+  if (mb.reserved.totalSize !== d.reservedSize) diffs.push(`reserved size ${pa(d.reservedSize)} vs ${pa(mb.reserved.totalSize)}`);
+  if (!sameRegions(mb.memory.regions, d.memory)) diffs.push(`memory: ${regionsText(d.memory)} vs ${regionsText(mb.memory.regions)}`);
+  if (!sameRegions(mb.reserved.regions, d.reserved)) diffs.push(`reserved: ${regionsText(d.reserved)} vs ${regionsText(mb.reserved.regions)}`);
+  return diffs;
+}
+
+function describe(addr: number, size: number): string {
+  return addr ? `[${pa(addr)}-${pa(addr + size - 1)}]` : 'failed';
+}
+
+export interface ReplayOptions {
+  arch?: Arch;
+}
+
+/** Replay the memblock calls of a kernel log. */
+export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): ReplayResult {
+  const arch = opts.arch ?? x86_64;
+  const { events, truncated } = parseMemblockLog(log);
+  const mb = memblockCreate({ debug: true });
+  const early = inferEarlyReservations(log, events, arch);
+  for (const r of early.ranges) memblockAddRange(mb.reserved, r.base, r.size, MAX_NUMNODES, 0);
+
+  const res: ReplayResult = {
+    file: log.file,
+    calls: 0,
+    matched: 0,
+    applied: 0,
+    dumps: { total: 0, matched: 0 },
+    numa: { total: 0, matched: 0 },
+    mismatches: [],
+    early: early.ranges,
+    notes: early.notes,
+    truncated,
+    memblock: mb,
+  };
+
+  const lastPfn = events.find((e): e is Extract<LogEvent, { kind: 'last-pfn' }> => e.kind === 'last-pfn');
+  let phase: 'early' | 'e820' | 'mapping' | 'mapped' = 'early';
+  let trimmed = false;
+  const numaBlocks: NumaMeminfo = { blks: [] };
+  let sawNumaInfo = false;
+  let numaDone = false;
+  const numaLogged: Extract<LogEvent, { kind: 'numa-merge' }>[] = [];
+  let dumpCount = 0;
+
+  const maxMapped = () => (lastPfn ? lastPfn.pfn * arch.pageSize : memblockEndOfDram(mb));
+
+  const endE820Setup = () => {
+    if (phase === 'e820' && !trimmed) {
+      memblockTrimMemory(mb, arch.pageSize);
+      trimmed = true;
+    }
+  };
+
+  const doNuma = (lineNo: number) => {
+    numaDone = true;
+    numaResetMemblockNodes(mb);
+    const cleanup = numaCleanupMeminfo(mb, numaBlocks, maxMapped());
+    const logged = numaLogged.map((e) => e.text);
+    const n = Math.max(logged.length, cleanup.log.length);
+    for (let i = 0; i < n; i++) {
+      res.numa.total++;
+      if (logged[i] === cleanup.log[i]) res.numa.matched++;
+      else res.mismatches.push({ kind: 'numa', line: numaLogged[i]?.lineNo ?? lineNo, call: 'numa_cleanup_meminfo', kernel: logged[i] ?? '(nothing)', ours: cleanup.log[i] ?? '(nothing)' });
+    }
+    if (cleanup.ok) numaRegisterMemblks(mb, numaBlocks);
+    else res.notes.push('NUMA configuration rejected (overlapping nodes); node ids left unset');
+  };
+
+  const callEvents = events.filter((e): e is Extract<LogEvent, { kind: 'call' }> => e.kind === 'call');
+  const nextCallIndex = new Map<LogEvent, number>();
+  callEvents.forEach((e, i) => nextCallIndex.set(e, i));
+  const consumed = new Set<LogEvent>();
+
+  /** The reservation the kernel printed for the allocation at callEvents[i], if any. */
+  const kernelResult = (i: number, size: number): { addr: number; ev?: LogEvent } => {
+    const next = callEvents[i + 1];
+    if (next && next.call.fn === 'memblock_reserve' && next.call.caller === 'memblock_alloc_range_nid' && next.call.size === size) {
+      return { addr: next.call.base!, ev: next };
+    }
+    return { addr: 0 };
+  };
+
+  for (let ei = 0; ei < events.length; ei++) {
+    const ev = events[ei]!;
+    if (consumed.has(ev)) continue;
+    switch (ev.kind) {
+      case 'srat':
+        sawNumaInfo = true;
+        numaAddMemblk(numaBlocks, ev.nid, ev.start, ev.end, ev.hotplug);
+        continue;
+      case 'fake-node':
+        sawNumaInfo = true;
+        numaAddMemblk(numaBlocks, 0, ev.start, ev.end);
+        continue;
+      case 'numa-merge':
+        numaLogged.push(ev);
+        continue;
+      case 'dump': {
+        endE820Setup();
+        dumpCount++;
+        res.dumps.total++;
+        const diffs = compareDump(mb, ev.dump);
+        if (!diffs.length) res.dumps.matched++;
+        else {
+          res.mismatches.push({ kind: 'dump', line: ev.lineNo, call: `MEMBLOCK configuration #${dumpCount}`, kernel: 'logged dump', ours: diffs.join('; ') });
+          if (dumpCount === 1) {
+            // The early reservations were inferred; take the kernel's word for them and go on.
+            mb.reserved.regions = ev.dump.reserved.map((r) => ({ ...r }));
+            mb.reserved.totalSize = ev.dump.reservedSize;
+            res.notes.push('the first MEMBLOCK dump disagreed with the inferred early reservations; replay continued from the dump');
+          }
+        }
+        continue;
+      }
+      case 'node-data':
+      case 'last-pfn':
+      case 'ramdisk':
+        continue;
+      case 'call':
+        break;
+    }
+    const call = ev.call;
+    const ci = nextCallIndex.get(ev)!;
+    if (sawNumaInfo && !numaDone) doNuma(ev.lineNo);
+    if (call.fn === 'memblock_add' || call.fn === 'memblock_add_node') {
+      if (phase === 'early') {
+        phase = 'e820';
+        memblockSetCurrentLimit(mb, arch.isaEnd);
+      }
+    } else {
+      endE820Setup();
+    }
+    if (MEM_MAPPING_CALLERS.has(call.caller) && (phase === 'e820' || phase === 'early')) phase = 'mapping';
+    if (ALLOC_FNS.has(call.fn) && phase === 'mapping' && !MEM_MAPPING_CALLERS.has(call.caller)) {
+      phase = 'mapped';
+      memblockSetCurrentLimit(mb, maxMapped());
+    }
+
+    if (ALLOC_FNS.has(call.fn)) {
+      res.calls++;
+      let ours: number;
+      if (call.fn === 'memblock_phys_alloc_range') {
+        ours = memblockPhysAllocRange(mb, call.size, call.align!, call.from!, call.maxAddr!, call.caller);
+      } else {
+        ours = memblockAllocNidOutcome(mb, call.fn as 'memblock_alloc_try_nid', call.size, call.align!, call.from!, call.maxAddr!, call.nid!, call.caller).addr;
+      }
+      const k = kernelResult(ci, call.size);
+      if (k.ev) consumed.add(k.ev);
+      compareAlloc(res, mb, ev.lineNo, ev.text, call, ours, k.addr);
+      continue;
+    }
+    if (call.fn === 'memblock_reserve' && call.caller === 'memblock_alloc_range_nid') {
+      // A reservation with no logged allocation before it: an allocator that does not print
+      // (memblock_phys_alloc_try_nid). alloc_node_data() is the one we know: its NODE_DATA line follows.
+      const nd = events.slice(ei + 1, ei + 4).find((e): e is Extract<LogEvent, { kind: 'node-data' }> => e.kind === 'node-data');
+      if (nd && nd.start === call.base) {
+        res.calls++;
+        const ours = memblockPhysAllocTryNid(mb, call.size, arch.smpCacheBytes, nd.nid, 'alloc_node_data');
+        compareAlloc(res, mb, ev.lineNo, `memblock_phys_alloc_try_nid: ${call.size} bytes align=0x${arch.smpCacheBytes.toString(16)} nid=${nd.nid} alloc_node_data (unlogged)`, call, ours, call.base!);
+        continue;
+      }
+      res.notes.push(`line ${ev.lineNo}: reservation by an allocator that does not log its call; applied as a plain reserve`);
+    }
+    res.applied++;
+    applyPlain(res, mb, ev.lineNo, ev.text, call);
+  }
+  return res;
+}
+
+function compareAlloc(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCall, ours: number, kernel: number): void {
+  if (ours === kernel) {
+    res.matched++;
+    return;
+  }
+  res.mismatches.push({ kind: 'alloc', line, call: text, kernel: describe(kernel, call.size), ours: describe(ours, call.size) });
+  // Follow the kernel from here on, so one miss does not cascade.
+  if (ours) memblockRemoveRange(mb.reserved, ours, call.size);
+  if (kernel) memblockAddRange(mb.reserved, kernel, call.size, MAX_NUMNODES, 0);
+}
+
+function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCall): void {
+  const base = call.base!;
+  switch (call.fn) {
+    case 'memblock_add':
+      memblockAdd(mb, base, call.size, call.caller);
+      return;
+    case 'memblock_add_node':
+      memblockAddNode(mb, base, call.size, call.nid!, call.flags ?? 0, call.caller);
+      return;
+    case 'memblock_remove':
+      memblockRemove(mb, base, call.size, call.caller);
+      return;
+    case 'memblock_reserve':
+      memblockReserve(mb, base, call.size, call.caller);
+      return;
+    case 'memblock_phys_free': {
+      // The kernel frees only what it reserved: a free of unreserved memory means our state went astray.
+      const covered = coveredBytes(mb.reserved.regions, base, base + call.size);
+      if (covered !== call.size) {
+        res.mismatches.push({ kind: 'free', line, call: text, kernel: 'range was reserved', ours: `${call.size - covered} of ${call.size} bytes not reserved` });
+      }
+      memblockPhysFree(mb, base, call.size, call.caller);
+      return;
+    }
+  }
+}
+
+function coveredBytes(regs: MemblockRegion[], start: number, end: number): number {
+  let n = 0;
+  for (const r of regs) {
+    const lo = Math.max(start, r.base);
+    const hi = Math.min(end, r.base + r.size);
+    if (hi > lo) n += hi - lo;
+  }
+  return n;
+}
+
+/** Our memblock=debug lines for a replay (for line-by-line comparison with the log). */
+export function replayDebugLines(r: ReplayResult): string[] {
+  return r.memblock.calls.map(memblockDbgLine);
+}
