@@ -68,6 +68,8 @@ export interface MemblockCall {
   maxAddr?: number;
   /** For allocations: the physical address returned, or 0 on failure. */
   result?: number;
+  /** Whether memblock=debug was printing when the call was made. */
+  printed: boolean;
 }
 
 export interface Memblock {
@@ -77,9 +79,9 @@ export interface Memblock {
   bottomUp: boolean;
   /** movable_node_is_enabled(): skip hotpluggable memory when allocating. */
   movableNode: boolean;
-  /** Every call, in order (memblock=debug prints these). */
+  /** Every call, in order; those made while `debug` was on are the ones memblock=debug prints. */
   calls: MemblockCall[];
-  /** Whether calls are recorded (memblock=debug is on). */
+  /** memblock=debug: whether calls are printed. */
   debug: boolean;
 }
 
@@ -101,9 +103,11 @@ export function memblockClone(mb: Memblock): Memblock {
   return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.slice() };
 }
 
-function record(mb: Memblock, call: MemblockCall): MemblockCall {
-  if (mb.debug) mb.calls.push(call);
-  return call;
+function record(mb: Memblock, call: Omit<MemblockCall, 'printed'>): MemblockCall {
+  const c = call as MemblockCall;
+  c.printed = mb.debug;
+  mb.calls.push(c);
+  return c;
 }
 
 /** type->cnt: the kernel keeps one empty dummy region in an empty array. */
@@ -248,7 +252,7 @@ export function memblockRemoveRange(type: MemblockType, base: number, size: numb
   for (let i = end - 1; i >= start; i--) memblockRemoveRegion(type, i);
 }
 
-function rangeCall(fn: string, base: number, size: number, caller: string): MemblockCall {
+function rangeCall(fn: string, base: number, size: number, caller: string): Omit<MemblockCall, 'printed'> {
   return { fn, base, size, caller };
 }
 
@@ -506,10 +510,8 @@ export function memblockPhysAllocRange(mb: Memblock, size: number, align: number
 
 /** memblock_phys_alloc_try_nid(): not printed by memblock=debug; only its reservation shows. */
 export function memblockPhysAllocTryNid(mb: Memblock, size: number, align: number, nid: number, caller: string): number {
-  const call: MemblockCall = { fn: 'memblock_phys_alloc_try_nid', size, align, nid, from: 0, maxAddr: MEMBLOCK_ALLOC_ACCESSIBLE, caller };
-  const addr = memblockAllocRangeNid(mb, size, align, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid, false).addr;
-  call.result = addr;
-  return addr;
+  void caller; // the kernel's memblock_phys_alloc_try_nid() does not print its call
+  return memblockAllocRangeNid(mb, size, align, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid, false).addr;
 }
 
 /** memblock_alloc_internal(): clamp to the current limit, retry without the low limit. */

@@ -14,7 +14,7 @@ export interface DumpState {
 }
 
 export type LogEvent =
-  | { kind: 'call'; lineNo: number; text: string; call: MemblockCall }
+  | { kind: 'call'; lineNo: number; text: string; call: Omit<MemblockCall, 'printed'> }
   | { kind: 'dump'; lineNo: number; dump: DumpState }
   | { kind: 'srat'; lineNo: number; nid: number; pxm: number; start: number; end: number; hotplug: boolean }
   | { kind: 'fake-node'; lineNo: number; start: number; end: number }
@@ -97,7 +97,7 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
 }
 
 /** One memblock=debug line as a call record (no result yet), or null if it is not one. */
-export function parseMemblockCall(text: string): MemblockCall | null {
+export function parseMemblockCall(text: string): Omit<MemblockCall, 'printed'> | null {
   let m: RegExpExecArray | null;
   if ((m = RE_RANGE.exec(text))) {
     const base = parseHex(m[2]!);

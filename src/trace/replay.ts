@@ -298,7 +298,7 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
   return res;
 }
 
-function compareAlloc(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCall, ours: number, kernel: number): void {
+function compareAlloc(res: ReplayResult, mb: Memblock, line: number, text: string, call: Omit<MemblockCall, 'printed'>, ours: number, kernel: number): void {
   if (ours === kernel) {
     res.matched++;
     return;
@@ -309,7 +309,7 @@ function compareAlloc(res: ReplayResult, mb: Memblock, line: number, text: strin
   if (kernel) memblockAddRange(mb.reserved, kernel, call.size, MAX_NUMNODES, 0);
 }
 
-function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCall): void {
+function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string, call: Omit<MemblockCall, 'printed'>): void {
   const base = call.base!;
   switch (call.fn) {
     case 'memblock_add':
@@ -348,5 +348,5 @@ function coveredBytes(regs: MemblockRegion[], start: number, end: number): numbe
 
 /** Our memblock=debug lines for a replay (for line-by-line comparison with the log). */
 export function replayDebugLines(r: ReplayResult): string[] {
-  return r.memblock.calls.map(memblockDbgLine);
+  return r.memblock.calls.filter((c) => c.printed).map(memblockDbgLine);
 }

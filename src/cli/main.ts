@@ -1,0 +1,43 @@
+// hvosim: the command line.
+import { Command, CommanderError } from 'commander';
+import { fail } from './output.js';
+import { registerMachine } from './machine.js';
+import { registerReplay } from './replay.js';
+import { registerBoot } from './boot.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('hvosim')
+    .description('Simulate how Linux sets up memory at boot for gigantic HugeTLB pages, their vmemmap and HVO.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerBoot(program);
+  registerReplay(program);
+  registerMachine(program);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ hvosim boot                                   the default machine (two 3 GiB nodes)
+  $ hvosim replay --memblock ../shared/fixtures/linux-6.1/*.txt
+  $ hvosim machine --machine my-box.json`,
+  );
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      process.exit(e.exitCode === 0 ? 0 : 2);
+    }
+    fail(e);
+  }
+}
+
+await main();

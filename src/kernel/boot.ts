@@ -1,0 +1,207 @@
+// The order of boot steps (start_kernel -> setup_arch on x86_64) for each profile.
+//
+// This version models setup_arch() up to the node data: the firmware map,
+// the early reservations, e820__memblock_setup(), the real-mode trampoline,
+// the direct-map probe of init_mem_mapping(), the bigger log buffer, and
+// numa_init() with alloc_node_data(). All three profiles share these steps.
+// What comes next (sparse_init, zones, hugetlb) is not modelled yet.
+import type { Arch } from '../arch/index.js';
+import { x86_64 } from '../arch/index.js';
+import type { Machine } from '../machine/types.js';
+import { hex010, hex018 } from '../util/format.js';
+import { memparse } from '../util/units.js';
+import type { KernelBuild } from './config.js';
+import { DEBIAN_6_1_CLOUD } from './config.js';
+import { e820EndPfn, e820MemblockSetup, e820PrintTable, e820RangeRemove, e820RangeUpdate } from './e820.js';
+import {
+  MEMBLOCK_ALLOC_ACCESSIBLE,
+  memblockAllocTryNid,
+  memblockDumpAll,
+  memblockPhysAllocRange,
+  memblockPhysFree,
+  memblockReserve,
+  memblockSetCurrentLimit,
+  NUMA_NO_NODE,
+} from './memblock.js';
+import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
+import type { KernelState, Profile } from './state.js';
+import { beginStep, createKernelState, printk } from './state.js';
+
+/** MAX_ARCH_PFN on x86_64 4-level: 1 << (MAX_PHYSMEM_BITS - PAGE_SHIFT). */
+function maxArchPfn(arch: Arch): number {
+  return 2 ** (arch.maxPhysmemBits - arch.pageShift);
+}
+
+/** Value of the last `name=` on the command line (the kernel keeps the last), or undefined. */
+export function cmdlineValue(s: KernelState, name: string): string | undefined {
+  let v: string | undefined;
+  for (const w of s.cmdline) if (w.startsWith(name + '=')) v = w.slice(name.length + 1);
+  return v;
+}
+
+function cmdlineHas(s: KernelState, word: string): boolean {
+  return s.cmdline.includes(word);
+}
+
+/** setup_arch(): the early e820 fix-ups and max_pfn. */
+function setupArchE820(s: KernelState): void {
+  beginStep(s, 'e820__memory_setup');
+  printk(s, ...e820PrintTable(s.e820));
+  beginStep(s, 'setup_arch');
+  // The first page belongs to the BIOS; the legacy VGA/BIOS hole is never RAM.
+  let r = e820RangeUpdate(s.e820, 0, s.arch.pageSize, 'usable', 'reserved');
+  s.e820 = r.table;
+  printk(s, r.log);
+  r = e820RangeRemove(s.e820, 0xa0000, s.arch.isaEnd - 0xa0000, 'usable');
+  s.e820 = r.table;
+  printk(s, r.log);
+  const top = e820EndPfn(s.e820, maxArchPfn(s.arch), maxArchPfn(s.arch));
+  s.maxPfn = top.pfn;
+  printk(s, top.log);
+  const fourG = 2 ** 32 / s.arch.pageSize;
+  if (s.maxPfn > fourG) {
+    const low = e820EndPfn(s.e820, fourG, maxArchPfn(s.arch));
+    s.maxLowPfn = low.pfn;
+    printk(s, low.log);
+  } else {
+    s.maxLowPfn = s.maxPfn;
+  }
+}
+
+/** early_reserve_memory(): made before memblock=debug is parsed, so never printed. */
+function earlyReserveMemory(s: KernelState): void {
+  beginStep(s, 'early_reserve_memory');
+  const mb = s.memblock;
+  const debug = mb.debug;
+  mb.debug = false;
+  memblockReserve(mb, s.build.imageStart, s.build.imageSize, 'early_reserve_memory');
+  memblockReserve(mb, 0, 64 * 1024, 'early_reserve_memory');
+  // reserve_bios_regions(): from the BIOS's low-memory size (the end of the first e820 entry) to 1 MiB.
+  const low = s.machine.e820.find((e) => e.start === 0 && e.type === 'usable');
+  if (low && low.end < s.arch.isaEnd) {
+    const start = Math.floor(low.end / s.arch.pageSize) * s.arch.pageSize;
+    memblockReserve(mb, start, s.arch.isaEnd - start, 'reserve_bios_regions');
+  }
+  mb.debug = debug;
+}
+
+/** reserve_brk() then e820__memblock_setup() under the ISA limit. */
+function memblockSetup(s: KernelState): void {
+  beginStep(s, 'reserve_brk');
+  memblockReserve(s.memblock, s.build.imageStart + s.build.imageSize, s.build.brkSize, 'setup_arch');
+  memblockSetCurrentLimit(s.memblock, s.arch.isaEnd);
+  beginStep(s, 'e820__memblock_setup');
+  const dump = e820MemblockSetup(s.memblock, s.e820);
+  if (s.memblock.debug) printk(s, ...dump);
+}
+
+/** reserve_real_mode(), the first-megabyte reservation, and init_mem_mapping()'s probe of the top of RAM. */
+function realModeAndMapping(s: KernelState): void {
+  beginStep(s, 'reserve_real_mode');
+  const mb = s.memblock;
+  memblockPhysAllocRange(mb, s.build.realModeSize, s.arch.pageSize, 0, s.arch.isaEnd, 'reserve_real_mode');
+  memblockReserve(mb, 0, s.arch.isaEnd, 'setup_arch');
+  beginStep(s, 'init_mem_mapping');
+  const top = s.maxPfn * s.arch.pageSize;
+  const probe = memblockPhysAllocRange(mb, s.arch.pmdSize, s.arch.pmdSize, s.arch.isaEnd, top, 'init_mem_mapping');
+  if (probe) memblockPhysFree(mb, probe, s.arch.pmdSize, 'init_mem_mapping');
+  memblockSetCurrentLimit(mb, top);
+}
+
+/** setup_log_buf(1): with log_buf_len=, the text, descriptor and info arrays of the new ring buffer. */
+function setupLogBuf(s: KernelState): void {
+  const v = cmdlineValue(s, 'log_buf_len');
+  if (v === undefined) return;
+  beginStep(s, 'setup_log_buf');
+  let len = memparse(v).value;
+  if (len > 0) len = 2 ** Math.ceil(Math.log2(len));
+  const builtIn = 1 << 18; // CONFIG_LOG_BUF_SHIFT=18
+  if (len <= builtIn) return;
+  const mb = s.memblock;
+  const count = len / 32; // PRB_AVGBITS = 5
+  memblockAllocTryNid(mb, len, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
+  memblockAllocTryNid(mb, count * s.build.prbDescSize, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
+  memblockAllocTryNid(mb, count * s.build.printkInfoSize, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
+  printk(s, `printk: log_buf_len: ${len} bytes`);
+}
+
+/** x86_numa_init() -> numa_init(): SRAT (or a fake node), cleanup, node ids, node data. */
+function numaInit(s: KernelState): void {
+  beginStep(s, 'numa_init');
+  const mb = s.memblock;
+  numaResetMemblockNodes(mb);
+  const numaOff = cmdlineHas(s, 'numa=off');
+  if (s.machine.nodes.length && !numaOff) {
+    for (const n of s.machine.nodes) {
+      for (const r of n.ranges) {
+        printk(s, `ACPI: SRAT: Node ${n.id} PXM ${n.id} [mem ${hex010(r.start)}-${hex010(r.end - 1)}]${r.hotplug ? ' hotplug' : ''}`);
+        numaAddMemblk(s.numa, n.id, r.start, r.end, r.hotplug);
+      }
+    }
+  }
+  let cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize);
+  printk(s, ...cleanup.log);
+  if (!s.numa.blks.length || !cleanup.ok) {
+    // dummy_numa_init(): one node over all RAM.
+    s.numa = { blks: [] };
+    const end = s.maxPfn * s.arch.pageSize;
+    printk(s, numaOff ? 'NUMA turned off' : 'No NUMA configuration found');
+    printk(s, `Faking a node at [mem ${hex018(0)}-${hex018(end - 1)}]`);
+    numaAddMemblk(s.numa, 0, 0, end);
+    cleanup = numaCleanupMeminfo(mb, s.numa, end);
+  }
+  numaRegisterMemblks(mb, s.numa);
+  const nidOfPfn = (pfn: number) => {
+    const a = pfn * s.arch.pageSize;
+    return s.numa.blks.find((b) => b.start <= a && a < b.end)?.nid ?? -1;
+  };
+  for (const [nid] of numaNodeSpans(s.numa)) {
+    const nd = allocNodeData(mb, nid, s.build.pgdatSize, s.arch.smpCacheBytes, nidOfPfn);
+    s.nodeData.set(nid, nd.addr);
+    printk(s, ...nd.log);
+  }
+  if (mb.debug) printk(s, ...memblockDumpAll(mb));
+}
+
+/** The steps this version models, in boot order. */
+export const MODELLED_STEPS = [
+  'e820__memory_setup',
+  'setup_arch (e820 fix-ups, max_pfn)',
+  'early_reserve_memory',
+  'reserve_brk',
+  'e820__memblock_setup',
+  'reserve_real_mode',
+  'init_mem_mapping (top-of-RAM probe)',
+  'setup_log_buf',
+  'numa_init / alloc_node_data',
+];
+
+/** What the boot does not model yet, said wherever results are shown. */
+export const NOT_MODELLED = [
+  'init_mem_mapping page-table pages (alloc_low_pages)',
+  'ACPI table reservations (outside RAM on QEMU)',
+  'sparse_init and the vmemmap',
+  'zones (free_area_init)',
+  'hugetlb parameters and gigantic page allocation',
+  'HVO',
+];
+
+export interface BootOptions {
+  profile?: Profile;
+  arch?: Arch;
+  build?: KernelBuild;
+}
+
+/** Boot a machine through the modelled steps; returns the state after them. */
+export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
+  const s = createKernelState(machine, opts.arch ?? x86_64, opts.build ?? DEBIAN_6_1_CLOUD, opts.profile ?? 'hvo-v7');
+  s.memblock.debug = s.cmdline.includes('memblock=debug');
+  printk(s, `Command line: ${machine.cmdline}`);
+  setupArchE820(s);
+  earlyReserveMemory(s);
+  memblockSetup(s);
+  realModeAndMapping(s);
+  setupLogBuf(s);
+  numaInit(s);
+  return s;
+}

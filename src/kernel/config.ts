@@ -1,0 +1,28 @@
+// Facts about the kernel build that the boot depends on (Debian's 6.1 cloud kernel, x86_64).
+// Each is read off a real boot of that kernel (../shared/fixtures/linux-6.1) and says where.
+
+export interface KernelBuild {
+  /** Physical start of the kernel image without KASLR (CONFIG_PHYSICAL_START): /proc/iomem "Kernel code". */
+  imageStart: number;
+  /** __end_of_kernel_reserve - _text: "Kernel code" start to the end of "Kernel bss", page aligned. */
+  imageSize: number;
+  /** Size of the brk area reserve_brk() reserves right after the image (the first memblock_reserve logged). */
+  brkSize: number;
+  /** roundup(sizeof(pg_data_t), PAGE_SIZE): the size of every "NODE_DATA(N) allocated" range. */
+  pgdatSize: number;
+  /** The real-mode trampoline (reserve_real_mode()'s memblock_phys_alloc_range size). */
+  realModeSize: number;
+  /** sizeof(struct prb_desc) and sizeof(struct printk_info): setup_log_buf()'s two extra allocations. */
+  prbDescSize: number;
+  printkInfoSize: number;
+}
+
+export const DEBIAN_6_1_CLOUD: KernelBuild = {
+  imageStart: 0x1000000,
+  imageSize: 0x2800000,
+  brkSize: 0x11000,
+  pgdatSize: 0x2b000,
+  realModeSize: 28672,
+  prbDescSize: 24,
+  printkInfoSize: 88,
+};

@@ -1,0 +1,69 @@
+// arch/x86/kernel/e820.c: the kernel's copy of the firmware map and what it does with it early.
+import type { E820Entry } from '../machine/e820.js';
+import { formatE820Line } from '../machine/e820.js';
+import type { Memblock } from './memblock.js';
+import { memblockAdd, memblockDumpAll, memblockTrimMemory } from './memblock.js';
+
+
+/** e820__print_table("BIOS-e820") */
+export function e820PrintTable(table: E820Entry[]): string[] {
+  return ['BIOS-provided physical RAM map:', ...table.map(formatE820Line)];
+}
+
+const pa10 = (x: number) => '0x' + BigInt(x).toString(16).padStart(8, '0');
+
+/** e820__range_update(): retype the part of `from` entries inside [start, end). Returns the log line. */
+export function e820RangeUpdate(table: E820Entry[], start: number, size: number, from: E820Entry['type'], to: E820Entry['type']): { table: E820Entry[]; log: string } {
+  const end = start + size;
+  const out: E820Entry[] = [];
+  for (const e of table) {
+    if (e.type !== from || e.end <= start || e.start >= end) {
+      out.push(e);
+      continue;
+    }
+    if (e.start < start) out.push({ start: e.start, end: start, type: e.type });
+    out.push({ start: Math.max(e.start, start), end: Math.min(e.end, end), type: to });
+    if (e.end > end) out.push({ start: end, end: e.end, type: e.type });
+  }
+  out.sort((a, b) => a.start - b.start);
+  return { table: out, log: `e820: update [mem ${pa10(start)}-${pa10(end - 1)}] ${from} ==> ${to}` };
+}
+
+/** e820__range_remove(): drop the part of `type` entries inside [start, end). */
+export function e820RangeRemove(table: E820Entry[], start: number, size: number, type: E820Entry['type']): { table: E820Entry[]; log: string } {
+  const end = start + size;
+  const out: E820Entry[] = [];
+  for (const e of table) {
+    if (e.type !== type || e.end <= start || e.start >= end) {
+      out.push(e);
+      continue;
+    }
+    if (e.start < start) out.push({ start: e.start, end: start, type: e.type });
+    if (e.end > end) out.push({ start: end, end: e.end, type: e.type });
+  }
+  return { table: out, log: `e820: remove [mem ${pa10(start)}-${pa10(end - 1)}] ${type}` };
+}
+
+/** e820__end_of_ram_pfn() / e820__end_of_low_ram_pfn(): the end of usable RAM below a limit, with its log line. */
+export function e820EndPfn(table: E820Entry[], limitPfn: number, maxArchPfn: number): { pfn: number; log: string } {
+  let last = 0;
+  for (const e of table) {
+    if (e.type !== 'usable') continue;
+    const s = Math.floor(e.start / 4096);
+    const t = Math.floor(e.end / 4096);
+    if (s >= limitPfn) continue;
+    last = Math.max(last, Math.min(t, limitPfn));
+  }
+  last = Math.min(last, maxArchPfn);
+  return { pfn: last, log: `last_pfn = ${'0x' + last.toString(16)} max_arch_pfn = ${'0x' + maxArchPfn.toString(16)}` };
+}
+
+/** e820__memblock_setup(): usable RAM into memblock.memory, partial pages trimmed, then the dump. */
+export function e820MemblockSetup(mb: Memblock, table: E820Entry[]): string[] {
+  for (const e of table) {
+    if (e.type === 'usable' || e.type === 'reserved kern') memblockAdd(mb, e.start, e.end - e.start, 'e820__memblock_setup');
+  }
+  memblockTrimMemory(mb, 4096);
+  return memblockDumpAll(mb);
+}
+

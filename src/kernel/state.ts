@@ -1,0 +1,66 @@
+// One simulated boot: everything the steps read and write. No global state, so boots can run side by side.
+import type { Arch } from '../arch/index.js';
+import type { E820Entry } from '../machine/e820.js';
+import type { Machine } from '../machine/types.js';
+import type { KernelBuild } from './config.js';
+import type { Memblock } from './memblock.js';
+import { memblockCreate } from './memblock.js';
+import type { NumaMeminfo } from './numa.js';
+
+export type Profile = '6.1' | '6.15' | 'hvo-v7';
+export const PROFILES: Profile[] = ['6.1', '6.15', 'hvo-v7'];
+
+export interface BootStep {
+  /** The kernel function the step models. */
+  fn: string;
+  /** Index of the first memblock call the step made. */
+  firstCall: number;
+  /** Index of the first dmesg line it printed. */
+  firstLine: number;
+}
+
+export interface KernelState {
+  arch: Arch;
+  build: KernelBuild;
+  profile: Profile;
+  machine: Machine;
+  /** Parsed command line words. */
+  cmdline: string[];
+  memblock: Memblock;
+  /** The kernel's e820 table after its own early updates. */
+  e820: E820Entry[];
+  maxPfn: number;
+  maxLowPfn: number;
+  numa: NumaMeminfo;
+  /** pg_data_t of each node. */
+  nodeData: Map<number, number>;
+  dmesg: string[];
+  steps: BootStep[];
+}
+
+export function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, profile: Profile): KernelState {
+  return {
+    arch,
+    build,
+    profile,
+    machine,
+    cmdline: machine.cmdline.split(/\s+/).filter(Boolean),
+    memblock: memblockCreate({ debug: true }),
+    e820: machine.e820.map((e) => ({ ...e })),
+    maxPfn: 0,
+    maxLowPfn: 0,
+    numa: { blks: [] },
+    nodeData: new Map(),
+    dmesg: [],
+    steps: [],
+  };
+}
+
+export function printk(s: KernelState, ...lines: string[]): void {
+  s.dmesg.push(...lines);
+}
+
+/** Mark the start of a boot step (for timelines and explanations). */
+export function beginStep(s: KernelState, fn: string): void {
+  s.steps.push({ fn, firstCall: s.memblock.calls.length, firstLine: s.dmesg.length });
+}

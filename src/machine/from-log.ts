@@ -1,0 +1,47 @@
+// A machine read back from a kernel log: the firmware's e820 map, the SRAT
+// memory affinity lines, the CPU's 1 GiB page support and the command line.
+import type { KernelLog } from '../trace/log.js';
+import { InputError } from '../util/errors.js';
+import { parseE820Line } from './e820.js';
+import type { Machine, MachineNode } from './types.js';
+import { validateMachine } from './validate.js';
+
+const RE_SRAT = /^ACPI: SRAT: Node (\d+) PXM \d+ \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]( hotplug)?/;
+
+export function machineFromLog(log: KernelLog): Machine {
+  const e820 = [];
+  const byNode = new Map<number, MachineNode>();
+  let gbPages = false;
+  for (const l of log.dmesg) {
+    const e = parseE820Line(l.text);
+    if (e) {
+      e820.push(e);
+      continue;
+    }
+    const m = RE_SRAT.exec(l.text);
+    if (m) {
+      const id = Number(m[1]);
+      const node = byNode.get(id) ?? { id, ranges: [] };
+      node.ranges.push({ start: Number(BigInt(m[2]!)), end: Number(BigInt(m[3]!)) + 1, ...(m[4] ? { hotplug: true } : {}) });
+      byNode.set(id, node);
+      continue;
+    }
+    if (l.text === 'Using GB pages for direct mapping') gbPages = true;
+  }
+  if (!e820.length) throw new InputError('no "BIOS-e820:" lines: cannot tell the memory map from this log', { file: log.file });
+  const headerCpu = log.header ? /cpu=(\S+)/.exec(log.header)?.[1] : undefined;
+  const features = new Set<string>();
+  if (headerCpu) for (const f of headerCpu.split(',').slice(1)) if (f.startsWith('+')) features.add(f.slice(1));
+  if (gbPages) features.add('pdpe1gb');
+  const machine: Machine = {
+    name: log.file,
+    arch: 'x86_64',
+    e820,
+    nodes: [...byNode.values()].sort((a, b) => a.id - b.id),
+    cpu: { features: [...features].sort() },
+    cmdline: log.cmdline ?? '',
+    source: log.file,
+    warnings: [],
+  };
+  return validateMachine(machine, log.file);
+}

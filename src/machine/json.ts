@@ -1,0 +1,89 @@
+// Machine description files (JSON), validated with zod. Two ways to give the memory:
+//   { "q35": { "nodes": ["3G", "3G"] } }          QEMU's q35 layout, one size per node
+//   { "e820": [...], "nodes": [{ "id": 0, "ranges": [...] }] }   an explicit firmware map
+// Sizes and addresses are numbers or strings ("4G", "1500M", "0x100000000").
+import { findNodeAtLocation, parseTree, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import { z } from 'zod';
+import { InputError } from '../util/errors.js';
+import { parseSize } from '../util/units.js';
+import type { E820Type } from './e820.js';
+import { q35Machine } from './qemu.js';
+import type { Machine } from './types.js';
+import { validateMachine } from './validate.js';
+
+const size = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = parseSize(v);
+  if (n === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a size or address like 4G, 512M, 0x1000 or 4096, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const e820Type = z.enum(['usable', 'reserved', 'ACPI data', 'ACPI NVS', 'unusable', 'persistent', 'soft reserved', 'reserved kern']);
+
+const range = z.strictObject({ start: size, size: size, hotplug: z.boolean().optional() });
+
+export const machineSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    arch: z.literal('x86_64').optional(),
+    cpu: z.strictObject({ features: z.array(z.string()) }).optional(),
+    cmdline: z.string().optional(),
+    q35: z.strictObject({ nodes: z.array(size).min(1), numa: z.boolean().optional() }).optional(),
+    e820: z.array(z.strictObject({ start: size, size: size, type: e820Type })).min(1).optional(),
+    nodes: z.array(z.strictObject({ id: z.number().int().min(0).max(1023), ranges: z.array(range).min(1) })).optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (!m.q35 && !m.e820) ctx.addIssue({ code: 'custom', message: 'give the memory either as "q35" or as "e820" (and "nodes")', path: [] });
+    if (m.q35 && (m.e820 || m.nodes)) ctx.addIssue({ code: 'custom', message: '"q35" lays out memory itself: do not also give "e820" or "nodes"', path: ['q35'] });
+  });
+
+export type MachineJson = z.input<typeof machineSchema>;
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Parse and validate a machine file; every problem is an InputError naming file, line and field. */
+export function loadMachineJson(text: string, file: string): Machine {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  if (errors.length || !tree) {
+    const e = errors[0];
+    throw new InputError(e ? `invalid JSON: ${printParseErrorCode(e.error)}` : 'empty file', { file, line: e ? lineOf(text, e.offset) : 1 });
+  }
+  const raw: unknown = JSON.parse(text);
+  const parsed = machineSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    // Point at the deepest node of the path that exists in the file.
+    let node = undefined;
+    for (let n = path.length; n >= 0 && !node; n--) node = findNodeAtLocation(tree, path.slice(0, n));
+    const field = path.length ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : (i ? '.' : '') + p)).join('') : undefined;
+    throw new InputError(issue.message, { file, line: node ? lineOf(text, node.offset) : undefined, field });
+  }
+  const m = parsed.data;
+  const cmdline = m.cmdline ?? '';
+  const features = m.cpu?.features ?? ['pdpe1gb'];
+  let machine: Machine;
+  if (m.q35) {
+    machine = q35Machine({ nodeSizes: m.q35.nodes, numa: m.q35.numa ?? true, cpuFeatures: features, cmdline }, file);
+  } else {
+    machine = {
+      name: file,
+      arch: 'x86_64',
+      e820: m.e820!.map((e) => ({ start: e.start, end: e.start + e.size, type: e.type as E820Type })),
+      nodes: (m.nodes ?? []).map((n) => ({ id: n.id, ranges: n.ranges.map((r) => ({ start: r.start, end: r.start + r.size, ...(r.hotplug ? { hotplug: true } : {}) })) })),
+      cpu: { features },
+      cmdline,
+      source: file,
+      warnings: [],
+    };
+  }
+  if (m.name) machine.name = m.name;
+  return validateMachine(machine, file);
+}

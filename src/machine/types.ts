@@ -1,0 +1,36 @@
+// A machine: what the firmware tells the kernel about memory, plus the CPU and the command line.
+import type { E820Entry } from './e820.js';
+
+export interface NodeRange {
+  start: number;
+  /** Exclusive end. */
+  end: number;
+  hotplug?: boolean;
+}
+
+export interface MachineNode {
+  id: number;
+  /** Memory affinity ranges (ACPI SRAT), in firmware order. */
+  ranges: NodeRange[];
+}
+
+export interface Machine {
+  name: string;
+  arch: string;
+  /** The firmware memory map, as the BIOS-e820 lines print it. */
+  e820: E820Entry[];
+  /** NUMA nodes; empty means no SRAT (the kernel fakes one node). */
+  nodes: MachineNode[];
+  cpu: { features: string[] };
+  /** Kernel command line. */
+  cmdline: string;
+  /** Where the description came from (file name, "qemu", "preset laptop"). */
+  source: string;
+  /** Things accepted with a warning (a memoryless node, ...). */
+  warnings: string[];
+}
+
+/** Total usable RAM in the e820 map. */
+export function machineRamBytes(m: Machine): number {
+  return m.e820.filter((e) => e.type === 'usable').reduce((s, e) => s + (e.end - e.start), 0);
+}

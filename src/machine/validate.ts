@@ -1,0 +1,40 @@
+// Checks on a machine description that no input format can express by itself.
+import { InputError } from '../util/errors.js';
+import { pa } from '../util/format.js';
+import type { Machine } from './types.js';
+
+/** Sorted, non-overlapping e820 and node ranges; a node without usable RAM is accepted with a warning. */
+export function validateMachine(m: Machine, file?: string): Machine {
+  const e = [...m.e820].sort((a, b) => a.start - b.start);
+  for (let i = 0; i < e.length; i++) {
+    const r = e[i]!;
+    if (!(r.end > r.start)) throw new InputError(`e820 entry [${pa(r.start)}-${pa(r.end - 1)}] is empty or reversed`, { file, field: `e820[${i}]` });
+    const next = e[i + 1];
+    if (next && next.start < r.end) {
+      throw new InputError(`e820 entries [${pa(r.start)}-${pa(r.end - 1)}] and [${pa(next.start)}-${pa(next.end - 1)}] overlap`, { file, field: 'e820' });
+    }
+  }
+  if (!e.some((r) => r.type === 'usable')) throw new InputError('the memory map has no usable RAM', { file, field: 'e820' });
+  const seen = new Set<number>();
+  const all: { node: number; start: number; end: number }[] = [];
+  for (const n of m.nodes) {
+    if (seen.has(n.id)) throw new InputError(`node ${n.id} is described twice`, { file, field: 'nodes' });
+    seen.add(n.id);
+    if (!Number.isInteger(n.id) || n.id < 0 || n.id >= 1024) throw new InputError(`node id ${n.id} is out of range (0..1023)`, { file, field: 'nodes' });
+    for (const r of n.ranges) {
+      if (!(r.end > r.start)) throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is empty or reversed`, { file, field: `nodes[${n.id}]` });
+      all.push({ node: n.id, start: r.start, end: r.end });
+    }
+    const usable = n.ranges.some((r) => e.some((x) => x.type === 'usable' && x.start < r.end && r.start < x.end));
+    if (!usable) m.warnings.push(`node ${n.id} owns no usable memory: the kernel leaves it memoryless`);
+  }
+  all.sort((a, b) => a.start - b.start);
+  for (let i = 0; i + 1 < all.length; i++) {
+    const a = all[i]!;
+    const b = all[i + 1]!;
+    if (b.start < a.end && a.node !== b.node) {
+      throw new InputError(`node ${a.node} [${pa(a.start)}-${pa(a.end - 1)}] overlaps node ${b.node} [${pa(b.start)}-${pa(b.end - 1)}]`, { file, field: 'nodes' });
+    }
+  }
+  return { ...m, e820: e };
+}
