@@ -74,8 +74,11 @@ function earlyReserveMemory(s: KernelState): void {
   const mb = s.memblock;
   const debug = mb.debug;
   mb.debug = false;
-  memblockReserve(mb, s.build.imageStart, s.build.imageSize, 'early_reserve_memory');
+  const image = kernelImage(s);
+  memblockReserve(mb, image.start, image.size, 'early_reserve_memory');
   memblockReserve(mb, 0, 64 * 1024, 'early_reserve_memory');
+  const initrd = s.machine.loader?.initrd;
+  if (initrd) memblockReserve(mb, initrd.start, initrd.size, 'early_reserve_initrd');
   // reserve_bios_regions(): from the BIOS's low-memory size (the end of the first e820 entry) to 1 MiB.
   const low = s.machine.e820.find((e) => e.start === 0 && e.type === 'usable');
   if (low && low.end < s.arch.isaEnd) {
@@ -85,10 +88,16 @@ function earlyReserveMemory(s: KernelState): void {
   mb.debug = debug;
 }
 
+/** Where the kernel image is: as the loader placed it, else the build's physical start (no KASLR). */
+function kernelImage(s: KernelState): { start: number; size: number } {
+  return s.machine.loader?.kernelImage ?? { start: s.build.imageStart, size: s.build.imageSize };
+}
+
 /** reserve_brk() then e820__memblock_setup() under the ISA limit. */
 function memblockSetup(s: KernelState): void {
   beginStep(s, 'reserve_brk');
-  memblockReserve(s.memblock, s.build.imageStart + s.build.imageSize, s.build.brkSize, 'setup_arch');
+  const image = kernelImage(s);
+  memblockReserve(s.memblock, image.start + image.size, s.build.brkSize, 'setup_arch');
   memblockSetCurrentLimit(s.memblock, s.arch.isaEnd);
   beginStep(s, 'e820__memblock_setup');
   const dump = e820MemblockSetup(s.memblock, s.e820);
@@ -123,6 +132,17 @@ function setupLogBuf(s: KernelState): void {
   memblockAllocTryNid(mb, count * s.build.prbDescSize, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
   memblockAllocTryNid(mb, count * s.build.printkInfoSize, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
   printk(s, `printk: log_buf_len: ${len} bytes`);
+}
+
+/** acpi_boot_table_init() -> acpi_reserve_initial_tables(): keep the firmware's tables. */
+function acpiReserveInitialTables(s: KernelState): void {
+  const tables = s.machine.acpiTables;
+  if (!tables?.length) return;
+  beginStep(s, 'acpi_reserve_initial_tables');
+  for (const t of tables) {
+    printk(s, `ACPI: Reserving ${t.signature} table memory at [mem ${hex010(t.start)}-${hex010(t.start + t.size - 1)}]`);
+    memblockReserve(s.memblock, t.start, t.size, 'acpi_reserve_initial_tables');
+  }
 }
 
 /** x86_numa_init() -> numa_init(): SRAT (or a fake node), cleanup, node ids, node data. */
@@ -173,13 +193,14 @@ export const MODELLED_STEPS = [
   'reserve_real_mode',
   'init_mem_mapping (top-of-RAM probe)',
   'setup_log_buf',
+  'acpi_reserve_initial_tables (when the machine lists its ACPI tables)',
   'numa_init / alloc_node_data',
 ];
 
 /** What the boot does not model yet, said wherever results are shown. */
 export const NOT_MODELLED = [
   'init_mem_mapping page-table pages (alloc_low_pages)',
-  'ACPI table reservations (outside RAM on QEMU)',
+  'ACPI tables of generated q35 machines (SeaBIOS puts them outside RAM)',
   'sparse_init and the vmemmap',
   'zones (free_area_init)',
   'hugetlb parameters and gigantic page allocation',
@@ -202,6 +223,7 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   memblockSetup(s);
   realModeAndMapping(s);
   setupLogBuf(s);
+  acpiReserveInitialTables(s);
   numaInit(s);
   return s;
 }

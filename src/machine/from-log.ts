@@ -6,12 +6,15 @@ import { parseE820Line } from './e820.js';
 import type { Machine, MachineNode } from './types.js';
 import { validateMachine } from './validate.js';
 
+const RE_RAMDISK = /^RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
+const RE_ACPI_TABLE = /^ACPI: Reserving (\S+) table memory at \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
 const RE_SRAT = /^ACPI: SRAT: Node (\d+) PXM \d+ \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]( hotplug)?/;
 
 export function machineFromLog(log: KernelLog): Machine {
   const e820 = [];
   const byNode = new Map<number, MachineNode>();
   let gbPages = false;
+  const acpiTables: NonNullable<Machine['acpiTables']> = [];
   for (const l of log.dmesg) {
     const e = parseE820Line(l.text);
     if (e) {
@@ -27,12 +30,23 @@ export function machineFromLog(log: KernelLog): Machine {
       continue;
     }
     if (l.text === 'Using GB pages for direct mapping') gbPages = true;
+    const t = RE_ACPI_TABLE.exec(l.text);
+    if (t) {
+      const start = Number(BigInt(t[2]!));
+      acpiTables.push({ signature: t[1]!, start, size: Number(BigInt(t[3]!)) + 1 - start });
+    }
   }
   if (!e820.length) throw new InputError('no "BIOS-e820:" lines: cannot tell the memory map from this log', { file: log.file });
   const headerCpu = log.header ? /cpu=(\S+)/.exec(log.header)?.[1] : undefined;
   const features = new Set<string>();
   if (headerCpu) for (const f of headerCpu.split(',').slice(1)) if (f.startsWith('+')) features.add(f.slice(1));
   if (gbPages) features.add('pdpe1gb');
+  const loader: NonNullable<Machine['loader']> = {};
+  const code = log.iomem.find((e) => e.name === 'Kernel code');
+  const bss = log.iomem.find((e) => e.name === 'Kernel bss');
+  if (code && bss) loader.kernelImage = { start: code.start, size: Math.ceil((bss.end + 1) / 4096) * 4096 - code.start };
+  const rd = log.dmesg.map((l) => RE_RAMDISK.exec(l.text)).find((m) => m);
+  if (rd) loader.initrd = { start: Number(BigInt(rd[1]!)), size: Number(BigInt(rd[2]!)) + 1 - Number(BigInt(rd[1]!)) };
   const machine: Machine = {
     name: log.file,
     arch: 'x86_64',
@@ -41,6 +55,8 @@ export function machineFromLog(log: KernelLog): Machine {
     cpu: { features: [...features].sort() },
     cmdline: log.cmdline ?? '',
     source: log.file,
+    ...(loader.kernelImage || loader.initrd ? { loader } : {}),
+    ...(acpiTables.length ? { acpiTables } : {}),
     warnings: [],
   };
   return validateMachine(machine, log.file);

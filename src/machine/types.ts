@@ -26,6 +26,13 @@ export interface Machine {
   cmdline: string;
   /** Where the description came from (file name, "qemu", "preset laptop"). */
   source: string;
+  /**
+   * What the boot loader decided, when known (from a real boot's log): where
+   * the kernel image sits (KASLR moves it) and where the initrd was loaded.
+   */
+  loader?: { kernelImage?: { start: number; size: number }; initrd?: { start: number; size: number } };
+  /** ACPI tables the firmware placed, in the order the kernel reserves them (acpi_reserve_initial_tables). */
+  acpiTables?: { signature: string; start: number; size: number }[];
   /** Things accepted with a warning (a memoryless node, ...). */
   warnings: string[];
 }

@@ -62,6 +62,9 @@ export function parseKernelLog(text: string, file = '<log>'): KernelLog {
       sections.set(name, current);
       return;
     }
+    // The serial console can print a kernel message into the middle of a dumped /proc file
+    // (the oracle reads them over the same console); such lines belong to no section.
+    if (current && current !== sections.get('DMESG') && TIMESTAMP.test(raw)) return;
     (current ?? loose).push({ lineNo, text: raw });
   });
   const dmesgRaw = sawSections ? sections.get('DMESG') ?? [] : loose;
