@@ -21,7 +21,7 @@ function assertInputError(r: ReturnType<typeof hvosim>, re: RegExp): void {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'hvosim-cli-'));
-const fixture = fixtureFiles().find((f) => f.includes('p02')) ?? fixtureFiles()[0]!;
+const fixture = fixtureFiles().find((f) => f.includes('n02-3node-1g3'))!;
 
 describe('hvosim replay', () => {
   test('--memblock --json on a real boot: every call matched, exit 0', () => {
