@@ -3,6 +3,7 @@ import type { E820Entry } from '../machine/e820.js';
 import { formatE820Line } from '../machine/e820.js';
 import type { Memblock } from './memblock.js';
 import { memblockAdd, memblockDumpAll, memblockTrimMemory } from './memblock.js';
+import { hex010 as pa10 } from '../util/format.js';
 
 
 /** e820__print_table("BIOS-e820") */
@@ -10,11 +11,9 @@ export function e820PrintTable(table: E820Entry[]): string[] {
   return ['BIOS-provided physical RAM map:', ...table.map(formatE820Line)];
 }
 
-const pa10 = (x: number) => '0x' + BigInt(x).toString(16).padStart(8, '0');
 
-/** e820__range_update(): retype the part of `from` entries inside [start, end). Returns the log line. */
-export function e820RangeUpdate(table: E820Entry[], start: number, size: number, from: E820Entry['type'], to: E820Entry['type']): { table: E820Entry[]; log: string } {
-  const end = start + size;
+/** Split `from` entries at [start, end) and retype the inside part (`to`), or drop it (`to` null). */
+function e820Retype(table: E820Entry[], start: number, end: number, from: E820Entry['type'], to: E820Entry['type'] | null): E820Entry[] {
   const out: E820Entry[] = [];
   for (const e of table) {
     if (e.type !== from || e.end <= start || e.start >= end) {
@@ -22,26 +21,20 @@ export function e820RangeUpdate(table: E820Entry[], start: number, size: number,
       continue;
     }
     if (e.start < start) out.push({ start: e.start, end: start, type: e.type });
-    out.push({ start: Math.max(e.start, start), end: Math.min(e.end, end), type: to });
+    if (to) out.push({ start: Math.max(e.start, start), end: Math.min(e.end, end), type: to });
     if (e.end > end) out.push({ start: end, end: e.end, type: e.type });
   }
-  out.sort((a, b) => a.start - b.start);
-  return { table: out, log: `e820: update [mem ${pa10(start)}-${pa10(end - 1)}] ${from} ==> ${to}` };
+  return out;
 }
 
-/** e820__range_remove(): drop the part of `type` entries inside [start, end). */
+/** e820__range_update(): retype the part of `from` entries inside [start, start+size). Returns the log line. */
+export function e820RangeUpdate(table: E820Entry[], start: number, size: number, from: E820Entry['type'], to: E820Entry['type']): { table: E820Entry[]; log: string } {
+  return { table: e820Retype(table, start, start + size, from, to), log: `e820: update [mem ${pa10(start)}-${pa10(start + size - 1)}] ${from} ==> ${to}` };
+}
+
+/** e820__range_remove(): drop the part of `type` entries inside [start, start+size). */
 export function e820RangeRemove(table: E820Entry[], start: number, size: number, type: E820Entry['type']): { table: E820Entry[]; log: string } {
-  const end = start + size;
-  const out: E820Entry[] = [];
-  for (const e of table) {
-    if (e.type !== type || e.end <= start || e.start >= end) {
-      out.push(e);
-      continue;
-    }
-    if (e.start < start) out.push({ start: e.start, end: start, type: e.type });
-    if (e.end > end) out.push({ start: end, end: e.end, type: e.type });
-  }
-  return { table: out, log: `e820: remove [mem ${pa10(start)}-${pa10(end - 1)}] ${type}` };
+  return { table: e820Retype(table, start, start + size, type, null), log: `e820: remove [mem ${pa10(start)}-${pa10(start + size - 1)}] ${type}` };
 }
 
 /** e820__end_of_ram_pfn() / e820__end_of_low_ram_pfn(): the end of usable RAM below a limit, with its log line. */
