@@ -24,6 +24,7 @@ import {
   NUMA_NO_NODE,
 } from './memblock.js';
 import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
+import { sparseInit } from './sparse.js';
 import type { KernelState, Profile } from './state.js';
 import { beginStep, createKernelState, printk } from './state.js';
 
@@ -195,13 +196,13 @@ export const MODELLED_STEPS = [
   'setup_log_buf',
   'acpi_reserve_initial_tables (when the machine lists its ACPI tables)',
   'numa_init / alloc_node_data',
+  'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks)',
 ];
 
 /** What the boot does not model yet, said wherever results are shown. */
 export const NOT_MODELLED = [
   'init_mem_mapping page-table pages (alloc_low_pages)',
   'ACPI tables of generated q35 machines (SeaBIOS puts them outside RAM)',
-  'sparse_init and the vmemmap',
   'zones (free_area_init)',
   'hugetlb parameters and gigantic page allocation',
   'HVO',
@@ -225,5 +226,6 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   setupLogBuf(s);
   acpiReserveInitialTables(s);
   numaInit(s);
+  sparseInit(s);
   return s;
 }

@@ -26,3 +26,11 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
   prbDescSize: 24,
   printkInfoSize: 88,
 };
+
+/**
+ * sizeof(struct mem_section_usage) in Debian's 6.1.192: an rcu_head (16, from the
+ * stable backport of "fix race in accessing memory_section->usage"), the
+ * subsection bitmap (8) and the pageblock flags of one section (32). The usemap
+ * allocation of a node is this times its sections: 1792 bytes for 32 sections in p01.
+ */
+export const MEM_SECTION_USAGE_SIZE = 56;

@@ -6,6 +6,10 @@ import type { KernelBuild } from './config.js';
 import type { Memblock } from './memblock.js';
 import { memblockCreate } from './memblock.js';
 import type { NumaMeminfo } from './numa.js';
+import type { VmemmapPageTables } from './pgtable.js';
+import { createVmemmapPageTables } from './pgtable.js';
+import type { SparseState } from './sparse.js';
+import { createSparseState } from './sparse.js';
 
 export type Profile = '6.1' | '6.15' | 'hvo-v7';
 export const PROFILES: Profile[] = ['6.1', '6.15', 'hvo-v7'];
@@ -34,6 +38,8 @@ export interface KernelState {
   numa: NumaMeminfo;
   /** pg_data_t of each node. */
   nodeData: Map<number, number>;
+  sparse: SparseState;
+  vmemmap: VmemmapPageTables;
   dmesg: string[];
   steps: BootStep[];
 }
@@ -51,6 +57,8 @@ export function createKernelState(machine: Machine, arch: Arch, build: KernelBui
     maxLowPfn: 0,
     numa: { blks: [] },
     nodeData: new Map(),
+    sparse: createSparseState(),
+    vmemmap: createVmemmapPageTables(),
     dmesg: [],
     steps: [],
   };

@@ -8,8 +8,9 @@ import { machineFromLog } from '../../src/machine/from-log.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { fixtureFiles, read } from '../helpers.js';
 
+/** A kernel caller without its offset and without GCC's clone suffixes (.constprop.0, .isra.0, .part.0). */
 function strip(t: string): string {
-  return t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '');
+  return t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').replace(/\.(constprop|isra|part)\.\d+$/, '');
 }
 
 /** The log's lines between two markers (the first dump, NUMA block...). */
@@ -40,6 +41,9 @@ describe('early boot against the real kernel', () => {
       const ourCalls = s.memblock.calls.filter((c) => c.printed && !c.caller.startsWith('memblock_alloc_range_nid')).map((c) => memblockDbgLine(c));
       const kernelCalls = kernel.filter((l) => /^memblock_[a-z_]+: /.test(l)).map(strip);
       for (const c of ourCalls) assert.ok(kernelCalls.includes(c), `kernel made the call: ${c}`);
+      // sparse_init makes exactly the kernel's calls, in the kernel's order.
+      const SPARSE = /(sparse_init|sparse_index_alloc|sparse_init_nid|vmemmap_alloc_block_zero|vmemmap_alloc_block_buf|sparse_buffer_fini|sparse_buffer_alloc)$/;
+      assert.deepEqual(ourCalls.filter((c) => SPARSE.test(c)), kernelCalls.filter((c) => SPARSE.test(c)));
       // Where the kernel used memblock for init_mem_mapping's page tables we do not model it;
       // without them (KASLR or small machines) every address we hand out is the kernel's.
       const results = s.memblock.calls.filter((c) => c.printed && c.caller === 'memblock_alloc_range_nid').map(memblockDbgLine);

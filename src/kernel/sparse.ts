@@ -1,0 +1,116 @@
+// mm/sparse.c: memory sections, the section root array, usemaps and the memmap buffer.
+import type { KernelState } from './state.js';
+import { beginStep } from './state.js';
+import { MEM_SECTION_USAGE_SIZE } from './config.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNid, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
+import { vmemmapPopulate } from './sparse-vmemmap.js';
+
+export interface SparseState {
+  /** Present sections in order: section number and node. */
+  present: { nr: number; nid: number }[];
+  /** Section root pages allocated (SPARSEMEM_EXTREME), by root index. */
+  roots: Map<number, number>;
+  /** Per node: the usemap and the memmap buffer. */
+  usemap: Map<number, number>;
+  buffer: { start: number; end: number; next: number; nid: number } | null;
+}
+
+export function createSparseState(): SparseState {
+  return { present: [], roots: new Map(), usemap: new Map(), buffer: null };
+}
+
+function sectionsPerRoot(s: KernelState): number {
+  return s.arch.pageSize / 16; // sizeof(struct mem_section)
+}
+
+function nrSectionRoots(s: KernelState): number {
+  const nrSections = 2 ** (s.arch.maxPhysmemBits - s.arch.sectionSizeBits);
+  return Math.ceil(nrSections / sectionsPerRoot(s));
+}
+
+/** memblocks_present() -> memory_present(): mark the sections memory touches, with the node of the first region to touch each. */
+export function memblocksPresent(s: KernelState): void {
+  const sec = s.sparse;
+  const mb = s.memblock;
+  if (!sec.present.length && !sec.roots.size) {
+    // The root array is allocated on first use (inlined into sparse_init).
+    memblockAllocTryNid(mb, 8 * nrSectionRoots(s), 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'sparse_init');
+  }
+  const seen = new Set<number>();
+  for (const r of mb.memory.regions) {
+    const first = Math.floor(r.base / s.arch.sectionSize);
+    const last = Math.ceil((r.base + r.size) / s.arch.sectionSize);
+    for (let nr = first; nr < last; nr++) {
+      const root = Math.floor(nr / sectionsPerRoot(s));
+      if (!sec.roots.has(root)) sec.roots.set(root, memblockAllocTryNid(mb, s.arch.pageSize, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, r.nid, 'sparse_index_alloc'));
+      if (seen.has(nr)) continue;
+      seen.add(nr);
+      sec.present.push({ nr, nid: r.nid });
+    }
+  }
+  sec.present.sort((a, b) => a.nr - b.nr);
+}
+
+/** sparse_early_usemaps_alloc_pgdat_section(): usemaps in the section that holds the node's pg_data_t, if it fits. */
+function sparseEarlyUsemapsAllocPgdatSection(s: KernelState, nid: number, size: number): number {
+  const pgdat = s.nodeData.get(nid) ?? 0;
+  const goal = Math.floor(pgdat / s.arch.sectionSize) * s.arch.sectionSize;
+  const limit = goal + s.arch.sectionSize;
+  const nodeOfGoal = s.numa.blks.find((b) => b.start <= goal && goal < b.end)?.nid ?? nid;
+  let p = memblockAllocTryNid(s.memblock, size, s.arch.smpCacheBytes, goal, limit, nodeOfGoal, 'sparse_init_nid');
+  if (!p) p = memblockAllocTryNid(s.memblock, size, s.arch.smpCacheBytes, goal, 0, nodeOfGoal, 'sparse_init_nid');
+  return p;
+}
+
+/** section_map_size(): the memmap of one section, PMD aligned. */
+export function sectionMapSize(s: KernelState): number {
+  const bytes = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
+  return Math.ceil(bytes / s.arch.pmdSize) * s.arch.pmdSize;
+}
+
+/** sparse_buffer_init(): one node's memmaps in one piece, on that node only. */
+function sparseBufferInit(s: KernelState, size: number, nid: number): void {
+  const addr = memblockAllocExactNidRaw(s.memblock, size, sectionMapSize(s), s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'sparse_init_nid');
+  s.sparse.buffer = addr ? { start: addr, end: addr + size, next: addr, nid } : null;
+}
+
+/** sparse_buffer_alloc(): the next piece of the buffer, or 0 when it is used up. */
+export function sparseBufferAlloc(s: KernelState, size: number): number {
+  const b = s.sparse.buffer;
+  if (!b) return 0;
+  const ptr = Math.ceil(b.next / size) * size;
+  if (ptr + size > b.end) return 0;
+  if (ptr > b.next) memblockPhysFree(s.memblock, b.next, ptr - b.next, 'sparse_buffer_alloc');
+  b.next = ptr + size;
+  return ptr;
+}
+
+/** sparse_buffer_fini(): give back what the node's memmaps did not use. */
+function sparseBufferFini(s: KernelState): void {
+  const b = s.sparse.buffer;
+  if (b && b.end > b.next) memblockPhysFree(s.memblock, b.next, b.end - b.next, 'sparse_buffer_fini');
+  s.sparse.buffer = null;
+}
+
+/** sparse_init_nid(): usemaps, the memmap buffer, then each section's memmap through the vmemmap. */
+function sparseInitNid(s: KernelState, nid: number, sections: number[]): void {
+  s.sparse.usemap.set(nid, sparseEarlyUsemapsAllocPgdatSection(s, nid, MEM_SECTION_USAGE_SIZE * sections.length));
+  sparseBufferInit(s, sections.length * sectionMapSize(s), nid);
+  const perSection = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
+  for (const nr of sections) vmemmapPopulate(s, nr * perSection, (nr + 1) * perSection, nid);
+  sparseBufferFini(s);
+}
+
+/** sparse_init(): present sections, then each run of sections of one node. */
+export function sparseInit(s: KernelState): void {
+  beginStep(s, 'sparse_init');
+  memblocksPresent(s);
+  const pres = s.sparse.present;
+  let i = 0;
+  while (i < pres.length) {
+    const nid = pres[i]!.nid;
+    const run: number[] = [];
+    while (i < pres.length && pres[i]!.nid === nid) run.push(pres[i++]!.nr);
+    sparseInitNid(s, nid, run);
+  }
+}
