@@ -12,7 +12,7 @@ import { hex010, hex018 } from '../util/format.js';
 import { memparse } from '../util/units.js';
 import type { KernelBuild } from './config.js';
 import { DEBIAN_6_1_CLOUD } from './config.js';
-import { e820EndPfn, e820MemblockSetup, e820PrintTable, e820RangeRemove, e820RangeUpdate } from './e820.js';
+import { biosRegionStart, e820EndPfn, e820MemblockSetup, e820PrintTable, e820RangeRemove, e820RangeUpdate } from './e820.js';
 import {
   MEMBLOCK_ALLOC_ACCESSIBLE,
   memblockAllocTryNid,
@@ -81,11 +81,8 @@ function earlyReserveMemory(s: KernelState): void {
   const initrd = s.machine.loader?.initrd;
   if (initrd) memblockReserve(mb, initrd.start, initrd.size, 'early_reserve_initrd');
   // reserve_bios_regions(): from the BIOS's low-memory size (the end of the first e820 entry) to 1 MiB.
-  const low = s.machine.e820.find((e) => e.start === 0 && e.type === 'usable');
-  if (low && low.end < s.arch.isaEnd) {
-    const start = Math.floor(low.end / s.arch.pageSize) * s.arch.pageSize;
-    memblockReserve(mb, start, s.arch.isaEnd - start, 'reserve_bios_regions');
-  }
+  const bios = biosRegionStart(s.machine.e820, s.arch.pageSize, s.arch.isaEnd);
+  if (bios !== null) memblockReserve(mb, bios, s.arch.isaEnd - bios, 'reserve_bios_regions');
   mb.debug = debug;
 }
 

@@ -60,3 +60,13 @@ export function e820MemblockSetup(mb: Memblock, table: E820Entry[]): string[] {
   return memblockDumpAll(mb);
 }
 
+
+/**
+ * reserve_bios_regions(): the BIOS keeps [low-memory size rounded down to a page, 1 MiB).
+ * The BIOS reports that size as the end of the first e820 entry. Null when there is no such entry.
+ */
+export function biosRegionStart(table: E820Entry[], pageSize: number, isaEnd: number): number | null {
+  const low = table.find((e) => e.start === 0 && e.type === 'usable');
+  if (!low || low.end >= isaEnd) return null;
+  return Math.floor(low.end / pageSize) * pageSize;
+}

@@ -1,14 +1,13 @@
 // A machine read back from a kernel log: the firmware's e820 map, the SRAT
 // memory affinity lines, the CPU's 1 GiB page support and the command line.
 import type { KernelLog } from '../trace/log.js';
+import { RE_RAMDISK, RE_SRAT } from '../trace/memblock-log.js';
 import { InputError } from '../util/errors.js';
 import { parseE820Line } from './e820.js';
 import type { Machine, MachineNode } from './types.js';
 import { validateMachine } from './validate.js';
 
-const RE_RAMDISK = /^RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
 const RE_ACPI_TABLE = /^ACPI: Reserving (\S+) table memory at \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
-const RE_SRAT = /^ACPI: SRAT: Node (\d+) PXM \d+ \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]( hotplug)?/;
 
 export function machineFromLog(log: KernelLog): Machine {
   const e820 = [];
@@ -25,7 +24,7 @@ export function machineFromLog(log: KernelLog): Machine {
     if (m) {
       const id = Number(m[1]);
       const node = byNode.get(id) ?? { id, ranges: [] };
-      node.ranges.push({ start: Number(BigInt(m[2]!)), end: Number(BigInt(m[3]!)) + 1, ...(m[4] ? { hotplug: true } : {}) });
+      node.ranges.push({ start: Number(BigInt(m[3]!)), end: Number(BigInt(m[4]!)) + 1, ...(m[5] ? { hotplug: true } : {}) });
       byNode.set(id, node);
       continue;
     }

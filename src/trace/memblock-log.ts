@@ -31,11 +31,11 @@ const RE_ALLOC_NID = new RegExp(
   `^(memblock_alloc_try_nid|memblock_alloc_try_nid_raw|memblock_alloc_exact_nid_raw): (\\d+) bytes align=${HEXN} nid=(-?\\d+) from=${HEXN} max_addr=${HEXN} ${CALLER}$`,
 );
 const RE_PHYS_RANGE = new RegExp(`^memblock_phys_alloc_range: (\\d+) bytes align=${HEXN} from=${HEXN} max_addr=${HEXN} ${CALLER}$`);
-const RE_SRAT = /^ACPI: SRAT: Node (\d+) PXM (\d+) \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]( hotplug)?/;
+export const RE_SRAT = /^ACPI: SRAT: Node (\d+) PXM (\d+) \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]( hotplug)?/;
 const RE_FAKE = /^Faking a node at \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
 const RE_NODE_DATA = /^NODE_DATA\((\d+)\) allocated \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
 const RE_LAST_PFN = /^last_pfn = (0x[0-9a-f]+) max_arch_pfn/;
-const RE_RAMDISK = /^RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
+export const RE_RAMDISK = /^RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
 const RE_DUMP_SIZES = /^ memory size = (0x[0-9a-f]+) reserved size = (0x[0-9a-f]+)$/;
 const RE_DUMP_CNT = /^ (memory|reserved)\.cnt\s+= (0x[0-9a-f]+)$/;
 const RE_DUMP_REGION = /^ (memory|reserved)\[(0x[0-9a-f]+)\]\s+\[(0x[0-9a-f]+)-(0x[0-9a-f]+)\], (0x[0-9a-f]+) bytes(?: on node (\d+))? flags: (0x[0-9a-f]+)$/;

@@ -17,6 +17,7 @@
 import type { Arch } from '../arch/index.js';
 import { x86_64 } from '../arch/index.js';
 import { parseE820Line } from '../machine/e820.js';
+import { biosRegionStart } from '../kernel/e820.js';
 import type { Memblock, MemblockCall, MemblockRegion } from '../kernel/memblock.js';
 import {
   memblockAdd,
@@ -106,9 +107,8 @@ export function inferEarlyReservations(log: KernelLog, events: LogEvent[], arch:
   const rd = events.find((e): e is Extract<LogEvent, { kind: 'ramdisk' }> => e.kind === 'ramdisk');
   if (rd) ranges.push({ base: rd.start, size: rd.end - rd.start, what: 'initrd', evidence: `"RAMDISK:" line ${rd.lineNo}` });
   const e820 = log.dmesg.map((l) => parseE820Line(l.text)).filter((e) => e !== null);
-  const low = e820.find((e) => e.start === 0 && e.type === 'usable');
-  if (low && low.end < arch.isaEnd) {
-    const biosStart = Math.floor(low.end / arch.pageSize) * arch.pageSize;
+  const biosStart = biosRegionStart(e820, arch.pageSize, arch.isaEnd);
+  if (biosStart !== null) {
     ranges.push({ base: biosStart, size: arch.isaEnd - biosStart, what: 'BIOS regions', evidence: 'end of the first e820 usable entry (BIOS low-memory size), page aligned, to 1 MiB' });
   } else {
     notes.push('no e820 entry at 0: BIOS region reservation not inferred');
