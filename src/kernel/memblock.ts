@@ -72,6 +72,9 @@ export interface MemblockCall {
   printed: boolean;
 }
 
+/** A call as made or as read from a log, before recording says whether it was printed. */
+export type MemblockCallArgs = Omit<MemblockCall, 'printed'>;
+
 export interface Memblock {
   memory: MemblockType;
   reserved: MemblockType;
@@ -103,7 +106,7 @@ export function memblockClone(mb: Memblock): Memblock {
   return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.slice() };
 }
 
-function record(mb: Memblock, call: Omit<MemblockCall, 'printed'>): MemblockCall {
+function record(mb: Memblock, call: MemblockCallArgs): MemblockCall {
   const c = call as MemblockCall;
   c.printed = mb.debug;
   mb.calls.push(c);
@@ -252,7 +255,7 @@ export function memblockRemoveRange(type: MemblockType, base: number, size: numb
   for (let i = end - 1; i >= start; i--) memblockRemoveRegion(type, i);
 }
 
-function rangeCall(fn: string, base: number, size: number, caller: string): Omit<MemblockCall, 'printed'> {
+function rangeCall(fn: string, base: number, size: number, caller: string): MemblockCallArgs {
   return { fn, base, size, caller };
 }
 
@@ -509,8 +512,7 @@ export function memblockPhysAllocRange(mb: Memblock, size: number, align: number
 }
 
 /** memblock_phys_alloc_try_nid(): not printed by memblock=debug; only its reservation shows. */
-export function memblockPhysAllocTryNid(mb: Memblock, size: number, align: number, nid: number, caller: string): number {
-  void caller; // the kernel's memblock_phys_alloc_try_nid() does not print its call
+export function memblockPhysAllocTryNid(mb: Memblock, size: number, align: number, nid: number): number {
   return memblockAllocRangeNid(mb, size, align, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid, false).addr;
 }
 

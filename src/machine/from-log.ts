@@ -1,6 +1,6 @@
 // A machine read back from a kernel log: the firmware's e820 map, the SRAT
 // memory affinity lines, the CPU's 1 GiB page support and the command line.
-import type { KernelLog } from '../trace/log.js';
+import { kernelImageFromIomem, type KernelLog } from '../trace/log.js';
 import { RE_RAMDISK, RE_SRAT } from '../trace/memblock-log.js';
 import { InputError } from '../util/errors.js';
 import { parseE820Line } from './e820.js';
@@ -41,9 +41,8 @@ export function machineFromLog(log: KernelLog): Machine {
   if (headerCpu) for (const f of headerCpu.split(',').slice(1)) if (f.startsWith('+')) features.add(f.slice(1));
   if (gbPages) features.add('pdpe1gb');
   const loader: NonNullable<Machine['loader']> = {};
-  const code = log.iomem.find((e) => e.name === 'Kernel code');
-  const bss = log.iomem.find((e) => e.name === 'Kernel bss');
-  if (code && bss) loader.kernelImage = { start: code.start, size: Math.ceil((bss.end + 1) / 4096) * 4096 - code.start };
+  const image = kernelImageFromIomem(log.iomem, 4096);
+  if (image) loader.kernelImage = image;
   const rd = log.dmesg.map((l) => RE_RAMDISK.exec(l.text)).find((m) => m);
   if (rd) loader.initrd = { start: Number(BigInt(rd[1]!)), size: Number(BigInt(rd[2]!)) + 1 - Number(BigInt(rd[1]!)) };
   const machine: Machine = {

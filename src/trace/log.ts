@@ -83,6 +83,17 @@ export function parseKernelLog(text: string, file = '<log>'): KernelLog {
   return { file, header, sections, dmesg, cmdline, iomem, complete: sawSections ? complete : true };
 }
 
+/**
+ * The kernel image as early_reserve_memory() reserves it, [_text, __end_of_kernel_reserve):
+ * /proc/iomem's "Kernel code" start to the end of "Kernel bss", rounded up to a page.
+ */
+export function kernelImageFromIomem(iomem: IomemEntry[], pageSize: number): { start: number; size: number } | undefined {
+  const code = iomem.find((e) => e.name === 'Kernel code');
+  const bss = iomem.find((e) => e.name === 'Kernel bss');
+  if (!code || !bss) return undefined;
+  return { start: code.start, size: Math.ceil((bss.end + 1) / pageSize) * pageSize - code.start };
+}
+
 /** /proc/iomem: "start-end : name", nesting by two spaces. */
 export function parseIomem(lines: LogLine[], file: string): IomemEntry[] {
   const out: IomemEntry[] = [];

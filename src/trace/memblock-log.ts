@@ -1,6 +1,6 @@
 // The memblock=debug lines of a kernel log, and the few other lines the
 // replay needs to know where it is in setup_arch() (SRAT, NODE_DATA, max_pfn).
-import type { MemblockCall, MemblockRegion } from '../kernel/memblock.js';
+import type { MemblockCallArgs, MemblockRegion } from '../kernel/memblock.js';
 import { MAX_NUMNODES } from '../kernel/memblock.js';
 import { InputError } from '../util/errors.js';
 import { parseHex } from '../util/format.js';
@@ -14,7 +14,7 @@ export interface DumpState {
 }
 
 export type LogEvent =
-  | { kind: 'call'; lineNo: number; text: string; call: Omit<MemblockCall, 'printed'> }
+  | { kind: 'call'; lineNo: number; text: string; call: MemblockCallArgs }
   | { kind: 'dump'; lineNo: number; dump: DumpState }
   | { kind: 'srat'; lineNo: number; nid: number; pxm: number; start: number; end: number; hotplug: boolean }
   | { kind: 'fake-node'; lineNo: number; start: number; end: number }
@@ -97,7 +97,7 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
 }
 
 /** One memblock=debug line as a call record (no result yet), or null if it is not one. */
-export function parseMemblockCall(text: string): Omit<MemblockCall, 'printed'> | null {
+export function parseMemblockCall(text: string): MemblockCallArgs | null {
   let m: RegExpExecArray | null;
   if ((m = RE_RANGE.exec(text))) {
     const base = parseHex(m[2]!);

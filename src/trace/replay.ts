@@ -18,7 +18,7 @@ import type { Arch } from '../arch/index.js';
 import { x86_64 } from '../arch/index.js';
 import { parseE820Line } from '../machine/e820.js';
 import { biosRegionStart } from '../kernel/e820.js';
-import type { Memblock, MemblockCall, MemblockRegion } from '../kernel/memblock.js';
+import type { Memblock, MemblockCallArgs, MemblockRegion } from '../kernel/memblock.js';
 import {
   memblockAdd,
   memblockAddNode,
@@ -40,7 +40,7 @@ import {
 import type { NumaMeminfo } from '../kernel/numa.js';
 import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../kernel/numa.js';
 import { pa } from '../util/format.js';
-import type { KernelLog } from './log.js';
+import { kernelImageFromIomem, type KernelLog } from './log.js';
 import type { DumpState, LogEvent } from './memblock-log.js';
 import { parseMemblockLog } from './memblock-log.js';
 
@@ -95,11 +95,9 @@ const MEM_MAPPING_CALLERS = new Set(['init_mem_mapping', 'alloc_low_pages', 'mem
 export function inferEarlyReservations(log: KernelLog, events: LogEvent[], arch: Arch = x86_64): { ranges: EarlyReservation[]; notes: string[] } {
   const ranges: EarlyReservation[] = [];
   const notes: string[] = [];
-  const code = log.iomem.find((e) => e.name === 'Kernel code');
-  const bss = log.iomem.find((e) => e.name === 'Kernel bss');
-  if (code && bss) {
-    const end = Math.ceil((bss.end + 1) / arch.pageSize) * arch.pageSize;
-    ranges.push({ base: code.start, size: end - code.start, what: 'kernel image', evidence: '/proc/iomem "Kernel code" .. "Kernel bss"' });
+  const image = kernelImageFromIomem(log.iomem, arch.pageSize);
+  if (image) {
+    ranges.push({ base: image.start, size: image.size, what: 'kernel image', evidence: '/proc/iomem "Kernel code" .. "Kernel bss"' });
   } else {
     notes.push('no /proc/iomem kernel ranges in the log: the kernel image reservation is taken from the first MEMBLOCK dump');
   }
@@ -286,7 +284,7 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
       const nd = events.slice(ei + 1, ei + 4).find((e): e is Extract<LogEvent, { kind: 'node-data' }> => e.kind === 'node-data');
       if (nd && nd.start === call.base) {
         res.calls++;
-        const ours = memblockPhysAllocTryNid(mb, call.size, arch.smpCacheBytes, nd.nid, 'alloc_node_data');
+        const ours = memblockPhysAllocTryNid(mb, call.size, arch.smpCacheBytes, nd.nid);
         compareAlloc(res, mb, ev.lineNo, `memblock_phys_alloc_try_nid: ${call.size} bytes align=0x${arch.smpCacheBytes.toString(16)} nid=${nd.nid} alloc_node_data (unlogged)`, call, ours, call.base!);
         continue;
       }
@@ -298,7 +296,7 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
   return res;
 }
 
-function compareAlloc(res: ReplayResult, mb: Memblock, line: number, text: string, call: Omit<MemblockCall, 'printed'>, ours: number, kernel: number): void {
+function compareAlloc(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCallArgs, ours: number, kernel: number): void {
   if (ours === kernel) {
     res.matched++;
     return;
@@ -309,7 +307,7 @@ function compareAlloc(res: ReplayResult, mb: Memblock, line: number, text: strin
   if (kernel) memblockAddRange(mb.reserved, kernel, call.size, MAX_NUMNODES, 0);
 }
 
-function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string, call: Omit<MemblockCall, 'printed'>): void {
+function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCallArgs): void {
   const base = call.base!;
   switch (call.fn) {
     case 'memblock_add':
