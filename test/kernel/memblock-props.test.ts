@@ -127,8 +127,10 @@ describe('memblock laws', () => {
         for (const o of ops) apply(mb, o);
         memblockSetBottomUp(mb, a.bottomUp);
         const hi = a.lo + a.span;
-        const onNode = candidates(mb, a.size, a.align, a.lo, hi, a.nid);
-        const anyNode = candidates(mb, a.size, a.align, a.lo, hi, NUMA_NO_NODE);
+        // An end of 0 or 1 is MEMBLOCK_ALLOC_ACCESSIBLE / _NOLEAKTRACE: up to the current limit (no limit here).
+        const top = hi <= 1 ? mb.currentLimit : hi;
+        const onNode = candidates(mb, a.size, a.align, a.lo, top, a.nid);
+        const anyNode = candidates(mb, a.size, a.align, a.lo, top, NUMA_NO_NODE);
         const got = memblockAllocRangeNid(mb, a.size, a.align, a.lo, hi, a.nid, a.exact).addr;
         const pool = onNode.length || a.exact || a.nid === NUMA_NO_NODE ? onNode : anyNode;
         if (!pool.length) {
