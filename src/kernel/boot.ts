@@ -24,6 +24,7 @@ import {
   NUMA_NO_NODE,
 } from './memblock.js';
 import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
+import { freeAreaInit } from './mm-init.js';
 import { sparseInit } from './sparse.js';
 import type { KernelState, Profile } from './state.js';
 import { beginStep, createKernelState, printk } from './state.js';
@@ -113,6 +114,8 @@ function realModeAndMapping(s: KernelState): void {
   const probe = memblockPhysAllocRange(mb, s.arch.pmdSize, s.arch.pmdSize, s.arch.isaEnd, top, 'init_mem_mapping');
   if (probe) memblockPhysFree(mb, probe, s.arch.pmdSize, 'init_mem_mapping');
   memblockSetCurrentLimit(mb, top);
+  // 64-bit maps all RAM directly: max_low_pfn becomes max_pfn.
+  if (s.maxPfn > s.maxLowPfn) s.maxLowPfn = s.maxPfn;
 }
 
 /** setup_log_buf(1): with log_buf_len=, the text, descriptor and info arrays of the new ring buffer. */
@@ -224,5 +227,6 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   acpiReserveInitialTables(s);
   numaInit(s);
   sparseInit(s);
+  s.zones = freeAreaInit(s);
   return s;
 }

@@ -647,3 +647,21 @@ export function memblockDumpAll(mb: Memblock): string[] {
   }
   return out;
 }
+
+export interface PfnRange {
+  start: number;
+  end: number;
+  nid: number;
+}
+
+/** for_each_mem_pfn_range(): whole pages of each memory region (of `nid`, or all with MAX_NUMNODES). */
+export function memblockPfnRanges(mb: Memblock, nid: number = MAX_NUMNODES, pageSize = PAGE_SIZE): PfnRange[] {
+  const out: PfnRange[] = [];
+  for (const r of mb.memory.regions) {
+    if (nid !== MAX_NUMNODES && r.nid !== nid) continue;
+    const start = Math.ceil(r.base / pageSize);
+    const end = Math.floor((r.base + r.size) / pageSize);
+    if (start < end) out.push({ start, end, nid: r.nid });
+  }
+  return out;
+}

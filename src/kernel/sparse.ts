@@ -8,6 +8,8 @@ import { vmemmapPopulate } from './sparse-vmemmap.js';
 export interface SparseState {
   /** Present sections in order: section number and node. */
   present: { nr: number; nid: number }[];
+  /** The same section numbers, for pfn_valid(). */
+  presentSet: Set<number>;
   /** Section root pages allocated (SPARSEMEM_EXTREME), by root index. */
   roots: Map<number, number>;
   /** Per node: the usemap and the memmap buffer. */
@@ -16,7 +18,7 @@ export interface SparseState {
 }
 
 export function createSparseState(): SparseState {
-  return { present: [], roots: new Map(), usemap: new Map(), buffer: null };
+  return { present: [], presentSet: new Set(), roots: new Map(), usemap: new Map(), buffer: null };
 }
 
 function sectionsPerRoot(s: KernelState): number {
@@ -45,6 +47,7 @@ export function memblocksPresent(s: KernelState): void {
       if (!sec.roots.has(root)) sec.roots.set(root, memblockAllocTryNid(mb, s.arch.pageSize, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, r.nid, 'sparse_index_alloc'));
       if (seen.has(nr)) continue;
       seen.add(nr);
+      sec.presentSet.add(nr);
       sec.present.push({ nr, nid: r.nid });
     }
   }

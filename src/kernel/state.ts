@@ -5,6 +5,7 @@ import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
 import type { Memblock } from './memblock.js';
 import { memblockCreate } from './memblock.js';
+import type { ZoneLayout } from './mm-init.js';
 import type { NumaMeminfo } from './numa.js';
 import type { VmemmapPageTables } from './pgtable.js';
 import { createVmemmapPageTables } from './pgtable.js';
@@ -40,6 +41,8 @@ export interface KernelState {
   nodeData: Map<number, number>;
   sparse: SparseState;
   vmemmap: VmemmapPageTables;
+  /** Zones after free_area_init(). */
+  zones: ZoneLayout | null;
   dmesg: string[];
   steps: BootStep[];
 }
@@ -59,6 +62,7 @@ export function createKernelState(machine: Machine, arch: Arch, build: KernelBui
     nodeData: new Map(),
     sparse: createSparseState(),
     vmemmap: createVmemmapPageTables(),
+    zones: null,
     dmesg: [],
     steps: [],
   };
