@@ -24,9 +24,11 @@ import {
   NUMA_NO_NODE,
 } from './memblock.js';
 import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
+import { giganticPagesInit, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
 import { freeAreaInit } from './mm-init.js';
+import { memblockFreeAll } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
-import type { KernelState, Profile } from './state.js';
+import type { KernelState, OtherPoint, OtherSubsystems, Profile } from './state.js';
 import { beginStep, createKernelState, printk } from './state.js';
 
 /** MAX_ARCH_PFN on x86_64 4-level: 1 << (MAX_PHYSMEM_BITS - PAGE_SHIFT). */
@@ -212,21 +214,42 @@ export interface BootOptions {
   profile?: Profile;
   arch?: Arch;
   build?: KernelBuild;
+  /** The memblock calls of subsystems we do not model: replayed from a log, or estimated. */
+  others?: OtherSubsystems | null;
+  /** After boot, write this to /proc/sys/vm/nr_hugepages (grows the default-size pool). */
+  nrHugepages?: number;
 }
 
 /** Boot a machine through the modelled steps; returns the state after them. */
 export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   const s = createKernelState(machine, opts.arch ?? x86_64, opts.build ?? DEBIAN_6_1_CLOUD, opts.profile ?? 'hvo-v7');
   s.memblock.debug = s.cmdline.includes('memblock=debug');
+  s.others = opts.others ?? null;
+  const others = (p: OtherPoint) => s.others?.at(s, p);
+  others('start');
   printk(s, `Command line: ${machine.cmdline}`);
   setupArchE820(s);
   earlyReserveMemory(s);
   memblockSetup(s);
   realModeAndMapping(s);
+  others('init_mem_mapping');
   setupLogBuf(s);
   acpiReserveInitialTables(s);
   numaInit(s);
   sparseInit(s);
   s.zones = freeAreaInit(s);
+  // The rest of setup_arch(), then start_kernel(): per-cpu areas, zonelists, the command line.
+  others('setup_arch_end');
+  printk(s, `Kernel command line: ${machine.cmdline}`);
+  hugetlbParseArgs(s);
+  others('start_kernel');
+  // mm_init() -> mem_init(): swiotlb, then everything memblock still holds free goes to the buddy allocator.
+  others('mm_init');
+  memblockFreeAll(s);
+  giganticPagesInit(s);
+  hugetlbInit(s);
+  others('late');
+  others('end');
+  if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);
   return s;
 }

@@ -86,6 +86,8 @@ export interface Memblock {
   calls: MemblockCall[];
   /** memblock=debug: whether calls are printed. */
   debug: boolean;
+  /** Called before each call is recorded (a replay interleaves other subsystems' calls here). */
+  beforeCall?: (mb: Memblock, call: MemblockCallArgs) => void;
 }
 
 export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
@@ -107,6 +109,7 @@ export function memblockClone(mb: Memblock): Memblock {
 }
 
 function record(mb: Memblock, call: MemblockCallArgs): MemblockCall {
+  if (mb.beforeCall) mb.beforeCall(mb, call);
   const c = call as MemblockCall;
   c.printed = mb.debug;
   mb.calls.push(c);
@@ -664,4 +667,34 @@ export function memblockPfnRanges(mb: Memblock, nid: number = MAX_NUMNODES, page
     if (start < end) out.push({ start, end, nid: r.nid });
   }
   return out;
+}
+
+/**
+ * A call another subsystem made, applied as the log shows it: an allocation
+ * takes the address the kernel printed (0: it failed) instead of searching.
+ */
+export function memblockApplyLogged(mb: Memblock, call: MemblockCallArgs, result: number): void {
+  const hook = mb.beforeCall;
+  mb.beforeCall = undefined;
+  try {
+    switch (call.fn) {
+      case 'memblock_add':
+        return memblockAdd(mb, call.base!, call.size, call.caller);
+      case 'memblock_add_node':
+        return memblockAddNode(mb, call.base!, call.size, call.nid!, call.flags ?? 0, call.caller);
+      case 'memblock_remove':
+        return memblockRemove(mb, call.base!, call.size, call.caller);
+      case 'memblock_reserve':
+        return memblockReserve(mb, call.base!, call.size, call.caller);
+      case 'memblock_phys_free':
+        return memblockPhysFree(mb, call.base!, call.size, call.caller);
+      default: {
+        const c = record(mb, { ...call });
+        c.result = result;
+        if (result) memblockReserve(mb, result, call.size, 'memblock_alloc_range_nid');
+      }
+    }
+  } finally {
+    mb.beforeCall = hook;
+  }
 }

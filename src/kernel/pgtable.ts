@@ -1,6 +1,28 @@
 // The kernel page tables that map the vmemmap (x86_64, 4-level): which tables
-// exist and which PMD entries are 2 MiB leaves. Kept per table and per leaf,
-// never per base page. Addresses are offsets from VMEMMAP_START.
+// exist, which PMD entries are 2 MiB leaves, and which point to PTE tables.
+// Addresses are offsets from VMEMMAP_START.
+//
+// Nothing is kept per base page. A PTE table is a short list of runs: a run
+// maps `count` consecutive entries either onto consecutive physical pages
+// (stride 1, what splitting a 2 MiB leaf gives) or all onto one page (stride 0,
+// what HVO does with the tail vmemmap pages).
+
+export interface PteRun {
+  /** First entry index (0..511). */
+  from: number;
+  count: number;
+  /** Physical address mapped by the first entry of the run. */
+  phys: number;
+  /** 1: entry i maps phys + i pages; 0: every entry maps phys. */
+  stride: 0 | 1;
+  readOnly: boolean;
+}
+
+export interface PteTable {
+  /** Physical page holding the table. */
+  page: number;
+  runs: PteRun[];
+}
 
 export interface VmemmapPageTables {
   /** PUD tables by index (each maps 512 GiB of vmemmap): physical page of the table. */
@@ -9,13 +31,55 @@ export interface VmemmapPageTables {
   pmd: Map<number, number>;
   /** 2 MiB leaves by PMD entry index: the physical block they map. */
   pmdLeaf: Map<number, number>;
+  /** PTE tables by PMD entry index (a PMD entry is a leaf or a table, never both). */
+  pte: Map<number, PteTable>;
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new Map() };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new Map(), pte: new Map() };
 }
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
 export const PMD_ENTRY_SPAN = 2 ** 21;
 export const PMD_TABLE_SPAN = 2 ** 30;
 export const PUD_TABLE_SPAN = 2 ** 39;
+export const PTE_SPAN = 4096;
+export const PTRS_PER_PTE = 512;
+
+/** What one PTE maps: physical page and protection. */
+export function pteLookup(t: PteTable, idx: number): { phys: number; readOnly: boolean } | null {
+  for (const r of t.runs) {
+    if (idx >= r.from && idx < r.from + r.count) return { phys: r.phys + (r.stride ? (idx - r.from) * PTE_SPAN : 0), readOnly: r.readOnly };
+  }
+  return null;
+}
+
+/** Point entries [from, from+count) at new pages, splitting the runs they cut. */
+export function pteSetRange(t: PteTable, from: number, count: number, phys: number, stride: 0 | 1, readOnly: boolean): void {
+  const end = from + count;
+  const out: PteRun[] = [];
+  for (const r of t.runs) {
+    const rEnd = r.from + r.count;
+    if (rEnd <= from || r.from >= end) {
+      out.push(r);
+      continue;
+    }
+    if (r.from < from) out.push({ ...r, count: from - r.from });
+    if (rEnd > end) out.push({ ...r, from: end, count: rEnd - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
+  }
+  out.push({ from, count, phys, stride, readOnly });
+  out.sort((a, b) => a.from - b.from);
+  t.runs = out;
+}
+
+/** Where a vmemmap address is mapped: the physical address behind it, or null if unmapped. */
+export function vmemmapTranslate(pt: VmemmapPageTables, off: number): { phys: number; readOnly: boolean; level: 'pmd' | 'pte' } | null {
+  const entry = Math.floor(off / PMD_ENTRY_SPAN);
+  const leaf = pt.pmdLeaf.get(entry);
+  if (leaf !== undefined) return { phys: leaf + (off % PMD_ENTRY_SPAN), readOnly: false, level: 'pmd' };
+  const t = pt.pte.get(entry);
+  if (!t) return null;
+  const idx = Math.floor((off % PMD_ENTRY_SPAN) / PTE_SPAN);
+  const e = pteLookup(t, idx);
+  return e ? { phys: e.phys + (off % PTE_SPAN), readOnly: e.readOnly, level: 'pte' } : null;
+}

@@ -5,7 +5,13 @@ import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
 import type { Memblock } from './memblock.js';
 import { memblockCreate } from './memblock.js';
+import type { HvoStats } from './hugetlb-vmemmap.js';
+import { createHvoStats } from './hugetlb-vmemmap.js';
+import type { HugetlbState } from './hugetlb.js';
+import { createHugetlbState } from './hugetlb.js';
 import type { ZoneLayout } from './mm-init.js';
+import type { PageAllocState } from './page-alloc.js';
+import { createPageAllocState } from './page-alloc.js';
 import type { NumaMeminfo } from './numa.js';
 import type { VmemmapPageTables } from './pgtable.js';
 import { createVmemmapPageTables } from './pgtable.js';
@@ -22,6 +28,18 @@ export interface BootStep {
   firstCall: number;
   /** Index of the first dmesg line it printed. */
   firstLine: number;
+}
+
+/** Points in the boot where subsystems we do not model make their memblock calls. */
+export type OtherPoint = 'start' | 'init_mem_mapping' | 'setup_arch_end' | 'start_kernel' | 'mm_init' | 'late' | 'end';
+
+/**
+ * The memblock calls of the subsystems hvosim does not model (page tables of
+ * the direct map, per-cpu areas, swiotlb, ...): replayed from a log, or estimated.
+ */
+export interface OtherSubsystems {
+  name: string;
+  at(s: KernelState, point: OtherPoint): void;
 }
 
 export interface KernelState {
@@ -43,6 +61,10 @@ export interface KernelState {
   vmemmap: VmemmapPageTables;
   /** Zones after free_area_init(). */
   zones: ZoneLayout | null;
+  pageAlloc: PageAllocState;
+  hugetlb: HugetlbState;
+  hvo: HvoStats;
+  others: OtherSubsystems | null;
   dmesg: string[];
   steps: BootStep[];
 }
@@ -63,6 +85,10 @@ export function createKernelState(machine: Machine, arch: Arch, build: KernelBui
     sparse: createSparseState(),
     vmemmap: createVmemmapPageTables(),
     zones: null,
+    pageAlloc: createPageAllocState(),
+    hugetlb: createHugetlbState(),
+    hvo: createHvoStats(),
+    others: null,
     dmesg: [],
     steps: [],
   };

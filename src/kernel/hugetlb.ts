@@ -1,0 +1,405 @@
+// mm/hugetlb.c (6.1): the hugepagesz=/hugepages=/default_hugepagesz= handlers,
+// hstates, gigantic pages from memblock while the command line is parsed,
+// hugetlb_init() (boot-time pages of the smaller sizes, gather_bootmem_prealloc()
+// with HVO, report_hugepages()), and growing a pool after boot.
+import { stringGetSize2 } from '../util/units.js';
+import { memparse } from '../util/units.js';
+import { hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize } from './hugetlb-vmemmap.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
+import { adjustManagedPageCount, allocPagesNode, nidOfPhys, zoneOfPfn } from './page-alloc.js';
+import type { KernelState } from './state.js';
+import { beginStep, printk } from './state.js';
+
+/** MAX_ORDER (11): a huge page of this order or more is gigantic (allocated from memblock at boot). */
+const MAX_ORDER = 11;
+
+export interface Hstate {
+  order: number;
+  maxHugePages: number;
+  maxHugePagesNode: Map<number, number>;
+  /** Pages in the pool per node (all free: nothing runs). */
+  nrHugePagesNode: Map<number, number>;
+  nextNidToAlloc: number;
+}
+
+export interface HugePage {
+  pfn: number;
+  order: number;
+  nid: number;
+  zone: string;
+  vmemmapOptimized: boolean;
+}
+
+export interface HugeBootmemPage {
+  addr: number;
+  order: number;
+}
+
+export interface HugetlbState {
+  hstates: Hstate[];
+  defaultIdx: number;
+  parsedHstate: number;
+  parsedValidHugepagesz: boolean;
+  parsedDefaultHugepagesz: boolean;
+  defaultHstateMaxHugePages: number;
+  defaultHugepagesInNode: Map<number, number>;
+  /** Which counter the last hugepages= wrote ('default' or an hstate index). */
+  lastMhp: string | null;
+  /** huge_boot_pages: newest first, as list_add() leaves them. */
+  bootPages: HugeBootmemPage[];
+  /** Every huge page in a pool. */
+  pages: HugePage[];
+  /** hugetlb_free_vmemmap= (CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON is off in the Debian build). */
+  vmemmapOptimizeEnabled: boolean;
+}
+
+export function createHugetlbState(): HugetlbState {
+  return {
+    hstates: [],
+    defaultIdx: 0,
+    parsedHstate: -1,
+    parsedValidHugepagesz: true,
+    parsedDefaultHugepagesz: false,
+    defaultHstateMaxHugePages: 0,
+    defaultHugepagesInNode: new Map(),
+    lastMhp: null,
+    bootPages: [],
+    pages: [],
+    vmemmapOptimizeEnabled: false,
+  };
+}
+
+export function hstateSize(s: KernelState, h: Hstate): number {
+  return 2 ** h.order * s.arch.pageSize;
+}
+
+/** hstate->name: "hugepages-1048576kB". */
+export function hstateName(s: KernelState, h: Hstate): string {
+  return `hugepages-${hstateSize(s, h) / 1024}kB`;
+}
+
+function hstateIsGigantic(h: Hstate): boolean {
+  return h.order >= MAX_ORDER;
+}
+
+/** Nodes with memory (node_states[N_MEMORY]), ascending. */
+export function memoryNodes(s: KernelState): number[] {
+  return [...(s.zones?.nodeSpan.keys() ?? [])].filter((nid) => s.zones!.zones.some((z) => z.nid === nid && z.present > 0)).sort((a, b) => a - b);
+}
+
+function sizeToHstate(s: KernelState, size: number): number {
+  return s.hugetlb.hstates.findIndex((h) => hstateSize(s, h) === size);
+}
+
+/** arch_hugetlb_valid_size() on x86: 2 MiB always, 1 GiB with the CPU's gbpages. */
+function archHugetlbValidSize(s: KernelState, size: number): boolean {
+  return s.arch.hugePageSizes.some((p) => p.size === size && (p.needs === null || s.machine.cpu.features.includes(p.needs)));
+}
+
+/** hugetlb_add_hstate() */
+function hugetlbAddHstate(s: KernelState, order: number): void {
+  const ht = s.hugetlb;
+  if (sizeToHstate(s, 2 ** order * s.arch.pageSize) >= 0) return;
+  ht.hstates.push({ order, maxHugePages: 0, maxHugePagesNode: new Map(), nrHugePagesNode: new Map(), nextNidToAlloc: memoryNodes(s)[0] ?? 0 });
+  ht.parsedHstate = ht.hstates.length - 1;
+}
+
+/** hstate_next_node_to_alloc(): round robin over the nodes with memory. */
+function hstateNextNodeToAlloc(s: KernelState, h: Hstate, nodes: number[]): number {
+  const next = (nid: number) => nodes.find((n) => n > nid) ?? nodes[0]!;
+  const nid = nodes.includes(h.nextNidToAlloc) ? h.nextNidToAlloc : next(h.nextNidToAlloc);
+  h.nextNidToAlloc = next(nid);
+  return nid;
+}
+
+function addPoolPage(s: KernelState, h: Hstate, pfn: number): HugePage {
+  const nid = nidOfPhys(s, pfn * s.arch.pageSize);
+  const page: HugePage = { pfn, order: h.order, nid, zone: zoneOfPfn(s, pfn)?.name ?? '?', vmemmapOptimized: false };
+  s.hugetlb.pages.push(page);
+  h.nrHugePagesNode.set(nid, (h.nrHugePagesNode.get(nid) ?? 0) + 1);
+  return page;
+}
+
+/** __alloc_bootmem_huge_page(): one gigantic page from memblock, on `nid` or (NUMA_NO_NODE) the next node in turn. */
+function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
+  const size = hstateSize(s, h);
+  let node = nid;
+  if (nid === NUMA_NO_NODE) {
+    const nodes = memoryNodes(s);
+    if (!nodes.length) return false;
+    node = hstateNextNodeToAlloc(s, h, nodes);
+  }
+  const addr = memblockAllocTryNidRaw(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
+  if (!addr) return false;
+  s.hugetlb.bootPages.unshift({ addr, order: h.order });
+  return true;
+}
+
+/** alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room. */
+function allocPoolHugePage(s: KernelState, h: Hstate): boolean {
+  const nodes = memoryNodes(s);
+  for (let tries = nodes.length; tries > 0; tries--) {
+    const nid = hstateNextNodeToAlloc(s, h, nodes);
+    const pfn = allocPagesNode(s, nid, h.order);
+    if (pfn === null) continue;
+    const page = addPoolPage(s, h, pfn);
+    page.vmemmapOptimized = hugetlbVmemmapOptimize(s, h.order, pfn);
+    return true;
+  }
+  return false;
+}
+
+/** hugetlb_hstate_alloc_pages_onenode(): the per-node form of hugepages=. */
+function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number): void {
+  const want = h.maxHugePagesNode.get(nid) ?? 0;
+  let i = 0;
+  for (; i < want; i++) {
+    if (hstateIsGigantic(h)) {
+      if (!allocBootmemHugePage(s, h, nid)) break;
+    } else {
+      const pfn = allocPagesNode(s, nid, h.order);
+      if (pfn === null) break;
+      const page = addPoolPage(s, h, pfn);
+      page.vmemmapOptimized = hugetlbVmemmapOptimize(s, h.order, pfn);
+    }
+  }
+  if (i === want) return;
+  printk(s, `HugeTLB: allocating ${want} of page size ${stringGetSize2(hstateSize(s, h))} failed node${nid}.  Only allocated ${i} hugepages.`);
+  h.maxHugePages -= want - i;
+  h.maxHugePagesNode.set(nid, i);
+}
+
+/** hugetlb_hstate_alloc_pages(): per node if any node was named, else spread over the nodes. */
+function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
+  if (!h.maxHugePages) return;
+  let nodeSpecific = false;
+  for (const nid of [...h.maxHugePagesNode.keys()].sort((a, b) => a - b)) {
+    if ((h.maxHugePagesNode.get(nid) ?? 0) > 0) {
+      hugetlbHstateAllocPagesOnenode(s, h, nid);
+      nodeSpecific = true;
+    }
+  }
+  if (nodeSpecific) return;
+  let i = 0;
+  for (; i < h.maxHugePages; i++) {
+    const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, NUMA_NO_NODE) : allocPoolHugePage(s, h);
+    if (!ok) break;
+  }
+  if (i < h.maxHugePages) {
+    printk(s, `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`);
+    h.maxHugePages = i;
+  }
+}
+
+/** hugepages_clear_pages_in_node() */
+function hugepagesClearPagesInNode(s: KernelState): void {
+  const ht = s.hugetlb;
+  if (!ht.hstates.length) {
+    ht.defaultHstateMaxHugePages = 0;
+    ht.defaultHugepagesInNode.clear();
+  } else {
+    const h = ht.hstates[ht.parsedHstate]!;
+    h.maxHugePages = 0;
+    h.maxHugePagesNode.clear();
+  }
+}
+
+/** hugepages_setup(): "N" or "node:N,node:N,...". */
+function hugepagesSetup(s: KernelState, v: string): void {
+  const ht = s.hugetlb;
+  if (!ht.parsedValidHugepagesz) {
+    printk(s, `HugeTLB: hugepages=${v} does not follow a valid hugepagesz, ignoring`);
+    ht.parsedValidHugepagesz = true;
+    return;
+  }
+  const mhp = ht.hstates.length ? String(ht.parsedHstate) : 'default';
+  if (mhp === ht.lastMhp) {
+    printk(s, `HugeTLB: hugepages= specified twice without interleaving hugepagesz=, ignoring hugepages=${v}`);
+    return;
+  }
+  const h = ht.hstates.length ? ht.hstates[ht.parsedHstate]! : null;
+  const add = (n: number) => (h ? (h.maxHugePages += n) : (ht.defaultHstateMaxHugePages += n));
+  const set = (n: number) => (h ? (h.maxHugePages = n) : (ht.defaultHstateMaxHugePages = n));
+  const online = new Set(s.zones?.nodeSpan.keys() ?? []);
+  let p = v;
+  const invalid = () => {
+    printk(s, `HugeTLB: Invalid hugepages parameter ${p}`);
+    hugepagesClearPagesInNode(s);
+  };
+  // sscanf("%lu"): optional whitespace and sign, then decimal digits.
+  const num = /^\s*[+-]?\d+/;
+  while (p) {
+    const m = num.exec(p);
+    if (!m) return invalid();
+    const tmp = Number(m[0]);
+    const count = m[0].length;
+    if (p[count] === ':') {
+      if (tmp >= 1024 || !online.has(tmp)) return invalid();
+      const node = tmp;
+      p = p.slice(count + 1);
+      const m2 = num.exec(p);
+      if (!m2) return invalid();
+      const n = Number(m2[0]);
+      if (h) h.maxHugePagesNode.set(node, n);
+      else ht.defaultHugepagesInNode.set(node, n);
+      add(n);
+      if (p[m2[0].length] === ',') p = p.slice(m2[0].length + 1);
+      else break;
+    } else {
+      if (p !== v) return invalid();
+      set(tmp);
+      break;
+    }
+  }
+  if (h && hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
+  ht.lastMhp = mhp;
+}
+
+/** hugepagesz_setup() */
+function hugepageszSetup(s: KernelState, v: string): void {
+  const ht = s.hugetlb;
+  ht.parsedValidHugepagesz = false;
+  const size = memparse(v).value;
+  if (!archHugetlbValidSize(s, size)) {
+    printk(s, `HugeTLB: unsupported hugepagesz=${v}`);
+    return;
+  }
+  const idx = sizeToHstate(s, size);
+  if (idx >= 0) {
+    if (!ht.parsedDefaultHugepagesz || idx !== ht.defaultIdx || ht.hstates[ht.defaultIdx]!.maxHugePages) {
+      printk(s, `HugeTLB: hugepagesz=${v} specified twice, ignoring`);
+      return;
+    }
+    ht.parsedHstate = idx;
+    ht.parsedValidHugepagesz = true;
+    return;
+  }
+  hugetlbAddHstate(s, Math.log2(size) - s.arch.pageShift);
+  ht.parsedValidHugepagesz = true;
+}
+
+/** default_hugepagesz_setup() */
+function defaultHugepageszSetup(s: KernelState, v: string): void {
+  const ht = s.hugetlb;
+  ht.parsedValidHugepagesz = false;
+  if (ht.parsedDefaultHugepagesz) {
+    printk(s, `HugeTLB: default_hugepagesz previously specified, ignoring ${v}`);
+    return;
+  }
+  const size = memparse(v).value;
+  if (!archHugetlbValidSize(s, size)) {
+    printk(s, `HugeTLB: unsupported default_hugepagesz=${v}`);
+    return;
+  }
+  hugetlbAddHstate(s, Math.log2(size) - s.arch.pageShift);
+  ht.parsedValidHugepagesz = true;
+  ht.parsedDefaultHugepagesz = true;
+  ht.defaultIdx = sizeToHstate(s, size);
+  if (ht.defaultHstateMaxHugePages) {
+    const h = ht.hstates[ht.defaultIdx]!;
+    h.maxHugePages = ht.defaultHstateMaxHugePages;
+    h.maxHugePagesNode = new Map(ht.defaultHugepagesInNode);
+    if (hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
+    ht.defaultHstateMaxHugePages = 0;
+  }
+}
+
+/** kstrtobool() */
+function kstrtobool(v: string): boolean | null {
+  const c = v[0];
+  if (c && 'yYtT1'.includes(c)) return true;
+  if (c && 'nNfF0'.includes(c)) return false;
+  if (c === 'o' || c === 'O') {
+    if (v[1] === 'n' || v[1] === 'N') return true;
+    if (v[1] === 'f' || v[1] === 'F') return false;
+  }
+  return null;
+}
+
+/** The handlers parse_args() calls for the hugetlb parameters, in command-line order. */
+export function hugetlbParseArgs(s: KernelState): void {
+  beginStep(s, 'hugetlb_setup (parse_args)');
+  for (const w of s.cmdline) {
+    const eq = w.indexOf('=');
+    const name = eq < 0 ? w : w.slice(0, eq);
+    const val = eq < 0 ? undefined : w.slice(eq + 1);
+    if (name === 'hugetlb_free_vmemmap') {
+      // core_param(bool): no value means on.
+      const b = kstrtobool(val ?? '1');
+      if (b === null) printk(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
+      else s.hugetlb.vmemmapOptimizeEnabled = b;
+      continue;
+    }
+    if (val === undefined) continue;
+    if (name === 'hugepages') hugepagesSetup(s, val);
+    else if (name === 'hugepagesz') hugepageszSetup(s, val);
+    else if (name === 'default_hugepagesz') defaultHugepageszSetup(s, val);
+  }
+}
+
+/** gigantic_pages_init() (arch_initcall on x86): the 1 GiB hstate exists whenever the CPU can map it. */
+export function giganticPagesInit(s: KernelState): void {
+  const giga = s.arch.hugePageSizes.find((p) => p.needs !== null);
+  if (giga && archHugetlbValidSize(s, giga.size)) hugetlbAddHstate(s, Math.log2(giga.size) - s.arch.pageShift);
+}
+
+/** gather_bootmem_prealloc(): gigantic pages join their pool (managed again), with HVO when enabled. */
+function gatherBootmemPrealloc(s: KernelState): void {
+  for (const m of s.hugetlb.bootPages) {
+    const h = s.hugetlb.hstates.find((x) => x.order === m.order)!;
+    const pfn = m.addr / s.arch.pageSize;
+    const page = addPoolPage(s, h, pfn);
+    page.vmemmapOptimized = hugetlbVmemmapOptimize(s, h.order, pfn);
+    adjustManagedPageCount(s, pfn, 2 ** h.order);
+  }
+}
+
+/** hugetlb_init() (subsys_initcall). */
+export function hugetlbInit(s: KernelState): void {
+  beginStep(s, 'hugetlb_init');
+  const ht = s.hugetlb;
+  const hpage = s.arch.hugePageSizes.find((p) => p.needs === null)!.size;
+  hugetlbAddHstate(s, Math.log2(hpage) - s.arch.pageShift);
+  if (!ht.parsedDefaultHugepagesz) {
+    ht.defaultIdx = sizeToHstate(s, hpage);
+    const h = ht.hstates[ht.defaultIdx]!;
+    if (ht.defaultHstateMaxHugePages) {
+      if (h.maxHugePages) {
+        const buf = stringGetSize2(hstateSize(s, h));
+        printk(s, `HugeTLB: Ignoring hugepages=${h.maxHugePages} associated with ${buf} page size`);
+        printk(s, `HugeTLB: Using hugepages=${ht.defaultHstateMaxHugePages} for number of default huge pages`);
+      }
+      h.maxHugePages = ht.defaultHstateMaxHugePages;
+      h.maxHugePagesNode = new Map(ht.defaultHugepagesInNode);
+    }
+  }
+  // hugetlb_init_hstates(): the sizes below gigantic are allocated now, from the page allocator.
+  for (const h of ht.hstates) if (!hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
+  gatherBootmemPrealloc(s);
+  // report_hugepages()
+  for (const h of ht.hstates) {
+    const buf = stringGetSize2(hstateSize(s, h));
+    const n = [...h.nrHugePagesNode.values()].reduce((a, b) => a + b, 0);
+    printk(s, `HugeTLB: registered ${buf} page size, pre-allocated ${n} pages`);
+    printk(s, `HugeTLB: ${hugetlbVmemmapOptimizableSize(s, h.order) / 1024} KiB vmemmap can be freed for a ${buf} page`);
+  }
+}
+
+export function hstateNrHugePages(h: Hstate): number {
+  return [...h.nrHugePagesNode.values()].reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Writing N to /proc/sys/vm/nr_hugepages(_mempolicy): set_max_huge_pages() on
+ * the default size, growing the pool round robin over the nodes (shrinking is
+ * not modelled). Gigantic sizes would need alloc_contig_pages(): not modelled.
+ */
+export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; reason?: string } {
+  beginStep(s, 'set_max_huge_pages');
+  const h = s.hugetlb.hstates[s.hugetlb.defaultIdx];
+  if (!h) return { ok: false, reason: 'no default huge page size' };
+  if (hstateIsGigantic(h)) return { ok: false, reason: 'growing a gigantic pool at run time (alloc_contig_pages) is not modelled' };
+  while (hstateNrHugePages(h) < count) if (!allocPoolHugePage(s, h)) break;
+  h.maxHugePages = hstateNrHugePages(h);
+  return { ok: true };
+}

@@ -1,0 +1,121 @@
+// mm/memblock.c memblock_free_all() and the page allocator, as far as
+// gigantic pages and HVO need them: managed pages per zone, and a count of
+// free pages per node from which huge pages and page-table pages are taken.
+//
+// The buddy allocator itself is not modelled. Where a runtime allocation
+// needs an address (a 2 MiB huge page, a PTE table for HVO), it is placed
+// top-down in the node's free memory as memblock left it: an estimate (the
+// real buddy lists hand out pages in an order no log shows); counts per node
+// do not depend on it.
+import { forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
+import type { Zone } from './mm-init.js';
+import type { KernelState } from './state.js';
+import { beginStep } from './state.js';
+
+export interface FreeRange {
+  start: number;
+  end: number;
+}
+
+export interface PageAllocState {
+  /** Free pages per node. */
+  nodeFree: Map<number, number>;
+  /** Free physical ranges per node, lowest first; runtime placements take from the top. */
+  freeRanges: Map<number, FreeRange[]>;
+  /** Pages the kernel keeps for itself after boot (an estimate, see kernelRuntimePages). */
+  kernelRuntime: Map<number, number>;
+}
+
+export function createPageAllocState(): PageAllocState {
+  return { nodeFree: new Map(), freeRanges: new Map(), kernelRuntime: new Map() };
+}
+
+/** The zone a PFN lies in, or undefined. */
+export function zoneOfPfn(s: KernelState, pfn: number): Zone | undefined {
+  return s.zones?.zones.find((z) => z.spanned && pfn >= z.startPfn && pfn < z.startPfn + z.spanned && z.present);
+}
+
+/** The node of a physical address, from the memblock memory regions (early_pfn_to_nid). */
+export function nidOfPhys(s: KernelState, phys: number): number {
+  const r = s.memblock.memory.regions.find((m) => m.base <= phys && phys < m.base + m.size);
+  return r ? r.nid : -1;
+}
+
+/** adjust_managed_page_count(): pages join (or leave) the allocator's managed count of their zone. */
+export function adjustManagedPageCount(s: KernelState, pfn: number, count: number): void {
+  const z = zoneOfPfn(s, pfn);
+  if (z) z.managed += count;
+}
+
+/** memblock_free_all() -> free_low_memory_core_early(): every free memblock page goes to its zone. */
+export function memblockFreeAll(s: KernelState): void {
+  beginStep(s, 'memblock_free_all');
+  const ps = s.arch.pageSize;
+  const zones = s.zones?.zones ?? [];
+  for (const z of zones) z.managed = 0;
+  const pa = s.pageAlloc;
+  forEachFreeMemRange(s.memblock, NUMA_NO_NODE, MEMBLOCK_NONE, (start, end, m) => {
+    const spfn = Math.ceil(start / ps);
+    const epfn = Math.min(Math.floor(end / ps), s.maxLowPfn);
+    if (spfn >= epfn) return false;
+    for (const z of zones) {
+      if (z.nid !== m.nid || !z.spanned) continue;
+      const a = Math.max(spfn, z.startPfn);
+      const b = Math.min(epfn, z.startPfn + z.spanned);
+      if (a < b) z.managed += b - a;
+    }
+    pa.nodeFree.set(m.nid, (pa.nodeFree.get(m.nid) ?? 0) + epfn - spfn);
+    const list = pa.freeRanges.get(m.nid) ?? [];
+    list.push({ start: spfn * ps, end: epfn * ps });
+    pa.freeRanges.set(m.nid, list);
+    return false;
+  });
+}
+
+/**
+ * What the running kernel itself holds on each node when huge pages are
+ * allocated (slab, page cache of the initramfs, per-cpu lists, watermarks):
+ * an estimate, 64 MiB plus 1/64 of the node (roughly the min and low
+ * watermarks and the kernel's own use on the fixtures' machines).
+ */
+export function kernelRuntimePages(s: KernelState, nid: number): number {
+  const pa = s.pageAlloc;
+  let v = pa.kernelRuntime.get(nid);
+  if (v === undefined) {
+    const node = (s.zones?.zones ?? []).filter((z) => z.nid === nid).reduce((a, z) => a + z.present, 0);
+    v = Math.floor((64 * 2 ** 20) / s.arch.pageSize) + Math.floor(node / 64);
+    pa.kernelRuntime.set(nid, v);
+  }
+  return v;
+}
+
+/**
+ * alloc_pages_node(nid, order) with __GFP_THISNODE: a block of 2^order pages
+ * on the node, or null when the node has no room left. Returns the PFN.
+ */
+export function allocPagesNode(s: KernelState, nid: number, order: number, keepForKernel = true): number | null {
+  const pa = s.pageAlloc;
+  const n = 2 ** order;
+  const free = pa.nodeFree.get(nid) ?? 0;
+  if (free - (keepForKernel ? kernelRuntimePages(s, nid) : 0) < n) return null;
+  const bytes = n * s.arch.pageSize;
+  const ranges = pa.freeRanges.get(nid) ?? [];
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const r = ranges[i]!;
+    const at = Math.floor((r.end - bytes) / bytes) * bytes;
+    if (at < r.start) continue;
+    // Keep the part above the block as its own free range.
+    const above = { start: at + bytes, end: r.end };
+    r.end = at;
+    if (above.end > above.start) ranges.splice(i + 1, 0, above);
+    if (r.end <= r.start) ranges.splice(i, 1);
+    pa.nodeFree.set(nid, free - n);
+    return at / s.arch.pageSize;
+  }
+  return null;
+}
+
+/** Pages given back to the allocator (a freed vmemmap page, for example). */
+export function freePagesToNode(s: KernelState, nid: number, count: number): void {
+  s.pageAlloc.nodeFree.set(nid, (s.pageAlloc.nodeFree.get(nid) ?? 0) + count);
+}

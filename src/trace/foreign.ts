@@ -1,0 +1,115 @@
+// The memblock calls of subsystems hvosim does not model, taken from a log and
+// interleaved with our own boot's calls exactly where the kernel made them.
+//
+// A logged call is ours when its caller is one our boot makes (OUR_CALLERS);
+// every other call is foreign. A foreign call that came after the kernel's
+// k-th call of ours is applied just before our (k+1)-th call, so when our boot
+// makes the same calls as the kernel, the interleaving is the kernel's. Calls
+// count without the reservation an allocation makes (caller
+// memblock_alloc_range_nid), on both sides.
+import type { Memblock, MemblockCallArgs } from '../kernel/memblock.js';
+import { memblockApplyLogged } from '../kernel/memblock.js';
+import type { KernelState, OtherPoint, OtherSubsystems } from '../kernel/state.js';
+import type { KernelLog } from './log.js';
+import { parseMemblockLog } from './memblock-log.js';
+
+/** Callers whose calls our boot makes itself (the in-scope calls). */
+export const OUR_CALLERS = new Set([
+  'setup_arch',
+  'e820__memblock_setup',
+  'reserve_real_mode',
+  'init_mem_mapping',
+  'setup_log_buf',
+  'acpi_reserve_initial_tables',
+  'sparse_init',
+  'sparse_index_alloc',
+  'sparse_init_nid',
+  'vmemmap_alloc_block_zero',
+  'vmemmap_alloc_block_buf',
+  'sparse_buffer_alloc',
+  'sparse_buffer_fini',
+  '__alloc_bootmem_huge_page',
+]);
+
+/** The caller without a compiler suffix (".constprop.0", ".isra.0"). */
+export function baseCaller(caller: string): string {
+  return caller.replace(/\.(constprop|isra|part|cold)\.\d+$/, '');
+}
+
+const OUTCOME = 'memblock_alloc_range_nid';
+
+export interface LoggedCall {
+  lineNo: number;
+  text: string;
+  call: MemblockCallArgs;
+  /** For allocations: the address the kernel reserved next, 0 if none. */
+  result: number;
+  ours: boolean;
+  /** How many of our calls the kernel had made before this one. */
+  k: number;
+}
+
+const ALLOC = /^memblock_(alloc_|phys_alloc_range)/;
+
+/** Every primary call of a log (allocation outcomes folded into their call), marked ours or foreign. */
+export function loggedCalls(log: KernelLog): LoggedCall[] {
+  const events = parseMemblockLog(log).events.filter((e) => e.kind === 'call');
+  const out: LoggedCall[] = [];
+  let k = 0;
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    if (ev.kind !== 'call') continue;
+    const call = { ...ev.call, caller: baseCaller(ev.call.caller) };
+    if (call.caller === OUTCOME) continue; // an outcome without a logged call (alloc_node_data): ours, unlogged
+    let result = 0;
+    if (ALLOC.test(call.fn)) {
+      const next = events[i + 1];
+      if (next?.kind === 'call' && next.call.fn === 'memblock_reserve' && next.call.caller === OUTCOME && next.call.size === call.size) {
+        result = next.call.base!;
+        i++;
+      }
+    }
+    const ours = OUR_CALLERS.has(call.caller);
+    out.push({ lineNo: ev.lineNo, text: ev.text, call, result, ours, k });
+    if (ours) k++;
+  }
+  return out;
+}
+
+/** Whether a recorded call counts as a primary call (not an allocation's own reservation). */
+export function isPrimary(c: { caller: string }): boolean {
+  return c.caller !== OUTCOME;
+}
+
+/** Other subsystems replayed from a log. */
+export function replayedOthers(log: KernelLog): OtherSubsystems & { applied: number; pending: () => number } {
+  const foreign = loggedCalls(log).filter((c) => !c.ours);
+  let next = 0;
+  let ourCount = 0;
+  let attached: Memblock | null = null;
+  const flush = (mb: Memblock, upTo: number) => {
+    while (next < foreign.length && foreign[next]!.k <= upTo) {
+      const f = foreign[next++]!;
+      memblockApplyLogged(mb, f.call, f.result);
+      self.applied++;
+    }
+  };
+  const self = {
+    name: `replayed from ${log.file}`,
+    applied: 0,
+    pending: () => foreign.length - next,
+    at(s: KernelState, point: OtherPoint) {
+      if (attached !== s.memblock) {
+        attached = s.memblock;
+        s.memblock.beforeCall = (mb, call) => {
+          if (!mb.debug || call.caller === OUTCOME) return;
+          flush(mb, ourCount);
+          ourCount++;
+        };
+      }
+      flush(s.memblock, point === 'end' ? Infinity : ourCount);
+      if (point === 'end') s.memblock.beforeCall = undefined;
+    },
+  };
+  return self;
+}
