@@ -26,7 +26,7 @@ import {
 import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
 import { giganticPagesInit, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
 import { freeAreaInit } from './mm-init.js';
-import { memblockFreeAll } from './page-alloc.js';
+import { adjustManagedPageCount, freePagesToNode, memblockFreeAll, nidOfPhys } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
 import type { KernelState, OtherPoint, OtherSubsystems, Profile } from './state.js';
 import { beginStep, createKernelState, printk } from './state.js';
@@ -186,6 +186,30 @@ function numaInit(s: KernelState): void {
   if (mb.debug) printk(s, ...memblockDumpAll(mb));
 }
 
+/** free_reserved_area() for a part of the kernel image (alternatives, initmem, the section gaps). */
+function freeImagePart(s: KernelState, i: number): void {
+  const part = s.build.imageFrees[i];
+  if (!part) return;
+  beginStep(s, `free ${part.what}`);
+  const pages = (part.kb * 1024) / s.arch.pageSize;
+  adjustManagedPageCount(s, kernelImage(s).start / s.arch.pageSize, pages);
+  freePagesToNode(s, nidOfPhys(s, kernelImage(s).start), pages);
+  printk(s, `Freeing ${part.what} memory: ${part.kb}K`);
+}
+
+/** free_initrd_mem(): the initramfs pages go to the allocator once unpacked. */
+function freeInitrdMem(s: KernelState): void {
+  const initrd = s.machine.loader?.initrd;
+  if (!initrd) return;
+  beginStep(s, 'free_initrd_mem');
+  const ps = s.arch.pageSize;
+  const start = Math.floor(initrd.start / ps);
+  const pages = Math.ceil((initrd.start + initrd.size) / ps) - start;
+  adjustManagedPageCount(s, start, pages);
+  freePagesToNode(s, nidOfPhys(s, initrd.start), pages);
+  printk(s, `Freeing initrd memory: ${(pages * ps) / 1024}K`);
+}
+
 /** The steps this version models, in boot order. */
 export const MODELLED_STEPS = [
   'e820__memory_setup',
@@ -246,8 +270,11 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   // mm_init() -> mem_init(): swiotlb, then everything memblock still holds free goes to the buddy allocator.
   others('mm_init');
   memblockFreeAll(s);
+  freeImagePart(s, 0);
   giganticPagesInit(s);
   hugetlbInit(s);
+  freeInitrdMem(s);
+  for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
   others('late');
   others('end');
   if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);

@@ -15,6 +15,12 @@ export interface KernelBuild {
   /** sizeof(struct prb_desc) and sizeof(struct printk_info): setup_log_buf()'s two extra allocations. */
   prbDescSize: number;
   printkInfoSize: number;
+  /**
+   * Parts of the kernel image given back late in boot, in KiB, in the order
+   * the kernel prints them ("Freeing SMP alternatives memory: 36K", ...).
+   * The first is freed before hugetlb_init(), the rest after.
+   */
+  imageFrees: { what: string; kb: number }[];
 }
 
 export const DEBIAN_6_1_CLOUD: KernelBuild = {
@@ -25,6 +31,14 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
   realModeSize: 28672,
   prbDescSize: 24,
   printkInfoSize: 88,
+  // Every fixture prints the same five lines.
+  imageFrees: [
+    { what: 'SMP alternatives', kb: 36 },
+    { what: 'unused decrypted', kb: 2036 },
+    { what: 'unused kernel image (initmem)', kb: 2612 },
+    { what: 'unused kernel image (text/rodata gap)', kb: 2040 },
+    { what: 'unused kernel image (rodata/data gap)', kb: 1892 },
+  ],
 };
 
 /**
