@@ -1,0 +1,179 @@
+// A whole fixture replayed: our boot of the logged machine, with the calls of
+// other subsystems taken from the log, compared with everything the kernel
+// showed (memblock calls, log blocks, zones, hugepages, meminfo).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { boot } from '../kernel/boot.js';
+import { setMaxHugePages } from '../kernel/hugetlb.js';
+import { memblockDbgLine } from '../kernel/memblock.js';
+import type { KernelState, Profile } from '../kernel/state.js';
+import { machineFromLog } from '../machine/from-log.js';
+import { hugepagesByNode, meminfoObject, zones } from '../report/proc.js';
+import { pa } from '../util/format.js';
+import { isPrimary, loggedCalls, OUR_CALLERS, replayedOthers } from './foreign.js';
+import type { KernelLog } from './log.js';
+import { parseKernelLog } from './log.js';
+import { parseHugepages, parseMeminfo, parseZoneinfo } from './proc.js';
+
+export interface Mismatch {
+  kind: 'memblock' | 'observable';
+  what: string;
+  kernel: string;
+  ours: string;
+  line?: number;
+}
+
+export interface FixtureReplay {
+  file: string;
+  observables: { total: number; matched: number };
+  memblock: { total: number; matched: number };
+  mismatches: Mismatch[];
+  /** Observables that could not be checked (no sibling run, no growth). */
+  notes: string[];
+}
+
+const GROW = /^MEMINFO_AFTER_NR2M=(\d+)$/;
+
+/** The nr_hugepages value a fixture wrote after boot, if any. */
+export function growthOf(log: KernelLog): number | undefined {
+  for (const k of log.sections.keys()) {
+    const m = GROW.exec(k);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+function bootLog(log: KernelLog, profile: Profile): KernelState {
+  return boot(machineFromLog(log), { profile, others: replayedOthers(log) });
+}
+
+/** The lines from `first` up to (not including) the first line matching `stop`. */
+function block(lines: string[], first: string, stop: RegExp): string[] {
+  const i = lines.indexOf(first);
+  if (i < 0) return [];
+  const out = [lines[i]!];
+  for (let j = i + 1; j < lines.length && !stop.test(lines[j]!); j++) out.push(lines[j]!);
+  return out;
+}
+
+const BLOCKS: { name: string; first: string; stop: RegExp }[] = [
+  { name: 'Zone ranges', first: 'Zone ranges:', stop: /^Movable zone start/ },
+  { name: 'Movable zone start for each node', first: 'Movable zone start for each node', stop: /^Early memory node ranges/ },
+  { name: 'Early memory node ranges', first: 'Early memory node ranges', stop: /^(?!  node )/ },
+];
+
+class Tally {
+  r: FixtureReplay;
+  constructor(file: string) {
+    this.r = { file, observables: { total: 0, matched: 0 }, memblock: { total: 0, matched: 0 }, mismatches: [], notes: [] };
+  }
+  obs(what: string, kernel: unknown, ours: unknown): void {
+    const k = typeof kernel === 'string' ? kernel : JSON.stringify(kernel);
+    const o = typeof ours === 'string' ? ours : JSON.stringify(ours);
+    this.r.observables.total++;
+    if (k === o) this.r.observables.matched++;
+    else this.r.mismatches.push({ kind: 'observable', what, kernel: k, ours: o });
+  }
+}
+
+function sortKeys(h: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const n of Object.keys(h).sort()) out[n] = Object.fromEntries(Object.entries(h[n]!).sort());
+  return out;
+}
+
+/** Observables of /proc and /sys in one dump (suffix "" or "_AFTER_NR2M=N"). */
+function compareDump(t: Tally, log: KernelLog, s: KernelState, suffix: string): void {
+  const label = suffix ? ` (after nr_hugepages=${suffix.split('=')[1]})` : '';
+  const hp = parseHugepages(log.sections.get('HUGEPAGES' + suffix) ?? []);
+  const ours = hugepagesByNode(s);
+  for (const node of Object.keys(hp).sort()) {
+    for (const size of Object.keys(hp[node]!).sort()) t.obs(`hugepages ${node} ${size}${label}`, hp[node]![size], ours[node]?.[size] ?? null);
+  }
+  const mi = parseMeminfo(log.sections.get('MEMINFO' + suffix) ?? []);
+  const omi = meminfoObject(s);
+  for (const f of ['HugePages_Total', 'Hugetlb', 'MemTotal']) if (mi.has(f)) t.obs(`meminfo ${f}${label}`, mi.get(f), omi[f]);
+}
+
+/** A fixture beside this one that differs only in hugetlb_free_vmemmap=, with the same memory map. */
+function hvoSibling(log: KernelLog): KernelLog | null {
+  const strip = (c: string) => c.split(/\s+/).filter((w) => w && !w.startsWith('hugetlb_free_vmemmap=')).join(' ');
+  const mine = log.cmdline ?? '';
+  const e820 = (l: KernelLog) => l.dmesg.filter((x) => x.text.startsWith('BIOS-e820:')).map((x) => x.text).join('\n');
+  let names: string[];
+  try {
+    names = readdirSync(dirname(log.file));
+  } catch {
+    return null;
+  }
+  for (const n of names.sort()) {
+    const f = join(dirname(log.file), n);
+    if (!n.endsWith('.txt') || f === log.file) continue;
+    const text = readFileSync(f, 'utf8');
+    if (!text.includes('hugetlb_free_vmemmap') && !mine.includes('hugetlb_free_vmemmap')) continue;
+    const other = parseKernelLog(text, f);
+    const theirs = other.cmdline ?? '';
+    if (theirs === mine || strip(theirs) !== strip(mine) || e820(other) !== e820(log)) continue;
+    return other;
+  }
+  return null;
+}
+
+/** Replay a whole fixture and compare every observable. */
+export function replayFixture(log: KernelLog, profile: Profile = '6.1'): FixtureReplay {
+  const t = new Tally(log.file);
+  const s = bootLog(log, profile);
+
+  // Memblock calls of our steps (sparse, vmemmap, hugetlb and the setup_arch steps), call for call.
+  const kernel = loggedCalls(log).filter((c) => c.ours);
+  const ours = s.memblock.calls.filter((c) => c.printed && isPrimary(c) && OUR_CALLERS.has(c.caller));
+  const fmt = (text: string, result: number | undefined) => (result === undefined ? text : `${text} -> ${result ? pa(result) : 'failed'}`);
+  for (let i = 0; i < Math.max(kernel.length, ours.length); i++) {
+    const k = kernel[i];
+    const o = ours[i];
+    const ks = k ? fmt(memblockDbgLine({ ...k.call, printed: true }), /alloc/.test(k.call.fn) ? k.result : undefined) : '(none)';
+    const os = o ? fmt(memblockDbgLine(o), /alloc/.test(o.fn) ? o.result ?? 0 : undefined) : '(none)';
+    t.r.memblock.total++;
+    if (ks === os) t.r.memblock.matched++;
+    else t.r.mismatches.push({ kind: 'memblock', what: `memblock call #${i + 1}`, kernel: ks, ours: os, line: k?.lineNo });
+  }
+
+  // Log lines: every HugeTLB: line, and the three zone blocks.
+  const klines = log.dmesg.map((l) => l.text);
+  const kh = klines.filter((x) => x.startsWith('HugeTLB: '));
+  const oh = s.dmesg.filter((x) => x.startsWith('HugeTLB: '));
+  for (let i = 0; i < Math.max(kh.length, oh.length); i++) t.obs(`HugeTLB line ${i + 1}`, kh[i] ?? '(none)', oh[i] ?? '(none)');
+  for (const b of BLOCKS) t.obs(`"${b.name}" block`, block(klines, b.first, b.stop).join('\n'), block(s.dmesg, b.first, b.stop).join('\n'));
+
+  // /proc/zoneinfo sizes.
+  const oz = zones(s);
+  for (const z of parseZoneinfo(log.sections.get('ZONEINFO') ?? [])) {
+    const o = oz.find((x) => x.node === z.node && x.zone === z.zone);
+    t.obs(`zoneinfo node ${z.node} ${z.zone} spanned`, z.spanned, o?.spanned ?? null);
+    t.obs(`zoneinfo node ${z.node} ${z.zone} present`, z.present, o?.present ?? null);
+    t.obs(`zoneinfo node ${z.node} ${z.zone} managed`, z.managed, o?.managed ?? null);
+  }
+
+  compareDump(t, log, s, '');
+  const memTotal0 = meminfoObject(s).MemTotal!;
+
+  // HVO on against off: the change of MemTotal between this run and its sibling.
+  const sib = hvoSibling(log);
+  if (sib) {
+    const ks = parseMeminfo(sib.sections.get('MEMINFO') ?? []).get('MemTotal');
+    const km = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal');
+    const os = meminfoObject(bootLog(sib, profile)).MemTotal!;
+    t.obs(`MemTotal change against ${sib.file.split('/').pop()} (hugetlb_free_vmemmap)`, km! - ks!, memTotal0 - os);
+  } else t.r.notes.push('no fixture beside this one differs only in hugetlb_free_vmemmap=; that change was not compared');
+
+  // Growing the default pool after boot.
+  const n = growthOf(log);
+  if (n !== undefined) {
+    setMaxHugePages(s, n);
+    compareDump(t, log, s, `_AFTER_NR2M=${n}`);
+    const k0 = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal')!;
+    const k1 = parseMeminfo(log.sections.get(`MEMINFO_AFTER_NR2M=${n}`) ?? []).get('MemTotal')!;
+    t.obs(`MemTotal change across nr_hugepages=${n}`, k1 - k0, meminfoObject(s).MemTotal! - memTotal0);
+  }
+  return t.r;
+}
