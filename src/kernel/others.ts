@@ -1,0 +1,117 @@
+// The memblock calls of subsystems hvosim does not model, estimated when no
+// log gives them (a machine from JSON, a QEMU command line, a preset).
+//
+// Each estimate copies the sizes and order a real boot of Debian's 6.1 shows
+// for one CPU (the fixtures): the per-cpu first chunk (a 2 MiB block on the
+// boot CPU's node, trimmed to what it uses), the small tables of setup_arch()
+// and start_kernel(), the early page-table pages of spp_getpage(), and the
+// swiotlb bounce buffer below 4 GiB when there is memory above it. What they
+// matter for is where the big ones land: they can take the 1 GiB block a
+// gigantic page would have used.
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNid, memblockPhysAllocRange, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
+import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
+
+/** Bytes of the first per-cpu chunk one CPU uses ("percpu: Embedded 61 pages/cpu"). */
+const PCPU_UNIT_USED = 61 * 4096;
+/** The small allocations of pcpu_setup_first_chunk() and pcpu_alloc_first_chunk(), in order. */
+const PCPU_SMALL = [
+  [8, 'pcpu_setup_first_chunk'],
+  [8, 'pcpu_setup_first_chunk'],
+  [4, 'pcpu_setup_first_chunk'],
+  [8, 'pcpu_setup_first_chunk'],
+  [368, 'pcpu_setup_first_chunk'],
+  [144, 'pcpu_alloc_first_chunk'],
+  [256, 'pcpu_alloc_first_chunk'],
+  [264, 'pcpu_alloc_first_chunk'],
+  [64, 'pcpu_alloc_first_chunk'],
+  [144, 'pcpu_alloc_first_chunk'],
+  [896, 'pcpu_alloc_first_chunk'],
+  [904, 'pcpu_alloc_first_chunk'],
+  [224, 'pcpu_alloc_first_chunk'],
+] as const;
+const SWIOTLB_SIZE = 64 * 2 ** 20;
+
+function small(s: KernelState, size: number, caller: string, align = s.arch.smpCacheBytes, maxAddr = MEMBLOCK_ALLOC_ACCESSIBLE): number {
+  return memblockAllocTryNid(s.memblock, size, align, 0, maxAddr, NUMA_NO_NODE, caller);
+}
+
+/** The rest of setup_arch() and start_kernel() up to parse_args(): tables, then setup_per_cpu_areas(). */
+function setupArchEnd(s: KernelState): void {
+  const entries = s.machine.e820.length;
+  small(s, 73, 'acpi_parse_hpet');
+  small(s, 75, 'io_apic_init_mappings');
+  small(s, 64 * entries, 'e820__reserve_resources');
+  for (let i = 0; i < entries; i++) small(s, 104, 'firmware_map_add_early');
+  for (let i = 0; i < 3; i++) small(s, 32, 'register_nosave_region');
+  const cmdLen = s.machine.cmdline.length + 1;
+  small(s, cmdLen, 'start_kernel');
+  small(s, cmdLen, 'start_kernel');
+  // setup_per_cpu_areas() -> pcpu_embed_first_chunk() for the boot CPU.
+  const info = small(s, 4096, 'pcpu_build_alloc_info', 4096);
+  const areas = small(s, 4096, 'pcpu_embed_first_chunk');
+  const cpuNode = Math.min(...(s.zones?.nodeSpan.keys() ?? [0]));
+  const chunk = memblockAllocTryNid(s.memblock, s.arch.pmdSize, s.arch.pmdSize, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, cpuNode, 'pcpu_fc_alloc');
+  if (chunk) memblockPhysFree(s.memblock, chunk + PCPU_UNIT_USED, s.arch.pmdSize - PCPU_UNIT_USED, 'pcpu_embed_first_chunk');
+  for (const [size, caller] of PCPU_SMALL) small(s, size, caller);
+  if (areas) memblockPhysFree(s.memblock, areas, 4096, 'pcpu_embed_first_chunk');
+  if (info) memblockPhysFree(s.memblock, info, 4096, 'pcpu_embed_first_chunk');
+  for (let i = 0; i < 6; i++) small(s, 8, 'alloc_bootmem_cpumask_var');
+}
+
+/** nr_kernel_pages: present pages of every zone minus their memmap (calc_memmap_size() with SPARSEMEM). */
+function nrKernelPages(s: KernelState): number {
+  let n = 0;
+  for (const z of s.zones?.zones ?? []) {
+    if (!z.present) continue;
+    n += z.present - Math.ceil((z.present * s.arch.structPageSize) / s.arch.pageSize);
+  }
+  return n;
+}
+
+/** alloc_large_system_hash() with HASH_EARLY: one bucket per 2^scale bytes of memory, from memblock. */
+function allocLargeSystemHash(s: KernelState, bucketsize: number, scale: number): void {
+  const mib = 2 ** 20 / s.arch.pageSize;
+  let n = Math.ceil(nrKernelPages(s) / mib) * mib;
+  n = scale > s.arch.pageShift ? Math.floor(n / 2 ** (scale - s.arch.pageShift)) : n * 2 ** (s.arch.pageShift - scale);
+  if (n * bucketsize < s.arch.pageSize) n = s.arch.pageSize / bucketsize;
+  n = 2 ** Math.ceil(Math.log2(n));
+  small(s, bucketsize * n, 'alloc_large_system_hash');
+}
+
+/** After parse_args(): a short-lived copy in start_kernel(), the early dentry and inode hashes, the fixmap's page-table pages. */
+function startKernel(s: KernelState): void {
+  const tmp = small(s, 9, 'start_kernel');
+  if (tmp) memblockPhysFree(s.memblock, tmp, 9, 'start_kernel');
+  // vfs_caches_init_early(): with one node, hashdist is off and both hashes come from memblock.
+  if ((s.zones?.nodeSpan.size ?? 0) === 1) {
+    allocLargeSystemHash(s, 8, 13);
+    allocLargeSystemHash(s, 8, 14);
+  }
+  for (let i = 0; i < 3; i++) small(s, 4096, 'spp_getpage', 4096);
+}
+
+/** mem_init() -> swiotlb_init(): a 64 MiB bounce buffer below 4 GiB when some memory is above it. */
+function mmInit(s: KernelState): void {
+  if (s.maxPfn * s.arch.pageSize <= 2 ** 32) return;
+  const buf = small(s, SWIOTLB_SIZE, 'swiotlb_init_remap', 4096, 2 ** 32 - 1);
+  if (!buf) return;
+  small(s, (SWIOTLB_SIZE / 2048) * 24, 'swiotlb_init_remap', 4096);
+  small(s, 16, 'swiotlb_init_remap');
+}
+
+/** init_mem_mapping() -> alloc_low_pages(): two page-table pages below the top of RAM once the early buffer runs out (seen without KASLR, 2 GiB or more). */
+function initMemMapping(s: KernelState): void {
+  const top = s.maxPfn * s.arch.pageSize;
+  if (!s.cmdline.includes('nokaslr') || top < 2 ** 31) return;
+  for (let i = 0; i < 2; i++) memblockPhysAllocRange(s.memblock, 4096, 4096, top - 2 ** 29, top, 'alloc_low_pages');
+}
+
+export const estimatedOthers: OtherSubsystems = {
+  name: 'estimated (no log): per-cpu chunk, setup_arch and start_kernel tables, spp_getpage, swiotlb',
+  at(s: KernelState, point: OtherPoint): void {
+    if (point === 'init_mem_mapping') initMemMapping(s);
+    else if (point === 'setup_arch_end') setupArchEnd(s);
+    else if (point === 'start_kernel') startKernel(s);
+    else if (point === 'mm_init') mmInit(s);
+  },
+};
