@@ -8,7 +8,11 @@ import { numaNodeSpans } from '../kernel/numa.js';
 import { InputError } from '../util/errors.js';
 import { hex010 } from '../util/format.js';
 import { GiB, humanSize } from '../util/units.js';
-import { loadMachine, type MachineOptions } from './input.js';
+import { setMaxHugePages } from '../kernel/hugetlb.js';
+import { estimatedOthers } from '../kernel/others.js';
+import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat, zoneinfoText, zones } from '../report/proc.js';
+import { replayedOthers } from '../trace/foreign.js';
+import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson, table } from './output.js';
 
@@ -47,9 +51,16 @@ export function bootJson(s: KernelState) {
   return {
     machine: { name: s.machine.name, source: s.machine.source, cmdline: s.machine.cmdline },
     profile: s.profile,
+    others: s.others?.name ?? 'none',
     modelled: MODELLED_STEPS,
     notModelled: NOT_MODELLED,
     dmesg: s.dmesg,
+    meminfo: meminfoObject(s),
+    estimates: { MemFree: 'estimate: free pages minus what the running system holds (62 MiB)' },
+    vmstat: vmstat(s),
+    hugepages: hugepagesByNode(s),
+    zones: zones(s),
+    hvo: { enabled: s.hugetlb.vmemmapOptimizeEnabled, ...s.hvo },
     maxPfn: s.maxPfn,
     nodes: nodeSummaries(s),
     memblock: s.memblock.calls,
@@ -57,13 +68,68 @@ export function bootJson(s: KernelState) {
   };
 }
 
+type BootCliOptions = MachineOptions & {
+  kernel: string;
+  json?: boolean;
+  dmesg?: boolean;
+  memblockLog?: boolean;
+  meminfo?: boolean;
+  zoneinfo?: boolean;
+  sysfs?: boolean;
+  nrHugepages?: string;
+};
+
+/** The readable summary npm start shows. */
+function summary(s: KernelState, warnings: string[]): string {
+  const m = s.machine;
+  const out: string[] = [];
+  out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
+  out.push(`command line: ${m.cmdline || '(empty)'}`);
+  out.push(`other subsystems' memblock calls: ${s.others?.name ?? 'none'}`);
+  for (const w of warnings) out.push(`warning: ${w}`);
+  const ps = s.arch.pageSize;
+  out.push('', 'Zones (pages of 4 KiB):');
+  const zrows = [['node', 'zone', 'range', 'spanned', 'present', 'managed']];
+  for (const z of zones(s)) {
+    if (!z.spanned) continue;
+    zrows.push([String(z.node), z.zone, `[mem ${hex010(z.start * ps)}-${hex010((z.start + z.spanned) * ps - 1)}]`, String(z.spanned), String(z.present), String(z.managed)]);
+  }
+  out.push(table(zrows));
+  out.push('', 'Huge pages per node:');
+  const hp = hugepagesByNode(s);
+  const sizes = [...new Set(Object.values(hp).flatMap((r) => Object.keys(r)))];
+  const hrows = [['node', ...sizes.map((x) => `hugepages-${x}`), 'memory']];
+  for (const [node, row] of Object.entries(hp)) {
+    const bytes = sizes.reduce((a, x) => a + (row[x] ?? 0) * parseInt(x, 10) * 1024, 0);
+    hrows.push([node, ...sizes.map((x) => String(row[x] ?? 0)), humanSize(bytes)]);
+  }
+  out.push(table(hrows));
+  const mi = meminfoObject(s);
+  const hvo = s.hvo;
+  out.push('');
+  out.push(
+    s.hugetlb.vmemmapOptimizeEnabled
+      ? `HVO: on. ${hvo.optimized} huge pages optimized; ${hvo.vmemmapPagesFreed} vmemmap pages (${humanSize(hvo.vmemmapPagesFreed * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`
+      : 'HVO: off (hugetlb_free_vmemmap=on turns it on; the Debian 6.1 build has it off by default).',
+  );
+  out.push(`MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total}   Hugepagesize: ${mi.Hugepagesize} kB   Hugetlb: ${mi.Hugetlb} kB   MemFree: ~${mi.MemFree} kB (estimate)`);
+  const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
+  if (notes.length) out.push('', 'Kernel log (HugeTLB):', ...notes.map((l) => '  ' + l));
+  out.push('', `Not modelled: ${NOT_MODELLED.join('; ')}.`);
+  return out.join('\n') + '\n';
+}
+
 export function registerBoot(program: Command): void {
-  const cmd = program.command('boot').description('boot a machine through the modelled steps of the kernel and summarise memory per node');
+  const cmd = program.command('boot').description('boot a machine the way the kernel does and show zones, huge pages per node, HVO and /proc');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--kernel <profile>', `kernel profile: ${PROFILES.join(', ')}`, 'hvo-v7')
-    .option('--json', 'print the whole boot as JSON (dmesg, memblock calls, nodes)')
+    .option('--kernel <profile>', `kernel profile (${PROFILES.join(', ')}; this version runs 6.1)`, '6.1')
+    .option('--nr-hugepages <n>', 'after boot, write N to /proc/sys/vm/nr_hugepages (grows the default-size pool)')
+    .option('--json', 'print the whole boot as JSON (dmesg, meminfo, hugepages, zones, memblock calls, ...)')
     .option('--dmesg', 'print the simulated kernel log')
     .option('--memblock-log', 'print the memblock=debug lines (needs memblock=debug on the command line)')
+    .option('--meminfo', 'print /proc/meminfo (the fields hvosim models)')
+    .option('--zoneinfo', 'print the zone sizes of /proc/zoneinfo')
+    .option('--sysfs', 'print /sys/devices/system/node/node*/hugepages/*/*_hugepages')
     .addHelpText(
       'after',
       `
@@ -71,32 +137,38 @@ Examples:
   $ hvosim boot                                          the default machine
   $ hvosim boot --machine-preset 2s-server --dmesg
   $ hvosim boot --from-dmesg ../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt --memblock-log
-  $ hvosim boot --qemu "-m 4G" --cmdline "memblock=debug hugepagesz=1G hugepages=2" --json
+  $ hvosim boot --qemu "-m 4G" --cmdline "hugepagesz=1G hugepages=2" --json
+  $ hvosim boot --cmdline "hugetlb_free_vmemmap=on" --nr-hugepages 300 --meminfo
 
-Modelled so far: ${MODELLED_STEPS.join(', ')}.
-Not yet: ${NOT_MODELLED.join('; ')}.`,
+A machine from --from-dmesg boots with the other subsystems' memblock calls
+taken from that log; any other machine uses hvosim's estimate of them.`,
     )
-    .action((o: MachineOptions & { kernel: string; json?: boolean; dmesg?: boolean; memblockLog?: boolean }) => {
+    .action((o: BootCliOptions) => {
       if (!PROFILES.includes(o.kernel as Profile)) throw new InputError(`unknown kernel profile "${o.kernel}" (known: ${PROFILES.join(', ')})`, { field: '--kernel' });
-      const m = loadMachine(o);
-      const s = boot(m, { profile: o.kernel as Profile });
+      if (o.kernel !== '6.1') throw new InputError(`kernel profile "${o.kernel}" is not modelled yet; this version boots 6.1`, { field: '--kernel' });
+      let nr: number | undefined;
+      if (o.nrHugepages !== undefined) {
+        if (!/^\d+$/.test(o.nrHugepages)) throw new InputError(`"${o.nrHugepages}" is not a page count`, { field: '--nr-hugepages' });
+        nr = Number(o.nrHugepages);
+      }
+      const { machine: m, log } = loadMachineAndLog(o);
+      const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
+      const s = boot(m, { profile: o.kernel as Profile, others: useLog ? replayedOthers(log) : estimatedOthers });
+      const warnings = [...m.warnings];
+      if (nr !== undefined) {
+        const r = setMaxHugePages(s, nr);
+        if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);
+      }
       if (o.json) return printJson(bootJson(s));
-      if (o.dmesg) return void process.stdout.write(s.dmesg.join('\n') + '\n');
+      const lines = (x: string[]) => void process.stdout.write(x.join('\n') + '\n');
+      if (o.dmesg) return lines(s.dmesg);
+      if (o.meminfo) return lines(meminfoText(s));
+      if (o.zoneinfo) return lines(zoneinfoText(s));
+      if (o.sysfs) return lines(sysfsHugepagesText(s));
       if (o.memblockLog) {
         if (!s.memblock.debug) throw new InputError('the command line has no memblock=debug, so the kernel would print no memblock lines', { field: '--memblock-log' });
-        return void process.stdout.write(s.memblock.calls.filter((c) => c.printed).map(memblockDbgLine).join('\n') + '\n');
+        return lines(s.memblock.calls.filter((c) => c.printed).map(memblockDbgLine));
       }
-      const out: string[] = [];
-      out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
-      out.push(`command line: ${m.cmdline || '(empty)'}`);
-      for (const w of m.warnings) out.push(`warning: ${w}`);
-      out.push('', `After ${s.steps[s.steps.length - 1]?.fn ?? 'boot'} (${s.memblock.calls.length} memblock calls, max_pfn ${'0x' + s.maxPfn.toString(16)}):`);
-      const rows = [['node', 'span', 'RAM', 'reserved', 'free', 'free 1G blocks', 'NODE_DATA']];
-      for (const n of nodeSummaries(s)) {
-        rows.push([String(n.node), `[mem ${hex010(n.start)}-${hex010(n.end - 1)}]`, humanSize(n.memory), humanSize(n.reserved), humanSize(n.free), String(n.free1gBlocks), n.nodeData ? hex010(n.nodeData) : 'none']);
-      }
-      out.push(table(rows));
-      out.push('', `Modelled: ${MODELLED_STEPS.join(', ')}.`, `Not modelled yet: ${NOT_MODELLED.join('; ')}.`);
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(summary(s, warnings));
     });
 }

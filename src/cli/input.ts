@@ -5,7 +5,7 @@ import { machineFromLog } from '../machine/from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { PRESETS, presetNames } from '../machine/presets.js';
 import type { Machine } from '../machine/types.js';
-import { parseKernelLog } from '../trace/log.js';
+import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { InputError } from '../util/errors.js';
 
 export interface MachineOptions {
@@ -27,11 +27,20 @@ export function readInputFile(file: string): string {
 
 /** Exactly one machine source; --cmdline replaces the machine's own command line. */
 export function loadMachine(o: MachineOptions): Machine {
+  return loadMachineAndLog(o).machine;
+}
+
+/** The machine, and the kernel log it came from when it came from one. */
+export function loadMachineAndLog(o: MachineOptions): { machine: Machine; log?: KernelLog } {
   const given = [o.machine, o.fromDmesg, o.qemu, o.machinePreset].filter((x) => x !== undefined).length;
   if (given > 1) throw new InputError('give only one of --machine, --from-dmesg, --qemu, --machine-preset');
   let m: Machine;
+  let log: KernelLog | undefined;
   if (o.machine !== undefined) m = loadMachineJson(readInputFile(o.machine), o.machine);
-  else if (o.fromDmesg !== undefined) m = machineFromLog(parseKernelLog(readInputFile(o.fromDmesg), o.fromDmesg));
+  else if (o.fromDmesg !== undefined) {
+    log = parseKernelLog(readInputFile(o.fromDmesg), o.fromDmesg);
+    m = machineFromLog(log);
+  }
   else if (o.qemu !== undefined) m = parseQemuArgs(o.qemu);
   else {
     const name = o.machinePreset ?? 'default';
@@ -40,5 +49,5 @@ export function loadMachine(o: MachineOptions): Machine {
     m = p.build();
   }
   if (o.cmdline !== undefined) m = { ...m, cmdline: o.cmdline };
-  return m;
+  return { machine: m, log };
 }

@@ -1,10 +1,8 @@
 // The order of boot steps (start_kernel -> setup_arch on x86_64) for each profile.
 //
-// This version models setup_arch() up to the node data: the firmware map,
-// the early reservations, e820__memblock_setup(), the real-mode trampoline,
-// the direct-map probe of init_mem_mapping(), the bigger log buffer, and
-// numa_init() with alloc_node_data(). All three profiles share these steps.
-// What comes next (sparse_init, zones, hugetlb) is not modelled yet.
+// This version models the 6.1 boot as far as gigantic pages and their vmemmap
+// go (MODELLED_STEPS). The memblock calls of other subsystems come from an
+// OtherSubsystems: replayed from a log, or estimated.
 import type { Arch } from '../arch/index.js';
 import { x86_64 } from '../arch/index.js';
 import type { Machine } from '../machine/types.js';
@@ -223,15 +221,22 @@ export const MODELLED_STEPS = [
   'acpi_reserve_initial_tables (when the machine lists its ACPI tables)',
   'numa_init / alloc_node_data',
   'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks)',
+  'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges)',
+  'parse_args: hugepagesz=, hugepages=, default_hugepagesz=, hugetlb_free_vmemmap= (gigantic pages from memblock)',
+  'memblock_free_all (managed pages per zone)',
+  'hugetlb_init (2 MiB pages, gather_bootmem_prealloc, HVO as 6.1 does it, report_hugepages)',
+  'late frees of the kernel image and the initrd',
+  'nr_hugepages after boot (growing the default-size pool)',
 ];
 
-/** What the boot does not model yet, said wherever results are shown. */
+/** What the boot does not model, said wherever results are shown. */
 export const NOT_MODELLED = [
-  'init_mem_mapping page-table pages (alloc_low_pages)',
+  'the 6.15 and hvo-v7 profiles (the boot runs 6.1)',
+  "other subsystems' memblock calls without a log are an estimate (per-cpu chunk, setup_arch tables, hashes, swiotlb, alloc_low_pages)",
+  'the buddy allocator: where 2 MiB pages and HVO page tables land is an estimate (counts per node are exact while memory lasts)',
+  'growing a gigantic pool or shrinking any pool at run time',
+  'MemFree (an estimate)',
   'ACPI tables of generated q35 machines (SeaBIOS puts them outside RAM)',
-  'zones (free_area_init)',
-  'hugetlb parameters and gigantic page allocation',
-  'HVO',
 ];
 
 export interface BootOptions {
