@@ -1,10 +1,10 @@
 // The command line as a user runs it: output, exit status, and one-line errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { fixtureFiles, read, ROOT } from '../helpers.js';
 
 function hvosim(...args: string[]) {
@@ -21,9 +21,27 @@ function assertInputError(r: ReturnType<typeof hvosim>, re: RegExp): void {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'hvosim-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 const fixture = fixtureFiles().find((f) => f.includes('n02-3node-1g3'))!;
 
 describe('hvosim replay', () => {
+  test('a whole fixture: every observable and every in-scope memblock call matched, exit 0', () => {
+    const r = hvosim('replay', '--json', fixture);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.ok(j.observables.total > 20);
+    assert.equal(j.observables.matched, j.observables.total);
+    assert.equal(j.memblock.matched, j.memblock.total);
+    assert.deepEqual(j.mismatches, []);
+  });
+  test('a fixture whose hugepages were edited is a mismatch: exit 1, the observable named', () => {
+    const f = join(tmp, 'edited.txt');
+    writeFileSync(f, read(fixture).replace(/(node1\/hugepages\/hugepages-1048576kB\/nr_hugepages) 1/, '$1 7'));
+    const r = hvosim('replay', '--json', f);
+    assert.equal(r.code, 1, r.err);
+    const j = JSON.parse(r.out);
+    assert.ok(j.mismatches.some((m: { what: string }) => m.what === 'hugepages node1 1048576kB'));
+  });
   test('--memblock --json on a real boot: every call matched, exit 0', () => {
     const r = hvosim('replay', '--memblock', '--json', fixture);
     assert.equal(r.code, 0, r.err);
@@ -56,11 +74,29 @@ describe('hvosim replay', () => {
 });
 
 describe('hvosim boot and machine', () => {
-  test('the default boot prints a per-node summary', () => {
+  test('the default boot prints zones, huge pages per node, HVO and meminfo', () => {
     const r = hvosim('boot');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /node\s+span\s+RAM/);
-    assert.match(r.out, /NODE_DATA/);
+    assert.match(r.out, /node\s+zone\s+range\s+spanned\s+present\s+managed/);
+    assert.match(r.out, /hugepages-1048576kB/);
+    assert.match(r.out, /HVO: on\. 2 huge pages optimized; 8190 vmemmap pages/);
+    assert.match(r.out, /HugeTLB: registered 1\.00 GiB page size, pre-allocated 2 pages/);
+  });
+  test('boot --json has the fields the issue names', () => {
+    const r = hvosim('boot', '--json');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    for (const k of ['dmesg', 'meminfo', 'hugepages', 'zones', 'memblock']) assert.ok(k in j, k);
+    assert.equal(j.hugepages.node1['1048576kB'], 2);
+    assert.equal(j.meminfo.Hugetlb, 2 * 1024 * 1024);
+    assert.ok(j.zones.every((z: Record<string, unknown>) => ['node', 'zone', 'spanned', 'present', 'managed'].every((f) => f in z)));
+  });
+  test('boot --nr-hugepages grows the 2 MiB pool; a bad count and an unmodelled profile are input errors', () => {
+    const r = hvosim('boot', '--cmdline', 'hugetlb_free_vmemmap=on', '--nr-hugepages', '300', '--meminfo');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^HugePages_Total:\s+300$/m);
+    assertInputError(hvosim('boot', '--nr-hugepages', 'lots'), /--nr-hugepages: "lots" is not a page count/);
+    assertInputError(hvosim('boot', '--kernel', '6.15'), /--kernel: kernel profile "6\.15" is not modelled yet/);
   });
   test('boot --json has the kernel log and the memblock calls', () => {
     const r = hvosim('boot', '--qemu', '-m 4G', '--cmdline', 'memblock=debug', '--json');
