@@ -31,7 +31,7 @@ function fixtureOk(r: FixtureReplay): boolean {
 }
 
 function fixtureJson(r: FixtureReplay) {
-  return { file: r.file, observables: r.observables, memblock: r.memblock, mismatches: r.mismatches, notes: r.notes };
+  return { file: r.file, observables: r.observables, memblock: r.memblock, mismatches: r.mismatches, byKind: r.byKind, notes: r.notes };
 }
 
 export function registerReplay(program: Command): void {

@@ -26,6 +26,8 @@ export interface Mismatch {
 export interface FixtureReplay {
   file: string;
   observables: { total: number; matched: number };
+  /** The same counts by kind of observable (hugepages, zoneinfo, meminfo, HugeTLB lines, blocks, MemTotal changes). */
+  byKind: Record<string, { total: number; matched: number }>;
   memblock: { total: number; matched: number };
   mismatches: Mismatch[];
   /** Observables that could not be checked (no sibling run, no growth). */
@@ -65,12 +67,16 @@ const BLOCKS: { name: string; first: string; stop: RegExp }[] = [
 class Tally {
   r: FixtureReplay;
   constructor(file: string) {
-    this.r = { file, observables: { total: 0, matched: 0 }, memblock: { total: 0, matched: 0 }, mismatches: [], notes: [] };
+    this.r = { file, observables: { total: 0, matched: 0 }, byKind: {}, memblock: { total: 0, matched: 0 }, mismatches: [], notes: [] };
   }
   obs(what: string, kernel: unknown, ours: unknown): void {
     const k = typeof kernel === 'string' ? kernel : JSON.stringify(kernel);
     const o = typeof ours === 'string' ? ours : JSON.stringify(ours);
+    const kind = /^MemTotal change/.test(what) ? what.replace(/ \(.*| across.*| against.*/, '') : what.split(' ')[0]!.replace(/"/g, '');
+    const bk = (this.r.byKind[kind] ??= { total: 0, matched: 0 });
     this.r.observables.total++;
+    bk.total++;
+    if (k === o) bk.matched++;
     if (k === o) this.r.observables.matched++;
     else this.r.mismatches.push({ kind: 'observable', what, kernel: k, ours: o });
   }
