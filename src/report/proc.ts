@@ -52,18 +52,13 @@ export function meminfoObject(s: KernelState): Record<string, number> {
   return Object.fromEntries(meminfo(s).map((f) => [f.name, f.value]));
 }
 
-/** /proc/vmstat: the counters this model knows. */
+/** /proc/vmstat: the counters this model knows (nr_free_pages is an estimate, as MemFree). */
 export function vmstat(s: KernelState): Record<string, number> {
-  return {
-    nr_free_pages: Math.max(0, freePages(s) - (RUNTIME_USE_KB * 1024) / s.arch.pageSize),
-    hvo_vmemmap_pages_freed: s.hvo.vmemmapPagesFreed,
-  };
+  return { nr_free_pages: Math.max(0, freePages(s) - (RUNTIME_USE_KB * 1024) / s.arch.pageSize) };
 }
 
 export function vmstatText(s: KernelState): string[] {
-  return Object.entries(vmstat(s))
-    .filter(([k]) => !k.startsWith('hvo_'))
-    .map(([k, v]) => `${k} ${v}`);
+  return Object.entries(vmstat(s)).map(([k, v]) => `${k} ${v}`);
 }
 
 export interface ZoneReport {
