@@ -10,7 +10,7 @@ import { hex010 } from '../util/format.js';
 import { GiB, humanSize } from '../util/units.js';
 import { setMaxHugePages } from '../kernel/hugetlb.js';
 import { estimatedOthers } from '../kernel/others.js';
-import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat, zoneinfoText, zones } from '../report/proc.js';
+import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
@@ -75,6 +75,7 @@ type BootCliOptions = MachineOptions & {
   memblockLog?: boolean;
   meminfo?: boolean;
   zoneinfo?: boolean;
+  vmstat?: boolean;
   sysfs?: boolean;
   nrHugepages?: string;
 };
@@ -129,6 +130,7 @@ export function registerBoot(program: Command): void {
     .option('--memblock-log', 'print the memblock=debug lines (needs memblock=debug on the command line)')
     .option('--meminfo', 'print /proc/meminfo (the fields hvosim models)')
     .option('--zoneinfo', 'print the zone sizes of /proc/zoneinfo')
+    .option('--vmstat', 'print the /proc/vmstat counters hvosim models')
     .option('--sysfs', 'print /sys/devices/system/node/node*/hugepages/*/*_hugepages')
     .addHelpText(
       'after',
@@ -164,6 +166,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       if (o.dmesg) return lines(s.dmesg);
       if (o.meminfo) return lines(meminfoText(s));
       if (o.zoneinfo) return lines(zoneinfoText(s));
+      if (o.vmstat) return lines(vmstatText(s));
       if (o.sysfs) return lines(sysfsHugepagesText(s));
       if (o.memblockLog) {
         if (!s.memblock.debug) throw new InputError('the command line has no memblock=debug, so the kernel would print no memblock lines', { field: '--memblock-log' });
