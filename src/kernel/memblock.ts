@@ -443,7 +443,7 @@ function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size
   return found;
 }
 
-function clamp(x: number, lo: number, hi: number): number {
+export function clamp(x: number, lo: number, hi: number): number {
   return Math.min(Math.max(x, lo), hi);
 }
 

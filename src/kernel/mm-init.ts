@@ -5,7 +5,7 @@
 // managed); nothing here is per page.
 import { hex018 } from '../util/format.js';
 import { memparse } from '../util/units.js';
-import { MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR } from './memblock.js';
+import { clamp, MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, roundUp } from './memblock.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 
@@ -106,10 +106,6 @@ export function zoneSizesInitMaxPfns(s: KernelState): number[] {
   s.arch.dmaZones.forEach((z, i) => (max[i] = Math.min(z.maxPhys / s.arch.pageSize, s.maxLowPfn)));
   max[names.indexOf('Normal')] = s.maxLowPfn;
   return max;
-}
-
-function roundUp(x: number, a: number): number {
-  return Math.ceil(x / a) * a;
 }
 
 /** get_pfn_range_for_nid() */
@@ -218,8 +214,6 @@ function adjustZoneRangeForZoneMovable(lay: ZoneLayout, nid: number, zoneType: n
     r.start = r.end;
   }
 }
-
-const clamp = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
 
 /** __absent_pages_in_range() for one node */
 function absentPagesInRange(s: KernelState, nid: number, start: number, end: number): number {

@@ -38,15 +38,13 @@ export function memblocksPresent(s: KernelState): void {
     // The root array is allocated on first use (inlined into sparse_init).
     memblockAllocTryNid(mb, 8 * nrSectionRoots(s), 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'sparse_init');
   }
-  const seen = new Set<number>();
   for (const r of mb.memory.regions) {
     const first = Math.floor(r.base / s.arch.sectionSize);
     const last = Math.ceil((r.base + r.size) / s.arch.sectionSize);
     for (let nr = first; nr < last; nr++) {
       const root = Math.floor(nr / sectionsPerRoot(s));
       if (!sec.roots.has(root)) sec.roots.set(root, memblockAllocTryNid(mb, s.arch.pageSize, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, r.nid, 'sparse_index_alloc'));
-      if (seen.has(nr)) continue;
-      seen.add(nr);
+      if (sec.presentSet.has(nr)) continue;
       sec.presentSet.add(nr);
       sec.present.push({ nr, nid: r.nid });
     }
