@@ -24,7 +24,7 @@ import {
 import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
 import { giganticPagesInit, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
 import { freeAreaInit } from './mm-init.js';
-import { adjustManagedPageCount, freePagesToNode, memblockFreeAll, nidOfPhys } from './page-alloc.js';
+import { freeReservedPages, memblockFreeAll } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
 import type { KernelState, OtherPoint, OtherSubsystems, Profile } from './state.js';
 import { beginStep, createKernelState, printk } from './state.js';
@@ -189,9 +189,7 @@ function freeImagePart(s: KernelState, i: number): void {
   const part = s.build.imageFrees[i];
   if (!part) return;
   beginStep(s, `free ${part.what}`);
-  const pages = (part.kb * 1024) / s.arch.pageSize;
-  adjustManagedPageCount(s, kernelImage(s).start / s.arch.pageSize, pages);
-  freePagesToNode(s, nidOfPhys(s, kernelImage(s).start), pages);
+  freeReservedPages(s, kernelImage(s).start / s.arch.pageSize, (part.kb * 1024) / s.arch.pageSize);
   printk(s, `Freeing ${part.what} memory: ${part.kb}K`);
 }
 
@@ -203,8 +201,7 @@ function freeInitrdMem(s: KernelState): void {
   const ps = s.arch.pageSize;
   const start = Math.floor(initrd.start / ps);
   const pages = Math.ceil((initrd.start + initrd.size) / ps) - start;
-  adjustManagedPageCount(s, start, pages);
-  freePagesToNode(s, nidOfPhys(s, initrd.start), pages);
+  freeReservedPages(s, start, pages);
   printk(s, `Freeing initrd memory: ${(pages * ps) / 1024}K`);
 }
 
@@ -280,7 +277,6 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   hugetlbInit(s);
   freeInitrdMem(s);
   for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
-  others('late');
   others('end');
   if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);
   return s;

@@ -5,7 +5,7 @@
 // first vmemmap page stays as it is and every other vmemmap page of the folio
 // is remapped read-only onto it; the pages no longer mapped go back to the
 // allocator (free_bootmem_page(): the managed count grows by one per page).
-import { adjustManagedPageCount, allocPagesNode, freePagesToNode, nidOfPhys } from './page-alloc.js';
+import { allocPagesNode, bootCpuNode, freeReservedPages } from './page-alloc.js';
 import type { PteTable } from './pgtable.js';
 import { PMD_ENTRY_SPAN, pteLookup, pteSetRange, PTE_SPAN, PTRS_PER_PTE } from './pgtable.js';
 import type { KernelState } from './state.js';
@@ -48,8 +48,7 @@ function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
   const leaf = pt.pmdLeaf.get(entry);
   if (leaf === undefined) return true;
   // pte_alloc_one_kernel(): a page from the allocator on the running CPU's node (the boot CPU's).
-  const cpuNode = s.zones ? Math.min(...s.zones.nodeSpan.keys()) : 0;
-  const pfn = allocPagesNode(s, cpuNode, 0, false);
+  const pfn = allocPagesNode(s, bootCpuNode(s), 0, false);
   if (pfn === null) return false;
   const table: PteTable = { page: pfn * s.arch.pageSize, runs: [{ from: 0, count: PTRS_PER_PTE, phys: leaf, stride: 1, readOnly: false }] };
   pt.pmdLeaf.delete(entry);
@@ -74,9 +73,7 @@ function vmemmapRemapFree(s: KernelState, reuse: number, end: number): boolean {
       const a = Math.max(r.from, from);
       const b = Math.min(r.from + r.count, from + count);
       if (a >= b || !r.stride) continue;
-      const phys = r.phys + (a - r.from) * PTE_SPAN;
-      adjustManagedPageCount(s, phys / s.arch.pageSize, b - a);
-      freePagesToNode(s, nidOfPhys(s, phys), b - a);
+      freeReservedPages(s, (r.phys + (a - r.from) * PTE_SPAN) / s.arch.pageSize, b - a);
       s.hvo.vmemmapPagesFreed += b - a;
     }
     pteSetRange(t, from, count, reusePhys, 0, true);

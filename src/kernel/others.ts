@@ -9,6 +9,7 @@
 // matter for is where the big ones land: they can take the 1 GiB block a
 // gigantic page would have used.
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNid, memblockPhysAllocRange, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
+import { bootCpuNode } from './page-alloc.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
 
 /** Bytes of the first per-cpu chunk one CPU uses ("percpu: Embedded 61 pages/cpu"). */
@@ -49,8 +50,7 @@ function setupArchEnd(s: KernelState): void {
   // setup_per_cpu_areas() -> pcpu_embed_first_chunk() for the boot CPU.
   const info = small(s, 4096, 'pcpu_build_alloc_info', 4096);
   const areas = small(s, 4096, 'pcpu_embed_first_chunk');
-  const cpuNode = Math.min(...(s.zones?.nodeSpan.keys() ?? [0]));
-  const chunk = memblockAllocTryNid(s.memblock, s.arch.pmdSize, s.arch.pmdSize, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, cpuNode, 'pcpu_fc_alloc');
+  const chunk = memblockAllocTryNid(s.memblock, s.arch.pmdSize, s.arch.pmdSize, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, bootCpuNode(s), 'pcpu_fc_alloc');
   if (chunk) memblockPhysFree(s.memblock, chunk + PCPU_UNIT_USED, s.arch.pmdSize - PCPU_UNIT_USED, 'pcpu_embed_first_chunk');
   for (const [size, caller] of PCPU_SMALL) small(s, size, caller);
   if (areas) memblockPhysFree(s.memblock, areas, 4096, 'pcpu_embed_first_chunk');

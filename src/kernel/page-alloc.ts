@@ -41,6 +41,11 @@ export function nidOfPhys(s: KernelState, phys: number): number {
   return r ? r.nid : -1;
 }
 
+/** numa_node_id() on the boot CPU: the first node with memory (CPU 0 sits on node 0 on the machines modelled). */
+export function bootCpuNode(s: KernelState): number {
+  return s.zones?.nodeSpan.size ? Math.min(...s.zones.nodeSpan.keys()) : 0;
+}
+
 /** adjust_managed_page_count(): pages join (or leave) the allocator's managed count of their zone. */
 export function adjustManagedPageCount(s: KernelState, pfn: number, count: number): void {
   const z = zoneOfPfn(s, pfn);
@@ -64,7 +69,7 @@ export function memblockFreeAll(s: KernelState): void {
       const b = Math.min(epfn, z.startPfn + z.spanned);
       if (a < b) z.managed += b - a;
     }
-    pa.nodeFree.set(m.nid, (pa.nodeFree.get(m.nid) ?? 0) + epfn - spfn);
+    freePagesToNode(s, m.nid, epfn - spfn);
     const list = pa.freeRanges.get(m.nid) ?? [];
     list.push({ start: spfn * ps, end: epfn * ps });
     pa.freeRanges.set(m.nid, list);
@@ -115,7 +120,16 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
   return null;
 }
 
-/** Pages given back to the allocator (a freed vmemmap page, for example). */
-export function freePagesToNode(s: KernelState, nid: number, count: number): void {
+function freePagesToNode(s: KernelState, nid: number, count: number): void {
   s.pageAlloc.nodeFree.set(nid, (s.pageAlloc.nodeFree.get(nid) ?? 0) + count);
+}
+
+/**
+ * free_reserved_area() / free_reserved_page(): reserved pages (the kernel's
+ * init sections, the initrd, boot vmemmap freed by HVO) join the allocator:
+ * the zone's managed count grows and the pages are free.
+ */
+export function freeReservedPages(s: KernelState, pfn: number, count: number): void {
+  adjustManagedPageCount(s, pfn, count);
+  freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
 }
