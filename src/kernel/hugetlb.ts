@@ -96,6 +96,11 @@ function archHugetlbValidSize(s: KernelState, size: number): boolean {
   return s.arch.hugePageSizes.some((p) => p.size === size && (p.needs === null || s.machine.cpu.features.includes(p.needs)));
 }
 
+/** The order of a huge page size (ilog2(size) - PAGE_SHIFT). */
+function hugePageOrder(s: KernelState, size: number): number {
+  return Math.log2(size) - s.arch.pageShift;
+}
+
 /** hugetlb_add_hstate() */
 function hugetlbAddHstate(s: KernelState, order: number): void {
   const ht = s.hugetlb;
@@ -112,12 +117,20 @@ function hstateNextNodeToAlloc(s: KernelState, h: Hstate, nodes: number[]): numb
   return nid;
 }
 
-function addPoolPage(s: KernelState, h: Hstate, pfn: number): HugePage {
+/** prep_new_huge_page(): HVO first (when enabled), then the page joins its node's pool. */
+function prepNewHugePage(s: KernelState, h: Hstate, pfn: number): void {
   const nid = nidOfPhys(s, pfn * s.arch.pageSize);
-  const page: HugePage = { pfn, order: h.order, nid, zone: zoneOfPfn(s, pfn)?.name ?? '?', vmemmapOptimized: false };
-  s.hugetlb.pages.push(page);
+  const vmemmapOptimized = hugetlbVmemmapOptimize(s, h.order, pfn);
+  s.hugetlb.pages.push({ pfn, order: h.order, nid, zone: zoneOfPfn(s, pfn)?.name ?? '?', vmemmapOptimized });
   h.nrHugePagesNode.set(nid, (h.nrHugePagesNode.get(nid) ?? 0) + 1);
-  return page;
+}
+
+/** alloc_fresh_huge_page() on one node (__GFP_THISNODE), for a non-gigantic size. */
+function allocFreshHugePage(s: KernelState, h: Hstate, nid: number): boolean {
+  const pfn = allocPagesNode(s, nid, h.order);
+  if (pfn === null) return false;
+  prepNewHugePage(s, h, pfn);
+  return true;
 }
 
 /** __alloc_bootmem_huge_page(): one gigantic page from memblock, on `nid` or (NUMA_NO_NODE) the next node in turn. */
@@ -138,14 +151,7 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
 /** alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room. */
 function allocPoolHugePage(s: KernelState, h: Hstate): boolean {
   const nodes = memoryNodes(s);
-  for (let tries = nodes.length; tries > 0; tries--) {
-    const nid = hstateNextNodeToAlloc(s, h, nodes);
-    const pfn = allocPagesNode(s, nid, h.order);
-    if (pfn === null) continue;
-    const page = addPoolPage(s, h, pfn);
-    page.vmemmapOptimized = hugetlbVmemmapOptimize(s, h.order, pfn);
-    return true;
-  }
+  for (let tries = nodes.length; tries > 0; tries--) if (allocFreshHugePage(s, h, hstateNextNodeToAlloc(s, h, nodes))) return true;
   return false;
 }
 
@@ -154,14 +160,8 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
   const want = h.maxHugePagesNode.get(nid) ?? 0;
   let i = 0;
   for (; i < want; i++) {
-    if (hstateIsGigantic(h)) {
-      if (!allocBootmemHugePage(s, h, nid)) break;
-    } else {
-      const pfn = allocPagesNode(s, nid, h.order);
-      if (pfn === null) break;
-      const page = addPoolPage(s, h, pfn);
-      page.vmemmapOptimized = hugetlbVmemmapOptimize(s, h.order, pfn);
-    }
+    const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, nid) : allocFreshHugePage(s, h, nid);
+    if (!ok) break;
   }
   if (i === want) return;
   printk(s, `HugeTLB: allocating ${want} of page size ${stringGetSize2(hstateSize(s, h))} failed node${nid}.  Only allocated ${i} hugepages.`);
@@ -274,7 +274,7 @@ function hugepageszSetup(s: KernelState, v: string): void {
     ht.parsedValidHugepagesz = true;
     return;
   }
-  hugetlbAddHstate(s, Math.log2(size) - s.arch.pageShift);
+  hugetlbAddHstate(s, hugePageOrder(s, size));
   ht.parsedValidHugepagesz = true;
 }
 
@@ -291,7 +291,7 @@ function defaultHugepageszSetup(s: KernelState, v: string): void {
     printk(s, `HugeTLB: unsupported default_hugepagesz=${v}`);
     return;
   }
-  hugetlbAddHstate(s, Math.log2(size) - s.arch.pageShift);
+  hugetlbAddHstate(s, hugePageOrder(s, size));
   ht.parsedValidHugepagesz = true;
   ht.parsedDefaultHugepagesz = true;
   ht.defaultIdx = sizeToHstate(s, size);
@@ -340,7 +340,7 @@ export function hugetlbParseArgs(s: KernelState): void {
 /** gigantic_pages_init() (arch_initcall on x86): the 1 GiB hstate exists whenever the CPU can map it. */
 export function giganticPagesInit(s: KernelState): void {
   const giga = s.arch.hugePageSizes.find((p) => p.needs !== null);
-  if (giga && archHugetlbValidSize(s, giga.size)) hugetlbAddHstate(s, Math.log2(giga.size) - s.arch.pageShift);
+  if (giga && archHugetlbValidSize(s, giga.size)) hugetlbAddHstate(s, hugePageOrder(s, giga.size));
 }
 
 /** gather_bootmem_prealloc(): gigantic pages join their pool (managed again), with HVO when enabled. */
@@ -348,8 +348,7 @@ function gatherBootmemPrealloc(s: KernelState): void {
   for (const m of s.hugetlb.bootPages) {
     const h = s.hugetlb.hstates.find((x) => x.order === m.order)!;
     const pfn = m.addr / s.arch.pageSize;
-    const page = addPoolPage(s, h, pfn);
-    page.vmemmapOptimized = hugetlbVmemmapOptimize(s, h.order, pfn);
+    prepNewHugePage(s, h, pfn);
     adjustManagedPageCount(s, pfn, 2 ** h.order);
   }
 }
@@ -359,7 +358,7 @@ export function hugetlbInit(s: KernelState): void {
   beginStep(s, 'hugetlb_init');
   const ht = s.hugetlb;
   const hpage = s.arch.hugePageSizes.find((p) => p.needs === null)!.size;
-  hugetlbAddHstate(s, Math.log2(hpage) - s.arch.pageShift);
+  hugetlbAddHstate(s, hugePageOrder(s, hpage));
   if (!ht.parsedDefaultHugepagesz) {
     ht.defaultIdx = sizeToHstate(s, hpage);
     const h = ht.hstates[ht.defaultIdx]!;
@@ -379,8 +378,7 @@ export function hugetlbInit(s: KernelState): void {
   // report_hugepages()
   for (const h of ht.hstates) {
     const buf = stringGetSize2(hstateSize(s, h));
-    const n = [...h.nrHugePagesNode.values()].reduce((a, b) => a + b, 0);
-    printk(s, `HugeTLB: registered ${buf} page size, pre-allocated ${n} pages`);
+    printk(s, `HugeTLB: registered ${buf} page size, pre-allocated ${hstateNrHugePages(h)} pages`);
     printk(s, `HugeTLB: ${hugetlbVmemmapOptimizableSize(s, h.order) / 1024} KiB vmemmap can be freed for a ${buf} page`);
   }
 }
