@@ -45,7 +45,7 @@ export function meminfo(s: KernelState): MeminfoField[] {
 }
 
 export function meminfoText(s: KernelState): string[] {
-  return meminfo(s).map((f) => `${(f.name + ':').padEnd(16)}${String(f.value).padStart(f.unit ? 8 : 8)}${f.unit ? ' kB' : ''}`);
+  return meminfo(s).map((f) => `${(f.name + ':').padEnd(16)}${String(f.value).padStart(8)}${f.unit ? ' kB' : ''}`);
 }
 
 export function meminfoObject(s: KernelState): Record<string, number> {

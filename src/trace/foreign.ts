@@ -7,11 +7,11 @@
 // makes the same calls as the kernel, the interleaving is the kernel's. Calls
 // count without the reservation an allocation makes (caller
 // memblock_alloc_range_nid), on both sides.
-import type { Memblock, MemblockCallArgs } from '../kernel/memblock.js';
+import type { Memblock, MemblockCall, MemblockCallArgs } from '../kernel/memblock.js';
 import { memblockApplyLogged } from '../kernel/memblock.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from '../kernel/state.js';
 import type { KernelLog } from './log.js';
-import { parseMemblockLog } from './memblock-log.js';
+import { ALLOC_OUTCOME_CALLER as OUTCOME, isAllocOutcome, parseMemblockLog } from './memblock-log.js';
 
 /** Callers whose calls our boot makes itself (the in-scope calls). */
 export const OUR_CALLERS = new Set([
@@ -36,8 +36,6 @@ export function baseCaller(caller: string): string {
   return caller.replace(/\.(constprop|isra|part|cold)\.\d+$/, '');
 }
 
-const OUTCOME = 'memblock_alloc_range_nid';
-
 export interface LoggedCall {
   lineNo: number;
   text: string;
@@ -49,7 +47,8 @@ export interface LoggedCall {
   k: number;
 }
 
-const ALLOC = /^memblock_(alloc_|phys_alloc_range)/;
+/** The memblock functions that allocate (their logged call is followed by the outcome reservation). */
+export const ALLOC = /^memblock_(alloc_|phys_alloc_range)/;
 
 /** Every primary call of a log (allocation outcomes folded into their call), marked ours or foreign. */
 export function loggedCalls(log: KernelLog): LoggedCall[] {
@@ -58,14 +57,13 @@ export function loggedCalls(log: KernelLog): LoggedCall[] {
   let k = 0;
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
-    if (ev.kind !== 'call') continue;
     const call = { ...ev.call, caller: baseCaller(ev.call.caller) };
     if (call.caller === OUTCOME) continue; // an outcome without a logged call (alloc_node_data): ours, unlogged
     let result = 0;
     if (ALLOC.test(call.fn)) {
-      const next = events[i + 1];
-      if (next?.kind === 'call' && next.call.fn === 'memblock_reserve' && next.call.caller === OUTCOME && next.call.size === call.size) {
-        result = next.call.base!;
+      const next = events[i + 1]?.call;
+      if (isAllocOutcome(next, call.size)) {
+        result = next!.base!;
         i++;
       }
     }
@@ -79,6 +77,11 @@ export function loggedCalls(log: KernelLog): LoggedCall[] {
 /** Whether a recorded call counts as a primary call (not an allocation's own reservation). */
 export function isPrimary(c: { caller: string }): boolean {
   return c.caller !== OUTCOME;
+}
+
+/** The calls of our own steps that memblock=debug printed, in order (what a log's `ours` calls are compared with). */
+export function ourPrintedCalls(mb: Memblock): MemblockCall[] {
+  return mb.calls.filter((c) => c.printed && isPrimary(c) && OUR_CALLERS.has(c.caller));
 }
 
 /** Other subsystems replayed from a log. */

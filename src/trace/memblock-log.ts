@@ -96,6 +96,14 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
   return { events, truncated };
 }
 
+/** The caller memblock=debug names on the reservation an allocation makes for itself. */
+export const ALLOC_OUTCOME_CALLER = 'memblock_alloc_range_nid';
+
+/** Whether a logged call is the reservation that records the outcome of an allocation of `size` bytes. */
+export function isAllocOutcome(c: MemblockCallArgs | undefined, size: number): boolean {
+  return !!c && c.fn === 'memblock_reserve' && c.caller === ALLOC_OUTCOME_CALLER && c.size === size;
+}
+
 /** One memblock=debug line as a call record (no result yet), or null if it is not one. */
 export function parseMemblockCall(text: string): MemblockCallArgs | null {
   let m: RegExpExecArray | null;

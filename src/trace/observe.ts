@@ -10,7 +10,7 @@ import type { KernelState, Profile } from '../kernel/state.js';
 import { machineFromLog } from '../machine/from-log.js';
 import { hugepagesByNode, meminfoObject, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
-import { isPrimary, loggedCalls, OUR_CALLERS, replayedOthers } from './foreign.js';
+import { ALLOC, loggedCalls, ourPrintedCalls, replayedOthers } from './foreign.js';
 import type { KernelLog } from './log.js';
 import { parseKernelLog } from './log.js';
 import { parseHugepages, parseMeminfo, parseZoneinfo } from './proc.js';
@@ -58,10 +58,10 @@ function block(lines: string[], first: string, stop: RegExp): string[] {
   return out;
 }
 
-const BLOCKS: { name: string; first: string; stop: RegExp }[] = [
-  { name: 'Zone ranges', first: 'Zone ranges:', stop: /^Movable zone start/ },
-  { name: 'Movable zone start for each node', first: 'Movable zone start for each node', stop: /^Early memory node ranges/ },
-  { name: 'Early memory node ranges', first: 'Early memory node ranges', stop: /^(?!  node )/ },
+const BLOCKS: { kind: string; name: string; first: string; stop: RegExp }[] = [
+  { kind: 'Zone', name: 'Zone ranges', first: 'Zone ranges:', stop: /^Movable zone start/ },
+  { kind: 'Movable', name: 'Movable zone start for each node', first: 'Movable zone start for each node', stop: /^Early memory node ranges/ },
+  { kind: 'Early', name: 'Early memory node ranges', first: 'Early memory node ranges', stop: /^(?!  node )/ },
 ];
 
 class Tally {
@@ -69,23 +69,17 @@ class Tally {
   constructor(file: string) {
     this.r = { file, observables: { total: 0, matched: 0 }, byKind: {}, memblock: { total: 0, matched: 0 }, mismatches: [], notes: [] };
   }
-  obs(what: string, kernel: unknown, ours: unknown): void {
+  obs(kind: string, what: string, kernel: unknown, ours: unknown): void {
     const k = typeof kernel === 'string' ? kernel : JSON.stringify(kernel);
     const o = typeof ours === 'string' ? ours : JSON.stringify(ours);
-    const kind = /^MemTotal change/.test(what) ? what.replace(/ \(.*| across.*| against.*/, '') : what.split(' ')[0]!.replace(/"/g, '');
     const bk = (this.r.byKind[kind] ??= { total: 0, matched: 0 });
     this.r.observables.total++;
     bk.total++;
-    if (k === o) bk.matched++;
-    if (k === o) this.r.observables.matched++;
-    else this.r.mismatches.push({ kind: 'observable', what, kernel: k, ours: o });
+    if (k === o) {
+      this.r.observables.matched++;
+      bk.matched++;
+    } else this.r.mismatches.push({ kind: 'observable', what, kernel: k, ours: o });
   }
-}
-
-function sortKeys(h: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const n of Object.keys(h).sort()) out[n] = Object.fromEntries(Object.entries(h[n]!).sort());
-  return out;
 }
 
 /** Observables of /proc and /sys in one dump (suffix "" or "_AFTER_NR2M=N"). */
@@ -94,11 +88,11 @@ function compareDump(t: Tally, log: KernelLog, s: KernelState, suffix: string): 
   const hp = parseHugepages(log.sections.get('HUGEPAGES' + suffix) ?? []);
   const ours = hugepagesByNode(s);
   for (const node of Object.keys(hp).sort()) {
-    for (const size of Object.keys(hp[node]!).sort()) t.obs(`hugepages ${node} ${size}${label}`, hp[node]![size], ours[node]?.[size] ?? null);
+    for (const size of Object.keys(hp[node]!).sort()) t.obs('hugepages', `hugepages ${node} ${size}${label}`, hp[node]![size], ours[node]?.[size] ?? null);
   }
   const mi = parseMeminfo(log.sections.get('MEMINFO' + suffix) ?? []);
   const omi = meminfoObject(s);
-  for (const f of ['HugePages_Total', 'Hugetlb', 'MemTotal']) if (mi.has(f)) t.obs(`meminfo ${f}${label}`, mi.get(f), omi[f]);
+  for (const f of ['HugePages_Total', 'Hugetlb', 'MemTotal']) if (mi.has(f)) t.obs('meminfo', `meminfo ${f}${label}`, mi.get(f), omi[f]);
 }
 
 /** A fixture beside this one that differs only in hugetlb_free_vmemmap=, with the same memory map. */
@@ -132,13 +126,13 @@ export function replayFixture(log: KernelLog, profile: Profile = '6.1'): Fixture
 
   // Memblock calls of our steps (sparse, vmemmap, hugetlb and the setup_arch steps), call for call.
   const kernel = loggedCalls(log).filter((c) => c.ours);
-  const ours = s.memblock.calls.filter((c) => c.printed && isPrimary(c) && OUR_CALLERS.has(c.caller));
+  const ours = ourPrintedCalls(s.memblock);
   const fmt = (text: string, result: number | undefined) => (result === undefined ? text : `${text} -> ${result ? pa(result) : 'failed'}`);
   for (let i = 0; i < Math.max(kernel.length, ours.length); i++) {
     const k = kernel[i];
     const o = ours[i];
-    const ks = k ? fmt(memblockDbgLine({ ...k.call, printed: true }), /alloc/.test(k.call.fn) ? k.result : undefined) : '(none)';
-    const os = o ? fmt(memblockDbgLine(o), /alloc/.test(o.fn) ? o.result ?? 0 : undefined) : '(none)';
+    const ks = k ? fmt(memblockDbgLine({ ...k.call, printed: true }), ALLOC.test(k.call.fn) ? k.result : undefined) : '(none)';
+    const os = o ? fmt(memblockDbgLine(o), ALLOC.test(o.fn) ? o.result ?? 0 : undefined) : '(none)';
     t.r.memblock.total++;
     if (ks === os) t.r.memblock.matched++;
     else t.r.mismatches.push({ kind: 'memblock', what: `memblock call #${i + 1}`, kernel: ks, ours: os, line: k?.lineNo });
@@ -148,16 +142,16 @@ export function replayFixture(log: KernelLog, profile: Profile = '6.1'): Fixture
   const klines = log.dmesg.map((l) => l.text);
   const kh = klines.filter((x) => x.startsWith('HugeTLB: '));
   const oh = s.dmesg.filter((x) => x.startsWith('HugeTLB: '));
-  for (let i = 0; i < Math.max(kh.length, oh.length); i++) t.obs(`HugeTLB line ${i + 1}`, kh[i] ?? '(none)', oh[i] ?? '(none)');
-  for (const b of BLOCKS) t.obs(`"${b.name}" block`, block(klines, b.first, b.stop).join('\n'), block(s.dmesg, b.first, b.stop).join('\n'));
+  for (let i = 0; i < Math.max(kh.length, oh.length); i++) t.obs('HugeTLB', `HugeTLB line ${i + 1}`, kh[i] ?? '(none)', oh[i] ?? '(none)');
+  for (const b of BLOCKS) t.obs(b.kind, `"${b.name}" block`, block(klines, b.first, b.stop).join('\n'), block(s.dmesg, b.first, b.stop).join('\n'));
 
   // /proc/zoneinfo sizes.
   const oz = zones(s);
   for (const z of parseZoneinfo(log.sections.get('ZONEINFO') ?? [])) {
     const o = oz.find((x) => x.node === z.node && x.zone === z.zone);
-    t.obs(`zoneinfo node ${z.node} ${z.zone} spanned`, z.spanned, o?.spanned ?? null);
-    t.obs(`zoneinfo node ${z.node} ${z.zone} present`, z.present, o?.present ?? null);
-    t.obs(`zoneinfo node ${z.node} ${z.zone} managed`, z.managed, o?.managed ?? null);
+    t.obs('zoneinfo', `zoneinfo node ${z.node} ${z.zone} spanned`, z.spanned, o?.spanned ?? null);
+    t.obs('zoneinfo', `zoneinfo node ${z.node} ${z.zone} present`, z.present, o?.present ?? null);
+    t.obs('zoneinfo', `zoneinfo node ${z.node} ${z.zone} managed`, z.managed, o?.managed ?? null);
   }
 
   compareDump(t, log, s, '');
@@ -169,7 +163,7 @@ export function replayFixture(log: KernelLog, profile: Profile = '6.1'): Fixture
     const ks = parseMeminfo(sib.sections.get('MEMINFO') ?? []).get('MemTotal');
     const km = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal');
     const os = meminfoObject(bootLog(sib, profile)).MemTotal!;
-    t.obs(`MemTotal change against ${sib.file.split('/').pop()} (hugetlb_free_vmemmap)`, km! - ks!, memTotal0 - os);
+    t.obs('MemTotal change', `MemTotal change against ${sib.file.split('/').pop()} (hugetlb_free_vmemmap)`, km! - ks!, memTotal0 - os);
   } else t.r.notes.push('no fixture beside this one differs only in hugetlb_free_vmemmap=; that change was not compared');
 
   // Growing the default pool after boot.
@@ -179,7 +173,7 @@ export function replayFixture(log: KernelLog, profile: Profile = '6.1'): Fixture
     compareDump(t, log, s, `_AFTER_NR2M=${n}`);
     const k0 = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal')!;
     const k1 = parseMeminfo(log.sections.get(`MEMINFO_AFTER_NR2M=${n}`) ?? []).get('MemTotal')!;
-    t.obs(`MemTotal change across nr_hugepages=${n}`, k1 - k0, meminfoObject(s).MemTotal! - memTotal0);
+    t.obs('MemTotal change', `MemTotal change across nr_hugepages=${n}`, k1 - k0, meminfoObject(s).MemTotal! - memTotal0);
   }
   return t.r;
 }

@@ -42,7 +42,7 @@ import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblo
 import { pa } from '../util/format.js';
 import { kernelImageFromIomem, type KernelLog } from './log.js';
 import type { DumpState, LogEvent } from './memblock-log.js';
-import { parseMemblockLog } from './memblock-log.js';
+import { ALLOC_OUTCOME_CALLER, isAllocOutcome, parseMemblockLog } from './memblock-log.js';
 
 export interface EarlyReservation {
   base: number;
@@ -203,10 +203,7 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
   /** The reservation the kernel printed for the allocation at callEvents[i], if any. */
   const kernelResult = (i: number, size: number): { addr: number; ev?: LogEvent } => {
     const next = callEvents[i + 1];
-    if (next && next.call.fn === 'memblock_reserve' && next.call.caller === 'memblock_alloc_range_nid' && next.call.size === size) {
-      return { addr: next.call.base!, ev: next };
-    }
-    return { addr: 0 };
+    return next && isAllocOutcome(next.call, size) ? { addr: next.call.base!, ev: next } : { addr: 0 };
   };
 
   for (let ei = 0; ei < events.length; ei++) {
@@ -278,7 +275,7 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
       compareAlloc(res, mb, ev.lineNo, ev.text, call, ours, k.addr);
       continue;
     }
-    if (call.fn === 'memblock_reserve' && call.caller === 'memblock_alloc_range_nid') {
+    if (call.fn === 'memblock_reserve' && call.caller === ALLOC_OUTCOME_CALLER) {
       // A reservation with no logged allocation before it: an allocator that does not print
       // (memblock_phys_alloc_try_nid). alloc_node_data() is the one we know: its NODE_DATA line follows.
       const nd = events.slice(ei + 1, ei + 4).find((e): e is Extract<LogEvent, { kind: 'node-data' }> => e.kind === 'node-data');

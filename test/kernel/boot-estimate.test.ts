@@ -7,7 +7,7 @@ import { memblockDbgLine } from '../../src/kernel/memblock.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { hugepagesByNode, meminfoObject } from '../../src/report/proc.js';
-import { isPrimary, loggedCalls, OUR_CALLERS } from '../../src/trace/foreign.js';
+import { loggedCalls, ourPrintedCalls } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { parseHugepages, parseMeminfo } from '../../src/trace/proc.js';
 import { fixtureFiles, read } from '../helpers.js';
@@ -21,7 +21,7 @@ describe('boot with estimated other subsystems, against real boots', () => {
       const s = boot(machineFromLog(log), { profile: '6.1', others: estimatedOthers });
       assert.equal(sorted(hugepagesByNode(s)), sorted(parseHugepages(log.sections.get('HUGEPAGES') ?? [])), 'hugepages per node and size');
       const kernel = loggedCalls(log).filter((c) => c.ours).map((c) => `${memblockDbgLine({ ...c.call, printed: true })} -> ${c.result}`);
-      const ours = s.memblock.calls.filter((c) => c.printed && isPrimary(c) && OUR_CALLERS.has(c.caller)).map((c) => `${memblockDbgLine(c)} -> ${c.result ?? 0}`);
+      const ours = ourPrintedCalls(s.memblock).map((c) => `${memblockDbgLine(c)} -> ${c.result ?? 0}`);
       assert.deepEqual(ours, kernel, 'our memblock calls, with the estimate in place of the log');
       const memTotal = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal')!;
       // alloc_large_system_hash, alloc_low_pages and a few small tables are estimates: a few pages either way.
