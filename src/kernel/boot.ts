@@ -22,7 +22,8 @@ import {
   NUMA_NO_NODE,
 } from './memblock.js';
 import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
-import { giganticPagesInit, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
+import { cpuHasGbpages, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
+import { hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import { freeAreaInit } from './mm-init.js';
 import { freeReservedPages, memblockFreeAll } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
@@ -262,20 +263,26 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   setupLogBuf(s);
   acpiReserveInitialTables(s);
   numaInit(s);
+  // 6.15 and hvo-v7 take gigantic pages from memblock before sparse_init() when the CPU has 1 GiB pages.
+  if (s.profile !== '6.1' && cpuHasGbpages(s)) hugetlbBootmemAlloc(s);
   sparseInit(s);
   s.zones = freeAreaInit(s);
   // The rest of setup_arch(), then start_kernel(): per-cpu areas, zonelists, the command line.
   others('setup_arch_end');
   printk(s, `Kernel command line: ${machine.cmdline}`);
-  hugetlbParseArgs(s);
+  if (s.profile === '6.1') hugetlbParseArgs(s);
   others('start_kernel');
-  // mm_init() -> mem_init(): swiotlb, then everything memblock still holds free goes to the buddy allocator.
+  // mm_core_init(): hugetlb_bootmem_alloc() if setup_arch() did not run it (6.15, hvo-v7).
+  if (s.profile !== '6.1') hugetlbBootmemAlloc(s);
+  // mem_init(): swiotlb, then everything memblock still holds free goes to the buddy allocator.
   others('mm_init');
   memblockFreeAll(s);
   freeImagePart(s, 0);
   giganticPagesInit(s);
   hugetlbInit(s);
   freeInitrdMem(s);
+  beginStep(s, 'hugetlb_vmemmap_init (late_initcall)');
+  hugetlbVmemmapInit(s);
   for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
   others('end');
   if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);

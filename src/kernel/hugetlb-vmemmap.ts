@@ -1,14 +1,25 @@
-// mm/hugetlb_vmemmap.c as of 6.1: HVO by remapping a live vmemmap.
+// mm/hugetlb_vmemmap.c: the HugeTLB Vmemmap Optimization, in three generations.
 //
-// The vmemmap of a huge page is mapped by 2 MiB leaves at boot. To optimize
-// it, each PMD is split into a PTE table (a page from the allocator), the
-// first vmemmap page stays as it is and every other vmemmap page of the folio
-// is remapped read-only onto it; the pages no longer mapped go back to the
-// allocator (free_bootmem_page(): the managed count grows by one per page).
-import { allocPagesNode, bootCpuNode, freeReservedPages } from './page-alloc.js';
+// - 6.1: every huge page's vmemmap is first mapped normally; HVO splits each
+//   PMD into a PTE table (a page from the allocator), keeps the first vmemmap
+//   page, remaps every other one read-only onto it and frees the rest.
+// - 6.15: runtime HVO copies the head vmemmap page into a new page and frees
+//   all old ones. Boot-time gigantic pages get their HVO mapping early
+//   (hugetlb_vmemmap_init_early(), from sparse_init) with tails mirroring the
+//   head page; hugetlb_vmemmap_init_late() undoes it for a page that spans zones.
+// - hvo-v7: init_early only marks; init_late checks zones first and maps the
+//   tails onto the zone's shared tail page (zone->vmemmap_tails[order]);
+//   runtime HVO does the same.
+import { memblockPhysFree } from './memblock.js';
+import type { Zone } from './mm-init.js';
+import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages } from './page-alloc.js';
 import type { PteTable } from './pgtable.js';
 import { PMD_ENTRY_SPAN, pteLookup, pteSetRange, PTE_SPAN, PTRS_PER_PTE } from './pgtable.js';
+import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
+import type { HugeBootmemPage } from './hugetlb.js';
+import { hugetlbBootmemPageZonesValid } from './hugetlb.js';
 import type { KernelState } from './state.js';
+import { memmapBootPagesAdd, memmapPagesAdd } from './vmstat.js';
 
 /** HUGETLB_VMEMMAP_RESERVE_SIZE: the vmemmap kept per huge page (one base page). */
 export function vmemmapReserveSize(s: KernelState): number {
@@ -28,18 +39,128 @@ export function hugetlbVmemmapOptimizableSize(s: KernelState, order: number): nu
 }
 
 export interface HvoStats {
-  /** Huge pages whose vmemmap was optimized. */
+  /** Huge pages whose vmemmap was optimized (at boot or at run time). */
   optimized: number;
   /** Vmemmap pages given back to the allocator. */
   vmemmapPagesFreed: number;
   /** PTE tables allocated to split 2 MiB vmemmap leaves. */
   pteTables: number;
-  /** Optimizations that could not get a PTE table. */
+  /** Optimizations that could not get the pages they needed. */
   failed: number;
+  /** Boot-time gigantic pages whose HVO mapping was built before zones existed (6.15) or once they did (hvo-v7). */
+  preHvo: number;
+  /** Boot-time gigantic pages found to span zones: given back, their range mapped normally. */
+  zoneInvalid: number;
+  /** hvo-v7: HVO population failed, the range was populated normally instead. */
+  fallback: number;
 }
 
 export function createHvoStats(): HvoStats {
-  return { optimized: 0, vmemmapPagesFreed: 0, pteTables: 0, failed: 0 };
+  return { optimized: 0, vmemmapPagesFreed: 0, pteTables: 0, failed: 0, preHvo: 0, zoneInvalid: 0, fallback: 0 };
+}
+
+/** The vmemmap range [start, end) of a folio. */
+function folioVmemmap(s: KernelState, order: number, pfn: number): { start: number; end: number } {
+  const start = pfn * s.arch.structPageSize;
+  return { start, end: start + hugetlbVmemmapSize(s, order) };
+}
+
+/** vmemmap_should_optimize_bootmem_page(): HVO on, the size optimizable, address and size section (and PMD-vmemmap) aligned. */
+function vmemmapShouldOptimizeBootmemPage(s: KernelState, m: HugeBootmemPage): boolean {
+  if (!s.hugetlb.vmemmapOptimizeEnabled || !hugetlbVmemmapOptimizableSize(s, m.order)) return false;
+  const psize = 2 ** m.order * s.arch.pageSize;
+  const pmdVmemmapSize = (s.arch.pmdSize / s.arch.structPageSize) * s.arch.pageSize;
+  const aligned = (x: number) => x % s.arch.sectionSize === 0 && x % pmdVmemmapSize === 0;
+  return aligned(m.addr) && aligned(psize);
+}
+
+/**
+ * hugetlb_vmemmap_init_early(nid), from sparse_init_nid(): for each boot-time
+ * gigantic page of the node that HVO applies to, mark its sections
+ * SECTION_IS_VMEMMAP_PREINIT so sparse does not populate them. 6.15 also
+ * builds the HVO mapping here (zones are not known yet); hvo-v7 defers it.
+ */
+export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
+  if (!s.hugetlb.bootmemAllocated || !s.hugetlb.vmemmapOptimizeEnabled) return;
+  for (const m of s.hugetlb.bootPages) {
+    if (m.nid !== nid || !vmemmapShouldOptimizeBootmemPage(s, m)) continue;
+    const pfn = m.addr / s.arch.pageSize;
+    if (s.profile === '6.15') {
+      const { start, end } = folioVmemmap(s, m.order, pfn);
+      if (!vmemmapPopulateHvo(s, start, end, nid, vmemmapReserveSize(s), m.order, null)) continue;
+      memmapBootPagesAdd(s, vmemmapReserveSize(s) / s.arch.pageSize);
+      s.hvo.preHvo++;
+    }
+    const first = Math.floor(m.addr / s.arch.sectionSize);
+    const ns = (2 ** m.order * s.arch.pageSize) / s.arch.sectionSize;
+    for (let i = 0; i < ns; i++) s.sparse.preinit.add(first + i);
+    m.hvo = true;
+  }
+}
+
+/** hugetlb_early_pfn_to_zone() (hvo-v7): the first zone of the node whose span holds the PFN. */
+function hugetlbEarlyPfnToZone(s: KernelState, nid: number, pfn: number): Zone | null {
+  return s.zones?.zones.find((z) => z.nid === nid && z.spanned > 0 && pfn >= z.startPfn && pfn < z.startPfn + z.spanned) ?? null;
+}
+
+/**
+ * hugetlb_vmemmap_init_late(nid), from free_area_init() before memmap_init():
+ * zones are sized now. A page that spans zones leaves the list, gets a normal
+ * vmemmap and is given back to memblock. In hvo-v7 the others get their HVO
+ * mapping here, or a normal one if that fails.
+ */
+export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
+  const ht = s.hugetlb;
+  if (!ht.bootmemAllocated || !ht.vmemmapOptimizeEnabled) return;
+  const ps = s.arch.pageSize;
+  const reserve = vmemmapReserveSize(s);
+  for (const m of ht.bootPages.slice()) {
+    if (m.nid !== nid || !m.hvo) continue;
+    const pfn = m.addr / ps;
+    const { start, end } = folioVmemmap(s, m.order, pfn);
+    if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
+      ht.bootPages.splice(ht.bootPages.indexOf(m), 1);
+      if (s.profile === '6.15') {
+        vmemmapUndoHvo(s, start, end, nid, reserve);
+        memmapBootPagesAdd(s, Math.ceil((end - start - reserve) / ps));
+      } else {
+        vmemmapPopulate(s, start, end, nid);
+        memmapBootPagesAdd(s, Math.ceil((end - start) / ps));
+      }
+      memblockPhysFree(s.memblock, m.addr, 2 ** m.order * ps, 'hugetlb_vmemmap_init_late');
+      s.hvo.zoneInvalid++;
+      continue;
+    }
+    if (s.profile === '6.15') {
+      m.zonesValid = true;
+      continue;
+    }
+    const zone = hugetlbEarlyPfnToZone(s, nid, pfn);
+    if (!zone) continue; // WARN_ON_ONCE: the range is left without a vmemmap
+    let nrMmap = end - start;
+    if (vmemmapPopulateHvo(s, start, end, nid, reserve, m.order, zone)) {
+      m.zonesValid = true;
+      nrMmap = reserve;
+      s.hvo.preHvo++;
+    } else {
+      vmemmapPopulate(s, start, end, nid);
+      s.hvo.fallback++;
+    }
+    memmapBootPagesAdd(s, Math.ceil(nrMmap / ps));
+  }
+}
+
+/** free_vmemmap_page(): a boot page goes back as a reserved page, a runtime one to the buddy allocator. */
+function freeVmemmapPage(s: KernelState, phys: number, count: number, boot: boolean): void {
+  const pfn = phys / s.arch.pageSize;
+  if (boot) {
+    memmapBootPagesAdd(s, -count);
+    freeReservedPages(s, pfn, count);
+  } else {
+    memmapPagesAdd(s, -count);
+    freeRuntimePages(s, pfn, count);
+  }
+  s.hvo.vmemmapPagesFreed += count;
 }
 
 /** split_vmemmap_huge_pmd(): turn a 2 MiB leaf into a PTE table mapping the same pages. */
@@ -57,41 +178,108 @@ function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
   return true;
 }
 
-/** vmemmap_remap_free(): split, keep the page at `reuse`, remap [reuse + 1 page, end) onto it read-only, free the old pages. */
-function vmemmapRemapFree(s: KernelState, reuse: number, end: number): boolean {
+/**
+ * The walk of vmemmap_remap_free(): point the PTEs of [from, end) at `phys`
+ * (read-only) and free the pages they mapped before.
+ */
+function remapOnto(s: KernelState, from: number, end: number, phys: number): void {
   const pt = s.vmemmap;
-  for (let e = Math.floor(reuse / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) if (!splitVmemmapHugePmd(s, e)) return false;
-  const first = pt.pte.get(Math.floor(reuse / PMD_ENTRY_SPAN))!;
-  const reusePhys = pteLookup(first, Math.floor((reuse % PMD_ENTRY_SPAN) / PTE_SPAN))!.phys;
-  for (let addr = reuse + PTE_SPAN; addr < end; ) {
-    const entry = Math.floor(addr / PMD_ENTRY_SPAN);
-    const t = pt.pte.get(entry)!;
-    const from = Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN);
-    const count = Math.min(PTRS_PER_PTE - from, (end - addr) / PTE_SPAN);
-    // Give back what the entries mapped before (boot vmemmap: reserved pages, so managed grows).
+  for (let addr = from; addr < end; ) {
+    const t = pt.pte.get(Math.floor(addr / PMD_ENTRY_SPAN))!;
+    const idx = Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN);
+    const count = Math.min(PTRS_PER_PTE - idx, (end - addr) / PTE_SPAN);
     for (const r of t.runs) {
-      const a = Math.max(r.from, from);
-      const b = Math.min(r.from + r.count, from + count);
-      if (a >= b || !r.stride) continue;
-      freeReservedPages(s, (r.phys + (a - r.from) * PTE_SPAN) / s.arch.pageSize, b - a);
-      s.hvo.vmemmapPagesFreed += b - a;
+      const a = Math.max(r.from, idx);
+      const b = Math.min(r.from + r.count, idx + count);
+      if (a >= b) continue;
+      const old = r.phys + (r.stride ? (a - r.from) * PTE_SPAN : 0);
+      const stored = pt.stored.get(old);
+      if (r.stride) freeVmemmapPage(s, old, b - a, stored ? stored.boot : true);
     }
-    pteSetRange(t, from, count, reusePhys, 0, true);
+    pteSetRange(t, idx, count, phys, 0, true);
     addr += count * PTE_SPAN;
   }
+}
+
+/**
+ * vmemmap_remap_free() for one folio, as each generation does it at run time
+ * (and, for 6.1, for boot-time gigantic pages too). True when optimized.
+ */
+function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: number): boolean {
+  const pt = s.vmemmap;
+  const { start, end } = folioVmemmap(s, order, headPfn);
+  for (let e = Math.floor(start / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) if (!splitVmemmapHugePmd(s, e)) return false;
+  const oldHead = vmemmapPteAt(s, start)!;
+  if (s.profile === '6.1') {
+    // Keep the head page; the tails alias it.
+    pt.stored.set(oldHead, { kind: 'head', basePfn: headPfn, state: 'folio', boot: pt.stored.get(oldHead)?.boot ?? true });
+    remapOnto(s, start + PTE_SPAN, end, oldHead);
+    return true;
+  }
+  let tail = 0;
+  if (s.profile === 'hvo-v7') {
+    tail = vmemmapGetTailRuntime(s, order, headPfn);
+    if (!tail) return false;
+  }
+  // A copy of the head vmemmap page in a new page (6.15 keeps the old one if none can be had; hvo-v7 gives up).
+  const fresh = allocPagesNode(s, nid, 0, false);
+  if (fresh === null && s.profile === 'hvo-v7') return false;
+  if (fresh === null) {
+    pt.stored.set(oldHead, { kind: 'head', basePfn: headPfn, state: 'folio', boot: pt.stored.get(oldHead)?.boot ?? true });
+    remapOnto(s, start + PTE_SPAN, end, oldHead);
+    return true;
+  }
+  const head = fresh * s.arch.pageSize;
+  memmapPagesAdd(s, 1);
+  pt.stored.set(head, { kind: 'head', basePfn: headPfn, state: 'folio', boot: false });
+  remapOnto(s, start, end, s.profile === 'hvo-v7' ? tail : head);
+  const t = pt.pte.get(Math.floor(start / PMD_ENTRY_SPAN))!;
+  pteSetRange(t, Math.floor((start % PMD_ENTRY_SPAN) / PTE_SPAN), 1, head, 0, false);
   return true;
 }
 
-/** hugetlb_vmemmap_optimize() (6.1): HVO for one huge page if enabled; true when its vmemmap is now optimized. */
-export function hugetlbVmemmapOptimize(s: KernelState, order: number, headPfn: number): boolean {
+/** vmemmap_get_tail() at run time (hvo-v7): the zone's shared tail page, a zeroed buddy page initialized as tails on first use. */
+function vmemmapGetTailRuntime(s: KernelState, order: number, headPfn: number): number {
+  const zone = s.zones?.zones.find((z) => z.spanned && headPfn >= z.startPfn && headPfn < z.startPfn + z.spanned && z.present);
+  if (!zone) return 0;
+  const have = zone.vmemmapTails.get(order);
+  if (have !== undefined) return have;
+  const pfn = allocPagesNode(s, zone.nid, 0, false);
+  if (pfn === null) return 0;
+  const p = pfn * s.arch.pageSize;
+  zone.vmemmapTails.set(order, p);
+  s.vmemmap.stored.set(p, { kind: 'tail', nid: zone.nid, zoneIdx: zone.idx, order, state: 'init', boot: false });
+  return p;
+}
+
+/** hugetlb_vmemmap_optimize_folio(): HVO for one huge page if enabled; true when its vmemmap is now optimized. */
+export function hugetlbVmemmapOptimize(s: KernelState, order: number, headPfn: number, nid: number): boolean {
   if (!s.hugetlb.vmemmapOptimizeEnabled) return false;
   if (!hugetlbVmemmapOptimizableSize(s, order)) return false;
-  const start = headPfn * s.arch.structPageSize;
-  const end = start + hugetlbVmemmapSize(s, order);
-  if (!vmemmapRemapFree(s, start, end)) {
+  if (!vmemmapRemapFree(s, order, headPfn, nid)) {
     s.hvo.failed++;
     return false;
   }
   s.hvo.optimized++;
   return true;
+}
+
+/** hugetlb_folio_init_vmemmap(): the head vmemmap page's struct pages (head and first tails) are written by hugetlb. */
+export function hugetlbFolioInitVmemmap(s: KernelState, headPfn: number): void {
+  const phys = vmemmapPteAt(s, headPfn * s.arch.structPageSize);
+  const p = phys === null ? undefined : s.vmemmap.stored.get(phys);
+  if (p?.kind === 'head') p.state = 'folio';
+}
+
+/** hugetlb_vmemmap_init() (late_initcall): hvo-v7 initializes the shared tail pages allocated at boot. */
+export function hugetlbVmemmapInit(s: KernelState): void {
+  s.lateInitcallsDone = true;
+  if (s.profile !== 'hvo-v7') return;
+  for (const p of s.vmemmap.stored.values()) if (p.kind === 'tail') p.state = 'init';
+}
+
+/** Look up the PTE mapping a vmemmap address (for callers that need protection too). */
+export function vmemmapPte(s: KernelState, addr: number): { phys: number; readOnly: boolean } | null {
+  const t = s.vmemmap.pte.get(Math.floor(addr / PMD_ENTRY_SPAN));
+  return t ? pteLookup(t, Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN)) : null;
 }

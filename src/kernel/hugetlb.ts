@@ -1,12 +1,18 @@
-// mm/hugetlb.c (6.1): the hugepagesz=/hugepages=/default_hugepagesz= handlers,
-// hstates, gigantic pages from memblock while the command line is parsed,
-// hugetlb_init() (boot-time pages of the smaller sizes, gather_bootmem_prealloc()
-// with HVO, report_hugepages()), and growing a pool after boot.
+// mm/hugetlb.c: the hugepagesz=/hugepages=/default_hugepagesz= handlers,
+// hstates, gigantic pages from memblock, hugetlb_init() (boot-time pages of the
+// smaller sizes, gather_bootmem_prealloc() with HVO, report_hugepages()), and
+// growing a pool after boot.
+//
+// 6.1 allocates a gigantic page as soon as its hugepages= is parsed (after
+// zones exist). 6.15 and hvo-v7 collect the parameters early and allocate
+// in hugetlb_bootmem_alloc() from setup_arch(), before sparse_init(), onto
+// per-node lists; pages that turn out to span zones are given back.
 import { stringGetSize2 } from '../util/units.js';
 import { memparse } from '../util/units.js';
-import { hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize } from './hugetlb-vmemmap.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
-import { adjustManagedPageCount, allocPagesNode, nidOfPhys, zoneOfPfn } from './page-alloc.js';
+import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
+import { adjustManagedPageCount, allocPagesNode, freeReservedPages, nidOfPhys, zoneOfPfn } from './page-alloc.js';
+import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 
@@ -30,9 +36,16 @@ export interface HugePage {
   vmemmapOptimized: boolean;
 }
 
+/** struct huge_bootmem_page: a gigantic page taken from memblock, waiting for gather_bootmem_prealloc(). */
 export interface HugeBootmemPage {
   addr: number;
   order: number;
+  /** The node list it is on (6.15, hvo-v7: the node it really landed on). */
+  nid: number;
+  /** HUGE_BOOTMEM_HVO: its vmemmap is (to be) set up by hugetlb with HVO. */
+  hvo: boolean;
+  /** HUGE_BOOTMEM_ZONES_VALID: found to lie in one zone. */
+  zonesValid: boolean;
 }
 
 export interface HugetlbState {
@@ -45,8 +58,12 @@ export interface HugetlbState {
   defaultHugepagesInNode: Map<number, number>;
   /** Which counter the last hugepages= wrote ('default' or an hstate index). */
   lastMhp: string | null;
-  /** huge_boot_pages: newest first, as list_add() leaves them. */
+  /** huge_boot_pages: newest first, as list_add() leaves them (one list per node in 6.15 and hvo-v7: filter by nid). */
   bootPages: HugeBootmemPage[];
+  /** hugetlb_bootmem_allocated() (6.15, hvo-v7). */
+  bootmemAllocated: boolean;
+  /** hstate_boot_nrinvalid[]: boot pages found to span zones, by order. */
+  nrInvalid: Map<number, number>;
   /** Every huge page in a pool. */
   pages: HugePage[];
   /** hugetlb_free_vmemmap= (CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON is off in the Debian build). */
@@ -64,6 +81,8 @@ export function createHugetlbState(): HugetlbState {
     defaultHugepagesInNode: new Map(),
     lastMhp: null,
     bootPages: [],
+    bootmemAllocated: false,
+    nrInvalid: new Map(),
     pages: [],
     vmemmapOptimizeEnabled: false,
   };
@@ -87,6 +106,16 @@ export function memoryNodes(s: KernelState): number[] {
   return [...(s.zones?.nodeSpan.keys() ?? [])].filter((nid) => s.zones!.zones.some((z) => z.nid === nid && z.present > 0)).sort((a, b) => a - b);
 }
 
+/** Online nodes (node_states[N_ONLINE]): those numa_init() gave a pg_data_t, ascending. */
+function onlineNodes(s: KernelState): number[] {
+  return [...s.nodeData.keys()].sort((a, b) => a - b);
+}
+
+/** The nodes round robin allocation walks: N_MEMORY in 6.1, N_ONLINE for the early allocation of 6.15 and hvo-v7. */
+function allocNodes(s: KernelState): number[] {
+  return s.profile === '6.1' ? memoryNodes(s) : onlineNodes(s);
+}
+
 function sizeToHstate(s: KernelState, size: number): number {
   return s.hugetlb.hstates.findIndex((h) => hstateSize(s, h) === size);
 }
@@ -94,6 +123,12 @@ function sizeToHstate(s: KernelState, size: number): number {
 /** arch_hugetlb_valid_size() on x86: 2 MiB always, 1 GiB with the CPU's gbpages. */
 function archHugetlbValidSize(s: KernelState, size: number): boolean {
   return s.arch.hugePageSizes.some((p) => p.size === size && (p.needs === null || s.machine.cpu.features.includes(p.needs)));
+}
+
+/** boot_cpu_has(X86_FEATURE_GBPAGES): the CPU maps 1 GiB pages. */
+export function cpuHasGbpages(s: KernelState): boolean {
+  const giga = s.arch.hugePageSizes.find((p) => p.needs !== null);
+  return !!giga && s.machine.cpu.features.includes(giga.needs!);
 }
 
 /** The order of a huge page size (ilog2(size) - PAGE_SHIFT). */
@@ -105,7 +140,7 @@ function hugePageOrder(s: KernelState, size: number): number {
 function hugetlbAddHstate(s: KernelState, order: number): void {
   const ht = s.hugetlb;
   if (sizeToHstate(s, 2 ** order * s.arch.pageSize) >= 0) return;
-  ht.hstates.push({ order, maxHugePages: 0, maxHugePagesNode: new Map(), nrHugePagesNode: new Map(), nextNidToAlloc: memoryNodes(s)[0] ?? 0 });
+  ht.hstates.push({ order, maxHugePages: 0, maxHugePagesNode: new Map(), nrHugePagesNode: new Map(), nextNidToAlloc: allocNodes(s)[0] ?? 0 });
   ht.parsedHstate = ht.hstates.length - 1;
 }
 
@@ -120,7 +155,11 @@ function hstateNextNodeToAlloc(s: KernelState, h: Hstate, nodes: number[]): numb
 /** prep_new_huge_page(): HVO first (when enabled), then the page joins its node's pool. */
 function prepNewHugePage(s: KernelState, h: Hstate, pfn: number): void {
   const nid = nidOfPhys(s, pfn * s.arch.pageSize);
-  const vmemmapOptimized = hugetlbVmemmapOptimize(s, h.order, pfn);
+  enqueueHugePage(s, h, pfn, nid, hugetlbVmemmapOptimize(s, h.order, pfn, nid));
+}
+
+/** __prep_account_new_huge_page() + enqueue_hugetlb_folio(): the page joins its node's pool. */
+function enqueueHugePage(s: KernelState, h: Hstate, pfn: number, nid: number, vmemmapOptimized: boolean): void {
   s.hugetlb.pages.push({ pfn, order: h.order, nid, zone: zoneOfPfn(s, pfn)?.name ?? '?', vmemmapOptimized });
   h.nrHugePagesNode.set(nid, (h.nrHugePagesNode.get(nid) ?? 0) + 1);
 }
@@ -133,18 +172,26 @@ function allocFreshHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   return true;
 }
 
-/** __alloc_bootmem_huge_page(): one gigantic page from memblock, on `nid` or (NUMA_NO_NODE) the next node in turn. */
+/**
+ * __alloc_bootmem_huge_page(): one gigantic page from memblock, on `nid` or
+ * (NUMA_NO_NODE) the next node in turn, memblock falling back to any node.
+ * 6.15 and hvo-v7 ask a named node exactly (memblock_alloc_exact_nid_raw) and
+ * list the page under the node it really landed on.
+ */
 function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   const size = hstateSize(s, h);
+  const exact = nid !== NUMA_NO_NODE && s.profile !== '6.1';
   let node = nid;
   if (nid === NUMA_NO_NODE) {
-    const nodes = memoryNodes(s);
+    const nodes = allocNodes(s);
     if (!nodes.length) return false;
     node = hstateNextNodeToAlloc(s, h, nodes);
   }
-  const addr = memblockAllocTryNidRaw(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
+  const alloc = exact ? memblockAllocExactNidRaw : memblockAllocTryNidRaw;
+  const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
   if (!addr) return false;
-  s.hugetlb.bootPages.unshift({ addr, order: h.order });
+  const listNode = s.profile === '6.1' || exact ? node : nidOfPhys(s, addr);
+  s.hugetlb.bootPages.unshift({ addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
   return true;
 }
 
@@ -220,7 +267,7 @@ function hugepagesSetup(s: KernelState, v: string): void {
   const h = ht.hstates.length ? ht.hstates[ht.parsedHstate]! : null;
   const add = (n: number) => (h ? (h.maxHugePages += n) : (ht.defaultHstateMaxHugePages += n));
   const set = (n: number) => (h ? (h.maxHugePages = n) : (ht.defaultHstateMaxHugePages = n));
-  const online = new Set(s.zones?.nodeSpan.keys() ?? []);
+  const online = new Set(onlineNodes(s));
   let p = v;
   const invalid = () => {
     printk(s, `HugeTLB: Invalid hugepages parameter ${p}`);
@@ -251,7 +298,7 @@ function hugepagesSetup(s: KernelState, v: string): void {
       break;
     }
   }
-  if (h && hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
+  if (h && hstateIsGigantic(h) && s.profile === '6.1') hugetlbHstateAllocPages(s, h);
   ht.lastMhp = mhp;
 }
 
@@ -299,7 +346,7 @@ function defaultHugepageszSetup(s: KernelState, v: string): void {
     const h = ht.hstates[ht.defaultIdx]!;
     h.maxHugePages = ht.defaultHstateMaxHugePages;
     h.maxHugePagesNode = new Map(ht.defaultHugepagesInNode);
-    if (hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
+    if (hstateIsGigantic(h) && s.profile === '6.1') hugetlbHstateAllocPages(s, h);
     ht.defaultHstateMaxHugePages = 0;
   }
 }
@@ -326,8 +373,10 @@ export function hugetlbParseArgs(s: KernelState): void {
     if (name === 'hugetlb_free_vmemmap') {
       // core_param(bool): no value means on.
       const b = kstrtobool(val ?? '1');
-      if (b === null) printk(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
-      else s.hugetlb.vmemmapOptimizeEnabled = b;
+      if (b !== null) s.hugetlb.vmemmapOptimizeEnabled = b;
+      // A core_param in 6.1, an early_param (whose handler fails on a bad bool) in 6.15 and hvo-v7.
+      else if (s.profile === '6.1') printk(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
+      else printk(s, `Malformed early option 'hugetlb_free_vmemmap'`);
       continue;
     }
     if (val === undefined) continue;
@@ -335,6 +384,40 @@ export function hugetlbParseArgs(s: KernelState): void {
     else if (name === 'hugepagesz') hugepageszSetup(s, val);
     else if (name === 'default_hugepagesz') defaultHugepageszSetup(s, val);
   }
+}
+
+/**
+ * hugetlb_bootmem_alloc() (6.15, hvo-v7): parse the hugetlb parameters
+ * collected by parse_early_param(), then take every gigantic hstate's pages
+ * from memblock. Called from setup_arch() before sparse_init() when the CPU
+ * has 1 GiB pages, else from mm_core_init(); runs once.
+ */
+export function hugetlbBootmemAlloc(s: KernelState): void {
+  const ht = s.hugetlb;
+  if (ht.bootmemAllocated) return;
+  hugetlbParseArgs(s);
+  beginStep(s, 'hugetlb_bootmem_alloc');
+  const first = onlineNodes(s)[0] ?? 0;
+  for (const h of ht.hstates) {
+    h.nextNidToAlloc = first;
+    if (hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
+  }
+  ht.bootmemAllocated = true;
+}
+
+/**
+ * hugetlb_bootmem_page_zones_valid(): the page lies in one zone of its node
+ * (pfn_range_intersects_zones() finds no second zone); an invalid page is
+ * counted for report_hugepages().
+ */
+export function hugetlbBootmemPageZonesValid(s: KernelState, nid: number, m: HugeBootmemPage): boolean {
+  if (m.zonesValid) return true;
+  const start = m.addr / s.arch.pageSize;
+  const end = start + 2 ** m.order;
+  const hits = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned > 0 && z.startPfn < end && start < z.startPfn + z.spanned).length;
+  const valid = hits < 2;
+  if (!valid) s.hugetlb.nrInvalid.set(m.order, (s.hugetlb.nrInvalid.get(m.order) ?? 0) + 1);
+  return valid;
 }
 
 /** gigantic_pages_init() (arch_initcall on x86): the 1 GiB hstate exists whenever the CPU can map it. */
@@ -345,11 +428,50 @@ export function giganticPagesInit(s: KernelState): void {
 
 /** gather_bootmem_prealloc(): gigantic pages join their pool (managed again), with HVO when enabled. */
 function gatherBootmemPrealloc(s: KernelState): void {
+  if (s.profile !== '6.1') {
+    for (const nid of memoryNodes(s)) gatherBootmemPreallocNode(s, nid);
+    return;
+  }
   for (const m of s.hugetlb.bootPages) {
     const h = s.hugetlb.hstates.find((x) => x.order === m.order)!;
     const pfn = m.addr / s.arch.pageSize;
     prepNewHugePage(s, h, pfn);
     adjustManagedPageCount(s, pfn, 2 ** h.order);
+  }
+}
+
+/**
+ * gather_bootmem_prealloc_node() (6.15, hvo-v7): a page spanning zones is
+ * freed page by page; the others get their head struct pages written,
+ * become folios (flagged vmemmap-optimized when hugetlb set up their HVO
+ * mapping) and, in prep_and_add_bootmem_folios(), have the HVO tails
+ * write-protected or, without pre-HVO, their vmemmap optimized now.
+ */
+function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
+  const ht = s.hugetlb;
+  const ps = s.arch.pageSize;
+  for (const m of ht.bootPages.filter((b) => b.nid === nid)) {
+    const h = ht.hstates.find((x) => x.order === m.order)!;
+    const pfn = m.addr / ps;
+    const n = 2 ** m.order;
+    if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
+      // hugetlb_bootmem_free_invalid_page()
+      ht.bootPages.splice(ht.bootPages.indexOf(m), 1);
+      freeReservedPages(s, pfn, n);
+      continue;
+    }
+    hugetlbFolioInitVmemmap(s, pfn);
+    adjustManagedPageCount(s, pfn, n);
+    const pageNid = nidOfPhys(s, m.addr);
+    if (m.hvo) {
+      // hugetlb_vmemmap_optimize_bootmem_folios(): the end is computed as start + pages_per_huge_page(h),
+      // a page count added to a vmemmap address, so only the first 256 KiB of the folio's vmemmap is covered.
+      const start = pfn * s.arch.structPageSize;
+      vmemmapWrprotectHvo(s, start, Math.min(start + n, start + hugetlbVmemmapSize(s, m.order)), vmemmapReserveSize(s));
+      enqueueHugePage(s, h, pfn, pageNid, true);
+    } else {
+      enqueueHugePage(s, h, pfn, pageNid, hugetlbVmemmapOptimize(s, m.order, pfn, pageNid));
+    }
   }
 }
 
@@ -378,7 +500,10 @@ export function hugetlbInit(s: KernelState): void {
   // report_hugepages()
   for (const h of ht.hstates) {
     const buf = stringGetSize2(hstateSize(s, h));
+    const nrInvalid = ht.nrInvalid.get(h.order) ?? 0;
+    h.maxHugePages -= nrInvalid;
     printk(s, `HugeTLB: registered ${buf} page size, pre-allocated ${hstateNrHugePages(h)} pages`);
+    if (nrInvalid) printk(s, `HugeTLB: ${buf} page size: ${nrInvalid} invalid page${nrInvalid > 1 ? 's' : ''} discarded`);
     printk(s, `HugeTLB: ${hugetlbVmemmapOptimizableSize(s, h.order) / 1024} KiB vmemmap can be freed for a ${buf} page`);
   }
 }

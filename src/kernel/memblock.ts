@@ -88,6 +88,32 @@ export interface Memblock {
   debug: boolean;
   /** Called before each call is recorded (a replay interleaves other subsystems' calls here). */
   beforeCall?: (mb: Memblock, call: MemblockCallArgs) => void;
+  /** Injected allocation failures (fault injection); none when absent. */
+  faults?: MemblockFaults;
+  /** Allocation calls made so far (numbered from 1 for `faults.nth`). */
+  allocCount: number;
+}
+
+/**
+ * Allocation failures to inject, as a kernel developer would with
+ * fail_memblock-style debugging: the Nth allocation, every allocation asked
+ * by a named kernel function, or memory of a node that is never handed out.
+ */
+export interface MemblockFaults {
+  /** Fail these allocations (1 = the first allocation call of the boot). */
+  nth?: number[];
+  /** Fail every allocation whose caller is one of these kernel functions. */
+  callers?: string[];
+  /** Never hand out memory of these nodes (allocations fall back as the kernel's do). */
+  nodes?: number[];
+}
+
+/** Whether an injected fault makes this allocation call fail outright. */
+function faultFails(mb: Memblock, call: MemblockCallArgs): boolean {
+  mb.allocCount++;
+  const f = mb.faults;
+  if (!f) return false;
+  return !!(f.nth?.includes(mb.allocCount) || f.callers?.includes(call.caller));
 }
 
 export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
@@ -99,6 +125,7 @@ export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
     movableNode: false,
     calls: [],
     debug: opts.debug ?? true,
+    allocCount: 0,
   };
 }
 
@@ -413,7 +440,9 @@ export function forEachFreeMemRangeReverse(
 /** __memblock_find_range_bottom_up() */
 function memblockFindRangeBottomUp(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
   let found = 0;
-  forEachFreeMemRange(mb, nid, flags, (lo, hi) => {
+  const down = mb.faults?.nodes;
+  forEachFreeMemRange(mb, nid, flags, (lo, hi, m) => {
+    if (down?.includes(m.nid)) return false;
     const thisStart = clamp(lo, start, end);
     const thisEnd = clamp(hi, start, end);
     const cand = roundUp(thisStart, align);
@@ -429,7 +458,9 @@ function memblockFindRangeBottomUp(mb: Memblock, start: number, end: number, siz
 /** __memblock_find_range_top_down() */
 function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
   let found = 0;
-  forEachFreeMemRangeReverse(mb, nid, flags, (lo, hi) => {
+  const down = mb.faults?.nodes;
+  forEachFreeMemRangeReverse(mb, nid, flags, (lo, hi, m) => {
+    if (down?.includes(m.nid)) return false;
     const thisStart = clamp(lo, start, end);
     const thisEnd = clamp(hi, start, end);
     if (thisEnd < size) return false;
@@ -509,7 +540,7 @@ export function memblockAllocRangeNid(
 /** memblock_phys_alloc_range() */
 export function memblockPhysAllocRange(mb: Memblock, size: number, align: number, start: number, end: number, caller: string): number {
   const call = record(mb, { fn: 'memblock_phys_alloc_range', size, align, from: start, maxAddr: end, caller });
-  const addr = memblockAllocRangeNid(mb, size, align, start, end, NUMA_NO_NODE, false).addr;
+  const addr = faultFails(mb, call) ? 0 : memblockAllocRangeNid(mb, size, align, start, end, NUMA_NO_NODE, false).addr;
   call.result = addr;
   return addr;
 }
@@ -548,7 +579,9 @@ function allocNidCall(
   caller: string,
 ): AllocOutcome {
   const call = record(mb, { fn, size, align, nid, from: minAddr, maxAddr, caller });
-  const out = memblockAllocInternal(mb, size, align, minAddr, maxAddr, nid, exactNid);
+  const out = faultFails(mb, call)
+    ? { addr: 0, fellBackToAnyNode: false, droppedLowLimit: false }
+    : memblockAllocInternal(mb, size, align, minAddr, maxAddr, nid, exactNid);
   call.result = out.addr;
   return out;
 }

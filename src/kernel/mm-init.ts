@@ -8,6 +8,7 @@ import { memparse } from '../util/units.js';
 import { clamp, MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, roundUp } from './memblock.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
+import { sparseVmemmapInitNidLate } from './sparse-vmemmap.js';
 
 /** MAX_ORDER_NR_PAGES (MAX_ORDER 11): ZONE_MOVABLE starts on a 4 MiB boundary. */
 const MAX_ORDER_NR_PAGES = 1024;
@@ -24,6 +25,8 @@ export interface Zone {
   present: number;
   /** Pages the buddy allocator manages (set by the page allocator model). */
   managed: number;
+  /** zone->vmemmap_tails[] (hvo-v7): the shared tail page per folio order, physical address. */
+  vmemmapTails: Map<number, number>;
 }
 
 /** The command-line knobs of find_zone_movable_pfns_for_nodes(). */
@@ -250,7 +253,7 @@ function calculateNodeTotalpages(s: KernelState, lay: ZoneLayout, nid: number, c
         }
       }
     }
-    return { nid, idx: i, name, startPfn: spanned ? zoneStart : 0, spanned, present: spanned - absent, managed: 0 };
+    return { nid, idx: i, name, startPfn: spanned ? zoneStart : 0, spanned, present: spanned - absent, managed: 0, vmemmapTails: new Map() };
   });
 }
 
@@ -273,6 +276,13 @@ function unavailablePages(s: KernelState, spfn: number, epfn: number): number {
 
 /** memmap_init(): the "pages in unavailable ranges" lines for the holes between and after memory ranges. */
 function memmapInit(s: KernelState, lay: ZoneLayout): void {
+  // Every struct page of every zone is written now (deferred struct page init is not modelled);
+  // the writes go through the vmemmap, so a page that several PFNs' vmemmap alias is overwritten.
+  s.memmapInitDone = true;
+  for (const p of s.vmemmap.stored.values()) {
+    if (p.kind === 'head' && p.state === 'raw') p.state = 'plain';
+    if (p.kind === 'tail' && p.state === 'zero') p.state = 'plain';
+  }
   let hole = 0;
   let lastZone = 0;
   let lastNid = 0;
@@ -343,6 +353,9 @@ export function freeAreaInit(s: KernelState): ZoneLayout {
     printk(s, `Initmem setup node ${nid} [mem ${hex018(span.start * ps)}-${hex018(span.end ? span.end * ps - 1 : 0)}]`);
     lay.zones.push(...calculateNodeTotalpages(s, lay, nid, core));
   }
+  s.zones = lay;
+  // Zones are sized; the vmemmap of boot-time gigantic pages is settled before their struct pages are written.
+  for (const nid of nodes) if (lay.zones.some((z) => z.nid === nid && z.present > 0)) sparseVmemmapInitNidLate(s, nid);
   memmapInit(s, lay);
   return lay;
 }

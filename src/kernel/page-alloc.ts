@@ -133,3 +133,8 @@ export function freeReservedPages(s: KernelState, pfn: number, count: number): v
   adjustManagedPageCount(s, pfn, count);
   freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
 }
+
+/** __free_page() of pages the buddy allocator handed out at run time: free again, managed unchanged. */
+export function freeRuntimePages(s: KernelState, pfn: number, count: number): void {
+  freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
+}

@@ -24,6 +24,32 @@ export interface PteTable {
   runs: PteRun[];
 }
 
+/**
+ * A vmemmap page whose struct pages are not simply those of the PFNs it is
+ * mapped for: a head page whose tails alias it (6.1/6.15 "fake heads", or its
+ * runtime copy), or a zone's shared tail page (hvo-v7). Only these are stored;
+ * every other vmemmap page is derived from the PFN that maps it.
+ */
+export type StoredVmemmapPage =
+  | {
+      kind: 'head';
+      /** PFN whose struct page is slot 0 (slots hold basePfn .. basePfn + 63). */
+      basePfn: number;
+      /** raw: never written; plain: generic init wrote through the aliases; folio: hugetlb initialized the head and first tails. */
+      state: 'raw' | 'plain' | 'folio';
+      /** Allocated from memblock at boot (counted in nr_memmap_boot_pages) or from the buddy allocator. */
+      boot: boolean;
+    }
+  | {
+      kind: 'tail';
+      nid: number;
+      zoneIdx: number;
+      order: number;
+      /** zero: as allocated; plain: generic init wrote through the aliases; init: init_compound_tail() ran. */
+      state: 'zero' | 'plain' | 'init';
+      boot: boolean;
+    };
+
 export interface VmemmapPageTables {
   /** PUD tables by index (each maps 512 GiB of vmemmap): physical page of the table. */
   pud: Map<number, number>;
@@ -33,10 +59,12 @@ export interface VmemmapPageTables {
   pmdLeaf: Map<number, number>;
   /** PTE tables by PMD entry index (a PMD entry is a leaf or a table, never both). */
   pte: Map<number, PteTable>;
+  /** Stored vmemmap pages by physical address. */
+  stored: Map<number, StoredVmemmapPage>;
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new Map(), pte: new Map() };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new Map(), pte: new Map(), stored: new Map() };
 }
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
@@ -70,6 +98,28 @@ export function pteSetRange(t: PteTable, from: number, count: number, phys: numb
   out.push({ from, count, phys, stride, readOnly });
   out.sort((a, b) => a.from - b.from);
   t.runs = out;
+}
+
+/** Entries of [from, from+count) that map nothing yet, as [start, end) index pairs. */
+export function pteNoneRanges(t: PteTable, from: number, count: number): [number, number][] {
+  const out: [number, number][] = [];
+  let at = from;
+  const end = from + count;
+  for (const r of t.runs) {
+    if (r.from + r.count <= at) continue;
+    if (r.from >= end) break;
+    if (r.from > at) out.push([at, r.from]);
+    at = Math.max(at, r.from + r.count);
+    if (at >= end) break;
+  }
+  if (at < end) out.push([at, end]);
+  return out;
+}
+
+/** pte_clear() over [from, from+count): the entries map nothing. */
+export function pteClearRange(t: PteTable, from: number, count: number): void {
+  pteSetRange(t, from, count, 0, 1, false);
+  t.runs = t.runs.filter((r) => !(r.from === from && r.count === count && r.phys === 0));
 }
 
 /** Where a vmemmap address is mapped: the physical address behind it, or null if unmapped. */

@@ -1,12 +1,27 @@
-// mm/sparse-vmemmap.c and arch/x86/mm/init_64.c: populating the vmemmap with 2 MiB blocks.
-import type { KernelState } from './state.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw } from './memblock.js';
-import { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PUD_TABLE_SPAN } from './pgtable.js';
+// mm/sparse-vmemmap.c and arch/x86/mm/init_64.c: populating the vmemmap.
+//
+// Normal population maps each 2 MiB of vmemmap with one PMD leaf (a block
+// from the node's sparse buffer, else from memblock) and falls back to 4 KiB
+// pages under a PTE table when no block can be had or a PTE table is already
+// there. HVO population (6.15 and hvo-v7) maps the head's vmemmap page with
+// its own page and every other PTE of the folio onto one page: the head page
+// itself in 6.15 (the tails "mirror" it), the zone's shared tail page in hvo-v7.
+import type { Zone } from './mm-init.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
+import type { PteTable } from './pgtable.js';
+import { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteClearRange, pteLookup, pteNoneRanges, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN } from './pgtable.js';
+import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc } from './sparse.js';
+import type { KernelState } from './state.js';
 
 /** vmemmap_alloc_block() before slab: __earlyonly_bootmem_alloc() from above 16 MiB on the node. */
 export function vmemmapAllocBlock(s: KernelState, size: number, nid: number, caller: string): number {
   return memblockAllocTryNidRaw(s.memblock, size, size, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, caller);
+}
+
+/** vmemmap_alloc_block_zero(): page-table pages (and hvo-v7's shared tail page). */
+function vmemmapAllocBlockZero(s: KernelState, nid: number): number {
+  return vmemmapAllocBlock(s, s.arch.pageSize, nid, 'vmemmap_alloc_block_zero');
 }
 
 /** vmemmap_alloc_block_buf(): from the node's sparse buffer, else a fresh block. */
@@ -14,17 +29,192 @@ function vmemmapAllocBlockBuf(s: KernelState, size: number, nid: number): number
   return sparseBufferAlloc(s, size) || vmemmapAllocBlock(s, size, nid, 'vmemmap_alloc_block_buf');
 }
 
-/** vmemmap_populate() -> vmemmap_populate_hugepages(): a PUD and a PMD table where missing, a 2 MiB leaf per PMD entry. */
-export function vmemmapPopulate(s: KernelState, start: number, end: number, nid: number): void {
+/** The PUD and PMD tables above a vmemmap address, allocated where missing. */
+function vmemmapPudPmdPopulate(s: KernelState, addr: number, nid: number): boolean {
+  const pt = s.vmemmap;
+  const pudIdx = Math.floor(addr / PUD_TABLE_SPAN);
+  if (!pt.pud.has(pudIdx)) {
+    const p = vmemmapAllocBlockZero(s, nid);
+    if (!p) return false;
+    pt.pud.set(pudIdx, p);
+  }
+  const pmdIdx = Math.floor(addr / PMD_TABLE_SPAN);
+  if (!pt.pmd.has(pmdIdx)) {
+    const p = vmemmapAllocBlockZero(s, nid);
+    if (!p) return false;
+    pt.pmd.set(pmdIdx, p);
+  }
+  return true;
+}
+
+/** vmemmap_pmd_populate(): the PTE table under a PMD entry, allocated where the entry is none. */
+function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): PteTable | null {
+  const pt = s.vmemmap;
+  const t = pt.pte.get(entry);
+  if (t) return t;
+  if (pt.pmdLeaf.has(entry)) return null;
+  const page = vmemmapAllocBlockZero(s, nid);
+  if (!page) return null;
+  const table: PteTable = { page, runs: [] };
+  pt.pte.set(entry, table);
+  return table;
+}
+
+/**
+ * vmemmap_populate_range(): every none PTE of [start, end) gets a page: a new
+ * one each (reuse null, vmemmap_alloc_block_buf) or the page at `reuse`.
+ * Mapped writable (PAGE_KERNEL). False when an allocation failed.
+ */
+export function vmemmapPopulateRange(s: KernelState, start: number, end: number, nid: number, reuse: number | null): boolean {
+  for (let addr = start; addr < end; ) {
+    const entry = Math.floor(addr / PMD_ENTRY_SPAN);
+    const next = Math.min((entry + 1) * PMD_ENTRY_SPAN, end);
+    if (!vmemmapPudPmdPopulate(s, addr, nid)) return false;
+    const t = vmemmapPmdPopulate(s, entry, nid);
+    if (!t) return false;
+    const from = Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN);
+    const count = Math.ceil((next - addr) / PTE_SPAN);
+    for (const [a, b] of pteNoneRanges(t, from, count)) {
+      if (reuse !== null) {
+        pteSetRange(t, a, b - a, reuse, 0, false);
+        continue;
+      }
+      for (let i = a; i < b; i++) {
+        const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
+        if (!p) return false;
+        pteSetRange(t, i, 1, p, 1, false);
+      }
+    }
+    addr = next;
+  }
+  return true;
+}
+
+/** vmemmap_populate_basepages() */
+export function vmemmapPopulateBasepages(s: KernelState, start: number, end: number, nid: number): boolean {
+  return vmemmapPopulateRange(s, start, end, nid, null);
+}
+
+/** vmemmap_populate_hugepages(): a 2 MiB leaf per none PMD, 4 KiB pages where no block can be had or a PTE table is there. */
+function vmemmapPopulateHugepages(s: KernelState, start: number, end: number, nid: number): boolean {
   const pt = s.vmemmap;
   for (let addr = Math.floor(start / PMD_ENTRY_SPAN) * PMD_ENTRY_SPAN; addr < end; addr += PMD_ENTRY_SPAN) {
-    const pudIdx = Math.floor(addr / PUD_TABLE_SPAN);
-    if (!pt.pud.has(pudIdx)) pt.pud.set(pudIdx, vmemmapAllocBlock(s, s.arch.pageSize, nid, 'vmemmap_alloc_block_zero'));
-    const pmdIdx = Math.floor(addr / PMD_TABLE_SPAN);
-    if (!pt.pmd.has(pmdIdx)) pt.pmd.set(pmdIdx, vmemmapAllocBlock(s, s.arch.pageSize, nid, 'vmemmap_alloc_block_zero'));
+    if (!vmemmapPudPmdPopulate(s, addr, nid)) return false;
     const entry = addr / PMD_ENTRY_SPAN;
     if (pt.pmdLeaf.has(entry)) continue;
-    const p = vmemmapAllocBlockBuf(s, s.arch.pmdSize, nid);
-    if (p) pt.pmdLeaf.set(entry, p);
+    if (!pt.pte.has(entry)) {
+      const p = vmemmapAllocBlockBuf(s, s.arch.pmdSize, nid);
+      if (p) {
+        pt.pmdLeaf.set(entry, p);
+        continue;
+      }
+    }
+    if (!vmemmapPopulateBasepages(s, Math.max(addr, start), Math.min(addr + PMD_ENTRY_SPAN, end), nid)) return false;
   }
+  return true;
+}
+
+/** vmemmap_populate() on x86_64: base pages below one section's memmap (2 MiB), else 2 MiB leaves. */
+export function vmemmapPopulate(s: KernelState, start: number, end: number, nid: number): boolean {
+  const sectionMemmap = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
+  if (end - start < sectionMemmap) return vmemmapPopulateBasepages(s, start, end, nid);
+  return vmemmapPopulateHugepages(s, start, end, nid);
+}
+
+/**
+ * vmemmap_get_tail() (hvo-v7): the zone's shared tail page for `order`,
+ * allocated (zeroed, from memblock, on the zone's node) on first use. It is
+ * not counted in nr_memmap_boot_pages, and its struct pages are only
+ * initialized by hugetlb_vmemmap_init() (late_initcall).
+ */
+function vmemmapGetTail(s: KernelState, order: number, zone: Zone): number {
+  const have = zone.vmemmapTails.get(order);
+  if (have !== undefined) return have;
+  const p = vmemmapAllocBlockZero(s, zone.nid);
+  if (!p) return 0;
+  zone.vmemmapTails.set(order, p);
+  s.vmemmap.stored.set(p, { kind: 'tail', nid: zone.nid, zoneIdx: zone.idx, order, state: 'zero', boot: true });
+  return p;
+}
+
+/**
+ * vmemmap_populate_hvo(): own pages for the first `headsize` of the folio's
+ * vmemmap, every later PTE onto one page: in 6.15 the last head page (the
+ * tails mirror it, "fake heads"), in hvo-v7 the zone's shared tail page.
+ * Everything is mapped writable; vmemmap_wrprotect_hvo() protects it later.
+ */
+export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, nid: number, headsize: number, order: number, zone: Zone | null): boolean {
+  let reuse = 0;
+  if (s.profile === 'hvo-v7') {
+    if (!zone) return false;
+    reuse = vmemmapGetTail(s, order, zone);
+    if (!reuse) return false;
+  }
+  let head = 0;
+  for (let addr = start; addr < start + headsize; addr += PTE_SPAN) {
+    if (!vmemmapPopulateRange(s, addr, addr + PTE_SPAN, nid, null)) return false;
+    head = vmemmapPteAt(s, addr)!;
+  }
+  if (s.profile !== 'hvo-v7') {
+    reuse = head;
+    s.vmemmap.stored.set(head, { kind: 'head', basePfn: (start + headsize - PTE_SPAN) / s.arch.structPageSize, state: 'raw', boot: true });
+  }
+  return vmemmapPopulateRange(s, start + headsize, end, nid, reuse);
+}
+
+/** The physical page a PTE-mapped vmemmap address maps, or null. */
+export function vmemmapPteAt(s: KernelState, addr: number): number | null {
+  const t = s.vmemmap.pte.get(Math.floor(addr / PMD_ENTRY_SPAN));
+  if (!t) return null;
+  return pteLookup(t, Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN))?.phys ?? null;
+}
+
+/** Apply `fn` to each PTE table's slice [from, from+count) covering [start, end). */
+function forEachPteSlice(s: KernelState, start: number, end: number, fn: (t: PteTable, from: number, count: number) => void): void {
+  for (let addr = start; addr < end; ) {
+    const entry = Math.floor(addr / PMD_ENTRY_SPAN);
+    const next = Math.min((entry + 1) * PMD_ENTRY_SPAN, end);
+    const t = s.vmemmap.pte.get(entry);
+    const from = Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN);
+    if (t) fn(t, from, Math.min(PTRS_PER_PTE - from, Math.ceil((next - addr) / PTE_SPAN)));
+    addr = next;
+  }
+}
+
+/**
+ * vmemmap_undo_hvo() (6.15): clear the mirrored tail PTEs, clear the head
+ * PTEs and give their pages back to memblock, then populate normally. The
+ * PTE tables stay, so the normal population is 4 KiB page by 4 KiB page.
+ */
+export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: number, headsize: number): boolean {
+  forEachPteSlice(s, start + headsize, end, (t, from, count) => pteClearRange(t, from, count));
+  for (let addr = start; addr < start + headsize; addr += PTE_SPAN) {
+    const phys = vmemmapPteAt(s, addr);
+    forEachPteSlice(s, addr, addr + PTE_SPAN, (t, from, count) => pteClearRange(t, from, count));
+    if (phys === null) continue;
+    memblockPhysFree(s.memblock, phys, s.arch.pageSize, 'vmemmap_undo_hvo');
+    s.vmemmap.stored.delete(phys);
+  }
+  return vmemmapPopulate(s, start, end, nid);
+}
+
+/** vmemmap_wrprotect_hvo(): the PTEs of [start + headsize, end) become read-only. */
+export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, headsize: number): void {
+  forEachPteSlice(s, start + headsize, end, (t, from, count) => {
+    for (const r of t.runs.slice()) {
+      const a = Math.max(r.from, from);
+      const b = Math.min(r.from + r.count, from + count);
+      if (a < b && !r.readOnly) pteSetRange(t, a, b - a, r.phys + (r.stride ? (a - r.from) * PTE_SPAN : 0), r.stride, true);
+    }
+  });
+}
+
+/** sparse_vmemmap_init_nid_early(): the hook sparse_init_nid() calls before populating sections (6.15, hvo-v7). */
+export function sparseVmemmapInitNidEarly(s: KernelState, nid: number): void {
+  if (s.profile !== '6.1') hugetlbVmemmapInitEarly(s, nid);
+}
+
+/** sparse_vmemmap_init_nid_late(): the hook free_area_init() calls once zones are sized (6.15, hvo-v7). */
+export function sparseVmemmapInitNidLate(s: KernelState, nid: number): void {
+  if (s.profile !== '6.1') hugetlbVmemmapInitLate(s, nid);
 }

@@ -1,11 +1,16 @@
 // mm/sparse.c: memory sections, the section root array, usemaps and the memmap buffer.
 import type { KernelState } from './state.js';
-import { beginStep } from './state.js';
+import { beginStep, printk } from './state.js';
 import { MEM_SECTION_USAGE_SIZE } from './config.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNid, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
-import { vmemmapPopulate } from './sparse-vmemmap.js';
+import { sparseVmemmapInitNidEarly, vmemmapPopulate } from './sparse-vmemmap.js';
+import { memmapBootPagesAdd } from './vmstat.js';
 
 export interface SparseState {
+  /** Sections whose memmap hugetlb set up (SECTION_IS_VMEMMAP_PREINIT): sparse_init_nid() skips them. */
+  preinit: Set<number>;
+  /** Sections left without a memmap because populating failed (section_mem_map = 0). */
+  failed: Set<number>;
   /** Present sections in order: section number and node. */
   present: { nr: number; nid: number }[];
   /** The same section numbers, for pfn_valid(). */
@@ -18,7 +23,7 @@ export interface SparseState {
 }
 
 export function createSparseState(): SparseState {
-  return { present: [], presentSet: new Set(), roots: new Map(), usemap: new Map(), buffer: null };
+  return { preinit: new Set(), failed: new Set(), present: [], presentSet: new Set(), roots: new Map(), usemap: new Map(), buffer: null };
 }
 
 function sectionsPerRoot(s: KernelState): number {
@@ -97,8 +102,20 @@ function sparseBufferFini(s: KernelState): void {
 function sparseInitNid(s: KernelState, nid: number, sections: number[]): void {
   s.sparse.usemap.set(nid, sparseEarlyUsemapsAllocPgdatSection(s, nid, MEM_SECTION_USAGE_SIZE * sections.length));
   sparseBufferInit(s, sections.length * sectionMapSize(s), nid);
+  sparseVmemmapInitNidEarly(s, nid);
   const perSection = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
-  for (const nr of sections) vmemmapPopulate(s, nr * perSection, (nr + 1) * perSection, nid);
+  let failed = false;
+  for (const nr of sections) {
+    if (s.sparse.preinit.has(nr)) continue;
+    if (!failed && vmemmapPopulate(s, nr * perSection, (nr + 1) * perSection, nid)) {
+      // __populate_section_memmap() counts the section's memmap while the system boots.
+      memmapBootPagesAdd(s, Math.ceil(perSection / s.arch.pageSize));
+      continue;
+    }
+    if (!failed) printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
+    failed = true;
+    s.sparse.failed.add(nr);
+  }
   sparseBufferFini(s);
 }
 

@@ -65,6 +65,12 @@ export interface KernelState {
   hugetlb: HugetlbState;
   hvo: HvoStats;
   others: OtherSubsystems | null;
+  /** nr_memmap_boot_pages and nr_memmap_pages (/proc/vmstat, 6.15 and later). */
+  memmap: { bootPages: number; pages: number };
+  /** memmap_init() has written the struct pages of every zone. */
+  memmapInitDone: boolean;
+  /** hugetlb_vmemmap_init() (late_initcall) has run. */
+  lateInitcallsDone: boolean;
   dmesg: string[];
   steps: BootStep[];
 }
@@ -89,6 +95,9 @@ export function createKernelState(machine: Machine, arch: Arch, build: KernelBui
     hugetlb: createHugetlbState(),
     hvo: createHvoStats(),
     others: null,
+    memmap: { bootPages: 0, pages: 0 },
+    memmapInitDone: false,
+    lateInitcallsDone: false,
     dmesg: [],
     steps: [],
   };

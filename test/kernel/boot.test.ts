@@ -30,7 +30,7 @@ describe('early boot against the real kernel', () => {
     test(basename(file), () => {
       const log = parseKernelLog(read(file), file);
       const kernel = log.dmesg.map((l) => l.text);
-      const s = boot(machineFromLog(log));
+      const s = boot(machineFromLog(log), { profile: '6.1' });
       const ours = s.dmesg;
       // e820 fix-ups, max_pfn, SRAT, NUMA merges: the same lines in the same order.
       const pick = (ls: string[]) => ls.filter((l) => /^(BIOS-e820|e820: (update|remove)|last_pfn|ACPI: SRAT: Node|NUMA: )/.test(l));
