@@ -21,14 +21,15 @@ import {
   memblockSetCurrentLimit,
   NUMA_NO_NODE,
 } from './memblock.js';
+import type { MemblockFaults } from './memblock.js';
 import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
 import { cpuHasGbpages, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
 import { hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import { freeAreaInit } from './mm-init.js';
 import { freeReservedPages, memblockFreeAll } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
-import type { KernelState, OtherPoint, OtherSubsystems, Profile } from './state.js';
-import { beginStep, createKernelState, printk } from './state.js';
+import type { BootStep, KernelState, OtherPoint, OtherSubsystems, Profile } from './state.js';
+import { beginStep, createKernelState, endStep, printk } from './state.js';
 
 /** MAX_ARCH_PFN on x86_64 4-level: 1 << (MAX_PHYSMEM_BITS - PAGE_SHIFT). */
 function maxArchPfn(arch: Arch): number {
@@ -245,6 +246,10 @@ export interface BootOptions {
   others?: OtherSubsystems | null;
   /** After boot, write this to /proc/sys/vm/nr_hugepages (grows the default-size pool). */
   nrHugepages?: number;
+  /** Allocation failures to inject into memblock. */
+  faults?: MemblockFaults;
+  /** Called after every step (invariant checks). */
+  afterStep?: (s: KernelState, step: BootStep) => void;
 }
 
 /** Boot a machine through the modelled steps; returns the state after them. */
@@ -252,6 +257,8 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   const s = createKernelState(machine, opts.arch ?? x86_64, opts.build ?? DEBIAN_6_1_CLOUD, opts.profile ?? 'hvo-v7');
   s.memblock.debug = s.cmdline.includes('memblock=debug');
   s.others = opts.others ?? null;
+  if (opts.faults) s.memblock.faults = opts.faults;
+  if (opts.afterStep) s.afterStep = opts.afterStep;
   const others = (p: OtherPoint) => s.others?.at(s, p);
   others('start');
   printk(s, `Command line: ${machine.cmdline}`);
@@ -286,5 +293,6 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
   others('end');
   if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);
+  endStep(s);
   return s;
 }

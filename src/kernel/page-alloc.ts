@@ -24,10 +24,12 @@ export interface PageAllocState {
   freeRanges: Map<number, FreeRange[]>;
   /** Pages the kernel keeps for itself after boot (an estimate, see kernelRuntimePages). */
   kernelRuntime: Map<number, number>;
+  /** Reserved pages freed to the allocator after memblock_free_all() (memblock still lists them as reserved). */
+  lateFreed: FreeRange[];
 }
 
 export function createPageAllocState(): PageAllocState {
-  return { nodeFree: new Map(), freeRanges: new Map(), kernelRuntime: new Map() };
+  return { nodeFree: new Map(), freeRanges: new Map(), kernelRuntime: new Map(), lateFreed: [] };
 }
 
 /** The zone a PFN lies in, or undefined. */
@@ -130,6 +132,7 @@ function freePagesToNode(s: KernelState, nid: number, count: number): void {
  * the zone's managed count grows and the pages are free.
  */
 export function freeReservedPages(s: KernelState, pfn: number, count: number): void {
+  s.pageAlloc.lateFreed.push({ start: pfn * s.arch.pageSize, end: (pfn + count) * s.arch.pageSize });
   adjustManagedPageCount(s, pfn, count);
   freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
 }

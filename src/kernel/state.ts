@@ -73,6 +73,8 @@ export interface KernelState {
   lateInitcallsDone: boolean;
   dmesg: string[];
   steps: BootStep[];
+  /** Called when a step ends (before the next begins, and at the end of the boot): invariant checks hook in here. */
+  afterStep?: (s: KernelState, step: BootStep) => void;
 }
 
 export function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, profile: Profile): KernelState {
@@ -109,5 +111,12 @@ export function printk(s: KernelState, ...lines: string[]): void {
 
 /** Mark the start of a boot step (for timelines and explanations). */
 export function beginStep(s: KernelState, fn: string): void {
+  endStep(s);
   s.steps.push({ fn, firstCall: s.memblock.calls.length, firstLine: s.dmesg.length });
+}
+
+/** The current step is over: let the afterStep hook look at the state. */
+export function endStep(s: KernelState): void {
+  const last = s.steps.at(-1);
+  if (last && s.afterStep) s.afterStep(s, last);
 }

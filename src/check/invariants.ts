@@ -1,0 +1,427 @@
+// Invariants of a boot, checked on the state after any step. Each has a name
+// and says what broke and where. Checks only read the state.
+//
+// Where a property only holds from some point of the boot on, the check says
+// so and why (for example: nothing reads struct pages before memmap_init()).
+// Checks look at representative PFNs (the first and last of each PTE run and
+// PMD leaf, every slot of a shared page) rather than every PFN: a run maps
+// its pages the same way, so what holds for its ends holds for its middle.
+import type { KernelState } from '../kernel/state.js';
+import type { HugePage } from '../kernel/hugetlb.js';
+import { compoundHead, structPageAt, zoneSpanning } from '../kernel/page.js';
+import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
+import { hex } from '../util/format.js';
+import { nidOfPhys } from '../kernel/page-alloc.js';
+
+export interface Violation {
+  invariant: string;
+  message: string;
+}
+
+export interface Invariant {
+  name: string;
+  describe: string;
+  check(s: KernelState): Violation[];
+}
+
+type Range = [number, number];
+
+/** Sort and merge [start, end) ranges. */
+function mergeRanges(rs: Range[]): Range[] {
+  const sorted = rs.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  const out: Range[] = [];
+  for (const r of sorted) {
+    const last = out.at(-1);
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+/** Bytes of [a, b) not covered by the merged ranges. */
+function uncovered(a: number, b: number, merged: Range[]): Range[] {
+  const out: Range[] = [];
+  let at = a;
+  let lo = 0;
+  let hi = merged.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (merged[mid]![1] <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < merged.length && merged[i]![0] < b; i++) {
+    const [x, y] = merged[i]!;
+    if (x > at) out.push([at, Math.min(x, b)]);
+    at = Math.max(at, y);
+    if (at >= b) break;
+  }
+  if (at < b) out.push([at, b]);
+  return out;
+}
+
+const pfnName = (s: KernelState, pfn: number) => `pfn ${hex(pfn)} (${hex(pfn * s.arch.pageSize)})`;
+
+/** Boot-time gigantic pages whose HVO tails may still be writable: hugetlb has not gathered them yet. */
+function preGatherHvo(s: KernelState): Range[] {
+  const pooled = new Set(s.hugetlb.pages.map((p) => p.pfn));
+  const sp = s.arch.structPageSize;
+  return s.hugetlb.bootPages.filter((m) => m.hvo && !pooled.has(m.addr / s.arch.pageSize)).map((m) => [(m.addr / s.arch.pageSize) * sp, (m.addr / s.arch.pageSize + 2 ** m.order) * sp]);
+}
+
+const inRanges = (x: number, rs: Range[]) => rs.some(([a, b]) => x >= a && x < b);
+
+/** Every PTE run of the vmemmap with its virtual start. */
+function* pteRuns(s: KernelState) {
+  for (const [entry, t] of s.vmemmap.pte) {
+    for (const r of t.runs) yield { r, vaddr: entry * PMD_ENTRY_SPAN + r.from * PTE_SPAN, table: t };
+  }
+}
+
+/** PFNs worth reading for a range of vmemmap [start, end): the ends of each leaf and run, all slots of shared pages. */
+function representativePfns(s: KernelState, start: number, end: number): number[] {
+  const sp = s.arch.structPageSize;
+  const perPage = PTE_SPAN / sp;
+  const out = new Set<number>();
+  const addPage = (vaddr: number, all: boolean) => {
+    const base = vaddr / sp;
+    if (all) for (let i = 0; i < perPage; i++) out.add(base + i);
+    else out.add(base);
+  };
+  for (let e = Math.floor(start / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) {
+    const lo = Math.max(start, e * PMD_ENTRY_SPAN);
+    const hi = Math.min(end, (e + 1) * PMD_ENTRY_SPAN);
+    const t = s.vmemmap.pte.get(e);
+    if (!t) {
+      out.add(lo / sp);
+      out.add(hi / sp - 1);
+      continue;
+    }
+    for (const r of t.runs) {
+      const a = Math.max(lo, e * PMD_ENTRY_SPAN + r.from * PTE_SPAN);
+      const b = Math.min(hi, e * PMD_ENTRY_SPAN + (r.from + r.count) * PTE_SPAN);
+      if (a >= b) continue;
+      const shared = !r.stride || s.vmemmap.stored.has(r.phys);
+      addPage(a, shared);
+      addPage(b - PTE_SPAN, shared);
+      if (!shared) out.add(b / sp - 1);
+    }
+  }
+  return [...out].filter((p) => p * sp >= start && p * sp < end).sort((a, b) => a - b);
+}
+
+/** The PFN ranges of present memory (memblock memory regions). */
+function presentPfnRanges(s: KernelState): Range[] {
+  const ps = s.arch.pageSize;
+  return s.memblock.memory.regions.map((r) => [Math.ceil(r.base / ps), Math.floor((r.base + r.size) / ps)] as Range).filter(([a, b]) => b > a);
+}
+
+function folioRange(s: KernelState, f: HugePage): Range {
+  const sp = s.arch.structPageSize;
+  return [f.pfn * sp, (f.pfn + 2 ** f.order) * sp];
+}
+
+/** Distinct physical pages a vmemmap range is mapped onto, and whether any PTE maps a page another PTE maps too. */
+function vmemmapBacking(s: KernelState, start: number, end: number): { distinct: number; aliased: boolean; unmapped: boolean } {
+  let distinct = 0;
+  let aliased = false;
+  let unmapped = false;
+  const seen = new Set<number>();
+  for (let e = Math.floor(start / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) {
+    const lo = Math.max(start, e * PMD_ENTRY_SPAN);
+    const hi = Math.min(end, (e + 1) * PMD_ENTRY_SPAN);
+    if (s.vmemmap.pmdLeaf.has(e)) {
+      distinct += (hi - lo) / PTE_SPAN;
+      continue;
+    }
+    const t = s.vmemmap.pte.get(e);
+    let covered = 0;
+    for (const r of t?.runs ?? []) {
+      const a = Math.max(lo, e * PMD_ENTRY_SPAN + r.from * PTE_SPAN);
+      const b = Math.min(hi, e * PMD_ENTRY_SPAN + (r.from + r.count) * PTE_SPAN);
+      if (a >= b) continue;
+      covered += (b - a) / PTE_SPAN;
+      if (r.stride) distinct += (b - a) / PTE_SPAN;
+      else {
+        if (b - a > PTE_SPAN || seen.has(r.phys)) aliased = true;
+        if (!seen.has(r.phys)) distinct++;
+        seen.add(r.phys);
+      }
+    }
+    if (covered < (hi - lo) / PTE_SPAN) unmapped = true;
+  }
+  return { distinct, aliased, unmapped };
+}
+
+export const INVARIANTS: Invariant[] = [
+  {
+    name: 'memblock-regions',
+    describe: 'memblock regions are sorted, disjoint and non-empty; memory regions lie within the RAM the firmware reported',
+    check(s) {
+      const out: Violation[] = [];
+      for (const type of [s.memblock.memory, s.memblock.reserved]) {
+        type.regions.forEach((r, i) => {
+          if (r.size <= 0) out.push({ invariant: this.name, message: `${type.name} region ${i} at ${hex(r.base)} is empty` });
+          const prev = type.regions[i - 1];
+          if (prev && prev.base + prev.size > r.base) out.push({ invariant: this.name, message: `${type.name} regions ${i - 1} and ${i} overlap or are out of order at ${hex(r.base)}` });
+        });
+      }
+      const ram = mergeRanges(s.machine.e820.filter((e) => e.type === 'usable').map((e) => [e.start, e.end] as Range));
+      for (const r of s.memblock.memory.regions) {
+        const outside = uncovered(r.base, r.base + r.size, ram);
+        if (outside.length) out.push({ invariant: this.name, message: `memory region [${hex(r.base)}-${hex(r.base + r.size - 1)}] is not RAM at ${hex(outside[0]![0])}` });
+      }
+      return out;
+    },
+  },
+  {
+    name: 'memblock-one-owner',
+    describe: 'no memblock allocation hands out bytes another live allocation holds, and every reserved byte was reserved by someone',
+    check(s) {
+      const out: Violation[] = [];
+      const live: { a: number; b: number; who: string }[] = [];
+      const owners: Range[] = [];
+      for (const c of s.memblock.calls) {
+        if (c.fn.includes('free') && c.base !== undefined) {
+          const a = c.base;
+          const b = c.base + c.size;
+          for (let i = live.length - 1; i >= 0; i--) {
+            const l = live[i]!;
+            if (l.b <= a || l.a >= b) continue;
+            live.splice(i, 1);
+            if (l.a < a) live.push({ a: l.a, b: a, who: l.who });
+            if (l.b > b) live.push({ a: b, b: l.b, who: l.who });
+          }
+          continue;
+        }
+        if (c.fn === 'memblock_reserve' && c.base !== undefined) owners.push([c.base, c.base + c.size]);
+        if (!c.result || !c.fn.includes('alloc')) continue;
+        const a = c.result;
+        const b = a + c.size;
+        const clash = live.find((l) => l.a < b && a < l.b);
+        if (clash) out.push({ invariant: this.name, message: `${c.fn} for ${c.caller} returned [${hex(a)}-${hex(b - 1)}], which ${clash.who} still holds` });
+        live.push({ a, b, who: c.caller });
+        owners.push([a, b]);
+      }
+      const known = mergeRanges(owners);
+      for (const r of s.memblock.reserved.regions) {
+        const gap = uncovered(r.base, r.base + r.size, known);
+        if (gap.length) out.push({ invariant: this.name, message: `reserved [${hex(gap[0]![0])}-${hex(gap[0]![1] - 1)}] has no owner (no reservation or allocation made it)` });
+      }
+      return out;
+    },
+  },
+  {
+    name: 'vmemmap-single-writer',
+    describe: 'no physical vmemmap page is mapped writable at two addresses (once hugetlb has gathered the folio: until then the HVO tails are writable by design)',
+    check(s) {
+      const out: Violation[] = [];
+      const window = preGatherHvo(s);
+      const writers = new Map<number, { n: number; vaddr: number }>();
+      for (const { r, vaddr } of pteRuns(s)) {
+        if (r.readOnly || inRanges(vaddr, window)) continue;
+        const pages = r.stride ? 1 : r.count;
+        const keys = r.stride ? [] : [r.phys];
+        if (r.stride && s.vmemmap.stored.has(r.phys)) keys.push(r.phys);
+        for (const k of keys) {
+          const w = writers.get(k) ?? { n: 0, vaddr };
+          w.n += r.stride ? 1 : pages;
+          writers.set(k, w);
+        }
+      }
+      for (const [phys, w] of writers) {
+        if (w.n > 1) out.push({ invariant: this.name, message: `vmemmap page ${hex(phys)} is mapped writable at ${w.n} addresses (first at vmemmap+${hex(w.vaddr)}, struct pages of ${pfnName(s, w.vaddr / s.arch.structPageSize)})` });
+      }
+      return out;
+    },
+  },
+  {
+    name: 'shared-pages-readonly',
+    describe: "a shared vmemmap page is mapped read-only everywhere but at its own address (once gathered)",
+    check(s) {
+      const out: Violation[] = [];
+      const window = preGatherHvo(s);
+      const sp = s.arch.structPageSize;
+      for (const { r, vaddr } of pteRuns(s)) {
+        const st = s.vmemmap.stored.get(r.phys);
+        if (!st || r.readOnly || inRanges(vaddr, window)) continue;
+        const home = st.kind === 'head' && r.count === 1 && vaddr === st.basePfn * sp;
+        if (!home) out.push({ invariant: this.name, message: `shared ${st.kind} page ${hex(r.phys)} is writable at vmemmap+${hex(vaddr)} (${pfnName(s, vaddr / sp)}, ${r.count} PTEs)` });
+      }
+      return out;
+    },
+  },
+  {
+    name: 'memmap-reachable',
+    describe: "every present PFN's struct page is mapped by the vmemmap page tables (from memmap_init() on)",
+    check(s) {
+      if (!s.memmapInitDone) return [];
+      const out: Violation[] = [];
+      const sp = s.arch.structPageSize;
+      for (const [a, b] of presentPfnRanges(s)) {
+        for (let e = Math.floor((a * sp) / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < b * sp; e++) {
+          const lo = Math.max(a * sp, e * PMD_ENTRY_SPAN);
+          const hi = Math.min(b * sp, (e + 1) * PMD_ENTRY_SPAN);
+          if (s.vmemmap.pmdLeaf.has(e)) continue;
+          const holes = s.vmemmap.pte.has(e) ? vmemmapBacking(s, lo, hi).unmapped : true;
+          if (holes) {
+            const first = representativeUnmapped(s, lo, hi);
+            out.push({ invariant: this.name, message: `struct page of ${pfnName(s, first)} is not mapped (vmemmap+${hex(first * sp)})` });
+            break;
+          }
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: 'compound-head',
+    describe: "for every PFN of every gigantic folio, compound_head() finds its head and page_zonenum()/page_to_nid() give the zone and node the PFN lies in",
+    check(s) {
+      const out: Violation[] = [];
+      for (const f of s.hugetlb.pages) {
+        if (f.order < 10) continue;
+        const [start, end] = folioRange(s, f);
+        for (const pfn of representativePfns(s, start, end)) {
+          const head = compoundHead(s, pfn);
+          const p = structPageAt(s, pfn);
+          const z = zoneSpanning(s, pfn);
+          const nid = nidOfPhys(s, pfn * s.arch.pageSize);
+          const where = p ? ` (read from ${p.shared ? `shared ${p.shared} page ` : ''}${hex(p.phys)} slot ${p.slot})` : '';
+          if (head !== f.pfn) out.push({ invariant: this.name, message: `compound_head(${pfnName(s, pfn)}) = ${head === null ? 'unmapped' : hex(head)}, its head is ${hex(f.pfn)}${where}` });
+          else if (p && z && p.zoneIdx !== z.idx) out.push({ invariant: this.name, message: `page_zonenum(${pfnName(s, pfn)}) = ${s.zones!.names[p.zoneIdx]}, but the PFN lies in ${s.zones!.names[z.idx]}${where}` });
+          else if (p && p.nid !== nid) out.push({ invariant: this.name, message: `page_to_nid(${pfnName(s, pfn)}) = ${p.nid}, but the PFN lies on node ${nid}${where}` });
+          else continue;
+          break;
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: 'folio-one-zone',
+    describe: 'every huge page in a pool lies in one zone',
+    check(s) {
+      const out: Violation[] = [];
+      for (const f of s.hugetlb.pages) {
+        const a = zoneSpanning(s, f.pfn);
+        const b = zoneSpanning(s, f.pfn + 2 ** f.order - 1);
+        if (!a || !b || a.idx !== b.idx || a.nid !== b.nid) {
+          const names = s.zones?.names ?? [];
+          out.push({ invariant: this.name, message: `folio at ${pfnName(s, f.pfn)} (order ${f.order}) spans zones ${a ? names[a.idx] : '?'} and ${b ? names[b.idx] : '?'}` });
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: 'hvo-flag-matches-mapping',
+    describe: 'a folio flagged vmemmap-optimized has an HVO mapping (its tails share pages), one not flagged has a full one',
+    check(s) {
+      const out: Violation[] = [];
+      for (const f of s.hugetlb.pages) {
+        const [start, end] = folioRange(s, f);
+        const b = vmemmapBacking(s, start, end);
+        const full = (end - start) / PTE_SPAN;
+        if (f.vmemmapOptimized && !b.aliased) out.push({ invariant: this.name, message: `folio at ${pfnName(s, f.pfn)} is flagged vmemmap-optimized but its vmemmap is a full mapping (${b.distinct} pages)` });
+        if (!f.vmemmapOptimized && (b.aliased || b.distinct !== full)) out.push({ invariant: this.name, message: `folio at ${pfnName(s, f.pfn)} is not flagged vmemmap-optimized but its vmemmap has ${b.distinct} distinct pages for ${full} (aliased)` });
+      }
+      return out;
+    },
+  },
+  {
+    name: 'struct-page-initialized',
+    describe: 'every struct page the kernel may read (any present PFN, from memmap_init() on) has been written',
+    check(s) {
+      if (!s.memmapInitDone) return [];
+      const out: Violation[] = [];
+      const sp = s.arch.structPageSize;
+      for (const [a, b] of presentPfnRanges(s)) {
+        for (const pfn of representativePfns(s, a * sp, b * sp)) {
+          const p = structPageAt(s, pfn);
+          if (p && !p.initialized) {
+            out.push({ invariant: this.name, message: `struct page of ${pfnName(s, pfn)} was never written (${p.shared ? `shared ${p.shared} page ` : ''}${hex(p.phys)} slot ${p.slot})` });
+            break;
+          }
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: 'memmap-boot-pages',
+    describe: 'nr_memmap_boot_pages and nr_memmap_pages equal the vmemmap pages actually mapped from memblock and from the buddy allocator (6.15 and later)',
+    check(s) {
+      if (s.profile === '6.1') return [];
+      let boot = s.vmemmap.pmdLeaf.size * (PMD_ENTRY_SPAN / PTE_SPAN);
+      let runtime = 0;
+      for (const { r } of pteRuns(s)) if (r.stride && !s.vmemmap.stored.has(r.phys)) boot += r.count;
+      const shared: string[] = [];
+      for (const [phys, st] of s.vmemmap.stored) {
+        if (st.boot) boot++;
+        else runtime++;
+        if (st.kind === 'tail') shared.push(`${st.boot ? 'boot' : 'runtime'} shared tail ${hex(phys)} (node ${st.nid} ${s.zones?.names[st.zoneIdx]}, order ${st.order})`);
+      }
+      const out: Violation[] = [];
+      const note = shared.length ? `; shared tail pages: ${shared.join(', ')}` : '';
+      if (boot !== s.memmap.bootPages) out.push({ invariant: this.name, message: `nr_memmap_boot_pages is ${s.memmap.bootPages} but ${boot} vmemmap pages from memblock are mapped${note}` });
+      if (runtime !== s.memmap.pages) out.push({ invariant: this.name, message: `nr_memmap_pages is ${s.memmap.pages} but ${runtime} vmemmap pages from the buddy allocator are mapped${note}` });
+      return out;
+    },
+  },
+  {
+    name: 'memblock-nothing-lost',
+    describe: 'every byte the vmemmap and hugetlb took from memblock is still in use (mapped, a page table, a huge page) or was given back',
+    check(s) {
+      const out: Violation[] = [];
+      const ps = s.arch.pageSize;
+      const used: Range[] = [];
+      const pt = s.vmemmap;
+      for (const p of [...pt.pud.values(), ...pt.pmd.values()]) used.push([p, p + ps]);
+      for (const p of pt.pmdLeaf.values()) used.push([p, p + PMD_ENTRY_SPAN]);
+      for (const t of pt.pte.values()) {
+        used.push([t.page, t.page + ps]);
+        for (const r of t.runs) used.push([r.phys, r.phys + (r.stride ? r.count : 1) * ps]);
+      }
+      for (const m of s.hugetlb.bootPages) used.push([m.addr, m.addr + 2 ** m.order * ps]);
+      for (const f of s.hugetlb.pages) used.push([f.pfn * ps, (f.pfn + 2 ** f.order) * ps]);
+      for (const f of s.pageAlloc.lateFreed) used.push([f.start, f.end]);
+      const b = s.sparse.buffer;
+      if (b) used.push([b.next, b.end]);
+      const ours = /^(vmemmap_|__alloc_bootmem_huge_page)/;
+      const isOurs = (c: (typeof s.memblock.calls)[number]) => ours.test(c.caller) || (c.fn === 'memblock_alloc_exact_nid_raw' && c.caller === 'sparse_init_nid');
+      // What other subsystems took (possibly inside space ours gave back) is theirs, not lost.
+      for (const c of s.memblock.calls) {
+        if (c.result && c.fn.includes('alloc') && !isOurs(c)) used.push([c.result, c.result + c.size]);
+        if (c.fn === 'memblock_reserve' && c.base !== undefined && c.caller !== 'memblock_alloc_range_nid') used.push([c.base, c.base + c.size]);
+      }
+      const usedM = mergeRanges(used);
+      const reserved = mergeRanges(s.memblock.reserved.regions.map((r) => [r.base, r.base + r.size] as Range));
+      for (const c of s.memblock.calls) {
+        if (!c.result || !c.fn.includes('alloc') || !isOurs(c)) continue;
+        for (const [a, e] of uncovered(c.result, c.result + c.size, usedM)) {
+          // Lost only if memblock still holds it.
+          const held = mergeRanges(reserved.map(([x, y]) => [Math.max(x, a), Math.min(y, e)] as Range));
+          if (held.length) {
+            out.push({ invariant: this.name, message: `[${hex(held[0]![0])}-${hex(held[0]![1] - 1)}] taken by ${c.fn} for ${c.caller} is reserved but nothing uses it` });
+            break;
+          }
+        }
+      }
+      return out;
+    },
+  },
+];
+
+/** The first PFN of [lo, hi) (vmemmap offsets) whose struct page is unmapped. */
+function representativeUnmapped(s: KernelState, lo: number, hi: number): number {
+  const sp = s.arch.structPageSize;
+  for (let a = lo; a < hi; a += PTE_SPAN) if (!structPageAt(s, Math.ceil(a / sp))) return Math.ceil(a / sp);
+  return lo / sp;
+}
+
+/** Run every invariant (or those named) on the state. */
+export function checkInvariants(s: KernelState, names?: string[]): Violation[] {
+  const out: Violation[] = [];
+  for (const inv of INVARIANTS) if (!names || names.includes(inv.name)) out.push(...inv.check(s));
+  return out;
+}
