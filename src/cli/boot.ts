@@ -12,6 +12,9 @@ import { setMaxHugePages } from '../kernel/hugetlb.js';
 import { estimatedOthers } from '../kernel/others.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
+import { checkedBoot } from '../check/checked-boot.js';
+import { parseFaults } from '../check/faults.js';
+import { INVARIANTS } from '../check/invariants.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson, table } from './output.js';
@@ -47,6 +50,12 @@ export function nodeSummaries(s: KernelState): NodeSummary[] {
   return out;
 }
 
+/** A --kernel value, or an input error naming the known profiles. */
+export function parseProfile(v: string, field = '--kernel'): Profile {
+  if (!PROFILES.includes(v as Profile)) throw new InputError(`unknown kernel profile "${v}" (known: ${PROFILES.join(', ')})`, { field });
+  return v as Profile;
+}
+
 export function bootJson(s: KernelState) {
   return {
     machine: { name: s.machine.name, source: s.machine.source, cmdline: s.machine.cmdline },
@@ -61,6 +70,7 @@ export function bootJson(s: KernelState) {
     hugepages: hugepagesByNode(s),
     zones: zones(s),
     hvo: { enabled: s.hugetlb.vmemmapOptimizeEnabled, ...s.hvo },
+    memmap: { nr_memmap_boot_pages: s.memmap.bootPages, nr_memmap_pages: s.memmap.pages },
     maxPfn: s.maxPfn,
     nodes: nodeSummaries(s),
     memblock: s.memblock.calls,
@@ -78,6 +88,8 @@ type BootCliOptions = MachineOptions & {
   vmstat?: boolean;
   sysfs?: boolean;
   nrHugepages?: string;
+  fault: string[];
+  check?: boolean;
 };
 
 /** The readable summary npm start shows. */
@@ -108,11 +120,16 @@ function summary(s: KernelState, warnings: string[]): string {
   const mi = meminfoObject(s);
   const hvo = s.hvo;
   out.push('');
-  out.push(
-    s.hugetlb.vmemmapOptimizeEnabled
-      ? `HVO: on. ${hvo.optimized} huge pages optimized; ${hvo.vmemmapPagesFreed} vmemmap pages (${humanSize(hvo.vmemmapPagesFreed * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`
-      : 'HVO: off (hugetlb_free_vmemmap=on turns it on; the Debian 6.1 build has it off by default).',
-  );
+  if (!s.hugetlb.vmemmapOptimizeEnabled) out.push('HVO: off (hugetlb_free_vmemmap=on turns it on; CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON is off in the modelled builds).');
+  else {
+    const parts = [`HVO: on.`];
+    if (hvo.preHvo) parts.push(`${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb (${s.profile === '6.15' ? 'before zones existed' : 'once zones existed'}).`);
+    if (hvo.zoneInvalid) parts.push(`${hvo.zoneInvalid} spanned two zones and were given back.`);
+    if (hvo.fallback) parts.push(`${hvo.fallback} fell back to a normal vmemmap.`);
+    if (hvo.optimized) parts.push(`${hvo.optimized} huge pages optimized by remapping; ${hvo.vmemmapPagesFreed} vmemmap pages (${humanSize(hvo.vmemmapPagesFreed * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`);
+    out.push(parts.join(' '));
+  }
+  if (s.profile !== '6.1') out.push(`nr_memmap_boot_pages: ${s.memmap.bootPages}   nr_memmap_pages: ${s.memmap.pages}`);
   out.push(`MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total}   Hugepagesize: ${mi.Hugepagesize} kB   Hugetlb: ${mi.Hugetlb} kB   MemFree: ~${mi.MemFree} kB (estimate)`);
   const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
   if (notes.length) out.push('', 'Kernel log (HugeTLB):', ...notes.map((l) => '  ' + l));
@@ -123,7 +140,9 @@ function summary(s: KernelState, warnings: string[]): string {
 export function registerBoot(program: Command): void {
   const cmd = program.command('boot').description('boot a machine the way the kernel does and show zones, huge pages per node, HVO and /proc');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--kernel <profile>', `kernel profile (${PROFILES.join(', ')}; this version runs 6.1)`, '6.1')
+    .option('--kernel <profile>', `kernel profile (${PROFILES.join(', ')})`, 'hvo-v7')
+    .option('--fault <spec>', 'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--check', 'check every invariant after every step; exit 1 and list what broke')
     .option('--nr-hugepages <n>', 'after boot, write N to /proc/sys/vm/nr_hugepages (grows the default-size pool)')
     .option('--json', 'print the whole boot as JSON (dmesg, meminfo, hugepages, zones, memblock calls, ...)')
     .option('--dmesg', 'print the simulated kernel log')
@@ -141,13 +160,15 @@ Examples:
   $ hvosim boot --from-dmesg ../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt --memblock-log
   $ hvosim boot --qemu "-m 4G" --cmdline "hugepagesz=1G hugepages=2" --json
   $ hvosim boot --cmdline "hugetlb_free_vmemmap=on" --nr-hugepages 300 --meminfo
+  $ hvosim boot --kernel 6.15 --cmdline "hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M" --check
+  $ hvosim boot --kernel hvo-v7 --fault caller=vmemmap_alloc_block_zero --check
 
 A machine from --from-dmesg boots with the other subsystems' memblock calls
 taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action((o: BootCliOptions) => {
-      if (!PROFILES.includes(o.kernel as Profile)) throw new InputError(`unknown kernel profile "${o.kernel}" (known: ${PROFILES.join(', ')})`, { field: '--kernel' });
-      if (o.kernel !== '6.1') throw new InputError(`kernel profile "${o.kernel}" is not modelled yet; this version boots 6.1`, { field: '--kernel' });
+      const profile = parseProfile(o.kernel);
+      const faults = parseFaults(o.fault);
       let nr: number | undefined;
       if (o.nrHugepages !== undefined) {
         if (!/^\d+$/.test(o.nrHugepages)) throw new InputError(`"${o.nrHugepages}" is not a page count`, { field: '--nr-hugepages' });
@@ -155,7 +176,15 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       }
       const { machine: m, log } = loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
-      const s = boot(m, { profile: o.kernel as Profile, others: useLog ? replayedOthers(log) : estimatedOthers });
+      const others = useLog ? replayedOthers(log) : estimatedOthers;
+      if (o.check) {
+        const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
+        for (const v of r.violations) process.stdout.write(`${v.invariant}: after ${v.step}${v.atEnd ? '' : ' (healed by the end)'}: ${v.message}\n`);
+        if (!r.violations.length) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
+        process.exitCode = r.violations.length ? 1 : 0;
+        return;
+      }
+      const s = boot(m, { profile, faults, others });
       const warnings = [...m.warnings];
       if (nr !== undefined) {
         const r = setMaxHugePages(s, nr);

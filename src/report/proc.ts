@@ -54,7 +54,10 @@ export function meminfoObject(s: KernelState): Record<string, number> {
 
 /** /proc/vmstat: the counters this model knows (nr_free_pages is an estimate, as MemFree). */
 export function vmstat(s: KernelState): Record<string, number> {
-  return { nr_free_pages: Math.max(0, freePages(s) - (RUNTIME_USE_KB * 1024) / s.arch.pageSize) };
+  const out: Record<string, number> = { nr_free_pages: Math.max(0, freePages(s) - (RUNTIME_USE_KB * 1024) / s.arch.pageSize) };
+  // The memmap counters exist from 6.11 on (after nr_dirty_background_threshold).
+  if (s.profile !== '6.1') Object.assign(out, { nr_memmap_pages: s.memmap.pages, nr_memmap_boot_pages: s.memmap.bootPages });
+  return out;
 }
 
 export function vmstatText(s: KernelState): string[] {
