@@ -78,14 +78,17 @@ function* pteRuns(s: KernelState) {
 }
 
 /** PFNs worth reading for a range of vmemmap [start, end): the ends of each leaf and run, all slots of shared pages. */
-function representativePfns(s: KernelState, start: number, end: number): number[] {
+function representativePfns(s: KernelState, start: number, end: number, expanded = new Set<number>()): number[] {
   const sp = s.arch.structPageSize;
   const perPage = PTE_SPAN / sp;
   const out = new Set<number>();
-  const addPage = (vaddr: number, all: boolean) => {
+  // A shared page's slots are read once per physical page (`expanded`), at the first address seen.
+  const addPage = (vaddr: number, all: boolean, phys: number) => {
     const base = vaddr / sp;
-    if (all) for (let i = 0; i < perPage; i++) out.add(base + i);
-    else out.add(base);
+    if (all && !expanded.has(phys)) {
+      expanded.add(phys);
+      for (let i = 0; i < perPage; i++) out.add(base + i);
+    } else out.add(base);
   };
   for (let e = Math.floor(start / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) {
     const lo = Math.max(start, e * PMD_ENTRY_SPAN);
@@ -101,8 +104,8 @@ function representativePfns(s: KernelState, start: number, end: number): number[
       const b = Math.min(hi, e * PMD_ENTRY_SPAN + (r.from + r.count) * PTE_SPAN);
       if (a >= b) continue;
       const shared = !r.stride || s.vmemmap.stored.has(r.phys);
-      addPage(a, shared);
-      addPage(b - PTE_SPAN, shared);
+      addPage(a, shared, r.phys);
+      addPage(b - PTE_SPAN, shared, r.phys);
       if (!shared) out.add(b / sp - 1);
     }
   }
@@ -335,8 +338,9 @@ export const INVARIANTS: Invariant[] = [
       if (!s.memmapInitDone) return [];
       const out: Violation[] = [];
       const sp = s.arch.structPageSize;
+      const expanded = new Set<number>();
       for (const [a, b] of presentPfnRanges(s)) {
-        for (const pfn of representativePfns(s, a * sp, b * sp)) {
+        for (const pfn of representativePfns(s, a * sp, b * sp, expanded)) {
           const p = structPageAt(s, pfn);
           if (p && !p.initialized) {
             out.push({ invariant: this.name, message: `struct page of ${pfnName(s, pfn)} was never written (${p.shared ? `shared ${p.shared} page ` : ''}${hex(p.phys)} slot ${p.slot})` });

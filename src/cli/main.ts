@@ -4,6 +4,7 @@ import { fail } from './output.js';
 import { registerMachine } from './machine.js';
 import { registerReplay } from './replay.js';
 import { registerBoot } from './boot.js';
+import { registerCheck } from './check.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerBoot(program);
   registerReplay(program);
+  registerCheck(program);
   registerMachine(program);
   program.addHelpText(
     'after',

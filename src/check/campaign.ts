@@ -1,0 +1,138 @@
+// A randomized campaign: generated machines, command lines and injected
+// faults, each booted with every invariant checked after every step. Each
+// invariant that breaks is reported once, with the smallest case fast-check
+// can shrink it to and a one-line command that reproduces it.
+import fc from 'fast-check';
+import type { MemblockFaults } from '../kernel/memblock.js';
+import type { Profile } from '../kernel/state.js';
+import { parseQemuArgs } from '../machine/qemu.js';
+import { checkedBoot, type StepViolation } from './checked-boot.js';
+import { faultSpecs } from './faults.js';
+
+export interface CheckCase {
+  /** Node sizes in MiB. */
+  nodes: number[];
+  /** The CPU has 1 GiB pages (pdpe1gb). */
+  gbpages: boolean;
+  cmdline: string;
+  faults?: MemblockFaults;
+}
+
+/** The kernel functions whose allocations a campaign may fail. */
+export const FAULT_CALLERS = ['vmemmap_alloc_block_zero', 'vmemmap_alloc_block_buf', '__alloc_bootmem_huge_page', 'sparse_init_nid'];
+
+/** Machine shapes: 1 to 4 nodes of 1 to 6 GiB in 64 MiB steps (so often not whole GiB). */
+const nodesArb = fc.array(fc.integer({ min: 16, max: 96 }).map((x) => x * 64), { minLength: 1, maxLength: 4 });
+
+/** Command lines over the hugetlb and zone parameters, in all their forms. */
+function cmdlineArb(nodeCount: number): fc.Arbitrary<string> {
+  const count1g = fc.oneof(
+    fc.integer({ min: 0, max: 8 }).map(String),
+    fc.array(fc.tuple(fc.integer({ min: 0, max: nodeCount - 1 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: nodeCount }).map((xs) => xs.map(([n, c]) => `${n}:${c}`).join(',')),
+  );
+  return fc
+    .record({
+      hvo: fc.constantFrom('hugetlb_free_vmemmap=on', 'hugetlb_free_vmemmap=on', 'hugetlb_free_vmemmap=off', ''),
+      giga: fc.option(count1g, { nil: undefined }),
+      small: fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined }),
+      dflt: fc.constantFrom('', '', 'default_hugepagesz=1G', 'default_hugepagesz=2M'),
+      zone: fc.oneof(
+        fc.constant(''),
+        fc.integer({ min: 1, max: 1024 }).map((x) => `movablecore=${x * 4}M`),
+        fc.integer({ min: 5, max: 80 }).map((x) => `movablecore=${x}%`),
+        fc.integer({ min: 1, max: 1024 }).map((x) => `kernelcore=${x * 4}M`),
+      ),
+    })
+    .map((r) => [r.hvo, r.dflt, r.giga !== undefined ? `hugepagesz=1G hugepages=${r.giga}` : '', r.small !== undefined ? `hugepagesz=2M hugepages=${r.small}` : '', r.zone].filter(Boolean).join(' '));
+}
+
+function faultsArb(nodeCount: number): fc.Arbitrary<MemblockFaults | undefined> {
+  return fc.oneof(
+    fc.constant(undefined),
+    fc.integer({ min: 1, max: 200 }).map((n) => ({ nth: [n] })),
+    fc.constantFrom(...FAULT_CALLERS).map((c) => ({ callers: [c] })),
+    fc.integer({ min: 0, max: nodeCount - 1 }).map((n) => ({ nodes: [n] })),
+  );
+}
+
+/** Generated cases; with `faults`, most carry one injected failure. */
+export function caseArb(faults: boolean): fc.Arbitrary<CheckCase> {
+  return nodesArb.chain((nodes) =>
+    fc.record({
+      nodes: fc.constant(nodes),
+      gbpages: fc.constantFrom(true, true, true, false),
+      cmdline: cmdlineArb(nodes.length),
+      faults: faults ? faultsArb(nodes.length) : fc.constant(undefined),
+    }),
+  );
+}
+
+/** The QEMU arguments that describe the case's machine. */
+export function qemuArgs(c: CheckCase): string {
+  return [`-cpu qemu64${c.gbpages ? ',+pdpe1gb' : ''}`, ...c.nodes.map((mib, i) => `-numa node,nodeid=${i},mem=${mib}M`)].join(' ');
+}
+
+/** A command that reproduces the case. */
+export function reproducer(c: CheckCase, profile: Profile): string {
+  const faults = faultSpecs(c.faults).map((f) => ` --fault ${f}`).join('');
+  return `hvosim boot --kernel ${profile} --qemu "${qemuArgs(c)}" --cmdline "${c.cmdline}"${faults} --check`;
+}
+
+/** Boot one case with the invariants checked. */
+export function runCase(c: CheckCase, profile: Profile, invariants?: string[]): StepViolation[] {
+  const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
+  return checkedBoot(m, { profile, faults: c.faults, invariants }).violations;
+}
+
+export interface Finding {
+  invariant: string;
+  /** Cases (of the campaign's) that broke it. */
+  cases: number;
+  /** The shrunk case, its violation and a command that reproduces it. */
+  smallest: CheckCase;
+  violation: StepViolation;
+  reproducer: string;
+}
+
+export interface CampaignResult {
+  profile: Profile;
+  faults: boolean;
+  seed: number;
+  runs: number;
+  /** Cases that broke no invariant. */
+  clean: number;
+  findings: Finding[];
+  seconds: number;
+}
+
+/** Run a campaign: `runs` generated cases from `seed`; each broken invariant shrunk to its smallest case. */
+export function runCampaign(opts: { profile: Profile; runs: number; seed: number; faults: boolean; onProgress?: (done: number, total: number) => void; shrinkMs?: number }): CampaignResult {
+  const t0 = performance.now();
+  const arb = caseArb(opts.faults);
+  const cases = fc.sample(arb, { numRuns: opts.runs, seed: opts.seed });
+  const first = new Map<string, { c: CheckCase; n: number; at: number }>();
+  let clean = 0;
+  cases.forEach((c, i) => {
+    const vs = runCase(c, opts.profile);
+    if (!vs.length) clean++;
+    for (const v of vs) {
+      const f = first.get(v.invariant);
+      if (f) f.n++;
+      else first.set(v.invariant, { c, n: 1, at: i });
+    }
+    opts.onProgress?.(i + 1, cases.length);
+  });
+  const findings: Finding[] = [];
+  for (const [inv, { c, n, at }] of first) {
+    // Generate the same cases again up to the first that broke it, then let fast-check shrink that one
+    // (keeping only this invariant broken), within a time budget.
+    const out = fc.check(
+      fc.property(arb, (x) => !runCase(x, opts.profile, [inv]).length),
+      { numRuns: at + 1, seed: opts.seed, interruptAfterTimeLimit: opts.shrinkMs ?? 20_000 },
+    );
+    const smallest = (out.counterexample?.[0] as CheckCase | undefined) ?? c;
+    const violation = runCase(smallest, opts.profile, [inv])[0] ?? runCase(c, opts.profile, [inv])[0]!;
+    findings.push({ invariant: inv, cases: n, smallest, violation, reproducer: reproducer(smallest, opts.profile) });
+  }
+  return { profile: opts.profile, faults: opts.faults, seed: opts.seed, runs: opts.runs, clean, findings, seconds: (performance.now() - t0) / 1000 };
+}
