@@ -5,6 +5,8 @@ import { registerMachine } from './machine.js';
 import { registerReplay } from './replay.js';
 import { registerBoot } from './boot.js';
 import { registerCheck } from './check.js';
+import { registerDiff } from './diff.js';
+import { registerExplain } from './explain.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,13 +18,18 @@ export function buildProgram(): Command {
     .exitOverride();
   registerBoot(program);
   registerReplay(program);
+  registerDiff(program);
+  registerExplain(program);
   registerCheck(program);
   registerMachine(program);
   program.addHelpText(
     'after',
     `
 Examples:
-  $ hvosim boot                                   the default machine (two 3 GiB nodes)
+  $ hvosim boot                                   the default machine (two 3 GiB nodes), kernel hvo-v7
+  $ hvosim diff --kernel 6.15 --kernel hvo-v7     the seed's change, side by side
+  $ hvosim explain --pfn 0x140040                 a struct page through the vmemmap
+  $ hvosim check --kernel 6.15 --faults           a randomized invariant campaign
   $ hvosim replay --memblock ../shared/fixtures/linux-6.1/*.txt
   $ hvosim machine --machine my-box.json`,
   );
