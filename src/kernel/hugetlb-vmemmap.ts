@@ -167,7 +167,8 @@ function freeVmemmapPage(s: KernelState, phys: number, count: number, boot: bool
 function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
   const pt = s.vmemmap;
   const leaf = pt.pmdLeaf.get(entry);
-  if (leaf === undefined) return true;
+  // Already a PTE table: nothing to split. Not mapped at all (a failed population): nothing to remap.
+  if (leaf === undefined) return pt.pte.has(entry);
   // pte_alloc_one_kernel(): a page from the allocator on the running CPU's node (the boot CPU's).
   const pfn = allocPagesNode(s, bootCpuNode(s), 0, false);
   if (pfn === null) return false;
@@ -209,7 +210,8 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
   const pt = s.vmemmap;
   const { start, end } = folioVmemmap(s, order, headPfn);
   for (let e = Math.floor(start / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) if (!splitVmemmapHugePmd(s, e)) return false;
-  const oldHead = vmemmapPteAt(s, start)!;
+  const oldHead = vmemmapPteAt(s, start);
+  if (oldHead === null) return false;
   if (s.profile === '6.1') {
     // Keep the head page; the tails alias it.
     pt.stored.set(oldHead, { kind: 'head', basePfn: headPfn, state: 'folio', boot: pt.stored.get(oldHead)?.boot ?? true });

@@ -76,7 +76,8 @@ describe('invariants', () => {
     assert.equal(tails.length, 2, 'one shared tail page for Normal, one for Movable');
     assert.deepEqual(reports(s, 'compound-head'), []);
     // Per node: every tail PTE of the node points at the first zone's page.
-    const [[keep], [drop]] = tails;
+    const keep = tails[0]![0];
+    const drop = tails[1]![0];
     for (const t of s.vmemmap.pte.values()) for (const r of t.runs) if (r.phys === drop) r.phys = keep!;
     const v = reports(s, 'compound-head');
     assert.match(v[0]!.message, /page_zonenum\(.*\) = Normal, but the PFN lies in Movable/);

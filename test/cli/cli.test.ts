@@ -1,5 +1,6 @@
 // The command line as a user runs it: output, exit status, and one-line errors.
 import assert from 'node:assert/strict';
+import { parse as parseShell } from 'shell-quote';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,8 +80,12 @@ describe('hvosim boot and machine', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /node\s+zone\s+range\s+spanned\s+present\s+managed/);
     assert.match(r.out, /hugepages-1048576kB/);
-    assert.match(r.out, /HVO: on\. 2 huge pages optimized; 8190 vmemmap pages/);
+    assert.match(r.out, /kernel profile hvo-v7/);
+    assert.match(r.out, /HVO: on\. 2 boot-time gigantic pages got their HVO mapping from hugetlb \(once zones existed\)/);
+    assert.match(r.out, /nr_memmap_boot_pages: \d+/);
     assert.match(r.out, /HugeTLB: registered 1\.00 GiB page size, pre-allocated 2 pages/);
+    const old = hvosim('boot', '--kernel', '6.1');
+    assert.match(old.out, /HVO: on\. 2 huge pages optimized by remapping; 8190 vmemmap pages/);
   });
   test('boot --json has the fields the issue names', () => {
     const r = hvosim('boot', '--json');
@@ -91,12 +96,55 @@ describe('hvosim boot and machine', () => {
     assert.equal(j.meminfo.Hugetlb, 2 * 1024 * 1024);
     assert.ok(j.zones.every((z: Record<string, unknown>) => ['node', 'zone', 'spanned', 'present', 'managed'].every((f) => f in z)));
   });
-  test('boot --nr-hugepages grows the 2 MiB pool; a bad count and an unmodelled profile are input errors', () => {
+  test('boot --nr-hugepages grows the 2 MiB pool; a bad count and an unknown profile are input errors', () => {
     const r = hvosim('boot', '--cmdline', 'hugetlb_free_vmemmap=on', '--nr-hugepages', '300', '--meminfo');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^HugePages_Total:\s+300$/m);
     assertInputError(hvosim('boot', '--nr-hugepages', 'lots'), /--nr-hugepages: "lots" is not a page count/);
-    assertInputError(hvosim('boot', '--kernel', '6.15'), /--kernel: kernel profile "6\.15" is not modelled yet/);
+    assertInputError(hvosim('boot', '--kernel', '5.4'), /--kernel: unknown kernel profile "5\.4" \(known: 6\.1, 6\.15, hvo-v7\)/);
+    assertInputError(hvosim('boot', '--fault', 'nth=0'), /--fault: "0" in "nth=0" is not a positive allocation number/);
+  });
+  test('boot --check: exit 0 when every invariant holds, 1 with what broke and after which step', () => {
+    const ok = hvosim('boot', '--kernel', '6.1', '--check');
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /all 11 invariants hold after every step/);
+    const bad = hvosim('boot', '--kernel', '6.15', '--check');
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /^vmemmap-single-writer: after hugetlb_init: vmemmap page 0x[0-9a-f]+ is mapped writable at 4033 addresses/m);
+  });
+  test('diff: the two profiles side by side, with a summary in words; --json', () => {
+    const r = hvosim('diff', '--cmdline', 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /6\.15 against hvo-v7/);
+    assert.match(r.out, /6\.15: .*had its HVO mapping undone \(vmemmap_undo_hvo\) and given back to memblock/);
+    assert.match(r.out, /hvo-v7: .*was populated normally and given back to memblock/);
+    assert.match(r.out, /PMD leaves \(2 MiB of vmemmap each\)\s+32\s+40\s+\+8/);
+    const j = JSON.parse(hvosim('diff', '--kernel', '6.1', '--kernel', 'hvo-v7', '--json').out);
+    assert.equal(j.a.profile, '6.1');
+    assert.equal(j.b.vmemmap.tailPages, 1);
+    assertInputError(hvosim('diff', '--kernel', '6.1'), /give --kernel exactly twice/);
+  });
+  test('explain: the walk to a tail struct page in each generation', () => {
+    const v7 = hvosim('explain', '--pfn', '0x140040');
+    assert.equal(v7.code, 0, v7.err);
+    assert.match(v7.out, /shared: the shared tail page of zone 1:Normal for order 18/);
+    assert.match(v7.out, /compound_head\(\) = pfn 0x140000; page_zonenum\(\) = Normal; page_to_nid\(\) = 1/);
+    const old = hvosim('explain', '--kernel', '6.15', '--phys', '0x140040000');
+    assert.match(old.out, /shared: the head vmemmap page of pfn 0x140000/);
+    assertInputError(hvosim('explain', '--pfn', 'abc'), /--pfn: "abc" is not a number/);
+    assertInputError(hvosim('explain'), /give exactly one of --pfn and --phys/);
+  });
+  test('check: a small campaign reports each broken invariant with a reproducer; exit 1', () => {
+    const r = hvosim('check', '--kernel', '6.15', '--runs', '12', '--seed', '2');
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.out, /hvosim check: kernel 6\.15, 12 cases from seed 2/);
+    assert.match(r.out, /reproduce: hvosim boot --kernel 6\.15 --qemu "[^"]+" --cmdline "[^"]*" --check/);
+    // The reproducer reproduces: the same invariant breaks.
+    const [, inv, line] = /^(\S+): .*\n  reproduce: hvosim (.*)$/m.exec(r.out)!;
+    const again = hvosim(...(parseShell(line!) as string[]));
+    assert.equal(again.code, 1);
+    assert.match(again.out, new RegExp(`^${inv}: `, 'm'));
+    assertInputError(hvosim('check', '--runs', '0'), /--runs: "0" is not a positive number/);
   });
   test('boot --json has the kernel log and the memblock calls', () => {
     const r = hvosim('boot', '--qemu', '-m 4G', '--cmdline', 'memblock=debug', '--json');

@@ -1,0 +1,88 @@
+// Fault injection: the boot goes on the way the kernel would, fallbacks included.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkedBoot } from '../../src/check/checked-boot.js';
+import { faultSpecs, parseFaults } from '../../src/check/faults.js';
+import { caseArb, reproducer, runCase } from '../../src/check/campaign.js';
+import { boot } from '../../src/kernel/boot.js';
+import { estimatedOthers } from '../../src/kernel/others.js';
+import { q35Machine } from '../../src/machine/qemu.js';
+import { InputError } from '../../src/util/errors.js';
+import { GiB } from '../../src/util/units.js';
+import fc from 'fast-check';
+
+const m = q35Machine({ nodeSizes: [3 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' }, 'test');
+
+/** The allocation number (1-based) of the first call by `caller` after call index `after`. */
+function nthOf(profile: '6.15' | 'hvo-v7', pred: (c: { caller: string; size: number; nid?: number }) => boolean): number {
+  const s = boot(m, { profile, others: estimatedOthers });
+  let n = 0;
+  for (const c of s.memblock.calls) {
+    if (!c.fn.includes('alloc')) continue;
+    n++;
+    if (pred(c)) return n;
+  }
+  throw new Error('no such allocation');
+}
+
+describe('fault injection', () => {
+  test('hvo-v7: the shared tail page cannot be had, so HVO population fails and the folio falls back to a full vmemmap, still flagged optimized (finding)', () => {
+    // The shared tail is the first zeroed page hugetlb_vmemmap_init_late() takes: find it by the step.
+    const s0 = boot(m, { profile: 'hvo-v7', others: estimatedOthers });
+    const step = s0.steps.find((x) => x.fn === 'free_area_init')!;
+    let n = 0;
+    let target = 0;
+    for (const [i, c] of s0.memblock.calls.entries()) {
+      if (!c.fn.includes('alloc')) continue;
+      n++;
+      if (i >= step.firstCall && c.caller === 'vmemmap_alloc_block_zero') {
+        target = n;
+        break;
+      }
+    }
+    const r = checkedBoot(m, { profile: 'hvo-v7', faults: { nth: [target] } });
+    assert.equal(r.state.hvo.fallback, 1);
+    assert.equal(r.state.hugetlb.pages.filter((f) => f.order === 18).length, 2);
+    const v = r.violations.find((x) => x.invariant === 'hvo-flag-matches-mapping');
+    assert.match(v!.message, /flagged vmemmap-optimized but its vmemmap is a full mapping/);
+  });
+
+  test('6.15: a failed PTE table in init_early leaves the page without pre-HVO; sparse maps it and gather optimizes it at run time', () => {
+    // The PTE table of the first pre-HVO page (both pages are on node 1, whose upper tables node 0 already made).
+    const target = nthOf('6.15', (c) => c.caller === 'vmemmap_alloc_block_zero' && (c as { nid?: number }).nid === 1);
+    const s = boot(m, { profile: '6.15', others: estimatedOthers, faults: { nth: [target] } });
+    assert.equal(s.hvo.preHvo, 1);
+    assert.equal(s.hvo.optimized, 1);
+    assert.equal(s.hugetlb.pages.filter((f) => f.order === 18 && f.vmemmapOptimized).length, 2);
+  });
+
+  test('no memory on a node: the page asked of it comes from the other node', () => {
+    const s = boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults: { nodes: [1] } });
+    assert.ok(s.hugetlb.pages.filter((f) => f.order === 18).every((f) => f.nid === 0));
+  });
+
+  test('every hugetlb allocation failing: the kernel warns and boots on', () => {
+    const s = boot(m, { profile: '6.15', others: estimatedOthers, faults: { callers: ['__alloc_bootmem_huge_page'] } });
+    assert.ok(s.dmesg.includes('HugeTLB: allocating 2 of page size 1.00 GiB failed.  Only allocated 0 hugepages.'));
+  });
+
+  test('sparse cannot map a section: the kernel says so', () => {
+    const s = boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults: { callers: ['vmemmap_alloc_block_zero'] } });
+    assert.ok(s.dmesg.some((l) => /^sparse_init_nid: node\[0\] memory map backing failed\. Some memory will not be available\.$/.test(l)));
+  });
+
+  test('fault specs parse and print back; bad ones are input errors', () => {
+    const f = parseFaults(['nth=3,9', 'caller=vmemmap_alloc_block_zero', 'node=1'])!;
+    assert.deepEqual(f, { nth: [3, 9], callers: ['vmemmap_alloc_block_zero'], nodes: [1] });
+    assert.deepEqual(parseFaults(faultSpecs(f)), f);
+    for (const bad of ['nth=0', 'nth=x', 'caller=a b', 'disk=1', 'node=-1']) assert.throws(() => parseFaults([bad]), InputError, bad);
+  });
+
+  test('generated cases boot, and their reproducer names the profile, machine, command line and faults', () => {
+    for (const c of fc.sample(caseArb(true), { numRuns: 15, seed: 3 })) {
+      assert.ok(Array.isArray(runCase(c, 'hvo-v7')));
+      const r = reproducer(c, 'hvo-v7');
+      assert.match(r, /^hvosim boot --kernel hvo-v7 --qemu "-cpu qemu64[^"]*" --cmdline "[^"]*"( --fault \S+)* --check$/);
+    }
+  });
+});
