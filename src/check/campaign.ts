@@ -36,11 +36,13 @@ function cmdlineArb(nodeCount: number): fc.Arbitrary<string> {
       giga: fc.option(count1g, { nil: undefined }),
       small: fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined }),
       dflt: fc.constantFrom('', '', 'default_hugepagesz=1G', 'default_hugepagesz=2M'),
-      zone: fc.oneof(
-        fc.constant(''),
-        fc.integer({ min: 1, max: 1024 }).map((x) => `movablecore=${x * 4}M`),
-        fc.integer({ min: 5, max: 80 }).map((x) => `movablecore=${x}%`),
-        fc.integer({ min: 1, max: 1024 }).map((x) => `kernelcore=${x * 4}M`),
+      zone: fc.option(
+        fc.oneof(
+          fc.integer({ min: 1, max: 1024 }).map((x) => `movablecore=${x * 4}M`),
+          fc.integer({ min: 5, max: 80 }).map((x) => `movablecore=${x}%`),
+          fc.integer({ min: 1, max: 1024 }).map((x) => `kernelcore=${x * 4}M`),
+        ),
+        { nil: '' },
       ),
     })
     .map((r) => [r.hvo, r.dflt, r.giga !== undefined ? `hugepagesz=1G hugepages=${r.giga}` : '', r.small !== undefined ? `hugepagesz=2M hugepages=${r.small}` : '', r.zone].filter(Boolean).join(' '));

@@ -9,7 +9,7 @@
 import type { KernelState } from '../kernel/state.js';
 import type { HugePage } from '../kernel/hugetlb.js';
 import { compoundHead, structPageAt, zoneSpanning } from '../kernel/page.js';
-import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, PTE_SPAN, runsIn } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
 
@@ -90,23 +90,19 @@ function representativePfns(s: KernelState, start: number, end: number, expanded
       for (let i = 0; i < perPage; i++) out.add(base + i);
     } else out.add(base);
   };
-  for (let e = Math.floor(start / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) {
-    const lo = Math.max(start, e * PMD_ENTRY_SPAN);
-    const hi = Math.min(end, (e + 1) * PMD_ENTRY_SPAN);
-    const t = s.vmemmap.pte.get(e);
+  for (const { entry, lo, hi, from, count } of pmdSlices(start, end)) {
+    const t = s.vmemmap.pte.get(entry);
     if (!t) {
       out.add(lo / sp);
-      out.add(hi / sp - 1);
+      out.add(Math.ceil(hi / sp) - 1);
       continue;
     }
-    for (const r of t.runs) {
-      const a = Math.max(lo, e * PMD_ENTRY_SPAN + r.from * PTE_SPAN);
-      const b = Math.min(hi, e * PMD_ENTRY_SPAN + (r.from + r.count) * PTE_SPAN);
-      if (a >= b) continue;
+    const base = entry * PMD_ENTRY_SPAN;
+    for (const { r, a, b } of runsIn(t, from, count)) {
       const shared = !r.stride || s.vmemmap.stored.has(r.phys);
-      addPage(a, shared, r.phys);
-      addPage(b - PTE_SPAN, shared, r.phys);
-      if (!shared) out.add(b / sp - 1);
+      addPage(base + a * PTE_SPAN, shared, r.phys);
+      addPage(base + (b - 1) * PTE_SPAN, shared, r.phys);
+      if (!shared) out.add((base + b * PTE_SPAN) / sp - 1);
     }
   }
   return [...out].filter((p) => p * sp >= start && p * sp < end).sort((a, b) => a - b);
@@ -129,28 +125,23 @@ function vmemmapBacking(s: KernelState, start: number, end: number): { distinct:
   let aliased = false;
   let unmapped = false;
   const seen = new Set<number>();
-  for (let e = Math.floor(start / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) {
-    const lo = Math.max(start, e * PMD_ENTRY_SPAN);
-    const hi = Math.min(end, (e + 1) * PMD_ENTRY_SPAN);
-    if (s.vmemmap.pmdLeaf.has(e)) {
-      distinct += (hi - lo) / PTE_SPAN;
+  for (const { entry, from, count } of pmdSlices(start, end)) {
+    if (s.vmemmap.pmdLeaf.has(entry)) {
+      distinct += count;
       continue;
     }
-    const t = s.vmemmap.pte.get(e);
+    const t = s.vmemmap.pte.get(entry);
     let covered = 0;
-    for (const r of t?.runs ?? []) {
-      const a = Math.max(lo, e * PMD_ENTRY_SPAN + r.from * PTE_SPAN);
-      const b = Math.min(hi, e * PMD_ENTRY_SPAN + (r.from + r.count) * PTE_SPAN);
-      if (a >= b) continue;
-      covered += (b - a) / PTE_SPAN;
-      if (r.stride) distinct += (b - a) / PTE_SPAN;
+    for (const { r, a, b } of t ? runsIn(t, from, count) : []) {
+      covered += b - a;
+      if (r.stride) distinct += b - a;
       else {
-        if (b - a > PTE_SPAN || seen.has(r.phys)) aliased = true;
+        if (b - a > 1 || seen.has(r.phys)) aliased = true;
         if (!seen.has(r.phys)) distinct++;
         seen.add(r.phys);
       }
     }
-    if (covered < (hi - lo) / PTE_SPAN) unmapped = true;
+    if (covered < count) unmapped = true;
   }
   return { distinct, aliased, unmapped };
 }
@@ -261,11 +252,9 @@ export const INVARIANTS: Invariant[] = [
       const out: Violation[] = [];
       const sp = s.arch.structPageSize;
       for (const [a, b] of presentPfnRanges(s)) {
-        for (let e = Math.floor((a * sp) / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < b * sp; e++) {
-          const lo = Math.max(a * sp, e * PMD_ENTRY_SPAN);
-          const hi = Math.min(b * sp, (e + 1) * PMD_ENTRY_SPAN);
-          if (s.vmemmap.pmdLeaf.has(e)) continue;
-          const holes = s.vmemmap.pte.has(e) ? vmemmapBacking(s, lo, hi).unmapped : true;
+        for (const { entry, lo, hi } of pmdSlices(a * sp, b * sp)) {
+          if (s.vmemmap.pmdLeaf.has(entry)) continue;
+          const holes = s.vmemmap.pte.has(entry) ? vmemmapBacking(s, lo, hi).unmapped : true;
           if (holes) {
             const first = representativeUnmapped(s, lo, hi);
             out.push({ invariant: this.name, message: `struct page of ${pfnName(s, first)} is not mapped (vmemmap+${hex(first * sp)})` });

@@ -219,18 +219,22 @@ export const MODELLED_STEPS = [
   'setup_log_buf',
   'acpi_reserve_initial_tables (when the machine lists its ACPI tables)',
   'numa_init / alloc_node_data',
+  '6.15, hvo-v7: hugetlb_bootmem_alloc (the hugetlb parameters, gigantic pages from memblock before sparse_init)',
   'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks)',
+  '6.15, hvo-v7: hugetlb_vmemmap_init_early (pre-HVO in 6.15; marking only in hvo-v7) from sparse_init_nid',
   'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges)',
-  'parse_args: hugepagesz=, hugepages=, default_hugepagesz=, hugetlb_free_vmemmap= (gigantic pages from memblock)',
+  '6.15, hvo-v7: hugetlb_vmemmap_init_late (zone check; undo in 6.15; HVO onto the zone shared tail in hvo-v7) before memmap_init',
+  '6.1: parse_args: hugepagesz=, hugepages=, default_hugepagesz=, hugetlb_free_vmemmap= (gigantic pages from memblock)',
   'memblock_free_all (managed pages per zone)',
-  'hugetlb_init (2 MiB pages, gather_bootmem_prealloc, HVO as 6.1 does it, report_hugepages)',
-  'late frees of the kernel image and the initrd',
+  'hugetlb_init (2 MiB pages, gather_bootmem_prealloc with each generation\'s HVO, vmemmap_wrprotect_hvo, report_hugepages)',
+  'late frees of the kernel image and the initrd; hugetlb_vmemmap_init (late_initcall: hvo-v7 initializes the shared tails)',
   'nr_hugepages after boot (growing the default-size pool)',
 ];
 
 /** What the boot does not model, said wherever results are shown. */
 export const NOT_MODELLED = [
-  'the 6.15 and hvo-v7 profiles (the boot runs 6.1)',
+  '6.15 and hvo-v7 reuse the Debian 6.1 build facts and other subsystems\' calls; only the hugetlb, sparse and vmemmap path differs',
+  'deferred struct page init: memmap_init() is taken to write every struct page',
   "other subsystems' memblock calls without a log are an estimate (per-cpu chunk, setup_arch tables, hashes, swiotlb, alloc_low_pages)",
   'the buddy allocator: where 2 MiB pages and HVO page tables land is an estimate (counts per node are exact while memory lasts)',
   'growing a gigantic pool or shrinking any pool at run time',

@@ -14,7 +14,7 @@ import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages } from './page-alloc.js';
 import type { PteTable } from './pgtable.js';
-import { PMD_ENTRY_SPAN, pteLookup, pteSetRange, PTE_SPAN, PTRS_PER_PTE } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, pteLookup, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
 import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugetlbBootmemPageZonesValid } from './hugetlb.js';
@@ -183,22 +183,16 @@ function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
  * The walk of vmemmap_remap_free(): point the PTEs of [from, end) at `phys`
  * (read-only) and free the pages they mapped before.
  */
-function remapOnto(s: KernelState, from: number, end: number, phys: number): void {
+function remapOnto(s: KernelState, start: number, end: number, phys: number): void {
   const pt = s.vmemmap;
-  for (let addr = from; addr < end; ) {
-    const t = pt.pte.get(Math.floor(addr / PMD_ENTRY_SPAN))!;
-    const idx = Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN);
-    const count = Math.min(PTRS_PER_PTE - idx, (end - addr) / PTE_SPAN);
-    for (const r of t.runs) {
-      const a = Math.max(r.from, idx);
-      const b = Math.min(r.from + r.count, idx + count);
-      if (a >= b) continue;
-      const old = r.phys + (r.stride ? (a - r.from) * PTE_SPAN : 0);
-      const stored = pt.stored.get(old);
-      if (r.stride) freeVmemmapPage(s, old, b - a, stored ? stored.boot : true);
+  for (const { entry, from, count } of pmdSlices(start, end)) {
+    const t = pt.pte.get(entry)!;
+    for (const { r, a, b } of runsIn(t, from, count)) {
+      if (!r.stride) continue;
+      const old = runPhys(r, a);
+      freeVmemmapPage(s, old, b - a, pt.stored.get(old)?.boot ?? true);
     }
-    pteSetRange(t, idx, count, phys, 0, true);
-    addr += count * PTE_SPAN;
+    pteSetRange(t, from, count, phys, 0, true);
   }
 }
 
@@ -209,7 +203,7 @@ function remapOnto(s: KernelState, from: number, end: number, phys: number): voi
 function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: number): boolean {
   const pt = s.vmemmap;
   const { start, end } = folioVmemmap(s, order, headPfn);
-  for (let e = Math.floor(start / PMD_ENTRY_SPAN); e * PMD_ENTRY_SPAN < end; e++) if (!splitVmemmapHugePmd(s, e)) return false;
+  for (const { entry } of pmdSlices(start, end)) if (!splitVmemmapHugePmd(s, entry)) return false;
   const oldHead = vmemmapPteAt(s, start);
   if (oldHead === null) return false;
   if (s.profile === '6.1') {

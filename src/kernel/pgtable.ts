@@ -133,3 +133,37 @@ export function vmemmapTranslate(pt: VmemmapPageTables, off: number): { phys: nu
   const e = pteLookup(t, idx);
   return e ? { phys: e.phys + (off % PTE_SPAN), readOnly: e.readOnly, level: 'pte' } : null;
 }
+
+/** One PMD entry's share of a vmemmap range: [lo, hi) in bytes, PTE indexes [from, from + count). */
+export interface PmdSlice {
+  entry: number;
+  lo: number;
+  hi: number;
+  from: number;
+  count: number;
+}
+
+/** The PMD entries a vmemmap range [start, end) crosses, each with its share of the range. */
+export function* pmdSlices(start: number, end: number): Generator<PmdSlice> {
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
+    const base = entry * PMD_ENTRY_SPAN;
+    const lo = Math.max(start, base);
+    const hi = Math.min(end, base + PMD_ENTRY_SPAN);
+    const from = Math.floor((lo - base) / PTE_SPAN);
+    yield { entry, lo, hi, from, count: Math.ceil((hi - base) / PTE_SPAN) - from };
+  }
+}
+
+/** The runs of a PTE table that map entries of [from, from + count), with the indexes [a, b) they cover there. */
+export function* runsIn(t: PteTable, from: number, count: number): Generator<{ r: PteRun; a: number; b: number }> {
+  for (const r of t.runs.slice()) {
+    const a = Math.max(r.from, from);
+    const b = Math.min(r.from + r.count, from + count);
+    if (a < b) yield { r, a, b };
+  }
+}
+
+/** The physical page entry `idx` of a run maps. */
+export function runPhys(r: PteRun, idx: number): number {
+  return r.phys + (r.stride ? (idx - r.from) * PTE_SPAN : 0);
+}

@@ -9,7 +9,7 @@
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import type { PteTable } from './pgtable.js';
-import { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteClearRange, pteLookup, pteNoneRanges, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteClearRange, pteLookup, pteNoneRanges, pteSetRange, PTE_SPAN, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc } from './sparse.js';
 import type { KernelState } from './state.js';
@@ -66,14 +66,10 @@ function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): PteTabl
  * Mapped writable (PAGE_KERNEL). False when an allocation failed.
  */
 export function vmemmapPopulateRange(s: KernelState, start: number, end: number, nid: number, reuse: number | null): boolean {
-  for (let addr = start; addr < end; ) {
-    const entry = Math.floor(addr / PMD_ENTRY_SPAN);
-    const next = Math.min((entry + 1) * PMD_ENTRY_SPAN, end);
-    if (!vmemmapPudPmdPopulate(s, addr, nid)) return false;
+  for (const { entry, lo, from, count } of pmdSlices(start, end)) {
+    if (!vmemmapPudPmdPopulate(s, lo, nid)) return false;
     const t = vmemmapPmdPopulate(s, entry, nid);
     if (!t) return false;
-    const from = Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN);
-    const count = Math.ceil((next - addr) / PTE_SPAN);
     for (const [a, b] of pteNoneRanges(t, from, count)) {
       if (reuse !== null) {
         pteSetRange(t, a, b - a, reuse, 0, false);
@@ -85,7 +81,6 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
         pteSetRange(t, i, 1, p, 1, false);
       }
     }
-    addr = next;
   }
   return true;
 }
@@ -171,13 +166,9 @@ export function vmemmapPteAt(s: KernelState, addr: number): number | null {
 
 /** Apply `fn` to each PTE table's slice [from, from+count) covering [start, end). */
 function forEachPteSlice(s: KernelState, start: number, end: number, fn: (t: PteTable, from: number, count: number) => void): void {
-  for (let addr = start; addr < end; ) {
-    const entry = Math.floor(addr / PMD_ENTRY_SPAN);
-    const next = Math.min((entry + 1) * PMD_ENTRY_SPAN, end);
+  for (const { entry, from, count } of pmdSlices(start, end)) {
     const t = s.vmemmap.pte.get(entry);
-    const from = Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN);
-    if (t) fn(t, from, Math.min(PTRS_PER_PTE - from, Math.ceil((next - addr) / PTE_SPAN)));
-    addr = next;
+    if (t) fn(t, from, count);
   }
 }
 
@@ -201,11 +192,7 @@ export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: 
 /** vmemmap_wrprotect_hvo(): the PTEs of [start + headsize, end) become read-only. */
 export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, headsize: number): void {
   forEachPteSlice(s, start + headsize, end, (t, from, count) => {
-    for (const r of t.runs.slice()) {
-      const a = Math.max(r.from, from);
-      const b = Math.min(r.from + r.count, from + count);
-      if (a < b && !r.readOnly) pteSetRange(t, a, b - a, r.phys + (r.stride ? (a - r.from) * PTE_SPAN : 0), r.stride, true);
-    }
+    for (const { r, a, b } of runsIn(t, from, count)) if (!r.readOnly) pteSetRange(t, a, b - a, runPhys(r, a), r.stride, true);
   });
 }
 
