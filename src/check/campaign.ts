@@ -82,8 +82,12 @@ export function reproducer(c: CheckCase, profile: Profile): string {
 
 /** Boot one case with the invariants checked. */
 export function runCase(c: CheckCase, profile: Profile, invariants?: string[]): StepViolation[] {
+  return bootCase(c, profile, invariants).violations;
+}
+
+function bootCase(c: CheckCase, profile: Profile, invariants?: string[]) {
   const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
-  return checkedBoot(m, { profile, faults: c.faults, invariants }).violations;
+  return checkedBoot(m, { profile, faults: c.faults, invariants });
 }
 
 export interface Finding {
@@ -101,8 +105,10 @@ export interface CampaignResult {
   faults: boolean;
   seed: number;
   runs: number;
-  /** Cases that broke no invariant. */
+  /** Cases that broke no invariant (and did not panic). */
   clean: number;
+  /** Cases the kernel would not survive (an injected fault where the kernel panics), by what killed them. */
+  panics: { reason: string; cases: number; reproducer: string }[];
   findings: Finding[];
   seconds: number;
 }
@@ -114,9 +120,17 @@ export function runCampaign(opts: { profile: Profile; runs: number; seed: number
   const cases = fc.sample(arb, { numRuns: opts.runs, seed: opts.seed });
   const first = new Map<string, { c: CheckCase; n: number; at: number }>();
   let clean = 0;
+  const panics = new Map<string, { cases: number; reproducer: string }>();
   cases.forEach((c, i) => {
-    const vs = runCase(c, opts.profile);
-    if (!vs.length) clean++;
+    const r = bootCase(c, opts.profile);
+    const vs = r.violations;
+    if (r.state.panic) {
+      // The kind of death, without the addresses and sizes that vary from case to case.
+      const reason = r.state.panic.replace(/0x[0-9a-f]+|\b[0-9a-f]{16}\b|\d+/g, 'N');
+      const p = panics.get(reason) ?? { cases: 0, reproducer: reproducer(c, opts.profile) };
+      p.cases++;
+      panics.set(reason, p);
+    } else if (!vs.length) clean++;
     for (const v of vs) {
       const f = first.get(v.invariant);
       if (f) f.n++;
@@ -136,5 +150,14 @@ export function runCampaign(opts: { profile: Profile; runs: number; seed: number
     const violation = runCase(smallest, opts.profile, [inv])[0] ?? runCase(c, opts.profile, [inv])[0]!;
     findings.push({ invariant: inv, cases: n, smallest, violation, reproducer: reproducer(smallest, opts.profile) });
   }
-  return { profile: opts.profile, faults: opts.faults, seed: opts.seed, runs: opts.runs, clean, findings, seconds: (performance.now() - t0) / 1000 };
+  return {
+    profile: opts.profile,
+    faults: opts.faults,
+    seed: opts.seed,
+    runs: opts.runs,
+    clean,
+    panics: [...panics].map(([reason, p]) => ({ reason, ...p })),
+    findings,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

@@ -34,6 +34,8 @@ export function checkedBoot(
     others: opts.others === undefined ? estimatedOthers : opts.others,
     nrHugepages: opts.nrHugepages,
     afterStep: (s, step) => {
+      // A dead machine has no invariants to keep: the panic is the outcome.
+      if (s.panic) return;
       last = checkInvariants(s, opts.invariants);
       for (const v of last) {
         const had = first.get(v.invariant);

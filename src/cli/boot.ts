@@ -100,6 +100,7 @@ function summary(s: KernelState, warnings: string[]): string {
   out.push(`command line: ${m.cmdline || '(empty)'}`);
   out.push(`other subsystems' memblock calls: ${s.others?.name ?? 'none'}`);
   for (const w of warnings) out.push(`warning: ${w}`);
+  if (s.panic) out.push(`THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`);
   const ps = s.arch.pageSize;
   out.push('', 'Zones (pages of 4 KiB):');
   const zrows = [['node', 'zone', 'range', 'spanned', 'present', 'managed']];
@@ -179,12 +180,15 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {
         const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
+        if (r.state.panic) process.stdout.write(`the boot died after ${r.state.steps.at(-1)?.fn}: ${r.state.panic}\n`);
         for (const v of r.violations) process.stdout.write(`${v.invariant}: after ${v.step}${v.atEnd ? '' : ' (healed by the end)'}: ${v.message}\n`);
-        if (!r.violations.length) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
-        process.exitCode = r.violations.length ? 1 : 0;
+        if (!r.violations.length && !r.state.panic) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
+        process.exitCode = r.violations.length || r.state.panic ? 1 : 0;
         return;
       }
       const s = boot(m, { profile, faults, others });
+      // A boot the kernel would not survive is a finding.
+      if (s.panic) process.exitCode = 1;
       const warnings = [...m.warnings];
       if (nr !== undefined) {
         const r = setMaxHugePages(s, nr);

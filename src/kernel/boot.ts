@@ -29,7 +29,7 @@ import { freeAreaInit } from './mm-init.js';
 import { freeReservedPages, memblockFreeAll } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
 import type { BootStep, KernelState, OtherPoint, OtherSubsystems, Profile } from './state.js';
-import { beginStep, createKernelState, endStep, printk } from './state.js';
+import { beginStep, createKernelState, endStep, KernelPanic, printk } from './state.js';
 
 /** MAX_ARCH_PFN on x86_64 4-level: 1 << (MAX_PHYSMEM_BITS - PAGE_SHIFT). */
 function maxArchPfn(arch: Arch): number {
@@ -264,39 +264,43 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   if (opts.faults) s.memblock.faults = opts.faults;
   if (opts.afterStep) s.afterStep = opts.afterStep;
   const others = (p: OtherPoint) => s.others?.at(s, p);
-  others('start');
-  printk(s, `Command line: ${machine.cmdline}`);
-  setupArchE820(s);
-  earlyReserveMemory(s);
-  memblockSetup(s);
-  realModeAndMapping(s);
-  others('init_mem_mapping');
-  setupLogBuf(s);
-  acpiReserveInitialTables(s);
-  numaInit(s);
-  // 6.15 and hvo-v7 take gigantic pages from memblock before sparse_init() when the CPU has 1 GiB pages.
-  if (s.profile !== '6.1' && cpuHasGbpages(s)) hugetlbBootmemAlloc(s);
-  sparseInit(s);
-  s.zones = freeAreaInit(s);
-  // The rest of setup_arch(), then start_kernel(): per-cpu areas, zonelists, the command line.
-  others('setup_arch_end');
-  printk(s, `Kernel command line: ${machine.cmdline}`);
-  if (s.profile === '6.1') hugetlbParseArgs(s);
-  others('start_kernel');
-  // mm_core_init(): hugetlb_bootmem_alloc() if setup_arch() did not run it (6.15, hvo-v7).
-  if (s.profile !== '6.1') hugetlbBootmemAlloc(s);
-  // mem_init(): swiotlb, then everything memblock still holds free goes to the buddy allocator.
-  others('mm_init');
-  memblockFreeAll(s);
-  freeImagePart(s, 0);
-  giganticPagesInit(s);
-  hugetlbInit(s);
-  freeInitrdMem(s);
-  beginStep(s, 'hugetlb_vmemmap_init (late_initcall)');
-  hugetlbVmemmapInit(s);
-  for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
-  others('end');
-  if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);
+  try {
+    others('start');
+    printk(s, `Command line: ${machine.cmdline}`);
+    setupArchE820(s);
+    earlyReserveMemory(s);
+    memblockSetup(s);
+    realModeAndMapping(s);
+    others('init_mem_mapping');
+    setupLogBuf(s);
+    acpiReserveInitialTables(s);
+    numaInit(s);
+    // 6.15 and hvo-v7 take gigantic pages from memblock before sparse_init() when the CPU has 1 GiB pages.
+    if (s.profile !== '6.1' && cpuHasGbpages(s)) hugetlbBootmemAlloc(s);
+    sparseInit(s);
+    s.zones = freeAreaInit(s);
+    // The rest of setup_arch(), then start_kernel(): per-cpu areas, zonelists, the command line.
+    others('setup_arch_end');
+    printk(s, `Kernel command line: ${machine.cmdline}`);
+    if (s.profile === '6.1') hugetlbParseArgs(s);
+    others('start_kernel');
+    // mm_core_init(): hugetlb_bootmem_alloc() if setup_arch() did not run it (6.15, hvo-v7).
+    if (s.profile !== '6.1') hugetlbBootmemAlloc(s);
+    // mem_init(): swiotlb, then everything memblock still holds free goes to the buddy allocator.
+    others('mm_init');
+    memblockFreeAll(s);
+    freeImagePart(s, 0);
+    giganticPagesInit(s);
+    hugetlbInit(s);
+    freeInitrdMem(s);
+    beginStep(s, 'hugetlb_vmemmap_init (late_initcall)');
+    hugetlbVmemmapInit(s);
+    for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
+    others('end');
+    if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);
+  } catch (e) {
+    if (!(e instanceof KernelPanic)) throw e;
+  }
   endStep(s);
   return s;
 }

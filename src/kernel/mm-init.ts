@@ -7,8 +7,8 @@ import { hex018 } from '../util/format.js';
 import { memparse } from '../util/units.js';
 import { clamp, MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, roundUp } from './memblock.js';
 import type { KernelState } from './state.js';
-import { beginStep, printk } from './state.js';
-import { sparseVmemmapInitNidLate } from './sparse-vmemmap.js';
+import { beginStep, kernelPanic, printk } from './state.js';
+import { firstUnmappedStructPage, sparseVmemmapInitNidLate } from './sparse-vmemmap.js';
 
 /** MAX_ORDER_NR_PAGES (MAX_ORDER 11): ZONE_MOVABLE starts on a 4 MiB boundary. */
 const MAX_ORDER_NR_PAGES = 1024;
@@ -276,6 +276,13 @@ function unavailablePages(s: KernelState, spfn: number, epfn: number): number {
 
 /** memmap_init(): the "pages in unavailable ranges" lines for the holes between and after memory ranges. */
 function memmapInit(s: KernelState, lay: ZoneLayout): void {
+  // __init_single_page() writes through pfn_to_page() with no pfn_valid() check: an unmapped struct page faults.
+  for (const r of memblockPfnRanges(s.memblock)) {
+    const pfn = firstUnmappedStructPage(s, r.start, r.end);
+    if (pfn === null) continue;
+    const vaddr = (0xffffea0000000000n + BigInt(pfn * s.arch.structPageSize)).toString(16);
+    kernelPanic(s, `BUG: unable to handle page fault for address: ${vaddr}`, `hvosim: memmap_init() wrote the struct page of pfn 0x${pfn.toString(16)}, which no page table maps; the boot dies here`);
+  }
   // Every struct page of every zone is written now (deferred struct page init is not modelled);
   // the writes go through the vmemmap, so a page that several PFNs' vmemmap alias is overwritten.
   s.memmapInitDone = true;
@@ -348,6 +355,7 @@ export function freeAreaInit(s: KernelState): ZoneLayout {
 
   const nodes = [...new Set(memblockPfnRanges(s.memblock).map((r) => r.nid))].filter((n) => n !== MAX_NUMNODES).sort((a, b) => a - b);
   for (const nid of nodes) {
+    if (!s.nodeData.has(nid)) kernelPanic(s, `hvosim: NODE_DATA(${nid}) was never allocated; free_area_init_node() dereferences it and the boot dies here`);
     const span = pfnRangeForNid(s, nid);
     lay.nodeSpan.set(nid, span);
     printk(s, `Initmem setup node ${nid} [mem ${hex018(span.start * ps)}-${hex018(span.end ? span.end * ps - 1 : 0)}]`);

@@ -11,6 +11,7 @@
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNid, memblockPhysAllocRange, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
 import { bootCpuNode } from './page-alloc.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
+import { kernelPanic, printk } from './state.js';
 
 /** Bytes of the first per-cpu chunk one CPU uses ("percpu: Embedded 61 pages/cpu"). */
 const PCPU_UNIT_USED = 61 * 4096;
@@ -33,7 +34,13 @@ const PCPU_SMALL = [
 const SWIOTLB_SIZE = 64 * 2 ** 20;
 
 function small(s: KernelState, size: number, caller: string, align = s.arch.smpCacheBytes, maxAddr = MEMBLOCK_ALLOC_ACCESSIBLE): number {
-  return memblockAllocTryNid(s.memblock, size, align, 0, maxAddr, NUMA_NO_NODE, caller);
+  return mustHave(s, memblockAllocTryNid(s.memblock, size, align, 0, maxAddr, NUMA_NO_NODE, caller), size, caller);
+}
+
+/** These callers panic when memblock has nothing for them (their "Failed to allocate" panics); the estimate does the same. */
+function mustHave(s: KernelState, addr: number, size: number, caller: string): number {
+  if (!addr) kernelPanic(s, `hvosim: ${caller} could not get ${size} bytes from memblock; the kernel panics here`);
+  return addr;
 }
 
 /** The rest of setup_arch() and start_kernel() up to parse_args(): tables, then setup_per_cpu_areas(). */
@@ -50,7 +57,7 @@ function setupArchEnd(s: KernelState): void {
   // setup_per_cpu_areas() -> pcpu_embed_first_chunk() for the boot CPU.
   const info = small(s, 4096, 'pcpu_build_alloc_info', 4096);
   const areas = small(s, 4096, 'pcpu_embed_first_chunk');
-  const chunk = memblockAllocTryNid(s.memblock, s.arch.pmdSize, s.arch.pmdSize, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, bootCpuNode(s), 'pcpu_fc_alloc');
+  const chunk = mustHave(s, memblockAllocTryNid(s.memblock, s.arch.pmdSize, s.arch.pmdSize, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, bootCpuNode(s), 'pcpu_fc_alloc'), s.arch.pmdSize, 'pcpu_fc_alloc');
   if (chunk) memblockPhysFree(s.memblock, chunk + PCPU_UNIT_USED, s.arch.pmdSize - PCPU_UNIT_USED, 'pcpu_embed_first_chunk');
   for (const [size, caller] of PCPU_SMALL) small(s, size, caller);
   if (areas) memblockPhysFree(s.memblock, areas, 4096, 'pcpu_embed_first_chunk');
@@ -93,8 +100,9 @@ function startKernel(s: KernelState): void {
 /** mem_init() -> swiotlb_init(): a 64 MiB bounce buffer below 4 GiB when some memory is above it. */
 function mmInit(s: KernelState): void {
   if (s.maxPfn * s.arch.pageSize <= 2 ** 32) return;
-  const buf = small(s, SWIOTLB_SIZE, 'swiotlb_init_remap', 4096, 2 ** 32 - 1);
-  if (!buf) return;
+  // Without the buffer swiotlb warns and goes on ("failed to allocate tlb structure").
+  const buf = memblockAllocTryNid(s.memblock, SWIOTLB_SIZE, 4096, 0, 2 ** 32 - 1, NUMA_NO_NODE, 'swiotlb_init_remap');
+  if (!buf) return printk(s, 'swiotlb_init_remap: failed to allocate tlb structure');
   small(s, (SWIOTLB_SIZE / 2048) * 24, 'swiotlb_init_remap', 4096);
   small(s, 16, 'swiotlb_init_remap');
 }

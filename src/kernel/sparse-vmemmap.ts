@@ -157,6 +157,19 @@ export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, n
   return vmemmapPopulateRange(s, start + headsize, end, nid, reuse);
 }
 
+/** The first PFN of [startPfn, endPfn) whose struct page the vmemmap does not map, or null. */
+export function firstUnmappedStructPage(s: KernelState, startPfn: number, endPfn: number): number | null {
+  const sp = s.arch.structPageSize;
+  for (const { entry, lo, from, count } of pmdSlices(startPfn * sp, endPfn * sp)) {
+    if (s.vmemmap.pmdLeaf.has(entry)) continue;
+    const t = s.vmemmap.pte.get(entry);
+    if (!t) return Math.ceil(lo / sp);
+    const none = pteNoneRanges(t, from, count)[0];
+    if (none) return Math.max(startPfn, Math.ceil((entry * PMD_ENTRY_SPAN + none[0] * PTE_SPAN) / sp));
+  }
+  return null;
+}
+
 /** The physical page a PTE-mapped vmemmap address maps, or null. */
 export function vmemmapPteAt(s: KernelState, addr: number): number | null {
   const t = s.vmemmap.pte.get(Math.floor(addr / PMD_ENTRY_SPAN));

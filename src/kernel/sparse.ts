@@ -1,6 +1,6 @@
 // mm/sparse.c: memory sections, the section root array, usemaps and the memmap buffer.
 import type { KernelState } from './state.js';
-import { beginStep, printk } from './state.js';
+import { beginStep, kernelPanic, printk } from './state.js';
 import { MEM_SECTION_USAGE_SIZE } from './config.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNid, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
 import { sparseVmemmapInitNidEarly, vmemmapPopulate } from './sparse-vmemmap.js';
@@ -41,14 +41,19 @@ export function memblocksPresent(s: KernelState): void {
   const mb = s.memblock;
   if (!sec.present.length && !sec.roots.size) {
     // The root array is allocated on first use (inlined into sparse_init).
-    memblockAllocTryNid(mb, 8 * nrSectionRoots(s), 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'sparse_init');
+    const size = 8 * nrSectionRoots(s);
+    if (!memblockAllocTryNid(mb, size, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'sparse_init')) kernelPanic(s, `Kernel panic - not syncing: memblocks_present: Failed to allocate ${size} bytes align=0x40`);
   }
   for (const r of mb.memory.regions) {
     const first = Math.floor(r.base / s.arch.sectionSize);
     const last = Math.ceil((r.base + r.size) / s.arch.sectionSize);
     for (let nr = first; nr < last; nr++) {
       const root = Math.floor(nr / sectionsPerRoot(s));
-      if (!sec.roots.has(root)) sec.roots.set(root, memblockAllocTryNid(mb, s.arch.pageSize, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, r.nid, 'sparse_index_alloc'));
+      if (!sec.roots.has(root)) {
+        const p = memblockAllocTryNid(mb, s.arch.pageSize, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, r.nid, 'sparse_index_alloc');
+        if (!p) kernelPanic(s, `Kernel panic - not syncing: sparse_index_alloc: Failed to allocate ${s.arch.pageSize} bytes nid=${r.nid}`);
+        sec.roots.set(root, p);
+      }
       if (sec.presentSet.has(nr)) continue;
       sec.presentSet.add(nr);
       sec.present.push({ nr, nid: r.nid });
@@ -100,7 +105,13 @@ function sparseBufferFini(s: KernelState): void {
 
 /** sparse_init_nid(): usemaps, the memmap buffer, then each section's memmap through the vmemmap. */
 function sparseInitNid(s: KernelState, nid: number, sections: number[]): void {
-  s.sparse.usemap.set(nid, sparseEarlyUsemapsAllocPgdatSection(s, nid, MEM_SECTION_USAGE_SIZE * sections.length));
+  const usemap = sparseEarlyUsemapsAllocPgdatSection(s, nid, MEM_SECTION_USAGE_SIZE * sections.length);
+  if (!usemap) {
+    printk(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
+    for (const nr of sections) s.sparse.failed.add(nr);
+    return;
+  }
+  s.sparse.usemap.set(nid, usemap);
   sparseBufferInit(s, sections.length * sectionMapSize(s), nid);
   sparseVmemmapInitNidEarly(s, nid);
   const perSection = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;

@@ -71,6 +71,8 @@ export interface KernelState {
   memmapInitDone: boolean;
   /** hugetlb_vmemmap_init() (late_initcall) has run. */
   lateInitcallsDone: boolean;
+  /** Why the boot died (a panic, or an oops this early), or null while it lives. */
+  panic: string | null;
   dmesg: string[];
   steps: BootStep[];
   /** Called when a step ends (before the next begins, and at the end of the boot): invariant checks hook in here. */
@@ -100,6 +102,7 @@ export function createKernelState(machine: Machine, arch: Arch, build: KernelBui
     memmap: { bootPages: 0, pages: 0 },
     memmapInitDone: false,
     lateInitcallsDone: false,
+    panic: null,
     dmesg: [],
     steps: [],
   };
@@ -119,4 +122,17 @@ export function beginStep(s: KernelState, fn: string): void {
 export function endStep(s: KernelState): void {
   const last = s.steps.at(-1);
   if (last && s.afterStep) s.afterStep(s, last);
+}
+
+/** Thrown to stop a boot the kernel would not survive; boot() catches it. */
+export class KernelPanic extends Error {}
+
+/**
+ * The boot dies here: print the kernel's lines (an hvosim line, prefixed
+ * "hvosim:", where the kernel would oops with text we cannot know) and stop.
+ */
+export function kernelPanic(s: KernelState, ...lines: string[]): never {
+  printk(s, ...lines);
+  s.panic = lines.join(' / ');
+  throw new KernelPanic(s.panic);
 }
