@@ -71,6 +71,20 @@ describe('fault injection', () => {
     assert.ok(s.dmesg.some((l) => /^sparse_init_nid: node\[0\] memory map backing failed\. Some memory will not be available\.$/.test(l)));
   });
 
+  test('no memory anywhere: the kernel panics in sparse_init, the check reports the death and no invariant', () => {
+    const one = q35Machine({ nodeSizes: [2 * GiB], numa: false, cpuFeatures: ['pdpe1gb'], cmdline: '' }, 'test');
+    const r = checkedBoot(one, { profile: 'hvo-v7', faults: { nodes: [0] } });
+    assert.match(r.state.panic!, /^Kernel panic - not syncing: memblocks_present: Failed to allocate 16384 bytes align=0x40$/);
+    assert.deepEqual(r.violations, []);
+    assert.equal(r.state.steps.at(-1)!.fn, 'sparse_init');
+  });
+
+  test('no usemap for a node: its sections have no memmap, and memmap_init() faults on the first of them', () => {
+    const s = boot(m, { profile: '6.1', others: estimatedOthers, faults: { callers: ['sparse_init_nid'] } });
+    assert.ok(s.dmesg.includes('sparse_init_nid: node[0] usemap allocation failed'));
+    assert.match(s.panic!, /^BUG: unable to handle page fault for address: ffffea0000000040 \/ hvosim: memmap_init\(\) wrote the struct page of pfn 0x1/);
+  });
+
   test('fault specs parse and print back; bad ones are input errors', () => {
     const f = parseFaults(['nth=3,9', 'caller=vmemmap_alloc_block_zero', 'node=1'])!;
     assert.deepEqual(f, { nth: [3, 9], callers: ['vmemmap_alloc_block_zero'], nodes: [1] });
