@@ -34,6 +34,8 @@ export interface HugePage {
   nid: number;
   zone: string;
   vmemmapOptimized: boolean;
+  /** Gathered with HUGE_BOOTMEM_HVO (6.15, hvo-v7): hugetlb wrote only the struct pages of the head's vmemmap page. */
+  bootHvo?: boolean;
 }
 
 /** struct huge_bootmem_page: a gigantic page taken from memblock, waiting for gather_bootmem_prealloc(). */
@@ -159,8 +161,8 @@ function prepNewHugePage(s: KernelState, h: Hstate, pfn: number): void {
 }
 
 /** __prep_account_new_huge_page() + enqueue_hugetlb_folio(): the page joins its node's pool. */
-function enqueueHugePage(s: KernelState, h: Hstate, pfn: number, nid: number, vmemmapOptimized: boolean): void {
-  s.hugetlb.pages.push({ pfn, order: h.order, nid, zone: zoneOfPfn(s, pfn)?.name ?? '?', vmemmapOptimized });
+function enqueueHugePage(s: KernelState, h: Hstate, pfn: number, nid: number, vmemmapOptimized: boolean, bootHvo = false): void {
+  s.hugetlb.pages.push({ pfn, order: h.order, nid, zone: zoneOfPfn(s, pfn)?.name ?? '?', vmemmapOptimized, bootHvo });
   h.nrHugePagesNode.set(nid, (h.nrHugePagesNode.get(nid) ?? 0) + 1);
 }
 
@@ -468,7 +470,7 @@ function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
       // a page count added to a vmemmap address, so only the first 256 KiB of the folio's vmemmap is covered.
       const start = pfn * s.arch.structPageSize;
       vmemmapWrprotectHvo(s, start, Math.min(start + n, start + hugetlbVmemmapSize(s, m.order)), vmemmapReserveSize(s));
-      enqueueHugePage(s, h, pfn, pageNid, true);
+      enqueueHugePage(s, h, pfn, pageNid, true, true);
     } else {
       enqueueHugePage(s, h, pfn, pageNid, hugetlbVmemmapOptimize(s, m.order, pfn, pageNid));
     }

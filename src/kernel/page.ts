@@ -72,7 +72,10 @@ function tailInfo(s: KernelState, headPfn: number, order: number): CompoundInfo 
 /** The struct page of `pfn` as generic init and hugetlb wrote it at its own vmemmap address. */
 function ownStructPage(s: KernelState, pfn: number, phys: number, slot: number): StructPage {
   const z = zoneSpanning(s, pfn);
-  const f = folioOf(s, pfn);
+  let f = folioOf(s, pfn);
+  // For a folio gathered with HVO already set up, hugetlb writes only the head's vmemmap page
+  // (HUGETLB_VMEMMAP_RESERVE_PAGES struct pages) and leaves the tails to the shared mapping.
+  if (f?.bootHvo && pfn - f.pfn >= s.arch.pageSize / s.arch.structPageSize) f = null;
   const initialized = (s.memmapInitDone && z !== null) || f !== null;
   let info: CompoundInfo = NONE;
   if (f && pfn !== f.pfn) info = tailInfo(s, f.pfn, f.order);
