@@ -13,43 +13,36 @@ import fc from 'fast-check';
 
 const m = q35Machine({ nodeSizes: [3 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' }, 'test');
 
-/** The allocation number (1-based) of the first call by `caller` after call index `after`. */
-function nthOf(profile: '6.15' | 'hvo-v7', pred: (c: { caller: string; size: number; nid?: number }) => boolean): number {
+/** The allocation number (1-based, as --fault nth= counts) of the first allocation `pred` picks, from the step `from` on. */
+function nthOf(profile: '6.15' | 'hvo-v7', from: string, pred: (c: { caller: string; size: number; nid?: number }) => boolean): number {
   const s = boot(m, { profile, others: estimatedOthers });
+  const start = s.steps.find((x) => x.fn === from)!.firstCall;
   let n = 0;
-  for (const c of s.memblock.calls) {
+  for (const [i, c] of s.memblock.calls.entries()) {
     if (!c.fn.includes('alloc')) continue;
     n++;
-    if (pred(c)) return n;
+    if (i >= start && pred(c)) return n;
   }
   throw new Error('no such allocation');
 }
 
 describe('fault injection', () => {
   test('hvo-v7: the shared tail page cannot be had, so HVO population fails and the folio falls back to a full vmemmap, still flagged optimized (finding)', () => {
-    // The shared tail is the first zeroed page hugetlb_vmemmap_init_late() takes: find it by the step.
-    const s0 = boot(m, { profile: 'hvo-v7', others: estimatedOthers });
-    const step = s0.steps.find((x) => x.fn === 'free_area_init')!;
-    let n = 0;
-    let target = 0;
-    for (const [i, c] of s0.memblock.calls.entries()) {
-      if (!c.fn.includes('alloc')) continue;
-      n++;
-      if (i >= step.firstCall && c.caller === 'vmemmap_alloc_block_zero') {
-        target = n;
-        break;
-      }
-    }
+    // The shared tail is the first zeroed page hugetlb_vmemmap_init_late() (in free_area_init) takes.
+    const target = nthOf('hvo-v7', 'free_area_init', (c) => c.caller === 'vmemmap_alloc_block_zero');
     const r = checkedBoot(m, { profile: 'hvo-v7', faults: { nth: [target] } });
     assert.equal(r.state.hvo.fallback, 1);
     assert.equal(r.state.hugetlb.pages.filter((f) => f.order === 18).length, 2);
     const v = r.violations.find((x) => x.invariant === 'hvo-flag-matches-mapping');
     assert.match(v!.message, /flagged vmemmap-optimized but its vmemmap is a full mapping/);
+    // hugetlb wrote only the head's vmemmap page: the other tails keep memmap_init's plain struct pages.
+    const c = r.violations.find((x) => x.invariant === 'compound-head')!;
+    assert.ok(c.atEnd);
   });
 
   test('6.15: a failed PTE table in init_early leaves the page without pre-HVO; sparse maps it and gather optimizes it at run time', () => {
     // The PTE table of the first pre-HVO page (both pages are on node 1, whose upper tables node 0 already made).
-    const target = nthOf('6.15', (c) => c.caller === 'vmemmap_alloc_block_zero' && (c as { nid?: number }).nid === 1);
+    const target = nthOf('6.15', 'sparse_init', (c) => c.caller === 'vmemmap_alloc_block_zero' && c.nid === 1);
     const s = boot(m, { profile: '6.15', others: estimatedOthers, faults: { nth: [target] } });
     assert.equal(s.hvo.preHvo, 1);
     assert.equal(s.hvo.optimized, 1);
