@@ -12,9 +12,9 @@
 //   runtime HVO does the same.
 import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
-import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages } from './page-alloc.js';
+import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
 import type { PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, pteLookup, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
 import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugetlbBootmemPageZonesValid } from './hugetlb.js';
@@ -206,12 +206,13 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
   for (const { entry } of pmdSlices(start, end)) if (!splitVmemmapHugePmd(s, entry)) return false;
   const oldHead = vmemmapPteAt(s, start);
   if (oldHead === null) return false;
-  if (s.profile === '6.1') {
-    // Keep the head page; the tails alias it.
+  // 6.1 keeps the head page and the tails alias it; so does 6.15 when no new page can be had.
+  const keepHead = () => {
     pt.stored.set(oldHead, { kind: 'head', basePfn: headPfn, state: 'folio', boot: pt.stored.get(oldHead)?.boot ?? true });
     remapOnto(s, start + PTE_SPAN, end, oldHead);
     return true;
-  }
+  };
+  if (s.profile === '6.1') return keepHead();
   let tail = 0;
   if (s.profile === 'hvo-v7') {
     tail = vmemmapGetTailRuntime(s, order, headPfn);
@@ -219,12 +220,7 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
   }
   // A copy of the head vmemmap page in a new page (6.15 keeps the old one if none can be had; hvo-v7 gives up).
   const fresh = allocPagesNode(s, nid, 0, false);
-  if (fresh === null && s.profile === 'hvo-v7') return false;
-  if (fresh === null) {
-    pt.stored.set(oldHead, { kind: 'head', basePfn: headPfn, state: 'folio', boot: pt.stored.get(oldHead)?.boot ?? true });
-    remapOnto(s, start + PTE_SPAN, end, oldHead);
-    return true;
-  }
+  if (fresh === null) return s.profile === 'hvo-v7' ? false : keepHead();
   const head = fresh * s.arch.pageSize;
   memmapPagesAdd(s, 1);
   pt.stored.set(head, { kind: 'head', basePfn: headPfn, state: 'folio', boot: false });
@@ -236,7 +232,7 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
 
 /** vmemmap_get_tail() at run time (hvo-v7): the zone's shared tail page, a zeroed buddy page initialized as tails on first use. */
 function vmemmapGetTailRuntime(s: KernelState, order: number, headPfn: number): number {
-  const zone = s.zones?.zones.find((z) => z.spanned && headPfn >= z.startPfn && headPfn < z.startPfn + z.spanned && z.present);
+  const zone = zoneOfPfn(s, headPfn);
   if (!zone) return 0;
   const have = zone.vmemmapTails.get(order);
   if (have !== undefined) return have;
@@ -272,10 +268,4 @@ export function hugetlbVmemmapInit(s: KernelState): void {
   s.lateInitcallsDone = true;
   if (s.profile !== 'hvo-v7') return;
   for (const p of s.vmemmap.stored.values()) if (p.kind === 'tail') p.state = 'init';
-}
-
-/** Look up the PTE mapping a vmemmap address (for callers that need protection too). */
-export function vmemmapPte(s: KernelState, addr: number): { phys: number; readOnly: boolean } | null {
-  const t = s.vmemmap.pte.get(Math.floor(addr / PMD_ENTRY_SPAN));
-  return t ? pteLookup(t, Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN)) : null;
 }
