@@ -74,6 +74,7 @@ Examples:
         .filter(({ x, y }) => x.calls !== y.calls || x.bytes !== y.bytes);
       if (rows.length) out.push('memblock calls that differ (function caller: calls, net bytes):', table([['call', A, B], ...rows.map(({ k, x, y }) => [k, `${x.calls}, ${x.bytes}`, `${y.calls}, ${y.bytes}`])]), '');
       out.push(`HugeTLB log (${A}):`, ...d.a.hugetlbLog.map((l) => `  ${l}`), `HugeTLB log (${B}):`, ...d.b.hugetlbLog.map((l) => `  ${l}`));
+      out.push('', `dmesg: ${d.dmesgOnlyA.length} lines only ${A} printed, ${d.dmesgOnlyB.length} only ${B}${o.dmesg ? '' : ' (--dmesg lists them)'}.`);
       if (o.dmesg) out.push('', `dmesg lines only ${A} printed:`, ...d.dmesgOnlyA.map((l) => `- ${l}`), `dmesg lines only ${B} printed:`, ...d.dmesgOnlyB.map((l) => `+ ${l}`));
       process.stdout.write(out.join('\n') + '\n');
     });
