@@ -48,12 +48,17 @@ function cmdlineArb(nodeCount: number): fc.Arbitrary<string> {
     .map((r) => [r.hvo, r.dflt, r.giga !== undefined ? `hugepagesz=1G hugepages=${r.giga}` : '', r.small !== undefined ? `hugepagesz=2M hugepages=${r.small}` : '', r.zone].filter(Boolean).join(' '));
 }
 
+/** Boot steps a caller fault may be limited to: where hugetlb and sparse build the vmemmap. */
+export const FAULT_STEPS = ['sparse_init', 'free_area_init', 'hugetlb_init'];
+
 function faultsArb(nodeCount: number): fc.Arbitrary<MemblockFaults | undefined> {
-  return fc.oneof(
-    fc.constant(undefined),
-    fc.integer({ min: 1, max: 200 }).map((n) => ({ nth: [n] })),
-    fc.constantFrom(...FAULT_CALLERS).map((c) => ({ callers: [c] })),
-    fc.integer({ min: 0, max: nodeCount - 1 }).map((n) => ({ nodes: [n] })),
+  return fc.option(
+    fc.oneof(
+      fc.integer({ min: 1, max: 200 }).map((n) => ({ nth: [n] })),
+      fc.tuple(fc.constantFrom(...FAULT_CALLERS), fc.option(fc.constantFrom(...FAULT_STEPS), { nil: undefined })).map(([c, step]) => ({ callers: [step ? `${c}@${step}` : c] })),
+      fc.integer({ min: 0, max: nodeCount - 1 }).map((n) => ({ nodes: [n] })),
+    ),
+    { nil: undefined, freq: 4 },
   );
 }
 
@@ -126,7 +131,7 @@ export function runCampaign(opts: { profile: Profile; runs: number; seed: number
     const vs = r.violations;
     if (r.state.panic) {
       // The kind of death, without the addresses and sizes that vary from case to case.
-      const reason = r.state.panic.replace(/0x[0-9a-f]+|\b[0-9a-f]{16}\b|\d+/g, 'N');
+      const reason = r.state.panic.replace(/\b(0x[0-9a-f]+|[0-9a-f]{16}|\d+)\b/g, 'N');
       const p = panics.get(reason) ?? { cases: 0, reproducer: reproducer(c, opts.profile) };
       p.cases++;
       panics.set(reason, p);

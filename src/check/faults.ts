@@ -1,5 +1,6 @@
 // Fault injection: which memblock allocations to fail, from a short spec a
-// reproducer line can carry: "nth=5", "caller=vmemmap_alloc_block_zero", "node=1".
+// reproducer line can carry: "nth=5", "caller=vmemmap_alloc_block_zero",
+// "caller=vmemmap_alloc_block_zero@free_area_init" (only within that boot step), "node=1".
 import type { MemblockFaults } from '../kernel/memblock.js';
 import { InputError } from '../util/errors.js';
 
@@ -12,7 +13,7 @@ export function parseFaults(specs: string[], field = '--fault'): MemblockFaults 
     if (!m) throw new InputError(`"${spec}" is not a fault (nth=N, caller=FUNCTION or node=N)`, { field });
     const vals = m[2]!.split(',');
     if (m[1] === 'caller') {
-      for (const v of vals) if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(v)) throw new InputError(`"${v}" is not a kernel function name`, { field });
+      for (const v of vals) if (!/^[A-Za-z_][A-Za-z0-9_.]*(@[A-Za-z_][A-Za-z0-9_ ()/.,:-]*)?$/.test(v)) throw new InputError(`"${v}" is not a kernel function name (or name@step)`, { field });
       f.callers = [...(f.callers ?? []), ...vals];
       continue;
     }

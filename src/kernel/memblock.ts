@@ -92,6 +92,8 @@ export interface Memblock {
   faults?: MemblockFaults;
   /** Allocation calls made so far (numbered from 1 for `faults.nth`). */
   allocCount: number;
+  /** The boot step making the calls (for faults limited to a step). */
+  step?: string;
 }
 
 /**
@@ -102,7 +104,7 @@ export interface Memblock {
 export interface MemblockFaults {
   /** Fail these allocations (1 = the first allocation call of the boot). */
   nth?: number[];
-  /** Fail every allocation whose caller is one of these kernel functions. */
+  /** Fail every allocation whose caller is one of these kernel functions ("name", or "name@step": only within that boot step). */
   callers?: string[];
   /** Never hand out memory of these nodes (allocations fall back as the kernel's do). */
   nodes?: number[];
@@ -113,7 +115,7 @@ function faultFails(mb: Memblock, call: MemblockCallArgs): boolean {
   mb.allocCount++;
   const f = mb.faults;
   if (!f) return false;
-  return !!(f.nth?.includes(mb.allocCount) || f.callers?.includes(call.caller));
+  return !!(f.nth?.includes(mb.allocCount) || f.callers?.some((c) => c === call.caller || c === `${call.caller}@${mb.step}`));
 }
 
 export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {

@@ -115,6 +115,7 @@ export function printk(s: KernelState, ...lines: string[]): void {
 /** Mark the start of a boot step (for timelines and explanations). */
 export function beginStep(s: KernelState, fn: string): void {
   endStep(s);
+  s.memblock.step = fn;
   s.steps.push({ fn, firstCall: s.memblock.calls.length, firstLine: s.dmesg.length });
 }
 

@@ -40,6 +40,13 @@ describe('fault injection', () => {
     assert.ok(c.atEnd);
   });
 
+  test('a caller fault limited to one step: the same hvo-v7 fallback, named as a kernel developer would', () => {
+    const r = checkedBoot(m, { profile: 'hvo-v7', faults: parseFaults(['caller=vmemmap_alloc_block_zero@free_area_init']) });
+    assert.equal(r.state.panic, null);
+    assert.equal(r.state.hvo.fallback, 2);
+    assert.ok(r.violations.some((x) => x.invariant === 'hvo-flag-matches-mapping'));
+  });
+
   test('6.15: a failed PTE table in init_early leaves the page without pre-HVO; sparse maps it and gather optimizes it at run time', () => {
     // The PTE table of the first pre-HVO page (both pages are on node 1, whose upper tables node 0 already made).
     const target = nthOf('6.15', 'sparse_init', (c) => c.caller === 'vmemmap_alloc_block_zero' && c.nid === 1);
@@ -79,8 +86,8 @@ describe('fault injection', () => {
   });
 
   test('fault specs parse and print back; bad ones are input errors', () => {
-    const f = parseFaults(['nth=3,9', 'caller=vmemmap_alloc_block_zero', 'node=1'])!;
-    assert.deepEqual(f, { nth: [3, 9], callers: ['vmemmap_alloc_block_zero'], nodes: [1] });
+    const f = parseFaults(['nth=3,9', 'caller=vmemmap_alloc_block_zero,__alloc_bootmem_huge_page@hugetlb_bootmem_alloc', 'node=1'])!;
+    assert.deepEqual(f, { nth: [3, 9], callers: ['vmemmap_alloc_block_zero', '__alloc_bootmem_huge_page@hugetlb_bootmem_alloc'], nodes: [1] });
     assert.deepEqual(parseFaults(faultSpecs(f)), f);
     for (const bad of ['nth=0', 'nth=x', 'caller=a b', 'disk=1', 'node=-1']) assert.throws(() => parseFaults([bad]), InputError, bad);
   });
