@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { boot } from '../kernel/boot.js';
 import { estimatedOthers } from '../kernel/others.js';
-import { compoundHead, structPageAt, zoneSpanning } from '../kernel/page.js';
+import { compoundHead, folioOf, structPageAt, zoneSpanning } from '../kernel/page.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
 import { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PUD_TABLE_SPAN, pteLookup } from '../kernel/pgtable.js';
 import type { KernelState } from '../kernel/state.js';
@@ -39,8 +39,19 @@ export function explainPfn(s: KernelState, pfn: number) {
   const pte = table ? pteLookup(table, pteIdx) : null;
   const page = structPageAt(s, pfn);
   const stored = page ? pt.stored.get(page.phys) : undefined;
+  // Who else maps the page: PTEs, and the folios their struct pages belong to.
   let sharers = 0;
-  if (page) for (const t of pt.pte.values()) for (const r of t.runs) if (r.phys === page.phys || (r.stride && page.phys > r.phys && page.phys < r.phys + r.count * PTE_SPAN)) sharers += r.stride ? 1 : r.count;
+  const folios = new Set<number>();
+  if (stored) {
+    for (const [entry, t] of pt.pte) {
+      for (const r of t.runs) {
+        if (r.phys !== page!.phys) continue;
+        sharers += r.stride ? 1 : r.count;
+        const f = folioOf(s, (entry * PMD_ENTRY_SPAN + r.from * PTE_SPAN) / sp);
+        if (f) folios.add(f.pfn);
+      }
+    }
+  }
   const zone = zoneSpanning(s, pfn);
   const zoneNames = s.zones?.names ?? [];
   return {
@@ -60,8 +71,8 @@ export function explainPfn(s: KernelState, pfn: number) {
           shared: !stored
             ? null
             : stored.kind === 'tail'
-              ? { kind: 'tail' as const, mappedByPtes: sharers, zone: `${stored.nid}:${zoneNames[stored.zoneIdx]}`, order: stored.order }
-              : { kind: 'head' as const, mappedByPtes: sharers, basePfn: stored.basePfn },
+              ? { kind: 'tail' as const, mappedByPtes: sharers, folios: [...folios].sort((a, b) => a - b), zone: `${stored.nid}:${zoneNames[stored.zoneIdx]}`, order: stored.order }
+              : { kind: 'head' as const, mappedByPtes: sharers, folios: [...folios].sort((a, b) => a - b), basePfn: stored.basePfn },
           initialized: page.initialized,
           head: page.head,
           compoundInfo: page.compoundInfo,
@@ -110,8 +121,9 @@ Examples:
       if (!p) out.push('  struct page: not reachable');
       else {
         out.push(`  struct page: physical page ${hex(p.physPage)}, slot ${p.slot}${p.initialized ? '' : ' (never written)'}`);
-        if (p.shared?.kind === 'tail') out.push(`  shared: the shared tail page of zone ${p.shared.zone} for order ${p.shared.order}, mapped by ${p.shared.mappedByPtes} PTEs`);
-        if (p.shared?.kind === 'head') out.push(`  shared: the head vmemmap page of pfn ${hex(p.shared.basePfn)} (mirrored by ${p.shared.mappedByPtes} PTEs)`);
+        const whom = (f: number[]) => `${f.length} folio${f.length === 1 ? '' : 's'} (heads ${f.slice(0, 8).map(hex).join(', ')}${f.length > 8 ? ', ...' : ''})`;
+        if (p.shared?.kind === 'tail') out.push(`  shared: the shared tail page of zone ${p.shared.zone} for order ${p.shared.order}, mapped by ${p.shared.mappedByPtes} PTEs of ${whom(p.shared.folios)}`);
+        if (p.shared?.kind === 'head') out.push(`  shared: the head vmemmap page of pfn ${hex(p.shared.basePfn)}, mapped by ${p.shared.mappedByPtes} PTEs of ${whom(p.shared.folios)}`);
         const info = p.compoundInfo;
         out.push(`  flags: ${p.head ? 'PG_head, ' : ''}node ${e.pageToNid}, zone ${e.pageZonenum}; compound_info: ${info.kind === 'none' ? 'none (not a tail)' : info.kind === 'ptr' ? `head pointer to pfn ${hex(info.headPfn)} | 1` : `mask of ${64 - info.shift} high bits | 1`}`);
       }

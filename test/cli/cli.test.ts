@@ -127,7 +127,7 @@ describe('hvosim boot and machine', () => {
   test('explain: the walk to a tail struct page in each generation', () => {
     const v7 = hvosim('explain', '--pfn', '0x140040');
     assert.equal(v7.code, 0, v7.err);
-    assert.match(v7.out, /shared: the shared tail page of zone 1:Normal for order 18/);
+    assert.match(v7.out, /shared: the shared tail page of zone 1:Normal for order 18, mapped by 8190 PTEs of 2 folios \(heads 0x140000, 0x180000\)/);
     assert.match(v7.out, /compound_head\(\) = pfn 0x140000; page_zonenum\(\) = Normal; page_to_nid\(\) = 1/);
     const old = hvosim('explain', '--kernel', '6.15', '--phys', '0x140040000');
     assert.match(old.out, /shared: the head vmemmap page of pfn 0x140000/);
