@@ -17,7 +17,7 @@ import type { PteTable } from './pgtable.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
 import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
-import { hugetlbBootmemPageZonesValid } from './hugetlb.js';
+import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb.js';
 import type { KernelState } from './state.js';
 import { memmapBootPagesAdd, memmapPagesAdd } from './vmstat.js';
 
@@ -82,8 +82,8 @@ function vmemmapShouldOptimizeBootmemPage(s: KernelState, m: HugeBootmemPage): b
  */
 export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
   if (!s.hugetlb.bootmemAllocated || !s.hugetlb.vmemmapOptimizeEnabled) return;
-  for (const m of s.hugetlb.bootPages) {
-    if (m.nid !== nid || !vmemmapShouldOptimizeBootmemPage(s, m)) continue;
+  for (const m of hugeBootPages(s, nid)) {
+    if (!vmemmapShouldOptimizeBootmemPage(s, m)) continue;
     const pfn = m.addr / s.arch.pageSize;
     if (s.profile === '6.15') {
       const { start, end } = folioVmemmap(s, m.order, pfn);
@@ -114,17 +114,17 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
   if (!ht.bootmemAllocated || !ht.vmemmapOptimizeEnabled) return;
   const ps = s.arch.pageSize;
   const reserve = vmemmapReserveSize(s);
-  for (const m of ht.bootPages.slice()) {
-    if (m.nid !== nid || !m.hvo) continue;
+  for (const m of hugeBootPages(s, nid)) {
+    if (!m.hvo) continue;
     const pfn = m.addr / ps;
     const { start, end } = folioVmemmap(s, m.order, pfn);
     if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
-      ht.bootPages.splice(ht.bootPages.indexOf(m), 1);
+      hugeBootPageDel(s, m);
       if (s.profile === '6.15') {
-        vmemmapUndoHvo(s, start, end, nid, reserve);
+        if (!vmemmapUndoHvo(s, start, end, nid, reserve)) leftUnmapped(s, m);
         memmapBootPagesAdd(s, Math.ceil((end - start - reserve) / ps));
       } else {
-        vmemmapPopulate(s, start, end, nid);
+        if (!vmemmapPopulate(s, start, end, nid)) leftUnmapped(s, m);
         memmapBootPagesAdd(s, Math.ceil((end - start) / ps));
       }
       memblockPhysFree(s.memblock, m.addr, 2 ** m.order * ps, 'hugetlb_vmemmap_init_late');
@@ -136,18 +136,27 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
       continue;
     }
     const zone = hugetlbEarlyPfnToZone(s, nid, pfn);
-    if (!zone) continue; // WARN_ON_ONCE: the range is left without a vmemmap
+    if (!zone) {
+      leftUnmapped(s, m); // WARN_ON_ONCE: the range is left without a vmemmap
+      continue;
+    }
     let nrMmap = end - start;
     if (vmemmapPopulateHvo(s, start, end, nid, reserve, m.order, zone)) {
       m.zonesValid = true;
       nrMmap = reserve;
       s.hvo.preHvo++;
     } else {
-      vmemmapPopulate(s, start, end, nid);
+      if (!vmemmapPopulate(s, start, end, nid)) leftUnmapped(s, m);
       s.hvo.fallback++;
     }
     memmapBootPagesAdd(s, Math.ceil(nrMmap / ps));
   }
+}
+
+/** Note a gigantic page whose vmemmap population failed after sparse skipped its sections. */
+function leftUnmapped(s: KernelState, m: HugeBootmemPage): void {
+  const pfn = m.addr / s.arch.pageSize;
+  s.sparse.unmapped.push([pfn, pfn + 2 ** m.order]);
 }
 
 /** free_vmemmap_page(): a boot page goes back as a reserved page, a runtime one to the buddy allocator. */

@@ -60,7 +60,7 @@ export interface HugetlbState {
   defaultHugepagesInNode: Map<number, number>;
   /** Which counter the last hugepages= wrote ('default' or an hstate index). */
   lastMhp: string | null;
-  /** huge_boot_pages: newest first, as list_add() leaves them (one list per node in 6.15 and hvo-v7: filter by nid). */
+  /** huge_boot_pages, oldest first (hugeBootPages() gives the kernel's list order). */
   bootPages: HugeBootmemPage[];
   /** hugetlb_bootmem_allocated() (6.15, hvo-v7). */
   bootmemAllocated: boolean;
@@ -108,9 +108,32 @@ export function memoryNodes(s: KernelState): number[] {
   return [...(s.zones?.nodeSpan.keys() ?? [])].filter((nid) => s.zones!.zones.some((z) => z.nid === nid && z.present > 0)).sort((a, b) => a - b);
 }
 
+/**
+ * huge_boot_pages in the kernel's list order: newest first, as list_add()
+ * leaves them; with `nid`, that node's list (6.15 and hvo-v7 keep one per node).
+ */
+export function hugeBootPages(s: KernelState, nid?: number): HugeBootmemPage[] {
+  const out: HugeBootmemPage[] = [];
+  const all = s.hugetlb.bootPages;
+  for (let i = all.length - 1; i >= 0; i--) if (nid === undefined || all[i]!.nid === nid) out.push(all[i]!);
+  return out;
+}
+
+/** list_del() of a boot page. */
+export function hugeBootPageDel(s: KernelState, m: HugeBootmemPage): void {
+  s.hugetlb.bootPages.splice(s.hugetlb.bootPages.indexOf(m), 1);
+}
+
+const onlineCache = new WeakMap<Map<number, number>, number[]>();
+
 /** Online nodes (node_states[N_ONLINE]): those numa_init() gave a pg_data_t, ascending. */
 function onlineNodes(s: KernelState): number[] {
-  return [...s.nodeData.keys()].sort((a, b) => a - b);
+  let v = onlineCache.get(s.nodeData);
+  if (!v || v.length !== s.nodeData.size) {
+    v = [...s.nodeData.keys()].sort((a, b) => a - b);
+    onlineCache.set(s.nodeData, v);
+  }
+  return v;
 }
 
 /** The nodes round robin allocation walks: N_MEMORY in 6.1, N_ONLINE for the early allocation of 6.15 and hvo-v7. */
@@ -193,7 +216,7 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
   if (!addr) return false;
   const listNode = s.profile === '6.1' || exact ? node : nidOfPhys(s, addr);
-  s.hugetlb.bootPages.unshift({ addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  s.hugetlb.bootPages.push({ addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
   return true;
 }
 
@@ -434,7 +457,7 @@ function gatherBootmemPrealloc(s: KernelState): void {
     for (const nid of memoryNodes(s)) gatherBootmemPreallocNode(s, nid);
     return;
   }
-  for (const m of s.hugetlb.bootPages) {
+  for (const m of hugeBootPages(s)) {
     const h = s.hugetlb.hstates.find((x) => x.order === m.order)!;
     const pfn = m.addr / s.arch.pageSize;
     prepNewHugePage(s, h, pfn);
@@ -452,13 +475,13 @@ function gatherBootmemPrealloc(s: KernelState): void {
 function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
   const ht = s.hugetlb;
   const ps = s.arch.pageSize;
-  for (const m of ht.bootPages.filter((b) => b.nid === nid)) {
+  for (const m of hugeBootPages(s, nid)) {
     const h = ht.hstates.find((x) => x.order === m.order)!;
     const pfn = m.addr / ps;
     const n = 2 ** m.order;
     if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
       // hugetlb_bootmem_free_invalid_page()
-      ht.bootPages.splice(ht.bootPages.indexOf(m), 1);
+      hugeBootPageDel(s, m);
       freeReservedPages(s, pfn, n);
       continue;
     }

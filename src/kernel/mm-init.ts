@@ -277,8 +277,12 @@ function unavailablePages(s: KernelState, spfn: number, epfn: number): number {
 /** memmap_init(): the "pages in unavailable ranges" lines for the holes between and after memory ranges. */
 function memmapInit(s: KernelState, lay: ZoneLayout): void {
   // __init_single_page() writes through pfn_to_page() with no pfn_valid() check: an unmapped struct page faults.
-  for (const r of memblockPfnRanges(s.memblock)) {
-    const pfn = firstUnmappedStructPage(s, r.start, r.end);
+  // Only sections sparse could not map, and pages whose population hugetlb took over and failed, can be unmapped.
+  const perSection = s.arch.sectionSize / s.arch.pageSize;
+  const suspects: [number, number][] = [...[...s.sparse.failed].map((nr): [number, number] => [nr * perSection, (nr + 1) * perSection]), ...s.sparse.unmapped];
+  suspects.sort((a, b) => a[0] - b[0]);
+  for (const [a, b] of suspects) {
+    const pfn = firstUnmappedStructPage(s, a, b);
     if (pfn === null) continue;
     const vaddr = (0xffffea0000000000n + BigInt(pfn * s.arch.structPageSize)).toString(16);
     kernelPanic(s, `BUG: unable to handle page fault for address: ${vaddr}`, `hvosim: memmap_init() wrote the struct page of pfn 0x${pfn.toString(16)}, which no page table maps; the boot dies here`);

@@ -45,7 +45,11 @@ export function nidOfPhys(s: KernelState, phys: number): number {
 
 /** numa_node_id() on the boot CPU: the first node with memory (CPU 0 sits on node 0 on the machines modelled). */
 export function bootCpuNode(s: KernelState): number {
-  return s.zones?.nodeSpan.size ? Math.min(...s.zones.nodeSpan.keys()) : 0;
+  const spans = s.zones?.nodeSpan;
+  if (!spans?.size) return 0;
+  let min = Infinity;
+  for (const nid of spans.keys()) if (nid < min) min = nid;
+  return min;
 }
 
 /** adjust_managed_page_count(): pages join (or leave) the allocator's managed count of their zone. */

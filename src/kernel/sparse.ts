@@ -11,6 +11,8 @@ export interface SparseState {
   preinit: Set<number>;
   /** Sections left without a memmap because populating failed (section_mem_map = 0). */
   failed: Set<number>;
+  /** PFN ranges hugetlb took over and left (partly) unmapped: a failed population after init_early. */
+  unmapped: [number, number][];
   /** Present sections in order: section number and node. */
   present: { nr: number; nid: number }[];
   /** The same section numbers, for pfn_valid(). */
@@ -23,7 +25,7 @@ export interface SparseState {
 }
 
 export function createSparseState(): SparseState {
-  return { preinit: new Set(), failed: new Set(), present: [], presentSet: new Set(), roots: new Map(), usemap: new Map(), buffer: null };
+  return { preinit: new Set(), failed: new Set(), unmapped: [], present: [], presentSet: new Set(), roots: new Map(), usemap: new Map(), buffer: null };
 }
 
 function sectionsPerRoot(s: KernelState): number {
