@@ -281,8 +281,10 @@ function memmapInit(s: KernelState, lay: ZoneLayout): void {
   const perSection = s.arch.sectionSize / s.arch.pageSize;
   const suspects: [number, number][] = [...[...s.sparse.failed].map((nr): [number, number] => [nr * perSection, (nr + 1) * perSection]), ...s.sparse.unmapped];
   suspects.sort((a, b) => a[0] - b[0]);
+  const memory = memblockPfnRanges(s.memblock);
   for (const [a, b] of suspects) {
-    const pfn = firstUnmappedStructPage(s, a, b);
+    let pfn: number | null = null;
+    for (const r of memory) if (pfn === null && r.start < b && a < r.end) pfn = firstUnmappedStructPage(s, Math.max(a, r.start), Math.min(b, r.end));
     if (pfn === null) continue;
     const vaddr = (0xffffea0000000000n + BigInt(pfn * s.arch.structPageSize)).toString(16);
     kernelPanic(s, `BUG: unable to handle page fault for address: ${vaddr}`, `hvosim: memmap_init() wrote the struct page of pfn 0x${pfn.toString(16)}, which no page table maps; the boot dies here`);
