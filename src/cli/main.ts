@@ -5,6 +5,7 @@ import { registerMachine } from './machine.js';
 import { registerReplay } from './replay.js';
 import { registerBoot } from './boot.js';
 import { registerCheck } from './check.js';
+import { registerConformance } from './conformance.js';
 import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerExplain(program);
   registerCheck(program);
+  registerConformance(program);
   registerMachine(program);
   program.addHelpText(
     'after',

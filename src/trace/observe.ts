@@ -121,8 +121,17 @@ function hvoSibling(log: KernelLog): KernelLog | null {
 
 /** Replay a whole fixture and compare every observable. */
 export function replayFixture(log: KernelLog, profile: Profile = '6.1'): FixtureReplay {
+  return compareBoot(log, (l) => bootLog(l, profile));
+}
+
+/**
+ * Boot the logged machine with `bootOf` (from the log itself, or from a
+ * description of it such as its QEMU command line) and compare every
+ * observable with what the kernel showed.
+ */
+export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelState): FixtureReplay {
   const t = new Tally(log.file);
-  const s = bootLog(log, profile);
+  const s = bootOf(log);
 
   // Memblock calls of our steps (sparse, vmemmap, hugetlb and the setup_arch steps), call for call.
   const kernel = loggedCalls(log).filter((c) => c.ours);
@@ -162,7 +171,7 @@ export function replayFixture(log: KernelLog, profile: Profile = '6.1'): Fixture
   if (sib) {
     const ks = parseMeminfo(sib.sections.get('MEMINFO') ?? []).get('MemTotal');
     const km = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal');
-    const os = meminfoObject(bootLog(sib, profile)).MemTotal!;
+    const os = meminfoObject(bootOf(sib)).MemTotal!;
     t.obs('MemTotal change', `MemTotal change against ${sib.file.split('/').pop()} (hugetlb_free_vmemmap)`, km! - ks!, memTotal0 - os);
   } else t.r.notes.push('no fixture beside this one differs only in hugetlb_free_vmemmap=; that change was not compared');
 

@@ -1,0 +1,139 @@
+// The real kernel as an oracle: QEMU, a kernel image (Debian's 6.1 cloud
+// kernel by default, fetched with apt on first use) and a small initramfs of
+// our own whose init prints what the kernel says about memory, then powers off.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConformanceCase } from './cases.js';
+import { caseQemuArgs } from './cases.js';
+
+export const DEFAULT_KERNEL_PACKAGE = 'linux-image-6.1.0-56-cloud-amd64';
+
+/** The init of the initramfs: /proc and /sys dumps in the fixture format, the pool grown if asked, the whole log. */
+const INIT = `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+dump() {
+  echo "=====MEMINFO$1"; cat /proc/meminfo
+  echo "=====VMSTAT$1"; cat /proc/vmstat
+  echo "=====HUGEPAGES$1"; for f in /sys/devices/system/node/node*/hugepages/hugepages-*/*_hugepages; do echo "$f $(cat $f)"; done
+}
+echo "=====CMDLINE"; cat /proc/cmdline
+echo "=====IOMEM"; cat /proc/iomem
+echo "=====ZONEINFO"; cat /proc/zoneinfo
+dump ""
+if [ -n "$hvosim_nr2m" ]; then
+  echo "$hvosim_nr2m" > /proc/sys/vm/nr_hugepages_mempolicy 2>/dev/null || echo "$hvosim_nr2m" > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+  dump "_AFTER_NR2M=$hvosim_nr2m"
+fi
+echo "=====DMESG"; dmesg
+echo "=====END"
+poweroff -f
+`;
+
+export interface Oracle {
+  work: string;
+  vmlinuz: string;
+  initrd: string;
+  /** What the header of each recorded log names as the kernel. */
+  kernel: string;
+}
+
+export class OracleError extends Error {}
+
+function run(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.error || r.status !== 0) throw new OracleError(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.trim().split('\n').at(-1)}`);
+  return r.stdout;
+}
+
+const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+/** QEMU, busybox and cpio, installed with apt-get when missing. */
+function ensureTools(): void {
+  if (have('qemu-system-x86_64') && existsSync('/bin/busybox') && have('cpio')) return;
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', 'qemu-system-x86', 'busybox-static', 'cpio']);
+}
+
+/** Set up (once) what booting needs: tools, the kernel image, our initramfs. */
+export function ensureOracle(work: string, kernelImage?: string): Oracle {
+  mkdirSync(work, { recursive: true });
+  ensureTools();
+  let vmlinuz = kernelImage;
+  let kernel = kernelImage ?? DEFAULT_KERNEL_PACKAGE;
+  if (!vmlinuz) {
+    vmlinuz = join(work, 'vmlinuz');
+    if (!existsSync(vmlinuz)) {
+      const deb = join(work, 'deb');
+      rmSync(deb, { recursive: true, force: true });
+      mkdirSync(deb, { recursive: true });
+      run('apt-get', ['update', '-qq']);
+      run('apt-get', ['download', DEFAULT_KERNEL_PACKAGE], { cwd: deb });
+      const pkg = readdirSync(deb).find((f) => f.endsWith('.deb'));
+      if (!pkg) throw new OracleError(`apt-get download ${DEFAULT_KERNEL_PACKAGE} gave no package`);
+      run('dpkg-deb', ['-x', join(deb, pkg), join(deb, 'root')]);
+      const boot = join(deb, 'root', 'boot');
+      const img = readdirSync(boot).find((f) => f.startsWith('vmlinuz-'));
+      if (!img) throw new OracleError(`${pkg} holds no vmlinuz`);
+      copyFileSync(join(boot, img), vmlinuz);
+      kernel = pkg.replace(/_.*$/, '');
+    }
+  } else if (!existsSync(vmlinuz)) throw new OracleError(`no kernel image at ${vmlinuz}`);
+  const ird = join(work, 'initramfs');
+  rmSync(ird, { recursive: true, force: true });
+  for (const d of ['bin', 'proc', 'sys', 'dev']) mkdirSync(join(ird, d), { recursive: true });
+  copyFileSync('/bin/busybox', join(ird, 'bin', 'busybox'));
+  writeFileSync(join(ird, 'init'), INIT);
+  chmodSync(join(ird, 'init'), 0o755);
+  const initrd = join(work, 'initrd.gz');
+  run('sh', ['-c', `cd '${ird}' && find . | cpio -o -H newc 2>/dev/null | gzip > '${initrd}'`]);
+  return { work, vmlinuz, initrd, kernel };
+}
+
+/** The kernel command line a case boots with. */
+export function caseKernelCmdline(c: ConformanceCase): string {
+  return ['console=ttyS0 nokaslr memblock=debug log_buf_len=4M', c.cmdline, c.nr2m !== undefined ? `hvosim_nr2m=${c.nr2m}` : ''].filter(Boolean).join(' ');
+}
+
+/** The whole QEMU command that boots a case (for reproducers). */
+export function caseQemuCommand(o: Oracle, c: ConformanceCase): string {
+  return `qemu-system-x86_64 ${caseQemuArgs(c)} -kernel ${o.vmlinuz} -initrd ${o.initrd} -nographic -no-reboot -append '${caseKernelCmdline(c)}'`;
+}
+
+export type BootOutcome = { ok: true; text: string; seconds: number } | { ok: false; reason: string; seconds: number; tail: string };
+
+/** Boot a case under QEMU; the recorded log in the fixture format, or why there is none. */
+export function bootUnderQemu(o: Oracle, c: ConformanceCase, timeoutSec: number): Promise<BootOutcome> {
+  const t0 = performance.now();
+  const args = [...caseQemuArgs(c).split(' '), '-kernel', o.vmlinuz, '-initrd', o.initrd, '-nographic', '-no-reboot', '-append', caseKernelCmdline(c)];
+  return new Promise((resolve) => {
+    const p = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => chunks.push(b));
+    p.stderr.on('data', (b: Buffer) => chunks.push(b));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      p.kill('SIGKILL');
+    }, timeoutSec * 1000);
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, reason: `qemu did not start: ${e.message}`, seconds: (performance.now() - t0) / 1000, tail: '' });
+    });
+    p.on('close', () => {
+      clearTimeout(timer);
+      const seconds = (performance.now() - t0) / 1000;
+      const out = Buffer.concat(chunks).toString('utf8').replace(/\r/g, '');
+      const a = out.indexOf('=====CMDLINE');
+      const b = out.indexOf('=====END');
+      const tail = out.split('\n').slice(-5).join('\n');
+      if (timedOut) return resolve({ ok: false, reason: `hung: no power-off within ${timeoutSec} s`, seconds, tail });
+      if (a < 0 || b < 0) return resolve({ ok: false, reason: 'the boot ended without the dumps (a panic, or garbage on the console)', seconds, tail });
+      const nodes = c.nodes.map((m) => `${m}M`).join(' ');
+      const header = `# qemu: q35 cpu=qemu64,+pdpe1gb smp=1 nodes=[${nodes}] kernel=${o.kernel} hvosim-case=${c.id}`;
+      resolve({ ok: true, text: `${header}\n${out.slice(a, b + '=====END'.length)}\n`, seconds });
+    });
+  });
+}

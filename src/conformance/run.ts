@@ -1,0 +1,149 @@
+// The conformance run: generated cases booted under QEMU, then `hvosim replay`
+// (our boot of the logged machine, other subsystems from the log) and
+// `hvosim boot --qemu` (our boot from the QEMU command line alone, other
+// subsystems estimated) compared with everything the kernel showed.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { boot } from '../kernel/boot.js';
+import { estimatedOthers } from '../kernel/others.js';
+import type { Profile } from '../kernel/state.js';
+import { parseQemuArgs } from '../machine/qemu.js';
+import { parseKernelLog, type KernelLog } from '../trace/log.js';
+import { compareBoot, replayFixture, type FixtureReplay } from '../trace/observe.js';
+import { caseQemuArgs, generateCases, type ConformanceCase } from './cases.js';
+import { bootUnderQemu, caseQemuCommand, ensureOracle, type Oracle } from './oracle.js';
+
+export type Mode = 'replay' | 'qemu';
+
+export interface CaseResult {
+  case: ConformanceCase;
+  /** Seconds QEMU took. */
+  seconds: number;
+  failed?: string;
+  replay?: FixtureReplay;
+  qemu?: FixtureReplay;
+  /** Where the log was saved (every case), and the reproducer saved beside a mismatch. */
+  log?: string;
+}
+
+export interface KindRate {
+  /** Cases that showed this observable, and those where every instance matched. */
+  cases: number;
+  casesMatched: number;
+  /** Instances over all cases. */
+  total: number;
+  matched: number;
+}
+
+export interface ConformanceReport {
+  seed: number;
+  profile: Profile;
+  kernel: string;
+  cases: number;
+  booted: number;
+  failed: { id: string; reason: string; command: string }[];
+  rates: Record<Mode, Record<string, KindRate>>;
+  results: CaseResult[];
+  seconds: number;
+}
+
+/** Per-kind counts of one comparison, with the memblock calls as a kind of their own. */
+function kinds(r: FixtureReplay): Record<string, { total: number; matched: number }> {
+  return { 'memblock calls': r.memblock, ...r.byKind };
+}
+
+function addRates(into: Record<string, KindRate>, r: FixtureReplay): void {
+  for (const [k, v] of Object.entries(kinds(r))) {
+    const e = (into[k] ??= { cases: 0, casesMatched: 0, total: 0, matched: 0 });
+    if (!v.total) continue;
+    e.cases++;
+    if (v.matched === v.total) e.casesMatched++;
+    e.total += v.total;
+    e.matched += v.matched;
+  }
+}
+
+/** Run `count` cases from `seed`, `jobs` QEMUs at a time; logs and mismatches go under `out`. */
+export async function runConformance(opts: {
+  count: number;
+  seed: number;
+  jobs: number;
+  profile: Profile;
+  out: string;
+  work: string;
+  kernelImage?: string;
+  timeoutSec: number;
+  onCase?: (r: CaseResult, done: number, total: number) => void;
+}): Promise<ConformanceReport> {
+  const t0 = performance.now();
+  const oracle = ensureOracle(opts.work, opts.kernelImage);
+  const cases = generateCases(opts.count, opts.seed);
+  const logs = join(opts.out, 'logs');
+  const mism = join(opts.out, 'mismatches');
+  mkdirSync(logs, { recursive: true });
+  mkdirSync(mism, { recursive: true });
+  const byFile = new Map<string, ConformanceCase>();
+  const results: CaseResult[] = new Array(cases.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const i = next++;
+      const c = cases[i]!;
+      const b = await bootUnderQemu(oracle, c, opts.timeoutSec);
+      const r: CaseResult = { case: c, seconds: b.seconds };
+      if (!b.ok) r.failed = `${b.reason}${b.tail ? ` (last lines: ${b.tail.replace(/\n/g, ' | ')})` : ''}`;
+      else {
+        const file = join(logs, `${c.id}.txt`);
+        writeFileSync(file, b.text);
+        byFile.set(file, c);
+        r.log = file;
+      }
+      results[i] = r;
+      done++;
+      opts.onCase?.(r, done, cases.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, worker));
+
+  // Compare once every log is on disk: a case whose only difference from another is hugetlb_free_vmemmap= is its sibling.
+  const qemuBoot = (l: KernelLog) => {
+    const c = byFile.get(l.file);
+    const m = c ? parseQemuArgs(caseQemuArgs(c)) : null;
+    if (!m) throw new Error(`no case for ${l.file}`);
+    return boot({ ...m, cmdline: l.cmdline ?? '' }, { profile: opts.profile, others: estimatedOthers });
+  };
+  const rates: Record<Mode, Record<string, KindRate>> = { replay: {}, qemu: {} };
+  for (const r of results) {
+    if (!r.log) continue;
+    const log = parseKernelLog(readLog(r.log), r.log);
+    r.replay = replayFixture(log, opts.profile);
+    r.qemu = compareBoot(log, qemuBoot);
+    addRates(rates.replay, r.replay);
+    addRates(rates.qemu, r.qemu);
+    if (r.replay.mismatches.length || r.qemu.mismatches.length) saveMismatch(mism, oracle, r);
+  }
+  const failed = results.filter((r) => r.failed).map((r) => ({ id: r.case.id, reason: r.failed!, command: caseQemuCommand(oracle, r.case) }));
+  return { seed: opts.seed, profile: opts.profile, kernel: oracle.kernel, cases: cases.length, booted: results.filter((r) => r.log).length, failed, rates, results, seconds: (performance.now() - t0) / 1000 };
+}
+
+function readLog(f: string): string {
+  return readFileSync(f, 'utf8');
+}
+
+/** A mismatch becomes a ready fixture: the log, and how to replay it and boot it again. */
+function saveMismatch(dir: string, oracle: Oracle, r: CaseResult): void {
+  const c = r.case;
+  const file = join(dir, `${c.id}.txt`);
+  copyFileSync(r.log!, file);
+  const lines = [
+    `# ${c.id}: ${r.replay!.mismatches.length} replay and ${r.qemu!.mismatches.length} boot --qemu mismatches`,
+    `hvosim replay ${file}`,
+    `hvosim boot --qemu "${caseQemuArgs(c)}" --cmdline "${(parseKernelLog(readLog(file), file).cmdline ?? '').replace(/"/g, '\\"')}"`,
+    `# the real boot: ${caseQemuCommand(oracle, c)}`,
+    `# as a regression test: cp ${file} test/fixtures/linux-6.1/`,
+    ...r.replay!.mismatches.slice(0, 20).map((m) => `# replay: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
+    ...r.qemu!.mismatches.slice(0, 20).map((m) => `# boot --qemu: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
+  ];
+  writeFileSync(join(dir, `${c.id}.cmd`), lines.join('\n') + '\n');
+}
