@@ -265,6 +265,37 @@ export function hugetlbVmemmapOptimize(s: KernelState, order: number, headPfn: n
   return true;
 }
 
+/**
+ * hugetlb_vmemmap_restore_folio(): before a folio leaves the pool, its
+ * vmemmap gets pages of its own again: one new page from the allocator for
+ * every PTE after the head's (alloc_vmemmap_page_list() on the folio's
+ * node), mapped writable. The PTE tables stay. False if the pages cannot be had.
+ */
+export function hugetlbVmemmapRestore(s: KernelState, order: number, headPfn: number, nid: number): boolean {
+  const { start, end } = folioVmemmap(s, order, headPfn);
+  const need = (end - start) / PTE_SPAN - 1;
+  const got: number[] = [];
+  for (let i = 0; i < need; i++) {
+    const pfn = allocPagesNode(s, nid, 0, false);
+    if (pfn === null) {
+      for (const p of got) freeRuntimePages(s, p, 1);
+      return false;
+    }
+    got.push(pfn);
+  }
+  let k = 0;
+  for (const { entry, from, count } of pmdSlices(start + PTE_SPAN, end)) {
+    const t = s.vmemmap.pte.get(entry)!;
+    for (let i = from; i < from + count; i++) pteSetRange(t, i, 1, got[k++]! * s.arch.pageSize, 1, false);
+  }
+  // The head page is no longer aliased: a 6.1 head is the folio's own page again; a copy stays a copy.
+  const head = vmemmapPteAt(s, start);
+  const st = head === null ? undefined : s.vmemmap.stored.get(head);
+  if (st?.kind === 'head' && st.boot) s.vmemmap.stored.delete(head!);
+  memmapPagesAdd(s, need);
+  return true;
+}
+
 /** hugetlb_folio_init_vmemmap(): the head vmemmap page's struct pages (head and first tails) are written by hugetlb. */
 export function hugetlbFolioInitVmemmap(s: KernelState, headPfn: number): void {
   const phys = vmemmapPteAt(s, headPfn * s.arch.structPageSize);

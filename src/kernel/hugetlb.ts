@@ -9,9 +9,9 @@
 // per-node lists; pages that turn out to span zones are given back.
 import { stringGetSize2 } from '../util/units.js';
 import { memparse } from '../util/units.js';
-import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
+import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
-import { adjustManagedPageCount, allocPagesNode, freeReservedPages, nidOfPhys, zoneOfPfn } from './page-alloc.js';
+import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
@@ -26,6 +26,7 @@ export interface Hstate {
   /** Pages in the pool per node (all free: nothing runs). */
   nrHugePagesNode: Map<number, number>;
   nextNidToAlloc: number;
+  nextNidToFree: number;
 }
 
 export interface HugePage {
@@ -165,16 +166,29 @@ function hugePageOrder(s: KernelState, size: number): number {
 function hugetlbAddHstate(s: KernelState, order: number): void {
   const ht = s.hugetlb;
   if (sizeToHstate(s, 2 ** order * s.arch.pageSize) >= 0) return;
-  ht.hstates.push({ order, maxHugePages: 0, maxHugePagesNode: new Map(), nrHugePagesNode: new Map(), nextNidToAlloc: allocNodes(s)[0] ?? 0 });
+  ht.hstates.push({ order, maxHugePages: 0, maxHugePagesNode: new Map(), nrHugePagesNode: new Map(), nextNidToAlloc: allocNodes(s)[0] ?? 0, nextNidToFree: allocNodes(s)[0] ?? 0 });
   ht.parsedHstate = ht.hstates.length - 1;
+}
+
+/** The next node of a round robin over `nodes`, starting at `cursor` (or the node after it); the cursor moves on. */
+function roundRobin(nodes: number[], cursor: number): { nid: number; next: number } {
+  const after = (nid: number) => nodes.find((n) => n > nid) ?? nodes[0]!;
+  const nid = nodes.includes(cursor) ? cursor : after(cursor);
+  return { nid, next: after(nid) };
 }
 
 /** hstate_next_node_to_alloc(): round robin over the nodes with memory. */
 function hstateNextNodeToAlloc(s: KernelState, h: Hstate, nodes: number[]): number {
-  const next = (nid: number) => nodes.find((n) => n > nid) ?? nodes[0]!;
-  const nid = nodes.includes(h.nextNidToAlloc) ? h.nextNidToAlloc : next(h.nextNidToAlloc);
-  h.nextNidToAlloc = next(nid);
-  return nid;
+  const r = roundRobin(nodes, h.nextNidToAlloc);
+  h.nextNidToAlloc = r.next;
+  return r.nid;
+}
+
+/** hstate_next_node_to_free(): the same round robin, for shrinking a pool. */
+function hstateNextNodeToFree(h: Hstate, nodes: number[]): number {
+  const r = roundRobin(nodes, h.nextNidToFree);
+  h.nextNidToFree = r.next;
+  return r.nid;
 }
 
 /** prep_new_huge_page(): HVO first (when enabled), then the page joins its node's pool. */
@@ -189,9 +203,9 @@ function enqueueHugePage(s: KernelState, h: Hstate, pfn: number, nid: number, vm
   h.nrHugePagesNode.set(nid, (h.nrHugePagesNode.get(nid) ?? 0) + 1);
 }
 
-/** alloc_fresh_huge_page() on one node (__GFP_THISNODE), for a non-gigantic size. */
+/** alloc_fresh_huge_page() on one node (__GFP_THISNODE), for a non-gigantic size: htlb_alloc_mask() allows ZONE_MOVABLE (hugepage_movable_supported()). */
 function allocFreshHugePage(s: KernelState, h: Hstate, nid: number): boolean {
-  const pfn = allocPagesNode(s, nid, h.order);
+  const pfn = allocPagesNode(s, nid, h.order, true, true);
   if (pfn === null) return false;
   prepNewHugePage(s, h, pfn);
   return true;
@@ -425,6 +439,7 @@ export function hugetlbBootmemAlloc(s: KernelState): void {
   const first = onlineNodes(s)[0] ?? 0;
   for (const h of ht.hstates) {
     h.nextNidToAlloc = first;
+    h.nextNidToFree = first;
     if (hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
   }
   ht.bootmemAllocated = true;
@@ -538,15 +553,40 @@ export function hstateNrHugePages(h: Hstate): number {
 }
 
 /**
+ * remove_pool_huge_page() + update_and_free_hugetlb_folio(): take the page
+ * most recently queued on the next node in turn that has one, give its
+ * vmemmap back its own pages (HVO undone), and free it to the allocator.
+ */
+function removePoolHugePage(s: KernelState, h: Hstate): boolean {
+  const nodes = memoryNodes(s);
+  for (let tries = nodes.length; tries > 0; tries--) {
+    const nid = hstateNextNodeToFree(h, nodes);
+    if (!(h.nrHugePagesNode.get(nid) ?? 0)) continue;
+    const pages = s.hugetlb.pages;
+    let i = pages.length - 1;
+    while (i >= 0 && (pages[i]!.nid !== nid || pages[i]!.order !== h.order)) i--;
+    const f = pages[i]!;
+    if (f.vmemmapOptimized && !hugetlbVmemmapRestore(s, f.order, f.pfn, nid)) return false;
+    pages.splice(i, 1);
+    h.nrHugePagesNode.set(nid, h.nrHugePagesNode.get(nid)! - 1);
+    freeRuntimePages(s, f.pfn, 2 ** f.order);
+    return true;
+  }
+  return false;
+}
+
+/**
  * Writing N to /proc/sys/vm/nr_hugepages(_mempolicy): set_max_huge_pages() on
- * the default size, growing the pool round robin over the nodes (shrinking is
- * not modelled). Gigantic sizes would need alloc_contig_pages(): not modelled.
+ * the default size: the pool grows round robin over the nodes, or shrinks
+ * round robin from the next node to free. Growing a gigantic pool would need
+ * alloc_contig_pages(): not modelled.
  */
 export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; reason?: string } {
   beginStep(s, 'set_max_huge_pages');
   const h = s.hugetlb.hstates[s.hugetlb.defaultIdx];
   if (!h) return { ok: false, reason: 'no default huge page size' };
-  if (hstateIsGigantic(h)) return { ok: false, reason: 'growing a gigantic pool at run time (alloc_contig_pages) is not modelled' };
+  while (hstateNrHugePages(h) > count) if (!removePoolHugePage(s, h)) break;
+  if (hstateNrHugePages(h) < count && hstateIsGigantic(h)) return { ok: false, reason: 'growing a gigantic pool at run time (alloc_contig_pages) is not modelled' };
   while (hstateNrHugePages(h) < count) if (!allocPoolHugePage(s, h)) break;
   h.maxHugePages = hstateNrHugePages(h);
   return { ok: true };

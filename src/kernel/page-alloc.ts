@@ -3,9 +3,9 @@
 // free pages per node from which huge pages and page-table pages are taken.
 //
 // The buddy allocator itself is not modelled. Where a runtime allocation
-// needs an address (a 2 MiB huge page, a PTE table for HVO), it is placed
-// top-down in the node's free memory as memblock left it: an estimate (the
-// real buddy lists hand out pages in an order no log shows); counts per node
+// needs an address (a 2 MiB huge page, a PTE table for HVO), it is placed in
+// the node's free memory as memblock left it, lowest first in the highest
+// zone the caller may use (see allocPagesNode): an estimate; counts per node
 // do not depend on it.
 import { forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
 import type { Zone } from './mm-init.js';
@@ -102,26 +102,41 @@ export function kernelRuntimePages(s: KernelState, nid: number): number {
 
 /**
  * alloc_pages_node(nid, order) with __GFP_THISNODE: a block of 2^order pages
- * on the node, or null when the node has no room left. Returns the PFN.
+ * on the node, or null when it has no room left. Returns the PFN. `movable`:
+ * the gfp mask allows ZONE_MOVABLE (GFP_HIGHUSER_MOVABLE, as for huge pages
+ * that can migrate); else it stops at ZONE_NORMAL (page tables, vmemmap).
+ *
+ * Placement follows the zonelist (Movable if allowed, Normal, the DMA zones)
+ * and, within a zone, the lowest free block first: memblock_free_all() hands
+ * pages to the buddy lists in ascending order and to their tails, so the
+ * lists give out low addresses first. An estimate: the kernel's own
+ * allocations and the per-cpu lists are not modelled.
  */
-export function allocPagesNode(s: KernelState, nid: number, order: number, keepForKernel = true): number | null {
+export function allocPagesNode(s: KernelState, nid: number, order: number, keepForKernel = true, movable = false): number | null {
   const pa = s.pageAlloc;
   const n = 2 ** order;
   const free = pa.nodeFree.get(nid) ?? 0;
   if (free - (keepForKernel ? kernelRuntimePages(s, nid) : 0) < n) return null;
-  const bytes = n * s.arch.pageSize;
+  const ps = s.arch.pageSize;
+  const bytes = n * ps;
   const ranges = pa.freeRanges.get(nid) ?? [];
-  for (let i = ranges.length - 1; i >= 0; i--) {
-    const r = ranges[i]!;
-    const at = Math.floor((r.end - bytes) / bytes) * bytes;
-    if (at < r.start) continue;
-    // Keep the part above the block as its own free range.
-    const above = { start: at + bytes, end: r.end };
-    r.end = at;
-    if (above.end > above.start) ranges.splice(i + 1, 0, above);
-    if (r.end <= r.start) ranges.splice(i, 1);
-    pa.nodeFree.set(nid, free - n);
-    return at / s.arch.pageSize;
+  const zones = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx)).sort((a, b) => b.idx - a.idx);
+  for (const z of zones) {
+    const lo = z.startPfn * ps;
+    const hi = (z.startPfn + z.spanned) * ps;
+    for (let i = 0; i < ranges.length; i++) {
+      const r = ranges[i]!;
+      if (r.end <= lo || r.start >= hi) continue;
+      const at = Math.ceil(Math.max(r.start, lo) / bytes) * bytes;
+      if (at + bytes > Math.min(r.end, hi)) continue;
+      // Keep what lies below and above the block as free ranges.
+      const above = { start: at + bytes, end: r.end };
+      r.end = at;
+      if (above.end > above.start) ranges.splice(i + 1, 0, above);
+      if (r.end <= r.start) ranges.splice(i, 1);
+      pa.nodeFree.set(nid, free - n);
+      return at / ps;
+    }
   }
   return null;
 }
