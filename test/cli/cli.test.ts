@@ -145,6 +145,8 @@ describe('hvosim boot and machine', () => {
     assert.equal(again.code, 1);
     assert.match(again.out, new RegExp(`^${inv}: `, 'm'));
     assertInputError(hvosim('check', '--runs', '0'), /--runs: "0" is not a positive number/);
+    assertInputError(hvosim('conformance', '--cases', '0'), /--cases: "0" is not a positive number/);
+    assertInputError(hvosim('conformance', '--profile', '7.0'), /--profile: unknown kernel profile "7\.0"/);
   });
   test('boot --json has the kernel log and the memblock calls', () => {
     const r = hvosim('boot', '--qemu', '-m 4G', '--cmdline', 'memblock=debug', '--json');
