@@ -13,6 +13,8 @@ export const DEFAULT_KERNEL_PACKAGE = 'linux-image-6.1.0-56-cloud-amd64';
 const INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
+# Kernel messages stay in the log buffer, off the console, so they cannot cut into the dumps.
+dmesg -n 1
 mount -t sysfs sysfs /sys
 dump() {
   echo "=====MEMINFO$1"; cat /proc/meminfo

@@ -37,6 +37,8 @@ export interface HugePage {
   vmemmapOptimized: boolean;
   /** Gathered with HUGE_BOOTMEM_HVO (6.15, hvo-v7): hugetlb wrote only the struct pages of the head's vmemmap page. */
   bootHvo?: boolean;
+  /** A surplus page: it could not be freed when the pool shrank. */
+  surplus?: boolean;
 }
 
 /** struct huge_bootmem_page: a gigantic page taken from memblock, waiting for gather_bootmem_prealloc(). */
@@ -548,16 +550,19 @@ export function hugetlbInit(s: KernelState): void {
   }
 }
 
+/** Surplus pages of the hstate (pages that could not be freed when the pool shrank). */
+function hstateSurplus(s: KernelState, h: Hstate): number {
+  let n = 0;
+  for (const p of s.hugetlb.pages) if (p.surplus && p.order === h.order) n++;
+  return n;
+}
+
 export function hstateNrHugePages(h: Hstate): number {
   return [...h.nrHugePagesNode.values()].reduce((a, b) => a + b, 0);
 }
 
-/**
- * remove_pool_huge_page() + update_and_free_hugetlb_folio(): take the page
- * most recently queued on the next node in turn that has one, give its
- * vmemmap back its own pages (HVO undone), and free it to the allocator.
- */
-function removePoolHugePage(s: KernelState, h: Hstate): boolean {
+/** remove_pool_huge_page(): the page most recently queued on the next node in turn that has one leaves the pool. */
+function removePoolHugePage(s: KernelState, h: Hstate): HugePage | null {
   const nodes = memoryNodes(s);
   for (let tries = nodes.length; tries > 0; tries--) {
     const nid = hstateNextNodeToFree(h, nodes);
@@ -565,14 +570,25 @@ function removePoolHugePage(s: KernelState, h: Hstate): boolean {
     const pages = s.hugetlb.pages;
     let i = pages.length - 1;
     while (i >= 0 && (pages[i]!.nid !== nid || pages[i]!.order !== h.order)) i--;
-    const f = pages[i]!;
-    if (f.vmemmapOptimized && !hugetlbVmemmapRestore(s, f.order, f.pfn, nid)) return false;
-    pages.splice(i, 1);
+    const [f] = pages.splice(i, 1);
     h.nrHugePagesNode.set(nid, h.nrHugePagesNode.get(nid)! - 1);
-    freeRuntimePages(s, f.pfn, 2 ** f.order);
-    return true;
+    return f!;
   }
-  return false;
+  return null;
+}
+
+/**
+ * update_and_free_hugetlb_folio(): the page's vmemmap gets its own pages back
+ * (HVO undone), then the page goes to the allocator; if the vmemmap pages
+ * cannot be had, the page goes back to the pool as a surplus page.
+ */
+function updateAndFreeHugePage(s: KernelState, h: Hstate, f: HugePage): void {
+  if (f.vmemmapOptimized && !hugetlbVmemmapRestore(s, f.order, f.pfn, f.nid)) {
+    s.hugetlb.pages.push({ ...f, surplus: true });
+    h.nrHugePagesNode.set(f.nid, (h.nrHugePagesNode.get(f.nid) ?? 0) + 1);
+    return;
+  }
+  freeRuntimePages(s, f.pfn, 2 ** f.order);
 }
 
 /**
@@ -585,9 +601,16 @@ export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; r
   beginStep(s, 'set_max_huge_pages');
   const h = s.hugetlb.hstates[s.hugetlb.defaultIdx];
   if (!h) return { ok: false, reason: 'no default huge page size' };
-  while (hstateNrHugePages(h) > count) if (!removePoolHugePage(s, h)) break;
+  // Shrinking: the pages leave the pool first, then are freed one by one (update_and_free_pages_bulk()).
+  const leaving: HugePage[] = [];
+  while (hstateNrHugePages(h) - hstateSurplus(s, h) > count) {
+    const f = removePoolHugePage(s, h);
+    if (!f) break;
+    leaving.push(f);
+  }
+  for (const f of leaving) updateAndFreeHugePage(s, h, f);
   if (hstateNrHugePages(h) < count && hstateIsGigantic(h)) return { ok: false, reason: 'growing a gigantic pool at run time (alloc_contig_pages) is not modelled' };
   while (hstateNrHugePages(h) < count) if (!allocPoolHugePage(s, h)) break;
-  h.maxHugePages = hstateNrHugePages(h);
+  h.maxHugePages = hstateNrHugePages(h) - hstateSurplus(s, h);
   return { ok: true };
 }

@@ -103,10 +103,16 @@ export function hugepagesByNode(s: KernelState): Record<string, Record<string, n
 
 export function sysfsHugepagesText(s: KernelState): string[] {
   const out: string[] = [];
+  const surplus = new Map<string, number>();
+  for (const p of s.hugetlb.pages) {
+    if (!p.surplus) continue;
+    const k = `node${p.nid} ${(2 ** p.order * s.arch.pageSize) / 1024}kB`;
+    surplus.set(k, (surplus.get(k) ?? 0) + 1);
+  }
   for (const [node, sizes] of Object.entries(hugepagesByNode(s))) {
     for (const [size, n] of Object.entries(sizes)) {
       const dir = `/sys/devices/system/node/${node}/hugepages/hugepages-${size}`;
-      out.push(`${dir}/free_hugepages ${n}`, `${dir}/nr_hugepages ${n}`, `${dir}/surplus_hugepages 0`);
+      out.push(`${dir}/free_hugepages ${n}`, `${dir}/nr_hugepages ${n}`, `${dir}/surplus_hugepages ${surplus.get(`${node} ${size}`) ?? 0}`);
     }
   }
   return out;
