@@ -84,21 +84,46 @@ export function memblockFreeAll(s: KernelState): void {
 }
 
 /**
- * What the running kernel itself holds on each node when huge pages are
- * allocated (slab, page cache of the initramfs, per-cpu lists, watermarks):
- * an estimate, 64 MiB plus 1/64 of the node (roughly the min and low
- * watermarks and the kernel's own use on the fixtures' machines).
+ * What a node keeps back when huge pages are allocated: its share of the min
+ * watermark, and on the boot CPU's node also what the running kernel has
+ * taken by then (slab, the initramfs, per-cpu lists: an estimate, 64 MiB plus
+ * 1/64 of the node, from the fixtures' boots).
+ *
+ * The watermark is spread over the zones by managed pages. At boot
+ * (hugetlb_init) min_free_kbytes is init_per_zone_wmark_min()'s
+ * sqrt(16 x lowmem kB), 128 kB to 256 MiB; once the system runs, khugepaged
+ * has raised it (set_recommended_min_free_kbytes(): 11 pageblocks per
+ * populated zone up to Normal, at most 5% of them).
  */
 export function kernelRuntimePages(s: KernelState, nid: number): number {
   const pa = s.pageAlloc;
-  let v = pa.kernelRuntime.get(nid);
+  const running = s.steps.at(-1)?.fn === 'set_max_huge_pages';
+  const key = running ? -1 - nid : nid;
+  let v = pa.kernelRuntime.get(key);
   if (v === undefined) {
-    const node = (s.zones?.zones ?? []).filter((z) => z.nid === nid).reduce((a, z) => a + z.present, 0);
-    v = Math.floor((64 * 2 ** 20) / s.arch.pageSize) + Math.floor(node / 64);
-    pa.kernelRuntime.set(nid, v);
+    const zones = s.zones?.zones ?? [];
+    const managedAll = zones.reduce((a, z) => a + z.managed, 0);
+    const managedNode = zones.filter((z) => z.nid === nid).reduce((a, z) => a + z.managed, 0);
+    const kb = s.arch.pageSize / 1024;
+    let minFreeKb = Math.min(262144, Math.max(128, Math.floor(Math.sqrt(managedAll * kb * 16))));
+    if (running) {
+      const normal = zones.filter((z) => z.managed > 0 && z.idx <= s.zones!.movableIdx - 1);
+      const lowmem = normal.reduce((a, z) => a + z.managed, 0);
+      const recommended = Math.min(PAGEBLOCK_PAGES * normal.length * 11, Math.floor(lowmem / 20)) * kb;
+      minFreeKb = Math.max(minFreeKb, recommended);
+    }
+    v = managedAll ? Math.floor(((minFreeKb / kb) * managedNode) / managedAll) : 0;
+    if (nid === bootCpuNode(s)) {
+      const present = zones.filter((z) => z.nid === nid).reduce((a, z) => a + z.present, 0);
+      v += Math.floor((64 * 2 ** 20) / s.arch.pageSize) + Math.floor(present / 64);
+    }
+    pa.kernelRuntime.set(key, v);
   }
   return v;
 }
+
+/** pageblock_nr_pages on x86_64 (2 MiB). */
+const PAGEBLOCK_PAGES = 512;
 
 /**
  * alloc_pages_node(nid, order) with __GFP_THISNODE: a block of 2^order pages
