@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OracleError } from '../conformance/oracle.js';
-import { runConformance, type ConformanceReport, type Mode } from '../conformance/run.js';
+import { hasMismatch, runConformance, type ConformanceReport, type Mode } from '../conformance/run.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
 import { printJson, table } from './output.js';
@@ -17,6 +17,7 @@ interface ConformanceCliOptions {
   out: string;
   work: string;
   timeout: string;
+  fromLogs?: string;
   json?: boolean;
 }
 
@@ -45,6 +46,7 @@ export function registerConformance(program: Command): void {
     .option('--out <dir>', 'where logs and mismatches go', 'conformance-out')
     .option('--work <dir>', 'where the kernel, QEMU setup and initramfs are kept', join(tmpdir(), 'hvosim-oracle'))
     .option('--timeout <s>', 'seconds before a boot counts as hung', '300')
+    .option('--from-logs <dir>', 'compare the logs an earlier run saved (OUT/logs) again, without booting')
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -78,6 +80,7 @@ Examples:
           work: o.work,
           kernelImage: o.kernelImage,
           timeoutSec,
+          fromLogs: o.fromLogs,
           onCase: (r, done, total) => {
             const what = r.failed ? `FAILED: ${r.failed}` : `booted in ${r.seconds.toFixed(1)} s`;
             process.stderr.write(tty ? `\r${done}/${total} ${r.case.id} ${what}`.padEnd(100).slice(0, 100) : `${done}/${total} ${r.case.id} ${what}\n`);
@@ -92,7 +95,9 @@ Examples:
       process.exitCode = replayMiss || report.failed.length ? 1 : 0;
       if (o.json) return printJson({ ...report, results: report.results.map((r) => ({ id: r.case.id, nodes: r.case.nodes, cmdline: r.case.cmdline, nr2m: r.case.nr2m, seconds: r.seconds, failed: r.failed, replay: r.replay && { observables: r.replay.observables, memblock: r.replay.memblock, mismatches: r.replay.mismatches }, qemu: r.qemu && { observables: r.qemu.observables, memblock: r.qemu.memblock, mismatches: r.qemu.mismatches.length } })) });
       const out = [
-        `hvosim conformance: ${report.cases} cases from seed ${seed} against ${report.kernel}, profile ${profile}: ${report.booted} booted, ${report.failed.length} failed (${report.seconds.toFixed(0)} s)`,
+        o.fromLogs
+          ? `hvosim conformance: ${report.cases} logs from ${o.fromLogs} compared again, profile ${profile} (${report.seconds.toFixed(0)} s)`
+          : `hvosim conformance: ${report.cases} cases from seed ${seed} against ${report.kernel}, profile ${profile}: ${report.booted} booted, ${report.failed.length} failed (${report.seconds.toFixed(0)} s)`,
         '',
         'hvosim replay (our boot of the logged machine, other subsystems from the log):',
         rateTable(report, 'replay'),
@@ -101,8 +106,8 @@ Examples:
         rateTable(report, 'qemu'),
       ];
       if (report.failed.length) out.push('', 'Boots that failed:', ...report.failed.map((f) => `  ${f.id}: ${f.reason}\n    ${f.command}`));
-      const saved = report.results.filter((r) => r.replay?.mismatches.length || r.qemu?.mismatches.length).length;
-      out.push('', `Logs: ${o.out}/logs; ${saved} cases with a mismatch saved to ${o.out}/mismatches (log + .cmd).`);
+      const saved = report.results.filter(hasMismatch).length;
+      out.push('', `Logs: ${o.fromLogs ?? `${o.out}/logs`}; ${saved} cases with a mismatch (beyond boot --qemu's memblock addresses) saved to ${o.out}/mismatches (log + .cmd).`);
       process.stdout.write(out.join('\n') + '\n');
     });
 }
