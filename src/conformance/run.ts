@@ -2,7 +2,7 @@
 // (our boot of the logged machine, other subsystems from the log) and
 // `hvosim boot --qemu` (our boot from the QEMU command line alone, other
 // subsystems estimated) compared with everything the kernel showed.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boot } from '../kernel/boot.js';
 import { estimatedOthers } from '../kernel/others.js';
@@ -11,7 +11,7 @@ import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { compareBoot, replayFixture, type FixtureReplay } from '../trace/observe.js';
 import { caseQemuArgs, generateCases, type ConformanceCase } from './cases.js';
-import { bootUnderQemu, caseQemuCommand, ensureOracle, type Oracle } from './oracle.js';
+import { bootUnderQemu, caseKernelCmdline, caseQemuCommand, ensureOracle, type Oracle } from './oracle.js';
 
 export type Mode = 'replay' | 'qemu';
 
@@ -93,12 +93,14 @@ export async function runConformance(opts: {
     while (next < cases.length) {
       const i = next++;
       const c = cases[i]!;
-      const b = await bootUnderQemu(oracle, c, opts.timeoutSec);
+      const file = join(logs, `${c.id}.txt`);
+      // A run that was interrupted goes on where it stopped: a case whose complete log is there is not booted again.
+      const kept = existsSync(file) && readLog(file).includes('=====END') && parseKernelLog(readLog(file), file).cmdline === caseKernelCmdline(c);
+      const b = kept ? { ok: true as const, text: readLog(file), seconds: 0 } : await bootUnderQemu(oracle, c, opts.timeoutSec);
       const r: CaseResult = { case: c, seconds: b.seconds };
       if (!b.ok) r.failed = `${b.reason}${b.tail ? ` (last lines: ${b.tail.replace(/\n/g, ' | ')})` : ''}`;
       else {
-        const file = join(logs, `${c.id}.txt`);
-        writeFileSync(file, b.text);
+        if (!kept) writeFileSync(file, b.text);
         byFile.set(file, c);
         r.log = file;
       }
