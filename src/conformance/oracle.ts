@@ -104,6 +104,24 @@ export function caseQemuCommand(o: Oracle, c: ConformanceCase): string {
   return `qemu-system-x86_64 ${caseQemuArgs(c)} -kernel ${o.vmlinuz} -initrd ${o.initrd} -nographic -no-reboot -append '${caseKernelCmdline(c)}'`;
 }
 
+/** QEMUs running now: killed if hvosim is stopped, so none is left behind. */
+const live = new Set<ReturnType<typeof spawn>>();
+let handlers = false;
+function killLiveOnExit(): void {
+  if (handlers) return;
+  handlers = true;
+  const killAll = () => {
+    for (const p of live) p.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      killAll();
+      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
 export type BootOutcome = { ok: true; text: string; seconds: number } | { ok: false; reason: string; seconds: number; tail: string };
 
 /** Boot a case under QEMU; the recorded log in the fixture format, or why there is none. */
@@ -111,7 +129,9 @@ export function bootUnderQemu(o: Oracle, c: ConformanceCase, timeoutSec: number)
   const t0 = performance.now();
   const args = [...caseQemuArgs(c).split(' '), '-kernel', o.vmlinuz, '-initrd', o.initrd, '-nographic', '-no-reboot', '-append', caseKernelCmdline(c)];
   return new Promise((resolve) => {
+    killLiveOnExit();
     const p = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(p);
     const chunks: Buffer[] = [];
     p.stdout.on('data', (b: Buffer) => chunks.push(b));
     p.stderr.on('data', (b: Buffer) => chunks.push(b));
@@ -125,6 +145,7 @@ export function bootUnderQemu(o: Oracle, c: ConformanceCase, timeoutSec: number)
       resolve({ ok: false, reason: `qemu did not start: ${e.message}`, seconds: (performance.now() - t0) / 1000, tail: '' });
     });
     p.on('close', () => {
+      live.delete(p);
       clearTimeout(timer);
       const seconds = (performance.now() - t0) / 1000;
       const out = Buffer.concat(chunks).toString('utf8').replace(/\r/g, '');
