@@ -228,7 +228,7 @@ export const MODELLED_STEPS = [
   'memblock_free_all (managed pages per zone)',
   'hugetlb_init (2 MiB pages, gather_bootmem_prealloc with each generation\'s HVO, vmemmap_wrprotect_hvo, report_hugepages)',
   'late frees of the kernel image and the initrd; hugetlb_vmemmap_init (late_initcall: hvo-v7 initializes the shared tails)',
-  'nr_hugepages after boot (growing the default-size pool)',
+  'nr_hugepages after boot (growing or shrinking the default-size pool; surplus pages when HVO cannot be undone)',
 ];
 
 /** What the boot does not model, said wherever results are shown. */
@@ -237,7 +237,7 @@ export const NOT_MODELLED = [
   'deferred struct page init: memmap_init() is taken to write every struct page',
   "other subsystems' memblock calls without a log are an estimate (per-cpu chunk, setup_arch tables, hashes, swiotlb, alloc_low_pages)",
   'the buddy allocator: where 2 MiB pages and HVO page tables land is an estimate (counts per node are exact while memory lasts)',
-  'growing a gigantic pool or shrinking any pool at run time',
+  'growing a gigantic pool at run time (alloc_contig_pages)',
   'MemFree (an estimate)',
   'ACPI tables of generated q35 machines (SeaBIOS puts them outside RAM)',
 ];
