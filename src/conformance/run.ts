@@ -117,7 +117,7 @@ export async function runConformance(opts: {
 function caseOfLog(text: string, file: string): ConformanceCase | null {
   const h = /^# qemu: .*nodes=\[([^\]]*)\].*hvosim-case=(\S+)/.exec(text);
   if (!h) return null;
-  const nodes = h[1]!.split(' ').map((x) => parseInt(x, 10));
+  const nodes = h[1]!.split(' ').map((x) => parseInt(x, 10) * (/G$/i.test(x) ? 1024 : 1));
   return { id: h[2]!, nodes, cmdline: parseKernelLog(text, file).cmdline ?? '' };
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { parse as parseShell } from 'shell-quote';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -146,6 +146,15 @@ describe('hvosim boot and machine', () => {
     assert.match(again.out, new RegExp(`^${inv}: `, 'm'));
     assertInputError(hvosim('check', '--runs', '0'), /--runs: "0" is not a positive number/);
     assertInputError(hvosim('conformance', '--cases', '0'), /--cases: "0" is not a positive number/);
+    // --from-logs compares recorded logs again without QEMU.
+    const logs = join(tmp, 'conf-logs');
+    mkdirSync(logs);
+    const text = read(join(ROOT, '../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt')).replace(/^# qemu: .*$/m, (h) => `${h} hvosim-case=t01`);
+    writeFileSync(join(logs, 't01.txt'), text);
+    const rerun = hvosim('conformance', '--from-logs', logs, '--out', join(tmp, 'conf-out'));
+    assert.equal(rerun.code, 0, rerun.out + rerun.err);
+    assert.match(rerun.out, /1 logs from .* compared again/);
+    assert.match(rerun.out, /HugeTLB\s+1\/1 \(100\.0%\)/);
     assertInputError(hvosim('conformance', '--profile', '7.0'), /--profile: unknown kernel profile "7\.0"/);
   });
   test('boot --json has the kernel log and the memblock calls', () => {
