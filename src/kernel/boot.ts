@@ -1,8 +1,10 @@
 // The order of boot steps (start_kernel -> setup_arch on x86_64) for each profile.
 //
-// This version models the 6.1 boot as far as gigantic pages and their vmemmap
-// go (MODELLED_STEPS). The memblock calls of other subsystems come from an
-// OtherSubsystems: replayed from a log, or estimated.
+// One boot function for the three generations (6.1, 6.15, hvo-v7): the
+// profile decides where hugetlb takes its gigantic pages and which vmemmap
+// steps run (MODELLED_STEPS); the subsystems are shared. The memblock calls of
+// other subsystems come from an OtherSubsystems: replayed from a log, or
+// estimated. A boot the kernel would not survive stops at a KernelPanic.
 import type { Arch } from '../arch/index.js';
 import { x86_64 } from '../arch/index.js';
 import type { Machine } from '../machine/types.js';
@@ -207,7 +209,7 @@ function freeInitrdMem(s: KernelState): void {
   printk(s, `Freeing initrd memory: ${(pages * ps) / 1024}K`);
 }
 
-/** The steps this version models, in boot order. */
+/** The steps hvosim models, in boot order. */
 export const MODELLED_STEPS = [
   'e820__memory_setup',
   'setup_arch (e820 fix-ups, max_pfn)',
