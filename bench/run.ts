@@ -1,0 +1,145 @@
+// npm run bench: how fast hvosim boots machines of every size, against the targets of the speed issue.
+//
+// Each row runs in a child process of its own, so its peak memory (maxRSS) is its own:
+// the child boots the machine a few times in-process (median wall time), and the parent
+// also times a whole `hvosim boot --json` process on the same input.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { boot } from '../src/kernel/boot.js';
+import { estimatedOthers } from '../src/kernel/others.js';
+import { PROFILES, type Profile } from '../src/kernel/state.js';
+import { q35Machine } from '../src/machine/qemu.js';
+import type { Machine } from '../src/machine/types.js';
+import { GiB, TiB } from '../src/util/units.js';
+import { runCampaign } from '../src/check/campaign.js';
+import { table } from '../src/cli/output.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Row {
+  name: string;
+  nodes: number[];
+  cmdline: string;
+  nrHugepages?: number;
+}
+
+const ROWS: Row[] = [
+  { name: 'default (2 x 3 GiB, 2 x 1 GiB, HVO)', nodes: [3 * GiB, 3 * GiB], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' },
+  { name: '2 x 512 GiB, 900 x 1 GiB, HVO', nodes: [512 * GiB, 512 * GiB], cmdline: 'hugepagesz=1G hugepages=900 hugetlb_free_vmemmap=on' },
+  { name: '16 x 4 TiB, 65000 x 1 GiB, HVO on', nodes: Array(16).fill(4 * TiB), cmdline: 'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on' },
+  { name: '16 x 4 TiB, 65000 x 1 GiB, HVO off', nodes: Array(16).fill(4 * TiB), cmdline: 'hugepagesz=1G hugepages=65000' },
+  { name: '16 x 4 TiB, 2 MiB grown to 1,000,000, HVO', nodes: Array(16).fill(4 * TiB), cmdline: 'hugetlb_free_vmemmap=on', nrHugepages: 1_000_000 },
+];
+const SCALING: Row[] = [1, 4, 16, 64].map((t) => ({ name: `scaling: 16 nodes, ${t} TiB, 1000 x 1 GiB, HVO`, nodes: Array(16).fill((t * TiB) / 16), cmdline: 'hugepagesz=1G hugepages=1000 hugetlb_free_vmemmap=on' }));
+
+function machineOf(r: Row): Machine {
+  return { ...q35Machine({ nodeSizes: r.nodes, numa: true, cpuFeatures: ['pdpe1gb'], cmdline: r.cmdline }, 'bench'), name: r.name };
+}
+
+/** In the child: boot `runs` times, print the median time and what one boot built. */
+function child(rowIdx: number, profile: Profile, runs: number): void {
+  const r = [...ROWS, ...SCALING][rowIdx]!;
+  const m = machineOf(r);
+  const times: number[] = [];
+  let calls = 0;
+  let tables = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const s = boot(m, { profile, others: estimatedOthers, nrHugepages: r.nrHugepages });
+    times.push(performance.now() - t0);
+    calls = s.memblock.calls.length;
+    const pt = s.vmemmap;
+    tables = pt.pud.size + pt.pmd.size + pt.pte.size;
+  }
+  times.sort((a, b) => a - b);
+  process.stdout.write(JSON.stringify({ ms: times[Math.floor(times.length / 2)], maxRssMiB: process.resourceUsage().maxRSS / 1024, calls, tables }) + '\n');
+}
+
+function qemuArgs(r: Row): string {
+  return ['-cpu qemu64,+pdpe1gb', ...r.nodes.map((b, i) => `-numa node,nodeid=${i},mem=${b / 2 ** 20}M`)].join(' ');
+}
+
+/** hvosim against the real thing: the fixtures' small machines booted under QEMU once, and by hvosim in-process. */
+async function qemuRatio(): Promise<string[][]> {
+  const { ensureOracle, bootUnderQemu } = await import('../src/conformance/oracle.js');
+  const oracle = ensureOracle(join(tmpdir(), 'hvosim-oracle'));
+  const cases = [
+    { id: 'p02', nodes: [3072, 3072], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' },
+    { id: 'n01', nodes: [1024], cmdline: 'hugepagesz=2M hugepages=10' },
+    { id: 'n02', nodes: [2048, 2048, 2048], cmdline: 'hugepagesz=1G hugepages=3' },
+  ];
+  const out: string[][] = [['machine (as the fixture)', 'QEMU boot', 'hvosim boot (in-process)', 'ratio']];
+  for (const c of cases) {
+    const q = await bootUnderQemu(oracle, c, 300);
+    const m = machineOf({ name: c.id, nodes: c.nodes.map((x) => x * 2 ** 20), cmdline: c.cmdline });
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      boot(m, { profile: '6.1', others: estimatedOthers });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const ms = times[2]!;
+    out.push([`${c.id}: ${c.nodes.map((x) => `${x / 1024} GiB`).join(' + ')}, ${c.cmdline}`, `${q.seconds.toFixed(1)} s${q.ok ? '' : ' (failed)'}`, `${ms.toFixed(1)} ms`, `${Math.round((q.seconds * 1000) / ms)}x`]);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const rows: string[][] = [['machine', 'kernel', 'in-process (median)', 'hvosim boot --json process', 'peak memory', 'memblock calls', 'page-table pages']];
+  const all = [...ROWS, ...SCALING];
+  for (const [i, r] of all.entries()) {
+    if (quick && i > 1) break;
+    for (const profile of PROFILES) {
+      const big = r.nodes.reduce((a, b) => a + b, 0) >= 16 * TiB;
+      const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(i), profile, big ? '1' : '5'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (c.status !== 0) {
+        rows.push([r.name, profile, `failed: ${c.stderr.trim().split('\n').at(-1)}`, '', '', '', '']);
+        continue;
+      }
+      const res = JSON.parse(c.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRssMiB: number; calls: number; tables: number };
+      let proc = '';
+      if (i < ROWS.length) {
+        const args = ['--import', 'tsx', 'src/cli/main.ts', 'boot', '--kernel', profile, '--qemu', qemuArgs(r), '--cmdline', r.cmdline, '--json'];
+        if (r.nrHugepages) args.push('--nr-hugepages', String(r.nrHugepages));
+        const t0 = performance.now();
+        const p = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        proc = p.status === 0 ? `${((performance.now() - t0) / 1000).toFixed(2)} s` : `exit ${p.status}`;
+      }
+      rows.push([r.name, profile, `${(res.ms / 1000).toFixed(3)} s`, proc, `${res.maxRssMiB.toFixed(0)} MiB`, String(res.calls), String(res.tables)]);
+      process.stderr.write(`${r.name} ${profile}: ${(res.ms / 1000).toFixed(3)} s\n`);
+    }
+  }
+  const camp = runCampaign({ profile: 'hvo-v7', runs: quick ? 20 : 100, seed: 1, faults: false, shrinkMs: 1 });
+  let qemu: string[] = [];
+  if (!process.argv.includes('--no-qemu')) {
+    try {
+      qemu = ['', 'Against the real thing (QEMU TCG, Debian 6.1, one boot each):', table(await qemuRatio())];
+    } catch (e) {
+      qemu = ['', `QEMU comparison skipped: ${(e as Error).message}`];
+    }
+  }
+  const out = [
+    `hvosim bench on ${process.platform} ${process.arch}, node ${process.version}, ${(await_cpus())}`,
+    '',
+    table(rows),
+    '',
+    `check (invariants after every step, hvo-v7, generated small machines): ${(camp.runs / camp.seconds).toFixed(1)} cases/s (${camp.runs} cases in ${camp.seconds.toFixed(1)} s, shrinking included)`,
+    '',
+    ...qemu,
+    '',
+    'Targets (issue 6): 64 TiB with 65,000 x 1 GiB under 1 s and 512 MiB per profile; the default machine under 300 ms as a whole process; 500 checked boots/s.',
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+function await_cpus(): string {
+  const os = spawnSync('nproc', [], { encoding: 'utf8' }).stdout.trim();
+  return `${os} CPUs`;
+}
+
+if (process.argv[2] === '--child') child(Number(process.argv[3]), process.argv[4] as Profile, Number(process.argv[5]));
+else await main();
