@@ -103,7 +103,8 @@ async function main(): Promise<void> {
       const res = JSON.parse(c.stdout.trim().split('\n').at(-1)!) as { ms: number; maxRssMiB: number; calls: number; tables: number };
       let proc = '';
       if (i < ROWS.length) {
-        const args = ['--import', 'tsx', 'src/cli/main.ts', 'boot', '--kernel', profile, '--qemu', qemuArgs(r), '--cmdline', r.cmdline, '--json'];
+        // The compiled CLI, as `npm ci` builds it (dist/), started as a user starts it.
+        const args = ['dist/cli/main.js', 'boot', '--kernel', profile, '--qemu', qemuArgs(r), '--cmdline', r.cmdline, '--json'];
         if (r.nrHugepages) args.push('--nr-hugepages', String(r.nrHugepages));
         const t0 = performance.now();
         const p = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });

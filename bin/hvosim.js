@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Launcher: runs the TypeScript sources through tsx's loader.
-import { register } from 'tsx/esm/api';
+// Launcher: the compiled CLI (npm ci and npm install build it into dist/), else the TypeScript sources through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const built = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(built)) await import(built.href);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -167,7 +167,7 @@ Examples:
 A machine from --from-dmesg boots with the other subsystems' memblock calls
 taken from that log; any other machine uses hvosim's estimate of them.`,
     )
-    .action((o: BootCliOptions) => {
+    .action(async (o: BootCliOptions) => {
       const profile = parseProfile(o.kernel);
       const faults = parseFaults(o.fault);
       let nr: number | undefined;
@@ -175,7 +175,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         if (!/^\d+$/.test(o.nrHugepages)) throw new InputError(`"${o.nrHugepages}" is not a page count`, { field: '--nr-hugepages' });
         nr = Number(o.nrHugepages);
       }
-      const { machine: m, log } = loadMachineAndLog(o);
+      const { machine: m, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {

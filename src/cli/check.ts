@@ -1,6 +1,5 @@
 // hvosim check: a randomized campaign of boots with every invariant checked after every step.
 import type { Command } from 'commander';
-import { runCampaign } from '../check/campaign.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
@@ -43,7 +42,9 @@ Examples:
   $ hvosim check --kernel hvo-v7 --faults --runs 1000 --seed 7
   $ hvosim check --kernel 6.1 --runs 50 --json`,
     )
-    .action((o: CheckCliOptions) => {
+    .action(async (o: CheckCliOptions) => {
+      // fast-check loads only when a campaign runs.
+      const { runCampaign } = await import('../check/campaign.js');
       const profile = parseProfile(o.kernel);
       const runs = positiveInt(o.runs, '--runs');
       const seed = positiveInt(o.seed, '--seed');

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OracleError } from '../conformance/oracle.js';
-import { hasMismatch, runConformance, type ConformanceReport, type Mode } from '../conformance/run.js';
+import type { ConformanceReport, Mode } from '../conformance/run.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
 import { printJson, table } from './output.js';
@@ -69,6 +68,9 @@ Examples:
       const jobs = count(o.jobs, '--jobs');
       const timeoutSec = count(o.timeout, '--timeout');
       const tty = process.stderr.isTTY;
+      // The generator (fast-check) and QEMU plumbing load only when this command runs.
+      const { hasMismatch, runConformance } = await import('../conformance/run.js');
+      const { OracleError } = await import('../conformance/oracle.js');
       let report: ConformanceReport;
       try {
         report = await runConformance({

@@ -39,12 +39,12 @@ Examples:
   $ hvosim diff --kernel 6.15 --kernel hvo-v7 --cmdline "hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M"
   $ hvosim diff --kernel 6.1 --kernel hvo-v7 --machine-preset 2s-server --json`,
     )
-    .action((o: DiffCliOptions) => {
+    .action(async (o: DiffCliOptions) => {
       const kernels = o.kernel.length ? o.kernel : ['6.15', 'hvo-v7'];
       if (kernels.length !== 2) throw new InputError(`give --kernel exactly twice (got ${kernels.length})`, { field: '--kernel' });
       const [pa, pb] = kernels.map((k) => parseProfile(k));
       const faults = parseFaults(o.fault);
-      const { machine, log } = loadMachineAndLog(o);
+      const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const d = diffBoots(machine, pa!, pb!, { others: useLog ? replayedOthers(log) : estimatedOthers, faults });
       if (o.json) {

@@ -100,10 +100,10 @@ Examples:
   $ hvosim explain --kernel 6.15 --phys 0x180000000
   $ hvosim explain --kernel 6.1 --pfn 0x140001 --json`,
     )
-    .action((o: ExplainCliOptions) => {
+    .action(async (o: ExplainCliOptions) => {
       const profile = parseProfile(o.kernel);
       if ((o.pfn === undefined) === (o.phys === undefined)) throw new InputError('give exactly one of --pfn and --phys');
-      const { machine } = loadMachineAndLog(o);
+      const { machine } = await loadMachineAndLog(o);
       const s = boot(machine, { profile, others: estimatedOthers });
       const pfn = o.pfn !== undefined ? parseNumber(o.pfn, '--pfn') : Math.floor(parseNumber(o.phys!, '--phys') / s.arch.pageSize);
       if (pfn >= s.maxPfn) throw new InputError(`pfn ${hex(pfn)} is beyond the end of memory (max_pfn ${hex(s.maxPfn)})`, { field: o.pfn !== undefined ? '--pfn' : '--phys' });

@@ -1,6 +1,5 @@
 // The ways a command gets its machine: a JSON file, a kernel log, a QEMU command line or a preset.
 import { readFileSync } from 'node:fs';
-import { loadMachineJson } from '../machine/json.js';
 import { machineFromLog } from '../machine/from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { PRESETS, presetNames } from '../machine/presets.js';
@@ -26,17 +25,17 @@ export function readInputFile(file: string): string {
 }
 
 /** Exactly one machine source; --cmdline replaces the machine's own command line. */
-export function loadMachine(o: MachineOptions): Machine {
-  return loadMachineAndLog(o).machine;
+export async function loadMachine(o: MachineOptions): Promise<Machine> {
+  return (await loadMachineAndLog(o)).machine;
 }
 
-/** The machine, and the kernel log it came from when it came from one. */
-export function loadMachineAndLog(o: MachineOptions): { machine: Machine; log?: KernelLog } {
+/** The machine, and the kernel log it came from when it came from one. (The JSON reader and its schema library load only when needed.) */
+export async function loadMachineAndLog(o: MachineOptions): Promise<{ machine: Machine; log?: KernelLog }> {
   const given = [o.machine, o.fromDmesg, o.qemu, o.machinePreset].filter((x) => x !== undefined).length;
   if (given > 1) throw new InputError('give only one of --machine, --from-dmesg, --qemu, --machine-preset');
   let m: Machine;
   let log: KernelLog | undefined;
-  if (o.machine !== undefined) m = loadMachineJson(readInputFile(o.machine), o.machine);
+  if (o.machine !== undefined) m = (await import('../machine/json.js')).loadMachineJson(readInputFile(o.machine), o.machine);
   else if (o.fromDmesg !== undefined) {
     log = parseKernelLog(readInputFile(o.fromDmesg), o.fromDmesg);
     m = machineFromLog(log);

@@ -30,8 +30,8 @@ Examples:
   $ hvosim machine --qemu "-machine q35 -m 6G -object memory-backend-ram,id=m0,size=3G -numa node,memdev=m0 -object memory-backend-ram,id=m1,size=3G -numa node,memdev=m1"
   $ hvosim machine --from-dmesg ../shared/fixtures/linux-6.1/p05-4node-default1g.txt --json`,
     )
-    .action((o: MachineOptions & { json?: boolean }) => {
-      const m = loadMachine(o);
+    .action(async (o: MachineOptions & { json?: boolean }) => {
+      const m = await loadMachine(o);
       if (o.json) return printJson(m);
       const out: string[] = [];
       out.push(`${m.name}  (${m.arch}, ${humanSize(machineRamBytes(m))} RAM, from ${m.source})`);
