@@ -39,6 +39,11 @@ Examples:
 }
 
 async function main(): Promise<void> {
+  // Output piped into head or less that closes early: stop quietly, as command-line tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);
