@@ -1,5 +1,6 @@
 // hvosim conformance: hvosim against a real kernel booted under QEMU, on generated cases.
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport, Mode } from '../conformance/run.js';
@@ -67,6 +68,7 @@ Examples:
       const seed = count(o.seed, '--seed');
       const jobs = count(o.jobs, '--jobs');
       const timeoutSec = count(o.timeout, '--timeout');
+      if (o.fromLogs !== undefined && !existsSync(o.fromLogs)) throw new InputError('no such directory', { file: o.fromLogs, field: '--from-logs' });
       const tty = process.stderr.isTTY;
       // The generator (fast-check) and QEMU plumbing load only when this command runs.
       const { hasMismatch, runConformance } = await import('../conformance/run.js');
