@@ -156,10 +156,19 @@ export function* pmdSlices(start: number, end: number): Generator<PmdSlice> {
 
 /** The runs of a PTE table that map entries of [from, from + count), with the indexes [a, b) they cover there. */
 export function* runsIn(t: PteTable, from: number, count: number): Generator<{ r: PteRun; a: number; b: number }> {
-  for (const r of t.runs.slice()) {
-    const a = Math.max(r.from, from);
-    const b = Math.min(r.from + r.count, from + count);
-    if (a < b) yield { r, a, b };
+  // Runs are sorted and disjoint: start at the first one that ends past `from`. (pteSetRange() replaces
+  // the array rather than changing it, so a caller may remap while it walks.)
+  const runs = t.runs;
+  let lo = 0;
+  let hi = runs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (runs[mid]!.from + runs[mid]!.count <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < runs.length && runs[i]!.from < from + count; i++) {
+    const r = runs[i]!;
+    yield { r, a: Math.max(r.from, from), b: Math.min(r.from + r.count, from + count) };
   }
 }
 
