@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { boot } from '../kernel/boot.js';
 import { estimatedOthers } from '../kernel/others.js';
 import type { Profile } from '../kernel/state.js';
+import { machineFromLog } from '../machine/from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { compareBoot, replayFixture, type FixtureReplay } from '../trace/observe.js';
@@ -141,9 +142,9 @@ function compareLogs(opts: { fromLogs?: string; profile: Profile; out: string; s
 function compareAll(results: CaseResult[], byFile: Map<string, ConformanceCase>, profile: Profile, mism: string, oracle: Oracle | null, seed: number, t0: number): ConformanceReport {
   // Compare once every log is on disk: a case whose only difference from another is hugetlb_free_vmemmap= is its sibling.
   const qemuBoot = (l: KernelLog) => {
+    // A sibling that is not one of the cases (another fixture in the directory) is described by its own log.
     const c = byFile.get(l.file);
-    const m = c ? parseQemuArgs(caseQemuArgs(c)) : null;
-    if (!m) throw new Error(`no case for ${l.file}`);
+    const m = c ? parseQemuArgs(caseQemuArgs(c)) : machineFromLog(l);
     return boot({ ...m, cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
   };
   const rates: Record<Mode, Record<string, KindRate>> = { replay: {}, qemu: {} };
