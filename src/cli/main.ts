@@ -32,6 +32,7 @@ Examples:
   $ hvosim diff --kernel 6.15 --kernel hvo-v7     the seed's change, side by side
   $ hvosim explain --pfn 0x140040                 a struct page through the vmemmap
   $ hvosim check --kernel 6.15 --faults           a randomized invariant campaign
+  $ hvosim conformance --cases 20                 generated machines against the real kernel under QEMU
   $ hvosim replay --memblock ../shared/fixtures/linux-6.1/*.txt
   $ hvosim machine --machine my-box.json`,
   );
