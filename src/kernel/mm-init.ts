@@ -9,6 +9,7 @@ import { clamp, MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_H
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { firstUnmappedStructPage, sparseVmemmapInitNidLate } from './sparse-vmemmap.js';
+import { sectionPresent } from './sparse.js';
 
 /** MAX_ORDER_NR_PAGES (MAX_ORDER 11): ZONE_MOVABLE starts on a 4 MiB boundary. */
 const MAX_ORDER_NR_PAGES = 1024;
@@ -259,7 +260,7 @@ function calculateNodeTotalpages(s: KernelState, lay: ZoneLayout, nid: number, c
 
 /** pfn_valid() for early sections: the section is present. */
 function pfnValid(s: KernelState, pfn: number): boolean {
-  return s.sparse.presentSet.has(Math.floor((pfn * s.arch.pageSize) / s.arch.sectionSize));
+  return sectionPresent(s, Math.floor((pfn * s.arch.pageSize) / s.arch.sectionSize));
 }
 
 /** init_unavailable_range(): count the pages of a hole that have a memmap (pageblock by pageblock). */

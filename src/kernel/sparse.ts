@@ -13,10 +13,8 @@ export interface SparseState {
   failed: Set<number>;
   /** PFN ranges hugetlb took over and left (partly) unmapped: a failed population after init_early. */
   unmapped: [number, number][];
-  /** Present sections in order: section number and node. */
-  present: { nr: number; nid: number }[];
-  /** The same section numbers, for pfn_valid(). */
-  presentSet: Set<number>;
+  /** Present sections as runs [start, end) of section numbers with their node, in order (one entry per run, not per section). */
+  present: { start: number; end: number; nid: number }[];
   /** Section root pages allocated (SPARSEMEM_EXTREME), by root index. */
   roots: Map<number, number>;
   /** Per node: the usemap and the memmap buffer. */
@@ -25,7 +23,7 @@ export interface SparseState {
 }
 
 export function createSparseState(): SparseState {
-  return { preinit: new Set(), failed: new Set(), unmapped: [], present: [], presentSet: new Set(), roots: new Map(), usemap: new Map(), buffer: null };
+  return { preinit: new Set(), failed: new Set(), unmapped: [], present: [], roots: new Map(), usemap: new Map(), buffer: null };
 }
 
 function sectionsPerRoot(s: KernelState): number {
@@ -46,22 +44,44 @@ export function memblocksPresent(s: KernelState): void {
     const size = 8 * nrSectionRoots(s);
     if (!memblockAllocTryNid(mb, size, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'sparse_init')) kernelPanic(s, `Kernel panic - not syncing: memblocks_present: Failed to allocate ${size} bytes align=0x40`);
   }
+  const perRoot = sectionsPerRoot(s);
   for (const r of mb.memory.regions) {
     const first = Math.floor(r.base / s.arch.sectionSize);
     const last = Math.ceil((r.base + r.size) / s.arch.sectionSize);
-    for (let nr = first; nr < last; nr++) {
-      const root = Math.floor(nr / sectionsPerRoot(s));
-      if (!sec.roots.has(root)) {
-        const p = memblockAllocTryNid(mb, s.arch.pageSize, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, r.nid, 'sparse_index_alloc');
-        if (!p) kernelPanic(s, `Kernel panic - not syncing: sparse_index_alloc: Failed to allocate ${s.arch.pageSize} bytes nid=${r.nid}`);
-        sec.roots.set(root, p);
-      }
-      if (sec.presentSet.has(nr)) continue;
-      sec.presentSet.add(nr);
-      sec.present.push({ nr, nid: r.nid });
+    // sparse_index_init(): a root page for every root the region's sections fall in, on the region's node.
+    for (let root = Math.floor(first / perRoot); root * perRoot < last; root++) {
+      if (sec.roots.has(root)) continue;
+      const p = memblockAllocTryNid(mb, s.arch.pageSize, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, r.nid, 'sparse_index_alloc');
+      if (!p) kernelPanic(s, `Kernel panic - not syncing: sparse_index_alloc: Failed to allocate ${s.arch.pageSize} bytes nid=${r.nid}`);
+      sec.roots.set(root, p);
     }
+    // Regions come in address order: a section an earlier region touched keeps that region's node.
+    const prev = sec.present.at(-1);
+    const from = Math.max(first, prev?.end ?? 0);
+    if (from >= last) continue;
+    if (prev && prev.end === from && prev.nid === r.nid) prev.end = last;
+    else sec.present.push({ start: from, end: last, nid: r.nid });
   }
-  sec.present.sort((a, b) => a.nr - b.nr);
+}
+
+/** present_section_nr(): whether memory touches the section (pfn_valid() for early sections). */
+export function sectionPresent(s: KernelState, nr: number): boolean {
+  const runs = s.sparse.present;
+  let lo = 0;
+  let hi = runs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = runs[mid]!;
+    if (nr < r.start) hi = mid - 1;
+    else if (nr >= r.end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** How many sections are present. */
+export function presentSections(s: KernelState): number {
+  return s.sparse.present.reduce((a, r) => a + r.end - r.start, 0);
 }
 
 /** sparse_early_usemaps_alloc_pgdat_section(): usemaps in the section that holds the node's pg_data_t, if it fits. */
@@ -141,7 +161,7 @@ export function sparseInit(s: KernelState): void {
   while (i < pres.length) {
     const nid = pres[i]!.nid;
     const run: number[] = [];
-    while (i < pres.length && pres[i]!.nid === nid) run.push(pres[i++]!.nr);
+    for (; i < pres.length && pres[i]!.nid === nid; i++) for (let nr = pres[i]!.start; nr < pres[i]!.end; nr++) run.push(nr);
     sparseInitNid(s, nid, run);
   }
 }

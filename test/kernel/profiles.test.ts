@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { boot } from '../../src/kernel/boot.js';
+import { presentSections } from '../../src/kernel/sparse.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import type { Profile } from '../../src/kernel/state.js';
 import { q35Machine } from '../../src/machine/qemu.js';
@@ -17,7 +18,7 @@ function run(profile: Profile, nodeSizes: number[], cmdline: string) {
 }
 const hugeCalls = (s: ReturnType<typeof run>) => s.memblock.calls.findIndex((c) => c.caller === '__alloc_bootmem_huge_page');
 const firstCall = (s: ReturnType<typeof run>, caller: string) => s.memblock.calls.findIndex((c) => c.caller === caller);
-const sectionsOf = (s: ReturnType<typeof run>) => s.sparse.present.length;
+const sectionsOf = (s: ReturnType<typeof run>) => presentSections(s);
 
 describe('6.15 and hvo-v7 boots', () => {
   const cmd = 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on';
