@@ -345,12 +345,28 @@ export const INVARIANTS: Invariant[] = [
     describe: 'nr_memmap_boot_pages and nr_memmap_pages equal the vmemmap pages actually mapped from memblock and from the buddy allocator (6.15 and later)',
     check(s) {
       if (s.profile === '6.1') return [];
+      // Every page mapped as a page of its own (a leaf, or a PTE run of consecutive pages) counts once,
+      // as boot memory unless the buddy allocator gave it; a stored page counts once, where it is not
+      // already one of those (a shared tail, or a head only its aliases map).
       let boot = s.vmemmap.pmdLeaf.size * (PMD_ENTRY_SPAN / PTE_SPAN);
       let runtime = 0;
-      for (const { r } of pteRuns(s)) if (r.stride && !s.vmemmap.stored.has(r.phys)) boot += r.count;
+      const own: Range[] = [];
+      for (const { r } of pteRuns(s)) {
+        if (!r.stride) continue;
+        boot += r.count;
+        own.push([r.phys, r.phys + r.count * PTE_SPAN]);
+      }
+      boot -= s.vmemmap.buddy.size;
+      runtime += s.vmemmap.buddy.size;
+      const ownM = mergeRanges(own);
       const shared: string[] = [];
       for (const [phys, st] of s.vmemmap.stored) {
-        if (st.boot) boot++;
+        if (!uncovered(phys, phys + PTE_SPAN, ownM).length) {
+          if (!st.boot) {
+            boot--;
+            runtime++;
+          }
+        } else if (st.boot) boot++;
         else runtime++;
         if (st.kind === 'tail') shared.push(`${st.boot ? 'boot' : 'runtime'} shared tail ${hex(phys)} (node ${st.nid} ${s.zones?.names[st.zoneIdx]}, order ${st.order})`);
       }

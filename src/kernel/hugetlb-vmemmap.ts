@@ -286,7 +286,11 @@ export function hugetlbVmemmapRestore(s: KernelState, order: number, headPfn: nu
   let k = 0;
   for (const { entry, from, count } of pmdSlices(start + PTE_SPAN, end)) {
     const t = s.vmemmap.pte.get(entry)!;
-    for (let i = from; i < from + count; i++) pteSetRange(t, i, 1, got[k++]! * s.arch.pageSize, 1, false);
+    for (let i = from; i < from + count; i++) {
+      const page = got[k++]! * s.arch.pageSize;
+      pteSetRange(t, i, 1, page, 1, false);
+      s.vmemmap.buddy.add(page);
+    }
   }
   // The head page is no longer aliased: a 6.1 head is the folio's own page again; a copy stays a copy.
   const head = vmemmapPteAt(s, start);

@@ -61,10 +61,12 @@ export interface VmemmapPageTables {
   pte: Map<number, PteTable>;
   /** Stored vmemmap pages by physical address. */
   stored: Map<number, StoredVmemmapPage>;
+  /** Pages of their own that the buddy allocator gave (a restored vmemmap); every other one came from memblock. */
+  buddy: Set<number>;
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new Map(), pte: new Map(), stored: new Map() };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new Map(), pte: new Map(), stored: new Map(), buddy: new Set() };
 }
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
