@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { boot } from '../kernel/boot.js';
 import { estimatedOthers } from '../kernel/others.js';
-import { compoundHead, folioOf, structPageAt, zoneSpanning } from '../kernel/page.js';
+import { compoundHead, folioOf, structPageAddress, structPageAt, zoneSpanning } from '../kernel/page.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
 import { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PUD_TABLE_SPAN, pteLookup } from '../kernel/pgtable.js';
 import type { KernelState } from '../kernel/state.js';
@@ -12,9 +12,6 @@ import { parseProfile } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson } from './output.js';
-
-/** x86_64 4-level: where the vmemmap starts. */
-const VMEMMAP_START = 0xffffea0000000000n;
 
 type ExplainCliOptions = MachineOptions & { kernel: string; pfn?: string; phys?: string; json?: boolean };
 
@@ -57,7 +54,7 @@ export function explainPfn(s: KernelState, pfn: number) {
   return {
     pfn,
     phys: pfn * s.arch.pageSize,
-    vmemmapAddress: '0x' + (VMEMMAP_START + BigInt(off)).toString(16),
+    vmemmapAddress: '0x' + structPageAddress(s, pfn).toString(16),
     levels: {
       pud: pud === undefined ? null : { table: pud },
       pmd: pmd === undefined ? null : { table: pmd, entry: entry % 512 },

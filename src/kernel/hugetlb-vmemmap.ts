@@ -309,7 +309,6 @@ export function hugetlbFolioInitVmemmap(s: KernelState, headPfn: number): void {
 
 /** hugetlb_vmemmap_init() (late_initcall): hvo-v7 initializes the shared tail pages allocated at boot. */
 export function hugetlbVmemmapInit(s: KernelState): void {
-  s.lateInitcallsDone = true;
   if (s.profile !== 'hvo-v7') return;
   for (const p of s.vmemmap.stored.values()) if (p.kind === 'tail') p.state = 'init';
 }

@@ -10,6 +10,7 @@ import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { firstUnmappedStructPage, sparseVmemmapInitNidLate } from './sparse-vmemmap.js';
 import { sectionPresent } from './sparse.js';
+import { structPageAddress } from './page.js';
 
 /** MAX_ORDER_NR_PAGES (MAX_ORDER 11): ZONE_MOVABLE starts on a 4 MiB boundary. */
 const MAX_ORDER_NR_PAGES = 1024;
@@ -287,7 +288,7 @@ function memmapInit(s: KernelState, lay: ZoneLayout): void {
     let pfn: number | null = null;
     for (const r of memory) if (pfn === null && r.start < b && a < r.end) pfn = firstUnmappedStructPage(s, Math.max(a, r.start), Math.min(b, r.end));
     if (pfn === null) continue;
-    const vaddr = (0xffffea0000000000n + BigInt(pfn * s.arch.structPageSize)).toString(16);
+    const vaddr = structPageAddress(s, pfn).toString(16);
     kernelPanic(s, `BUG: unable to handle page fault for address: ${vaddr}`, `hvosim: memmap_init() wrote the struct page of pfn 0x${pfn.toString(16)}, which no page table maps; the boot dies here`);
   }
   // Every struct page of every zone is written now (deferred struct page init is not modelled);

@@ -34,6 +34,11 @@ export interface StructPage {
 
 const NONE: CompoundInfo = { kind: 'none' };
 
+/** pfn_to_page(): the virtual address of a PFN's struct page (full, for display). */
+export function structPageAddress(s: KernelState, pfn: number): bigint {
+  return s.arch.vmemmapBase + BigInt(pfn * s.arch.structPageSize);
+}
+
 /** The zone (node and index) whose span holds a PFN, or null. */
 export function zoneSpanning(s: KernelState, pfn: number): { nid: number; idx: number } | null {
   const z = s.zones?.zones.find((z) => z.spanned > 0 && pfn >= z.startPfn && pfn < z.startPfn + z.spanned);

@@ -69,8 +69,6 @@ export interface KernelState {
   memmap: { bootPages: number; pages: number };
   /** memmap_init() has written the struct pages of every zone. */
   memmapInitDone: boolean;
-  /** hugetlb_vmemmap_init() (late_initcall) has run. */
-  lateInitcallsDone: boolean;
   /** Why the boot died (a panic, or an oops this early), or null while it lives. */
   panic: string | null;
   dmesg: string[];
@@ -101,7 +99,6 @@ export function createKernelState(machine: Machine, arch: Arch, build: KernelBui
     others: null,
     memmap: { bootPages: 0, pages: 0 },
     memmapInitDone: false,
-    lateInitcallsDone: false,
     panic: null,
     dmesg: [],
     steps: [],
