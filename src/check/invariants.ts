@@ -12,6 +12,7 @@ import { compoundHead, structPageAt, zoneSpanning } from '../kernel/page.js';
 import { pmdSlices, PMD_ENTRY_SPAN, PTE_SPAN, runsIn } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
+import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
 
 export interface Violation {
   invariant: string;
@@ -120,10 +121,9 @@ function folioRange(s: KernelState, f: HugePage): Range {
 }
 
 /** Distinct physical pages a vmemmap range is mapped onto, and whether any PTE maps a page another PTE maps too. */
-function vmemmapBacking(s: KernelState, start: number, end: number): { distinct: number; aliased: boolean; unmapped: boolean } {
+function vmemmapBacking(s: KernelState, start: number, end: number): { distinct: number; aliased: boolean } {
   let distinct = 0;
   let aliased = false;
-  let unmapped = false;
   const seen = new Set<number>();
   for (const { entry, from, count } of pmdSlices(start, end)) {
     if (s.vmemmap.pmdLeaf.has(entry)) {
@@ -131,9 +131,7 @@ function vmemmapBacking(s: KernelState, start: number, end: number): { distinct:
       continue;
     }
     const t = s.vmemmap.pte.get(entry);
-    let covered = 0;
     for (const { r, a, b } of t ? runsIn(t, from, count) : []) {
-      covered += b - a;
       if (r.stride) distinct += b - a;
       else {
         if (b - a > 1 || seen.has(r.phys)) aliased = true;
@@ -141,9 +139,8 @@ function vmemmapBacking(s: KernelState, start: number, end: number): { distinct:
         seen.add(r.phys);
       }
     }
-    if (covered < count) unmapped = true;
   }
-  return { distinct, aliased, unmapped };
+  return { distinct, aliased };
 }
 
 export const INVARIANTS: Invariant[] = [
@@ -252,15 +249,8 @@ export const INVARIANTS: Invariant[] = [
       const out: Violation[] = [];
       const sp = s.arch.structPageSize;
       for (const [a, b] of presentPfnRanges(s)) {
-        for (const { entry, lo, hi } of pmdSlices(a * sp, b * sp)) {
-          if (s.vmemmap.pmdLeaf.has(entry)) continue;
-          const holes = s.vmemmap.pte.has(entry) ? vmemmapBacking(s, lo, hi).unmapped : true;
-          if (holes) {
-            const first = representativeUnmapped(s, lo, hi);
-            out.push({ invariant: this.name, message: `struct page of ${pfnName(s, first)} is not mapped (vmemmap+${hex(first * sp)})` });
-            break;
-          }
-        }
+        const first = firstUnmappedStructPage(s, a, b);
+        if (first !== null) out.push({ invariant: this.name, message: `struct page of ${pfnName(s, first)} is not mapped (vmemmap+${hex(first * sp)})` });
       }
       return out;
     },
@@ -420,13 +410,6 @@ export const INVARIANTS: Invariant[] = [
     },
   },
 ];
-
-/** The first PFN of [lo, hi) (vmemmap offsets) whose struct page is unmapped. */
-function representativeUnmapped(s: KernelState, lo: number, hi: number): number {
-  const sp = s.arch.structPageSize;
-  for (let a = lo; a < hi; a += PTE_SPAN) if (!structPageAt(s, Math.ceil(a / sp))) return Math.ceil(a / sp);
-  return lo / sp;
-}
 
 /** Run every invariant (or those named) on the state. */
 export function checkInvariants(s: KernelState, names?: string[]): Violation[] {
