@@ -84,8 +84,8 @@ export function pteLookup(t: PteTable, idx: number): { phys: number; readOnly: b
   return null;
 }
 
-/** Point entries [from, from+count) at new pages, splitting the runs they cut. */
-export function pteSetRange(t: PteTable, from: number, count: number, phys: number, stride: 0 | 1, readOnly: boolean): void {
+/** Point entries [from, from+count) at new pages (or, with phys null, at nothing: pte_clear()), splitting the runs they cut. */
+export function pteSetRange(t: PteTable, from: number, count: number, phys: number | null, stride: 0 | 1, readOnly: boolean): void {
   const end = from + count;
   const out: PteRun[] = [];
   for (const r of t.runs) {
@@ -97,7 +97,7 @@ export function pteSetRange(t: PteTable, from: number, count: number, phys: numb
     if (r.from < from) out.push({ ...r, count: from - r.from });
     if (rEnd > end) out.push({ ...r, from: end, count: rEnd - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
   }
-  out.push({ from, count, phys, stride, readOnly });
+  if (phys !== null) out.push({ from, count, phys, stride, readOnly });
   out.sort((a, b) => a.from - b.from);
   t.runs = out;
 }
@@ -116,12 +116,6 @@ export function pteNoneRanges(t: PteTable, from: number, count: number): [number
   }
   if (at < end) out.push([at, end]);
   return out;
-}
-
-/** pte_clear() over [from, from+count): the entries map nothing. */
-export function pteClearRange(t: PteTable, from: number, count: number): void {
-  pteSetRange(t, from, count, 0, 1, false);
-  t.runs = t.runs.filter((r) => !(r.from === from && r.count === count && r.phys === 0));
 }
 
 /** Where a vmemmap address is mapped: the physical address behind it, or null if unmapped. */

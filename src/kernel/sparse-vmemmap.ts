@@ -9,7 +9,7 @@
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import type { PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteClearRange, pteLookup, pteNoneRanges, pteSetRange, PTE_SPAN, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetRange, PTE_SPAN, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc } from './sparse.js';
 import type { KernelState } from './state.js';
@@ -191,10 +191,10 @@ function forEachPteSlice(s: KernelState, start: number, end: number, fn: (t: Pte
  * PTE tables stay, so the normal population is 4 KiB page by 4 KiB page.
  */
 export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: number, headsize: number): boolean {
-  forEachPteSlice(s, start + headsize, end, (t, from, count) => pteClearRange(t, from, count));
+  forEachPteSlice(s, start + headsize, end, (t, from, count) => pteSetRange(t, from, count, null, 1, false));
   for (let addr = start; addr < start + headsize; addr += PTE_SPAN) {
     const phys = vmemmapPteAt(s, addr);
-    forEachPteSlice(s, addr, addr + PTE_SPAN, (t, from, count) => pteClearRange(t, from, count));
+    forEachPteSlice(s, addr, addr + PTE_SPAN, (t, from, count) => pteSetRange(t, from, count, null, 1, false));
     if (phys === null) continue;
     memblockPhysFree(s.memblock, phys, s.arch.pageSize, 'vmemmap_undo_hvo');
     s.vmemmap.stored.delete(phys);
