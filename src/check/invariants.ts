@@ -6,6 +6,7 @@
 // Checks look at representative PFNs (the first and last of each PTE run and
 // PMD leaf, every slot of a shared page) rather than every PFN: a run maps
 // its pages the same way, so what holds for its ends holds for its middle.
+import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from '../kernel/state.js';
 import type { HugePage } from '../kernel/hugetlb.js';
 import { compoundHead, structPageAt, zoneSpanning } from '../kernel/page.js';
@@ -43,14 +44,7 @@ function mergeRanges(rs: Range[]): Range[] {
 function uncovered(a: number, b: number, merged: Range[]): Range[] {
   const out: Range[] = [];
   let at = a;
-  let lo = 0;
-  let hi = merged.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (merged[mid]![1] <= a) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < merged.length && merged[i]![0] < b; i++) {
+  for (let i = firstEndingAbove(merged, a, (r) => r[1]); i < merged.length && merged[i]![0] < b; i++) {
     const [x, y] = merged[i]!;
     if (x > at) out.push([at, Math.min(x, b)]);
     at = Math.max(at, y);

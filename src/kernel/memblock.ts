@@ -30,6 +30,7 @@ export const MEMBLOCK_MIRROR = 0x2;
 export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
 
+import { firstEndingAbove } from '../util/search.js';
 import { hex, pa } from '../util/format.js';
 
 const PAGE_SIZE = 4096;
@@ -191,16 +192,10 @@ export function memblockMergeRegions(type: MemblockType): void {
 
 /** Index of the first region whose end lies above addr (binary search). */
 function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): number {
-  let lo = 0;
-  let hi = regs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const r = regs[mid]!;
-    if (r.base + r.size <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstEndingAbove(regs, addr, regionEnd);
 }
+
+const regionEnd = (r: MemblockRegion) => r.base + r.size;
 
 /** memblock_add_range(): add [base, base+size) to a type; overlaps keep the existing region's node and flags. */
 export function memblockAddRange(type: MemblockType, base: number, size: number, nid: number, flags: number): void {

@@ -8,6 +8,7 @@
 // pages that several PFNs share are stored (pgtable.ts StoredVmemmapPage);
 // every other struct page is derived from what generic init (memmap_init)
 // and hugetlb wrote for the PFN whose vmemmap address maps it.
+import { firstEndingAbove } from '../util/search.js';
 import type { HugePage } from './hugetlb.js';
 import { vmemmapTranslate } from './pgtable.js';
 import type { KernelState } from './state.js';
@@ -55,17 +56,8 @@ export function folioOf(s: KernelState, pfn: number): HugePage | null {
     c = { n: pages.length, sorted: pages.slice().sort((a, b) => a.pfn - b.pfn) };
     folioIndexCache.set(pages, c);
   }
-  const arr = c.sorted;
-  let lo = 0;
-  let hi = arr.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const f = arr[mid]!;
-    if (pfn < f.pfn) hi = mid - 1;
-    else if (pfn >= f.pfn + 2 ** f.order) lo = mid + 1;
-    else return f;
-  }
-  return null;
+  const f = c.sorted[firstEndingAbove(c.sorted, pfn, (x) => x.pfn + 2 ** x.order)];
+  return f && f.pfn <= pfn ? f : null;
 }
 
 /** set_compound_head(): the encoding this generation writes into a tail. */

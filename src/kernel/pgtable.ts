@@ -6,6 +6,7 @@
 // maps `count` consecutive entries either onto consecutive physical pages
 // (stride 1, what splitting a 2 MiB leaf gives) or all onto one page (stride 0,
 // what HVO does with the tail vmemmap pages).
+import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
   /** First entry index (0..511). */
@@ -155,14 +156,7 @@ export function* runsIn(t: PteTable, from: number, count: number): Generator<{ r
   // Runs are sorted and disjoint: start at the first one that ends past `from`. (pteSetRange() replaces
   // the array rather than changing it, so a caller may remap while it walks.)
   const runs = t.runs;
-  let lo = 0;
-  let hi = runs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (runs[mid]!.from + runs[mid]!.count <= from) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < runs.length && runs[i]!.from < from + count; i++) {
+  for (let i = firstEndingAbove(runs, from, (r) => r.from + r.count); i < runs.length && runs[i]!.from < from + count; i++) {
     const r = runs[i]!;
     yield { r, a: Math.max(r.from, from), b: Math.min(r.from + r.count, from + count) };
   }

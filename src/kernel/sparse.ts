@@ -1,4 +1,5 @@
 // mm/sparse.c: memory sections, the section root array, usemaps and the memmap buffer.
+import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { MEM_SECTION_USAGE_SIZE } from './config.js';
@@ -66,17 +67,8 @@ export function memblocksPresent(s: KernelState): void {
 
 /** present_section_nr(): whether memory touches the section (pfn_valid() for early sections). */
 export function sectionPresent(s: KernelState, nr: number): boolean {
-  const runs = s.sparse.present;
-  let lo = 0;
-  let hi = runs.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = runs[mid]!;
-    if (nr < r.start) hi = mid - 1;
-    else if (nr >= r.end) lo = mid + 1;
-    else return true;
-  }
-  return false;
+  const r = s.sparse.present[firstEndingAbove(s.sparse.present, nr, (x) => x.end)];
+  return !!r && r.start <= nr;
 }
 
 /** How many sections are present. */
