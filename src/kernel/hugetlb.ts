@@ -603,7 +603,9 @@ export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; r
   if (!h) return { ok: false, reason: 'no default huge page size' };
   // Shrinking: the pages leave the pool first, then are freed one by one (update_and_free_pages_bulk()).
   const leaving: HugePage[] = [];
-  while (hstateNrHugePages(h) - hstateSurplus(s, h) > count) {
+  // Surplus pages only appear once the leaving pages are freed, so their count holds through this loop.
+  const surplus = hstateSurplus(s, h);
+  while (hstateNrHugePages(h) - surplus > count) {
     const f = removePoolHugePage(s, h);
     if (!f) break;
     leaving.push(f);
