@@ -96,8 +96,9 @@ export async function runConformance(opts: {
       const c = cases[i]!;
       const file = join(logs, `${c.id}.txt`);
       // A run that was interrupted goes on where it stopped: a case whose complete log is there is not booted again.
-      const kept = existsSync(file) && readLog(file).includes('=====END') && parseKernelLog(readLog(file), file).cmdline === caseKernelCmdline(c);
-      const b = kept ? { ok: true as const, text: readLog(file), seconds: 0 } : await bootUnderQemu(oracle, c, opts.timeoutSec);
+      const old = existsSync(file) ? readLog(file) : '';
+      const kept = old.includes('=====END') && parseKernelLog(old, file).cmdline === caseKernelCmdline(c);
+      const b = kept ? { ok: true as const, text: old, seconds: 0 } : await bootUnderQemu(oracle, c, opts.timeoutSec);
       const r: CaseResult = { case: c, seconds: b.seconds };
       if (!b.ok) r.failed = `${b.reason}${b.tail ? ` (last lines: ${b.tail.replace(/\n/g, ' | ')})` : ''}`;
       else {
@@ -156,7 +157,7 @@ function compareAll(results: CaseResult[], byFile: Map<string, ConformanceCase>,
     addRates(rates.replay, r.replay);
     addRates(rates.qemu, r.qemu);
     // boot --qemu always places some calls elsewhere (its other subsystems are estimated): a mismatch there is one of the observables.
-    if (hasMismatch(r)) saveMismatch(mism, oracle, r);
+    if (hasMismatch(r)) saveMismatch(mism, oracle, r, log.cmdline ?? '');
   }
   const failed = results.filter((r) => r.failed).map((r) => ({ id: r.case.id, reason: r.failed!, command: oracle ? caseQemuCommand(oracle, r.case) : '' }));
   const kernel = oracle?.kernel ?? 'the recorded logs';
@@ -173,14 +174,14 @@ function readLog(f: string): string {
 }
 
 /** A mismatch becomes a ready fixture: the log, and how to replay it and boot it again. */
-function saveMismatch(dir: string, oracle: Oracle | null, r: CaseResult): void {
+function saveMismatch(dir: string, oracle: Oracle | null, r: CaseResult, cmdline: string): void {
   const c = r.case;
   const file = join(dir, `${c.id}.txt`);
   copyFileSync(r.log!, file);
   const lines = [
     `# ${c.id}: ${r.replay!.mismatches.length} replay and ${r.qemu!.mismatches.length} boot --qemu mismatches`,
     `hvosim replay ${file}`,
-    `hvosim boot --qemu "${caseQemuArgs(c)}" --cmdline "${(parseKernelLog(readLog(file), file).cmdline ?? '').replace(/"/g, '\\"')}"`,
+    `hvosim boot --qemu "${caseQemuArgs(c)}" --cmdline "${cmdline.replace(/"/g, '\\"')}"`,
     `# the real boot: ${oracle ? caseQemuCommand(oracle, c) : `(see ${r.log})`}`,
     `# as a regression test: cp ${file} test/fixtures/linux-6.1/`,
     ...r.replay!.mismatches.slice(0, 20).map((m) => `# replay: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
