@@ -258,8 +258,8 @@ export const INVARIANTS: Invariant[] = [
         if (f.order < 10) continue;
         const [start, end] = folioRange(s, f);
         for (const pfn of representativePfns(s, start, end)) {
-          const head = compoundHead(s, pfn);
           const p = structPageAt(s, pfn);
+          const head = compoundHead(s, pfn, p);
           const z = zoneSpanning(s, pfn);
           const nid = nidOfPhys(s, pfn * s.arch.pageSize);
           const where = p ? ` (read from ${p.shared ? `shared ${p.shared} page ` : ''}${hex(p.phys)} slot ${p.slot})` : '';

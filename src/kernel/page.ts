@@ -115,10 +115,9 @@ export function structPageAt(s: KernelState, pfn: number): StructPage | null {
  * if none), read through the vmemmap. 6.1 and 6.15 follow the tail's
  * pointer and, for a page-aligned struct page that looks like a head,
  * check page[1] (page_fixed_fake_head(): a fake head mirrored by HVO); hvo-v7
- * masks the tail's own address.
+ * masks the tail's own address. `p`: the struct page, if the caller has read it already.
  */
-export function compoundHead(s: KernelState, pfn: number): number | null {
-  const p = structPageAt(s, pfn);
+export function compoundHead(s: KernelState, pfn: number, p: StructPage | null = structPageAt(s, pfn)): number | null {
   if (!p) return null;
   const info = p.compoundInfo;
   if (info.kind === 'mask') return Math.floor((pfn * s.arch.structPageSize) / 2 ** info.shift) * 2 ** info.shift / s.arch.structPageSize;
