@@ -18,6 +18,13 @@ import { INVARIANTS } from '../check/invariants.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson, table } from './output.js';
+import { planBoot, type Plan } from '../report/plan.js';
+import { cmdlineNotes, cmdlineWarnings } from '../report/cmdline.js';
+import { bootPicture } from '../report/picture.js';
+import { memoryMapSvg, vmemmapSvg } from '../report/svg.js';
+import { writeFileSync } from 'node:fs';
+import type { Machine } from '../machine/types.js';
+import type { BootOptions } from '../kernel/boot.js';
 
 export interface NodeSummary {
   node: number;
@@ -56,8 +63,10 @@ export function parseProfile(v: string, field = '--kernel'): Profile {
   return v as Profile;
 }
 
-export function bootJson(s: KernelState) {
+export function bootJson(s: KernelState, plan?: Plan) {
   return {
+    plan,
+    cmdlineNotes: cmdlineNotes(s.machine.cmdline),
     machine: { name: s.machine.name, source: s.machine.source, cmdline: s.machine.cmdline },
     profile: s.profile,
     others: s.others?.name ?? 'none',
@@ -90,10 +99,44 @@ type BootCliOptions = MachineOptions & {
   nrHugepages?: string;
   fault: string[];
   check?: boolean;
+  plan: boolean;
+  svg?: string;
+  vmemmapSvg?: string;
 };
 
+/** The operator's answers, as the end of the summary. */
+export function planText(p: Plan): string[] {
+  const out: string[] = [];
+  if (p.sizes.length) {
+    out.push('Huge pages asked and got:');
+    const rows = [['size', 'node', 'asked', 'got']];
+    for (const z of p.sizes) {
+      for (const r of z.rows) if (r.got || r.asked) rows.push([z.size, `node${r.node}`, r.asked === null ? '' : String(r.asked), String(r.got)]);
+      rows.push([z.size, 'all', String(z.asked), String(z.got)]);
+    }
+    out.push(table(rows));
+    for (const z of p.sizes) {
+      if (z.got < z.asked) out.push(`Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`, ...z.why.map((w) => `  ${w}`));
+    }
+  } else out.push('Huge pages asked: none (hugepagesz= and hugepages= ask for them).');
+  const sp = p.structPages;
+  out.push(`Memory given to HugeTLB: ${humanSize(p.hugetlbBytes)}.`);
+  out.push(`struct pages: ${humanSize(sp.withoutHvoBytes)} without HVO, ${humanSize(sp.nowBytes)} now (vmemmap pages and their page tables): HVO ${sp.savedBytes >= 0 ? 'saves' : 'costs'} ${humanSize(Math.abs(sp.savedBytes))}.`);
+  for (const z of p.sizes) {
+    if (!z.best) continue;
+    const nodes = Object.entries(z.best.perNode).map(([n, c]) => `${n} ${c}`).join(', ');
+    out.push(`Most ${z.size} pages this machine gets: ${z.best.pages} (${nodes})${z.best.note ? `; ${z.best.note}` : ''}. Command line:`, `  ${z.best.cmdline}`);
+  }
+  return out;
+}
+
+/** The plan, with the trial boots it needs run like the first one. */
+export function planFor(s: KernelState, m: Machine, opts: BootOptions): Plan {
+  return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }) });
+}
+
 /** The readable summary npm start shows. */
-function summary(s: KernelState, warnings: string[]): string {
+function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const m = s.machine;
   const out: string[] = [];
   out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
@@ -134,6 +177,7 @@ function summary(s: KernelState, warnings: string[]): string {
   out.push(`MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total}   Hugepagesize: ${mi.Hugepagesize} kB   Hugetlb: ${mi.Hugetlb} kB   MemFree: ~${mi.MemFree} kB (estimate)`);
   const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
   if (notes.length) out.push('', 'Kernel log (HugeTLB):', ...notes.map((l) => '  ' + l));
+  if (plan) out.push('', ...planText(plan));
   out.push('', `Not modelled: ${NOT_MODELLED.join('; ')}.`);
   return out.join('\n') + '\n';
 }
@@ -152,6 +196,9 @@ export function registerBoot(program: Command): void {
     .option('--zoneinfo', 'print the zone sizes of /proc/zoneinfo')
     .option('--vmstat', 'print the /proc/vmstat counters hvosim models')
     .option('--sysfs', 'print /sys/devices/system/node/node*/hugepages/*/*_hugepages')
+    .option('--svg <file>', 'write the physical memory map (zones, holes, reservations by owner, huge pages) as SVG')
+    .option('--vmemmap-svg <file>', 'write the vmemmap picture (PMD leaves, PTE tables, HVO-shared pages) as SVG')
+    .option('--no-plan', 'skip the planner (pages asked and got, why missing, the best command line: it boots the machine again)')
     .addHelpText(
       'after',
       `
@@ -186,15 +233,29 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         process.exitCode = r.violations.length || r.state.panic ? 1 : 0;
         return;
       }
-      const s = boot(m, { profile, faults, others });
+      const opts: BootOptions = { profile, faults, others };
+      const s = boot(m, opts);
       // A boot the kernel would not survive is a finding.
       if (s.panic) process.exitCode = 1;
-      const warnings = [...m.warnings];
+      const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
       if (nr !== undefined) {
         const r = setMaxHugePages(s, nr);
         if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);
       }
-      if (o.json) return printJson(bootJson(s));
+      if (o.svg || o.vmemmapSvg) {
+        const pic = bootPicture(s);
+        const write = (file: string, text: string) => {
+          try {
+            writeFileSync(file, text);
+          } catch (e) {
+            throw new InputError(`cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+          }
+        };
+        if (o.svg) write(o.svg, memoryMapSvg(pic));
+        if (o.vmemmapSvg) write(o.vmemmapSvg, vmemmapSvg(pic));
+      }
+      const plan = o.plan && nr === undefined ? planFor(s, m, opts) : undefined;
+      if (o.json) return printJson(bootJson(s, plan));
       const lines = (x: string[]) => void process.stdout.write(x.join('\n') + '\n');
       if (o.dmesg) return lines(s.dmesg);
       if (o.meminfo) return lines(meminfoText(s));
@@ -205,6 +266,6 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         if (!s.memblock.debug) throw new InputError('the command line has no memblock=debug, so the kernel would print no memblock lines', { field: '--memblock-log' });
         return lines(s.memblock.calls.filter((c) => c.printed).map(memblockDbgLine));
       }
-      process.stdout.write(summary(s, warnings));
+      process.stdout.write(summary(s, warnings, plan));
     });
 }

@@ -8,6 +8,7 @@ import { registerCheck } from './check.js';
 import { registerConformance } from './conformance.js';
 import { registerDiff } from './diff.js';
 import { registerExplain } from './explain.js';
+import { registerServe } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerConformance(program);
   registerMachine(program);
+  registerServe(program);
   program.addHelpText(
     'after',
     `
@@ -34,7 +36,8 @@ Examples:
   $ hvosim check --kernel 6.15 --faults           a randomized invariant campaign
   $ hvosim conformance --cases 20                 generated machines against the real kernel under QEMU
   $ hvosim replay --memblock ../shared/fixtures/linux-6.1/*.txt
-  $ hvosim machine --machine my-box.json`,
+  $ hvosim machine --machine my-box.json
+  $ hvosim serve                                  the web page on http://127.0.0.1:8040/`,
   );
   return program;
 }

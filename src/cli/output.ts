@@ -1,5 +1,9 @@
 // Output helpers shared by the commands.
+import Table from 'cli-table3';
+import cliProgress from 'cli-progress';
 import { InputError } from '../util/errors.js';
+
+const { SingleBar, Presets } = cliProgress;
 
 export function printJson(x: unknown): void {
   process.stdout.write(JSON.stringify(x, null, 2) + '\n');
@@ -14,19 +18,28 @@ export function paint(code: string, s: string): string {
   return useColour() ? `\x1b[${code}m${s}\x1b[0m` : s;
 }
 
-/** Align columns; the first row is the header. Numbers (and sizes) are right-aligned. */
+const NO_BORDER = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+const NUMERIC = /^[-+~]?[\d,.]+( ?[KMGTP]?i?B| kB| pages| ms| s)?%?$/;
+
+/** Aligned columns without borders (cli-table3); the first row is the header. Numbers and sizes are right-aligned. */
 export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  const numeric = (s: string) => /^[-+]?[\d,.]+( ?[KMGTP]?i?B| kB| pages)?%?$/.test(s);
-  return rows
-    .map((r, ri) =>
-      r
-        .map((c, i) => (ri > 0 && numeric(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  const [head = [], ...body] = rows;
+  const plain = (c: string) => c.replace(/\x1b\[[0-9;]*m/g, '');
+  const aligns = head.map((_, i) => (body.length && body.every((r) => r[i] === undefined || r[i] === '' || NUMERIC.test(plain(r[i]!))) ? 'right' : 'left'));
+  const t = new Table({ chars: NO_BORDER, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true }, colAligns: aligns as ('left' | 'right')[] });
+  t.push(head.map((h, i) => ({ content: h, hAlign: aligns[i] as 'left' | 'right' })), ...body);
+  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+}
+
+/** A progress bar on stderr while long work runs; nothing when stderr is not a terminal (pipes, CI). */
+export function progress(label: string, total: number): { update(done: number): void; stop(): void } {
+  if (!process.stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 30 }, Presets.shades_classic);
+  bar.start(total, 0);
+  return { update: (d) => bar.update(d), stop: () => bar.stop() };
 }
 
 export function fail(e: unknown): never {

@@ -27,6 +27,8 @@ export interface Hstate {
   nrHugePagesNode: Map<number, number>;
   nextNidToAlloc: number;
   nextNidToFree: number;
+  /** What the command line asked before allocation (hvosim's record for the planner; the kernel overwrites max_huge_pages). */
+  asked?: { total: number; perNode: Map<number, number> };
 }
 
 export interface HugePage {
@@ -102,7 +104,8 @@ export function hstateName(s: KernelState, h: Hstate): string {
   return `hugepages-${hstateSize(s, h) / 1024}kB`;
 }
 
-function hstateIsGigantic(h: Hstate): boolean {
+/** hstate_is_gigantic() */
+export function hstateIsGigantic(h: Hstate): boolean {
   return h.order >= MAX_ORDER;
 }
 
@@ -260,6 +263,7 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
 /** hugetlb_hstate_alloc_pages(): per node if any node was named, else spread over the nodes. */
 function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
   if (!h.maxHugePages) return;
+  h.asked = { total: h.maxHugePages, perNode: new Map(h.maxHugePagesNode) };
   let nodeSpecific = false;
   for (const nid of [...h.maxHugePagesNode.keys()].sort((a, b) => a - b)) {
     if ((h.maxHugePagesNode.get(nid) ?? 0) > 0) {

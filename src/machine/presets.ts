@@ -2,25 +2,36 @@
 import { GiB, TiB } from '../util/units.js';
 import { q35Machine } from './qemu.js';
 import type { Machine } from './types.js';
+import type { MachineJson } from './json.js';
 
 interface Preset {
   describe: string;
+  /** RAM of each NUMA node (q35 layout). */
+  nodes: number[];
+  cmdline: string;
   build: () => Machine;
 }
 
-const q35 = (name: string, nodeSizes: number[], cmdline: string): Machine => ({
-  ...q35Machine({ nodeSizes, numa: true, cpuFeatures: ['pdpe1gb'], cmdline }, `preset ${name}`),
-  name,
-});
+function preset(name: string, describe: string, nodes: number[], cmdline: string): Preset {
+  return { describe, nodes, cmdline, build: () => ({ ...q35Machine({ nodeSizes: nodes, numa: true, cpuFeatures: ['pdpe1gb'], cmdline }, `preset ${name}`), name }) };
+}
 
 export const PRESETS: Record<string, Preset> = {
-  default: { describe: 'two 3 GiB nodes (as the fixtures p02-p04), 2 x 1 GiB pages with HVO', build: () => q35('default', [3 * GiB, 3 * GiB], 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on') },
-  laptop: { describe: 'one 16 GiB node, 2 MiB pages', build: () => q35('laptop', [16 * GiB], 'hugepagesz=2M hugepages=512') },
-  '2s-server': { describe: 'two sockets of 256 GiB, 1 GiB pages', build: () => q35('2s-server', [256 * GiB, 256 * GiB], 'hugepagesz=1G hugepages=400 hugetlb_free_vmemmap=on') },
-  '4s-3t': { describe: 'four sockets of 768 GiB (3 TiB)', build: () => q35('4s-3t', [768 * GiB, 768 * GiB, 768 * GiB, 768 * GiB], 'hugepagesz=1G hugepages=2800 hugetlb_free_vmemmap=on') },
-  '64t': { describe: '16 nodes of 4 TiB (64 TiB), 65,000 x 1 GiB pages', build: () => q35('64t', Array.from({ length: 16 }, () => 4 * TiB), 'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on') },
+  default: preset('default', 'two 3 GiB nodes (as the fixtures p02-p04), 2 x 1 GiB pages with HVO', [3 * GiB, 3 * GiB], 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on'),
+  laptop: preset('laptop', 'one 16 GiB node, 2 MiB pages', [16 * GiB], 'hugepagesz=2M hugepages=512'),
+  '2s-server': preset('2s-server', 'two sockets of 256 GiB, 1 GiB pages', [256 * GiB, 256 * GiB], 'hugepagesz=1G hugepages=400 hugetlb_free_vmemmap=on'),
+  '4s-3t': preset('4s-3t', 'four sockets of 768 GiB (3 TiB)', [768 * GiB, 768 * GiB, 768 * GiB, 768 * GiB], 'hugepagesz=1G hugepages=2800 hugetlb_free_vmemmap=on'),
+  '64t': preset('64t', '16 nodes of 4 TiB (64 TiB), 65,000 x 1 GiB pages', Array.from({ length: 16 }, () => 4 * TiB), 'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on'),
 };
 
 export function presetNames(): string[] {
   return Object.keys(PRESETS);
+}
+
+const sizeText = (b: number) => (b % TiB === 0 ? `${b / TiB}T` : b % GiB === 0 ? `${b / GiB}G` : `${b / 2 ** 20}M`);
+
+/** A preset as a machine file (what `hvosim machine --json`-style editing starts from), without its command line. */
+export function presetJson(name: string): MachineJson {
+  const p = PRESETS[name]!;
+  return { name, cpu: { features: ['pdpe1gb'] }, q35: { nodes: p.nodes.map(sizeText), numa: true } };
 }

@@ -1,0 +1,75 @@
+// hvosim serve: the web page on 127.0.0.1. The page runs the simulator itself (built from
+// these sources by Vite into dist-web/); the server only hands out its files.
+import type { Command } from 'commander';
+import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../util/errors.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** dist-web/ of this package, from src/cli or dist/cli alike. */
+export function webRoot(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist-web');
+}
+
+/** Serve `root` on 127.0.0.1:port (0: any free port); resolves once listening. */
+export function startServer(root: string, port: number): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(readFileSync(file));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const a = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : port}/` });
+    });
+  });
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the web page on 127.0.0.1: edit the machine and command line, see the memory map, the vmemmap, the boot timeline and two profiles side by side')
+    .option('--port <n>', 'TCP port (0 picks a free one)', '8040')
+    .addHelpText(
+      'after',
+      `
+The page runs the simulator in the browser, from the same sources as this
+command line. Parameters in the address pick what it starts with:
+  http://127.0.0.1:8040/?preset=64t
+  http://127.0.0.1:8040/?preset=default&profile=6.15&compare=hvo-v7
+  http://127.0.0.1:8040/?cmdline=hugepagesz%3D1G%20hugepages%3D4
+
+Examples:
+  $ hvosim serve
+  $ hvosim serve --port 0`,
+    )
+    .action(async (o: { port: string }) => {
+      if (!/^\d+$/.test(o.port) || Number(o.port) > 65535) throw new InputError(`"${o.port}" is not a TCP port (0-65535)`, { field: '--port' });
+      const root = webRoot();
+      if (!existsSync(join(root, 'index.html'))) throw new InputError(`the web page is not built (no ${join(root, 'index.html')}): run npm run build:web`);
+      let url: string;
+      try {
+        ({ url } = await startServer(root, Number(o.port)));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new InputError(code === 'EADDRINUSE' ? `port ${o.port} is in use (try --port 0)` : `cannot listen: ${code ?? String(e)}`, { field: '--port' });
+      }
+      process.stdout.write(`hvosim serve: ${url} (Ctrl-C stops it)\n`);
+    });
+}

@@ -1,0 +1,41 @@
+// What hvosim makes of a kernel command line beyond what the modelled kernel prints:
+// the words it does not read, and the ones that look like a misspelt memory parameter
+// (the kernel would pass "hugepage=4" to init without a word, and the pool stays empty).
+
+/** Parameters some modelled step reads. */
+export const MODELLED_PARAMS = ['hugepages', 'hugepagesz', 'default_hugepagesz', 'hugetlb_free_vmemmap', 'kernelcore', 'movablecore', 'movable_node', 'numa', 'log_buf_len', 'memblock', 'nokaslr'];
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length]![b.length]!;
+}
+
+export interface CmdlineNotes {
+  /** Words no modelled step reads (they cannot change the modelled memory setup). */
+  ignored: string[];
+  /** Words one or two letters away from a modelled parameter. */
+  suspicious: { word: string; meant: string }[];
+}
+
+export function cmdlineNotes(cmdline: string): CmdlineNotes {
+  const out: CmdlineNotes = { ignored: [], suspicious: [] };
+  for (const w of cmdline.split(/\s+/).filter(Boolean)) {
+    if (w === '--') break; // the rest goes to init
+    const name = w.split('=', 1)[0]!;
+    if (MODELLED_PARAMS.includes(name) || name.includes('.')) continue;
+    const near = MODELLED_PARAMS.find((p) => p.length > 3 && distance(name, p) <= 2);
+    if (near) out.suspicious.push({ word: w, meant: near });
+    else out.ignored.push(w);
+  }
+  return out;
+}
+
+/** The notes as warning lines (empty when there is nothing to say). */
+export function cmdlineWarnings(cmdline: string): string[] {
+  const n = cmdlineNotes(cmdline);
+  return n.suspicious.map((x) => `"${x.word}": not a parameter the kernel's memory setup reads; did you mean ${x.meant}=?`);
+}

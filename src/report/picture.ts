@@ -1,0 +1,241 @@
+// What the memory-map and vmemmap pictures draw, as plain data: the same data feeds
+// `hvosim boot --svg` and the web page, so both show one truth.
+//
+// Reservations are rebuilt from the recorded memblock calls (allocations and reserves
+// set a range's owner, frees clear it), so the picture can be taken as of any step.
+// Owners are grouped by the caller that made the call. Adjacent ranges of one owner
+// are merged as they are set, which keeps a 64 TiB boot's million vmemmap blocks to a
+// handful of intervals.
+import type { KernelState } from '../kernel/state.js';
+import type { MemblockCall } from '../kernel/memblock.js';
+import { numaNodeSpans } from '../kernel/numa.js';
+import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
+import { presentSections, sectionMapSize } from '../kernel/sparse.js';
+import { firstEndingAbove } from '../util/search.js';
+
+export const OWNERS = ['hugetlb', 'memmap', 'page tables', 'kernel & firmware', 'node data', 'per-cpu', 'other'] as const;
+export type Owner = (typeof OWNERS)[number];
+
+export interface Extent<T> {
+  start: number;
+  end: number;
+  what: T;
+}
+
+export interface NodePicture {
+  nid: number;
+  /** Physical span of the node (bytes). */
+  start: number;
+  end: number;
+  zones: Extent<string>[];
+  /** Parts of the span that are not RAM of this node (firmware holes, other nodes' ranges). */
+  holes: Extent<'hole'>[];
+  reserved: Extent<Owner>[];
+  /** Gigantic and huge pages in a pool, and boot pages still waiting to be gathered. */
+  hugePages: Extent<'pool' | 'boot'>[];
+}
+
+export type VmemmapKind = 'pmd leaf' | 'pte table' | 'hvo';
+
+export interface VmemmapPicture {
+  /** The part of the vmemmap (offsets from VMEMMAP_START) that maps each node's struct pages. */
+  nodes: { nid: number; start: number; end: number; segments: Extent<VmemmapKind>[] }[];
+  /** Physical vmemmap pages that back more than one virtual page. */
+  shared: { phys: number; kind: 'head' | 'tail'; refs: number }[];
+  /** Physical pages behind the vmemmap: 2 MiB blocks, single pages, PTE tables. */
+  backingBytes: number;
+  /** What a vmemmap without HVO would take: every present section's struct pages. */
+  fullBytes: number;
+}
+
+export interface BootPicture {
+  profile: string;
+  machine: string;
+  /** The step the picture is taken after (the last one when not given). */
+  step: number;
+  steps: { fn: string; calls: number }[];
+  nodes: NodePicture[];
+  vmemmap: VmemmapPicture;
+}
+
+/** The owner group of a memblock call, from the kernel function that made it. */
+export function ownerOf(caller: string): Owner {
+  if (/huge/.test(caller)) return 'hugetlb';
+  if (/vmemmap|sparse|memmap|earlyonly|usemap|section/.test(caller)) return 'memmap';
+  if (/init_mem_mapping|spp_getpage|alloc_low_page|pgtable|pte|pmd|pud/.test(caller)) return 'page tables';
+  if (/pcpu|percpu/.test(caller)) return 'per-cpu';
+  if (/numa|node_data|pgdat/.test(caller)) return 'node data';
+  if (/early_reserve|setup_arch|bios|real_mode|brk|e820|acpi|initrd|trim|ibft|kernel|crash|setup_data/.test(caller)) return 'kernel & firmware';
+  return 'other';
+}
+
+/**
+ * The range a call takes (owner set) or gives back (owner null), or nothing for calls
+ * about memory itself. `stepFn` names the step, for reserves that no recorded call owns.
+ */
+export function callEffect(c: MemblockCall, prev: MemblockCall | undefined, stepFn: string): { start: number; end: number; owner: Owner | null } | null {
+  if (c.fn === 'memblock_phys_free') return c.base !== undefined ? { start: c.base, end: c.base + c.size, owner: null } : null;
+  if (c.fn === 'memblock_reserve') {
+    if (c.base === undefined) return null;
+    if (c.caller !== 'memblock_alloc_range_nid') return { start: c.base, end: c.base + c.size, owner: ownerOf(c.caller) };
+    // The reserve an allocation makes for itself belongs to that allocation's caller;
+    // one with no recorded allocation before it (memblock_phys_alloc_try_nid() inside a step) to the step.
+    if (prev && prev.result === c.base && prev.fn !== 'memblock_reserve') return null;
+    return { start: c.base, end: c.base + c.size, owner: ownerOf(stepFn) };
+  }
+  if (c.fn.startsWith('memblock_alloc') || c.fn === 'memblock_phys_alloc_range') {
+    if (!c.result) return null;
+    return { start: c.result, end: c.result + c.size, owner: ownerOf(c.caller) };
+  }
+  return null;
+}
+
+/** Sorted, disjoint, merged owner intervals. */
+class OwnerMap {
+  items: Extent<Owner>[] = [];
+
+  set(start: number, end: number, owner: Owner | null): void {
+    if (end <= start) return;
+    const it = this.items;
+    const i = firstEndingAbove(it, start, (x) => x.end);
+    const keep: Extent<Owner>[] = [];
+    let j = i;
+    while (j < it.length && it[j]!.start < end) {
+      const x = it[j]!;
+      if (x.start < start) keep.push({ start: x.start, end: start, what: x.what });
+      if (x.end > end) keep.push({ start: end, end: x.end, what: x.what });
+      j++;
+    }
+    const repl = [...keep.filter((k) => k.end <= start)];
+    if (owner) repl.push({ start, end, what: owner });
+    repl.push(...keep.filter((k) => k.start >= end));
+    it.splice(i, j - i, ...repl);
+    // Merge with neighbours of the same owner.
+    const a = Math.max(0, i - 1);
+    let b = Math.min(it.length - 1, i + repl.length);
+    for (let k = a; k < b && k + 1 < it.length; ) {
+      const x = it[k]!;
+      const y = it[k + 1]!;
+      if (x.end === y.start && x.what === y.what) {
+        x.end = y.end;
+        it.splice(k + 1, 1);
+        b--;
+      } else k++;
+    }
+  }
+}
+
+/** Reserved ranges by owner after the first `nCalls` memblock calls. */
+export function reservationsAfter(s: KernelState, nCalls: number): Extent<Owner>[] {
+  const map = new OwnerMap();
+  const calls = s.memblock.calls;
+  const n = Math.min(nCalls, calls.length);
+  let step = -1;
+  for (let i = 0; i < n; i++) {
+    while (step + 1 < s.steps.length && s.steps[step + 1]!.firstCall <= i) step++;
+    const e = callEffect(calls[i]!, calls[i - 1], s.steps[step]?.fn ?? '');
+    if (e) map.set(e.start, e.end, e.owner);
+  }
+  return map.items;
+}
+
+function clipTo<T>(items: Extent<T>[], start: number, end: number): Extent<T>[] {
+  const out: Extent<T>[] = [];
+  for (let i = firstEndingAbove(items, start, (x) => x.end); i < items.length && items[i]!.start < end; i++) {
+    const x = items[i]!;
+    out.push({ start: Math.max(start, x.start), end: Math.min(end, x.end), what: x.what });
+  }
+  return out;
+}
+
+/** The picture after step `step` (index into s.steps; the end of the boot by default). */
+export function bootPicture(s: KernelState, step = s.steps.length - 1): BootPicture {
+  const ps = s.arch.pageSize;
+  const steps = s.steps.map((st, i) => ({ fn: st.fn, calls: (s.steps[i + 1]?.firstCall ?? s.memblock.calls.length) - st.firstCall }));
+  const last = step >= s.steps.length - 1;
+  const nCalls = last ? s.memblock.calls.length : (s.steps[step + 1]?.firstCall ?? s.memblock.calls.length);
+  const reserved = reservationsAfter(s, nCalls);
+  const memory = s.memblock.memory.regions;
+  // Zones and pools exist from the step that made them on.
+  const stepIdx = (fn: string) => s.steps.findIndex((x) => x.fn === fn);
+  const zonesShown = s.zones && (last || step >= stepIdx('free_area_init'));
+  const poolShown = last || step >= Math.max(stepIdx('hugetlb_init'), 0);
+  const nodes: NodePicture[] = [];
+  for (const [nid, span] of numaNodeSpans(s.numa)) {
+    const holes: Extent<'hole'>[] = [];
+    let at = span.start;
+    for (const r of memory) {
+      if (r.nid !== nid || r.base + r.size <= span.start || r.base >= span.end) continue;
+      if (r.base > at) holes.push({ start: at, end: r.base, what: 'hole' });
+      at = Math.max(at, r.base + r.size);
+    }
+    if (at < span.end) holes.push({ start: at, end: span.end, what: 'hole' });
+    const zones: Extent<string>[] = [];
+    if (zonesShown) {
+      for (const z of s.zones!.zones) if (z.nid === nid && z.spanned) zones.push({ start: z.startPfn * ps, end: (z.startPfn + z.spanned) * ps, what: z.name });
+    }
+    const hugePages: Extent<'pool' | 'boot'>[] = [];
+    if (poolShown) for (const p of s.hugetlb.pages) if (p.nid === nid) hugePages.push({ start: p.pfn * ps, end: (p.pfn + 2 ** p.order) * ps, what: 'pool' });
+    for (const b of s.hugetlb.bootPages) if (b.addr >= span.start && b.addr < span.end && (!poolShown || !last)) hugePages.push({ start: b.addr, end: b.addr + 2 ** b.order * ps, what: 'boot' });
+    hugePages.sort((a, b) => a.start - b.start);
+    nodes.push({ nid, start: span.start, end: span.end, zones, holes, reserved: clipTo(reserved, span.start, span.end), hugePages });
+  }
+  return { profile: s.profile, machine: s.machine.name, step: Math.min(step, s.steps.length - 1), steps, nodes, vmemmap: vmemmapPicture(s) };
+}
+
+/** The vmemmap as it stands at the end: leaves, split tables and HVO-remapped ranges per node. */
+export function vmemmapPicture(s: KernelState): VmemmapPicture {
+  const pt = s.vmemmap;
+  const sp = s.arch.structPageSize;
+  const ps = s.arch.pageSize;
+  const all: Extent<VmemmapKind>[] = [];
+  const push = (start: number, end: number, what: VmemmapKind) => {
+    const l = all.at(-1);
+    if (l && l.end === start && l.what === what) l.end = end;
+    else all.push({ start, end, what });
+  };
+  const refs = new Map<number, number>();
+  let backing = pt.pmdLeaf.size * PMD_ENTRY_SPAN + (pt.pud.size + pt.pmd.size + pt.pte.size) * PTE_SPAN;
+  const entries: [number, 'leaf' | 'table'][] = [];
+  for (const k of pt.pmdLeaf.keys()) entries.push([k, 'leaf']);
+  for (const k of pt.pte.keys()) entries.push([k, 'table']);
+  entries.sort((a, b) => a[0] - b[0]);
+  for (const [idx, kind] of entries) {
+    const base = idx * PMD_ENTRY_SPAN;
+    if (kind === 'leaf') {
+      push(base, base + PMD_ENTRY_SPAN, 'pmd leaf');
+      continue;
+    }
+    for (const r of pt.pte.get(idx)!.runs) {
+      const a = base + r.from * PTE_SPAN;
+      const b = a + r.count * PTE_SPAN;
+      if (r.stride === 0) {
+        refs.set(r.phys, (refs.get(r.phys) ?? 0) + r.count);
+        push(a, b, 'hvo');
+      } else {
+        backing += r.count * PTE_SPAN;
+        push(a, b, 'pte table');
+      }
+    }
+  }
+  // A shared head page is also mapped once as itself (a stride-1 entry, already counted);
+  // a shared tail page (hvo-v7) is a page of its own.
+  for (const p of refs.keys()) {
+    const st = pt.stored.get(p);
+    if (st?.kind === 'head') refs.set(p, refs.get(p)! + 1);
+    else backing += PTE_SPAN;
+  }
+  const shared: VmemmapPicture['shared'] = [];
+  for (const [phys, n] of refs) {
+    const st = pt.stored.get(phys);
+    if (n > 1 && st) shared.push({ phys, kind: st.kind, refs: n });
+  }
+  shared.sort((a, b) => a.phys - b.phys);
+  const nodes: VmemmapPicture['nodes'] = [];
+  for (const [nid, span] of numaNodeSpans(s.numa)) {
+    const start = (span.start / ps) * sp;
+    const end = (span.end / ps) * sp;
+    nodes.push({ nid, start, end, segments: clipTo(all, start, end) });
+  }
+  return { nodes, shared, backingBytes: backing, fullBytes: presentSections(s) * sectionMapSize(s) };
+}

@@ -1,0 +1,166 @@
+// SVG drawings of a boot picture (report/picture.ts): the physical memory map per node
+// and the vmemmap per node. Plain strings, no DOM: `hvosim boot --svg` writes them and
+// the web page puts them on screen.
+//
+// Any size reads: every node is one bar of the same width, and ranges narrower than a
+// pixel are merged with their neighbours of the same kind, so 64 TiB draws as few
+// rectangles as 6 GiB. A window (physical or vmemmap addresses) zooms in.
+import { humanSize } from '../util/units.js';
+import { hex } from '../util/format.js';
+import { OWNERS, type BootPicture, type Extent, type Owner, type VmemmapKind } from './picture.js';
+
+export const OWNER_COLOURS: Record<Owner, string> = {
+  hugetlb: '#1b9e77',
+  memmap: '#d95f02',
+  'page tables': '#7570b3',
+  'kernel & firmware': '#e7298a',
+  'node data': '#e6ab02',
+  'per-cpu': '#66a61e',
+  other: '#a6761d',
+};
+export const ZONE_COLOURS: Record<string, string> = { DMA: '#9ecae1', DMA32: '#6baed6', Normal: '#3182bd', Movable: '#fd8d3c', Device: '#969696' };
+export const VMEMMAP_COLOURS: Record<VmemmapKind, string> = { 'pmd leaf': '#3182bd', 'pte table': '#fd8d3c', hvo: '#31a354' };
+
+/** Where the bars start and how much room is kept on the right: the page maps clicks back to addresses with these. */
+export const BAR_X0 = 150;
+export const BAR_RIGHT = 12;
+
+export interface SvgOptions {
+  width?: number;
+  /** Draw only [start, end) of the address space (physical for the memory map, vmemmap offsets for the vmemmap). */
+  window?: { start: number; end: number };
+}
+
+const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Rectangles for extents on a bar of `w` pixels from x0, merged below one pixel. */
+function bars<T extends string>(items: Extent<T>[], lo: number, hi: number, x0: number, w: number, y: number, h: number, colour: (t: T) => string, title: (e: Extent<T>) => string): string[] {
+  const out: string[] = [];
+  const scale = w / (hi - lo);
+  let cur: { x1: number; x2: number; what: T; title: string; n: number } | null = null;
+  const flush = () => {
+    if (!cur) return;
+    const width = Math.max(cur.x2 - cur.x1, 0.8);
+    const t = cur.n > 1 ? `${cur.title} (and ${cur.n - 1} more)` : cur.title;
+    out.push(`<rect x="${cur.x1.toFixed(2)}" y="${y}" width="${width.toFixed(2)}" height="${h}" fill="${colour(cur.what)}"><title>${esc(t)}</title></rect>`);
+    cur = null;
+  };
+  for (const e of items) {
+    const a = Math.max(e.start, lo);
+    const b = Math.min(e.end, hi);
+    if (b <= a) continue;
+    const x1 = x0 + (a - lo) * scale;
+    const x2 = x0 + (b - lo) * scale;
+    if (cur && cur.what === e.what && x1 - cur.x2 < 1) {
+      cur.x2 = x2;
+      cur.n++;
+    } else {
+      flush();
+      cur = { x1, x2, what: e.what, title: title(e), n: 1 };
+    }
+  }
+  flush();
+  return out;
+}
+
+const rangeTitle = (label: string, e: { start: number; end: number }) => `${label}: [${hex(e.start)}-${hex(e.end - 1)}] ${humanSize(e.end - e.start)}`;
+
+function frame(width: number, height: number, title: string, body: string[]): string {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<defs><pattern id="hole" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#bbb" stroke-width="2"/></pattern></defs>`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="8" y="18" font-size="14" font-weight="bold">${esc(title)}</text>`,
+    ...body,
+    '</svg>',
+  ].join('\n');
+}
+
+function legend(items: [string, string][], y: number, x0 = 8): string[] {
+  const out: string[] = [];
+  let x = x0;
+  for (const [label, colour] of items) {
+    out.push(`<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${colour}"/><text x="${x + 16}" y="${y}">${esc(label)}</text>`);
+    x += 36 + label.length * 8;
+  }
+  return out;
+}
+
+/** The physical memory map: per node, its zones, its RAM and holes, reservations by owner, huge pages. */
+export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
+  const width = o.width ?? 1000;
+  const x0 = BAR_X0;
+  const w = width - x0 - BAR_RIGHT;
+  const rowH = 56;
+  const body: string[] = [];
+  const nodes = pic.nodes.filter((n) => !o.window || (n.end > o.window.start && n.start < o.window.end));
+  let y = 36;
+  for (const n of nodes) {
+    const lo = o.window ? Math.max(n.start, o.window.start) : n.start;
+    const hi = o.window ? Math.min(n.end, o.window.end) : n.end;
+    body.push(`<g class="node" data-nid="${n.nid}">`);
+    body.push(`<text x="8" y="${y + 26}" font-weight="bold">node ${n.nid}</text><text x="8" y="${y + 40}" fill="#555">${esc(humanSize(n.end - n.start))}</text>`);
+    // Zones: a thin strip above the bar, named where there is room.
+    body.push(...bars(n.zones, lo, hi, x0, w, y, 10, (z) => ZONE_COLOURS[z] ?? '#ccc', (e) => rangeTitle(`zone ${e.what}`, e)));
+    for (const z of n.zones) {
+      const a = Math.max(z.start, lo);
+      const b = Math.min(z.end, hi);
+      const px = ((b - a) * w) / (hi - lo);
+      if (px > 50) body.push(`<text x="${(x0 + ((a - lo) * w) / (hi - lo) + 3).toFixed(1)}" y="${y + 9}" font-size="9" fill="#fff">${esc(z.what)}</text>`);
+    }
+    // RAM, then holes and reservations over it.
+    body.push(`<rect x="${x0}" y="${y + 12}" width="${w}" height="26" fill="#e8e8e8"><title>${esc(rangeTitle(`node ${n.nid} free RAM`, { start: lo, end: hi }))}</title></rect>`);
+    body.push(...bars(n.holes, lo, hi, x0, w, y + 12, 26, () => 'url(#hole)', (e) => rangeTitle('not RAM of this node', e)));
+    body.push(...bars(n.reserved, lo, hi, x0, w, y + 12, 26, (k) => OWNER_COLOURS[k], (e) => rangeTitle(`reserved by ${e.what}`, e)));
+    // Huge pages: a strip under the bar.
+    body.push(...bars(n.hugePages, lo, hi, x0, w, y + 40, 8, (k) => (k === 'pool' ? '#1b9e77' : '#a1d99b'), (e) => rangeTitle(e.what === 'pool' ? 'huge page in the pool' : 'boot page (not gathered yet)', e)));
+    body.push(`<text x="${x0}" y="${y + 58}" font-size="9" fill="#777">${hex(lo)}</text><text x="${x0 + w}" y="${y + 58}" font-size="9" fill="#777" text-anchor="end">${hex(hi)}</text>`);
+    body.push('</g>');
+    y += rowH + 8;
+  }
+  y += 8;
+  body.push(...legend([...OWNERS.map((k) => [k, OWNER_COLOURS[k]] as [string, string]), ['free RAM', '#e8e8e8'], ['not RAM', 'url(#hole)']], y));
+  body.push(...legend([...Object.entries(ZONE_COLOURS).slice(0, 4), ['huge page', '#1b9e77']], y + 18));
+  const step = pic.steps[pic.step]?.fn ?? '';
+  const title = `${pic.machine}, kernel ${pic.profile}: physical memory${step && pic.step < pic.steps.length - 1 ? ` after ${step}` : ''}`;
+  return frame(width, y + 28, title, body);
+}
+
+/** The vmemmap per node: PMD leaves, split PTE tables, HVO-remapped ranges, and what backs them. */
+export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
+  const width = o.width ?? 1000;
+  const x0 = BAR_X0;
+  const w = width - x0 - BAR_RIGHT;
+  const v = pic.vmemmap;
+  const body: string[] = [];
+  let y = 36;
+  for (const n of v.nodes) {
+    if (o.window && !(n.end > o.window.start && n.start < o.window.end)) continue;
+    const lo = o.window ? Math.max(n.start, o.window.start) : n.start;
+    const hi = o.window ? Math.min(n.end, o.window.end) : n.end;
+    body.push(`<text x="8" y="${y + 16}" font-weight="bold">node ${n.nid}</text><text x="8" y="${y + 30}" fill="#555">${esc(humanSize(n.end - n.start))} of vmemmap</text>`);
+    body.push(`<rect x="${x0}" y="${y + 4}" width="${w}" height="24" fill="#f4f4f4"><title>not mapped</title></rect>`);
+    body.push(...bars(n.segments, lo, hi, x0, w, y + 4, 24, (k) => VMEMMAP_COLOURS[k], (e) => rangeTitle(e.what === 'hvo' ? 'remapped by HVO (shares a page)' : e.what, e)));
+    y += 44;
+  }
+  // The saving: the struct-page memory without HVO against what backs the vmemmap now.
+  const full = Math.max(v.fullBytes, v.backingBytes, 1);
+  y += 6;
+  body.push(`<text x="8" y="${y + 14}">struct pages</text>`);
+  body.push(`<rect x="${x0}" y="${y}" width="${w}" height="16" fill="#bdbdbd"><title>${esc(`without HVO: ${humanSize(v.fullBytes)}`)}</title></rect>`);
+  body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="10">without HVO: ${esc(humanSize(v.fullBytes))}</text>`);
+  y += 20;
+  body.push(`<rect x="${x0}" y="${y}" width="${((v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354"><title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`);
+  const saved = v.fullBytes - v.backingBytes;
+  body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="10" fill="#fff">now: ${esc(humanSize(v.backingBytes))} (${saved >= 0 ? 'saves' : 'costs'} ${esc(humanSize(Math.abs(saved)))})</text>`);
+  y += 30;
+  const heads = v.shared.filter((x) => x.kind === 'head').length;
+  const tails = v.shared.filter((x) => x.kind === 'tail');
+  const said: string[] = [];
+  if (heads) said.push(`${heads} head page${heads === 1 ? '' : 's'} mapped again by their tails`);
+  if (tails.length) said.push(`${tails.length} shared tail page${tails.length === 1 ? '' : 's'} (${tails.reduce((a, t) => a + t.refs, 0)} mappings)`);
+  body.push(`<text x="8" y="${y}">shared vmemmap pages: ${said.length ? said.join(', ') : 'none'}</text>`);
+  y += 22;
+  body.push(...legend(Object.entries(VMEMMAP_COLOURS), y));
+  return frame(width, y + 12, `${pic.machine}, kernel ${pic.profile}: vmemmap`, body);
+}

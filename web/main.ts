@@ -1,0 +1,244 @@
+// The page: edit the machine and the command line, pick kernel profiles, and see the boot
+// drawn. All simulation happens in worker.ts from the project's own sources; this file
+// only draws what comes back (the SVG from src/report/svg.ts, the same as `boot --svg`).
+import { PRESETS, presetJson, presetNames } from '../src/machine/presets.js';
+import { PROFILES, type Profile } from '../src/kernel/state.js';
+import { memoryMapSvg, vmemmapSvg, BAR_X0, BAR_RIGHT } from '../src/report/svg.js';
+import { humanSize } from '../src/util/units.js';
+import type { BootPicture } from '../src/report/picture.js';
+import type { Request, Response, View } from './protocol.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+let nextId = 1;
+let latestBoot = 0;
+const pending = new Map<number, (r: Response) => void>();
+worker.onmessage = (ev: MessageEvent<Response>) => {
+  pending.get(ev.data.id)?.(ev.data);
+  pending.delete(ev.data.id);
+};
+function ask(req: Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never): Promise<Response> {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    worker.postMessage({ ...req, id });
+  });
+}
+
+/** The physical window the memory maps show (null: each node whole). */
+let physWindow: { start: number; end: number } | null = null;
+const pictures: Record<'a' | 'b', BootPicture | null> = { a: null, b: null };
+
+function setState(state: 'booting' | 'ready' | 'error', text: string): void {
+  document.body.dataset.state = state;
+  $('status').textContent = text;
+}
+
+function fillSelects(): void {
+  $('preset').innerHTML = presetNames().map((n) => `<option value="${n}">${n}: ${esc(PRESETS[n]!.describe)}</option>`).join('');
+  $('profile').innerHTML = PROFILES.map((p) => `<option${p === 'hvo-v7' ? ' selected' : ''}>${p}</option>`).join('');
+  $('compare').innerHTML = '<option value="">(nothing)</option>' + PROFILES.map((p) => `<option>${p}</option>`).join('');
+}
+
+function loadPreset(name: string): void {
+  ($('machine') as HTMLTextAreaElement).value = JSON.stringify(presetJson(name), null, 2);
+  ($('cmdline') as HTMLInputElement).value = PRESETS[name]!.cmdline;
+}
+
+function vmemmapWindow(): { start: number; end: number } | undefined {
+  // struct page is 64 bytes per 4 KiB page.
+  return physWindow ? { start: (physWindow.start / 4096) * 64, end: (physWindow.end / 4096) * 64 } : undefined;
+}
+
+function drawColumn(which: 'a' | 'b'): void {
+  const pic = pictures[which];
+  const col = document.querySelector<HTMLElement>(`#col-${which}`);
+  if (!pic || !col) return;
+  const width = Math.max(600, Math.floor(col.clientWidth || 900));
+  col.querySelector('.memmap')!.innerHTML = memoryMapSvg(pic, { width, window: physWindow ?? undefined });
+  col.querySelector('.vmemmap')!.innerHTML = vmemmapSvg(pic, { width, window: vmemmapWindow() });
+  const st = pic.steps[pic.step];
+  col.querySelector('.step-name')!.textContent = `after step ${pic.step + 1} of ${pic.steps.length}: ${st?.fn ?? ''} (${st?.calls ?? 0} memblock calls)`;
+}
+
+function columnHtml(which: 'a' | 'b', v: View): string {
+  const steps = v.picture.steps.length;
+  return `<div class="column" id="col-${which}">
+    <h2>kernel ${esc(v.profile)}${v.panic ? ' <span class="died">the boot died</span>' : ''}</h2>
+    ${v.panic ? `<pre class="panic">${esc(v.panic)}</pre>` : ''}
+    <div class="timeline">
+      <input type="range" class="step" min="0" max="${steps - 1}" value="${steps - 1}" aria-label="boot step (${which})" />
+      <div class="step-name"></div>
+      <details><summary>memblock calls of this step</summary><pre class="calls">${esc(v.stepCalls.join('\n') || '(none)')}</pre></details>
+    </div>
+    <div class="memmap"></div>
+    <div class="vmemmap"></div>
+  </div>`;
+}
+
+function summaryHtml(v: View): string {
+  const p = v.plan;
+  const asked = p.sizes.map((z) => `${z.got} of ${z.asked} × ${z.size}`).join(', ') || 'none asked';
+  const sp = p.structPages;
+  return `<div class="cards">
+    <div class="card"><b>MemTotal</b><span id="memtotal">${(v.memTotalKb).toLocaleString('en')} kB</span></div>
+    <div class="card"><b>huge pages got</b><span id="got">${esc(asked)}</span></div>
+    <div class="card"><b>given to HugeTLB</b><span>${humanSize(v.hugetlbKb * 1024)}</span></div>
+    <div class="card"><b>struct pages</b><span>${humanSize(sp.withoutHvoBytes)} → ${humanSize(sp.nowBytes)}</span></div>
+    <div class="card"><b>HVO saves</b><span id="saved">${humanSize(sp.savedBytes)}</span></div>
+    <div class="card"><b>memblock calls</b><span>${v.memblockCalls.toLocaleString('en')}</span></div>
+  </div>`;
+}
+
+function planHtml(v: View): string {
+  const p = v.plan;
+  const out: string[] = [`<h2>Plan (kernel ${esc(v.profile)})</h2>`];
+  if (!p.sizes.length) out.push('<p>No huge pages asked: <code>hugepagesz=</code> and <code>hugepages=</code> ask for them.</p>');
+  for (const z of p.sizes) {
+    out.push(`<h3>${esc(z.size)} pages: asked ${z.asked}, got ${z.got}</h3><table><tr><th>node</th><th>asked</th><th>got</th></tr>`);
+    for (const r of z.rows) out.push(`<tr${r.asked !== null && r.got < r.asked ? ' class="short"' : ''}><td>node${r.node}</td><td>${r.asked ?? '—'}</td><td>${r.got}</td></tr>`);
+    out.push('</table>');
+    if (z.why.length) out.push(`<ul class="why">${z.why.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
+    if (z.best) out.push(`<p>Most ${esc(z.size)} pages this machine gets: <b>${z.best.pages}</b>${z.best.note ? ` (${esc(z.best.note)})` : ''}, with <code class="best">${esc(z.best.cmdline)}</code></p>`);
+  }
+  out.push(`<h3>Kernel log (HugeTLB)</h3><pre>${esc(v.hugetlbLog.join('\n'))}</pre>`);
+  return out.join('');
+}
+
+function diffHtml(r: Extract<Response, { kind: 'boot' }>): string {
+  if (!r.b || !r.diff) return '';
+  const a = r.a;
+  const b = r.b;
+  const rows: [string, string | number, string | number][] = [
+    ['MemTotal (kB)', a.memTotalKb, b.memTotalKb],
+    ['memblock calls', a.memblockCalls, b.memblockCalls],
+    ['nr_memmap_boot_pages', r.diff.memmapBootPages[0], r.diff.memmapBootPages[1]],
+    ['struct pages now', humanSize(a.plan.structPages.nowBytes), humanSize(b.plan.structPages.nowBytes)],
+    ...Object.keys(a.vmemmap).map((k) => [k, a.vmemmap[k as keyof View['vmemmap']], b.vmemmap[k as keyof View['vmemmap']]] as [string, number, number]),
+    ...Object.keys(a.hugepages).flatMap((n) => Object.keys(a.hugepages[n]!).map((sz) => [`${n} hugepages-${sz}`, a.hugepages[n]![sz]!, b.hugepages[n]?.[sz] ?? 0] as [string, number, number])),
+  ];
+  const tr = rows.map(([k, x, y]) => `<tr${x !== y ? ' class="changed"' : ''}><td>${esc(k)}</td><td>${esc(String(x))}</td><td>${esc(String(y))}</td></tr>`).join('');
+  const only = (l: string[], who: string) => (l.length ? `<p>dmesg only in ${who}:</p><pre>${esc(l.join('\n'))}</pre>` : '');
+  return `<h2>${esc(a.profile)} against ${esc(b.profile)}</h2>
+    <ul class="diff-summary">${r.diff.summary.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+    <table class="diff-table"><tr><th></th><th>${esc(a.profile)}</th><th>${esc(b.profile)}</th></tr>${tr}</table>
+    ${only(r.diff.dmesgOnlyA, a.profile)}${only(r.diff.dmesgOnlyB, b.profile)}`;
+}
+
+function clearMessages(): void {
+  for (const id of ['machine-error', 'machine-warning', 'cmdline-error', 'general-error']) $(id).textContent = '';
+  $('machine').classList.remove('invalid');
+}
+
+async function runBoot(): Promise<void> {
+  const req = {
+    kind: 'boot' as const,
+    machineText: ($('machine') as HTMLTextAreaElement).value,
+    cmdline: ($('cmdline') as HTMLInputElement).value,
+    profile: ($('profile') as HTMLSelectElement).value as Profile,
+    compare: (($('compare') as HTMLSelectElement).value || null) as Profile | null,
+  };
+  const mine = ++latestBoot;
+  setState('booting', 'booting…');
+  const t0 = performance.now();
+  const r = await ask(req);
+  if (mine !== latestBoot) return; // a newer edit is already booting
+  clearMessages();
+  if (!r.ok) {
+    const target = r.error.field === 'machine' ? 'machine-error' : r.error.field === 'cmdline' ? 'cmdline-error' : 'general-error';
+    $(target).textContent = r.error.message;
+    if (r.error.field === 'machine') $('machine').classList.add('invalid');
+    setState('error', 'fix the input to boot again (the last good boot is still shown)');
+    return;
+  }
+  if (r.kind !== 'boot') return;
+  $('machine-warning').textContent = r.machineWarnings.map((w) => `warning: ${w}`).join('\n');
+  $('cmdline-error').textContent = [...r.cmdWarnings.map((w) => `warning: ${w}`), ...r.a.kernelWarnings.map((l) => `kernel: ${l}`)].join('\n');
+  pictures.a = r.a.picture;
+  pictures.b = r.b?.picture ?? null;
+  $('summary').innerHTML = summaryHtml(r.a) + (r.b ? summaryHtml(r.b) : '');
+  $('diff').innerHTML = diffHtml(r);
+  $('columns').className = r.b ? 'two' : 'one';
+  $('columns').innerHTML = columnHtml('a', r.a) + (r.b ? columnHtml('b', r.b) : '');
+  $('plan').innerHTML = planHtml(r.a);
+  drawColumn('a');
+  drawColumn('b');
+  setState('ready', `booted in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+}
+
+async function scrub(which: 'a' | 'b', step: number): Promise<void> {
+  const r = await ask({ kind: 'step', which, step });
+  if (!r.ok || r.kind !== 'step') return;
+  pictures[which] = r.picture;
+  document.querySelector(`#col-${which} .calls`)!.textContent = r.stepCalls.join('\n') || '(none)';
+  drawColumn(which);
+}
+
+function onMapClick(ev: MouseEvent): void {
+  const g = (ev.target as Element).closest('g.node') as SVGGElement | null;
+  const svg = (ev.target as Element).closest('svg');
+  const col = (ev.target as Element).closest('.column') as HTMLElement | null;
+  if (!g || !svg || !col) return;
+  const which = col.id === 'col-b' ? 'b' : 'a';
+  const node = pictures[which]?.nodes.find((n) => n.nid === Number(g.dataset.nid));
+  if (!node) return;
+  if (!physWindow || physWindow.end <= node.start || physWindow.start >= node.end) physWindow = { start: node.start, end: node.end };
+  else {
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / Number(svg.getAttribute('width'));
+    const w = Number(svg.getAttribute('width')) - BAR_X0 - BAR_RIGHT;
+    const frac = Math.min(1, Math.max(0, ((ev.clientX - box.left) / scale - BAR_X0) / w));
+    const lo = Math.max(physWindow.start, node.start);
+    const hi = Math.min(physWindow.end, node.end);
+    const at = lo + frac * (hi - lo);
+    const span = Math.max((hi - lo) / 8, 4096 * 512);
+    physWindow = { start: Math.max(node.start, at - span / 2), end: Math.min(node.end, at + span / 2) };
+  }
+  drawColumn('a');
+  drawColumn('b');
+}
+
+let debounce: ReturnType<typeof setTimeout> | undefined;
+function bootSoon(): void {
+  clearTimeout(debounce);
+  debounce = setTimeout(() => void runBoot(), 350);
+}
+
+fillSelects();
+// The address can pick the start: ?preset=64t&profile=6.15&compare=hvo-v7&cmdline=...
+const params = new URLSearchParams(location.search);
+const startPreset = params.get('preset') ?? 'default';
+($('preset') as HTMLSelectElement).value = PRESETS[startPreset] ? startPreset : 'default';
+loadPreset(PRESETS[startPreset] ? startPreset : 'default');
+if (params.has('cmdline')) ($('cmdline') as HTMLInputElement).value = params.get('cmdline')!;
+for (const k of ['profile', 'compare'] as const) {
+  const v = params.get(k);
+  if (v !== null && (PROFILES as string[]).includes(v)) ($(k) as HTMLSelectElement).value = v;
+}
+$('preset').addEventListener('change', () => {
+  physWindow = null;
+  loadPreset(($('preset') as HTMLSelectElement).value);
+  void runBoot();
+});
+for (const id of ['machine', 'cmdline']) $(id).addEventListener('input', bootSoon);
+for (const id of ['profile', 'compare']) $(id).addEventListener('change', () => void runBoot());
+$('controls').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void runBoot();
+});
+$('zoom-reset').addEventListener('click', () => {
+  physWindow = null;
+  drawColumn('a');
+  drawColumn('b');
+});
+$('columns').addEventListener('input', (e) => {
+  const t = e.target as HTMLInputElement;
+  const col = t.closest('.column');
+  if (t.classList.contains('step') && col) void scrub(col.id === 'col-b' ? 'b' : 'a', Number(t.value));
+});
+$('columns').addEventListener('click', (e) => {
+  if ((e.target as Element).closest('.memmap')) onMapClick(e as MouseEvent);
+});
+void runBoot();

@@ -1,0 +1,38 @@
+// Messages between the page and the simulator worker: plain data only.
+import type { Profile } from '../src/kernel/state.js';
+import type { BootPicture } from '../src/report/picture.js';
+import type { Plan } from '../src/report/plan.js';
+import type { VmemmapSummary } from '../src/check/diff.js';
+
+export type Request =
+  | { id: number; kind: 'boot'; machineText: string; cmdline: string; profile: Profile; compare: Profile | null }
+  | { id: number; kind: 'step'; which: 'a' | 'b'; step: number };
+
+export interface View {
+  profile: Profile;
+  picture: BootPicture;
+  plan: Plan;
+  memTotalKb: number;
+  hugetlbKb: number;
+  memblockCalls: number;
+  hugepages: Record<string, Record<string, number>>;
+  panic: string | null;
+  hugetlbLog: string[];
+  kernelWarnings: string[];
+  stepCalls: string[];
+  vmemmap: VmemmapSummary;
+}
+
+export type Response =
+  | { id: number; ok: false; error: { field: 'machine' | 'cmdline' | 'general'; message: string } }
+  | {
+      id: number;
+      ok: true;
+      kind: 'boot';
+      machineWarnings: string[];
+      cmdWarnings: string[];
+      a: View;
+      b?: View;
+      diff?: { summary: string[]; dmesgOnlyA: string[]; dmesgOnlyB: string[]; memmapBootPages: [number, number] };
+    }
+  | { id: number; ok: true; kind: 'step'; which: 'a' | 'b'; picture: BootPicture; stepCalls: string[] };

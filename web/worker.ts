@@ -1,0 +1,99 @@
+// The simulator in the browser: the same modules the command line runs, in a worker so
+// a 64 TiB boot does not freeze the page. It keeps the last boots, so scrubbing the
+// timeline only redraws.
+import { boot } from '../src/kernel/boot.js';
+import { estimatedOthers } from '../src/kernel/others.js';
+import { memblockDbgLine } from '../src/kernel/memblock.js';
+import type { KernelState, Profile } from '../src/kernel/state.js';
+import { loadMachineJson } from '../src/machine/json.js';
+import type { Machine } from '../src/machine/types.js';
+import { bootPicture } from '../src/report/picture.js';
+import { planBoot } from '../src/report/plan.js';
+import { meminfoObject, hugepagesByNode } from '../src/report/proc.js';
+import { cmdlineWarnings } from '../src/report/cmdline.js';
+import { diffBoots, vmemmapSummary } from '../src/check/diff.js';
+import { InputError } from '../src/util/errors.js';
+import type { Request, Response, View } from './protocol.js';
+
+const MACHINE_FILE = 'machine.json';
+const booted: Record<'a' | 'b', KernelState | null> = { a: null, b: null };
+
+/** Lines the kernel prints about bad parameters: shown next to the command line. */
+const KERNEL_WARNING = /ignoring|unsupported|invalid|Malformed|WARNING|specified twice|Cannot|failed/;
+
+function stepCalls(s: KernelState, step: number): string[] {
+  const st = s.steps[step];
+  if (!st) return [];
+  const end = s.steps[step + 1]?.firstCall ?? s.memblock.calls.length;
+  const out: string[] = [];
+  for (let i = st.firstCall; i < end && out.length < 200; i++) out.push(memblockDbgLine(s.memblock.calls[i]!));
+  if (end - st.firstCall > 200) out.push(`... and ${end - st.firstCall - 200} more calls`);
+  return out;
+}
+
+function view(s: KernelState, m: Machine, profile: Profile, step: number | null): View {
+  const last = s.steps.length - 1;
+  const at = step === null ? last : Math.min(step, last);
+  const mi = meminfoObject(s);
+  return {
+    profile,
+    picture: bootPicture(s, at),
+    plan: planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { profile, others: estimatedOthers }) }),
+    memTotalKb: mi.MemTotal ?? 0,
+    hugetlbKb: mi.Hugetlb ?? 0,
+    memblockCalls: s.memblock.calls.length,
+    hugepages: hugepagesByNode(s),
+    panic: s.panic,
+    hugetlbLog: s.dmesg.filter((l) => l.startsWith('HugeTLB')),
+    kernelWarnings: s.dmesg.filter((l) => KERNEL_WARNING.test(l) && !/Only allocated/.test(l)),
+    stepCalls: stepCalls(s, at),
+    vmemmap: vmemmapSummary(s),
+  };
+}
+
+function handle(req: Request): Response {
+  if (req.kind === 'step') {
+    const s = booted[req.which];
+    if (!s) return { id: req.id, ok: false, error: { field: 'general', message: 'nothing booted yet' } };
+    return { id: req.id, ok: true, kind: 'step', which: req.which, picture: bootPicture(s, req.step), stepCalls: stepCalls(s, req.step) };
+  }
+  let m: Machine;
+  try {
+    m = loadMachineJson(req.machineText, MACHINE_FILE);
+  } catch (e) {
+    if (e instanceof InputError) return { id: req.id, ok: false, error: { field: 'machine', message: e.describe() } };
+    throw e;
+  }
+  m = { ...m, cmdline: req.cmdline };
+  const machineWarnings = m.warnings;
+  const cmdWarnings = cmdlineWarnings(req.cmdline);
+  if (req.compare) {
+    const d = diffBoots(m, req.profile, req.compare, { others: estimatedOthers });
+    booted.a = d.a.state;
+    booted.b = d.b.state;
+    return {
+      id: req.id,
+      ok: true,
+      kind: 'boot',
+      machineWarnings,
+      cmdWarnings,
+      a: view(d.a.state, m, req.profile, null),
+      b: view(d.b.state, m, req.compare, null),
+      diff: { summary: d.summary, dmesgOnlyA: d.dmesgOnlyA, dmesgOnlyB: d.dmesgOnlyB, memmapBootPages: [d.a.memmapBootPages, d.b.memmapBootPages] },
+    };
+  }
+  const s = boot(m, { profile: req.profile, others: estimatedOthers });
+  booted.a = s;
+  booted.b = null;
+  return { id: req.id, ok: true, kind: 'boot', machineWarnings, cmdWarnings, a: view(s, m, req.profile, null) };
+}
+
+self.onmessage = (ev: MessageEvent<Request>) => {
+  let res: Response;
+  try {
+    res = handle(ev.data);
+  } catch (e) {
+    res = { id: ev.data.id, ok: false, error: { field: 'general', message: `internal error: ${(e as Error).message}` } };
+  }
+  (self as unknown as Worker).postMessage(res);
+};
