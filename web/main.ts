@@ -82,12 +82,13 @@ function summaryHtml(v: View): string {
   const p = v.plan;
   const asked = p.sizes.map((z) => `${z.got} of ${z.asked} × ${z.size}`).join(', ') || 'none asked';
   const sp = p.structPages;
-  return `<div class="cards">
-    <div class="card"><b>MemTotal</b><span id="memtotal">${(v.memTotalKb).toLocaleString('en')} kB</span></div>
-    <div class="card"><b>huge pages got</b><span id="got">${esc(asked)}</span></div>
+  return `<div class="cards" data-profile="${esc(v.profile)}">
+    <div class="card profile"><b>kernel</b><span>${esc(v.profile)}</span></div>
+    <div class="card"><b>MemTotal</b><span class="memtotal">${(v.memTotalKb).toLocaleString('en')} kB</span></div>
+    <div class="card"><b>huge pages got</b><span class="got">${esc(asked)}</span></div>
     <div class="card"><b>given to HugeTLB</b><span>${humanSize(v.hugetlbKb * 1024)}</span></div>
     <div class="card"><b>struct pages</b><span>${humanSize(sp.withoutHvoBytes)} → ${humanSize(sp.nowBytes)}</span></div>
-    <div class="card"><b>HVO saves</b><span id="saved">${humanSize(sp.savedBytes)}</span></div>
+    <div class="card"><b>HVO saves</b><span class="saved">${humanSize(sp.savedBytes)}</span></div>
     <div class="card"><b>memblock calls</b><span>${v.memblockCalls.toLocaleString('en')}</span></div>
   </div>`;
 }

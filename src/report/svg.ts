@@ -33,30 +33,71 @@ export interface SvgOptions {
 
 const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Rectangles for extents on a bar of `w` pixels from x0, merged below one pixel. */
+/**
+ * Rectangles for extents on a bar of `w` pixels from x0. Extents of a pixel or more are
+ * drawn as they are; where several kinds share a pixel, the pixel takes the kind that
+ * covers most of it, so a million small ranges draw as at most one rectangle a pixel.
+ */
 function bars<T extends string>(items: Extent<T>[], lo: number, hi: number, x0: number, w: number, y: number, h: number, colour: (t: T) => string, title: (e: Extent<T>) => string): string[] {
   const out: string[] = [];
   const scale = w / (hi - lo);
-  let cur: { x1: number; x2: number; what: T; title: string; n: number } | null = null;
-  const flush = () => {
-    if (!cur) return;
-    const width = Math.max(cur.x2 - cur.x1, 0.8);
-    const t = cur.n > 1 ? `${cur.title} (and ${cur.n - 1} more)` : cur.title;
-    out.push(`<rect x="${cur.x1.toFixed(2)}" y="${y}" width="${width.toFixed(2)}" height="${h}" fill="${colour(cur.what)}"><title>${esc(t)}</title></rect>`);
-    cur = null;
-  };
+  const px = Math.max(1, Math.ceil(w));
+  const kinds: T[] = [];
+  const kindIdx = new Map<T, number>();
+  // Per kind and pixel: bytes covered, the first and last extent touching it, extents starting in it.
+  const cover: Float64Array[] = [];
+  const first: (Extent<T> | undefined)[][] = [];
+  const last: (Extent<T> | undefined)[][] = [];
+  const starts: Uint32Array[] = [];
   for (const e of items) {
     const a = Math.max(e.start, lo);
     const b = Math.min(e.end, hi);
     if (b <= a) continue;
-    const x1 = x0 + (a - lo) * scale;
-    const x2 = x0 + (b - lo) * scale;
-    if (cur && cur.what === e.what && x1 - cur.x2 < 1) {
-      cur.x2 = x2;
-      cur.n++;
+    let k = kindIdx.get(e.what);
+    if (k === undefined) {
+      k = kinds.length;
+      kinds.push(e.what);
+      kindIdx.set(e.what, k);
+      cover.push(new Float64Array(px));
+      first.push(new Array(px));
+      last.push(new Array(px));
+      starts.push(new Uint32Array(px));
+    }
+    const p1 = Math.min(px - 1, Math.floor((a - lo) * scale));
+    const p2 = Math.max(p1, Math.min(px - 1, Math.ceil((b - lo) * scale) - 1));
+    starts[k]![p1]!++;
+    for (let p = p1; p <= p2; p++) {
+      cover[k]![p]! += Math.min(b, lo + (p + 1) / scale) - Math.max(a, lo + p / scale);
+      first[k]![p] ??= e;
+      last[k]![p] = e;
+    }
+  }
+  // Each pixel takes its kind; runs of one kind become one rectangle.
+  let run: { k: number; p1: number; p2: number; from: Extent<T>; to: Extent<T>; n: number } | null = null;
+  const flush = () => {
+    if (!run) return;
+    // Exact edges where the run starts or ends inside its first or last pixel.
+    const ex1 = Math.max(x0 + run.p1, x0 + (Math.max(run.from.start, lo) - lo) * scale);
+    const ex2 = Math.min(x0 + run.p2 + 1, x0 + (Math.min(run.to.end, hi) - lo) * scale);
+    const e = { start: run.from.start, end: run.to.end, what: kinds[run.k]! };
+    const t = run.n > 1 ? `${title(e)} (${run.n} ranges drawn as one)` : title(e);
+    out.push(`<rect x="${ex1.toFixed(2)}" y="${y}" width="${Math.max(ex2 - ex1, 0.8).toFixed(2)}" height="${h}" fill="${colour(kinds[run.k]!)}"><title>${esc(t)}</title></rect>`);
+    run = null;
+  };
+  for (let p = 0; p < px; p++) {
+    let best = -1;
+    for (let k = 0; k < kinds.length; k++) if (cover[k]![p]! > 0 && (best < 0 || cover[k]![p]! > cover[best]![p]!)) best = k;
+    if (best < 0) {
+      flush();
+      continue;
+    }
+    if (run && run.k === best && run.p2 === p - 1) {
+      run.p2 = p;
+      run.to = last[best]![p]!;
+      run.n += starts[best]![p]!;
     } else {
       flush();
-      cur = { x1, x2, what: e.what, title: title(e), n: 1 };
+      run = { k: best, p1: p, p2: p, from: first[best]![p]!, to: last[best]![p]!, n: Math.max(1, starts[best]![p]!) };
     }
   }
   flush();
@@ -76,14 +117,20 @@ function frame(width: number, height: number, title: string, body: string[]): st
   ].join('\n');
 }
 
-function legend(items: [string, string][], y: number, x0 = 8): string[] {
+/** Colour keys from (8, y), wrapped at `width`; returns the drawing and the y below it. */
+function legend(items: [string, string][], y: number, width: number): { svg: string[]; y: number } {
   const out: string[] = [];
-  let x = x0;
+  let x = 8;
   for (const [label, colour] of items) {
+    const w = 36 + label.length * 8;
+    if (x + w > width && x > 8) {
+      x = 8;
+      y += 18;
+    }
     out.push(`<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${colour}"/><text x="${x + 16}" y="${y}">${esc(label)}</text>`);
-    x += 36 + label.length * 8;
+    x += w;
   }
-  return out;
+  return { svg: out, y: y + 18 };
 }
 
 /** The physical memory map: per node, its zones, its RAM and holes, reservations by owner, huge pages. */
@@ -119,8 +166,10 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
     y += rowH + 8;
   }
   y += 8;
-  body.push(...legend([...OWNERS.map((k) => [k, OWNER_COLOURS[k]] as [string, string]), ['free RAM', '#e8e8e8'], ['not RAM', 'url(#hole)']], y));
-  body.push(...legend([...Object.entries(ZONE_COLOURS).slice(0, 4), ['huge page', '#1b9e77']], y + 18));
+  const l1 = legend([...OWNERS.map((k) => [k, OWNER_COLOURS[k]] as [string, string]), ['free RAM', '#e8e8e8'], ['not RAM', 'url(#hole)']], y, width);
+  const l2 = legend([...Object.entries(ZONE_COLOURS).slice(0, 4), ['huge page', '#1b9e77']], l1.y, width);
+  body.push(...l1.svg, ...l2.svg);
+  y = l2.y - 18;
   const step = pic.steps[pic.step]?.fn ?? '';
   const title = `${pic.machine}, kernel ${pic.profile}: physical memory${step && pic.step < pic.steps.length - 1 ? ` after ${step}` : ''}`;
   return frame(width, y + 28, title, body);
@@ -150,9 +199,12 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
   body.push(`<rect x="${x0}" y="${y}" width="${w}" height="16" fill="#bdbdbd"><title>${esc(`without HVO: ${humanSize(v.fullBytes)}`)}</title></rect>`);
   body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="10">without HVO: ${esc(humanSize(v.fullBytes))}</text>`);
   y += 20;
-  body.push(`<rect x="${x0}" y="${y}" width="${((v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354"><title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`);
+  body.push(`<rect x="${x0}" y="${y}" width="${Math.max(1, (v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354"><title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`);
   const saved = v.fullBytes - v.backingBytes;
-  body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="10" fill="#fff">now: ${esc(humanSize(v.backingBytes))} (${saved >= 0 ? 'saves' : 'costs'} ${esc(humanSize(Math.abs(saved)))})</text>`);
+  const nowW = (v.backingBytes / full) * w;
+  const label = `now: ${humanSize(v.backingBytes)} (HVO ${saved >= 0 ? 'saves' : 'costs'} ${humanSize(Math.abs(saved))})`;
+  // Inside the bar when it has room, beside it when it is a sliver.
+  body.push(nowW > label.length * 6 + 8 ? `<text x="${x0 + 4}" y="${y + 12}" font-size="10" fill="#fff">${esc(label)}</text>` : `<text x="${(x0 + nowW + 6).toFixed(1)}" y="${y + 12}" font-size="10">${esc(label)}</text>`);
   y += 30;
   const heads = v.shared.filter((x) => x.kind === 'head').length;
   const tails = v.shared.filter((x) => x.kind === 'tail');
@@ -161,6 +213,8 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
   if (tails.length) said.push(`${tails.length} shared tail page${tails.length === 1 ? '' : 's'} (${tails.reduce((a, t) => a + t.refs, 0)} mappings)`);
   body.push(`<text x="8" y="${y}">shared vmemmap pages: ${said.length ? said.join(', ') : 'none'}</text>`);
   y += 22;
-  body.push(...legend(Object.entries(VMEMMAP_COLOURS), y));
+  const l = legend(Object.entries(VMEMMAP_COLOURS), y, width);
+  body.push(...l.svg);
+  y = l.y - 18;
   return frame(width, y + 12, `${pic.machine}, kernel ${pic.profile}: vmemmap`, body);
 }

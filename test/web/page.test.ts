@@ -1,0 +1,142 @@
+// The web page end to end, in headless Chromium (Debian's chromium, driven by playwright-core):
+// load it, change the machine, see the picture change, bad input next to its field, the diff view.
+// Chromium is installed by .ci/run; without it (a developer machine) the test is skipped,
+// unless HVOSIM_REQUIRE_BROWSER is set (as CI does), when its absence is a failure.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import type { Server } from 'node:http';
+import { startServer, webRoot } from '../../src/cli/serve.js';
+
+const CHROMIUM = process.env.HVOSIM_CHROMIUM ?? '/usr/bin/chromium';
+const required = !!process.env.HVOSIM_REQUIRE_BROWSER;
+const skip = !existsSync(CHROMIUM) && !required ? `no ${CHROMIUM} (install Debian's chromium, or set HVOSIM_REQUIRE_BROWSER to fail instead)` : false;
+const SHOTS = process.env.HVOSIM_SCREENSHOTS ?? join(tmpdir(), 'hvosim-page-shots');
+
+let browser: Browser;
+let server: Server;
+let url: string;
+
+before(async () => {
+  if (skip) return;
+  assert.ok(existsSync(CHROMIUM), `the browser tests need ${CHROMIUM}`);
+  // The page is built from the current sources, so the test sees what serve would hand out.
+  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
+  ({ server, url } = await startServer(webRoot(), 0));
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(query = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url + query);
+  await ready(page);
+  assert.deepEqual(errors, [], 'no script errors');
+  return page;
+}
+
+async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', undefined, { timeout: 120_000 });
+}
+
+/** Set a field and wait for the boot it starts. */
+async function edit(page: Page, selector: string, value: string): Promise<void> {
+  await page.evaluate(() => (document.body.dataset.state = 'editing'));
+  await page.fill(selector, value);
+  await ready(page);
+}
+
+test('the page boots the default machine and draws it', { skip }, async () => {
+  const page = await open();
+  assert.match(await page.textContent('#summary .got') ?? '', /^2 of 2 × 1 GiB$/);
+  // Two nodes in the memory map, hugetlb's reservation drawn, the vmemmap's HVO range drawn.
+  assert.equal(await page.locator('#col-a .memmap g.node').count(), 2);
+  assert.ok((await page.locator('#col-a .memmap g.node rect[fill="#1b9e77"]').count()) > 0);
+  assert.ok((await page.locator('#col-a .vmemmap rect[fill="#31a354"]').count()) > 0);
+  await page.screenshot({ path: join(SHOTS, 'default.png'), fullPage: true });
+  await page.close();
+});
+
+test('changing the machine changes the picture', { skip }, async () => {
+  const page = await open();
+  const before = await page.innerHTML('#col-a .memmap');
+  const memBefore = await page.textContent('#summary .memtotal');
+  await edit(page, '#machine', JSON.stringify({ name: 'edited', q35: { nodes: ['3G', '3G', '2G'] } }));
+  assert.equal(await page.locator('#col-a .memmap g.node').count(), 3);
+  assert.notEqual(await page.innerHTML('#col-a .memmap'), before);
+  assert.notEqual(await page.textContent('#summary .memtotal'), memBefore);
+  // The command line too: more pages asked, the plan says what the machine gets.
+  await edit(page, '#cmdline', 'hugepagesz=1G hugepages=5 hugetlb_free_vmemmap=on');
+  assert.match(await page.textContent('#plan') ?? '', /asked 5, got \d/);
+  await page.close();
+});
+
+test('bad input shows the command line\'s message next to its field, and the page keeps working', { skip }, async () => {
+  const page = await open();
+  const negative = JSON.stringify({ q35: { nodes: ['-3G'] } });
+  await edit(page, '#machine', negative);
+  const msg = await page.textContent('#machine-error');
+  // The same words `hvosim boot --machine FILE` prints for that file (after "hvosim: FILE:").
+  const { loadMachineJson } = await import('../../src/machine/json.js');
+  let cli = '';
+  try {
+    loadMachineJson(negative, 'machine.json');
+  } catch (e) {
+    cli = (e as { describe(): string }).describe();
+  }
+  assert.ok(cli.length > 0);
+  assert.equal(msg, cli);
+  assert.match(msg ?? '', /-3G/);
+  // Overlapping nodes, in the explicit form.
+  await edit(page, '#machine', JSON.stringify({ e820: [{ start: 0, size: '4G', type: 'usable' }], nodes: [{ id: 0, ranges: [{ start: 0, size: '3G' }] }, { id: 1, ranges: [{ start: '2G', size: '2G' }] }] }));
+  assert.match(await page.textContent('#machine-error') ?? '', /overlaps node 1/);
+  // An unknown field of the machine file, and an unknown kernel parameter (the kernel warns and goes on).
+  await edit(page, '#machine', JSON.stringify({ q35: { nodes: ['4G'] }, memory: 3 }));
+  assert.match(await page.textContent('#machine-error') ?? '', /memory/);
+  await edit(page, '#machine', JSON.stringify({ q35: { nodes: ['4G'] } }));
+  assert.equal(await page.textContent('#machine-error'), '');
+  await edit(page, '#cmdline', 'hugepage=4 hugepagesz=3G hugepages=1');
+  const warn = await page.textContent('#cmdline-error');
+  assert.match(warn ?? '', /did you mean hugepages=/);
+  assert.match(warn ?? '', /HugeTLB: unsupported hugepagesz=3G/);
+  // Still booting and drawing after all that.
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+  assert.equal(await page.locator('#col-a .memmap g.node').count(), 1);
+  await page.close();
+});
+
+test('two profiles side by side, differences marked; the timeline scrubs', { skip }, async () => {
+  const page = await open('?profile=6.15&compare=hvo-v7');
+  assert.equal(await page.locator('.column').count(), 2);
+  assert.ok((await page.locator('.diff-table tr.changed').count()) > 0, 'some rows differ');
+  await page.screenshot({ path: join(SHOTS, 'diff.png'), fullPage: true });
+  // Back to the first step: nothing is reserved by hugetlb yet.
+  await page.locator('#col-a input.step').fill('0');
+  await page.waitForFunction(() => /after step 1 of/.test(document.querySelector('#col-a .step-name')?.textContent ?? ''));
+  await page.waitForFunction(() => document.querySelectorAll('#col-a .memmap g.node rect[fill="#1b9e77"]').length === 0);
+  await page.close();
+});
+
+test('zooming into a node draws that node alone', { skip }, async () => {
+  const page = await open();
+  await page.locator('#col-a .memmap g.node[data-nid="1"] rect').first().click();
+  await page.waitForFunction(() => document.querySelectorAll('#col-a .memmap g.node').length === 1);
+  await page.click('#zoom-reset');
+  assert.equal(await page.locator('#col-a .memmap g.node').count(), 2);
+  await page.close();
+});
