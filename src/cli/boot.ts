@@ -7,7 +7,7 @@ import { PROFILES, type Profile } from '../kernel/state.js';
 import { numaNodeSpans } from '../kernel/numa.js';
 import { InputError } from '../util/errors.js';
 import { hex010 } from '../util/format.js';
-import { GiB, humanSize } from '../util/units.js';
+import { GiB, TiB, humanSize } from '../util/units.js';
 import { setMaxHugePages } from '../kernel/hugetlb.js';
 import { estimatedOthers } from '../kernel/others.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat, vmstatText, zoneinfoText, zones } from '../report/proc.js';
@@ -17,7 +17,9 @@ import { parseFaults } from '../check/faults.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
-import { printJson, table } from './output.js';
+import { paint, printJson, progress, table } from './output.js';
+import { PRESETS } from '../machine/presets.js';
+import { machineRamBytes } from '../machine/types.js';
 import { planBoot, type Plan } from '../report/plan.js';
 import { cmdlineNotes, cmdlineWarnings } from '../report/cmdline.js';
 import { bootPicture } from '../report/picture.js';
@@ -108,7 +110,7 @@ type BootCliOptions = MachineOptions & {
 export function planText(p: Plan): string[] {
   const out: string[] = [];
   if (p.sizes.length) {
-    out.push('Huge pages asked and got:');
+    out.push(paint('1', 'Huge pages asked and got:'));
     const rows = [['size', 'node', 'asked', 'got']];
     for (const z of p.sizes) {
       for (const r of z.rows) if (r.got || r.asked) rows.push([z.size, `node${r.node}`, r.asked === null ? '' : String(r.asked), String(r.got)]);
@@ -116,7 +118,7 @@ export function planText(p: Plan): string[] {
     }
     out.push(table(rows));
     for (const z of p.sizes) {
-      if (z.got < z.asked) out.push(`Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`, ...z.why.map((w) => `  ${w}`));
+      if (z.got < z.asked) out.push(paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`), ...z.why.map((w) => `  ${w}`));
     }
   } else out.push('Huge pages asked: none (hugepagesz= and hugepages= ask for them).');
   const sp = p.structPages;
@@ -128,6 +130,13 @@ export function planText(p: Plan): string[] {
     out.push(`Most ${z.size} pages this machine gets: ${z.best.pages} (${nodes})${z.best.note ? `; ${z.best.note}` : ''}. Command line:`, `  ${z.best.cmdline}`);
   }
   return out;
+}
+
+/** A bar over the boot's steps for machines of a TiB or more (a small boot of the same profile counts the steps). */
+function bootProgress(m: Machine, profile: Profile): ReturnType<typeof progress> | null {
+  if (machineRamBytes(m) < TiB) return null;
+  const steps = boot(PRESETS.default!.build(), { profile }).steps.length;
+  return progress(`booting ${humanSize(machineRamBytes(m))}`, steps);
 }
 
 /** The plan, with the trial boots it needs run like the first one. */
@@ -142,17 +151,17 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
   out.push(`command line: ${m.cmdline || '(empty)'}`);
   out.push(`other subsystems' memblock calls: ${s.others?.name ?? 'none'}`);
-  for (const w of warnings) out.push(`warning: ${w}`);
-  if (s.panic) out.push(`THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`);
+  for (const w of warnings) out.push(paint('33', `warning: ${w}`));
+  if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
   const ps = s.arch.pageSize;
-  out.push('', 'Zones (pages of 4 KiB):');
+  out.push('', paint('1', 'Zones (pages of 4 KiB):'));
   const zrows = [['node', 'zone', 'range', 'spanned', 'present', 'managed']];
   for (const z of zones(s)) {
     if (!z.spanned) continue;
     zrows.push([String(z.node), z.zone, `[mem ${hex010(z.start * ps)}-${hex010((z.start + z.spanned) * ps - 1)}]`, String(z.spanned), String(z.present), String(z.managed)]);
   }
   out.push(table(zrows));
-  out.push('', 'Huge pages per node:');
+  out.push('', paint('1', 'Huge pages per node:'));
   const hp = hugepagesByNode(s);
   const sizes = [...new Set(Object.values(hp).flatMap((r) => Object.keys(r)))];
   const hrows = [['node', ...sizes.map((x) => `hugepages-${x}`), 'memory']];
@@ -176,7 +185,7 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   if (s.profile !== '6.1') out.push(`nr_memmap_boot_pages: ${s.memmap.bootPages}   nr_memmap_pages: ${s.memmap.pages}`);
   out.push(`MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total}   Hugepagesize: ${mi.Hugepagesize} kB   Hugetlb: ${mi.Hugetlb} kB   MemFree: ~${mi.MemFree} kB (estimate)`);
   const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
-  if (notes.length) out.push('', 'Kernel log (HugeTLB):', ...notes.map((l) => '  ' + l));
+  if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => '  ' + l));
   if (plan) out.push('', ...planText(plan));
   out.push('', `Not modelled: ${NOT_MODELLED.join('; ')}.`);
   return out.join('\n') + '\n';
@@ -234,7 +243,9 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         return;
       }
       const opts: BootOptions = { profile, faults, others };
-      const s = boot(m, opts);
+      const bar = bootProgress(m, profile);
+      const s = boot(m, bar ? { ...opts, afterStep: (st) => bar.update(st.steps.length) } : opts);
+      bar?.stop();
       // A boot the kernel would not survive is a finding.
       if (s.panic) process.exitCode = 1;
       const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { INVARIANTS } from '../check/invariants.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
-import { printJson, table } from './output.js';
+import { printJson, progress, table } from './output.js';
 
 interface CheckCliOptions {
   kernel: string;
@@ -48,17 +48,15 @@ Examples:
       const profile = parseProfile(o.kernel);
       const runs = positiveInt(o.runs, '--runs');
       const seed = positiveInt(o.seed, '--seed');
-      const tty = process.stderr.isTTY;
+      const bar = progress(`checking ${profile}`, runs);
       const r = runCampaign({
         profile,
         runs,
         seed,
         faults: !!o.faults,
-        onProgress: (done, total) => {
-          if (tty && (done % 10 === 0 || done === total)) process.stderr.write(`\rchecking ${done}/${total} cases`);
-        },
+        onProgress: (done) => bar.update(done),
       });
-      if (tty) process.stderr.write('\n');
+      bar.stop();
       process.exitCode = r.findings.length ? 1 : 0;
       if (o.json) return printJson(r);
       const out: string[] = [];

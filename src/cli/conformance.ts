@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ConformanceReport, Mode } from '../conformance/run.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
-import { printJson, table } from './output.js';
+import { printJson, table, progress } from './output.js';
 
 interface ConformanceCliOptions {
   cases: string;
@@ -69,7 +69,8 @@ Examples:
       const jobs = count(o.jobs, '--jobs');
       const timeoutSec = count(o.timeout, '--timeout');
       if (o.fromLogs !== undefined && !existsSync(o.fromLogs)) throw new InputError('no such directory', { file: o.fromLogs, field: '--from-logs' });
-      const tty = process.stderr.isTTY;
+      const tty = process.stderr.isTTY && !process.env.CI;
+      let bar: ReturnType<typeof progress> | undefined;
       // The generator (fast-check) and QEMU plumbing load only when this command runs.
       const { hasMismatch, runConformance } = await import('../conformance/run.js');
       const { OracleError } = await import('../conformance/oracle.js');
@@ -86,15 +87,18 @@ Examples:
           timeoutSec,
           fromLogs: o.fromLogs,
           onCase: (r, done, total) => {
-            const what = r.failed ? `FAILED: ${r.failed}` : `booted in ${r.seconds.toFixed(1)} s`;
-            process.stderr.write(tty ? `\r${done}/${total} ${r.case.id} ${what}`.padEnd(100).slice(0, 100) : `${done}/${total} ${r.case.id} ${what}\n`);
+            // A bar on a terminal; one line a case elsewhere (CI logs keep them).
+            if (tty) {
+              bar ??= progress('booting under QEMU', total);
+              bar.update(done);
+            } else process.stderr.write(`${done}/${total} ${r.case.id} ${r.failed ? `FAILED: ${r.failed}` : `booted in ${r.seconds.toFixed(1)} s`}\n`);
           },
         });
       } catch (e) {
         if (e instanceof OracleError) throw new InputError(`cannot set up the real kernel: ${e.message}`, { field: '--kernel-image' });
         throw e;
       }
-      if (tty) process.stderr.write('\n');
+      bar?.stop();
       const replayMiss = report.results.some((r) => r.replay?.mismatches.length);
       process.exitCode = replayMiss || report.failed.length ? 1 : 0;
       if (o.json) return printJson({ ...report, results: report.results.map((r) => ({ id: r.case.id, nodes: r.case.nodes, cmdline: r.case.cmdline, nr2m: r.case.nr2m, seconds: r.seconds, failed: r.failed, replay: r.replay && { observables: r.replay.observables, memblock: r.replay.memblock, mismatches: r.replay.mismatches }, qemu: r.qemu && { observables: r.qemu.observables, memblock: r.qemu.memblock, mismatches: r.qemu.mismatches.length } })) });

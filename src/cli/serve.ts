@@ -46,6 +46,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('start the web page on 127.0.0.1: edit the machine and command line, see the memory map, the vmemmap, the boot timeline and two profiles side by side')
     .option('--port <n>', 'TCP port (0 picks a free one)', '8040')
+    .option('--json', 'print the address as JSON ({"url": ...}) once listening, for scripts')
     .addHelpText(
       'after',
       `
@@ -59,7 +60,7 @@ Examples:
   $ hvosim serve
   $ hvosim serve --port 0`,
     )
-    .action(async (o: { port: string }) => {
+    .action(async (o: { port: string; json?: boolean }) => {
       if (!/^\d+$/.test(o.port) || Number(o.port) > 65535) throw new InputError(`"${o.port}" is not a TCP port (0-65535)`, { field: '--port' });
       const root = webRoot();
       if (!existsSync(join(root, 'index.html'))) throw new InputError(`the web page is not built (no ${join(root, 'index.html')}): run npm run build:web`);
@@ -70,6 +71,6 @@ Examples:
         const code = (e as NodeJS.ErrnoException).code;
         throw new InputError(code === 'EADDRINUSE' ? `port ${o.port} is in use (try --port 0)` : `cannot listen: ${code ?? String(e)}`, { field: '--port' });
       }
-      process.stdout.write(`hvosim serve: ${url} (Ctrl-C stops it)\n`);
+      process.stdout.write(o.json ? JSON.stringify({ url }) + '\n' : `hvosim serve: ${url} (Ctrl-C stops it)\n`);
     });
 }

@@ -27,6 +27,9 @@ export interface QemuSpec {
   cmdline: string;
 }
 
+const AMD_HT_START = 0xfd00000000;
+const AMD_ABOVE_1TB_START = 0x10000000000;
+
 /** The firmware view of a q35 guest with these node sizes. */
 export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
   const total = spec.nodeSizes.reduce((a, b) => a + b, 0);
@@ -34,6 +37,9 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
   const lowmem = total >= LOW_RAM_SPLIT ? 2 * GiB : LOW_RAM_SPLIT;
   const below4g = Math.min(total, lowmem);
   const above4g = total - below4g;
+  // QEMU (7.1 on, AMD vendor CPUs such as qemu64) reserves the HyperTransport hole below 1 TiB;
+  // RAM above 4 GiB that would reach into it starts at 1 TiB instead (x86_update_above_4g_mem_start).
+  const highStart = FOUR_G + above4g > AMD_HT_START ? AMD_ABOVE_1TB_START : FOUR_G;
   const e820: E820Entry[] = [
     { start: 0, end: 0x9fc00, type: 'usable' },
     { start: 0x9fc00, end: 0xa0000, type: 'reserved' },
@@ -44,8 +50,9 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
     { start: 0xfed1c000, end: 0xfed20000, type: 'reserved' },
     { start: 0xfffc0000, end: FOUR_G, type: 'reserved' },
   ];
-  if (above4g > 0) e820.push({ start: FOUR_G, end: FOUR_G + above4g, type: 'usable' });
-  e820.push({ start: 0xfd00000000, end: 0x10000000000, type: 'reserved' });
+  e820.push({ start: AMD_HT_START, end: AMD_ABOVE_1TB_START, type: 'reserved' });
+  if (above4g > 0) e820.push({ start: highStart, end: highStart + above4g, type: 'usable' });
+  e820.sort((a, b) => a.start - b.start);
 
   const nodes: MachineNode[] = [];
   if (spec.numa) {
@@ -61,9 +68,9 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
       if (base < below4g && base + len > below4g) {
         node.ranges.push({ start: base, end: below4g });
         len -= below4g - base;
-        base = FOUR_G;
+        base = highStart;
       } else if (base === below4g && below4g < FOUR_G) {
-        base = FOUR_G;
+        base = highStart;
       }
       if (len > 0) node.ranges.push({ start: base, end: base + len });
       base += len;

@@ -27,7 +27,12 @@ export function cmdlineNotes(cmdline: string): CmdlineNotes {
     if (w === '--') break; // the rest goes to init
     const name = w.split('=', 1)[0]!;
     if (MODELLED_PARAMS.includes(name) || name.includes('.')) continue;
-    const near = MODELLED_PARAMS.find((p) => p.length > 3 && distance(name, p) <= 2);
+    let near: string | undefined;
+    let best = 3;
+    for (const p of MODELLED_PARAMS) {
+      const d = p.length > 3 ? distance(name, p) : 99;
+      if (d < best) [near, best] = [p, d];
+    }
     if (near) out.suspicious.push({ word: w, meant: near });
     else out.ignored.push(w);
   }

@@ -178,7 +178,10 @@ export function bootPicture(s: KernelState, step = s.steps.length - 1): BootPict
     if (poolShown) for (const p of s.hugetlb.pages) if (p.nid === nid) hugePages.push({ start: p.pfn * ps, end: (p.pfn + 2 ** p.order) * ps, what: 'pool' });
     // Pages still on huge_boot_pages at the end were never gathered (a boot that died first);
     // before the end, hugetlb's reservations already show where they are.
-    if (last) for (const b of s.hugetlb.bootPages) if (b.addr >= span.start && b.addr < span.end) hugePages.push({ start: b.addr, end: b.addr + 2 ** b.order * ps, what: 'boot' });
+    if (last) {
+      const gathered = new Set(s.hugetlb.pages.map((p) => p.pfn * ps));
+      for (const b of s.hugetlb.bootPages) if (b.addr >= span.start && b.addr < span.end && !gathered.has(b.addr)) hugePages.push({ start: b.addr, end: b.addr + 2 ** b.order * ps, what: 'boot' });
+    }
     hugePages.sort((a, b) => a.start - b.start);
     nodes.push({ nid, start: span.start, end: span.end, zones, holes, reserved: clipTo(reserved, span.start, span.end), hugePages });
   }
