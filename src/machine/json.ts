@@ -28,7 +28,7 @@ export const machineSchema = z
   .strictObject({
     name: z.string().optional(),
     arch: z.literal('x86_64').optional(),
-    cpu: z.strictObject({ features: z.array(z.string()) }).optional(),
+    cpu: z.strictObject({ features: z.array(z.string()), vendor: z.enum(['AMD', 'Intel']).optional() }).optional(),
     cmdline: z.string().optional(),
     q35: z.strictObject({ nodes: z.array(size).min(1), numa: z.boolean().optional() }).optional(),
     e820: z.array(z.strictObject({ start: size, size: size, type: e820Type })).min(1).optional(),
@@ -71,14 +71,14 @@ export function loadMachineJson(text: string, file: string): Machine {
   const features = m.cpu?.features ?? ['pdpe1gb'];
   let machine: Machine;
   if (m.q35) {
-    machine = q35Machine({ nodeSizes: m.q35.nodes, numa: m.q35.numa ?? true, cpuFeatures: features, cmdline }, file);
+    machine = q35Machine({ nodeSizes: m.q35.nodes, numa: m.q35.numa ?? true, cpuFeatures: features, cpuVendor: m.cpu?.vendor, cmdline }, file);
   } else {
     machine = {
       name: file,
       arch: 'x86_64',
       e820: m.e820!.map((e) => ({ start: e.start, end: e.start + e.size, type: e.type as E820Type })),
       nodes: (m.nodes ?? []).map((n) => ({ id: n.id, ranges: n.ranges.map((r) => ({ start: r.start, end: r.start + r.size, ...(r.hotplug ? { hotplug: true } : {}) })) })),
-      cpu: { features },
+      cpu: { features, ...(m.cpu?.vendor ? { vendor: m.cpu.vendor } : {}) },
       cmdline,
       source: file,
       warnings: [],

@@ -25,6 +25,15 @@ export interface QemuSpec {
   numa: boolean;
   cpuFeatures: string[];
   cmdline: string;
+  /** The guest CPU's vendor: QEMU's default qemu64 model is AMD (the default here too). */
+  cpuVendor?: CpuVendor;
+}
+
+export type CpuVendor = 'AMD' | 'Intel';
+
+/** The vendor of a QEMU -cpu model (qemu64, the default, is AMD; kvm64 and the Intel names are Intel). */
+export function cpuModelVendor(model: string): CpuVendor {
+  return /^(qemu64|phenom|athlon|opteron|epyc|dhyana)/i.test(model) ? 'AMD' : 'Intel';
 }
 
 const AMD_HT_START = 0xfd00000000;
@@ -37,9 +46,10 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
   const lowmem = total >= LOW_RAM_SPLIT ? 2 * GiB : LOW_RAM_SPLIT;
   const below4g = Math.min(total, lowmem);
   const above4g = total - below4g;
-  // QEMU (7.1 on, AMD vendor CPUs such as qemu64) reserves the HyperTransport hole below 1 TiB;
-  // RAM above 4 GiB that would reach into it starts at 1 TiB instead (x86_update_above_4g_mem_start).
-  const highStart = FOUR_G + above4g > AMD_HT_START ? AMD_ABOVE_1TB_START : FOUR_G;
+  // For AMD guests (qemu64 among them) QEMU 7.1 on reserves the HyperTransport hole below 1 TiB,
+  // and RAM above 4 GiB that would reach into it starts at 1 TiB instead (x86_update_above_4g_mem_start).
+  const amd = (spec.cpuVendor ?? 'AMD') === 'AMD';
+  const highStart = amd && FOUR_G + above4g > AMD_HT_START ? AMD_ABOVE_1TB_START : FOUR_G;
   const e820: E820Entry[] = [
     { start: 0, end: 0x9fc00, type: 'usable' },
     { start: 0x9fc00, end: 0xa0000, type: 'reserved' },
@@ -50,7 +60,7 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
     { start: 0xfed1c000, end: 0xfed20000, type: 'reserved' },
     { start: 0xfffc0000, end: FOUR_G, type: 'reserved' },
   ];
-  e820.push({ start: AMD_HT_START, end: AMD_ABOVE_1TB_START, type: 'reserved' });
+  if (amd) e820.push({ start: AMD_HT_START, end: AMD_ABOVE_1TB_START, type: 'reserved' });
   if (above4g > 0) e820.push({ start: highStart, end: highStart + above4g, type: 'usable' });
   e820.sort((a, b) => a.start - b.start);
 
@@ -77,7 +87,7 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
       nodes.push(node);
     });
   }
-  return { name: `q35 ${spec.nodeSizes.map(fmtSize).join(' ')}`, arch: 'x86_64', e820, nodes, cpu: { features: spec.cpuFeatures }, cmdline: spec.cmdline, source, warnings: [] };
+  return { name: `q35 ${spec.nodeSizes.map(fmtSize).join(' ')}`, arch: 'x86_64', e820, nodes, cpu: { features: spec.cpuFeatures, vendor: spec.cpuVendor ?? 'AMD' }, cmdline: spec.cmdline, source, warnings: [] };
 }
 
 function fmtSize(b: number): string {
@@ -112,6 +122,7 @@ export function parseQemuArgs(args: string): Machine {
   const backends = new Map<string, number>();
   const numaNodes: { nodeid: number; memdev?: string; mem?: number }[] = [];
   let cpuFeatures: string[] = [];
+  let cpuVendor: CpuVendor = 'AMD';
   let append = '';
   let machine = 'q35';
   for (let i = 0; i < words.length; i++) {
@@ -145,9 +156,12 @@ export function parseQemuArgs(args: string): Machine {
         }
         break;
       }
-      case '-cpu':
-        cpuFeatures = val().split(',').slice(1).filter((f) => f.startsWith('+')).map((f) => f.slice(1));
+      case '-cpu': {
+        const parts = val().split(',');
+        cpuVendor = cpuModelVendor(parts[0]!);
+        cpuFeatures = parts.slice(1).filter((f) => f.startsWith('+')).map((f) => f.slice(1));
         break;
+      }
       case '-append':
         append = val();
         break;
@@ -177,5 +191,5 @@ export function parseQemuArgs(args: string): Machine {
   } else {
     nodeSizes = [mem ?? 128 * MiB];
   }
-  return q35Machine({ nodeSizes, numa: numaNodes.length > 0, cpuFeatures, cmdline: append }, 'qemu');
+  return q35Machine({ nodeSizes, numa: numaNodes.length > 0, cpuFeatures, cpuVendor, cmdline: append }, 'qemu');
 }

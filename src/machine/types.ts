@@ -21,7 +21,8 @@ export interface Machine {
   e820: E820Entry[];
   /** NUMA nodes; empty means no SRAT (the kernel fakes one node). */
   nodes: MachineNode[];
-  cpu: { features: string[] };
+  /** CPU flags the kernel checks (pdpe1gb), and the vendor where the memory layout depends on it (QEMU's AMD HyperTransport hole). */
+  cpu: { features: string[]; vendor?: 'AMD' | 'Intel' };
   /** Kernel command line. */
   cmdline: string;
   /** Where the description came from (file name, "qemu", "preset laptop"). */
