@@ -1,9 +1,9 @@
 // Output helpers shared by the commands.
 import Table from 'cli-table3';
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import { InputError } from '../util/errors.js';
 
-const { SingleBar, Presets } = cliProgress;
 
 export function printJson(x: unknown): void {
   process.stdout.write(JSON.stringify(x, null, 2) + '\n');
@@ -37,6 +37,8 @@ export function table(rows: string[][]): string {
 /** A progress bar on stderr while long work runs; nothing when stderr is not a terminal (pipes, CI). */
 export function progress(label: string, total: number): { update(done: number): void; stop(): void } {
   if (!process.stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
+  // Loaded only when a bar is drawn: most runs are not on a terminal.
+  const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 30 }, Presets.shades_classic);
   bar.start(total, 0);
   return { update: (d) => bar.update(d), stop: () => bar.stop() };
