@@ -33,6 +33,8 @@ export interface NodePicture {
   reserved: Extent<Owner>[];
   /** Gigantic and huge pages in a pool, and boot pages still waiting to be gathered. */
   hugePages: Extent<'pool' | 'boot'>[];
+  /** Memory sections (sparse): their size, and the present ones as runs. */
+  sections: { size: number; present: Extent<'present'>[] };
 }
 
 export type VmemmapKind = 'pmd leaf' | 'pte table' | 'hvo';
@@ -183,7 +185,9 @@ export function bootPicture(s: KernelState, step = s.steps.length - 1): BootPict
       for (const b of s.hugetlb.bootPages) if (b.addr >= span.start && b.addr < span.end && !gathered.has(b.addr)) hugePages.push({ start: b.addr, end: b.addr + 2 ** b.order * ps, what: 'boot' });
     }
     hugePages.sort((a, b) => a.start - b.start);
-    nodes.push({ nid, start: span.start, end: span.end, zones, holes, reserved: clipTo(reserved, span.start, span.end), hugePages });
+    const secSize = s.arch.sectionSize;
+    const present = s.sparse.present.filter((r) => r.nid === nid).map((r) => ({ start: r.start * secSize, end: r.end * secSize, what: 'present' as const }));
+    nodes.push({ nid, start: span.start, end: span.end, zones, holes, reserved: clipTo(reserved, span.start, span.end), hugePages, sections: { size: secSize, present } });
   }
   return { profile: s.profile, machine: s.machine.name, step: Math.min(step, s.steps.length - 1), steps, nodes, vmemmap: vmemmapPicture(s) };
 }

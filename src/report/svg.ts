@@ -159,6 +159,15 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
     body.push(`<rect x="${x0}" y="${y + 12}" width="${w}" height="26" fill="#e8e8e8"><title>${esc(rangeTitle(`node ${n.nid} free RAM`, { start: lo, end: hi }))}</title></rect>`);
     body.push(...bars(n.holes, lo, hi, x0, w, y + 12, 26, () => 'url(#hole)', (e) => rangeTitle('not RAM of this node', e)));
     body.push(...bars(n.reserved, lo, hi, x0, w, y + 12, 26, (k) => OWNER_COLOURS[k], (e) => rangeTitle(`reserved by ${e.what}`, e)));
+    // Section boundaries, where they are far enough apart to tell.
+    const secPx = (n.sections.size * w) / (hi - lo);
+    if (secPx >= 6) {
+      const ticks: string[] = [];
+      for (const r of n.sections.present) {
+        for (let a = Math.max(r.start, Math.ceil(lo / n.sections.size) * n.sections.size); a <= Math.min(r.end, hi); a += n.sections.size) ticks.push(`M${(x0 + (a - lo) * (w / (hi - lo))).toFixed(1)} ${y + 12}v26`);
+      }
+      body.push(`<path d="${ticks.join('')}" stroke="#fff" stroke-opacity="0.7" stroke-width="1"><title>memory sections of ${esc(humanSize(n.sections.size))}</title></path>`);
+    }
     // Huge pages: a strip under the bar.
     body.push(...bars(n.hugePages, lo, hi, x0, w, y + 40, 8, (k) => (k === 'pool' ? '#1b9e77' : '#a1d99b'), (e) => rangeTitle(e.what === 'pool' ? 'huge page in the pool' : 'boot page (not gathered yet)', e)));
     body.push(`<text x="${x0}" y="${y + 58}" font-size="9" fill="#777">${hex(lo)}</text><text x="${x0 + w}" y="${y + 58}" font-size="9" fill="#777" text-anchor="end">${hex(hi)}</text>`);
