@@ -75,7 +75,17 @@ function columnHtml(which: 'a' | 'b', v: View): string {
     </div>
     <div class="memmap"></div>
     <div class="vmemmap"></div>
+    ${sharedHtml(v)}
   </div>`;
+}
+
+/** The vmemmap pages HVO shares, each with how many PTEs map it. */
+function sharedHtml(v: View): string {
+  const sh = v.picture.vmemmap.shared;
+  if (!sh.length) return '';
+  const rows = sh.slice(0, 50).map((x) => `<tr><td>${x.kind === 'head' ? 'head page (its tails map it)' : `shared tail page: ${esc(x.zone ?? '')}`}</td><td>0x${x.phys.toString(16)}</td><td>${x.refs.toLocaleString('en')}</td></tr>`);
+  const more = sh.length > 50 ? `<tr><td colspan="3">… and ${sh.length - 50} more</td></tr>` : '';
+  return `<details class="shared"><summary>${sh.length} shared vmemmap page${sh.length === 1 ? '' : 's'}</summary><table><tr><th>page</th><th>physical</th><th>PTEs mapping it</th></tr>${rows.join('')}${more}</table></details>`;
 }
 
 function summaryHtml(v: View): string {

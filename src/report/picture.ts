@@ -42,8 +42,8 @@ export type VmemmapKind = 'pmd leaf' | 'pte table' | 'hvo';
 export interface VmemmapPicture {
   /** The part of the vmemmap (offsets from VMEMMAP_START) that maps each node's struct pages. */
   nodes: { nid: number; start: number; end: number; segments: Extent<VmemmapKind>[] }[];
-  /** Physical vmemmap pages that back more than one virtual page. */
-  shared: { phys: number; kind: 'head' | 'tail'; refs: number }[];
+  /** Physical vmemmap pages that back more than one virtual page (a tail page says whose zone it serves). */
+  shared: { phys: number; kind: 'head' | 'tail'; refs: number; zone?: string }[];
   /** Physical pages behind the vmemmap: 2 MiB blocks, single pages, PTE tables. */
   backingBytes: number;
   /** What a vmemmap without HVO would take: every present section's struct pages. */
@@ -237,7 +237,7 @@ export function vmemmapPicture(s: KernelState): VmemmapPicture {
   const shared: VmemmapPicture['shared'] = [];
   for (const [phys, n] of refs) {
     const st = pt.stored.get(phys);
-    if (n > 1 && st) shared.push({ phys, kind: st.kind, refs: n });
+    if (n > 1 && st) shared.push({ phys, kind: st.kind, refs: n, ...(st.kind === 'tail' ? { zone: `node ${st.nid} ${s.zones?.names[st.zoneIdx] ?? st.zoneIdx}, order ${st.order}` } : {}) });
   }
   shared.sort((a, b) => a.phys - b.phys);
   const nodes: VmemmapPicture['nodes'] = [];

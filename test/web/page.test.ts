@@ -68,6 +68,9 @@ test('the page boots the default machine and draws it', { skip }, async () => {
   assert.equal(await page.locator('#col-a .memmap g.node').count(), 2);
   assert.ok((await page.locator('#col-a .memmap g.node rect[fill="#1b9e77"]').count()) > 0);
   assert.ok((await page.locator('#col-a .vmemmap rect[fill="#31a354"]').count()) > 0);
+  // hvo-v7 maps the tails of both gigantic pages onto one shared tail page of node 1's Normal zone.
+  assert.equal(await page.textContent('#col-a details.shared summary'), '1 shared vmemmap page');
+  assert.match(await page.textContent('#col-a details.shared') ?? '', /shared tail page: node 1 Normal, order 18/);
   await page.screenshot({ path: join(SHOTS, 'default.png'), fullPage: true });
   await page.close();
 });
