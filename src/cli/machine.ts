@@ -35,7 +35,7 @@ Examples:
       if (o.json) return printJson(m);
       const out: string[] = [];
       out.push(`${m.name}  (${m.arch}, ${humanSize(machineRamBytes(m))} RAM, from ${m.source})`);
-      out.push(`CPU features: ${m.cpu.features.join(' ') || '(none)'}`);
+      out.push(`CPU: ${m.cpu.vendor ?? 'vendor not given'}, features: ${m.cpu.features.join(' ') || '(none)'}`);
       out.push(`Command line: ${m.cmdline || '(empty)'}`);
       out.push('', 'Firmware memory map:');
       out.push(...m.e820.map((e) => '  ' + formatE820Line(e)));
