@@ -111,7 +111,7 @@ function planHtml(v: View): string {
     out.push(`<h3>${esc(z.size)} pages: asked ${z.asked}, got ${z.got}</h3><table><tr><th>node</th><th>asked</th><th>got</th></tr>`);
     for (const r of z.rows) out.push(`<tr${r.asked !== null && r.got < r.asked ? ' class="short"' : ''}><td>node${r.node}</td><td>${r.asked ?? '—'}</td><td>${r.got}</td></tr>`);
     out.push('</table>');
-    if (z.why.length) out.push(`<ul class="why">${z.why.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
+    if (z.why.length) out.push(`<ul class="why">${z.why.map((w) => `<li>${esc(w.text)}${w.examples.length ? `<ul>${w.examples.map((e) => `<li>e.g. ${esc(e)}</li>`).join('')}</ul>` : ''}</li>`).join('')}</ul>`);
     if (z.best) out.push(`<p>Most ${esc(z.size)} pages this machine gets: <b>${z.best.pages}</b>${z.best.note ? ` (${esc(z.best.note)})` : ''}, with <code class="best">${esc(z.best.cmdline)}</code></p>`);
   }
   out.push(`<h3>Kernel log (HugeTLB)</h3><pre>${esc(v.hugetlbLog.join('\n'))}</pre>`);

@@ -118,7 +118,7 @@ export function planText(p: Plan): string[] {
     }
     out.push(table(rows));
     for (const z of p.sizes) {
-      if (z.got < z.asked) out.push(paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`), ...z.why.map((w) => `  ${w}`));
+      if (z.got < z.asked) out.push(paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`), ...z.why.flatMap((w) => [`  ${w.text}`, ...w.examples.map((e) => `    e.g. ${e}`)]));
     }
   } else out.push('Huge pages asked: none (hugepagesz= and hugepages= ask for them).');
   const sp = p.structPages;

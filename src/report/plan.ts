@@ -14,6 +14,7 @@ import { meminfoObject } from './proc.js';
 import { reservationsAfter, vmemmapPicture, type Owner } from './picture.js';
 import { firstEndingAbove } from '../util/search.js';
 import { humanSize, KiB } from '../util/units.js';
+import { hex } from '../util/format.js';
 
 export interface PlanRow {
   size: string;
@@ -23,14 +24,21 @@ export interface PlanRow {
   got: number;
 }
 
+export interface Why {
+  node: number | null;
+  text: string;
+  /** A few of the ranges behind the counts, as [mem ...] ranges. */
+  examples: string[];
+}
+
 export interface PlanSize {
   size: string;
   bytes: number;
   asked: number;
   got: number;
   rows: PlanRow[];
-  /** Why pages are missing, one line per node that fell short (or per reason). */
-  why: string[];
+  /** Why pages are missing: per node that fell short (or one line for the whole size), with example ranges. */
+  why: Why[];
   /** The most pages of this size a boot of this machine gets, and the command line that asks for them. */
   best?: { pages: number; perNode: Record<string, number>; cmdline: string; note?: string };
 }
@@ -89,7 +97,7 @@ function afterHugetlbAllocation(s: KernelState): number {
 }
 
 /** Why a node has fewer gigantic pages: its aligned slots, each a page, not RAM, taken, or free. */
-function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: ReturnType<typeof reservationsAfter>): string {
+function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: ReturnType<typeof reservationsAfter>): Why {
   const span = numaNodeSpans(s.numa).get(nid)!;
   const mem = s.memblock.memory.regions.filter((r) => r.nid === nid);
   const pages = new Set(s.hugetlb.pages.filter((p) => p.nid === nid).map((p) => p.pfn * s.arch.pageSize));
@@ -98,6 +106,8 @@ function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: Retur
   let page = 0;
   const takenBy = new Map<Owner, number>();
   let taken = 0;
+  const examples: string[] = [];
+  const slot = (a: number) => `[mem ${hex(a)}-${hex(a + bytes - 1)}]`;
   for (let a = Math.ceil(span.start / bytes) * bytes; a + bytes <= span.end; a += bytes) {
     if (pages.has(a)) {
       page++;
@@ -107,26 +117,27 @@ function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: Retur
     let covered = a;
     for (const r of mem) if (r.base <= covered && r.base + r.size > covered) covered = r.base + r.size;
     if (covered < a + bytes) {
-      hole++;
+      if (hole++ < 2) examples.push(`${slot(a)} is not all RAM of node ${nid}${covered > a ? ` (RAM up to ${hex(covered)})` : ''}`);
       continue;
     }
-    const owners = new Set<Owner>();
+    const owners = new Map<Owner, { start: number; end: number }>();
     for (let i = firstEndingAbove(reserved, a, (x) => x.end); i < reserved.length && reserved[i]!.start < a + bytes; i++) {
-      if (reserved[i]!.what !== 'hugetlb') owners.add(reserved[i]!.what);
+      const r = reserved[i]!;
+      if (r.what !== 'hugetlb' && !owners.has(r.what)) owners.set(r.what, { start: Math.max(r.start, a), end: Math.min(r.end, a + bytes) });
     }
     if (!owners.size) {
       free++;
       continue;
     }
-    taken++;
-    for (const o of owners) takenBy.set(o, (takenBy.get(o) ?? 0) + 1);
+    if (taken++ < 3) examples.push(`${slot(a)} holds ${[...owners].map(([o, r]) => `${o} at [${hex(r.start)}-${hex(r.end - 1)}] (${humanSize(r.end - r.start)})`).join(', ')}`);
+    for (const o of owners.keys()) takenBy.set(o, (takenBy.get(o) ?? 0) + 1);
   }
   const lead = Math.floor(span.start / bytes) * bytes < span.start || span.end % bytes ? ', the node not starting or ending on a slot boundary' : '';
   const parts = [`node ${nid}: ${page + hole + free + taken} aligned ${humanSize(bytes)} slots${lead}; holding pages: ${page}`];
   if (hole) parts.push(`not all RAM of the node: ${hole}`);
   if (taken) parts.push(`taken when hugetlb allocated: ${taken} (${[...takenBy].sort((x, y) => y[1] - x[1]).map(([o, n]) => `${o} ${n}`).join(', ')})`);
   if (free) parts.push(`free but not used (the ask went to other nodes, or hugetlb stopped): ${free}`);
-  return parts.join('; ');
+  return { node: nid, text: parts.join('; '), examples };
 }
 
 function sizeRows(s: KernelState, h: Hstate): PlanSize {
@@ -140,14 +151,14 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
   });
   const got = rows.reduce((a, r) => a + r.got, 0);
   const want = asked?.total ?? 0;
-  const why: string[] = [];
+  const why: Why[] = [];
   if (got < want) {
     if (hstateIsGigantic(h)) {
       const reserved = reservationsAfter(s, afterHugetlbAllocation(s));
       const short = rows.filter((r) => r.asked === null || r.got < r.asked);
       for (const r of short) why.push(giganticWhy(s, r.node, bytes, reserved));
     } else {
-      why.push(`${size} pages come from the buddy allocator at hugetlb_init(); it ran out of free ${size} blocks after ${got} (each node keeps back its min-watermark share and what the kernel itself uses)`);
+      why.push({ node: null, text: `${size} pages come from the buddy allocator at hugetlb_init(); it ran out of free ${size} blocks after ${got} (each node keeps back its min-watermark share and what the kernel itself uses)`, examples: [] });
     }
   }
   return { size, bytes, asked: want, got, rows, why };
