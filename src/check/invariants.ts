@@ -14,6 +14,7 @@ import { pmdSlices, PMD_ENTRY_SPAN, PTE_SPAN, runsIn } from '../kernel/pgtable.j
 import { hex } from '../util/format.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
 import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
+import type { MemblockCall } from '../kernel/memblock.js';
 
 export interface Violation {
   invariant: string;
@@ -381,7 +382,7 @@ export const INVARIANTS: Invariant[] = [
       const b = s.sparse.buffer;
       if (b) used.push([b.next, b.end]);
       const ours = /^(vmemmap_|__alloc_bootmem_huge_page)/;
-      const isOurs = (c: (typeof s.memblock.calls)[number]) => ours.test(c.caller) || (c.fn === 'memblock_alloc_exact_nid_raw' && c.caller === 'sparse_init_nid');
+      const isOurs = (c: MemblockCall) => ours.test(c.caller) || (c.fn === 'memblock_alloc_exact_nid_raw' && c.caller === 'sparse_init_nid');
       // What other subsystems took (possibly inside space ours gave back) is theirs, not lost.
       for (const c of s.memblock.calls) {
         if (c.result && c.fn.includes('alloc') && !isOurs(c)) used.push([c.result, c.result + c.size]);

@@ -9,6 +9,18 @@
 // address a machine can have. The top of the address space (PHYS_ADDR_MAX) is
 // modelled as 2^64, so "size capped at the end of the address space" behaves
 // as in the kernel for every base below it.
+//
+// The calls themselves (every memblock_add, memblock_reserve, allocation...,
+// over a million on a 64 TiB machine) are kept in a compact log, not as one
+// object each: MemblockCallLog holds the function and caller as ids of
+// interned strings and the numbers in one Float64Array, and makes the
+// MemblockCall objects only when someone reads them. Read API (for reports):
+// `mb.calls.length`, `mb.calls.get(i)` / `at(i)`, iteration (`for (const c of
+// mb.calls)`), the usual array methods (`filter`, `find`, `findIndex`, `some`,
+// `map`, `forEach`, `entries`, `slice`), `toArray()`, and JSON.stringify gives
+// the array of calls. Each read makes fresh objects: changing one does not
+// change the log. Cheap per-field reads (`fnAt`, `callerAt`, `resultAt`,
+// `sizeAt`, `baseAt`, `printedAt`) make no object at all.
 
 export const NUMA_NO_NODE = -1;
 /** MAX_NUMNODES with Debian's CONFIG_NODES_SHIFT=10: "no node assigned yet". */
@@ -84,7 +96,7 @@ export interface Memblock {
   /** movable_node_is_enabled(): skip hotpluggable memory when allocating. */
   movableNode: boolean;
   /** Every call, in order; those made while `debug` was on are the ones memblock=debug prints. */
-  calls: MemblockCall[];
+  calls: MemblockCallLog;
   /** memblock=debug: whether calls are printed. */
   debug: boolean;
   /** Called before each call is recorded (a replay interleaves other subsystems' calls here). */
@@ -111,12 +123,261 @@ export interface MemblockFaults {
   nodes?: number[];
 }
 
+/** The layouts of a logged call: which numbers it carries, in the key order of its MemblockCall. */
+const SHAPE_RANGE = 0; // fn, base, size, caller
+const SHAPE_ADD_NODE = 1; // fn, base, size, nid, flags, caller
+const SHAPE_PHYS_ALLOC = 2; // fn, size, align, from, maxAddr, caller (, result)
+const SHAPE_NID_ALLOC = 3; // fn, size, align, nid, from, maxAddr, caller (, result)
+const SHAPE_OBJECT = 4; // kept as the object it was given (calls read from logs, tests)
+/** How many numbers each shape stores (allocations keep a slot for their result). */
+const SHAPE_VALS = [2, 4, 5, 6, 0];
+const FLAG_PRINTED = 1;
+const FLAG_RESULT = 2;
+
+/**
+ * The log of memblock calls, compact (see the top of this module): per call a
+ * shape, the printed and result flags, the fn and caller string ids and an
+ * offset into one Float64Array of numbers. Reads make MemblockCall objects
+ * in the key order the kernel-facing code always used.
+ */
+export class MemblockCallLog implements Iterable<MemblockCall> {
+  private n = 0;
+  private shape = new Uint8Array(64);
+  private flag = new Uint8Array(64);
+  private fnId = new Uint16Array(64);
+  private callerId = new Uint16Array(64);
+  private off = new Uint32Array(64);
+  private vals = new Float64Array(256);
+  private nv = 0;
+  private objs = new Map<number, MemblockCall>();
+  private strs: string[] = [];
+  private ids = new Map<string, number>();
+
+  get length(): number {
+    return this.n;
+  }
+
+  private id(str: string): number {
+    let i = this.ids.get(str);
+    if (i === undefined) {
+      i = this.strs.length;
+      this.strs.push(str);
+      this.ids.set(str, i);
+    }
+    return i;
+  }
+
+  private grow(vals: number): void {
+    if (this.n === this.shape.length) {
+      const cap = this.n * 2;
+      const g = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T, make: (n: number) => T): T => {
+        const b = make(cap);
+        b.set(a);
+        return b;
+      };
+      this.shape = g(this.shape, (c) => new Uint8Array(c));
+      this.flag = g(this.flag, (c) => new Uint8Array(c));
+      this.fnId = g(this.fnId, (c) => new Uint16Array(c));
+      this.callerId = g(this.callerId, (c) => new Uint16Array(c));
+      this.off = g(this.off, (c) => new Uint32Array(c));
+    }
+    if (this.nv + vals > this.vals.length) {
+      const b = new Float64Array(Math.max(this.vals.length * 2, this.nv + vals));
+      b.set(this.vals);
+      this.vals = b;
+    }
+  }
+
+  /** Append a call of a fixed shape; returns its index. */
+  private add(shape: number, fn: string, caller: string, printed: boolean): number {
+    const fi = this.id(fn);
+    const ci = this.id(caller);
+    if (fi > 0xffff || ci > 0xffff) throw new Error('memblock call log: too many distinct function names');
+    this.grow(SHAPE_VALS[shape]!);
+    const i = this.n++;
+    this.shape[i] = shape;
+    this.flag[i] = printed ? FLAG_PRINTED : 0;
+    this.fnId[i] = fi;
+    this.callerId[i] = ci;
+    this.off[i] = this.nv;
+    this.nv += SHAPE_VALS[shape]!;
+    return i;
+  }
+
+  /** A range call (memblock_add, _remove, _reserve, _phys_free). */
+  pushRange(fn: string, base: number, size: number, caller: string, printed: boolean): number {
+    const i = this.add(SHAPE_RANGE, fn, caller, printed);
+    const o = this.off[i]!;
+    this.vals[o] = base;
+    this.vals[o + 1] = size;
+    return i;
+  }
+
+  /** memblock_add_node(). */
+  pushAddNode(fn: string, base: number, size: number, nid: number, flags: number, caller: string, printed: boolean): number {
+    const i = this.add(SHAPE_ADD_NODE, fn, caller, printed);
+    const o = this.off[i]!;
+    this.vals[o] = base;
+    this.vals[o + 1] = size;
+    this.vals[o + 2] = nid;
+    this.vals[o + 3] = flags;
+    return i;
+  }
+
+  /** An allocation call: with a node (nid not undefined) or without (memblock_phys_alloc_range). Its result comes later (setResult). */
+  pushAlloc(fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string, printed: boolean): number {
+    const i = this.add(nid === undefined ? SHAPE_PHYS_ALLOC : SHAPE_NID_ALLOC, fn, caller, printed);
+    let o = this.off[i]!;
+    const v = this.vals;
+    v[o++] = size;
+    v[o++] = align;
+    if (nid !== undefined) v[o++] = nid;
+    v[o++] = from;
+    v[o] = maxAddr;
+    return i;
+  }
+
+  /** Append a call given as an object (kept as it is); returns the new length, as Array.push does. */
+  push(c: MemblockCall): number {
+    const i = this.add(SHAPE_OBJECT, c.fn, c.caller, c.printed);
+    this.objs.set(i, c);
+    return this.n;
+  }
+
+  /** The physical address an allocation returned (0: it failed). */
+  setResult(i: number, result: number): void {
+    if (this.shape[i] === SHAPE_OBJECT) {
+      this.objs.get(i)!.result = result;
+      return;
+    }
+    this.vals[this.off[i]! + SHAPE_VALS[this.shape[i]!]! - 1] = result;
+    this.flag[i]! |= FLAG_RESULT;
+  }
+
+  fnAt(i: number): string {
+    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.fn : this.strs[this.fnId[i]!]!;
+  }
+  callerAt(i: number): string {
+    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.caller : this.strs[this.callerId[i]!]!;
+  }
+  printedAt(i: number): boolean {
+    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.printed : (this.flag[i]! & FLAG_PRINTED) !== 0;
+  }
+  /** The result of an allocation, or undefined (not an allocation, or none yet). */
+  resultAt(i: number): number | undefined {
+    const sh = this.shape[i]!;
+    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.result;
+    return this.flag[i]! & FLAG_RESULT ? this.vals[this.off[i]! + SHAPE_VALS[sh]! - 1] : undefined;
+  }
+  sizeAt(i: number): number {
+    const sh = this.shape[i]!;
+    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.size;
+    return this.vals[this.off[i]! + (sh === SHAPE_RANGE || sh === SHAPE_ADD_NODE ? 1 : 0)]!;
+  }
+  /** The base of a range call (undefined for allocations). */
+  baseAt(i: number): number | undefined {
+    const sh = this.shape[i]!;
+    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.base;
+    return sh === SHAPE_RANGE || sh === SHAPE_ADD_NODE ? this.vals[this.off[i]!] : undefined;
+  }
+
+  /** Call i as an object (a fresh one each time). */
+  get(i: number): MemblockCall {
+    const sh = this.shape[i]!;
+    if (sh === SHAPE_OBJECT) return this.objs.get(i)!;
+    const v = this.vals;
+    let o = this.off[i]!;
+    const fn = this.strs[this.fnId[i]!]!;
+    const caller = this.strs[this.callerId[i]!]!;
+    const printed = (this.flag[i]! & FLAG_PRINTED) !== 0;
+    if (sh === SHAPE_RANGE) return { fn, base: v[o]!, size: v[o + 1]!, caller, printed };
+    if (sh === SHAPE_ADD_NODE) return { fn, base: v[o]!, size: v[o + 1]!, nid: v[o + 2]!, flags: v[o + 3]!, caller, printed };
+    const size = v[o++]!;
+    const align = v[o++]!;
+    const c: MemblockCall =
+      sh === SHAPE_NID_ALLOC
+        ? { fn, size, align, nid: v[o++]!, from: v[o++]!, maxAddr: v[o++]!, caller, printed }
+        : { fn, size, align, from: v[o++]!, maxAddr: v[o++]!, caller, printed };
+    if (this.flag[i]! & FLAG_RESULT) c.result = v[o]!;
+    return c;
+  }
+
+  at(i: number): MemblockCall | undefined {
+    if (i < 0) i += this.n;
+    return i >= 0 && i < this.n ? this.get(i) : undefined;
+  }
+
+  *[Symbol.iterator](): Iterator<MemblockCall> {
+    for (let i = 0; i < this.n; i++) yield this.get(i);
+  }
+  *entries(): IterableIterator<[number, MemblockCall]> {
+    for (let i = 0; i < this.n; i++) yield [i, this.get(i)];
+  }
+  slice(start = 0, end = this.n): MemblockCall[] {
+    if (start < 0) start = Math.max(0, this.n + start);
+    if (end < 0) end += this.n;
+    const out: MemblockCall[] = [];
+    for (let i = start; i < Math.min(end, this.n); i++) out.push(this.get(i));
+    return out;
+  }
+  toArray(): MemblockCall[] {
+    return this.slice();
+  }
+  toJSON(): MemblockCall[] {
+    return this.slice();
+  }
+  filter(pred: (c: MemblockCall, i: number) => unknown): MemblockCall[] {
+    const out: MemblockCall[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const c = this.get(i);
+      if (pred(c, i)) out.push(c);
+    }
+    return out;
+  }
+  map<T>(fn: (c: MemblockCall, i: number) => T): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.n; i++) out.push(fn(this.get(i), i));
+    return out;
+  }
+  forEach(fn: (c: MemblockCall, i: number) => void): void {
+    for (let i = 0; i < this.n; i++) fn(this.get(i), i);
+  }
+  findIndex(pred: (c: MemblockCall, i: number) => unknown): number {
+    for (let i = 0; i < this.n; i++) if (pred(this.get(i), i)) return i;
+    return -1;
+  }
+  find(pred: (c: MemblockCall, i: number) => unknown): MemblockCall | undefined {
+    const i = this.findIndex(pred);
+    return i < 0 ? undefined : this.get(i);
+  }
+  some(pred: (c: MemblockCall, i: number) => unknown): boolean {
+    return this.findIndex(pred) >= 0;
+  }
+
+  /** A copy that grows on its own. */
+  clone(): MemblockCallLog {
+    const c = new MemblockCallLog();
+    c.n = this.n;
+    c.shape = this.shape.slice();
+    c.flag = this.flag.slice();
+    c.fnId = this.fnId.slice();
+    c.callerId = this.callerId.slice();
+    c.off = this.off.slice();
+    c.vals = this.vals.slice();
+    c.nv = this.nv;
+    c.objs = new Map([...this.objs].map(([i, o]) => [i, { ...o }]));
+    c.strs = this.strs.slice();
+    c.ids = new Map(this.ids);
+    return c;
+  }
+}
+
 /** Whether an injected fault makes this allocation call fail outright. */
-function faultFails(mb: Memblock, call: MemblockCallArgs): boolean {
+function faultFails(mb: Memblock, caller: string): boolean {
   mb.allocCount++;
   const f = mb.faults;
   if (!f) return false;
-  return !!(f.nth?.includes(mb.allocCount) || f.callers?.some((c) => c === call.caller || c === `${call.caller}@${mb.step}`));
+  return !!(f.nth?.includes(mb.allocCount) || f.callers?.some((c) => c === caller || c === `${caller}@${mb.step}`));
 }
 
 export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
@@ -126,7 +387,7 @@ export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
     currentLimit: MEMBLOCK_ALLOC_ANYWHERE,
     bottomUp: false,
     movableNode: false,
-    calls: [],
+    calls: new MemblockCallLog(),
     debug: opts.debug ?? true,
     allocCount: 0,
   };
@@ -135,15 +396,28 @@ export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
 /** A deep copy, so a boot can be forked (fault injection, what-if runs). */
 export function memblockClone(mb: Memblock): Memblock {
   const copy = (t: MemblockType): MemblockType => ({ name: t.name, regions: t.regions.map((r) => ({ ...r })), totalSize: t.totalSize });
-  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.slice() };
+  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone() };
 }
 
+/** Record a call given as an object (kept as it is). */
 function record(mb: Memblock, call: MemblockCallArgs): MemblockCall {
   if (mb.beforeCall) mb.beforeCall(mb, call);
   const c = call as MemblockCall;
   c.printed = mb.debug;
   mb.calls.push(c);
   return c;
+}
+
+/** Record a range call (memblock_add, _remove, _reserve, _phys_free). */
+function recordRange(mb: Memblock, fn: string, base: number, size: number, caller: string): void {
+  if (mb.beforeCall) mb.beforeCall(mb, { fn, base, size, caller });
+  mb.calls.pushRange(fn, base, size, caller, mb.debug);
+}
+
+/** Record an allocation call (nid undefined: memblock_phys_alloc_range); returns its index in the log, for its result. */
+function recordAlloc(mb: Memblock, fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string): number {
+  if (mb.beforeCall) mb.beforeCall(mb, nid === undefined ? { fn, size, align, from, maxAddr, caller } : { fn, size, align, nid, from, maxAddr, caller });
+  return mb.calls.pushAlloc(fn, size, align, nid, from, maxAddr, caller, mb.debug);
 }
 
 /** type->cnt: the kernel keeps one empty dummy region in an empty array. */
@@ -282,37 +556,34 @@ export function memblockRemoveRange(type: MemblockType, base: number, size: numb
   for (let i = end - 1; i >= start; i--) memblockRemoveRegion(type, i);
 }
 
-function rangeCall(fn: string, base: number, size: number, caller: string): MemblockCallArgs {
-  return { fn, base, size, caller };
-}
-
 /** memblock_add() */
 export function memblockAdd(mb: Memblock, base: number, size: number, caller = 'memblock_add'): void {
-  record(mb, rangeCall('memblock_add', base, size, caller));
+  recordRange(mb, 'memblock_add', base, size, caller);
   memblockAddRange(mb.memory, base, size, MAX_NUMNODES, MEMBLOCK_NONE);
 }
 
 /** memblock_add_node() */
 export function memblockAddNode(mb: Memblock, base: number, size: number, nid: number, flags: number, caller = 'memblock_add_node'): void {
-  record(mb, { fn: 'memblock_add_node', base, size, nid, flags, caller });
+  if (mb.beforeCall) mb.beforeCall(mb, { fn: 'memblock_add_node', base, size, nid, flags, caller });
+  mb.calls.pushAddNode('memblock_add_node', base, size, nid, flags, caller, mb.debug);
   memblockAddRange(mb.memory, base, size, nid, flags);
 }
 
 /** memblock_remove() */
 export function memblockRemove(mb: Memblock, base: number, size: number, caller = 'memblock_remove'): void {
-  record(mb, rangeCall('memblock_remove', base, size, caller));
+  recordRange(mb, 'memblock_remove', base, size, caller);
   memblockRemoveRange(mb.memory, base, size);
 }
 
 /** memblock_reserve() */
 export function memblockReserve(mb: Memblock, base: number, size: number, caller = 'memblock_reserve'): void {
-  record(mb, rangeCall('memblock_reserve', base, size, caller));
+  recordRange(mb, 'memblock_reserve', base, size, caller);
   memblockAddRange(mb.reserved, base, size, MAX_NUMNODES, MEMBLOCK_NONE);
 }
 
 /** memblock_phys_free(): give a reservation (or part of one) back. */
 export function memblockPhysFree(mb: Memblock, base: number, size: number, caller = 'memblock_phys_free'): void {
-  record(mb, rangeCall('memblock_phys_free', base, size, caller));
+  recordRange(mb, 'memblock_phys_free', base, size, caller);
   memblockRemoveRange(mb.reserved, base, size);
 }
 
@@ -536,9 +807,9 @@ export function memblockAllocRangeNid(
 
 /** memblock_phys_alloc_range() */
 export function memblockPhysAllocRange(mb: Memblock, size: number, align: number, start: number, end: number, caller: string): number {
-  const call = record(mb, { fn: 'memblock_phys_alloc_range', size, align, from: start, maxAddr: end, caller });
-  const addr = faultFails(mb, call) ? 0 : memblockAllocRangeNid(mb, size, align, start, end, NUMA_NO_NODE, false).addr;
-  call.result = addr;
+  const call = recordAlloc(mb, 'memblock_phys_alloc_range', size, align, undefined, start, end, caller);
+  const addr = faultFails(mb, caller) ? 0 : memblockAllocRangeNid(mb, size, align, start, end, NUMA_NO_NODE, false).addr;
+  mb.calls.setResult(call, addr);
   return addr;
 }
 
@@ -575,11 +846,11 @@ function allocNidCall(
   exactNid: boolean,
   caller: string,
 ): AllocOutcome {
-  const call = record(mb, { fn, size, align, nid, from: minAddr, maxAddr, caller });
-  const out = faultFails(mb, call)
+  const call = recordAlloc(mb, fn, size, align, nid, minAddr, maxAddr, caller);
+  const out = faultFails(mb, caller)
     ? { addr: 0, fellBackToAnyNode: false, droppedLowLimit: false }
     : memblockAllocInternal(mb, size, align, minAddr, maxAddr, nid, exactNid);
-  call.result = out.addr;
+  mb.calls.setResult(call, out.addr);
   return out;
 }
 
