@@ -14,7 +14,7 @@ import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
 import type { PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
 import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb.js';
@@ -286,11 +286,10 @@ export function hugetlbVmemmapRestore(s: KernelState, order: number, headPfn: nu
   let k = 0;
   for (const { entry, from, count } of pmdSlices(start + PTE_SPAN, end)) {
     const t = s.vmemmap.pte.get(entry)!;
-    for (let i = from; i < from + count; i++) {
-      const page = got[k++]! * s.arch.pageSize;
-      pteSetRange(t, i, 1, page, 1, false);
-      s.vmemmap.buddy.add(page);
-    }
+    const pages = got.slice(k, k + count).map((pfn) => pfn * s.arch.pageSize);
+    k += count;
+    pteSetPages(t, from, pages);
+    for (const page of pages) s.vmemmap.buddy.add(page);
   }
   // The head page is no longer aliased: a 6.1 head is the folio's own page again; a copy stays a copy.
   const head = vmemmapPteAt(s, start);

@@ -7,6 +7,12 @@
 // the node's free memory as memblock left it, lowest first in the highest
 // zone the caller may use (see allocPagesNode): an estimate; counts per node
 // do not depend on it.
+//
+// Lookups that run once per page allocated or freed (the zone of a PFN, the
+// zones a node allocates from) use an index built once the zones are sized
+// (ZoneIndex, kept in PageAllocState): binary searches instead of scans.
+// lateFreed keeps ranges, a range touching the last one extends it.
+import { firstEndingAbove } from '../util/search.js';
 import { forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
@@ -26,21 +32,58 @@ export interface PageAllocState {
   kernelRuntime: Map<number, number>;
   /** Reserved pages freed to the allocator after memblock_free_all() (memblock still lists them as reserved). */
   lateFreed: FreeRange[];
+  /** Lookups over the zones, built on first use once they are sized (not state of its own). */
+  zoneIndex?: ZoneIndex;
+}
+
+/** Zones are sized once (free_area_init()) and never change shape after: what per-page lookups need, computed once. */
+interface ZoneIndex {
+  zones: Zone[];
+  /** Sorted PFN boundaries of the spanned, present zones; owner[i] is the zone of [bounds[i], bounds[i+1]) (the first in list order). */
+  bounds: number[];
+  owner: (Zone | undefined)[];
+  /** Zones a node allocates from, highest first: key nid * 2 + (movable ? 1 : 0). */
+  allocOrder: Map<number, Zone[]>;
 }
 
 export function createPageAllocState(): PageAllocState {
   return { nodeFree: new Map(), freeRanges: new Map(), kernelRuntime: new Map(), lateFreed: [] };
 }
 
+function zoneIndex(s: KernelState): ZoneIndex | undefined {
+  const zones = s.zones?.zones;
+  if (!zones) return undefined;
+  const have = s.pageAlloc.zoneIndex;
+  if (have && have.zones === zones) return have;
+  const live = zones.filter((z) => z.spanned && z.present);
+  const bounds = [...new Set(live.flatMap((z) => [z.startPfn, z.startPfn + z.spanned]))].sort((a, b) => a - b);
+  const owner = bounds.map((b) => live.find((z) => b >= z.startPfn && b < z.startPfn + z.spanned));
+  const idx: ZoneIndex = { zones, bounds, owner, allocOrder: new Map() };
+  s.pageAlloc.zoneIndex = idx;
+  return idx;
+}
+
 /** The zone a PFN lies in, or undefined. */
 export function zoneOfPfn(s: KernelState, pfn: number): Zone | undefined {
-  return s.zones?.zones.find((z) => z.spanned && pfn >= z.startPfn && pfn < z.startPfn + z.spanned && z.present);
+  const idx = zoneIndex(s);
+  if (!idx) return undefined;
+  // The last boundary at or below pfn.
+  const b = idx.bounds;
+  let lo = 0;
+  let hi = b.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (b[mid]! <= pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo ? idx.owner[lo - 1] : undefined;
 }
 
 /** The node of a physical address, from the memblock memory regions (early_pfn_to_nid). */
 export function nidOfPhys(s: KernelState, phys: number): number {
-  const r = s.memblock.memory.regions.find((m) => m.base <= phys && phys < m.base + m.size);
-  return r ? r.nid : -1;
+  const regs = s.memblock.memory.regions;
+  const r = regs[firstEndingAbove(regs, phys, (m) => m.base + m.size)];
+  return r && r.base <= phys ? r.nid : -1;
 }
 
 /** numa_node_id() on the boot CPU: the first node with memory (CPU 0 sits on node 0 on the machines modelled). */
@@ -145,7 +188,12 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
   const ps = s.arch.pageSize;
   const bytes = n * ps;
   const ranges = pa.freeRanges.get(nid) ?? [];
-  const zones = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx)).sort((a, b) => b.idx - a.idx);
+  const zi = zoneIndex(s);
+  let zones = zi?.allocOrder.get(nid * 2 + (movable ? 1 : 0));
+  if (!zones) {
+    zones = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx)).sort((a, b) => b.idx - a.idx);
+    zi?.allocOrder.set(nid * 2 + (movable ? 1 : 0), zones);
+  }
   for (const z of zones) {
     const lo = z.startPfn * ps;
     const hi = (z.startPfn + z.spanned) * ps;
@@ -176,7 +224,12 @@ function freePagesToNode(s: KernelState, nid: number, count: number): void {
  * the zone's managed count grows and the pages are free.
  */
 export function freeReservedPages(s: KernelState, pfn: number, count: number): void {
-  s.pageAlloc.lateFreed.push({ start: pfn * s.arch.pageSize, end: (pfn + count) * s.arch.pageSize });
+  const start = pfn * s.arch.pageSize;
+  const end = (pfn + count) * s.arch.pageSize;
+  const freed = s.pageAlloc.lateFreed;
+  const last = freed[freed.length - 1];
+  if (last && last.end === start) last.end = end;
+  else freed.push({ start, end });
   adjustManagedPageCount(s, pfn, count);
   freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
 }

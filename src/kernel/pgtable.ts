@@ -6,6 +6,17 @@
 // maps `count` consecutive entries either onto consecutive physical pages
 // (stride 1, what splitting a 2 MiB leaf gives) or all onto one page (stride 0,
 // what HVO does with the tail vmemmap pages).
+//
+// 2 MiB leaves are kept in PmdLeaves: one slot of a Float64Array per PMD entry
+// (the vmemmap of 64 TiB has 2^19 entries: 4 MiB), not a Map entry each, so
+// populating or splitting half a million leaves makes no objects. It reads
+// like the Map it replaced (get, has, set, delete, size, keys, values,
+// entries, iteration in entry order); pmdLeafRuns() gives the leaves as runs
+// of consecutive entries backed by consecutive 2 MiB blocks.
+//
+// PTE tables stay one small object each (page, runs), in a Map by PMD entry.
+// Runs are never changed in place: pteSetRange() builds a new array, so
+// tables may share one runs array (HVO maps whole tables onto one page).
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
@@ -51,13 +62,88 @@ export type StoredVmemmapPage =
       boot: boolean;
     };
 
+/**
+ * 2 MiB leaves by PMD entry index: the physical block each maps. A Map-like
+ * table over a Float64Array indexed by entry (-1: no leaf), grown on demand.
+ */
+export class PmdLeaves implements Iterable<[number, number]> {
+  private phys = new Float64Array(0);
+  private n = 0;
+  /** One past the highest entry ever set (iteration bound). */
+  private hi = 0;
+
+  get size(): number {
+    return this.n;
+  }
+  get(entry: number): number | undefined {
+    const p = entry < this.hi ? this.phys[entry]! : -1;
+    return p < 0 ? undefined : p;
+  }
+  has(entry: number): boolean {
+    return entry < this.hi && this.phys[entry]! >= 0;
+  }
+  set(entry: number, phys: number): this {
+    if (entry >= this.phys.length) {
+      let cap = Math.max(1024, this.phys.length);
+      while (cap <= entry) cap *= 2;
+      const b = new Float64Array(cap).fill(-1);
+      b.set(this.phys.subarray(0, this.hi));
+      this.phys = b;
+    }
+    if (entry >= this.hi) {
+      this.phys.fill(-1, this.hi, entry + 1);
+      this.hi = entry + 1;
+    }
+    if (this.phys[entry]! < 0) this.n++;
+    this.phys[entry] = phys;
+    return this;
+  }
+  delete(entry: number): boolean {
+    if (!this.has(entry)) return false;
+    this.phys[entry] = -1;
+    this.n--;
+    return true;
+  }
+  *entries(): IterableIterator<[number, number]> {
+    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield [e, this.phys[e]!];
+  }
+  *keys(): IterableIterator<number> {
+    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield e;
+  }
+  *values(): IterableIterator<number> {
+    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield this.phys[e]!;
+  }
+  [Symbol.iterator](): IterableIterator<[number, number]> {
+    return this.entries();
+  }
+  /** Leaves as runs: `count` consecutive entries from `entry`, mapping consecutive 2 MiB blocks from `phys`. */
+  *runs(): IterableIterator<{ entry: number; count: number; phys: number }> {
+    const a = this.phys;
+    for (let e = 0; e < this.hi; ) {
+      if (a[e]! < 0) {
+        e++;
+        continue;
+      }
+      let k = 1;
+      while (e + k < this.hi && a[e + k]! === a[e]! + k * PMD_ENTRY_SPAN) k++;
+      yield { entry: e, count: k, phys: a[e]! };
+      e += k;
+    }
+  }
+}
+
+/** The 2 MiB leaves as runs of consecutive entries backed by consecutive blocks (for reports). */
+export function pmdLeafRuns(pt: VmemmapPageTables): IterableIterator<{ entry: number; count: number; phys: number }> {
+  return pt.pmdLeaf.runs();
+}
+
 export interface VmemmapPageTables {
   /** PUD tables by index (each maps 512 GiB of vmemmap): physical page of the table. */
   pud: Map<number, number>;
   /** PMD tables by index (each maps 1 GiB of vmemmap). */
   pmd: Map<number, number>;
   /** 2 MiB leaves by PMD entry index: the physical block they map. */
-  pmdLeaf: Map<number, number>;
+  pmdLeaf: PmdLeaves;
   /** PTE tables by PMD entry index (a PMD entry is a leaf or a table, never both). */
   pte: Map<number, PteTable>;
   /** Stored vmemmap pages by physical address. */
@@ -67,7 +153,7 @@ export interface VmemmapPageTables {
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new Map(), pte: new Map(), stored: new Map(), buddy: new Set() };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new Map(), stored: new Map(), buddy: new Set() };
 }
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
@@ -87,24 +173,50 @@ export function pteLookup(t: PteTable, idx: number): { phys: number; readOnly: b
 
 /** Point entries [from, from+count) at new pages (or, with phys null, at nothing: pte_clear()), splitting the runs they cut. */
 export function pteSetRange(t: PteTable, from: number, count: number, phys: number | null, stride: 0 | 1, readOnly: boolean): void {
+  const runs = t.runs;
+  if (!runs.length) {
+    t.runs = phys === null ? [] : [{ from, count, phys, stride, readOnly }];
+    return;
+  }
   const end = from + count;
+  // Runs are sorted and disjoint: those before the range, the new run, those after.
   const out: PteRun[] = [];
-  for (const r of t.runs) {
+  const after: PteRun[] = [];
+  for (const r of runs) {
     const rEnd = r.from + r.count;
-    if (rEnd <= from || r.from >= end) {
+    if (rEnd <= from) {
       out.push(r);
       continue;
     }
+    if (r.from >= end) {
+      after.push(r);
+      continue;
+    }
     if (r.from < from) out.push({ ...r, count: from - r.from });
-    if (rEnd > end) out.push({ ...r, from: end, count: rEnd - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
+    if (rEnd > end) after.push({ ...r, from: end, count: rEnd - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
   }
   if (phys !== null) out.push({ from, count, phys, stride, readOnly });
-  out.sort((a, b) => a.from - b.from);
+  for (const r of after) out.push(r);
   t.runs = out;
+}
+
+/**
+ * Point entries from, from+1, ... at the pages in `phys` (one writable
+ * single-entry run each, as pteSetRange() entry by entry would leave them).
+ */
+export function pteSetPages(t: PteTable, from: number, phys: number[]): void {
+  if (!phys.length) return;
+  pteSetRange(t, from, phys.length, null, 1, false);
+  const runs = t.runs;
+  let i = 0;
+  while (i < runs.length && runs[i]!.from < from) i++;
+  const mine: PteRun[] = phys.map((p, k) => ({ from: from + k, count: 1, phys: p, stride: 1, readOnly: false }));
+  t.runs = [...runs.slice(0, i), ...mine, ...runs.slice(i)];
 }
 
 /** Entries of [from, from+count) that map nothing yet, as [start, end) index pairs. */
 export function pteNoneRanges(t: PteTable, from: number, count: number): [number, number][] {
+  if (!t.runs.length) return [[from, from + count]];
   const out: [number, number][] = [];
   let at = from;
   const end = from + count;

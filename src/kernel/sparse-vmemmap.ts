@@ -9,7 +9,7 @@
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import type { PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetRange, PTE_SPAN, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc } from './sparse.js';
 import type { KernelState } from './state.js';
@@ -75,11 +75,19 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
         pteSetRange(t, a, b - a, reuse, 0, false);
         continue;
       }
+      // Each entry gets a page of its own; those had before a failed allocation stay mapped.
+      const got: number[] = [];
+      let ok = true;
       for (let i = a; i < b; i++) {
         const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
-        if (!p) return false;
-        pteSetRange(t, i, 1, p, 1, false);
+        if (!p) {
+          ok = false;
+          break;
+        }
+        got.push(p);
       }
+      pteSetPages(t, a, got);
+      if (!ok) return false;
     }
   }
   return true;
