@@ -705,41 +705,78 @@ export function forEachFreeMemRangeReverse(
   }
 }
 
-/** __memblock_find_range_bottom_up() */
+/** __memblock_find_range_bottom_up(): the free ranges of for_each_free_mem_range(), walked inline (no visitor: it runs for every allocation). */
 function memblockFindRangeBottomUp(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
-  let found = 0;
   const down = mb.faults?.nodes;
-  forEachFreeMemRange(mb, nid, flags, (lo, hi, m) => {
-    if (down?.includes(m.nid)) return false;
+  const res = mb.reserved.regions;
+  const tryRange = (lo: number, hi: number): number => {
     const thisStart = clamp(lo, start, end);
     const thisEnd = clamp(hi, start, end);
     const cand = roundUp(thisStart, align);
-    if (cand < thisEnd && thisEnd - cand >= size) {
-      found = cand;
-      return true;
+    return cand < thisEnd && thisEnd - cand >= size ? cand : 0;
+  };
+  for (const m of mb.memory.regions) {
+    if (shouldSkipRegion(mb, m, nid, flags)) continue;
+    if (down?.includes(m.nid)) continue;
+    const mEnd = m.base + m.size;
+    let lo = m.base;
+    for (let j = firstRegionEndingAbove(res, m.base); j < res.length; j++) {
+      const r = res[j]!;
+      if (r.base >= mEnd) break;
+      if (r.base > lo) {
+        const found = tryRange(lo, r.base);
+        if (found) return found;
+      }
+      lo = Math.max(lo, r.base + r.size);
+      if (lo >= mEnd) break;
     }
-    return false;
-  });
-  return found;
+    if (lo < mEnd) {
+      const found = tryRange(lo, mEnd);
+      if (found) return found;
+    }
+  }
+  return 0;
 }
 
-/** __memblock_find_range_top_down() */
+/** __memblock_find_range_top_down(): the free ranges of for_each_free_mem_range_reverse(), walked inline. */
 function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
-  let found = 0;
   const down = mb.faults?.nodes;
-  forEachFreeMemRangeReverse(mb, nid, flags, (lo, hi, m) => {
-    if (down?.includes(m.nid)) return false;
-    const thisStart = clamp(lo, start, end);
-    const thisEnd = clamp(hi, start, end);
-    if (thisEnd < size) return false;
-    const cand = roundDown(thisEnd - size, align);
-    if (cand >= thisStart) {
-      found = cand;
-      return true;
+  const mem = mb.memory.regions;
+  const res = mb.reserved.regions;
+  for (let i = mem.length - 1; i >= 0; i--) {
+    const m = mem[i]!;
+    if (shouldSkipRegion(mb, m, nid, flags)) continue;
+    if (down?.includes(m.nid)) continue;
+    // The free ranges of m, highest first: [rEnd, hi) above each reservation, then [m.base, hi).
+    const mEnd = m.base + m.size;
+    let hi = mEnd;
+    let j = firstRegionEndingAbove(res, mEnd);
+    if (j >= res.length || res[j]!.base >= mEnd) j--;
+    for (; j >= -1; j--) {
+      let lo: number;
+      if (j >= 0) {
+        const r = res[j]!;
+        const rEnd = r.base + r.size;
+        if (rEnd <= m.base) {
+          j = -1;
+          lo = m.base;
+        } else lo = rEnd;
+      } else lo = m.base;
+      if (j < 0 && hi <= m.base) break;
+      if (lo < hi) {
+        const thisStart = clamp(lo, start, end);
+        const thisEnd = clamp(hi, start, end);
+        if (thisEnd >= size) {
+          const cand = roundDown(thisEnd - size, align);
+          if (cand >= thisStart) return cand;
+        }
+      }
+      if (j < 0) break;
+      hi = Math.min(hi, res[j]!.base);
+      if (hi <= m.base) break;
     }
-    return false;
-  });
-  return found;
+  }
+  return 0;
 }
 
 export function clamp(x: number, lo: number, hi: number): number {

@@ -8,8 +8,8 @@
 // itself in 6.15 (the tails "mirror" it), the zone's shared tail page in hvo-v7.
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
-import type { PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
+import type { PteRun, PteTable } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc } from './sparse.js';
 import type { KernelState } from './state.js';
@@ -66,10 +66,21 @@ function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): PteTabl
  * Mapped writable (PAGE_KERNEL). False when an allocation failed.
  */
 export function vmemmapPopulateRange(s: KernelState, start: number, end: number, nid: number, reuse: number | null): boolean {
-  for (const { entry, lo, from, count } of pmdSlices(start, end)) {
+  // Whole tables mapped onto `reuse` share one runs array (runs are never changed in place).
+  let full: PteRun[] | null = null;
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
+    const base = entry * PMD_ENTRY_SPAN;
+    const lo = Math.max(start, base);
+    const from = Math.floor((lo - base) / PTE_SPAN);
+    const count = Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from;
     if (!vmemmapPudPmdPopulate(s, lo, nid)) return false;
     const t = vmemmapPmdPopulate(s, entry, nid);
     if (!t) return false;
+    if (reuse !== null && !t.runs.length) {
+      // A new table: every entry of the slice is none.
+      t.runs = count === PTRS_PER_PTE ? (full ??= [{ from, count, phys: reuse, stride: 0, readOnly: false }]) : [{ from, count, phys: reuse, stride: 0, readOnly: false }];
+      continue;
+    }
     for (const [a, b] of pteNoneRanges(t, from, count)) {
       if (reuse !== null) {
         pteSetRange(t, a, b - a, reuse, 0, false);
