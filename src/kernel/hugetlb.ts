@@ -11,7 +11,7 @@ import { stringGetSize2 } from '../util/units.js';
 import { memparse } from '../util/units.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
-import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn } from './page-alloc.js';
+import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
@@ -108,6 +108,10 @@ function hstateIsGigantic(h: Hstate): boolean {
 
 /** Nodes with memory (node_states[N_MEMORY]), ascending. */
 export function memoryNodes(s: KernelState): number[] {
+  return zonesMemo(s, 'memoryNodes', () => memoryNodesOf(s));
+}
+
+function memoryNodesOf(s: KernelState): number[] {
   return [...(s.zones?.nodeSpan.keys() ?? [])].filter((nid) => s.zones!.zones.some((z) => z.nid === nid && z.present > 0)).sort((a, b) => a - b);
 }
 

@@ -157,13 +157,19 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     return this.n;
   }
 
+  private lastStr = '';
+  private lastId = -1;
+
   private id(str: string): number {
+    if (str === this.lastStr && this.lastId >= 0) return this.lastId;
     let i = this.ids.get(str);
     if (i === undefined) {
       i = this.strs.length;
       this.strs.push(str);
       this.ids.set(str, i);
     }
+    this.lastStr = str;
+    this.lastId = i;
     return i;
   }
 
@@ -479,6 +485,26 @@ export function memblockAddRange(type: MemblockType, base: number, size: number,
   const regs = type.regions;
   // Regions before `idx` end at or below `base` and are untouched.
   let idx = firstRegionEndingAbove(regs, base);
+  const next = regs[idx];
+  if (!next || next.base >= end) {
+    // Nothing overlaps: the new region would go in at idx. Where it would merge at once with a
+    // neighbour, grow that neighbour instead (the regions come out the same, without inserting
+    // one only to remove it), then merge on from where memblock_merge_regions() would look.
+    const prev = idx > 0 ? regs[idx - 1]! : undefined;
+    if (prev && prev.base + prev.size === base && prev.nid === nid && prev.flags === flags) {
+      prev.size += size;
+      type.totalSize += size;
+      memblockMergeRegionsFrom(type, idx - 1, end);
+      return;
+    }
+    if (next && next.base === end && next.nid === nid && next.flags === flags) {
+      next.base = base;
+      next.size += size;
+      type.totalSize += size;
+      memblockMergeRegionsFrom(type, Math.max(0, idx - 1), end);
+      return;
+    }
+  }
   let cur = base;
   for (; idx < regs.length; idx++) {
     const r = regs[idx]!;
@@ -497,8 +523,12 @@ export function memblockAddRange(type: MemblockType, base: number, size: number,
 
 /** memblock_merge_regions() restricted to the neighbourhood of [base, end): same result, without a full scan. */
 function memblockMergeRegionsAround(type: MemblockType, base: number, end: number): void {
+  memblockMergeRegionsFrom(type, Math.max(0, firstRegionEndingAbove(type.regions, base) - 1), end);
+}
+
+/** The merging of memblockMergeRegionsAround(), from region i on while regions start at or below end. */
+function memblockMergeRegionsFrom(type: MemblockType, i: number, end: number): void {
   const regs = type.regions;
-  let i = Math.max(0, firstRegionEndingAbove(regs, base) - 1);
   while (i < regs.length - 1) {
     const cur = regs[i]!;
     if (cur.base > end) break;

@@ -44,6 +44,16 @@ interface ZoneIndex {
   owner: (Zone | undefined)[];
   /** Zones a node allocates from, highest first: key nid * 2 + (movable ? 1 : 0). */
   allocOrder: Map<number, Zone[]>;
+  /** Other values that depend only on the zones (see zonesMemo). */
+  memo: Map<string, unknown>;
+}
+
+/** A value computed from the zones alone, computed once per zone layout (callers must not change it). */
+export function zonesMemo<T>(s: KernelState, key: string, make: () => T): T {
+  const idx = zoneIndex(s);
+  if (!idx) return make();
+  if (!idx.memo.has(key)) idx.memo.set(key, make());
+  return idx.memo.get(key) as T;
 }
 
 export function createPageAllocState(): PageAllocState {
@@ -58,7 +68,7 @@ function zoneIndex(s: KernelState): ZoneIndex | undefined {
   const live = zones.filter((z) => z.spanned && z.present);
   const bounds = [...new Set(live.flatMap((z) => [z.startPfn, z.startPfn + z.spanned]))].sort((a, b) => a - b);
   const owner = bounds.map((b) => live.find((z) => b >= z.startPfn && b < z.startPfn + z.spanned));
-  const idx: ZoneIndex = { zones, bounds, owner, allocOrder: new Map() };
+  const idx: ZoneIndex = { zones, bounds, owner, allocOrder: new Map(), memo: new Map() };
   s.pageAlloc.zoneIndex = idx;
   return idx;
 }
@@ -79,10 +89,12 @@ export function zoneOfPfn(s: KernelState, pfn: number): Zone | undefined {
   return lo ? idx.owner[lo - 1] : undefined;
 }
 
+const regionEnd = (m: { base: number; size: number }) => m.base + m.size;
+
 /** The node of a physical address, from the memblock memory regions (early_pfn_to_nid). */
 export function nidOfPhys(s: KernelState, phys: number): number {
   const regs = s.memblock.memory.regions;
-  const r = regs[firstEndingAbove(regs, phys, (m) => m.base + m.size)];
+  const r = regs[firstEndingAbove(regs, phys, regionEnd)];
   return r && r.base <= phys ? r.nid : -1;
 }
 

@@ -14,9 +14,12 @@
 // entries, iteration in entry order); pmdLeafRuns() gives the leaves as runs
 // of consecutive entries backed by consecutive 2 MiB blocks.
 //
-// PTE tables stay one small object each (page, runs), in a Map by PMD entry.
-// Runs are never changed in place: pteSetRange() builds a new array, so
-// tables may share one runs array (HVO maps whole tables onto one page).
+// PTE tables stay one small object each (page, runs), in PteTables: an array
+// indexed by PMD entry (HVO on 64 TiB makes 520,000 tables; a Map of that
+// size spends its time hashing), read like the Map it replaced, iterating in
+// the order the tables were made. Runs are never changed in place:
+// pteSetRange() builds a new array, so tables may share one runs array (HVO
+// maps whole tables onto one page).
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
@@ -132,6 +135,52 @@ export class PmdLeaves implements Iterable<[number, number]> {
   }
 }
 
+/** PTE tables by PMD entry index: a Map-like table over an array indexed by entry; iteration in the order tables were added. */
+export class PteTables implements Iterable<[number, PteTable]> {
+  private t: (PteTable | undefined)[] = [];
+  private order: number[] = [];
+  private n = 0;
+
+  get size(): number {
+    return this.n;
+  }
+  get(entry: number): PteTable | undefined {
+    return entry < this.t.length ? this.t[entry] : undefined;
+  }
+  has(entry: number): boolean {
+    return entry < this.t.length && this.t[entry] !== undefined;
+  }
+  set(entry: number, table: PteTable): this {
+    const t = this.t;
+    while (t.length <= entry) t.push(undefined);
+    if (t[entry] === undefined) {
+      this.n++;
+      this.order.push(entry);
+    }
+    t[entry] = table;
+    return this;
+  }
+  delete(entry: number): boolean {
+    if (!this.has(entry)) return false;
+    this.t[entry] = undefined;
+    this.n--;
+    this.order = this.order.filter((e) => e !== entry);
+    return true;
+  }
+  *entries(): IterableIterator<[number, PteTable]> {
+    for (const e of this.order) yield [e, this.t[e]!];
+  }
+  *keys(): IterableIterator<number> {
+    yield* this.order;
+  }
+  *values(): IterableIterator<PteTable> {
+    for (const e of this.order) yield this.t[e]!;
+  }
+  [Symbol.iterator](): IterableIterator<[number, PteTable]> {
+    return this.entries();
+  }
+}
+
 /** The 2 MiB leaves as runs of consecutive entries backed by consecutive blocks (for reports). */
 export function pmdLeafRuns(pt: VmemmapPageTables): IterableIterator<{ entry: number; count: number; phys: number }> {
   return pt.pmdLeaf.runs();
@@ -145,7 +194,7 @@ export interface VmemmapPageTables {
   /** 2 MiB leaves by PMD entry index: the physical block they map. */
   pmdLeaf: PmdLeaves;
   /** PTE tables by PMD entry index (a PMD entry is a leaf or a table, never both). */
-  pte: Map<number, PteTable>;
+  pte: PteTables;
   /** Stored vmemmap pages by physical address. */
   stored: Map<number, StoredVmemmapPage>;
   /** Pages of their own that the buddy allocator gave (a restored vmemmap); every other one came from memblock. */
@@ -153,7 +202,7 @@ export interface VmemmapPageTables {
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new Map(), stored: new Map(), buddy: new Set() };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new Map(), buddy: new Set() };
 }
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
