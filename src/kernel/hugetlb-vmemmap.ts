@@ -182,9 +182,8 @@ function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
   // pte_alloc_one_kernel(): a page from the allocator on the running CPU's node (the boot CPU's).
   const pfn = allocPagesNode(s, bootCpuNode(s), 0, false);
   if (pfn === null) return false;
-  const table: PteTable = { page: pfn * s.arch.pageSize, runs: [{ from: 0, count: PTRS_PER_PTE, phys: leaf, stride: 1, readOnly: false }] };
   pt.pmdLeaf.delete(entry);
-  pt.pte.set(entry, table);
+  pt.pte.add(entry, pfn * s.arch.pageSize, [{ from: 0, count: PTRS_PER_PTE, phys: leaf, stride: 1, readOnly: false }]);
   s.hvo.pteTables++;
   return true;
 }

@@ -14,12 +14,13 @@
 // entries, iteration in entry order); pmdLeafRuns() gives the leaves as runs
 // of consecutive entries backed by consecutive 2 MiB blocks.
 //
-// PTE tables stay one small object each (page, runs), in PteTables: an array
-// indexed by PMD entry (HVO on 64 TiB makes 520,000 tables; a Map of that
-// size spends its time hashing), read like the Map it replaced, iterating in
-// the order the tables were made. Runs are never changed in place:
-// pteSetRange() builds a new array, so tables may share one runs array (HVO
-// maps whole tables onto one page).
+// PTE tables are kept in PteTables: arrays indexed by PMD entry (the table's
+// page, its runs), not an object and a Map entry each (HVO on 64 TiB makes
+// 520,000 tables). It reads like the Map it replaced, iterating in the order
+// the tables were made; get() hands out a small PteTable view that reads and
+// writes through. Runs are never changed in place: pteSetRange() builds a new
+// array, so tables share one runs array where they map the same (HVO maps
+// whole tables onto one page). Treat runs arrays and runs as immutable.
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
@@ -135,9 +136,15 @@ export class PmdLeaves implements Iterable<[number, number]> {
   }
 }
 
-/** PTE tables by PMD entry index: a Map-like table over an array indexed by entry; iteration in the order tables were added. */
+/**
+ * PTE tables by PMD entry index: a Map-like table over arrays indexed by
+ * entry (the table's page in a Float64Array, its runs in an array), so a
+ * table is no object of its own. get() hands out a PteTable that reads and
+ * writes through to them; iteration in the order tables were added.
+ */
 export class PteTables implements Iterable<[number, PteTable]> {
-  private t: (PteTable | undefined)[] = [];
+  private pages = new Float64Array(0);
+  private runsOf: (PteRun[] | undefined)[] = [];
   private order: number[] = [];
   private n = 0;
 
@@ -145,39 +152,87 @@ export class PteTables implements Iterable<[number, PteTable]> {
     return this.n;
   }
   get(entry: number): PteTable | undefined {
-    return entry < this.t.length ? this.t[entry] : undefined;
+    return this.has(entry) ? new PteTableRef(this, entry) : undefined;
   }
   has(entry: number): boolean {
-    return entry < this.t.length && this.t[entry] !== undefined;
+    return entry < this.runsOf.length && this.runsOf[entry] !== undefined;
   }
+  /** Add (or replace) the table of an entry; the PteTable returned reads and writes the stored one. */
   set(entry: number, table: PteTable): this {
-    const t = this.t;
-    while (t.length <= entry) t.push(undefined);
-    if (t[entry] === undefined) {
+    this.add(entry, table.page, table.runs);
+    return this;
+  }
+  /** Make the table of an entry: a new page with the given runs. */
+  add(entry: number, page: number, runs: PteRun[]): PteTable {
+    const r = this.runsOf;
+    while (r.length <= entry) r.push(undefined);
+    if (entry >= this.pages.length) {
+      let cap = Math.max(1024, this.pages.length);
+      while (cap <= entry) cap *= 2;
+      const b = new Float64Array(cap);
+      b.set(this.pages);
+      this.pages = b;
+    }
+    if (r[entry] === undefined) {
       this.n++;
       this.order.push(entry);
     }
-    t[entry] = table;
-    return this;
+    r[entry] = runs;
+    this.pages[entry] = page;
+    return new PteTableRef(this, entry);
   }
   delete(entry: number): boolean {
     if (!this.has(entry)) return false;
-    this.t[entry] = undefined;
+    this.runsOf[entry] = undefined;
     this.n--;
     this.order = this.order.filter((e) => e !== entry);
     return true;
   }
+  /** The page holding the table of an entry (the entry must have one). */
+  pageAt(entry: number): number {
+    return this.pages[entry]!;
+  }
+  /** The runs of the table of an entry (the entry must have one). */
+  runsAt(entry: number): PteRun[] {
+    return this.runsOf[entry]!;
+  }
+  setRunsAt(entry: number, runs: PteRun[]): void {
+    this.runsOf[entry] = runs;
+  }
+  setPageAt(entry: number, page: number): void {
+    this.pages[entry] = page;
+  }
   *entries(): IterableIterator<[number, PteTable]> {
-    for (const e of this.order) yield [e, this.t[e]!];
+    for (const e of this.order) yield [e, new PteTableRef(this, e)];
   }
   *keys(): IterableIterator<number> {
     yield* this.order;
   }
   *values(): IterableIterator<PteTable> {
-    for (const e of this.order) yield this.t[e]!;
+    for (const e of this.order) yield new PteTableRef(this, e);
   }
   [Symbol.iterator](): IterableIterator<[number, PteTable]> {
     return this.entries();
+  }
+}
+
+/** A PTE table as PteTables hands it out: page and runs read and write the stored table. */
+class PteTableRef implements PteTable {
+  constructor(
+    private readonly tables: PteTables,
+    readonly entry: number,
+  ) {}
+  get page(): number {
+    return this.tables.pageAt(this.entry);
+  }
+  set page(p: number) {
+    this.tables.setPageAt(this.entry, p);
+  }
+  get runs(): PteRun[] {
+    return this.tables.runsAt(this.entry);
+  }
+  set runs(r: PteRun[]) {
+    this.tables.setRunsAt(this.entry, r);
   }
 }
 

@@ -55,9 +55,7 @@ function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): PteTabl
   if (pt.pmdLeaf.has(entry)) return null;
   const page = vmemmapAllocBlockZero(s, nid);
   if (!page) return null;
-  const table: PteTable = { page, runs: [] };
-  pt.pte.set(entry, table);
-  return table;
+  return pt.pte.add(entry, page, []);
 }
 
 /**
