@@ -94,13 +94,19 @@ export class PmdLeaves implements Iterable<[number, number]> {
       b.set(this.phys.subarray(0, this.hi));
       this.phys = b;
     }
-    if (entry >= this.hi) {
-      this.phys.fill(-1, this.hi, entry + 1);
-      this.hi = entry + 1;
-    }
+    // Slots at and above hi were never set: they hold -1 since the array was made.
+    if (entry >= this.hi) this.hi = entry + 1;
     if (this.phys[entry]! < 0) this.n++;
     this.phys[entry] = phys;
     return this;
+  }
+  /** set() of `count` consecutive entries from `entry`, onto blocks `step` bytes apart from `phys` (none of them set yet). */
+  setRun(entry: number, count: number, phys: number, step: number): void {
+    if (count <= 0) return;
+    this.set(entry + count - 1, phys + (count - 1) * step);
+    const a = this.phys;
+    for (let k = 0; k < count - 1; k++) a[entry + k] = phys + k * step;
+    this.n += count - 1;
   }
   delete(entry: number): boolean {
     if (!this.has(entry)) return false;
@@ -164,15 +170,17 @@ export class PteTables implements Iterable<[number, PteTable]> {
   }
   /** Make the table of an entry: a new page with the given runs. */
   add(entry: number, page: number, runs: PteRun[]): PteTable {
-    const r = this.runsOf;
-    while (r.length <= entry) r.push(undefined);
     if (entry >= this.pages.length) {
       let cap = Math.max(1024, this.pages.length);
       while (cap <= entry) cap *= 2;
       const b = new Float64Array(cap);
       b.set(this.pages);
       this.pages = b;
+      const runs: (PteRun[] | undefined)[] = new Array<PteRun[] | undefined>(cap).fill(undefined);
+      for (let i = 0; i < this.runsOf.length; i++) runs[i] = this.runsOf[i];
+      this.runsOf = runs;
     }
+    const r = this.runsOf;
     if (r[entry] === undefined) {
       this.n++;
       this.order.push(entry);

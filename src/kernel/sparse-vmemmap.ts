@@ -11,7 +11,7 @@ import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } f
 import type { PteRun, PteTable } from './pgtable.js';
 import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
-import { sparseBufferAlloc } from './sparse.js';
+import { sparseBufferAlloc, sparseBufferAllocRun } from './sparse.js';
 import type { KernelState } from './state.js';
 
 /** vmemmap_alloc_block() before slab: __earlyonly_bootmem_alloc() from above 16 MiB on the node. */
@@ -109,21 +109,59 @@ export function vmemmapPopulateBasepages(s: KernelState, start: number, end: num
 
 /** vmemmap_populate_hugepages(): a 2 MiB leaf per none PMD, 4 KiB pages where no block can be had or a PTE table is there. */
 function vmemmapPopulateHugepages(s: KernelState, start: number, end: number, nid: number): boolean {
+  return vmemmapPopulateHugepagesUpTo(s, start, end, nid) === end;
+}
+
+/** vmemmap_populate_hugepages(), saying how far it got: the address of the PMD entry that failed, or end. */
+function vmemmapPopulateHugepagesUpTo(s: KernelState, start: number, end: number, nid: number): number {
   const pt = s.vmemmap;
+  // The PUD and PMD tables above a 1 GiB of vmemmap, once there, stay: look again only on entering the next one.
+  let tablesUpTo = -1;
   for (let addr = Math.floor(start / PMD_ENTRY_SPAN) * PMD_ENTRY_SPAN; addr < end; addr += PMD_ENTRY_SPAN) {
-    if (!vmemmapPudPmdPopulate(s, addr, nid)) return false;
+    if (addr >= tablesUpTo) {
+      if (!vmemmapPudPmdPopulate(s, addr, nid)) return Math.max(addr, start);
+      tablesUpTo = (Math.floor(addr / PMD_TABLE_SPAN) + 1) * PMD_TABLE_SPAN;
+    }
     const entry = addr / PMD_ENTRY_SPAN;
     if (pt.pmdLeaf.has(entry)) continue;
     if (!pt.pte.has(entry)) {
       const p = vmemmapAllocBlockBuf(s, s.arch.pmdSize, nid);
       if (p) {
         pt.pmdLeaf.set(entry, p);
+        // The none entries right after it in this PMD table would each take the next block of the
+        // sparse buffer while it lasts (no call to memblock): give them those blocks as one run.
+        const most = Math.ceil((Math.min(end, tablesUpTo) - addr) / PMD_ENTRY_SPAN) - 1;
+        let n = 0;
+        while (n < most && !pt.pmdLeaf.has(entry + 1 + n) && !pt.pte.has(entry + 1 + n)) n++;
+        const first = n ? sparseBufferAllocRun(s, s.arch.pmdSize, n) : { addr: 0, count: 0 };
+        if (first.count) {
+          pt.pmdLeaf.setRun(entry + 1, first.count, first.addr, PMD_ENTRY_SPAN);
+          addr += first.count * PMD_ENTRY_SPAN;
+        }
         continue;
       }
     }
-    if (!vmemmapPopulateBasepages(s, Math.max(addr, start), Math.min(addr + PMD_ENTRY_SPAN, end), nid)) return false;
+    if (!vmemmapPopulateBasepages(s, Math.max(addr, start), Math.min(addr + PMD_ENTRY_SPAN, end), nid)) return Math.max(addr, start);
   }
-  return true;
+  return end;
+}
+
+/**
+ * vmemmap_populate() for the memmaps of consecutive sections, which
+ * sparse_init_nid() asks for one section at a time: one walk over them,
+ * returning where the first section that failed starts (end if none did).
+ * The same calls in the same order as section by section, as long as a
+ * section's memmap is whole PMD entries (it is 2 MiB on x86_64); otherwise
+ * it goes section by section.
+ */
+export function vmemmapPopulateSections(s: KernelState, start: number, end: number, nid: number, perSection: number): number {
+  const sectionMemmap = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
+  if (perSection % PMD_ENTRY_SPAN !== 0 || perSection < sectionMemmap) {
+    for (let a = start; a < end; a += perSection) if (!vmemmapPopulate(s, a, a + perSection, nid)) return a;
+    return end;
+  }
+  const reached = vmemmapPopulateHugepagesUpTo(s, start, end, nid);
+  return reached === end ? end : start + Math.floor((reached - start) / perSection) * perSection;
 }
 
 /** vmemmap_populate() on x86_64: base pages below one section's memmap (2 MiB), else 2 MiB leaves. */

@@ -10,7 +10,7 @@ import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { MEM_SECTION_USAGE_SIZE } from './config.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNid, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
-import { sparseVmemmapInitNidEarly, vmemmapPopulate } from './sparse-vmemmap.js';
+import { sparseVmemmapInitNidEarly, vmemmapPopulateSections } from './sparse-vmemmap.js';
 import { memmapBootPagesAdd } from './vmstat.js';
 
 /** A set of section numbers: one byte per section up to the highest added, grown on demand (reads like a Set). */
@@ -152,6 +152,21 @@ export function sparseBufferAlloc(s: KernelState, size: number): number {
   return ptr;
 }
 
+/**
+ * sparse_buffer_alloc() asked `count` times in a row for blocks of `size`
+ * right after one of that size: while the buffer lasts, each takes the block
+ * after the last (aligned already, so nothing is freed). Returns the first
+ * block and how many the buffer had (fewer than `count` when it runs out).
+ */
+export function sparseBufferAllocRun(s: KernelState, size: number, count: number): { addr: number; count: number } {
+  const b = s.sparse.buffer;
+  if (!b || b.next % size !== 0) return { addr: 0, count: 0 };
+  const n = Math.min(count, Math.floor((b.end - b.next) / size));
+  const addr = b.next;
+  b.next += n * size;
+  return { addr, count: n };
+}
+
 /** sparse_buffer_fini(): give back what the node's memmaps did not use. */
 function sparseBufferFini(s: KernelState): void {
   const b = s.sparse.buffer;
@@ -176,16 +191,24 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
   const preinit = s.sparse.preinit;
   let failed = false;
   for (const r of runs) {
-    for (let nr = r.start; nr < r.end; nr++) {
-      if (preinit.has(nr)) continue;
-      if (!failed && vmemmapPopulate(s, nr * perSection, (nr + 1) * perSection, nid)) {
-        // __populate_section_memmap() counts the section's memmap while the system boots.
-        memmapBootPagesAdd(s, pages);
+    for (let nr = r.start; nr < r.end; ) {
+      if (preinit.has(nr)) {
+        nr++;
         continue;
       }
-      if (!failed) printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
-      failed = true;
-      s.sparse.failed.add(nr);
+      // The sections up to the next one hugetlb took over are populated in one walk (the same calls as one by one).
+      let last = nr + 1;
+      while (last < r.end && !preinit.has(last)) last++;
+      if (!failed) {
+        const reached = vmemmapPopulateSections(s, nr * perSection, last * perSection, nid, perSection) / perSection;
+        // __populate_section_memmap() counts each section's memmap while the system boots.
+        memmapBootPagesAdd(s, pages * (reached - nr));
+        nr = reached;
+        if (nr === last) continue;
+        printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
+        failed = true;
+      }
+      for (; nr < last; nr++) s.sparse.failed.add(nr);
     }
   }
   sparseBufferFini(s);
