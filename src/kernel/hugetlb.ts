@@ -460,7 +460,9 @@ export function hugetlbBootmemPageZonesValid(s: KernelState, nid: number, m: Hug
   if (m.zonesValid) return true;
   const start = m.addr / s.arch.pageSize;
   const end = start + 2 ** m.order;
-  const hits = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned > 0 && z.startPfn < end && start < z.startPfn + z.spanned).length;
+  const nodeZones = zonesMemo(s, `spanned zones of ${nid}`, () => (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned > 0));
+  let hits = 0;
+  for (const z of nodeZones) if (z.startPfn < end && start < z.startPfn + z.spanned) hits++;
   const valid = hits < 2;
   if (!valid) s.hugetlb.nrInvalid.set(m.order, (s.hugetlb.nrInvalid.get(m.order) ?? 0) + 1);
   return valid;

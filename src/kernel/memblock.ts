@@ -131,6 +131,9 @@ const SHAPE_NID_ALLOC = 3; // fn, size, align, nid, from, maxAddr, caller (, res
 const SHAPE_OBJECT = 4; // kept as the object it was given (calls read from logs, tests)
 /** How many numbers each shape stores (allocations keep a slot for their result). */
 const SHAPE_VALS = [2, 4, 5, 6, 0];
+const VALS_SHIFT = 16;
+const VALS_CHUNK = 1 << VALS_SHIFT;
+const VALS_MASK = VALS_CHUNK - 1;
 const FLAG_PRINTED = 1;
 const FLAG_RESULT = 2;
 
@@ -142,12 +145,13 @@ const FLAG_RESULT = 2;
  */
 export class MemblockCallLog implements Iterable<MemblockCall> {
   private n = 0;
-  private shape = new Uint8Array(64);
-  private flag = new Uint8Array(64);
-  private fnId = new Uint16Array(64);
-  private callerId = new Uint16Array(64);
-  private off = new Uint32Array(64);
-  private vals = new Float64Array(256);
+  private shape = new Uint8Array(256);
+  private flag = new Uint8Array(256);
+  private fnId = new Uint16Array(256);
+  private callerId = new Uint16Array(256);
+  private off = new Uint32Array(256);
+  /** The numbers, in chunks of VALS_CHUNK (the first grows up to that size): a growing log is never copied whole. */
+  private vals: Float64Array[] = [new Float64Array(256)];
   private nv = 0;
   private objs = new Map<number, MemblockCall>();
   private strs: string[] = [];
@@ -173,25 +177,46 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     return i;
   }
 
-  private grow(vals: number): void {
+  private grow(): void {
     if (this.n === this.shape.length) {
       const cap = this.n * 2;
-      const g = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T, make: (n: number) => T): T => {
-        const b = make(cap);
-        b.set(a);
-        return b;
-      };
-      this.shape = g(this.shape, (c) => new Uint8Array(c));
-      this.flag = g(this.flag, (c) => new Uint8Array(c));
-      this.fnId = g(this.fnId, (c) => new Uint16Array(c));
-      this.callerId = g(this.callerId, (c) => new Uint16Array(c));
-      this.off = g(this.off, (c) => new Uint32Array(c));
+      const shape = new Uint8Array(cap);
+      shape.set(this.shape);
+      this.shape = shape;
+      const flag = new Uint8Array(cap);
+      flag.set(this.flag);
+      this.flag = flag;
+      const fnId = new Uint16Array(cap);
+      fnId.set(this.fnId);
+      this.fnId = fnId;
+      const callerId = new Uint16Array(cap);
+      callerId.set(this.callerId);
+      this.callerId = callerId;
+      const off = new Uint32Array(cap);
+      off.set(this.off);
+      this.off = off;
     }
-    if (this.nv + vals > this.vals.length) {
-      const b = new Float64Array(Math.max(this.vals.length * 2, this.nv + vals));
-      b.set(this.vals);
-      this.vals = b;
+  }
+
+  /** Room for k numbers that do not straddle two chunks: their offset (the call's off). */
+  private take(k: number): number {
+    let o = this.nv;
+    let ci = o >>> VALS_SHIFT;
+    let w = o & VALS_MASK;
+    if (w + k > VALS_CHUNK) {
+      ci++;
+      w = 0;
+      o = ci << VALS_SHIFT;
     }
+    const c = this.vals[ci];
+    if (!c) this.vals[ci] = new Float64Array(VALS_CHUNK);
+    else if (w + k > c.length) {
+      const b = new Float64Array(Math.min(VALS_CHUNK, Math.max(c.length * 2, w + k)));
+      b.set(c);
+      this.vals[ci] = b;
+    }
+    this.nv = o + k;
+    return o;
   }
 
   /** Append a call of a fixed shape; returns its index. */
@@ -199,14 +224,13 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     const fi = this.id(fn);
     const ci = this.id(caller);
     if (fi > 0xffff || ci > 0xffff) throw new Error('memblock call log: too many distinct function names');
-    this.grow(SHAPE_VALS[shape]!);
+    this.grow();
     const i = this.n++;
     this.shape[i] = shape;
     this.flag[i] = printed ? FLAG_PRINTED : 0;
     this.fnId[i] = fi;
     this.callerId[i] = ci;
-    this.off[i] = this.nv;
-    this.nv += SHAPE_VALS[shape]!;
+    this.off[i] = this.take(SHAPE_VALS[shape]!);
     return i;
   }
 
@@ -214,8 +238,10 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   pushRange(fn: string, base: number, size: number, caller: string, printed: boolean): number {
     const i = this.add(SHAPE_RANGE, fn, caller, printed);
     const o = this.off[i]!;
-    this.vals[o] = base;
-    this.vals[o + 1] = size;
+    const v = this.vals[o >>> VALS_SHIFT]!;
+    const w = o & VALS_MASK;
+    v[w] = base;
+    v[w + 1] = size;
     return i;
   }
 
@@ -223,18 +249,20 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   pushAddNode(fn: string, base: number, size: number, nid: number, flags: number, caller: string, printed: boolean): number {
     const i = this.add(SHAPE_ADD_NODE, fn, caller, printed);
     const o = this.off[i]!;
-    this.vals[o] = base;
-    this.vals[o + 1] = size;
-    this.vals[o + 2] = nid;
-    this.vals[o + 3] = flags;
+    const v = this.vals[o >>> VALS_SHIFT]!;
+    const w = o & VALS_MASK;
+    v[w] = base;
+    v[w + 1] = size;
+    v[w + 2] = nid;
+    v[w + 3] = flags;
     return i;
   }
 
   /** An allocation call: with a node (nid not undefined) or without (memblock_phys_alloc_range). Its result comes later (setResult). */
   pushAlloc(fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string, printed: boolean): number {
     const i = this.add(nid === undefined ? SHAPE_PHYS_ALLOC : SHAPE_NID_ALLOC, fn, caller, printed);
-    let o = this.off[i]!;
-    const v = this.vals;
+    const v = this.vals[this.off[i]! >>> VALS_SHIFT]!;
+    let o = this.off[i]! & VALS_MASK;
     v[o++] = size;
     v[o++] = align;
     if (nid !== undefined) v[o++] = nid;
@@ -256,8 +284,18 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
       this.objs.get(i)!.result = result;
       return;
     }
-    this.vals[this.off[i]! + SHAPE_VALS[this.shape[i]!]! - 1] = result;
+    this.setVal(i, SHAPE_VALS[this.shape[i]!]! - 1, result);
     this.flag[i]! |= FLAG_RESULT;
+  }
+
+  /** The k-th number of call i. */
+  private val(i: number, k: number): number {
+    const o = this.off[i]!;
+    return this.vals[o >>> VALS_SHIFT]![(o & VALS_MASK) + k]!;
+  }
+  private setVal(i: number, k: number, x: number): void {
+    const o = this.off[i]!;
+    this.vals[o >>> VALS_SHIFT]![(o & VALS_MASK) + k] = x;
   }
 
   fnAt(i: number): string {
@@ -273,26 +311,26 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   resultAt(i: number): number | undefined {
     const sh = this.shape[i]!;
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.result;
-    return this.flag[i]! & FLAG_RESULT ? this.vals[this.off[i]! + SHAPE_VALS[sh]! - 1] : undefined;
+    return this.flag[i]! & FLAG_RESULT ? this.val(i, SHAPE_VALS[sh]! - 1) : undefined;
   }
   sizeAt(i: number): number {
     const sh = this.shape[i]!;
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.size;
-    return this.vals[this.off[i]! + (sh === SHAPE_RANGE || sh === SHAPE_ADD_NODE ? 1 : 0)]!;
+    return this.val(i, sh === SHAPE_RANGE || sh === SHAPE_ADD_NODE ? 1 : 0);
   }
   /** The base of a range call (undefined for allocations). */
   baseAt(i: number): number | undefined {
     const sh = this.shape[i]!;
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.base;
-    return sh === SHAPE_RANGE || sh === SHAPE_ADD_NODE ? this.vals[this.off[i]!] : undefined;
+    return sh === SHAPE_RANGE || sh === SHAPE_ADD_NODE ? this.val(i, 0) : undefined;
   }
 
   /** Call i as an object (a fresh one each time). */
   get(i: number): MemblockCall {
     const sh = this.shape[i]!;
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!;
-    const v = this.vals;
-    let o = this.off[i]!;
+    const v = this.vals[this.off[i]! >>> VALS_SHIFT]!;
+    let o = this.off[i]! & VALS_MASK;
     const fn = this.strs[this.fnId[i]!]!;
     const caller = this.strs[this.callerId[i]!]!;
     const printed = (this.flag[i]! & FLAG_PRINTED) !== 0;
@@ -369,7 +407,7 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     c.fnId = this.fnId.slice();
     c.callerId = this.callerId.slice();
     c.off = this.off.slice();
-    c.vals = this.vals.slice();
+    c.vals = this.vals.map((v) => v.slice());
     c.nv = this.nv;
     c.objs = new Map([...this.objs].map(([i, o]) => [i, { ...o }]));
     c.strs = this.strs.slice();

@@ -12,6 +12,9 @@ import type { PteRun, PteTable } from './pgtable.js';
 import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc, sparseBufferAllocRun } from './sparse.js';
+import { firstEndingAbove } from '../util/search.js';
+
+const runEnd = (r: PteRun) => r.from + r.count;
 import type { KernelState } from './state.js';
 
 /** vmemmap_alloc_block() before slab: __earlyonly_bootmem_alloc() from above 16 MiB on the node. */
@@ -66,12 +69,17 @@ function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): PteTabl
 export function vmemmapPopulateRange(s: KernelState, start: number, end: number, nid: number, reuse: number | null): boolean {
   // Whole tables mapped onto `reuse` share one runs array (runs are never changed in place).
   let full: PteRun[] | null = null;
+  // The PUD and PMD tables above a 1 GiB of vmemmap, once there, stay: look again only on entering the next one.
+  let tablesUpTo = -1;
   for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
     const base = entry * PMD_ENTRY_SPAN;
     const lo = Math.max(start, base);
     const from = Math.floor((lo - base) / PTE_SPAN);
     const count = Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from;
-    if (!vmemmapPudPmdPopulate(s, lo, nid)) return false;
+    if (lo >= tablesUpTo) {
+      if (!vmemmapPudPmdPopulate(s, lo, nid)) return false;
+      tablesUpTo = (Math.floor(lo / PMD_TABLE_SPAN) + 1) * PMD_TABLE_SPAN;
+    }
     const t = vmemmapPmdPopulate(s, entry, nid);
     if (!t) return false;
     if (reuse !== null && !t.runs.length) {
@@ -85,6 +93,12 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
         continue;
       }
       // Each entry gets a page of its own; those had before a failed allocation stay mapped.
+      if (!t.runs.length && b - a === 1) {
+        const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
+        if (!p) return false;
+        t.runs = [{ from: a, count: 1, phys: p, stride: 1, readOnly: false }];
+        continue;
+      }
       const got: number[] = [];
       let ok = true;
       for (let i = a; i < b; i++) {
@@ -234,7 +248,10 @@ export function vmemmapPteAt(s: KernelState, addr: number): number | null {
 
 /** Apply `fn` to each PTE table's slice [from, from+count) covering [start, end). */
 function forEachPteSlice(s: KernelState, start: number, end: number, fn: (t: PteTable, from: number, count: number) => void): void {
-  for (const { entry, from, count } of pmdSlices(start, end)) {
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
+    const base = entry * PMD_ENTRY_SPAN;
+    const from = Math.floor((Math.max(start, base) - base) / PTE_SPAN);
+    const count = Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from;
     const t = s.vmemmap.pte.get(entry);
     if (t) fn(t, from, count);
   }
@@ -260,7 +277,14 @@ export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: 
 /** vmemmap_wrprotect_hvo(): the PTEs of [start + headsize, end) become read-only. */
 export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, headsize: number): void {
   forEachPteSlice(s, start + headsize, end, (t, from, count) => {
-    for (const { r, a, b } of runsIn(t, from, count)) if (!r.readOnly) pteSetRange(t, a, b - a, runPhys(r, a), r.stride, true);
+    // Runs are sorted and disjoint; pteSetRange() replaces the array, so this walks the one it started with.
+    const runs = t.runs;
+    for (let i = firstEndingAbove(runs, from, runEnd); i < runs.length && runs[i]!.from < from + count; i++) {
+      const r = runs[i]!;
+      if (r.readOnly) continue;
+      const a = Math.max(r.from, from);
+      pteSetRange(t, a, Math.min(r.from + r.count, from + count) - a, runPhys(r, a), r.stride, true);
+    }
   });
 }
 
