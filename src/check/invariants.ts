@@ -29,14 +29,55 @@ export interface Invariant {
 
 type Range = [number, number];
 
-/** Sort and merge [start, end) ranges. */
+/**
+ * Sort and merge [start, end) ranges (touching ones merge). The union only
+ * needs the starts and the ends each in order, so they are sorted apart, as
+ * numbers (a typed-array sort, not a comparator over pairs: this runs after
+ * every step), then swept: a merged range opens when the count of open ranges
+ * leaves 0 and closes when it returns to 0, starts going before ends at a tie.
+ */
 function mergeRanges(rs: Range[]): Range[] {
-  const sorted = rs.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let n = 0;
+  let sorted = true;
+  let prev = -Infinity;
+  for (const [a, b] of rs) {
+    if (b <= a) continue;
+    n++;
+    if (a < prev) sorted = false;
+    prev = a;
+  }
+  if (sorted) {
+    // Already in order (memblock regions, runs of one table): one pass.
+    const out: Range[] = [];
+    for (const [a, b] of rs) {
+      if (b <= a) continue;
+      const last = out[out.length - 1];
+      if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+      else out.push([a, b]);
+    }
+    return out;
+  }
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  let k = 0;
+  for (const [a, b] of rs) {
+    if (b <= a) continue;
+    starts[k] = a;
+    ends[k++] = b;
+  }
+  starts.sort();
+  ends.sort();
   const out: Range[] = [];
-  for (const r of sorted) {
-    const last = out.at(-1);
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
+  let open = 0;
+  let from = 0;
+  for (let i = 0, j = 0; i < n || j < n; ) {
+    if (i < n && starts[i]! <= ends[j]!) {
+      if (open++ === 0) from = starts[i]!;
+      i++;
+    } else {
+      if (--open === 0) out.push([from, ends[j]!]);
+      j++;
+    }
   }
   return out;
 }
@@ -54,6 +95,8 @@ function uncovered(a: number, b: number, merged: Range[]): Range[] {
   if (at < b) out.push([at, b]);
   return out;
 }
+
+const rangeEnd = (r: Range) => r[1];
 
 const pfnName = (s: KernelState, pfn: number) => `pfn ${hex(pfn)} (${hex(pfn * s.arch.pageSize)})`;
 
@@ -393,10 +436,10 @@ export const INVARIANTS: Invariant[] = [
       for (const c of s.memblock.calls) {
         if (!c.result || !c.fn.includes('alloc') || !isOurs(c)) continue;
         for (const [a, e] of uncovered(c.result, c.result + c.size, usedM)) {
-          // Lost only if memblock still holds it.
-          const held = mergeRanges(reserved.map(([x, y]) => [Math.max(x, a), Math.min(y, e)] as Range));
-          if (held.length) {
-            out.push({ invariant: this.name, message: `[${hex(held[0]![0])}-${hex(held[0]![1] - 1)}] taken by ${c.fn} for ${c.caller} is reserved but nothing uses it` });
+          // Lost only if memblock still holds it: the first merged reserved range that overlaps it, clipped.
+          const r = reserved[firstEndingAbove(reserved, a, rangeEnd)];
+          if (r && r[0] < e) {
+            out.push({ invariant: this.name, message: `[${hex(Math.max(r[0], a))}-${hex(Math.min(r[1], e) - 1)}] taken by ${c.fn} for ${c.caller} is reserved but nothing uses it` });
             break;
           }
         }

@@ -42,6 +42,9 @@ interface ZoneIndex {
   /** Sorted PFN boundaries of the spanned, present zones; owner[i] is the zone of [bounds[i], bounds[i+1]) (the first in list order). */
   bounds: number[];
   owner: (Zone | undefined)[];
+  /** The same over every spanned zone, present or not. */
+  spanBounds: number[];
+  spanOwner: (Zone | undefined)[];
   /** Zones a node allocates from, highest first: key nid * 2 + (movable ? 1 : 0). */
   allocOrder: Map<number, Zone[]>;
   /** Other values that depend only on the zones (see zonesMemo). */
@@ -65,10 +68,13 @@ function zoneIndex(s: KernelState): ZoneIndex | undefined {
   if (!zones) return undefined;
   const have = s.pageAlloc.zoneIndex;
   if (have && have.zones === zones) return have;
-  const live = zones.filter((z) => z.spanned && z.present);
-  const bounds = [...new Set(live.flatMap((z) => [z.startPfn, z.startPfn + z.spanned]))].sort((a, b) => a - b);
-  const owner = bounds.map((b) => live.find((z) => b >= z.startPfn && b < z.startPfn + z.spanned));
-  const idx: ZoneIndex = { zones, bounds, owner, allocOrder: new Map(), memo: new Map() };
+  const lookup = (live: Zone[]) => {
+    const bounds = [...new Set(live.flatMap((z) => [z.startPfn, z.startPfn + z.spanned]))].sort((a, b) => a - b);
+    return { bounds, owner: bounds.map((b) => live.find((z) => b >= z.startPfn && b < z.startPfn + z.spanned)) };
+  };
+  const { bounds, owner } = lookup(zones.filter((z) => z.spanned && z.present));
+  const span = lookup(zones.filter((z) => z.spanned > 0));
+  const idx: ZoneIndex = { zones, bounds, owner, spanBounds: span.bounds, spanOwner: span.owner, allocOrder: new Map(), memo: new Map() };
   s.pageAlloc.zoneIndex = idx;
   return idx;
 }
@@ -76,9 +82,17 @@ function zoneIndex(s: KernelState): ZoneIndex | undefined {
 /** The zone a PFN lies in, or undefined. */
 export function zoneOfPfn(s: KernelState, pfn: number): Zone | undefined {
   const idx = zoneIndex(s);
-  if (!idx) return undefined;
-  // The last boundary at or below pfn.
-  const b = idx.bounds;
+  return idx ? ownerAt(idx.bounds, idx.owner, pfn) : undefined;
+}
+
+/** The first zone (in list order) whose span holds a PFN, present pages or not; undefined if none. */
+export function zoneSpanningPfn(s: KernelState, pfn: number): Zone | undefined {
+  const idx = zoneIndex(s);
+  return idx ? ownerAt(idx.spanBounds, idx.spanOwner, pfn) : undefined;
+}
+
+/** The owner of the boundary interval holding pfn: the last boundary at or below it (binary search). */
+function ownerAt(b: number[], owner: (Zone | undefined)[], pfn: number): Zone | undefined {
   let lo = 0;
   let hi = b.length;
   while (lo < hi) {
@@ -86,7 +100,7 @@ export function zoneOfPfn(s: KernelState, pfn: number): Zone | undefined {
     if (b[mid]! <= pfn) lo = mid + 1;
     else hi = mid;
   }
-  return lo ? idx.owner[lo - 1] : undefined;
+  return lo ? owner[lo - 1] : undefined;
 }
 
 const regionEnd = (m: { base: number; size: number }) => m.base + m.size;

@@ -277,11 +277,14 @@ export const PTRS_PER_PTE = 512;
 
 /** What one PTE maps: physical page and protection. */
 export function pteLookup(t: PteTable, idx: number): { phys: number; readOnly: boolean } | null {
-  for (const r of t.runs) {
-    if (idx >= r.from && idx < r.from + r.count) return { phys: r.phys + (r.stride ? (idx - r.from) * PTE_SPAN : 0), readOnly: r.readOnly };
-  }
+  // Runs are sorted and disjoint: the first that ends past idx is the only one that can hold it.
+  const runs = t.runs;
+  const r = runs[firstEndingAbove(runs, idx, pteRunEnd)];
+  if (r && idx >= r.from) return { phys: r.phys + (r.stride ? (idx - r.from) * PTE_SPAN : 0), readOnly: r.readOnly };
   return null;
 }
+
+const pteRunEnd = (r: PteRun) => r.from + r.count;
 
 /** Point entries [from, from+count) at new pages (or, with phys null, at nothing: pte_clear()), splitting the runs they cut. */
 export function pteSetRange(t: PteTable, from: number, count: number, phys: number | null, stride: 0 | 1, readOnly: boolean): void {
