@@ -42,7 +42,6 @@ export const MEMBLOCK_MIRROR = 0x2;
 export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
 
-import { firstEndingAbove } from '../util/search.js';
 import { hex, pa } from '../util/format.js';
 
 const PAGE_SIZE = 4096;
@@ -161,19 +160,24 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     return this.n;
   }
 
-  private lastStr = '';
-  private lastId = -1;
+  /** The last few strings looked up (a call's fn and caller, and its reservation's), tried before the map. */
+  private recent: (string | null)[] = [null, null, null, null];
+  private recentId = [-1, -1, -1, -1];
+  private recentNext = 0;
 
   private id(str: string): number {
-    if (str === this.lastStr && this.lastId >= 0) return this.lastId;
+    const rs = this.recent;
+    for (let k = 0; k < 4; k++) if (rs[k] === str) return this.recentId[k]!;
     let i = this.ids.get(str);
     if (i === undefined) {
       i = this.strs.length;
       this.strs.push(str);
       this.ids.set(str, i);
     }
-    this.lastStr = str;
-    this.lastId = i;
+    const k = this.recentNext;
+    rs[k] = str;
+    this.recentId[k] = i;
+    this.recentNext = (k + 1) & 3;
     return i;
   }
 
@@ -510,10 +514,18 @@ export function memblockMergeRegions(type: MemblockType): void {
 
 /** Index of the first region whose end lies above addr (binary search). */
 function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): number {
-  return firstEndingAbove(regs, addr, regionEnd);
+  // firstEndingAbove() written out for regions: it runs several times in every call.
+  let lo = 0;
+  let hi = regs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = regs[mid]!;
+    if (r.base + r.size <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-const regionEnd = (r: MemblockRegion) => r.base + r.size;
 
 /** memblock_add_range(): add [base, base+size) to a type; overlaps keep the existing region's node and flags. */
 export function memblockAddRange(type: MemblockType, base: number, size: number, nid: number, flags: number): void {
