@@ -14,6 +14,7 @@ import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNi
 import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
 import type { KernelState } from './state.js';
+import type { Zone } from './mm-init.js';
 import { beginStep, printk } from './state.js';
 
 /** MAX_ORDER (11): a huge page of this order or more is gigantic (allocated from memblock at boot). */
@@ -460,7 +461,12 @@ export function hugetlbBootmemPageZonesValid(s: KernelState, nid: number, m: Hug
   if (m.zonesValid) return true;
   const start = m.addr / s.arch.pageSize;
   const end = start + 2 ** m.order;
-  const nodeZones = zonesMemo(s, `spanned zones of ${nid}`, () => (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned > 0));
+  const byNode = zonesMemo(s, 'spanned zones by node', () => {
+    const m = new Map<number, Zone[]>();
+    for (const z of s.zones?.zones ?? []) if (z.spanned > 0) m.set(z.nid, [...(m.get(z.nid) ?? []), z]);
+    return m;
+  });
+  const nodeZones = byNode.get(nid) ?? [];
   let hits = 0;
   for (const z of nodeZones) if (z.startPfn < end && start < z.startPfn + z.spanned) hits++;
   const valid = hits < 2;
