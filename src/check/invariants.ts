@@ -40,16 +40,21 @@ function mergeRanges(rs: Range[]): Range[] {
   let n = 0;
   let sorted = true;
   let prev = -Infinity;
-  for (const [a, b] of rs) {
-    if (b <= a) continue;
+  for (let i = 0; i < rs.length; i++) {
+    const r = rs[i]!;
+    const a = r[0];
+    if (r[1] <= a) continue;
     n++;
     if (a < prev) sorted = false;
     prev = a;
   }
+  const out: Range[] = [];
   if (sorted) {
     // Already in order (memblock regions, runs of one table): one pass.
-    const out: Range[] = [];
-    for (const [a, b] of rs) {
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      const a = r[0];
+      const b = r[1];
       if (b <= a) continue;
       const last = out[out.length - 1];
       if (last && a <= last[1]) last[1] = Math.max(last[1], b);
@@ -60,14 +65,14 @@ function mergeRanges(rs: Range[]): Range[] {
   const starts = new Float64Array(n);
   const ends = new Float64Array(n);
   let k = 0;
-  for (const [a, b] of rs) {
-    if (b <= a) continue;
-    starts[k] = a;
-    ends[k++] = b;
+  for (let i = 0; i < rs.length; i++) {
+    const r = rs[i]!;
+    if (r[1] <= r[0]) continue;
+    starts[k] = r[0];
+    ends[k++] = r[1];
   }
   starts.sort();
   ends.sort();
-  const out: Range[] = [];
   let open = 0;
   let from = 0;
   for (let i = 0, j = 0; i < n || j < n; ) {
