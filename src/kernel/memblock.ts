@@ -13,8 +13,9 @@
 // The calls themselves (every memblock_add, memblock_reserve, allocation...,
 // over a million on a 64 TiB machine) are kept in a compact log, not as one
 // object each: MemblockCallLog holds the function and caller as ids of
-// interned strings and the numbers in one Float64Array, and makes the
-// MemblockCall objects only when someone reads them. Read API (for reports):
+// interned strings, two numbers per call in chunks of a Float64Array (an
+// allocation's arguments, the same for half a million calls, are kept once),
+// and makes the MemblockCall objects only when someone reads them. Read API (for reports):
 // `mb.calls.length`, `mb.calls.get(i)` / `at(i)`, iteration (`for (const c of
 // mb.calls)`), the usual array methods (`filter`, `find`, `findIndex`, `some`,
 // `map`, `forEach`, `entries`, `slice`), `toArray()`, and JSON.stringify gives
@@ -122,25 +123,34 @@ export interface MemblockFaults {
   nodes?: number[];
 }
 
-/** The layouts of a logged call: which numbers it carries, in the key order of its MemblockCall. */
-const SHAPE_RANGE = 0; // fn, base, size, caller
-const SHAPE_ADD_NODE = 1; // fn, base, size, nid, flags, caller
-const SHAPE_PHYS_ALLOC = 2; // fn, size, align, from, maxAddr, caller (, result)
-const SHAPE_NID_ALLOC = 3; // fn, size, align, nid, from, maxAddr, caller (, result)
-const SHAPE_OBJECT = 4; // kept as the object it was given (calls read from logs, tests)
-/** How many numbers each shape stores (allocations keep a slot for their result). */
-const SHAPE_VALS = [2, 4, 5, 6, 0];
-const VALS_SHIFT = 16;
-const VALS_CHUNK = 1 << VALS_SHIFT;
-const VALS_MASK = VALS_CHUNK - 1;
+/** The layouts of a logged call, in the key order of its MemblockCall. */
+const SHAPE_RANGE = 0; // fn, base, size, caller: numbers [base, size]
+const SHAPE_ALLOC = 1; // fn, size, align, (nid,) from, maxAddr, caller (, result): numbers [args id, result]
+const SHAPE_OBJECT = 2; // kept as the object it was given (memblock_add_node, calls read from logs, tests)
+/** Calls per chunk of numbers (two numbers each). */
+const VALS_SHIFT = 15;
+const VALS_MASK = (1 << VALS_SHIFT) - 1;
 const FLAG_PRINTED = 1;
 const FLAG_RESULT = 2;
 
+/** The arguments of an allocation call, kept once however many calls make it with them. */
+interface AllocArgs {
+  size: number;
+  align: number;
+  /** undefined: memblock_phys_alloc_range(), which takes no node. */
+  nid: number | undefined;
+  from: number;
+  maxAddr: number;
+}
+
 /**
- * The log of memblock calls, compact (see the top of this module): per call a
- * shape, the printed and result flags, the fn and caller string ids and an
- * offset into one Float64Array of numbers. Reads make MemblockCall objects
- * in the key order the kernel-facing code always used.
+ * The log of memblock calls, compact (see the top of this module). Per call:
+ * a shape, the printed and result flags, the fn and caller string ids (small
+ * typed arrays), and two numbers in fixed chunks of a Float64Array (a growing
+ * log is never copied whole): base and size for a range call; for an
+ * allocation, the id of its arguments (the same arguments come back half a
+ * million times on a large machine, so they are kept once) and its result.
+ * Reads make MemblockCall objects in the key order kernel-facing code used.
  */
 export class MemblockCallLog implements Iterable<MemblockCall> {
   private n = 0;
@@ -148,22 +158,21 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   private flag = new Uint8Array(256);
   private fnId = new Uint16Array(256);
   private callerId = new Uint16Array(256);
-  private off = new Uint32Array(256);
-  /** The numbers, in chunks of VALS_CHUNK (the first grows up to that size): a growing log is never copied whole. */
-  private vals: Float64Array[] = [new Float64Array(256)];
-  private nv = 0;
+  private vals: Float64Array[] = [new Float64Array(512)];
   private objs = new Map<number, MemblockCall>();
   private strs: string[] = [];
   private ids = new Map<string, number>();
-
-  get length(): number {
-    return this.n;
-  }
-
+  private args: AllocArgs[] = [];
+  private argIds = new Map<string, number>();
+  private lastArgs = new Map<number, number>();
   /** The last few strings looked up (a call's fn and caller, and its reservation's), tried before the map. */
   private recent: (string | null)[] = [null, null, null, null];
   private recentId = [-1, -1, -1, -1];
   private recentNext = 0;
+
+  get length(): number {
+    return this.n;
+  }
 
   private id(str: string): number {
     const rs = this.recent;
@@ -171,6 +180,7 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     let i = this.ids.get(str);
     if (i === undefined) {
       i = this.strs.length;
+      if (i > 0xffff) throw new Error('memblock call log: too many distinct function names');
       this.strs.push(str);
       this.ids.set(str, i);
     }
@@ -181,97 +191,85 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     return i;
   }
 
-  private grow(): void {
-    if (this.n === this.shape.length) {
-      const cap = this.n * 2;
-      const shape = new Uint8Array(cap);
-      shape.set(this.shape);
-      this.shape = shape;
-      const flag = new Uint8Array(cap);
-      flag.set(this.flag);
-      this.flag = flag;
-      const fnId = new Uint16Array(cap);
-      fnId.set(this.fnId);
-      this.fnId = fnId;
-      const callerId = new Uint16Array(cap);
-      callerId.set(this.callerId);
-      this.callerId = callerId;
-      const off = new Uint32Array(cap);
-      off.set(this.off);
-      this.off = off;
-    }
-  }
-
-  /** Room for k numbers that do not straddle two chunks: their offset (the call's off). */
-  private take(k: number): number {
-    let o = this.nv;
-    let ci = o >>> VALS_SHIFT;
-    let w = o & VALS_MASK;
-    if (w + k > VALS_CHUNK) {
-      ci++;
-      w = 0;
-      o = ci << VALS_SHIFT;
-    }
-    const c = this.vals[ci];
-    if (!c) this.vals[ci] = new Float64Array(VALS_CHUNK);
-    else if (w + k > c.length) {
-      const b = new Float64Array(Math.min(VALS_CHUNK, Math.max(c.length * 2, w + k)));
-      b.set(c);
-      this.vals[ci] = b;
-    }
-    this.nv = o + k;
-    return o;
-  }
-
-  /** Append a call of a fixed shape; returns its index. */
+  /** Append a call of a shape; returns its index. */
   private add(shape: number, fn: string, caller: string, printed: boolean): number {
     const fi = this.id(fn);
     const ci = this.id(caller);
-    if (fi > 0xffff || ci > 0xffff) throw new Error('memblock call log: too many distinct function names');
-    this.grow();
-    const i = this.n++;
+    const i = this.n;
+    if (i === this.shape.length) {
+      const cap = i * 2;
+      const shapeA = new Uint8Array(cap);
+      shapeA.set(this.shape);
+      this.shape = shapeA;
+      const flag = new Uint8Array(cap);
+      flag.set(this.flag);
+      this.flag = flag;
+      const fnIdA = new Uint16Array(cap);
+      fnIdA.set(this.fnId);
+      this.fnId = fnIdA;
+      const callerIdA = new Uint16Array(cap);
+      callerIdA.set(this.callerId);
+      this.callerId = callerIdA;
+    }
+    // Room for the call's two numbers: the first chunk grows up to full size, later ones are made full.
+    const ci2 = i >>> VALS_SHIFT;
+    const w = (i & VALS_MASK) * 2;
+    const c = this.vals[ci2];
+    if (!c) this.vals[ci2] = new Float64Array(2 << VALS_SHIFT);
+    else if (w + 2 > c.length) {
+      const b = new Float64Array(Math.min(2 << VALS_SHIFT, c.length * 2));
+      b.set(c);
+      this.vals[ci2] = b;
+    }
+    this.n = i + 1;
     this.shape[i] = shape;
     this.flag[i] = printed ? FLAG_PRINTED : 0;
     this.fnId[i] = fi;
     this.callerId[i] = ci;
-    this.off[i] = this.take(SHAPE_VALS[shape]!);
     return i;
+  }
+
+  /** The k-th (0 or 1) number of call i. */
+  private val(i: number, k: number): number {
+    return this.vals[i >>> VALS_SHIFT]![(i & VALS_MASK) * 2 + k]!;
+  }
+  private setVal(i: number, k: number, x: number): void {
+    this.vals[i >>> VALS_SHIFT]![(i & VALS_MASK) * 2 + k] = x;
   }
 
   /** A range call (memblock_add, _remove, _reserve, _phys_free). */
   pushRange(fn: string, base: number, size: number, caller: string, printed: boolean): number {
     const i = this.add(SHAPE_RANGE, fn, caller, printed);
-    const o = this.off[i]!;
-    const v = this.vals[o >>> VALS_SHIFT]!;
-    const w = o & VALS_MASK;
+    const v = this.vals[i >>> VALS_SHIFT]!;
+    const w = (i & VALS_MASK) * 2;
     v[w] = base;
     v[w + 1] = size;
     return i;
   }
 
-  /** memblock_add_node(). */
-  pushAddNode(fn: string, base: number, size: number, nid: number, flags: number, caller: string, printed: boolean): number {
-    const i = this.add(SHAPE_ADD_NODE, fn, caller, printed);
-    const o = this.off[i]!;
-    const v = this.vals[o >>> VALS_SHIFT]!;
-    const w = o & VALS_MASK;
-    v[w] = base;
-    v[w + 1] = size;
-    v[w + 2] = nid;
-    v[w + 3] = flags;
-    return i;
+  /** The id of an allocation's arguments (the last ones again, most of the time). */
+  private argsId(size: number, align: number, nid: number | undefined, from: number, maxAddr: number): number {
+    // The last arguments used with this node (allocations go round the nodes), else a lookup by value.
+    const slot = nid === undefined ? -2 : nid;
+    const lastId = this.lastArgs.get(slot);
+    const last = lastId === undefined ? undefined : this.args[lastId]!;
+    if (last && last.size === size && last.align === align && last.from === from && last.maxAddr === maxAddr) return lastId!;
+    const key = `${size},${align},${nid},${from},${maxAddr}`;
+    let a = this.argIds.get(key);
+    if (a === undefined) {
+      a = this.args.length;
+      this.args.push({ size, align, nid, from, maxAddr });
+      this.argIds.set(key, a);
+    }
+    this.lastArgs.set(slot, a);
+    return a;
   }
 
   /** An allocation call: with a node (nid not undefined) or without (memblock_phys_alloc_range). Its result comes later (setResult). */
   pushAlloc(fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string, printed: boolean): number {
-    const i = this.add(nid === undefined ? SHAPE_PHYS_ALLOC : SHAPE_NID_ALLOC, fn, caller, printed);
-    const v = this.vals[this.off[i]! >>> VALS_SHIFT]!;
-    let o = this.off[i]! & VALS_MASK;
-    v[o++] = size;
-    v[o++] = align;
-    if (nid !== undefined) v[o++] = nid;
-    v[o++] = from;
-    v[o] = maxAddr;
+    const a = this.argsId(size, align, nid, from, maxAddr);
+    const i = this.add(SHAPE_ALLOC, fn, caller, printed);
+    this.setVal(i, 0, a);
     return i;
   }
 
@@ -288,18 +286,8 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
       this.objs.get(i)!.result = result;
       return;
     }
-    this.setVal(i, SHAPE_VALS[this.shape[i]!]! - 1, result);
+    this.setVal(i, 1, result);
     this.flag[i]! |= FLAG_RESULT;
-  }
-
-  /** The k-th number of call i. */
-  private val(i: number, k: number): number {
-    const o = this.off[i]!;
-    return this.vals[o >>> VALS_SHIFT]![(o & VALS_MASK) + k]!;
-  }
-  private setVal(i: number, k: number, x: number): void {
-    const o = this.off[i]!;
-    this.vals[o >>> VALS_SHIFT]![(o & VALS_MASK) + k] = x;
   }
 
   fnAt(i: number): string {
@@ -315,38 +303,34 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   resultAt(i: number): number | undefined {
     const sh = this.shape[i]!;
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.result;
-    return this.flag[i]! & FLAG_RESULT ? this.val(i, SHAPE_VALS[sh]! - 1) : undefined;
+    return sh === SHAPE_ALLOC && this.flag[i]! & FLAG_RESULT ? this.val(i, 1) : undefined;
   }
   sizeAt(i: number): number {
     const sh = this.shape[i]!;
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.size;
-    return this.val(i, sh === SHAPE_RANGE || sh === SHAPE_ADD_NODE ? 1 : 0);
+    return sh === SHAPE_RANGE ? this.val(i, 1) : this.args[this.val(i, 0)]!.size;
   }
   /** The base of a range call (undefined for allocations). */
   baseAt(i: number): number | undefined {
     const sh = this.shape[i]!;
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.base;
-    return sh === SHAPE_RANGE || sh === SHAPE_ADD_NODE ? this.val(i, 0) : undefined;
+    return sh === SHAPE_RANGE ? this.val(i, 0) : undefined;
   }
 
-  /** Call i as an object (a fresh one each time). */
+  /** Call i as an object (a fresh one each time, but for calls kept as objects). */
   get(i: number): MemblockCall {
     const sh = this.shape[i]!;
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!;
-    const v = this.vals[this.off[i]! >>> VALS_SHIFT]!;
-    let o = this.off[i]! & VALS_MASK;
     const fn = this.strs[this.fnId[i]!]!;
     const caller = this.strs[this.callerId[i]!]!;
     const printed = (this.flag[i]! & FLAG_PRINTED) !== 0;
-    if (sh === SHAPE_RANGE) return { fn, base: v[o]!, size: v[o + 1]!, caller, printed };
-    if (sh === SHAPE_ADD_NODE) return { fn, base: v[o]!, size: v[o + 1]!, nid: v[o + 2]!, flags: v[o + 3]!, caller, printed };
-    const size = v[o++]!;
-    const align = v[o++]!;
+    if (sh === SHAPE_RANGE) return { fn, base: this.val(i, 0), size: this.val(i, 1), caller, printed };
+    const a = this.args[this.val(i, 0)]!;
     const c: MemblockCall =
-      sh === SHAPE_NID_ALLOC
-        ? { fn, size, align, nid: v[o++]!, from: v[o++]!, maxAddr: v[o++]!, caller, printed }
-        : { fn, size, align, from: v[o++]!, maxAddr: v[o++]!, caller, printed };
-    if (this.flag[i]! & FLAG_RESULT) c.result = v[o]!;
+      a.nid !== undefined
+        ? { fn, size: a.size, align: a.align, nid: a.nid, from: a.from, maxAddr: a.maxAddr, caller, printed }
+        : { fn, size: a.size, align: a.align, from: a.from, maxAddr: a.maxAddr, caller, printed };
+    if (this.flag[i]! & FLAG_RESULT) c.result = this.val(i, 1);
     return c;
   }
 
@@ -410,12 +394,12 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     c.flag = this.flag.slice();
     c.fnId = this.fnId.slice();
     c.callerId = this.callerId.slice();
-    c.off = this.off.slice();
     c.vals = this.vals.map((v) => v.slice());
-    c.nv = this.nv;
     c.objs = new Map([...this.objs].map(([i, o]) => [i, { ...o }]));
     c.strs = this.strs.slice();
     c.ids = new Map(this.ids);
+    c.args = this.args.slice();
+    c.argIds = new Map(this.argIds);
     return c;
   }
 }
@@ -644,8 +628,7 @@ export function memblockAdd(mb: Memblock, base: number, size: number, caller = '
 
 /** memblock_add_node() */
 export function memblockAddNode(mb: Memblock, base: number, size: number, nid: number, flags: number, caller = 'memblock_add_node'): void {
-  if (mb.beforeCall) mb.beforeCall(mb, { fn: 'memblock_add_node', base, size, nid, flags, caller });
-  mb.calls.pushAddNode('memblock_add_node', base, size, nid, flags, caller, mb.debug);
+  record(mb, { fn: 'memblock_add_node', base, size, nid, flags, caller });
   memblockAddRange(mb.memory, base, size, nid, flags);
 }
 
