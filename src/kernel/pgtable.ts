@@ -21,6 +21,10 @@
 // writes through. Runs are never changed in place: pteSetRange() builds a new
 // array, so tables share one runs array where they map the same (HVO maps
 // whole tables onto one page). Treat runs arrays and runs as immutable.
+//
+// Stored vmemmap pages (heads and shared tails, one per HVO folio) are kept
+// in StoredPages, a small hash table keyed by page address that reads like a
+// Map (a Map of half a million such large numbers hashes them slowly).
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
@@ -143,6 +147,112 @@ export class PmdLeaves implements Iterable<[number, number]> {
 }
 
 /**
+ * Stored vmemmap pages by physical address: a Map-like hash table keyed by
+ * page address (a Map hashes such large numbers slowly: one is looked up for
+ * every PTE run HVO frees or checks). Iteration in insertion order, as a Map.
+ */
+export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
+  private keysA = new Float64Array(16);
+  private valsA: (StoredVmemmapPage | undefined)[] = [];
+  /** Entries used (dead ones included) and alive. */
+  private used = 0;
+  private alive = 0;
+  /** Open addressing: entry index + 1 per slot, 0 when empty. */
+  private slots = new Int32Array(32);
+
+  get size(): number {
+    return this.alive;
+  }
+  private hash(key: number): number {
+    const p = key / 4096;
+    const lo = p >>> 0;
+    const hi = Math.floor(p / 4294967296) | 0;
+    return Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 0;
+  }
+  /** The entry index of a key, or -1. */
+  private find(key: number): number {
+    const mask = this.slots.length - 1;
+    for (let h = this.hash(key) & mask; ; h = (h + 1) & mask) {
+      const e = this.slots[h]!;
+      if (e === 0) return -1;
+      if (this.keysA[e - 1] === key && this.valsA[e - 1] !== undefined) return e - 1;
+    }
+  }
+  get(key: number): StoredVmemmapPage | undefined {
+    const e = this.find(key);
+    return e < 0 ? undefined : this.valsA[e];
+  }
+  has(key: number): boolean {
+    return this.find(key) >= 0;
+  }
+  set(key: number, v: StoredVmemmapPage): this {
+    const e = this.find(key);
+    if (e >= 0) {
+      this.valsA[e] = v;
+      return this;
+    }
+    if ((this.used + 1) * 2 > this.slots.length || this.used === this.keysA.length) this.rebuild();
+    const i = this.used++;
+    this.keysA[i] = key;
+    this.valsA[i] = v;
+    this.alive++;
+    const mask = this.slots.length - 1;
+    let h = this.hash(key) & mask;
+    while (this.slots[h] !== 0) h = (h + 1) & mask;
+    this.slots[h] = i + 1;
+    return this;
+  }
+  delete(key: number): boolean {
+    const e = this.find(key);
+    if (e < 0) return false;
+    // The slot keeps pointing at the dead entry (find() skips it) until the next rebuild.
+    this.valsA[e] = undefined;
+    this.alive--;
+    return true;
+  }
+  /** Drop dead entries and size the arrays for more. */
+  private rebuild(): void {
+    const keys: number[] = [];
+    const vals: StoredVmemmapPage[] = [];
+    for (let i = 0; i < this.used; i++) {
+      const v = this.valsA[i];
+      if (v !== undefined) {
+        keys.push(this.keysA[i]!);
+        vals.push(v);
+      }
+    }
+    let cap = 16;
+    while (cap < (keys.length + 1) * 2) cap *= 2;
+    this.keysA = new Float64Array(cap);
+    this.keysA.set(keys);
+    this.valsA = vals;
+    this.used = keys.length;
+    this.slots = new Int32Array(cap * 2);
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < keys.length; i++) {
+      let h = this.hash(keys[i]!) & mask;
+      while (this.slots[h] !== 0) h = (h + 1) & mask;
+      this.slots[h] = i + 1;
+    }
+  }
+  *entries(): IterableIterator<[number, StoredVmemmapPage]> {
+    for (let i = 0; i < this.used; i++) {
+      const v = this.valsA[i];
+      if (v !== undefined) yield [this.keysA[i]!, v];
+    }
+  }
+  *keys(): IterableIterator<number> {
+    for (const [k] of this.entries()) yield k;
+  }
+  *values(): IterableIterator<StoredVmemmapPage> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  [Symbol.iterator](): IterableIterator<[number, StoredVmemmapPage]> {
+    return this.entries();
+  }
+}
+
+/**
  * PTE tables by PMD entry index: a Map-like table over arrays indexed by
  * entry (the table's page in a Float64Array, its runs in an array), so a
  * table is no object of its own. get() hands out a PteTable that reads and
@@ -259,13 +369,13 @@ export interface VmemmapPageTables {
   /** PTE tables by PMD entry index (a PMD entry is a leaf or a table, never both). */
   pte: PteTables;
   /** Stored vmemmap pages by physical address. */
-  stored: Map<number, StoredVmemmapPage>;
+  stored: StoredPages;
   /** Pages of their own that the buddy allocator gave (a restored vmemmap); every other one came from memblock. */
   buddy: Set<number>;
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new Map(), buddy: new Set() };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new StoredPages(), buddy: new Set() };
 }
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
