@@ -12,7 +12,6 @@
 // zones a node allocates from) use an index built once the zones are sized
 // (ZoneIndex, kept in PageAllocState): binary searches instead of scans.
 // lateFreed keeps ranges, a range touching the last one extends it.
-import { firstEndingAbove } from '../util/search.js';
 import { forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
@@ -103,12 +102,19 @@ function ownerAt(b: number[], owner: (Zone | undefined)[], pfn: number): Zone | 
   return lo ? owner[lo - 1] : undefined;
 }
 
-const regionEnd = (m: { base: number; size: number }) => m.base + m.size;
-
 /** The node of a physical address, from the memblock memory regions (early_pfn_to_nid). */
 export function nidOfPhys(s: KernelState, phys: number): number {
+  // The first region ending above phys (binary search, written out: this runs for every page freed).
   const regs = s.memblock.memory.regions;
-  const r = regs[firstEndingAbove(regs, phys, regionEnd)];
+  let lo = 0;
+  let hi = regs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = regs[mid]!;
+    if (m.base + m.size <= phys) lo = mid + 1;
+    else hi = mid;
+  }
+  const r = regs[lo];
   return r && r.base <= phys ? r.nid : -1;
 }
 
@@ -228,6 +234,13 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
       if (r.end <= lo || r.start >= hi) continue;
       const at = Math.ceil(Math.max(r.start, lo) / bytes) * bytes;
       if (at + bytes > Math.min(r.end, hi)) continue;
+      if (at === r.start) {
+        // The block starts the range: what is above it stays in the range's place (or the range goes).
+        if (at + bytes < r.end) r.start = at + bytes;
+        else ranges.splice(i, 1);
+        pa.nodeFree.set(nid, free - n);
+        return at / ps;
+      }
       // Keep what lies below and above the block as free ranges.
       const above = { start: at + bytes, end: r.end };
       r.end = at;

@@ -163,16 +163,19 @@ export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
   get size(): number {
     return this.alive;
   }
+  /** log2 of the slot count, for the hash's top bits. */
+  private bits = 5;
+  /** Fibonacci hashing of the page number: the top bits of a multiply (pages of aligned blocks share their low bits). */
   private hash(key: number): number {
     const p = key / 4096;
     const lo = p >>> 0;
     const hi = Math.floor(p / 4294967296) | 0;
-    return Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 0;
+    return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> (32 - this.bits);
   }
   /** The entry index of a key, or -1. */
   private find(key: number): number {
     const mask = this.slots.length - 1;
-    for (let h = this.hash(key) & mask; ; h = (h + 1) & mask) {
+    for (let h = this.hash(key); ; h = (h + 1) & mask) {
       const e = this.slots[h]!;
       if (e === 0) return -1;
       if (this.keysA[e - 1] === key && this.valsA[e - 1] !== undefined) return e - 1;
@@ -197,7 +200,7 @@ export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
     this.valsA[i] = v;
     this.alive++;
     const mask = this.slots.length - 1;
-    let h = this.hash(key) & mask;
+    let h = this.hash(key);
     while (this.slots[h] !== 0) h = (h + 1) & mask;
     this.slots[h] = i + 1;
     return this;
@@ -228,9 +231,10 @@ export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
     this.valsA = vals;
     this.used = keys.length;
     this.slots = new Int32Array(cap * 2);
+    this.bits = Math.log2(cap * 2);
     const mask = this.slots.length - 1;
     for (let i = 0; i < keys.length; i++) {
-      let h = this.hash(keys[i]!) & mask;
+      let h = this.hash(keys[i]!);
       while (this.slots[h] !== 0) h = (h + 1) & mask;
       this.slots[h] = i + 1;
     }
