@@ -50,15 +50,15 @@ function vmemmapPudPmdPopulate(s: KernelState, addr: number, nid: number): boole
   return true;
 }
 
-/** vmemmap_pmd_populate(): the PTE table under a PMD entry, allocated where the entry is none. */
-function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): PteTable | null {
+/** vmemmap_pmd_populate(): the PTE table under a PMD entry, allocated where the entry is none; false if there is none now. */
+function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): boolean {
   const pt = s.vmemmap;
-  const t = pt.pte.get(entry);
-  if (t) return t;
-  if (pt.pmdLeaf.has(entry)) return null;
+  if (pt.pte.has(entry)) return true;
+  if (pt.pmdLeaf.has(entry)) return false;
   const page = vmemmapAllocBlockZero(s, nid);
-  if (!page) return null;
-  return pt.pte.add(entry, page, []);
+  if (!page) return false;
+  pt.pte.add(entry, page, []);
+  return true;
 }
 
 /**
@@ -80,13 +80,14 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
       if (!vmemmapPudPmdPopulate(s, lo, nid)) return false;
       tablesUpTo = (Math.floor(lo / PMD_TABLE_SPAN) + 1) * PMD_TABLE_SPAN;
     }
-    const t = vmemmapPmdPopulate(s, entry, nid);
-    if (!t) return false;
-    if (reuse !== null && !t.runs.length) {
+    if (!vmemmapPmdPopulate(s, entry, nid)) return false;
+    const ptes = s.vmemmap.pte;
+    if (reuse !== null && !ptes.runsAt(entry).length) {
       // A new table: every entry of the slice is none.
-      t.runs = count === PTRS_PER_PTE ? (full ??= [{ from, count, phys: reuse, stride: 0, readOnly: false }]) : [{ from, count, phys: reuse, stride: 0, readOnly: false }];
+      ptes.setRunsAt(entry, count === PTRS_PER_PTE ? (full ??= [{ from, count, phys: reuse, stride: 0, readOnly: false }]) : [{ from, count, phys: reuse, stride: 0, readOnly: false }]);
       continue;
     }
+    const t = ptes.get(entry)!;
     for (const [a, b] of pteNoneRanges(t, from, count)) {
       if (reuse !== null) {
         pteSetRange(t, a, b - a, reuse, 0, false);
