@@ -165,9 +165,9 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   private args: AllocArgs[] = [];
   private argIds = new Map<string, number>();
   private lastArgs = new Map<number, number>();
-  /** The last few strings looked up (a call's fn and caller, and its reservation's), tried before the map. */
-  private recent: (string | null)[] = [null, null, null, null];
-  private recentId = [-1, -1, -1, -1];
+  /** The last few strings looked up (the fn and caller of the calls a step makes in turn), tried before the map. */
+  private recent: (string | null)[] = [null, null, null, null, null, null, null, null];
+  private recentId = [-1, -1, -1, -1, -1, -1, -1, -1];
   private recentNext = 0;
 
   get length(): number {
@@ -176,7 +176,7 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
 
   private id(str: string): number {
     const rs = this.recent;
-    for (let k = 0; k < 4; k++) if (rs[k] === str) return this.recentId[k]!;
+    for (let k = 0; k < 8; k++) if (rs[k] === str) return this.recentId[k]!;
     let i = this.ids.get(str);
     if (i === undefined) {
       i = this.strs.length;
@@ -187,7 +187,7 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     const k = this.recentNext;
     rs[k] = str;
     this.recentId[k] = i;
-    this.recentNext = (k + 1) & 3;
+    this.recentNext = (k + 1) & 7;
     return i;
   }
 

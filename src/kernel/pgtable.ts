@@ -258,13 +258,14 @@ export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
 
 /**
  * PTE tables by PMD entry index: a Map-like table over arrays indexed by
- * entry (the table's page in a Float64Array, its runs in an array), so a
- * table is no object of its own. get() hands out a PteTable that reads and
+ * entry, in chunks (the tables' pages in Float64Arrays, their runs in
+ * arrays), so a table is no object of its own. get() hands out a PteTable that reads and
  * writes through to them; iteration in the order tables were added.
  */
 export class PteTables implements Iterable<[number, PteTable]> {
-  private pages = new Float64Array(0);
-  private runsOf: (PteRun[] | undefined)[] = [];
+  /** Chunks of PTE_CHUNK entries, made when a table of theirs is: page and runs of each entry (runs undefined: no table). */
+  private pages: (Float64Array | undefined)[] = [];
+  private runsOf: ((PteRun[] | undefined)[] | undefined)[] = [];
   private order: number[] = [];
   private n = 0;
 
@@ -275,7 +276,8 @@ export class PteTables implements Iterable<[number, PteTable]> {
     return this.has(entry) ? new PteTableRef(this, entry) : undefined;
   }
   has(entry: number): boolean {
-    return entry < this.runsOf.length && this.runsOf[entry] !== undefined;
+    const c = this.runsOf[entry >>> PTE_CHUNK_SHIFT];
+    return c !== undefined && c[entry & PTE_CHUNK_MASK] !== undefined;
   }
   /** Add (or replace) the table of an entry; the PteTable returned reads and writes the stored one. */
   set(entry: number, table: PteTable): this {
@@ -284,45 +286,46 @@ export class PteTables implements Iterable<[number, PteTable]> {
   }
   /** Make the table of an entry: a new page with the given runs. */
   add(entry: number, page: number, runs: PteRun[]): PteTable {
-    if (entry >= this.pages.length) {
-      let cap = Math.max(1024, this.pages.length);
-      while (cap <= entry) cap *= 2;
-      const b = new Float64Array(cap);
-      b.set(this.pages);
-      this.pages = b;
-      const runs: (PteRun[] | undefined)[] = new Array<PteRun[] | undefined>(cap).fill(undefined);
-      for (let i = 0; i < this.runsOf.length; i++) runs[i] = this.runsOf[i];
-      this.runsOf = runs;
+    const ci = entry >>> PTE_CHUNK_SHIFT;
+    while (this.runsOf.length <= ci) {
+      this.runsOf.push(undefined);
+      this.pages.push(undefined);
     }
-    const r = this.runsOf;
-    if (r[entry] === undefined) {
+    let c = this.runsOf[ci];
+    if (c === undefined) {
+      c = new Array<PteRun[] | undefined>(PTE_CHUNK).fill(undefined);
+      this.runsOf[ci] = c;
+      this.pages[ci] = new Float64Array(PTE_CHUNK);
+    }
+    const i = entry & PTE_CHUNK_MASK;
+    if (c[i] === undefined) {
       this.n++;
       this.order.push(entry);
     }
-    r[entry] = runs;
-    this.pages[entry] = page;
+    c[i] = runs;
+    this.pages[ci]![i] = page;
     return new PteTableRef(this, entry);
   }
   delete(entry: number): boolean {
     if (!this.has(entry)) return false;
-    this.runsOf[entry] = undefined;
+    this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = undefined;
     this.n--;
     this.order = this.order.filter((e) => e !== entry);
     return true;
   }
   /** The page holding the table of an entry (the entry must have one). */
   pageAt(entry: number): number {
-    return this.pages[entry]!;
+    return this.pages[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK]!;
   }
   /** The runs of the table of an entry (the entry must have one). */
   runsAt(entry: number): PteRun[] {
-    return this.runsOf[entry]!;
+    return this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK]!;
   }
   setRunsAt(entry: number, runs: PteRun[]): void {
-    this.runsOf[entry] = runs;
+    this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = runs;
   }
   setPageAt(entry: number, page: number): void {
-    this.pages[entry] = page;
+    this.pages[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = page;
   }
   *entries(): IterableIterator<[number, PteTable]> {
     for (const e of this.order) yield [e, new PteTableRef(this, e)];
@@ -337,6 +340,11 @@ export class PteTables implements Iterable<[number, PteTable]> {
     return this.entries();
   }
 }
+
+/** PteTables keeps entries in chunks of 1024 (2 GiB of vmemmap): memory follows the tables, not the highest entry. */
+const PTE_CHUNK_SHIFT = 10;
+const PTE_CHUNK = 1 << PTE_CHUNK_SHIFT;
+const PTE_CHUNK_MASK = PTE_CHUNK - 1;
 
 /** A PTE table as PteTables hands it out: page and runs read and write the stored table. */
 class PteTableRef implements PteTable {
