@@ -28,14 +28,60 @@ export interface Invariant {
 
 type Range = [number, number];
 
-/** Sort and merge [start, end) ranges. */
+/**
+ * Sort and merge [start, end) ranges (touching ones merge). The union only
+ * needs the starts and the ends each in order, so they are sorted apart, as
+ * numbers (a typed-array sort, not a comparator over pairs: this runs after
+ * every step), then swept: a merged range opens when the count of open ranges
+ * leaves 0 and closes when it returns to 0, starts going before ends at a tie.
+ */
 function mergeRanges(rs: Range[]): Range[] {
-  const sorted = rs.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let n = 0;
+  let sorted = true;
+  let prev = -Infinity;
+  for (let i = 0; i < rs.length; i++) {
+    const r = rs[i]!;
+    const a = r[0];
+    if (r[1] <= a) continue;
+    n++;
+    if (a < prev) sorted = false;
+    prev = a;
+  }
   const out: Range[] = [];
-  for (const r of sorted) {
-    const last = out.at(-1);
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
+  if (sorted) {
+    // Already in order (memblock regions, runs of one table): one pass.
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      const a = r[0];
+      const b = r[1];
+      if (b <= a) continue;
+      const last = out[out.length - 1];
+      if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+      else out.push([a, b]);
+    }
+    return out;
+  }
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < rs.length; i++) {
+    const r = rs[i]!;
+    if (r[1] <= r[0]) continue;
+    starts[k] = r[0];
+    ends[k++] = r[1];
+  }
+  starts.sort();
+  ends.sort();
+  let open = 0;
+  let from = 0;
+  for (let i = 0, j = 0; i < n || j < n; ) {
+    if (i < n && starts[i]! <= ends[j]!) {
+      if (open++ === 0) from = starts[i]!;
+      i++;
+    } else {
+      if (--open === 0) out.push([from, ends[j]!]);
+      j++;
+    }
   }
   return out;
 }
@@ -53,6 +99,8 @@ function uncovered(a: number, b: number, merged: Range[]): Range[] {
   if (at < b) out.push([at, b]);
   return out;
 }
+
+const rangeEnd = (r: Range) => r[1];
 
 const pfnName = (s: KernelState, pfn: number) => `pfn ${hex(pfn)} (${hex(pfn * s.arch.pageSize)})`;
 
@@ -165,10 +213,14 @@ export const INVARIANTS: Invariant[] = [
       const out: Violation[] = [];
       const live: { a: number; b: number; who: string }[] = [];
       const owners: Range[] = [];
-      for (const c of s.memblock.calls) {
-        if (c.fn.includes('free') && c.base !== undefined) {
-          const a = c.base;
-          const b = c.base + c.size;
+      // The calls are read field by field (no call object made for each, after every step).
+      const calls = s.memblock.calls;
+      for (let k = 0; k < calls.length; k++) {
+        const fn = calls.fnAt(k);
+        const base = calls.baseAt(k);
+        if (fn.includes('free') && base !== undefined) {
+          const a = base;
+          const b = base + calls.sizeAt(k);
           for (let i = live.length - 1; i >= 0; i--) {
             const l = live[i]!;
             if (l.b <= a || l.a >= b) continue;
@@ -178,13 +230,15 @@ export const INVARIANTS: Invariant[] = [
           }
           continue;
         }
-        if (c.fn === 'memblock_reserve' && c.base !== undefined) owners.push([c.base, c.base + c.size]);
-        if (!c.result || !c.fn.includes('alloc')) continue;
-        const a = c.result;
-        const b = a + c.size;
+        if (fn === 'memblock_reserve' && base !== undefined) owners.push([base, base + calls.sizeAt(k)]);
+        const result = calls.resultAt(k);
+        if (!result || !fn.includes('alloc')) continue;
+        const a = result;
+        const b = a + calls.sizeAt(k);
+        const caller = calls.callerAt(k);
         const clash = live.find((l) => l.a < b && a < l.b);
-        if (clash) out.push({ invariant: this.name, message: `${c.fn} for ${c.caller} returned [${hex(a)}-${hex(b - 1)}], which ${clash.who} still holds` });
-        live.push({ a, b, who: c.caller });
+        if (clash) out.push({ invariant: this.name, message: `${fn} for ${caller} returned [${hex(a)}-${hex(b - 1)}], which ${clash.who} still holds` });
+        live.push({ a, b, who: caller });
         owners.push([a, b]);
       }
       const known = mergeRanges(owners);
@@ -381,21 +435,30 @@ export const INVARIANTS: Invariant[] = [
       const b = s.sparse.buffer;
       if (b) used.push([b.next, b.end]);
       const ours = /^(vmemmap_|__alloc_bootmem_huge_page)/;
-      const isOurs = (c: (typeof s.memblock.calls)[number]) => ours.test(c.caller) || (c.fn === 'memblock_alloc_exact_nid_raw' && c.caller === 'sparse_init_nid');
+      const isOurs = (fn: string, caller: string) => ours.test(caller) || (fn === 'memblock_alloc_exact_nid_raw' && caller === 'sparse_init_nid');
       // What other subsystems took (possibly inside space ours gave back) is theirs, not lost.
-      for (const c of s.memblock.calls) {
-        if (c.result && c.fn.includes('alloc') && !isOurs(c)) used.push([c.result, c.result + c.size]);
-        if (c.fn === 'memblock_reserve' && c.base !== undefined && c.caller !== 'memblock_alloc_range_nid') used.push([c.base, c.base + c.size]);
+      // The calls are read field by field (no call object made for each, after every step).
+      const calls = s.memblock.calls;
+      const oursAt: number[] = [];
+      for (let k = 0; k < calls.length; k++) {
+        const fn = calls.fnAt(k);
+        const result = calls.resultAt(k);
+        if (result && fn.includes('alloc')) {
+          if (isOurs(fn, calls.callerAt(k))) oursAt.push(k);
+          else used.push([result, result + calls.sizeAt(k)]);
+        }
+        const base = calls.baseAt(k);
+        if (fn === 'memblock_reserve' && base !== undefined && calls.callerAt(k) !== 'memblock_alloc_range_nid') used.push([base, base + calls.sizeAt(k)]);
       }
       const usedM = mergeRanges(used);
       const reserved = mergeRanges(s.memblock.reserved.regions.map((r) => [r.base, r.base + r.size] as Range));
-      for (const c of s.memblock.calls) {
-        if (!c.result || !c.fn.includes('alloc') || !isOurs(c)) continue;
-        for (const [a, e] of uncovered(c.result, c.result + c.size, usedM)) {
-          // Lost only if memblock still holds it.
-          const held = mergeRanges(reserved.map(([x, y]) => [Math.max(x, a), Math.min(y, e)] as Range));
-          if (held.length) {
-            out.push({ invariant: this.name, message: `[${hex(held[0]![0])}-${hex(held[0]![1] - 1)}] taken by ${c.fn} for ${c.caller} is reserved but nothing uses it` });
+      for (const k of oursAt) {
+        const result = calls.resultAt(k)!;
+        for (const [a, e] of uncovered(result, result + calls.sizeAt(k), usedM)) {
+          // Lost only if memblock still holds it: the first merged reserved range that overlaps it, clipped.
+          const r = reserved[firstEndingAbove(reserved, a, rangeEnd)];
+          if (r && r[0] < e) {
+            out.push({ invariant: this.name, message: `[${hex(Math.max(r[0], a))}-${hex(Math.min(r[1], e) - 1)}] taken by ${calls.fnAt(k)} for ${calls.callerAt(k)} is reserved but nothing uses it` });
             break;
           }
         }

@@ -13,8 +13,9 @@
 import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
-import type { PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
+import type { PteRun, PteTable } from './pgtable.js';
+import { firstEndingAbove } from '../util/search.js';
+import { pmdSlices, PMD_ENTRY_SPAN, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
 import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb.js';
@@ -181,9 +182,8 @@ function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
   // pte_alloc_one_kernel(): a page from the allocator on the running CPU's node (the boot CPU's).
   const pfn = allocPagesNode(s, bootCpuNode(s), 0, false);
   if (pfn === null) return false;
-  const table: PteTable = { page: pfn * s.arch.pageSize, runs: [{ from: 0, count: PTRS_PER_PTE, phys: leaf, stride: 1, readOnly: false }] };
   pt.pmdLeaf.delete(entry);
-  pt.pte.set(entry, table);
+  pt.pte.add(entry, pfn * s.arch.pageSize, [{ from: 0, count: PTRS_PER_PTE, phys: leaf, stride: 1, readOnly: false }]);
   s.hvo.pteTables++;
   return true;
 }
@@ -194,16 +194,28 @@ function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
  */
 function remapOnto(s: KernelState, start: number, end: number, phys: number): void {
   const pt = s.vmemmap;
-  for (const { entry, from, count } of pmdSlices(start, end)) {
+  // Whole tables remapped share one runs array (runs are never changed in place).
+  let full: PteRun[] | null = null;
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
+    const base = entry * PMD_ENTRY_SPAN;
+    const from = Math.floor((Math.max(start, base) - base) / PTE_SPAN);
+    const count = Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from;
     const t = pt.pte.get(entry)!;
-    for (const { r, a, b } of runsIn(t, from, count)) {
+    const runs = t.runs;
+    for (let i = firstEndingAbove(runs, from, runEnd); i < runs.length && runs[i]!.from < from + count; i++) {
+      const r = runs[i]!;
       if (!r.stride) continue;
+      const a = Math.max(r.from, from);
+      const b = Math.min(r.from + r.count, from + count);
       const old = runPhys(r, a);
       freeVmemmapPage(s, old, b - a, pt.stored.get(old)?.boot ?? true);
     }
-    pteSetRange(t, from, count, phys, 0, true);
+    if (count === PTRS_PER_PTE) t.runs = full ??= [{ from, count, phys, stride: 0, readOnly: true }];
+    else pteSetRange(t, from, count, phys, 0, true);
   }
 }
+
+const runEnd = (r: PteRun) => r.from + r.count;
 
 /**
  * vmemmap_remap_free() for one folio, as each generation does it at run time
@@ -212,7 +224,7 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number): vo
 function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: number): boolean {
   const pt = s.vmemmap;
   const { start, end } = folioVmemmap(s, order, headPfn);
-  for (const { entry } of pmdSlices(start, end)) if (!splitVmemmapHugePmd(s, entry)) return false;
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) if (!splitVmemmapHugePmd(s, entry)) return false;
   const oldHead = vmemmapPteAt(s, start);
   if (oldHead === null) return false;
   // 6.1 keeps the head page and the tails alias it; so does 6.15 when no new page can be had.
@@ -286,11 +298,10 @@ export function hugetlbVmemmapRestore(s: KernelState, order: number, headPfn: nu
   let k = 0;
   for (const { entry, from, count } of pmdSlices(start + PTE_SPAN, end)) {
     const t = s.vmemmap.pte.get(entry)!;
-    for (let i = from; i < from + count; i++) {
-      const page = got[k++]! * s.arch.pageSize;
-      pteSetRange(t, i, 1, page, 1, false);
-      s.vmemmap.buddy.add(page);
-    }
+    const pages = got.slice(k, k + count).map((pfn) => pfn * s.arch.pageSize);
+    k += count;
+    pteSetPages(t, from, pages);
+    for (const page of pages) s.vmemmap.buddy.add(page);
   }
   // The head page is no longer aliased: a 6.1 head is the folio's own page again; a copy stays a copy.
   const head = vmemmapPteAt(s, start);

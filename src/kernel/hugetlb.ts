@@ -11,9 +11,10 @@ import { stringGetSize2 } from '../util/units.js';
 import { memparse } from '../util/units.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
-import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn } from './page-alloc.js';
+import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
 import type { KernelState } from './state.js';
+import type { Zone } from './mm-init.js';
 import { beginStep, printk } from './state.js';
 
 /** MAX_ORDER (11): a huge page of this order or more is gigantic (allocated from memblock at boot). */
@@ -111,6 +112,10 @@ export function hstateIsGigantic(h: Hstate): boolean {
 
 /** Nodes with memory (node_states[N_MEMORY]), ascending. */
 export function memoryNodes(s: KernelState): number[] {
+  return zonesMemo(s, 'memoryNodes', () => memoryNodesOf(s));
+}
+
+function memoryNodesOf(s: KernelState): number[] {
   return [...(s.zones?.nodeSpan.keys() ?? [])].filter((nid) => s.zones!.zones.some((z) => z.nid === nid && z.present > 0)).sort((a, b) => a - b);
 }
 
@@ -460,7 +465,14 @@ export function hugetlbBootmemPageZonesValid(s: KernelState, nid: number, m: Hug
   if (m.zonesValid) return true;
   const start = m.addr / s.arch.pageSize;
   const end = start + 2 ** m.order;
-  const hits = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned > 0 && z.startPfn < end && start < z.startPfn + z.spanned).length;
+  const byNode = zonesMemo(s, 'spanned zones by node', () => {
+    const m = new Map<number, Zone[]>();
+    for (const z of s.zones?.zones ?? []) if (z.spanned > 0) m.set(z.nid, [...(m.get(z.nid) ?? []), z]);
+    return m;
+  });
+  const nodeZones = byNode.get(nid) ?? [];
+  let hits = 0;
+  for (const z of nodeZones) if (z.startPfn < end && start < z.startPfn + z.spanned) hits++;
   const valid = hits < 2;
   if (!valid) s.hugetlb.nrInvalid.set(m.order, (s.hugetlb.nrInvalid.get(m.order) ?? 0) + 1);
   return valid;

@@ -9,6 +9,19 @@
 // address a machine can have. The top of the address space (PHYS_ADDR_MAX) is
 // modelled as 2^64, so "size capped at the end of the address space" behaves
 // as in the kernel for every base below it.
+//
+// The calls themselves (every memblock_add, memblock_reserve, allocation...,
+// over a million on a 64 TiB machine) are kept in a compact log, not as one
+// object each: MemblockCallLog holds the function and caller as ids of
+// interned strings, two numbers per call in chunks of a Float64Array (an
+// allocation's arguments, the same for half a million calls, are kept once),
+// and makes the MemblockCall objects only when someone reads them. Read API (for reports):
+// `mb.calls.length`, `mb.calls.get(i)` / `at(i)`, iteration (`for (const c of
+// mb.calls)`), the usual array methods (`filter`, `find`, `findIndex`, `some`,
+// `map`, `forEach`, `entries`, `slice`), `toArray()`, and JSON.stringify gives
+// the array of calls. Each read makes fresh objects: changing one does not
+// change the log. Cheap per-field reads (`fnAt`, `callerAt`, `resultAt`,
+// `sizeAt`, `baseAt`, `printedAt`) make no object at all.
 
 export const NUMA_NO_NODE = -1;
 /** MAX_NUMNODES with Debian's CONFIG_NODES_SHIFT=10: "no node assigned yet". */
@@ -30,7 +43,6 @@ export const MEMBLOCK_MIRROR = 0x2;
 export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
 
-import { firstEndingAbove } from '../util/search.js';
 import { hex, pa } from '../util/format.js';
 
 const PAGE_SIZE = 4096;
@@ -84,7 +96,7 @@ export interface Memblock {
   /** movable_node_is_enabled(): skip hotpluggable memory when allocating. */
   movableNode: boolean;
   /** Every call, in order; those made while `debug` was on are the ones memblock=debug prints. */
-  calls: MemblockCall[];
+  calls: MemblockCallLog;
   /** memblock=debug: whether calls are printed. */
   debug: boolean;
   /** Called before each call is recorded (a replay interleaves other subsystems' calls here). */
@@ -111,12 +123,293 @@ export interface MemblockFaults {
   nodes?: number[];
 }
 
+/** The layouts of a logged call, in the key order of its MemblockCall. */
+const SHAPE_RANGE = 0; // fn, base, size, caller: numbers [base, size]
+const SHAPE_ALLOC = 1; // fn, size, align, (nid,) from, maxAddr, caller (, result): numbers [args id, result]
+const SHAPE_OBJECT = 2; // kept as the object it was given (memblock_add_node, calls read from logs, tests)
+/** Calls per chunk of numbers (two numbers each). */
+const VALS_SHIFT = 15;
+const VALS_MASK = (1 << VALS_SHIFT) - 1;
+const FLAG_PRINTED = 1;
+const FLAG_RESULT = 2;
+
+/** The arguments of an allocation call, kept once however many calls make it with them. */
+interface AllocArgs {
+  size: number;
+  align: number;
+  /** undefined: memblock_phys_alloc_range(), which takes no node. */
+  nid: number | undefined;
+  from: number;
+  maxAddr: number;
+}
+
+/**
+ * The log of memblock calls, compact (see the top of this module). Per call:
+ * a shape, the printed and result flags, the fn and caller string ids (small
+ * typed arrays), and two numbers in fixed chunks of a Float64Array (a growing
+ * log is never copied whole): base and size for a range call; for an
+ * allocation, the id of its arguments (the same arguments come back half a
+ * million times on a large machine, so they are kept once) and its result.
+ * Reads make MemblockCall objects in the key order kernel-facing code used.
+ */
+export class MemblockCallLog implements Iterable<MemblockCall> {
+  private n = 0;
+  private shape = new Uint8Array(256);
+  private flag = new Uint8Array(256);
+  private fnId = new Uint16Array(256);
+  private callerId = new Uint16Array(256);
+  private vals: Float64Array[] = [new Float64Array(512)];
+  private objs = new Map<number, MemblockCall>();
+  private strs: string[] = [];
+  private ids = new Map<string, number>();
+  private args: AllocArgs[] = [];
+  private argIds = new Map<string, number>();
+  private lastArgs = new Map<number, number>();
+  /** The last few strings looked up (the fn and caller of the calls a step makes in turn), tried before the map. */
+  private recent: (string | null)[] = [null, null, null, null, null, null, null, null];
+  private recentId = [-1, -1, -1, -1, -1, -1, -1, -1];
+  private recentNext = 0;
+
+  get length(): number {
+    return this.n;
+  }
+
+  private id(str: string): number {
+    const rs = this.recent;
+    for (let k = 0; k < 8; k++) if (rs[k] === str) return this.recentId[k]!;
+    let i = this.ids.get(str);
+    if (i === undefined) {
+      i = this.strs.length;
+      if (i > 0xffff) throw new Error('memblock call log: too many distinct function names');
+      this.strs.push(str);
+      this.ids.set(str, i);
+    }
+    const k = this.recentNext;
+    rs[k] = str;
+    this.recentId[k] = i;
+    this.recentNext = (k + 1) & 7;
+    return i;
+  }
+
+  /** Append a call of a shape; returns its index. */
+  private add(shape: number, fn: string, caller: string, printed: boolean): number {
+    const fi = this.id(fn);
+    const ci = this.id(caller);
+    const i = this.n;
+    if (i === this.shape.length) {
+      const cap = i * 2;
+      const shapeA = new Uint8Array(cap);
+      shapeA.set(this.shape);
+      this.shape = shapeA;
+      const flag = new Uint8Array(cap);
+      flag.set(this.flag);
+      this.flag = flag;
+      const fnIdA = new Uint16Array(cap);
+      fnIdA.set(this.fnId);
+      this.fnId = fnIdA;
+      const callerIdA = new Uint16Array(cap);
+      callerIdA.set(this.callerId);
+      this.callerId = callerIdA;
+    }
+    // Room for the call's two numbers: the first chunk grows up to full size, later ones are made full.
+    const ci2 = i >>> VALS_SHIFT;
+    const w = (i & VALS_MASK) * 2;
+    const c = this.vals[ci2];
+    if (!c) this.vals[ci2] = new Float64Array(2 << VALS_SHIFT);
+    else if (w + 2 > c.length) {
+      const b = new Float64Array(Math.min(2 << VALS_SHIFT, c.length * 2));
+      b.set(c);
+      this.vals[ci2] = b;
+    }
+    this.n = i + 1;
+    this.shape[i] = shape;
+    this.flag[i] = printed ? FLAG_PRINTED : 0;
+    this.fnId[i] = fi;
+    this.callerId[i] = ci;
+    return i;
+  }
+
+  /** The k-th (0 or 1) number of call i. */
+  private val(i: number, k: number): number {
+    return this.vals[i >>> VALS_SHIFT]![(i & VALS_MASK) * 2 + k]!;
+  }
+  private setVal(i: number, k: number, x: number): void {
+    this.vals[i >>> VALS_SHIFT]![(i & VALS_MASK) * 2 + k] = x;
+  }
+
+  /** A range call (memblock_add, _remove, _reserve, _phys_free). */
+  pushRange(fn: string, base: number, size: number, caller: string, printed: boolean): number {
+    const i = this.add(SHAPE_RANGE, fn, caller, printed);
+    const v = this.vals[i >>> VALS_SHIFT]!;
+    const w = (i & VALS_MASK) * 2;
+    v[w] = base;
+    v[w + 1] = size;
+    return i;
+  }
+
+  /** The id of an allocation's arguments (the last ones again, most of the time). */
+  private argsId(size: number, align: number, nid: number | undefined, from: number, maxAddr: number): number {
+    // The last arguments used with this node (allocations go round the nodes), else a lookup by value.
+    const slot = nid === undefined ? -2 : nid;
+    const lastId = this.lastArgs.get(slot);
+    const last = lastId === undefined ? undefined : this.args[lastId]!;
+    if (last && last.size === size && last.align === align && last.from === from && last.maxAddr === maxAddr) return lastId!;
+    const key = `${size},${align},${nid},${from},${maxAddr}`;
+    let a = this.argIds.get(key);
+    if (a === undefined) {
+      a = this.args.length;
+      this.args.push({ size, align, nid, from, maxAddr });
+      this.argIds.set(key, a);
+    }
+    this.lastArgs.set(slot, a);
+    return a;
+  }
+
+  /** An allocation call: with a node (nid not undefined) or without (memblock_phys_alloc_range). Its result comes later (setResult). */
+  pushAlloc(fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string, printed: boolean): number {
+    const a = this.argsId(size, align, nid, from, maxAddr);
+    const i = this.add(SHAPE_ALLOC, fn, caller, printed);
+    this.setVal(i, 0, a);
+    return i;
+  }
+
+  /** Append a call given as an object (kept as it is); returns the new length, as Array.push does. */
+  push(c: MemblockCall): number {
+    const i = this.add(SHAPE_OBJECT, c.fn, c.caller, c.printed);
+    this.objs.set(i, c);
+    return this.n;
+  }
+
+  /** The physical address an allocation returned (0: it failed). */
+  setResult(i: number, result: number): void {
+    if (this.shape[i] === SHAPE_OBJECT) {
+      this.objs.get(i)!.result = result;
+      return;
+    }
+    this.setVal(i, 1, result);
+    this.flag[i]! |= FLAG_RESULT;
+  }
+
+  fnAt(i: number): string {
+    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.fn : this.strs[this.fnId[i]!]!;
+  }
+  callerAt(i: number): string {
+    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.caller : this.strs[this.callerId[i]!]!;
+  }
+  printedAt(i: number): boolean {
+    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.printed : (this.flag[i]! & FLAG_PRINTED) !== 0;
+  }
+  /** The result of an allocation, or undefined (not an allocation, or none yet). */
+  resultAt(i: number): number | undefined {
+    const sh = this.shape[i]!;
+    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.result;
+    return sh === SHAPE_ALLOC && this.flag[i]! & FLAG_RESULT ? this.val(i, 1) : undefined;
+  }
+  sizeAt(i: number): number {
+    const sh = this.shape[i]!;
+    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.size;
+    return sh === SHAPE_RANGE ? this.val(i, 1) : this.args[this.val(i, 0)]!.size;
+  }
+  /** The base of a range call (undefined for allocations). */
+  baseAt(i: number): number | undefined {
+    const sh = this.shape[i]!;
+    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.base;
+    return sh === SHAPE_RANGE ? this.val(i, 0) : undefined;
+  }
+
+  /** Call i as an object (a fresh one each time, but for calls kept as objects). */
+  get(i: number): MemblockCall {
+    const sh = this.shape[i]!;
+    if (sh === SHAPE_OBJECT) return this.objs.get(i)!;
+    const fn = this.strs[this.fnId[i]!]!;
+    const caller = this.strs[this.callerId[i]!]!;
+    const printed = (this.flag[i]! & FLAG_PRINTED) !== 0;
+    if (sh === SHAPE_RANGE) return { fn, base: this.val(i, 0), size: this.val(i, 1), caller, printed };
+    const a = this.args[this.val(i, 0)]!;
+    const c: MemblockCall =
+      a.nid !== undefined
+        ? { fn, size: a.size, align: a.align, nid: a.nid, from: a.from, maxAddr: a.maxAddr, caller, printed }
+        : { fn, size: a.size, align: a.align, from: a.from, maxAddr: a.maxAddr, caller, printed };
+    if (this.flag[i]! & FLAG_RESULT) c.result = this.val(i, 1);
+    return c;
+  }
+
+  at(i: number): MemblockCall | undefined {
+    if (i < 0) i += this.n;
+    return i >= 0 && i < this.n ? this.get(i) : undefined;
+  }
+
+  *[Symbol.iterator](): Iterator<MemblockCall> {
+    for (let i = 0; i < this.n; i++) yield this.get(i);
+  }
+  *entries(): IterableIterator<[number, MemblockCall]> {
+    for (let i = 0; i < this.n; i++) yield [i, this.get(i)];
+  }
+  slice(start = 0, end = this.n): MemblockCall[] {
+    if (start < 0) start = Math.max(0, this.n + start);
+    if (end < 0) end += this.n;
+    const out: MemblockCall[] = [];
+    for (let i = start; i < Math.min(end, this.n); i++) out.push(this.get(i));
+    return out;
+  }
+  toArray(): MemblockCall[] {
+    return this.slice();
+  }
+  toJSON(): MemblockCall[] {
+    return this.slice();
+  }
+  filter(pred: (c: MemblockCall, i: number) => unknown): MemblockCall[] {
+    const out: MemblockCall[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const c = this.get(i);
+      if (pred(c, i)) out.push(c);
+    }
+    return out;
+  }
+  map<T>(fn: (c: MemblockCall, i: number) => T): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.n; i++) out.push(fn(this.get(i), i));
+    return out;
+  }
+  forEach(fn: (c: MemblockCall, i: number) => void): void {
+    for (let i = 0; i < this.n; i++) fn(this.get(i), i);
+  }
+  findIndex(pred: (c: MemblockCall, i: number) => unknown): number {
+    for (let i = 0; i < this.n; i++) if (pred(this.get(i), i)) return i;
+    return -1;
+  }
+  find(pred: (c: MemblockCall, i: number) => unknown): MemblockCall | undefined {
+    const i = this.findIndex(pred);
+    return i < 0 ? undefined : this.get(i);
+  }
+  some(pred: (c: MemblockCall, i: number) => unknown): boolean {
+    return this.findIndex(pred) >= 0;
+  }
+
+  /** A copy that grows on its own. */
+  clone(): MemblockCallLog {
+    const c = new MemblockCallLog();
+    c.n = this.n;
+    c.shape = this.shape.slice();
+    c.flag = this.flag.slice();
+    c.fnId = this.fnId.slice();
+    c.callerId = this.callerId.slice();
+    c.vals = this.vals.map((v) => v.slice());
+    c.objs = new Map([...this.objs].map(([i, o]) => [i, { ...o }]));
+    c.strs = this.strs.slice();
+    c.ids = new Map(this.ids);
+    c.args = this.args.slice();
+    c.argIds = new Map(this.argIds);
+    return c;
+  }
+}
+
 /** Whether an injected fault makes this allocation call fail outright. */
-function faultFails(mb: Memblock, call: MemblockCallArgs): boolean {
+function faultFails(mb: Memblock, caller: string): boolean {
   mb.allocCount++;
   const f = mb.faults;
   if (!f) return false;
-  return !!(f.nth?.includes(mb.allocCount) || f.callers?.some((c) => c === call.caller || c === `${call.caller}@${mb.step}`));
+  return !!(f.nth?.includes(mb.allocCount) || f.callers?.some((c) => c === caller || c === `${caller}@${mb.step}`));
 }
 
 export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
@@ -126,7 +419,7 @@ export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
     currentLimit: MEMBLOCK_ALLOC_ANYWHERE,
     bottomUp: false,
     movableNode: false,
-    calls: [],
+    calls: new MemblockCallLog(),
     debug: opts.debug ?? true,
     allocCount: 0,
   };
@@ -135,15 +428,28 @@ export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
 /** A deep copy, so a boot can be forked (fault injection, what-if runs). */
 export function memblockClone(mb: Memblock): Memblock {
   const copy = (t: MemblockType): MemblockType => ({ name: t.name, regions: t.regions.map((r) => ({ ...r })), totalSize: t.totalSize });
-  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.slice() };
+  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone() };
 }
 
+/** Record a call given as an object (kept as it is). */
 function record(mb: Memblock, call: MemblockCallArgs): MemblockCall {
   if (mb.beforeCall) mb.beforeCall(mb, call);
   const c = call as MemblockCall;
   c.printed = mb.debug;
   mb.calls.push(c);
   return c;
+}
+
+/** Record a range call (memblock_add, _remove, _reserve, _phys_free). */
+function recordRange(mb: Memblock, fn: string, base: number, size: number, caller: string): void {
+  if (mb.beforeCall) mb.beforeCall(mb, { fn, base, size, caller });
+  mb.calls.pushRange(fn, base, size, caller, mb.debug);
+}
+
+/** Record an allocation call (nid undefined: memblock_phys_alloc_range); returns its index in the log, for its result. */
+function recordAlloc(mb: Memblock, fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string): number {
+  if (mb.beforeCall) mb.beforeCall(mb, nid === undefined ? { fn, size, align, from, maxAddr, caller } : { fn, size, align, nid, from, maxAddr, caller });
+  return mb.calls.pushAlloc(fn, size, align, nid, from, maxAddr, caller, mb.debug);
 }
 
 /** type->cnt: the kernel keeps one empty dummy region in an empty array. */
@@ -192,10 +498,18 @@ export function memblockMergeRegions(type: MemblockType): void {
 
 /** Index of the first region whose end lies above addr (binary search). */
 function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): number {
-  return firstEndingAbove(regs, addr, regionEnd);
+  // firstEndingAbove() written out for regions: it runs several times in every call.
+  let lo = 0;
+  let hi = regs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = regs[mid]!;
+    if (r.base + r.size <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-const regionEnd = (r: MemblockRegion) => r.base + r.size;
 
 /** memblock_add_range(): add [base, base+size) to a type; overlaps keep the existing region's node and flags. */
 export function memblockAddRange(type: MemblockType, base: number, size: number, nid: number, flags: number): void {
@@ -205,6 +519,26 @@ export function memblockAddRange(type: MemblockType, base: number, size: number,
   const regs = type.regions;
   // Regions before `idx` end at or below `base` and are untouched.
   let idx = firstRegionEndingAbove(regs, base);
+  const next = regs[idx];
+  if (!next || next.base >= end) {
+    // Nothing overlaps: the new region would go in at idx. Where it would merge at once with a
+    // neighbour, grow that neighbour instead (the regions come out the same, without inserting
+    // one only to remove it), then merge on from where memblock_merge_regions() would look.
+    const prev = idx > 0 ? regs[idx - 1]! : undefined;
+    if (prev && prev.base + prev.size === base && prev.nid === nid && prev.flags === flags) {
+      prev.size += size;
+      type.totalSize += size;
+      memblockMergeRegionsFrom(type, idx - 1, end);
+      return;
+    }
+    if (next && next.base === end && next.nid === nid && next.flags === flags) {
+      next.base = base;
+      next.size += size;
+      type.totalSize += size;
+      memblockMergeRegionsFrom(type, Math.max(0, idx - 1), end);
+      return;
+    }
+  }
   let cur = base;
   for (; idx < regs.length; idx++) {
     const r = regs[idx]!;
@@ -223,8 +557,12 @@ export function memblockAddRange(type: MemblockType, base: number, size: number,
 
 /** memblock_merge_regions() restricted to the neighbourhood of [base, end): same result, without a full scan. */
 function memblockMergeRegionsAround(type: MemblockType, base: number, end: number): void {
+  memblockMergeRegionsFrom(type, Math.max(0, firstRegionEndingAbove(type.regions, base) - 1), end);
+}
+
+/** The merging of memblockMergeRegionsAround(), from region i on while regions start at or below end. */
+function memblockMergeRegionsFrom(type: MemblockType, i: number, end: number): void {
   const regs = type.regions;
-  let i = Math.max(0, firstRegionEndingAbove(regs, base) - 1);
   while (i < regs.length - 1) {
     const cur = regs[i]!;
     if (cur.base > end) break;
@@ -282,13 +620,9 @@ export function memblockRemoveRange(type: MemblockType, base: number, size: numb
   for (let i = end - 1; i >= start; i--) memblockRemoveRegion(type, i);
 }
 
-function rangeCall(fn: string, base: number, size: number, caller: string): MemblockCallArgs {
-  return { fn, base, size, caller };
-}
-
 /** memblock_add() */
 export function memblockAdd(mb: Memblock, base: number, size: number, caller = 'memblock_add'): void {
-  record(mb, rangeCall('memblock_add', base, size, caller));
+  recordRange(mb, 'memblock_add', base, size, caller);
   memblockAddRange(mb.memory, base, size, MAX_NUMNODES, MEMBLOCK_NONE);
 }
 
@@ -300,19 +634,19 @@ export function memblockAddNode(mb: Memblock, base: number, size: number, nid: n
 
 /** memblock_remove() */
 export function memblockRemove(mb: Memblock, base: number, size: number, caller = 'memblock_remove'): void {
-  record(mb, rangeCall('memblock_remove', base, size, caller));
+  recordRange(mb, 'memblock_remove', base, size, caller);
   memblockRemoveRange(mb.memory, base, size);
 }
 
 /** memblock_reserve() */
 export function memblockReserve(mb: Memblock, base: number, size: number, caller = 'memblock_reserve'): void {
-  record(mb, rangeCall('memblock_reserve', base, size, caller));
+  recordRange(mb, 'memblock_reserve', base, size, caller);
   memblockAddRange(mb.reserved, base, size, MAX_NUMNODES, MEMBLOCK_NONE);
 }
 
 /** memblock_phys_free(): give a reservation (or part of one) back. */
 export function memblockPhysFree(mb: Memblock, base: number, size: number, caller = 'memblock_phys_free'): void {
-  record(mb, rangeCall('memblock_phys_free', base, size, caller));
+  recordRange(mb, 'memblock_phys_free', base, size, caller);
   memblockRemoveRange(mb.reserved, base, size);
 }
 
@@ -434,41 +768,78 @@ export function forEachFreeMemRangeReverse(
   }
 }
 
-/** __memblock_find_range_bottom_up() */
+/** __memblock_find_range_bottom_up(): the free ranges of for_each_free_mem_range(), walked inline (no visitor: it runs for every allocation). */
 function memblockFindRangeBottomUp(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
-  let found = 0;
   const down = mb.faults?.nodes;
-  forEachFreeMemRange(mb, nid, flags, (lo, hi, m) => {
-    if (down?.includes(m.nid)) return false;
+  const res = mb.reserved.regions;
+  const tryRange = (lo: number, hi: number): number => {
     const thisStart = clamp(lo, start, end);
     const thisEnd = clamp(hi, start, end);
     const cand = roundUp(thisStart, align);
-    if (cand < thisEnd && thisEnd - cand >= size) {
-      found = cand;
-      return true;
+    return cand < thisEnd && thisEnd - cand >= size ? cand : 0;
+  };
+  for (const m of mb.memory.regions) {
+    if (shouldSkipRegion(mb, m, nid, flags)) continue;
+    if (down?.includes(m.nid)) continue;
+    const mEnd = m.base + m.size;
+    let lo = m.base;
+    for (let j = firstRegionEndingAbove(res, m.base); j < res.length; j++) {
+      const r = res[j]!;
+      if (r.base >= mEnd) break;
+      if (r.base > lo) {
+        const found = tryRange(lo, r.base);
+        if (found) return found;
+      }
+      lo = Math.max(lo, r.base + r.size);
+      if (lo >= mEnd) break;
     }
-    return false;
-  });
-  return found;
+    if (lo < mEnd) {
+      const found = tryRange(lo, mEnd);
+      if (found) return found;
+    }
+  }
+  return 0;
 }
 
-/** __memblock_find_range_top_down() */
+/** __memblock_find_range_top_down(): the free ranges of for_each_free_mem_range_reverse(), walked inline. */
 function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
-  let found = 0;
   const down = mb.faults?.nodes;
-  forEachFreeMemRangeReverse(mb, nid, flags, (lo, hi, m) => {
-    if (down?.includes(m.nid)) return false;
-    const thisStart = clamp(lo, start, end);
-    const thisEnd = clamp(hi, start, end);
-    if (thisEnd < size) return false;
-    const cand = roundDown(thisEnd - size, align);
-    if (cand >= thisStart) {
-      found = cand;
-      return true;
+  const mem = mb.memory.regions;
+  const res = mb.reserved.regions;
+  for (let i = mem.length - 1; i >= 0; i--) {
+    const m = mem[i]!;
+    if (shouldSkipRegion(mb, m, nid, flags)) continue;
+    if (down?.includes(m.nid)) continue;
+    // The free ranges of m, highest first: [rEnd, hi) above each reservation, then [m.base, hi).
+    const mEnd = m.base + m.size;
+    let hi = mEnd;
+    let j = firstRegionEndingAbove(res, mEnd);
+    if (j >= res.length || res[j]!.base >= mEnd) j--;
+    for (; j >= -1; j--) {
+      let lo: number;
+      if (j >= 0) {
+        const r = res[j]!;
+        const rEnd = r.base + r.size;
+        if (rEnd <= m.base) {
+          j = -1;
+          lo = m.base;
+        } else lo = rEnd;
+      } else lo = m.base;
+      if (j < 0 && hi <= m.base) break;
+      if (lo < hi) {
+        const thisStart = clamp(lo, start, end);
+        const thisEnd = clamp(hi, start, end);
+        if (thisEnd >= size) {
+          const cand = roundDown(thisEnd - size, align);
+          if (cand >= thisStart) return cand;
+        }
+      }
+      if (j < 0) break;
+      hi = Math.min(hi, res[j]!.base);
+      if (hi <= m.base) break;
     }
-    return false;
-  });
-  return found;
+  }
+  return 0;
 }
 
 export function clamp(x: number, lo: number, hi: number): number {
@@ -536,9 +907,9 @@ export function memblockAllocRangeNid(
 
 /** memblock_phys_alloc_range() */
 export function memblockPhysAllocRange(mb: Memblock, size: number, align: number, start: number, end: number, caller: string): number {
-  const call = record(mb, { fn: 'memblock_phys_alloc_range', size, align, from: start, maxAddr: end, caller });
-  const addr = faultFails(mb, call) ? 0 : memblockAllocRangeNid(mb, size, align, start, end, NUMA_NO_NODE, false).addr;
-  call.result = addr;
+  const call = recordAlloc(mb, 'memblock_phys_alloc_range', size, align, undefined, start, end, caller);
+  const addr = faultFails(mb, caller) ? 0 : memblockAllocRangeNid(mb, size, align, start, end, NUMA_NO_NODE, false).addr;
+  mb.calls.setResult(call, addr);
   return addr;
 }
 
@@ -575,11 +946,11 @@ function allocNidCall(
   exactNid: boolean,
   caller: string,
 ): AllocOutcome {
-  const call = record(mb, { fn, size, align, nid, from: minAddr, maxAddr, caller });
-  const out = faultFails(mb, call)
+  const call = recordAlloc(mb, fn, size, align, nid, minAddr, maxAddr, caller);
+  const out = faultFails(mb, caller)
     ? { addr: 0, fellBackToAnyNode: false, droppedLowLimit: false }
     : memblockAllocInternal(mb, size, align, minAddr, maxAddr, nid, exactNid);
-  call.result = out.addr;
+  mb.calls.setResult(call, out.addr);
   return out;
 }
 

@@ -7,6 +7,11 @@
 // the node's free memory as memblock left it, lowest first in the highest
 // zone the caller may use (see allocPagesNode): an estimate; counts per node
 // do not depend on it.
+//
+// Lookups that run once per page allocated or freed (the zone of a PFN, the
+// zones a node allocates from) use an index built once the zones are sized
+// (ZoneIndex, kept in PageAllocState): binary searches instead of scans.
+// lateFreed keeps ranges, a range touching the last one extends it.
 import { forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
@@ -26,21 +31,91 @@ export interface PageAllocState {
   kernelRuntime: Map<number, number>;
   /** Reserved pages freed to the allocator after memblock_free_all() (memblock still lists them as reserved). */
   lateFreed: FreeRange[];
+  /** Lookups over the zones, built on first use once they are sized (not state of its own). */
+  zoneIndex?: ZoneIndex;
+}
+
+/** Zones are sized once (free_area_init()) and never change shape after: what per-page lookups need, computed once. */
+interface ZoneIndex {
+  zones: Zone[];
+  /** Sorted PFN boundaries of the spanned, present zones; owner[i] is the zone of [bounds[i], bounds[i+1]) (the first in list order). */
+  bounds: number[];
+  owner: (Zone | undefined)[];
+  /** The same over every spanned zone, present or not. */
+  spanBounds: number[];
+  spanOwner: (Zone | undefined)[];
+  /** Zones a node allocates from, highest first: key nid * 2 + (movable ? 1 : 0). */
+  allocOrder: Map<number, Zone[]>;
+  /** Other values that depend only on the zones (see zonesMemo). */
+  memo: Map<string, unknown>;
+}
+
+/** A value computed from the zones alone, computed once per zone layout (callers must not change it). */
+export function zonesMemo<T>(s: KernelState, key: string, make: () => T): T {
+  const idx = zoneIndex(s);
+  if (!idx) return make();
+  if (!idx.memo.has(key)) idx.memo.set(key, make());
+  return idx.memo.get(key) as T;
 }
 
 export function createPageAllocState(): PageAllocState {
   return { nodeFree: new Map(), freeRanges: new Map(), kernelRuntime: new Map(), lateFreed: [] };
 }
 
+function zoneIndex(s: KernelState): ZoneIndex | undefined {
+  const zones = s.zones?.zones;
+  if (!zones) return undefined;
+  const have = s.pageAlloc.zoneIndex;
+  if (have && have.zones === zones) return have;
+  const lookup = (live: Zone[]) => {
+    const bounds = [...new Set(live.flatMap((z) => [z.startPfn, z.startPfn + z.spanned]))].sort((a, b) => a - b);
+    return { bounds, owner: bounds.map((b) => live.find((z) => b >= z.startPfn && b < z.startPfn + z.spanned)) };
+  };
+  const { bounds, owner } = lookup(zones.filter((z) => z.spanned && z.present));
+  const span = lookup(zones.filter((z) => z.spanned > 0));
+  const idx: ZoneIndex = { zones, bounds, owner, spanBounds: span.bounds, spanOwner: span.owner, allocOrder: new Map(), memo: new Map() };
+  s.pageAlloc.zoneIndex = idx;
+  return idx;
+}
+
 /** The zone a PFN lies in, or undefined. */
 export function zoneOfPfn(s: KernelState, pfn: number): Zone | undefined {
-  return s.zones?.zones.find((z) => z.spanned && pfn >= z.startPfn && pfn < z.startPfn + z.spanned && z.present);
+  const idx = zoneIndex(s);
+  return idx ? ownerAt(idx.bounds, idx.owner, pfn) : undefined;
+}
+
+/** The first zone (in list order) whose span holds a PFN, present pages or not; undefined if none. */
+export function zoneSpanningPfn(s: KernelState, pfn: number): Zone | undefined {
+  const idx = zoneIndex(s);
+  return idx ? ownerAt(idx.spanBounds, idx.spanOwner, pfn) : undefined;
+}
+
+/** The owner of the boundary interval holding pfn: the last boundary at or below it (binary search). */
+function ownerAt(b: number[], owner: (Zone | undefined)[], pfn: number): Zone | undefined {
+  let lo = 0;
+  let hi = b.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (b[mid]! <= pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo ? owner[lo - 1] : undefined;
 }
 
 /** The node of a physical address, from the memblock memory regions (early_pfn_to_nid). */
 export function nidOfPhys(s: KernelState, phys: number): number {
-  const r = s.memblock.memory.regions.find((m) => m.base <= phys && phys < m.base + m.size);
-  return r ? r.nid : -1;
+  // The first region ending above phys (binary search, written out: this runs for every page freed).
+  const regs = s.memblock.memory.regions;
+  let lo = 0;
+  let hi = regs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = regs[mid]!;
+    if (m.base + m.size <= phys) lo = mid + 1;
+    else hi = mid;
+  }
+  const r = regs[lo];
+  return r && r.base <= phys ? r.nid : -1;
 }
 
 /** numa_node_id() on the boot CPU: the first node with memory (CPU 0 sits on node 0 on the machines modelled). */
@@ -145,7 +220,12 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
   const ps = s.arch.pageSize;
   const bytes = n * ps;
   const ranges = pa.freeRanges.get(nid) ?? [];
-  const zones = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx)).sort((a, b) => b.idx - a.idx);
+  const zi = zoneIndex(s);
+  let zones = zi?.allocOrder.get(nid * 2 + (movable ? 1 : 0));
+  if (!zones) {
+    zones = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx)).sort((a, b) => b.idx - a.idx);
+    zi?.allocOrder.set(nid * 2 + (movable ? 1 : 0), zones);
+  }
   for (const z of zones) {
     const lo = z.startPfn * ps;
     const hi = (z.startPfn + z.spanned) * ps;
@@ -154,6 +234,13 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
       if (r.end <= lo || r.start >= hi) continue;
       const at = Math.ceil(Math.max(r.start, lo) / bytes) * bytes;
       if (at + bytes > Math.min(r.end, hi)) continue;
+      if (at === r.start) {
+        // The block starts the range: what is above it stays in the range's place (or the range goes).
+        if (at + bytes < r.end) r.start = at + bytes;
+        else ranges.splice(i, 1);
+        pa.nodeFree.set(nid, free - n);
+        return at / ps;
+      }
       // Keep what lies below and above the block as free ranges.
       const above = { start: at + bytes, end: r.end };
       r.end = at;
@@ -176,7 +263,12 @@ function freePagesToNode(s: KernelState, nid: number, count: number): void {
  * the zone's managed count grows and the pages are free.
  */
 export function freeReservedPages(s: KernelState, pfn: number, count: number): void {
-  s.pageAlloc.lateFreed.push({ start: pfn * s.arch.pageSize, end: (pfn + count) * s.arch.pageSize });
+  const start = pfn * s.arch.pageSize;
+  const end = (pfn + count) * s.arch.pageSize;
+  const freed = s.pageAlloc.lateFreed;
+  const last = freed[freed.length - 1];
+  if (last && last.end === start) last.end = end;
+  else freed.push({ start, end });
   adjustManagedPageCount(s, pfn, count);
   freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
 }

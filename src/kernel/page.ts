@@ -11,6 +11,7 @@
 import { firstEndingAbove } from '../util/search.js';
 import type { HugePage } from './hugetlb.js';
 import { vmemmapTranslate } from './pgtable.js';
+import { zoneSpanningPfn } from './page-alloc.js';
 import type { KernelState } from './state.js';
 
 /** How a tail encodes its head: a pointer (head | 1; 6.1, 6.15) or a mask (hvo-v7: head = address & mask). */
@@ -42,11 +43,13 @@ export function structPageAddress(s: KernelState, pfn: number): bigint {
 
 /** The zone (node and index) whose span holds a PFN, or null. */
 export function zoneSpanning(s: KernelState, pfn: number): { nid: number; idx: number } | null {
-  const z = s.zones?.zones.find((z) => z.spanned > 0 && pfn >= z.startPfn && pfn < z.startPfn + z.spanned);
+  const z = zoneSpanningPfn(s, pfn);
   return z ? { nid: z.nid, idx: z.idx } : null;
 }
 
 const folioIndexCache = new WeakMap<HugePage[], { n: number; sorted: HugePage[] }>();
+
+const folioEnd = (x: HugePage) => x.pfn + 2 ** x.order;
 
 /** The pool folio a PFN belongs to, or null (binary search over the pool sorted by PFN). */
 export function folioOf(s: KernelState, pfn: number): HugePage | null {
@@ -56,7 +59,7 @@ export function folioOf(s: KernelState, pfn: number): HugePage | null {
     c = { n: pages.length, sorted: pages.slice().sort((a, b) => a.pfn - b.pfn) };
     folioIndexCache.set(pages, c);
   }
-  const f = c.sorted[firstEndingAbove(c.sorted, pfn, (x) => x.pfn + 2 ** x.order)];
+  const f = c.sorted[firstEndingAbove(c.sorted, pfn, folioEnd)];
   return f && f.pfn <= pfn ? f : null;
 }
 

@@ -6,6 +6,25 @@
 // maps `count` consecutive entries either onto consecutive physical pages
 // (stride 1, what splitting a 2 MiB leaf gives) or all onto one page (stride 0,
 // what HVO does with the tail vmemmap pages).
+//
+// 2 MiB leaves are kept in PmdLeaves: one slot of a Float64Array per PMD entry
+// (the vmemmap of 64 TiB has 2^19 entries: 4 MiB), not a Map entry each, so
+// populating or splitting half a million leaves makes no objects. It reads
+// like the Map it replaced (get, has, set, delete, size, keys, values,
+// entries, iteration in entry order); pmdLeafRuns() gives the leaves as runs
+// of consecutive entries backed by consecutive 2 MiB blocks.
+//
+// PTE tables are kept in PteTables: arrays indexed by PMD entry (the table's
+// page, its runs), not an object and a Map entry each (HVO on 64 TiB makes
+// 520,000 tables). It reads like the Map it replaced, iterating in the order
+// the tables were made; get() hands out a small PteTable view that reads and
+// writes through. Runs are never changed in place: pteSetRange() builds a new
+// array, so tables share one runs array where they map the same (HVO maps
+// whole tables onto one page). Treat runs arrays and runs as immutable.
+//
+// Stored vmemmap pages (heads and shared tails, one per HVO folio) are kept
+// in StoredPages, a small hash table keyed by page address that reads like a
+// Map (a Map of half a million such large numbers hashes them slowly).
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
@@ -51,23 +70,324 @@ export type StoredVmemmapPage =
       boot: boolean;
     };
 
+/**
+ * 2 MiB leaves by PMD entry index: the physical block each maps. A Map-like
+ * table over a Float64Array indexed by entry (-1: no leaf), grown on demand.
+ */
+export class PmdLeaves implements Iterable<[number, number]> {
+  private phys = new Float64Array(0);
+  private n = 0;
+  /** One past the highest entry ever set (iteration bound). */
+  private hi = 0;
+
+  get size(): number {
+    return this.n;
+  }
+  get(entry: number): number | undefined {
+    const p = entry < this.hi ? this.phys[entry]! : -1;
+    return p < 0 ? undefined : p;
+  }
+  has(entry: number): boolean {
+    return entry < this.hi && this.phys[entry]! >= 0;
+  }
+  set(entry: number, phys: number): this {
+    if (entry >= this.phys.length) {
+      let cap = Math.max(1024, this.phys.length);
+      while (cap <= entry) cap *= 2;
+      const b = new Float64Array(cap).fill(-1);
+      b.set(this.phys.subarray(0, this.hi));
+      this.phys = b;
+    }
+    // Slots at and above hi were never set: they hold -1 since the array was made.
+    if (entry >= this.hi) this.hi = entry + 1;
+    if (this.phys[entry]! < 0) this.n++;
+    this.phys[entry] = phys;
+    return this;
+  }
+  /** set() of `count` consecutive entries from `entry`, onto blocks `step` bytes apart from `phys` (none of them set yet). */
+  setRun(entry: number, count: number, phys: number, step: number): void {
+    if (count <= 0) return;
+    this.set(entry + count - 1, phys + (count - 1) * step);
+    const a = this.phys;
+    for (let k = 0; k < count - 1; k++) a[entry + k] = phys + k * step;
+    this.n += count - 1;
+  }
+  delete(entry: number): boolean {
+    if (!this.has(entry)) return false;
+    this.phys[entry] = -1;
+    this.n--;
+    return true;
+  }
+  *entries(): IterableIterator<[number, number]> {
+    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield [e, this.phys[e]!];
+  }
+  *keys(): IterableIterator<number> {
+    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield e;
+  }
+  *values(): IterableIterator<number> {
+    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield this.phys[e]!;
+  }
+  [Symbol.iterator](): IterableIterator<[number, number]> {
+    return this.entries();
+  }
+  /** Leaves as runs: `count` consecutive entries from `entry`, mapping consecutive 2 MiB blocks from `phys`. */
+  *runs(): IterableIterator<{ entry: number; count: number; phys: number }> {
+    const a = this.phys;
+    for (let e = 0; e < this.hi; ) {
+      if (a[e]! < 0) {
+        e++;
+        continue;
+      }
+      let k = 1;
+      while (e + k < this.hi && a[e + k]! === a[e]! + k * PMD_ENTRY_SPAN) k++;
+      yield { entry: e, count: k, phys: a[e]! };
+      e += k;
+    }
+  }
+}
+
+/**
+ * Stored vmemmap pages by physical address: a Map-like hash table keyed by
+ * page address (a Map hashes such large numbers slowly: one is looked up for
+ * every PTE run HVO frees or checks). Iteration in insertion order, as a Map.
+ */
+export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
+  private keysA = new Float64Array(16);
+  private valsA: (StoredVmemmapPage | undefined)[] = [];
+  /** Entries used (dead ones included) and alive. */
+  private used = 0;
+  private alive = 0;
+  /** Open addressing: entry index + 1 per slot, 0 when empty. */
+  private slots = new Int32Array(32);
+
+  get size(): number {
+    return this.alive;
+  }
+  /** log2 of the slot count, for the hash's top bits. */
+  private bits = 5;
+  /** Fibonacci hashing of the page number: the top bits of a multiply (pages of aligned blocks share their low bits). */
+  private hash(key: number): number {
+    const p = key / 4096;
+    const lo = p >>> 0;
+    const hi = Math.floor(p / 4294967296) | 0;
+    return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> (32 - this.bits);
+  }
+  /** The entry index of a key, or -1. */
+  private find(key: number): number {
+    const mask = this.slots.length - 1;
+    for (let h = this.hash(key); ; h = (h + 1) & mask) {
+      const e = this.slots[h]!;
+      if (e === 0) return -1;
+      if (this.keysA[e - 1] === key && this.valsA[e - 1] !== undefined) return e - 1;
+    }
+  }
+  get(key: number): StoredVmemmapPage | undefined {
+    const e = this.find(key);
+    return e < 0 ? undefined : this.valsA[e];
+  }
+  has(key: number): boolean {
+    return this.find(key) >= 0;
+  }
+  set(key: number, v: StoredVmemmapPage): this {
+    const e = this.find(key);
+    if (e >= 0) {
+      this.valsA[e] = v;
+      return this;
+    }
+    if ((this.used + 1) * 2 > this.slots.length || this.used === this.keysA.length) this.rebuild();
+    const i = this.used++;
+    this.keysA[i] = key;
+    this.valsA[i] = v;
+    this.alive++;
+    const mask = this.slots.length - 1;
+    let h = this.hash(key);
+    while (this.slots[h] !== 0) h = (h + 1) & mask;
+    this.slots[h] = i + 1;
+    return this;
+  }
+  delete(key: number): boolean {
+    const e = this.find(key);
+    if (e < 0) return false;
+    // The slot keeps pointing at the dead entry (find() skips it) until the next rebuild.
+    this.valsA[e] = undefined;
+    this.alive--;
+    return true;
+  }
+  /** Drop dead entries and size the arrays for more. */
+  private rebuild(): void {
+    const keys: number[] = [];
+    const vals: StoredVmemmapPage[] = [];
+    for (let i = 0; i < this.used; i++) {
+      const v = this.valsA[i];
+      if (v !== undefined) {
+        keys.push(this.keysA[i]!);
+        vals.push(v);
+      }
+    }
+    let cap = 16;
+    while (cap < (keys.length + 1) * 2) cap *= 2;
+    this.keysA = new Float64Array(cap);
+    this.keysA.set(keys);
+    this.valsA = vals;
+    this.used = keys.length;
+    this.slots = new Int32Array(cap * 2);
+    this.bits = Math.log2(cap * 2);
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < keys.length; i++) {
+      let h = this.hash(keys[i]!);
+      while (this.slots[h] !== 0) h = (h + 1) & mask;
+      this.slots[h] = i + 1;
+    }
+  }
+  *entries(): IterableIterator<[number, StoredVmemmapPage]> {
+    for (let i = 0; i < this.used; i++) {
+      const v = this.valsA[i];
+      if (v !== undefined) yield [this.keysA[i]!, v];
+    }
+  }
+  *keys(): IterableIterator<number> {
+    for (const [k] of this.entries()) yield k;
+  }
+  *values(): IterableIterator<StoredVmemmapPage> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  [Symbol.iterator](): IterableIterator<[number, StoredVmemmapPage]> {
+    return this.entries();
+  }
+}
+
+/**
+ * PTE tables by PMD entry index: a Map-like table over arrays indexed by
+ * entry, in chunks (the tables' pages in Float64Arrays, their runs in
+ * arrays), so a table is no object of its own. get() hands out a PteTable that reads and
+ * writes through to them; iteration in the order tables were added.
+ */
+export class PteTables implements Iterable<[number, PteTable]> {
+  /** Chunks of PTE_CHUNK entries, made when a table of theirs is: page and runs of each entry (runs undefined: no table). */
+  private pages: (Float64Array | undefined)[] = [];
+  private runsOf: ((PteRun[] | undefined)[] | undefined)[] = [];
+  private order: number[] = [];
+  private n = 0;
+
+  get size(): number {
+    return this.n;
+  }
+  get(entry: number): PteTable | undefined {
+    return this.has(entry) ? new PteTableRef(this, entry) : undefined;
+  }
+  has(entry: number): boolean {
+    const c = this.runsOf[entry >>> PTE_CHUNK_SHIFT];
+    return c !== undefined && c[entry & PTE_CHUNK_MASK] !== undefined;
+  }
+  /** Add (or replace) the table of an entry; the PteTable returned reads and writes the stored one. */
+  set(entry: number, table: PteTable): this {
+    this.add(entry, table.page, table.runs);
+    return this;
+  }
+  /** Make the table of an entry: a new page with the given runs. */
+  add(entry: number, page: number, runs: PteRun[]): PteTable {
+    const ci = entry >>> PTE_CHUNK_SHIFT;
+    while (this.runsOf.length <= ci) {
+      this.runsOf.push(undefined);
+      this.pages.push(undefined);
+    }
+    let c = this.runsOf[ci];
+    if (c === undefined) {
+      c = new Array<PteRun[] | undefined>(PTE_CHUNK).fill(undefined);
+      this.runsOf[ci] = c;
+      this.pages[ci] = new Float64Array(PTE_CHUNK);
+    }
+    const i = entry & PTE_CHUNK_MASK;
+    if (c[i] === undefined) {
+      this.n++;
+      this.order.push(entry);
+    }
+    c[i] = runs;
+    this.pages[ci]![i] = page;
+    return new PteTableRef(this, entry);
+  }
+  delete(entry: number): boolean {
+    if (!this.has(entry)) return false;
+    this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = undefined;
+    this.n--;
+    this.order = this.order.filter((e) => e !== entry);
+    return true;
+  }
+  /** The page holding the table of an entry (the entry must have one). */
+  pageAt(entry: number): number {
+    return this.pages[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK]!;
+  }
+  /** The runs of the table of an entry (the entry must have one). */
+  runsAt(entry: number): PteRun[] {
+    return this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK]!;
+  }
+  setRunsAt(entry: number, runs: PteRun[]): void {
+    this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = runs;
+  }
+  setPageAt(entry: number, page: number): void {
+    this.pages[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = page;
+  }
+  *entries(): IterableIterator<[number, PteTable]> {
+    for (const e of this.order) yield [e, new PteTableRef(this, e)];
+  }
+  *keys(): IterableIterator<number> {
+    yield* this.order;
+  }
+  *values(): IterableIterator<PteTable> {
+    for (const e of this.order) yield new PteTableRef(this, e);
+  }
+  [Symbol.iterator](): IterableIterator<[number, PteTable]> {
+    return this.entries();
+  }
+}
+
+/** PteTables keeps entries in chunks of 1024 (2 GiB of vmemmap): memory follows the tables, not the highest entry. */
+const PTE_CHUNK_SHIFT = 10;
+const PTE_CHUNK = 1 << PTE_CHUNK_SHIFT;
+const PTE_CHUNK_MASK = PTE_CHUNK - 1;
+
+/** A PTE table as PteTables hands it out: page and runs read and write the stored table. */
+class PteTableRef implements PteTable {
+  constructor(
+    private readonly tables: PteTables,
+    readonly entry: number,
+  ) {}
+  get page(): number {
+    return this.tables.pageAt(this.entry);
+  }
+  set page(p: number) {
+    this.tables.setPageAt(this.entry, p);
+  }
+  get runs(): PteRun[] {
+    return this.tables.runsAt(this.entry);
+  }
+  set runs(r: PteRun[]) {
+    this.tables.setRunsAt(this.entry, r);
+  }
+}
+
+/** The 2 MiB leaves as runs of consecutive entries backed by consecutive blocks (for reports). */
+export function pmdLeafRuns(pt: VmemmapPageTables): IterableIterator<{ entry: number; count: number; phys: number }> {
+  return pt.pmdLeaf.runs();
+}
+
 export interface VmemmapPageTables {
   /** PUD tables by index (each maps 512 GiB of vmemmap): physical page of the table. */
   pud: Map<number, number>;
   /** PMD tables by index (each maps 1 GiB of vmemmap). */
   pmd: Map<number, number>;
   /** 2 MiB leaves by PMD entry index: the physical block they map. */
-  pmdLeaf: Map<number, number>;
+  pmdLeaf: PmdLeaves;
   /** PTE tables by PMD entry index (a PMD entry is a leaf or a table, never both). */
-  pte: Map<number, PteTable>;
+  pte: PteTables;
   /** Stored vmemmap pages by physical address. */
-  stored: Map<number, StoredVmemmapPage>;
+  stored: StoredPages;
   /** Pages of their own that the buddy allocator gave (a restored vmemmap); every other one came from memblock. */
   buddy: Set<number>;
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new Map(), pte: new Map(), stored: new Map(), buddy: new Set() };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new StoredPages(), buddy: new Set() };
 }
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
@@ -79,32 +399,61 @@ export const PTRS_PER_PTE = 512;
 
 /** What one PTE maps: physical page and protection. */
 export function pteLookup(t: PteTable, idx: number): { phys: number; readOnly: boolean } | null {
-  for (const r of t.runs) {
-    if (idx >= r.from && idx < r.from + r.count) return { phys: r.phys + (r.stride ? (idx - r.from) * PTE_SPAN : 0), readOnly: r.readOnly };
-  }
+  // Runs are sorted and disjoint: the first that ends past idx is the only one that can hold it.
+  const runs = t.runs;
+  const r = runs[firstEndingAbove(runs, idx, pteRunEnd)];
+  if (r && idx >= r.from) return { phys: r.phys + (r.stride ? (idx - r.from) * PTE_SPAN : 0), readOnly: r.readOnly };
   return null;
 }
 
+const pteRunEnd = (r: PteRun) => r.from + r.count;
+
 /** Point entries [from, from+count) at new pages (or, with phys null, at nothing: pte_clear()), splitting the runs they cut. */
 export function pteSetRange(t: PteTable, from: number, count: number, phys: number | null, stride: 0 | 1, readOnly: boolean): void {
+  const runs = t.runs;
+  if (!runs.length) {
+    t.runs = phys === null ? [] : [{ from, count, phys, stride, readOnly }];
+    return;
+  }
   const end = from + count;
+  // Runs are sorted and disjoint: those before the range, the new run, those after.
   const out: PteRun[] = [];
-  for (const r of t.runs) {
+  const after: PteRun[] = [];
+  for (const r of runs) {
     const rEnd = r.from + r.count;
-    if (rEnd <= from || r.from >= end) {
+    if (rEnd <= from) {
       out.push(r);
       continue;
     }
+    if (r.from >= end) {
+      after.push(r);
+      continue;
+    }
     if (r.from < from) out.push({ ...r, count: from - r.from });
-    if (rEnd > end) out.push({ ...r, from: end, count: rEnd - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
+    if (rEnd > end) after.push({ ...r, from: end, count: rEnd - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
   }
   if (phys !== null) out.push({ from, count, phys, stride, readOnly });
-  out.sort((a, b) => a.from - b.from);
+  for (const r of after) out.push(r);
   t.runs = out;
+}
+
+/**
+ * Point entries from, from+1, ... at the pages in `phys` (one writable
+ * single-entry run each, as pteSetRange() entry by entry would leave them).
+ */
+export function pteSetPages(t: PteTable, from: number, phys: number[]): void {
+  if (!phys.length) return;
+  pteSetRange(t, from, phys.length, null, 1, false);
+  const runs = t.runs;
+  let i = 0;
+  while (i < runs.length && runs[i]!.from < from) i++;
+  const mine: PteRun[] = phys.map((p, k) => ({ from: from + k, count: 1, phys: p, stride: 1, readOnly: false }));
+  t.runs = [...runs.slice(0, i), ...mine, ...runs.slice(i)];
 }
 
 /** Entries of [from, from+count) that map nothing yet, as [start, end) index pairs. */
 export function pteNoneRanges(t: PteTable, from: number, count: number): [number, number][] {
+  if (!t.runs.length) return [[from, from + count]];
   const out: [number, number][] = [];
   let at = from;
   const end = from + count;

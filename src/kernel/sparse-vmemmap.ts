@@ -8,10 +8,13 @@
 // itself in 6.15 (the tails "mirror" it), the zone's shared tail page in hvo-v7.
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
-import type { PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetRange, PTE_SPAN, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
+import type { PteRun, PteTable } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
-import { sparseBufferAlloc } from './sparse.js';
+import { sparseBufferAlloc, sparseBufferAllocRun } from './sparse.js';
+import { firstEndingAbove } from '../util/search.js';
+
+const runEnd = (r: PteRun) => r.from + r.count;
 import type { KernelState } from './state.js';
 
 /** vmemmap_alloc_block() before slab: __earlyonly_bootmem_alloc() from above 16 MiB on the node. */
@@ -47,17 +50,15 @@ function vmemmapPudPmdPopulate(s: KernelState, addr: number, nid: number): boole
   return true;
 }
 
-/** vmemmap_pmd_populate(): the PTE table under a PMD entry, allocated where the entry is none. */
-function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): PteTable | null {
+/** vmemmap_pmd_populate(): the PTE table under a PMD entry, allocated where the entry is none; false if there is none now. */
+function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): boolean {
   const pt = s.vmemmap;
-  const t = pt.pte.get(entry);
-  if (t) return t;
-  if (pt.pmdLeaf.has(entry)) return null;
+  if (pt.pte.has(entry)) return true;
+  if (pt.pmdLeaf.has(entry)) return false;
   const page = vmemmapAllocBlockZero(s, nid);
-  if (!page) return null;
-  const table: PteTable = { page, runs: [] };
-  pt.pte.set(entry, table);
-  return table;
+  if (!page) return false;
+  pt.pte.add(entry, page, []);
+  return true;
 }
 
 /**
@@ -66,20 +67,51 @@ function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): PteTabl
  * Mapped writable (PAGE_KERNEL). False when an allocation failed.
  */
 export function vmemmapPopulateRange(s: KernelState, start: number, end: number, nid: number, reuse: number | null): boolean {
-  for (const { entry, lo, from, count } of pmdSlices(start, end)) {
-    if (!vmemmapPudPmdPopulate(s, lo, nid)) return false;
-    const t = vmemmapPmdPopulate(s, entry, nid);
-    if (!t) return false;
+  // Whole tables mapped onto `reuse` share one runs array (runs are never changed in place).
+  let full: PteRun[] | null = null;
+  // The PUD and PMD tables above a 1 GiB of vmemmap, once there, stay: look again only on entering the next one.
+  let tablesUpTo = -1;
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
+    const base = entry * PMD_ENTRY_SPAN;
+    const lo = Math.max(start, base);
+    const from = Math.floor((lo - base) / PTE_SPAN);
+    const count = Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from;
+    if (lo >= tablesUpTo) {
+      if (!vmemmapPudPmdPopulate(s, lo, nid)) return false;
+      tablesUpTo = (Math.floor(lo / PMD_TABLE_SPAN) + 1) * PMD_TABLE_SPAN;
+    }
+    if (!vmemmapPmdPopulate(s, entry, nid)) return false;
+    const ptes = s.vmemmap.pte;
+    if (reuse !== null && !ptes.runsAt(entry).length) {
+      // A new table: every entry of the slice is none.
+      ptes.setRunsAt(entry, count === PTRS_PER_PTE ? (full ??= [{ from, count, phys: reuse, stride: 0, readOnly: false }]) : [{ from, count, phys: reuse, stride: 0, readOnly: false }]);
+      continue;
+    }
+    const t = ptes.get(entry)!;
     for (const [a, b] of pteNoneRanges(t, from, count)) {
       if (reuse !== null) {
         pteSetRange(t, a, b - a, reuse, 0, false);
         continue;
       }
-      for (let i = a; i < b; i++) {
+      // Each entry gets a page of its own; those had before a failed allocation stay mapped.
+      if (!t.runs.length && b - a === 1) {
         const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
         if (!p) return false;
-        pteSetRange(t, i, 1, p, 1, false);
+        t.runs = [{ from: a, count: 1, phys: p, stride: 1, readOnly: false }];
+        continue;
       }
+      const got: number[] = [];
+      let ok = true;
+      for (let i = a; i < b; i++) {
+        const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
+        if (!p) {
+          ok = false;
+          break;
+        }
+        got.push(p);
+      }
+      pteSetPages(t, a, got);
+      if (!ok) return false;
     }
   }
   return true;
@@ -92,21 +124,59 @@ export function vmemmapPopulateBasepages(s: KernelState, start: number, end: num
 
 /** vmemmap_populate_hugepages(): a 2 MiB leaf per none PMD, 4 KiB pages where no block can be had or a PTE table is there. */
 function vmemmapPopulateHugepages(s: KernelState, start: number, end: number, nid: number): boolean {
+  return vmemmapPopulateHugepagesUpTo(s, start, end, nid) === end;
+}
+
+/** vmemmap_populate_hugepages(), saying how far it got: the address of the PMD entry that failed, or end. */
+function vmemmapPopulateHugepagesUpTo(s: KernelState, start: number, end: number, nid: number): number {
   const pt = s.vmemmap;
+  // The PUD and PMD tables above a 1 GiB of vmemmap, once there, stay: look again only on entering the next one.
+  let tablesUpTo = -1;
   for (let addr = Math.floor(start / PMD_ENTRY_SPAN) * PMD_ENTRY_SPAN; addr < end; addr += PMD_ENTRY_SPAN) {
-    if (!vmemmapPudPmdPopulate(s, addr, nid)) return false;
+    if (addr >= tablesUpTo) {
+      if (!vmemmapPudPmdPopulate(s, addr, nid)) return Math.max(addr, start);
+      tablesUpTo = (Math.floor(addr / PMD_TABLE_SPAN) + 1) * PMD_TABLE_SPAN;
+    }
     const entry = addr / PMD_ENTRY_SPAN;
     if (pt.pmdLeaf.has(entry)) continue;
     if (!pt.pte.has(entry)) {
       const p = vmemmapAllocBlockBuf(s, s.arch.pmdSize, nid);
       if (p) {
         pt.pmdLeaf.set(entry, p);
+        // The none entries right after it in this PMD table would each take the next block of the
+        // sparse buffer while it lasts (no call to memblock): give them those blocks as one run.
+        const most = Math.ceil((Math.min(end, tablesUpTo) - addr) / PMD_ENTRY_SPAN) - 1;
+        let n = 0;
+        while (n < most && !pt.pmdLeaf.has(entry + 1 + n) && !pt.pte.has(entry + 1 + n)) n++;
+        const first = n ? sparseBufferAllocRun(s, s.arch.pmdSize, n) : { addr: 0, count: 0 };
+        if (first.count) {
+          pt.pmdLeaf.setRun(entry + 1, first.count, first.addr, PMD_ENTRY_SPAN);
+          addr += first.count * PMD_ENTRY_SPAN;
+        }
         continue;
       }
     }
-    if (!vmemmapPopulateBasepages(s, Math.max(addr, start), Math.min(addr + PMD_ENTRY_SPAN, end), nid)) return false;
+    if (!vmemmapPopulateBasepages(s, Math.max(addr, start), Math.min(addr + PMD_ENTRY_SPAN, end), nid)) return Math.max(addr, start);
   }
-  return true;
+  return end;
+}
+
+/**
+ * vmemmap_populate() for the memmaps of consecutive sections, which
+ * sparse_init_nid() asks for one section at a time: one walk over them,
+ * returning where the first section that failed starts (end if none did).
+ * The same calls in the same order as section by section, as long as a
+ * section's memmap is whole PMD entries (it is 2 MiB on x86_64); otherwise
+ * it goes section by section.
+ */
+export function vmemmapPopulateSections(s: KernelState, start: number, end: number, nid: number, perSection: number): number {
+  const sectionMemmap = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
+  if (perSection % PMD_ENTRY_SPAN !== 0 || perSection < sectionMemmap) {
+    for (let a = start; a < end; a += perSection) if (!vmemmapPopulate(s, a, a + perSection, nid)) return a;
+    return end;
+  }
+  const reached = vmemmapPopulateHugepagesUpTo(s, start, end, nid);
+  return reached === end ? end : start + Math.floor((reached - start) / perSection) * perSection;
 }
 
 /** vmemmap_populate() on x86_64: base pages below one section's memmap (2 MiB), else 2 MiB leaves. */
@@ -179,7 +249,10 @@ export function vmemmapPteAt(s: KernelState, addr: number): number | null {
 
 /** Apply `fn` to each PTE table's slice [from, from+count) covering [start, end). */
 function forEachPteSlice(s: KernelState, start: number, end: number, fn: (t: PteTable, from: number, count: number) => void): void {
-  for (const { entry, from, count } of pmdSlices(start, end)) {
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
+    const base = entry * PMD_ENTRY_SPAN;
+    const from = Math.floor((Math.max(start, base) - base) / PTE_SPAN);
+    const count = Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from;
     const t = s.vmemmap.pte.get(entry);
     if (t) fn(t, from, count);
   }
@@ -205,7 +278,14 @@ export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: 
 /** vmemmap_wrprotect_hvo(): the PTEs of [start + headsize, end) become read-only. */
 export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, headsize: number): void {
   forEachPteSlice(s, start + headsize, end, (t, from, count) => {
-    for (const { r, a, b } of runsIn(t, from, count)) if (!r.readOnly) pteSetRange(t, a, b - a, runPhys(r, a), r.stride, true);
+    // Runs are sorted and disjoint; pteSetRange() replaces the array, so this walks the one it started with.
+    const runs = t.runs;
+    for (let i = firstEndingAbove(runs, from, runEnd); i < runs.length && runs[i]!.from < from + count; i++) {
+      const r = runs[i]!;
+      if (r.readOnly) continue;
+      const a = Math.max(r.from, from);
+      pteSetRange(t, a, Math.min(r.from + r.count, from + count) - a, runPhys(r, a), r.stride, true);
+    }
   });
 }
 

@@ -1,15 +1,57 @@
 // mm/sparse.c: memory sections, the section root array, usemaps and the memmap buffer.
+//
+// Present sections are runs (one entry per run of sections of a node), and
+// sparse_init_nid() walks those runs rather than a list of section numbers.
+// Sections hugetlb took over (SECTION_IS_VMEMMAP_PREINIT; 520,000 of them on
+// a 64 TiB machine full of 1 GiB pages) are flags in a byte array indexed by
+// section number (SectionSet), not entries of a Set.
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { MEM_SECTION_USAGE_SIZE } from './config.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNid, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
-import { sparseVmemmapInitNidEarly, vmemmapPopulate } from './sparse-vmemmap.js';
+import { sparseVmemmapInitNidEarly, vmemmapPopulateSections } from './sparse-vmemmap.js';
 import { memmapBootPagesAdd } from './vmstat.js';
+
+/** A set of section numbers: one byte per section up to the highest added, grown on demand (reads like a Set). */
+export class SectionSet implements Iterable<number> {
+  private bits = new Uint8Array(0);
+  private n = 0;
+
+  get size(): number {
+    return this.n;
+  }
+  has(nr: number): boolean {
+    return nr < this.bits.length && this.bits[nr] === 1;
+  }
+  add(nr: number): this {
+    if (nr >= this.bits.length) {
+      let cap = Math.max(1024, this.bits.length);
+      while (cap <= nr) cap *= 2;
+      const b = new Uint8Array(cap);
+      b.set(this.bits);
+      this.bits = b;
+    }
+    if (this.bits[nr] !== 1) {
+      this.bits[nr] = 1;
+      this.n++;
+    }
+    return this;
+  }
+  delete(nr: number): boolean {
+    if (!this.has(nr)) return false;
+    this.bits[nr] = 0;
+    this.n--;
+    return true;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    for (let nr = 0; nr < this.bits.length; nr++) if (this.bits[nr] === 1) yield nr;
+  }
+}
 
 export interface SparseState {
   /** Sections whose memmap hugetlb set up (SECTION_IS_VMEMMAP_PREINIT): sparse_init_nid() skips them. */
-  preinit: Set<number>;
+  preinit: SectionSet;
   /** Sections left without a memmap because populating failed (section_mem_map = 0). */
   failed: Set<number>;
   /** PFN ranges hugetlb took over and left (partly) unmapped: a failed population after init_early. */
@@ -24,7 +66,7 @@ export interface SparseState {
 }
 
 export function createSparseState(): SparseState {
-  return { preinit: new Set(), failed: new Set(), unmapped: [], present: [], roots: new Map(), usemap: new Map(), buffer: null };
+  return { preinit: new SectionSet(), failed: new Set(), unmapped: [], present: [], roots: new Map(), usemap: new Map(), buffer: null };
 }
 
 function sectionsPerRoot(s: KernelState): number {
@@ -110,6 +152,21 @@ export function sparseBufferAlloc(s: KernelState, size: number): number {
   return ptr;
 }
 
+/**
+ * sparse_buffer_alloc() asked `count` times in a row for blocks of `size`
+ * right after one of that size: while the buffer lasts, each takes the block
+ * after the last (aligned already, so nothing is freed). Returns the first
+ * block and how many the buffer had (fewer than `count` when it runs out).
+ */
+export function sparseBufferAllocRun(s: KernelState, size: number, count: number): { addr: number; count: number } {
+  const b = s.sparse.buffer;
+  if (!b || b.next % size !== 0) return { addr: 0, count: 0 };
+  const n = Math.min(count, Math.floor((b.end - b.next) / size));
+  const addr = b.next;
+  b.next += n * size;
+  return { addr, count: n };
+}
+
 /** sparse_buffer_fini(): give back what the node's memmaps did not use. */
 function sparseBufferFini(s: KernelState): void {
   const b = s.sparse.buffer;
@@ -118,28 +175,41 @@ function sparseBufferFini(s: KernelState): void {
 }
 
 /** sparse_init_nid(): usemaps, the memmap buffer, then each section's memmap through the vmemmap. */
-function sparseInitNid(s: KernelState, nid: number, sections: number[]): void {
-  const usemap = sparseEarlyUsemapsAllocPgdatSection(s, nid, MEM_SECTION_USAGE_SIZE * sections.length);
+function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: number }[]): void {
+  const count = runs.reduce((a, r) => a + r.end - r.start, 0);
+  const usemap = sparseEarlyUsemapsAllocPgdatSection(s, nid, MEM_SECTION_USAGE_SIZE * count);
   if (!usemap) {
     printk(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
-    for (const nr of sections) s.sparse.failed.add(nr);
+    for (const r of runs) for (let nr = r.start; nr < r.end; nr++) s.sparse.failed.add(nr);
     return;
   }
   s.sparse.usemap.set(nid, usemap);
-  sparseBufferInit(s, sections.length * sectionMapSize(s), nid);
+  sparseBufferInit(s, count * sectionMapSize(s), nid);
   sparseVmemmapInitNidEarly(s, nid);
   const perSection = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
+  const pages = Math.ceil(perSection / s.arch.pageSize);
+  const preinit = s.sparse.preinit;
   let failed = false;
-  for (const nr of sections) {
-    if (s.sparse.preinit.has(nr)) continue;
-    if (!failed && vmemmapPopulate(s, nr * perSection, (nr + 1) * perSection, nid)) {
-      // __populate_section_memmap() counts the section's memmap while the system boots.
-      memmapBootPagesAdd(s, Math.ceil(perSection / s.arch.pageSize));
-      continue;
+  for (const r of runs) {
+    for (let nr = r.start; nr < r.end; ) {
+      if (preinit.has(nr)) {
+        nr++;
+        continue;
+      }
+      // The sections up to the next one hugetlb took over are populated in one walk (the same calls as one by one).
+      let last = nr + 1;
+      while (last < r.end && !preinit.has(last)) last++;
+      if (!failed) {
+        const reached = vmemmapPopulateSections(s, nr * perSection, last * perSection, nid, perSection) / perSection;
+        // __populate_section_memmap() counts each section's memmap while the system boots.
+        memmapBootPagesAdd(s, pages * (reached - nr));
+        nr = reached;
+        if (nr === last) continue;
+        printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
+        failed = true;
+      }
+      for (; nr < last; nr++) s.sparse.failed.add(nr);
     }
-    if (!failed) printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
-    failed = true;
-    s.sparse.failed.add(nr);
   }
   sparseBufferFini(s);
 }
@@ -152,8 +222,8 @@ export function sparseInit(s: KernelState): void {
   let i = 0;
   while (i < pres.length) {
     const nid = pres[i]!.nid;
-    const run: number[] = [];
-    for (; i < pres.length && pres[i]!.nid === nid; i++) for (let nr = pres[i]!.start; nr < pres[i]!.end; nr++) run.push(nr);
-    sparseInitNid(s, nid, run);
+    const runs: { start: number; end: number }[] = [];
+    for (; i < pres.length && pres[i]!.nid === nid; i++) runs.push({ start: pres[i]!.start, end: pres[i]!.end });
+    sparseInitNid(s, nid, runs);
   }
 }
