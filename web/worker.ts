@@ -26,7 +26,7 @@ function stepCalls(s: KernelState, step: number): string[] {
   if (!st) return [];
   const end = s.steps[step + 1]?.firstCall ?? s.memblock.calls.length;
   const out: string[] = [];
-  for (let i = st.firstCall; i < end && out.length < 200; i++) out.push(memblockDbgLine(s.memblock.calls[i]!));
+  for (let i = st.firstCall; i < end && out.length < 200; i++) out.push(memblockDbgLine(s.memblock.calls.get(i)));
   if (end - st.firstCall > 200) out.push(`... and ${end - st.firstCall - 200} more calls`);
   return out;
 }

@@ -7,7 +7,7 @@
 // are merged as they are set, which keeps a 64 TiB boot's million vmemmap blocks to a
 // handful of intervals.
 import type { KernelState } from '../kernel/state.js';
-import type { MemblockCall } from '../kernel/memblock.js';
+import type { MemblockCallLog } from '../kernel/memblock.js';
 import { numaNodeSpans } from '../kernel/numa.js';
 import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
 import { presentSections, sectionMapSize } from '../kernel/sparse.js';
@@ -72,22 +72,30 @@ export function ownerOf(caller: string): Owner {
 }
 
 /**
- * The range a call takes (owner set) or gives back (owner null), or nothing for calls
+ * The range call `i` takes (owner set) or gives back (owner null), or nothing for calls
  * about memory itself. `stepFn` names the step, for reserves that no recorded call owns.
+ * Reads the call log field by field: no call object is made.
  */
-export function callEffect(c: MemblockCall, prev: MemblockCall | undefined, stepFn: string): { start: number; end: number; owner: Owner | null } | null {
-  if (c.fn === 'memblock_phys_free') return c.base !== undefined ? { start: c.base, end: c.base + c.size, owner: null } : null;
-  if (c.fn === 'memblock_reserve') {
-    if (c.base === undefined) return null;
-    if (c.caller !== 'memblock_alloc_range_nid') return { start: c.base, end: c.base + c.size, owner: ownerOf(c.caller) };
+export function callEffect(log: MemblockCallLog, i: number, stepFn: string): { start: number; end: number; owner: Owner | null } | null {
+  const fn = log.fnAt(i);
+  if (fn === 'memblock_phys_free') {
+    const base = log.baseAt(i);
+    return base !== undefined ? { start: base, end: base + log.sizeAt(i), owner: null } : null;
+  }
+  if (fn === 'memblock_reserve') {
+    const base = log.baseAt(i);
+    if (base === undefined) return null;
+    const caller = log.callerAt(i);
+    if (caller !== 'memblock_alloc_range_nid') return { start: base, end: base + log.sizeAt(i), owner: ownerOf(caller) };
     // The reserve an allocation makes for itself belongs to that allocation's caller;
     // one with no recorded allocation before it (memblock_phys_alloc_try_nid() inside a step) to the step.
-    if (prev && prev.result === c.base && prev.fn !== 'memblock_reserve') return null;
-    return { start: c.base, end: c.base + c.size, owner: ownerOf(stepFn) };
+    if (i > 0 && log.resultAt(i - 1) === base && log.fnAt(i - 1) !== 'memblock_reserve') return null;
+    return { start: base, end: base + log.sizeAt(i), owner: ownerOf(stepFn) };
   }
-  if (c.fn.startsWith('memblock_alloc') || c.fn === 'memblock_phys_alloc_range') {
-    if (!c.result) return null;
-    return { start: c.result, end: c.result + c.size, owner: ownerOf(c.caller) };
+  if (fn.startsWith('memblock_alloc') || fn === 'memblock_phys_alloc_range') {
+    const result = log.resultAt(i);
+    if (!result) return null;
+    return { start: result, end: result + log.sizeAt(i), owner: ownerOf(log.callerAt(i)) };
   }
   return null;
 }
@@ -135,7 +143,7 @@ export function reservationsAfter(s: KernelState, nCalls: number): Extent<Owner>
   let step = -1;
   for (let i = 0; i < n; i++) {
     while (step + 1 < s.steps.length && s.steps[step + 1]!.firstCall <= i) step++;
-    const e = callEffect(calls[i]!, calls[i - 1], s.steps[step]?.fn ?? '');
+    const e = callEffect(calls, i, s.steps[step]?.fn ?? '');
     if (e) map.set(e.start, e.end, e.owner);
   }
   return map.items;

@@ -92,7 +92,7 @@ function perNodeOf(s: KernelState, order: number): Record<string, number> {
 /** Index just past the last memblock call hugetlb made (the picture at allocation time). */
 function afterHugetlbAllocation(s: KernelState): number {
   const calls = s.memblock.calls;
-  for (let i = calls.length - 1; i >= 0; i--) if (/huge/.test(calls[i]!.caller)) return i + 1;
+  for (let i = calls.length - 1; i >= 0; i--) if (/huge/.test(calls.callerAt(i))) return i + 1;
   return calls.length;
 }
 
