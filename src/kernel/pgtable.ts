@@ -14,17 +14,22 @@
 // entries, iteration in entry order); pmdLeafRuns() gives the leaves as runs
 // of consecutive entries backed by consecutive 2 MiB blocks.
 //
-// PTE tables are kept in PteTables: arrays indexed by PMD entry (the table's
-// page, its runs), not an object and a Map entry each (HVO on 64 TiB makes
-// 520,000 tables). It reads like the Map it replaced, iterating in the order
-// the tables were made; get() hands out a small PteTable view that reads and
-// writes through. Runs are never changed in place: pteSetRange() builds a new
+// PTE tables are kept in PteTables: arrays indexed by PMD entry, in chunks of
+// 1024 entries (the table's page, its runs), not an object and a Map entry
+// each (HVO on 64 TiB makes 520,000 tables). It reads like the Map it
+// replaced, iterating in the order the tables were made; get() hands out a
+// small PteTable view that reads and writes through (a new view each time:
+// compare tables by entry, not by identity); add() makes a table. Runs are never changed in place: pteSetRange() builds a new
 // array, so tables share one runs array where they map the same (HVO maps
 // whole tables onto one page). Treat runs arrays and runs as immutable.
 //
-// Stored vmemmap pages (heads and shared tails, one per HVO folio) are kept
-// in StoredPages, a small hash table keyed by page address that reads like a
-// Map (a Map of half a million such large numbers hashes them slowly).
+// Stored vmemmap pages (heads and shared tails: 65,000 heads on 64 TiB) are
+// kept in StoredPages, a small hash table keyed by page address that reads
+// like a Map, in insertion order (a Map hashes such large numbers slowly).
+//
+// Read API (for reports): `pt.pmdLeaf`, `pt.pte` and `pt.stored` read like
+// Maps; `pmdLeafRuns(pt)` gives runs of leaves; each table's `runs` are its
+// PTE runs; `vmemmapTranslate()` walks one address.
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
