@@ -11,6 +11,7 @@ import type { KernelState } from '../kernel/state.js';
 import type { HugePage } from '../kernel/hugetlb.js';
 import { compoundHead, structPageAt, zoneSpanning } from '../kernel/page.js';
 import { pmdSlices, PMD_ENTRY_SPAN, PTE_SPAN, runsIn } from '../kernel/pgtable.js';
+import type { PteRun } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
 import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
@@ -101,6 +102,7 @@ function uncovered(a: number, b: number, merged: Range[]): Range[] {
 }
 
 const rangeEnd = (r: Range) => r[1];
+const runEnd = (r: PteRun) => r.from + r.count;
 
 const pfnName = (s: KernelState, pfn: number) => `pfn ${hex(pfn)} (${hex(pfn * s.arch.pageSize)})`;
 
@@ -113,11 +115,14 @@ function preGatherHvo(s: KernelState): Range[] {
 
 const inRanges = (x: number, rs: Range[]) => rs.some(([a, b]) => x >= a && x < b);
 
-/** Every PTE run of the vmemmap with its virtual start. */
-function* pteRuns(s: KernelState) {
-  for (const [entry, t] of s.vmemmap.pte) {
-    for (const r of t.runs) yield { r, vaddr: entry * PMD_ENTRY_SPAN + r.from * PTE_SPAN, table: t };
+/** Every PTE run of the vmemmap with its virtual start, tables in the order they were made (read by entry: no table view each). */
+function pteRuns(s: KernelState): { r: PteRun; vaddr: number }[] {
+  const out: { r: PteRun; vaddr: number }[] = [];
+  const ptes = s.vmemmap.pte;
+  for (const entry of ptes.keys()) {
+    for (const r of ptes.runsAt(entry)) out.push({ r, vaddr: entry * PMD_ENTRY_SPAN + r.from * PTE_SPAN });
   }
+  return out;
 }
 
 /** PFNs worth reading for a range of vmemmap [start, end): the ends of each leaf and run, all slots of shared pages. */
@@ -167,13 +172,22 @@ function vmemmapBacking(s: KernelState, start: number, end: number): { distinct:
   let distinct = 0;
   let aliased = false;
   const seen = new Set<number>();
-  for (const { entry, from, count } of pmdSlices(start, end)) {
+  const ptes = s.vmemmap.pte;
+  // pmdSlices() and runsIn() written out (this runs for every folio after every step).
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
+    const base = entry * PMD_ENTRY_SPAN;
+    const from = Math.floor((Math.max(start, base) - base) / PTE_SPAN);
+    const count = Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from;
     if (s.vmemmap.pmdLeaf.has(entry)) {
       distinct += count;
       continue;
     }
-    const t = s.vmemmap.pte.get(entry);
-    for (const { r, a, b } of t ? runsIn(t, from, count) : []) {
+    if (!ptes.has(entry)) continue;
+    const runs = ptes.runsAt(entry);
+    for (let i = firstEndingAbove(runs, from, runEnd); i < runs.length && runs[i]!.from < from + count; i++) {
+      const r = runs[i]!;
+      const a = Math.max(r.from, from);
+      const b = Math.min(r.from + r.count, from + count);
       if (r.stride) distinct += b - a;
       else {
         if (b - a > 1 || seen.has(r.phys)) aliased = true;
@@ -425,9 +439,10 @@ export const INVARIANTS: Invariant[] = [
       const pt = s.vmemmap;
       for (const p of [...pt.pud.values(), ...pt.pmd.values()]) used.push([p, p + ps]);
       for (const p of pt.pmdLeaf.values()) used.push([p, p + PMD_ENTRY_SPAN]);
-      for (const t of pt.pte.values()) {
-        used.push([t.page, t.page + ps]);
-        for (const r of t.runs) used.push([r.phys, r.phys + (r.stride ? r.count : 1) * ps]);
+      for (const entry of pt.pte.keys()) {
+        const page = pt.pte.pageAt(entry);
+        used.push([page, page + ps]);
+        for (const r of pt.pte.runsAt(entry)) used.push([r.phys, r.phys + (r.stride ? r.count : 1) * ps]);
       }
       for (const m of s.hugetlb.bootPages) used.push([m.addr, m.addr + 2 ** m.order * ps]);
       for (const f of s.hugetlb.pages) used.push([f.pfn * ps, (f.pfn + 2 ** f.order) * ps]);

@@ -13,15 +13,21 @@
 // The calls themselves (every memblock_add, memblock_reserve, allocation...,
 // over a million on a 64 TiB machine) are kept in a compact log, not as one
 // object each: MemblockCallLog holds the function and caller as ids of
-// interned strings, two numbers per call in chunks of a Float64Array (an
-// allocation's arguments, the same for half a million calls, are kept once),
-// and makes the MemblockCall objects only when someone reads them. Read API (for reports):
-// `mb.calls.length`, `mb.calls.get(i)` / `at(i)`, iteration (`for (const c of
-// mb.calls)`), the usual array methods (`filter`, `find`, `findIndex`, `some`,
-// `map`, `forEach`, `entries`, `slice`), `toArray()`, and JSON.stringify gives
-// the array of calls. Each read makes fresh objects: changing one does not
-// change the log. Cheap per-field reads (`fnAt`, `callerAt`, `resultAt`,
-// `sizeAt`, `baseAt`, `printedAt`) make no object at all.
+// interned strings and two numbers per call in chunks of a Float64Array (an
+// allocation's arguments, the same for half a million calls, are kept once).
+// It makes MemblockCall objects only when someone reads them, with the keys
+// in the order they always had (JSON output is unchanged).
+//
+// Read API (for reports): `mb.calls.length`; `mb.calls.get(i)` / `at(i)`;
+// iteration (`for (const c of mb.calls)`); the usual array methods (`filter`,
+// `find`, `findIndex`, `some`, `map`, `forEach`, `entries`, `slice`);
+// `toArray()`; JSON.stringify gives the array of calls. There is no `calls[i]`:
+// use `get(i)`. A read makes a fresh object, so changing it does not change
+// the log (calls recorded as objects, such as memblock_add_node and calls
+// replayed from a log, are handed out as they are). Per-field reads (`fnAt`,
+// `callerAt`, `resultAt`, `sizeAt`, `baseAt`, `printedAt`) make no object.
+// The calls of one boot step are `get(i)` for i from its `firstCall` to the
+// next step's.
 
 export const NUMA_NO_NODE = -1;
 /** MAX_NUMNODES with Debian's CONFIG_NODES_SHIFT=10: "no node assigned yet". */

@@ -8,7 +8,6 @@
 // pages that several PFNs share are stored (pgtable.ts StoredVmemmapPage);
 // every other struct page is derived from what generic init (memmap_init)
 // and hugetlb wrote for the PFN whose vmemmap address maps it.
-import { firstEndingAbove } from '../util/search.js';
 import type { HugePage } from './hugetlb.js';
 import { vmemmapTranslate } from './pgtable.js';
 import { zoneSpanningPfn } from './page-alloc.js';
@@ -47,19 +46,27 @@ export function zoneSpanning(s: KernelState, pfn: number): { nid: number; idx: n
   return z ? { nid: z.nid, idx: z.idx } : null;
 }
 
-const folioIndexCache = new WeakMap<HugePage[], { n: number; sorted: HugePage[] }>();
-
-const folioEnd = (x: HugePage) => x.pfn + 2 ** x.order;
+const folioIndexCache = new WeakMap<HugePage[], { n: number; sorted: HugePage[]; ends: number[] }>();
 
 /** The pool folio a PFN belongs to, or null (binary search over the pool sorted by PFN). */
 export function folioOf(s: KernelState, pfn: number): HugePage | null {
   const pages = s.hugetlb.pages;
   let c = folioIndexCache.get(pages);
   if (!c || c.n !== pages.length) {
-    c = { n: pages.length, sorted: pages.slice().sort((a, b) => a.pfn - b.pfn) };
+    const sorted = pages.slice().sort((a, b) => a.pfn - b.pfn);
+    c = { n: pages.length, sorted, ends: sorted.map((x) => x.pfn + 2 ** x.order) };
     folioIndexCache.set(pages, c);
   }
-  const f = c.sorted[firstEndingAbove(c.sorted, pfn, folioEnd)];
+  // The first folio ending above pfn (written out over the folios' ends).
+  const ends = c.ends;
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid]! <= pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  const f = c.sorted[lo];
   return f && f.pfn <= pfn ? f : null;
 }
 

@@ -8,23 +8,29 @@
 // what HVO does with the tail vmemmap pages).
 //
 // 2 MiB leaves are kept in PmdLeaves: one slot of a Float64Array per PMD entry
-// (the vmemmap of 64 TiB has 2^19 entries: 4 MiB), not a Map entry each, so
+// (the vmemmap of 64 TiB has 2^19 entries: 4 MiB; a slot holds the block's
+// address plus one, 0 for none), not a Map entry each, so
 // populating or splitting half a million leaves makes no objects. It reads
 // like the Map it replaced (get, has, set, delete, size, keys, values,
 // entries, iteration in entry order); pmdLeafRuns() gives the leaves as runs
 // of consecutive entries backed by consecutive 2 MiB blocks.
 //
-// PTE tables are kept in PteTables: arrays indexed by PMD entry (the table's
-// page, its runs), not an object and a Map entry each (HVO on 64 TiB makes
-// 520,000 tables). It reads like the Map it replaced, iterating in the order
-// the tables were made; get() hands out a small PteTable view that reads and
-// writes through. Runs are never changed in place: pteSetRange() builds a new
+// PTE tables are kept in PteTables: arrays indexed by PMD entry, in chunks of
+// 1024 entries (the table's page, its runs), not an object and a Map entry
+// each (HVO on 64 TiB makes 520,000 tables). It reads like the Map it
+// replaced, iterating in the order the tables were made; get() hands out a
+// small PteTable view that reads and writes through (a new view each time:
+// compare tables by entry, not by identity); add() makes a table. Runs are never changed in place: pteSetRange() builds a new
 // array, so tables share one runs array where they map the same (HVO maps
 // whole tables onto one page). Treat runs arrays and runs as immutable.
 //
-// Stored vmemmap pages (heads and shared tails, one per HVO folio) are kept
-// in StoredPages, a small hash table keyed by page address that reads like a
-// Map (a Map of half a million such large numbers hashes them slowly).
+// Stored vmemmap pages (heads and shared tails: 65,000 heads on 64 TiB) are
+// kept in StoredPages, a small hash table keyed by page address that reads
+// like a Map, in insertion order (a Map hashes such large numbers slowly).
+//
+// Read API (for reports): `pt.pmdLeaf`, `pt.pte` and `pt.stored` read like
+// Maps; `pmdLeafRuns(pt)` gives runs of leaves; each table's `runs` are its
+// PTE runs; `vmemmapTranslate()` walks one address.
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
@@ -75,7 +81,8 @@ export type StoredVmemmapPage =
  * table over a Float64Array indexed by entry (-1: no leaf), grown on demand.
  */
 export class PmdLeaves implements Iterable<[number, number]> {
-  private phys = new Float64Array(0);
+  /** phys + 1 of each entry's block, 0 for none (a new array is all none without being filled). */
+  private slot = new Float64Array(0);
   private n = 0;
   /** One past the highest entry ever set (iteration bound). */
   private hi = 0;
@@ -84,63 +91,66 @@ export class PmdLeaves implements Iterable<[number, number]> {
     return this.n;
   }
   get(entry: number): number | undefined {
-    const p = entry < this.hi ? this.phys[entry]! : -1;
-    return p < 0 ? undefined : p;
+    const v = entry < this.hi ? this.slot[entry]! : 0;
+    return v ? v - 1 : undefined;
   }
   has(entry: number): boolean {
-    return entry < this.hi && this.phys[entry]! >= 0;
+    return entry < this.hi && this.slot[entry]! !== 0;
   }
   set(entry: number, phys: number): this {
-    if (entry >= this.phys.length) {
-      let cap = Math.max(1024, this.phys.length);
+    if (entry >= this.slot.length) {
+      let cap = Math.max(1024, this.slot.length);
       while (cap <= entry) cap *= 2;
-      const b = new Float64Array(cap).fill(-1);
-      b.set(this.phys.subarray(0, this.hi));
-      this.phys = b;
+      const b = new Float64Array(cap);
+      b.set(this.slot.subarray(0, this.hi));
+      this.slot = b;
     }
-    // Slots at and above hi were never set: they hold -1 since the array was made.
     if (entry >= this.hi) this.hi = entry + 1;
-    if (this.phys[entry]! < 0) this.n++;
-    this.phys[entry] = phys;
+    if (this.slot[entry] === 0) this.n++;
+    this.slot[entry] = phys + 1;
     return this;
+  }
+  /** How many entries from `entry` on certainly have no leaf (none was ever set there): Infinity, or 0 if unsure. */
+  noneAhead(entry: number): number {
+    return entry >= this.hi ? Infinity : 0;
   }
   /** set() of `count` consecutive entries from `entry`, onto blocks `step` bytes apart from `phys` (none of them set yet). */
   setRun(entry: number, count: number, phys: number, step: number): void {
     if (count <= 0) return;
     this.set(entry + count - 1, phys + (count - 1) * step);
-    const a = this.phys;
-    for (let k = 0; k < count - 1; k++) a[entry + k] = phys + k * step;
+    const a = this.slot;
+    for (let k = 0; k < count - 1; k++) a[entry + k] = phys + k * step + 1;
     this.n += count - 1;
   }
   delete(entry: number): boolean {
     if (!this.has(entry)) return false;
-    this.phys[entry] = -1;
+    this.slot[entry] = 0;
     this.n--;
     return true;
   }
   *entries(): IterableIterator<[number, number]> {
-    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield [e, this.phys[e]!];
+    for (let e = 0; e < this.hi; e++) if (this.slot[e]! !== 0) yield [e, this.slot[e]! - 1];
   }
   *keys(): IterableIterator<number> {
-    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield e;
+    for (let e = 0; e < this.hi; e++) if (this.slot[e]! !== 0) yield e;
   }
   *values(): IterableIterator<number> {
-    for (let e = 0; e < this.hi; e++) if (this.phys[e]! >= 0) yield this.phys[e]!;
+    for (let e = 0; e < this.hi; e++) if (this.slot[e]! !== 0) yield this.slot[e]! - 1;
   }
   [Symbol.iterator](): IterableIterator<[number, number]> {
     return this.entries();
   }
   /** Leaves as runs: `count` consecutive entries from `entry`, mapping consecutive 2 MiB blocks from `phys`. */
   *runs(): IterableIterator<{ entry: number; count: number; phys: number }> {
-    const a = this.phys;
+    const a = this.slot;
     for (let e = 0; e < this.hi; ) {
-      if (a[e]! < 0) {
+      if (a[e]! === 0) {
         e++;
         continue;
       }
       let k = 1;
       while (e + k < this.hi && a[e + k]! === a[e]! + k * PMD_ENTRY_SPAN) k++;
-      yield { entry: e, count: k, phys: a[e]! };
+      yield { entry: e, count: k, phys: a[e]! - 1 };
       e += k;
     }
   }
@@ -312,6 +322,10 @@ export class PteTables implements Iterable<[number, PteTable]> {
     this.n--;
     this.order = this.order.filter((e) => e !== entry);
     return true;
+  }
+  /** How many entries from `entry` on certainly have no table (their chunk has none yet), or 0 if unsure. */
+  noneAhead(entry: number): number {
+    return this.runsOf[entry >>> PTE_CHUNK_SHIFT] === undefined ? PTE_CHUNK - (entry & PTE_CHUNK_MASK) : 0;
   }
   /** The page holding the table of an entry (the entry must have one). */
   pageAt(entry: number): number {

@@ -147,7 +147,14 @@ function vmemmapPopulateHugepagesUpTo(s: KernelState, start: number, end: number
         // sparse buffer while it lasts (no call to memblock): give them those blocks as one run.
         const most = Math.ceil((Math.min(end, tablesUpTo) - addr) / PMD_ENTRY_SPAN) - 1;
         let n = 0;
-        while (n < most && !pt.pmdLeaf.has(entry + 1 + n) && !pt.pte.has(entry + 1 + n)) n++;
+        while (n < most) {
+          const e = entry + 1 + n;
+          // Stretches no leaf and no table was ever made in are skipped whole.
+          const sure = Math.min(pt.pmdLeaf.noneAhead(e), pt.pte.noneAhead(e));
+          if (sure > 0) n = Math.min(most, n + sure);
+          else if (!pt.pmdLeaf.has(e) && !pt.pte.has(e)) n++;
+          else break;
+        }
         const first = n ? sparseBufferAllocRun(s, s.arch.pmdSize, n) : { addr: 0, count: 0 };
         if (first.count) {
           pt.pmdLeaf.setRun(entry + 1, first.count, first.addr, PMD_ENTRY_SPAN);

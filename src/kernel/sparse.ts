@@ -47,6 +47,11 @@ export class SectionSet implements Iterable<number> {
   *[Symbol.iterator](): Iterator<number> {
     for (let nr = 0; nr < this.bits.length; nr++) if (this.bits[nr] === 1) yield nr;
   }
+  /** The first member at or above nr, or Infinity. */
+  nextFrom(nr: number): number {
+    const i = this.bits.indexOf(1, nr);
+    return i < 0 ? Infinity : i;
+  }
 }
 
 export interface SparseState {
@@ -197,8 +202,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
         continue;
       }
       // The sections up to the next one hugetlb took over are populated in one walk (the same calls as one by one).
-      let last = nr + 1;
-      while (last < r.end && !preinit.has(last)) last++;
+      const last = Math.min(r.end, preinit.nextFrom(nr + 1));
       if (!failed) {
         const reached = vmemmapPopulateSections(s, nr * perSection, last * perSection, nid, perSection) / perSection;
         // __populate_section_memmap() counts each section's memmap while the system boots.
