@@ -149,6 +149,12 @@ interface AllocArgs {
   maxAddr: number;
 }
 
+/** `to`, holding `from`'s values at its start (a typed array grown). */
+function grownTo<T extends Uint8Array | Uint16Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
 /**
  * The log of memblock calls, compact (see the top of this module). Per call:
  * a shape, the printed and result flags, the fn and caller string ids (small
@@ -204,18 +210,10 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     const i = this.n;
     if (i === this.shape.length) {
       const cap = i * 2;
-      const shapeA = new Uint8Array(cap);
-      shapeA.set(this.shape);
-      this.shape = shapeA;
-      const flag = new Uint8Array(cap);
-      flag.set(this.flag);
-      this.flag = flag;
-      const fnIdA = new Uint16Array(cap);
-      fnIdA.set(this.fnId);
-      this.fnId = fnIdA;
-      const callerIdA = new Uint16Array(cap);
-      callerIdA.set(this.callerId);
-      this.callerId = callerIdA;
+      this.shape = grownTo(this.shape, new Uint8Array(cap));
+      this.flag = grownTo(this.flag, new Uint8Array(cap));
+      this.fnId = grownTo(this.fnId, new Uint16Array(cap));
+      this.callerId = grownTo(this.callerId, new Uint16Array(cap));
     }
     // Room for the call's two numbers: the first chunk grows up to full size, later ones are made full.
     const ci2 = i >>> VALS_SHIFT;
@@ -503,7 +501,7 @@ export function memblockMergeRegions(type: MemblockType): void {
 }
 
 /** Index of the first region whose end lies above addr (binary search). */
-function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): number {
+export function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): number {
   // firstEndingAbove() written out for regions: it runs several times in every call.
   let lo = 0;
   let hi = regs.length;

@@ -12,7 +12,8 @@
 // zones a node allocates from) use an index built once the zones are sized
 // (ZoneIndex, kept in PageAllocState): binary searches instead of scans.
 // lateFreed keeps ranges, a range touching the last one extends it.
-import { forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
+import { firstNumberAbove } from '../util/search.js';
+import { firstRegionEndingAbove, forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
 import { beginStep } from './state.js';
@@ -92,29 +93,14 @@ export function zoneSpanningPfn(s: KernelState, pfn: number): Zone | undefined {
 
 /** The owner of the boundary interval holding pfn: the last boundary at or below it (binary search). */
 function ownerAt(b: number[], owner: (Zone | undefined)[], pfn: number): Zone | undefined {
-  let lo = 0;
-  let hi = b.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (b[mid]! <= pfn) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo ? owner[lo - 1] : undefined;
+  const i = firstNumberAbove(b, pfn);
+  return i ? owner[i - 1] : undefined;
 }
 
 /** The node of a physical address, from the memblock memory regions (early_pfn_to_nid). */
 export function nidOfPhys(s: KernelState, phys: number): number {
-  // The first region ending above phys (binary search, written out: this runs for every page freed).
   const regs = s.memblock.memory.regions;
-  let lo = 0;
-  let hi = regs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const m = regs[mid]!;
-    if (m.base + m.size <= phys) lo = mid + 1;
-    else hi = mid;
-  }
-  const r = regs[lo];
+  const r = regs[firstRegionEndingAbove(regs, phys)];
   return r && r.base <= phys ? r.nid : -1;
 }
 

@@ -8,6 +8,7 @@
 // pages that several PFNs share are stored (pgtable.ts StoredVmemmapPage);
 // every other struct page is derived from what generic init (memmap_init)
 // and hugetlb wrote for the PFN whose vmemmap address maps it.
+import { firstNumberAbove } from '../util/search.js';
 import type { HugePage } from './hugetlb.js';
 import { vmemmapTranslate } from './pgtable.js';
 import { zoneSpanningPfn } from './page-alloc.js';
@@ -57,16 +58,8 @@ export function folioOf(s: KernelState, pfn: number): HugePage | null {
     c = { n: pages.length, sorted, ends: sorted.map((x) => x.pfn + 2 ** x.order) };
     folioIndexCache.set(pages, c);
   }
-  // The first folio ending above pfn (written out over the folios' ends).
-  const ends = c.ends;
-  let lo = 0;
-  let hi = ends.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ends[mid]! <= pfn) lo = mid + 1;
-    else hi = mid;
-  }
-  const f = c.sorted[lo];
+  // The first folio ending above pfn.
+  const f = c.sorted[firstNumberAbove(c.ends, pfn)];
   return f && f.pfn <= pfn ? f : null;
 }
 

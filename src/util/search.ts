@@ -11,3 +11,15 @@ export function firstEndingAbove<T>(items: readonly T[], x: number, end: (item: 
   }
   return lo;
 }
+
+/** Index of the first number above `x` in an ascending array (its length if none): no callback, for hot paths. */
+export function firstNumberAbove(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
