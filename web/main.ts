@@ -3,14 +3,13 @@
 // only draws what comes back (the SVG from src/report/svg.ts, the same as `boot --svg`).
 import { PRESETS, presetJson, presetNames } from '../src/machine/presets.js';
 import { PROFILES, type Profile } from '../src/kernel/state.js';
-import { memoryMapSvg, vmemmapSvg, BAR_X0, BAR_RIGHT } from '../src/report/svg.js';
+import { memoryMapSvg, vmemmapSvg, BAR_X0, BAR_RIGHT, esc } from '../src/report/svg.js';
 import { humanSize } from '../src/util/units.js';
 import type { BootPicture } from '../src/report/picture.js';
 import type { Request, Response, View } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 let nextId = 1;
 let latestBoot = 0;
@@ -47,9 +46,9 @@ function loadPreset(name: string): void {
   ($('cmdline') as HTMLInputElement).value = PRESETS[name]!.cmdline;
 }
 
-function vmemmapWindow(): { start: number; end: number } | undefined {
-  // struct page is 64 bytes per 4 KiB page.
-  return physWindow ? { start: (physWindow.start / 4096) * 64, end: (physWindow.end / 4096) * 64 } : undefined;
+/** The physical window as vmemmap addresses (struct pages are a fixed fraction of the memory they describe). */
+function vmemmapWindow(pic: BootPicture): { start: number; end: number } | undefined {
+  return physWindow ? { start: physWindow.start * pic.structPagePerByte, end: physWindow.end * pic.structPagePerByte } : undefined;
 }
 
 function drawColumn(which: 'a' | 'b'): void {
@@ -58,7 +57,7 @@ function drawColumn(which: 'a' | 'b'): void {
   if (!pic || !col) return;
   const width = Math.max(600, Math.floor(col.clientWidth || 900));
   col.querySelector('.memmap')!.innerHTML = memoryMapSvg(pic, { width, window: physWindow ?? undefined });
-  col.querySelector('.vmemmap')!.innerHTML = vmemmapSvg(pic, { width, window: vmemmapWindow() });
+  col.querySelector('.vmemmap')!.innerHTML = vmemmapSvg(pic, { width, window: vmemmapWindow(pic) });
   const st = pic.steps[pic.step];
   col.querySelector('.step-name')!.textContent = `after step ${pic.step + 1} of ${pic.steps.length}: ${st?.fn ?? ''} (${st?.calls ?? 0} memblock calls)`;
 }

@@ -8,7 +8,7 @@ import type { KernelState, Profile } from '../src/kernel/state.js';
 import { loadMachineJson } from '../src/machine/json.js';
 import type { Machine } from '../src/machine/types.js';
 import { bootPicture } from '../src/report/picture.js';
-import { planBoot } from '../src/report/plan.js';
+import { planOfBoot } from '../src/report/plan.js';
 import { meminfoObject, hugepagesByNode } from '../src/report/proc.js';
 import { cmdlineWarnings } from '../src/report/cmdline.js';
 import { diffBoots, vmemmapSummary } from '../src/check/diff.js';
@@ -38,7 +38,7 @@ function view(s: KernelState, m: Machine, profile: Profile, step: number | null)
   return {
     profile,
     picture: bootPicture(s, at),
-    plan: planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { profile, others: estimatedOthers }) }),
+    plan: planOfBoot(s, m, { profile, others: estimatedOthers }),
     memTotalKb: mi.MemTotal ?? 0,
     hugetlbKb: mi.Hugetlb ?? 0,
     memblockCalls: s.memblock.calls.length,

@@ -20,7 +20,7 @@ import { machineOptions } from './machine.js';
 import { paint, printJson, progress, table } from './output.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
-import { planBoot, type Plan } from '../report/plan.js';
+import { planOfBoot, type Plan } from '../report/plan.js';
 import { cmdlineNotes, cmdlineWarnings } from '../report/cmdline.js';
 import { bootPicture } from '../report/picture.js';
 import { memoryMapSvg, vmemmapSvg } from '../report/svg.js';
@@ -137,11 +137,6 @@ function bootProgress(m: Machine, profile: Profile): ReturnType<typeof progress>
   if (machineRamBytes(m) < TiB) return null;
   const steps = boot(PRESETS.default!.build(), { profile }).steps.length;
   return progress(`booting ${humanSize(machineRamBytes(m))}`, steps);
-}
-
-/** The plan, with the trial boots it needs run like the first one. */
-export function planFor(s: KernelState, m: Machine, opts: BootOptions): Plan {
-  return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }) });
 }
 
 /** The readable summary npm start shows. */
@@ -265,7 +260,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         if (o.svg) write(o.svg, memoryMapSvg(pic));
         if (o.vmemmapSvg) write(o.vmemmapSvg, vmemmapSvg(pic));
       }
-      const plan = o.plan && nr === undefined ? planFor(s, m, opts) : undefined;
+      const plan = o.plan && nr === undefined ? planOfBoot(s, m, opts) : undefined;
       if (o.json) return printJson(bootJson(s, plan));
       const lines = (x: string[]) => void process.stdout.write(x.join('\n') + '\n');
       if (o.dmesg) return lines(s.dmesg);

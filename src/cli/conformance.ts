@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ConformanceReport, Mode } from '../conformance/run.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
-import { printJson, table, progress } from './output.js';
+import { interactiveStderr, printJson, progress, table } from './output.js';
 
 interface ConformanceCliOptions {
   cases: string;
@@ -69,7 +69,7 @@ Examples:
       const jobs = count(o.jobs, '--jobs');
       const timeoutSec = count(o.timeout, '--timeout');
       if (o.fromLogs !== undefined && !existsSync(o.fromLogs)) throw new InputError('no such directory', { file: o.fromLogs, field: '--from-logs' });
-      const tty = process.stderr.isTTY && !process.env.CI;
+      const tty = interactiveStderr();
       let bar: ReturnType<typeof progress> | undefined;
       // The generator (fast-check) and QEMU plumbing load only when this command runs.
       const { hasMismatch, runConformance } = await import('../conformance/run.js');

@@ -34,9 +34,14 @@ export function table(rows: string[][]): string {
   return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
 }
 
+/** Someone watches stderr: a terminal, and not a CI run. */
+export function interactiveStderr(): boolean {
+  return !!process.stderr.isTTY && !process.env.CI;
+}
+
 /** A progress bar on stderr while long work runs; nothing when stderr is not a terminal (pipes, CI). */
 export function progress(label: string, total: number): { update(done: number): void; stop(): void } {
-  if (!process.stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
+  if (!interactiveStderr()) return { update() {}, stop() {} };
   // Loaded only when a bar is drawn: most runs are not on a terminal.
   const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 30 }, Presets.shades_classic);

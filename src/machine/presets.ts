@@ -1,5 +1,5 @@
 // Built-in machines, named for the people who would have them.
-import { GiB, TiB } from '../util/units.js';
+import { GiB, sizeSuffixed, TiB } from '../util/units.js';
 import { q35Machine, type CpuVendor } from './qemu.js';
 import type { Machine } from './types.js';
 import type { MachineJson } from './json.js';
@@ -30,10 +30,8 @@ export function presetNames(): string[] {
   return Object.keys(PRESETS);
 }
 
-const sizeText = (b: number) => (b % TiB === 0 ? `${b / TiB}T` : b % GiB === 0 ? `${b / GiB}G` : `${b / 2 ** 20}M`);
-
 /** A preset as a machine file (what `hvosim machine --json`-style editing starts from), without its command line. */
 export function presetJson(name: string): MachineJson {
   const p = PRESETS[name]!;
-  return { name, cpu: { features: ['pdpe1gb'], vendor: p.vendor }, q35: { nodes: p.nodes.map(sizeText), numa: true } };
+  return { name, cpu: { features: ['pdpe1gb'], vendor: p.vendor }, q35: { nodes: p.nodes.map(sizeSuffixed), numa: true } };
 }

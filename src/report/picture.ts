@@ -52,6 +52,8 @@ export interface VmemmapPicture {
 
 export interface BootPicture {
   profile: string;
+  /** Bytes of struct page per byte of memory (struct page size / page size): maps a physical window onto the vmemmap. */
+  structPagePerByte: number;
   machine: string;
   /** The step the picture is taken after (the last one when not given). */
   step: number;
@@ -197,7 +199,28 @@ export function bootPicture(s: KernelState, step = s.steps.length - 1): BootPict
     const present = s.sparse.present.filter((r) => r.nid === nid).map((r) => ({ start: r.start * secSize, end: r.end * secSize, what: 'present' as const }));
     nodes.push({ nid, start: span.start, end: span.end, zones, holes, reserved: clipTo(reserved, span.start, span.end), hugePages, sections: { size: secSize, present } });
   }
-  return { profile: s.profile, machine: s.machine.name, step: Math.min(step, s.steps.length - 1), steps, nodes, vmemmap: vmemmapPicture(s) };
+  return { profile: s.profile, structPagePerByte: s.arch.structPageSize / ps, machine: s.machine.name, step: Math.min(step, s.steps.length - 1), steps, nodes, vmemmap: vmemmapPicture(s) };
+}
+
+/**
+ * What the struct pages cost: the physical pages behind the vmemmap (2 MiB leaves, pages
+ * of their own, each shared page once) and its page tables, against every present
+ * section's memmap without HVO. Reads the tables by entry: the planner needs no picture.
+ */
+export function vmemmapBytes(s: KernelState): { backingBytes: number; fullBytes: number } {
+  const pt = s.vmemmap;
+  let backing = pt.pmdLeaf.size * PMD_ENTRY_SPAN + (pt.pud.size + pt.pmd.size + pt.pte.size) * PTE_SPAN;
+  const sharedPages = new Set<number>();
+  for (const entry of pt.pte.keys()) {
+    for (const r of pt.pte.runsAt(entry)) {
+      if (r.stride) backing += r.count * PTE_SPAN;
+      else sharedPages.add(r.phys);
+    }
+  }
+  // A shared head page is also mapped once as itself (a page of its own, counted above);
+  // a shared tail page (hvo-v7) is a page of its own only the aliases map.
+  for (const p of sharedPages) if (pt.stored.get(p)?.kind !== 'head') backing += PTE_SPAN;
+  return { backingBytes: backing, fullBytes: presentSections(s) * sectionMapSize(s) };
 }
 
 /** The vmemmap as it stands at the end: leaves, split tables and HVO-remapped ranges per node. */
@@ -212,7 +235,6 @@ export function vmemmapPicture(s: KernelState): VmemmapPicture {
     else all.push({ start, end, what });
   };
   const refs = new Map<number, number>();
-  let backing = pt.pmdLeaf.size * PMD_ENTRY_SPAN + (pt.pud.size + pt.pmd.size + pt.pte.size) * PTE_SPAN;
   const entries: [number, 'leaf' | 'table'][] = [];
   for (const k of pt.pmdLeaf.keys()) entries.push([k, 'leaf']);
   for (const k of pt.pte.keys()) entries.push([k, 'table']);
@@ -223,28 +245,20 @@ export function vmemmapPicture(s: KernelState): VmemmapPicture {
       push(base, base + PMD_ENTRY_SPAN, 'pmd leaf');
       continue;
     }
-    for (const r of pt.pte.get(idx)!.runs) {
+    for (const r of pt.pte.runsAt(idx)) {
       const a = base + r.from * PTE_SPAN;
       const b = a + r.count * PTE_SPAN;
       if (r.stride === 0) {
         refs.set(r.phys, (refs.get(r.phys) ?? 0) + r.count);
         push(a, b, 'hvo');
-      } else {
-        backing += r.count * PTE_SPAN;
-        push(a, b, 'pte table');
-      }
+      } else push(a, b, 'pte table');
     }
   }
-  // A shared head page is also mapped once as itself (a stride-1 entry, already counted);
-  // a shared tail page (hvo-v7) is a page of its own.
-  for (const p of refs.keys()) {
-    const st = pt.stored.get(p);
-    if (st?.kind === 'head') refs.set(p, refs.get(p)! + 1);
-    else backing += PTE_SPAN;
-  }
   const shared: VmemmapPicture['shared'] = [];
-  for (const [phys, n] of refs) {
+  for (const [phys, aliases] of refs) {
     const st = pt.stored.get(phys);
+    // A head page is also mapped once at its own address.
+    const n = st?.kind === 'head' ? aliases + 1 : aliases;
     if (n > 1 && st) shared.push({ phys, kind: st.kind, refs: n, ...(st.kind === 'tail' ? { zone: `node ${st.nid} ${s.zones?.names[st.zoneIdx] ?? st.zoneIdx}, order ${st.order}` } : {}) });
   }
   shared.sort((a, b) => a.phys - b.phys);
@@ -254,5 +268,5 @@ export function vmemmapPicture(s: KernelState): VmemmapPicture {
     const end = (span.end / ps) * sp;
     nodes.push({ nid, start, end, segments: clipTo(all, start, end) });
   }
-  return { nodes, shared, backingBytes: backing, fullBytes: presentSections(s) * sectionMapSize(s) };
+  return { nodes, shared, ...vmemmapBytes(s) };
 }

@@ -8,12 +8,14 @@
 // answer is not a formula: hvosim boots the machine again asking for every slot, with
 // the rest of the command line unchanged, and reports what that boot got.
 import type { KernelState } from '../kernel/state.js';
+import { boot, type BootOptions } from '../kernel/boot.js';
+import type { Machine } from '../machine/types.js';
 import { hstateIsGigantic, hstateSize, type Hstate } from '../kernel/hugetlb.js';
 import { numaNodeSpans } from '../kernel/numa.js';
 import { meminfoObject } from './proc.js';
-import { reservationsAfter, vmemmapPicture, type Owner } from './picture.js';
+import { reservationsAfter, vmemmapBytes, type Owner } from './picture.js';
 import { firstEndingAbove } from '../util/search.js';
-import { humanSize, KiB } from '../util/units.js';
+import { humanSize, KiB, parseSize, sizeSuffixed } from '../util/units.js';
 import { hex } from '../util/format.js';
 
 export interface PlanRow {
@@ -50,12 +52,6 @@ export interface Plan {
   memTotalKb: number;
 }
 
-/** A short size name as the kernel's parameters take it: 1G, 2M. */
-export function sizeParam(bytes: number): string {
-  for (const [u, m] of [['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) if (bytes % m === 0) return `${bytes / m}${u}`;
-  return String(bytes);
-}
-
 /**
  * The command line with the ask for one page size replaced by `count` pages. Every
  * hugepagesz= of that size and the hugepages= that applied to it are taken out, and
@@ -65,20 +61,16 @@ export function withHugepages(cmdline: string, bytes: number, defaultBytes: numb
   const words = cmdline.split(/\s+/).filter(Boolean);
   const out: string[] = [];
   let cur: number | null = null;
-  const parseSz = (v: string): number | null => {
-    const m = /^(\d+)([kKmMgG]?)$/.exec(v);
-    if (!m) return null;
-    return Number(m[1]) * ({ k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[m[2]!.toLowerCase() as 'k' | 'm' | 'g'] ?? 1);
-  };
   for (const w of words) {
     const [k, v = ''] = w.split('=', 2) as [string, string?];
     if (k === 'hugepagesz') {
-      cur = parseSz(v);
+      // Read with memparse(), as hugepagesz_setup() does.
+      cur = parseSize(v);
       if (cur === bytes) continue;
     } else if (k === 'hugepages' && (cur ?? defaultBytes) === bytes) continue;
     out.push(w);
   }
-  out.push(`hugepagesz=${sizeParam(bytes)}`, `hugepages=${count}`);
+  out.push(`hugepagesz=${sizeSuffixed(bytes)}`, `hugepages=${count}`);
   return out.join(' ');
 }
 
@@ -164,6 +156,11 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
   return { size, bytes, asked: want, got, rows, why };
 }
 
+/** The plan of a boot of `m`, its trial boots run like the first (same options, no injected faults). */
+export function planOfBoot(s: KernelState, m: Machine, opts: BootOptions): Plan {
+  return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }) });
+}
+
 export interface PlanOptions {
   /** Boot the same machine with another command line (same kernel profile and other subsystems). */
   reboot?: (cmdline: string) => KernelState;
@@ -206,7 +203,7 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
       ps2.best = { pages: got, perNode, cmdline: withHugepages(s.machine.cmdline, ps2.bytes, defaultBytes, got), note };
     }
   }
-  const v = vmemmapPicture(s);
+  const v = vmemmapBytes(s);
   const mi = meminfoObject(s);
   return {
     sizes,

@@ -31,7 +31,8 @@ export interface SvgOptions {
   window?: { start: number; end: number };
 }
 
-const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Text made safe inside SVG or HTML. */
+export const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * Rectangles for extents on a bar of `w` pixels from x0. Extents of a pixel or more are
