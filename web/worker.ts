@@ -31,9 +31,9 @@ function stepCalls(s: KernelState, step: number): string[] {
   return out;
 }
 
-function view(s: KernelState, m: Machine, profile: Profile, step: number | null): View {
-  const last = s.steps.length - 1;
-  const at = step === null ? last : Math.min(step, last);
+/** What the page shows of a finished boot, as of its last step. */
+function view(s: KernelState, m: Machine, profile: Profile): View {
+  const at = s.steps.length - 1;
   const mi = meminfoObject(s);
   return {
     profile,
@@ -77,15 +77,15 @@ function handle(req: Request): Response {
       kind: 'boot',
       machineWarnings,
       cmdWarnings,
-      a: view(d.a.state, m, req.profile, null),
-      b: view(d.b.state, m, req.compare, null),
+      a: view(d.a.state, m, req.profile),
+      b: view(d.b.state, m, req.compare),
       diff: { summary: d.summary, dmesgOnlyA: d.dmesgOnlyA, dmesgOnlyB: d.dmesgOnlyB, memmapBootPages: [d.a.memmapBootPages, d.b.memmapBootPages] },
     };
   }
   const s = boot(m, { profile: req.profile, others: estimatedOthers });
   booted.a = s;
   booted.b = null;
-  return { id: req.id, ok: true, kind: 'boot', machineWarnings, cmdWarnings, a: view(s, m, req.profile, null) };
+  return { id: req.id, ok: true, kind: 'boot', machineWarnings, cmdWarnings, a: view(s, m, req.profile) };
 }
 
 self.onmessage = (ev: MessageEvent<Request>) => {
