@@ -4,7 +4,7 @@ import type { MemblockFaults } from '../kernel/memblock.js';
 import { estimatedOthers } from '../kernel/others.js';
 import type { KernelState, OtherSubsystems, Profile } from '../kernel/state.js';
 import type { Machine } from '../machine/types.js';
-import { checkInvariants, type Violation } from './invariants.js';
+import { InvariantChecker, type Violation } from './invariants.js';
 
 export interface StepViolation extends Violation {
   /** The step after which it was first seen. */
@@ -28,6 +28,7 @@ export function checkedBoot(
 ): CheckedBoot {
   const first = new Map<string, StepViolation>();
   let last: Violation[] = [];
+  const checker = new InvariantChecker(opts.invariants);
   const state = boot(machine, {
     profile: opts.profile,
     faults: opts.faults,
@@ -36,7 +37,7 @@ export function checkedBoot(
     afterStep: (s, step) => {
       // A dead machine has no invariants to keep: the panic is the outcome.
       if (s.panic) return;
-      last = checkInvariants(s, opts.invariants);
+      last = checker.check(s);
       for (const v of last) {
         const had = first.get(v.invariant);
         if (had) had.seenAfter++;

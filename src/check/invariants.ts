@@ -6,6 +6,16 @@
 // Checks look at representative PFNs (the first and last of each PTE run and
 // PMD leaf, every slot of a shared page) rather than every PFN: a run maps
 // its pages the same way, so what holds for its ends holds for its middle.
+//
+// A campaign checks every invariant after each of a boot's twenty steps, and
+// most steps leave most of the state alone (the late frees of the kernel
+// image touch only memblock). So each invariant says which parts of the state
+// it reads, and an InvariantChecker, one per boot, checks it again only after
+// a step that changed one of them (the vmemmap's tables, the stored pages and
+// the hugetlb lists count their changes; see partVersion()); otherwise its
+// last answer stands. What the checks derive from the state is carried the
+// same way, and the memblock call log, which only grows, is read once: the
+// checks that scan it keep where they got to (CallScans).
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from '../kernel/state.js';
 import type { HugePage } from '../kernel/hugetlb.js';
@@ -15,90 +25,26 @@ import type { PteRun } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
 import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
+import { HeldRanges, mergeRanges, RangeUnion, uncovered, uncoveredByAll, type Range } from './ranges.js';
 
 export interface Violation {
   invariant: string;
   message: string;
 }
 
+/**
+ * A part of the state an invariant reads. 'memblock' (regions and the call
+ * log) changes at almost every step and is taken as always changed; the
+ * checks that read it carry their scan of the log instead.
+ */
+export type StatePart = 'memblock' | 'pgtable' | 'stored' | 'hugetlb' | 'zones' | 'memory' | 'memmap';
+
 export interface Invariant {
   name: string;
   describe: string;
-  check(s: KernelState): Violation[];
-}
-
-type Range = [number, number];
-
-/**
- * Sort and merge [start, end) ranges (touching ones merge). The union only
- * needs the starts and the ends each in order, so they are sorted apart, as
- * numbers (a typed-array sort, not a comparator over pairs: this runs after
- * every step), then swept: a merged range opens when the count of open ranges
- * leaves 0 and closes when it returns to 0, starts going before ends at a tie.
- */
-function mergeRanges(rs: Range[]): Range[] {
-  let n = 0;
-  let sorted = true;
-  let prev = -Infinity;
-  for (let i = 0; i < rs.length; i++) {
-    const r = rs[i]!;
-    const a = r[0];
-    if (r[1] <= a) continue;
-    n++;
-    if (a < prev) sorted = false;
-    prev = a;
-  }
-  const out: Range[] = [];
-  if (sorted) {
-    // Already in order (memblock regions, runs of one table): one pass.
-    for (let i = 0; i < rs.length; i++) {
-      const r = rs[i]!;
-      const a = r[0];
-      const b = r[1];
-      if (b <= a) continue;
-      const last = out[out.length - 1];
-      if (last && a <= last[1]) last[1] = Math.max(last[1], b);
-      else out.push([a, b]);
-    }
-    return out;
-  }
-  const starts = new Float64Array(n);
-  const ends = new Float64Array(n);
-  let k = 0;
-  for (let i = 0; i < rs.length; i++) {
-    const r = rs[i]!;
-    if (r[1] <= r[0]) continue;
-    starts[k] = r[0];
-    ends[k++] = r[1];
-  }
-  starts.sort();
-  ends.sort();
-  let open = 0;
-  let from = 0;
-  for (let i = 0, j = 0; i < n || j < n; ) {
-    if (i < n && starts[i]! <= ends[j]!) {
-      if (open++ === 0) from = starts[i]!;
-      i++;
-    } else {
-      if (--open === 0) out.push([from, ends[j]!]);
-      j++;
-    }
-  }
-  return out;
-}
-
-/** Bytes of [a, b) not covered by the merged ranges. */
-function uncovered(a: number, b: number, merged: Range[]): Range[] {
-  const out: Range[] = [];
-  let at = a;
-  for (let i = firstEndingAbove(merged, a, (r) => r[1]); i < merged.length && merged[i]![0] < b; i++) {
-    const [x, y] = merged[i]!;
-    if (x > at) out.push([at, Math.min(x, b)]);
-    at = Math.max(at, y);
-    if (at >= b) break;
-  }
-  if (at < b) out.push([at, b]);
-  return out;
+  /** Every part of the state check() reads (besides the machine, arch and profile, fixed for a boot). */
+  reads: StatePart[];
+  check(s: KernelState, carry: Carry): Violation[];
 }
 
 const rangeEnd = (r: Range) => r[1];
@@ -199,11 +145,188 @@ function vmemmapBacking(s: KernelState, start: number, end: number): { distinct:
   return { distinct, aliased };
 }
 
+/** What the checks that read the call log carry from step to step (CallScans.ownership). */
+interface Ownership {
+  /** Calls read so far. */
+  k: number;
+  /** Bytes live allocations hold, by caller. */
+  live: HeldRanges;
+  /** Every byte any reservation or allocation ever made. */
+  owners: RangeUnion;
+  /** An allocation handed out bytes a live one held: found once, reported after every step from then on. */
+  clashes: Violation[];
+}
+
+/** What memblock-nothing-lost carries (CallScans.lost). */
+interface Taken {
+  k: number;
+  /** Allocations by the vmemmap and hugetlb (whose bytes must stay in use): call indices. */
+  ours: number[];
+  /** What other subsystems took or reserved (theirs, even inside space ours gave back). */
+  theirs: RangeUnion;
+}
+
+const OURS = /^(vmemmap_|__alloc_bootmem_huge_page)/;
+const isOurs = (fn: string, caller: string) => OURS.test(caller) || (fn === 'memblock_alloc_exact_nid_raw' && caller === 'sparse_init_nid');
+
+/**
+ * Work the checks carry from step to step within one boot: derived data
+ * remembered with the versions of what it was derived from, and the scans of
+ * the call log with how far they got.
+ */
+export class Carry {
+  private readonly memos = new Map<string, { key: unknown[]; value: unknown }>();
+  private own: Ownership | null = null;
+  private taken: Taken | null = null;
+
+  /** `make()`, or what it gave last time if `key` is the same as then. */
+  memo<T>(name: string, key: unknown[], make: () => T): T {
+    const m = this.memos.get(name);
+    if (m && sameVersion(m.key, key)) return m.value as T;
+    const value = make();
+    this.memos.set(name, { key, value });
+    return value;
+  }
+
+  /** Every PTE run of the vmemmap with its virtual start. */
+  pteRuns(s: KernelState): { r: PteRun; vaddr: number }[] {
+    return this.memo('pteRuns', [s.vmemmap.pte.gen], () => pteRuns(s));
+  }
+
+  /** preGatherHvo(), as long as the hugetlb lists stay the same. */
+  preGatherHvo(s: KernelState): Range[] {
+    return this.memo('preGatherHvo', [s.hugetlb.gen], () => preGatherHvo(s));
+  }
+
+  /** The call log read up to its end for memblock-one-owner: who holds what, who ever owned what, clashes. */
+  ownership(s: KernelState, invariant: string): Ownership {
+    const o = (this.own ??= { k: 0, live: new HeldRanges(), owners: new RangeUnion(), clashes: [] });
+    // The calls are read field by field (no call object made for each).
+    const calls = s.memblock.calls;
+    for (; o.k < calls.length; o.k++) {
+      const k = o.k;
+      const fn = calls.fnAt(k);
+      const base = calls.baseAt(k);
+      if (fn.includes('free') && base !== undefined) {
+        o.live.release(base, base + calls.sizeAt(k));
+        continue;
+      }
+      if (fn === 'memblock_reserve' && base !== undefined) o.owners.add(base, base + calls.sizeAt(k));
+      const a = calls.resultAt(k);
+      if (!a || !fn.includes('alloc')) continue;
+      const b = a + calls.sizeAt(k);
+      const caller = calls.callerAt(k);
+      const clash = o.live.holder(a, b);
+      if (clash !== null) o.clashes.push({ invariant, message: `${fn} for ${caller} returned [${hex(a)}-${hex(b - 1)}], which ${clash} still holds` });
+      o.live.take(a, b, caller);
+      o.owners.add(a, b);
+    }
+    return o;
+  }
+
+  /** The call log read up to its end for memblock-nothing-lost: our allocations, and what everyone else took. */
+  lost(s: KernelState): Taken {
+    const t = (this.taken ??= { k: 0, ours: [], theirs: new RangeUnion() });
+    const calls = s.memblock.calls;
+    for (; t.k < calls.length; t.k++) {
+      const k = t.k;
+      const fn = calls.fnAt(k);
+      const result = calls.resultAt(k);
+      if (result && fn.includes('alloc')) {
+        if (isOurs(fn, calls.callerAt(k))) t.ours.push(k);
+        else t.theirs.add(result, result + calls.sizeAt(k));
+      }
+      const base = calls.baseAt(k);
+      if (fn === 'memblock_reserve' && base !== undefined && calls.callerAt(k) !== 'memblock_alloc_range_nid') t.theirs.add(base, base + calls.sizeAt(k));
+    }
+    return t;
+  }
+}
+
+function sameVersion(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The version of a part of the state: two equal versions, no change in between. null: taken as changed. */
+export function partVersion(s: KernelState, part: StatePart): unknown[] | null {
+  switch (part) {
+    case 'memblock':
+      return null;
+    case 'pgtable': {
+      // PUD and PMD tables are only ever added, and so are the pages the buddy allocator gave.
+      const pt = s.vmemmap;
+      return [pt, pt.pud.size, pt.pmd.size, pt.pmdLeaf.gen, pt.pte.gen, pt.buddy.size];
+    }
+    case 'stored':
+      return [s.vmemmap.stored, s.vmemmap.stored.gen];
+    case 'hugetlb':
+      return [s.hugetlb, s.hugetlb.gen];
+    case 'zones':
+      // The zone layout is made once, by free_area_init(), and not changed after.
+      return [s.zones, s.memmapInitDone];
+    case 'memory': {
+      const out: unknown[] = [];
+      for (const r of s.memblock.memory.regions) out.push(r.base, r.size, r.nid);
+      return out;
+    }
+    case 'memmap':
+      return [s.memmap.bootPages, s.memmap.pages];
+  }
+}
+
+/**
+ * Checks the invariants (all, or those named) after each step of one boot,
+ * carrying its work from step to step: an invariant none of whose parts
+ * changed since the last check keeps its answer.
+ */
+export class InvariantChecker {
+  private readonly list: Invariant[];
+  private readonly parts: StatePart[];
+  private state: KernelState | null = null;
+  private carry = new Carry();
+  private versions = new Map<StatePart, unknown[] | null>();
+  private results = new Map<Invariant, Violation[]>();
+
+  constructor(names?: string[]) {
+    this.list = names ? INVARIANTS.filter((inv) => names.includes(inv.name)) : INVARIANTS;
+    this.parts = [...new Set(this.list.flatMap((inv) => inv.reads))];
+  }
+
+  check(s: KernelState): Violation[] {
+    if (s !== this.state) {
+      this.state = s;
+      this.carry = new Carry();
+      this.versions.clear();
+      this.results.clear();
+    }
+    const changed = new Set<StatePart>();
+    for (const part of this.parts) {
+      const v = partVersion(s, part);
+      const was = this.versions.get(part);
+      if (!v || !was || !sameVersion(v, was)) changed.add(part);
+      this.versions.set(part, v);
+    }
+    const out: Violation[] = [];
+    for (const inv of this.list) {
+      let r = this.results.get(inv);
+      if (!r || inv.reads.some((p) => changed.has(p))) {
+        r = inv.check(s, this.carry);
+        this.results.set(inv, r);
+      }
+      out.push(...r);
+    }
+    return out;
+  }
+}
+
 export const INVARIANTS: Invariant[] = [
   {
     name: 'memblock-regions',
     describe: 'memblock regions are sorted, disjoint and non-empty; memory regions lie within the RAM the firmware reported',
-    check(s) {
+    reads: ['memblock'],
+    check(s, carry) {
       const out: Violation[] = [];
       for (const type of [s.memblock.memory, s.memblock.reserved]) {
         type.regions.forEach((r, i) => {
@@ -212,7 +335,7 @@ export const INVARIANTS: Invariant[] = [
           if (prev && prev.base + prev.size > r.base) out.push({ invariant: this.name, message: `${type.name} regions ${i - 1} and ${i} overlap or are out of order at ${hex(r.base)}` });
         });
       }
-      const ram = mergeRanges(s.machine.e820.filter((e) => e.type === 'usable').map((e) => [e.start, e.end] as Range));
+      const ram = carry.memo('usable RAM', [s.machine], () => mergeRanges(s.machine.e820.filter((e) => e.type === 'usable').map((e) => [e.start, e.end] as Range)));
       for (const r of s.memblock.memory.regions) {
         const outside = uncovered(r.base, r.base + r.size, ram);
         if (outside.length) out.push({ invariant: this.name, message: `memory region [${hex(r.base)}-${hex(r.base + r.size - 1)}] is not RAM at ${hex(outside[0]![0])}` });
@@ -223,41 +346,12 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'memblock-one-owner',
     describe: 'no memblock allocation hands out bytes another live allocation holds, and every reserved byte was reserved by someone',
-    check(s) {
-      const out: Violation[] = [];
-      const live: { a: number; b: number; who: string }[] = [];
-      const owners: Range[] = [];
-      // The calls are read field by field (no call object made for each, after every step).
-      const calls = s.memblock.calls;
-      for (let k = 0; k < calls.length; k++) {
-        const fn = calls.fnAt(k);
-        const base = calls.baseAt(k);
-        if (fn.includes('free') && base !== undefined) {
-          const a = base;
-          const b = base + calls.sizeAt(k);
-          for (let i = live.length - 1; i >= 0; i--) {
-            const l = live[i]!;
-            if (l.b <= a || l.a >= b) continue;
-            live.splice(i, 1);
-            if (l.a < a) live.push({ a: l.a, b: a, who: l.who });
-            if (l.b > b) live.push({ a: b, b: l.b, who: l.who });
-          }
-          continue;
-        }
-        if (fn === 'memblock_reserve' && base !== undefined) owners.push([base, base + calls.sizeAt(k)]);
-        const result = calls.resultAt(k);
-        if (!result || !fn.includes('alloc')) continue;
-        const a = result;
-        const b = a + calls.sizeAt(k);
-        const caller = calls.callerAt(k);
-        const clash = live.find((l) => l.a < b && a < l.b);
-        if (clash) out.push({ invariant: this.name, message: `${fn} for ${caller} returned [${hex(a)}-${hex(b - 1)}], which ${clash.who} still holds` });
-        live.push({ a, b, who: caller });
-        owners.push([a, b]);
-      }
-      const known = mergeRanges(owners);
+    reads: ['memblock'],
+    check(s, carry) {
+      const o = carry.ownership(s, this.name);
+      const out: Violation[] = [...o.clashes];
       for (const r of s.memblock.reserved.regions) {
-        const gap = uncovered(r.base, r.base + r.size, known);
+        const gap = uncovered(r.base, r.base + r.size, o.owners.ranges);
         if (gap.length) out.push({ invariant: this.name, message: `reserved [${hex(gap[0]![0])}-${hex(gap[0]![1] - 1)}] has no owner (no reservation or allocation made it)` });
       }
       return out;
@@ -266,11 +360,12 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'vmemmap-single-writer',
     describe: 'no physical vmemmap page is mapped writable at two addresses (once hugetlb has gathered the folio: until then the HVO tails are writable by design)',
-    check(s) {
+    reads: ['pgtable', 'stored', 'hugetlb'],
+    check(s, carry) {
       const out: Violation[] = [];
-      const window = preGatherHvo(s);
+      const window = carry.preGatherHvo(s);
       const writers = new Map<number, { n: number; vaddr: number }>();
-      for (const { r, vaddr } of pteRuns(s)) {
+      for (const { r, vaddr } of carry.pteRuns(s)) {
         if (r.readOnly || inRanges(vaddr, window)) continue;
         const pages = r.stride ? 1 : r.count;
         const keys = r.stride ? [] : [r.phys];
@@ -290,11 +385,12 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'shared-pages-readonly',
     describe: "a shared vmemmap page is mapped read-only everywhere but at its own address (once gathered)",
-    check(s) {
+    reads: ['pgtable', 'stored', 'hugetlb'],
+    check(s, carry) {
       const out: Violation[] = [];
-      const window = preGatherHvo(s);
+      const window = carry.preGatherHvo(s);
       const sp = s.arch.structPageSize;
-      for (const { r, vaddr } of pteRuns(s)) {
+      for (const { r, vaddr } of carry.pteRuns(s)) {
         const st = s.vmemmap.stored.get(r.phys);
         if (!st || r.readOnly || inRanges(vaddr, window)) continue;
         const home = st.kind === 'head' && r.count === 1 && vaddr === st.basePfn * sp;
@@ -306,6 +402,7 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'memmap-reachable',
     describe: "every present PFN's struct page is mapped by the vmemmap page tables (from memmap_init() on)",
+    reads: ['zones', 'memory', 'pgtable'],
     check(s) {
       if (!s.memmapInitDone) return [];
       const out: Violation[] = [];
@@ -320,6 +417,7 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'compound-head',
     describe: "for every PFN of every gigantic folio, compound_head() finds its head and page_zonenum()/page_to_nid() give the zone and node the PFN lies in",
+    reads: ['pgtable', 'stored', 'hugetlb', 'zones', 'memory'],
     check(s) {
       const out: Violation[] = [];
       for (const f of s.hugetlb.pages) {
@@ -344,6 +442,7 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'folio-one-zone',
     describe: 'every huge page in a pool lies in one zone',
+    reads: ['hugetlb', 'zones'],
     check(s) {
       const out: Violation[] = [];
       for (const f of s.hugetlb.pages) {
@@ -360,6 +459,7 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'hvo-flag-matches-mapping',
     describe: 'a folio flagged vmemmap-optimized has an HVO mapping (its tails share pages), one not flagged has a full one',
+    reads: ['pgtable', 'hugetlb'],
     check(s) {
       const out: Violation[] = [];
       for (const f of s.hugetlb.pages) {
@@ -375,14 +475,15 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'struct-page-initialized',
     describe: 'every struct page the kernel may read (any present PFN, from memmap_init() on) has been written',
-    check(s) {
+    reads: ['zones', 'pgtable', 'stored', 'hugetlb'],
+    check(s, carry) {
       if (!s.memmapInitDone) return [];
       // A struct page of its own PFN is written by memmap_init() (and hugetlb); only a page several PFNs
       // share can hold struct pages nobody wrote. Read one slot of each, at the first address that maps it.
       const out: Violation[] = [];
       const sp = s.arch.structPageSize;
       const seen = new Set<number>();
-      for (const { r, vaddr } of pteRuns(s)) {
+      for (const { r, vaddr } of carry.pteRuns(s)) {
         if (seen.has(r.phys) || !s.vmemmap.stored.has(r.phys)) continue;
         seen.add(r.phys);
         const pfn = vaddr / sp;
@@ -395,7 +496,8 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'memmap-boot-pages',
     describe: 'nr_memmap_boot_pages and nr_memmap_pages equal the vmemmap pages actually mapped from memblock and from the buddy allocator (6.15 and later)',
-    check(s) {
+    reads: ['pgtable', 'stored', 'memmap', 'zones'],
+    check(s, carry) {
       if (s.profile === '6.1') return [];
       // Every page mapped as a page of its own (a leaf, or a PTE run of consecutive pages) counts once,
       // as boot memory unless the buddy allocator gave it; a stored page counts once, where it is not
@@ -403,7 +505,7 @@ export const INVARIANTS: Invariant[] = [
       let boot = s.vmemmap.pmdLeaf.size * (PMD_ENTRY_SPAN / PTE_SPAN);
       let runtime = 0;
       const own: Range[] = [];
-      for (const { r } of pteRuns(s)) {
+      for (const { r } of carry.pteRuns(s)) {
         if (!r.stride) continue;
         boot += r.count;
         own.push([r.phys, r.phys + r.count * PTE_SPAN]);
@@ -432,44 +534,36 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'memblock-nothing-lost',
     describe: 'every byte the vmemmap and hugetlb took from memblock is still in use (mapped, a page table, a huge page) or was given back',
-    check(s) {
+    reads: ['memblock', 'pgtable', 'hugetlb'],
+    check(s, carry) {
       const out: Violation[] = [];
       const ps = s.arch.pageSize;
-      const used: Range[] = [];
-      const pt = s.vmemmap;
-      for (const p of [...pt.pud.values(), ...pt.pmd.values()]) used.push([p, p + ps]);
-      for (const p of pt.pmdLeaf.values()) used.push([p, p + PMD_ENTRY_SPAN]);
-      for (const entry of pt.pte.keys()) {
-        const page = pt.pte.pageAt(entry);
-        used.push([page, page + ps]);
-        for (const r of pt.pte.runsAt(entry)) used.push([r.phys, r.phys + (r.stride ? r.count : 1) * ps]);
-      }
-      for (const m of s.hugetlb.bootPages) used.push([m.addr, m.addr + 2 ** m.order * ps]);
-      for (const f of s.hugetlb.pages) used.push([f.pfn * ps, (f.pfn + 2 ** f.order) * ps]);
-      for (const f of s.pageAlloc.lateFreed) used.push([f.start, f.end]);
-      const b = s.sparse.buffer;
-      if (b) used.push([b.next, b.end]);
-      const ours = /^(vmemmap_|__alloc_bootmem_huge_page)/;
-      const isOurs = (fn: string, caller: string) => ours.test(caller) || (fn === 'memblock_alloc_exact_nid_raw' && caller === 'sparse_init_nid');
-      // What other subsystems took (possibly inside space ours gave back) is theirs, not lost.
-      // The calls are read field by field (no call object made for each, after every step).
-      const calls = s.memblock.calls;
-      const oursAt: number[] = [];
-      for (let k = 0; k < calls.length; k++) {
-        const fn = calls.fnAt(k);
-        const result = calls.resultAt(k);
-        if (result && fn.includes('alloc')) {
-          if (isOurs(fn, calls.callerAt(k))) oursAt.push(k);
-          else used.push([result, result + calls.sizeAt(k)]);
+      // What the vmemmap's tables and the huge pages use, remembered while neither changes.
+      const inUse = carry.memo('vmemmap and huge pages in use', [...partVersion(s, 'pgtable')!, s.hugetlb.gen], () => {
+        const used: Range[] = [];
+        const pt = s.vmemmap;
+        for (const p of [...pt.pud.values(), ...pt.pmd.values()]) used.push([p, p + ps]);
+        for (const p of pt.pmdLeaf.values()) used.push([p, p + PMD_ENTRY_SPAN]);
+        for (const entry of pt.pte.keys()) {
+          const page = pt.pte.pageAt(entry);
+          used.push([page, page + ps]);
+          for (const r of pt.pte.runsAt(entry)) used.push([r.phys, r.phys + (r.stride ? r.count : 1) * ps]);
         }
-        const base = calls.baseAt(k);
-        if (fn === 'memblock_reserve' && base !== undefined && calls.callerAt(k) !== 'memblock_alloc_range_nid') used.push([base, base + calls.sizeAt(k)]);
-      }
-      const usedM = mergeRanges(used);
+        for (const m of s.hugetlb.bootPages) used.push([m.addr, m.addr + 2 ** m.order * ps]);
+        for (const f of s.hugetlb.pages) used.push([f.pfn * ps, (f.pfn + 2 ** f.order) * ps]);
+        return mergeRanges(used);
+      });
+      // The pages freed late, and what is left of the sparse buffer.
+      const late: Range[] = s.pageAlloc.lateFreed.map((f) => [f.start, f.end]);
+      const b = s.sparse.buffer;
+      if (b) late.push([b.next, b.end]);
+      const taken = carry.lost(s);
+      const lists = [inUse, taken.theirs.ranges, mergeRanges(late)];
       const reserved = mergeRanges(s.memblock.reserved.regions.map((r) => [r.base, r.base + r.size] as Range));
-      for (const k of oursAt) {
+      const calls = s.memblock.calls;
+      for (const k of taken.ours) {
         const result = calls.resultAt(k)!;
-        for (const [a, e] of uncovered(result, result + calls.sizeAt(k), usedM)) {
+        for (const [a, e] of uncoveredByAll(result, result + calls.sizeAt(k), lists)) {
           // Lost only if memblock still holds it: the first merged reserved range that overlaps it, clipped.
           const r = reserved[firstEndingAbove(reserved, a, rangeEnd)];
           if (r && r[0] < e) {
@@ -483,9 +577,7 @@ export const INVARIANTS: Invariant[] = [
   },
 ];
 
-/** Run every invariant (or those named) on the state. */
+/** Run every invariant (or those named) on the state, once. */
 export function checkInvariants(s: KernelState, names?: string[]): Violation[] {
-  const out: Violation[] = [];
-  for (const inv of INVARIANTS) if (!names || names.includes(inv.name)) out.push(...inv.check(s));
-  return out;
+  return new InvariantChecker(names).check(s);
 }

@@ -96,6 +96,7 @@ export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
     const ns = (2 ** m.order * s.arch.pageSize) / s.arch.sectionSize;
     for (let i = 0; i < ns; i++) s.sparse.preinit.add(first + i);
     m.hvo = true;
+    s.hugetlb.gen++;
   }
 }
 
@@ -134,6 +135,7 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
     }
     if (s.profile === '6.15') {
       m.zonesValid = true;
+      s.hugetlb.gen++;
       continue;
     }
     const zone = hugetlbEarlyPfnToZone(s, nid, pfn);
@@ -144,6 +146,7 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
     let nrMmap = end - start;
     if (vmemmapPopulateHvo(s, start, end, nid, reserve, m.order, zone)) {
       m.zonesValid = true;
+      s.hugetlb.gen++;
       nrMmap = reserve;
       s.hvo.preHvo++;
     } else {
@@ -315,11 +318,11 @@ export function hugetlbVmemmapRestore(s: KernelState, order: number, headPfn: nu
 export function hugetlbFolioInitVmemmap(s: KernelState, headPfn: number): void {
   const phys = vmemmapPteAt(s, headPfn * s.arch.structPageSize);
   const p = phys === null ? undefined : s.vmemmap.stored.get(phys);
-  if (p?.kind === 'head') p.state = 'folio';
+  if (p?.kind === 'head') s.vmemmap.stored.setState(p, 'folio');
 }
 
 /** hugetlb_vmemmap_init() (late_initcall): hvo-v7 initializes the shared tail pages allocated at boot. */
 export function hugetlbVmemmapInit(s: KernelState): void {
   if (s.profile !== 'hvo-v7') return;
-  for (const p of s.vmemmap.stored.values()) if (p.kind === 'tail') p.state = 'init';
+  for (const p of s.vmemmap.stored.values()) if (p.kind === 'tail') s.vmemmap.stored.setState(p, 'init');
 }

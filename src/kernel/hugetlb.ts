@@ -74,6 +74,8 @@ export interface HugetlbState {
   nrInvalid: Map<number, number>;
   /** Every huge page in a pool. */
   pages: HugePage[];
+  /** Changes so far to `pages` and `bootPages` (added, removed, a boot page's flags set): readers that derive data from them compare it. */
+  gen: number;
   /** hugetlb_free_vmemmap= (CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON is off in the Debian build). */
   vmemmapOptimizeEnabled: boolean;
 }
@@ -92,6 +94,7 @@ export function createHugetlbState(): HugetlbState {
     bootmemAllocated: false,
     nrInvalid: new Map(),
     pages: [],
+    gen: 0,
     vmemmapOptimizeEnabled: false,
   };
 }
@@ -133,6 +136,7 @@ export function hugeBootPages(s: KernelState, nid?: number): HugeBootmemPage[] {
 /** list_del() of a boot page. */
 export function hugeBootPageDel(s: KernelState, m: HugeBootmemPage): void {
   s.hugetlb.bootPages.splice(s.hugetlb.bootPages.indexOf(m), 1);
+  s.hugetlb.gen++;
 }
 
 const onlineCache = new WeakMap<Map<number, number>, number[]>();
@@ -210,6 +214,7 @@ function prepNewHugePage(s: KernelState, h: Hstate, pfn: number): void {
 /** __prep_account_new_huge_page() + enqueue_hugetlb_folio(): the page joins its node's pool. */
 function enqueueHugePage(s: KernelState, h: Hstate, pfn: number, nid: number, vmemmapOptimized: boolean, bootHvo = false): void {
   s.hugetlb.pages.push({ pfn, order: h.order, nid, zone: zoneOfPfn(s, pfn)?.name ?? '?', vmemmapOptimized, bootHvo });
+  s.hugetlb.gen++;
   h.nrHugePagesNode.set(nid, (h.nrHugePagesNode.get(nid) ?? 0) + 1);
 }
 
@@ -241,6 +246,7 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   if (!addr) return false;
   const listNode = s.profile === '6.1' || exact ? node : nidOfPhys(s, addr);
   s.hugetlb.bootPages.push({ addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  s.hugetlb.gen++;
   return true;
 }
 
@@ -587,6 +593,7 @@ function removePoolHugePage(s: KernelState, h: Hstate): HugePage | null {
     let i = pages.length - 1;
     while (i >= 0 && (pages[i]!.nid !== nid || pages[i]!.order !== h.order)) i--;
     const [f] = pages.splice(i, 1);
+    s.hugetlb.gen++;
     h.nrHugePagesNode.set(nid, h.nrHugePagesNode.get(nid)! - 1);
     return f!;
   }
@@ -601,6 +608,7 @@ function removePoolHugePage(s: KernelState, h: Hstate): HugePage | null {
 function updateAndFreeHugePage(s: KernelState, h: Hstate, f: HugePage): void {
   if (f.vmemmapOptimized && !hugetlbVmemmapRestore(s, f.order, f.pfn, f.nid)) {
     s.hugetlb.pages.push({ ...f, surplus: true });
+    s.hugetlb.gen++;
     h.nrHugePagesNode.set(f.nid, (h.nrHugePagesNode.get(f.nid) ?? 0) + 1);
     return;
   }

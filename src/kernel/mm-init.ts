@@ -294,9 +294,10 @@ function memmapInit(s: KernelState, lay: ZoneLayout): void {
   // Every struct page of every zone is written now (deferred struct page init is not modelled);
   // the writes go through the vmemmap, so a page that several PFNs' vmemmap alias is overwritten.
   s.memmapInitDone = true;
-  for (const p of s.vmemmap.stored.values()) {
-    if (p.kind === 'head' && p.state === 'raw') p.state = 'plain';
-    if (p.kind === 'tail' && p.state === 'zero') p.state = 'plain';
+  const stored = s.vmemmap.stored;
+  for (const p of stored.values()) {
+    if (p.kind === 'head' && p.state === 'raw') stored.setState(p, 'plain');
+    if (p.kind === 'tail' && p.state === 'zero') stored.setState(p, 'plain');
   }
   let hole = 0;
   let lastZone = 0;

@@ -47,15 +47,15 @@ export function zoneSpanning(s: KernelState, pfn: number): { nid: number; idx: n
   return z ? { nid: z.nid, idx: z.idx } : null;
 }
 
-const folioIndexCache = new WeakMap<HugePage[], { n: number; sorted: HugePage[]; ends: number[] }>();
+const folioIndexCache = new WeakMap<HugePage[], { gen: number; sorted: HugePage[]; ends: number[] }>();
 
-/** The pool folio a PFN belongs to, or null (binary search over the pool sorted by PFN). */
+/** The pool folio a PFN belongs to, or null (binary search over the pool sorted by PFN, sorted again when the pool changes). */
 export function folioOf(s: KernelState, pfn: number): HugePage | null {
   const pages = s.hugetlb.pages;
   let c = folioIndexCache.get(pages);
-  if (!c || c.n !== pages.length) {
+  if (!c || c.gen !== s.hugetlb.gen) {
     const sorted = pages.slice().sort((a, b) => a.pfn - b.pfn);
-    c = { n: pages.length, sorted, ends: sorted.map((x) => x.pfn + 2 ** x.order) };
+    c = { gen: s.hugetlb.gen, sorted, ends: sorted.map((x) => x.pfn + 2 ** x.order) };
     folioIndexCache.set(pages, c);
   }
   // The first folio ending above pfn.

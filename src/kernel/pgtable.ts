@@ -62,7 +62,7 @@ export type StoredVmemmapPage =
       /** PFN whose struct page is slot 0 (slots hold basePfn .. basePfn + 63). */
       basePfn: number;
       /** raw: never written; plain: generic init wrote through the aliases; folio: hugetlb initialized the head and first tails. */
-      state: 'raw' | 'plain' | 'folio';
+      readonly state: 'raw' | 'plain' | 'folio';
       /** Allocated from memblock at boot (counted in nr_memmap_boot_pages) or from the buddy allocator. */
       boot: boolean;
     }
@@ -72,7 +72,7 @@ export type StoredVmemmapPage =
       zoneIdx: number;
       order: number;
       /** zero: as allocated; plain: generic init wrote through the aliases; init: init_compound_tail() ran. */
-      state: 'zero' | 'plain' | 'init';
+      readonly state: 'zero' | 'plain' | 'init';
       boot: boolean;
     };
 
@@ -86,9 +86,14 @@ export class PmdLeaves implements Iterable<[number, number]> {
   private n = 0;
   /** One past the highest entry ever set (iteration bound). */
   private hi = 0;
+  private g = 0;
 
   get size(): number {
     return this.n;
+  }
+  /** Changes so far (any set or delete): readers that derive data from the leaves compare it to know when to redo it. */
+  get gen(): number {
+    return this.g;
   }
   get(entry: number): number | undefined {
     const v = entry < this.hi ? this.slot[entry]! : 0;
@@ -106,6 +111,7 @@ export class PmdLeaves implements Iterable<[number, number]> {
       this.slot = b;
     }
     if (entry >= this.hi) this.hi = entry + 1;
+    this.g++;
     if (this.slot[entry] === 0) this.n++;
     this.slot[entry] = phys + 1;
     return this;
@@ -121,11 +127,13 @@ export class PmdLeaves implements Iterable<[number, number]> {
     const a = this.slot;
     for (let k = 0; k < count - 1; k++) a[entry + k] = phys + k * step + 1;
     this.n += count - 1;
+    this.g++;
   }
   delete(entry: number): boolean {
     if (!this.has(entry)) return false;
     this.slot[entry] = 0;
     this.n--;
+    this.g++;
     return true;
   }
   *entries(): IterableIterator<[number, number]> {
@@ -170,8 +178,19 @@ export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
   /** Open addressing: entry index + 1 per slot, 0 when empty. */
   private slots = new Int32Array(32);
 
+  private g = 0;
+
   get size(): number {
     return this.alive;
+  }
+  /** Changes so far (set, delete, setState). */
+  get gen(): number {
+    return this.g;
+  }
+  /** A stored page's state moves on: the one way to change it (its field is readonly), so gen sees it. */
+  setState<P extends StoredVmemmapPage>(p: P, state: P['state']): void {
+    (p as { state: P['state'] }).state = state;
+    this.g++;
   }
   /** log2 of the slot count, for the hash's top bits. */
   private bits = 5;
@@ -199,6 +218,7 @@ export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
     return this.find(key) >= 0;
   }
   set(key: number, v: StoredVmemmapPage): this {
+    this.g++;
     const e = this.find(key);
     if (e >= 0) {
       this.valsA[e] = v;
@@ -218,6 +238,7 @@ export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
   delete(key: number): boolean {
     const e = this.find(key);
     if (e < 0) return false;
+    this.g++;
     // The slot keeps pointing at the dead entry (find() skips it) until the next rebuild.
     this.valsA[e] = undefined;
     this.alive--;
@@ -278,9 +299,14 @@ export class PteTables implements Iterable<[number, PteTable]> {
   private runsOf: ((PteRun[] | undefined)[] | undefined)[] = [];
   private order: number[] = [];
   private n = 0;
+  private g = 0;
 
   get size(): number {
     return this.n;
+  }
+  /** Changes so far (a table made, dropped, or its page or runs replaced). */
+  get gen(): number {
+    return this.g;
   }
   get(entry: number): PteTable | undefined {
     return this.has(entry) ? new PteTableRef(this, entry) : undefined;
@@ -308,6 +334,7 @@ export class PteTables implements Iterable<[number, PteTable]> {
       this.pages[ci] = new Float64Array(PTE_CHUNK);
     }
     const i = entry & PTE_CHUNK_MASK;
+    this.g++;
     if (c[i] === undefined) {
       this.n++;
       this.order.push(entry);
@@ -320,6 +347,7 @@ export class PteTables implements Iterable<[number, PteTable]> {
     if (!this.has(entry)) return false;
     this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = undefined;
     this.n--;
+    this.g++;
     this.order = this.order.filter((e) => e !== entry);
     return true;
   }
@@ -336,9 +364,11 @@ export class PteTables implements Iterable<[number, PteTable]> {
     return this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK]!;
   }
   setRunsAt(entry: number, runs: PteRun[]): void {
+    this.g++;
     this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = runs;
   }
   setPageAt(entry: number, page: number): void {
+    this.g++;
     this.pages[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = page;
   }
   *entries(): IterableIterator<[number, PteTable]> {
