@@ -536,10 +536,11 @@ export const INVARIANTS: Invariant[] = [
     describe: 'every byte the vmemmap and hugetlb took from memblock is still in use (mapped, a page table, a huge page) or was given back',
     reads: ['memblock', 'pgtable', 'hugetlb'],
     check(s, carry) {
-      const out: Violation[] = [];
+      const taken = carry.lost(s);
       const ps = s.arch.pageSize;
-      // What the vmemmap's tables and the huge pages use, remembered while neither changes.
-      const inUse = carry.memo('vmemmap and huge pages in use', [...partVersion(s, 'pgtable')!, s.hugetlb.gen], () => {
+      // The pieces of our allocations that neither the vmemmap's tables nor the huge pages use,
+      // remembered while neither changes (most steps only free memory or serve other subsystems).
+      const open = carry.memo('our unused pieces', [...partVersion(s, 'pgtable')!, s.hugetlb.gen, taken.ours.length], () => {
         const used: Range[] = [];
         const pt = s.vmemmap;
         for (const p of [...pt.pud.values(), ...pt.pmd.values()]) used.push([p, p + ps]);
@@ -551,19 +552,27 @@ export const INVARIANTS: Invariant[] = [
         }
         for (const m of s.hugetlb.bootPages) used.push([m.addr, m.addr + 2 ** m.order * ps]);
         for (const f of s.hugetlb.pages) used.push([f.pfn * ps, (f.pfn + 2 ** f.order) * ps]);
-        return mergeRanges(used);
+        const usedM = mergeRanges(used);
+        const calls = s.memblock.calls;
+        const pieces: { k: number; pieces: Range[] }[] = [];
+        for (const k of taken.ours) {
+          const result = calls.resultAt(k)!;
+          const p = uncovered(result, result + calls.sizeAt(k), usedM);
+          if (p.length) pieces.push({ k, pieces: p });
+        }
+        return pieces;
       });
-      // The pages freed late, and what is left of the sparse buffer.
+      if (!open.length) return [];
+      // Of those, what other subsystems did not take, was not freed late, and is not what is left of the sparse buffer.
       const late: Range[] = s.pageAlloc.lateFreed.map((f) => [f.start, f.end]);
       const b = s.sparse.buffer;
       if (b) late.push([b.next, b.end]);
-      const taken = carry.lost(s);
-      const lists = [inUse, taken.theirs.ranges, mergeRanges(late)];
+      const lists = [taken.theirs.ranges, mergeRanges(late)];
       const reserved = mergeRanges(s.memblock.reserved.regions.map((r) => [r.base, r.base + r.size] as Range));
       const calls = s.memblock.calls;
-      for (const k of taken.ours) {
-        const result = calls.resultAt(k)!;
-        for (const [a, e] of uncoveredByAll(result, result + calls.sizeAt(k), lists)) {
+      const out: Violation[] = [];
+      for (const { k, pieces } of open) {
+        for (const [a, e] of pieces.flatMap(([x, y]) => uncoveredByAll(x, y, lists))) {
           // Lost only if memblock still holds it: the first merged reserved range that overlaps it, clipped.
           const r = reserved[firstEndingAbove(reserved, a, rangeEnd)];
           if (r && r[0] < e) {

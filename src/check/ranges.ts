@@ -94,6 +94,12 @@ export function uncoveredByAll(a: number, b: number, lists: readonly (readonly R
 /** A union of ranges kept merged (touching ones merge) as ranges are added: `ranges` is always sorted and disjoint. */
 export class RangeUnion {
   readonly ranges: Range[] = [];
+  private g = 0;
+
+  /** Adds so far that changed the union. */
+  get gen(): number {
+    return this.g;
+  }
 
   add(a: number, b: number): void {
     if (b <= a) return;
@@ -108,6 +114,8 @@ export class RangeUnion {
       hi = Math.max(hi, rs[j]![1]);
       j++;
     }
+    if (j === i + 1 && lo === rs[i]![0] && hi === rs[i]![1]) return;
+    this.g++;
     if (j === i + 1) {
       rs[i]![0] = lo;
       rs[i]![1] = hi;

@@ -460,25 +460,21 @@ export function pteSetRange(t: PteTable, from: number, count: number, phys: numb
     return;
   }
   const end = from + count;
-  // Runs are sorted and disjoint: those before the range, the new run, those after.
-  const out: PteRun[] = [];
-  const after: PteRun[] = [];
-  for (const r of runs) {
-    const rEnd = r.from + r.count;
-    if (rEnd <= from) {
-      out.push(r);
-      continue;
-    }
-    if (r.from >= end) {
-      after.push(r);
-      continue;
-    }
-    if (r.from < from) out.push({ ...r, count: from - r.from });
-    if (rEnd > end) after.push({ ...r, from: end, count: rEnd - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
+  // Runs are sorted and disjoint: those before the range stay, then what is left of the first run it cuts,
+  // the new run, what is left of the last run it cuts, and those after (copied whole, not run by run).
+  const i = firstEndingAbove(runs, from, pteRunEnd);
+  let j = i;
+  while (j < runs.length && runs[j]!.from < end) j++;
+  const mid: PteRun[] = [];
+  const first = runs[i];
+  if (i < j && first!.from < from) mid.push({ ...first!, count: from - first!.from });
+  if (phys !== null) mid.push({ from, count, phys, stride, readOnly });
+  const last = runs[j - 1];
+  if (i < j && last!.from + last!.count > end) {
+    const r = last!;
+    mid.push({ ...r, from: end, count: r.from + r.count - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
   }
-  if (phys !== null) out.push({ from, count, phys, stride, readOnly });
-  for (const r of after) out.push(r);
-  t.runs = out;
+  t.runs = runs.slice(0, i).concat(mid, runs.slice(j));
 }
 
 /**
