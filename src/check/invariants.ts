@@ -25,7 +25,7 @@ import type { PteRun } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
 import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
-import { HeldRanges, mergeRanges, RangeUnion, uncovered, uncoveredByAll, type Range } from './ranges.js';
+import { firstGap, HeldRanges, mergeRanges, RangeUnion, uncovered, uncoveredByAll, type Range } from './ranges.js';
 
 export interface Violation {
   invariant: string;
@@ -337,8 +337,8 @@ export const INVARIANTS: Invariant[] = [
       }
       const ram = carry.memo('usable RAM', [s.machine], () => mergeRanges(s.machine.e820.filter((e) => e.type === 'usable').map((e) => [e.start, e.end] as Range)));
       for (const r of s.memblock.memory.regions) {
-        const outside = uncovered(r.base, r.base + r.size, ram);
-        if (outside.length) out.push({ invariant: this.name, message: `memory region [${hex(r.base)}-${hex(r.base + r.size - 1)}] is not RAM at ${hex(outside[0]![0])}` });
+        const outside = firstGap(r.base, r.base + r.size, ram);
+        if (outside) out.push({ invariant: this.name, message: `memory region [${hex(r.base)}-${hex(r.base + r.size - 1)}] is not RAM at ${hex(outside[0])}` });
       }
       return out;
     },
@@ -351,8 +351,8 @@ export const INVARIANTS: Invariant[] = [
       const o = carry.ownership(s, this.name);
       const out: Violation[] = [...o.clashes];
       for (const r of s.memblock.reserved.regions) {
-        const gap = uncovered(r.base, r.base + r.size, o.owners.ranges);
-        if (gap.length) out.push({ invariant: this.name, message: `reserved [${hex(gap[0]![0])}-${hex(gap[0]![1] - 1)}] has no owner (no reservation or allocation made it)` });
+        const gap = firstGap(r.base, r.base + r.size, o.owners.ranges);
+        if (gap) out.push({ invariant: this.name, message: `reserved [${hex(gap[0])}-${hex(gap[1] - 1)}] has no owner (no reservation or allocation made it)` });
       }
       return out;
     },
@@ -504,18 +504,18 @@ export const INVARIANTS: Invariant[] = [
       // already one of those (a shared tail, or a head only its aliases map).
       let boot = s.vmemmap.pmdLeaf.size * (PMD_ENTRY_SPAN / PTE_SPAN);
       let runtime = 0;
-      const own: Range[] = [];
+      const own = new RangeUnion();
       for (const { r } of carry.pteRuns(s)) {
         if (!r.stride) continue;
         boot += r.count;
-        own.push([r.phys, r.phys + r.count * PTE_SPAN]);
+        own.add(r.phys, r.phys + r.count * PTE_SPAN);
       }
       boot -= s.vmemmap.buddy.size;
       runtime += s.vmemmap.buddy.size;
-      const ownM = mergeRanges(own);
+      const ownM = own.ranges;
       const shared: string[] = [];
       for (const [phys, st] of s.vmemmap.stored) {
-        if (!uncovered(phys, phys + PTE_SPAN, ownM).length) {
+        if (!firstGap(phys, phys + PTE_SPAN, ownM)) {
           if (!st.boot) {
             boot--;
             runtime++;
@@ -541,18 +541,20 @@ export const INVARIANTS: Invariant[] = [
       // The pieces of our allocations that neither the vmemmap's tables nor the huge pages use,
       // remembered while neither changes (most steps only free memory or serve other subsystems).
       const open = carry.memo('our unused pieces', [...partVersion(s, 'pgtable')!, s.hugetlb.gen, taken.ours.length], () => {
-        const used: Range[] = [];
+        // Added one by one to a merged union: they come mostly in order and merge into a few ranges.
+        const used = new RangeUnion();
         const pt = s.vmemmap;
-        for (const p of [...pt.pud.values(), ...pt.pmd.values()]) used.push([p, p + ps]);
-        for (const p of pt.pmdLeaf.values()) used.push([p, p + PMD_ENTRY_SPAN]);
+        for (const p of pt.pud.values()) used.add(p, p + ps);
+        for (const p of pt.pmd.values()) used.add(p, p + ps);
+        for (const p of pt.pmdLeaf.values()) used.add(p, p + PMD_ENTRY_SPAN);
         for (const entry of pt.pte.keys()) {
           const page = pt.pte.pageAt(entry);
-          used.push([page, page + ps]);
-          for (const r of pt.pte.runsAt(entry)) used.push([r.phys, r.phys + (r.stride ? r.count : 1) * ps]);
+          used.add(page, page + ps);
+          for (const r of pt.pte.runsAt(entry)) used.add(r.phys, r.phys + (r.stride ? r.count : 1) * ps);
         }
-        for (const m of s.hugetlb.bootPages) used.push([m.addr, m.addr + 2 ** m.order * ps]);
-        for (const f of s.hugetlb.pages) used.push([f.pfn * ps, (f.pfn + 2 ** f.order) * ps]);
-        const usedM = mergeRanges(used);
+        for (const m of s.hugetlb.bootPages) used.add(m.addr, m.addr + 2 ** m.order * ps);
+        for (const f of s.hugetlb.pages) used.add(f.pfn * ps, (f.pfn + 2 ** f.order) * ps);
+        const usedM = used.ranges;
         const calls = s.memblock.calls;
         const pieces: { k: number; pieces: Range[] }[] = [];
         for (const k of taken.ours) {

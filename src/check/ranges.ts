@@ -81,6 +81,18 @@ export function uncovered(a: number, b: number, merged: readonly Range[]): Range
   return out;
 }
 
+/** The first piece of [a, b) that sorted, disjoint `merged` ranges do not cover, or null (uncovered()[0], without the rest). */
+export function firstGap(a: number, b: number, merged: readonly Range[]): Range | null {
+  let at = a;
+  for (let i = firstEndingAbove(merged, a, rangeEnd); i < merged.length && merged[i]![0] < b; i++) {
+    const r = merged[i]!;
+    if (r[0] > at) return [at, Math.min(r[0], b)];
+    at = Math.max(at, r[1]);
+    if (at >= b) return null;
+  }
+  return at < b ? [at, b] : null;
+}
+
 /** The pieces of [a, b) that none of several sorted, disjoint range lists covers, in order. */
 export function uncoveredByAll(a: number, b: number, lists: readonly (readonly Range[])[]): Range[] {
   let pieces: Range[] = [[a, b]];
@@ -150,14 +162,32 @@ export class HeldRanges {
     let at = a;
     while (at < b && i < hs.length && hs[i]!.a < b) {
       const h = hs[i]!;
-      if (h.a > at) {
-        hs.splice(i, 0, { a: at, b: h.a, who });
-        i++;
-      }
+      if (h.a > at) i += this.put(i, at, h.a, who);
       at = Math.max(at, h.b);
       i++;
     }
-    if (at < b) hs.splice(i, 0, { a: at, b, who });
+    if (at < b) this.put(i, at, b, who);
+  }
+
+  /**
+   * `who` holds [a, b), which lies between pieces i - 1 and i: it joins a
+   * neighbour `who` holds and touches (allocations by one caller mostly
+   * follow each other), else it is a new piece. Returns how many pieces were added.
+   */
+  private put(i: number, a: number, b: number, who: string): number {
+    const hs = this.held;
+    const prev = hs[i - 1];
+    if (prev && prev.b === a && prev.who === who) {
+      prev.b = b;
+      return 0;
+    }
+    const next = hs[i];
+    if (next && next.a === b && next.who === who) {
+      next.a = a;
+      return 0;
+    }
+    hs.splice(i, 0, { a, b, who });
+    return 1;
   }
 
   /** [a, b) is let go of, whoever held it. */
