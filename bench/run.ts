@@ -58,6 +58,35 @@ function child(rowIdx: number, profile: Profile, runs: number): void {
   process.stdout.write(JSON.stringify({ ms: times[Math.floor(times.length / 2)], maxRssMiB: process.resourceUsage().maxRSS / 1024, calls, tables }) + '\n');
 }
 
+/**
+ * `check` throughput in a process of its own: a short campaign to warm the
+ * JIT up, then a campaign of `runs` generated cases timed whole (generation,
+ * boots, invariants after every step, shrinking of what broke).
+ */
+function checkChild(profile: Profile, runs: number, faults: boolean): void {
+  runCampaign({ profile, runs: 100, seed: 2, faults, shrinkMs: 1 });
+  const camp = runCampaign({ profile, runs, seed: 1, faults, shrinkMs: 1 });
+  process.stdout.write(JSON.stringify({ runs: camp.runs, seconds: camp.seconds, findings: camp.findings.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+/** `check` throughput for every profile, without and with injected faults. */
+function checkThroughput(runs: number): string[][] {
+  const out: string[][] = [['kernel', 'faults', 'cases', 'seconds', 'cases/s', 'invariants broken', 'peak memory']];
+  for (const profile of PROFILES) {
+    for (const faults of [false, true]) {
+      const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--check-child', profile, String(runs), faults ? 'faults' : 'none'], { cwd: ROOT, encoding: 'utf8' });
+      if (c.status !== 0) {
+        out.push([profile, faults ? 'yes' : 'no', `failed: ${c.stderr.trim().split('\n').at(-1)}`, '', '', '', '']);
+        continue;
+      }
+      const r = JSON.parse(c.stdout.trim().split('\n').at(-1)!) as { runs: number; seconds: number; findings: number; maxRssMiB: number };
+      out.push([profile, faults ? 'yes' : 'no', String(r.runs), r.seconds.toFixed(2), (r.runs / r.seconds).toFixed(0), String(r.findings), `${r.maxRssMiB.toFixed(0)} MiB`]);
+      process.stderr.write(`check ${profile}${faults ? ' --faults' : ''}: ${(r.runs / r.seconds).toFixed(0)} cases/s\n`);
+    }
+  }
+  return out;
+}
+
 function qemuArgs(r: Row): string {
   return ['-cpu Skylake-Server,+pdpe1gb', ...r.nodes.map((b, i) => `-numa node,nodeid=${i},mem=${b / 2 ** 20}M`)].join(' ');
 }
@@ -117,7 +146,8 @@ async function main(): Promise<void> {
       process.stderr.write(`${r.name} ${profile}: ${(res.ms / 1000).toFixed(3)} s\n`);
     }
   }
-  const camp = runCampaign({ profile: 'hvo-v7', runs: quick ? 20 : 100, seed: 1, faults: false, shrinkMs: 1 });
+  const checkRuns = quick ? 200 : 2000;
+  const check = checkThroughput(checkRuns);
   let qemu: string[] = [];
   if (!process.argv.includes('--no-qemu')) {
     try {
@@ -131,7 +161,8 @@ async function main(): Promise<void> {
     '',
     table(rows),
     '',
-    `check (invariants after every step, hvo-v7, generated small machines): ${(camp.runs / camp.seconds).toFixed(1)} cases/s (${camp.runs} cases in ${camp.seconds.toFixed(1)} s, shrinking included)`,
+    `check: generated small machines (1 to 4 nodes of 1 to 6 GiB), every invariant after every step; ${checkRuns} cases after a 100-case warm-up, one process each, generation and shrinking included:`,
+    table(check),
     '',
     ...qemu,
     '',
@@ -141,4 +172,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--child') child(Number(process.argv[3]), process.argv[4] as Profile, Number(process.argv[5]));
+else if (process.argv[2] === '--check-child') checkChild(process.argv[3] as Profile, Number(process.argv[4]), process.argv[5] === 'faults');
 else await main();

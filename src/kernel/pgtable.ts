@@ -20,9 +20,12 @@
 // each (HVO on 64 TiB makes 520,000 tables). It reads like the Map it
 // replaced, iterating in the order the tables were made; get() hands out a
 // small PteTable view that reads and writes through (a new view each time:
-// compare tables by entry, not by identity); add() makes a table. Runs are never changed in place: pteSetRange() builds a new
-// array, so tables share one runs array where they map the same (HVO maps
-// whole tables onto one page). Treat runs arrays and runs as immutable.
+// compare tables by entry, not by identity); add() makes a table. Tables may
+// share one runs array where they map the same (HVO maps whole tables onto
+// one page), so a runs array is changed in place only by pteSetRange(), and
+// only one its table holds alone (PteTables.ownRunsAt() copies a shared one
+// first: copy on write). Run objects are never changed; treat the runs arrays
+// you read as read-only, and read them again after changing the table.
 //
 // Stored vmemmap pages (heads and shared tails: 65,000 heads on 64 TiB) are
 // kept in StoredPages, a small hash table keyed by page address that reads
@@ -297,6 +300,8 @@ export class PteTables implements Iterable<[number, PteTable]> {
   /** Chunks of PTE_CHUNK entries, made when a table of theirs is: page and runs of each entry (runs undefined: no table). */
   private pages: (Float64Array | undefined)[] = [];
   private runsOf: ((PteRun[] | undefined)[] | undefined)[] = [];
+  /** 1 where the entry's runs array is its own (made by ownRunsAt()), free to change in place. */
+  private owned: (Uint8Array | undefined)[] = [];
   private order: number[] = [];
   private n = 0;
   private g = 0;
@@ -332,6 +337,7 @@ export class PteTables implements Iterable<[number, PteTable]> {
       c = new Array<PteRun[] | undefined>(PTE_CHUNK).fill(undefined);
       this.runsOf[ci] = c;
       this.pages[ci] = new Float64Array(PTE_CHUNK);
+      this.owned[ci] = new Uint8Array(PTE_CHUNK);
     }
     const i = entry & PTE_CHUNK_MASK;
     this.g++;
@@ -340,6 +346,7 @@ export class PteTables implements Iterable<[number, PteTable]> {
       this.order.push(entry);
     }
     c[i] = runs;
+    this.owned[ci]![i] = 0;
     this.pages[ci]![i] = page;
     return new PteTableRef(this, entry);
   }
@@ -366,6 +373,20 @@ export class PteTables implements Iterable<[number, PteTable]> {
   setRunsAt(entry: number, runs: PteRun[]): void {
     this.g++;
     this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = runs;
+    this.owned[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = 0;
+  }
+  /** The runs of the table of an entry as an array no other table holds (a copy, the first time), to change in place; counts as a change. */
+  ownRunsAt(entry: number): PteRun[] {
+    const ci = entry >>> PTE_CHUNK_SHIFT;
+    const i = entry & PTE_CHUNK_MASK;
+    const c = this.runsOf[ci]!;
+    const own = this.owned[ci]!;
+    this.g++;
+    if (!own[i]) {
+      c[i] = c[i]!.slice();
+      own[i] = 1;
+    }
+    return c[i]!;
   }
   setPageAt(entry: number, page: number): void {
     this.g++;
@@ -393,7 +414,7 @@ const PTE_CHUNK_MASK = PTE_CHUNK - 1;
 /** A PTE table as PteTables hands it out: page and runs read and write the stored table. */
 class PteTableRef implements PteTable {
   constructor(
-    private readonly tables: PteTables,
+    readonly tables: PteTables,
     readonly entry: number,
   ) {}
   get page(): number {
@@ -474,7 +495,8 @@ export function pteSetRange(t: PteTable, from: number, count: number, phys: numb
     const r = last!;
     mid.push({ ...r, from: end, count: r.from + r.count - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
   }
-  t.runs = runs.slice(0, i).concat(mid, runs.slice(j));
+  if (t instanceof PteTableRef) t.tables.ownRunsAt(t.entry).splice(i, j - i, ...mid);
+  else t.runs = runs.slice(0, i).concat(mid, runs.slice(j));
 }
 
 /**
