@@ -178,6 +178,7 @@ export class Carry {
   private readonly memos = new Map<string, { key: unknown[]; value: unknown }>();
   private own: Ownership | null = null;
   private taken: Taken | null = null;
+  private freed: { n: number; done: RangeUnion } | null = null;
 
   /** `make()`, or what it gave last time if `key` is the same as then. */
   memo<T>(name: string, key: unknown[], make: () => T): T {
@@ -222,6 +223,19 @@ export class Carry {
       o.owners.add(a, b);
     }
     return o;
+  }
+
+  /**
+   * The pages freed late (free_reserved_area()) as a union grown entry by
+   * entry: every entry but the last is final (a free touching the last one
+   * extends it), so the last is given apart.
+   */
+  lateFreed(s: KernelState): { done: RangeUnion; last: Range[] } {
+    const f = (this.freed ??= { n: 0, done: new RangeUnion() });
+    const all = s.pageAlloc.lateFreed;
+    for (; f.n < all.length - 1; f.n++) f.done.add(all[f.n]!.start, all[f.n]!.end);
+    const last = all[all.length - 1];
+    return { done: f.done, last: last ? [[last.start, last.end]] : [] };
   }
 
   /** The call log read up to its end for memblock-nothing-lost: our allocations, and what everyone else took. */
@@ -284,38 +298,41 @@ export function partVersion(s: KernelState, part: StatePart): unknown[] | null {
 export class InvariantChecker {
   private readonly list: Invariant[];
   private readonly parts: StatePart[];
+  /** Per invariant, the parts it reads as bits (bit i: parts[i]). */
+  private readonly masks: number[];
   private state: KernelState | null = null;
   private carry = new Carry();
-  private versions = new Map<StatePart, unknown[] | null>();
-  private results = new Map<Invariant, Violation[]>();
+  private versions: (unknown[] | null)[] = [];
+  private results: (Violation[] | null)[] = [];
 
   constructor(names?: string[]) {
     this.list = names ? INVARIANTS.filter((inv) => names.includes(inv.name)) : INVARIANTS;
     this.parts = [...new Set(this.list.flatMap((inv) => inv.reads))];
+    this.masks = this.list.map((inv) => inv.reads.reduce((m, p) => m | (1 << this.parts.indexOf(p)), 0));
   }
 
   check(s: KernelState): Violation[] {
     if (s !== this.state) {
       this.state = s;
       this.carry = new Carry();
-      this.versions.clear();
-      this.results.clear();
+      this.versions = this.parts.map(() => null);
+      this.results = this.list.map(() => null);
     }
-    const changed = new Set<StatePart>();
-    for (const part of this.parts) {
-      const v = partVersion(s, part);
-      const was = this.versions.get(part);
-      if (!v || !was || !sameVersion(v, was)) changed.add(part);
-      this.versions.set(part, v);
+    let changed = 0;
+    for (let i = 0; i < this.parts.length; i++) {
+      const v = partVersion(s, this.parts[i]!);
+      const was = this.versions[i];
+      if (!v || !was || !sameVersion(v, was)) changed |= 1 << i;
+      this.versions[i] = v;
     }
     const out: Violation[] = [];
-    for (const inv of this.list) {
-      let r = this.results.get(inv);
-      if (!r || inv.reads.some((p) => changed.has(p))) {
-        r = inv.check(s, this.carry);
-        this.results.set(inv, r);
+    for (let i = 0; i < this.list.length; i++) {
+      let r = this.results[i];
+      if (!r || changed & this.masks[i]!) {
+        r = this.list[i]!.check(s, this.carry);
+        this.results[i] = r;
       }
-      out.push(...r);
+      for (const v of r) out.push(v);
     }
     return out;
   }
@@ -566,15 +583,15 @@ export const INVARIANTS: Invariant[] = [
       });
       if (!open.length) return [];
       // Of those, what other subsystems did not take, was not freed late, and is not what is left of the sparse buffer.
-      const late: Range[] = s.pageAlloc.lateFreed.map((f) => [f.start, f.end]);
+      const freed = carry.lateFreed(s);
       const b = s.sparse.buffer;
-      if (b) late.push([b.next, b.end]);
-      const lists = [taken.theirs.ranges, mergeRanges(late)];
-      const reserved = mergeRanges(s.memblock.reserved.regions.map((r) => [r.base, r.base + r.size] as Range));
+      const lists = [taken.theirs.ranges, freed.done.ranges, freed.last, b ? [[b.next, b.end] as Range] : []];
+      let reserved: Range[] | null = null;
       const calls = s.memblock.calls;
       const out: Violation[] = [];
       for (const { k, pieces } of open) {
         for (const [a, e] of pieces.flatMap(([x, y]) => uncoveredByAll(x, y, lists))) {
+          reserved ??= mergeRanges(s.memblock.reserved.regions.map((r) => [r.base, r.base + r.size] as Range));
           // Lost only if memblock still holds it: the first merged reserved range that overlaps it, clipped.
           const r = reserved[firstEndingAbove(reserved, a, rangeEnd)];
           if (r && r[0] < e) {
