@@ -13,9 +13,9 @@
 import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
-import type { PteRun, PteTable } from './pgtable.js';
+import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
-import { pmdSlices, PMD_ENTRY_SPAN, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, runPhys, runsIn } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, pteSetPages, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
 import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb.js';
@@ -193,11 +193,12 @@ function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
 
 /**
  * The walk of vmemmap_remap_free(): point the PTEs of [from, end) at `phys`
- * (read-only) and free the pages they mapped before.
+ * (read-only) and free the pages they mapped before; with `head`, the first
+ * PTE maps that page instead, writable (the new copy of the head page).
  */
-function remapOnto(s: KernelState, start: number, end: number, phys: number): void {
+function remapOnto(s: KernelState, start: number, end: number, phys: number, head: number | null = null): void {
   const pt = s.vmemmap;
-  // Whole tables remapped share one runs array (runs are never changed in place).
+  // Whole tables remapped share one runs array (a table copies it before changing it).
   let full: PteRun[] | null = null;
   for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
     const base = entry * PMD_ENTRY_SPAN;
@@ -213,7 +214,11 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number): vo
       const old = runPhys(r, a);
       freeVmemmapPage(s, old, b - a, pt.stored.get(old)?.boot ?? true);
     }
-    if (count === PTRS_PER_PTE) t.runs = full ??= [{ from, count, phys, stride: 0, readOnly: true }];
+    if (head !== null && base <= start) {
+      const put: PteRun[] = [{ from, count: 1, phys: head, stride: 0, readOnly: false }];
+      if (count > 1) put.push({ from: from + 1, count: count - 1, phys, stride: 0, readOnly: true });
+      pteSetRuns(t, from, count, put);
+    } else if (count === PTRS_PER_PTE) t.runs = full ??= [{ from, count, phys, stride: 0, readOnly: true }];
     else pteSetRange(t, from, count, phys, 0, true);
   }
 }
@@ -248,9 +253,7 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
   const head = fresh * s.arch.pageSize;
   memmapPagesAdd(s, 1);
   pt.stored.set(head, { kind: 'head', basePfn: headPfn, state: 'folio', boot: false });
-  remapOnto(s, start, end, s.profile === 'hvo-v7' ? tail : head);
-  const t = pt.pte.get(Math.floor(start / PMD_ENTRY_SPAN))!;
-  pteSetRange(t, Math.floor((start % PMD_ENTRY_SPAN) / PTE_SPAN), 1, head, 0, false);
+  remapOnto(s, start, end, s.profile === 'hvo-v7' ? tail : head, head);
   return true;
 }
 

@@ -475,21 +475,26 @@ const pteRunEnd = (r: PteRun) => r.from + r.count;
 
 /** Point entries [from, from+count) at new pages (or, with phys null, at nothing: pte_clear()), splitting the runs they cut. */
 export function pteSetRange(t: PteTable, from: number, count: number, phys: number | null, stride: 0 | 1, readOnly: boolean): void {
+  pteSetRuns(t, from, count, phys === null ? [] : [{ from, count, phys, stride, readOnly }]);
+}
+
+/** Entries [from, from+count) map as `put` says (sorted runs within the range; entries none of them covers map nothing), splitting the runs they cut. */
+export function pteSetRuns(t: PteTable, from: number, count: number, put: PteRun[]): void {
   const runs = t.runs;
   if (!runs.length) {
-    t.runs = phys === null ? [] : [{ from, count, phys, stride, readOnly }];
+    t.runs = put;
     return;
   }
   const end = from + count;
   // Runs are sorted and disjoint: those before the range stay, then what is left of the first run it cuts,
-  // the new run, what is left of the last run it cuts, and those after (copied whole, not run by run).
+  // the new runs, what is left of the last run it cuts, and those after (copied whole, not run by run).
   const i = firstEndingAbove(runs, from, pteRunEnd);
   let j = i;
   while (j < runs.length && runs[j]!.from < end) j++;
   const mid: PteRun[] = [];
   const first = runs[i];
   if (i < j && first!.from < from) mid.push({ ...first!, count: from - first!.from });
-  if (phys !== null) mid.push({ from, count, phys, stride, readOnly });
+  for (const r of put) mid.push(r);
   const last = runs[j - 1];
   if (i < j && last!.from + last!.count > end) {
     const r = last!;
@@ -564,8 +569,8 @@ export function* pmdSlices(start: number, end: number): Generator<PmdSlice> {
 
 /** The runs of a PTE table that map entries of [from, from + count), with the indexes [a, b) they cover there. */
 export function* runsIn(t: PteTable, from: number, count: number): Generator<{ r: PteRun; a: number; b: number }> {
-  // Runs are sorted and disjoint: start at the first one that ends past `from`. (pteSetRange() replaces
-  // the array rather than changing it, so a caller may remap while it walks.)
+  // Runs are sorted and disjoint: start at the first one that ends past `from`. (pteSetRange() may change
+  // the array in place: a caller that remaps while it walks walks a copy.)
   const runs = t.runs;
   for (let i = firstEndingAbove(runs, from, (r) => r.from + r.count); i < runs.length && runs[i]!.from < from + count; i++) {
     const r = runs[i]!;

@@ -9,7 +9,7 @@
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys, runsIn } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc, sparseBufferAllocRun } from './sparse.js';
 import { firstEndingAbove } from '../util/search.js';
@@ -285,8 +285,8 @@ export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: 
 /** vmemmap_wrprotect_hvo(): the PTEs of [start + headsize, end) become read-only. */
 export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, headsize: number): void {
   forEachPteSlice(s, start + headsize, end, (t, from, count) => {
-    // Runs are sorted and disjoint; pteSetRange() replaces the array, so this walks the one it started with.
-    const runs = t.runs;
+    // Runs are sorted and disjoint; pteSetRange() may change the table's array, so this walks a copy of it.
+    const runs = t.runs.slice();
     for (let i = firstEndingAbove(runs, from, runEnd); i < runs.length && runs[i]!.from < from + count; i++) {
       const r = runs[i]!;
       if (r.readOnly) continue;
