@@ -7,15 +7,11 @@
 // PMD leaf, every slot of a shared page) rather than every PFN: a run maps
 // its pages the same way, so what holds for its ends holds for its middle.
 //
-// A campaign checks every invariant after each of a boot's twenty steps, and
-// most steps leave most of the state alone (the late frees of the kernel
-// image touch only memblock). So each invariant says which parts of the state
-// it reads, and an InvariantChecker, one per boot, checks it again only after
-// a step that changed one of them (the vmemmap's tables, the stored pages and
-// the hugetlb lists count their changes; see partVersion()); otherwise its
-// last answer stands. What the checks derive from the state is carried the
-// same way, and the memblock call log, which only grows, is read once: the
-// checks that scan it keep where they got to (CallScans).
+// Each invariant says which parts of the state it reads, and an
+// InvariantChecker, one per boot, checks it again only after a step that
+// changed one of them; otherwise its last answer stands. What the checks
+// derive from the state, and their scans of the call log, are carried from
+// step to step (carry.ts).
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from '../kernel/state.js';
 import type { HugePage } from '../kernel/hugetlb.js';
@@ -25,19 +21,15 @@ import type { PteRun } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
 import { nidOfPhys } from '../kernel/page-alloc.js';
 import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
-import { firstGap, HeldRanges, mergeRanges, RangeUnion, uncovered, uncoveredByAll, type Range } from './ranges.js';
+import { firstGap, mergeRanges, RangeUnion, uncoveredByAll, type Range } from './ranges.js';
+import { Carry, partVersion, sameVersion, type StatePart } from './carry.js';
+
+export type { StatePart };
 
 export interface Violation {
   invariant: string;
   message: string;
 }
-
-/**
- * A part of the state an invariant reads. 'memblock' (regions and the call
- * log) changes at almost every step and is taken as always changed; the
- * checks that read it carry their scan of the log instead.
- */
-export type StatePart = 'memblock' | 'pgtable' | 'stored' | 'hugetlb' | 'zones' | 'memory' | 'memmap';
 
 export interface Invariant {
   name: string;
@@ -52,24 +44,7 @@ const runEnd = (r: PteRun) => r.from + r.count;
 
 const pfnName = (s: KernelState, pfn: number) => `pfn ${hex(pfn)} (${hex(pfn * s.arch.pageSize)})`;
 
-/** Boot-time gigantic pages whose HVO tails may still be writable: hugetlb has not gathered them yet. */
-function preGatherHvo(s: KernelState): Range[] {
-  const pooled = new Set(s.hugetlb.pages.map((p) => p.pfn));
-  const sp = s.arch.structPageSize;
-  return s.hugetlb.bootPages.filter((m) => m.hvo && !pooled.has(m.addr / s.arch.pageSize)).map((m) => [(m.addr / s.arch.pageSize) * sp, (m.addr / s.arch.pageSize + 2 ** m.order) * sp]);
-}
-
 const inRanges = (x: number, rs: Range[]) => rs.some(([a, b]) => x >= a && x < b);
-
-/** Every PTE run of the vmemmap with its virtual start, tables in the order they were made (read by entry: no table view each). */
-function pteRuns(s: KernelState): { r: PteRun; vaddr: number }[] {
-  const out: { r: PteRun; vaddr: number }[] = [];
-  const ptes = s.vmemmap.pte;
-  for (const entry of ptes.keys()) {
-    for (const r of ptes.runsAt(entry)) out.push({ r, vaddr: entry * PMD_ENTRY_SPAN + r.from * PTE_SPAN });
-  }
-  return out;
-}
 
 /** PFNs worth reading for a range of vmemmap [start, end): the ends of each leaf and run, all slots of shared pages. */
 function representativePfns(s: KernelState, start: number, end: number, expanded = new Set<number>()): number[] {
@@ -143,151 +118,6 @@ function vmemmapBacking(s: KernelState, start: number, end: number): { distinct:
     }
   }
   return { distinct, aliased };
-}
-
-/** What the checks that read the call log carry from step to step (CallScans.ownership). */
-interface Ownership {
-  /** Calls read so far. */
-  k: number;
-  /** Bytes live allocations hold, by caller. */
-  live: HeldRanges;
-  /** Every byte any reservation or allocation ever made. */
-  owners: RangeUnion;
-  /** An allocation handed out bytes a live one held: found once, reported after every step from then on. */
-  clashes: Violation[];
-}
-
-/** What memblock-nothing-lost carries (CallScans.lost). */
-interface Taken {
-  k: number;
-  /** Allocations by the vmemmap and hugetlb (whose bytes must stay in use): call indices. */
-  ours: number[];
-  /** What other subsystems took or reserved (theirs, even inside space ours gave back). */
-  theirs: RangeUnion;
-}
-
-const OURS = /^(vmemmap_|__alloc_bootmem_huge_page)/;
-const isOurs = (fn: string, caller: string) => OURS.test(caller) || (fn === 'memblock_alloc_exact_nid_raw' && caller === 'sparse_init_nid');
-
-/**
- * Work the checks carry from step to step within one boot: derived data
- * remembered with the versions of what it was derived from, and the scans of
- * the call log with how far they got.
- */
-export class Carry {
-  private readonly memos = new Map<string, { key: unknown[]; value: unknown }>();
-  private own: Ownership | null = null;
-  private taken: Taken | null = null;
-  private freed: { n: number; done: RangeUnion } | null = null;
-
-  /** `make()`, or what it gave last time if `key` is the same as then. */
-  memo<T>(name: string, key: unknown[], make: () => T): T {
-    const m = this.memos.get(name);
-    if (m && sameVersion(m.key, key)) return m.value as T;
-    const value = make();
-    this.memos.set(name, { key, value });
-    return value;
-  }
-
-  /** Every PTE run of the vmemmap with its virtual start. */
-  pteRuns(s: KernelState): { r: PteRun; vaddr: number }[] {
-    return this.memo('pteRuns', [s.vmemmap.pte.gen], () => pteRuns(s));
-  }
-
-  /** preGatherHvo(), as long as the hugetlb lists stay the same. */
-  preGatherHvo(s: KernelState): Range[] {
-    return this.memo('preGatherHvo', [s.hugetlb.gen], () => preGatherHvo(s));
-  }
-
-  /** The call log read up to its end for memblock-one-owner: who holds what, who ever owned what, clashes. */
-  ownership(s: KernelState, invariant: string): Ownership {
-    const o = (this.own ??= { k: 0, live: new HeldRanges(), owners: new RangeUnion(), clashes: [] });
-    // The calls are read field by field (no call object made for each).
-    const calls = s.memblock.calls;
-    for (; o.k < calls.length; o.k++) {
-      const k = o.k;
-      const fn = calls.fnAt(k);
-      const base = calls.baseAt(k);
-      if (fn.includes('free') && base !== undefined) {
-        o.live.release(base, base + calls.sizeAt(k));
-        continue;
-      }
-      if (fn === 'memblock_reserve' && base !== undefined) o.owners.add(base, base + calls.sizeAt(k));
-      const a = calls.resultAt(k);
-      if (!a || !fn.includes('alloc')) continue;
-      const b = a + calls.sizeAt(k);
-      const caller = calls.callerAt(k);
-      const clash = o.live.holder(a, b);
-      if (clash !== null) o.clashes.push({ invariant, message: `${fn} for ${caller} returned [${hex(a)}-${hex(b - 1)}], which ${clash} still holds` });
-      o.live.take(a, b, caller);
-      o.owners.add(a, b);
-    }
-    return o;
-  }
-
-  /**
-   * The pages freed late (free_reserved_area()) as a union grown entry by
-   * entry: every entry but the last is final (a free touching the last one
-   * extends it), so the last is given apart.
-   */
-  lateFreed(s: KernelState): { done: RangeUnion; last: Range[] } {
-    const f = (this.freed ??= { n: 0, done: new RangeUnion() });
-    const all = s.pageAlloc.lateFreed;
-    for (; f.n < all.length - 1; f.n++) f.done.add(all[f.n]!.start, all[f.n]!.end);
-    const last = all[all.length - 1];
-    return { done: f.done, last: last ? [[last.start, last.end]] : [] };
-  }
-
-  /** The call log read up to its end for memblock-nothing-lost: our allocations, and what everyone else took. */
-  lost(s: KernelState): Taken {
-    const t = (this.taken ??= { k: 0, ours: [], theirs: new RangeUnion() });
-    const calls = s.memblock.calls;
-    for (; t.k < calls.length; t.k++) {
-      const k = t.k;
-      const fn = calls.fnAt(k);
-      const result = calls.resultAt(k);
-      if (result && fn.includes('alloc')) {
-        if (isOurs(fn, calls.callerAt(k))) t.ours.push(k);
-        else t.theirs.add(result, result + calls.sizeAt(k));
-      }
-      const base = calls.baseAt(k);
-      if (fn === 'memblock_reserve' && base !== undefined && calls.callerAt(k) !== 'memblock_alloc_range_nid') t.theirs.add(base, base + calls.sizeAt(k));
-    }
-    return t;
-  }
-}
-
-function sameVersion(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** The version of a part of the state: two equal versions, no change in between. null: taken as changed. */
-export function partVersion(s: KernelState, part: StatePart): unknown[] | null {
-  switch (part) {
-    case 'memblock':
-      return null;
-    case 'pgtable': {
-      // PUD and PMD tables are only ever added, and so are the pages the buddy allocator gave.
-      const pt = s.vmemmap;
-      return [pt, pt.pud.size, pt.pmd.size, pt.pmdLeaf.gen, pt.pte.gen, pt.buddy.size];
-    }
-    case 'stored':
-      return [s.vmemmap.stored, s.vmemmap.stored.gen];
-    case 'hugetlb':
-      return [s.hugetlb, s.hugetlb.gen];
-    case 'zones':
-      // The zone layout is made once, by free_area_init(), and not changed after.
-      return [s.zones, s.memmapInitDone];
-    case 'memory': {
-      const out: unknown[] = [];
-      for (const r of s.memblock.memory.regions) out.push(r.base, r.size, r.nid);
-      return out;
-    }
-    case 'memmap':
-      return [s.memmap.bootPages, s.memmap.pages];
-  }
 }
 
 /**
@@ -365,8 +195,8 @@ export const INVARIANTS: Invariant[] = [
     describe: 'no memblock allocation hands out bytes another live allocation holds, and every reserved byte was reserved by someone',
     reads: ['memblock'],
     check(s, carry) {
-      const o = carry.ownership(s, this.name);
-      const out: Violation[] = [...o.clashes];
+      const o = carry.ownership(s);
+      const out: Violation[] = o.clashes.map((message) => ({ invariant: this.name, message }));
       for (const r of s.memblock.reserved.regions) {
         const gap = firstGap(r.base, r.base + r.size, o.owners.ranges);
         if (gap) out.push({ invariant: this.name, message: `reserved [${hex(gap[0])}-${hex(gap[1] - 1)}] has no owner (no reservation or allocation made it)` });
@@ -553,12 +383,10 @@ export const INVARIANTS: Invariant[] = [
     describe: 'every byte the vmemmap and hugetlb took from memblock is still in use (mapped, a page table, a huge page) or was given back',
     reads: ['memblock', 'pgtable', 'hugetlb'],
     check(s, carry) {
-      const taken = carry.lost(s);
       const ps = s.arch.pageSize;
-      // The pieces of our allocations that neither the vmemmap's tables nor the huge pages use,
-      // remembered while neither changes (most steps only free memory or serve other subsystems).
-      const open = carry.memo('our unused pieces', [...partVersion(s, 'pgtable')!, s.hugetlb.gen, taken.ours.length], () => {
-        // Added one by one to a merged union: they come mostly in order and merge into a few ranges.
+      // What the vmemmap's tables and the pools use, added one by one to a merged union: they come
+      // mostly in order and merge into a few ranges.
+      const inUse = () => {
         const used = new RangeUnion();
         const pt = s.vmemmap;
         for (const p of pt.pud.values()) used.add(p, p + ps);
@@ -571,26 +399,16 @@ export const INVARIANTS: Invariant[] = [
         }
         for (const m of s.hugetlb.bootPages) used.add(m.addr, m.addr + 2 ** m.order * ps);
         for (const f of s.hugetlb.pages) used.add(f.pfn * ps, (f.pfn + 2 ** f.order) * ps);
-        const usedM = used.ranges;
-        const calls = s.memblock.calls;
-        const pieces: { k: number; pieces: Range[] }[] = [];
-        for (const k of taken.ours) {
-          const result = calls.resultAt(k)!;
-          const p = uncovered(result, result + calls.sizeAt(k), usedM);
-          if (p.length) pieces.push({ k, pieces: p });
-        }
-        return pieces;
-      });
-      if (!open.length) return [];
-      // Of those, what other subsystems did not take, was not freed late, and is not what is left of the sparse buffer.
-      const freed = carry.lateFreed(s);
-      const b = s.sparse.buffer;
-      const lists = [taken.theirs.ranges, freed.done.ranges, freed.last, b ? [[b.next, b.end] as Range] : []];
+        return used.ranges;
+      };
+      // Of the rest, what other subsystems took and the pages freed late are not lost, nor is what is left of the sparse buffer.
+      const { left, also } = carry.unusedOfOurs(s, inUse);
+      if (!left.length) return [];
       let reserved: Range[] | null = null;
       const calls = s.memblock.calls;
       const out: Violation[] = [];
-      for (const { k, pieces } of open) {
-        for (const [a, e] of pieces.flatMap(([x, y]) => uncoveredByAll(x, y, lists))) {
+      for (const { k, pieces } of left) {
+        for (const [a, e] of pieces.flatMap(([x, y]) => uncoveredByAll(x, y, also))) {
           reserved ??= mergeRanges(s.memblock.reserved.regions.map((r) => [r.base, r.base + r.size] as Range));
           // Lost only if memblock still holds it: the first merged reserved range that overlaps it, clipped.
           const r = reserved[firstEndingAbove(reserved, a, rangeEnd)];
