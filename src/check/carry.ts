@@ -105,7 +105,27 @@ interface Lost {
 }
 
 const OURS = /^(vmemmap_|__alloc_bootmem_huge_page)/;
-const isOurs = (fn: string, caller: string) => OURS.test(caller) || (fn === 'memblock_alloc_exact_nid_raw' && caller === 'sparse_init_nid');
+
+/** What a scan needs to know of a function or caller name, worked out once per name. */
+const FREES = 1;
+const ALLOCS = 2;
+const RESERVE = 4;
+const OUR_CALLER = 8;
+const SPARSE_INIT_NID = 16;
+const ALLOC_RANGE_NID = 32;
+const EXACT_NID_RAW = 64;
+
+function nameFlags(name: string): number {
+  return (
+    (name.includes('free') ? FREES : 0) |
+    (name.includes('alloc') ? ALLOCS : 0) |
+    (name === 'memblock_reserve' ? RESERVE : 0) |
+    (OURS.test(name) ? OUR_CALLER : 0) |
+    (name === 'sparse_init_nid' ? SPARSE_INIT_NID : 0) |
+    (name === 'memblock_alloc_range_nid' ? ALLOC_RANGE_NID : 0) |
+    (name === 'memblock_alloc_exact_nid_raw' ? EXACT_NID_RAW : 0)
+  );
+}
 
 /** Take [x, y) away from each allocation's pieces (dropping those left with none). */
 function cut(left: Unused[], x: number, y: number): Unused[] {
@@ -131,6 +151,14 @@ export class Carry {
   private readonly memos = new Map<string, { key: unknown[]; value: unknown }>();
   private own: Ownership | null = null;
   private lost: Lost | null = null;
+  /** nameFlags() by name id of the boot's call log. */
+  private flags: number[] = [];
+
+  private flagsOf(id: number, calls: KernelState['memblock']['calls']): number {
+    let f = this.flags[id];
+    if (f === undefined) this.flags[id] = f = nameFlags(calls.nameOf(id));
+    return f;
+  }
 
   /** `make()`, or what it gave last time if `key` is the same as then. */
   memo<T>(name: string, key: unknown[], make: () => T): T {
@@ -158,19 +186,19 @@ export class Carry {
     const calls = s.memblock.calls;
     for (; o.k < calls.length; o.k++) {
       const k = o.k;
-      const fn = calls.fnAt(k);
+      const fn = this.flagsOf(calls.fnIdAt(k), calls);
       const base = calls.baseAt(k);
-      if (fn.includes('free') && base !== undefined) {
+      if (fn & FREES && base !== undefined) {
         o.live.release(base, base + calls.sizeAt(k));
         continue;
       }
-      if (fn === 'memblock_reserve' && base !== undefined) o.owners.add(base, base + calls.sizeAt(k));
+      if (fn & RESERVE && base !== undefined) o.owners.add(base, base + calls.sizeAt(k));
       const a = calls.resultAt(k);
-      if (!a || !fn.includes('alloc')) continue;
+      if (!a || !(fn & ALLOCS)) continue;
       const b = a + calls.sizeAt(k);
       const caller = calls.callerAt(k);
       const clash = o.live.holder(a, b);
-      if (clash !== null) o.clashes.push(`${fn} for ${caller} returned [${hex(a)}-${hex(b - 1)}], which ${clash} still holds`);
+      if (clash !== null) o.clashes.push(`${calls.fnAt(k)} for ${caller} returned [${hex(a)}-${hex(b - 1)}], which ${clash} still holds`);
       o.live.take(a, b, caller);
       o.owners.add(a, b);
     }
@@ -193,14 +221,17 @@ export class Carry {
     const calls = s.memblock.calls;
     for (; t.k < calls.length; t.k++) {
       const k = t.k;
-      const fn = calls.fnAt(k);
+      const fn = this.flagsOf(calls.fnIdAt(k), calls);
+      if (!(fn & (ALLOCS | RESERVE))) continue;
+      const caller = this.flagsOf(calls.callerIdAt(k), calls);
       const result = calls.resultAt(k);
-      if (result && fn.includes('alloc')) {
-        if (isOurs(fn, calls.callerAt(k))) t.ours.push(k);
+      if (result && fn & ALLOCS) {
+        // Ours: the vmemmap's and hugetlb's allocations, and the memmap buffer sparse_init_nid() takes exactly on its node.
+        if (caller & OUR_CALLER || (fn & EXACT_NID_RAW && caller & SPARSE_INIT_NID)) t.ours.push(k);
         else t.theirs.push([result, result + calls.sizeAt(k)]);
       }
       const base = calls.baseAt(k);
-      if (fn === 'memblock_reserve' && base !== undefined && calls.callerAt(k) !== 'memblock_alloc_range_nid') t.theirs.push([base, base + calls.sizeAt(k)]);
+      if (fn & RESERVE && base !== undefined && !(caller & ALLOC_RANGE_NID)) t.theirs.push([base, base + calls.sizeAt(k)]);
     }
     const late = s.pageAlloc.lateFreed;
     t.lateDone = Math.max(t.lateDone, late.length - 1);

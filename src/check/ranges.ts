@@ -10,6 +10,17 @@ export type Range = [number, number];
 const rangeEnd = (r: Range) => r[1];
 
 /**
+ * firstEndingAbove() of sorted, disjoint items, trying `hint` and the item
+ * after it first (lookups that follow each other mostly land together).
+ */
+function firstAbove<T>(items: readonly T[], x: number, hint: number, end: (item: T) => number): number {
+  for (let i = hint; i <= hint + 1 && i <= items.length; i++) {
+    if ((i === items.length || end(items[i]!) > x) && (i === 0 || end(items[i - 1]!) <= x)) return i;
+  }
+  return firstEndingAbove(items, x, end);
+}
+
+/**
  * Sort and merge [start, end) ranges (touching ones merge). The union only
  * needs the starts and the ends each in order, so they are sorted apart, as
  * numbers (a typed-array sort, not a comparator over pairs), then swept: a
@@ -107,6 +118,8 @@ export function uncoveredByAll(a: number, b: number, lists: readonly (readonly R
 export class RangeUnion {
   readonly ranges: Range[] = [];
   private g = 0;
+  /** Where the last add landed: the next one mostly lands there too. */
+  private hint = 0;
 
   /** Adds so far that changed the union. */
   get gen(): number {
@@ -117,7 +130,7 @@ export class RangeUnion {
     if (b <= a) return;
     const rs = this.ranges;
     // The first range that ends at or after a (integers: ending above a - 1) is the first that touches or overlaps.
-    const i = firstEndingAbove(rs, a - 1, rangeEnd);
+    const i = (this.hint = firstAbove(rs, a - 1, this.hint, rangeEnd));
     let j = i;
     let lo = a;
     let hi = b;
@@ -148,17 +161,24 @@ interface Held {
  */
 export class HeldRanges {
   private readonly held: Held[] = [];
+  /** Where the last lookup landed (allocations by one caller mostly follow each other). */
+  private hint = 0;
+
+  /** The first piece ending above x. */
+  private find(x: number): number {
+    return (this.hint = firstAbove(this.held, x, this.hint, heldEnd));
+  }
 
   /** Who holds some byte of [a, b): the lowest-addressed holder, or null. */
   holder(a: number, b: number): string | null {
-    const h = this.held[firstEndingAbove(this.held, a, heldEnd)];
+    const h = this.held[this.find(a)];
     return h && h.a < b ? h.who : null;
   }
 
   /** `who` takes [a, b): the bytes nobody holds yet. */
   take(a: number, b: number, who: string): void {
     const hs = this.held;
-    let i = firstEndingAbove(hs, a, heldEnd);
+    let i = this.find(a);
     let at = a;
     while (at < b && i < hs.length && hs[i]!.a < b) {
       const h = hs[i]!;
@@ -193,7 +213,7 @@ export class HeldRanges {
   /** [a, b) is let go of, whoever held it. */
   release(a: number, b: number): void {
     const hs = this.held;
-    let i = firstEndingAbove(hs, a, heldEnd);
+    let i = this.find(a);
     while (i < hs.length && hs[i]!.a < b) {
       const h = hs[i]!;
       if (h.a < a && h.b > b) {

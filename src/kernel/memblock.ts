@@ -300,6 +300,18 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   callerAt(i: number): string {
     return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.caller : this.strs[this.callerId[i]!]!;
   }
+  /** The id of call i's function name: a small number, the same for every call of that name in this log (nameOf() gives it back). */
+  fnIdAt(i: number): number {
+    return this.shape[i] === SHAPE_OBJECT ? this.id(this.objs.get(i)!.fn) : this.fnId[i]!;
+  }
+  /** The id of call i's caller, as fnIdAt(). */
+  callerIdAt(i: number): number {
+    return this.shape[i] === SHAPE_OBJECT ? this.id(this.objs.get(i)!.caller) : this.callerId[i]!;
+  }
+  /** The name an id stands for. */
+  nameOf(id: number): string {
+    return this.strs[id]!;
+  }
   printedAt(i: number): boolean {
     return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.printed : (this.flag[i]! & FLAG_PRINTED) !== 0;
   }
