@@ -8,6 +8,7 @@
 // derived from (Carry.memo), and the memblock call log, which only grows, is
 // read once: the scans of it keep how far they got.
 import type { KernelState } from '../kernel/state.js';
+import { firstEndingAbove } from '../util/search.js';
 import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
 import type { PteRun } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
@@ -238,10 +239,15 @@ export class Carry {
     const open = this.memo('unused of ours', [...partVersion(s, 'pgtable')!, s.hugetlb.gen, t.ours.length], () => {
       const used = inUse();
       const out: Unused[] = [];
+      // Allocations one after another mostly lie in the same range in use: try the last one first.
+      let hit: Range | undefined;
       for (const k of t.ours) {
-        const result = calls.resultAt(k)!;
-        const pieces = uncovered(result, result + calls.sizeAt(k), used);
+        const a = calls.resultAt(k)!;
+        const b = a + calls.sizeAt(k);
+        if (hit && hit[0] <= a && b <= hit[1]) continue;
+        const pieces = uncovered(a, b, used);
         if (pieces.length) out.push({ k, pieces });
+        else hit = used[firstEndingAbove(used, a, (r) => r[1])];
       }
       return out;
     });

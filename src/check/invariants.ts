@@ -212,16 +212,15 @@ export const INVARIANTS: Invariant[] = [
       const out: Violation[] = [];
       const window = carry.preGatherHvo(s);
       const writers = new Map<number, { n: number; vaddr: number }>();
+      const stored = s.vmemmap.stored;
       for (const { r, vaddr } of carry.pteRuns(s)) {
-        if (r.readOnly || inRanges(vaddr, window)) continue;
-        const pages = r.stride ? 1 : r.count;
-        const keys = r.stride ? [] : [r.phys];
-        if (r.stride && s.vmemmap.stored.has(r.phys)) keys.push(r.phys);
-        for (const k of keys) {
-          const w = writers.get(k) ?? { n: 0, vaddr };
-          w.n += r.stride ? 1 : pages;
-          writers.set(k, w);
-        }
+        if (r.readOnly || (window.length && inRanges(vaddr, window))) continue;
+        // A run onto one page writes it at each of its PTEs; a run of pages of their own writes each
+        // at one address, so only a shared page it maps can be written elsewhere too.
+        if (r.stride && !stored.has(r.phys)) continue;
+        const w = writers.get(r.phys);
+        if (w) w.n += r.stride ? 1 : r.count;
+        else writers.set(r.phys, { n: r.stride ? 1 : r.count, vaddr });
       }
       for (const [phys, w] of writers) {
         if (w.n > 1) out.push({ invariant: this.name, message: `vmemmap page ${hex(phys)} is mapped writable at ${w.n} addresses (first at vmemmap+${hex(w.vaddr)}, struct pages of ${pfnName(s, w.vaddr / s.arch.structPageSize)})` });
@@ -331,7 +330,7 @@ export const INVARIANTS: Invariant[] = [
       const sp = s.arch.structPageSize;
       const seen = new Set<number>();
       for (const { r, vaddr } of carry.pteRuns(s)) {
-        if (seen.has(r.phys) || !s.vmemmap.stored.has(r.phys)) continue;
+        if (!s.vmemmap.stored.has(r.phys) || seen.has(r.phys)) continue;
         seen.add(r.phys);
         const pfn = vaddr / sp;
         const p = structPageAt(s, pfn);
