@@ -31,6 +31,7 @@ const ROWS: Row[] = [
   { name: '16 x 4 TiB, 65000 x 1 GiB, HVO on', nodes: Array(16).fill(4 * TiB), cmdline: 'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on' },
   { name: '16 x 4 TiB, 65000 x 1 GiB, HVO off', nodes: Array(16).fill(4 * TiB), cmdline: 'hugepagesz=1G hugepages=65000' },
   { name: '16 x 4 TiB, 2 MiB grown to 1,000,000, HVO', nodes: Array(16).fill(4 * TiB), cmdline: 'hugetlb_free_vmemmap=on', nrHugepages: 1_000_000 },
+  { name: '2 x 512 GiB, 900 x 1 GiB shrunk to 0, HVO', nodes: [512 * GiB, 512 * GiB], cmdline: 'default_hugepagesz=1G hugepagesz=1G hugepages=900 hugetlb_free_vmemmap=on', nrHugepages: 0 },
 ];
 const SCALING: Row[] = [1, 4, 16, 64].map((t) => ({ name: `scaling: 16 nodes, ${t} TiB, 1000 x 1 GiB, HVO`, nodes: Array(16).fill((t * TiB) / 16), cmdline: 'hugepagesz=1G hugepages=1000 hugetlb_free_vmemmap=on' }));
 
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
       if (i < ROWS.length) {
         // The compiled CLI, as `npm ci` builds it (dist/), started as a user starts it.
         const args = ['dist/cli/main.js', 'boot', '--kernel', profile, '--qemu', qemuArgs(r), '--cmdline', r.cmdline, '--json'];
-        if (r.nrHugepages) args.push('--nr-hugepages', String(r.nrHugepages));
+        if (r.nrHugepages !== undefined) args.push('--nr-hugepages', String(r.nrHugepages));
         const t0 = performance.now();
         const p = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
         proc = p.status === 0 ? `${((performance.now() - t0) / 1000).toFixed(2)} s` : `exit ${p.status}`;

@@ -33,9 +33,9 @@ export function partVersion(s: KernelState, part: StatePart): unknown[] | null {
     case 'memblock':
       return null;
     case 'pgtable': {
-      // PUD and PMD tables are only ever added, and so are the pages the buddy allocator gave.
+      // PUD and PMD tables are only ever added, and the pages the buddy allocator gave only counted up.
       const pt = s.vmemmap;
-      return [pt, pt.pud.size, pt.pmd.size, pt.pmdLeaf.gen, pt.pte.gen, pt.buddy.size];
+      return [pt, pt.pud.size, pt.pmd.size, pt.pmdLeaf.gen, pt.pte.gen, pt.buddyPages];
     }
     case 'stored':
       return [s.vmemmap.stored, s.vmemmap.stored.gen];

@@ -356,8 +356,8 @@ export const INVARIANTS: Invariant[] = [
         boot += r.count;
         own.add(r.phys, r.phys + r.count * PTE_SPAN);
       }
-      boot -= s.vmemmap.buddy.size;
-      runtime += s.vmemmap.buddy.size;
+      boot -= s.vmemmap.buddyPages;
+      runtime += s.vmemmap.buddyPages;
       const ownM = own.ranges;
       const shared: string[] = [];
       for (const [phys, st] of s.vmemmap.stored) {

@@ -15,7 +15,7 @@ import type { Zone } from './mm-init.js';
 import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
 import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
-import { pmdSlices, PMD_ENTRY_SPAN, pteSetPages, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
+import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
 import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb.js';
@@ -306,9 +306,9 @@ export function hugetlbVmemmapRestore(s: KernelState, order: number, headPfn: nu
     const t = s.vmemmap.pte.get(entry)!;
     const pages = got.slice(k, k + count).map((pfn) => pfn * s.arch.pageSize);
     k += count;
-    pteSetPages(t, from, pages);
-    for (const page of pages) s.vmemmap.buddy.add(page);
+    pteSetPageRuns(t, from, pages);
   }
+  s.vmemmap.buddyPages += need;
   // The head page is no longer aliased: a 6.1 head is the folio's own page again; a copy stays a copy.
   const head = vmemmapPteAt(s, start);
   const st = head === null ? undefined : s.vmemmap.stored.get(head);

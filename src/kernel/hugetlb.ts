@@ -583,19 +583,21 @@ export function hstateNrHugePages(h: Hstate): number {
   return [...h.nrHugePagesNode.values()].reduce((a, b) => a + b, 0);
 }
 
-/** remove_pool_huge_page(): the page most recently queued on the next node in turn that has one leaves the pool. */
-function removePoolHugePage(s: KernelState, h: Hstate): HugePage | null {
+/**
+ * remove_pool_huge_page(): the page most recently queued on the next node in
+ * turn that has one leaves the pool. `queued`: the pool's pages of this size
+ * by node, in the order they were queued (the caller takes them out of
+ * s.hugetlb.pages, all at once).
+ */
+function removePoolHugePage(s: KernelState, h: Hstate, queued: Map<number, HugePage[]>): HugePage | null {
   const nodes = memoryNodes(s);
   for (let tries = nodes.length; tries > 0; tries--) {
     const nid = hstateNextNodeToFree(h, nodes);
     if (!(h.nrHugePagesNode.get(nid) ?? 0)) continue;
-    const pages = s.hugetlb.pages;
-    let i = pages.length - 1;
-    while (i >= 0 && (pages[i]!.nid !== nid || pages[i]!.order !== h.order)) i--;
-    const [f] = pages.splice(i, 1);
-    s.hugetlb.gen++;
+    const f = queued.get(nid)?.pop();
+    if (!f) continue;
     h.nrHugePagesNode.set(nid, h.nrHugePagesNode.get(nid)! - 1);
-    return f!;
+    return f;
   }
   return null;
 }
@@ -629,10 +631,26 @@ export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; r
   const leaving: HugePage[] = [];
   // Surplus pages only appear once the leaving pages are freed, so their count holds through this loop.
   const surplus = hstateSurplus(s, h);
+  const pages = s.hugetlb.pages;
+  const queued = new Map<number, HugePage[]>();
+  for (const p of pages) {
+    if (p.order !== h.order) continue;
+    const q = queued.get(p.nid);
+    if (q) q.push(p);
+    else queued.set(p.nid, [p]);
+  }
   while (hstateNrHugePages(h) - surplus > count) {
-    const f = removePoolHugePage(s, h);
+    const f = removePoolHugePage(s, h, queued);
     if (!f) break;
     leaving.push(f);
+  }
+  if (leaving.length) {
+    // Out of the pool in one pass, the others keeping their order.
+    const gone = new Set(leaving);
+    let w = 0;
+    for (const p of pages) if (!gone.has(p)) pages[w++] = p;
+    pages.length = w;
+    s.hugetlb.gen++;
   }
   for (const f of leaving) updateAndFreeHugePage(s, h, f);
   if (hstateNrHugePages(h) < count && hstateIsGigantic(h)) return { ok: false, reason: 'growing a gigantic pool at run time (alloc_contig_pages) is not modelled' };

@@ -447,12 +447,12 @@ export interface VmemmapPageTables {
   pte: PteTables;
   /** Stored vmemmap pages by physical address. */
   stored: StoredPages;
-  /** Pages of their own that the buddy allocator gave (a restored vmemmap); every other one came from memblock. */
-  buddy: Set<number>;
+  /** How many pages of their own the buddy allocator gave (a restored vmemmap); every other one came from memblock. */
+  buddyPages: number;
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new StoredPages(), buddy: new Set() };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new StoredPages(), buddyPages: 0 };
 }
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
@@ -516,6 +516,22 @@ export function pteSetPages(t: PteTable, from: number, phys: number[]): void {
   while (i < runs.length && runs[i]!.from < from) i++;
   const mine: PteRun[] = phys.map((p, k) => ({ from: from + k, count: 1, phys: p, stride: 1, readOnly: false }));
   t.runs = [...runs.slice(0, i), ...mine, ...runs.slice(i)];
+}
+
+/**
+ * Point entries from, from+1, ... at the pages in `phys`, writable, pages
+ * that follow each other in one run (the mapping pteSetPages() makes, in
+ * fewer runs: a restored folio's 4,095 pages are mostly consecutive).
+ */
+export function pteSetPageRuns(t: PteTable, from: number, phys: number[]): void {
+  const put: PteRun[] = [];
+  for (let k = 0; k < phys.length; ) {
+    let n = 1;
+    while (k + n < phys.length && phys[k + n] === phys[k]! + n * PTE_SPAN) n++;
+    put.push({ from: from + k, count: n, phys: phys[k]!, stride: 1, readOnly: false });
+    k += n;
+  }
+  pteSetRuns(t, from, phys.length, put);
 }
 
 /** Entries of [from, from+count) that map nothing yet, as [start, end) index pairs. */
