@@ -22,9 +22,9 @@
 // small PteTable view that reads and writes through (a new view each time:
 // compare tables by entry, not by identity); add() makes a table. Tables may
 // share one runs array where they map the same (HVO maps whole tables onto
-// one page), so a runs array is changed in place only by pteSetRange(), and
-// only one its table holds alone (PteTables.ownRunsAt() copies a shared one
-// first: copy on write). Run objects are never changed; treat the runs arrays
+// one page), so a runs array is changed in place only by pteSetRuns() (and
+// pteSetRange(), which calls it), and only one its table holds alone
+// (PteTables.ownRunsAt() copies a shared one first: copy on write). Run objects are never changed; treat the runs arrays
 // you read as read-only, and read them again after changing the table.
 //
 // Stored vmemmap pages (heads and shared tails: 65,000 heads on 64 TiB) are
