@@ -320,13 +320,13 @@ export class PteTables implements Iterable<[number, PteTable]> {
     const c = this.runsOf[entry >>> PTE_CHUNK_SHIFT];
     return c !== undefined && c[entry & PTE_CHUNK_MASK] !== undefined;
   }
-  /** Add (or replace) the table of an entry; the PteTable returned reads and writes the stored one. */
+  /** Add (or replace) the table of an entry. */
   set(entry: number, table: PteTable): this {
     this.add(entry, table.page, table.runs);
     return this;
   }
   /** Make the table of an entry: a new page with the given runs. */
-  add(entry: number, page: number, runs: PteRun[]): PteTable {
+  add(entry: number, page: number, runs: PteRun[]): void {
     const ci = entry >>> PTE_CHUNK_SHIFT;
     while (this.runsOf.length <= ci) {
       this.runsOf.push(undefined);
@@ -348,7 +348,6 @@ export class PteTables implements Iterable<[number, PteTable]> {
     c[i] = runs;
     this.owned[ci]![i] = 0;
     this.pages[ci]![i] = page;
-    return new PteTableRef(this, entry);
   }
   delete(entry: number): boolean {
     if (!this.has(entry)) return false;
@@ -454,6 +453,9 @@ export interface VmemmapPageTables {
 export function createVmemmapPageTables(): VmemmapPageTables {
   return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new StoredPages(), buddyPages: 0 };
 }
+
+/** The runs of a new, empty PTE table: one frozen array every such table shares until it maps something. */
+export const NO_RUNS: PteRun[] = Object.freeze([]) as unknown as PteRun[];
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
 export const PMD_ENTRY_SPAN = 2 ** 21;

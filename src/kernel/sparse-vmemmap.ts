@@ -9,7 +9,7 @@
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
-import { pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
+import { NO_RUNS, pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc, sparseBufferAllocRun } from './sparse.js';
 import { firstEndingAbove } from '../util/search.js';
@@ -57,7 +57,7 @@ function vmemmapPmdPopulate(s: KernelState, entry: number, nid: number): boolean
   if (pt.pmdLeaf.has(entry)) return false;
   const page = vmemmapAllocBlockZero(s, nid);
   if (!page) return false;
-  pt.pte.add(entry, page, []);
+  pt.pte.add(entry, page, NO_RUNS);
   return true;
 }
 
