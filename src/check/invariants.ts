@@ -24,8 +24,6 @@ import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
 import { firstGap, mergeRanges, RangeUnion, uncoveredByAll, type Range } from './ranges.js';
 import { Carry, partVersion, sameVersion, type StatePart } from './carry.js';
 
-export type { StatePart };
-
 export interface Violation {
   invariant: string;
   message: string;
@@ -141,6 +139,7 @@ export class InvariantChecker {
     this.masks = this.list.map((inv) => inv.reads.reduce((m, p) => m | (1 << this.parts.indexOf(p)), 0));
   }
 
+  /** What the invariants say of the state as it is now, after a step of the boot this checker follows (another state starts afresh). */
   check(s: KernelState): Violation[] {
     if (s !== this.state) {
       this.state = s;
