@@ -512,12 +512,7 @@ export function pteSetRuns(t: PteTable, from: number, count: number, put: PteRun
  */
 export function pteSetPages(t: PteTable, from: number, phys: number[]): void {
   if (!phys.length) return;
-  pteSetRange(t, from, phys.length, null, 1, false);
-  const runs = t.runs;
-  let i = 0;
-  while (i < runs.length && runs[i]!.from < from) i++;
-  const mine: PteRun[] = phys.map((p, k) => ({ from: from + k, count: 1, phys: p, stride: 1, readOnly: false }));
-  t.runs = [...runs.slice(0, i), ...mine, ...runs.slice(i)];
+  pteSetRuns(t, from, phys.length, phys.map((p, k) => ({ from: from + k, count: 1, phys: p, stride: 1, readOnly: false })));
 }
 
 /**
