@@ -256,6 +256,8 @@ export interface BootOptions {
   faults?: MemblockFaults;
   /** Called after every step (invariant checks). */
   afterStep?: (s: KernelState, step: BootStep) => void;
+  /** No shortcuts: see KernelState.stepwise. */
+  stepwise?: boolean;
 }
 
 /** Boot a machine through the modelled steps; returns the state after them. */
@@ -265,6 +267,7 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   s.others = opts.others ?? null;
   if (opts.faults) s.memblock.faults = opts.faults;
   if (opts.afterStep) s.afterStep = opts.afterStep;
+  s.stepwise = opts.stepwise ?? false;
   const others = (p: OtherPoint) => s.others?.at(s, p);
   try {
     others('start');

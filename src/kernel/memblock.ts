@@ -69,6 +69,10 @@ export interface MemblockType {
    * shrinks regions without updating it, so it can exceed the sum of sizes.
    */
   totalSize: number;
+  /** Changes that added to the type's coverage (memblock_add_range()). */
+  grown: number;
+  /** Changes that took coverage away, or changed a region's node, flags or bounds. */
+  changed: number;
 }
 
 /** One recorded call, printable in the kernel's memblock=debug format. */
@@ -113,6 +117,8 @@ export interface Memblock {
   allocCount: number;
   /** The boot step making the calls (for faults limited to a step). */
   step?: string;
+  /** Where the last top-down allocation landed, so that the next one like it can skip the search (see allocHintFind()). */
+  hint?: AllocHint;
 }
 
 /**
@@ -277,6 +283,47 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     return i;
   }
 
+  /**
+   * `count` allocation calls with the same arguments, each followed by the
+   * memblock_reserve() of what it returned (results[first] on): what
+   * pushAlloc(), pushRange() and setResult() would record call by call.
+   */
+  pushAllocsReserved(fn: string, size: number, align: number, nid: number, from: number, maxAddr: number, caller: string, printed: boolean, results: number[], first: number, count: number): void {
+    if (count <= 0) return;
+    const a = this.argsId(size, align, nid, from, maxAddr);
+    const fi = this.id(fn);
+    const ci = this.id(caller);
+    const ri = this.id('memblock_reserve');
+    const rci = this.id('memblock_alloc_range_nid');
+    const pf = printed ? FLAG_PRINTED : 0;
+    for (let k = 0; k < count; k++) {
+      const r = results[first + k]!;
+      const i = this.n;
+      const v = this.vals[i >>> VALS_SHIFT];
+      const w = (i & VALS_MASK) * 2;
+      if (i + 2 > this.shape.length || v === undefined || w + 4 > v.length) {
+        // No room for both calls yet: the general way, which makes it.
+        this.setVal(this.add(SHAPE_ALLOC, fn, caller, printed), 0, a);
+        this.pushRange('memblock_reserve', r, size, 'memblock_alloc_range_nid', printed);
+        this.setResult(i, r);
+        continue;
+      }
+      this.shape[i] = SHAPE_ALLOC;
+      this.flag[i] = pf | FLAG_RESULT;
+      this.fnId[i] = fi;
+      this.callerId[i] = ci;
+      v[w] = a;
+      v[w + 1] = r;
+      this.shape[i + 1] = SHAPE_RANGE;
+      this.flag[i + 1] = pf;
+      this.fnId[i + 1] = ri;
+      this.callerId[i + 1] = rci;
+      v[w + 2] = r;
+      v[w + 3] = size;
+      this.n = i + 2;
+    }
+  }
+
   /** Append a call given as an object (kept as it is); returns the new length, as Array.push does. */
   push(c: MemblockCall): number {
     const i = this.add(SHAPE_OBJECT, c.fn, c.caller, c.printed);
@@ -430,8 +477,8 @@ function faultFails(mb: Memblock, caller: string): boolean {
 
 export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
   return {
-    memory: { name: 'memory', regions: [], totalSize: 0 },
-    reserved: { name: 'reserved', regions: [], totalSize: 0 },
+    memory: { name: 'memory', regions: [], totalSize: 0, grown: 0, changed: 0 },
+    reserved: { name: 'reserved', regions: [], totalSize: 0, grown: 0, changed: 0 },
     currentLimit: MEMBLOCK_ALLOC_ANYWHERE,
     bottomUp: false,
     movableNode: false,
@@ -443,8 +490,9 @@ export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
 
 /** A deep copy, so a boot can be forked (fault injection, what-if runs). */
 export function memblockClone(mb: Memblock): Memblock {
-  const copy = (t: MemblockType): MemblockType => ({ name: t.name, regions: t.regions.map((r) => ({ ...r })), totalSize: t.totalSize });
-  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone() };
+  const copy = (t: MemblockType): MemblockType => ({ name: t.name, regions: t.regions.map((r) => ({ ...r })), totalSize: t.totalSize, grown: t.grown, changed: t.changed });
+  // The hint points at the original's regions: the copy starts without one.
+  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone(), hint: undefined };
 }
 
 /** Record a call given as an object (kept as it is). */
@@ -491,6 +539,7 @@ function memblockInsertRegion(type: MemblockType, idx: number, base: number, siz
 
 /** memblock_remove_region() */
 function memblockRemoveRegion(type: MemblockType, idx: number): void {
+  type.changed++;
   type.totalSize -= type.regions[idx]!.size;
   type.regions.splice(idx, 1);
 }
@@ -531,6 +580,7 @@ export function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): nu
 export function memblockAddRange(type: MemblockType, base: number, size: number, nid: number, flags: number): void {
   size = memblockCapSize(base, size);
   if (!size) return;
+  type.grown++;
   const end = base + size;
   const regs = type.regions;
   // Regions before `idx` end at or below `base` and are untouched.
@@ -669,6 +719,7 @@ export function memblockPhysFree(mb: Memblock, base: number, size: number, calle
 /** memblock_set_node(): assign a node to the regions of a type inside a range. */
 export function memblockSetNode(mb: Memblock, base: number, size: number, type: MemblockType, nid: number): void {
   void mb;
+  type.changed++;
   const [start, end] = memblockIsolateRange(type, base, size);
   for (let i = start; i < end; i++) type.regions[i]!.nid = nid;
   memblockMergeRegions(type);
@@ -686,6 +737,7 @@ export function memblockSetBottomUp(mb: Memblock, enable: boolean): void {
 
 /** memblock_trim_memory(): drop partial pages at both ends of every memory region. */
 export function memblockTrimMemory(mb: Memblock, align: number): void {
+  mb.memory.changed++;
   const regs = mb.memory.regions;
   for (let i = 0; i < regs.length; i++) {
     const r = regs[i]!;
@@ -704,6 +756,7 @@ export function memblockTrimMemory(mb: Memblock, align: number): void {
 
 /** memblock_mark_hotplug() / memblock_clear_hotplug() / memblock_mark_nomap() ...: set or clear a flag on a memory range. */
 export function memblockSetclrFlag(mb: Memblock, base: number, size: number, set: boolean, flag: number): void {
+  mb.memory.changed++;
   const [start, end] = memblockIsolateRange(mb.memory, base, size);
   for (let i = start; i < end; i++) {
     const r = mb.memory.regions[i]!;
@@ -858,6 +911,88 @@ function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size
   return 0;
 }
 
+/**
+ * The last top-down find that an allocation reserved: its arguments (start
+ * and end as clamped), where it landed, the memory region it lay in and the
+ * reserved region that holds it now, and the counters of memblock's changes
+ * when it was made.
+ */
+export interface AllocHint {
+  size: number;
+  align: number;
+  start: number;
+  end: number;
+  nid: number;
+  flags: number;
+  movableNode: boolean;
+  addr: number;
+  mem: MemblockRegion;
+  res: MemblockRegion;
+  resIdx: number;
+  memGrown: number;
+  memChanged: number;
+  resChanged: number;
+}
+
+/**
+ * The answer of memblockFindRangeTopDown() for the same arguments as the last
+ * allocation, found without the search when it can be known: -1 when it can't.
+ *
+ * The last search returned the highest fit A; no free range above it had room.
+ * Since then, if no memory came and no reservation went (and no region changed
+ * node or flags), free space has only shrunk, so nothing above A has room now
+ * either, nor has what is left of A's free range above A. The highest fit is
+ * then the highest aligned spot below A, if that spot is free, on the same
+ * memory region, and above `start`; otherwise the search decides.
+ */
+export function allocHintFind(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number): number {
+  const h = mb.hint;
+  if (!h || h.size !== size || h.align !== align || h.start !== start || h.end !== end || h.nid !== nid || h.flags !== flags) return -1;
+  if (h.movableNode !== mb.movableNode || h.memGrown !== mb.memory.grown || h.memChanged !== mb.memory.changed || h.resChanged !== mb.reserved.changed) return -1;
+  const cand = roundDown(h.addr - size, align);
+  if (cand < start || cand < h.mem.base) return -1;
+  const res = mb.reserved.regions;
+  const k = h.resIdx;
+  // Free: the reservation holding A starts at or above the spot's end, and the one below it ends at or below the spot.
+  if (res[k] !== h.res || h.res.base < cand + size) return -1;
+  if (k > 0 && res[k - 1]!.base + res[k - 1]!.size > cand) return -1;
+  return cand;
+}
+
+/** Remember where a top-down find, now reserved, landed (see allocHintFind()). */
+function allocHintSet(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number, addr: number): void {
+  const mem = mb.memory.regions;
+  const res = mb.reserved.regions;
+  const mi = firstRegionEndingAbove(mem, addr);
+  const ri = firstRegionEndingAbove(res, addr);
+  const m = mem[mi];
+  const r = res[ri];
+  if (!m || m.base > addr || !r || r.base > addr) {
+    mb.hint = undefined;
+    return;
+  }
+  const h = mb.hint;
+  if (h) {
+    // Kept and changed in place: one object per boot, not one per allocation.
+    h.size = size;
+    h.align = align;
+    h.start = start;
+    h.end = end;
+    h.nid = nid;
+    h.flags = flags;
+    h.movableNode = mb.movableNode;
+    h.addr = addr;
+    h.mem = m;
+    h.res = r;
+    h.resIdx = ri;
+    h.memGrown = mb.memory.grown;
+    h.memChanged = mb.memory.changed;
+    h.resChanged = mb.reserved.changed;
+    return;
+  }
+  mb.hint = { size, align, start, end, nid, flags, movableNode: mb.movableNode, addr, mem: m, res: r, resIdx: ri, memGrown: mb.memory.grown, memChanged: mb.memory.changed, resChanged: mb.reserved.changed };
+}
+
 export function clamp(x: number, lo: number, hi: number): number {
   return Math.min(Math.max(x, lo), hi);
 }
@@ -876,9 +1011,24 @@ export function memblockFindInRangeNode(
   // The first page is never handed out.
   start = Math.max(start, PAGE_SIZE);
   end = Math.max(start, end);
-  return mb.bottomUp
-    ? memblockFindRangeBottomUp(mb, start, end, size, align, nid, flags)
-    : memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
+  if (mb.bottomUp) return memblockFindRangeBottomUp(mb, start, end, size, align, nid, flags);
+  if (mb.faults?.nodes?.length) return memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
+  const known = allocHintFind(mb, size, align, start, end, nid, flags);
+  return known >= 0 ? known : memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
+}
+
+/** memblock_find_in_range_node() and the reservation of what it found (memblock_alloc_range_nid()'s two steps); 0 if nothing was found. */
+function memblockFindAndReserve(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number): number {
+  const found = memblockFindInRangeNode(mb, size, align, start, end, nid, flags);
+  if (!found) return 0;
+  memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
+  if (!mb.bottomUp && !mb.faults?.nodes?.length) {
+    // The clamped bounds, as memblockFindInRangeNode() used them.
+    if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = mb.currentLimit;
+    start = Math.max(start, PAGE_SIZE);
+    allocHintSet(mb, size, align, start, Math.max(start, end), nid, flags, found);
+  }
+  return found;
 }
 
 /**
@@ -906,17 +1056,11 @@ export function memblockAllocRangeNid(
   const flags = MEMBLOCK_NONE;
   if (!align) align = SMP_CACHE_BYTES; // the kernel dumps a stack and goes on
   if (nid === MAX_NUMNODES) nid = NUMA_NO_NODE; // deprecated spelling, warned once
-  let found = memblockFindInRangeNode(mb, size, align, start, end, nid, flags);
-  if (found) {
-    memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
-    return { addr: found, fellBackToAnyNode: false, droppedLowLimit: false };
-  }
+  let found = memblockFindAndReserve(mb, size, align, start, end, nid, flags);
+  if (found) return { addr: found, fellBackToAnyNode: false, droppedLowLimit: false };
   if (nid !== NUMA_NO_NODE && !exactNid) {
-    found = memblockFindInRangeNode(mb, size, align, start, end, NUMA_NO_NODE, flags);
-    if (found) {
-      memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
-      return { addr: found, fellBackToAnyNode: true, droppedLowLimit: false };
-    }
+    found = memblockFindAndReserve(mb, size, align, start, end, NUMA_NO_NODE, flags);
+    if (found) return { addr: found, fellBackToAnyNode: true, droppedLowLimit: false };
   }
   return { addr: 0, fellBackToAnyNode: false, droppedLowLimit: false };
 }
@@ -978,6 +1122,71 @@ export function memblockAllocTryNid(mb: Memblock, size: number, align: number, m
 /** memblock_alloc_try_nid_raw(): as memblock_alloc_try_nid, not zeroed. */
 export function memblockAllocTryNidRaw(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
   return allocNidCall(mb, 'memblock_alloc_try_nid_raw', size, align, minAddr, maxAddr, nid, false, caller).addr;
+}
+
+/**
+ * `count` calls of memblock_alloc_try_nid_raw() in a row with the same
+ * arguments and nothing between them (the PTE tables of a gigantic page's
+ * vmemmap): the same log, reservations and addresses as the calls one by one.
+ * A call the last one's hint can place (see allocHintFind()) skips the search
+ * and grows the reservation below it in place. The addresses go to `out`;
+ * returns how many calls succeeded: the calls stop at the first that fails,
+ * as the kernel's callers give up there.
+ */
+export function memblockAllocTryNidRawMany(
+  mb: Memblock,
+  count: number,
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  caller: string,
+  out: number[],
+): number {
+  // The bounds the first search of each call uses (memblock_alloc_internal(), then memblock_find_in_range_node()).
+  let end = maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr;
+  if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = mb.currentLimit;
+  const start = Math.max(minAddr, PAGE_SIZE);
+  end = Math.max(start, end);
+  const quick = !mb.faults && !mb.beforeCall && !mb.bottomUp && align !== 0 && nid !== MAX_NUMNODES;
+  const res = mb.reserved;
+  let i = 0;
+  while (i < count) {
+    // The calls the hint can place, one after another; then their log entries at once (no hook watches the log).
+    let q = 0;
+    while (quick && i + q < count) {
+      const cand = allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE);
+      if (cand < 0) break;
+      const h = mb.hint!;
+      const r = h.res;
+      const prev = h.resIdx > 0 ? res.regions[h.resIdx - 1]! : undefined;
+      const joinsPrev = prev !== undefined && prev.base + prev.size === cand && prev.nid === MAX_NUMNODES && prev.flags === MEMBLOCK_NONE;
+      if (r.base === cand + size && r.nid === MAX_NUMNODES && r.flags === MEMBLOCK_NONE && !joinsPrev) {
+        // memblock_add_range() would grow the reservation just above down over the new one: do that.
+        res.grown++;
+        r.base = cand;
+        r.size += size;
+        res.totalSize += size;
+        h.addr = cand;
+      } else {
+        memblockAddRange(res, cand, size, MAX_NUMNODES, MEMBLOCK_NONE);
+        allocHintSet(mb, size, align, start, end, nid, MEMBLOCK_NONE, cand);
+      }
+      out[i + q] = cand;
+      q++;
+    }
+    if (q) {
+      mb.allocCount += q;
+      mb.calls.pushAllocsReserved('memblock_alloc_try_nid_raw', size, align, nid, minAddr, maxAddr, caller, mb.debug, out, i, q);
+      i += q;
+      continue;
+    }
+    const a = memblockAllocTryNidRaw(mb, size, align, minAddr, maxAddr, nid, caller);
+    if (!a) return i;
+    out[i++] = a;
+  }
+  return count;
 }
 
 /** memblock_alloc_exact_nid_raw(): only on `nid`, no node fallback. */

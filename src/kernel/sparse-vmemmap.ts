@@ -7,11 +7,11 @@
 // its own page and every other PTE of the folio onto one page: the head page
 // itself in 6.15 (the tails "mirror" it), the zone's shared tail page in hvo-v7.
 import type { Zone } from './mm-init.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockAllocTryNidRawMany, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
 import { NO_RUNS, pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
-import { sparseBufferAlloc, sparseBufferAllocRun } from './sparse.js';
+import { sparseBufferAlloc, sparseBufferAllocRun, sparseBufferBlocksLeft } from './sparse.js';
 import { firstEndingAbove } from '../util/search.js';
 
 const runEnd = (r: PteRun) => r.from + r.count;
@@ -222,6 +222,7 @@ export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, n
     reuse = vmemmapGetTail(s, order, zone);
     if (!reuse) return false;
   }
+  if (!s.stepwise && headsize === PTE_SPAN && vmemmapUnmappedWithin(s, start, end)) return vmemmapPopulateHvoFresh(s, start, end, nid, reuse);
   let head = 0;
   for (let addr = start; addr < start + headsize; addr += PTE_SPAN) {
     if (!vmemmapPopulateRange(s, addr, addr + PTE_SPAN, nid, null)) return false;
@@ -232,6 +233,67 @@ export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, n
     s.vmemmap.stored.set(head, { kind: 'head', basePfn: (start + headsize - PTE_SPAN) / s.arch.structPageSize, state: 'raw', boot: true });
   }
   return vmemmapPopulateRange(s, start + headsize, end, nid, reuse);
+}
+
+/**
+ * Whether [start, end) is whole PMD entries under one PMD table, none of them
+ * a leaf or a table yet: a gigantic page's vmemmap before anything mapped it.
+ */
+function vmemmapUnmappedWithin(s: KernelState, start: number, end: number): boolean {
+  if (start % PMD_ENTRY_SPAN !== 0 || end % PMD_ENTRY_SPAN !== 0 || end <= start) return false;
+  if (Math.floor(start / PMD_TABLE_SPAN) !== Math.floor((end - 1) / PMD_TABLE_SPAN)) return false;
+  const pt = s.vmemmap;
+  for (let e = start / PMD_ENTRY_SPAN; e < end / PMD_ENTRY_SPAN; e++) if (pt.pte.has(e) || pt.pmdLeaf.has(e)) return false;
+  return true;
+}
+
+/**
+ * vmemmapPopulateHvo() with a one-page head, for a folio whose vmemmap
+ * nothing maps yet (vmemmapUnmappedWithin()): the same calls in the same
+ * order, and the same tables, without the general walk. The PUD and PMD
+ * tables where missing, the first PTE table, the head page (sparse buffer,
+ * else memblock), then the folio's other PTE tables; the first table maps
+ * the head then `reuse` (0: the head itself, 6.15), the others only `reuse`.
+ * When the head comes from the sparse buffer, which calls no memblock
+ * function, the PTE tables are memblock's next calls in a row: one run.
+ */
+function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: number, nid: number, reuse: number): boolean {
+  const pt = s.vmemmap;
+  const ps = s.arch.pageSize;
+  const first = start / PMD_ENTRY_SPAN;
+  const entries = (end - start) / PMD_ENTRY_SPAN;
+  if (!vmemmapPudPmdPopulate(s, start, nid)) return false;
+  const tables: number[] = [];
+  const allocTables = (n: number, out: number[]) => memblockAllocTryNidRawMany(s.memblock, n, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', out);
+  let made: number;
+  let head: number;
+  if (sparseBufferBlocksLeft(s, ps) > 0) {
+    made = allocTables(entries, tables);
+    if (!made) return false;
+    head = sparseBufferAlloc(s, ps);
+  } else {
+    made = allocTables(1, tables);
+    if (!made) return false;
+    head = vmemmapAllocBlockBuf(s, ps, nid);
+    if (!head) {
+      pt.pte.add(first, tables[0]!, NO_RUNS);
+      return false;
+    }
+    const rest: number[] = [];
+    made += allocTables(entries - 1, rest);
+    tables.push(...rest);
+  }
+  if (!reuse) {
+    reuse = head;
+    pt.stored.set(head, { kind: 'head', basePfn: start / s.arch.structPageSize, state: 'raw', boot: true });
+  }
+  pt.pte.add(first, tables[0]!, [
+    { from: 0, count: 1, phys: head, stride: 1, readOnly: false },
+    { from: 1, count: PTRS_PER_PTE - 1, phys: reuse, stride: 0, readOnly: false },
+  ]);
+  const full: PteRun[] = [{ from: 0, count: PTRS_PER_PTE, phys: reuse, stride: 0, readOnly: false }];
+  for (let k = 1; k < made; k++) pt.pte.add(first + k, tables[k]!, full);
+  return made === entries;
 }
 
 /** The first PFN of [startPfn, endPfn) whose struct page the vmemmap does not map, or null. */

@@ -164,12 +164,19 @@ export function sparseBufferAlloc(s: KernelState, size: number): number {
  * block and how many the buffer had (fewer than `count` when it runs out).
  */
 export function sparseBufferAllocRun(s: KernelState, size: number, count: number): { addr: number; count: number } {
+  const n = Math.min(count, sparseBufferBlocksLeft(s, size));
   const b = s.sparse.buffer;
-  if (!b || b.next % size !== 0) return { addr: 0, count: 0 };
-  const n = Math.min(count, Math.floor((b.end - b.next) / size));
+  if (!b || !n) return { addr: 0, count: 0 };
   const addr = b.next;
   b.next += n * size;
   return { addr, count: n };
+}
+
+/** How many blocks of `size` sparse_buffer_alloc() would hand out in a row from here, none of them giving memblock anything back first. */
+export function sparseBufferBlocksLeft(s: KernelState, size: number): number {
+  const b = s.sparse.buffer;
+  if (!b || b.next % size !== 0) return 0;
+  return Math.max(0, Math.floor((b.end - b.next) / size));
 }
 
 /** sparse_buffer_fini(): give back what the node's memmaps did not use. */

@@ -75,6 +75,12 @@ export interface KernelState {
   steps: BootStep[];
   /** Called when a step ends (before the next begins, and at the end of the boot): invariant checks hook in here. */
   afterStep?: (s: KernelState, step: BootStep) => void;
+  /**
+   * Walk every gigantic page's vmemmap the general way, one call at a time,
+   * even where a shortcut makes the same calls and tables at once (tests hold
+   * the shortcuts to this).
+   */
+  stepwise: boolean;
 }
 
 export function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, profile: Profile): KernelState {
@@ -102,6 +108,7 @@ export function createKernelState(machine: Machine, arch: Arch, build: KernelBui
     panic: null,
     dmesg: [],
     steps: [],
+    stepwise: false,
   };
 }
 

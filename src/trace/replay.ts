@@ -233,6 +233,7 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
             // The early reservations were inferred; take the kernel's word for them and go on.
             mb.reserved.regions = ev.dump.reserved.map((r) => ({ ...r }));
             mb.reserved.totalSize = ev.dump.reservedSize;
+            mb.reserved.changed++;
             res.notes.push('the first MEMBLOCK dump disagreed with the inferred early reservations; replay continued from the dump');
           }
         }

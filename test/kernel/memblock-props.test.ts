@@ -4,16 +4,24 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Memblock, MemblockType } from '../../src/kernel/memblock.js';
 import {
+  allocHintFind,
   memblockAdd,
   memblockAllocRangeNid,
+  memblockAllocTryNidRaw,
+  memblockAllocTryNidRawMany,
+  memblockClone,
   memblockCreate,
   memblockPhysFree,
   memblockRemove,
   memblockReserve,
   memblockSetBottomUp,
   memblockSetCurrentLimit,
+  memblockSetclrFlag,
   memblockSetNode,
+  memblockTrimMemory,
+  MemblockCallLog,
   MAX_NUMNODES,
+  MEMBLOCK_HOTPLUG,
   NUMA_NO_NODE,
 } from '../../src/kernel/memblock.js';
 
@@ -145,6 +153,174 @@ describe('memblock laws', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  test('allocations in a row, with any calls between them, each take the highest free fit (the last allocation\'s hint never answers wrong)', () => {
+    type Step =
+      | Op
+      | { op: 'alloc'; times: number; preset: number }
+      | { op: 'hotplug'; base: number; size: number; set: boolean }
+      | { op: 'movable'; on: boolean }
+      | { op: 'limit'; pages: number }
+      | { op: 'trim' };
+    // Each case has three kinds of allocation, so the same one comes back with other calls between.
+    const preset = fc.record({
+      size: fc.constantFrom(1, 1, 2, 3),
+      align: fc.constantFrom(1, 1, 2, 4),
+      lo: fc.constantFrom(0, 0, 8, 20),
+      nid: fc.constantFrom(NUMA_NO_NODE, 0, 1, 2),
+    });
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { arbitrary: op, weight: 4 },
+      { arbitrary: fc.record({ op: fc.constant('alloc' as const), times: fc.integer({ min: 1, max: 6 }), preset: fc.integer({ min: 0, max: 2 }) }), weight: 6 },
+      { arbitrary: fc.record({ op: fc.constant('hotplug' as const), base: fc.integer({ min: 0, max: SPACE - 1 }), size: fc.integer({ min: 1, max: 16 }), set: fc.boolean() }), weight: 2 },
+      { arbitrary: fc.record({ op: fc.constant('movable' as const), on: fc.boolean() }), weight: 2 },
+      { arbitrary: fc.record({ op: fc.constant('limit' as const), pages: fc.integer({ min: 1, max: SPACE + 8 }) }), weight: 1 },
+      { arbitrary: fc.constant({ op: 'trim' as const }), weight: 1 },
+    );
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 12 }), fc.array(preset, { minLength: 3, maxLength: 3 }), fc.array(step, { maxLength: 40 }), (setup, presets, steps) => {
+        // Memory on two nodes to start with, so that allocations in a row are common.
+        const mb = memblockCreate();
+        memblockAdd(mb, 0, SPACE * PAGE);
+        memblockSetNode(mb, 0, (SPACE / 2) * PAGE, mb.memory, 0);
+        memblockSetNode(mb, (SPACE / 2) * PAGE, (SPACE / 2) * PAGE, mb.memory, 1);
+        for (const o of setup) apply(mb, o);
+        for (const o of steps) {
+          if (o.op === 'hotplug') memblockSetclrFlag(mb, o.base * PAGE, o.size * PAGE, o.set, MEMBLOCK_HOTPLUG);
+          else if (o.op === 'movable') mb.movableNode = o.on;
+          else if (o.op === 'limit') memblockSetCurrentLimit(mb, o.pages * PAGE);
+          else if (o.op === 'trim') memblockTrimMemory(mb, 2 * PAGE);
+          else if (o.op !== 'alloc') apply(mb, o);
+          else
+            for (let t = 0; t < o.times; t++) {
+              const p = presets[o.preset]!;
+              const size: number = p.size * PAGE;
+              const align: number = p.align * PAGE;
+              const lo: number = p.lo * PAGE;
+              const usable = (m: Memblock['memory']['regions'][number]) => !(mb.movableNode && m.flags & MEMBLOCK_HOTPLUG);
+              const fits = (nid: number) => {
+                const saved = mb.memory.regions;
+                mb.memory.regions = saved.filter(usable);
+                const c = candidates(mb, size, align, Math.max(lo, PAGE), mb.currentLimit, nid);
+                mb.memory.regions = saved;
+                return c;
+              };
+              const onNode = fits(p.nid);
+              const pool: number[] = onNode.length || p.nid === NUMA_NO_NODE ? onNode : fits(NUMA_NO_NODE);
+              const known = allocHintFind(mb, size, align, Math.max(lo, PAGE), mb.currentLimit, p.nid, 0);
+              const got: number = memblockAllocRangeNid(mb, size, align, lo, 0, p.nid, false).addr;
+              assert.equal(got, pool.length ? Math.max(...pool) : 0, 'the highest free fit');
+              if (known >= 0 && pool.length) {
+                answered++;
+                assert.equal(known, got, 'the hint answered as the search does');
+              }
+              checkType(mb.reserved);
+            }
+        }
+      }),
+      { numRuns: 1500 },
+    );
+    assert.ok(answered > 1000, `the hint answered ${answered} allocations`);
+  });
+
+  test('allocations in a row see the room that opens above the last one', () => {
+    // Two page allocations in a row below a reservation at the top; then room opens above them in one of five ways.
+    const opens: [string, (mb: Memblock) => void][] = [
+      ['a reservation freed', (mb) => memblockPhysFree(mb, 60 * PAGE, 4 * PAGE)],
+      ['memory added', (mb) => memblockAdd(mb, 64 * PAGE, 4 * PAGE)],
+      ['movable_node turned off', (mb) => (mb.movableNode = false)],
+      ['hotplug cleared', (mb) => memblockSetclrFlag(mb, 56 * PAGE, 8 * PAGE, false, MEMBLOCK_HOTPLUG)],
+      ['the node moved', (mb) => memblockSetNode(mb, 56 * PAGE, 8 * PAGE, mb.memory, 0)],
+    ];
+    for (const [what, open] of opens) {
+      const mb = memblockCreate();
+      memblockAdd(mb, 0, 64 * PAGE);
+      memblockSetNode(mb, 0, 64 * PAGE, mb.memory, 0);
+      if (what === 'the node moved') memblockSetNode(mb, 56 * PAGE, 8 * PAGE, mb.memory, 1);
+      memblockReserve(mb, 60 * PAGE, 4 * PAGE);
+      if (what === 'hotplug cleared' || what === 'movable_node turned off') {
+        memblockSetclrFlag(mb, 56 * PAGE, 8 * PAGE, true, MEMBLOCK_HOTPLUG);
+        mb.movableNode = true;
+      }
+      if (what === 'memory added') memblockReserve(mb, 56 * PAGE, 4 * PAGE);
+      const nid = what === 'the node moved' || what === 'hotplug cleared' || what === 'movable_node turned off' ? 0 : NUMA_NO_NODE;
+      const alloc = () => memblockAllocRangeNid(mb, PAGE, PAGE, 0, 0, nid, true).addr / PAGE;
+      const first = [alloc(), alloc()];
+      open(mb);
+      const next = alloc();
+      assert.ok(next > first[1]!, `${what}: ${first.join(', ')} then ${next}`);
+      assert.equal(next, Math.max(...candidates(mb, PAGE, PAGE, 0, Infinity, nid).map((a) => a / PAGE).concat(next)), what);
+    }
+  });
+
+  test('memblockAllocTryNidRawMany() is that many calls of memblock_alloc_try_nid_raw(), as a log, reservations and addresses', () => {
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 16 }),
+        fc.array(
+          fc.record({ count: fc.integer({ min: 0, max: 12 }), size: fc.constantFrom(1, 1, 2), align: fc.constantFrom(1, 1, 2), lo: fc.constantFrom(0, 0, 30), nid: fc.constantFrom(NUMA_NO_NODE, 0, 1, 2), between: fc.option(op, { freq: 3 }) }),
+          { maxLength: 6 },
+        ),
+        fc.option(fc.integer({ min: 1, max: 30 })),
+        (setup, runs, nth) => {
+          const one = memblockCreate();
+          memblockAdd(one, 0, SPACE * PAGE);
+          memblockSetNode(one, (SPACE / 2) * PAGE, (SPACE / 2) * PAGE, one.memory, 1);
+          for (const o of setup) apply(one, o);
+          if (nth !== null) one.faults = { nth: [nth] };
+          const many = memblockClone(one);
+          for (const r of runs) {
+            const args = [r.size * PAGE, r.align * PAGE, r.lo * PAGE, 0, r.nid, 'test'] as const;
+            const got: number[] = [];
+            const made = memblockAllocTryNidRawMany(many, r.count, ...args, got);
+            const want: number[] = [];
+            for (let i = 0; i < r.count; i++) {
+              const a = memblockAllocTryNidRaw(one, ...args);
+              if (!a) break;
+              want.push(a);
+            }
+            assert.equal(made, want.length, 'as many succeed');
+            assert.deepEqual(got.slice(0, made), want);
+            if (r.between) {
+              apply(one, r.between);
+              apply(many, r.between);
+            }
+          }
+          assert.deepEqual(many.reserved, one.reserved);
+          assert.deepEqual(many.memory, one.memory);
+          assert.deepEqual(many.calls.toArray(), one.calls.toArray());
+          assert.equal(many.allocCount, one.allocCount);
+        },
+      ),
+      { numRuns: 800 },
+    );
+  });
+
+  test('the call log records allocations in a batch as it records them one by one, across its chunks', () => {
+    // Batches of every size from 0 to 40, a range call between them; past 3 * 2^15 calls (the log's chunks hold 2^15),
+    // starting at an even and at an odd index so that a batch's two calls straddle a chunk's edge.
+    for (const offset of [0, 1, 2, 3]) {
+      const batch = new MemblockCallLog();
+      const single = new MemblockCallLog();
+      for (let k = 0; k < offset; k++) for (const log of [batch, single]) log.pushRange('memblock_add', 0, PAGE, 'test', true);
+      const results: number[] = [];
+      let n = 0;
+      for (let b = 0; n < 52_000; b = (b + 7) % 41) {
+        for (let k = 0; k < b; k++) results[n + k] = (n + k + 1) * PAGE;
+        batch.pushAllocsReserved('memblock_alloc_try_nid_raw', PAGE, PAGE, b % 3, 16 * PAGE, 0, 'vmemmap_alloc_block_zero', b % 2 === 0, results, n, b);
+        for (let k = 0; k < b; k++) {
+          const c = single.pushAlloc('memblock_alloc_try_nid_raw', PAGE, PAGE, b % 3, 16 * PAGE, 0, 'vmemmap_alloc_block_zero', b % 2 === 0);
+          single.pushRange('memblock_reserve', results[n + k]!, PAGE, 'memblock_alloc_range_nid', b % 2 === 0);
+          single.setResult(c, results[n + k]!);
+        }
+        n += b;
+        for (const log of [batch, single]) log.pushRange('memblock_add', n, PAGE, 'test', true);
+      }
+      assert.equal(batch.length, single.length);
+      assert.deepEqual(batch.toArray(), single.toArray(), `offset ${offset}`);
+    }
   });
 
   test('an allocation never goes above the current limit when asked for accessible memory', () => {
