@@ -176,14 +176,14 @@ function freeVmemmapPage(s: KernelState, phys: number, count: number, boot: bool
   s.hvo.vmemmapPagesFreed += count;
 }
 
-/** split_vmemmap_huge_pmd(): turn a 2 MiB leaf into a PTE table mapping the same pages. */
-function splitVmemmapHugePmd(s: KernelState, entry: number): boolean {
+/** split_vmemmap_huge_pmd(): turn a 2 MiB leaf into a PTE table mapping the same pages (the table from `cpuNode`, the running CPU's). */
+function splitVmemmapHugePmd(s: KernelState, entry: number, cpuNode: number): boolean {
   const pt = s.vmemmap;
   const leaf = pt.pmdLeaf.get(entry);
   // Already a PTE table: nothing to split. Not mapped at all (a failed population): nothing to remap.
   if (leaf === undefined) return pt.pte.has(entry);
-  // pte_alloc_one_kernel(): a page from the allocator on the running CPU's node (the boot CPU's).
-  const pfn = allocPagesNode(s, bootCpuNode(s), 0, false);
+  // pte_alloc_one_kernel(): a page from the allocator on the running CPU's node.
+  const pfn = allocPagesNode(s, cpuNode, 0, false);
   if (pfn === null) return false;
   pt.pmdLeaf.delete(entry);
   pt.pte.add(entry, pfn * s.arch.pageSize, [{ from: 0, count: PTRS_PER_PTE, phys: leaf, stride: 1, readOnly: false }]);
@@ -204,8 +204,7 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
     const base = entry * PMD_ENTRY_SPAN;
     const from = Math.floor((Math.max(start, base) - base) / PTE_SPAN);
     const count = Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from;
-    const t = pt.pte.get(entry)!;
-    const runs = t.runs;
+    const runs = pt.pte.runsAt(entry);
     for (let i = firstEndingAbove(runs, from, runEnd); i < runs.length && runs[i]!.from < from + count; i++) {
       const r = runs[i]!;
       if (!r.stride) continue;
@@ -217,9 +216,12 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
     if (head !== null && base <= start) {
       const put: PteRun[] = [{ from, count: 1, phys: head, stride: 0, readOnly: false }];
       if (count > 1) put.push({ from: from + 1, count: count - 1, phys, stride: 0, readOnly: true });
-      pteSetRuns(t, from, count, put);
-    } else if (count === PTRS_PER_PTE) t.runs = full ??= [{ from, count, phys, stride: 0, readOnly: true }];
-    else pteSetRange(t, from, count, phys, 0, true);
+      pteSetRuns(pt.pte.get(entry)!, from, count, put);
+    } else if (count === PTRS_PER_PTE) pt.pte.setRunsAt(entry, (full ??= [{ from, count, phys, stride: 0, readOnly: true }]));
+    else if (runs.length === 1 && runs[0]!.from === 0 && runs[0]!.count === PTRS_PER_PTE && from + count === PTRS_PER_PTE) {
+      // A table split from a leaf, remapped from `from` to its end (the head's table): the runs pteSetRange() leaves, made directly.
+      pt.pte.setRunsAt(entry, [{ ...runs[0]!, count: from }, { from, count, phys, stride: 0, readOnly: true }]);
+    } else pteSetRange(pt.pte.get(entry)!, from, count, phys, 0, true);
   }
 }
 
@@ -232,7 +234,9 @@ const runEnd = (r: PteRun) => r.from + r.count;
 function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: number): boolean {
   const pt = s.vmemmap;
   const { start, end } = folioVmemmap(s, order, headPfn);
-  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) if (!splitVmemmapHugePmd(s, entry)) return false;
+  // The boot CPU's node: hvosim runs everything on it.
+  const cpuNode = bootCpuNode(s);
+  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) if (!splitVmemmapHugePmd(s, entry, cpuNode)) return false;
   const oldHead = vmemmapPteAt(s, start);
   if (oldHead === null) return false;
   // 6.1 keeps the head page and the tails alias it; so does 6.15 when no new page can be had.

@@ -117,8 +117,8 @@ export interface Memblock {
   allocCount: number;
   /** The boot step making the calls (for faults limited to a step). */
   step?: string;
-  /** Where the last top-down allocation landed, so that the next one like it can skip the search (see allocHintFind()). */
-  hint?: AllocHint;
+  /** Where the last top-down allocation on each node (NUMA_NO_NODE included) landed, so that the next one like it can skip the search (see allocHintFind()). */
+  hints: Map<number, AllocHint>;
 }
 
 /**
@@ -485,6 +485,7 @@ export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
     calls: new MemblockCallLog(),
     debug: opts.debug ?? true,
     allocCount: 0,
+    hints: new Map(),
   };
 }
 
@@ -492,7 +493,7 @@ export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
 export function memblockClone(mb: Memblock): Memblock {
   const copy = (t: MemblockType): MemblockType => ({ name: t.name, regions: t.regions.map((r) => ({ ...r })), totalSize: t.totalSize, grown: t.grown, changed: t.changed });
   // The hint points at the original's regions: the copy starts without one.
-  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone(), hint: undefined };
+  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone(), hints: new Map() };
 }
 
 /** Record a call given as an object (kept as it is). */
@@ -912,7 +913,7 @@ function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size
 }
 
 /**
- * The last top-down find that an allocation reserved: its arguments (start
+ * The last top-down find on a node that an allocation reserved: its arguments (start
  * and end as clamped), where it landed, the memory region it lay in and the
  * reserved region that holds it now, and the counters of memblock's changes
  * when it was made.
@@ -936,9 +937,10 @@ export interface AllocHint {
 
 /**
  * The answer of memblockFindRangeTopDown() for the same arguments as the last
- * allocation, found without the search when it can be known: -1 when it can't.
+ * allocation on the node, found without the search when it can be known: -1
+ * when it can't.
  *
- * The last search returned the highest fit A; no free range above it had room.
+ * That allocation's search returned the highest fit A; no free range above it had room.
  * Since then, if no memory came and no reservation went (and no region changed
  * node or flags), free space has only shrunk, so nothing above A has room now
  * either, nor has what is left of A's free range above A. The highest fit is
@@ -946,7 +948,7 @@ export interface AllocHint {
  * memory region, and above `start`; otherwise the search decides.
  */
 export function allocHintFind(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number): number {
-  const h = mb.hint;
+  const h = mb.hints.get(nid);
   if (!h || h.size !== size || h.align !== align || h.start !== start || h.end !== end || h.nid !== nid || h.flags !== flags) return -1;
   if (h.movableNode !== mb.movableNode || h.memGrown !== mb.memory.grown || h.memChanged !== mb.memory.changed || h.resChanged !== mb.reserved.changed) return -1;
   const cand = roundDown(h.addr - size, align);
@@ -959,7 +961,7 @@ export function allocHintFind(mb: Memblock, size: number, align: number, start: 
   return cand;
 }
 
-/** Remember where a top-down find, now reserved, landed (see allocHintFind()). */
+/** Remember where a top-down find on `nid`, now reserved, landed (see allocHintFind()). */
 function allocHintSet(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number, addr: number): void {
   const mem = mb.memory.regions;
   const res = mb.reserved.regions;
@@ -968,10 +970,10 @@ function allocHintSet(mb: Memblock, size: number, align: number, start: number, 
   const m = mem[mi];
   const r = res[ri];
   if (!m || m.base > addr || !r || r.base > addr) {
-    mb.hint = undefined;
+    mb.hints.delete(nid);
     return;
   }
-  const h = mb.hint;
+  const h = mb.hints.get(nid);
   if (h) {
     // Kept and changed in place: one object per boot, not one per allocation.
     h.size = size;
@@ -990,7 +992,7 @@ function allocHintSet(mb: Memblock, size: number, align: number, start: number, 
     h.resChanged = mb.reserved.changed;
     return;
   }
-  mb.hint = { size, align, start, end, nid, flags, movableNode: mb.movableNode, addr, mem: m, res: r, resIdx: ri, memGrown: mb.memory.grown, memChanged: mb.memory.changed, resChanged: mb.reserved.changed };
+  mb.hints.set(nid, { size, align, start, end, nid, flags, movableNode: mb.movableNode, addr, mem: m, res: r, resIdx: ri, memGrown: mb.memory.grown, memChanged: mb.memory.changed, resChanged: mb.reserved.changed });
 }
 
 export function clamp(x: number, lo: number, hi: number): number {
@@ -1128,7 +1130,7 @@ export function memblockAllocTryNidRaw(mb: Memblock, size: number, align: number
  * `count` calls of memblock_alloc_try_nid_raw() in a row with the same
  * arguments and nothing between them (the PTE tables of a gigantic page's
  * vmemmap): the same log, reservations and addresses as the calls one by one.
- * A call the last one's hint can place (see allocHintFind()) skips the search
+ * A call the hint of the last one on the node can place (see allocHintFind()) skips the search
  * and grows the reservation below it in place. The addresses go to `out`;
  * returns how many calls succeeded: the calls stop at the first that fails,
  * as the kernel's callers give up there.
@@ -1158,7 +1160,7 @@ export function memblockAllocTryNidRawMany(
     while (quick && i + q < count) {
       const cand = allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE);
       if (cand < 0) break;
-      const h = mb.hint!;
+      const h = mb.hints.get(nid)!;
       const r = h.res;
       const prev = h.resIdx > 0 ? res.regions[h.resIdx - 1]! : undefined;
       const joinsPrev = prev !== undefined && prev.base + prev.size === cand && prev.nid === MAX_NUMNODES && prev.flags === MEMBLOCK_NONE;

@@ -155,7 +155,7 @@ describe('memblock laws', () => {
     );
   });
 
-  test('allocations in a row, with any calls between them, each take the highest free fit (the last allocation\'s hint never answers wrong)', () => {
+  test('allocations in a row, with any calls between them, each take the highest free fit (the hints never answer wrong)', () => {
     type Step =
       | Op
       | { op: 'alloc'; times: number; preset: number }
