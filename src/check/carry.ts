@@ -13,6 +13,7 @@ import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
 import type { PteRun } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
 import { HeldRanges, RangeUnion, uncovered, type Range } from './ranges.js';
+import { pow2 } from '../util/units.js';
 
 /**
  * A part of the state an invariant reads. 'memblock' (regions and the call
@@ -58,7 +59,7 @@ export function partVersion(s: KernelState, part: StatePart): unknown[] | null {
 function preGatherHvo(s: KernelState): Range[] {
   const pooled = new Set(s.hugetlb.pages.map((p) => p.pfn));
   const sp = s.arch.structPageSize;
-  return s.hugetlb.bootPages.filter((m) => m.hvo && !pooled.has(m.addr / s.arch.pageSize)).map((m) => [(m.addr / s.arch.pageSize) * sp, (m.addr / s.arch.pageSize + 2 ** m.order) * sp]);
+  return s.hugetlb.bootPages.filter((m) => m.hvo && !pooled.has(m.addr / s.arch.pageSize)).map((m) => [(m.addr / s.arch.pageSize) * sp, (m.addr / s.arch.pageSize + pow2(m.order)) * sp]);
 }
 
 /** Every PTE run of the vmemmap with its virtual start, tables in the order they were made (read by entry: no table view each). */

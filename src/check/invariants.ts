@@ -23,6 +23,7 @@ import { nidOfPhys } from '../kernel/page-alloc.js';
 import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
 import { firstGap, mergeRanges, RangeUnion, uncoveredByAll, type Range } from './ranges.js';
 import { Carry, partVersion, sameVersion, type StatePart } from './carry.js';
+import { pow2 } from '../util/units.js';
 
 export interface Violation {
   invariant: string;
@@ -83,7 +84,7 @@ function presentPfnRanges(s: KernelState): Range[] {
 
 function folioRange(s: KernelState, f: HugePage): Range {
   const sp = s.arch.structPageSize;
-  return [f.pfn * sp, (f.pfn + 2 ** f.order) * sp];
+  return [f.pfn * sp, (f.pfn + pow2(f.order)) * sp];
 }
 
 /** Distinct physical pages a vmemmap range is mapped onto, and whether any PTE maps a page another PTE maps too. */
@@ -292,7 +293,7 @@ export const INVARIANTS: Invariant[] = [
       const out: Violation[] = [];
       for (const f of s.hugetlb.pages) {
         const a = zoneSpanning(s, f.pfn);
-        const b = zoneSpanning(s, f.pfn + 2 ** f.order - 1);
+        const b = zoneSpanning(s, f.pfn + pow2(f.order) - 1);
         if (!a || !b || a.idx !== b.idx || a.nid !== b.nid) {
           const names = s.zones?.names ?? [];
           out.push({ invariant: this.name, message: `folio at ${pfnName(s, f.pfn)} (order ${f.order}) spans zones ${a ? names[a.idx] : '?'} and ${b ? names[b.idx] : '?'}` });
@@ -395,8 +396,8 @@ export const INVARIANTS: Invariant[] = [
           used.add(page, page + ps);
           for (const r of pt.pte.runsAt(entry)) used.add(r.phys, r.phys + (r.stride ? r.count : 1) * ps);
         }
-        for (const m of s.hugetlb.bootPages) used.add(m.addr, m.addr + 2 ** m.order * ps);
-        for (const f of s.hugetlb.pages) used.add(f.pfn * ps, (f.pfn + 2 ** f.order) * ps);
+        for (const m of s.hugetlb.bootPages) used.add(m.addr, m.addr + pow2(m.order) * ps);
+        for (const f of s.hugetlb.pages) used.add(f.pfn * ps, (f.pfn + pow2(f.order)) * ps);
         return used.ranges;
       };
       // Of the rest, what other subsystems took and the pages freed late are not lost, nor is what is left of the sparse buffer.

@@ -21,6 +21,7 @@ import type { HugeBootmemPage } from './hugetlb.js';
 import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb.js';
 import type { KernelState } from './state.js';
 import { memmapBootPagesAdd, memmapPagesAdd } from './vmstat.js';
+import { pow2 } from '../util/units.js';
 
 /** HUGETLB_VMEMMAP_RESERVE_SIZE: the vmemmap kept per huge page (one base page). */
 export function vmemmapReserveSize(s: KernelState): number {
@@ -29,7 +30,7 @@ export function vmemmapReserveSize(s: KernelState): number {
 
 /** hugetlb_vmemmap_size(): bytes of struct page for one huge page of `order`. */
 export function hugetlbVmemmapSize(s: KernelState, order: number): number {
-  return 2 ** order * s.arch.structPageSize;
+  return pow2(order) * s.arch.structPageSize;
 }
 
 /** hugetlb_vmemmap_optimizable_size(): what HVO can free per huge page (0 if struct page is not a power of two). */
@@ -69,7 +70,7 @@ function folioVmemmap(s: KernelState, order: number, pfn: number): { start: numb
 /** vmemmap_should_optimize_bootmem_page(): HVO on, the size optimizable, address and size section (and PMD-vmemmap) aligned. */
 function vmemmapShouldOptimizeBootmemPage(s: KernelState, m: HugeBootmemPage): boolean {
   if (!s.hugetlb.vmemmapOptimizeEnabled || !hugetlbVmemmapOptimizableSize(s, m.order)) return false;
-  const psize = 2 ** m.order * s.arch.pageSize;
+  const psize = pow2(m.order) * s.arch.pageSize;
   const pmdVmemmapSize = (s.arch.pmdSize / s.arch.structPageSize) * s.arch.pageSize;
   const aligned = (x: number) => x % s.arch.sectionSize === 0 && x % pmdVmemmapSize === 0;
   return aligned(m.addr) && aligned(psize);
@@ -93,7 +94,7 @@ export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
       s.hvo.preHvo++;
     }
     const first = Math.floor(m.addr / s.arch.sectionSize);
-    const ns = (2 ** m.order * s.arch.pageSize) / s.arch.sectionSize;
+    const ns = (pow2(m.order) * s.arch.pageSize) / s.arch.sectionSize;
     for (let i = 0; i < ns; i++) s.sparse.preinit.add(first + i);
     m.hvo = true;
     s.hugetlb.gen++;
@@ -129,7 +130,7 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
         if (!vmemmapPopulate(s, start, end, nid)) leftUnmapped(s, m);
         memmapBootPagesAdd(s, Math.ceil((end - start) / ps));
       }
-      memblockPhysFree(s.memblock, m.addr, 2 ** m.order * ps, 'hugetlb_vmemmap_init_late');
+      memblockPhysFree(s.memblock, m.addr, pow2(m.order) * ps, 'hugetlb_vmemmap_init_late');
       s.hvo.zoneInvalid++;
       continue;
     }
@@ -160,7 +161,7 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
 /** Note a gigantic page whose vmemmap population failed after sparse skipped its sections. */
 function leftUnmapped(s: KernelState, m: HugeBootmemPage): void {
   const pfn = m.addr / s.arch.pageSize;
-  s.sparse.unmapped.push([pfn, pfn + 2 ** m.order]);
+  s.sparse.unmapped.push([pfn, pfn + pow2(m.order)]);
 }
 
 /** free_vmemmap_page(): a boot page goes back as a reserved page, a runtime one to the buddy allocator. */

@@ -7,7 +7,7 @@
 // zones exist). 6.15 and hvo-v7 collect the parameters early and allocate
 // in hugetlb_bootmem_alloc() from setup_arch(), before sparse_init(), onto
 // per-node lists; pages that turn out to span zones are given back.
-import { stringGetSize2 } from '../util/units.js';
+import { pow2, stringGetSize2 } from '../util/units.js';
 import { memparse } from '../util/units.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
@@ -100,7 +100,7 @@ export function createHugetlbState(): HugetlbState {
 }
 
 export function hstateSize(s: KernelState, h: Hstate): number {
-  return 2 ** h.order * s.arch.pageSize;
+  return pow2(h.order) * s.arch.pageSize;
 }
 
 /** hstate->name: "hugepages-1048576kB". */
@@ -179,7 +179,7 @@ function hugePageOrder(s: KernelState, size: number): number {
 /** hugetlb_add_hstate() */
 function hugetlbAddHstate(s: KernelState, order: number): void {
   const ht = s.hugetlb;
-  if (sizeToHstate(s, 2 ** order * s.arch.pageSize) >= 0) return;
+  if (sizeToHstate(s, pow2(order) * s.arch.pageSize) >= 0) return;
   ht.hstates.push({ order, maxHugePages: 0, maxHugePagesNode: new Map(), nrHugePagesNode: new Map(), nextNidToAlloc: allocNodes(s)[0] ?? 0, nextNidToFree: allocNodes(s)[0] ?? 0 });
   ht.parsedHstate = ht.hstates.length - 1;
 }
@@ -470,7 +470,7 @@ export function hugetlbBootmemAlloc(s: KernelState): void {
 export function hugetlbBootmemPageZonesValid(s: KernelState, nid: number, m: HugeBootmemPage): boolean {
   if (m.zonesValid) return true;
   const start = m.addr / s.arch.pageSize;
-  const end = start + 2 ** m.order;
+  const end = start + pow2(m.order);
   const byNode = zonesMemo(s, 'spanned zones by node', () => {
     const m = new Map<number, Zone[]>();
     for (const z of s.zones?.zones ?? []) if (z.spanned > 0) m.set(z.nid, [...(m.get(z.nid) ?? []), z]);
@@ -500,7 +500,7 @@ function gatherBootmemPrealloc(s: KernelState): void {
     const h = s.hugetlb.hstates.find((x) => x.order === m.order)!;
     const pfn = m.addr / s.arch.pageSize;
     prepNewHugePage(s, h, pfn);
-    adjustManagedPageCount(s, pfn, 2 ** h.order);
+    adjustManagedPageCount(s, pfn, pow2(h.order));
   }
 }
 
@@ -517,7 +517,7 @@ function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
   for (const m of hugeBootPages(s, nid)) {
     const h = ht.hstates.find((x) => x.order === m.order)!;
     const pfn = m.addr / ps;
-    const n = 2 ** m.order;
+    const n = pow2(m.order);
     if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
       // hugetlb_bootmem_free_invalid_page()
       hugeBootPageDel(s, m);
@@ -614,7 +614,7 @@ function updateAndFreeHugePage(s: KernelState, h: Hstate, f: HugePage): void {
     h.nrHugePagesNode.set(f.nid, (h.nrHugePagesNode.get(f.nid) ?? 0) + 1);
     return;
   }
-  freeRuntimePages(s, f.pfn, 2 ** f.order);
+  freeRuntimePages(s, f.pfn, pow2(f.order));
 }
 
 /**

@@ -17,6 +17,7 @@ import { firstRegionEndingAbove, forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NOD
 import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
 import { beginStep } from './state.js';
+import { pow2 } from '../util/units.js';
 
 export interface FreeRange {
   start: number;
@@ -200,7 +201,7 @@ const PAGEBLOCK_PAGES = 512;
  */
 export function allocPagesNode(s: KernelState, nid: number, order: number, keepForKernel = true, movable = false): number | null {
   const pa = s.pageAlloc;
-  const n = 2 ** order;
+  const n = pow2(order);
   const free = pa.nodeFree.get(nid) ?? 0;
   if (free - (keepForKernel ? kernelRuntimePages(s, nid) : 0) < n) return null;
   const ps = s.arch.pageSize;

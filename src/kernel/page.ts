@@ -13,6 +13,7 @@ import type { HugePage } from './hugetlb.js';
 import { vmemmapTranslate } from './pgtable.js';
 import { zoneSpanningPfn } from './page-alloc.js';
 import type { KernelState } from './state.js';
+import { pow2 } from '../util/units.js';
 
 /** How a tail encodes its head: a pointer (head | 1; 6.1, 6.15) or a mask (hvo-v7: head = address & mask). */
 export type CompoundInfo = { kind: 'none' } | { kind: 'ptr'; headPfn: number } | { kind: 'mask'; shift: number };
@@ -55,7 +56,7 @@ export function folioOf(s: KernelState, pfn: number): HugePage | null {
   let c = folioIndexCache.get(pages);
   if (!c || c.gen !== s.hugetlb.gen) {
     const sorted = pages.slice().sort((a, b) => a.pfn - b.pfn);
-    c = { gen: s.hugetlb.gen, sorted, ends: sorted.map((x) => x.pfn + 2 ** x.order) };
+    c = { gen: s.hugetlb.gen, sorted, ends: sorted.map((x) => x.pfn + pow2(x.order)) };
     folioIndexCache.set(pages, c);
   }
   // The first folio ending above pfn.
