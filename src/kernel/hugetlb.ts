@@ -127,15 +127,37 @@ function memoryNodesOf(s: KernelState): number[] {
  * leaves them; with `nid`, that node's list (6.15 and hvo-v7 keep one per node).
  */
 export function hugeBootPages(s: KernelState, nid?: number): HugeBootmemPage[] {
-  const out: HugeBootmemPage[] = [];
   const all = s.hugetlb.bootPages;
-  for (let i = all.length - 1; i >= 0; i--) if (nid === undefined || all[i]!.nid === nid) out.push(all[i]!);
-  return out;
+  if (nid === undefined) return all.slice().reverse();
+  // Each step asks for every node's list in turn: split the list by node once, until it changes.
+  let byNode = bootPagesByNode.get(all);
+  if (!byNode) {
+    byNode = new Map();
+    for (let i = all.length - 1; i >= 0; i--) {
+      const m = all[i]!;
+      const list = byNode.get(m.nid);
+      if (list) list.push(m);
+      else byNode.set(m.nid, [m]);
+    }
+    bootPagesByNode.set(all, byNode);
+  }
+  return byNode.get(nid)?.slice() ?? [];
+}
+
+/** huge_boot_pages split by node (newest first), for hugeBootPages(): derived, dropped whenever a page joins or leaves the list. */
+const bootPagesByNode = new WeakMap<HugeBootmemPage[], Map<number, HugeBootmemPage[]>>();
+
+/** list_add() of a boot page. */
+function hugeBootPageAdd(s: KernelState, m: HugeBootmemPage): void {
+  s.hugetlb.bootPages.push(m);
+  bootPagesByNode.delete(s.hugetlb.bootPages);
+  s.hugetlb.gen++;
 }
 
 /** list_del() of a boot page. */
 export function hugeBootPageDel(s: KernelState, m: HugeBootmemPage): void {
   s.hugetlb.bootPages.splice(s.hugetlb.bootPages.indexOf(m), 1);
+  bootPagesByNode.delete(s.hugetlb.bootPages);
   s.hugetlb.gen++;
 }
 
@@ -245,8 +267,7 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
   if (!addr) return false;
   const listNode = s.profile === '6.1' || exact ? node : nidOfPhys(s, addr);
-  s.hugetlb.bootPages.push({ addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
-  s.hugetlb.gen++;
+  hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
   return true;
 }
 

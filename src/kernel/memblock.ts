@@ -1131,7 +1131,8 @@ export function memblockAllocTryNidRaw(mb: Memblock, size: number, align: number
  * arguments and nothing between them (the PTE tables of a gigantic page's
  * vmemmap): the same log, reservations and addresses as the calls one by one.
  * A call the hint of the last one on the node can place (see allocHintFind()) skips the search
- * and grows the reservation below it in place. The addresses go to `out`;
+ * and grows the reservation below it in place. The addresses go to `out`
+ * from index `at` on;
  * returns how many calls succeeded: the calls stop at the first that fails,
  * as the kernel's callers give up there.
  */
@@ -1145,6 +1146,7 @@ export function memblockAllocTryNidRawMany(
   nid: number,
   caller: string,
   out: number[],
+  at = 0,
 ): number {
   // The bounds the first search of each call uses (memblock_alloc_internal(), then memblock_find_in_range_node()).
   let end = maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr;
@@ -1175,18 +1177,18 @@ export function memblockAllocTryNidRawMany(
         memblockAddRange(res, cand, size, MAX_NUMNODES, MEMBLOCK_NONE);
         allocHintSet(mb, size, align, start, end, nid, MEMBLOCK_NONE, cand);
       }
-      out[i + q] = cand;
+      out[at + i + q] = cand;
       q++;
     }
     if (q) {
       mb.allocCount += q;
-      mb.calls.pushAllocsReserved('memblock_alloc_try_nid_raw', size, align, nid, minAddr, maxAddr, caller, mb.debug, out, i, q);
+      mb.calls.pushAllocsReserved('memblock_alloc_try_nid_raw', size, align, nid, minAddr, maxAddr, caller, mb.debug, out, at + i, q);
       i += q;
       continue;
     }
     const a = memblockAllocTryNidRaw(mb, size, align, minAddr, maxAddr, nid, caller);
     if (!a) return i;
-    out[i++] = a;
+    out[at + i++] = a;
   }
   return count;
 }

@@ -263,25 +263,23 @@ function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: number, nid
   const first = start / PMD_ENTRY_SPAN;
   const entries = (end - start) / PMD_ENTRY_SPAN;
   if (!vmemmapPudPmdPopulate(s, start, nid)) return false;
-  const tables: number[] = [];
-  const allocTables = (n: number, out: number[]) => memblockAllocTryNidRawMany(s.memblock, n, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', out);
+  const mb = s.memblock;
+  const tables: number[] = new Array<number>(entries).fill(0);
   let made: number;
   let head: number;
   if (sparseBufferBlocksLeft(s, ps) > 0) {
-    made = allocTables(entries, tables);
+    made = memblockAllocTryNidRawMany(mb, entries, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', tables);
     if (!made) return false;
     head = sparseBufferAlloc(s, ps);
   } else {
-    made = allocTables(1, tables);
+    made = memblockAllocTryNidRawMany(mb, 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', tables);
     if (!made) return false;
     head = vmemmapAllocBlockBuf(s, ps, nid);
     if (!head) {
       pt.pte.add(first, tables[0]!, NO_RUNS);
       return false;
     }
-    const rest: number[] = [];
-    made += allocTables(entries - 1, rest);
-    tables.push(...rest);
+    made += memblockAllocTryNidRawMany(mb, entries - 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', tables, 1);
   }
   if (!reuse) {
     reuse = head;
