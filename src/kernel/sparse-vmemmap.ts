@@ -274,7 +274,9 @@ function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: number, nid
   } else {
     made = memblockAllocTryNidRawMany(mb, 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', tables);
     if (!made) return false;
-    head = vmemmapAllocBlockBuf(s, ps, nid);
+    // No sparse buffer: vmemmap_alloc_block_buf() is one memblock call.
+    if (s.sparse.buffer) head = vmemmapAllocBlockBuf(s, ps, nid);
+    else head = memblockAllocTryNidRawMany(mb, 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_buf', tables, 1) ? tables[1]! : 0;
     if (!head) {
       pt.pte.add(first, tables[0]!, NO_RUNS);
       return false;
