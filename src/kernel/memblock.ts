@@ -28,6 +28,15 @@
 // `callerAt`, `resultAt`, `sizeAt`, `baseAt`, `printedAt`) make no object.
 // The calls of one boot step are `get(i)` for i from its `firstCall` to the
 // next step's.
+//
+// Allocations in a row (the PTE tables of 65,000 gigantic pages, the pages
+// themselves round the nodes) skip the search where its answer is known: a
+// top-down allocation like the last one on its node takes the aligned spot
+// just below that one when no memory came, no reservation went and no region
+// changed node or flags since (allocHintFind() says why that is exact; the
+// types count such changes in `grown` and `changed`). Anything else searches.
+// memblockAllocTryNidRawMany() makes a run of identical calls that way and logs
+// them in one go; tests hold both to the search and to calls one by one.
 
 export const NUMA_NO_NODE = -1;
 /** MAX_NUMNODES with Debian's CONFIG_NODES_SHIFT=10: "no node assigned yet". */

@@ -6,6 +6,12 @@
 // there. HVO population (6.15 and hvo-v7) maps the head's vmemmap page with
 // its own page and every other PTE of the folio onto one page: the head page
 // itself in 6.15 (the tails "mirror" it), the zone's shared tail page in hvo-v7.
+//
+// A gigantic page whose vmemmap nothing maps yet (every one at boot) is built
+// by vmemmapPopulateHvoFresh(): the same memblock calls in the same order and
+// the same tables as the general walk, made directly, its PTE tables in one
+// run of allocations. `KernelState.stepwise` turns this off; a test boots
+// generated machines both ways and requires the same state.
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockAllocTryNidRawMany, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
