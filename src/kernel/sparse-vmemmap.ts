@@ -15,7 +15,7 @@
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockAllocTryNidRawMany, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
-import { NO_RUNS, pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteLookup, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
+import { NO_RUNS, pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
 import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
 import { sparseBufferAlloc, sparseBufferAllocRun, sparseBufferBlocksLeft } from './sparse.js';
 import { firstEndingAbove } from '../util/search.js';
@@ -317,9 +317,14 @@ export function firstUnmappedStructPage(s: KernelState, startPfn: number, endPfn
 
 /** The physical page a PTE-mapped vmemmap address maps, or null. */
 export function vmemmapPteAt(s: KernelState, addr: number): number | null {
-  const t = s.vmemmap.pte.get(Math.floor(addr / PMD_ENTRY_SPAN));
-  if (!t) return null;
-  return pteLookup(t, Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN))?.phys ?? null;
+  const entry = Math.floor(addr / PMD_ENTRY_SPAN);
+  const pte = s.vmemmap.pte;
+  if (!pte.has(entry)) return null;
+  // pteLookup() on the table's runs, without the table's view or the lookup's object (it runs for every folio).
+  const runs = pte.runsAt(entry);
+  const idx = Math.floor((addr % PMD_ENTRY_SPAN) / PTE_SPAN);
+  const r = runs[firstEndingAbove(runs, idx, runEnd)];
+  return r && idx >= r.from ? runPhys(r, idx) : null;
 }
 
 /** Apply `fn` to each PTE table's slice [from, from+count) covering [start, end). */
@@ -352,6 +357,24 @@ export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: 
 
 /** vmemmap_wrprotect_hvo(): the PTEs of [start + headsize, end) become read-only. */
 export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, headsize: number): void {
+  const pte = s.vmemmap.pte;
+  const e = Math.floor((start + headsize) / PMD_ENTRY_SPAN);
+  if (!s.stepwise && Math.floor((end - 1) / PMD_ENTRY_SPAN) === e && pte.has(e)) {
+    // The usual case, a range inside one table that maps it with one writable run from before the range
+    // to past it (a boot page's head table): the runs pteSetRange() leaves, made directly.
+    const from = Math.floor((start + headsize - e * PMD_ENTRY_SPAN) / PTE_SPAN);
+    const count = Math.ceil((end - e * PMD_ENTRY_SPAN) / PTE_SPAN) - from;
+    const runs = pte.runsAt(e);
+    const i = firstEndingAbove(runs, from, runEnd);
+    const r = runs[i];
+    if (r && !r.readOnly && r.from <= from && r.from + r.count > from + count) {
+      const split: PteRun[] = [{ from, count, phys: runPhys(r, from), stride: r.stride, readOnly: true }];
+      if (r.from < from) split.unshift({ ...r, count: from - r.from });
+      split.push({ ...r, from: from + count, count: r.from + r.count - from - count, phys: runPhys(r, from + count) });
+      pte.setRunsAt(e, runs.slice(0, i).concat(split, runs.slice(i + 1)));
+      return;
+    }
+  }
   forEachPteSlice(s, start + headsize, end, (t, from, count) => {
     // Runs are sorted and disjoint; pteSetRange() may change the table's array, so this walks a copy of it.
     const runs = t.runs.slice();
