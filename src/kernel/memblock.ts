@@ -1008,6 +1008,16 @@ export function clamp(x: number, lo: number, hi: number): number {
   return Math.min(Math.max(x, lo), hi);
 }
 
+/** Where memblock_find_in_range_node() starts looking: never in the first page. */
+function findStart(start: number): number {
+  return Math.max(start, PAGE_SIZE);
+}
+
+/** Where it stops: the current limit for "accessible" memory, and never below where it starts. */
+function findEnd(mb: Memblock, start: number, end: number): number {
+  return Math.max(findStart(start), end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE ? mb.currentLimit : end);
+}
+
 /** memblock_find_in_range_node(): a free, aligned range of `size` in [start, end) on `nid`, or 0. */
 export function memblockFindInRangeNode(
   mb: Memblock,
@@ -1018,10 +1028,8 @@ export function memblockFindInRangeNode(
   nid: number,
   flags: number,
 ): number {
-  if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = mb.currentLimit;
-  // The first page is never handed out.
-  start = Math.max(start, PAGE_SIZE);
-  end = Math.max(start, end);
+  end = findEnd(mb, start, end);
+  start = findStart(start);
   if (mb.bottomUp) return memblockFindRangeBottomUp(mb, start, end, size, align, nid, flags);
   if (mb.faults?.nodes?.length) return memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
   const known = allocHintFind(mb, size, align, start, end, nid, flags);
@@ -1033,12 +1041,7 @@ function memblockFindAndReserve(mb: Memblock, size: number, align: number, start
   const found = memblockFindInRangeNode(mb, size, align, start, end, nid, flags);
   if (!found) return 0;
   memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
-  if (!mb.bottomUp && !mb.faults?.nodes?.length) {
-    // The clamped bounds, as memblockFindInRangeNode() used them.
-    if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = mb.currentLimit;
-    start = Math.max(start, PAGE_SIZE);
-    allocHintSet(mb, size, align, start, Math.max(start, end), nid, flags, found);
-  }
+  if (!mb.bottomUp && !mb.faults?.nodes?.length) allocHintSet(mb, size, align, findStart(start), findEnd(mb, start, end), nid, flags, found);
   return found;
 }
 
@@ -1158,10 +1161,8 @@ export function memblockAllocTryNidRawMany(
   at = 0,
 ): number {
   // The bounds the first search of each call uses (memblock_alloc_internal(), then memblock_find_in_range_node()).
-  let end = maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr;
-  if (end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE) end = mb.currentLimit;
-  const start = Math.max(minAddr, PAGE_SIZE);
-  end = Math.max(start, end);
+  const start = findStart(minAddr);
+  const end = findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr);
   const quick = !mb.faults && !mb.beforeCall && !mb.bottomUp && align !== 0 && nid !== MAX_NUMNODES;
   const res = mb.reserved;
   let i = 0;
