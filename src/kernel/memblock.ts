@@ -191,7 +191,10 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   private ids = new Map<string, number>();
   private args: AllocArgs[] = [];
   private argIds = new Map<string, number>();
-  private lastArgs = new Map<number, number>();
+  /** The id of the last arguments used with each node (index nid + 2; -2 is memblock_phys_alloc_range's "no node"), -1 for none. */
+  private lastArgs: number[] = [];
+  /** Ids of the reservation an allocation records (memblock_reserve from memblock_alloc_range_nid), once looked up. */
+  private reserveIds: [number, number] | null = null;
   /** The last few strings looked up (the fn and caller of the calls a step makes in turn), tried before the map. */
   private recent: (string | null)[] = [null, null, null, null, null, null, null, null];
   private recentId = [-1, -1, -1, -1, -1, -1, -1, -1];
@@ -269,10 +272,10 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   /** The id of an allocation's arguments (the last ones again, most of the time). */
   private argsId(size: number, align: number, nid: number | undefined, from: number, maxAddr: number): number {
     // The last arguments used with this node (allocations go round the nodes), else a lookup by value.
-    const slot = nid === undefined ? -2 : nid;
-    const lastId = this.lastArgs.get(slot);
-    const last = lastId === undefined ? undefined : this.args[lastId]!;
-    if (last && last.size === size && last.align === align && last.from === from && last.maxAddr === maxAddr) return lastId!;
+    const slot = (nid === undefined ? -2 : nid) + 2;
+    const lastId = slot < this.lastArgs.length ? this.lastArgs[slot]! : -1;
+    const last = lastId < 0 ? undefined : this.args[lastId]!;
+    if (last && last.size === size && last.align === align && last.from === from && last.maxAddr === maxAddr) return lastId;
     const key = `${size},${align},${nid},${from},${maxAddr}`;
     let a = this.argIds.get(key);
     if (a === undefined) {
@@ -280,7 +283,8 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
       this.args.push({ size, align, nid, from, maxAddr });
       this.argIds.set(key, a);
     }
-    this.lastArgs.set(slot, a);
+    while (this.lastArgs.length <= slot) this.lastArgs.push(-1);
+    this.lastArgs[slot] = a;
     return a;
   }
 
@@ -302,8 +306,7 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     const a = this.argsId(size, align, nid, from, maxAddr);
     const fi = this.id(fn);
     const ci = this.id(caller);
-    const ri = this.id('memblock_reserve');
-    const rci = this.id('memblock_alloc_range_nid');
+    const [ri, rci] = (this.reserveIds ??= [this.id('memblock_reserve'), this.id('memblock_alloc_range_nid')]);
     const pf = printed ? FLAG_PRINTED : 0;
     for (let k = 0; k < count; k++) {
       const r = results[first + k]!;
@@ -1109,6 +1112,56 @@ export function memblockAllocInternal(
   return { ...retry, droppedLowLimit: retry.addr !== 0 };
 }
 
+/** Whether an allocation may be placed by a hint: no faults to inject, no hook watching the calls, top-down, a real alignment and node. */
+function allocQuickOk(mb: Memblock, align: number, nid: number): boolean {
+  return !mb.faults && !mb.beforeCall && !mb.bottomUp && align !== 0 && nid !== MAX_NUMNODES;
+}
+
+/**
+ * The spot the node's hint gives an allocation (see allocHintFind()), reserved
+ * as memblock_add_range() would reserve it, the hint moved on; -1 (and nothing
+ * changed) when the hint cannot say. `start` and `end` are the search's bounds.
+ */
+function allocHintTake(mb: Memblock, size: number, align: number, start: number, end: number, nid: number): number {
+  const cand = allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE);
+  if (cand < 0) return -1;
+  const res = mb.reserved;
+  const h = mb.hints.get(nid)!;
+  const r = h.res;
+  const prev = h.resIdx > 0 ? res.regions[h.resIdx - 1]! : undefined;
+  const joinsPrev = prev !== undefined && prev.base + prev.size === cand && prev.nid === MAX_NUMNODES && prev.flags === MEMBLOCK_NONE;
+  if (r.base === cand + size && r.nid === MAX_NUMNODES && r.flags === MEMBLOCK_NONE && !joinsPrev) {
+    // memblock_add_range() would grow the reservation just above down over the new one: do that.
+    res.grown++;
+    r.base = cand;
+    r.size += size;
+    res.totalSize += size;
+    h.addr = cand;
+  } else {
+    memblockAddRange(res, cand, size, MAX_NUMNODES, MEMBLOCK_NONE);
+    allocHintSet(mb, size, align, start, end, nid, MEMBLOCK_NONE, cand);
+  }
+  return cand;
+}
+
+/**
+ * allocNidCall()'s address, placed by the node's hint when it can say (the
+ * same log and reservation as the search would leave), else by allocNidCall().
+ */
+function allocNidAddr(mb: Memblock, fn: string, size: number, align: number, minAddr: number, maxAddr: number, nid: number, exactNid: boolean, caller: string): number {
+  if (allocQuickOk(mb, align, nid)) {
+    const a = allocHintTake(mb, size, align, findStart(minAddr), findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr), nid);
+    if (a >= 0) {
+      mb.allocCount++;
+      const call = mb.calls.pushAlloc(fn, size, align, nid, minAddr, maxAddr, caller, mb.debug);
+      mb.calls.pushRange('memblock_reserve', a, size, 'memblock_alloc_range_nid', mb.debug);
+      mb.calls.setResult(call, a);
+      return a;
+    }
+  }
+  return allocNidCall(mb, fn, size, align, minAddr, maxAddr, nid, exactNid, caller).addr;
+}
+
 function allocNidCall(
   mb: Memblock,
   fn: string,
@@ -1130,12 +1183,12 @@ function allocNidCall(
 
 /** memblock_alloc_try_nid(): zeroed memory, any node as a fallback. Returns the physical address or 0. */
 export function memblockAllocTryNid(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
-  return allocNidCall(mb, 'memblock_alloc_try_nid', size, align, minAddr, maxAddr, nid, false, caller).addr;
+  return allocNidAddr(mb, 'memblock_alloc_try_nid', size, align, minAddr, maxAddr, nid, false, caller);
 }
 
 /** memblock_alloc_try_nid_raw(): as memblock_alloc_try_nid, not zeroed. */
 export function memblockAllocTryNidRaw(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
-  return allocNidCall(mb, 'memblock_alloc_try_nid_raw', size, align, minAddr, maxAddr, nid, false, caller).addr;
+  return allocNidAddr(mb, 'memblock_alloc_try_nid_raw', size, align, minAddr, maxAddr, nid, false, caller);
 }
 
 /**
@@ -1163,30 +1216,14 @@ export function memblockAllocTryNidRawMany(
   // The bounds the first search of each call uses (memblock_alloc_internal(), then memblock_find_in_range_node()).
   const start = findStart(minAddr);
   const end = findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr);
-  const quick = !mb.faults && !mb.beforeCall && !mb.bottomUp && align !== 0 && nid !== MAX_NUMNODES;
-  const res = mb.reserved;
+  const quick = allocQuickOk(mb, align, nid);
   let i = 0;
   while (i < count) {
     // The calls the hint can place, one after another; then their log entries at once (no hook watches the log).
     let q = 0;
     while (quick && i + q < count) {
-      const cand = allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE);
+      const cand = allocHintTake(mb, size, align, start, end, nid);
       if (cand < 0) break;
-      const h = mb.hints.get(nid)!;
-      const r = h.res;
-      const prev = h.resIdx > 0 ? res.regions[h.resIdx - 1]! : undefined;
-      const joinsPrev = prev !== undefined && prev.base + prev.size === cand && prev.nid === MAX_NUMNODES && prev.flags === MEMBLOCK_NONE;
-      if (r.base === cand + size && r.nid === MAX_NUMNODES && r.flags === MEMBLOCK_NONE && !joinsPrev) {
-        // memblock_add_range() would grow the reservation just above down over the new one: do that.
-        res.grown++;
-        r.base = cand;
-        r.size += size;
-        res.totalSize += size;
-        h.addr = cand;
-      } else {
-        memblockAddRange(res, cand, size, MAX_NUMNODES, MEMBLOCK_NONE);
-        allocHintSet(mb, size, align, start, end, nid, MEMBLOCK_NONE, cand);
-      }
       out[at + i + q] = cand;
       q++;
     }
@@ -1205,7 +1242,7 @@ export function memblockAllocTryNidRawMany(
 
 /** memblock_alloc_exact_nid_raw(): only on `nid`, no node fallback. */
 export function memblockAllocExactNidRaw(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
-  return allocNidCall(mb, 'memblock_alloc_exact_nid_raw', size, align, minAddr, maxAddr, nid, true, caller).addr;
+  return allocNidAddr(mb, 'memblock_alloc_exact_nid_raw', size, align, minAddr, maxAddr, nid, true, caller);
 }
 
 /** The same three, returning the whole outcome (for explanations). */
