@@ -153,6 +153,15 @@ const VALS_SHIFT = 15;
 const VALS_MASK = (1 << VALS_SHIFT) - 1;
 const FLAG_PRINTED = 1;
 const FLAG_RESULT = 2;
+/**
+ * A call's shape, flags and name ids share one 32-bit word: shape in bits 0-1,
+ * flags in 2-3, the function's id in 4-17, the caller's in 18-31.
+ */
+const META_FLAG_SHIFT = 2;
+const META_FN_SHIFT = 4;
+const META_CALLER_SHIFT = 18;
+const META_ID_MAX = 0x3fff;
+const meta = (shape: number, flag: number, fn: number, caller: number): number => (shape | (flag << META_FLAG_SHIFT) | (fn << META_FN_SHIFT) | (caller << META_CALLER_SHIFT)) >>> 0;
 
 /** The arguments of an allocation call, kept once however many calls make it with them. */
 interface AllocArgs {
@@ -164,16 +173,11 @@ interface AllocArgs {
   maxAddr: number;
 }
 
-/** `to`, holding `from`'s values at its start (a typed array grown). */
-function grownTo<T extends Uint8Array | Uint16Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
 
 /**
  * The log of memblock calls, compact (see the top of this module). Per call:
- * a shape, the printed and result flags, the fn and caller string ids (small
- * typed arrays), and two numbers in fixed chunks of a Float64Array (a growing
+ * a shape, the printed and result flags, the fn and caller string ids (one
+ * 32-bit word in a typed array), and two numbers in fixed chunks of a Float64Array (a growing
  * log is never copied whole): base and size for a range call; for an
  * allocation, the id of its arguments (the same arguments come back half a
  * million times on a large machine, so they are kept once) and its result.
@@ -181,10 +185,7 @@ function grownTo<T extends Uint8Array | Uint16Array>(from: T, to: T): T {
  */
 export class MemblockCallLog implements Iterable<MemblockCall> {
   private n = 0;
-  private shape = new Uint8Array(256);
-  private flag = new Uint8Array(256);
-  private fnId = new Uint16Array(256);
-  private callerId = new Uint16Array(256);
+  private meta = new Uint32Array(256);
   private vals: Float64Array[] = [new Float64Array(512)];
   private objs = new Map<number, MemblockCall>();
   private strs: string[] = [];
@@ -210,7 +211,7 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     let i = this.ids.get(str);
     if (i === undefined) {
       i = this.strs.length;
-      if (i > 0xffff) throw new Error('memblock call log: too many distinct function names');
+      if (i > META_ID_MAX) throw new Error('memblock call log: too many distinct function names');
       this.strs.push(str);
       this.ids.set(str, i);
     }
@@ -226,12 +227,10 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     const fi = this.id(fn);
     const ci = this.id(caller);
     const i = this.n;
-    if (i === this.shape.length) {
-      const cap = i * 2;
-      this.shape = grownTo(this.shape, new Uint8Array(cap));
-      this.flag = grownTo(this.flag, new Uint8Array(cap));
-      this.fnId = grownTo(this.fnId, new Uint16Array(cap));
-      this.callerId = grownTo(this.callerId, new Uint16Array(cap));
+    if (i === this.meta.length) {
+      const grown = new Uint32Array(i * 2);
+      grown.set(this.meta);
+      this.meta = grown;
     }
     // Room for the call's two numbers: the first chunk grows up to full size, later ones are made full.
     const ci2 = i >>> VALS_SHIFT;
@@ -244,11 +243,21 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
       this.vals[ci2] = b;
     }
     this.n = i + 1;
-    this.shape[i] = shape;
-    this.flag[i] = printed ? FLAG_PRINTED : 0;
-    this.fnId[i] = fi;
-    this.callerId[i] = ci;
+    this.meta[i] = meta(shape, printed ? FLAG_PRINTED : 0, fi, ci);
     return i;
+  }
+
+  private shapeAt(i: number): number {
+    return this.meta[i]! & 3;
+  }
+  private flagAt(i: number): number {
+    return (this.meta[i]! >>> META_FLAG_SHIFT) & 3;
+  }
+  private rawFnId(i: number): number {
+    return (this.meta[i]! >>> META_FN_SHIFT) & META_ID_MAX;
+  }
+  private rawCallerId(i: number): number {
+    return this.meta[i]! >>> META_CALLER_SHIFT;
   }
 
   /** The k-th (0 or 1) number of call i. */
@@ -299,37 +308,50 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   /**
    * `count` allocation calls with the same arguments, each followed by the
    * memblock_reserve() of what it returned (results[first] on): what
-   * pushAlloc(), pushRange() and setResult() would record call by call.
+   * pushAlloc(), pushRange() and setResult() would record call by call. The
+   * caller is one for all, or each call's (callers[callerFirst] on).
    */
-  pushAllocsReserved(fn: string, size: number, align: number, nid: number, from: number, maxAddr: number, caller: string, printed: boolean, results: number[], first: number, count: number): void {
+  pushAllocsReserved(
+    fn: string,
+    size: number,
+    align: number,
+    nid: number,
+    from: number,
+    maxAddr: number,
+    caller: string | readonly string[],
+    printed: boolean,
+    results: number[],
+    first: number,
+    count: number,
+    callerFirst = first,
+  ): void {
     if (count <= 0) return;
     const a = this.argsId(size, align, nid, from, maxAddr);
     const fi = this.id(fn);
-    const ci = this.id(caller);
+    const one = typeof caller === 'string';
+    const ci = one ? this.id(caller) : 0;
     const [ri, rci] = (this.reserveIds ??= [this.id('memblock_reserve'), this.id('memblock_alloc_range_nid')]);
     const pf = printed ? FLAG_PRINTED : 0;
+    let allocMeta = meta(SHAPE_ALLOC, pf | FLAG_RESULT, fi, ci);
+    const reserveMeta = meta(SHAPE_RANGE, pf, ri, rci);
     for (let k = 0; k < count; k++) {
       const r = results[first + k]!;
+      const by = one ? caller : caller[callerFirst + k]!;
+      if (!one) allocMeta = meta(SHAPE_ALLOC, pf | FLAG_RESULT, fi, this.id(by));
       const i = this.n;
       const v = this.vals[i >>> VALS_SHIFT];
       const w = (i & VALS_MASK) * 2;
-      if (i + 2 > this.shape.length || v === undefined || w + 4 > v.length) {
+      if (i + 2 > this.meta.length || v === undefined || w + 4 > v.length) {
         // No room for both calls yet: the general way, which makes it.
-        this.setVal(this.add(SHAPE_ALLOC, fn, caller, printed), 0, a);
+        this.setVal(this.add(SHAPE_ALLOC, fn, by, printed), 0, a);
         this.pushRange('memblock_reserve', r, size, 'memblock_alloc_range_nid', printed);
         this.setResult(i, r);
         continue;
       }
-      this.shape[i] = SHAPE_ALLOC;
-      this.flag[i] = pf | FLAG_RESULT;
-      this.fnId[i] = fi;
-      this.callerId[i] = ci;
+      this.meta[i] = allocMeta;
       v[w] = a;
       v[w + 1] = r;
-      this.shape[i + 1] = SHAPE_RANGE;
-      this.flag[i + 1] = pf;
-      this.fnId[i + 1] = ri;
-      this.callerId[i + 1] = rci;
+      this.meta[i + 1] = reserveMeta;
       v[w + 2] = r;
       v[w + 3] = size;
       this.n = i + 2;
@@ -345,67 +367,67 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
 
   /** The physical address an allocation returned (0: it failed). */
   setResult(i: number, result: number): void {
-    if (this.shape[i] === SHAPE_OBJECT) {
+    if (this.shapeAt(i) === SHAPE_OBJECT) {
       this.objs.get(i)!.result = result;
       return;
     }
     this.setVal(i, 1, result);
-    this.flag[i]! |= FLAG_RESULT;
+    this.meta[i] = (this.meta[i]! | (FLAG_RESULT << META_FLAG_SHIFT)) >>> 0;
   }
 
   fnAt(i: number): string {
-    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.fn : this.strs[this.fnId[i]!]!;
+    return this.shapeAt(i) === SHAPE_OBJECT ? this.objs.get(i)!.fn : this.strs[this.rawFnId(i)]!;
   }
   callerAt(i: number): string {
-    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.caller : this.strs[this.callerId[i]!]!;
+    return this.shapeAt(i) === SHAPE_OBJECT ? this.objs.get(i)!.caller : this.strs[this.rawCallerId(i)]!;
   }
   /** The id of call i's function name: a small number, the same for every call of that name in this log (nameOf() gives it back). */
   fnIdAt(i: number): number {
-    return this.shape[i] === SHAPE_OBJECT ? this.id(this.objs.get(i)!.fn) : this.fnId[i]!;
+    return this.shapeAt(i) === SHAPE_OBJECT ? this.id(this.objs.get(i)!.fn) : this.rawFnId(i);
   }
   /** The id of call i's caller, as fnIdAt(). */
   callerIdAt(i: number): number {
-    return this.shape[i] === SHAPE_OBJECT ? this.id(this.objs.get(i)!.caller) : this.callerId[i]!;
+    return this.shapeAt(i) === SHAPE_OBJECT ? this.id(this.objs.get(i)!.caller) : this.rawCallerId(i);
   }
   /** The name an id stands for. */
   nameOf(id: number): string {
     return this.strs[id]!;
   }
   printedAt(i: number): boolean {
-    return this.shape[i] === SHAPE_OBJECT ? this.objs.get(i)!.printed : (this.flag[i]! & FLAG_PRINTED) !== 0;
+    return this.shapeAt(i) === SHAPE_OBJECT ? this.objs.get(i)!.printed : (this.flagAt(i) & FLAG_PRINTED) !== 0;
   }
   /** The result of an allocation, or undefined (not an allocation, or none yet). */
   resultAt(i: number): number | undefined {
-    const sh = this.shape[i]!;
+    const sh = this.shapeAt(i);
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.result;
-    return sh === SHAPE_ALLOC && this.flag[i]! & FLAG_RESULT ? this.val(i, 1) : undefined;
+    return sh === SHAPE_ALLOC && this.flagAt(i) & FLAG_RESULT ? this.val(i, 1) : undefined;
   }
   sizeAt(i: number): number {
-    const sh = this.shape[i]!;
+    const sh = this.shapeAt(i);
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.size;
     return sh === SHAPE_RANGE ? this.val(i, 1) : this.args[this.val(i, 0)]!.size;
   }
   /** The base of a range call (undefined for allocations). */
   baseAt(i: number): number | undefined {
-    const sh = this.shape[i]!;
+    const sh = this.shapeAt(i);
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!.base;
     return sh === SHAPE_RANGE ? this.val(i, 0) : undefined;
   }
 
   /** Call i as an object (a fresh one each time, but for calls kept as objects). */
   get(i: number): MemblockCall {
-    const sh = this.shape[i]!;
+    const sh = this.shapeAt(i);
     if (sh === SHAPE_OBJECT) return this.objs.get(i)!;
-    const fn = this.strs[this.fnId[i]!]!;
-    const caller = this.strs[this.callerId[i]!]!;
-    const printed = (this.flag[i]! & FLAG_PRINTED) !== 0;
+    const fn = this.strs[this.rawFnId(i)]!;
+    const caller = this.strs[this.rawCallerId(i)]!;
+    const printed = (this.flagAt(i) & FLAG_PRINTED) !== 0;
     if (sh === SHAPE_RANGE) return { fn, base: this.val(i, 0), size: this.val(i, 1), caller, printed };
     const a = this.args[this.val(i, 0)]!;
     const c: MemblockCall =
       a.nid !== undefined
         ? { fn, size: a.size, align: a.align, nid: a.nid, from: a.from, maxAddr: a.maxAddr, caller, printed }
         : { fn, size: a.size, align: a.align, from: a.from, maxAddr: a.maxAddr, caller, printed };
-    if (this.flag[i]! & FLAG_RESULT) c.result = this.val(i, 1);
+    if (this.flagAt(i) & FLAG_RESULT) c.result = this.val(i, 1);
     return c;
   }
 
@@ -465,10 +487,7 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   clone(): MemblockCallLog {
     const c = new MemblockCallLog();
     c.n = this.n;
-    c.shape = this.shape.slice();
-    c.flag = this.flag.slice();
-    c.fnId = this.fnId.slice();
-    c.callerId = this.callerId.slice();
+    c.meta = this.meta.slice();
     c.vals = this.vals.map((v) => v.slice());
     c.objs = new Map([...this.objs].map(([i, o]) => [i, { ...o }]));
     c.strs = this.strs.slice();
@@ -1194,7 +1213,8 @@ export function memblockAllocTryNidRaw(mb: Memblock, size: number, align: number
 /**
  * `count` calls of memblock_alloc_try_nid_raw() in a row with the same
  * arguments and nothing between them (the PTE tables of a gigantic page's
- * vmemmap): the same log, reservations and addresses as the calls one by one.
+ * vmemmap), made by one caller or, with an array, call i by caller[i]: the
+ * same log, reservations and addresses as the calls one by one.
  * A call the hint of the last one on the node can place (see allocHintFind()) skips the search
  * and grows the reservation below it in place. The addresses go to `out`
  * from index `at` on;
@@ -1209,7 +1229,7 @@ export function memblockAllocTryNidRawMany(
   minAddr: number,
   maxAddr: number,
   nid: number,
-  caller: string,
+  caller: string | readonly string[],
   out: number[],
   at = 0,
 ): number {
@@ -1229,11 +1249,11 @@ export function memblockAllocTryNidRawMany(
     }
     if (q) {
       mb.allocCount += q;
-      mb.calls.pushAllocsReserved('memblock_alloc_try_nid_raw', size, align, nid, minAddr, maxAddr, caller, mb.debug, out, at + i, q);
+      mb.calls.pushAllocsReserved('memblock_alloc_try_nid_raw', size, align, nid, minAddr, maxAddr, caller, mb.debug, out, at + i, q, i);
       i += q;
       continue;
     }
-    const a = memblockAllocTryNidRaw(mb, size, align, minAddr, maxAddr, nid, caller);
+    const a = memblockAllocTryNidRaw(mb, size, align, minAddr, maxAddr, nid, typeof caller === 'string' ? caller : caller[i]!);
     if (!a) return i;
     out[at + i++] = a;
   }

@@ -270,37 +270,61 @@ function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: number, nid
   const entries = (end - start) / PMD_ENTRY_SPAN;
   if (!vmemmapPudPmdPopulate(s, start, nid)) return false;
   const mb = s.memblock;
-  const tables: number[] = new Array<number>(entries).fill(0);
+  // The folio's PTE tables (out[0], then out[2] on when out[1] is the head page).
+  const out: number[] = [];
+  const args = [ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid] as const;
   let made: number;
   let head: number;
+  let tableAt = 1;
   if (sparseBufferBlocksLeft(s, ps) > 0) {
-    made = memblockAllocTryNidRawMany(mb, entries, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', tables);
+    // The head page comes from the sparse buffer: the tables are memblock's next calls.
+    made = memblockAllocTryNidRawMany(mb, entries, ...args, 'vmemmap_alloc_block_zero', out);
     if (!made) return false;
     head = sparseBufferAlloc(s, ps);
-  } else {
-    made = memblockAllocTryNidRawMany(mb, 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', tables);
+  } else if (!s.sparse.buffer) {
+    // No sparse buffer: the head page is one memblock call, after the first table.
+    made = memblockAllocTryNidRawMany(mb, entries + 1, ...args, hvoFreshCallers(entries), out);
     if (!made) return false;
-    // No sparse buffer: vmemmap_alloc_block_buf() is one memblock call.
-    if (s.sparse.buffer) head = vmemmapAllocBlockBuf(s, ps, nid);
-    else head = memblockAllocTryNidRawMany(mb, 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_buf', tables, 1) ? tables[1]! : 0;
-    if (!head) {
-      pt.pte.add(first, tables[0]!, NO_RUNS);
+    if (made === 1) {
+      pt.pte.add(first, out[0]!, NO_RUNS);
       return false;
     }
-    made += memblockAllocTryNidRawMany(mb, entries - 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', tables, 1);
+    head = out[1]!;
+    made--;
+    tableAt = 2;
+  } else {
+    made = memblockAllocTryNidRawMany(mb, 1, ...args, 'vmemmap_alloc_block_zero', out);
+    if (!made) return false;
+    head = vmemmapAllocBlockBuf(s, ps, nid);
+    if (!head) {
+      pt.pte.add(first, out[0]!, NO_RUNS);
+      return false;
+    }
+    made += memblockAllocTryNidRawMany(mb, entries - 1, ...args, 'vmemmap_alloc_block_zero', out, 1);
   }
   if (!reuse) {
     reuse = head;
     pt.stored.set(head, { kind: 'head', basePfn: start / s.arch.structPageSize, state: 'raw', boot: true });
   }
-  pt.pte.add(first, tables[0]!, [
+  pt.pte.add(first, out[0]!, [
     { from: 0, count: 1, phys: head, stride: 1, readOnly: false },
     { from: 1, count: PTRS_PER_PTE - 1, phys: reuse, stride: 0, readOnly: false },
   ]);
   const full: PteRun[] = [{ from: 0, count: PTRS_PER_PTE, phys: reuse, stride: 0, readOnly: false }];
-  for (let k = 1; k < made; k++) pt.pte.add(first + k, tables[k]!, full);
+  for (let k = 1; k < made; k++) pt.pte.add(first + k, out[tableAt + k - 1]!, full);
   return made === entries;
 }
+
+/** The callers of a fresh folio's memblock calls without a sparse buffer: its first PTE table, its head page, its other tables. */
+function hvoFreshCallers(entries: number): readonly string[] {
+  let c = freshCallers.get(entries);
+  if (!c) {
+    c = ['vmemmap_alloc_block_zero', 'vmemmap_alloc_block_buf', ...Array<string>(entries - 1).fill('vmemmap_alloc_block_zero')];
+    freshCallers.set(entries, c);
+  }
+  return c;
+}
+const freshCallers = new Map<number, readonly string[]>();
 
 /** The first PFN of [startPfn, endPfn) whose struct page the vmemmap does not map, or null. */
 export function firstUnmappedStructPage(s: KernelState, startPfn: number, endPfn: number): number | null {

@@ -272,12 +272,14 @@ describe('memblock laws', () => {
           if (nth !== null) one.faults = { nth: [nth] };
           const many = memblockClone(one);
           for (const r of runs) {
-            const args = [r.size * PAGE, r.align * PAGE, r.lo * PAGE, 0, r.nid, 'test'] as const;
+            const args = [r.size * PAGE, r.align * PAGE, r.lo * PAGE, 0, r.nid] as const;
+            // One caller for all, or one per call.
+            const callers = Array.from({ length: r.count }, (_, k) => (k % 3 ? 'test' : 'other'));
             const got: number[] = [];
-            const made = memblockAllocTryNidRawMany(many, r.count, ...args, got);
+            const made = memblockAllocTryNidRawMany(many, r.count, ...args, r.size === 2 ? callers : 'test', got);
             const want: number[] = [];
             for (let i = 0; i < r.count; i++) {
-              const a = memblockAllocTryNidRaw(one, ...args);
+              const a = memblockAllocTryNidRaw(one, ...args, r.size === 2 ? callers[i]! : 'test');
               if (!a) break;
               want.push(a);
             }
