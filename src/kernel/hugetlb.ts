@@ -206,11 +206,16 @@ function hugetlbAddHstate(s: KernelState, order: number): void {
   ht.parsedHstate = ht.hstates.length - 1;
 }
 
-/** The next node of a round robin over `nodes`, starting at `cursor` (or the node after it); the cursor moves on. */
+/** The next node of a round robin over `nodes` (ascending), starting at `cursor` (or the node after it); the cursor moves on. */
 function roundRobin(nodes: number[], cursor: number): { nid: number; next: number } {
-  const after = (nid: number) => nodes.find((n) => n > nid) ?? nodes[0]!;
-  const nid = nodes.includes(cursor) ? cursor : after(cursor);
-  return { nid, next: after(nid) };
+  let i = nodes.indexOf(cursor);
+  if (i < 0) {
+    // The first node after the cursor, wrapping round.
+    i = 0;
+    while (i < nodes.length && nodes[i]! <= cursor) i++;
+    if (i === nodes.length) i = 0;
+  }
+  return { nid: nodes[i]!, next: nodes[i + 1] ?? nodes[0]! };
 }
 
 /** hstate_next_node_to_alloc(): round robin over the nodes with memory. */
