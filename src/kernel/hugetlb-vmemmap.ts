@@ -16,7 +16,7 @@ import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages, zoneO
 import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
-import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
+import { HVO_RUN_MAX, vmemmapHvoRunnable, vmemmapPopulate, vmemmapPopulateHvo, vmemmapPopulateHvoRun, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb.js';
 import type { KernelState } from './state.js';
@@ -84,21 +84,70 @@ function vmemmapShouldOptimizeBootmemPage(s: KernelState, m: HugeBootmemPage): b
  */
 export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
   if (!s.hugetlb.bootmemAllocated || !s.hugetlb.vmemmapOptimizeEnabled) return;
-  for (const m of hugeBootPages(s, nid)) {
-    if (!vmemmapShouldOptimizeBootmemPage(s, m)) continue;
-    const pfn = m.addr / s.arch.pageSize;
-    if (s.profile === '6.15') {
-      const { start, end } = folioVmemmap(s, m.order, pfn);
-      if (!vmemmapPopulateHvo(s, start, end, nid, vmemmapReserveSize(s), m.order, null)) continue;
-      memmapBootPagesAdd(s, vmemmapReserveSize(s) / s.arch.pageSize);
-      s.hvo.preHvo++;
-    }
+  const pages = hugeBootPages(s, nid);
+  const reserve = vmemmapReserveSize(s);
+  // Whether page i was taken over (its sections marked SECTION_IS_VMEMMAP_PREINIT).
+  const takeOver = (m: HugeBootmemPage) => {
     const first = Math.floor(m.addr / s.arch.sectionSize);
     const ns = (pow2(m.order) * s.arch.pageSize) / s.arch.sectionSize;
-    for (let i = 0; i < ns; i++) s.sparse.preinit.add(first + i);
+    for (let k = 0; k < ns; k++) s.sparse.preinit.add(first + k);
     m.hvo = true;
     s.hugetlb.gen++;
+  };
+  const built = (m: HugeBootmemPage) => {
+    memmapBootPagesAdd(s, reserve / s.arch.pageSize);
+    s.hvo.preHvo++;
+    takeOver(m);
+  };
+  for (let i = 0; i < pages.length; ) {
+    const m = pages[i]!;
+    if (!vmemmapShouldOptimizeBootmemPage(s, m)) {
+      i++;
+      continue;
+    }
+    if (s.profile !== '6.15') {
+      takeOver(m);
+      i++;
+      continue;
+    }
+    // 6.15 builds the mapping now: the pages in a row that nothing maps yet, at once.
+    const run = hvoRunFrom(s, pages, i, (p) => vmemmapShouldOptimizeBootmemPage(s, p));
+    if (run.length > 1) {
+      const done = vmemmapPopulateHvoRun(s, run.map((p) => folioVmemmap(s, p.order, p.addr / s.arch.pageSize).start), hvoRunEntries(s, m), nid, 0);
+      if (done >= 0) {
+        for (let k = 0; k < done; k++) built(run[k]!);
+        // The page after them failed part-way (as vmemmapPopulateHvo() failing): it is left as it is.
+        i += done < run.length ? done + 1 : done;
+        continue;
+      }
+    }
+    const { start, end } = folioVmemmap(s, m.order, m.addr / s.arch.pageSize);
+    if (vmemmapPopulateHvo(s, start, end, nid, reserve, m.order, null)) built(m);
+    i++;
   }
+}
+
+/** The PMD entries of a folio's vmemmap. */
+function hvoRunEntries(s: KernelState, m: HugeBootmemPage): number {
+  return hugetlbVmemmapSize(s, m.order) / PMD_ENTRY_SPAN;
+}
+
+/**
+ * The boot pages from pages[i] on that vmemmapPopulateHvoRun() can take
+ * together: each passes `ok`, is of pages[i]'s order, and its vmemmap is
+ * vmemmapHvoRunnable(); at most HVO_RUN_MAX.
+ */
+function hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, ok: (m: HugeBootmemPage) => boolean): HugeBootmemPage[] {
+  const run: HugeBootmemPage[] = [];
+  const order = pages[i]!.order;
+  for (let j = i; j < pages.length && run.length < HVO_RUN_MAX; j++) {
+    const m = pages[j]!;
+    if (m.order !== order || !ok(m)) break;
+    const { start, end } = folioVmemmap(s, m.order, m.addr / s.arch.pageSize);
+    if (!vmemmapHvoRunnable(s, start, end)) break;
+    run.push(m);
+  }
+  return run;
 }
 
 /** hugetlb_early_pfn_to_zone() (hvo-v7): the first zone of the node whose span holds the PFN. */

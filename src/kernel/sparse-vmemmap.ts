@@ -315,16 +315,90 @@ function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: number, nid
   return made === entries;
 }
 
-/** The callers of a fresh folio's memblock calls without a sparse buffer: its first PTE table, its head page, its other tables. */
+/**
+ * The callers of fresh folios' memblock calls without a sparse buffer, folio
+ * after folio (as many as HVO_RUN_MAX): each one's first PTE table, its head
+ * page, its other tables.
+ */
 function hvoFreshCallers(entries: number): readonly string[] {
   let c = freshCallers.get(entries);
   if (!c) {
-    c = ['vmemmap_alloc_block_zero', 'vmemmap_alloc_block_buf', ...Array<string>(entries - 1).fill('vmemmap_alloc_block_zero')];
+    const one = ['vmemmap_alloc_block_zero', 'vmemmap_alloc_block_buf', ...Array<string>(entries - 1).fill('vmemmap_alloc_block_zero')];
+    c = Object.freeze(Array.from({ length: HVO_RUN_MAX }, () => one).flat());
     freshCallers.set(entries, c);
   }
   return c;
 }
 const freshCallers = new Map<number, readonly string[]>();
+
+/** The most folios vmemmapPopulateHvoRun() takes at once. */
+export const HVO_RUN_MAX = 64;
+
+/**
+ * Whether vmemmapPopulateHvoRun() can take a folio's vmemmap [start, end):
+ * nothing maps it yet (vmemmapUnmappedWithin()) and the PUD and PMD tables
+ * above it are there, so its only memblock calls are its PTE tables and head.
+ */
+export function vmemmapHvoRunnable(s: KernelState, start: number, end: number): boolean {
+  return !s.stepwise && vmemmapUnmappedWithin(s, start, end) && s.vmemmap.pud.has(Math.floor(start / PUD_TABLE_SPAN)) && s.vmemmap.pmd.has(Math.floor(start / PMD_TABLE_SPAN));
+}
+
+/**
+ * vmemmapPopulateHvo() with a one-page head for folios in a row, each
+ * vmemmapHvoRunnable() and `entries` PMD entries long (their vmemmap starts
+ * in `starts`): the memblock calls of all of them in one run, then their
+ * tables, as folio after folio through vmemmapPopulateHvoFresh() would leave
+ * them. `reuse` as there (0: each folio's head, 6.15). The heads come from
+ * the sparse buffer if it holds them all, else (no buffer) from memblock.
+ * Returns how many folios were populated whole; when fewer than all, the next
+ * one failed part-way, left as the general walk leaves it; -1 when the run
+ * cannot be made at once (a sparse buffer too small for the heads).
+ */
+export function vmemmapPopulateHvoRun(s: KernelState, starts: number[], entries: number, nid: number, reuse: number): number {
+  const pt = s.vmemmap;
+  const ps = s.arch.pageSize;
+  const n = starts.length;
+  const buffered = sparseBufferBlocksLeft(s, ps) >= n;
+  if (!buffered && s.sparse.buffer) return -1;
+  const per = buffered ? entries : entries + 1;
+  const out: number[] = [];
+  const callers = buffered ? 'vmemmap_alloc_block_zero' : hvoFreshCallers(entries);
+  const made = memblockAllocTryNidRawMany(s.memblock, per * n, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, callers, out);
+  let done = 0;
+  for (; done < n; done++) {
+    const base = done * per;
+    const got = made - base;
+    // Its first table failed: nothing of it exists.
+    if (got <= 0) break;
+    const first = starts[done]! / PMD_ENTRY_SPAN;
+    let head: number;
+    let tables: number;
+    let tableAt = base + 1;
+    if (buffered) {
+      head = sparseBufferAlloc(s, ps);
+      tables = Math.min(got, entries);
+    } else {
+      if (got === 1) {
+        // Its head page failed.
+        pt.pte.add(first, out[base]!, NO_RUNS);
+        break;
+      }
+      head = out[base + 1]!;
+      tables = Math.min(got - 1, entries);
+      tableAt = base + 2;
+    }
+    const to = reuse || head;
+    if (!reuse) pt.stored.set(head, { kind: 'head', basePfn: starts[done]! / s.arch.structPageSize, state: 'raw', boot: true });
+    pt.pte.add(first, out[base]!, [
+      { from: 0, count: 1, phys: head, stride: 1, readOnly: false },
+      { from: 1, count: PTRS_PER_PTE - 1, phys: to, stride: 0, readOnly: false },
+    ]);
+    const full: PteRun[] = [{ from: 0, count: PTRS_PER_PTE, phys: to, stride: 0, readOnly: false }];
+    for (let k = 1; k < tables; k++) pt.pte.add(first + k, out[tableAt + k - 1]!, full);
+    if (tables < entries) break;
+  }
+  return done;
+}
 
 /** The first PFN of [startPfn, endPfn) whose struct page the vmemmap does not map, or null. */
 export function firstUnmappedStructPage(s: KernelState, startPfn: number, endPfn: number): number | null {
