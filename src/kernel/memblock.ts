@@ -332,29 +332,47 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     const ci = one ? this.id(caller) : 0;
     const [ri, rci] = (this.reserveIds ??= [this.id('memblock_reserve'), this.id('memblock_alloc_range_nid')]);
     const pf = printed ? FLAG_PRINTED : 0;
-    let allocMeta = meta(SHAPE_ALLOC, pf | FLAG_RESULT, fi, ci);
     const reserveMeta = meta(SHAPE_RANGE, pf, ri, rci);
-    for (let k = 0; k < count; k++) {
-      const r = results[first + k]!;
-      const by = one ? caller : caller[callerFirst + k]!;
-      if (!one) allocMeta = meta(SHAPE_ALLOC, pf | FLAG_RESULT, fi, this.id(by));
+    const oneMeta = meta(SHAPE_ALLOC, pf | FLAG_RESULT, fi, ci);
+    for (let k = 0; k < count; ) {
       const i = this.n;
       const v = this.vals[i >>> VALS_SHIFT];
       const w = (i & VALS_MASK) * 2;
       if (i + 2 > this.meta.length || v === undefined || w + 4 > v.length) {
         // No room for both calls yet: the general way, which makes it.
-        this.setVal(this.add(SHAPE_ALLOC, fn, by, printed), 0, a);
+        const r = results[first + k]!;
+        this.setVal(this.add(SHAPE_ALLOC, fn, one ? caller : caller[callerFirst + k]!, printed), 0, a);
         this.pushRange('memblock_reserve', r, size, 'memblock_alloc_range_nid', printed);
         this.setResult(i, r);
+        k++;
         continue;
       }
-      this.meta[i] = allocMeta;
-      v[w] = a;
-      v[w + 1] = r;
-      this.meta[i + 1] = reserveMeta;
-      v[w + 2] = r;
-      v[w + 3] = size;
-      this.n = i + 2;
+      // As many pairs as this chunk and the word array hold, written straight in.
+      const pairs = Math.min(count - k, Math.floor((v.length - w) / 4), Math.floor((this.meta.length - i) / 2));
+      const metaArr = this.meta;
+      // With a caller per call, the word of the last caller seen (they take turns among a few).
+      let lastBy = '';
+      let lastMeta = oneMeta;
+      for (let t = 0; t < pairs; t++) {
+        const r = results[first + k + t]!;
+        const j = i + 2 * t;
+        const x = w + 4 * t;
+        if (!one) {
+          const by = caller[callerFirst + k + t]!;
+          if (by !== lastBy) {
+            lastBy = by;
+            lastMeta = meta(SHAPE_ALLOC, pf | FLAG_RESULT, fi, this.id(by));
+          }
+        }
+        metaArr[j] = lastMeta;
+        v[x] = a;
+        v[x + 1] = r;
+        metaArr[j + 1] = reserveMeta;
+        v[x + 2] = r;
+        v[x + 3] = size;
+      }
+      this.n = i + 2 * pairs;
+      k += pairs;
     }
   }
 
@@ -1241,6 +1259,30 @@ export function memblockAllocTryNidRawMany(
   while (i < count) {
     // The calls the hint can place, one after another; then their log entries at once (no hook watches the log).
     let q = 0;
+    if (quick && allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE) >= 0) {
+      // The hint answers for these arguments, and goes on answering as long as only this loop changes
+      // memblock: each call takes the spot below the last while it is free on the same memory region.
+      const h = mb.hints.get(nid)!;
+      const regs = mb.reserved.regions;
+      while (i + q < count) {
+        const r = h.res;
+        const cand = roundDown(h.addr - size, align);
+        if (cand < start || cand < h.mem.base || regs[h.resIdx] !== r || r.base < cand + size) break;
+        const prev = h.resIdx > 0 ? regs[h.resIdx - 1]! : undefined;
+        if (prev !== undefined && prev.base + prev.size > cand) break;
+        if (prev !== undefined && prev.base + prev.size === cand) break; // it would join the one below: the general way
+        if (r.base !== cand + size || r.nid !== MAX_NUMNODES || r.flags !== MEMBLOCK_NONE) break;
+        // memblock_add_range() would grow the reservation just above down over the new one: do that.
+        mb.reserved.grown++;
+        r.base = cand;
+        r.size += size;
+        mb.reserved.totalSize += size;
+        h.addr = cand;
+        out[at + i + q] = cand;
+        q++;
+      }
+    }
+    // What the tight loop left (a join, a gap): one call at a time through the hint.
     while (quick && i + q < count) {
       const cand = allocHintTake(mb, size, align, start, end, nid);
       if (cand < 0) break;
