@@ -18,7 +18,7 @@ import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
 import { HVO_RUN_MAX, vmemmapHvoRunnable, vmemmapPopulate, vmemmapPopulateHvo, vmemmapPopulateHvoRun, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
-import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb.js';
+import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb.js';
 import type { KernelState } from './state.js';
 import { memmapBootPagesAdd, memmapPagesAdd } from './vmstat.js';
 import { pow2 } from '../util/units.js';
@@ -166,7 +166,21 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
   if (!ht.bootmemAllocated || !ht.vmemmapOptimizeEnabled) return;
   const ps = s.arch.pageSize;
   const reserve = vmemmapReserveSize(s);
-  for (const m of hugeBootPages(s, nid)) {
+  const pages = hugeBootPages(s, nid);
+  const built = (m: HugeBootmemPage) => {
+    m.zonesValid = true;
+    s.hugetlb.gen++;
+    s.hvo.preHvo++;
+    memmapBootPagesAdd(s, Math.ceil(reserve / ps));
+  };
+  // hvo-v7: its HVO mapping failed; a normal one instead.
+  const fallBack = (m: HugeBootmemPage, start: number, end: number) => {
+    if (!vmemmapPopulate(s, start, end, nid)) leftUnmapped(s, m);
+    s.hvo.fallback++;
+    memmapBootPagesAdd(s, Math.ceil((end - start) / ps));
+  };
+  for (let i = 0; i < pages.length; i++) {
+    const m = pages[i]!;
     if (!m.hvo) continue;
     const pfn = m.addr / ps;
     const { start, end } = folioVmemmap(s, m.order, pfn);
@@ -193,17 +207,25 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
       leftUnmapped(s, m); // WARN_ON_ONCE: the range is left without a vmemmap
       continue;
     }
-    let nrMmap = end - start;
-    if (vmemmapPopulateHvo(s, start, end, nid, reserve, m.order, zone)) {
-      m.zonesValid = true;
-      s.hugetlb.gen++;
-      nrMmap = reserve;
-      s.hvo.preHvo++;
-    } else {
-      if (!vmemmapPopulate(s, start, end, nid)) leftUnmapped(s, m);
-      s.hvo.fallback++;
+    // The pages from here on in one zone whose shared tail page exists (and nothing maps their vmemmap yet), at once.
+    const tail = zone.vmemmapTails.get(m.order);
+    const run = tail === undefined ? [] : hvoRunFrom(s, pages, i, (p) => p.hvo && hugetlbBootmemPageInOneZone(s, nid, p) && hugetlbEarlyPfnToZone(s, nid, p.addr / ps) === zone);
+    if (run.length > 1) {
+      const done = vmemmapPopulateHvoRun(s, run.map((p) => folioVmemmap(s, p.order, p.addr / ps).start), hvoRunEntries(s, m), nid, tail!);
+      if (done >= 0) {
+        for (let k = 0; k < done; k++) built(run[k]!);
+        if (done < run.length) {
+          // That page's HVO mapping failed part-way (as vmemmapPopulateHvo() failing).
+          const f = run[done]!;
+          const v = folioVmemmap(s, f.order, f.addr / ps);
+          fallBack(f, v.start, v.end);
+        }
+        i += Math.min(done + 1, run.length) - 1;
+        continue;
+      }
     }
-    memmapBootPagesAdd(s, Math.ceil(nrMmap / ps));
+    if (vmemmapPopulateHvo(s, start, end, nid, reserve, m.order, zone)) built(m);
+    else fallBack(m, start, end);
   }
 }
 

@@ -495,6 +495,13 @@ export function hugetlbBootmemAlloc(s: KernelState): void {
  */
 export function hugetlbBootmemPageZonesValid(s: KernelState, nid: number, m: HugeBootmemPage): boolean {
   if (m.zonesValid) return true;
+  const valid = hugetlbBootmemPageInOneZone(s, nid, m);
+  if (!valid) s.hugetlb.nrInvalid.set(m.order, (s.hugetlb.nrInvalid.get(m.order) ?? 0) + 1);
+  return valid;
+}
+
+/** What hugetlb_bootmem_page_zones_valid() decides, without counting an invalid page: the page lies in one zone of its node. */
+export function hugetlbBootmemPageInOneZone(s: KernelState, nid: number, m: HugeBootmemPage): boolean {
   const start = m.addr / s.arch.pageSize;
   const end = start + pow2(m.order);
   const byNode = zonesMemo(s, 'spanned zones by node', () => {
@@ -505,9 +512,7 @@ export function hugetlbBootmemPageZonesValid(s: KernelState, nid: number, m: Hug
   const nodeZones = byNode.get(nid) ?? [];
   let hits = 0;
   for (const z of nodeZones) if (z.startPfn < end && start < z.startPfn + z.spanned) hits++;
-  const valid = hits < 2;
-  if (!valid) s.hugetlb.nrInvalid.set(m.order, (s.hugetlb.nrInvalid.get(m.order) ?? 0) + 1);
-  return valid;
+  return hits < 2;
 }
 
 /** gigantic_pages_init() (arch_initcall on x86): the 1 GiB hstate exists whenever the CPU can map it. */

@@ -61,6 +61,29 @@ describe('shortcuts leave the state the general path leaves', () => {
       if (profile !== '6.1') assert.ok(preHvo > 40, `${preHvo} gigantic pages had their vmemmap built at boot`);
     });
 
+    // 6.1 builds no HVO mapping at boot.
+    if (profile !== '6.1')
+      test(`${profile}: an allocation failing in the middle of a run of gigantic pages`, () => {
+        // Every allocation the step that builds the HVO mappings makes (6.15: sparse_init, hvo-v7: free_area_init),
+        // failed in turn (every third), in a boot with and without the shortcuts.
+        const m = q35Machine({ nodeSizes: [16 * GiB, 16 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: 'Intel', cmdline: 'hugepagesz=1G hugepages=20 hugetlb_free_vmemmap=on' }, 'test');
+        const plain = boot(m, { profile, others: estimatedOthers, stepwise: true });
+        const step = profile === 'hvo-v7' ? 'free_area_init' : 'sparse_init';
+        const allocs = new Set(['memblock_alloc_try_nid', 'memblock_alloc_try_nid_raw', 'memblock_alloc_exact_nid_raw', 'memblock_phys_alloc_range']);
+        const at = plain.steps.findIndex((st) => st.fn === step);
+        const from = plain.steps[at]!.firstCall;
+        const to = plain.steps[at + 1]?.firstCall ?? plain.memblock.calls.length;
+        let nth = 0;
+        const inStep: number[] = [];
+        for (let i = 0; i < to; i++) {
+          if (!allocs.has(plain.memblock.calls.fnAt(i))) continue;
+          nth++;
+          if (i >= from && plain.memblock.calls.callerAt(i).startsWith('vmemmap_alloc_block')) inStep.push(nth);
+        }
+        assert.ok(inStep.length > 100, `${inStep.length} vmemmap allocations in ${step}`);
+        for (let k = 0; k < inStep.length; k += 3) sameBoot(m, { profile, faults: { nth: [inStep[k]!] } });
+      });
+
     test(`${profile}: larger machines, the sparse buffer and memblock running out`, () => {
       const shapes: [number[], string][] = [
         [[64 * GiB, 64 * GiB], 'hugepagesz=1G hugepages=100 hugetlb_free_vmemmap=on'],
