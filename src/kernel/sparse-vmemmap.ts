@@ -108,14 +108,19 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
       }
       const got: number[] = [];
       let ok = true;
-      for (let i = a; i < b; i++) {
-        const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
-        if (!p) {
-          ok = false;
-          break;
+      if (!s.sparse.buffer && !s.stepwise) {
+        // No sparse buffer: each page is one memblock call, the same one: a run of them.
+        const ps = s.arch.pageSize;
+        ok = memblockAllocTryNidRawMany(s.memblock, b - a, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_buf', got) === b - a;
+      } else
+        for (let i = a; i < b; i++) {
+          const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
+          if (!p) {
+            ok = false;
+            break;
+          }
+          got.push(p);
         }
-        got.push(p);
-      }
       pteSetPages(t, a, got);
       if (!ok) return false;
     }
