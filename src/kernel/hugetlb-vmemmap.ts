@@ -12,7 +12,7 @@
 //   runtime HVO does the same.
 import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
-import { allocPagesNode, bootCpuNode, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
+import { allocPagesNode, bootCpuNode, freedAlike, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
 import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
@@ -272,6 +272,22 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
   const pt = s.vmemmap;
   // Whole tables remapped share one runs array (a table copies it before changing it).
   let full: PteRun[] | null = null;
+  // Pages to free, gathered while they follow each other (the blocks of split leaves usually do) and are freed
+  // alike: one call then does what a call per table would (freedAlike()).
+  let pending = { phys: 0, count: 0, boot: true };
+  const flush = () => {
+    if (pending.count) freeVmemmapPage(s, pending.phys, pending.count, pending.boot);
+    pending.count = 0;
+  };
+  const free = (old: number, count: number, boot: boolean) => {
+    const ps = s.arch.pageSize;
+    if (!s.stepwise && pending.count && pending.boot === boot && pending.phys + pending.count * ps === old && freedAlike(s, pending.phys / ps, pending.count + count)) {
+      pending.count += count;
+      return;
+    }
+    flush();
+    pending = { phys: old, count, boot };
+  };
   for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
     const base = entry * PMD_ENTRY_SPAN;
     const from = Math.floor((Math.max(start, base) - base) / PTE_SPAN);
@@ -283,7 +299,7 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
       const a = Math.max(r.from, from);
       const b = Math.min(r.from + r.count, from + count);
       const old = runPhys(r, a);
-      freeVmemmapPage(s, old, b - a, pt.stored.get(old)?.boot ?? true);
+      free(old, b - a, pt.stored.get(old)?.boot ?? true);
     }
     if (head !== null && base <= start) {
       const put: PteRun[] = [{ from, count: 1, phys: head, stride: 0, readOnly: false }];
@@ -295,6 +311,7 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
       pt.pte.setRunsAt(entry, [{ ...runs[0]!, count: from }, { from, count, phys, stride: 0, readOnly: true }]);
     } else pteSetRange(pt.pte.get(entry)!, from, count, phys, 0, true);
   }
+  flush();
 }
 
 const runEnd = (r: PteRun) => r.from + r.count;

@@ -260,6 +260,24 @@ export function freeReservedPages(s: KernelState, pfn: number, count: number): v
   freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
 }
 
+/**
+ * Whether freeReservedPages() (or freeRuntimePages()) of [pfn, pfn + count)
+ * in one call does what a call per piece would: the pages lie in one zone
+ * (one interval of the zone index) and one memblock memory region (one node).
+ */
+export function freedAlike(s: KernelState, pfn: number, count: number): boolean {
+  const idx = zoneIndex(s);
+  const last = pfn + count - 1;
+  if (idx && firstNumberAbove(idx.bounds, pfn) !== firstNumberAbove(idx.bounds, last)) return false;
+  // nidOfPhys(): the region each lies in, or none (a page below a region's base is in none).
+  const regs = s.memblock.memory.regions;
+  const ps = s.arch.pageSize;
+  const i = firstRegionEndingAbove(regs, pfn * ps);
+  if (i !== firstRegionEndingAbove(regs, last * ps)) return false;
+  const r = regs[i];
+  return !r || r.base <= pfn * ps || r.base > last * ps;
+}
+
 /** __free_page() of pages the buddy allocator handed out at run time: free again, managed unchanged. */
 export function freeRuntimePages(s: KernelState, pfn: number, count: number): void {
   freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
