@@ -12,7 +12,7 @@
 //   runtime HVO does the same.
 import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
-import { allocPagesNode, bootCpuNode, freedAlike, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
+import { allocPagesNode, bootCpuNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
 import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
@@ -273,20 +273,21 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
   // Whole tables remapped share one runs array (a table copies it before changing it).
   let full: PteRun[] | null = null;
   // Pages to free, gathered while they follow each other (the blocks of split leaves usually do) and are freed
-  // alike: one call then does what a call per table would (freedAlike()).
-  let pending = { phys: 0, count: 0, boot: true };
+  // alike: one call then does what a call per table would (freedAlikeUpTo()).
+  const ps = s.arch.pageSize;
+  let pending = { pfn: 0, count: 0, boot: true, upTo: 0 };
   const flush = () => {
-    if (pending.count) freeVmemmapPage(s, pending.phys, pending.count, pending.boot);
+    if (pending.count) freeVmemmapPage(s, pending.pfn * ps, pending.count, pending.boot);
     pending.count = 0;
   };
   const free = (old: number, count: number, boot: boolean) => {
-    const ps = s.arch.pageSize;
-    if (!s.stepwise && pending.count && pending.boot === boot && pending.phys + pending.count * ps === old && freedAlike(s, pending.phys / ps, pending.count + count)) {
+    const pfn = old / ps;
+    if (!s.stepwise && pending.count && pending.boot === boot && pending.pfn + pending.count === pfn && pfn + count <= pending.upTo) {
       pending.count += count;
       return;
     }
     flush();
-    pending = { phys: old, count, boot };
+    pending = { pfn, count, boot, upTo: freedAlikeUpTo(s, pfn) };
   };
   for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
     const base = entry * PMD_ENTRY_SPAN;

@@ -261,21 +261,24 @@ export function freeReservedPages(s: KernelState, pfn: number, count: number): v
 }
 
 /**
- * Whether freeReservedPages() (or freeRuntimePages()) of [pfn, pfn + count)
- * in one call does what a call per piece would: the pages lie in one zone
- * (one interval of the zone index) and one memblock memory region (one node).
+ * The first PFN after `pfn` whose pages freeReservedPages() (or
+ * freeRuntimePages()) would count elsewhere: where the zone index's interval
+ * holding `pfn` ends, or the memblock memory region (its node) changes. One
+ * call for [pfn, limit) does what calls piece by piece would.
  */
-export function freedAlike(s: KernelState, pfn: number, count: number): boolean {
+export function freedAlikeUpTo(s: KernelState, pfn: number): number {
+  let limit = Infinity;
   const idx = zoneIndex(s);
-  const last = pfn + count - 1;
-  if (idx && firstNumberAbove(idx.bounds, pfn) !== firstNumberAbove(idx.bounds, last)) return false;
-  // nidOfPhys(): the region each lies in, or none (a page below a region's base is in none).
-  const regs = s.memblock.memory.regions;
+  if (idx) {
+    const k = firstNumberAbove(idx.bounds, pfn);
+    if (k < idx.bounds.length) limit = idx.bounds[k]!;
+  }
+  // nidOfPhys(): the region a page lies in, or none below a region's base.
   const ps = s.arch.pageSize;
-  const i = firstRegionEndingAbove(regs, pfn * ps);
-  if (i !== firstRegionEndingAbove(regs, last * ps)) return false;
-  const r = regs[i];
-  return !r || r.base <= pfn * ps || r.base > last * ps;
+  const regs = s.memblock.memory.regions;
+  const r = regs[firstRegionEndingAbove(regs, pfn * ps)];
+  if (r) limit = Math.min(limit, Math.floor((r.base <= pfn * ps ? r.base + r.size : r.base) / ps));
+  return limit;
 }
 
 /** __free_page() of pages the buddy allocator handed out at run time: free again, managed unchanged. */
