@@ -12,7 +12,7 @@
 //   runtime HVO does the same.
 import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
-import { allocPagesNode, bootCpuNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
+import { allocPagesNode, allocPagesNodeRun, bootCpuNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
 import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
@@ -264,6 +264,39 @@ function splitVmemmapHugePmd(s: KernelState, entry: number, cpuNode: number): bo
 }
 
 /**
+ * splitVmemmapHugePmd() over entries [first, end) in turn, stopping where one
+ * fails: the PTE tables' pages allocated as one run (allocPagesNodeRun()),
+ * the same pages in the same order as entry by entry.
+ */
+function splitVmemmapHugePmds(s: KernelState, first: number, end: number, cpuNode: number): boolean {
+  const pt = s.vmemmap;
+  // The leaves to split, up to an entry with neither a leaf nor a table (nothing to remap: the walk fails there).
+  const leaves: number[] = [];
+  let unmapped = false;
+  for (let e = first; e < end; e++) {
+    if (pt.pmdLeaf.has(e)) leaves.push(e);
+    else if (!pt.pte.has(e)) {
+      unmapped = true;
+      break;
+    }
+  }
+  const pages: number[] = [];
+  const made = s.stepwise ? 0 : allocPagesNodeRun(s, cpuNode, leaves.length, pages);
+  if (s.stepwise) {
+    for (let e = first; e < end; e++) if (!splitVmemmapHugePmd(s, e, cpuNode)) return false;
+    return true;
+  }
+  for (let k = 0; k < made; k++) {
+    const e = leaves[k]!;
+    const leaf = pt.pmdLeaf.get(e)!;
+    pt.pmdLeaf.delete(e);
+    pt.pte.add(e, pages[k]! * s.arch.pageSize, [{ from: 0, count: PTRS_PER_PTE, phys: leaf, stride: 1, readOnly: false }]);
+    s.hvo.pteTables++;
+  }
+  return made === leaves.length && !unmapped;
+}
+
+/**
  * The walk of vmemmap_remap_free(): point the PTEs of [from, end) at `phys`
  * (read-only) and free the pages they mapped before; with `head`, the first
  * PTE maps that page instead, writable (the new copy of the head page).
@@ -326,7 +359,7 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
   const { start, end } = folioVmemmap(s, order, headPfn);
   // The boot CPU's node: hvosim runs everything on it.
   const cpuNode = bootCpuNode(s);
-  for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) if (!splitVmemmapHugePmd(s, entry, cpuNode)) return false;
+  if (!splitVmemmapHugePmds(s, Math.floor(start / PMD_ENTRY_SPAN), Math.ceil(end / PMD_ENTRY_SPAN), cpuNode)) return false;
   const oldHead = vmemmapPteAt(s, start);
   if (oldHead === null) return false;
   // 6.1 keeps the head page and the tails alias it; so does 6.15 when no new page can be had.

@@ -240,6 +240,42 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
   return null;
 }
 
+/**
+ * `count` calls of allocPagesNode(s, nid, 0, false) in a row (the PTE tables
+ * of a split vmemmap), the PFNs pushed to `out`; stops at the first that gets
+ * nothing. Each call takes the lowest free page of the highest zone that has
+ * one; after one, the next is the page right above it while its free range
+ * and zone go on (nothing below or in a higher zone has appeared), so those
+ * are taken at once.
+ */
+export function allocPagesNodeRun(s: KernelState, nid: number, count: number, out: number[]): number {
+  const pa = s.pageAlloc;
+  const ps = s.arch.pageSize;
+  let made = 0;
+  while (made < count) {
+    const pfn = allocPagesNode(s, nid, 0, false);
+    if (pfn === null) break;
+    out.push(pfn);
+    made++;
+    if (made === count || s.stepwise) continue;
+    const next = (pfn + 1) * ps;
+    const ranges = pa.freeRanges.get(nid) ?? [];
+    const i = ranges.findIndex((r) => r.start === next);
+    const z = zoneIndex(s)?.allocOrder.get(nid * 2)?.find((z) => z.startPfn <= pfn && pfn < z.startPfn + z.spanned);
+    const r = ranges[i];
+    if (!r || !z) continue;
+    const free = pa.nodeFree.get(nid) ?? 0;
+    const take = Math.min(count - made, free, Math.floor((Math.min(r.end, (z.startPfn + z.spanned) * ps) - r.start) / ps));
+    if (take <= 0) continue;
+    for (let k = 0; k < take; k++) out.push(pfn + 1 + k);
+    r.start += take * ps;
+    if (r.start >= r.end) ranges.splice(i, 1);
+    pa.nodeFree.set(nid, free - take);
+    made += take;
+  }
+  return made;
+}
+
 function freePagesToNode(s: KernelState, nid: number, count: number): void {
   s.pageAlloc.nodeFree.set(nid, (s.pageAlloc.nodeFree.get(nid) ?? 0) + count);
 }
