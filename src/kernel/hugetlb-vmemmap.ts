@@ -308,19 +308,26 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
   // Pages to free, gathered while they follow each other (the blocks of split leaves usually do) and are freed
   // alike: one call then does what a call per table would (freedAlikeUpTo()).
   const ps = s.arch.pageSize;
-  let pending = { pfn: 0, count: 0, boot: true, upTo: 0 };
+  const pending = { pfn: 0, count: 0, boot: true, upTo: -1 };
   const flush = () => {
     if (pending.count) freeVmemmapPage(s, pending.pfn * ps, pending.count, pending.boot);
     pending.count = 0;
   };
   const free = (old: number, count: number, boot: boolean) => {
     const pfn = old / ps;
-    if (!s.stepwise && pending.count && pending.boot === boot && pending.pfn + pending.count === pfn && pfn + count <= pending.upTo) {
-      pending.count += count;
-      return;
+    if (!s.stepwise && pending.count && pending.boot === boot && pending.pfn + pending.count === pfn) {
+      // Looked up once a second piece comes (most remaps free one piece).
+      if (pending.upTo < 0) pending.upTo = freedAlikeUpTo(s, pending.pfn);
+      if (pfn + count <= pending.upTo) {
+        pending.count += count;
+        return;
+      }
     }
     flush();
-    pending = { pfn, count, boot, upTo: freedAlikeUpTo(s, pfn) };
+    pending.pfn = pfn;
+    pending.count = count;
+    pending.boot = boot;
+    pending.upTo = -1;
   };
   for (let entry = Math.floor(start / PMD_ENTRY_SPAN); entry * PMD_ENTRY_SPAN < end; entry++) {
     const base = entry * PMD_ENTRY_SPAN;
