@@ -86,7 +86,7 @@ export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
   if (!s.hugetlb.bootmemAllocated || !s.hugetlb.vmemmapOptimizeEnabled) return;
   const pages = hugeBootPages(s, nid);
   const reserve = vmemmapReserveSize(s);
-  // Whether page i was taken over (its sections marked SECTION_IS_VMEMMAP_PREINIT).
+  // A page taken over: its sections marked SECTION_IS_VMEMMAP_PREINIT, so sparse does not populate them.
   const takeOver = (m: HugeBootmemPage) => {
     const first = Math.floor(m.addr / s.arch.sectionSize);
     const ns = (pow2(m.order) * s.arch.pageSize) / s.arch.sectionSize;

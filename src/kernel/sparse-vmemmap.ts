@@ -7,11 +7,12 @@
 // its own page and every other PTE of the folio onto one page: the head page
 // itself in 6.15 (the tails "mirror" it), the zone's shared tail page in hvo-v7.
 //
-// A gigantic page whose vmemmap nothing maps yet (every one at boot) is built
-// by vmemmapPopulateHvoFresh(): the same memblock calls in the same order and
-// the same tables as the general walk, made directly, its PTE tables in one
-// run of allocations. `KernelState.stepwise` turns this off; a test boots
-// generated machines both ways and requires the same state.
+// Gigantic pages whose vmemmap nothing maps yet (every one at boot) are built
+// directly: up to 64 in a row by vmemmapPopulateHvoRun() (their memblock calls
+// in one run, then their tables), one alone by vmemmapPopulateHvoFresh(). The
+// same memblock calls in the same order and the same tables as the general
+// walk. `KernelState.stepwise` turns these off; a test boots generated
+// machines both ways and requires the same state.
 import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockAllocTryNidRawMany, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
