@@ -111,9 +111,9 @@ export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
       continue;
     }
     // 6.15 builds the mapping now: the pages in a row that nothing maps yet, at once.
-    const run = hvoRunFrom(s, pages, i, (p) => vmemmapShouldOptimizeBootmemPage(s, p));
+    const { run, starts } = hvoRunFrom(s, pages, i, (p) => vmemmapShouldOptimizeBootmemPage(s, p));
     if (run.length > 1) {
-      const done = vmemmapPopulateHvoRun(s, run.map((p) => folioVmemmap(s, p.order, p.addr / s.arch.pageSize).start), hvoRunEntries(s, m), nid, 0);
+      const done = vmemmapPopulateHvoRun(s, starts, hvoRunEntries(s, m), nid, 0);
       if (done >= 0) {
         for (let k = 0; k < done; k++) built(run[k]!);
         // The page after them failed part-way (as vmemmapPopulateHvo() failing): it is left as it is.
@@ -137,8 +137,10 @@ function hvoRunEntries(s: KernelState, m: HugeBootmemPage): number {
  * together: each passes `ok`, is of pages[i]'s order, and its vmemmap is
  * vmemmapHvoRunnable(); at most HVO_RUN_MAX.
  */
-function hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, ok: (m: HugeBootmemPage) => boolean): HugeBootmemPage[] {
+function hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, ok: (m: HugeBootmemPage) => boolean): { run: HugeBootmemPage[]; starts: number[] } {
   const run: HugeBootmemPage[] = [];
+  // Where each one's vmemmap starts.
+  const starts: number[] = [];
   const order = pages[i]!.order;
   for (let j = i; j < pages.length && run.length < HVO_RUN_MAX; j++) {
     const m = pages[j]!;
@@ -146,8 +148,9 @@ function hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, ok: (m:
     const { start, end } = folioVmemmap(s, m.order, m.addr / s.arch.pageSize);
     if (!vmemmapHvoRunnable(s, start, end)) break;
     run.push(m);
+    starts.push(start);
   }
-  return run;
+  return { run, starts };
 }
 
 /** hugetlb_early_pfn_to_zone() (hvo-v7): the first zone of the node whose span holds the PFN. */
@@ -209,17 +212,14 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
     }
     // The pages from here on in one zone whose shared tail page exists (and nothing maps their vmemmap yet), at once.
     const tail = zone.vmemmapTails.get(m.order);
-    const run = tail === undefined ? [] : hvoRunFrom(s, pages, i, (p) => p.hvo && hugetlbBootmemPageInOneZone(s, nid, p) && hugetlbEarlyPfnToZone(s, nid, p.addr / ps) === zone);
+    const { run, starts } = tail === undefined ? { run: [], starts: [] } : hvoRunFrom(s, pages, i, (p) => p.hvo && hugetlbBootmemPageInOneZone(s, nid, p) && hugetlbEarlyPfnToZone(s, nid, p.addr / ps) === zone);
     if (run.length > 1) {
-      const done = vmemmapPopulateHvoRun(s, run.map((p) => folioVmemmap(s, p.order, p.addr / ps).start), hvoRunEntries(s, m), nid, tail!);
+      const entries = hvoRunEntries(s, m);
+      const done = vmemmapPopulateHvoRun(s, starts, entries, nid, tail!);
       if (done >= 0) {
         for (let k = 0; k < done; k++) built(run[k]!);
-        if (done < run.length) {
-          // That page's HVO mapping failed part-way (as vmemmapPopulateHvo() failing).
-          const f = run[done]!;
-          const v = folioVmemmap(s, f.order, f.addr / ps);
-          fallBack(f, v.start, v.end);
-        }
+        // That page's HVO mapping failed part-way (as vmemmapPopulateHvo() failing).
+        if (done < run.length) fallBack(run[done]!, starts[done]!, starts[done]! + entries * PMD_ENTRY_SPAN);
         i += Math.min(done + 1, run.length) - 1;
         continue;
       }

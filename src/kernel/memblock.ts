@@ -173,7 +173,6 @@ interface AllocArgs {
   maxAddr: number;
 }
 
-
 /**
  * The log of memblock calls, compact (see the top of this module). Per call:
  * a shape, the printed and result flags, the fn and caller string ids (one
@@ -998,8 +997,17 @@ export interface AllocHint {
  */
 export function allocHintFind(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number): number {
   const h = mb.hints.get(nid);
-  if (!h || h.size !== size || h.align !== align || h.start !== start || h.end !== end || h.nid !== nid || h.flags !== flags) return -1;
-  if (h.movableNode !== mb.movableNode || h.memGrown !== mb.memory.grown || h.memChanged !== mb.memory.changed || h.resChanged !== mb.reserved.changed) return -1;
+  return h && allocHintValid(mb, h, size, align, start, end, nid, flags) ? allocHintSpot(mb, h, size, align, start) : -1;
+}
+
+/** Whether a hint was left by an allocation with these arguments, and nothing that could open room above it has happened since. */
+function allocHintValid(mb: Memblock, h: AllocHint, size: number, align: number, start: number, end: number, nid: number, flags: number): boolean {
+  if (h.size !== size || h.align !== align || h.start !== start || h.end !== end || h.nid !== nid || h.flags !== flags) return false;
+  return h.movableNode === mb.movableNode && h.memGrown === mb.memory.grown && h.memChanged === mb.memory.changed && h.resChanged === mb.reserved.changed;
+}
+
+/** The highest aligned spot below the hint's last allocation, if it is free, on the same memory region and above `start`; else -1. */
+function allocHintSpot(mb: Memblock, h: AllocHint, size: number, align: number, start: number): number {
   const cand = roundDown(h.addr - size, align);
   if (cand < start || cand < h.mem.base) return -1;
   const res = mb.reserved.regions;
@@ -1008,6 +1016,26 @@ export function allocHintFind(mb: Memblock, size: number, align: number, start: 
   if (res[k] !== h.res || h.res.base < cand + size) return -1;
   if (k > 0 && res[k - 1]!.base + res[k - 1]!.size > cand) return -1;
   return cand;
+}
+
+/**
+ * Reserve the hint's free spot `cand` by growing the reservation just above
+ * it down over it, when that is all memblock_add_range() would do (it touches
+ * that reservation, and does not join the one below); false, and nothing
+ * changed, otherwise.
+ */
+function allocHintGrow(mb: Memblock, h: AllocHint, cand: number, size: number): boolean {
+  const res = mb.reserved;
+  const r = h.res;
+  if (r.base !== cand + size || r.nid !== MAX_NUMNODES || r.flags !== MEMBLOCK_NONE) return false;
+  const prev = h.resIdx > 0 ? res.regions[h.resIdx - 1]! : undefined;
+  if (prev !== undefined && prev.base + prev.size === cand && prev.nid === MAX_NUMNODES && prev.flags === MEMBLOCK_NONE) return false;
+  res.grown++;
+  r.base = cand;
+  r.size += size;
+  res.totalSize += size;
+  h.addr = cand;
+  return true;
 }
 
 /** Remember where a top-down find on `nid`, now reserved, landed (see allocHintFind()). */
@@ -1162,20 +1190,8 @@ function allocQuickOk(mb: Memblock, align: number, nid: number): boolean {
 function allocHintTake(mb: Memblock, size: number, align: number, start: number, end: number, nid: number): number {
   const cand = allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE);
   if (cand < 0) return -1;
-  const res = mb.reserved;
-  const h = mb.hints.get(nid)!;
-  const r = h.res;
-  const prev = h.resIdx > 0 ? res.regions[h.resIdx - 1]! : undefined;
-  const joinsPrev = prev !== undefined && prev.base + prev.size === cand && prev.nid === MAX_NUMNODES && prev.flags === MEMBLOCK_NONE;
-  if (r.base === cand + size && r.nid === MAX_NUMNODES && r.flags === MEMBLOCK_NONE && !joinsPrev) {
-    // memblock_add_range() would grow the reservation just above down over the new one: do that.
-    res.grown++;
-    r.base = cand;
-    r.size += size;
-    res.totalSize += size;
-    h.addr = cand;
-  } else {
-    memblockAddRange(res, cand, size, MAX_NUMNODES, MEMBLOCK_NONE);
+  if (!allocHintGrow(mb, mb.hints.get(nid)!, cand, size)) {
+    memblockAddRange(mb.reserved, cand, size, MAX_NUMNODES, MEMBLOCK_NONE);
     allocHintSet(mb, size, align, start, end, nid, MEMBLOCK_NONE, cand);
   }
   return cand;
@@ -1259,25 +1275,13 @@ export function memblockAllocTryNidRawMany(
   while (i < count) {
     // The calls the hint can place, one after another; then their log entries at once (no hook watches the log).
     let q = 0;
-    if (quick && allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE) >= 0) {
-      // The hint answers for these arguments, and goes on answering as long as only this loop changes
-      // memblock: each call takes the spot below the last while it is free on the same memory region.
-      const h = mb.hints.get(nid)!;
-      const regs = mb.reserved.regions;
+    const h = quick ? mb.hints.get(nid) : undefined;
+    if (h && allocHintValid(mb, h, size, align, start, end, nid, MEMBLOCK_NONE)) {
+      // The hint stays valid as long as only this loop changes memblock: each call takes the free spot below
+      // the last, growing the reservation above it, while that is all it takes.
       while (i + q < count) {
-        const r = h.res;
-        const cand = roundDown(h.addr - size, align);
-        if (cand < start || cand < h.mem.base || regs[h.resIdx] !== r || r.base < cand + size) break;
-        const prev = h.resIdx > 0 ? regs[h.resIdx - 1]! : undefined;
-        if (prev !== undefined && prev.base + prev.size > cand) break;
-        if (prev !== undefined && prev.base + prev.size === cand) break; // it would join the one below: the general way
-        if (r.base !== cand + size || r.nid !== MAX_NUMNODES || r.flags !== MEMBLOCK_NONE) break;
-        // memblock_add_range() would grow the reservation just above down over the new one: do that.
-        mb.reserved.grown++;
-        r.base = cand;
-        r.size += size;
-        mb.reserved.totalSize += size;
-        h.addr = cand;
+        const cand = allocHintSpot(mb, h, size, align, start);
+        if (cand < 0 || !allocHintGrow(mb, h, cand, size)) break;
         out[at + i + q] = cand;
         q++;
       }
@@ -1295,7 +1299,8 @@ export function memblockAllocTryNidRawMany(
       i += q;
       continue;
     }
-    const a = memblockAllocTryNidRaw(mb, size, align, minAddr, maxAddr, nid, typeof caller === 'string' ? caller : caller[i]!);
+    // The hint cannot say: the search.
+    const a = allocNidCall(mb, 'memblock_alloc_try_nid_raw', size, align, minAddr, maxAddr, nid, false, typeof caller === 'string' ? caller : caller[i]!).addr;
     if (!a) return i;
     out[at + i++] = a;
   }

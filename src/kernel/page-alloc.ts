@@ -187,6 +187,17 @@ export function kernelRuntimePages(s: KernelState, nid: number): number {
 /** pageblock_nr_pages on x86_64 (2 MiB). */
 const PAGEBLOCK_PAGES = 512;
 
+/** The zones an allocation on `nid` takes from, highest first (ZONE_MOVABLE only when `movable`). */
+function allocZones(s: KernelState, nid: number, movable: boolean): Zone[] {
+  const zi = zoneIndex(s);
+  let zones = zi?.allocOrder.get(nid * 2 + (movable ? 1 : 0));
+  if (!zones) {
+    zones = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx)).sort((a, b) => b.idx - a.idx);
+    zi?.allocOrder.set(nid * 2 + (movable ? 1 : 0), zones);
+  }
+  return zones;
+}
+
 /**
  * alloc_pages_node(nid, order) with __GFP_THISNODE: a block of 2^order pages
  * on the node, or null when it has no room left. Returns the PFN. `movable`:
@@ -207,13 +218,7 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
   const ps = s.arch.pageSize;
   const bytes = n * ps;
   const ranges = pa.freeRanges.get(nid) ?? [];
-  const zi = zoneIndex(s);
-  let zones = zi?.allocOrder.get(nid * 2 + (movable ? 1 : 0));
-  if (!zones) {
-    zones = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx)).sort((a, b) => b.idx - a.idx);
-    zi?.allocOrder.set(nid * 2 + (movable ? 1 : 0), zones);
-  }
-  for (const z of zones) {
+  for (const z of allocZones(s, nid, movable)) {
     const lo = z.startPfn * ps;
     const hi = (z.startPfn + z.spanned) * ps;
     for (let i = 0; i < ranges.length; i++) {
@@ -261,7 +266,7 @@ export function allocPagesNodeRun(s: KernelState, nid: number, count: number, ou
     const next = (pfn + 1) * ps;
     const ranges = pa.freeRanges.get(nid) ?? [];
     const i = ranges.findIndex((r) => r.start === next);
-    const z = zoneIndex(s)?.allocOrder.get(nid * 2)?.find((z) => z.startPfn <= pfn && pfn < z.startPfn + z.spanned);
+    const z = allocZones(s, nid, false).find((z) => z.startPfn <= pfn && pfn < z.startPfn + z.spanned);
     const r = ranges[i];
     if (!r || !z) continue;
     const free = pa.nodeFree.get(nid) ?? 0;

@@ -263,62 +263,49 @@ function vmemmapUnmappedWithin(s: KernelState, start: number, end: number): bool
  * vmemmapPopulateHvo() with a one-page head, for a folio whose vmemmap
  * nothing maps yet (vmemmapUnmappedWithin()): the same calls in the same
  * order, and the same tables, without the general walk. The PUD and PMD
- * tables where missing, the first PTE table, the head page (sparse buffer,
- * else memblock), then the folio's other PTE tables; the first table maps
- * the head then `reuse` (0: the head itself, 6.15), the others only `reuse`.
- * When the head comes from the sparse buffer, which calls no memblock
- * function, the PTE tables are memblock's next calls in a row: one run.
+ * tables where missing, then the folio as a run of one
+ * (vmemmapPopulateHvoRun()), unless the sparse buffer is there but has no
+ * aligned page for the head.
  */
 function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: number, nid: number, reuse: number): boolean {
-  const pt = s.vmemmap;
-  const ps = s.arch.pageSize;
-  const first = start / PMD_ENTRY_SPAN;
   const entries = (end - start) / PMD_ENTRY_SPAN;
   if (!vmemmapPudPmdPopulate(s, start, nid)) return false;
-  const mb = s.memblock;
-  // The folio's PTE tables (out[0], then out[2] on when out[1] is the head page).
+  const done = vmemmapPopulateHvoRun(s, [start], entries, nid, reuse);
+  if (done >= 0) return done === 1;
+  // A sparse buffer that has no aligned page left: vmemmap_alloc_block_buf() takes the head (giving memblock
+  // back what it skips, or calling it), between the first table and the others.
+  const ps = s.arch.pageSize;
   const out: number[] = [];
-  const args = [ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid] as const;
-  let made: number;
-  let head: number;
-  let tableAt = 1;
-  if (sparseBufferBlocksLeft(s, ps) > 0) {
-    // The head page comes from the sparse buffer: the tables are memblock's next calls.
-    made = memblockAllocTryNidRawMany(mb, entries, ...args, 'vmemmap_alloc_block_zero', out);
-    if (!made) return false;
-    head = sparseBufferAlloc(s, ps);
-  } else if (!s.sparse.buffer) {
-    // No sparse buffer: the head page is one memblock call, after the first table.
-    made = memblockAllocTryNidRawMany(mb, entries + 1, ...args, hvoFreshCallers(entries), out);
-    if (!made) return false;
-    if (made === 1) {
-      pt.pte.add(first, out[0]!, NO_RUNS);
-      return false;
-    }
-    head = out[1]!;
-    made--;
-    tableAt = 2;
-  } else {
-    made = memblockAllocTryNidRawMany(mb, 1, ...args, 'vmemmap_alloc_block_zero', out);
-    if (!made) return false;
-    head = vmemmapAllocBlockBuf(s, ps, nid);
-    if (!head) {
-      pt.pte.add(first, out[0]!, NO_RUNS);
-      return false;
-    }
-    made += memblockAllocTryNidRawMany(mb, entries - 1, ...args, 'vmemmap_alloc_block_zero', out, 1);
+  if (!memblockAllocTryNidRawMany(s.memblock, 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', out)) return false;
+  const head = vmemmapAllocBlockBuf(s, ps, nid);
+  if (!head) {
+    s.vmemmap.pte.add(start / PMD_ENTRY_SPAN, out[0]!, NO_RUNS);
+    return false;
   }
+  const made = 1 + memblockAllocTryNidRawMany(s.memblock, entries - 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', out, 1);
+  hvoFolioTables(s, start, head, reuse, out, 0, 1, made);
+  return made === entries;
+}
+
+/**
+ * A fresh folio's PTE tables once its pages are had, `tables` of them (the
+ * first at out[t0], the others from out[rest] on): the first maps the head
+ * page then `reuse`, the others `reuse` only. With reuse 0, `reuse` is the
+ * head itself, stored as the folio's head page (6.15).
+ */
+function hvoFolioTables(s: KernelState, start: number, head: number, reuse: number, out: number[], t0: number, rest: number, tables: number): void {
+  const pt = s.vmemmap;
+  const first = start / PMD_ENTRY_SPAN;
   if (!reuse) {
     reuse = head;
     pt.stored.set(head, { kind: 'head', basePfn: start / s.arch.structPageSize, state: 'raw', boot: true });
   }
-  pt.pte.add(first, out[0]!, [
+  pt.pte.add(first, out[t0]!, [
     { from: 0, count: 1, phys: head, stride: 1, readOnly: false },
     { from: 1, count: PTRS_PER_PTE - 1, phys: reuse, stride: 0, readOnly: false },
   ]);
   const full: PteRun[] = [{ from: 0, count: PTRS_PER_PTE, phys: reuse, stride: 0, readOnly: false }];
-  for (let k = 1; k < made; k++) pt.pte.add(first + k, out[tableAt + k - 1]!, full);
-  return made === entries;
+  for (let k = 1; k < tables; k++) pt.pte.add(first + k, out[rest + k - 1]!, full);
 }
 
 /**
@@ -353,8 +340,9 @@ export function vmemmapHvoRunnable(s: KernelState, start: number, end: number): 
  * vmemmapPopulateHvo() with a one-page head for folios in a row, each
  * vmemmapHvoRunnable() and `entries` PMD entries long (their vmemmap starts
  * in `starts`): the memblock calls of all of them in one run, then their
- * tables, as folio after folio through vmemmapPopulateHvoFresh() would leave
- * them. `reuse` as there (0: each folio's head, 6.15). The heads come from
+ * tables, as folio after folio through the general walk would leave
+ * them. `reuse` is the page every PTE after the head's maps (0: each folio's
+ * own head, 6.15). The heads come from
  * the sparse buffer if it holds them all, else (no buffer) from memblock.
  * Returns how many folios were populated whole; when fewer than all, the next
  * one failed part-way, left as the general walk leaves it; -1 when the run
@@ -393,14 +381,7 @@ export function vmemmapPopulateHvoRun(s: KernelState, starts: number[], entries:
       tables = Math.min(got - 1, entries);
       tableAt = base + 2;
     }
-    const to = reuse || head;
-    if (!reuse) pt.stored.set(head, { kind: 'head', basePfn: starts[done]! / s.arch.structPageSize, state: 'raw', boot: true });
-    pt.pte.add(first, out[base]!, [
-      { from: 0, count: 1, phys: head, stride: 1, readOnly: false },
-      { from: 1, count: PTRS_PER_PTE - 1, phys: to, stride: 0, readOnly: false },
-    ]);
-    const full: PteRun[] = [{ from: 0, count: PTRS_PER_PTE, phys: to, stride: 0, readOnly: false }];
-    for (let k = 1; k < tables; k++) pt.pte.add(first + k, out[tableAt + k - 1]!, full);
+    hvoFolioTables(s, starts[done]!, head, reuse, out, base, tableAt, tables);
     if (tables < entries) break;
   }
   return done;
