@@ -24,8 +24,9 @@
 // share one runs array where they map the same (HVO maps whole tables onto
 // one page), so a runs array is changed in place only by pteSetRuns() (and
 // pteSetRange(), which calls it), and only one its table holds alone
-// (PteTables.ownRunsAt() copies a shared one first: copy on write). Run objects are never changed; treat the runs arrays
-// you read as read-only, and read them again after changing the table.
+// (PteTables.spliceRunsAt() makes a new one in place of a shared one: copy on
+// write). Run objects are never changed; treat the runs arrays you read as
+// read-only, and read them again after changing the table.
 //
 // Stored vmemmap pages (heads and shared tails: 65,000 heads on 64 TiB) are
 // kept in StoredPages, a small hash table keyed by page address that reads
@@ -300,7 +301,7 @@ export class PteTables implements Iterable<[number, PteTable]> {
   /** Chunks of PTE_CHUNK entries, made when a table of theirs is: page and runs of each entry (runs undefined: no table). */
   private pages: (Float64Array | undefined)[] = [];
   private runsOf: ((PteRun[] | undefined)[] | undefined)[] = [];
-  /** 1 where the entry's runs array is its own (made by ownRunsAt()), free to change in place. */
+  /** 1 where the entry's runs array is its own (made by spliceRunsAt()), free to change in place. */
   private owned: (Uint8Array | undefined)[] = [];
   private order: number[] = [];
   private n = 0;
@@ -374,18 +375,22 @@ export class PteTables implements Iterable<[number, PteTable]> {
     this.runsOf[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = runs;
     this.owned[entry >>> PTE_CHUNK_SHIFT]![entry & PTE_CHUNK_MASK] = 0;
   }
-  /** The runs of the table of an entry as an array no other table holds (a copy, the first time), to change in place; counts as a change. */
-  ownRunsAt(entry: number): PteRun[] {
+  /**
+   * Replace runs [i, j) of an entry's table by `put`: in place when the
+   * table holds its runs array alone, else in a new array of its own (copy
+   * on write: other tables may share the old one).
+   */
+  spliceRunsAt(entry: number, i: number, j: number, put: PteRun[]): void {
     const ci = entry >>> PTE_CHUNK_SHIFT;
-    const i = entry & PTE_CHUNK_MASK;
+    const k = entry & PTE_CHUNK_MASK;
     const c = this.runsOf[ci]!;
     const own = this.owned[ci]!;
     this.g++;
-    if (!own[i]) {
-      c[i] = c[i]!.slice();
-      own[i] = 1;
+    if (own[k]) c[k]!.splice(i, j - i, ...put);
+    else {
+      c[k] = c[k]!.slice(0, i).concat(put, c[k]!.slice(j));
+      own[k] = 1;
     }
-    return c[i]!;
   }
   setPageAt(entry: number, page: number): void {
     this.g++;
@@ -502,7 +507,7 @@ export function pteSetRuns(t: PteTable, from: number, count: number, put: PteRun
     const r = last!;
     mid.push({ ...r, from: end, count: r.from + r.count - end, phys: r.phys + (r.stride ? (end - r.from) * PTE_SPAN : 0) });
   }
-  if (t instanceof PteTableRef) t.tables.ownRunsAt(t.entry).splice(i, j - i, ...mid);
+  if (t instanceof PteTableRef) t.tables.spliceRunsAt(t.entry, i, j, mid);
   else t.runs = runs.slice(0, i).concat(mid, runs.slice(j));
 }
 
