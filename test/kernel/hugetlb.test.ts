@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { boot } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import type { PteTable } from '../../src/kernel/pgtable.js';
-import { pteLookup, pteSetRange } from '../../src/kernel/pgtable.js';
+import type { PteRun, PteTable } from '../../src/kernel/pgtable.js';
+import { PteTables, pteLookup, pteSetRange } from '../../src/kernel/pgtable.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import { hugepagesByNode, meminfoObject } from '../../src/report/proc.js';
 import { GiB, MiB } from '../../src/util/units.js';
@@ -117,6 +117,29 @@ describe('PTE runs', () => {
           }
           for (let i = 0; i < 512; i++) assert.deepEqual(pteLookup(t, i), plain[i]);
           assert.equal(t.runs.reduce((a, r) => a + r.count, 0), 512);
+        },
+      ),
+    );
+  });
+
+  test('tables that share a runs array change apart (copy on write)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ entry: fc.integer({ min: 0, max: 3 }), from: fc.integer({ min: 0, max: 511 }), count: fc.integer({ min: 1, max: 512 }), phys: fc.integer({ min: 1, max: 1e6 }) }), { maxLength: 12 }),
+        (ops) => {
+          // Four tables, the last three sharing one array (as HVO's whole tables mapped onto one page do).
+          const pte = new PteTables();
+          const shared: PteRun[] = [{ from: 0, count: 512, phys: 7 * 4096, stride: 0, readOnly: true }];
+          pte.add(0, 4096, [{ from: 0, count: 512, phys: 0, stride: 1, readOnly: false }]);
+          for (const e of [1, 2, 3]) pte.add(e, (e + 1) * 4096, shared);
+          const plain = [0, 1, 2, 3].map((e) => Array.from({ length: 512 }, (_, i) => (e ? 7 * 4096 : i * 4096)));
+          for (const o of ops) {
+            const count = Math.min(o.count, 512 - o.from);
+            pteSetRange(pte.get(o.entry)!, o.from, count, o.phys * 4096, 1, false);
+            for (let i = 0; i < count; i++) plain[o.entry]![o.from + i] = (o.phys + i) * 4096;
+          }
+          for (const e of [0, 1, 2, 3]) for (let i = 0; i < 512; i++) assert.equal(pteLookup(pte.get(e)!, i)?.phys, plain[e]![i], `table ${e}, entry ${i}`);
+          assert.equal(shared.length, 1, 'the shared array itself is never changed');
         },
       ),
     );
