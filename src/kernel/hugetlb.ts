@@ -7,8 +7,7 @@
 // zones exist). 6.15 and hvo-v7 collect the parameters early and allocate
 // in hugetlb_bootmem_alloc() from setup_arch(), before sparse_init(), onto
 // per-node lists; pages that turn out to span zones are given back.
-import { pow2, stringGetSize2 } from '../util/units.js';
-import { memparse } from '../util/units.js';
+import { memparse, pow2, stringGetSize2 } from '../util/units.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
 import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';

@@ -211,10 +211,24 @@ function allocZones(s: KernelState, nid: number, movable: boolean): Zone[] {
  * allocations and the per-cpu lists are not modelled.
  */
 export function allocPagesNode(s: KernelState, nid: number, order: number, keepForKernel = true, movable = false): number | null {
+  const got = allocPagesNodeBlocks(s, nid, order, keepForKernel, movable, 1);
+  return got ? got.pfn : null;
+}
+
+/**
+ * allocPagesNode() called up to `want` times in a row, as far as the calls
+ * would take blocks one after another: the first as allocPagesNode() places
+ * it, then, when it started its free range, the blocks right above it while
+ * that range and its zone go on and the node has pages to give (nothing
+ * below, or in a higher zone, has appeared meanwhile). The first PFN and how
+ * many blocks, or null when the first call would get nothing.
+ */
+function allocPagesNodeBlocks(s: KernelState, nid: number, order: number, keepForKernel: boolean, movable: boolean, want: number): { pfn: number; count: number } | null {
   const pa = s.pageAlloc;
   const n = pow2(order);
   const free = pa.nodeFree.get(nid) ?? 0;
-  if (free - (keepForKernel ? kernelRuntimePages(s, nid) : 0) < n) return null;
+  const spare = free - (keepForKernel ? kernelRuntimePages(s, nid) : 0);
+  if (spare < n) return null;
   const ps = s.arch.pageSize;
   const bytes = n * ps;
   const ranges = pa.freeRanges.get(nid) ?? [];
@@ -227,11 +241,12 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
       const at = Math.ceil(Math.max(r.start, lo) / bytes) * bytes;
       if (at + bytes > Math.min(r.end, hi)) continue;
       if (at === r.start) {
-        // The block starts the range: what is above it stays in the range's place (or the range goes).
-        if (at + bytes < r.end) r.start = at + bytes;
+        // The blocks start the range: what is above them stays in the range's place (or the range goes).
+        const count = Math.min(want, Math.floor((Math.min(r.end, hi) - at) / bytes), Math.floor(spare / n));
+        if (at + count * bytes < r.end) r.start = at + count * bytes;
         else ranges.splice(i, 1);
-        pa.nodeFree.set(nid, free - n);
-        return at / ps;
+        pa.nodeFree.set(nid, free - count * n);
+        return { pfn: at / ps, count };
       }
       // Keep what lies below and above the block as free ranges.
       const above = { start: at + bytes, end: r.end };
@@ -239,7 +254,7 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
       if (above.end > above.start) ranges.splice(i + 1, 0, above);
       if (r.end <= r.start) ranges.splice(i, 1);
       pa.nodeFree.set(nid, free - n);
-      return at / ps;
+      return { pfn: at / ps, count: 1 };
     }
   }
   return null;
@@ -248,35 +263,16 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
 /**
  * `count` calls of allocPagesNode(s, nid, 0, false) in a row (the PTE tables
  * of a split vmemmap), the PFNs pushed to `out`; stops at the first that gets
- * nothing. Each call takes the lowest free page of the highest zone that has
- * one; after one, the next is the page right above it while its free range
- * and zone go on (nothing below or in a higher zone has appeared), so those
- * are taken at once.
+ * nothing. Pages the calls would take one after another are taken at once
+ * (allocPagesNodeBlocks()).
  */
 export function allocPagesNodeRun(s: KernelState, nid: number, count: number, out: number[]): number {
-  const pa = s.pageAlloc;
-  const ps = s.arch.pageSize;
   let made = 0;
   while (made < count) {
-    const pfn = allocPagesNode(s, nid, 0, false);
-    if (pfn === null) break;
-    out.push(pfn);
-    made++;
-    if (made === count || s.stepwise) continue;
-    const next = (pfn + 1) * ps;
-    const ranges = pa.freeRanges.get(nid) ?? [];
-    const i = ranges.findIndex((r) => r.start === next);
-    const z = allocZones(s, nid, false).find((z) => z.startPfn <= pfn && pfn < z.startPfn + z.spanned);
-    const r = ranges[i];
-    if (!r || !z) continue;
-    const free = pa.nodeFree.get(nid) ?? 0;
-    const take = Math.min(count - made, free, Math.floor((Math.min(r.end, (z.startPfn + z.spanned) * ps) - r.start) / ps));
-    if (take <= 0) continue;
-    for (let k = 0; k < take; k++) out.push(pfn + 1 + k);
-    r.start += take * ps;
-    if (r.start >= r.end) ranges.splice(i, 1);
-    pa.nodeFree.set(nid, free - take);
-    made += take;
+    const got = allocPagesNodeBlocks(s, nid, 0, false, false, s.stepwise ? 1 : count - made);
+    if (!got) break;
+    for (let k = 0; k < got.count; k++) out.push(got.pfn + k);
+    made += got.count;
   }
   return made;
 }
