@@ -76,9 +76,10 @@ export interface KernelState {
   /** Called when a step ends (before the next begins, and at the end of the boot): invariant checks hook in here. */
   afterStep?: (s: KernelState, step: BootStep) => void;
   /**
-   * Walk every gigantic page's vmemmap the general way, one call at a time,
-   * even where a shortcut makes the same calls and tables at once (tests hold
-   * the shortcuts to this).
+   * Take none of the shortcuts that make many of the kernel's steps at once
+   * (gigantic pages' vmemmap in runs, runs of memblock or page allocations,
+   * frees gathered into one): each step the general way, one at a time. Tests
+   * hold the shortcuts to this.
    */
   stepwise: boolean;
 }
