@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { cpus, tmpdir } from 'node:os';
 import { boot } from '../src/kernel/boot.js';
 import { estimatedOthers } from '../src/kernel/others.js';
-import { PROFILES, type Profile } from '../src/kernel/state.js';
+import { PROFILE_NAMES, type ProfileName } from '../src/profiles/index.js';
 import { q35Machine } from '../src/machine/qemu.js';
 import type { Machine } from '../src/machine/types.js';
 import { GiB, TiB } from '../src/util/units.js';
@@ -41,7 +41,7 @@ function machineOf(r: Row): Machine {
 }
 
 /** In the child: boot `runs` times, print each time and what one boot built. */
-function child(rowIdx: number, profile: Profile, runs: number): void {
+function child(rowIdx: number, profile: ProfileName, runs: number): void {
   const r = [...ROWS, ...SCALING][rowIdx]!;
   const m = machineOf(r);
   const times: number[] = [];
@@ -71,7 +71,7 @@ const PROCESSES = 3;
  * JIT up, then a campaign of `runs` generated cases timed whole (generation,
  * boots, invariants after every step, shrinking of what broke).
  */
-function checkChild(profile: Profile, runs: number, faults: boolean): void {
+function checkChild(profile: ProfileName, runs: number, faults: boolean): void {
   runCampaign({ profile, runs: 100, seed: 2, faults, shrinkMs: 1 });
   const camp = runCampaign({ profile, runs, seed: 1, faults, shrinkMs: 1 });
   process.stdout.write(JSON.stringify({ runs: camp.runs, seconds: camp.seconds, findings: camp.findings.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
@@ -80,7 +80,7 @@ function checkChild(profile: Profile, runs: number, faults: boolean): void {
 /** `check` throughput for every profile, without and with injected faults: the median of three processes. */
 function checkThroughput(runs: number): string[][] {
   const out: string[][] = [['kernel', 'faults', 'cases', 'seconds (median)', 'cases/s', 'invariants broken', 'peak memory']];
-  for (const profile of PROFILES) {
+  for (const profile of PROFILE_NAMES) {
     for (const faults of [false, true]) {
       const got: { runs: number; seconds: number; findings: number; maxRssMiB: number }[] = [];
       let failed = '';
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   const all = [...ROWS, ...SCALING];
   for (const [i, r] of all.entries()) {
     if (quick && i > 1) break;
-    for (const profile of PROFILES) {
+    for (const profile of PROFILE_NAMES) {
       // Each machine boots in fresh processes: the first boot of each (cold: the JIT has not compiled
       // the simulator yet and the heap grows as it goes), then more in the same process (warm): the
       // largest machines 1 more, the scaling rows 12 more (they are compared warm with warm, and a
@@ -231,6 +231,6 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-if (process.argv[2] === '--child') child(Number(process.argv[3]), process.argv[4] as Profile, Number(process.argv[5]));
-else if (process.argv[2] === '--check-child') checkChild(process.argv[3] as Profile, Number(process.argv[4]), process.argv[5] === 'faults');
+if (process.argv[2] === '--child') child(Number(process.argv[3]), process.argv[4] as ProfileName, Number(process.argv[5]));
+else if (process.argv[2] === '--check-child') checkChild(process.argv[3] as ProfileName, Number(process.argv[4]), process.argv[5] === 'faults');
 else await main();

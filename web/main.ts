@@ -2,7 +2,7 @@
 // drawn. All simulation happens in worker.ts from the project's own sources; this file
 // only draws what comes back (the SVG from src/report/svg.ts, the same as `boot --svg`).
 import { PRESETS, presetJson, presetNames } from '../src/machine/presets.js';
-import { PROFILES, type Profile } from '../src/kernel/state.js';
+import { PROFILE_NAMES, DEFAULT_PROFILE, type ProfileName } from '../src/profiles/index.js';
 import { memoryMapSvg, vmemmapSvg, BAR_X0, BAR_RIGHT, esc } from '../src/report/svg.js';
 import { humanSize } from '../src/util/units.js';
 import type { BootPicture } from '../src/report/picture.js';
@@ -37,8 +37,8 @@ function setState(state: 'booting' | 'ready' | 'error', text: string): void {
 
 function fillSelects(): void {
   $('preset').innerHTML = presetNames().map((n) => `<option value="${n}">${n}: ${esc(PRESETS[n]!.describe)}</option>`).join('');
-  $('profile').innerHTML = PROFILES.map((p) => `<option${p === 'hvo-v7' ? ' selected' : ''}>${p}</option>`).join('');
-  $('compare').innerHTML = '<option value="">(nothing)</option>' + PROFILES.map((p) => `<option>${p}</option>`).join('');
+  $('profile').innerHTML = PROFILE_NAMES.map((p) => `<option${p === DEFAULT_PROFILE.name ? ' selected' : ''}>${p}</option>`).join('');
+  $('compare').innerHTML = '<option value="">(nothing)</option>' + PROFILE_NAMES.map((p) => `<option>${p}</option>`).join('');
 }
 
 function loadPreset(name: string): void {
@@ -147,8 +147,8 @@ async function runBoot(): Promise<void> {
     kind: 'boot' as const,
     machineText: ($('machine') as HTMLTextAreaElement).value,
     cmdline: ($('cmdline') as HTMLInputElement).value,
-    profile: ($('profile') as HTMLSelectElement).value as Profile,
-    compare: (($('compare') as HTMLSelectElement).value || null) as Profile | null,
+    profile: ($('profile') as HTMLSelectElement).value as ProfileName,
+    compare: (($('compare') as HTMLSelectElement).value || null) as ProfileName | null,
   };
   const mine = ++latestBoot;
   setState('booting', 'booting…');
@@ -225,7 +225,7 @@ loadPreset(PRESETS[startPreset] ? startPreset : 'default');
 if (params.has('cmdline')) ($('cmdline') as HTMLInputElement).value = params.get('cmdline')!;
 for (const k of ['profile', 'compare'] as const) {
   const v = params.get(k);
-  if (v !== null && (PROFILES as string[]).includes(v)) ($(k) as HTMLSelectElement).value = v;
+  if (v !== null && (PROFILE_NAMES as string[]).includes(v)) ($(k) as HTMLSelectElement).value = v;
 }
 $('preset').addEventListener('change', () => {
   physWindow = null;

@@ -1,15 +1,15 @@
 // Messages between the page and the simulator worker: plain data only.
-import type { Profile } from '../src/kernel/state.js';
+import type { ProfileName } from '../src/profiles/index.js';
 import type { BootPicture } from '../src/report/picture.js';
 import type { Plan } from '../src/report/plan.js';
 import type { VmemmapSummary } from '../src/check/diff.js';
 
 export type Request =
-  | { id: number; kind: 'boot'; machineText: string; cmdline: string; profile: Profile; compare: Profile | null }
+  | { id: number; kind: 'boot'; machineText: string; cmdline: string; profile: ProfileName; compare: ProfileName | null }
   | { id: number; kind: 'step'; which: 'a' | 'b'; step: number };
 
 export interface View {
-  profile: Profile;
+  profile: ProfileName;
   picture: BootPicture;
   plan: Plan;
   memTotalKb: number;

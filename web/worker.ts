@@ -4,7 +4,8 @@
 import { boot } from '../src/kernel/boot.js';
 import { estimatedOthers } from '../src/kernel/others.js';
 import { memblockDbgLine } from '../src/kernel/memblock.js';
-import type { KernelState, Profile } from '../src/kernel/state.js';
+import type { KernelState } from '../src/kernel/state.js';
+import type { ProfileName } from '../src/profiles/index.js';
 import { loadMachineJson } from '../src/machine/json.js';
 import type { Machine } from '../src/machine/types.js';
 import { bootPicture } from '../src/report/picture.js';
@@ -32,7 +33,7 @@ function stepCalls(s: KernelState, step: number): string[] {
 }
 
 /** What the page shows of a finished boot, as of its last step. */
-function view(s: KernelState, m: Machine, profile: Profile): View {
+function view(s: KernelState, m: Machine, profile: ProfileName): View {
   const at = s.steps.length - 1;
   const mi = meminfoObject(s);
   return {

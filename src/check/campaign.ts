@@ -4,7 +4,7 @@
 // can shrink it to and a one-line command that reproduces it.
 import fc from 'fast-check';
 import type { MemblockFaults } from '../kernel/memblock.js';
-import type { Profile } from '../kernel/state.js';
+import { type ProfileName } from '../profiles/index.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { checkedBoot, type StepViolation } from './checked-boot.js';
 import { faultSpecs } from './faults.js';
@@ -80,17 +80,17 @@ export function qemuArgs(c: CheckCase): string {
 }
 
 /** A command that reproduces the case. */
-export function reproducer(c: CheckCase, profile: Profile): string {
+export function reproducer(c: CheckCase, profile: ProfileName): string {
   const faults = faultSpecs(c.faults).map((f) => ` --fault ${f}`).join('');
   return `hvosim boot --kernel ${profile} --qemu "${qemuArgs(c)}" --cmdline "${c.cmdline}"${faults} --check`;
 }
 
 /** Boot one case with the invariants checked. */
-export function runCase(c: CheckCase, profile: Profile, invariants?: string[]): StepViolation[] {
+export function runCase(c: CheckCase, profile: ProfileName, invariants?: string[]): StepViolation[] {
   return bootCase(c, profile, invariants).violations;
 }
 
-function bootCase(c: CheckCase, profile: Profile, invariants?: string[]) {
+function bootCase(c: CheckCase, profile: ProfileName, invariants?: string[]) {
   const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
   return checkedBoot(m, { profile, faults: c.faults, invariants });
 }
@@ -106,7 +106,7 @@ export interface Finding {
 }
 
 export interface CampaignResult {
-  profile: Profile;
+  profile: ProfileName;
   faults: boolean;
   seed: number;
   runs: number;
@@ -119,7 +119,7 @@ export interface CampaignResult {
 }
 
 /** Run a campaign: `runs` generated cases from `seed`; each broken invariant shrunk to its smallest case. */
-export function runCampaign(opts: { profile: Profile; runs: number; seed: number; faults: boolean; onProgress?: (done: number, total: number) => void; shrinkMs?: number }): CampaignResult {
+export function runCampaign(opts: { profile: ProfileName; runs: number; seed: number; faults: boolean; onProgress?: (done: number, total: number) => void; shrinkMs?: number }): CampaignResult {
   const t0 = performance.now();
   const arb = caseArb(opts.faults);
   const cases = fc.sample(arb, { numRuns: opts.runs, seed: opts.seed });

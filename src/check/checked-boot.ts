@@ -2,7 +2,8 @@
 import { boot } from '../kernel/boot.js';
 import type { MemblockFaults } from '../kernel/memblock.js';
 import { estimatedOthers } from '../kernel/others.js';
-import type { KernelState, OtherSubsystems, Profile } from '../kernel/state.js';
+import type { KernelState, OtherSubsystems } from '../kernel/state.js';
+import { type ProfileName } from '../profiles/index.js';
 import type { Machine } from '../machine/types.js';
 import { InvariantChecker, type Violation } from './invariants.js';
 
@@ -24,7 +25,7 @@ export interface CheckedBoot {
 /** Boot with the invariants (all, or those named) checked after every step. */
 export function checkedBoot(
   machine: Machine,
-  opts: { profile: Profile; faults?: MemblockFaults; others?: OtherSubsystems | null; invariants?: string[]; nrHugepages?: number },
+  opts: { profile: ProfileName; faults?: MemblockFaults; others?: OtherSubsystems | null; invariants?: string[]; nrHugepages?: number },
 ): CheckedBoot {
   const first = new Map<string, StepViolation>();
   let last: Violation[] = [];

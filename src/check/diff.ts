@@ -2,7 +2,8 @@
 import { boot } from '../kernel/boot.js';
 import type { MemblockFaults } from '../kernel/memblock.js';
 import { estimatedOthers } from '../kernel/others.js';
-import type { KernelState, OtherSubsystems, Profile } from '../kernel/state.js';
+import type { KernelState, OtherSubsystems } from '../kernel/state.js';
+import { type ProfileName } from '../profiles/index.js';
 import type { Machine } from '../machine/types.js';
 import { hugepagesByNode, meminfoObject } from '../report/proc.js';
 
@@ -22,7 +23,7 @@ export interface VmemmapSummary {
 }
 
 export interface ProfileRun {
-  profile: Profile;
+  profile: ProfileName;
   state: KernelState;
   /** memblock allocations by caller (the calls of the modelled steps). */
   callsByCaller: Record<string, { calls: number; bytes: number }>;
@@ -48,7 +49,7 @@ export function vmemmapSummary(s: KernelState): VmemmapSummary {
   return v;
 }
 
-function profileRun(machine: Machine, profile: Profile, others: OtherSubsystems | null, faults?: MemblockFaults): ProfileRun {
+function profileRun(machine: Machine, profile: ProfileName, others: OtherSubsystems | null, faults?: MemblockFaults): ProfileRun {
   const s = boot(machine, { profile, others, faults });
   const callsByCaller: ProfileRun['callsByCaller'] = {};
   for (const c of s.memblock.calls) {
@@ -94,7 +95,7 @@ function onlyIn(x: string[], y: string[]): string[] {
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 /** Boot the machine with both profiles and say what differs. */
-export function diffBoots(machine: Machine, pa: Profile, pb: Profile, opts: { others?: OtherSubsystems | null; faults?: MemblockFaults } = {}): BootDiff {
+export function diffBoots(machine: Machine, pa: ProfileName, pb: ProfileName, opts: { others?: OtherSubsystems | null; faults?: MemblockFaults } = {}): BootDiff {
   const others = opts.others === undefined ? estimatedOthers : opts.others;
   const a = profileRun(machine, pa, others, opts.faults);
   const b = profileRun(machine, pb, others, opts.faults);
@@ -104,8 +105,8 @@ export function diffBoots(machine: Machine, pa: Profile, pb: Profile, opts: { ot
   for (const r of [a, b]) {
     const h = r.state.hvo;
     const what: string[] = [];
-    if (h.preHvo) what.push(`${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${r.profile === '6.15' ? 'early() (before zones existed)' : 'late() (once zones existed)'}`);
-    if (h.zoneInvalid) what.push(`${plural(h.zoneInvalid, 'page')} spanning two zones ${r.profile === '6.15' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`);
+    if (h.preHvo) what.push(`${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${r.state.kernel.bootVmemmap === 'early' ? 'early() (before zones existed)' : 'late() (once zones existed)'}`);
+    if (h.zoneInvalid) what.push(`${plural(h.zoneInvalid, 'page')} spanning two zones ${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`);
     if (h.fallback) what.push(`${plural(h.fallback, 'page')} fell back to a normal vmemmap after HVO population failed`);
     if (h.optimized) what.push(`${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed, ${plural(h.pteTables, 'PTE table')} allocated)`);
     summary.push(`${r.profile}: ${what.length ? what.join('; ') : 'no HVO work'}.`);
@@ -113,7 +114,7 @@ export function diffBoots(machine: Machine, pa: Profile, pb: Profile, opts: { ot
   const d = (x: number, y: number, unit: string) => (x === y ? `the same (${x} ${unit})` : `${x} vs ${y} ${unit} (${y > x ? '+' : ''}${y - x})`);
   summary.push(`MemTotal: ${d(a.memTotalKb, b.memTotalKb, 'kB')}.`);
   summary.push(`Vmemmap: PMD leaves ${d(a.vmemmap.pmdLeaves, b.vmemmap.pmdLeaves, '')}; PTE tables ${d(a.vmemmap.pteTables, b.vmemmap.pteTables, '')}; PTEs with a page of their own ${d(a.vmemmap.ptePages, b.vmemmap.ptePages, '')}; shared pages: ${a.vmemmap.headPages} mirrored heads + ${a.vmemmap.tailPages} shared tails vs ${b.vmemmap.headPages} + ${b.vmemmap.tailPages}.`);
-  if (pa !== '6.1' && pb !== '6.1') summary.push(`nr_memmap_boot_pages: ${d(a.memmapBootPages, b.memmapBootPages, 'pages')}; nr_memmap_pages: ${d(a.memmapPages, b.memmapPages, 'pages')}.`);
+  if (a.state.kernel.memmapCounters && b.state.kernel.memmapCounters) summary.push(`nr_memmap_boot_pages: ${d(a.memmapBootPages, b.memmapBootPages, 'pages')}; nr_memmap_pages: ${d(a.memmapPages, b.memmapPages, 'pages')}.`);
   const ca = a.state.memblock.calls.length;
   const cb = b.state.memblock.calls.length;
   summary.push(`memblock calls: ${d(ca, cb, 'calls')}.`);

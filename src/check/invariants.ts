@@ -344,7 +344,7 @@ export const INVARIANTS: Invariant[] = [
     describe: 'nr_memmap_boot_pages and nr_memmap_pages equal the vmemmap pages actually mapped from memblock and from the buddy allocator (6.15 and later)',
     reads: ['pgtable', 'stored', 'memmap', 'zones'],
     check(s, carry) {
-      if (s.profile === '6.1') return [];
+      if (!s.kernel.memmapCounters) return [];
       // Every page mapped as a page of its own (a leaf, or a PTE run of consecutive pages) counts once,
       // as boot memory unless the buddy allocator gave it; a stored page counts once, where it is not
       // already one of those (a shared tail, or a head only its aliases map).

@@ -1,9 +1,9 @@
 // hvosim boot: boot a machine through the modelled steps and show what memory looks like after them.
 import type { Command } from 'commander';
-import { boot, MODELLED_STEPS, NOT_MODELLED } from '../kernel/boot.js';
+import { boot, modelledSteps } from '../kernel/boot.js';
 import { forEachFreeMemRange, memblockDbgLine } from '../kernel/memblock.js';
 import type { KernelState } from '../kernel/state.js';
-import { PROFILES, type Profile } from '../kernel/state.js';
+import { DEFAULT_PROFILE, getProfile, PROFILE_NAMES, type KernelProfile, type ProfileName } from '../profiles/index.js';
 import { numaNodeSpans } from '../kernel/numa.js';
 import { InputError } from '../util/errors.js';
 import { hex010 } from '../util/format.js';
@@ -60,9 +60,19 @@ export function nodeSummaries(s: KernelState): NodeSummary[] {
 }
 
 /** A --kernel value, or an input error naming the known profiles. */
-export function parseProfile(v: string, field = '--kernel'): Profile {
-  if (!PROFILES.includes(v as Profile)) throw new InputError(`unknown kernel profile "${v}" (known: ${PROFILES.join(', ')})`, { field });
-  return v as Profile;
+export function parseProfile(v: string, field = '--kernel'): ProfileName {
+  if (!getProfile(v)) throw new InputError(`unknown kernel profile "${v}" (known: ${PROFILE_NAMES.join(', ')})`, { field });
+  return v;
+}
+
+/** The profile a boot ran (its name was checked when the boot began). */
+export function profileOf(s: KernelState): KernelProfile {
+  return getProfile(s.profile)!;
+}
+
+/** The warning every result of a generation not yet held to its real kernel carries, or null. */
+export function unvalidatedNote(s: KernelState): string | null {
+  return profileOf(s).validatedAgainst ? null : `kernel ${s.profile} is modelled from source and mails, not yet held to a real kernel: its numbers are a guess`;
 }
 
 export function bootJson(s: KernelState, plan?: Plan) {
@@ -72,8 +82,9 @@ export function bootJson(s: KernelState, plan?: Plan) {
     machine: { name: s.machine.name, source: s.machine.source, cmdline: s.machine.cmdline },
     profile: s.profile,
     others: s.others?.name ?? 'none',
-    modelled: MODELLED_STEPS,
-    notModelled: NOT_MODELLED,
+    validatedAgainst: profileOf(s).validatedAgainst,
+    modelled: modelledSteps(profileOf(s)),
+    notModelled: profileOf(s).notModelled,
     dmesg: s.dmesg,
     meminfo: meminfoObject(s),
     estimates: { MemFree: 'estimate: free pages minus what the running system holds (62 MiB)' },
@@ -133,7 +144,7 @@ export function planText(p: Plan): string[] {
 }
 
 /** A bar over the boot's steps for machines of a TiB or more (a small boot of the same profile counts the steps). */
-function bootProgress(m: Machine, profile: Profile): ReturnType<typeof progress> | null {
+function bootProgress(m: Machine, profile: ProfileName): ReturnType<typeof progress> | null {
   if (machineRamBytes(m) < TiB) return null;
   const steps = boot(PRESETS.default!.build(), { profile }).steps.length;
   return progress(`booting ${humanSize(machineRamBytes(m))}`, steps);
@@ -144,6 +155,8 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const m = s.machine;
   const out: string[] = [];
   out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
+  const guess = unvalidatedNote(s);
+  if (guess) out.push(paint('33', `note: ${guess}.`));
   out.push(`command line: ${m.cmdline || '(empty)'}`);
   out.push(`other subsystems' memblock calls: ${s.others?.name ?? 'none'}`);
   for (const w of warnings) out.push(paint('33', `warning: ${w}`));
@@ -171,25 +184,25 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   if (!s.hugetlb.vmemmapOptimizeEnabled) out.push('HVO: off (hugetlb_free_vmemmap=on turns it on; CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON is off in the modelled builds).');
   else {
     const parts = [`HVO: on.`];
-    if (hvo.preHvo) parts.push(`${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb (${s.profile === '6.15' ? 'before zones existed' : 'once zones existed'}).`);
+    if (hvo.preHvo) parts.push(`${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb (${s.kernel.bootVmemmap === 'early' ? 'before zones existed' : 'once zones existed'}).`);
     if (hvo.zoneInvalid) parts.push(`${hvo.zoneInvalid} spanned two zones and were given back.`);
     if (hvo.fallback) parts.push(`${hvo.fallback} fell back to a normal vmemmap.`);
     if (hvo.optimized) parts.push(`${hvo.optimized} huge pages optimized by remapping; ${hvo.vmemmapPagesFreed} vmemmap pages (${humanSize(hvo.vmemmapPagesFreed * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`);
     out.push(parts.join(' '));
   }
-  if (s.profile !== '6.1') out.push(`nr_memmap_boot_pages: ${s.memmap.bootPages}   nr_memmap_pages: ${s.memmap.pages}`);
+  if (s.kernel.memmapCounters) out.push(`nr_memmap_boot_pages: ${s.memmap.bootPages}   nr_memmap_pages: ${s.memmap.pages}`);
   out.push(`MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total}   Hugepagesize: ${mi.Hugepagesize} kB   Hugetlb: ${mi.Hugetlb} kB   MemFree: ~${mi.MemFree} kB (estimate)`);
   const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
   if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => '  ' + l));
   if (plan) out.push('', ...planText(plan));
-  out.push('', `Not modelled: ${NOT_MODELLED.join('; ')}.`);
+  out.push('', `Not modelled: ${profileOf(s).notModelled.join('; ')}.`);
   return out.join('\n') + '\n';
 }
 
 export function registerBoot(program: Command): void {
   const cmd = program.command('boot').description('boot a machine the way the kernel does and show zones, huge pages per node, HVO and /proc');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--kernel <profile>', `kernel profile (${PROFILES.join(', ')})`, 'hvo-v7')
+    .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')})`, DEFAULT_PROFILE.name)
     .option('--fault <spec>', 'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--check', 'check every invariant after every step; exit 1 and list what broke')
     .option('--nr-hugepages <n>', 'after boot, write N to /proc/sys/vm/nr_hugepages (grows the default-size pool)')

@@ -1,5 +1,6 @@
 // hvosim check: a randomized campaign of boots with every invariant checked after every step.
 import type { Command } from 'commander';
+import { DEFAULT_PROFILE } from '../profiles/index.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
@@ -22,7 +23,7 @@ export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('boot generated machines and command lines (and injected faults) with every invariant checked after every step')
-    .option('--kernel <profile>', 'kernel profile', 'hvo-v7')
+    .option('--kernel <profile>', 'kernel profile', DEFAULT_PROFILE.name)
     .option('--faults', 'inject memblock allocation failures (the Nth allocation, a kernel function, a node)')
     .option('--runs <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator (same seed, same cases)', '1')

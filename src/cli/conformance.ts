@@ -1,5 +1,6 @@
 // hvosim conformance: hvosim against a real kernel booted under QEMU, on generated cases.
 import type { Command } from 'commander';
+import { REFERENCE_PROFILE } from '../profiles/index.js';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ export function registerConformance(program: Command): void {
     .option('--cases <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator', '1')
     .option('--jobs <j>', 'QEMUs at a time', '2')
-    .option('--profile <name>', 'the hvosim kernel profile the kernel should match', '6.1')
+    .option('--profile <name>', 'the hvosim kernel profile the kernel should match', REFERENCE_PROFILE.name)
     .option('--kernel-image <path>', `a kernel to boot instead of Debian's linux-image-6.1.0-56-cloud-amd64 (installed with apt-get on first use)`)
     .option('--out <dir>', 'where logs and mismatches go', 'conformance-out')
     .option('--work <dir>', 'where the kernel, QEMU setup and initramfs are kept', join(tmpdir(), 'hvosim-oracle'))

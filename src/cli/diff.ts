@@ -1,5 +1,6 @@
 // hvosim diff: one machine, two kernel profiles, side by side.
 import type { Command } from 'commander';
+import { DEFAULT_PROFILE, REFERENCE_PROFILE } from '../profiles/index.js';
 import { diffBoots, type VmemmapSummary } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
 import { estimatedOthers } from '../kernel/others.js';
@@ -40,7 +41,7 @@ Examples:
   $ hvosim diff --kernel 6.1 --kernel hvo-v7 --machine-preset 2s-server --json`,
     )
     .action(async (o: DiffCliOptions) => {
-      const kernels = o.kernel.length ? o.kernel : ['6.15', 'hvo-v7'];
+      const kernels = o.kernel.length ? o.kernel : [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
       if (kernels.length !== 2) throw new InputError(`give --kernel exactly twice (got ${kernels.length})`, { field: '--kernel' });
       const [pa, pb] = kernels.map((k) => parseProfile(k));
       const faults = parseFaults(o.fault);

@@ -1,5 +1,6 @@
 // hvosim explain: from a PFN to its struct page, through the simulated vmemmap page tables.
 import type { Command } from 'commander';
+import { DEFAULT_PROFILE } from '../profiles/index.js';
 import { boot } from '../kernel/boot.js';
 import { estimatedOthers } from '../kernel/others.js';
 import { compoundHead, folioOf, structPageAddress, structPageAt, zoneSpanning } from '../kernel/page.js';
@@ -85,7 +86,7 @@ export function explainPfn(s: KernelState, pfn: number) {
 export function registerExplain(program: Command): void {
   const cmd = program.command('explain').description("walk from a PFN to its struct page: vmemmap address, page-table levels, the physical page, sharing, compound_head()");
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--kernel <profile>', 'kernel profile', 'hvo-v7')
+    .option('--kernel <profile>', 'kernel profile', DEFAULT_PROFILE.name)
     .option('--pfn <n>', 'the page frame number (decimal or 0x hex)')
     .option('--phys <addr>', 'a physical address (its page is explained)')
     .option('--json', 'print the walk as JSON')

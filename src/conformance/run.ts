@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { boot } from '../kernel/boot.js';
 import { estimatedOthers } from '../kernel/others.js';
-import type { Profile } from '../kernel/state.js';
+import { type ProfileName } from '../profiles/index.js';
 import { machineFromLog } from '../machine/from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
@@ -38,7 +38,7 @@ export interface KindRate {
 
 export interface ConformanceReport {
   seed: number;
-  profile: Profile;
+  profile: ProfileName;
   kernel: string;
   cases: number;
   booted: number;
@@ -69,7 +69,7 @@ export async function runConformance(opts: {
   count: number;
   seed: number;
   jobs: number;
-  profile: Profile;
+  profile: ProfileName;
   out: string;
   work: string;
   kernelImage?: string;
@@ -124,7 +124,7 @@ function caseOfLog(text: string, file: string): ConformanceCase | null {
 }
 
 /** --from-logs: compare the logs of an earlier run again (after a model change), without QEMU. */
-function compareLogs(opts: { fromLogs?: string; profile: Profile; out: string; seed: number }, t0: number): ConformanceReport {
+function compareLogs(opts: { fromLogs?: string; profile: ProfileName; out: string; seed: number }, t0: number): ConformanceReport {
   const dir = opts.fromLogs!;
   const byFile = new Map<string, ConformanceCase>();
   const results: CaseResult[] = [];
@@ -140,7 +140,7 @@ function compareLogs(opts: { fromLogs?: string; profile: Profile; out: string; s
   return compareAll(results, byFile, opts.profile, mism, null, opts.seed, t0);
 }
 
-function compareAll(results: CaseResult[], byFile: Map<string, ConformanceCase>, profile: Profile, mism: string, oracle: Oracle | null, seed: number, t0: number): ConformanceReport {
+function compareAll(results: CaseResult[], byFile: Map<string, ConformanceCase>, profile: ProfileName, mism: string, oracle: Oracle | null, seed: number, t0: number): ConformanceReport {
   // Compare once every log is on disk: a case whose only difference from another is hugetlb_free_vmemmap= is its sibling.
   const qemuBoot = (l: KernelLog) => {
     // A sibling that is not one of the cases (another fixture in the directory) is described by its own log.

@@ -1,17 +1,17 @@
-// The order of boot steps (start_kernel -> setup_arch on x86_64) for each profile.
-//
-// One boot function for the three generations (6.1, 6.15, hvo-v7): the
-// profile decides where hugetlb takes its gigantic pages and which vmemmap
-// steps run (MODELLED_STEPS); the subsystems are shared. The memblock calls of
-// other subsystems come from an OtherSubsystems: replayed from a log, or
-// estimated. A boot the kernel would not survive stops at a KernelPanic.
+// The boot runner: start_kernel() -> setup_arch() on x86_64, as the steps a
+// profile lists (src/profiles). Every generation runs the same step functions
+// (BOOT_STEPS); what differs is which steps it lists and the features the
+// subsystems read. The memblock calls of other subsystems come from an
+// OtherSubsystems: replayed from a log, or estimated. A boot the kernel would
+// not survive stops at a KernelPanic.
 import type { Arch } from '../arch/index.js';
 import { x86_64 } from '../arch/index.js';
 import type { Machine } from '../machine/types.js';
 import { hex010, hex018 } from '../util/format.js';
 import { memparse } from '../util/units.js';
 import type { KernelBuild } from './config.js';
-import { DEBIAN_6_1_CLOUD } from './config.js';
+import { DEFAULT_PROFILE, getProfile, type KernelProfile } from '../profiles/index.js';
+import type { BootStepName } from './steps.js';
 import { biosRegionStart, e820EndPfn, e820MemblockSetup, e820PrintTable, e820RangeRemove, e820RangeUpdate } from './e820.js';
 import {
   MEMBLOCK_ALLOC_ACCESSIBLE,
@@ -30,7 +30,7 @@ import { hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import { freeAreaInit } from './mm-init.js';
 import { freeReservedPages, memblockFreeAll } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
-import type { BootStep, KernelState, OtherPoint, OtherSubsystems, Profile } from './state.js';
+import type { BootStep, KernelState, OtherPoint, OtherSubsystems } from './state.js';
 import { beginStep, createKernelState, endStep, KernelPanic, printk } from './state.js';
 
 /** MAX_ARCH_PFN on x86_64 4-level: 1 << (MAX_PHYSMEM_BITS - PAGE_SHIFT). */
@@ -209,43 +209,100 @@ function freeInitrdMem(s: KernelState): void {
   printk(s, `Freeing initrd memory: ${(pages * ps) / 1024}K`);
 }
 
-/** The steps hvosim models, in boot order. */
-export const MODELLED_STEPS = [
-  'e820__memory_setup',
-  'setup_arch (e820 fix-ups, max_pfn)',
-  'early_reserve_memory',
-  'reserve_brk',
-  'e820__memblock_setup',
-  'reserve_real_mode',
-  'init_mem_mapping (top-of-RAM probe)',
-  'setup_log_buf',
-  'acpi_reserve_initial_tables (when the machine lists its ACPI tables)',
-  'numa_init / alloc_node_data',
-  '6.15, hvo-v7: hugetlb_bootmem_alloc (the hugetlb parameters, gigantic pages from memblock before sparse_init)',
-  'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks)',
-  '6.15, hvo-v7: hugetlb_vmemmap_init_early (pre-HVO in 6.15; marking only in hvo-v7) from sparse_init_nid',
-  'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges)',
-  '6.15, hvo-v7: hugetlb_vmemmap_init_late (zone check; undo in 6.15; HVO onto the zone shared tail in hvo-v7) before memmap_init',
-  '6.1: parse_args: hugepagesz=, hugepages=, default_hugepagesz=, hugetlb_free_vmemmap= (gigantic pages from memblock)',
-  'memblock_free_all (managed pages per zone)',
-  'hugetlb_init (2 MiB pages, gather_bootmem_prealloc with each generation\'s HVO, vmemmap_wrprotect_hvo, report_hugepages)',
-  'late frees of the kernel image and the initrd; hugetlb_vmemmap_init (late_initcall: hvo-v7 initializes the shared tails)',
-  'nr_hugepages after boot (growing or shrinking the default-size pool; surplus pages when HVO cannot be undone)',
-];
+/** One boot step: what it runs, and what it models (said by `hvosim boot --json` and the docs). */
+interface StepDef {
+  run(s: KernelState): void;
+  models: string;
+}
 
-/** What the boot does not model, said wherever results are shown. */
-export const NOT_MODELLED = [
-  '6.15 and hvo-v7 reuse the Debian 6.1 build facts and other subsystems\' calls; only the hugetlb, sparse and vmemmap path differs',
-  'deferred struct page init: memmap_init() is taken to write every struct page',
-  "other subsystems' memblock calls without a log are an estimate (per-cpu chunk, setup_arch tables, hashes, swiotlb, alloc_low_pages)",
-  'the buddy allocator: where 2 MiB pages and HVO page tables land is an estimate (counts per node are exact while memory lasts)',
-  'growing a gigantic pool at run time (alloc_contig_pages)',
-  'MemFree (an estimate)',
-  'ACPI tables of generated q35 machines (SeaBIOS puts them outside RAM)',
-];
+const others = (s: KernelState, p: OtherPoint) => s.others?.at(s, p);
+
+/** Every step a profile can list, by name (src/kernel/steps.ts). */
+const BOOT_STEPS: Record<BootStepName, StepDef> = {
+  start_kernel: {
+    run: (s) => {
+      others(s, 'start');
+      printk(s, `Command line: ${s.machine.cmdline}`);
+    },
+    models: 'start_kernel() up to setup_arch()',
+  },
+  'setup_arch:e820': { run: setupArchE820, models: 'e820__memory_setup, setup_arch (e820 fix-ups, max_pfn)' },
+  early_reserve_memory: { run: earlyReserveMemory, models: 'early_reserve_memory' },
+  'reserve_brk+e820__memblock_setup': { run: memblockSetup, models: 'reserve_brk, e820__memblock_setup' },
+  'reserve_real_mode+init_mem_mapping': {
+    run: (s) => {
+      realModeAndMapping(s);
+      others(s, 'init_mem_mapping');
+    },
+    models: 'reserve_real_mode, init_mem_mapping (top-of-RAM probe)',
+  },
+  setup_log_buf: { run: setupLogBuf, models: 'setup_log_buf' },
+  acpi_reserve_initial_tables: { run: acpiReserveInitialTables, models: 'acpi_reserve_initial_tables (when the machine lists its ACPI tables)' },
+  x86_numa_init: { run: numaInit, models: 'numa_init / alloc_node_data' },
+  'hugetlb_bootmem_alloc:setup_arch': {
+    run: (s) => {
+      if (cpuHasGbpages(s)) hugetlbBootmemAlloc(s);
+    },
+    models: 'hugetlb_bootmem_alloc from setup_arch when the CPU has 1 GiB pages (the hugetlb parameters, gigantic pages from memblock before sparse_init)',
+  },
+  sparse_init: {
+    run: sparseInit,
+    models: 'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks; hugetlb_vmemmap_init_early from sparse_init_nid where the kernel has it)',
+  },
+  free_area_init: {
+    run: (s) => {
+      s.zones = freeAreaInit(s);
+    },
+    models: 'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges; hugetlb_vmemmap_init_late before memmap_init where the kernel has it)',
+  },
+  'setup_arch:end': {
+    run: (s) => {
+      others(s, 'setup_arch_end');
+      printk(s, `Kernel command line: ${s.machine.cmdline}`);
+    },
+    models: 'the rest of setup_arch, the command line printed',
+  },
+  parse_args: { run: hugetlbParseArgs, models: 'parse_args: hugepagesz=, hugepages=, default_hugepagesz=, hugetlb_free_vmemmap= (gigantic pages from memblock)' },
+  setup_per_cpu_areas: { run: (s) => others(s, 'start_kernel'), models: 'setup_command_line, setup_per_cpu_areas (other subsystems)' },
+  'hugetlb_bootmem_alloc:mm_core_init': { run: hugetlbBootmemAlloc, models: 'hugetlb_bootmem_alloc from mm_core_init, if setup_arch did not run it' },
+  mem_init: {
+    run: (s) => {
+      others(s, 'mm_init');
+      memblockFreeAll(s);
+    },
+    models: 'mem_init: swiotlb, memblock_free_all (managed pages per zone)',
+  },
+  'free_initmem:alternatives': { run: (s) => freeImagePart(s, 0), models: 'the first free of the kernel image (SMP alternatives)' },
+  gigantic_pages_init: { run: giganticPagesInit, models: 'gigantic_pages_init (arch_initcall)' },
+  hugetlb_init: {
+    run: hugetlbInit,
+    models: "hugetlb_init (2 MiB pages, gather_bootmem_prealloc with each generation's HVO, vmemmap_wrprotect_hvo, report_hugepages)",
+  },
+  free_initrd_mem: { run: freeInitrdMem, models: 'free_initrd_mem' },
+  hugetlb_vmemmap_init: {
+    run: (s) => {
+      beginStep(s, 'hugetlb_vmemmap_init (late_initcall)');
+      hugetlbVmemmapInit(s);
+    },
+    models: 'hugetlb_vmemmap_init (late_initcall; initializes the shared tail pages where the kernel has them)',
+  },
+  'free_initmem:rest': {
+    run: (s) => {
+      for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
+    },
+    models: 'the late frees of the kernel image',
+  },
+  end: { run: (s) => others(s, 'end'), models: 'the end of the boot (other subsystems\' last calls)' },
+};
+
+/** The steps a profile models, in boot order, as sentences. */
+export function modelledSteps(p: KernelProfile): string[] {
+  return [...p.steps.map((n) => BOOT_STEPS[n].models), 'nr_hugepages after boot (growing or shrinking the default-size pool; surplus pages when HVO cannot be undone)'];
+}
 
 export interface BootOptions {
-  profile?: Profile;
+  /** The kernel generation, by name (src/profiles) or as a profile; the default profile when absent. */
+  profile?: string | KernelProfile;
   arch?: Arch;
   build?: KernelBuild;
   /** The memblock calls of subsystems we do not model: replayed from a log, or estimated. */
@@ -260,52 +317,30 @@ export interface BootOptions {
   stepwise?: boolean;
 }
 
-/** Boot a machine through the modelled steps; returns the state after them. */
+/** Boot a machine through its profile's steps; returns the state after them. */
 export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
-  const s = createKernelState(machine, opts.arch ?? x86_64, opts.build ?? DEBIAN_6_1_CLOUD, opts.profile ?? 'hvo-v7');
+  const profile = resolveProfile(opts.profile);
+  const s = createKernelState(machine, opts.arch ?? x86_64, opts.build ?? profile.build, profile);
   s.memblock.debug = s.cmdline.includes('memblock=debug');
   s.others = opts.others ?? null;
   if (opts.faults) s.memblock.faults = opts.faults;
   if (opts.afterStep) s.afterStep = opts.afterStep;
   s.stepwise = opts.stepwise ?? false;
-  const others = (p: OtherPoint) => s.others?.at(s, p);
   try {
-    others('start');
-    printk(s, `Command line: ${machine.cmdline}`);
-    setupArchE820(s);
-    earlyReserveMemory(s);
-    memblockSetup(s);
-    realModeAndMapping(s);
-    others('init_mem_mapping');
-    setupLogBuf(s);
-    acpiReserveInitialTables(s);
-    numaInit(s);
-    // 6.15 and hvo-v7 take gigantic pages from memblock before sparse_init() when the CPU has 1 GiB pages.
-    if (s.profile !== '6.1' && cpuHasGbpages(s)) hugetlbBootmemAlloc(s);
-    sparseInit(s);
-    s.zones = freeAreaInit(s);
-    // The rest of setup_arch(), then start_kernel(): per-cpu areas, zonelists, the command line.
-    others('setup_arch_end');
-    printk(s, `Kernel command line: ${machine.cmdline}`);
-    if (s.profile === '6.1') hugetlbParseArgs(s);
-    others('start_kernel');
-    // mm_core_init(): hugetlb_bootmem_alloc() if setup_arch() did not run it (6.15, hvo-v7).
-    if (s.profile !== '6.1') hugetlbBootmemAlloc(s);
-    // mem_init(): swiotlb, then everything memblock still holds free goes to the buddy allocator.
-    others('mm_init');
-    memblockFreeAll(s);
-    freeImagePart(s, 0);
-    giganticPagesInit(s);
-    hugetlbInit(s);
-    freeInitrdMem(s);
-    beginStep(s, 'hugetlb_vmemmap_init (late_initcall)');
-    hugetlbVmemmapInit(s);
-    for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
-    others('end');
+    for (const step of profile.steps) BOOT_STEPS[step].run(s);
     if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);
   } catch (e) {
     if (!(e instanceof KernelPanic)) throw e;
   }
   endStep(s);
   return s;
+}
+
+/** A profile given by name or as itself; the default when none. */
+function resolveProfile(p: string | KernelProfile | undefined): KernelProfile {
+  if (p === undefined) return DEFAULT_PROFILE;
+  if (typeof p !== 'string') return p;
+  const found = getProfile(p);
+  if (!found) throw new Error(`unknown kernel profile ${JSON.stringify(p)}`);
+  return found;
 }

@@ -105,7 +105,7 @@ export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
       i++;
       continue;
     }
-    if (s.profile !== '6.15') {
+    if (s.kernel.bootVmemmap !== 'early') {
       takeOver(m);
       i++;
       continue;
@@ -189,7 +189,7 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
     const { start, end } = folioVmemmap(s, m.order, pfn);
     if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
       hugeBootPageDel(s, m);
-      if (s.profile === '6.15') {
+      if (s.kernel.bootVmemmap === 'early') {
         if (!vmemmapUndoHvo(s, start, end, nid, reserve)) leftUnmapped(s, m);
         memmapBootPagesAdd(s, Math.ceil((end - start - reserve) / ps));
       } else {
@@ -200,7 +200,7 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
       s.hvo.zoneInvalid++;
       continue;
     }
-    if (s.profile === '6.15') {
+    if (s.kernel.bootVmemmap === 'early') {
       m.zonesValid = true;
       s.hugetlb.gen++;
       continue;
@@ -375,19 +375,19 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
     remapOnto(s, start + PTE_SPAN, end, oldHead);
     return true;
   };
-  if (s.profile === '6.1') return keepHead();
+  if (s.kernel.hvoHeadPage === 'keep') return keepHead();
   let tail = 0;
-  if (s.profile === 'hvo-v7') {
+  if (s.kernel.hvoTails === 'zone-shared') {
     tail = vmemmapGetTailRuntime(s, order, headPfn);
     if (!tail) return false;
   }
   // A copy of the head vmemmap page in a new page (6.15 keeps the old one if none can be had; hvo-v7 gives up).
   const fresh = allocPagesNode(s, nid, 0, false);
-  if (fresh === null) return s.profile === 'hvo-v7' ? false : keepHead();
+  if (fresh === null) return s.kernel.hvoHeadPage === 'copy-or-give-up' ? false : keepHead();
   const head = fresh * s.arch.pageSize;
   memmapPagesAdd(s, 1);
   pt.stored.set(head, { kind: 'head', basePfn: headPfn, state: 'folio', boot: false });
-  remapOnto(s, start, end, s.profile === 'hvo-v7' ? tail : head, head);
+  remapOnto(s, start, end, s.kernel.hvoTails === 'zone-shared' ? tail : head, head);
   return true;
 }
 
@@ -460,6 +460,6 @@ export function hugetlbFolioInitVmemmap(s: KernelState, headPfn: number): void {
 
 /** hugetlb_vmemmap_init() (late_initcall): hvo-v7 initializes the shared tail pages allocated at boot. */
 export function hugetlbVmemmapInit(s: KernelState): void {
-  if (s.profile !== 'hvo-v7') return;
+  if (s.kernel.hvoTails !== 'zone-shared') return;
   for (const p of s.vmemmap.stored.values()) if (p.kind === 'tail') s.vmemmap.stored.setState(p, 'init');
 }

@@ -174,7 +174,7 @@ function onlineNodes(s: KernelState): number[] {
 
 /** The nodes round robin allocation walks: N_MEMORY in 6.1, N_ONLINE for the early allocation of 6.15 and hvo-v7. */
 function allocNodes(s: KernelState): number[] {
-  return s.profile === '6.1' ? memoryNodes(s) : onlineNodes(s);
+  return s.kernel.bootmemExactNid ? onlineNodes(s) : memoryNodes(s);
 }
 
 function sizeToHstate(s: KernelState, size: number): number {
@@ -260,7 +260,7 @@ function allocFreshHugePage(s: KernelState, h: Hstate, nid: number): boolean {
  */
 function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   const size = hstateSize(s, h);
-  const exact = nid !== NUMA_NO_NODE && s.profile !== '6.1';
+  const exact = nid !== NUMA_NO_NODE && s.kernel.bootmemExactNid;
   let node = nid;
   if (nid === NUMA_NO_NODE) {
     const nodes = allocNodes(s);
@@ -270,7 +270,7 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   const alloc = exact ? memblockAllocExactNidRaw : memblockAllocTryNidRaw;
   const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
   if (!addr) return false;
-  const listNode = s.profile === '6.1' || exact ? node : nidOfPhys(s, addr);
+  const listNode = !s.kernel.bootmemExactNid || exact ? node : nidOfPhys(s, addr);
   hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
   return true;
 }
@@ -379,7 +379,7 @@ function hugepagesSetup(s: KernelState, v: string): void {
       break;
     }
   }
-  if (h && hstateIsGigantic(h) && s.profile === '6.1') hugetlbHstateAllocPages(s, h);
+  if (h && hstateIsGigantic(h) && s.kernel.bootmemAlloc === 'parse-args') hugetlbHstateAllocPages(s, h);
   ht.lastMhp = mhp;
 }
 
@@ -427,7 +427,7 @@ function defaultHugepageszSetup(s: KernelState, v: string): void {
     const h = ht.hstates[ht.defaultIdx]!;
     h.maxHugePages = ht.defaultHstateMaxHugePages;
     h.maxHugePagesNode = new Map(ht.defaultHugepagesInNode);
-    if (hstateIsGigantic(h) && s.profile === '6.1') hugetlbHstateAllocPages(s, h);
+    if (hstateIsGigantic(h) && s.kernel.bootmemAlloc === 'parse-args') hugetlbHstateAllocPages(s, h);
     ht.defaultHstateMaxHugePages = 0;
   }
 }
@@ -456,7 +456,7 @@ export function hugetlbParseArgs(s: KernelState): void {
       const b = kstrtobool(val ?? '1');
       if (b !== null) s.hugetlb.vmemmapOptimizeEnabled = b;
       // A core_param in 6.1, an early_param (whose handler fails on a bad bool) in 6.15 and hvo-v7.
-      else if (s.profile === '6.1') printk(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
+      else if (s.kernel.hugetlbFreeVmemmapParam === 'core-param') printk(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
       else printk(s, `Malformed early option 'hugetlb_free_vmemmap'`);
       continue;
     }
@@ -522,7 +522,7 @@ export function giganticPagesInit(s: KernelState): void {
 
 /** gather_bootmem_prealloc(): gigantic pages join their pool (managed again), with HVO when enabled. */
 function gatherBootmemPrealloc(s: KernelState): void {
-  if (s.profile !== '6.1') {
+  if (s.kernel.gather === 'per-node') {
     for (const nid of memoryNodes(s)) gatherBootmemPreallocNode(s, nid);
     return;
   }

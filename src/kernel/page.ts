@@ -66,7 +66,7 @@ export function folioOf(s: KernelState, pfn: number): HugePage | null {
 
 /** set_compound_head(): the encoding this generation writes into a tail. */
 function tailInfo(s: KernelState, headPfn: number, order: number): CompoundInfo {
-  if (s.profile === 'hvo-v7') return { kind: 'mask', shift: order + Math.log2(s.arch.structPageSize) };
+  if (s.kernel.compoundInfo === 'mask') return { kind: 'mask', shift: order + Math.log2(s.arch.structPageSize) };
   return { kind: 'ptr', headPfn };
 }
 
@@ -127,7 +127,7 @@ export function compoundHead(s: KernelState, pfn: number, p: StructPage | null =
   if (info.kind === 'mask') return Math.floor((pfn * s.arch.structPageSize) / 2 ** info.shift) * 2 ** info.shift / s.arch.structPageSize;
   if (info.kind === 'ptr') return info.headPfn;
   const perPage = s.arch.pageSize / s.arch.structPageSize;
-  if (s.profile !== 'hvo-v7' && p.head && pfn % perPage === 0) {
+  if (s.kernel.compoundInfo === 'pointer' && p.head && pfn % perPage === 0) {
     const next = structPageAt(s, pfn + 1);
     if (next?.compoundInfo.kind === 'ptr') return next.compoundInfo.headPfn;
   }

@@ -229,7 +229,7 @@ function vmemmapGetTail(s: KernelState, order: number, zone: Zone): number {
  */
 export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, nid: number, headsize: number, order: number, zone: Zone | null): boolean {
   let reuse = 0;
-  if (s.profile === 'hvo-v7') {
+  if (s.kernel.hvoTails === 'zone-shared') {
     if (!zone) return false;
     reuse = vmemmapGetTail(s, order, zone);
     if (!reuse) return false;
@@ -240,7 +240,7 @@ export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, n
     if (!vmemmapPopulateRange(s, addr, addr + PTE_SPAN, nid, null)) return false;
     head = vmemmapPteAt(s, addr)!;
   }
-  if (s.profile !== 'hvo-v7') {
+  if (s.kernel.hvoTails === 'head') {
     reuse = head;
     s.vmemmap.stored.set(head, { kind: 'head', basePfn: (start + headsize - PTE_SPAN) / s.arch.structPageSize, state: 'raw', boot: true });
   }
@@ -474,10 +474,10 @@ export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, 
 
 /** sparse_vmemmap_init_nid_early(): the hook sparse_init_nid() calls before populating sections (6.15, hvo-v7). */
 export function sparseVmemmapInitNidEarly(s: KernelState, nid: number): void {
-  if (s.profile !== '6.1') hugetlbVmemmapInitEarly(s, nid);
+  if (s.kernel.bootVmemmap !== 'gather') hugetlbVmemmapInitEarly(s, nid);
 }
 
 /** sparse_vmemmap_init_nid_late(): the hook free_area_init() calls once zones are sized (6.15, hvo-v7). */
 export function sparseVmemmapInitNidLate(s: KernelState, nid: number): void {
-  if (s.profile !== '6.1') hugetlbVmemmapInitLate(s, nid);
+  if (s.kernel.bootVmemmap !== 'gather') hugetlbVmemmapInitLate(s, nid);
 }

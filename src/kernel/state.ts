@@ -3,6 +3,7 @@ import type { Arch } from '../arch/index.js';
 import type { E820Entry } from '../machine/e820.js';
 import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
+import type { KernelFeatures, KernelProfile } from '../profiles/types.js';
 import type { Memblock } from './memblock.js';
 import { memblockCreate } from './memblock.js';
 import type { HvoStats } from './hugetlb-vmemmap.js';
@@ -18,8 +19,6 @@ import { createVmemmapPageTables } from './pgtable.js';
 import type { SparseState } from './sparse.js';
 import { createSparseState } from './sparse.js';
 
-export type Profile = '6.1' | '6.15' | 'hvo-v7';
-export const PROFILES: Profile[] = ['6.1', '6.15', 'hvo-v7'];
 
 export interface BootStep {
   /** The kernel function the step models. */
@@ -45,7 +44,10 @@ export interface OtherSubsystems {
 export interface KernelState {
   arch: Arch;
   build: KernelBuild;
-  profile: Profile;
+  /** The name of the kernel generation (src/profiles), for display only: the code reads `kernel`. */
+  profile: string;
+  /** What this generation does where generations differ. */
+  kernel: KernelFeatures;
   machine: Machine;
   /** Parsed command line words. */
   cmdline: string[];
@@ -84,11 +86,12 @@ export interface KernelState {
   stepwise: boolean;
 }
 
-export function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, profile: Profile): KernelState {
+export function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, profile: KernelProfile): KernelState {
   return {
     arch,
     build,
-    profile,
+    profile: profile.name,
+    kernel: profile.features,
     machine,
     cmdline: machine.cmdline.split(/\s+/).filter(Boolean),
     memblock: memblockCreate({ debug: true }),

@@ -56,7 +56,7 @@ export function meminfoObject(s: KernelState): Record<string, number> {
 export function vmstat(s: KernelState): Record<string, number> {
   const out: Record<string, number> = { nr_free_pages: Math.max(0, freePages(s) - (RUNTIME_USE_KB * 1024) / s.arch.pageSize) };
   // The memmap counters exist from 6.11 on (after nr_dirty_background_threshold).
-  if (s.profile !== '6.1') Object.assign(out, { nr_memmap_pages: s.memmap.pages, nr_memmap_boot_pages: s.memmap.bootPages });
+  if (s.kernel.memmapCounters) Object.assign(out, { nr_memmap_pages: s.memmap.pages, nr_memmap_boot_pages: s.memmap.bootPages });
   return out;
 }
 

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { boot } from '../kernel/boot.js';
 import { setMaxHugePages } from '../kernel/hugetlb.js';
 import { memblockDbgLine } from '../kernel/memblock.js';
-import type { KernelState, Profile } from '../kernel/state.js';
+import type { KernelState } from '../kernel/state.js';
+import { REFERENCE_PROFILE, type ProfileName } from '../profiles/index.js';
 import { machineFromLog } from '../machine/from-log.js';
 import { hugepagesByNode, meminfoObject, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
@@ -45,7 +46,7 @@ export function growthOf(log: KernelLog): number | undefined {
   return undefined;
 }
 
-function bootLog(log: KernelLog, profile: Profile): KernelState {
+function bootLog(log: KernelLog, profile: ProfileName): KernelState {
   return boot(machineFromLog(log), { profile, others: replayedOthers(log) });
 }
 
@@ -120,7 +121,7 @@ function hvoSibling(log: KernelLog): KernelLog | null {
 }
 
 /** Replay a whole fixture and compare every observable. */
-export function replayFixture(log: KernelLog, profile: Profile = '6.1'): FixtureReplay {
+export function replayFixture(log: KernelLog, profile: ProfileName = REFERENCE_PROFILE.name): FixtureReplay {
   return compareBoot(log, (l) => bootLog(l, profile));
 }
 

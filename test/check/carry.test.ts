@@ -10,11 +10,11 @@ import { caseArb, qemuArgs } from '../../src/check/campaign.js';
 import { checkInvariants, InvariantChecker } from '../../src/check/invariants.js';
 import { boot } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import { PROFILES } from '../../src/kernel/state.js';
+import { PROFILE_NAMES } from '../../src/profiles/index.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
 
 describe('invariants carried from step to step', () => {
-  for (const profile of PROFILES) {
+  for (const profile of PROFILE_NAMES) {
     test(`${profile}: the carrying checker agrees with a fresh check after every step`, () => {
       let steps = 0;
       fc.assert(

@@ -8,11 +8,12 @@ import { boot } from '../../src/kernel/boot.js';
 import { memblockAllocTryNidRaw, MEMBLOCK_ALLOC_ACCESSIBLE } from '../../src/kernel/memblock.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { pageZonenum } from '../../src/kernel/page.js';
-import type { KernelState, Profile } from '../../src/kernel/state.js';
+import type { KernelState } from '../../src/kernel/state.js';
+import { type ProfileName } from '../../src/profiles/index.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import { GiB } from '../../src/util/units.js';
 
-function run(profile: Profile, nodeSizes: number[], cmdline: string): KernelState {
+function run(profile: ProfileName, nodeSizes: number[], cmdline: string): KernelState {
   const m = q35Machine({ nodeSizes, numa: nodeSizes.length > 1, cpuFeatures: ['pdpe1gb'], cmdline }, 'test');
   return boot(m, { profile, others: estimatedOthers });
 }

@@ -7,12 +7,12 @@ import { describe, test } from 'node:test';
 import { boot } from '../../src/kernel/boot.js';
 import { presentSections } from '../../src/kernel/sparse.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import type { Profile } from '../../src/kernel/state.js';
+import { type ProfileName } from '../../src/profiles/index.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import { meminfoObject, vmstat } from '../../src/report/proc.js';
 import { GiB } from '../../src/util/units.js';
 
-function run(profile: Profile, nodeSizes: number[], cmdline: string) {
+function run(profile: ProfileName, nodeSizes: number[], cmdline: string) {
   const m = q35Machine({ nodeSizes, numa: nodeSizes.length > 1, cpuFeatures: ['pdpe1gb'], cmdline }, 'test');
   return boot(m, { profile, others: estimatedOthers });
 }

@@ -9,7 +9,8 @@ import { caseArb, qemuArgs } from '../../src/check/campaign.js';
 import { boot, type BootOptions } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { allocPagesNode, allocPagesNodeRun } from '../../src/kernel/page-alloc.js';
-import { PROFILES, type KernelState } from '../../src/kernel/state.js';
+import { type KernelState } from '../../src/kernel/state.js';
+import { PROFILE_NAMES } from '../../src/profiles/index.js';
 import { parseQemuArgs, q35Machine } from '../../src/machine/qemu.js';
 import type { Machine } from '../../src/machine/types.js';
 import { GiB } from '../../src/util/units.js';
@@ -49,7 +50,7 @@ function sameBoot(m: Machine, opts: BootOptions): number {
 }
 
 describe('shortcuts leave the state the general path leaves', () => {
-  for (const profile of PROFILES) {
+  for (const profile of PROFILE_NAMES) {
     test(`${profile}: generated machines, faults injected, pools changed after boot`, () => {
       let preHvo = 0;
       fc.assert(

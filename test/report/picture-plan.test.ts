@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { boot } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import { PROFILES, type KernelState, type Profile } from '../../src/kernel/state.js';
+import { type KernelState } from '../../src/kernel/state.js';
+import { PROFILE_NAMES, type ProfileName } from '../../src/profiles/index.js';
 import { presentSections, sectionMapSize } from '../../src/kernel/sparse.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
 import { PRESETS, presetJson } from '../../src/machine/presets.js';
@@ -21,7 +22,7 @@ import { meminfoObject } from '../../src/report/proc.js';
 import { fixtureFiles, read } from '../helpers.js';
 
 const GiB = 2 ** 30;
-const bootPreset = (name: string, profile: Profile, cmdline?: string) => {
+const bootPreset = (name: string, profile: ProfileName, cmdline?: string) => {
   const m = PRESETS[name]!.build();
   return boot(cmdline === undefined ? m : { ...m, cmdline }, { profile, others: estimatedOthers });
 };
@@ -38,14 +39,14 @@ describe('the memory-map picture', () => {
     assert.ok(logs.length > 0);
     for (const f of logs) {
       const log = parseKernelLog(read(f), f);
-      for (const profile of PROFILES) {
+      for (const profile of PROFILE_NAMES) {
         const s = boot(machineFromLog(log), { profile, others: replayedOthers(log) });
         const mine = reservationsAfter(s, s.memblock.calls.length);
         assert.deepEqual(mergeAdjacent(mine), mergeAdjacent(reservedRanges(s)), `${f} ${profile}`);
       }
     }
     fc.assert(
-      fc.property(caseArb(false), fc.constantFrom(...PROFILES), (c, profile) => {
+      fc.property(caseArb(false), fc.constantFrom(...PROFILE_NAMES), (c, profile) => {
         const s = boot({ ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline }, { profile, others: estimatedOthers });
         assert.deepEqual(mergeAdjacent(reservationsAfter(s, s.memblock.calls.length)), mergeAdjacent(reservedRanges(s)));
       }),
@@ -62,7 +63,7 @@ describe('the memory-map picture', () => {
   });
 
   test('taken before hugetlb allocates, the first step shows no hugetlb reservation; the last shows every gigantic page', () => {
-    for (const profile of PROFILES) {
+    for (const profile of PROFILE_NAMES) {
       const s = bootPreset('default', profile);
       const first = bootPicture(s, 0);
       assert.equal(first.nodes.flatMap((n) => n.reserved).filter((e) => e.what === 'hugetlb').length, 0);
@@ -100,7 +101,7 @@ function mergeAdjacent(xs: { start: number; end: number }[]) {
 
 describe('the planner', () => {
   test('asked and got add up; HugeTLB memory is what the pool holds; struct pages without HVO are every present section\'s memmap', () => {
-    for (const profile of PROFILES) {
+    for (const profile of PROFILE_NAMES) {
       const s = bootPreset('default', profile);
       const p = planBoot(s);
       const z = p.sizes.find((x) => x.bytes === GiB)!;
@@ -123,7 +124,7 @@ describe('the planner', () => {
   });
 
   test('pages missing: each short node is explained; the best command line gets what it promises when booted', () => {
-    for (const profile of PROFILES) {
+    for (const profile of PROFILE_NAMES) {
       const cmd = 'hugetlb_free_vmemmap=on hugepagesz=1G hugepages=6';
       const m = { ...PRESETS.default!.build(), cmdline: cmd };
       const s = boot(m, { profile, others: estimatedOthers });

@@ -1,0 +1,67 @@
+// Golden outputs: boots generated machines (and every recorded real log) with each
+// kernel profile and prints one hash per boot over everything a user can see and
+// the state the reports read. Run before and after a refactor and diff the two:
+//   tsx scripts/golden.ts [cases] > before.txt; ...; tsx scripts/golden.ts [cases] > after.txt; diff before.txt after.txt
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { caseArb, qemuArgs } from '../src/check/campaign.js';
+import { boot } from '../src/kernel/boot.js';
+import { estimatedOthers } from '../src/kernel/others.js';
+import { parseQemuArgs } from '../src/machine/qemu.js';
+import { meminfoText, vmstatText, zoneinfoText, sysfsHugepagesText } from '../src/report/proc.js';
+import { parseKernelLog } from '../src/trace/log.js';
+import { replayFixture } from '../src/trace/observe.js';
+
+const PROFILE_NAMES = ['6.1', '6.15', 'hvo-v7'];
+
+/** A stable serialisation of plain data, Maps, Sets and typed arrays; functions are left out. */
+function stable(x: unknown, seen = new Set<unknown>()): string {
+  if (x === null || x === undefined) return String(x);
+  if (typeof x === 'number') return Number.isFinite(x) ? String(x) : `#${x}`;
+  if (typeof x === 'string') return JSON.stringify(x);
+  if (typeof x === 'boolean' || typeof x === 'bigint') return String(x);
+  if (typeof x === 'function') return 'fn';
+  if (seen.has(x)) return '<cycle>';
+  seen.add(x);
+  let out: string;
+  if (ArrayBuffer.isView(x)) out = `[${Array.from(x as unknown as ArrayLike<number>).join(',')}]`;
+  else if (Array.isArray(x)) out = `[${x.map((v) => stable(v, seen)).join(',')}]`;
+  else if (x instanceof Map) out = `M{${[...x.entries()].map(([k, v]) => `${stable(k, seen)}:${stable(v, seen)}`).join(',')}}`;
+  else if (x instanceof Set) out = `S{${[...x].map((v) => stable(v, seen)).join(',')}}`;
+  else out = `{${Object.keys(x as object).sort().map((k) => `${k}:${stable((x as Record<string, unknown>)[k], seen)}`).join(',')}}`;
+  seen.delete(x);
+  return out;
+}
+
+function hashBoot(s: ReturnType<typeof boot>): string {
+  const h = createHash('sha256');
+  h.update(s.dmesg.join('\n'));
+  h.update(JSON.stringify(s.memblock.calls));
+  h.update(stable({ memory: s.memblock.memory.regions, reserved: s.memblock.reserved.regions }));
+  h.update([...meminfoText(s), ...vmstatText(s), ...zoneinfoText(s), ...sysfsHugepagesText(s)].join('\n'));
+  h.update(stable({ vmemmap: s.vmemmap, hugetlb: s.hugetlb, hvo: s.hvo, zones: s.zones, sparse: s.sparse, memmap: s.memmap, pageAlloc: s.pageAlloc, panic: s.panic, steps: s.steps }));
+  return h.digest('hex').slice(0, 16);
+}
+
+const n = Number(process.argv[2] ?? 150);
+const cases = fc.sample(caseArb(true), { numRuns: n, seed: 4242 });
+for (const [i, c] of cases.entries()) {
+  const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
+  for (const p of PROFILE_NAMES) {
+    const nr = i % 5 === 0 ? (i * 37) % 500 : i % 7 === 0 ? 0 : undefined;
+    const s = boot(m, { profile: p as never, faults: c.faults, others: estimatedOthers, nrHugepages: nr });
+    console.log(`case ${i} ${p} ${hashBoot(s)}`);
+  }
+}
+for (const dir of ['../shared/fixtures/linux-6.1', 'test/fixtures/linux-6.1', 'test/fixtures/conformance-known']) {
+  if (!existsSync(dir)) continue;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt')).sort()) {
+    const log = parseKernelLog(readFileSync(join(dir, f), 'utf8'), f);
+    for (const p of PROFILE_NAMES) {
+      const r = replayFixture(log, p as never);
+      console.log(`log ${dir}/${f} ${p} ${createHash('sha256').update(stable(r)).digest('hex').slice(0, 16)}`);
+    }
+  }
+}

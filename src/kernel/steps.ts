@@ -1,0 +1,30 @@
+// The names of the boot steps a profile can list, in the kernel's own terms.
+// boot.ts says what each one runs; a profile (src/profiles) says which run, in order.
+
+export const BOOT_STEP_NAMES = [
+  'start_kernel',
+  'setup_arch:e820',
+  'early_reserve_memory',
+  'reserve_brk+e820__memblock_setup',
+  'reserve_real_mode+init_mem_mapping',
+  'setup_log_buf',
+  'acpi_reserve_initial_tables',
+  'x86_numa_init',
+  'hugetlb_bootmem_alloc:setup_arch',
+  'sparse_init',
+  'free_area_init',
+  'setup_arch:end',
+  'parse_args',
+  'setup_per_cpu_areas',
+  'hugetlb_bootmem_alloc:mm_core_init',
+  'mem_init',
+  'free_initmem:alternatives',
+  'gigantic_pages_init',
+  'hugetlb_init',
+  'free_initrd_mem',
+  'hugetlb_vmemmap_init',
+  'free_initmem:rest',
+  'end',
+] as const;
+
+export type BootStepName = (typeof BOOT_STEP_NAMES)[number];

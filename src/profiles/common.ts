@@ -1,0 +1,14 @@
+// What no generation models yet, shared by the profiles that say so.
+
+/** Said by a profile whose build facts are 6.1's stand-ins. */
+export const GUESSED_BUILD =
+  "this generation is modelled from source and mails, not yet held to its real kernel: it reuses the Debian 6.1 build facts and other subsystems' calls, so its numbers are a guess";
+
+export const COMMON_NOT_MODELLED: readonly string[] = [
+  'deferred struct page init: memmap_init() is taken to write every struct page',
+  "other subsystems' memblock calls without a log are an estimate (per-cpu chunk, setup_arch tables, hashes, swiotlb, alloc_low_pages)",
+  'the buddy allocator: where 2 MiB pages and HVO page tables land is an estimate (counts per node are exact while memory lasts)',
+  'growing a gigantic pool at run time (alloc_contig_pages)',
+  'MemFree (an estimate)',
+  'ACPI tables of generated q35 machines (SeaBIOS puts them outside RAM)',
+];

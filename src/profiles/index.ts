@@ -1,0 +1,33 @@
+// The kernel generations hvosim models: the one list of names, and the default.
+import { hvoV7 } from './hvo-v7.js';
+import { linux61 } from './linux-6.1.js';
+import { linux615 } from './linux-6.15.js';
+import type { KernelProfile } from './types.js';
+
+export type { KernelFeatures, KernelProfile } from './types.js';
+
+/** Every profile, oldest first. */
+export const KERNEL_PROFILES: readonly KernelProfile[] = [linux61, linux615, hvoV7];
+
+/** The names users give with --kernel, in the same order. */
+export const PROFILE_NAMES: readonly string[] = KERNEL_PROFILES.map((p) => p.name);
+
+/** The profile a boot runs when none is named: the seed. */
+export const DEFAULT_PROFILE: KernelProfile = hvoV7;
+
+/** A profile by name, or undefined when hvosim has none of that name. */
+export function getProfile(name: string): KernelProfile | undefined {
+  return KERNEL_PROFILES.find((p) => p.name === name);
+}
+
+/** The profile that stands for a kernel release ("6.1.0-56-cloud-amd64", "7.0.13+deb13-cloud-amd64"), or undefined. */
+export function profileForRelease(release: string): KernelProfile | undefined {
+  const m = /^(\d+\.\d+)/.exec(release);
+  return m ? KERNEL_PROFILES.find((p) => p.releases.includes(m[1]!)) : undefined;
+}
+
+/** The profile of the real kernel hvosim is held to by default (the recorded fixtures, live conformance). */
+export const REFERENCE_PROFILE: KernelProfile = linux61;
+
+/** The name of a profile (one of PROFILE_NAMES; parse user input with getProfile()). */
+export type ProfileName = string;

@@ -1,0 +1,49 @@
+// Linux 6.1 as Debian builds it (linux-image-6.1.0-56-cloud-amd64, 6.1.192):
+// gigantic pages from memblock while hugepages= is parsed, the vmemmap mapped
+// normally by sparse_init(), HVO only when gather_bootmem_prealloc() runs.
+import { DEBIAN_6_1_CLOUD } from '../kernel/config.js';
+import { COMMON_NOT_MODELLED } from './common.js';
+import type { KernelProfile } from './types.js';
+
+export const linux61: KernelProfile = {
+  name: '6.1',
+  title: 'Linux 6.1: gigantic pages at parse_args(), HVO by gather_bootmem_prealloc() (vmemmap_remap_free, head page kept)',
+  validatedAgainst: 'Debian linux-image-6.1.0-56-cloud-amd64 (6.1.192) under QEMU: ../shared/fixtures/linux-6.1, test/fixtures/linux-6.1',
+  features: {
+    bootmemAlloc: 'parse-args',
+    bootmemExactNid: false,
+    bootVmemmap: 'gather',
+    hvoTails: 'head',
+    compoundInfo: 'pointer',
+    hvoHeadPage: 'keep',
+    gather: 'per-page',
+    memmapCounters: false,
+    hugetlbFreeVmemmapParam: 'core-param',
+  },
+  steps: [
+    'start_kernel',
+    'setup_arch:e820',
+    'early_reserve_memory',
+    'reserve_brk+e820__memblock_setup',
+    'reserve_real_mode+init_mem_mapping',
+    'setup_log_buf',
+    'acpi_reserve_initial_tables',
+    'x86_numa_init',
+    'sparse_init',
+    'free_area_init',
+    'setup_arch:end',
+    'parse_args',
+    'setup_per_cpu_areas',
+    'mem_init',
+    'free_initmem:alternatives',
+    'gigantic_pages_init',
+    'hugetlb_init',
+    'free_initrd_mem',
+    'hugetlb_vmemmap_init',
+    'free_initmem:rest',
+    'end',
+  ],
+  releases: ['6.1'],
+  build: DEBIAN_6_1_CLOUD,
+  notModelled: COMMON_NOT_MODELLED,
+};

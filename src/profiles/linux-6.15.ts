@@ -1,0 +1,53 @@
+// The code of 6.15 up to the series' base (what Debian's 6.16 and 7.0 carry):
+// hugetlb_bootmem_alloc() before sparse_init(), pre-HVO in
+// hugetlb_vmemmap_init_early() with tails mirroring the head page ("fake heads"),
+// vmemmap_undo_hvo() in _late() for a page that spans two zones.
+import { DEBIAN_6_1_CLOUD } from '../kernel/config.js';
+import { COMMON_NOT_MODELLED, GUESSED_BUILD } from './common.js';
+import type { KernelProfile } from './types.js';
+
+export const linux615: KernelProfile = {
+  name: '6.15',
+  title: 'Linux 6.15 to the series\' base: pre-HVO in hugetlb_vmemmap_init_early(), vmemmap_undo_hvo(), fake-head tails',
+  validatedAgainst: null,
+  features: {
+    bootmemAlloc: 'hugetlb-bootmem-alloc',
+    bootmemExactNid: true,
+    bootVmemmap: 'early',
+    hvoTails: 'head',
+    compoundInfo: 'pointer',
+    hvoHeadPage: 'copy-or-keep',
+    gather: 'per-node',
+    memmapCounters: true,
+    hugetlbFreeVmemmapParam: 'early-param',
+  },
+  steps: [
+    'start_kernel',
+    'setup_arch:e820',
+    'early_reserve_memory',
+    'reserve_brk+e820__memblock_setup',
+    'reserve_real_mode+init_mem_mapping',
+    'setup_log_buf',
+    'acpi_reserve_initial_tables',
+    'x86_numa_init',
+    'hugetlb_bootmem_alloc:setup_arch',
+    'sparse_init',
+    'free_area_init',
+    'setup_arch:end',
+    'setup_per_cpu_areas',
+    'hugetlb_bootmem_alloc:mm_core_init',
+    'mem_init',
+    'free_initmem:alternatives',
+    'gigantic_pages_init',
+    'hugetlb_init',
+    'free_initrd_mem',
+    'hugetlb_vmemmap_init',
+    'free_initmem:rest',
+    'end',
+  ],
+  // The 6.15-era code, as Debian's 6.16 and 7.0 builds carry it.
+  releases: ['6.15', '6.16', '6.17', '6.18', '6.19', '7.0'],
+  // Not yet read off a real boot of this generation: 6.1's facts stand in.
+  build: DEBIAN_6_1_CLOUD,
+  notModelled: [GUESSED_BUILD, ...COMMON_NOT_MODELLED],
+};

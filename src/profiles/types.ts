@@ -1,0 +1,70 @@
+// What a kernel generation is to hvosim: named features that the kernel-mirror
+// files read, the boot steps it runs in order, and the facts of the build it was
+// held to. A profile is data; the functions the features pick live in src/kernel.
+import type { KernelBuild } from '../kernel/config.js';
+import type { BootStepName } from '../kernel/steps.js';
+
+/** The behaviours that differ between generations, each named after what the kernel does. */
+export interface KernelFeatures {
+  /**
+   * When gigantic pages come from memblock: while parse_args() handles
+   * `hugepages=` (up to 6.14), or in hugetlb_bootmem_alloc(), from setup_arch()
+   * before sparse_init() when the CPU has 1 GiB pages and from mm_core_init()
+   * otherwise (6.15 on).
+   */
+  bootmemAlloc: 'parse-args' | 'hugetlb-bootmem-alloc';
+  /**
+   * A gigantic page asked of a named node comes from memblock_alloc_exact_nid_raw()
+   * and a page is listed under the node it landed on; the round robin walks
+   * N_ONLINE. Otherwise memblock_alloc_try_nid_raw() (falls back to any node), the
+   * page listed under the node asked, the round robin over N_MEMORY.
+   */
+  bootmemExactNid: boolean;
+  /**
+   * How a boot-time gigantic page gets its HVO vmemmap: normally mapped by
+   * sparse_init() and optimized by gather_bootmem_prealloc() ('gather'),
+   * pre-optimized by hugetlb_vmemmap_init_early() before zones exist and undone by
+   * _late() for a page across zones ('early'), or marked early and populated by
+   * hugetlb_vmemmap_init_late() once zones are known ('deferred').
+   */
+  bootVmemmap: 'gather' | 'early' | 'deferred';
+  /** What an HVO'd folio's tail vmemmap PTEs map: its own head vmemmap page ("fake heads"), or the zone's shared tail page for the order. */
+  hvoTails: 'head' | 'zone-shared';
+  /** A tail struct page's compound_info: a pointer to the head (with the fake-head check in compound_head()), or a mask. */
+  compoundInfo: 'pointer' | 'mask';
+  /**
+   * Run-time HVO and the head vmemmap page: kept in place ('keep'), copied into a
+   * new page and kept in place when none can be had ('copy-or-keep'), or copied,
+   * HVO given up when no page can be had ('copy-or-give-up').
+   */
+  hvoHeadPage: 'keep' | 'copy-or-keep' | 'copy-or-give-up';
+  /** gather_bootmem_prealloc(): one pass over the boot pages, or one per node (gather_bootmem_prealloc_node()). */
+  gather: 'per-page' | 'per-node';
+  /** nr_memmap_pages and nr_memmap_boot_pages exist in /proc/vmstat (memmap_boot_pages_add()). */
+  memmapCounters: boolean;
+  /** How `hugetlb_free_vmemmap=` with a bad value is refused: as a core_param ("invalid for parameter") or an early_param ("Malformed early option"). */
+  hugetlbFreeVmemmapParam: 'core-param' | 'early-param';
+}
+
+export interface KernelProfile {
+  /** The name users give with --kernel. */
+  name: string;
+  /** One line: the generation and what distinguishes it. */
+  title: string;
+  /**
+   * The real kernel whose boots this profile replays, or null while it is
+   * modelled from source and mails only (its numbers are then a guess and say so).
+   */
+  validatedAgainst: string | null;
+  features: KernelFeatures;
+  /** The boot steps, in order (src/kernel/steps.ts says what each one is). */
+  steps: readonly BootStepName[];
+  /** The generation this one patches, if it is a patch series on top of one (what `hvosim diff` compares it with by default). */
+  base?: string;
+  /** Kernel releases ("6.1", "7.0": major.minor of `Linux version`) whose code this profile stands for. */
+  releases: readonly string[];
+  /** The facts of the build the profile stands for, each citing the boot it was read from. */
+  build: KernelBuild;
+  /** What the boot does not model for this generation, said wherever results are shown. */
+  notModelled: readonly string[];
+}
