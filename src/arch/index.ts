@@ -10,3 +10,11 @@ const ARCHES: Record<string, Arch> = { x86_64 };
 export function getArch(name: string): Arch | undefined {
   return ARCHES[name];
 }
+
+/**
+ * The architecture a boot runs on when none is given, and the one whose vmemmap
+ * geometry pgtable.ts keeps as module constants (its hot paths index tables
+ * with them). hvosim models one architecture; a second one makes that geometry
+ * a per-boot value.
+ */
+export const DEFAULT_ARCH: Arch = x86_64;

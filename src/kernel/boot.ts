@@ -31,7 +31,13 @@ import { freeAreaInit } from './mm-init.js';
 import { freeReservedPages, memblockFreeAll } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
 import type { BootStep, KernelState, OtherPoint, OtherSubsystems } from './state.js';
-import { beginStep, createKernelState, endStep, KernelPanic, printk } from './state.js';
+import { beginStep, endStep, KernelPanic, printk } from './state.js';
+import { memblockCreate } from './memblock.js';
+import { createHvoStats } from './hugetlb-vmemmap.js';
+import { createHugetlbState } from './hugetlb.js';
+import { createPageAllocState } from './page-alloc.js';
+import { createVmemmapPageTables } from './pgtable.js';
+import { createSparseState } from './sparse.js';
 
 /** MAX_ARCH_PFN on x86_64 4-level: 1 << (MAX_PHYSMEM_BITS - PAGE_SHIFT). */
 function maxArchPfn(arch: Arch): number {
@@ -61,12 +67,12 @@ function setupArchE820(s: KernelState): void {
   r = e820RangeRemove(s.e820, 0xa0000, s.arch.isaEnd - 0xa0000, 'usable');
   s.e820 = r.table;
   printk(s, r.log);
-  const top = e820EndPfn(s.e820, maxArchPfn(s.arch), maxArchPfn(s.arch));
+  const top = e820EndPfn(s.e820, maxArchPfn(s.arch), maxArchPfn(s.arch), s.arch.pageSize);
   s.maxPfn = top.pfn;
   printk(s, top.log);
   const fourG = 2 ** 32 / s.arch.pageSize;
   if (s.maxPfn > fourG) {
-    const low = e820EndPfn(s.e820, fourG, maxArchPfn(s.arch));
+    const low = e820EndPfn(s.e820, fourG, maxArchPfn(s.arch), s.arch.pageSize);
     s.maxLowPfn = low.pfn;
     printk(s, low.log);
   } else {
@@ -103,7 +109,7 @@ function memblockSetup(s: KernelState): void {
   memblockReserve(s.memblock, image.start + image.size, s.build.brkSize, 'setup_arch');
   memblockSetCurrentLimit(s.memblock, s.arch.isaEnd);
   beginStep(s, 'e820__memblock_setup');
-  const dump = e820MemblockSetup(s.memblock, s.e820);
+  const dump = e820MemblockSetup(s.memblock, s.e820, s.arch.pageSize);
   if (s.memblock.debug) printk(s, ...dump);
 }
 
@@ -181,7 +187,7 @@ function numaInit(s: KernelState): void {
     return s.numa.blks.find((b) => b.start <= a && a < b.end)?.nid ?? -1;
   };
   for (const [nid] of numaNodeSpans(s.numa)) {
-    const nd = allocNodeData(mb, nid, s.build.pgdatSize, s.arch.smpCacheBytes, nidOfPfn);
+    const nd = allocNodeData(mb, nid, s.build.pgdatSize, s.arch.smpCacheBytes, s.arch.pageSize, nidOfPfn);
     s.nodeData.set(nid, nd.addr);
     printk(s, ...nd.log);
   }
@@ -315,6 +321,37 @@ export interface BootOptions {
   afterStep?: (s: KernelState, step: BootStep) => void;
   /** No shortcuts: see KernelState.stepwise. */
   stepwise?: boolean;
+}
+
+/** A fresh state for one boot of `machine` with `profile`. */
+function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, profile: KernelProfile): KernelState {
+  return {
+    arch,
+    build,
+    profile: profile.name,
+    kernel: profile.features,
+    machine,
+    cmdline: machine.cmdline.split(/\s+/).filter(Boolean),
+    memblock: memblockCreate({ debug: true, pageSize: arch.pageSize }),
+    e820: machine.e820.map((e) => ({ ...e })),
+    maxPfn: 0,
+    maxLowPfn: 0,
+    numa: { blks: [] },
+    nodeData: new Map(),
+    sparse: createSparseState(),
+    vmemmap: createVmemmapPageTables(),
+    zones: null,
+    pageAlloc: createPageAllocState(),
+    hugetlb: createHugetlbState(),
+    hvo: createHvoStats(),
+    others: null,
+    memmap: { bootPages: 0, pages: 0 },
+    memmapInitDone: false,
+    panic: null,
+    dmesg: [],
+    steps: [],
+    stepwise: false,
+  };
 }
 
 /** Boot a machine through its profile's steps; returns the state after them. */

@@ -38,12 +38,12 @@ export function e820RangeRemove(table: E820Entry[], start: number, size: number,
 }
 
 /** e820__end_of_ram_pfn() / e820__end_of_low_ram_pfn(): the end of usable RAM below a limit, with its log line. */
-export function e820EndPfn(table: E820Entry[], limitPfn: number, maxArchPfn: number): { pfn: number; log: string } {
+export function e820EndPfn(table: E820Entry[], limitPfn: number, maxArchPfn: number, pageSize: number): { pfn: number; log: string } {
   let last = 0;
   for (const e of table) {
     if (e.type !== 'usable') continue;
-    const s = Math.floor(e.start / 4096);
-    const t = Math.floor(e.end / 4096);
+    const s = Math.floor(e.start / pageSize);
+    const t = Math.floor(e.end / pageSize);
     if (s >= limitPfn) continue;
     last = Math.max(last, Math.min(t, limitPfn));
   }
@@ -52,11 +52,11 @@ export function e820EndPfn(table: E820Entry[], limitPfn: number, maxArchPfn: num
 }
 
 /** e820__memblock_setup(): usable RAM into memblock.memory, partial pages trimmed, then the dump. */
-export function e820MemblockSetup(mb: Memblock, table: E820Entry[]): string[] {
+export function e820MemblockSetup(mb: Memblock, table: E820Entry[], pageSize: number): string[] {
   for (const e of table) {
     if (e.type === 'usable' || e.type === 'reserved kern') memblockAdd(mb, e.start, e.end - e.start, 'e820__memblock_setup');
   }
-  memblockTrimMemory(mb, 4096);
+  memblockTrimMemory(mb, pageSize);
   return memblockDumpAll(mb);
 }
 

@@ -18,7 +18,7 @@ import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
 import { HVO_RUN_MAX, vmemmapHvoRunnable, vmemmapPopulate, vmemmapPopulateHvo, vmemmapPopulateHvoRun, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
-import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb.js';
+import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
 import { memmapBootPagesAdd, memmapPagesAdd } from './vmstat.js';
 import { pow2 } from '../util/units.js';

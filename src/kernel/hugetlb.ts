@@ -12,8 +12,8 @@ import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimiza
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
 import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
+import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
-import type { Zone } from './mm-init.js';
 import { beginStep, printk } from './state.js';
 
 /** MAX_ORDER (11): a huge page of this order or more is gigantic (allocated from memblock at boot). */
@@ -119,45 +119,6 @@ export function memoryNodes(s: KernelState): number[] {
 
 function memoryNodesOf(s: KernelState): number[] {
   return [...(s.zones?.nodeSpan.keys() ?? [])].filter((nid) => s.zones!.zones.some((z) => z.nid === nid && z.present > 0)).sort((a, b) => a - b);
-}
-
-/**
- * huge_boot_pages in the kernel's list order: newest first, as list_add()
- * leaves them; with `nid`, that node's list (6.15 and hvo-v7 keep one per node).
- */
-export function hugeBootPages(s: KernelState, nid?: number): HugeBootmemPage[] {
-  const all = s.hugetlb.bootPages;
-  if (nid === undefined) return all.slice().reverse();
-  // Each step asks for every node's list in turn: split the list by node once, until it changes.
-  let byNode = bootPagesByNode.get(all);
-  if (!byNode) {
-    byNode = new Map();
-    for (let i = all.length - 1; i >= 0; i--) {
-      const m = all[i]!;
-      const list = byNode.get(m.nid);
-      if (list) list.push(m);
-      else byNode.set(m.nid, [m]);
-    }
-    bootPagesByNode.set(all, byNode);
-  }
-  return byNode.get(nid)?.slice() ?? [];
-}
-
-/** huge_boot_pages split by node (newest first), for hugeBootPages(): derived, dropped whenever a page joins or leaves the list. */
-const bootPagesByNode = new WeakMap<HugeBootmemPage[], Map<number, HugeBootmemPage[]>>();
-
-/** list_add() of a boot page. */
-function hugeBootPageAdd(s: KernelState, m: HugeBootmemPage): void {
-  s.hugetlb.bootPages.push(m);
-  bootPagesByNode.delete(s.hugetlb.bootPages);
-  s.hugetlb.gen++;
-}
-
-/** list_del() of a boot page. */
-export function hugeBootPageDel(s: KernelState, m: HugeBootmemPage): void {
-  s.hugetlb.bootPages.splice(s.hugetlb.bootPages.indexOf(m), 1);
-  bootPagesByNode.delete(s.hugetlb.bootPages);
-  s.hugetlb.gen++;
 }
 
 const onlineCache = new WeakMap<Map<number, number>, number[]>();
@@ -487,32 +448,6 @@ export function hugetlbBootmemAlloc(s: KernelState): void {
   ht.bootmemAllocated = true;
 }
 
-/**
- * hugetlb_bootmem_page_zones_valid(): the page lies in one zone of its node
- * (pfn_range_intersects_zones() finds no second zone); an invalid page is
- * counted for report_hugepages().
- */
-export function hugetlbBootmemPageZonesValid(s: KernelState, nid: number, m: HugeBootmemPage): boolean {
-  if (m.zonesValid) return true;
-  const valid = hugetlbBootmemPageInOneZone(s, nid, m);
-  if (!valid) s.hugetlb.nrInvalid.set(m.order, (s.hugetlb.nrInvalid.get(m.order) ?? 0) + 1);
-  return valid;
-}
-
-/** What hugetlb_bootmem_page_zones_valid() decides, without counting an invalid page: the page lies in one zone of its node. */
-export function hugetlbBootmemPageInOneZone(s: KernelState, nid: number, m: HugeBootmemPage): boolean {
-  const start = m.addr / s.arch.pageSize;
-  const end = start + pow2(m.order);
-  const byNode = zonesMemo(s, 'spanned zones by node', () => {
-    const m = new Map<number, Zone[]>();
-    for (const z of s.zones?.zones ?? []) if (z.spanned > 0) m.set(z.nid, [...(m.get(z.nid) ?? []), z]);
-    return m;
-  });
-  const nodeZones = byNode.get(nid) ?? [];
-  let hits = 0;
-  for (const z of nodeZones) if (z.startPfn < end && start < z.startPfn + z.spanned) hits++;
-  return hits < 2;
-}
 
 /** gigantic_pages_init() (arch_initcall on x86): the 1 GiB hstate exists whenever the CPU can map it. */
 export function giganticPagesInit(s: KernelState): void {

@@ -59,8 +59,8 @@ export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
 
 import { hex, pa } from '../util/format.js';
+import { DEFAULT_ARCH } from '../arch/index.js';
 
-const PAGE_SIZE = 4096;
 const SMP_CACHE_BYTES = 64;
 
 export interface MemblockRegion {
@@ -108,6 +108,8 @@ export interface MemblockCall {
 export type MemblockCallArgs = Omit<MemblockCall, 'printed'>;
 
 export interface Memblock {
+  /** PAGE_SIZE of the architecture: nothing is ever found in the first page. */
+  pageSize: number;
   memory: MemblockType;
   reserved: MemblockType;
   currentLimit: number;
@@ -523,8 +525,10 @@ function faultFails(mb: Memblock, caller: string): boolean {
   return !!(f.nth?.includes(mb.allocCount) || f.callers?.some((c) => c === caller || c === `${caller}@${mb.step}`));
 }
 
-export function memblockCreate(opts: { debug?: boolean } = {}): Memblock {
+/** An empty memblock; `pageSize` is the architecture's (the default architecture's when not given). */
+export function memblockCreate(opts: { debug?: boolean; pageSize?: number } = {}): Memblock {
   return {
+    pageSize: opts.pageSize ?? DEFAULT_ARCH.pageSize,
     memory: { name: 'memory', regions: [], totalSize: 0, grown: 0, changed: 0 },
     reserved: { name: 'reserved', regions: [], totalSize: 0, grown: 0, changed: 0 },
     currentLimit: MEMBLOCK_ALLOC_ANYWHERE,
@@ -1077,13 +1081,13 @@ export function clamp(x: number, lo: number, hi: number): number {
 }
 
 /** Where memblock_find_in_range_node() starts looking: never in the first page. */
-function findStart(start: number): number {
-  return Math.max(start, PAGE_SIZE);
+function findStart(mb: Memblock, start: number): number {
+  return Math.max(start, mb.pageSize);
 }
 
 /** Where it stops: the current limit for "accessible" memory, and never below where it starts. */
 function findEnd(mb: Memblock, start: number, end: number): number {
-  return Math.max(findStart(start), end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE ? mb.currentLimit : end);
+  return Math.max(findStart(mb, start), end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE ? mb.currentLimit : end);
 }
 
 /** memblock_find_in_range_node(): a free, aligned range of `size` in [start, end) on `nid`, or 0. */
@@ -1097,7 +1101,7 @@ export function memblockFindInRangeNode(
   flags: number,
 ): number {
   end = findEnd(mb, start, end);
-  start = findStart(start);
+  start = findStart(mb, start);
   if (mb.bottomUp) return memblockFindRangeBottomUp(mb, start, end, size, align, nid, flags);
   if (mb.faults?.nodes?.length) return memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
   const known = allocHintFind(mb, size, align, start, end, nid, flags);
@@ -1109,7 +1113,7 @@ function memblockFindAndReserve(mb: Memblock, size: number, align: number, start
   const found = memblockFindInRangeNode(mb, size, align, start, end, nid, flags);
   if (!found) return 0;
   memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
-  if (!mb.bottomUp && !mb.faults?.nodes?.length) allocHintSet(mb, size, align, findStart(start), findEnd(mb, start, end), nid, flags, found);
+  if (!mb.bottomUp && !mb.faults?.nodes?.length) allocHintSet(mb, size, align, findStart(mb, start), findEnd(mb, start, end), nid, flags, found);
   return found;
 }
 
@@ -1203,7 +1207,7 @@ function allocHintTake(mb: Memblock, size: number, align: number, start: number,
  */
 function allocNidAddr(mb: Memblock, fn: string, size: number, align: number, minAddr: number, maxAddr: number, nid: number, exactNid: boolean, caller: string): number {
   if (allocQuickOk(mb, align, nid)) {
-    const a = allocHintTake(mb, size, align, findStart(minAddr), findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr), nid);
+    const a = allocHintTake(mb, size, align, findStart(mb, minAddr), findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr), nid);
     if (a >= 0) {
       mb.allocCount++;
       const call = mb.calls.pushAlloc(fn, size, align, nid, minAddr, maxAddr, caller, mb.debug);
@@ -1268,7 +1272,7 @@ export function memblockAllocTryNidRawMany(
   at = 0,
 ): number {
   // The bounds the first search of each call uses (memblock_alloc_internal(), then memblock_find_in_range_node()).
-  const start = findStart(minAddr);
+  const start = findStart(mb, minAddr);
   const end = findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr);
   const quick = allocQuickOk(mb, align, nid);
   let i = 0;
@@ -1402,7 +1406,7 @@ export interface PfnRange {
 }
 
 /** for_each_mem_pfn_range(): whole pages of each memory region (of `nid`, or all with MAX_NUMNODES). */
-export function memblockPfnRanges(mb: Memblock, nid: number = MAX_NUMNODES, pageSize = PAGE_SIZE): PfnRange[] {
+export function memblockPfnRanges(mb: Memblock, nid: number = MAX_NUMNODES, pageSize = mb.pageSize): PfnRange[] {
   const out: PfnRange[] = [];
   for (const r of mb.memory.regions) {
     if (nid !== MAX_NUMNODES && r.nid !== nid) continue;

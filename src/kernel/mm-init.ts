@@ -8,7 +8,8 @@ import { memparse } from '../util/units.js';
 import { clamp, MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, roundUp } from './memblock.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
-import { firstUnmappedStructPage, sparseVmemmapInitNidLate } from './sparse-vmemmap.js';
+import { firstUnmappedStructPage } from './sparse-vmemmap.js';
+import { sparseVmemmapInitNidLate } from './sparse-vmemmap-init.js';
 import { sectionPresent } from './sparse.js';
 import { structPageAddress } from './page.js';
 
@@ -60,11 +61,11 @@ export function zoneNames(s: KernelState): string[] {
 }
 
 /** cmdline_parse_core(): a size, or a percentage with '%'; null when the value is missing. */
-function cmdlineParseCore(v: string | undefined): { pages: number; percent: number } | null {
+function cmdlineParseCore(v: string | undefined, pageSize: number): { pages: number; percent: number } | null {
   if (v === undefined || v === '') return null;
   const pct = /^(0x[0-9a-f]+|\d+)%/i.exec(v);
   if (pct) return { pages: 0, percent: Number(pct[1]) };
-  return { pages: Math.floor(memparse(v).value / 4096), percent: 0 };
+  return { pages: Math.floor(memparse(v).value / pageSize), percent: 0 };
 }
 
 /** early_param("kernelcore"/"movablecore"/"movable_node"): every occurrence is applied in order; the last wins. */
@@ -87,7 +88,7 @@ export function parseCoreParams(s: KernelState): CoreParams {
       p.mirroredKernelcore = true;
       continue;
     }
-    const c = cmdlineParseCore(val);
+    const c = cmdlineParseCore(val, s.arch.pageSize);
     if (!c) {
       printk(s, `Malformed early option '${name}'`);
       continue;

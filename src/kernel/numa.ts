@@ -120,11 +120,11 @@ export function numaNodeSpans(mi: NumaMeminfo): Map<number, { start: number; end
 }
 
 /** alloc_node_data(): pg_data_t for a node, node-local if possible; returns its address (0 on failure) and the log lines. */
-export function allocNodeData(mb: Memblock, nid: number, ndSize: number, smpCacheBytes: number, nidOfPfn: (pfn: number) => number): { addr: number; log: string[] } {
+export function allocNodeData(mb: Memblock, nid: number, ndSize: number, smpCacheBytes: number, pageSize: number, nidOfPfn: (pfn: number) => number): { addr: number; log: string[] } {
   const addr = memblockPhysAllocTryNid(mb, ndSize, smpCacheBytes, nid);
   if (!addr) return { addr, log: [`Cannot find ${ndSize} bytes in any node (initial node: ${nid})`] };
   const log = [`NODE_DATA(${nid}) allocated [mem ${hex010(addr)}-${hex010(addr + ndSize - 1)}]`];
-  const tnid = nidOfPfn(Math.floor(addr / 4096));
+  const tnid = nidOfPfn(Math.floor(addr / pageSize));
   if (tnid !== nid) log.push(`    NODE_DATA(${nid}) on node ${tnid}`);
   return { addr, log };
 }

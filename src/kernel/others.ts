@@ -14,7 +14,8 @@ import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
 import { kernelPanic, printk } from './state.js';
 
 /** Bytes of the first per-cpu chunk one CPU uses ("percpu: Embedded 61 pages/cpu"). */
-const PCPU_UNIT_USED = 61 * 4096;
+/** The part of the boot CPU's per-cpu unit in use, in pages. */
+const PCPU_UNIT_USED_PAGES = 61;
 /** The small allocations of pcpu_setup_first_chunk() and pcpu_alloc_first_chunk(), in order. */
 const PCPU_SMALL = [
   [8, 'pcpu_setup_first_chunk'],
@@ -55,13 +56,13 @@ function setupArchEnd(s: KernelState): void {
   small(s, cmdLen, 'start_kernel');
   small(s, cmdLen, 'start_kernel');
   // setup_per_cpu_areas() -> pcpu_embed_first_chunk() for the boot CPU.
-  const info = small(s, 4096, 'pcpu_build_alloc_info', 4096);
-  const areas = small(s, 4096, 'pcpu_embed_first_chunk');
+  const info = small(s, s.arch.pageSize, 'pcpu_build_alloc_info', s.arch.pageSize);
+  const areas = small(s, s.arch.pageSize, 'pcpu_embed_first_chunk');
   const chunk = mustHave(s, memblockAllocTryNid(s.memblock, s.arch.pmdSize, s.arch.pmdSize, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, bootCpuNode(s), 'pcpu_fc_alloc'), s.arch.pmdSize, 'pcpu_fc_alloc');
-  if (chunk) memblockPhysFree(s.memblock, chunk + PCPU_UNIT_USED, s.arch.pmdSize - PCPU_UNIT_USED, 'pcpu_embed_first_chunk');
+  if (chunk) memblockPhysFree(s.memblock, chunk + PCPU_UNIT_USED_PAGES * s.arch.pageSize, s.arch.pmdSize - PCPU_UNIT_USED_PAGES * s.arch.pageSize, 'pcpu_embed_first_chunk');
   for (const [size, caller] of PCPU_SMALL) small(s, size, caller);
-  if (areas) memblockPhysFree(s.memblock, areas, 4096, 'pcpu_embed_first_chunk');
-  if (info) memblockPhysFree(s.memblock, info, 4096, 'pcpu_embed_first_chunk');
+  if (areas) memblockPhysFree(s.memblock, areas, s.arch.pageSize, 'pcpu_embed_first_chunk');
+  if (info) memblockPhysFree(s.memblock, info, s.arch.pageSize, 'pcpu_embed_first_chunk');
   for (let i = 0; i < 6; i++) small(s, 8, 'alloc_bootmem_cpumask_var');
 }
 
@@ -94,16 +95,16 @@ function startKernel(s: KernelState): void {
     allocLargeSystemHash(s, 8, 13);
     allocLargeSystemHash(s, 8, 14);
   }
-  for (let i = 0; i < 3; i++) small(s, 4096, 'spp_getpage', 4096);
+  for (let i = 0; i < 3; i++) small(s, s.arch.pageSize, 'spp_getpage', s.arch.pageSize);
 }
 
 /** mem_init() -> swiotlb_init(): a 64 MiB bounce buffer below 4 GiB when some memory is above it. */
 function mmInit(s: KernelState): void {
   if (s.maxPfn * s.arch.pageSize <= 2 ** 32) return;
   // Without the buffer swiotlb warns and goes on ("failed to allocate tlb structure").
-  const buf = memblockAllocTryNid(s.memblock, SWIOTLB_SIZE, 4096, 0, 2 ** 32 - 1, NUMA_NO_NODE, 'swiotlb_init_remap');
+  const buf = memblockAllocTryNid(s.memblock, SWIOTLB_SIZE, s.arch.pageSize, 0, 2 ** 32 - 1, NUMA_NO_NODE, 'swiotlb_init_remap');
   if (!buf) return printk(s, 'swiotlb_init_remap: failed to allocate tlb structure');
-  small(s, (SWIOTLB_SIZE / 2048) * 24, 'swiotlb_init_remap', 4096);
+  small(s, (SWIOTLB_SIZE / 2048) * 24, 'swiotlb_init_remap', s.arch.pageSize);
   small(s, 16, 'swiotlb_init_remap');
 }
 
@@ -111,7 +112,7 @@ function mmInit(s: KernelState): void {
 function initMemMapping(s: KernelState): void {
   const top = s.maxPfn * s.arch.pageSize;
   if (!s.cmdline.includes('nokaslr') || top < 2 ** 31) return;
-  for (let i = 0; i < 2; i++) memblockPhysAllocRange(s.memblock, 4096, 4096, top - 2 ** 29, top, 'alloc_low_pages');
+  for (let i = 0; i < 2; i++) memblockPhysAllocRange(s.memblock, s.arch.pageSize, s.arch.pageSize, top - 2 ** 29, top, 'alloc_low_pages');
 }
 
 export const estimatedOthers: OtherSubsystems = {

@@ -35,6 +35,7 @@
 // Read API (for reports): `pt.pmdLeaf`, `pt.pte` and `pt.stored` read like
 // Maps; `pmdLeafRuns(pt)` gives runs of leaves; each table's `runs` are its
 // PTE runs; `vmemmapTranslate()` walks one address.
+import { DEFAULT_ARCH } from '../arch/index.js';
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {
@@ -200,7 +201,7 @@ export class StoredPages implements Iterable<[number, StoredVmemmapPage]> {
   private bits = 5;
   /** Fibonacci hashing of the page number: the top bits of a multiply (pages of aligned blocks share their low bits). */
   private hash(key: number): number {
-    const p = key / 4096;
+    const p = key / PTE_SPAN;
     const lo = p >>> 0;
     const hi = Math.floor(p / 4294967296) | 0;
     return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> (32 - this.bits);
@@ -463,11 +464,13 @@ export function createVmemmapPageTables(): VmemmapPageTables {
 export const NO_RUNS: PteRun[] = Object.freeze([]) as unknown as PteRun[];
 
 /** Index helpers: how many bytes of vmemmap one entry of each level maps. */
-export const PMD_ENTRY_SPAN = 2 ** 21;
-export const PMD_TABLE_SPAN = 2 ** 30;
-export const PUD_TABLE_SPAN = 2 ** 39;
-export const PTE_SPAN = 4096;
-export const PTRS_PER_PTE = 512;
+// The vmemmap's geometry is the architecture's (src/arch): one PTE maps a base
+// page of struct pages, a PMD entry a PMD's worth, a table PTRS_PER_PTE entries.
+export const PTE_SPAN = DEFAULT_ARCH.pageSize;
+export const PTRS_PER_PTE = DEFAULT_ARCH.ptrsPerTable;
+export const PMD_ENTRY_SPAN = DEFAULT_ARCH.pmdSize;
+export const PMD_TABLE_SPAN = DEFAULT_ARCH.pudSize;
+export const PUD_TABLE_SPAN = DEFAULT_ARCH.pudSize * DEFAULT_ARCH.ptrsPerTable;
 
 /** What one PTE maps: physical page and protection. */
 export function pteLookup(t: PteTable, idx: number): { phys: number; readOnly: boolean } | null {

@@ -17,8 +17,7 @@ import type { Zone } from './mm-init.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockAllocTryNidRawMany, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
 import { NO_RUNS, pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
-import { hugetlbVmemmapInitEarly, hugetlbVmemmapInitLate } from './hugetlb-vmemmap.js';
-import { sparseBufferAlloc, sparseBufferAllocRun, sparseBufferBlocksLeft } from './sparse.js';
+import { sparseBufferAlloc, sparseBufferAllocRun, sparseBufferBlocksLeft } from './sparse-buffer.js';
 import { firstEndingAbove } from '../util/search.js';
 
 const runEnd = (r: PteRun) => r.from + r.count;
@@ -470,14 +469,4 @@ export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, 
       pteSetRange(t, a, Math.min(r.from + r.count, from + count) - a, runPhys(r, a), r.stride, true);
     }
   });
-}
-
-/** sparse_vmemmap_init_nid_early(): the hook sparse_init_nid() calls before populating sections (6.15, hvo-v7). */
-export function sparseVmemmapInitNidEarly(s: KernelState, nid: number): void {
-  if (s.kernel.bootVmemmap !== 'gather') hugetlbVmemmapInitEarly(s, nid);
-}
-
-/** sparse_vmemmap_init_nid_late(): the hook free_area_init() calls once zones are sized (6.15, hvo-v7). */
-export function sparseVmemmapInitNidLate(s: KernelState, nid: number): void {
-  if (s.kernel.bootVmemmap !== 'gather') hugetlbVmemmapInitLate(s, nid);
 }

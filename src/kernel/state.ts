@@ -3,21 +3,15 @@ import type { Arch } from '../arch/index.js';
 import type { E820Entry } from '../machine/e820.js';
 import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
-import type { KernelFeatures, KernelProfile } from '../profiles/types.js';
+import type { KernelFeatures } from '../profiles/types.js';
 import type { Memblock } from './memblock.js';
-import { memblockCreate } from './memblock.js';
 import type { HvoStats } from './hugetlb-vmemmap.js';
-import { createHvoStats } from './hugetlb-vmemmap.js';
 import type { HugetlbState } from './hugetlb.js';
-import { createHugetlbState } from './hugetlb.js';
 import type { ZoneLayout } from './mm-init.js';
 import type { PageAllocState } from './page-alloc.js';
-import { createPageAllocState } from './page-alloc.js';
 import type { NumaMeminfo } from './numa.js';
 import type { VmemmapPageTables } from './pgtable.js';
-import { createVmemmapPageTables } from './pgtable.js';
 import type { SparseState } from './sparse.js';
-import { createSparseState } from './sparse.js';
 
 
 export interface BootStep {
@@ -84,36 +78,6 @@ export interface KernelState {
    * hold the shortcuts to this.
    */
   stepwise: boolean;
-}
-
-export function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, profile: KernelProfile): KernelState {
-  return {
-    arch,
-    build,
-    profile: profile.name,
-    kernel: profile.features,
-    machine,
-    cmdline: machine.cmdline.split(/\s+/).filter(Boolean),
-    memblock: memblockCreate({ debug: true }),
-    e820: machine.e820.map((e) => ({ ...e })),
-    maxPfn: 0,
-    maxLowPfn: 0,
-    numa: { blks: [] },
-    nodeData: new Map(),
-    sparse: createSparseState(),
-    vmemmap: createVmemmapPageTables(),
-    zones: null,
-    pageAlloc: createPageAllocState(),
-    hugetlb: createHugetlbState(),
-    hvo: createHvoStats(),
-    others: null,
-    memmap: { bootPages: 0, pages: 0 },
-    memmapInitDone: false,
-    panic: null,
-    dmesg: [],
-    steps: [],
-    stepwise: false,
-  };
 }
 
 export function printk(s: KernelState, ...lines: string[]): void {

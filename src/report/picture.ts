@@ -10,7 +10,8 @@ import type { KernelState } from '../kernel/state.js';
 import type { MemblockCallLog } from '../kernel/memblock.js';
 import { numaNodeSpans } from '../kernel/numa.js';
 import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
-import { presentSections, sectionMapSize } from '../kernel/sparse.js';
+import { presentSections } from '../kernel/sparse.js';
+import { sectionMapSize } from '../kernel/sparse-buffer.js';
 import { firstEndingAbove } from '../util/search.js';
 
 export const OWNERS = ['hugetlb', 'memmap', 'page tables', 'kernel & firmware', 'node data', 'per-cpu', 'other'] as const;
