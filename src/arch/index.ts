@@ -1,5 +1,5 @@
 import type { Arch } from './types.js';
-import { x86_64 } from './x86_64.js';
+import { x86_64 } from './x86_64/facts.js';
 
 export type { Arch, ZoneLimit } from './types.js';
 export { x86_64 };

@@ -4,7 +4,7 @@ import { boot, modelledSteps } from '../kernel/boot.js';
 import { forEachFreeMemRange, memblockDbgLine } from '../kernel/memblock.js';
 import type { KernelState } from '../kernel/state.js';
 import { DEFAULT_PROFILE, getProfile, PROFILE_NAMES, type KernelProfile, type ProfileName } from '../profiles/index.js';
-import { numaNodeSpans } from '../kernel/numa.js';
+import { numaNodeSpans } from '../arch/x86_64/numa.js';
 import { InputError } from '../util/errors.js';
 import { hex010 } from '../util/format.js';
 import { GiB, TiB, humanSize } from '../util/units.js';

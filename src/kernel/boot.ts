@@ -6,193 +6,21 @@
 // not survive stops at a KernelPanic.
 import type { Arch } from '../arch/index.js';
 import { x86_64 } from '../arch/index.js';
+import { kernelImage, setupArchMemory } from '../arch/x86_64/setup.js';
 import type { Machine } from '../machine/types.js';
-import { hex010, hex018 } from '../util/format.js';
-import { memparse } from '../util/units.js';
-import type { KernelBuild } from './config.js';
 import { DEFAULT_PROFILE, getProfile, type KernelProfile } from '../profiles/index.js';
-import type { BootStepName } from './steps.js';
-import { biosRegionStart, e820EndPfn, e820MemblockSetup, e820PrintTable, e820RangeRemove, e820RangeUpdate } from './e820.js';
-import {
-  MEMBLOCK_ALLOC_ACCESSIBLE,
-  memblockAllocTryNid,
-  memblockDumpAll,
-  memblockPhysAllocRange,
-  memblockPhysFree,
-  memblockReserve,
-  memblockSetCurrentLimit,
-  NUMA_NO_NODE,
-} from './memblock.js';
+import type { KernelBuild } from './config.js';
+import { cpuHasGbpages, createHugetlbState, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
+import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import type { MemblockFaults } from './memblock.js';
-import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
-import { cpuHasGbpages, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
-import { hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
+import { memblockCreate } from './memblock.js';
 import { freeAreaInit } from './mm-init.js';
-import { freeReservedPages, memblockFreeAll } from './page-alloc.js';
-import { sparseInit } from './sparse.js';
+import { createPageAllocState, freeReservedPages, memblockFreeAll } from './page-alloc.js';
+import { createVmemmapPageTables } from './pgtable.js';
+import { createSparseState, sparseInit } from './sparse.js';
+import type { BootStepName } from './steps.js';
 import type { BootStep, KernelState, OtherPoint, OtherSubsystems } from './state.js';
 import { beginStep, endStep, KernelPanic, printk } from './state.js';
-import { memblockCreate } from './memblock.js';
-import { createHvoStats } from './hugetlb-vmemmap.js';
-import { createHugetlbState } from './hugetlb.js';
-import { createPageAllocState } from './page-alloc.js';
-import { createVmemmapPageTables } from './pgtable.js';
-import { createSparseState } from './sparse.js';
-
-/** MAX_ARCH_PFN on x86_64 4-level: 1 << (MAX_PHYSMEM_BITS - PAGE_SHIFT). */
-function maxArchPfn(arch: Arch): number {
-  return 2 ** (arch.maxPhysmemBits - arch.pageShift);
-}
-
-/** Value of the last `name=` on the command line (the kernel keeps the last), or undefined. */
-export function cmdlineValue(s: KernelState, name: string): string | undefined {
-  let v: string | undefined;
-  for (const w of s.cmdline) if (w.startsWith(name + '=')) v = w.slice(name.length + 1);
-  return v;
-}
-
-function cmdlineHas(s: KernelState, word: string): boolean {
-  return s.cmdline.includes(word);
-}
-
-/** setup_arch(): the early e820 fix-ups and max_pfn. */
-function setupArchE820(s: KernelState): void {
-  beginStep(s, 'e820__memory_setup');
-  printk(s, ...e820PrintTable(s.e820));
-  beginStep(s, 'setup_arch');
-  // The first page belongs to the BIOS; the legacy VGA/BIOS hole is never RAM.
-  let r = e820RangeUpdate(s.e820, 0, s.arch.pageSize, 'usable', 'reserved');
-  s.e820 = r.table;
-  printk(s, r.log);
-  r = e820RangeRemove(s.e820, 0xa0000, s.arch.isaEnd - 0xa0000, 'usable');
-  s.e820 = r.table;
-  printk(s, r.log);
-  const top = e820EndPfn(s.e820, maxArchPfn(s.arch), maxArchPfn(s.arch), s.arch.pageSize);
-  s.maxPfn = top.pfn;
-  printk(s, top.log);
-  const fourG = 2 ** 32 / s.arch.pageSize;
-  if (s.maxPfn > fourG) {
-    const low = e820EndPfn(s.e820, fourG, maxArchPfn(s.arch), s.arch.pageSize);
-    s.maxLowPfn = low.pfn;
-    printk(s, low.log);
-  } else {
-    s.maxLowPfn = s.maxPfn;
-  }
-}
-
-/** early_reserve_memory(): made before memblock=debug is parsed, so never printed. */
-function earlyReserveMemory(s: KernelState): void {
-  beginStep(s, 'early_reserve_memory');
-  const mb = s.memblock;
-  const debug = mb.debug;
-  mb.debug = false;
-  const image = kernelImage(s);
-  memblockReserve(mb, image.start, image.size, 'early_reserve_memory');
-  memblockReserve(mb, 0, 64 * 1024, 'early_reserve_memory');
-  const initrd = s.machine.loader?.initrd;
-  if (initrd) memblockReserve(mb, initrd.start, initrd.size, 'early_reserve_initrd');
-  // reserve_bios_regions(): from the BIOS's low-memory size (the end of the first e820 entry) to 1 MiB.
-  const bios = biosRegionStart(s.machine.e820, s.arch.pageSize, s.arch.isaEnd);
-  if (bios !== null) memblockReserve(mb, bios, s.arch.isaEnd - bios, 'reserve_bios_regions');
-  mb.debug = debug;
-}
-
-/** Where the kernel image is: as the loader placed it, else the build's physical start (no KASLR). */
-function kernelImage(s: KernelState): { start: number; size: number } {
-  return s.machine.loader?.kernelImage ?? { start: s.build.imageStart, size: s.build.imageSize };
-}
-
-/** reserve_brk() then e820__memblock_setup() under the ISA limit. */
-function memblockSetup(s: KernelState): void {
-  beginStep(s, 'reserve_brk');
-  const image = kernelImage(s);
-  memblockReserve(s.memblock, image.start + image.size, s.build.brkSize, 'setup_arch');
-  memblockSetCurrentLimit(s.memblock, s.arch.isaEnd);
-  beginStep(s, 'e820__memblock_setup');
-  const dump = e820MemblockSetup(s.memblock, s.e820, s.arch.pageSize);
-  if (s.memblock.debug) printk(s, ...dump);
-}
-
-/** reserve_real_mode(), the first-megabyte reservation, and init_mem_mapping()'s probe of the top of RAM. */
-function realModeAndMapping(s: KernelState): void {
-  beginStep(s, 'reserve_real_mode');
-  const mb = s.memblock;
-  memblockPhysAllocRange(mb, s.build.realModeSize, s.arch.pageSize, 0, s.arch.isaEnd, 'reserve_real_mode');
-  memblockReserve(mb, 0, s.arch.isaEnd, 'setup_arch');
-  beginStep(s, 'init_mem_mapping');
-  const top = s.maxPfn * s.arch.pageSize;
-  const probe = memblockPhysAllocRange(mb, s.arch.pmdSize, s.arch.pmdSize, s.arch.isaEnd, top, 'init_mem_mapping');
-  if (probe) memblockPhysFree(mb, probe, s.arch.pmdSize, 'init_mem_mapping');
-  memblockSetCurrentLimit(mb, top);
-  // 64-bit maps all RAM directly: max_low_pfn becomes max_pfn.
-  if (s.maxPfn > s.maxLowPfn) s.maxLowPfn = s.maxPfn;
-}
-
-/** setup_log_buf(1): with log_buf_len=, the text, descriptor and info arrays of the new ring buffer. */
-function setupLogBuf(s: KernelState): void {
-  const v = cmdlineValue(s, 'log_buf_len');
-  if (v === undefined) return;
-  beginStep(s, 'setup_log_buf');
-  let len = memparse(v).value;
-  if (len > 0) len = 2 ** Math.ceil(Math.log2(len));
-  const builtIn = 1 << 18; // CONFIG_LOG_BUF_SHIFT=18
-  if (len <= builtIn) return;
-  const mb = s.memblock;
-  const count = len / 32; // PRB_AVGBITS = 5
-  memblockAllocTryNid(mb, len, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
-  memblockAllocTryNid(mb, count * s.build.prbDescSize, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
-  memblockAllocTryNid(mb, count * s.build.printkInfoSize, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
-  printk(s, `printk: log_buf_len: ${len} bytes`);
-}
-
-/** acpi_boot_table_init() -> acpi_reserve_initial_tables(): keep the firmware's tables. */
-function acpiReserveInitialTables(s: KernelState): void {
-  const tables = s.machine.acpiTables;
-  if (!tables?.length) return;
-  beginStep(s, 'acpi_reserve_initial_tables');
-  for (const t of tables) {
-    printk(s, `ACPI: Reserving ${t.signature} table memory at [mem ${hex010(t.start)}-${hex010(t.start + t.size - 1)}]`);
-    memblockReserve(s.memblock, t.start, t.size, 'acpi_reserve_initial_tables');
-  }
-}
-
-/** x86_numa_init() -> numa_init(): SRAT (or a fake node), cleanup, node ids, node data. */
-function numaInit(s: KernelState): void {
-  beginStep(s, 'numa_init');
-  const mb = s.memblock;
-  numaResetMemblockNodes(mb);
-  const numaOff = cmdlineHas(s, 'numa=off');
-  if (s.machine.nodes.length && !numaOff) {
-    for (const n of s.machine.nodes) {
-      for (const r of n.ranges) {
-        printk(s, `ACPI: SRAT: Node ${n.id} PXM ${n.id} [mem ${hex010(r.start)}-${hex010(r.end - 1)}]${r.hotplug ? ' hotplug' : ''}`);
-        numaAddMemblk(s.numa, n.id, r.start, r.end, r.hotplug);
-      }
-    }
-  }
-  let cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize);
-  printk(s, ...cleanup.log);
-  if (!s.numa.blks.length || !cleanup.ok) {
-    // dummy_numa_init(): one node over all RAM.
-    s.numa = { blks: [] };
-    const end = s.maxPfn * s.arch.pageSize;
-    printk(s, numaOff ? 'NUMA turned off' : 'No NUMA configuration found');
-    printk(s, `Faking a node at [mem ${hex018(0)}-${hex018(end - 1)}]`);
-    numaAddMemblk(s.numa, 0, 0, end);
-    cleanup = numaCleanupMeminfo(mb, s.numa, end);
-  }
-  numaRegisterMemblks(mb, s.numa);
-  const nidOfPfn = (pfn: number) => {
-    const a = pfn * s.arch.pageSize;
-    return s.numa.blks.find((b) => b.start <= a && a < b.end)?.nid ?? -1;
-  };
-  for (const [nid] of numaNodeSpans(s.numa)) {
-    const nd = allocNodeData(mb, nid, s.build.pgdatSize, s.arch.smpCacheBytes, s.arch.pageSize, nidOfPfn);
-    s.nodeData.set(nid, nd.addr);
-    printk(s, ...nd.log);
-  }
-  if (mb.debug) printk(s, ...memblockDumpAll(mb));
-}
 
 /** free_reserved_area() for a part of the kernel image (alternatives, initmem, the section gaps). */
 function freeImagePart(s: KernelState, i: number): void {
@@ -232,19 +60,11 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     },
     models: 'start_kernel() up to setup_arch()',
   },
-  'setup_arch:e820': { run: setupArchE820, models: 'e820__memory_setup, setup_arch (e820 fix-ups, max_pfn)' },
-  early_reserve_memory: { run: earlyReserveMemory, models: 'early_reserve_memory' },
-  'reserve_brk+e820__memblock_setup': { run: memblockSetup, models: 'reserve_brk, e820__memblock_setup' },
-  'reserve_real_mode+init_mem_mapping': {
-    run: (s) => {
-      realModeAndMapping(s);
-      others(s, 'init_mem_mapping');
-    },
-    models: 'reserve_real_mode, init_mem_mapping (top-of-RAM probe)',
+  'setup_arch:memory': {
+    run: setupArchMemory,
+    models:
+      'setup_arch up to the generic memory code (src/arch/x86_64/setup.ts): e820__memory_setup and the e820 fix-ups, max_pfn, early_reserve_memory, reserve_brk, e820__memblock_setup, reserve_real_mode, init_mem_mapping (top-of-RAM probe), setup_log_buf, acpi_reserve_initial_tables (when the machine lists its ACPI tables), numa_init / alloc_node_data',
   },
-  setup_log_buf: { run: setupLogBuf, models: 'setup_log_buf' },
-  acpi_reserve_initial_tables: { run: acpiReserveInitialTables, models: 'acpi_reserve_initial_tables (when the machine lists its ACPI tables)' },
-  x86_numa_init: { run: numaInit, models: 'numa_init / alloc_node_data' },
   'hugetlb_bootmem_alloc:setup_arch': {
     run: (s) => {
       if (cpuHasGbpages(s)) hugetlbBootmemAlloc(s);

@@ -9,7 +9,7 @@ import type { HvoStats } from './hugetlb-vmemmap.js';
 import type { HugetlbState } from './hugetlb.js';
 import type { ZoneLayout } from './mm-init.js';
 import type { PageAllocState } from './page-alloc.js';
-import type { NumaMeminfo } from './numa.js';
+import type { NumaMeminfo } from '../arch/x86_64/numa.js';
 import type { VmemmapPageTables } from './pgtable.js';
 import type { SparseState } from './sparse.js';
 

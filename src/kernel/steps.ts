@@ -3,13 +3,7 @@
 
 export const BOOT_STEP_NAMES = [
   'start_kernel',
-  'setup_arch:e820',
-  'early_reserve_memory',
-  'reserve_brk+e820__memblock_setup',
-  'reserve_real_mode+init_mem_mapping',
-  'setup_log_buf',
-  'acpi_reserve_initial_tables',
-  'x86_numa_init',
+  'setup_arch:memory',
   'hugetlb_bootmem_alloc:setup_arch',
   'sparse_init',
   'free_area_init',

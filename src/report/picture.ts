@@ -8,7 +8,7 @@
 // handful of intervals.
 import type { KernelState } from '../kernel/state.js';
 import type { MemblockCallLog } from '../kernel/memblock.js';
-import { numaNodeSpans } from '../kernel/numa.js';
+import { numaNodeSpans } from '../arch/x86_64/numa.js';
 import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
 import { presentSections } from '../kernel/sparse.js';
 import { sectionMapSize } from '../kernel/sparse-buffer.js';

@@ -11,7 +11,7 @@ import type { KernelState } from '../kernel/state.js';
 import { boot, type BootOptions } from '../kernel/boot.js';
 import type { Machine } from '../machine/types.js';
 import { hstateIsGigantic, hstateSize, type Hstate } from '../kernel/hugetlb.js';
-import { numaNodeSpans } from '../kernel/numa.js';
+import { numaNodeSpans } from '../arch/x86_64/numa.js';
 import { meminfoObject } from './proc.js';
 import { reservationsAfter, vmemmapBytes, type Owner } from './picture.js';
 import { firstEndingAbove } from '../util/search.js';

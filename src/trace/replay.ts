@@ -17,7 +17,7 @@
 import type { Arch } from '../arch/index.js';
 import { x86_64 } from '../arch/index.js';
 import { parseE820Line } from '../machine/e820.js';
-import { biosRegionStart } from '../kernel/e820.js';
+import { biosRegionStart } from '../arch/x86_64/e820.js';
 import type { Memblock, MemblockCallArgs, MemblockRegion } from '../kernel/memblock.js';
 import {
   memblockAdd,
@@ -37,8 +37,8 @@ import {
   memblockEndOfDram,
   MAX_NUMNODES,
 } from '../kernel/memblock.js';
-import type { NumaMeminfo } from '../kernel/numa.js';
-import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../kernel/numa.js';
+import type { NumaMeminfo } from '../arch/x86_64/numa.js';
+import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../arch/x86_64/numa.js';
 import { pa } from '../util/format.js';
 import { kernelImageFromIomem, type KernelLog } from './log.js';
 import type { DumpState, LogEvent } from './memblock-log.js';

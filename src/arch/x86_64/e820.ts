@@ -1,9 +1,9 @@
 // arch/x86/kernel/e820.c: the kernel's copy of the firmware map and what it does with it early.
-import type { E820Entry } from '../machine/e820.js';
-import { formatE820Line } from '../machine/e820.js';
-import type { Memblock } from './memblock.js';
-import { memblockAdd, memblockDumpAll, memblockTrimMemory } from './memblock.js';
-import { hex010 as pa10 } from '../util/format.js';
+import type { E820Entry } from '../../machine/e820.js';
+import { formatE820Line } from '../../machine/e820.js';
+import type { Memblock } from '../../kernel/memblock.js';
+import { memblockAdd, memblockDumpAll, memblockTrimMemory } from '../../kernel/memblock.js';
+import { hex010 as pa10 } from '../../util/format.js';
 
 
 /** e820__print_table("BIOS-e820") */

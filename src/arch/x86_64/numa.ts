@@ -1,7 +1,7 @@
 // arch/x86/mm/numa.c: from firmware NUMA blocks (SRAT) to node ids on memblock regions.
-import type { Memblock } from './memblock.js';
-import { MAX_NUMNODES, memblockPhysAllocTryNid, memblockSetNode, memblockSetclrFlag, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from './memblock.js';
-import { hex010 } from '../util/format.js';
+import type { Memblock } from '../../kernel/memblock.js';
+import { MAX_NUMNODES, memblockPhysAllocTryNid, memblockSetNode, memblockSetclrFlag, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../kernel/memblock.js';
+import { hex010 } from '../../util/format.js';
 
 export interface NumaMemblk {
   start: number;
