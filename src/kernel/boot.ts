@@ -8,6 +8,8 @@ import type { Arch } from '../arch/index.js';
 import { x86_64 } from '../arch/index.js';
 import { kernelImage, setupArchMemory } from '../arch/x86_64/setup.js';
 import type { Machine } from '../machine/types.js';
+import { memblockHints } from '../sim/memblock-hints.js';
+import { bootShortcuts } from '../sim/vmemmap-runs.js';
 import { DEFAULT_PROFILE, getProfile, type KernelProfile } from '../profiles/index.js';
 import type { KernelBuild } from './config.js';
 import { cpuHasGbpages, createHugetlbState, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
@@ -171,6 +173,7 @@ function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, pro
     dmesg: [],
     steps: [],
     stepwise: false,
+    shortcuts: null,
   };
 }
 
@@ -183,6 +186,10 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   if (opts.faults) s.memblock.faults = opts.faults;
   if (opts.afterStep) s.afterStep = opts.afterStep;
   s.stepwise = opts.stepwise ?? false;
+  if (!s.stepwise) {
+    s.shortcuts = bootShortcuts();
+    s.memblock.shortcuts = memblockHints();
+  }
   try {
     for (const step of profile.steps) BOOT_STEPS[step].run(s);
     if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);

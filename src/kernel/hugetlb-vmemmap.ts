@@ -16,7 +16,7 @@ import { allocPagesNode, allocPagesNodeRun, bootCpuNode, freedAlikeUpTo, freeRes
 import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
-import { HVO_RUN_MAX, vmemmapHvoRunnable, vmemmapPopulate, vmemmapPopulateHvo, vmemmapPopulateHvoRun, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
+import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } from './sparse-vmemmap.js';
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
@@ -62,7 +62,7 @@ export function createHvoStats(): HvoStats {
 }
 
 /** The vmemmap range [start, end) of a folio. */
-function folioVmemmap(s: KernelState, order: number, pfn: number): { start: number; end: number } {
+export function folioVmemmap(s: KernelState, order: number, pfn: number): { start: number; end: number } {
   const start = pfn * s.arch.structPageSize;
   return { start, end: start + hugetlbVmemmapSize(s, order) };
 }
@@ -110,10 +110,10 @@ export function hugetlbVmemmapInitEarly(s: KernelState, nid: number): void {
       i++;
       continue;
     }
-    // 6.15 builds the mapping now: the pages in a row that nothing maps yet, at once.
-    const { run, starts } = hvoRunFrom(s, pages, i, (p) => vmemmapShouldOptimizeBootmemPage(s, p));
+    // 6.15 builds the mapping now. hvosim's shortcut (src/sim/vmemmap-runs.ts): the pages in a row that nothing maps yet, at once.
+    const { run, starts } = s.shortcuts?.hvoRunFrom(s, pages, i, (p) => vmemmapShouldOptimizeBootmemPage(s, p)) ?? NO_RUN;
     if (run.length > 1) {
-      const done = vmemmapPopulateHvoRun(s, starts, hvoRunEntries(s, m), nid, 0);
+      const done = s.shortcuts!.populateHvoRun(s, starts, hvoRunEntries(s, m), nid, 0);
       if (done >= 0) {
         for (let k = 0; k < done; k++) built(run[k]!);
         // The page after them failed part-way (as vmemmapPopulateHvo() failing): it is left as it is.
@@ -132,26 +132,8 @@ function hvoRunEntries(s: KernelState, m: HugeBootmemPage): number {
   return hugetlbVmemmapSize(s, m.order) / PMD_ENTRY_SPAN;
 }
 
-/**
- * The boot pages from pages[i] on that vmemmapPopulateHvoRun() can take
- * together: each passes `ok`, is of pages[i]'s order, and its vmemmap is
- * vmemmapHvoRunnable(); at most HVO_RUN_MAX.
- */
-function hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, ok: (m: HugeBootmemPage) => boolean): { run: HugeBootmemPage[]; starts: number[] } {
-  const run: HugeBootmemPage[] = [];
-  // Where each one's vmemmap starts.
-  const starts: number[] = [];
-  const order = pages[i]!.order;
-  for (let j = i; j < pages.length && run.length < HVO_RUN_MAX; j++) {
-    const m = pages[j]!;
-    if (m.order !== order || !ok(m)) break;
-    const { start, end } = folioVmemmap(s, m.order, m.addr / s.arch.pageSize);
-    if (!vmemmapHvoRunnable(s, start, end)) break;
-    run.push(m);
-    starts.push(start);
-  }
-  return { run, starts };
-}
+/** No run of pages to populate at once. */
+const NO_RUN: { run: HugeBootmemPage[]; starts: number[] } = Object.freeze({ run: [], starts: [] }) as never;
 
 /** hugetlb_early_pfn_to_zone() (hvo-v7): the first zone of the node whose span holds the PFN. */
 function hugetlbEarlyPfnToZone(s: KernelState, nid: number, pfn: number): Zone | null {
@@ -210,12 +192,13 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
       leftUnmapped(s, m); // WARN_ON_ONCE: the range is left without a vmemmap
       continue;
     }
-    // The pages from here on in one zone whose shared tail page exists (and nothing maps their vmemmap yet), at once.
+    // hvosim's shortcut (src/sim/vmemmap-runs.ts): the pages from here on in one zone whose shared tail page
+    // exists (and nothing maps their vmemmap yet), at once.
     const tail = zone.vmemmapTails.get(m.order);
-    const { run, starts } = tail === undefined ? { run: [], starts: [] } : hvoRunFrom(s, pages, i, (p) => p.hvo && hugetlbBootmemPageInOneZone(s, nid, p) && hugetlbEarlyPfnToZone(s, nid, p.addr / ps) === zone);
+    const { run, starts } = tail === undefined ? NO_RUN : (s.shortcuts?.hvoRunFrom(s, pages, i, (p) => p.hvo && hugetlbBootmemPageInOneZone(s, nid, p) && hugetlbEarlyPfnToZone(s, nid, p.addr / ps) === zone) ?? NO_RUN);
     if (run.length > 1) {
       const entries = hvoRunEntries(s, m);
-      const done = vmemmapPopulateHvoRun(s, starts, entries, nid, tail!);
+      const done = s.shortcuts!.populateHvoRun(s, starts, entries, nid, tail!);
       if (done >= 0) {
         for (let k = 0; k < done; k++) built(run[k]!);
         // That page's HVO mapping failed part-way (as vmemmapPopulateHvo() failing).
@@ -281,8 +264,9 @@ function splitVmemmapHugePmds(s: KernelState, first: number, end: number, cpuNod
     }
   }
   const pages: number[] = [];
-  const made = s.stepwise ? 0 : allocPagesNodeRun(s, cpuNode, leaves.length, pages);
-  if (s.stepwise) {
+  // hvosim takes the tables' pages as one run of the page allocator when its shortcuts are on.
+  const made = s.shortcuts ? allocPagesNodeRun(s, cpuNode, leaves.length, pages) : 0;
+  if (!s.shortcuts) {
     for (let e = first; e < end; e++) if (!splitVmemmapHugePmd(s, e, cpuNode)) return false;
     return true;
   }
@@ -315,7 +299,7 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
   };
   const free = (old: number, count: number, boot: boolean) => {
     const pfn = old / ps;
-    if (!s.stepwise && pending.count && pending.boot === boot && pending.pfn + pending.count === pfn) {
+    if (s.shortcuts && pending.count && pending.boot === boot && pending.pfn + pending.count === pfn) {
       // Looked up once a second piece comes (most remaps free one piece).
       if (pending.upTo < 0) pending.upTo = freedAlikeUpTo(s, pending.pfn);
       if (pfn + count <= pending.upTo) {

@@ -10,33 +10,12 @@
 // modelled as 2^64, so "size capped at the end of the address space" behaves
 // as in the kernel for every base below it.
 //
-// The calls themselves (every memblock_add, memblock_reserve, allocation...,
-// over a million on a 64 TiB machine) are kept in a compact log, not as one
-// object each: MemblockCallLog holds the function and caller as ids of
-// interned strings and two numbers per call in chunks of a Float64Array (an
-// allocation's arguments, the same for half a million calls, are kept once).
-// It makes MemblockCall objects only when someone reads them, with the keys
-// in the order they always had (JSON output is unchanged).
+// The calls themselves are recorded in a compact log (src/sim/memblock-call-log.ts,
+// hvosim's own structure): read it as the array of calls the kernel made.
 //
-// Read API (for reports): `mb.calls.length`; `mb.calls.get(i)` / `at(i)`;
-// iteration (`for (const c of mb.calls)`); the usual array methods (`filter`,
-// `find`, `findIndex`, `some`, `map`, `forEach`, `entries`, `slice`);
-// `toArray()`; JSON.stringify gives the array of calls. There is no `calls[i]`:
-// use `get(i)`. A read makes a fresh object, so changing it does not change
-// the log (calls recorded as objects, such as memblock_add_node and calls
-// replayed from a log, are handed out as they are). Per-field reads (`fnAt`,
-// `callerAt`, `resultAt`, `sizeAt`, `baseAt`, `printedAt`) make no object.
-// The calls of one boot step are `get(i)` for i from its `firstCall` to the
-// next step's.
-//
-// Allocations in a row (the PTE tables of 65,000 gigantic pages, the pages
-// themselves round the nodes) skip the search where its answer is known: a
-// top-down allocation like the last one on its node takes the aligned spot
-// just below that one when no memory came, no reservation went and no region
-// changed node or flags since (allocHintFind() says why that is exact; the
-// types count such changes in `grown` and `changed`). Anything else searches.
-// memblockAllocTryNidRawMany() makes a run of identical calls that way and logs
-// them in one go; tests hold both to the search and to calls one by one.
+// Allocations in a row may skip the search where hvosim knows its answer:
+// src/sim/memblock-hints.ts, installed as `mb.shortcuts` by the boot runner
+// unless it boots stepwise.
 
 export const NUMA_NO_NODE = -1;
 /** MAX_NUMNODES with Debian's CONFIG_NODES_SHIFT=10: "no node assigned yet". */
@@ -59,6 +38,7 @@ export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
 
 import { hex, pa } from '../util/format.js';
+import { MemblockCallLog } from '../sim/memblock-call-log.js';
 import { DEFAULT_ARCH } from '../arch/index.js';
 
 const SMP_CACHE_BYTES = 64;
@@ -128,8 +108,24 @@ export interface Memblock {
   allocCount: number;
   /** The boot step making the calls (for faults limited to a step). */
   step?: string;
-  /** Where the last top-down allocation on each node (NUMA_NO_NODE included) landed, so that the next one like it can skip the search (see allocHintFind()). */
-  hints: Map<number, AllocHint>;
+  /** hvosim's shortcuts for allocations in a row (src/sim/memblock-hints.ts), or null: every call searches. */
+  shortcuts: MemblockShortcuts | null;
+}
+
+/**
+ * What hvosim may put beside memblock to skip searches whose answer it knows
+ * (src/sim/memblock-hints.ts): each hook answers exactly as the search would,
+ * or says it cannot (-1) and leaves everything as it was.
+ */
+export interface MemblockShortcuts {
+  /** memblock_find_in_range_node()'s answer without the search, or -1. */
+  find(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number): number;
+  /** A top-down find within [start, end) on `nid`, now reserved, landed at `addr`. */
+  found(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number, addr: number): void;
+  /** A memblock_alloc_*_nid() call placed, reserved and recorded without the search: its address, or -1 (nothing done). */
+  allocNid(mb: Memblock, fn: string, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number;
+  /** The same shortcuts, knowing nothing yet, for a copy of the memblock. */
+  fork(): MemblockShortcuts;
 }
 
 /**
@@ -144,377 +140,6 @@ export interface MemblockFaults {
   callers?: string[];
   /** Never hand out memory of these nodes (allocations fall back as the kernel's do). */
   nodes?: number[];
-}
-
-/** The layouts of a logged call, in the key order of its MemblockCall. */
-const SHAPE_RANGE = 0; // fn, base, size, caller: numbers [base, size]
-const SHAPE_ALLOC = 1; // fn, size, align, (nid,) from, maxAddr, caller (, result): numbers [args id, result]
-const SHAPE_OBJECT = 2; // kept as the object it was given (memblock_add_node, calls read from logs, tests)
-/** Calls per chunk of numbers (two numbers each). */
-const VALS_SHIFT = 15;
-const VALS_MASK = (1 << VALS_SHIFT) - 1;
-const FLAG_PRINTED = 1;
-const FLAG_RESULT = 2;
-/**
- * A call's shape, flags and name ids share one 32-bit word: shape in bits 0-1,
- * flags in 2-3, the function's id in 4-17, the caller's in 18-31.
- */
-const META_FLAG_SHIFT = 2;
-const META_FN_SHIFT = 4;
-const META_CALLER_SHIFT = 18;
-const META_ID_MAX = 0x3fff;
-const meta = (shape: number, flag: number, fn: number, caller: number): number => (shape | (flag << META_FLAG_SHIFT) | (fn << META_FN_SHIFT) | (caller << META_CALLER_SHIFT)) >>> 0;
-
-/** The arguments of an allocation call, kept once however many calls make it with them. */
-interface AllocArgs {
-  size: number;
-  align: number;
-  /** undefined: memblock_phys_alloc_range(), which takes no node. */
-  nid: number | undefined;
-  from: number;
-  maxAddr: number;
-}
-
-/**
- * The log of memblock calls, compact (see the top of this module). Per call:
- * a shape, the printed and result flags, the fn and caller string ids (one
- * 32-bit word in a typed array), and two numbers in fixed chunks of a Float64Array (a growing
- * log is never copied whole): base and size for a range call; for an
- * allocation, the id of its arguments (the same arguments come back half a
- * million times on a large machine, so they are kept once) and its result.
- * Reads make MemblockCall objects in the key order kernel-facing code used.
- */
-export class MemblockCallLog implements Iterable<MemblockCall> {
-  private n = 0;
-  private meta = new Uint32Array(256);
-  private vals: Float64Array[] = [new Float64Array(512)];
-  private objs = new Map<number, MemblockCall>();
-  private strs: string[] = [];
-  private ids = new Map<string, number>();
-  private args: AllocArgs[] = [];
-  private argIds = new Map<string, number>();
-  /** The id of the last arguments used with each node (index nid + 2; -2 is memblock_phys_alloc_range's "no node"), -1 for none. */
-  private lastArgs: number[] = [];
-  /** Ids of the reservation an allocation records (memblock_reserve from memblock_alloc_range_nid), once looked up. */
-  private reserveIds: [number, number] | null = null;
-  /** The last few strings looked up (the fn and caller of the calls a step makes in turn), tried before the map. */
-  private recent: (string | null)[] = [null, null, null, null, null, null, null, null];
-  private recentId = [-1, -1, -1, -1, -1, -1, -1, -1];
-  private recentNext = 0;
-
-  get length(): number {
-    return this.n;
-  }
-
-  private id(str: string): number {
-    const rs = this.recent;
-    for (let k = 0; k < 8; k++) if (rs[k] === str) return this.recentId[k]!;
-    let i = this.ids.get(str);
-    if (i === undefined) {
-      i = this.strs.length;
-      if (i > META_ID_MAX) throw new Error('memblock call log: too many distinct function names');
-      this.strs.push(str);
-      this.ids.set(str, i);
-    }
-    const k = this.recentNext;
-    rs[k] = str;
-    this.recentId[k] = i;
-    this.recentNext = (k + 1) & 7;
-    return i;
-  }
-
-  /** Append a call of a shape; returns its index. */
-  private add(shape: number, fn: string, caller: string, printed: boolean): number {
-    const fi = this.id(fn);
-    const ci = this.id(caller);
-    const i = this.n;
-    if (i === this.meta.length) {
-      const grown = new Uint32Array(i * 2);
-      grown.set(this.meta);
-      this.meta = grown;
-    }
-    // Room for the call's two numbers: the first chunk grows up to full size, later ones are made full.
-    const ci2 = i >>> VALS_SHIFT;
-    const w = (i & VALS_MASK) * 2;
-    const c = this.vals[ci2];
-    if (!c) this.vals[ci2] = new Float64Array(2 << VALS_SHIFT);
-    else if (w + 2 > c.length) {
-      const b = new Float64Array(Math.min(2 << VALS_SHIFT, c.length * 2));
-      b.set(c);
-      this.vals[ci2] = b;
-    }
-    this.n = i + 1;
-    this.meta[i] = meta(shape, printed ? FLAG_PRINTED : 0, fi, ci);
-    return i;
-  }
-
-  private shapeAt(i: number): number {
-    return this.meta[i]! & 3;
-  }
-  private flagAt(i: number): number {
-    return (this.meta[i]! >>> META_FLAG_SHIFT) & 3;
-  }
-  private rawFnId(i: number): number {
-    return (this.meta[i]! >>> META_FN_SHIFT) & META_ID_MAX;
-  }
-  private rawCallerId(i: number): number {
-    return this.meta[i]! >>> META_CALLER_SHIFT;
-  }
-
-  /** The k-th (0 or 1) number of call i. */
-  private val(i: number, k: number): number {
-    return this.vals[i >>> VALS_SHIFT]![(i & VALS_MASK) * 2 + k]!;
-  }
-  private setVal(i: number, k: number, x: number): void {
-    this.vals[i >>> VALS_SHIFT]![(i & VALS_MASK) * 2 + k] = x;
-  }
-
-  /** A range call (memblock_add, _remove, _reserve, _phys_free). */
-  pushRange(fn: string, base: number, size: number, caller: string, printed: boolean): number {
-    const i = this.add(SHAPE_RANGE, fn, caller, printed);
-    const v = this.vals[i >>> VALS_SHIFT]!;
-    const w = (i & VALS_MASK) * 2;
-    v[w] = base;
-    v[w + 1] = size;
-    return i;
-  }
-
-  /** The id of an allocation's arguments (the last ones again, most of the time). */
-  private argsId(size: number, align: number, nid: number | undefined, from: number, maxAddr: number): number {
-    // The last arguments used with this node (allocations go round the nodes), else a lookup by value.
-    const slot = (nid === undefined ? -2 : nid) + 2;
-    const lastId = slot < this.lastArgs.length ? this.lastArgs[slot]! : -1;
-    const last = lastId < 0 ? undefined : this.args[lastId]!;
-    if (last && last.size === size && last.align === align && last.from === from && last.maxAddr === maxAddr) return lastId;
-    const key = `${size},${align},${nid},${from},${maxAddr}`;
-    let a = this.argIds.get(key);
-    if (a === undefined) {
-      a = this.args.length;
-      this.args.push({ size, align, nid, from, maxAddr });
-      this.argIds.set(key, a);
-    }
-    while (this.lastArgs.length <= slot) this.lastArgs.push(-1);
-    this.lastArgs[slot] = a;
-    return a;
-  }
-
-  /** An allocation call: with a node (nid not undefined) or without (memblock_phys_alloc_range). Its result comes later (setResult). */
-  pushAlloc(fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string, printed: boolean): number {
-    const a = this.argsId(size, align, nid, from, maxAddr);
-    const i = this.add(SHAPE_ALLOC, fn, caller, printed);
-    this.setVal(i, 0, a);
-    return i;
-  }
-
-  /**
-   * `count` allocation calls with the same arguments, each followed by the
-   * memblock_reserve() of what it returned (results[first] on): what
-   * pushAlloc(), pushRange() and setResult() would record call by call. The
-   * caller is one for all, or each call's (callers[callerFirst] on).
-   */
-  pushAllocsReserved(
-    fn: string,
-    size: number,
-    align: number,
-    nid: number,
-    from: number,
-    maxAddr: number,
-    caller: string | readonly string[],
-    printed: boolean,
-    results: number[],
-    first: number,
-    count: number,
-    callerFirst = first,
-  ): void {
-    if (count <= 0) return;
-    const a = this.argsId(size, align, nid, from, maxAddr);
-    const fi = this.id(fn);
-    const one = typeof caller === 'string';
-    const ci = one ? this.id(caller) : 0;
-    const [ri, rci] = (this.reserveIds ??= [this.id('memblock_reserve'), this.id('memblock_alloc_range_nid')]);
-    const pf = printed ? FLAG_PRINTED : 0;
-    const reserveMeta = meta(SHAPE_RANGE, pf, ri, rci);
-    const oneMeta = meta(SHAPE_ALLOC, pf | FLAG_RESULT, fi, ci);
-    for (let k = 0; k < count; ) {
-      const i = this.n;
-      const v = this.vals[i >>> VALS_SHIFT];
-      const w = (i & VALS_MASK) * 2;
-      if (i + 2 > this.meta.length || v === undefined || w + 4 > v.length) {
-        // No room for both calls yet: the general way, which makes it.
-        const r = results[first + k]!;
-        this.setVal(this.add(SHAPE_ALLOC, fn, one ? caller : caller[callerFirst + k]!, printed), 0, a);
-        this.pushRange('memblock_reserve', r, size, 'memblock_alloc_range_nid', printed);
-        this.setResult(i, r);
-        k++;
-        continue;
-      }
-      // As many pairs as this chunk and the word array hold, written straight in.
-      const pairs = Math.min(count - k, Math.floor((v.length - w) / 4), Math.floor((this.meta.length - i) / 2));
-      const metaArr = this.meta;
-      // With a caller per call, the word of the last caller seen (they take turns among a few).
-      let lastBy = '';
-      let lastMeta = oneMeta;
-      for (let t = 0; t < pairs; t++) {
-        const r = results[first + k + t]!;
-        const j = i + 2 * t;
-        const x = w + 4 * t;
-        if (!one) {
-          const by = caller[callerFirst + k + t]!;
-          if (by !== lastBy) {
-            lastBy = by;
-            lastMeta = meta(SHAPE_ALLOC, pf | FLAG_RESULT, fi, this.id(by));
-          }
-        }
-        metaArr[j] = lastMeta;
-        v[x] = a;
-        v[x + 1] = r;
-        metaArr[j + 1] = reserveMeta;
-        v[x + 2] = r;
-        v[x + 3] = size;
-      }
-      this.n = i + 2 * pairs;
-      k += pairs;
-    }
-  }
-
-  /** Append a call given as an object (kept as it is); returns the new length, as Array.push does. */
-  push(c: MemblockCall): number {
-    const i = this.add(SHAPE_OBJECT, c.fn, c.caller, c.printed);
-    this.objs.set(i, c);
-    return this.n;
-  }
-
-  /** The physical address an allocation returned (0: it failed). */
-  setResult(i: number, result: number): void {
-    if (this.shapeAt(i) === SHAPE_OBJECT) {
-      this.objs.get(i)!.result = result;
-      return;
-    }
-    this.setVal(i, 1, result);
-    this.meta[i] = (this.meta[i]! | (FLAG_RESULT << META_FLAG_SHIFT)) >>> 0;
-  }
-
-  fnAt(i: number): string {
-    return this.shapeAt(i) === SHAPE_OBJECT ? this.objs.get(i)!.fn : this.strs[this.rawFnId(i)]!;
-  }
-  callerAt(i: number): string {
-    return this.shapeAt(i) === SHAPE_OBJECT ? this.objs.get(i)!.caller : this.strs[this.rawCallerId(i)]!;
-  }
-  /** The id of call i's function name: a small number, the same for every call of that name in this log (nameOf() gives it back). */
-  fnIdAt(i: number): number {
-    return this.shapeAt(i) === SHAPE_OBJECT ? this.id(this.objs.get(i)!.fn) : this.rawFnId(i);
-  }
-  /** The id of call i's caller, as fnIdAt(). */
-  callerIdAt(i: number): number {
-    return this.shapeAt(i) === SHAPE_OBJECT ? this.id(this.objs.get(i)!.caller) : this.rawCallerId(i);
-  }
-  /** The name an id stands for. */
-  nameOf(id: number): string {
-    return this.strs[id]!;
-  }
-  printedAt(i: number): boolean {
-    return this.shapeAt(i) === SHAPE_OBJECT ? this.objs.get(i)!.printed : (this.flagAt(i) & FLAG_PRINTED) !== 0;
-  }
-  /** The result of an allocation, or undefined (not an allocation, or none yet). */
-  resultAt(i: number): number | undefined {
-    const sh = this.shapeAt(i);
-    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.result;
-    return sh === SHAPE_ALLOC && this.flagAt(i) & FLAG_RESULT ? this.val(i, 1) : undefined;
-  }
-  sizeAt(i: number): number {
-    const sh = this.shapeAt(i);
-    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.size;
-    return sh === SHAPE_RANGE ? this.val(i, 1) : this.args[this.val(i, 0)]!.size;
-  }
-  /** The base of a range call (undefined for allocations). */
-  baseAt(i: number): number | undefined {
-    const sh = this.shapeAt(i);
-    if (sh === SHAPE_OBJECT) return this.objs.get(i)!.base;
-    return sh === SHAPE_RANGE ? this.val(i, 0) : undefined;
-  }
-
-  /** Call i as an object (a fresh one each time, but for calls kept as objects). */
-  get(i: number): MemblockCall {
-    const sh = this.shapeAt(i);
-    if (sh === SHAPE_OBJECT) return this.objs.get(i)!;
-    const fn = this.strs[this.rawFnId(i)]!;
-    const caller = this.strs[this.rawCallerId(i)]!;
-    const printed = (this.flagAt(i) & FLAG_PRINTED) !== 0;
-    if (sh === SHAPE_RANGE) return { fn, base: this.val(i, 0), size: this.val(i, 1), caller, printed };
-    const a = this.args[this.val(i, 0)]!;
-    const c: MemblockCall =
-      a.nid !== undefined
-        ? { fn, size: a.size, align: a.align, nid: a.nid, from: a.from, maxAddr: a.maxAddr, caller, printed }
-        : { fn, size: a.size, align: a.align, from: a.from, maxAddr: a.maxAddr, caller, printed };
-    if (this.flagAt(i) & FLAG_RESULT) c.result = this.val(i, 1);
-    return c;
-  }
-
-  at(i: number): MemblockCall | undefined {
-    if (i < 0) i += this.n;
-    return i >= 0 && i < this.n ? this.get(i) : undefined;
-  }
-
-  *[Symbol.iterator](): Iterator<MemblockCall> {
-    for (let i = 0; i < this.n; i++) yield this.get(i);
-  }
-  *entries(): IterableIterator<[number, MemblockCall]> {
-    for (let i = 0; i < this.n; i++) yield [i, this.get(i)];
-  }
-  slice(start = 0, end = this.n): MemblockCall[] {
-    if (start < 0) start = Math.max(0, this.n + start);
-    if (end < 0) end += this.n;
-    const out: MemblockCall[] = [];
-    for (let i = start; i < Math.min(end, this.n); i++) out.push(this.get(i));
-    return out;
-  }
-  toArray(): MemblockCall[] {
-    return this.slice();
-  }
-  toJSON(): MemblockCall[] {
-    return this.slice();
-  }
-  filter(pred: (c: MemblockCall, i: number) => unknown): MemblockCall[] {
-    const out: MemblockCall[] = [];
-    for (let i = 0; i < this.n; i++) {
-      const c = this.get(i);
-      if (pred(c, i)) out.push(c);
-    }
-    return out;
-  }
-  map<T>(fn: (c: MemblockCall, i: number) => T): T[] {
-    const out: T[] = [];
-    for (let i = 0; i < this.n; i++) out.push(fn(this.get(i), i));
-    return out;
-  }
-  forEach(fn: (c: MemblockCall, i: number) => void): void {
-    for (let i = 0; i < this.n; i++) fn(this.get(i), i);
-  }
-  findIndex(pred: (c: MemblockCall, i: number) => unknown): number {
-    for (let i = 0; i < this.n; i++) if (pred(this.get(i), i)) return i;
-    return -1;
-  }
-  find(pred: (c: MemblockCall, i: number) => unknown): MemblockCall | undefined {
-    const i = this.findIndex(pred);
-    return i < 0 ? undefined : this.get(i);
-  }
-  some(pred: (c: MemblockCall, i: number) => unknown): boolean {
-    return this.findIndex(pred) >= 0;
-  }
-
-  /** A copy that grows on its own. */
-  clone(): MemblockCallLog {
-    const c = new MemblockCallLog();
-    c.n = this.n;
-    c.meta = this.meta.slice();
-    c.vals = this.vals.map((v) => v.slice());
-    c.objs = new Map([...this.objs].map(([i, o]) => [i, { ...o }]));
-    c.strs = this.strs.slice();
-    c.ids = new Map(this.ids);
-    c.args = this.args.slice();
-    c.argIds = new Map(this.argIds);
-    return c;
-  }
 }
 
 /** Whether an injected fault makes this allocation call fail outright. */
@@ -537,7 +162,7 @@ export function memblockCreate(opts: { debug?: boolean; pageSize?: number } = {}
     calls: new MemblockCallLog(),
     debug: opts.debug ?? true,
     allocCount: 0,
-    hints: new Map(),
+    shortcuts: null,
   };
 }
 
@@ -545,7 +170,7 @@ export function memblockCreate(opts: { debug?: boolean; pageSize?: number } = {}
 export function memblockClone(mb: Memblock): Memblock {
   const copy = (t: MemblockType): MemblockType => ({ name: t.name, regions: t.regions.map((r) => ({ ...r })), totalSize: t.totalSize, grown: t.grown, changed: t.changed });
   // The hint points at the original's regions: the copy starts without one.
-  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone(), hints: new Map() };
+  return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone(), shortcuts: mb.shortcuts?.fork() ?? null };
 }
 
 /** Record a call given as an object (kept as it is). */
@@ -964,129 +589,17 @@ function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size
   return 0;
 }
 
-/**
- * The last top-down find on a node that an allocation reserved: its arguments (start
- * and end as clamped), where it landed, the memory region it lay in and the
- * reserved region that holds it now, and the counters of memblock's changes
- * when it was made.
- */
-export interface AllocHint {
-  size: number;
-  align: number;
-  start: number;
-  end: number;
-  nid: number;
-  flags: number;
-  movableNode: boolean;
-  addr: number;
-  mem: MemblockRegion;
-  res: MemblockRegion;
-  resIdx: number;
-  memGrown: number;
-  memChanged: number;
-  resChanged: number;
-}
-
-/**
- * The answer of memblockFindRangeTopDown() for the same arguments as the last
- * allocation on the node, found without the search when it can be known: -1
- * when it can't.
- *
- * That allocation's search returned the highest fit A; no free range above it had room.
- * Since then, if no memory came and no reservation went (and no region changed
- * node or flags), free space has only shrunk, so nothing above A has room now
- * either, nor has what is left of A's free range above A. The highest fit is
- * then the highest aligned spot below A, if that spot is free, on the same
- * memory region, and above `start`; otherwise the search decides.
- */
-export function allocHintFind(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number): number {
-  const h = mb.hints.get(nid);
-  return h && allocHintValid(mb, h, size, align, start, end, nid, flags) ? allocHintSpot(mb, h, size, align, start) : -1;
-}
-
-/** Whether a hint was left by an allocation with these arguments, and nothing that could open room above it has happened since. */
-function allocHintValid(mb: Memblock, h: AllocHint, size: number, align: number, start: number, end: number, nid: number, flags: number): boolean {
-  if (h.size !== size || h.align !== align || h.start !== start || h.end !== end || h.nid !== nid || h.flags !== flags) return false;
-  return h.movableNode === mb.movableNode && h.memGrown === mb.memory.grown && h.memChanged === mb.memory.changed && h.resChanged === mb.reserved.changed;
-}
-
-/** The highest aligned spot below the hint's last allocation, if it is free, on the same memory region and above `start`; else -1. */
-function allocHintSpot(mb: Memblock, h: AllocHint, size: number, align: number, start: number): number {
-  const cand = roundDown(h.addr - size, align);
-  if (cand < start || cand < h.mem.base) return -1;
-  const res = mb.reserved.regions;
-  const k = h.resIdx;
-  // Free: the reservation holding A starts at or above the spot's end, and the one below it ends at or below the spot.
-  if (res[k] !== h.res || h.res.base < cand + size) return -1;
-  if (k > 0 && res[k - 1]!.base + res[k - 1]!.size > cand) return -1;
-  return cand;
-}
-
-/**
- * Reserve the hint's free spot `cand` by growing the reservation just above
- * it down over it, when that is all memblock_add_range() would do (it touches
- * that reservation, and does not join the one below); false, and nothing
- * changed, otherwise.
- */
-function allocHintGrow(mb: Memblock, h: AllocHint, cand: number, size: number): boolean {
-  const res = mb.reserved;
-  const r = h.res;
-  if (r.base !== cand + size || r.nid !== MAX_NUMNODES || r.flags !== MEMBLOCK_NONE) return false;
-  const prev = h.resIdx > 0 ? res.regions[h.resIdx - 1]! : undefined;
-  if (prev !== undefined && prev.base + prev.size === cand && prev.nid === MAX_NUMNODES && prev.flags === MEMBLOCK_NONE) return false;
-  res.grown++;
-  r.base = cand;
-  r.size += size;
-  res.totalSize += size;
-  h.addr = cand;
-  return true;
-}
-
-/** Remember where a top-down find on `nid`, now reserved, landed (see allocHintFind()). */
-function allocHintSet(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number, addr: number): void {
-  const mem = mb.memory.regions;
-  const res = mb.reserved.regions;
-  const mi = firstRegionEndingAbove(mem, addr);
-  const ri = firstRegionEndingAbove(res, addr);
-  const m = mem[mi];
-  const r = res[ri];
-  if (!m || m.base > addr || !r || r.base > addr) {
-    mb.hints.delete(nid);
-    return;
-  }
-  const h = mb.hints.get(nid);
-  if (h) {
-    // Kept and changed in place: one object per boot, not one per allocation.
-    h.size = size;
-    h.align = align;
-    h.start = start;
-    h.end = end;
-    h.nid = nid;
-    h.flags = flags;
-    h.movableNode = mb.movableNode;
-    h.addr = addr;
-    h.mem = m;
-    h.res = r;
-    h.resIdx = ri;
-    h.memGrown = mb.memory.grown;
-    h.memChanged = mb.memory.changed;
-    h.resChanged = mb.reserved.changed;
-    return;
-  }
-  mb.hints.set(nid, { size, align, start, end, nid, flags, movableNode: mb.movableNode, addr, mem: m, res: r, resIdx: ri, memGrown: mb.memory.grown, memChanged: mb.memory.changed, resChanged: mb.reserved.changed });
-}
-
 export function clamp(x: number, lo: number, hi: number): number {
   return Math.min(Math.max(x, lo), hi);
 }
 
 /** Where memblock_find_in_range_node() starts looking: never in the first page. */
-function findStart(mb: Memblock, start: number): number {
+export function findStart(mb: Memblock, start: number): number {
   return Math.max(start, mb.pageSize);
 }
 
 /** Where it stops: the current limit for "accessible" memory, and never below where it starts. */
-function findEnd(mb: Memblock, start: number, end: number): number {
+export function findEnd(mb: Memblock, start: number, end: number): number {
   return Math.max(findStart(mb, start), end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE ? mb.currentLimit : end);
 }
 
@@ -1104,7 +617,7 @@ export function memblockFindInRangeNode(
   start = findStart(mb, start);
   if (mb.bottomUp) return memblockFindRangeBottomUp(mb, start, end, size, align, nid, flags);
   if (mb.faults?.nodes?.length) return memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
-  const known = allocHintFind(mb, size, align, start, end, nid, flags);
+  const known = mb.shortcuts ? mb.shortcuts.find(mb, size, align, start, end, nid, flags) : -1;
   return known >= 0 ? known : memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
 }
 
@@ -1113,7 +626,7 @@ function memblockFindAndReserve(mb: Memblock, size: number, align: number, start
   const found = memblockFindInRangeNode(mb, size, align, start, end, nid, flags);
   if (!found) return 0;
   memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
-  if (!mb.bottomUp && !mb.faults?.nodes?.length) allocHintSet(mb, size, align, findStart(mb, start), findEnd(mb, start, end), nid, flags, found);
+  if (mb.shortcuts && !mb.bottomUp && !mb.faults?.nodes?.length) mb.shortcuts.found(mb, size, align, findStart(mb, start), findEnd(mb, start, end), nid, flags, found);
   return found;
 }
 
@@ -1181,40 +694,15 @@ export function memblockAllocInternal(
   return { ...retry, droppedLowLimit: retry.addr !== 0 };
 }
 
-/** Whether an allocation may be placed by a hint: no faults to inject, no hook watching the calls, top-down, a real alignment and node. */
-function allocQuickOk(mb: Memblock, align: number, nid: number): boolean {
-  return !mb.faults && !mb.beforeCall && !mb.bottomUp && align !== 0 && nid !== MAX_NUMNODES;
-}
-
 /**
- * The spot the node's hint gives an allocation (see allocHintFind()), reserved
- * as memblock_add_range() would reserve it, the hint moved on; -1 (and nothing
- * changed) when the hint cannot say. `start` and `end` are the search's bounds.
- */
-function allocHintTake(mb: Memblock, size: number, align: number, start: number, end: number, nid: number): number {
-  const cand = allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE);
-  if (cand < 0) return -1;
-  if (!allocHintGrow(mb, mb.hints.get(nid)!, cand, size)) {
-    memblockAddRange(mb.reserved, cand, size, MAX_NUMNODES, MEMBLOCK_NONE);
-    allocHintSet(mb, size, align, start, end, nid, MEMBLOCK_NONE, cand);
-  }
-  return cand;
-}
-
-/**
- * allocNidCall()'s address, placed by the node's hint when it can say (the
- * same log and reservation as the search would leave), else by allocNidCall().
+ * memblock_alloc_try_nid() and friends: a call recorded, faults injected, then
+ * memblock_alloc_internal(). hvosim's shortcuts (when installed) may place the
+ * call without the search, with the same log and reservation.
  */
 function allocNidAddr(mb: Memblock, fn: string, size: number, align: number, minAddr: number, maxAddr: number, nid: number, exactNid: boolean, caller: string): number {
-  if (allocQuickOk(mb, align, nid)) {
-    const a = allocHintTake(mb, size, align, findStart(mb, minAddr), findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr), nid);
-    if (a >= 0) {
-      mb.allocCount++;
-      const call = mb.calls.pushAlloc(fn, size, align, nid, minAddr, maxAddr, caller, mb.debug);
-      mb.calls.pushRange('memblock_reserve', a, size, 'memblock_alloc_range_nid', mb.debug);
-      mb.calls.setResult(call, a);
-      return a;
-    }
+  if (mb.shortcuts) {
+    const a = mb.shortcuts.allocNid(mb, fn, size, align, minAddr, maxAddr, nid, caller);
+    if (a >= 0) return a;
   }
   return allocNidCall(mb, fn, size, align, minAddr, maxAddr, nid, exactNid, caller).addr;
 }
@@ -1246,69 +734,6 @@ export function memblockAllocTryNid(mb: Memblock, size: number, align: number, m
 /** memblock_alloc_try_nid_raw(): as memblock_alloc_try_nid, not zeroed. */
 export function memblockAllocTryNidRaw(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
   return allocNidAddr(mb, 'memblock_alloc_try_nid_raw', size, align, minAddr, maxAddr, nid, false, caller);
-}
-
-/**
- * `count` calls of memblock_alloc_try_nid_raw() in a row with the same
- * arguments and nothing between them (the PTE tables of a gigantic page's
- * vmemmap), made by one caller or, with an array, call i by caller[i]: the
- * same log, reservations and addresses as the calls one by one.
- * A call the hint of the last one on the node can place (see allocHintFind()) skips the search
- * and grows the reservation below it in place. The addresses go to `out`
- * from index `at` on;
- * returns how many calls succeeded: the calls stop at the first that fails,
- * as the kernel's callers give up there.
- */
-export function memblockAllocTryNidRawMany(
-  mb: Memblock,
-  count: number,
-  size: number,
-  align: number,
-  minAddr: number,
-  maxAddr: number,
-  nid: number,
-  caller: string | readonly string[],
-  out: number[],
-  at = 0,
-): number {
-  // The bounds the first search of each call uses (memblock_alloc_internal(), then memblock_find_in_range_node()).
-  const start = findStart(mb, minAddr);
-  const end = findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr);
-  const quick = allocQuickOk(mb, align, nid);
-  let i = 0;
-  while (i < count) {
-    // The calls the hint can place, one after another; then their log entries at once (no hook watches the log).
-    let q = 0;
-    const h = quick ? mb.hints.get(nid) : undefined;
-    if (h && allocHintValid(mb, h, size, align, start, end, nid, MEMBLOCK_NONE)) {
-      // The hint stays valid as long as only this loop changes memblock: each call takes the free spot below
-      // the last, growing the reservation above it, while that is all it takes.
-      while (i + q < count) {
-        const cand = allocHintSpot(mb, h, size, align, start);
-        if (cand < 0 || !allocHintGrow(mb, h, cand, size)) break;
-        out[at + i + q] = cand;
-        q++;
-      }
-    }
-    // What the tight loop left (a join, a gap): one call at a time through the hint.
-    while (quick && i + q < count) {
-      const cand = allocHintTake(mb, size, align, start, end, nid);
-      if (cand < 0) break;
-      out[at + i + q] = cand;
-      q++;
-    }
-    if (q) {
-      mb.allocCount += q;
-      mb.calls.pushAllocsReserved('memblock_alloc_try_nid_raw', size, align, nid, minAddr, maxAddr, caller, mb.debug, out, at + i, q, i);
-      i += q;
-      continue;
-    }
-    // The hint cannot say: the search.
-    const a = allocNidCall(mb, 'memblock_alloc_try_nid_raw', size, align, minAddr, maxAddr, nid, false, typeof caller === 'string' ? caller : caller[i]!).addr;
-    if (!a) return i;
-    out[at + i++] = a;
-  }
-  return count;
 }
 
 /** memblock_alloc_exact_nid_raw(): only on `nid`, no node fallback. */

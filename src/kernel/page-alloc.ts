@@ -269,7 +269,7 @@ function allocPagesNodeBlocks(s: KernelState, nid: number, order: number, keepFo
 export function allocPagesNodeRun(s: KernelState, nid: number, count: number, out: number[]): number {
   let made = 0;
   while (made < count) {
-    const got = allocPagesNodeBlocks(s, nid, 0, false, false, s.stepwise ? 1 : count - made);
+    const got = allocPagesNodeBlocks(s, nid, 0, false, false, s.shortcuts ? count - made : 1);
     if (!got) break;
     for (let k = 0; k < got.count; k++) out.push(got.pfn + k);
     made += got.count;

@@ -7,17 +7,15 @@
 // its own page and every other PTE of the folio onto one page: the head page
 // itself in 6.15 (the tails "mirror" it), the zone's shared tail page in hvo-v7.
 //
-// Gigantic pages whose vmemmap nothing maps yet (every one at boot) are built
-// directly: up to 64 in a row by vmemmapPopulateHvoRun() (their memblock calls
-// in one run, then their tables), one alone by vmemmapPopulateHvoFresh(). The
-// same memblock calls in the same order and the same tables as the general
-// walk. `KernelState.stepwise` turns these off; a test boots generated
-// machines both ways and requires the same state.
+// Gigantic pages whose vmemmap nothing maps yet (every one at boot) may be
+// built at once by hvosim's shortcuts (src/sim/vmemmap-runs.ts, `s.shortcuts`,
+// absent when booting stepwise): the same memblock calls in the same order and
+// the same tables as the walk here.
 import type { Zone } from './mm-init.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockAllocTryNidRawMany, memblockPhysFree } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
 import { NO_RUNS, pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
-import { sparseBufferAlloc, sparseBufferAllocRun, sparseBufferBlocksLeft } from './sparse-buffer.js';
+import { sparseBufferAlloc, sparseBufferAllocRun } from './sparse-buffer.js';
 import { firstEndingAbove } from '../util/search.js';
 
 const runEnd = (r: PteRun) => r.from + r.count;
@@ -34,12 +32,12 @@ function vmemmapAllocBlockZero(s: KernelState, nid: number): number {
 }
 
 /** vmemmap_alloc_block_buf(): from the node's sparse buffer, else a fresh block. */
-function vmemmapAllocBlockBuf(s: KernelState, size: number, nid: number): number {
+export function vmemmapAllocBlockBuf(s: KernelState, size: number, nid: number): number {
   return sparseBufferAlloc(s, size) || vmemmapAllocBlock(s, size, nid, 'vmemmap_alloc_block_buf');
 }
 
 /** The PUD and PMD tables above a vmemmap address, allocated where missing. */
-function vmemmapPudPmdPopulate(s: KernelState, addr: number, nid: number): boolean {
+export function vmemmapPudPmdPopulate(s: KernelState, addr: number, nid: number): boolean {
   const pt = s.vmemmap;
   const pudIdx = Math.floor(addr / PUD_TABLE_SPAN);
   if (!pt.pud.has(pudIdx)) {
@@ -108,10 +106,9 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
       }
       const got: number[] = [];
       let ok = true;
-      if (!s.sparse.buffer && !s.stepwise) {
-        // No sparse buffer: each page is one memblock call, the same one: a run of them.
-        const ps = s.arch.pageSize;
-        ok = memblockAllocTryNidRawMany(s.memblock, b - a, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_buf', got) === b - a;
+      if (!s.sparse.buffer && s.shortcuts) {
+        // No sparse buffer: each page is one memblock call, the same one: hvosim makes them as a run.
+        ok = s.shortcuts.allocBlockBufRun(s, b - a, nid, got);
       } else
         for (let i = a; i < b; i++) {
           const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
@@ -233,7 +230,9 @@ export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, n
     reuse = vmemmapGetTail(s, order, zone);
     if (!reuse) return false;
   }
-  if (!s.stepwise && headsize === PTE_SPAN && vmemmapUnmappedWithin(s, start, end)) return vmemmapPopulateHvoFresh(s, start, end, nid, reuse);
+  // hvosim's shortcut for a folio whose vmemmap nothing maps yet (src/sim/vmemmap-runs.ts).
+  const fresh = headsize === PTE_SPAN ? (s.shortcuts?.populateHvoFresh(s, start, end, nid, reuse) ?? null) : null;
+  if (fresh !== null) return fresh;
   let head = 0;
   for (let addr = start; addr < start + headsize; addr += PTE_SPAN) {
     if (!vmemmapPopulateRange(s, addr, addr + PTE_SPAN, nid, null)) return false;
@@ -244,146 +243,6 @@ export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, n
     s.vmemmap.stored.set(head, { kind: 'head', basePfn: (start + headsize - PTE_SPAN) / s.arch.structPageSize, state: 'raw', boot: true });
   }
   return vmemmapPopulateRange(s, start + headsize, end, nid, reuse);
-}
-
-/**
- * Whether [start, end) is whole PMD entries under one PMD table, none of them
- * a leaf or a table yet: a gigantic page's vmemmap before anything mapped it.
- */
-function vmemmapUnmappedWithin(s: KernelState, start: number, end: number): boolean {
-  if (start % PMD_ENTRY_SPAN !== 0 || end % PMD_ENTRY_SPAN !== 0 || end <= start) return false;
-  if (Math.floor(start / PMD_TABLE_SPAN) !== Math.floor((end - 1) / PMD_TABLE_SPAN)) return false;
-  const pt = s.vmemmap;
-  for (let e = start / PMD_ENTRY_SPAN; e < end / PMD_ENTRY_SPAN; e++) if (pt.pte.has(e) || pt.pmdLeaf.has(e)) return false;
-  return true;
-}
-
-/**
- * vmemmapPopulateHvo() with a one-page head, for a folio whose vmemmap
- * nothing maps yet (vmemmapUnmappedWithin()): the same calls in the same
- * order, and the same tables, without the general walk. The PUD and PMD
- * tables where missing, then the folio as a run of one
- * (vmemmapPopulateHvoRun()), unless the sparse buffer is there but has no
- * aligned page for the head.
- */
-function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: number, nid: number, reuse: number): boolean {
-  const entries = (end - start) / PMD_ENTRY_SPAN;
-  if (!vmemmapPudPmdPopulate(s, start, nid)) return false;
-  const done = vmemmapPopulateHvoRun(s, [start], entries, nid, reuse);
-  if (done >= 0) return done === 1;
-  // A sparse buffer that has no aligned page left: vmemmap_alloc_block_buf() takes the head (giving memblock
-  // back what it skips, or calling it), between the first table and the others.
-  const ps = s.arch.pageSize;
-  const out: number[] = [];
-  if (!memblockAllocTryNidRawMany(s.memblock, 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', out)) return false;
-  const head = vmemmapAllocBlockBuf(s, ps, nid);
-  if (!head) {
-    s.vmemmap.pte.add(start / PMD_ENTRY_SPAN, out[0]!, NO_RUNS);
-    return false;
-  }
-  const made = 1 + memblockAllocTryNidRawMany(s.memblock, entries - 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', out, 1);
-  hvoFolioTables(s, start, head, reuse, out, 0, 1, made);
-  return made === entries;
-}
-
-/**
- * A fresh folio's PTE tables once its pages are had, `tables` of them (the
- * first at out[t0], the others from out[rest] on): the first maps the head
- * page then `reuse`, the others `reuse` only. With reuse 0, `reuse` is the
- * head itself, stored as the folio's head page (6.15).
- */
-function hvoFolioTables(s: KernelState, start: number, head: number, reuse: number, out: number[], t0: number, rest: number, tables: number): void {
-  const pt = s.vmemmap;
-  const first = start / PMD_ENTRY_SPAN;
-  if (!reuse) {
-    reuse = head;
-    pt.stored.set(head, { kind: 'head', basePfn: start / s.arch.structPageSize, state: 'raw', boot: true });
-  }
-  pt.pte.add(first, out[t0]!, [
-    { from: 0, count: 1, phys: head, stride: 1, readOnly: false },
-    { from: 1, count: PTRS_PER_PTE - 1, phys: reuse, stride: 0, readOnly: false },
-  ]);
-  const full: PteRun[] = [{ from: 0, count: PTRS_PER_PTE, phys: reuse, stride: 0, readOnly: false }];
-  for (let k = 1; k < tables; k++) pt.pte.add(first + k, out[rest + k - 1]!, full);
-}
-
-/**
- * The callers of fresh folios' memblock calls without a sparse buffer, folio
- * after folio (as many as HVO_RUN_MAX): each one's first PTE table, its head
- * page, its other tables.
- */
-function hvoFreshCallers(entries: number): readonly string[] {
-  let c = freshCallers.get(entries);
-  if (!c) {
-    const one = ['vmemmap_alloc_block_zero', 'vmemmap_alloc_block_buf', ...Array<string>(entries - 1).fill('vmemmap_alloc_block_zero')];
-    c = Object.freeze(Array.from({ length: HVO_RUN_MAX }, () => one).flat());
-    freshCallers.set(entries, c);
-  }
-  return c;
-}
-const freshCallers = new Map<number, readonly string[]>();
-
-/** The most folios vmemmapPopulateHvoRun() takes at once. */
-export const HVO_RUN_MAX = 64;
-
-/**
- * Whether vmemmapPopulateHvoRun() can take a folio's vmemmap [start, end):
- * nothing maps it yet (vmemmapUnmappedWithin()) and the PUD and PMD tables
- * above it are there, so its only memblock calls are its PTE tables and head.
- */
-export function vmemmapHvoRunnable(s: KernelState, start: number, end: number): boolean {
-  return !s.stepwise && vmemmapUnmappedWithin(s, start, end) && s.vmemmap.pud.has(Math.floor(start / PUD_TABLE_SPAN)) && s.vmemmap.pmd.has(Math.floor(start / PMD_TABLE_SPAN));
-}
-
-/**
- * vmemmapPopulateHvo() with a one-page head for folios in a row, each
- * vmemmapHvoRunnable() and `entries` PMD entries long (their vmemmap starts
- * in `starts`): the memblock calls of all of them in one run, then their
- * tables, as folio after folio through the general walk would leave
- * them. `reuse` is the page every PTE after the head's maps (0: each folio's
- * own head, 6.15). The heads come from
- * the sparse buffer if it holds them all, else (no buffer) from memblock.
- * Returns how many folios were populated whole; when fewer than all, the next
- * one failed part-way, left as the general walk leaves it; -1 when the run
- * cannot be made at once (a sparse buffer too small for the heads).
- */
-export function vmemmapPopulateHvoRun(s: KernelState, starts: number[], entries: number, nid: number, reuse: number): number {
-  const pt = s.vmemmap;
-  const ps = s.arch.pageSize;
-  const n = starts.length;
-  const buffered = sparseBufferBlocksLeft(s, ps) >= n;
-  if (!buffered && s.sparse.buffer) return -1;
-  const per = buffered ? entries : entries + 1;
-  const out: number[] = [];
-  const callers = buffered ? 'vmemmap_alloc_block_zero' : hvoFreshCallers(entries);
-  const made = memblockAllocTryNidRawMany(s.memblock, per * n, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, callers, out);
-  let done = 0;
-  for (; done < n; done++) {
-    const base = done * per;
-    const got = made - base;
-    // Its first table failed: nothing of it exists.
-    if (got <= 0) break;
-    const first = starts[done]! / PMD_ENTRY_SPAN;
-    let head: number;
-    let tables: number;
-    let tableAt = base + 1;
-    if (buffered) {
-      head = sparseBufferAlloc(s, ps);
-      tables = Math.min(got, entries);
-    } else {
-      if (got === 1) {
-        // Its head page failed.
-        pt.pte.add(first, out[base]!, NO_RUNS);
-        break;
-      }
-      head = out[base + 1]!;
-      tables = Math.min(got - 1, entries);
-      tableAt = base + 2;
-    }
-    hvoFolioTables(s, starts[done]!, head, reuse, out, base, tableAt, tables);
-    if (tables < entries) break;
-  }
-  return done;
 }
 
 /** The first PFN of [startPfn, endPfn) whose struct page the vmemmap does not map, or null. */
@@ -441,24 +300,8 @@ export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: 
 
 /** vmemmap_wrprotect_hvo(): the PTEs of [start + headsize, end) become read-only. */
 export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, headsize: number): void {
-  const pte = s.vmemmap.pte;
-  const e = Math.floor((start + headsize) / PMD_ENTRY_SPAN);
-  if (!s.stepwise && Math.floor((end - 1) / PMD_ENTRY_SPAN) === e && pte.has(e)) {
-    // The usual case, a range inside one table that maps it with one writable run from before the range
-    // to past it (a boot page's head table): the runs pteSetRange() leaves, made directly.
-    const from = Math.floor((start + headsize - e * PMD_ENTRY_SPAN) / PTE_SPAN);
-    const count = Math.ceil((end - e * PMD_ENTRY_SPAN) / PTE_SPAN) - from;
-    const runs = pte.runsAt(e);
-    const i = firstEndingAbove(runs, from, runEnd);
-    const r = runs[i];
-    if (r && !r.readOnly && r.from <= from && r.from + r.count > from + count) {
-      const split: PteRun[] = [{ from, count, phys: runPhys(r, from), stride: r.stride, readOnly: true }];
-      if (r.from < from) split.unshift({ ...r, count: from - r.from });
-      split.push({ ...r, from: from + count, count: r.from + r.count - from - count, phys: runPhys(r, from + count) });
-      pte.setRunsAt(e, runs.slice(0, i).concat(split, runs.slice(i + 1)));
-      return;
-    }
-  }
+  // hvosim's shortcut for the usual case (src/sim/vmemmap-runs.ts).
+  if (s.shortcuts?.wrprotectHvo(s, start, end, headsize)) return;
   forEachPteSlice(s, start + headsize, end, (t, from, count) => {
     // Runs are sorted and disjoint; pteSetRange() may change the table's array, so this walks a copy of it.
     const runs = t.runs.slice();

@@ -6,7 +6,7 @@ import type { KernelBuild } from './config.js';
 import type { KernelFeatures } from '../profiles/types.js';
 import type { Memblock } from './memblock.js';
 import type { HvoStats } from './hugetlb-vmemmap.js';
-import type { HugetlbState } from './hugetlb.js';
+import type { HugeBootmemPage, HugetlbState } from './hugetlb.js';
 import type { ZoneLayout } from './mm-init.js';
 import type { PageAllocState } from './page-alloc.js';
 import type { NumaMeminfo } from '../arch/x86_64/numa.js';
@@ -78,6 +78,26 @@ export interface KernelState {
    * hold the shortcuts to this.
    */
   stepwise: boolean;
+  /**
+   * hvosim's shortcuts beside the kernel's steps (src/sim/), installed by the
+   * boot runner unless it boots stepwise: each does at once what the kernel's
+   * code does step by step, with the same result. Null: every step the kernel's way.
+   */
+  shortcuts: BootShortcuts | null;
+}
+
+/** What the shortcuts of src/sim/vmemmap-runs.ts offer the kernel files; each answers as the kernel's walk would. */
+export interface BootShortcuts {
+  /** vmemmap_populate_hvo() with a one-page head for a folio whose vmemmap nothing maps yet: its result, or null when that is not the case. */
+  populateHvoFresh(s: KernelState, start: number, end: number, nid: number, reuse: number): boolean | null;
+  /** The boot pages from pages[i] on that populateHvoRun() can take together (each passing `ok`), with where their vmemmap starts. */
+  hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, ok: (m: HugeBootmemPage) => boolean): { run: HugeBootmemPage[]; starts: number[] };
+  /** vmemmap_populate_hvo() for those folios in a row: how many were populated whole, or -1 when they cannot be made at once. */
+  populateHvoRun(s: KernelState, starts: number[], entries: number, nid: number, reuse: number): number;
+  /** `count` vmemmap_alloc_block_buf() pages in a row without a sparse buffer, to `out`: whether all were had. */
+  allocBlockBufRun(s: KernelState, count: number, nid: number, out: number[]): boolean;
+  /** vmemmap_wrprotect_hvo() in its usual case: true when done, false (nothing done) otherwise. */
+  wrprotectHvo(s: KernelState, start: number, end: number, headsize: number): boolean;
 }
 
 export function printk(s: KernelState, ...lines: string[]): void {

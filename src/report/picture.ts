@@ -7,7 +7,7 @@
 // are merged as they are set, which keeps a 64 TiB boot's million vmemmap blocks to a
 // handful of intervals.
 import type { KernelState } from '../kernel/state.js';
-import type { MemblockCallLog } from '../kernel/memblock.js';
+import type { MemblockCallLog } from '../sim/memblock-call-log.js';
 import { numaNodeSpans } from '../arch/x86_64/numa.js';
 import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
 import { presentSections } from '../kernel/sparse.js';

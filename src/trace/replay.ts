@@ -37,6 +37,7 @@ import {
   memblockEndOfDram,
   MAX_NUMNODES,
 } from '../kernel/memblock.js';
+import { memblockHints } from '../sim/memblock-hints.js';
 import type { NumaMeminfo } from '../arch/x86_64/numa.js';
 import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../arch/x86_64/numa.js';
 import { pa } from '../util/format.js';
@@ -144,7 +145,8 @@ export interface ReplayOptions {
 export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): ReplayResult {
   const arch = opts.arch ?? x86_64;
   const { events, truncated } = parseMemblockLog(log);
-  const mb = memblockCreate({ debug: true });
+  const mb = memblockCreate({ debug: true, pageSize: arch.pageSize });
+  mb.shortcuts = memblockHints();
   const early = inferEarlyReservations(log, events, arch);
   for (const r of early.ranges) memblockAddRange(mb.reserved, r.base, r.size, MAX_NUMNODES, 0);
 

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Memblock, MemblockType } from '../../src/kernel/memblock.js';
+import { MemblockCallLog } from '../../src/sim/memblock-call-log.js';
+import { allocHintFind, memblockAllocTryNidRawMany, memblockHints } from '../../src/sim/memblock-hints.js';
 import {
-  allocHintFind,
   memblockAdd,
   memblockAllocRangeNid,
   memblockAllocTryNidRaw,
-  memblockAllocTryNidRawMany,
   memblockClone,
   memblockCreate,
   memblockPhysFree,
@@ -19,7 +19,6 @@ import {
   memblockSetclrFlag,
   memblockSetNode,
   memblockTrimMemory,
-  MemblockCallLog,
   MAX_NUMNODES,
   MEMBLOCK_HOTPLUG,
   NUMA_NO_NODE,
@@ -183,6 +182,7 @@ describe('memblock laws', () => {
       fc.property(fc.array(op, { maxLength: 12 }), fc.array(preset, { minLength: 3, maxLength: 3 }), fc.array(step, { maxLength: 40 }), (setup, presets, steps) => {
         // Memory on two nodes to start with, so that allocations in a row are common.
         const mb = memblockCreate();
+        mb.shortcuts = memblockHints();
         memblockAdd(mb, 0, SPACE * PAGE);
         memblockSetNode(mb, 0, (SPACE / 2) * PAGE, mb.memory, 0);
         memblockSetNode(mb, (SPACE / 2) * PAGE, (SPACE / 2) * PAGE, mb.memory, 1);
@@ -236,6 +236,7 @@ describe('memblock laws', () => {
     ];
     for (const [what, open] of opens) {
       const mb = memblockCreate();
+      mb.shortcuts = memblockHints();
       memblockAdd(mb, 0, 64 * PAGE);
       memblockSetNode(mb, 0, 64 * PAGE, mb.memory, 0);
       if (what === 'the node moved') memblockSetNode(mb, 56 * PAGE, 8 * PAGE, mb.memory, 1);
@@ -271,6 +272,7 @@ describe('memblock laws', () => {
           for (const o of setup) apply(one, o);
           if (nth !== null) one.faults = { nth: [nth] };
           const many = memblockClone(one);
+          many.shortcuts = memblockHints();
           // The calls one by one go the general way: a hook watching the calls keeps them off the hint's quick path.
           one.beforeCall = () => {};
           for (const r of runs) {

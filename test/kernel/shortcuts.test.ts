@@ -17,8 +17,9 @@ import { GiB } from '../../src/util/units.js';
 
 /** Everything a boot leaves, as plain data (change counters left out: they count work, not state). */
 function snapshot(s: KernelState) {
-  const { memblock: mb, vmemmap: pt, sparse, hugetlb, stepwise, afterStep, ...rest } = s;
+  const { memblock: mb, vmemmap: pt, sparse, hugetlb, stepwise, shortcuts, afterStep, ...rest } = s;
   void stepwise;
+  void shortcuts;
   void afterStep;
   return {
     rest,
