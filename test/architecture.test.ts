@@ -81,6 +81,12 @@ describe('the architecture', () => {
     assert.deepEqual(offenders, []);
   });
 
+  it('has the outer layers reach the simulator through src/simulator.ts only', () => {
+    const outer = [...files.filter((f) => /^(cli|report|check|conformance)\//.test(relative(SRC, f)) || relative(SRC, f) === join('trace', 'observe.ts')), ...tsFiles('web')];
+    const inner = /from '(?:\.\.\/)+(?:src\/)?(?:kernel|arch|sim|profiles)\//;
+    assert.deepEqual(outer.filter((f) => inner.test(readFileSync(f, 'utf8'))), []);
+  });
+
   it('keeps the base page size in the architecture facts (no literal 4096 in the kernel files)', () => {
     const offenders = files.filter((f) => relative(SRC, f).startsWith('kernel') && /\b4096\b/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);

@@ -2,7 +2,7 @@
 // drawn. All simulation happens in worker.ts from the project's own sources; this file
 // only draws what comes back (the SVG from src/report/svg.ts, the same as `boot --svg`).
 import { PRESETS, presetJson, presetNames } from '../src/machine/presets.js';
-import { PROFILE_NAMES, DEFAULT_PROFILE, type ProfileName } from '../src/profiles/index.js';
+import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from '../src/simulator.js';
 import { memoryMapSvg, vmemmapSvg, BAR_X0, BAR_RIGHT, esc } from '../src/report/svg.js';
 import { humanSize } from '../src/util/units.js';
 import type { BootPicture } from '../src/report/picture.js';

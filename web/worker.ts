@@ -1,11 +1,7 @@
 // The simulator in the browser: the same modules the command line runs, in a worker so
 // a 64 TiB boot does not freeze the page. It keeps the last boots, so scrubbing the
 // timeline only redraws.
-import { boot } from '../src/kernel/boot.js';
-import { estimatedOthers } from '../src/kernel/others.js';
-import { memblockDbgLine } from '../src/kernel/memblock.js';
-import type { KernelState } from '../src/kernel/state.js';
-import type { ProfileName } from '../src/profiles/index.js';
+import { boot, estimatedOthers, memblockDbgLine, type KernelState, type ProfileName } from '../src/simulator.js';
 import { loadMachineJson } from '../src/machine/json.js';
 import type { Machine } from '../src/machine/types.js';
 import { bootPicture } from '../src/report/picture.js';

@@ -3,8 +3,7 @@
 // invariant that breaks is reported once, with the smallest case fast-check
 // can shrink it to and a one-line command that reproduces it.
 import fc from 'fast-check';
-import type { MemblockFaults } from '../kernel/memblock.js';
-import { type ProfileName } from '../profiles/index.js';
+import { type MemblockFaults, type ProfileName } from '../simulator.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { checkedBoot, type StepViolation } from './checked-boot.js';
 import { faultSpecs } from './faults.js';

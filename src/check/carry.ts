@@ -7,10 +7,8 @@
 // value. Data derived from the state is remembered with the versions it was
 // derived from (Carry.memo), and the memblock call log, which only grows, is
 // read once: the scans of it keep how far they got.
-import type { KernelState } from '../kernel/state.js';
+import { PMD_ENTRY_SPAN, PTE_SPAN, type KernelState, type PteRun } from '../simulator.js';
 import { firstEndingAbove } from '../util/search.js';
-import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
-import type { PteRun } from '../kernel/pgtable.js';
 import { hex } from '../util/format.js';
 import { HeldRanges, RangeUnion, uncovered, type Range } from './ranges.js';
 import { pow2 } from '../util/units.js';

@@ -1,9 +1,5 @@
 // Differential runs: the same machine booted by two kernel profiles, and what differs.
-import { boot } from '../kernel/boot.js';
-import type { MemblockFaults } from '../kernel/memblock.js';
-import { estimatedOthers } from '../kernel/others.js';
-import type { KernelState, OtherSubsystems } from '../kernel/state.js';
-import { type ProfileName } from '../profiles/index.js';
+import { boot, estimatedOthers, type KernelState, type MemblockFaults, type OtherSubsystems, type ProfileName } from '../simulator.js';
 import type { Machine } from '../machine/types.js';
 import { hugepagesByNode, meminfoObject } from '../report/proc.js';
 

@@ -1,7 +1,7 @@
 // Fault injection: which memblock allocations to fail, from a short spec a
 // reproducer line can carry: "nth=5", "caller=vmemmap_alloc_block_zero",
 // "caller=vmemmap_alloc_block_zero@free_area_init" (only within that boot step), "node=1".
-import type { MemblockFaults } from '../kernel/memblock.js';
+import { type MemblockFaults } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 
 /** Parse fault specs (each "nth=N[,N...]", "caller=NAME[,NAME...]" or "node=N[,N...]") into one plan. */

@@ -13,14 +13,8 @@
 // derive from the state, and their scans of the call log, are carried from
 // step to step (carry.ts).
 import { firstEndingAbove } from '../util/search.js';
-import type { KernelState } from '../kernel/state.js';
-import type { HugePage } from '../kernel/hugetlb.js';
-import { compoundHead, structPageAt, zoneSpanning } from '../kernel/page.js';
-import { pmdSlices, PMD_ENTRY_SPAN, PTE_SPAN, runsIn } from '../kernel/pgtable.js';
-import type { PteRun } from '../kernel/pgtable.js';
+import { compoundHead, firstUnmappedStructPage, nidOfPhys, PMD_ENTRY_SPAN, pmdSlices, PTE_SPAN, runsIn, structPageAt, zoneSpanning, type HugePage, type KernelState, type PteRun } from '../simulator.js';
 import { hex } from '../util/format.js';
-import { nidOfPhys } from '../kernel/page-alloc.js';
-import { firstUnmappedStructPage } from '../kernel/sparse-vmemmap.js';
 import { firstGap, mergeRanges, RangeUnion, uncoveredByAll, type Range } from './ranges.js';
 import { Carry, partVersion, sameVersion, type StatePart } from './carry.js';
 import { pow2 } from '../util/units.js';

@@ -1,15 +1,9 @@
 // hvosim boot: boot a machine through the modelled steps and show what memory looks like after them.
 import type { Command } from 'commander';
-import { boot, modelledSteps } from '../kernel/boot.js';
-import { forEachFreeMemRange, memblockDbgLine } from '../kernel/memblock.js';
-import type { KernelState } from '../kernel/state.js';
-import { DEFAULT_PROFILE, getProfile, PROFILE_NAMES, type KernelProfile, type ProfileName } from '../profiles/index.js';
-import { numaNodeSpans } from '../arch/x86_64/numa.js';
+import { boot, DEFAULT_PROFILE, estimatedOthers, forEachFreeMemRange, getProfile, memblockDbgLine, modelledSteps, numaNodeSpans, PROFILE_NAMES, setMaxHugePages, type BootOptions, type KernelProfile, type KernelState, type ProfileName } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex010 } from '../util/format.js';
 import { GiB, TiB, humanSize } from '../util/units.js';
-import { setMaxHugePages } from '../kernel/hugetlb.js';
-import { estimatedOthers } from '../kernel/others.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { checkedBoot } from '../check/checked-boot.js';
@@ -26,7 +20,6 @@ import { bootPicture } from '../report/picture.js';
 import { memoryMapSvg, vmemmapSvg } from '../report/svg.js';
 import { writeFileSync } from 'node:fs';
 import type { Machine } from '../machine/types.js';
-import type { BootOptions } from '../kernel/boot.js';
 
 export interface NodeSummary {
   node: number;

@@ -1,6 +1,6 @@
 // hvosim check: a randomized campaign of boots with every invariant checked after every step.
 import type { Command } from 'commander';
-import { DEFAULT_PROFILE } from '../profiles/index.js';
+import { DEFAULT_PROFILE } from '../simulator.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';

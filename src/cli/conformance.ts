@@ -1,6 +1,6 @@
 // hvosim conformance: hvosim against a real kernel booted under QEMU, on generated cases.
 import type { Command } from 'commander';
-import { REFERENCE_PROFILE } from '../profiles/index.js';
+import { REFERENCE_PROFILE } from '../simulator.js';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,9 +1,8 @@
 // hvosim diff: one machine, two kernel profiles, side by side.
 import type { Command } from 'commander';
-import { DEFAULT_PROFILE, REFERENCE_PROFILE } from '../profiles/index.js';
+import { DEFAULT_PROFILE, estimatedOthers, REFERENCE_PROFILE } from '../simulator.js';
 import { diffBoots, type VmemmapSummary } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
-import { estimatedOthers } from '../kernel/others.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';

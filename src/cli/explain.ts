@@ -1,12 +1,6 @@
 // hvosim explain: from a PFN to its struct page, through the simulated vmemmap page tables.
 import type { Command } from 'commander';
-import { DEFAULT_PROFILE } from '../profiles/index.js';
-import { boot } from '../kernel/boot.js';
-import { estimatedOthers } from '../kernel/others.js';
-import { compoundHead, folioOf, structPageAddress, structPageAt, zoneSpanning } from '../kernel/page.js';
-import { nidOfPhys } from '../kernel/page-alloc.js';
-import { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PUD_TABLE_SPAN, pteLookup } from '../kernel/pgtable.js';
-import type { KernelState } from '../kernel/state.js';
+import { boot, compoundHead, DEFAULT_PROFILE, estimatedOthers, folioOf, nidOfPhys, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, pteLookup, PUD_TABLE_SPAN, structPageAddress, structPageAt, zoneSpanning, type KernelState } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex, hex018 } from '../util/format.js';
 import { parseProfile } from './boot.js';

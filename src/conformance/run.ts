@@ -4,9 +4,7 @@
 // subsystems estimated) compared with everything the kernel showed.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot } from '../kernel/boot.js';
-import { estimatedOthers } from '../kernel/others.js';
-import { type ProfileName } from '../profiles/index.js';
+import { boot, estimatedOthers, type ProfileName } from '../simulator.js';
 import { machineFromLog } from '../machine/from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';

@@ -6,12 +6,7 @@
 // Owners are grouped by the caller that made the call. Adjacent ranges of one owner
 // are merged as they are set, which keeps a 64 TiB boot's million vmemmap blocks to a
 // handful of intervals.
-import type { KernelState } from '../kernel/state.js';
-import type { MemblockCallLog } from '../sim/memblock-call-log.js';
-import { numaNodeSpans } from '../arch/x86_64/numa.js';
-import { PMD_ENTRY_SPAN, PTE_SPAN } from '../kernel/pgtable.js';
-import { presentSections } from '../kernel/sparse.js';
-import { sectionMapSize } from '../kernel/sparse-buffer.js';
+import { numaNodeSpans, PMD_ENTRY_SPAN, presentSections, PTE_SPAN, sectionMapSize, type KernelState, type MemblockCallLog } from '../simulator.js';
 import { firstEndingAbove } from '../util/search.js';
 
 export const OWNERS = ['hugetlb', 'memmap', 'page tables', 'kernel & firmware', 'node data', 'per-cpu', 'other'] as const;

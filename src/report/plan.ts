@@ -7,11 +7,8 @@
 // is a huge page, not all RAM, taken (by which owners), or free. The "most pages"
 // answer is not a formula: hvosim boots the machine again asking for every slot, with
 // the rest of the command line unchanged, and reports what that boot got.
-import type { KernelState } from '../kernel/state.js';
-import { boot, type BootOptions } from '../kernel/boot.js';
+import { boot, hstateIsGigantic, hstateSize, numaNodeSpans, type BootOptions, type Hstate, type KernelState } from '../simulator.js';
 import type { Machine } from '../machine/types.js';
-import { hstateIsGigantic, hstateSize, type Hstate } from '../kernel/hugetlb.js';
-import { numaNodeSpans } from '../arch/x86_64/numa.js';
 import { meminfoObject } from './proc.js';
 import { reservationsAfter, vmemmapBytes, type Owner } from './picture.js';
 import { firstEndingAbove } from '../util/search.js';

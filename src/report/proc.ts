@@ -1,7 +1,6 @@
 // What the booted kernel would show in /proc and /sys, in the kernel's formats.
 // Reports only read the state.
-import { hstateName, hstateNrHugePages, hstateSize } from '../kernel/hugetlb.js';
-import type { KernelState } from '../kernel/state.js';
+import { hstateName, hstateNrHugePages, hstateSize, type KernelState } from '../simulator.js';
 
 /** What the running system holds that hvosim does not model (slab, page cache, the initramfs files): an estimate, from the fixtures' idle boots. */
 export const RUNTIME_USE_KB = 62 * 1024;

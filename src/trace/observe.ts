@@ -3,11 +3,7 @@
 // showed (memblock calls, log blocks, zones, hugepages, meminfo).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { boot } from '../kernel/boot.js';
-import { setMaxHugePages } from '../kernel/hugetlb.js';
-import { memblockDbgLine } from '../kernel/memblock.js';
-import type { KernelState } from '../kernel/state.js';
-import { REFERENCE_PROFILE, type ProfileName } from '../profiles/index.js';
+import { boot, memblockDbgLine, REFERENCE_PROFILE, setMaxHugePages, type KernelState, type ProfileName } from '../simulator.js';
 import { machineFromLog } from '../machine/from-log.js';
 import { hugepagesByNode, meminfoObject, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
