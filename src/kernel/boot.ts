@@ -25,6 +25,7 @@ import {
 } from './memblock.js';
 import type { MemblockFaults } from './memblock.js';
 import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
+import { keptCommandLine } from './params.js';
 import { cpuHasGbpages, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
 import { hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import { freeAreaInit } from './mm-init.js';
@@ -271,7 +272,7 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   const others = (p: OtherPoint) => s.others?.at(s, p);
   try {
     others('start');
-    printk(s, `Command line: ${machine.cmdline}`);
+    printk(s, `Command line: ${keptCommandLine(machine.cmdline)}`);
     setupArchE820(s);
     earlyReserveMemory(s);
     memblockSetup(s);
@@ -286,7 +287,7 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
     s.zones = freeAreaInit(s);
     // The rest of setup_arch(), then start_kernel(): per-cpu areas, zonelists, the command line.
     others('setup_arch_end');
-    printk(s, `Kernel command line: ${machine.cmdline}`);
+    printk(s, `Kernel command line: ${keptCommandLine(machine.cmdline)}`);
     if (s.profile === '6.1') hugetlbParseArgs(s);
     others('start_kernel');
     // mm_core_init(): hugetlb_bootmem_alloc() if setup_arch() did not run it (6.15, hvo-v7).

@@ -1,4 +1,5 @@
 // One simulated boot: everything the steps read and write. No global state, so boots can run side by side.
+import { cmdlineWords } from './params.js';
 import type { Arch } from '../arch/index.js';
 import type { E820Entry } from '../machine/e820.js';
 import type { Machine } from '../machine/types.js';
@@ -90,7 +91,7 @@ export function createKernelState(machine: Machine, arch: Arch, build: KernelBui
     build,
     profile,
     machine,
-    cmdline: machine.cmdline.split(/\s+/).filter(Boolean),
+    cmdline: cmdlineWords(machine.cmdline),
     memblock: memblockCreate({ debug: true }),
     e820: machine.e820.map((e) => ({ ...e })),
     maxPfn: 0,

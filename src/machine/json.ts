@@ -28,7 +28,7 @@ export const machineSchema = z
   .strictObject({
     name: z.string().optional(),
     arch: z.literal('x86_64').optional(),
-    cpu: z.strictObject({ features: z.array(z.string()), vendor: z.enum(['AMD', 'Intel']).optional() }).optional(),
+    cpu: z.strictObject({ features: z.array(z.string()), vendor: z.enum(['AMD', 'Intel', 'Hygon', 'Zhaoxin', 'other']).optional() }).optional(),
     cmdline: z.string().optional(),
     q35: z.strictObject({ nodes: z.array(size).min(1), numa: z.boolean().optional() }).optional(),
     e820: z.array(z.strictObject({ start: size, size: size, type: e820Type })).min(1).optional(),
