@@ -191,6 +191,31 @@ export const INVARIANTS: Invariant[] = [
     },
   },
   {
+    name: 'memory-has-node',
+    describe: 'after numa_init() every byte of memory below max_pfn belongs to an online node; a zone manages no more pages than it has, and no node has more free pages than it manages (MemFree <= MemTotal)',
+    // The free counts are not a tracked part: 'memblock' makes it run after every step.
+    reads: ['memblock', 'memory', 'zones'],
+    check(s) {
+      const out: Violation[] = [];
+      if (s.nodeData.size) {
+        const top = s.maxPfn * s.arch.pageSize;
+        for (const r of s.memblock.memory.regions) {
+          if (r.base >= top || s.nodeData.has(r.nid)) continue;
+          out.push({ invariant: this.name, message: `memory [${hex(r.base)}-${hex(Math.min(r.base + r.size, top) - 1)}] has node id ${r.nid}, not an online node, after NUMA init` });
+        }
+      }
+      const managed = new Map<number, number>();
+      for (const z of s.zones?.zones ?? []) {
+        if (z.managed > z.present || z.present > z.spanned) out.push({ invariant: this.name, message: `node ${z.nid} zone ${z.name}: managed ${z.managed} > present ${z.present} or present > spanned ${z.spanned}` });
+        managed.set(z.nid, (managed.get(z.nid) ?? 0) + z.managed);
+      }
+      for (const [nid, free] of s.pageAlloc.nodeFree) {
+        if (free > (managed.get(nid) ?? 0)) out.push({ invariant: this.name, message: `node ${nid} has ${free} free pages but manages ${managed.get(nid) ?? 0}` });
+      }
+      return out;
+    },
+  },
+  {
     name: 'memblock-one-owner',
     describe: 'no memblock allocation hands out bytes another live allocation holds, and every reserved byte was reserved by someone',
     reads: ['memblock'],

@@ -24,8 +24,8 @@ import {
   NUMA_NO_NODE,
 } from './memblock.js';
 import type { MemblockFaults } from './memblock.js';
-import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
-import { keptCommandLine } from './params.js';
+import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaMeminfoCoverMemory, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
+import { keptCommandLine, setupCommandLine } from './params.js';
 import { cpuHasGbpages, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
 import { hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import { freeAreaInit } from './mm-init.js';
@@ -165,18 +165,29 @@ function numaInit(s: KernelState): void {
       }
     }
   }
-  let cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize);
+  const cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize);
   printk(s, ...cleanup.log);
-  if (!s.numa.blks.length || !cleanup.ok) {
+  let ok = s.numa.blks.length > 0 && cleanup.ok;
+  if (ok) {
+    numaRegisterMemblks(mb, s.numa);
+    const cover = numaMeminfoCoverMemory(mb, s.numa, s.maxPfn, s.arch.pageSize);
+    if (!cover.ok) {
+      // numa_register_memblks() fails: numa_init() starts over with the next method.
+      printk(s, ...cover.log);
+      numaResetMemblockNodes(mb);
+      ok = false;
+    }
+  }
+  if (!ok) {
     // dummy_numa_init(): one node over all RAM.
     s.numa = { blks: [] };
     const end = s.maxPfn * s.arch.pageSize;
     printk(s, numaOff ? 'NUMA turned off' : 'No NUMA configuration found');
     printk(s, `Faking a node at [mem ${hex018(0)}-${hex018(end - 1)}]`);
     numaAddMemblk(s.numa, 0, 0, end);
-    cleanup = numaCleanupMeminfo(mb, s.numa, end);
+    numaCleanupMeminfo(mb, s.numa, end);
+    numaRegisterMemblks(mb, s.numa);
   }
-  numaRegisterMemblks(mb, s.numa);
   const nidOfPfn = (pfn: number) => {
     const a = pfn * s.arch.pageSize;
     return s.numa.blks.find((b) => b.start <= a && a < b.end)?.nid ?? -1;
@@ -287,6 +298,7 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
     s.zones = freeAreaInit(s);
     // The rest of setup_arch(), then start_kernel(): per-cpu areas, zonelists, the command line.
     others('setup_arch_end');
+    setupCommandLine(s);
     printk(s, `Kernel command line: ${keptCommandLine(machine.cmdline)}`);
     if (s.profile === '6.1') hugetlbParseArgs(s);
     others('start_kernel');

@@ -3,6 +3,9 @@
 // keeps (COMMAND_LINE_SIZE on x86_64). The kernel works on bytes: the line is taken as UTF-8 bytes,
 // and a byte the kernel's ctype calls a space (0xa0 among them) splits it where the kernel would.
 
+import type { KernelState } from './state.js';
+import { beginStep, kernelPanic } from './state.js';
+
 /** COMMAND_LINE_SIZE on x86_64: boot_command_line holds this many bytes, the terminating NUL among them. */
 export const COMMAND_LINE_SIZE = 2048;
 
@@ -126,4 +129,16 @@ export function sscanfLu(s: string): { value: number; count: number } | null {
   const digits = m[1]!;
   const value = digits.length <= 15 ? Number(digits) : Number(BigInt(digits) % 2n ** 64n);
   return { value, count: m[0].length };
+}
+
+/**
+ * setup_command_line() in start_kernel(): copy_bootdata() took COMMAND_LINE_SIZE bytes of the
+ * loader's line into boot_command_line without a terminating NUL, so a line of COMMAND_LINE_SIZE
+ * bytes or more leaves it unterminated, and the fortified strlen() there stops the boot (seen on
+ * the real 6.1 kernel under QEMU). The early parameters were parsed before, from a bounded copy.
+ */
+export function setupCommandLine(s: KernelState): void {
+  if (!bootCommandLine(s.machine.cmdline).truncated) return;
+  beginStep(s, 'setup_command_line');
+  kernelPanic(s, 'detected buffer overflow in __fortify_strlen', '------------[ cut here ]------------', 'kernel BUG at lib/string_helpers.c:1027!');
 }

@@ -22,6 +22,8 @@ describe('QEMU q35 layout matches what the real firmware reported', () => {
   for (const file of fixtureFiles()) {
     test(basename(file), () => {
       const log = parseKernelLog(read(file), file);
+      // A boot given its own SRAT (-acpitable) has no QEMU-made NUMA layout to compare with.
+      if (/acpitable=/.test(log.header ?? '')) return;
       const sizes = /nodes=\[([^\]]*)\]/.exec(log.header ?? '')![1]!.split(/\s+/).map((s) => parseSize(s)!);
       const fromLog = machineFromLog(log);
       const ours = q35Machine({ nodeSizes: sizes, numa: true, cpuFeatures: ['pdpe1gb'], cmdline: log.cmdline! });
