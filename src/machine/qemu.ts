@@ -71,8 +71,9 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
         nodes.push(node);
         return;
       }
-      if (id === 0) {
-        if (len <= 0x100000) throw new InputError(`node 0 of ${len} bytes: q35 node 0 must hold more than the first MiB`, { field: 'nodes[0]' });
+      // The first node with memory holds [0, 640K) and goes on at 1 MiB.
+      if (base === 0) {
+        if (len <= 0x100000) throw new InputError(`node ${id} of ${len} bytes: the first node with memory must hold more than the first MiB`, { field: `nodes[${id}]` });
         node.ranges.push({ start: 0, end: 0xa0000 });
         base = 0x100000;
         len -= 0x100000;

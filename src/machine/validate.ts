@@ -22,7 +22,8 @@ export function validateMachine(m: Machine, file?: string): Machine {
     seen.add(n.id);
     if (!Number.isInteger(n.id) || n.id < 0 || n.id >= 1024) throw new InputError(`node id ${n.id} is out of range (0..1023)`, { file, field: 'nodes' });
     for (const r of n.ranges) {
-      if (!(r.end > r.start)) throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is empty or reversed`, { file, field: `nodes[${n.id}]` });
+      if (r.end === r.start) throw new InputError(`node ${n.id} has a range of size 0 at ${pa(r.start)}: leave it out (a node without ranges has no memory)`, { file, field: `nodes[${n.id}]` });
+      if (!(r.end > r.start)) throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is reversed`, { file, field: `nodes[${n.id}]` });
       all.push({ node: n.id, start: r.start, end: r.end });
     }
     const usable = n.ranges.some((r) => e.some((x) => x.type === 'usable' && x.start < r.end && r.start < x.end));

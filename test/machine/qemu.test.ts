@@ -108,3 +108,29 @@ describe('what QEMU refuses on its command line', () => {
     assert.equal(m.nodes[1]!.ranges.at(-1)!.end, 2 * GiB);
   });
 });
+
+describe('nodes of size 0', () => {
+  test('a q35 node of size 0 is a memoryless node (it was called an overlap when it came first)', async () => {
+    const { loadMachineJson } = await import('../../src/machine/json.js');
+    const first = loadMachineJson(JSON.stringify({ q35: { nodes: [0, '3G', '3G'] } }), 'z.json');
+    assert.deepEqual(first.nodes[0]!.ranges, []);
+    assert.deepEqual(first.nodes[1]!.ranges[0], { start: 0, end: 0xa0000 });
+    assert.match(first.warnings.join('\n'), /node 0 owns no usable memory/);
+    const middle = loadMachineJson(JSON.stringify({ q35: { nodes: ['3G', 0, '3G'] } }), 'z.json');
+    assert.deepEqual(middle.nodes[1]!.ranges, []);
+    assert.deepEqual(middle.nodes[2]!.ranges[0]!.start, middle.nodes[0]!.ranges.at(-1)!.end);
+  });
+  test('an explicit node may have no ranges; a range of size 0 is named as such', async () => {
+    const { loadMachineJson } = await import('../../src/machine/json.js');
+    const e820 = [
+      { start: 0, size: '0x9fc00', type: 'usable' },
+      { start: '0x100000', size: '2047M', type: 'usable' },
+    ];
+    const m = loadMachineJson(JSON.stringify({ e820, nodes: [{ id: 0, ranges: [{ start: 0, size: '2G' }] }, { id: 1, ranges: [] }] }), 'z.json');
+    assert.deepEqual(m.nodes[1]!.ranges, []);
+    inputError(
+      () => loadMachineJson(JSON.stringify({ e820, nodes: [{ id: 0, ranges: [{ start: 0, size: '2G' }] }, { id: 1, ranges: [{ start: '2G', size: 0 }] }] }), 'z.json'),
+      /node 1 has a range of size 0 at 0x0000000080000000: leave it out/,
+    );
+  });
+});
