@@ -15,6 +15,7 @@ import type { Machine, MachineNode } from './types.js';
 import { InputError } from '../util/errors.js';
 import { GiB, MiB, parseSize } from '../util/units.js';
 import { parseQemuCpu, type CpuVendor } from './qemu-cpu.js';
+import { validateMachine } from './validate.js';
 
 const LOW_RAM_SPLIT = 0xb0000000;
 const SEABIOS_TOP_RESERVED = 0x21000;
@@ -269,5 +270,5 @@ export function parseQemuArgs(args: string): Machine {
   }
   const m = q35Machine({ nodeSizes, numa: numaNodes.length > 0, cpuFeatures: cpu.pdpe1gb ? ['pdpe1gb'] : [], cpuVendor: cpu.vendor, cmdline: append }, 'qemu');
   m.warnings.push(...warnings);
-  return m;
+  return validateMachine(m);
 }
