@@ -162,7 +162,13 @@ const hex = (n: number) => '0x' + n.toString(16);
 
 /** Read a QEMU command line (the arguments, with or without the program name). */
 export function parseQemuArgs(args: string): Machine {
-  const words = shellQuote.parse(args).map((w) => {
+  let parsed: ReturnType<typeof shellQuote.parse>;
+  try {
+    parsed = shellQuote.parse(args);
+  } catch (e) {
+    throw new InputError(`cannot split the QEMU command line as a shell would: ${e instanceof Error ? e.message : String(e)}`, { field: '--qemu' });
+  }
+  const words = parsed.map((w) => {
     if (typeof w !== 'string') throw new InputError(`unsupported shell syntax in QEMU command line: ${JSON.stringify(w)}`, { field: '--qemu' });
     return w;
   });

@@ -147,3 +147,10 @@ describe('RAM beyond MAX_PHYSMEM_BITS', () => {
     assert.match(parseQemuArgs('-m 64T -cpu Skylake-Server').warnings.join(''), /^2 GiB of RAM lies above 64 TiB/);
   });
 });
+
+describe('shell syntax', () => {
+  test('what the shell splitter cannot read is an InputError (fuzzing found "${" thrown raw)', () => {
+    inputError(() => parseQemuArgs('${'), /cannot split the QEMU command line as a shell would/);
+    inputError(() => parseQemuArgs('-m 2G | cat'), /unsupported shell syntax/);
+  });
+});
