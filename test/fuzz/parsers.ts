@@ -105,8 +105,12 @@ export const machineFileArb: fc.Arbitrary<string> = fc.oneof(
 
 const smallMachine = (cmdline: string) => q35Machine({ nodeSizes: [GiB + 512 * 2 ** 20, GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline }, 'fuzz');
 
+/** A property over any inputs: the parsers' properties differ in their input types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FuzzProperty = fc.IProperty<any>;
+
 /** The properties, by parser. `boots`: also boot a small machine with each kernel command line. */
-export function fuzzProperties(boots = true) {
+export function fuzzProperties(boots = true): Record<string, FuzzProperty> {
   return {
     'QEMU command line': fc.property(qemuLineArb, (line) => {
       onlyInputErrors(() => parseQemuArgs(line));
