@@ -12,6 +12,9 @@ export type { MemblockFaults } from './kernel/memblock.js';
 export { estimatedOthers } from './kernel/others.js';
 export { setMaxHugePages } from './kernel/hugetlb.js';
 
+// The command line as the kernel splits and keeps it.
+export { bootCommandLine, COMMAND_LINE_SIZE, keptCommandLine, parseArgs } from './kernel/params.js';
+
 // Kernel generations.
 export { DEFAULT_PROFILE, getProfile, KERNEL_PROFILES, PROFILE_NAMES, profileForRelease, REFERENCE_PROFILE } from './profiles/index.js';
 export type { KernelFeatures, KernelProfile, ProfileName } from './profiles/index.js';

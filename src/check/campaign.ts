@@ -73,9 +73,13 @@ export function caseArb(faults: boolean): fc.Arbitrary<CheckCase> {
   );
 }
 
-/** The QEMU arguments that describe the case's machine. */
+/** The QEMU arguments that describe the case's machine: one memory backend per node, as q35 from QEMU 5.1 on wants (it refuses -numa node,mem=). */
 export function qemuArgs(c: CheckCase): string {
-  return [`-cpu qemu64${c.gbpages ? ',+pdpe1gb' : ''}`, ...c.nodes.map((mib, i) => `-numa node,nodeid=${i},mem=${mib}M`)].join(' ');
+  const total = c.nodes.reduce((a, b) => a + b, 0);
+  return [
+    `-machine q35 -cpu qemu64${c.gbpages ? ',+pdpe1gb' : ''} -m ${total}M`,
+    ...c.nodes.map((mib, i) => `-object memory-backend-ram,id=m${i},size=${mib}M -numa node,nodeid=${i},memdev=m${i}`),
+  ].join(' ');
 }
 
 /** A command that reproduces the case. */

@@ -15,6 +15,7 @@ import type { KernelBuild } from './config.js';
 import { cpuHasGbpages, createHugetlbState, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
 import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import type { MemblockFaults } from './memblock.js';
+import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';
 import { memblockCreate } from './memblock.js';
 import { freeAreaInit } from './mm-init.js';
 import { createPageAllocState, freeReservedPages, memblockFreeAll } from './page-alloc.js';
@@ -58,7 +59,7 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
   start_kernel: {
     run: (s) => {
       others(s, 'start');
-      printk(s, `Command line: ${s.machine.cmdline}`);
+      printk(s, `Command line: ${keptCommandLine(s.machine.cmdline)}`);
     },
     models: 'start_kernel() up to setup_arch()',
   },
@@ -86,7 +87,8 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
   'setup_arch:end': {
     run: (s) => {
       others(s, 'setup_arch_end');
-      printk(s, `Kernel command line: ${s.machine.cmdline}`);
+      setupCommandLine(s);
+      printk(s, `Kernel command line: ${keptCommandLine(s.machine.cmdline)}`);
     },
     models: 'the rest of setup_arch, the command line printed',
   },
@@ -153,7 +155,7 @@ function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, pro
     profile: profile.name,
     kernel: profile.features,
     machine,
-    cmdline: machine.cmdline.split(/\s+/).filter(Boolean),
+    cmdline: cmdlineWords(machine.cmdline),
     memblock: memblockCreate({ debug: true, pageSize: arch.pageSize }),
     e820: machine.e820.map((e) => ({ ...e })),
     maxPfn: 0,

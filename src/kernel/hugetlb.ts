@@ -8,6 +8,7 @@
 // in hugetlb_bootmem_alloc() from setup_arch(), before sparse_init(), onto
 // per-node lists; pages that turn out to span zones are given back.
 import { memparse, pow2, stringGetSize2 } from '../util/units.js';
+import { sscanfLu } from './params.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
 import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
@@ -315,24 +316,22 @@ function hugepagesSetup(s: KernelState, v: string): void {
     printk(s, `HugeTLB: Invalid hugepages parameter ${p}`);
     hugepagesClearPagesInNode(s);
   };
-  // sscanf("%lu"): optional whitespace and sign, then decimal digits.
-  const num = /^\s*[+-]?\d+/;
   while (p) {
-    const m = num.exec(p);
+    const m = sscanfLu(p);
     if (!m) return invalid();
-    const tmp = Number(m[0]);
-    const count = m[0].length;
+    const tmp = m.value;
+    const count = m.count;
     if (p[count] === ':') {
       if (tmp >= 1024 || !online.has(tmp)) return invalid();
       const node = tmp;
       p = p.slice(count + 1);
-      const m2 = num.exec(p);
+      const m2 = sscanfLu(p);
       if (!m2) return invalid();
-      const n = Number(m2[0]);
+      const n = m2.value;
       if (h) h.maxHugePagesNode.set(node, n);
       else ht.defaultHugepagesInNode.set(node, n);
       add(n);
-      if (p[m2[0].length] === ',') p = p.slice(m2[0].length + 1);
+      if (p[m2.count] === ',') p = p.slice(m2.count + 1);
       else break;
     } else {
       if (p !== v) return invalid();

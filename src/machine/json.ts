@@ -28,11 +28,11 @@ export const machineSchema = z
   .strictObject({
     name: z.string().optional(),
     arch: z.literal('x86_64').optional(),
-    cpu: z.strictObject({ features: z.array(z.string()), vendor: z.enum(['AMD', 'Intel']).optional() }).optional(),
+    cpu: z.strictObject({ features: z.array(z.string()), vendor: z.enum(['AMD', 'Intel', 'Hygon', 'Zhaoxin', 'other']).optional() }).optional(),
     cmdline: z.string().optional(),
     q35: z.strictObject({ nodes: z.array(size).min(1), numa: z.boolean().optional() }).optional(),
     e820: z.array(z.strictObject({ start: size, size: size, type: e820Type })).min(1).optional(),
-    nodes: z.array(z.strictObject({ id: z.number().int().min(0).max(1023), ranges: z.array(range).min(1) })).optional(),
+    nodes: z.array(z.strictObject({ id: z.number().int().min(0).max(1023), ranges: z.array(range) })).optional(),
   })
   .superRefine((m, ctx) => {
     if (!m.q35 && !m.e820) ctx.addIssue({ code: 'custom', message: 'give the memory either as "q35" or as "e820" (and "nodes")', path: [] });

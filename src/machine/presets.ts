@@ -2,6 +2,7 @@
 import { GiB, sizeSuffixed, TiB } from '../util/units.js';
 import { q35Machine, type CpuVendor } from './qemu.js';
 import type { Machine } from './types.js';
+import { validateMachine } from './validate.js';
 import type { MachineJson } from './json.js';
 
 interface Preset {
@@ -15,7 +16,7 @@ interface Preset {
 }
 
 function preset(name: string, describe: string, nodes: number[], cmdline: string, vendor: CpuVendor = 'AMD'): Preset {
-  return { describe, nodes, cmdline, vendor, build: () => ({ ...q35Machine({ nodeSizes: nodes, numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: vendor, cmdline }, `preset ${name}`), name }) };
+  return { describe, nodes, cmdline, vendor, build: () => validateMachine({ ...q35Machine({ nodeSizes: nodes, numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: vendor, cmdline }, `preset ${name}`), name }) };
 }
 
 export const PRESETS: Record<string, Preset> = {

@@ -14,13 +14,15 @@ import type { E820Entry } from './e820.js';
 import type { Machine, MachineNode } from './types.js';
 import { InputError } from '../util/errors.js';
 import { GiB, MiB, parseSize } from '../util/units.js';
+import { parseQemuCpu, type CpuVendor } from './qemu-cpu.js';
+import { validateMachine } from './validate.js';
 
 const LOW_RAM_SPLIT = 0xb0000000;
 const SEABIOS_TOP_RESERVED = 0x21000;
 const FOUR_G = 4 * GiB;
 
 export interface QemuSpec {
-  /** One size per NUMA node (bytes); a single entry without -numa means no SRAT. */
+  /** One size per NUMA node (bytes; 0 for a node without memory); a single entry without -numa means no SRAT. */
   nodeSizes: number[];
   numa: boolean;
   cpuFeatures: string[];
@@ -29,12 +31,7 @@ export interface QemuSpec {
   cpuVendor?: CpuVendor;
 }
 
-export type CpuVendor = 'AMD' | 'Intel';
-
-/** The vendor of a QEMU -cpu model (qemu64, the default, is AMD; kvm64 and the Intel names are Intel). */
-export function cpuModelVendor(model: string): CpuVendor {
-  return /^(qemu64|phenom|athlon|opteron|epyc|dhyana)/i.test(model) ? 'AMD' : 'Intel';
-}
+export type { CpuVendor };
 
 const AMD_HT_START = 0xfd00000000;
 const AMD_ABOVE_1TB_START = 0x10000000000;
@@ -70,7 +67,14 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
     spec.nodeSizes.forEach((size, id) => {
       const node: MachineNode = { id, ranges: [] };
       let len = size;
-      if (id === 0) {
+      // A node without memory gets no SRAT memory entry (QEMU builds none of length 0).
+      if (len === 0) {
+        nodes.push(node);
+        return;
+      }
+      // The first node with memory holds [0, 640K) and goes on at 1 MiB.
+      if (base === 0) {
+        if (len <= 0x100000) throw new InputError(`node ${id} of ${len} bytes: the first node with memory must hold more than the first MiB`, { field: `nodes[${id}]` });
         node.ranges.push({ start: 0, end: 0xa0000 });
         base = 0x100000;
         len -= 0x100000;
@@ -94,102 +98,183 @@ function fmtSize(b: number): string {
   return b % GiB === 0 ? `${b / GiB}G` : `${b / MiB}M`;
 }
 
-/** QEMU's -m: a plain number is MiB; suffixes as usual. */
-function qemuSize(v: string, what: string): number {
-  const sizePart = v.includes('=') ? (/(?:^|,)size=([^,]+)/.exec(v)?.[1] ?? '') : v.split(',')[0]!;
-  const n = /^\d+$/.test(sizePart) ? Number(sizePart) * MiB : parseSize(sizePart);
-  if (n === null || !n) throw new InputError(`cannot read a memory size from "${v}"`, { field: what });
+/**
+ * QEMU 7.2's command-line options (qemu-options.hx, as `qemu-system-x86_64 -help` lists them):
+ * true when the option takes an argument. Anything else is refused as QEMU refuses it.
+ */
+const QEMU_OPTIONS: Record<string, boolean> = Object.fromEntries([
+  ...'D L accel acpitable action add-fd append async-teardown audio audiodev bios blockdev boot cdrom chardev chroot compat cpu d debugcon device dfilter display drive dtb dump-vmstate echr fda fdb fsdev fw_cfg gdb global hda hdb hdc hdd icount incoming initrd iscsi k kernel loadvm m M machine mem-path mon monitor msg mtdblock name net netdev nic numa object option-rom overcommit parallel pflash pidfile plugin qmp qmp-pretty readconfig rotate rtc runas sandbox sd seed serial set smbios smp spice tpmdev trace usbdevice uuid vga virtfs vnc watchdog-action xen-domid'
+    .split(' ')
+    .map((o) => [o, true] as const),
+  ...'preconfig S audio-help daemonize enable-kvm enable-sync-profile full-screen h help mem-prealloc no-acpi no-fd-bootchk no-hpet no-reboot no-shutdown no-user-config nodefaults nographic only-migratable portrait s singlestep snapshot usb version win2k-hack xen-attach xen-domid-restrict'
+    .split(' ')
+    .map((o) => [o, false] as const),
+]);
+
+/** The keys of -numa, by type (qapi NumaOptions). */
+const NUMA_KEYS: Record<string, string[]> = {
+  node: ['nodeid', 'cpus', 'mem', 'memdev', 'initiator'],
+  dist: ['src', 'dst', 'val'],
+  cpu: ['node-id', 'socket-id', 'die-id', 'cluster-id', 'core-id', 'thread-id'],
+  'hmat-lb': ['initiator', 'target', 'hierarchy', 'data-type', 'latency', 'bandwidth'],
+  'hmat-cache': ['node-id', 'size', 'level', 'associativity', 'policy', 'line'],
+};
+/** MAX_NODES in QEMU. */
+const QEMU_MAX_NODES = 128;
+/** Properties of the memory backends (hostmem.c and its -ram, -file, -memfd kinds). */
+const BACKEND_KEYS = ['id', 'size', 'merge', 'dump', 'host-nodes', 'policy', 'prealloc', 'prealloc-threads', 'prealloc-context', 'share', 'reserve', 'x-use-canonical-path-for-ramblock-id'];
+const BACKEND_EXTRA: Record<string, string[]> = {
+  'memory-backend-ram': [],
+  'memory-backend-file': ['mem-path', 'align', 'offset', 'discard-data', 'pmem', 'readonly', 'rom'],
+  'memory-backend-memfd': ['hugetlb', 'hugetlbsize', 'seal'],
+};
+
+/** QEMU's sizes: a plain number is MiB for -m, bytes for object properties; suffixes as usual. */
+function qemuSize(v: string, what: string, plainUnit: number): number {
+  const n = /^\d+$/.test(v) ? Number(v) * plainUnit : parseSize(v);
+  if (n === null || !Number.isSafeInteger(n)) throw new InputError(`cannot read a memory size from "${v}"`, { field: what });
   return n;
 }
 
-function kv(opt: string): Map<string, string> {
+/** QemuOpts: "a=1,b=2"; the first item may be a bare value for the implied key. Keys must be known. */
+function qemuOpts(opt: string, what: string, implied: string | null, keys: string[] | null): Map<string, string> {
   const m = new Map<string, string>();
-  for (const part of opt.split(',')) {
+  opt.split(',').forEach((part, i) => {
     const eq = part.indexOf('=');
-    if (eq > 0) m.set(part.slice(0, eq), part.slice(eq + 1));
-    else m.set(part, '');
-  }
+    let k: string;
+    let v: string;
+    if (eq < 0 && i === 0 && implied) [k, v] = [implied, part];
+    else if (eq < 0) [k, v] = [part, 'on'];
+    else [k, v] = [part.slice(0, eq), part.slice(eq + 1)];
+    if (keys && k !== implied && !keys.includes(k)) throw new InputError(`${what} ${opt}: Invalid parameter '${k}'`, { field: what });
+    m.set(k, v);
+  });
   return m;
 }
 
+/** Whether a q35 machine type still takes -numa node,mem= (machine types before 5.1 do). */
+function numaMemSupported(machine: string): boolean {
+  const v = /^pc-q35-(\d+)\.(\d+)$/.exec(machine);
+  return !!v && (Number(v[1]) < 5 || (Number(v[1]) === 5 && Number(v[2]) === 0));
+}
+
+const hex = (n: number) => '0x' + n.toString(16);
+
 /** Read a QEMU command line (the arguments, with or without the program name). */
 export function parseQemuArgs(args: string): Machine {
-  const words = shellQuote.parse(args).map((w) => {
+  let parsed: ReturnType<typeof shellQuote.parse>;
+  try {
+    parsed = shellQuote.parse(args);
+  } catch (e) {
+    throw new InputError(`cannot split the QEMU command line as a shell would: ${e instanceof Error ? e.message : String(e)}`, { field: '--qemu' });
+  }
+  const words = parsed.map((w) => {
     if (typeof w !== 'string') throw new InputError(`unsupported shell syntax in QEMU command line: ${JSON.stringify(w)}`, { field: '--qemu' });
     return w;
   });
   let mem: number | undefined;
   const backends = new Map<string, number>();
-  const numaNodes: { nodeid: number; memdev?: string; mem?: number }[] = [];
-  let cpuFeatures: string[] = [];
-  let cpuVendor: CpuVendor = 'AMD';
+  const numaNodes: { nodeid: number; memdev?: string; mem?: number; opt: string }[] = [];
+  let cpu = parseQemuCpu('qemu64');
   let append = '';
   let machine = 'q35';
+  const warnings: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    const val = () => {
-      const v = words[++i];
-      if (v === undefined) throw new InputError(`${w} needs a value`, { field: '--qemu' });
-      return v;
-    };
-    switch (w) {
-      case '-m':
-        mem = qemuSize(val(), '-m');
-        break;
-      case '-object': {
-        const o = val();
-        const p = kv(o);
-        if ([...p.keys()][0]?.startsWith('memory-backend')) {
-          const id = p.get('id');
-          if (!id) throw new InputError(`memory backend without id: "${o}"`, { field: '-object' });
-          backends.set(id, qemuSize(o, '-object'));
-        }
+    if (!w.startsWith('-') || w === '-') {
+      // The program's name, or a disk image (QEMU takes a bare word as -hda): nothing about memory.
+      continue;
+    }
+    const name = w.replace(/^--?/, '');
+    const hasArg = QEMU_OPTIONS[name];
+    if (hasArg === undefined) throw new InputError(`${w}: invalid option`, { field: '--qemu' });
+    if (!hasArg) continue;
+    const v = words[++i];
+    if (v === undefined) throw new InputError(`${w} requires an argument`, { field: '--qemu' });
+    switch (name) {
+      case 'm': {
+        const p = qemuOpts(v, '-m', 'size', ['size', 'slots', 'maxmem']);
+        mem = qemuSize(p.get('size') ?? '', '-m', MiB);
         break;
       }
-      case '-numa': {
-        const o = val();
-        const p = kv(o);
-        if (p.has('node')) {
-          const nodeid = p.has('nodeid') ? Number(p.get('nodeid')) : numaNodes.length;
-          if (!Number.isInteger(nodeid) || nodeid < 0) throw new InputError(`bad nodeid in "${o}"`, { field: '-numa' });
-          numaNodes.push({ nodeid, memdev: p.get('memdev'), mem: p.has('mem') ? qemuSize(p.get('mem')!, '-numa mem') : undefined });
-        }
+      case 'object': {
+        const p = qemuOpts(v, '-object', 'qom-type', null);
+        const type = p.get('qom-type') ?? '';
+        const extra = BACKEND_EXTRA[type];
+        if (!extra) break; // other objects hold no guest RAM
+        qemuOpts(v, '-object', 'qom-type', [...BACKEND_KEYS, ...extra]);
+        const id = p.get('id');
+        if (!id) throw new InputError(`${type} without id: "${v}"`, { field: '-object' });
+        if (backends.has(id)) throw new InputError(`-object ${v}: an object with id '${id}' already exists`, { field: '-object' });
+        const size = qemuSize(p.get('size') ?? '', '-object', 1);
+        if (!size) throw new InputError(`property 'size' of ${type} doesn't take value '${p.get('size')}'`, { field: '-object' });
+        backends.set(id, size);
         break;
       }
-      case '-cpu': {
-        const parts = val().split(',');
-        cpuVendor = cpuModelVendor(parts[0]!);
-        cpuFeatures = parts.slice(1).filter((f) => f.startsWith('+')).map((f) => f.slice(1));
+      case 'numa': {
+        const type = qemuOpts(v, '-numa', 'type', null).get('type');
+        if (!type || !NUMA_KEYS[type]) throw new InputError(`-numa ${v}: Parameter 'type' does not accept value '${type ?? ''}'`, { field: '-numa' });
+        const p = qemuOpts(v, '-numa', 'type', NUMA_KEYS[type]!);
+        if (type !== 'node') break;
+        const idText = p.get('nodeid');
+        const nodeid = idText === undefined ? numaNodes.length : /^\d+$/.test(idText) ? Number(idText) : NaN;
+        if (!Number.isInteger(nodeid)) throw new InputError(`-numa ${v}: Parameter 'nodeid' expects uint16`, { field: '-numa' });
+        if (nodeid >= QEMU_MAX_NODES) throw new InputError(`-numa ${v}: Max number of NUMA nodes reached: ${nodeid}`, { field: '-numa' });
+        if (numaNodes.some((n) => n.nodeid === nodeid)) throw new InputError(`-numa ${v}: Duplicate NUMA nodeid: ${nodeid}`, { field: '-numa' });
+        const node = { nodeid, memdev: p.get('memdev'), mem: p.has('mem') ? qemuSize(p.get('mem')!, '-numa mem', MiB) : undefined, opt: v };
+        const memdevs = node.memdev !== undefined || numaNodes.some((n) => n.memdev !== undefined);
+        const mems = node.mem !== undefined || numaNodes.some((n) => n.mem !== undefined);
+        if (memdevs && mems) throw new InputError(`-numa ${v}: numa configuration should use either mem= or memdev=,mixing both is not allowed`, { field: '-numa' });
+        numaNodes.push(node);
         break;
       }
-      case '-append':
-        append = val();
+      case 'cpu':
+        cpu = parseQemuCpu(v);
         break;
-      case '-machine':
-      case '-M':
-        machine = val().split(',')[0]!.replace(/^type=/, '');
+      case 'append':
+        append = v;
+        break;
+      case 'machine':
+      case 'M':
+        machine = qemuOpts(v, '-machine', 'type', null).get('type') ?? '';
         break;
       default:
         break;
     }
   }
-  if (!/^(q35|pc-q35)/.test(machine)) throw new InputError(`only the q35 machine is modelled, not "${machine}"`, { field: '-machine' });
+  if (!/^(q35|pc-q35-\d+\.\d+)$/.test(machine)) throw new InputError(`only the q35 machine is modelled, not "${machine}"`, { field: '-machine' });
+  if (!cpu.lm) throw new InputError(`-cpu ${cpu.model} has no long mode (lm): an x86_64 kernel does not start on it`, { field: '-cpu' });
+  if (cpu.note) warnings.push(cpu.note);
   let nodeSizes: number[];
+  const ram = mem ?? 128 * MiB;
   if (numaNodes.length) {
+    for (const n of numaNodes) {
+      if (n.mem !== undefined && !numaMemSupported(machine)) {
+        throw new InputError(`-numa ${n.opt}: Parameter -numa node,mem is not supported by this machine type (${machine}); use -numa node,memdev instead`, { field: '-numa' });
+      }
+    }
     numaNodes.sort((a, b) => a.nodeid - b.nodeid);
+    numaNodes.forEach((n, i) => {
+      if (n.nodeid !== i) throw new InputError(`numa: Node ID missing: ${i}`, { field: '-numa' });
+    });
+    const used = new Set<string>();
     nodeSizes = numaNodes.map((n) => {
-      if (n.memdev) {
+      if (n.memdev !== undefined) {
         const s = backends.get(n.memdev);
-        if (s === undefined) throw new InputError(`-numa node refers to unknown memdev "${n.memdev}"`, { field: '-numa' });
+        if (s === undefined) throw new InputError(`-numa ${n.opt}: Device '${n.memdev}' not found (no memory backend with that id)`, { field: '-numa' });
+        if (used.has(n.memdev)) throw new InputError(`memory backend ${n.memdev} can't be used multiple times.`, { field: '-numa' });
+        used.add(n.memdev);
         return s;
       }
-      if (n.mem !== undefined) return n.mem;
-      throw new InputError(`-numa node,nodeid=${n.nodeid} has neither memdev= nor mem=`, { field: '-numa' });
+      // A node given neither: QEMU accepts it as a node without memory.
+      return n.mem ?? 0;
     });
     const sum = nodeSizes.reduce((a, b) => a + b, 0);
-    if (mem !== undefined && mem !== sum) throw new InputError(`-m ${mem / MiB}M does not equal the sum of the NUMA nodes (${sum / MiB}M)`, { field: '-m' });
+    if (ram !== sum) throw new InputError(`total memory for NUMA nodes (${hex(sum)}) should equal RAM size (${hex(ram)})`, { field: '-numa' });
   } else {
-    nodeSizes = [mem ?? 128 * MiB];
+    nodeSizes = [ram];
   }
-  return q35Machine({ nodeSizes, numa: numaNodes.length > 0, cpuFeatures, cpuVendor, cmdline: append }, 'qemu');
+  const m = q35Machine({ nodeSizes, numa: numaNodes.length > 0, cpuFeatures: cpu.pdpe1gb ? ['pdpe1gb'] : [], cpuVendor: cpu.vendor, cmdline: append }, 'qemu');
+  m.warnings.push(...warnings);
+  return validateMachine(m);
 }

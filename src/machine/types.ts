@@ -1,5 +1,6 @@
 // A machine: what the firmware tells the kernel about memory, plus the CPU and the command line.
 import type { E820Entry } from './e820.js';
+import type { CpuVendor } from './qemu-cpu.js';
 
 export interface NodeRange {
   start: number;
@@ -22,7 +23,7 @@ export interface Machine {
   /** NUMA nodes; empty means no SRAT (the kernel fakes one node). */
   nodes: MachineNode[];
   /** CPU flags the kernel checks (pdpe1gb), and the vendor where the memory layout depends on it (QEMU's AMD HyperTransport hole). */
-  cpu: { features: string[]; vendor?: 'AMD' | 'Intel' };
+  cpu: { features: string[]; vendor?: CpuVendor };
   /** Kernel command line. */
   cmdline: string;
   /** Where the description came from (file name, "qemu", "preset laptop"). */

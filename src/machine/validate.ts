@@ -1,6 +1,7 @@
 // Checks on a machine description that no input format can express by itself.
 import { InputError } from '../util/errors.js';
-import { pa } from '../util/format.js';
+import { x86_64 } from '../arch/index.js';
+import { formatBytes, pa } from '../util/format.js';
 import type { Machine } from './types.js';
 
 /** Sorted, non-overlapping e820 and node ranges; a node without usable RAM is accepted with a warning. */
@@ -22,11 +23,23 @@ export function validateMachine(m: Machine, file?: string): Machine {
     seen.add(n.id);
     if (!Number.isInteger(n.id) || n.id < 0 || n.id >= 1024) throw new InputError(`node id ${n.id} is out of range (0..1023)`, { file, field: 'nodes' });
     for (const r of n.ranges) {
-      if (!(r.end > r.start)) throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is empty or reversed`, { file, field: `nodes[${n.id}]` });
+      if (r.end === r.start) throw new InputError(`node ${n.id} has a range of size 0 at ${pa(r.start)}: leave it out (a node without ranges has no memory)`, { file, field: `nodes[${n.id}]` });
+      if (!(r.end > r.start)) throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is reversed`, { file, field: `nodes[${n.id}]` });
       all.push({ node: n.id, start: r.start, end: r.end });
     }
     const usable = n.ranges.some((r) => e.some((x) => x.type === 'usable' && x.start < r.end && r.start < x.end));
     if (!usable) m.warnings.push(`node ${n.id} owns no usable memory: the kernel leaves it memoryless`);
+  }
+  // Beyond MAX_PHYSMEM_BITS (46 on x86_64 with 4-level paging: 64 TiB) the kernel uses nothing:
+  // e820__end_pfn() cuts max_pfn at max_arch_pfn, no zone spans further, memblock_free_all() frees
+  // nothing above it, and sparse_init() warns (a WARN_ON_ONCE backtrace from
+  // mminit_validate_memmodel_limits()). Said first, so the smaller total is not taken for a fault.
+  const limit = 2 ** x86_64.maxPhysmemBits;
+  const beyond = e.filter((r) => r.type === 'usable' && r.end > limit).reduce((n, r) => n + r.end - Math.max(r.start, limit), 0);
+  if (beyond > 0) {
+    m.warnings.push(
+      `${formatBytes(beyond)} of RAM lies above ${formatBytes(limit)} (MAX_PHYSMEM_BITS ${x86_64.maxPhysmemBits}, x86_64 with 4-level paging): the kernel does not use it (max_pfn stops at ${pa(limit)}; sparse_init() warns with a backtrace)`,
+    );
   }
   all.sort((a, b) => a.start - b.start);
   for (let i = 0; i + 1 < all.length; i++) {

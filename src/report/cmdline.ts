@@ -2,6 +2,8 @@
 // the words it does not read, and the ones that look like a misspelt memory parameter
 // (the kernel would pass "hugepage=4" to init without a word, and the pool stays empty).
 
+import { bootCommandLine, COMMAND_LINE_SIZE, keptCommandLine, parseArgs } from '../simulator.js';
+
 /** Parameters some modelled step reads. */
 export const MODELLED_PARAMS = ['hugepages', 'hugepagesz', 'default_hugepagesz', 'hugetlb_free_vmemmap', 'kernelcore', 'movablecore', 'movable_node', 'numa', 'log_buf_len', 'memblock', 'nokaslr'];
 
@@ -23,9 +25,10 @@ export interface CmdlineNotes {
 
 export function cmdlineNotes(cmdline: string): CmdlineNotes {
   const out: CmdlineNotes = { ignored: [], suspicious: [] };
-  for (const w of cmdline.split(/\s+/).filter(Boolean)) {
-    if (w === '--') break; // the rest goes to init
-    const name = w.split('=', 1)[0]!;
+  // The words as the kernel splits them (quotes, and nothing after "--").
+  for (const { param, val } of parseArgs(cmdline)) {
+    const w = val === null ? param : `${param}=${val}`;
+    const name = param.replace(/-/g, '_');
     if (MODELLED_PARAMS.includes(name) || name.includes('.')) continue;
     let near: string | undefined;
     let best = 3;
@@ -42,5 +45,15 @@ export function cmdlineNotes(cmdline: string): CmdlineNotes {
 /** The notes as warning lines (empty when there is nothing to say). */
 export function cmdlineWarnings(cmdline: string): string[] {
   const n = cmdlineNotes(cmdline);
-  return n.suspicious.map((x) => `"${x.word}": not a parameter the kernel's memory setup reads; did you mean ${x.meant}=?`);
+  const out = n.suspicious.map((x) => `"${x.word}": not a parameter the kernel's memory setup reads; did you mean ${x.meant}=?`);
+  const bytes = new TextEncoder().encode(cmdline).length;
+  if (bootCommandLine(cmdline).truncated) {
+    out.unshift(`the command line is ${bytes} bytes, more than the ${COMMAND_LINE_SIZE - 1} the kernel takes (COMMAND_LINE_SIZE ${COMMAND_LINE_SIZE}): its copy has no end, and the boot stops in start_kernel() (a fortify panic in setup_command_line(), as the real 6.1 kernel does)`);
+  }
+  const quotes = (keptCommandLine(cmdline).match(/"/g) ?? []).length;
+  if (quotes % 2) {
+    const last = parseArgs(cmdline).at(-1);
+    if (last) out.push(`an unclosed double quote: the kernel reads the rest of the line as one word ("${last.val === null ? last.param : `${last.param}=${last.val}`}"), so no parameter in it is seen`);
+  }
+  return out;
 }

@@ -185,6 +185,12 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
   const doNuma = (lineNo: number) => {
     numaDone = true;
     numaResetMemblockNodes(mb);
+    const cleanup = cleanupAgainstLog(lineNo);
+    if (cleanup.ok) numaRegisterMemblks(mb, numaBlocks);
+    else res.notes.push('NUMA configuration rejected (overlapping nodes); node ids left unset');
+  };
+  /** numa_cleanup_meminfo() on the blocks so far, its lines compared with the kernel's. */
+  const cleanupAgainstLog = (lineNo: number) => {
     const cleanup = numaCleanupMeminfo(mb, numaBlocks, maxMapped());
     const logged = numaLogged.map((e) => e.text);
     const n = Math.max(logged.length, cleanup.log.length);
@@ -193,8 +199,8 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
       if (logged[i] === cleanup.log[i]) res.numa.matched++;
       else res.mismatches.push({ kind: 'numa', line: numaLogged[i]?.lineNo ?? lineNo, call: 'numa_cleanup_meminfo', kernel: logged[i] ?? '(nothing)', ours: cleanup.log[i] ?? '(nothing)' });
     }
-    if (cleanup.ok) numaRegisterMemblks(mb, numaBlocks);
-    else res.notes.push('NUMA configuration rejected (overlapping nodes); node ids left unset');
+    numaLogged.length = 0;
+    return cleanup;
   };
 
   const callEvents = events.filter((e): e is Extract<LogEvent, { kind: 'call' }> => e.kind === 'call');
@@ -218,6 +224,10 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
         continue;
       case 'fake-node':
         sawNumaInfo = true;
+        // The firmware's nodes were refused (they overlap, or do not cover the RAM): the kernel
+        // cleaned them up first, then starts over with one node.
+        if (numaBlocks.blks.length) cleanupAgainstLog(ev.lineNo);
+        numaBlocks.blks = [];
         numaAddMemblk(numaBlocks, 0, ev.start, ev.end);
         continue;
       case 'numa-merge':

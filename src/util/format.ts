@@ -36,3 +36,24 @@ export function hex010(x: number): string {
 export function hex018(x: number): string {
   return '0x' + BigInt(x).toString(16).padStart(16, '0');
 }
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+
+/**
+ * A size for people, the one formatter of every table, summary and picture: the largest binary
+ * unit in which it is at least 1, with at most two decimals and no trailing zeros. A size that is
+ * not a whole number of hundredths there is cut down, never rounded up, so a node 384 KiB short of
+ * 3 GiB reads "2.99 GiB", not "3.0 GiB" beside a node of exactly "3 GiB".
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 0) return '-' + formatBytes(-bytes);
+  let i = 0;
+  let v = bytes;
+  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const hundredths = Math.floor(v * 100 + 1e-9);
+  const text = (hundredths / 100).toFixed(2).replace(/\.?0+$/, '');
+  return `${text} ${BYTE_UNITS[i]}`;
+}

@@ -52,18 +52,8 @@ export function stringGetSize2(bytes: number): string {
   return `${v.toFixed(digits)} ${units[i]}`;
 }
 
-/** Human size for tables: the largest binary unit that keeps a whole or one-decimal number. */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  let v = bytes;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const s = Number.isInteger(v) ? String(v) : v.toFixed(1);
-  return `${s} ${units[i]}`;
-}
+/** Human size for tables: the one formatter, formatBytes() in format.ts. */
+export { formatBytes as humanSize } from './format.js';
 
 /** A size as a parameter or machine file writes it: the largest binary suffix that divides it (4T, 3G, 2M, 64K). */
 export function sizeSuffixed(bytes: number): string {

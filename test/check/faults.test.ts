@@ -96,7 +96,7 @@ describe('fault injection', () => {
     for (const c of fc.sample(caseArb(true), { numRuns: 15, seed: 3 })) {
       assert.ok(Array.isArray(runCase(c, 'hvo-v7')));
       const r = reproducer(c, 'hvo-v7');
-      assert.match(r, /^hvosim boot --kernel hvo-v7 --qemu "-cpu qemu64[^"]*" --cmdline "[^"]*"( --fault \S+)* --check$/);
+      assert.match(r, /^hvosim boot --kernel hvo-v7 --qemu "-machine q35 -cpu qemu64[^"]* -m \d+M( -object memory-backend-ram,id=m\d+,size=\d+M -numa node,nodeid=\d+,memdev=m\d+)+" --cmdline "[^"]*"( --fault \S+)* --check$/);
     }
   });
 });

@@ -31,7 +31,7 @@ describe('invariants', () => {
   });
 
   test('every invariant has a break test below', () => {
-    assert.equal(INVARIANTS.length, 11);
+    assert.equal(INVARIANTS.length, 12);
   });
 
   test('memblock-regions: overlapping regions', () => {
@@ -41,6 +41,18 @@ describe('invariants', () => {
     assert.match(reports(s, 'memblock-regions')[0]!.message, /overlap/);
   });
 
+  test('memory-has-node: memory left without a node after numa_init(), a node managing more than it has, a node freeing more than it manages', () => {
+    const s = sound();
+    const r = s.memblock.memory.regions.at(-1)!;
+    r.nid = 1024; // MAX_NUMNODES: what memory outside every firmware node kept before the coverage check
+    assert.match(reports(s, 'memory-has-node')[0]!.message, /has node id 1024, not an online node, after NUMA init/);
+    const t = sound();
+    for (const z of t.zones!.zones.filter((x) => x.nid === 1)) z.managed = z.present + 1;
+    assert.match(reports(t, 'memory-has-node')[0]!.message, /node 1 manages \d+ pages but has \d+ present/);
+    const u = sound();
+    u.pageAlloc.nodeFree.set(0, 1e9);
+    assert.match(reports(u, 'memory-has-node')[0]!.message, /node 0 has 1000000000 free pages but manages/);
+  });
   test('memblock-one-owner: an allocation handed out twice', () => {
     const s = sound();
     const c = s.memblock.calls.find((c) => c.caller === 'sparse_index_alloc')!;

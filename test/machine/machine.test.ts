@@ -22,6 +22,8 @@ describe('QEMU q35 layout matches what the real firmware reported', () => {
   for (const file of fixtureFiles()) {
     test(basename(file), () => {
       const log = parseKernelLog(read(file), file);
+      // A boot given its own SRAT (-acpitable) has no QEMU-made NUMA layout to compare with.
+      if (/acpitable=/.test(log.header ?? '')) return;
       const sizes = /nodes=\[([^\]]*)\]/.exec(log.header ?? '')![1]!.split(/\s+/).map((s) => parseSize(s)!);
       const fromLog = machineFromLog(log);
       const ours = q35Machine({ nodeSizes: sizes, numa: true, cpuFeatures: ['pdpe1gb'], cmdline: log.cmdline! });
@@ -52,10 +54,10 @@ describe('QEMU command lines', () => {
     assert.equal(m.e820.find((e) => e.start === 0x100000)!.end, 2 * GiB - 0x21000);
   });
   test('a node referring to an unknown backend is an error', () => {
-    inputError(() => parseQemuArgs('-m 2G -numa node,memdev=nope'), /unknown memdev "nope"/);
+    inputError(() => parseQemuArgs('-m 2G -numa node,memdev=nope'), /Device 'nope' not found/);
   });
   test('-m that disagrees with the nodes is an error', () => {
-    inputError(() => parseQemuArgs('-m 3G -object memory-backend-ram,id=a,size=1G -numa node,memdev=a'), /does not equal the sum/);
+    inputError(() => parseQemuArgs('-m 3G -object memory-backend-ram,id=a,size=1G -numa node,memdev=a'), /total memory for NUMA nodes \(0x40000000\) should equal RAM size \(0xc0000000\)/);
   });
   test('a machine other than q35 is refused', () => {
     inputError(() => parseQemuArgs('-M pc -m 1G'), /only the q35 machine/);

@@ -1,6 +1,6 @@
 // arch/x86/mm/numa.c: from firmware NUMA blocks (SRAT) to node ids on memblock regions.
 import type { Memblock } from '../../kernel/memblock.js';
-import { MAX_NUMNODES, memblockPhysAllocTryNid, memblockSetNode, memblockSetclrFlag, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../kernel/memblock.js';
+import { MAX_NUMNODES, memblockPfnRanges, memblockPhysAllocTryNid, memblockSetNode, memblockSetclrFlag, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../kernel/memblock.js';
 import { hex010 } from '../../util/format.js';
 
 export interface NumaMemblk {
@@ -93,6 +93,33 @@ export function numaResetMemblockNodes(mb: Memblock): void {
 export function numaRegisterMemblks(mb: Memblock, mi: NumaMeminfo): void {
   for (const b of mi.blks) memblockSetNode(mb, b.start, b.end - b.start, mb.memory, b.nid);
   numaClearKernelNodeHotplug(mb, mi);
+}
+
+/** Pages of memory (memblock.memory, node `nid` or any with MAX_NUMNODES) in [startPfn, endPfn): what __absent_pages_in_range() leaves out. */
+function presentPagesInRange(mb: Memblock, nid: number, startPfn: number, endPfn: number, pageSize: number): number {
+  let n = 0;
+  for (const r of memblockPfnRanges(mb, nid, pageSize)) n += Math.max(0, Math.min(r.end, endPfn) - Math.max(r.start, startPfn));
+  return n;
+}
+
+/**
+ * numa_meminfo_cover_memory(): after the node ids are set, the nodes' blocks must hold all RAM
+ * below max_pfn but 1 MiB; else the firmware's NUMA description is not used (the caller falls
+ * back to one node) and the kernel says how much the nodes covered.
+ */
+export function numaMeminfoCoverMemory(mb: Memblock, mi: NumaMeminfo, maxPfn: number, pageSize: number): { ok: boolean; log: string[] } {
+  let numaram = 0;
+  for (const b of mi.blks) {
+    const s = Math.floor(b.start / pageSize);
+    const e = Math.floor(b.end / pageSize);
+    numaram += presentPagesInRange(mb, b.nid, s, e, pageSize);
+  }
+  const e820ram = presentPagesInRange(mb, MAX_NUMNODES, 0, maxPfn, pageSize);
+  if (e820ram - numaram >= (1 << 20) / pageSize) {
+    const mbytes = (pages: number) => Math.floor((pages * pageSize) / 2 ** 20);
+    return { ok: false, log: [`NUMA: nodes only cover ${mbytes(numaram)}MB of your ${mbytes(e820ram)}MB e820 RAM. Not used.`] };
+  }
+  return { ok: true, log: [] };
 }
 
 /** numa_clear_kernel_node_hotplug(): nodes holding early reservations must not be hot-removable. */

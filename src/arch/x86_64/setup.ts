@@ -11,7 +11,7 @@ import { setupLogBuf } from '../../kernel/printk.js';
 import type { KernelState } from '../../kernel/state.js';
 import { beginStep, printk } from '../../kernel/state.js';
 import { biosRegionStart, e820EndPfn, e820MemblockSetup, e820PrintTable, e820RangeRemove, e820RangeUpdate } from './e820.js';
-import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
+import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaMeminfoCoverMemory, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
 
 /** setup_arch() up to x86_numa_init(): everything before the generic sparse and zone setup. */
 export function setupArchMemory(s: KernelState): void {
@@ -128,18 +128,29 @@ function numaInit(s: KernelState): void {
       }
     }
   }
-  let cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize);
+  const cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize);
   printk(s, ...cleanup.log);
-  if (!s.numa.blks.length || !cleanup.ok) {
+  let ok = s.numa.blks.length > 0 && cleanup.ok;
+  if (ok) {
+    numaRegisterMemblks(mb, s.numa);
+    const cover = numaMeminfoCoverMemory(mb, s.numa, s.maxPfn, s.arch.pageSize);
+    if (!cover.ok) {
+      // numa_register_memblks() fails: numa_init() starts over with the next method.
+      printk(s, ...cover.log);
+      numaResetMemblockNodes(mb);
+      ok = false;
+    }
+  }
+  if (!ok) {
     // dummy_numa_init(): one node over all RAM.
     s.numa = { blks: [] };
     const end = s.maxPfn * s.arch.pageSize;
     printk(s, numaOff ? 'NUMA turned off' : 'No NUMA configuration found');
     printk(s, `Faking a node at [mem ${hex018(0)}-${hex018(end - 1)}]`);
     numaAddMemblk(s.numa, 0, 0, end);
-    cleanup = numaCleanupMeminfo(mb, s.numa, end);
+    numaCleanupMeminfo(mb, s.numa, end);
+    numaRegisterMemblks(mb, s.numa);
   }
-  numaRegisterMemblks(mb, s.numa);
   const nidOfPfn = (pfn: number) => {
     const a = pfn * s.arch.pageSize;
     return s.numa.blks.find((b) => b.start <= a && a < b.end)?.nid ?? -1;
