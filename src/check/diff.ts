@@ -36,6 +36,26 @@ export interface ProfileRun {
   died: { afterStep: string; panic: string } | null;
 }
 
+/** What each count of VmemmapSummary is, in words (the command line's and the web page's tables). */
+export const VMEMMAP_LABELS: [keyof VmemmapSummary, string][] = [
+  ['pudTables', 'PUD tables'],
+  ['pmdTables', 'PMD tables'],
+  ['pmdLeaves', 'PMD leaves (2 MiB of vmemmap each)'],
+  ['pteTables', 'PTE tables'],
+  ['ptePages', 'PTEs mapping a page of their own'],
+  ['sharedPtes', 'PTEs mapping a shared page'],
+  ['readOnlyPtes', 'read-only PTEs'],
+  ['headPages', 'mirrored head pages (fake heads, copies)'],
+  ['tailPages', 'shared tail pages (per zone and order)'],
+];
+
+/** A /sys hugepages directory size ("1048576kB") in words ("1 GiB"). */
+export function hugepageSizeLabel(size: string): string {
+  const kb = parseInt(size, 10);
+  if (!Number.isFinite(kb)) return size;
+  return kb >= 1048576 && kb % 1048576 === 0 ? `${kb / 1048576} GiB` : kb >= 1024 && kb % 1024 === 0 ? `${kb / 1024} MiB` : `${kb} KiB`;
+}
+
 export function vmemmapSummary(s: KernelState): VmemmapSummary {
   const pt = s.vmemmap;
   const v: VmemmapSummary = { pudTables: pt.pud.size, pmdTables: pt.pmd.size, pmdLeaves: pt.pmdLeaf.size, pteTables: pt.pte.size, ptePages: 0, sharedPtes: 0, readOnlyPtes: 0, headPages: 0, tailPages: 0 };
@@ -160,7 +180,7 @@ export function diffBoots(machine: Machine, pa: Profile, pb: Profile, opts: { ot
   const cb = b.state.memblock.calls.length;
   summary.push(`memblock calls of every kind: ${d(ca, cb, '')}.`);
   const hp = hugepagesDiffering(a, b);
-  summary.push(hp.length ? `Huge pages per node and size: ${hp.map(([n, z, x, y]) => `${n} ${z} ${d(x, y, '')}`).join('; ')}.` : 'Huge pages per node and size: the same.');
+  summary.push(hp.length ? `Huge pages per node and size: ${hp.map(([n, z, x, y]) => `${n}, ${hugepageSizeLabel(z)}: ${d(x, y, '')}`).join('; ')}.` : 'Huge pages per node and size: the same.');
   if (ha.zoneInvalid !== hb.zoneInvalid) summary.push(`Zone-spanning pages given back: ${d(ha.zoneInvalid, hb.zoneInvalid, '')}.`);
   return { a, b, dmesgOnlyA: onlyIn(a.state.dmesg, b.state.dmesg), dmesgOnlyB: onlyIn(b.state.dmesg, a.state.dmesg), summary };
 }

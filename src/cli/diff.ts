@@ -1,6 +1,6 @@
 // hvosim diff: one machine, two kernel profiles, side by side.
 import type { Command } from 'commander';
-import { diedLine, diffBoots, hugepagesDiffering, type VmemmapSummary } from '../check/diff.js';
+import { diedLine, diffBoots, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
 import { estimatedOthers } from '../kernel/others.js';
 import { replayedOthers } from '../trace/foreign.js';
@@ -12,17 +12,6 @@ import { paint, printJson, table } from './output.js';
 
 type DiffCliOptions = MachineOptions & { kernel: string[]; fault: string[]; json?: boolean; dmesg?: boolean };
 
-const VMEMMAP_ROWS: [keyof VmemmapSummary, string][] = [
-  ['pudTables', 'PUD tables'],
-  ['pmdTables', 'PMD tables'],
-  ['pmdLeaves', 'PMD leaves (2 MiB of vmemmap each)'],
-  ['pteTables', 'PTE tables'],
-  ['ptePages', 'PTEs mapping a page of their own'],
-  ['sharedPtes', 'PTEs mapping a shared page'],
-  ['readOnlyPtes', 'read-only PTEs'],
-  ['headPages', 'mirrored head pages (fake heads, copies)'],
-  ['tailPages', 'shared tail pages (per zone and order)'],
-];
 
 export function registerDiff(program: Command): void {
   const cmd = program.command('diff').description('boot one machine with two kernel profiles and show what differs');
@@ -66,7 +55,7 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       out.push('What differs:', ...d.summary.map((l) => `  ${l}`), '');
       const change = (x: number, y: number) => (x === y ? '' : `${y - x > 0 ? '+' : ''}${y - x}`);
       const num = (x: number, y: number) => [String(x), String(y), change(x, y)];
-      out.push('Vmemmap page tables:', table([['', A, B, 'change'], ...VMEMMAP_ROWS.map(([k, label]) => [label, ...num(d.a.vmemmap[k], d.b.vmemmap[k])])]), '');
+      out.push('Vmemmap page tables:', table([['', A, B, 'change'], ...VMEMMAP_LABELS.map(([k, label]) => [label, ...num(d.a.vmemmap[k], d.b.vmemmap[k])])]), '');
       // nr_memmap_boot_pages and nr_memmap_pages are in /proc/vmstat from 6.11 on: 6.1 has no such counters.
       const has6_1 = A === '6.1' || B === '6.1';
       const acct = [
@@ -81,7 +70,7 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       ];
       out.push('Accounting:', table([['', A, B, 'change'], ...acct]), '');
       const hp = hugepagesDiffering(d.a, d.b);
-      if (hp.length) out.push('Huge pages per node and size that differ:', table([['node', 'size', A, B, 'change'], ...hp.map(([n, z, x, y]) => [n, z, ...num(x, y)])]), '');
+      if (hp.length) out.push('Huge pages per node and size that differ:', table([['node', 'size', A, B, 'change'], ...hp.map(([n, z, x, y]) => [n, hugepageSizeLabel(z), ...num(x, y)])]), '');
       const keys = [...new Set([...Object.keys(d.a.callsByCaller), ...Object.keys(d.b.callsByCaller)])].sort();
       const rows = keys
         .map((k) => {
