@@ -6,6 +6,7 @@ import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from '../src/simulat
 import { memoryMapSvg, vmemmapSvg, BAR_X0, BAR_RIGHT, esc } from '../src/report/svg.js';
 import { humanSize } from '../src/util/units.js';
 import type { BootPicture } from '../src/report/picture.js';
+import { hugepageSizeLabel, VMEMMAP_LABELS } from '../src/check/diff.js';
 import type { Request, Response, View } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -36,7 +37,7 @@ function setState(state: 'booting' | 'ready' | 'error', text: string): void {
 }
 
 function fillSelects(): void {
-  $('preset').innerHTML = presetNames().map((n) => `<option value="${n}">${n}: ${esc(PRESETS[n]!.describe)}</option>`).join('');
+  $('preset').innerHTML = presetNames().map((n) => `<option value="${n}">${n}: ${esc(PRESETS[n]!.describe)}</option>`).join('') + '<option value="custom" hidden disabled>custom (the machine was edited)</option>';
   $('profile').innerHTML = PROFILE_NAMES.map((p) => `<option${p === DEFAULT_PROFILE.name ? ' selected' : ''}>${p}</option>`).join('');
   $('compare').innerHTML = '<option value="">(nothing)</option>' + PROFILE_NAMES.map((p) => `<option>${p}</option>`).join('');
 }
@@ -121,24 +122,30 @@ function diffHtml(r: Extract<Response, { kind: 'boot' }>): string {
   if (!r.b || !r.diff) return '';
   const a = r.a;
   const b = r.b;
+  // The words the command line's diff uses, not the field names of the data.
+  const nodes = [...new Set([...Object.keys(a.hugepages), ...Object.keys(b.hugepages)])].sort();
   const rows: [string, string | number, string | number][] = [
     ['MemTotal (kB)', a.memTotalKb, b.memTotalKb],
     ['memblock calls', a.memblockCalls, b.memblockCalls],
-    ['nr_memmap_boot_pages', r.diff.memmapBootPages[0], r.diff.memmapBootPages[1]],
-    ['struct pages now', humanSize(a.plan.structPages.nowBytes), humanSize(b.plan.structPages.nowBytes)],
-    ...Object.keys(a.vmemmap).map((k) => [k, a.vmemmap[k as keyof View['vmemmap']], b.vmemmap[k as keyof View['vmemmap']]] as [string, number, number]),
-    ...Object.keys(a.hugepages).flatMap((n) => Object.keys(a.hugepages[n]!).map((sz) => [`${n} hugepages-${sz}`, a.hugepages[n]![sz]!, b.hugepages[n]?.[sz] ?? 0] as [string, number, number])),
+    ['memory the vmemmap took at boot, pages (nr_memmap_boot_pages)', r.diff.memmapBootPages[0], r.diff.memmapBootPages[1]],
+    ['struct pages now (vmemmap and its page tables)', humanSize(a.plan.structPages.nowBytes), humanSize(b.plan.structPages.nowBytes)],
+    ...VMEMMAP_LABELS.map(([k, label]) => [label, a.vmemmap[k], b.vmemmap[k]] as [string, number, number]),
+    ...nodes.flatMap((n) => {
+      const sizes = [...new Set([...Object.keys(a.hugepages[n] ?? {}), ...Object.keys(b.hugepages[n] ?? {})])].sort((x, y) => parseInt(x) - parseInt(y));
+      return sizes.map((sz) => [`${hugepageSizeLabel(sz)} huge pages on node ${n.replace(/^node/, '')}`, a.hugepages[n]?.[sz] ?? 0, b.hugepages[n]?.[sz] ?? 0] as [string, number, number]);
+    }),
   ];
   const tr = rows.map(([k, x, y]) => `<tr${x !== y ? ' class="changed"' : ''}><td>${esc(k)}</td><td>${esc(String(x))}</td><td>${esc(String(y))}</td></tr>`).join('');
   const only = (l: string[], who: string) => (l.length ? `<p>dmesg only in ${who}:</p><pre>${esc(l.join('\n'))}</pre>` : '');
   return `<h2>${esc(a.profile)} against ${esc(b.profile)}</h2>
     <ul class="diff-summary">${r.diff.summary.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
-    <table class="diff-table"><tr><th></th><th>${esc(a.profile)}</th><th>${esc(b.profile)}</th></tr>${tr}</table>
+    <div class="scroll"><table class="diff-table"><tr><th></th><th>kernel ${esc(a.profile)}</th><th>kernel ${esc(b.profile)}</th></tr>${tr}</table></div>
     ${only(r.diff.dmesgOnlyA, a.profile)}${only(r.diff.dmesgOnlyB, b.profile)}`;
 }
 
 function clearMessages(): void {
   for (const id of ['machine-error', 'machine-warning', 'cmdline-error', 'general-error']) $(id).textContent = '';
+  $('cmdline-error').classList.remove('shown');
   $('machine').classList.remove('invalid');
 }
 
@@ -159,13 +166,17 @@ async function runBoot(): Promise<void> {
   if (!r.ok) {
     const target = r.error.field === 'machine' ? 'machine-error' : r.error.field === 'cmdline' ? 'cmdline-error' : 'general-error';
     $(target).textContent = r.error.message;
+    if (target === 'cmdline-error') $(target).classList.add('shown');
     if (r.error.field === 'machine') $('machine').classList.add('invalid');
     setState('error', 'fix the input to boot again (the last good boot is still shown)');
     return;
   }
   if (r.kind !== 'boot') return;
   $('machine-warning').textContent = r.machineWarnings.map((w) => `warning: ${w}`).join('\n');
-  $('cmdline-error').textContent = [...r.cmdWarnings.map((w) => `warning: ${w}`), ...r.a.kernelWarnings.map((l) => `kernel: ${l}`)].join('\n');
+  // What the kernel said about the command line, next to it (not only in the log below).
+  const kernelSaid = [...new Set([...r.a.kernelWarnings, ...(r.b?.kernelWarnings ?? [])])];
+  $('cmdline-error').textContent = [...r.cmdWarnings.map((w) => `warning: ${w}`), ...kernelSaid.map((l) => `kernel: ${l}`)].join('\n');
+  $('cmdline-error').classList.toggle('shown', r.cmdWarnings.length + kernelSaid.length > 0);
   pictures.a = r.a.picture;
   pictures.b = r.b?.picture ?? null;
   $('summary').innerHTML = summaryHtml(r.a) + (r.b ? summaryHtml(r.b) : '');
@@ -231,6 +242,10 @@ $('preset').addEventListener('change', () => {
   physWindow = null;
   loadPreset(($('preset') as HTMLSelectElement).value);
   void runBoot();
+});
+// An edited machine is no longer the preset it started from.
+$('machine').addEventListener('input', () => {
+  ($('preset') as HTMLSelectElement).value = 'custom';
 });
 for (const id of ['machine', 'cmdline']) $(id).addEventListener('input', bootSoon);
 for (const id of ['profile', 'compare']) $(id).addEventListener('change', () => void runBoot());

@@ -4,7 +4,7 @@
 import { boot, estimatedOthers, memblockDbgLine, type KernelState, type ProfileName } from '../src/simulator.js';
 import { loadMachineJson } from '../src/machine/json.js';
 import type { Machine } from '../src/machine/types.js';
-import { bootPicture } from '../src/report/picture.js';
+import { bootPicture, vmemmapPicture, type BootPicture, type VmemmapPicture } from '../src/report/picture.js';
 import { planOfBoot } from '../src/report/plan.js';
 import { meminfoObject, hugepagesByNode } from '../src/report/proc.js';
 import { cmdlineWarnings } from '../src/report/cmdline.js';
@@ -13,10 +13,53 @@ import { InputError } from '../src/util/errors.js';
 import type { Request, Response, View } from './protocol.js';
 
 const MACHINE_FILE = 'machine.json';
-const booted: Record<'a' | 'b', KernelState | null> = { a: null, b: null };
+/** The last boots, and what booted them (to boot again up to a step, for the vmemmap as of that step). */
+const booted: Record<'a' | 'b', { s: KernelState; machine: Machine; profile: ProfileName; vmemmapAt: Map<number, VmemmapPicture> } | null> = { a: null, b: null };
 
-/** Lines the kernel prints about bad parameters: shown next to the command line. */
-const KERNEL_WARNING = /ignoring|unsupported|invalid|Malformed|WARNING|specified twice|Cannot|failed/;
+function keep(which: 'a' | 'b', s: KernelState, machine: Machine, profile: ProfileName): void {
+  booted[which] = { s, machine, profile, vmemmapAt: new Map() };
+}
+
+/** Lines the kernel prints about bad parameters, whatever their case ("Invalid", "Ignoring", "Malformed", "WARNING"). */
+const KERNEL_WARNING = /ignor|unsupported|invalid|malformed|warning|specified twice|cannot|failed|unknown|does not follow|not used/i;
+
+/**
+ * What the kernel said about the command line: its warnings, and any line quoting one of the
+ * command line's own parameters (but the two lines that echo the whole command line). An
+ * allocation that fell short is the plan's business, not a warning about the text.
+ */
+export function kernelWarnings(s: KernelState, cmdline: string): string[] {
+  const params = cmdline.split(/\s+/).filter((w) => w.includes('='));
+  return s.dmesg.filter((l) => !/^(Kernel )?[Cc]ommand line: /.test(l) && !/Only allocated/.test(l) && (KERNEL_WARNING.test(l) || params.some((p) => l.includes(p))));
+}
+
+/**
+ * The vmemmap as it stood after `step`: page tables are not recorded step by step, so the
+ * machine is booted again (deterministically, the same inputs) and the picture taken when that
+ * step ends. Kept per step, so scrubbing back and forth boots once per step.
+ */
+function vmemmapAtStep(which: 'a' | 'b', step: number): VmemmapPicture {
+  const b = booted[which]!;
+  if (step >= b.s.steps.length - 1) return vmemmapPicture(b.s);
+  let pic = b.vmemmapAt.get(step);
+  if (!pic) {
+    boot(b.machine, {
+      profile: b.profile,
+      others: estimatedOthers,
+      afterStep: (s) => {
+        if (s.steps.length - 1 === step) pic = vmemmapPicture(s);
+      },
+    });
+    pic ??= vmemmapPicture(b.s);
+    b.vmemmapAt.set(step, pic);
+  }
+  return pic;
+}
+
+function pictureAt(which: 'a' | 'b', step: number): BootPicture {
+  const b = booted[which]!;
+  return { ...bootPicture(b.s, step), vmemmap: vmemmapAtStep(which, step) };
+}
 
 function stepCalls(s: KernelState, step: number): string[] {
   const st = s.steps[step];
@@ -42,7 +85,7 @@ function view(s: KernelState, m: Machine, profile: ProfileName): View {
     hugepages: hugepagesByNode(s),
     panic: s.panic,
     hugetlbLog: s.dmesg.filter((l) => l.startsWith('HugeTLB')),
-    kernelWarnings: s.dmesg.filter((l) => KERNEL_WARNING.test(l) && !/Only allocated/.test(l)),
+    kernelWarnings: kernelWarnings(s, m.cmdline),
     stepCalls: stepCalls(s, at),
     vmemmap: vmemmapSummary(s),
   };
@@ -50,9 +93,9 @@ function view(s: KernelState, m: Machine, profile: ProfileName): View {
 
 function handle(req: Request): Response {
   if (req.kind === 'step') {
-    const s = booted[req.which];
-    if (!s) return { id: req.id, ok: false, error: { field: 'general', message: 'nothing booted yet' } };
-    return { id: req.id, ok: true, kind: 'step', which: req.which, picture: bootPicture(s, req.step), stepCalls: stepCalls(s, req.step) };
+    const b = booted[req.which];
+    if (!b) return { id: req.id, ok: false, error: { field: 'general', message: 'nothing booted yet' } };
+    return { id: req.id, ok: true, kind: 'step', which: req.which, picture: pictureAt(req.which, req.step), stepCalls: stepCalls(b.s, req.step) };
   }
   let m: Machine;
   try {
@@ -66,8 +109,8 @@ function handle(req: Request): Response {
   const cmdWarnings = cmdlineWarnings(req.cmdline);
   if (req.compare) {
     const d = diffBoots(m, req.profile, req.compare, { others: estimatedOthers });
-    booted.a = d.a.state;
-    booted.b = d.b.state;
+    keep('a', d.a.state, m, req.profile);
+    keep('b', d.b.state, m, req.compare);
     return {
       id: req.id,
       ok: true,
@@ -80,7 +123,7 @@ function handle(req: Request): Response {
     };
   }
   const s = boot(m, { profile: req.profile, others: estimatedOthers });
-  booted.a = s;
+  keep('a', s, m, req.profile);
   booted.b = null;
   return { id: req.id, ok: true, kind: 'boot', machineWarnings, cmdWarnings, a: view(s, m, req.profile) };
 }

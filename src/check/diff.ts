@@ -8,9 +8,9 @@ export interface VmemmapSummary {
   pmdTables: number;
   pmdLeaves: number;
   pteTables: number;
-  /** PTEs that map a page of their own. */
+  /** PTEs that map a page of their own (a mirrored head page at its own address included). */
   ptePages: number;
-  /** PTEs that map a shared page, and how many are read-only. */
+  /** PTEs that map a shared page (one of many aliases), and how many PTEs are read-only. */
   sharedPtes: number;
   readOnlyPtes: number;
   /** Stored shared pages: mirrored heads and shared tails. */
@@ -29,6 +29,28 @@ export interface ProfileRun {
   memmapPages: number;
   hugepages: Record<string, Record<string, number>>;
   hugetlbLog: string[];
+  /** Why the boot died and after which step, or null when it lived. */
+  died: { afterStep: string; panic: string } | null;
+}
+
+/** What each count of VmemmapSummary is, in words (the command line's and the web page's tables). */
+export const VMEMMAP_LABELS: [keyof VmemmapSummary, string][] = [
+  ['pudTables', 'PUD tables'],
+  ['pmdTables', 'PMD tables'],
+  ['pmdLeaves', 'PMD leaves (2 MiB of vmemmap each)'],
+  ['pteTables', 'PTE tables'],
+  ['ptePages', 'PTEs mapping a page of their own'],
+  ['sharedPtes', 'PTEs mapping a shared page'],
+  ['readOnlyPtes', 'read-only PTEs'],
+  ['headPages', 'mirrored head pages (fake heads, copies)'],
+  ['tailPages', 'shared tail pages (per zone and order)'],
+];
+
+/** A /sys hugepages directory size ("1048576kB") in words ("1 GiB"). */
+export function hugepageSizeLabel(size: string): string {
+  const kb = parseInt(size, 10);
+  if (!Number.isFinite(kb)) return size;
+  return kb >= 1048576 && kb % 1048576 === 0 ? `${kb / 1048576} GiB` : kb >= 1024 && kb % 1024 === 0 ? `${kb / 1024} MiB` : `${kb} KiB`;
 }
 
 export function vmemmapSummary(s: KernelState): VmemmapSummary {
@@ -36,7 +58,9 @@ export function vmemmapSummary(s: KernelState): VmemmapSummary {
   const v: VmemmapSummary = { pudTables: pt.pud.size, pmdTables: pt.pmd.size, pmdLeaves: pt.pmdLeaf.size, pteTables: pt.pte.size, ptePages: 0, sharedPtes: 0, readOnlyPtes: 0, headPages: 0, tailPages: 0 };
   for (const t of pt.pte.values()) {
     for (const r of t.runs) {
-      if (r.stride && !pt.stored.has(r.phys)) v.ptePages += r.count;
+      // A run with a stride maps pages of their own (a mirrored head page at its own address too);
+      // a run without one maps one shared page many times. Every PTE is one or the other.
+      if (r.stride) v.ptePages += r.count;
       else v.sharedPtes += r.count;
       if (r.readOnly) v.readOnlyPtes += r.count;
     }
@@ -65,7 +89,28 @@ function profileRun(machine: Machine, profile: ProfileName, others: OtherSubsyst
     memmapPages: s.memmap.pages,
     hugepages: hugepagesByNode(s),
     hugetlbLog: s.dmesg.filter((l) => l.startsWith('HugeTLB')),
+    died: s.panic ? { afterStep: s.steps.at(-1)?.fn ?? '(start)', panic: s.panic } : null,
   };
+}
+
+/** "THE BOOT DIED ..." for a run that died, else null: said before anything else. */
+export function diedLine(r: ProfileRun): string | null {
+  return r.died ? `THE BOOT DIED with kernel ${r.profile} after ${r.died.afterStep}: ${r.died.panic}` : null;
+}
+
+/** Huge pages per node and size where the two runs differ: [node, size, a, b]. */
+export function hugepagesDiffering(a: ProfileRun, b: ProfileRun): [string, string, number, number][] {
+  const out: [string, string, number, number][] = [];
+  const nodes = [...new Set([...Object.keys(a.hugepages), ...Object.keys(b.hugepages)])].sort();
+  for (const n of nodes) {
+    const sizes = [...new Set([...Object.keys(a.hugepages[n] ?? {}), ...Object.keys(b.hugepages[n] ?? {})])].sort((x, y) => parseInt(x) - parseInt(y));
+    for (const z of sizes) {
+      const x = a.hugepages[n]?.[z] ?? 0;
+      const y = b.hugepages[n]?.[z] ?? 0;
+      if (x !== y) out.push([n, z, x, y]);
+    }
+  }
+  return out;
 }
 
 export interface BootDiff {
@@ -96,26 +141,43 @@ export function diffBoots(machine: Machine, pa: ProfileName, pb: ProfileName, op
   const a = profileRun(machine, pa, others, opts.faults);
   const b = profileRun(machine, pb, others, opts.faults);
   const summary: string[] = [];
+  for (const r of [a, b]) {
+    const line = diedLine(r);
+    if (line) summary.push(`${line}; its figures below are as far as it got.`);
+  }
   const ha = a.state.hvo;
   const hb = b.state.hvo;
   for (const r of [a, b]) {
     const h = r.state.hvo;
-    const what: string[] = [];
-    if (h.preHvo) what.push(`${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${r.state.kernel.bootVmemmap === 'early' ? 'early() (before zones existed)' : 'late() (once zones existed)'}`);
-    if (h.zoneInvalid) what.push(`${plural(h.zoneInvalid, 'page')} spanning two zones ${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`);
-    if (h.fallback) what.push(`${plural(h.fallback, 'page')} fell back to a normal vmemmap after HVO population failed`);
-    if (h.optimized) what.push(`${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed, ${plural(h.pteTables, 'PTE table')} allocated)`);
-    summary.push(`${r.profile}: ${what.length ? what.join('; ') : 'no HVO work'}.`);
+    const pool = r.state.hugetlb.pages;
+    const withHvo = pool.filter((p) => p.vmemmapOptimized).length;
+    const how: string[] = [];
+    if (h.preHvo) how.push(`${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${r.state.kernel.bootVmemmap === 'early' ? 'early() (before zones existed)' : 'late() (once zones existed)'}`);
+    if (h.zoneInvalid) how.push(`${plural(h.zoneInvalid, 'page')} spanning two zones ${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`);
+    if (h.fallback) how.push(`${plural(h.fallback, 'page')} fell back to a normal vmemmap after HVO population failed`);
+    if (h.optimized) how.push(`${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed, ${plural(h.pteTables, 'PTE table')} allocated)`);
+    if (h.failed) how.push(`${plural(h.failed, 'huge page')} whose remapping failed`);
+    const head = `${r.profile}: ${plural(pool.length, 'huge page')} in the pool, ${withHvo} with HVO and ${pool.length - withHvo} without`;
+    summary.push(`${head}${how.length ? `; ${how.join('; ')}` : '; no HVO work'}.`);
   }
-  const d = (x: number, y: number, unit: string) => (x === y ? `the same (${x} ${unit})` : `${x} vs ${y} ${unit} (${y > x ? '+' : ''}${y - x})`);
+  const d = (x: number, y: number, unit: string) => {
+    const u = unit ? ` ${unit}` : '';
+    return x === y ? `the same (${x}${u})` : `${x} vs ${y}${u} (${y > x ? '+' : ''}${y - x})`;
+  };
   summary.push(`MemTotal: ${d(a.memTotalKb, b.memTotalKb, 'kB')}.`);
-  summary.push(`Vmemmap: PMD leaves ${d(a.vmemmap.pmdLeaves, b.vmemmap.pmdLeaves, '')}; PTE tables ${d(a.vmemmap.pteTables, b.vmemmap.pteTables, '')}; PTEs with a page of their own ${d(a.vmemmap.ptePages, b.vmemmap.ptePages, '')}; shared pages: ${a.vmemmap.headPages} mirrored heads + ${a.vmemmap.tailPages} shared tails vs ${b.vmemmap.headPages} + ${b.vmemmap.tailPages}.`);
+  const va = a.vmemmap;
+  const vb = b.vmemmap;
+  summary.push(
+    `Vmemmap: PMD leaves ${d(va.pmdLeaves, vb.pmdLeaves, '')}; PTE tables ${d(va.pteTables, vb.pteTables, '')}; ` +
+      `PTEs mapping a page of their own ${d(va.ptePages, vb.ptePages, '')}; PTEs mapping a shared page ${d(va.sharedPtes, vb.sharedPtes, '')}; ` +
+      `shared pages ${d(va.headPages + va.tailPages, vb.headPages + vb.tailPages, '')}: mirrored heads ${d(va.headPages, vb.headPages, '')}, shared tails ${d(va.tailPages, vb.tailPages, '')}.`,
+  );
   if (a.state.kernel.memmapCounters && b.state.kernel.memmapCounters) summary.push(`nr_memmap_boot_pages: ${d(a.memmapBootPages, b.memmapBootPages, 'pages')}; nr_memmap_pages: ${d(a.memmapPages, b.memmapPages, 'pages')}.`);
   const ca = a.state.memblock.calls.length;
   const cb = b.state.memblock.calls.length;
-  summary.push(`memblock calls: ${d(ca, cb, 'calls')}.`);
-  const hpa = JSON.stringify(a.hugepages);
-  summary.push(hpa === JSON.stringify(b.hugepages) ? 'Huge pages per node and size: the same.' : 'Huge pages per node and size differ (see the tables).');
-  if (ha.zoneInvalid !== hb.zoneInvalid) summary.push(`Zone-spanning pages given back: ${ha.zoneInvalid} vs ${hb.zoneInvalid}.`);
+  summary.push(`memblock calls of every kind: ${d(ca, cb, '')}.`);
+  const hp = hugepagesDiffering(a, b);
+  summary.push(hp.length ? `Huge pages per node and size: ${hp.map(([n, z, x, y]) => `${n}, ${hugepageSizeLabel(z)}: ${d(x, y, '')}`).join('; ')}.` : 'Huge pages per node and size: the same.');
+  if (ha.zoneInvalid !== hb.zoneInvalid) summary.push(`Zone-spanning pages given back: ${d(ha.zoneInvalid, hb.zoneInvalid, '')}.`);
   return { a, b, dmesgOnlyA: onlyIn(a.state.dmesg, b.state.dmesg), dmesgOnlyB: onlyIn(b.state.dmesg, a.state.dmesg), summary };
 }

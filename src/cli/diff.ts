@@ -1,28 +1,17 @@
 // hvosim diff: one machine, two kernel profiles, side by side.
 import type { Command } from 'commander';
 import { DEFAULT_PROFILE, estimatedOthers, REFERENCE_PROFILE } from '../simulator.js';
-import { diffBoots, type VmemmapSummary } from '../check/diff.js';
+import { diedLine, diffBoots, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
-import { printJson, table } from './output.js';
+import { paint, printJson, table } from './output.js';
 
 type DiffCliOptions = MachineOptions & { kernel: string[]; fault: string[]; json?: boolean; dmesg?: boolean };
 
-const VMEMMAP_ROWS: [keyof VmemmapSummary, string][] = [
-  ['pudTables', 'PUD tables'],
-  ['pmdTables', 'PMD tables'],
-  ['pmdLeaves', 'PMD leaves (2 MiB of vmemmap each)'],
-  ['pteTables', 'PTE tables'],
-  ['ptePages', 'PTEs mapping a page of their own'],
-  ['sharedPtes', 'PTEs mapping a shared page'],
-  ['readOnlyPtes', 'read-only PTEs'],
-  ['headPages', 'mirrored head pages (fake heads, copies)'],
-  ['tailPages', 'shared tail pages (per zone and order)'],
-];
 
 export function registerDiff(program: Command): void {
   const cmd = program.command('diff').description('boot one machine with two kernel profiles and show what differs');
@@ -37,7 +26,9 @@ export function registerDiff(program: Command): void {
 Examples:
   $ hvosim diff                                           6.15 against hvo-v7 on the default machine
   $ hvosim diff --kernel 6.15 --kernel hvo-v7 --cmdline "hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M"
-  $ hvosim diff --kernel 6.1 --kernel hvo-v7 --machine-preset 2s-server --json`,
+  $ hvosim diff --kernel 6.1 --kernel hvo-v7 --machine-preset 2s-server --json
+
+Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
     )
     .action(async (o: DiffCliOptions) => {
       const kernels = o.kernel.length ? o.kernel : [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
@@ -47,23 +38,39 @@ Examples:
       const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const d = diffBoots(machine, pa!, pb!, { others: useLog ? replayedOthers(log) : estimatedOthers, faults });
+      const died = [d.a, d.b].map(diedLine).filter((l): l is string => l !== null);
+      // A boot that died is a finding: exit 1, whatever the format.
+      if (died.length) process.exitCode = 1;
       if (o.json) {
-        const side = (r: typeof d.a) => ({ profile: r.profile, memTotalKb: r.memTotalKb, nr_memmap_boot_pages: r.memmapBootPages, nr_memmap_pages: r.memmapPages, vmemmap: r.vmemmap, hvo: r.state.hvo, hugepages: r.hugepages, memblockByCaller: r.callsByCaller, hugetlbLog: r.hugetlbLog });
-        return printJson({ machine: { name: machine.name, cmdline: machine.cmdline }, a: side(d.a), b: side(d.b), dmesgOnlyA: d.dmesgOnlyA, dmesgOnlyB: d.dmesgOnlyB, summary: d.summary });
+        const side = (r: typeof d.a) => ({ profile: r.profile, died: r.died, memTotalKb: r.memTotalKb, nr_memmap_boot_pages: r.memmapBootPages, nr_memmap_pages: r.memmapPages, vmemmap: r.vmemmap, hvo: r.state.hvo, hugepages: r.hugepages, memblockByCaller: r.callsByCaller, hugetlbLog: r.hugetlbLog });
+        return printJson({ machine: { name: machine.name, cmdline: machine.cmdline }, died, a: side(d.a), b: side(d.b), dmesgOnlyA: d.dmesgOnlyA, dmesgOnlyB: d.dmesgOnlyB, summary: d.summary });
       }
       const A = d.a.profile;
       const B = d.b.profile;
-      const out: string[] = [`hvosim diff: ${machine.name} (${machine.source}), ${A} against ${B}`, `command line: ${machine.cmdline || '(empty)'}`, ''];
+      const out: string[] = [];
+      // Said first, before any table: one side's figures are of a boot that never finished.
+      for (const l of died) out.push(paint('1;31', l));
+      if (died.length) out.push('');
+      out.push(`hvosim diff: ${machine.name} (${machine.source}), ${A} against ${B}`, `command line: ${machine.cmdline || '(empty)'}`, '');
       out.push('What differs:', ...d.summary.map((l) => `  ${l}`), '');
-      const num = (x: number, y: number) => [String(x), String(y), x === y ? '' : `${y - x > 0 ? '+' : ''}${y - x}`];
-      out.push('Vmemmap page tables:', table([['', A, B, 'change'], ...VMEMMAP_ROWS.map(([k, label]) => [label, ...num(d.a.vmemmap[k], d.b.vmemmap[k])])]), '');
+      const change = (x: number, y: number) => (x === y ? '' : `${y - x > 0 ? '+' : ''}${y - x}`);
+      const num = (x: number, y: number) => [String(x), String(y), change(x, y)];
+      out.push('Vmemmap page tables:', table([['', A, B, 'change'], ...VMEMMAP_LABELS.map(([k, label]) => [label, ...num(d.a.vmemmap[k], d.b.vmemmap[k])])]), '');
+      // nr_memmap_boot_pages and nr_memmap_pages are in /proc/vmstat from 6.11 on: 6.1 has no such counters.
+      const lacksCounters = !d.a.state.kernel.memmapCounters || !d.b.state.kernel.memmapCounters;
       const acct = [
         ['MemTotal (kB)', ...num(d.a.memTotalKb, d.b.memTotalKb)],
-        ['nr_memmap_boot_pages', ...num(d.a.memmapBootPages, d.b.memmapBootPages)],
-        ['nr_memmap_pages', ...num(d.a.memmapPages, d.b.memmapPages)],
-        ['memblock calls', ...num(d.a.state.memblock.calls.length, d.b.state.memblock.calls.length)],
+        ...(lacksCounters
+          ? []
+          : [
+              ['nr_memmap_boot_pages', ...num(d.a.memmapBootPages, d.b.memmapBootPages)],
+              ['nr_memmap_pages', ...num(d.a.memmapPages, d.b.memmapPages)],
+            ]),
+        ['memblock calls of every kind', ...num(d.a.state.memblock.calls.length, d.b.state.memblock.calls.length)],
       ];
       out.push('Accounting:', table([['', A, B, 'change'], ...acct]), '');
+      const hp = hugepagesDiffering(d.a, d.b);
+      if (hp.length) out.push('Huge pages per node and size that differ:', table([['node', 'size', A, B, 'change'], ...hp.map(([n, z, x, y]) => [n, hugepageSizeLabel(z), ...num(x, y)])]), '');
       const keys = [...new Set([...Object.keys(d.a.callsByCaller), ...Object.keys(d.b.callsByCaller)])].sort();
       const rows = keys
         .map((k) => {
@@ -72,9 +79,11 @@ Examples:
           return { k, x, y };
         })
         .filter(({ x, y }) => x.calls !== y.calls || x.bytes !== y.bytes);
-      if (rows.length) out.push('memblock calls that differ (function caller: calls, net bytes):', table([['call', A, B], ...rows.map(({ k, x, y }) => [k, `${x.calls}, ${x.bytes}`, `${y.calls}, ${y.bytes}`])]), '');
-      out.push(`HugeTLB log (${A}):`, ...d.a.hugetlbLog.map((l) => `  ${l}`), `HugeTLB log (${B}):`, ...d.b.hugetlbLog.map((l) => `  ${l}`));
-      out.push('', `dmesg: ${d.dmesgOnlyA.length} lines only ${A} printed, ${d.dmesgOnlyB.length} only ${B}${o.dmesg ? '' : ' (--dmesg lists them)'}.`);
+      if (rows.length) out.push('memblock allocations and frees that differ (function and caller: calls, net bytes):', table([['call', A, B], ...rows.map(({ k, x, y }) => [k, `${x.calls}, ${x.bytes}`, `${y.calls}, ${y.bytes}`])]), '');
+      const hlog = (r: typeof d.a) => (r.hugetlbLog.length ? r.hugetlbLog.map((l) => `  ${l}`) : ['  (none)']);
+      out.push(`HugeTLB log (${A}):`, ...hlog(d.a), `HugeTLB log (${B}):`, ...hlog(d.b));
+      const lines = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
+      out.push('', `dmesg: ${lines(d.dmesgOnlyA.length)} only ${A} printed, ${lines(d.dmesgOnlyB.length)} only ${B}${o.dmesg ? '' : ' (--dmesg lists them)'}.`);
       if (o.dmesg) out.push('', `dmesg lines only ${A} printed:`, ...d.dmesgOnlyA.map((l) => `- ${l}`), `dmesg lines only ${B} printed:`, ...d.dmesgOnlyB.map((l) => `+ ${l}`));
       process.stdout.write(out.join('\n') + '\n');
     });

@@ -46,6 +46,7 @@ export function explainPfn(s: KernelState, pfn: number) {
   }
   const zone = zoneSpanning(s, pfn);
   const zoneNames = s.zones?.names ?? [];
+  const nid = nidOfPhys(s, pfn * s.arch.pageSize);
   return {
     pfn,
     phys: pfn * s.arch.pageSize,
@@ -73,8 +74,24 @@ export function explainPfn(s: KernelState, pfn: number) {
     compoundHead: compoundHead(s, pfn),
     pageZonenum: page ? zoneNames[page.zoneIdx] : null,
     pageToNid: page ? page.nid : null,
-    really: { zone: zone ? zoneNames[zone.idx] : null, nid: nidOfPhys(s, pfn * s.arch.pageSize) },
+    really: { zone: zone ? zoneNames[zone.idx] : null, nid: nid < 0 ? null : nid },
+    hole: nid < 0 ? holeAround(s, pfn * s.arch.pageSize) : null,
   };
+}
+
+/** A physical address with no memory: the memory below and above it, and what the firmware map says is there. */
+export function holeAround(s: KernelState, phys: number) {
+  const regs = s.memblock.memory.regions;
+  let below: (typeof regs)[number] | undefined;
+  let above: (typeof regs)[number] | undefined;
+  for (const r of regs) {
+    if (r.base + r.size <= phys) below = r;
+    else if (r.base > phys && !above) above = r;
+  }
+  const range = (r: (typeof regs)[number] | undefined) => (r ? { start: r.base, end: r.base + r.size, nid: r.nid } : null);
+  const e = s.e820.find((x) => x.start <= phys && phys < x.end);
+  // The hole itself: from the end of the memory below to the start of the memory above.
+  return { start: below ? below.base + below.size : 0, end: above ? above.base : null, below: range(below), above: range(above), e820: e ? { type: e.type, start: e.start, end: e.end } : null };
 }
 
 export function registerExplain(program: Command): void {
@@ -102,6 +119,14 @@ Examples:
       const e = explainPfn(s, pfn);
       if (o.json) return printJson(e);
       const out: string[] = [`pfn ${hex(pfn)} (physical ${hex018(e.phys)}), kernel ${profile}, ${machine.name}`];
+      if (e.hole) {
+        // Said first: there is no memory here, so there is no page to explain.
+        const h = e.hole;
+        const mem = (r: { start: number; end: number; nid: number } | null) => (r ? `[mem ${hex018(r.start)}-${hex018(r.end - 1)}] on node ${r.nid}` : 'none');
+        out.push(`  a hole: no memory at this address (${h.e820 ? `the firmware map has "${h.e820.type}" [mem ${hex018(h.e820.start)}-${hex018(h.e820.end - 1)}] here${h.e820.type === 'usable' ? ', but memblock holds no whole page of it' : ''}` : 'the firmware map does not list it'}); the hole runs from ${hex018(h.start)} to ${h.end === null ? 'the end of memory' : hex018(h.end - 1)}`);
+        out.push(`  memory below it: ${mem(h.below)}`);
+        out.push(`  memory above it: ${mem(h.above)}`);
+      }
       out.push(`  struct page at ${e.vmemmapAddress} (vmemmap + ${hex(pfn * s.arch.structPageSize)})`);
       const l = e.levels;
       out.push(`  PUD table: ${l.pud ? hex(l.pud.table) : 'none'}`);
@@ -119,8 +144,10 @@ Examples:
         const info = p.compoundInfo;
         out.push(`  flags: ${p.head ? 'PG_head, ' : ''}node ${e.pageToNid}, zone ${e.pageZonenum}; compound_info: ${info.kind === 'none' ? 'none (not a tail)' : info.kind === 'ptr' ? `head pointer to pfn ${hex(info.headPfn)} | 1` : `mask of ${64 - info.shift} high bits | 1`}`);
       }
-      out.push(`  compound_head() = pfn ${e.compoundHead === null ? '(unmapped)' : hex(e.compoundHead)}; page_zonenum() = ${e.pageZonenum}; page_to_nid() = ${e.pageToNid}`);
-      out.push(`  the PFN really lies in zone ${e.really.zone} of node ${e.really.nid}`);
+      if (p) out.push(`  compound_head() = pfn ${e.compoundHead === null ? '(unmapped)' : hex(e.compoundHead)}; page_zonenum() = ${e.pageZonenum}; page_to_nid() = ${e.pageToNid}`);
+      else out.push('  compound_head(), page_zonenum(), page_to_nid(): no struct page to read');
+      if (e.hole) out.push(`  the PFN is in no node${e.really.zone ? `; zone ${e.really.zone} spans the hole but has no memory there` : ''}`);
+      else out.push(`  the PFN really lies in ${e.really.zone ? `zone ${e.really.zone}` : 'no zone'} of node ${e.really.nid}`);
       process.stdout.write(out.join('\n') + '\n');
     });
 }

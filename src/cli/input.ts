@@ -1,5 +1,5 @@
 // The ways a command gets its machine: a JSON file, a kernel log, a QEMU command line or a preset.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { machineFromLog } from '../machine/from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { PRESETS, presetNames } from '../machine/presets.js';
@@ -15,12 +15,91 @@ export interface MachineOptions {
   cmdline?: string;
 }
 
+/** The most bytes an input file may have: a kernel log buffer is at most 32 MiB (LOG_BUF_SHIFT 25), a machine file far less. */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+function tooLarge(file: string): InputError {
+  return new InputError(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB: not a kernel log or machine file`, { file });
+}
+
+/** Read an open descriptor to its end, refusing more than MAX_INPUT_BYTES (a pipe, or stdin). */
+function readCapped(fd: number, file: string): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.allocUnsafe(1 << 16);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        // A non-blocking stdin with nothing yet: wait a little rather than spin.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_INPUT_BYTES) throw tooLarge(file);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The bytes as text: UTF-8, refusing binary files (a NUL byte is never in a log or a machine file). */
+function asText(bytes: Buffer, file: string): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new InputError(`a binary file (a NUL byte at offset ${nul}), not a text kernel log or machine file`, { file });
+  return bytes.toString('utf8');
+}
+
+/** How an input is named in messages: "-" is standard input. */
+export function inputName(file: string): string {
+  return file === '-' ? '<stdin>' : file;
+}
+
+/**
+ * Read an input file the user named: "-" is standard input; a regular file or a pipe (FIFO)
+ * is read up to MAX_INPUT_BYTES; anything else (a directory, a device such as /dev/zero, a
+ * socket) is refused before it is opened for reading, so nothing hangs or runs forever.
+ */
 export function readInputFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
+  if (file === '-') {
+    try {
+      return asText(readCapped(0, '<stdin>'), '<stdin>');
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: '<stdin>' });
+    }
+  }
+  const fail = (e: unknown): never => {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read: ${code ?? String(e)}`, { file });
+    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? String(e)}`, { file });
+  };
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    return fail(e);
+  }
+  if (st.isDirectory()) throw new InputError('is a directory, not a file', { file });
+  if (!st.isFile() && !st.isFIFO()) {
+    const kind = st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+    throw new InputError(`${kind}, not a regular file: give a kernel log or machine file (or - for standard input)`, { file });
+  }
+  if (st.isFile() && st.size > MAX_INPUT_BYTES) throw tooLarge(file);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    return asText(readCapped(fd, file), file);
+  } catch (e) {
+    return fail(e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -35,9 +114,9 @@ export async function loadMachineAndLog(o: MachineOptions): Promise<{ machine: M
   if (given > 1) throw new InputError('give only one of --machine, --from-dmesg, --qemu, --machine-preset');
   let m: Machine;
   let log: KernelLog | undefined;
-  if (o.machine !== undefined) m = (await import('../machine/json.js')).loadMachineJson(readInputFile(o.machine), o.machine);
+  if (o.machine !== undefined) m = (await import('../machine/json.js')).loadMachineJson(readInputFile(o.machine), inputName(o.machine));
   else if (o.fromDmesg !== undefined) {
-    log = parseKernelLog(readInputFile(o.fromDmesg), o.fromDmesg);
+    log = parseKernelLog(readInputFile(o.fromDmesg), inputName(o.fromDmesg));
     m = machineFromLog(log);
   }
   else if (o.qemu !== undefined) m = parseQemuArgs(o.qemu);

@@ -1,10 +1,10 @@
 // hvosim replay: replay a real kernel log against our model.
 import type { Command } from 'commander';
 import { parseKernelLog } from '../trace/log.js';
-import { replayFixture, type FixtureReplay } from '../trace/observe.js';
+import { hvoPartnerProblem, replayFixture, type FixtureReplay } from '../trace/observe.js';
 import { replayDebugLines, replayMemblock, type ReplayResult } from '../trace/replay.js';
-import { InputError } from '../util/errors.js';
-import { readInputFile } from './input.js';
+import { escapeControl, InputError } from '../util/errors.js';
+import { inputName, readInputFile } from './input.js';
 import { paint, printJson, table } from './output.js';
 
 export function replayJson(r: ReplayResult) {
@@ -41,7 +41,9 @@ export function registerReplay(program: Command): void {
     .argument('<files...>', 'kernel logs: oracle fixtures or plain dmesg output with memblock=debug')
     .option('--memblock', "replay the log's memblock calls one by one against our memblock instead of booting")
     .option('--json', 'print one JSON object per file (an array when several files are given)')
-    .option('--debug-log', "with --memblock: print our memblock=debug lines (to diff with the kernel's)")
+    .option('--debug-log', "replay the memblock calls (--memblock) and print our memblock=debug lines, to diff with the kernel's")
+    .option('--partner <file>', 'the HVO on/off partner: the same machine and command line but for hugetlb_free_vmemmap= (default: looked for among the complete logs beside FILE)')
+    .option('--no-partner', 'compare no MemTotal change against an HVO on/off partner (read no other file)')
     .addHelpText(
       'after',
       `
@@ -49,35 +51,58 @@ Examples:
   $ hvosim replay ../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt
   $ hvosim replay --json test/fixtures/linux-6.1/*.txt
   $ hvosim replay --memblock --json ../shared/fixtures/linux-6.1/p15-kaslr-2node.txt
-  $ hvosim replay --memblock --debug-log boot.log | diff - <(grep -o 'memblock_[a-z_]*: .*' boot.log | sed 's/+0x.*//')
+  $ hvosim replay --debug-log boot.log | diff - <(grep -o 'memblock_[a-z_]*: .*' boot.log | sed 's/+0x.*//')
+  $ hvosim replay p02-2node-1g2-hvo.txt --partner p03-2node-1g2-nohvo.txt
+  $ dmesg | hvosim replay --memblock -           plain dmesg, dmesg -T, dmesg -r or journalctl -k, from a file or - (stdin)
 
 The whole replay boots the logged machine with our model; the memblock calls of
 subsystems hvosim does not model are taken from the log where the kernel made
 them. It compares our memblock calls (sparse, vmemmap, hugetlb, setup_arch),
 every HugeTLB: line, the zone blocks, /proc/zoneinfo sizes, hugepages per node,
 HugePages_Total, Hugetlb and MemTotal, before and after the pool was grown, and
-the MemTotal change against a fixture beside it that differs only in
-hugetlb_free_vmemmap=.
+the MemTotal change against its HVO on/off partner: the log named by --partner,
+or else a complete log of the same machine beside it that differs only in
+hugetlb_free_vmemmap= (other files there are not read).
 
 Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad input.`,
     )
-    .action((files: string[], o: { json?: boolean; debugLog?: boolean; memblock?: boolean }) => {
+    .action((files: string[], o: { json?: boolean; debugLog?: boolean; memblock?: boolean; partner?: string | false }) => {
+      const read = (f: string) => parseKernelLog(readInputFile(f), inputName(f));
+      if (files.filter((f) => f === '-').length > 1) throw new InputError('standard input (-) can be read only once');
+      // The memblock=debug lines are a product of the memblock replay: --debug-log asks for it.
+      if (o.debugLog) o.memblock = true;
       if (!o.memblock) {
-        if (o.debugLog) throw new InputError('--debug-log goes with --memblock', { field: '--debug-log' });
-        const results = files.map((f) => replayFixture(parseKernelLog(readInputFile(f), f)));
+        let partner: ReturnType<typeof read> | null | undefined;
+        if (typeof o.partner === 'string') {
+          if (files.length !== 1) throw new InputError('--partner goes with one log', { field: '--partner' });
+          partner = read(o.partner);
+        } else if (o.partner === false) partner = null;
+        const results = files.map((f) => {
+          const log = read(f);
+          if (partner) {
+            const why = hvoPartnerProblem(log, partner);
+            if (why) throw new InputError(`not the HVO on/off partner of ${log.file}: ${why}`, { file: partner.file, field: '--partner' });
+          }
+          return replayFixture(log, '6.1', { partner });
+        });
         if (o.json) printJson(results.length === 1 ? fixtureJson(results[0]!) : results.map(fixtureJson));
         else {
           const rows = [['log', 'observables', 'memblock calls', 'result']];
-          for (const r of results) rows.push([r.file, `${r.observables.matched}/${r.observables.total}`, `${r.memblock.matched}/${r.memblock.total}`, fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
+          for (const r of results) rows.push([escapeControl(r.file), `${r.observables.matched}/${r.observables.total}`, `${r.memblock.matched}/${r.memblock.total}`, fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
           process.stdout.write(table(rows) + '\n');
           for (const r of results) {
-            for (const m of r.mismatches) process.stdout.write(`${r.file}${m.line ? ':' + m.line : ''}: ${m.what}\n    kernel: ${m.kernel}\n    ours:   ${m.ours}\n`);
+            for (const m of r.mismatches) process.stdout.write(escapeControl(`${r.file}${m.line ? ':' + m.line : ''}: ${m.what}`) + `\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`);
           }
         }
         if (!results.every(fixtureOk)) process.exitCode = 1;
         return;
       }
-      const results = files.map((f) => replayMemblock(parseKernelLog(readInputFile(f), f)));
+      if (typeof o.partner === 'string') throw new InputError('--partner goes with the whole replay, not --memblock', { field: '--partner' });
+      const results = files.map((f) => {
+        const r = replayMemblock(read(f));
+        if (r.calls === 0 && r.applied === 0) throw new InputError('no memblock=debug lines (boot the kernel with memblock=debug on its command line)', { file: r.file });
+        return r;
+      });
       if (o.debugLog) {
         for (const r of results) process.stdout.write(replayDebugLines(r).join('\n') + '\n');
         return;
@@ -86,13 +111,14 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
       else {
         const rows = [['log', 'allocations', 'matched', 'other calls', 'dumps', 'NUMA lines', 'result']];
         for (const r of results) {
-          rows.push([r.file, String(r.calls), String(r.matched), String(r.applied), `${r.dumps.matched}/${r.dumps.total}`, `${r.numa.matched}/${r.numa.total}`, replayOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
+          rows.push([escapeControl(r.file), String(r.calls), String(r.matched), String(r.applied), `${r.dumps.matched}/${r.dumps.total}`, `${r.numa.matched}/${r.numa.total}`, replayOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
         }
         process.stdout.write(table(rows) + '\n');
         for (const r of results) {
-          for (const m of r.mismatches) process.stdout.write(`${r.file}:${m.line}: ${m.kind}: ${m.call}\n    kernel: ${m.kernel}\n    ours:   ${m.ours}\n`);
-          if (r.truncated) process.stdout.write(`${r.file}: the log is cut short; the last calls could not be compared\n`);
-          for (const n of r.notes) process.stdout.write(`${r.file}: note: ${n}\n`);
+          const f = escapeControl(r.file);
+          for (const m of r.mismatches) process.stdout.write(`${f}:${m.line}: ${m.kind}: ${escapeControl(m.call)}\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`);
+          if (r.truncated) process.stdout.write(`${f}: the log is cut short; the last calls could not be compared\n`);
+          for (const n of r.notes) process.stdout.write(`${f}: note: ${escapeControl(n)}\n`);
         }
       }
       if (!results.every(replayOk)) process.exitCode = 1;

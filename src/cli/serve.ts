@@ -21,16 +21,70 @@ export function webRoot(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist-web');
 }
 
+/**
+ * The page's needs, and nothing more: its own scripts, module worker and stylesheet, SVG drawn
+ * inline (no style attributes), the empty data: icon. No framing, no form posts, no plugins.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers every answer carries. */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+/** How the server answers one request: status, headers and body. Never throws on any request line. */
+export function answer(root: string, method: string | undefined, rawUrl: string | undefined): { status: number; headers: Record<string, string>; body?: Buffer | string } {
+  const text = (status: number, msg: string, extra: Record<string, string> = {}) => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8', ...extra }, body: msg + '\n' });
+  if (method !== 'GET' && method !== 'HEAD') return text(405, 'method not allowed', { allow: 'GET, HEAD' });
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(rawUrl ?? '/', 'http://x').pathname);
+  } catch {
+    return text(400, 'bad request: the path is not valid percent-encoding');
+  }
+  if (path.includes('\0')) return text(400, 'bad request: NUL in the path');
+  const file = normalize(join(root, path === '/' ? 'index.html' : path));
+  let isFile = false;
+  try {
+    isFile = file.startsWith(root + sep) && statSync(file).isFile();
+  } catch {
+    isFile = false;
+  }
+  if (!isFile) return text(404, 'not found');
+  return { status: 200, headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }, body: readFileSync(file) };
+}
+
 /** Serve `root` on 127.0.0.1:port (0: any free port); resolves once listening. */
 export function startServer(root: string, port: number): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
+    let a: ReturnType<typeof answer>;
+    try {
+      a = answer(root, req.method, req.url);
+    } catch {
+      // A file that vanished or cannot be read between stat and read: the server goes on.
+      a = { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'cannot read the file\n' };
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(readFileSync(file));
+    res.writeHead(a.status, { ...SECURITY_HEADERS, ...a.headers });
+    res.end(req.method === 'HEAD' ? undefined : a.body);
+  });
+  // A malformed request line never reaches the handler: answer 400 and keep listening.
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -49,6 +49,8 @@ function lineOf(text: string, offset: number): number {
 
 /** Parse and validate a machine file; every problem is an InputError naming file, line and field. */
 export function loadMachineJson(text: string, file: string): Machine {
+  // A UTF-8 byte order mark (some editors write one) is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length || !tree) {

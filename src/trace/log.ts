@@ -34,9 +34,52 @@ export interface KernelLog {
 const TIMESTAMP = /^\[\s*\d+\.\d+\]\s?/;
 const SECTION = /^=====([A-Z0-9_=]+)\s*$/;
 
+// The prefixes the usual tools put before a kernel message, each tried in turn at the start of a line:
+const PREFIXES: RegExp[] = [
+  // dmesg -r, /dev/kmsg-style: the console level "<6>" (and facility) before the rest.
+  /^<\d{1,3}>/,
+  // journalctl -k (short, short-precise, short-iso, short-iso-precise, short-full):
+  // "Dec 05 12:00:00 host kernel: ", "2026-12-05T12:00:00+0000 host kernel: ", "Sat 2026-12-05 12:00:00 UTC host kernel: ".
+  /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]{1,5}) \S+ kernel: /,
+  // journalctl -o short-monotonic: "[    0.000000] host kernel: ".
+  /^\[\s*\d+\.\d+\] \S+ kernel: /,
+  // dmesg (the kernel's own "[    0.000000] "), and dmesg -T: "[Sat Dec  5 12:00:00 2026] ".
+  /^\[\s*\d+\.\d+\]\s?/,
+  /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\]\s?/,
+  // dmesg --time-format iso: "2026-12-05T12:00:00,000000+00:00 ".
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[,.]\d+[+-]\d\d:?\d\d /,
+];
+
+/** A journal line of some other program (not the kernel): "Dec 05 12:00:00 host systemd[1]: ...". */
+const OTHER_PROGRAM = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) \S+ (?!kernel:)[^\s:]+: /;
+
+/**
+ * One line of a kernel log as the kernel printed it: the prefixes of dmesg, dmesg -T,
+ * dmesg -r and journalctl -k taken off (and a stray carriage return). Returns null for a
+ * journal line that another program wrote. Every reader of kernel logs goes through here.
+ */
+export function kernelLogText(raw: string): { text: string; prefixed: boolean } | null {
+  let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  let prefixed = false;
+  for (const re of PREFIXES) {
+    const m = re.exec(text);
+    if (m) {
+      text = text.slice(m[0].length);
+      prefixed = true;
+    }
+  }
+  if (!prefixed && OTHER_PROGRAM.test(text)) return null;
+  return { text, prefixed };
+}
+
+/** The text of a file with a UTF-8 byte order mark (Windows editors write one) taken off. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Parse the text of a log file. Never throws on odd lines; throws InputError when nothing usable is there. */
 export function parseKernelLog(text: string, file = '<log>'): KernelLog {
-  const lines = text.split(/\r?\n/);
+  const lines = stripBom(text).split(/\r?\n/);
   const sections = new Map<string, LogLine[]>();
   let header: string | undefined;
   let current: LogLine[] | null = null;
@@ -68,9 +111,11 @@ export function parseKernelLog(text: string, file = '<log>'): KernelLog {
     (current ?? loose).push({ lineNo, text: raw });
   });
   const dmesgRaw = sawSections ? sections.get('DMESG') ?? [] : loose;
-  const dmesg = dmesgRaw
-    .map((l) => ({ lineNo: l.lineNo, text: l.text.replace(TIMESTAMP, '') }))
-    .filter((l) => l.text.length > 0);
+  const dmesg: LogLine[] = [];
+  for (const l of dmesgRaw) {
+    const k = kernelLogText(l.text);
+    if (k && k.text.length > 0) dmesg.push({ lineNo: l.lineNo, text: k.text });
+  }
   if (dmesg.length === 0) {
     throw new InputError('no kernel log lines found (expected a dmesg, or an oracle fixture with a =====DMESG section)', { file });
   }

@@ -145,6 +145,9 @@ function parseDump(lines: KernelLog['dmesg'], at: number, file: string): { dump:
       }
       const base = parseHex(r[3]!);
       const size = parseHex(r[5]!);
+      // memblock keeps its regions sorted and apart: a dump that says otherwise was not printed by a kernel.
+      const prev = dump[type].at(-1);
+      if (size !== 0 && prev && base < prev.base + prev.size) throw new InputError(`MEMBLOCK configuration: ${type}[${k}] overlaps or comes before the region above it`, { file, line: l!.lineNo });
       if (size !== 0) dump[type].push({ base, size, nid: r[6] !== undefined ? +r[6] : MAX_NUMNODES, flags: parseHex(r[7]!) });
       i++;
     }

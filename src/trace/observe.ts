@@ -1,7 +1,7 @@
 // A whole fixture replayed: our boot of the logged machine, with the calls of
 // other subsystems taken from the log, compared with everything the kernel
 // showed (memblock calls, log blocks, zones, hugepages, meminfo).
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { boot, memblockDbgLine, REFERENCE_PROFILE, setMaxHugePages, type KernelState, type ProfileName } from '../simulator.js';
 import { machineFromLog } from '../machine/from-log.js';
@@ -92,11 +92,54 @@ function compareDump(t: Tally, log: KernelLog, s: KernelState, suffix: string): 
   for (const f of ['HugePages_Total', 'Hugetlb', 'MemTotal']) if (mi.has(f)) t.obs('meminfo', `meminfo ${f}${label}`, mi.get(f), omi[f]);
 }
 
-/** A fixture beside this one that differs only in hugetlb_free_vmemmap=, with the same memory map. */
-function hvoSibling(log: KernelLog): KernelLog | null {
+const MAX_PARTNER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Why `other` is not the HVO on/off partner of `log` (the same machine, the same command line
+ * but for hugetlb_free_vmemmap=, a complete dump with /proc/meminfo), or null when it is.
+ */
+export function hvoPartnerProblem(log: KernelLog, other: KernelLog): string | null {
   const strip = (c: string) => c.split(/\s+/).filter((w) => w && !w.startsWith('hugetlb_free_vmemmap=')).join(' ');
   const mine = log.cmdline ?? '';
+  const theirs = other.cmdline ?? '';
   const e820 = (l: KernelLog) => l.dmesg.filter((x) => x.text.startsWith('BIOS-e820:')).map((x) => x.text).join('\n');
+  if (!other.complete) return 'the log is cut short (no =====END)';
+  if (!parseMeminfo(other.sections.get('MEMINFO') ?? []).has('MemTotal')) return 'it has no /proc/meminfo MemTotal';
+  if (log.header !== undefined && other.header !== undefined && log.header !== other.header) return 'another machine (its "# qemu:" header differs)';
+  if (e820(other) !== e820(log)) return 'another machine (its BIOS-e820 map differs)';
+  if (theirs === mine) return 'the same command line (it does not differ in hugetlb_free_vmemmap=)';
+  if (strip(theirs) !== strip(mine)) return 'its command line differs in more than hugetlb_free_vmemmap=';
+  if (!/hugetlb_free_vmemmap=/.test(mine + ' ' + theirs)) return 'neither command line sets hugetlb_free_vmemmap=';
+  return null;
+}
+
+/**
+ * A regular file's text, opened so that nothing can hang (O_NONBLOCK: a FIFO is refused, not
+ * waited on) and refused when it is not a regular file or too large; null when unreadable.
+ */
+function readRegularFile(f: string): string | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(f, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_PARTNER_BYTES) return null;
+    const text = readFileSync(fd, 'utf8');
+    return text.includes('\0') ? null : text;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The HVO on/off partner of a fixture, looked for beside it: only well-formed logs (regular
+ * files, complete, that parse) of the same machine are considered; anything else there (a
+ * directory, a FIFO, a partial or foreign file) is passed over without a word against it.
+ */
+export function hvoSibling(log: KernelLog): KernelLog | null {
+  // Only a log read from a file has a "beside"; standard input has none.
+  if (log.file.startsWith('<') || !log.complete) return null;
   let names: string[];
   try {
     names = readdirSync(dirname(log.file));
@@ -106,19 +149,27 @@ function hvoSibling(log: KernelLog): KernelLog | null {
   for (const n of names.sort()) {
     const f = join(dirname(log.file), n);
     if (!n.endsWith('.txt') || f === log.file) continue;
-    const text = readFileSync(f, 'utf8');
-    if (!text.includes('hugetlb_free_vmemmap') && !mine.includes('hugetlb_free_vmemmap')) continue;
-    const other = parseKernelLog(text, f);
-    const theirs = other.cmdline ?? '';
-    if (theirs === mine || strip(theirs) !== strip(mine) || e820(other) !== e820(log)) continue;
-    return other;
+    const text = readRegularFile(f);
+    if (text === null || !text.includes('=====END') || !(text.includes('hugetlb_free_vmemmap') || (log.cmdline ?? '').includes('hugetlb_free_vmemmap'))) continue;
+    let other: KernelLog;
+    try {
+      other = parseKernelLog(text, f);
+    } catch {
+      continue;
+    }
+    if (hvoPartnerProblem(log, other) === null) return other;
   }
   return null;
 }
 
+export interface CompareOptions {
+  /** The HVO on/off partner: a log, null for none, or undefined to look for one beside the log. */
+  partner?: KernelLog | null;
+}
+
 /** Replay a whole fixture and compare every observable. */
-export function replayFixture(log: KernelLog, profile: ProfileName = REFERENCE_PROFILE.name): FixtureReplay {
-  return compareBoot(log, (l) => bootLog(l, profile));
+export function replayFixture(log: KernelLog, profile: ProfileName = REFERENCE_PROFILE.name, opts: CompareOptions = {}): FixtureReplay {
+  return compareBoot(log, (l) => bootLog(l, profile), opts);
 }
 
 /**
@@ -126,7 +177,7 @@ export function replayFixture(log: KernelLog, profile: ProfileName = REFERENCE_P
  * description of it such as its QEMU command line) and compare every
  * observable with what the kernel showed.
  */
-export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelState): FixtureReplay {
+export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelState, opts: CompareOptions = {}): FixtureReplay {
   const t = new Tally(log.file);
   const s = bootOf(log);
 
@@ -164,13 +215,14 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
   const memTotal0 = meminfoObject(s).MemTotal!;
 
   // HVO on against off: the change of MemTotal between this run and its sibling.
-  const sib = hvoSibling(log);
+  const sib = opts.partner !== undefined ? opts.partner : hvoSibling(log);
   if (sib) {
     const ks = parseMeminfo(sib.sections.get('MEMINFO') ?? []).get('MemTotal');
     const km = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal');
     const os = meminfoObject(bootOf(sib)).MemTotal!;
     t.obs('MemTotal change', `MemTotal change against ${sib.file.split('/').pop()} (hugetlb_free_vmemmap)`, km! - ks!, memTotal0 - os);
-  } else t.r.notes.push('no fixture beside this one differs only in hugetlb_free_vmemmap=; that change was not compared');
+  } else if (opts.partner === null) t.r.notes.push('no HVO on/off partner given; the MemTotal change with hugetlb_free_vmemmap= was not compared');
+  else t.r.notes.push('no complete log of the same machine beside this one differs only in hugetlb_free_vmemmap=; that change was not compared (name one with --partner FILE)');
 
   // Growing the default pool after boot.
   const n = growthOf(log);

@@ -14,7 +14,10 @@ import { startServer, webRoot } from '../../src/cli/serve.js';
 
 const CHROMIUM = process.env.HVOSIM_CHROMIUM ?? '/usr/bin/chromium';
 const required = !!process.env.HVOSIM_REQUIRE_BROWSER;
-const skip = !existsSync(CHROMIUM) && !required ? `no ${CHROMIUM} (install Debian's chromium, or set HVOSIM_REQUIRE_BROWSER to fail instead)` : false;
+const missing = !existsSync(CHROMIUM) && !required;
+// Without the browser, one line says so (a single skipped test), instead of every test skipping on its own.
+if (missing) test(`the web page in a browser: SKIPPED, no ${CHROMIUM} (install Debian's chromium; CI sets HVOSIM_REQUIRE_BROWSER=1 to fail instead)`, { skip: 'no browser' }, () => {});
+const browserTest: typeof test = missing ? ((() => undefined) as unknown as typeof test) : test;
 const SHOTS = process.env.HVOSIM_SCREENSHOTS ?? join(tmpdir(), 'hvosim-page-shots');
 
 let browser: Browser;
@@ -22,7 +25,7 @@ let server: Server;
 let url: string;
 
 before(async () => {
-  if (skip) return;
+  if (missing) return;
   assert.ok(existsSync(CHROMIUM), `the browser tests need ${CHROMIUM}`);
   // The page is built from the current sources, so the test sees what serve would hand out.
   execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
@@ -40,8 +43,8 @@ after(async () => {
   server?.close();
 });
 
-async function open(query = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+async function open(query = '', width = 1500): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 1000 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url + query);
@@ -61,7 +64,7 @@ async function edit(page: Page, selector: string, value: string): Promise<void> 
   await ready(page);
 }
 
-test('the page boots the default machine and draws it', { skip }, async () => {
+browserTest('the page boots the default machine and draws it', async () => {
   const page = await open();
   assert.match(await page.textContent('#summary .got') ?? '', /^2 of 2 × 1 GiB$/);
   // Two nodes in the memory map, hugetlb's reservation drawn, the vmemmap's HVO range drawn.
@@ -75,7 +78,7 @@ test('the page boots the default machine and draws it', { skip }, async () => {
   await page.close();
 });
 
-test('changing the machine changes the picture', { skip }, async () => {
+browserTest('changing the machine changes the picture', async () => {
   const page = await open();
   const before = await page.innerHTML('#col-a .memmap');
   const memBefore = await page.textContent('#summary .memtotal');
@@ -89,7 +92,7 @@ test('changing the machine changes the picture', { skip }, async () => {
   await page.close();
 });
 
-test('bad input shows the command line\'s message next to its field, and the page keeps working', { skip }, async () => {
+browserTest('bad input shows the command line\'s message next to its field, and the page keeps working', async () => {
   const page = await open();
   const negative = JSON.stringify({ q35: { nodes: ['-3G'] } });
   await edit(page, '#machine', negative);
@@ -123,19 +126,69 @@ test('bad input shows the command line\'s message next to its field, and the pag
   await page.close();
 });
 
-test('two profiles side by side, differences marked; the timeline scrubs', { skip }, async () => {
+browserTest('two profiles side by side, differences marked; the timeline scrubs', async () => {
   const page = await open('?profile=6.15&compare=hvo-v7');
   assert.equal(await page.locator('.column').count(), 2);
   assert.ok((await page.locator('.diff-table tr.changed').count()) > 0, 'some rows differ');
   await page.screenshot({ path: join(SHOTS, 'diff.png'), fullPage: true });
-  // Back to the first step: nothing is reserved by hugetlb yet.
+  // The diff table speaks the command line's words, not the data's field names.
+  const labels = await page.locator('.diff-table td:first-child').allTextContents();
+  assert.ok(labels.includes('PMD leaves (2 MiB of vmemmap each)'), labels.join(' | '));
+  assert.ok(labels.includes('1 GiB huge pages on node 1'), labels.join(' | '));
+  for (const l of labels) assert.doesNotMatch(l, /^[a-z]+[A-Z]\w*$|hugepages-\d+kB/, `an internal name in the diff table: ${l}`);
+  const vmemmapEnd = await page.innerHTML('#col-a .vmemmap');
+  const hvoRanges = () => page.locator('#col-a .vmemmap rect', { hasText: 'remapped by HVO' }).count();
+  assert.ok((await hvoRanges()) > 0, 'HVO drawn at the end');
+  // Back to the first step: nothing is reserved by hugetlb yet, and the vmemmap is not built yet either.
   await page.locator('#col-a input.step').fill('0');
   await page.waitForFunction(() => /after step 1 of/.test(document.querySelector('#col-a .step-name')?.textContent ?? ''));
   await page.waitForFunction(() => document.querySelectorAll('#col-a .memmap g.node rect[fill="#1b9e77"]').length === 0);
+  await page.waitForFunction((end) => document.querySelector('#col-a .vmemmap')!.innerHTML !== end, vmemmapEnd);
+  assert.equal(await hvoRanges(), 0, 'no HVO mapping before the vmemmap exists');
+  // Forward to the end again: the picture is the end's.
+  const last = await page.locator('#col-a input.step').getAttribute('max');
+  await page.locator('#col-a input.step').fill(last!);
+  await page.waitForFunction((end) => document.querySelector('#col-a .vmemmap')!.innerHTML === end, vmemmapEnd);
   await page.close();
 });
 
-test('zooming into a node draws that node alone', { skip }, async () => {
+browserTest('the kernel\'s words about the command line are shown beside it, not only in the log', async () => {
+  const page = await open();
+  await edit(page, '#cmdline', 'hugepagesz=1G hugepages=x1');
+  const box = page.locator('#cmdline-error');
+  assert.match((await box.textContent()) ?? '', /kernel: HugeTLB: Invalid hugepages parameter x1/);
+  assert.ok(await box.isVisible());
+  assert.ok(await box.evaluate((e) => e.classList.contains('shown')));
+  await edit(page, '#cmdline', 'hugepagesz=1G hugepages=1');
+  assert.equal(await box.textContent(), '');
+  await page.close();
+});
+
+browserTest('the preset menu says "custom" once the machine is edited', async () => {
+  const page = await open('?preset=laptop');
+  assert.equal(await page.inputValue('#preset'), 'laptop');
+  await edit(page, '#machine', JSON.stringify({ q35: { nodes: ['3G', '2G'] } }));
+  assert.equal(await page.inputValue('#preset'), 'custom');
+  assert.match((await page.locator('#preset option:checked').textContent()) ?? '', /^custom/);
+  // Picking a preset again loads it, and the menu names it.
+  await page.evaluate(() => (document.body.dataset.state = 'editing'));
+  await page.selectOption('#preset', 'default');
+  await ready(page);
+  assert.equal(await page.inputValue('#preset'), 'default');
+  await page.close();
+});
+
+browserTest('at 420 px wide the page does not scroll sideways (one profile and two)', async () => {
+  for (const q of ['', '?profile=6.15&compare=hvo-v7']) {
+    const page = await open(q, 420);
+    const { scroll, client } = await page.evaluate(() => ({ scroll: document.scrollingElement!.scrollWidth, client: document.scrollingElement!.clientWidth }));
+    assert.ok(scroll <= client, `${q || 'default'}: scrollWidth ${scroll} > clientWidth ${client}`);
+    await page.screenshot({ path: join(SHOTS, `narrow${q ? '-diff' : ''}.png`), fullPage: true });
+    await page.close();
+  }
+});
+
+browserTest('zooming into a node draws that node alone', async () => {
   const page = await open();
   await page.locator('#col-a .memmap g.node[data-nid="1"] rect').first().click();
   await page.waitForFunction(() => document.querySelectorAll('#col-a .memmap g.node').length === 1);
