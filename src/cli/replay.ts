@@ -1,9 +1,12 @@
 // hvosim replay: replay a real kernel log against our model.
 import type { Command } from 'commander';
-import { parseKernelLog } from '../trace/log.js';
+import { linuxVersionOf, profileForVersion } from '../conformance/kernels.js';
+import type { Profile } from '../kernel/state.js';
+import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { replayFixture, type FixtureReplay } from '../trace/observe.js';
 import { replayDebugLines, replayMemblock, type ReplayResult } from '../trace/replay.js';
 import { InputError } from '../util/errors.js';
+import { parseProfile } from './boot.js';
 import { readInputFile } from './input.js';
 import { paint, printJson, table } from './output.js';
 
@@ -30,8 +33,14 @@ function fixtureOk(r: FixtureReplay): boolean {
   return r.observables.matched === r.observables.total && r.memblock.matched === r.memblock.total;
 }
 
-function fixtureJson(r: FixtureReplay) {
-  return { file: r.file, observables: r.observables, memblock: r.memblock, mismatches: r.mismatches, byKind: r.byKind, notes: r.notes };
+function fixtureJson(r: FixtureReplay & { profile: Profile }) {
+  return { file: r.file, profile: r.profile, observables: r.observables, memblock: r.memblock, mismatches: r.mismatches, byKind: r.byKind, notes: r.notes };
+}
+
+/** The profile a log is compared with: --kernel, else the one its own "Linux version" line maps to (with a note when unvalidated). */
+export function replayProfile(log: KernelLog, kernel: string | undefined): { profile: Profile; note?: string } {
+  if (kernel !== undefined) return { profile: parseProfile(kernel) };
+  return profileForVersion(linuxVersionOf(log.dmesg));
 }
 
 export function registerReplay(program: Command): void {
@@ -39,6 +48,7 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('boot the machine of a real kernel log and compare everything the kernel showed (or, with --memblock, replay its memblock calls)')
     .argument('<files...>', 'kernel logs: oracle fixtures or plain dmesg output with memblock=debug')
+    .option('--kernel <profile>', 'the hvosim profile to compare with (default: the one for the log\'s own "Linux version" line; 6.1 when it has none)')
     .option('--memblock', "replay the log's memblock calls one by one against our memblock instead of booting")
     .option('--json', 'print one JSON object per file (an array when several files are given)')
     .option('--debug-log', "with --memblock: print our memblock=debug lines (to diff with the kernel's)")
@@ -61,14 +71,23 @@ hugetlb_free_vmemmap=.
 
 Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad input.`,
     )
-    .action((files: string[], o: { json?: boolean; debugLog?: boolean; memblock?: boolean }) => {
+    .action((files: string[], o: { json?: boolean; debugLog?: boolean; memblock?: boolean; kernel?: string }) => {
+      if (o.kernel !== undefined) parseProfile(o.kernel);
       if (!o.memblock) {
         if (o.debugLog) throw new InputError('--debug-log goes with --memblock', { field: '--debug-log' });
-        const results = files.map((f) => replayFixture(parseKernelLog(readInputFile(f), f)));
+        const results = files.map((f) => {
+          const log = parseKernelLog(readInputFile(f), f);
+          const { profile, note } = replayProfile(log, o.kernel);
+          const r = replayFixture(log, profile);
+          if (note) r.notes.unshift(note);
+          return { ...r, profile };
+        });
         if (o.json) printJson(results.length === 1 ? fixtureJson(results[0]!) : results.map(fixtureJson));
         else {
-          const rows = [['log', 'observables', 'memblock calls', 'result']];
-          for (const r of results) rows.push([r.file, `${r.observables.matched}/${r.observables.total}`, `${r.memblock.matched}/${r.memblock.total}`, fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
+          // An unvalidated profile for the log's kernel comes first, before any figure.
+          for (const n of new Set(results.map((r) => r.notes[0]).filter((x): x is string => !!x && x.includes('unvalidated')))) process.stdout.write(`note: ${n}\n`);
+          const rows = [['log', 'profile', 'observables', 'memblock calls', 'result']];
+          for (const r of results) rows.push([r.file, r.profile, `${r.observables.matched}/${r.observables.total}`, `${r.memblock.matched}/${r.memblock.total}`, fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
           process.stdout.write(table(rows) + '\n');
           for (const r of results) {
             for (const m of r.mismatches) process.stdout.write(`${r.file}${m.line ? ':' + m.line : ''}: ${m.what}\n    kernel: ${m.kernel}\n    ours:   ${m.ours}\n`);

@@ -9,9 +9,16 @@ export interface ConformanceCase {
   nodes: number[];
   /** The hugetlb and zone parameters (the harness adds console, nokaslr, memblock=debug, log_buf_len). */
   cmdline: string;
-  /** Write this to nr_hugepages after boot (grows the 2 MiB pool), if set. */
+  /** Write this to nr_hugepages after boot (grows the 2 MiB pool, or shrinks it), if set. */
   nr2m?: number;
+  /** Boot with `kaslr` instead of `nokaslr`. */
+  kaslr?: boolean;
+  /** QEMU's -cpu, if not CASE_CPU. */
+  cpu?: string;
 }
+
+/** The CPU of every generated case: 1 GiB pages on. */
+export const CASE_CPU = 'qemu64,+pdpe1gb';
 
 /** Guest RAM of one case, at most: QEMU allocates on touch, but jobs run side by side. */
 export const MAX_GUEST_MIB = 16 * 1024;
@@ -60,5 +67,5 @@ export function generateCases(count: number, seed: number): ConformanceCase[] {
 
 /** The QEMU options of the case's machine, as hvosim boot --qemu takes them. */
 export function caseQemuArgs(c: ConformanceCase): string {
-  return ['-machine q35 -cpu qemu64,+pdpe1gb -smp 1', `-m ${c.nodes.reduce((a, b) => a + b, 0)}M`, ...c.nodes.map((mib, i) => `-object memory-backend-ram,id=m${i},size=${mib}M -numa node,nodeid=${i},memdev=m${i}`)].join(' ');
+  return [`-machine q35 -cpu ${c.cpu ?? CASE_CPU} -smp 1`, `-m ${c.nodes.reduce((a, b) => a + b, 0)}M`, ...c.nodes.map((mib, i) => `-object memory-backend-ram,id=m${i},size=${mib}M -numa node,nodeid=${i},memdev=m${i}`)].join(' ');
 }

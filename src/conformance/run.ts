@@ -73,6 +73,8 @@ export async function runConformance(opts: {
   out: string;
   work: string;
   kernelImage?: string;
+  /** The kernel generation whose Debian kernel is booted (without kernelImage); 6.1 by default. */
+  generation?: string;
   timeoutSec: number;
   /** Compare the logs a previous run left in this directory instead of booting again. */
   fromLogs?: string;
@@ -80,7 +82,7 @@ export async function runConformance(opts: {
 }): Promise<ConformanceReport> {
   const t0 = performance.now();
   if (opts.fromLogs) return compareLogs(opts, t0);
-  const oracle = ensureOracle(opts.work, opts.kernelImage);
+  const oracle = ensureOracle(opts.work, { kernelImage: opts.kernelImage, generation: opts.generation });
   const cases = generateCases(opts.count, opts.seed);
   const logs = join(opts.out, 'logs');
   const mism = join(opts.out, 'mismatches');
