@@ -11,41 +11,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ConformanceCase } from '../src/conformance/cases.js';
+import { readCaseList } from '../src/conformance/cases.js';
 import { kernelGeneration } from '../src/conformance/kernels.js';
 import { bootUnderQemu, ensureOracle } from '../src/conformance/oracle.js';
-
-/** NODE_SIZES ("2G 1536M") in MiB. */
-function sizes(s: string): number[] {
-  return s
-    .trim()
-    .split(/\s+/)
-    .map((x) => {
-      const m = /^(\d+)([GM])$/i.exec(x);
-      if (!m) throw new Error(`bad node size "${x}"`);
-      return Number(m[1]) * (m[2]!.toUpperCase() === 'G' ? 1024 : 1);
-    });
-}
-
-/** The cases of a list file, in order. */
-export function readCaseList(text: string): ConformanceCase[] {
-  const out: ConformanceCase[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim() || line.startsWith('#')) continue;
-    const [name, nodes, cmdline = '', flags = ''] = line.split('|');
-    const words = cmdline.trim().split(/\s+/).filter(Boolean);
-    const grow = words.find((w) => w.startsWith('oracle_nr2m='));
-    const c: ConformanceCase = { id: name!.trim(), nodes: sizes(nodes!), cmdline: words.filter((w) => w !== grow).join(' ') };
-    if (grow) c.nr2m = Number(grow.slice('oracle_nr2m='.length));
-    for (const f of flags.trim().split(/\s+/).filter(Boolean)) {
-      if (f === 'kaslr') c.kaslr = true;
-      else if (f.startsWith('cpu=')) c.cpu = f.slice(4);
-      else throw new Error(`${name}: unknown flag "${f}"`);
-    }
-    out.push(c);
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -81,9 +49,7 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
-  main().catch((e: Error) => {
-    process.stderr.write(`record-fixtures: ${e.message}\n`);
-    process.exitCode = 2;
-  });
-}
+main().catch((e: Error) => {
+  process.stderr.write(`record-fixtures: ${e.message}\n`);
+  process.exitCode = 2;
+});

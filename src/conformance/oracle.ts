@@ -114,10 +114,16 @@ function fetchGeneration(work: string, g: KernelGeneration): { vmlinuz: string; 
   const pkg = readdirSync(deb).find((f) => f.endsWith('.deb'));
   if (!pkg) throw new OracleError(`apt-get download ${g.package} (${g.suite}) gave no package`);
   run('dpkg-deb', ['-x', join(deb, pkg), join(deb, 'root')]);
-  const boot = join(deb, 'root', 'boot');
-  const img = existsSync(boot) ? readdirSync(boot).find((f) => f.startsWith('vmlinuz-')) : undefined;
-  if (!img) throw new OracleError(`${pkg} holds no /boot/vmlinuz-*`);
-  copyFileSync(join(boot, img), vmlinuz);
+  // Up to 7.2 the image is /boot/vmlinuz-VERSION; from 7.3 Debian ships it as /usr/lib/modules/VERSION/vmlinuz.
+  const root = join(deb, 'root');
+  const boot = join(root, 'boot');
+  const mods = join(root, 'usr', 'lib', 'modules');
+  const img = [
+    ...(existsSync(boot) ? readdirSync(boot).filter((f) => f.startsWith('vmlinuz-')).map((f) => join(boot, f)) : []),
+    ...(existsSync(mods) ? readdirSync(mods).map((v) => join(mods, v, 'vmlinuz')).filter((f) => existsSync(f)) : []),
+  ][0];
+  if (!img) throw new OracleError(`${pkg} holds no /boot/vmlinuz-* nor /usr/lib/modules/*/vmlinuz`);
+  copyFileSync(img, vmlinuz);
   rmSync(deb, { recursive: true, force: true });
   const kernel = pkg.replace(/_.*$/, '');
   writeFileSync(stamp, kernel + '\n');
