@@ -31,9 +31,17 @@ export const OUR_CALLERS = new Set([
   '__alloc_bootmem_huge_page',
 ]);
 
-/** The caller without a compiler suffix (".constprop.0", ".isra.0"). */
+/**
+ * Kernel functions a later kernel renamed, by the name our boot gives them: from 6.15 the gigantic
+ * page comes from hugetlb's alloc_bootmem() (called by hugetlb_bootmem_alloc() before sparse_init()),
+ * which 6.1 to 6.14 called __alloc_bootmem_huge_page().
+ */
+const RENAMED_CALLERS: Readonly<Record<string, string>> = { alloc_bootmem: '__alloc_bootmem_huge_page' };
+
+/** The caller without a compiler suffix (".constprop.0", ".isra.0"), by the name our boot gives it. */
 export function baseCaller(caller: string): string {
-  return caller.replace(/\.(constprop|isra|part|cold)\.\d+$/, '');
+  const base = caller.replace(/\.(constprop|isra|part|cold)\.\d+$/, '');
+  return RENAMED_CALLERS[base] ?? base;
 }
 
 export interface LoggedCall {

@@ -24,6 +24,10 @@ const dirs = readdirSync(FIXTURES)
 const cases = new Map(readCaseList(read(join(ROOT, 'scripts/fixtures.list'))).map((c) => [c.id, c]));
 
 describe('the readers take each generation’s wording', () => {
+  test('6.1 has no memmap counters in /proc/vmstat, so its replay has no vmstat observable', () => {
+    const f = join(FIXTURES, 'linux-6.1', readdirSync(join(FIXTURES, 'linux-6.1')).find((x) => x.endsWith('.txt'))!);
+    assert.equal(replayFixture(parseKernelLog(read(f), f), '6.1').byKind.vmstat, undefined);
+  });
   test('7.x: "__memblock_reserve: [a-b] nid=N flags=F caller" is the reservation older kernels print as memblock_reserve', () => {
     const c = parseMemblockCall('__memblock_reserve: [0x000000013ffd5200-0x000000013fffffff] nid=0 flags=20 memblock_alloc_range_nid+0xe7/0x190');
     assert.deepEqual(c, { fn: 'memblock_reserve', base: 0x13ffd5200, size: 0x2ae00, caller: 'memblock_alloc_range_nid' });
@@ -100,6 +104,8 @@ for (const dir of dirs) {
         const log = parseKernelLog(read(join(FIXTURES, dir, files[0]!)), files[0]);
         const r = replayFixture(log, profileForVersion(linuxVersionOf(log.dmesg)).profile);
         assert.ok(r.memblock.total > 10 && r.observables.total > 10);
+        // The kernel's memmap counters (6.11 on) are observables of the replay.
+        assert.equal(r.byKind.vmstat?.total, 2);
       });
     }
   });
