@@ -12,6 +12,7 @@ import { caseKernelCmdline } from '../../src/conformance/oracle.js';
 import { parseE820Line } from '../../src/machine/e820.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
+import { loggedCalls } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { parseMemblockCall, parseMemblockLog } from '../../src/trace/memblock-log.js';
 import { replayFixture } from '../../src/trace/observe.js';
@@ -32,6 +33,19 @@ describe('the readers take each generation’s wording', () => {
     const c = parseMemblockCall('__memblock_reserve: [0x000000013ffd5200-0x000000013fffffff] nid=0 flags=20 memblock_alloc_range_nid+0xe7/0x190');
     assert.deepEqual(c, { fn: 'memblock_reserve', base: 0x13ffd5200, size: 0x2ae00, caller: 'memblock_alloc_range_nid' });
     assert.deepEqual(parseMemblockCall('memblock_reserve: [0x0000000003800000-0x0000000003810fff] setup_arch+0x792/0xd40'), { fn: 'memblock_reserve', base: 0x3800000, size: 0x11000, caller: 'setup_arch' });
+  });
+  test('7.3: memblock_alloc_hugetlb() is the raw allocation it does, and its own reservation is its outcome', () => {
+    assert.deepEqual(parseMemblockCall('memblock_alloc_hugetlb: 1073741824 bytes, nid=1, exact_nid=0 alloc_bootmem_huge_page+0x18/0x1e0'), {
+      fn: 'memblock_alloc_try_nid_raw',
+      size: 1 << 30,
+      align: 1 << 30,
+      nid: 1,
+      from: 0,
+      maxAddr: 0,
+      caller: 'alloc_bootmem_huge_page',
+    });
+    assert.equal(parseMemblockCall('memblock_alloc_hugetlb: 1073741824 bytes, nid=0, exact_nid=1 alloc_bootmem_huge_page+0x18/0x1e0')?.fn, 'memblock_alloc_exact_nid_raw');
+    assert.equal(parseMemblockCall('__memblock_reserve: [0x0000000100000000-0x000000013fffffff] nid=1 flags=a0 memblock_alloc_hugetlb+0x70/0xc0')?.caller, 'memblock_alloc_range_nid');
   });
   test('7.x e820 table: System RAM is usable, device reserved is reserved, a [gap] line is no entry', () => {
     assert.deepEqual(parseE820Line('BIOS-e820: [mem 0x0000000000100000-0x000000007ffdefff]  System RAM'), { start: 0x100000, end: 0x7ffdf000, type: 'usable' });
@@ -91,6 +105,10 @@ for (const dir of dirs) {
           assert.deepEqual(fromLog.nodes, ours.nodes);
           assert.deepEqual(fromLog.cpu, ours.cpu);
         }
+        // The gigantic pages are our boot's allocations, whatever the generation calls the function
+        // (__alloc_bootmem_huge_page up to 6.14, alloc_bootmem from 6.15): never replayed as another subsystem's.
+        const giga = loggedCalls(log).filter((x) => x.call.fn === 'memblock_alloc_try_nid_raw' && x.call.size === 1 << 30);
+        assert.ok(giga.every((x) => x.ours && x.call.caller === '__alloc_bootmem_huge_page'));
         // Every memblock=debug line is a call the parser reads, and every e820 line an entry or a gap.
         const memblockLines = log.dmesg.filter((l) => /^_*memblock_[a-z_]+: /.test(l.text)).length;
         const calls = parseMemblockLog(log).events.filter((e) => e.kind === 'call').length;
