@@ -12,6 +12,7 @@ import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { compareBoot, replayFixture, type FixtureReplay } from '../trace/observe.js';
 import { caseQemuArgs, generateCases, type ConformanceCase } from './cases.js';
+import { linuxVersionOf } from './kernels.js';
 import { bootUnderQemu, caseKernelCmdline, caseQemuCommand, ensureOracle, type Oracle } from './oracle.js';
 
 export type Mode = 'replay' | 'qemu';
@@ -159,7 +160,7 @@ function compareAll(results: CaseResult[], byFile: Map<string, ConformanceCase>,
     addRates(rates.replay, r.replay);
     addRates(rates.qemu, r.qemu);
     // boot --qemu always places some calls elsewhere (its other subsystems are estimated): a mismatch there is one of the observables.
-    if (hasMismatch(r)) saveMismatch(mism, oracle, r, log.cmdline ?? '');
+    if (hasMismatch(r)) saveMismatch(mism, oracle, r, log.cmdline ?? '', profile, linuxVersionOf(log.dmesg));
   }
   const failed = results.filter((r) => r.failed).map((r) => ({ id: r.case.id, reason: r.failed!, command: oracle ? caseQemuCommand(oracle, r.case) : '' }));
   const kernel = oracle?.kernel ?? 'the recorded logs';
@@ -176,16 +177,16 @@ function readLog(f: string): string {
 }
 
 /** A mismatch becomes a ready fixture: the log, and how to replay it and boot it again. */
-function saveMismatch(dir: string, oracle: Oracle | null, r: CaseResult, cmdline: string): void {
+function saveMismatch(dir: string, oracle: Oracle | null, r: CaseResult, cmdline: string, profile: Profile, version: [number, number] | undefined): void {
   const c = r.case;
   const file = join(dir, `${c.id}.txt`);
   copyFileSync(r.log!, file);
   const lines = [
     `# ${c.id}: ${r.replay!.mismatches.length} replay and ${r.qemu!.mismatches.length} boot --qemu mismatches`,
-    `hvosim replay ${file}`,
-    `hvosim boot --qemu "${caseQemuArgs(c)}" --cmdline "${cmdline.replace(/"/g, '\\"')}"`,
+    `hvosim replay --kernel ${profile} ${file}`,
+    `hvosim boot --kernel ${profile} --qemu "${caseQemuArgs(c)}" --cmdline "${cmdline.replace(/"/g, '\\"')}"`,
     `# the real boot: ${oracle ? caseQemuCommand(oracle, c) : `(see ${r.log})`}`,
-    `# as a regression test: cp ${file} test/fixtures/linux-6.1/`,
+    `# as a regression test: cp ${file} test/fixtures/linux-${version ? version.join('.') : '6.1'}/`,
     ...r.replay!.mismatches.slice(0, 20).map((m) => `# replay: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
     ...r.qemu!.mismatches.slice(0, 20).map((m) => `# boot --qemu: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
   ];

@@ -3,7 +3,8 @@
 // (7.x's __memblock_reserve lines, the e820 table's new wording and [gap] lines). Replays are
 // only run, not held to a profile: the new generations have no validated profile yet.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { caseQemuArgs, readCaseList } from '../../src/conformance/cases.js';
@@ -16,6 +17,7 @@ import { loggedCalls } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { parseMemblockCall, parseMemblockLog } from '../../src/trace/memblock-log.js';
 import { replayFixture } from '../../src/trace/observe.js';
+import { runConformance } from '../../src/conformance/run.js';
 import { read, ROOT } from '../helpers.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
@@ -128,3 +130,18 @@ for (const dir of dirs) {
     }
   });
 }
+
+describe('conformance --from-logs on a newer kernel’s logs', () => {
+  test('a mismatch is saved with reproducers that name the profile, and the fixture directory of the log’s kernel', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvosim-real-'));
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    copyFileSync(join(FIXTURES, 'linux-7.1', 'n14-2node-grow-hvo.txt'), join(logs, 'n14-2node-grow-hvo.txt'));
+    const r = await runConformance({ count: 1, seed: 1, jobs: 1, profile: 'hvo-v7', out: join(dir, 'out'), work: join(dir, 'work'), timeoutSec: 1, fromLogs: logs });
+    assert.equal(r.booted, 1);
+    const cmd = read(join(dir, 'out', 'mismatches', 'n14-2node-grow-hvo.cmd'));
+    assert.match(cmd, /^hvosim replay --kernel hvo-v7 /m);
+    assert.match(cmd, /^hvosim boot --kernel hvo-v7 --qemu /m);
+    assert.match(cmd, /test\/fixtures\/linux-7\.1\/$/m);
+  });
+});
