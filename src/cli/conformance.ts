@@ -1,19 +1,20 @@
 // hvosim conformance: hvosim against a real kernel booted under QEMU, on generated cases.
-import type { Command } from 'commander';
-import { REFERENCE_PROFILE } from '../simulator.js';
+import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport, Mode } from '../conformance/run.js';
+import { COMPARED_PROFILE, KERNEL_GENERATIONS, kernelGeneration } from '../conformance/kernels.js';
+import { PROFILE_NAMES as PROFILES, type ProfileName as Profile } from '../simulator.js';
 import { InputError } from '../util/errors.js';
-import { parseProfile } from './boot.js';
 import { interactiveStderr, printJson, progress, table } from './output.js';
 
 interface ConformanceCliOptions {
   cases: string;
   seed: string;
   jobs: string;
-  profile: string;
+  kernel: string;
+  profile?: string;
   kernelImage?: string;
   out: string;
   work: string;
@@ -25,6 +26,25 @@ interface ConformanceCliOptions {
 function count(v: string, field: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InputError(`"${v}" is not a positive number`, { field });
   return Number(v);
+}
+
+/**
+ * What --kernel names: a kernel generation (its Debian kernel is booted, unless --kernel-image, and compared with
+ * the profile COMPARED_PROFILE gives it), or an hvosim profile that is no generation (then the kernel comes from
+ * --kernel-image or --from-logs).
+ */
+export function conformanceKernel(name: string, o: { kernelImage?: string; fromLogs?: string }, field = '--kernel'): { generation?: string; profile: Profile; note?: string } {
+  const g = kernelGeneration(name);
+  if (g) {
+    const c = COMPARED_PROFILE[g.name]!;
+    const note = c.validated ? undefined : `kernel ${g.name} is compared with profile ${c.profile}: an unvalidated mapping (hvosim has no profile checked against ${g.name} yet), so mismatches are expected`;
+    return { generation: g.name, profile: c.profile, note };
+  }
+  if (PROFILES.includes(name as Profile)) {
+    if (!o.kernelImage && !o.fromLogs) throw new InputError(`profile "${name}" names no real kernel: give --kernel-image (or --from-logs), or a kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`, { field });
+    return { profile: name as Profile };
+  }
+  throw new InputError(`unknown kernel "${name}" (kernel generations: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}; profiles: ${PROFILES.join(', ')})`, { field });
 }
 
 function rateTable(r: ConformanceReport, mode: Mode): string {
@@ -42,8 +62,9 @@ export function registerConformance(program: Command): void {
     .option('--cases <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator', '1')
     .option('--jobs <j>', 'QEMUs at a time', '2')
-    .option('--profile <name>', 'the hvosim kernel profile the kernel should match', REFERENCE_PROFILE.name)
-    .option('--kernel-image <path>', `a kernel to boot instead of Debian's linux-image-6.1.0-56-cloud-amd64 (installed with apt-get on first use)`)
+    .option('--kernel <name>', `the kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}: its Debian cloud kernel is downloaded with apt-get on first use and compared with the closest hvosim profile), or an hvosim profile with --kernel-image`, '6.1')
+    .addOption(new Option('--profile <name>', 'deprecated: --kernel').hideHelp())
+    .option('--kernel-image <path>', `a kernel to boot instead of the generation's Debian kernel`)
     .option('--out <dir>', 'where logs and mismatches go', 'conformance-out')
     .option('--work <dir>', 'where the kernel, QEMU setup and initramfs are kept', join(tmpdir(), 'hvosim-oracle'))
     .option('--timeout <s>', 'seconds before a boot counts as hung', '300')
@@ -61,10 +82,19 @@ observable mismatched or a boot failed.
 
 Examples:
   $ hvosim conformance --cases 200 --seed 1 --jobs 2
-  $ hvosim conformance --cases 10 --kernel-image /boot/vmlinuz-6.1.0-my-build --profile 6.1`,
+  $ hvosim conformance --cases 20 --seed 7 --kernel 7.1
+  $ hvosim conformance --cases 10 --kernel-image /boot/vmlinuz-6.1.0-my-build --kernel 6.1
+
+Kernel generations, their Debian packages and the profile each is compared with:
+${KERNEL_GENERATIONS.map((g) => `  ${g.name.padEnd(5)} ${g.package} (${g.suite}) -> profile ${COMPARED_PROFILE[g.name]!.profile}${COMPARED_PROFILE[g.name]!.validated ? '' : ' (unvalidated mapping)'}`).join('\n')}
+Packages outside the system's apt sources are fetched through a private apt configuration under --work;
+nothing in /etc/apt changes.`,
     )
     .action(async (o: ConformanceCliOptions) => {
-      const profile = parseProfile(o.profile, '--profile');
+      const kernelName = o.profile ?? o.kernel;
+      const { generation, profile, note } = conformanceKernel(kernelName, o, o.profile !== undefined ? '--profile' : '--kernel');
+      if (o.profile !== undefined) process.stderr.write('hvosim: --profile is deprecated, use --kernel\n');
+      if (note) process.stderr.write(`hvosim: note: ${note}\n`);
       const n = count(o.cases, '--cases');
       const seed = count(o.seed, '--seed');
       const jobs = count(o.jobs, '--jobs');
@@ -85,6 +115,7 @@ Examples:
           out: o.out,
           work: o.work,
           kernelImage: o.kernelImage,
+          generation,
           timeoutSec,
           fromLogs: o.fromLogs,
           onCase: (r, done, total) => {
@@ -96,7 +127,7 @@ Examples:
           },
         });
       } catch (e) {
-        if (e instanceof OracleError) throw new InputError(`cannot set up the real kernel: ${e.message}`, { field: '--kernel-image' });
+        if (e instanceof OracleError) throw new InputError(`cannot set up the real kernel: ${e.message}`, { field: o.kernelImage ? '--kernel-image' : '--kernel' });
         throw e;
       }
       bar?.stop();
@@ -107,6 +138,7 @@ Examples:
         o.fromLogs
           ? `hvosim conformance: ${report.cases} logs from ${o.fromLogs} compared again, profile ${profile} (${report.seconds.toFixed(0)} s)`
           : `hvosim conformance: ${report.cases} cases from seed ${seed} against ${report.kernel}, profile ${profile}: ${report.booted} booted, ${report.failed.length} failed (${report.seconds.toFixed(0)} s)`,
+        ...(note ? [`note: ${note}`] : []),
         '',
         'hvosim replay (our boot of the logged machine, other subsystems from the log):',
         rateTable(report, 'replay'),

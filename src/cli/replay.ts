@@ -1,9 +1,12 @@
 // hvosim replay: replay a real kernel log against our model.
 import type { Command } from 'commander';
-import { parseKernelLog } from '../trace/log.js';
+import { linuxVersionOf, profileForVersion } from '../conformance/kernels.js';
+import type { ProfileName } from '../simulator.js';
+import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { hvoPartnerProblem, replayFixture, type FixtureReplay } from '../trace/observe.js';
 import { replayDebugLines, replayMemblock, type ReplayResult } from '../trace/replay.js';
 import { escapeControl, InputError } from '../util/errors.js';
+import { parseProfile } from './boot.js';
 import { inputName, readInputFile } from './input.js';
 import { paint, printJson, table } from './output.js';
 
@@ -34,11 +37,18 @@ function fixtureJson(r: FixtureReplay) {
   return { file: r.file, observables: r.observables, memblock: r.memblock, mismatches: r.mismatches, byKind: r.byKind, notes: r.notes };
 }
 
+/** The profile a log is compared with: --kernel, else the one its own "Linux version" line maps to (with a note when unvalidated). */
+export function replayProfile(log: KernelLog, kernel: string | undefined): { profile: ProfileName; note?: string } {
+  if (kernel !== undefined) return { profile: parseProfile(kernel) };
+  return profileForVersion(linuxVersionOf(log.dmesg));
+}
+
 export function registerReplay(program: Command): void {
   program
     .command('replay')
     .description('boot the machine of a real kernel log and compare everything the kernel showed (or, with --memblock, replay its memblock calls)')
     .argument('<files...>', 'kernel logs: oracle fixtures or plain dmesg output with memblock=debug')
+    .option('--kernel <profile>', 'the hvosim profile to compare with (default: the one for the log\'s own "Linux version" line; 6.1 when it has none)')
     .option('--memblock', "replay the log's memblock calls one by one against our memblock instead of booting")
     .option('--json', 'print one JSON object per file (an array when several files are given)')
     .option('--debug-log', "replay the memblock calls (--memblock) and print our memblock=debug lines, to diff with the kernel's")
@@ -66,7 +76,8 @@ hugetlb_free_vmemmap= (other files there are not read).
 
 Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad input.`,
     )
-    .action((files: string[], o: { json?: boolean; debugLog?: boolean; memblock?: boolean; partner?: string | false }) => {
+    .action((files: string[], o: { json?: boolean; debugLog?: boolean; memblock?: boolean; partner?: string | false; kernel?: string }) => {
+      if (o.kernel !== undefined) parseProfile(o.kernel);
       const read = (f: string) => parseKernelLog(readInputFile(f), inputName(f));
       if (files.filter((f) => f === '-').length > 1) throw new InputError('standard input (-) can be read only once');
       // The memblock=debug lines are a product of the memblock replay: --debug-log asks for it.
@@ -83,12 +94,17 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
             const why = hvoPartnerProblem(log, partner);
             if (why) throw new InputError(`not the HVO on/off partner of ${log.file}: ${why}`, { file: partner.file, field: '--partner' });
           }
-          return replayFixture(log, '6.1', { partner });
+          const { profile, note } = replayProfile(log, o.kernel);
+          const r = replayFixture(log, profile, { partner });
+          if (note) r.notes.unshift(note);
+          return { ...r, profile };
         });
         if (o.json) printJson(results.length === 1 ? fixtureJson(results[0]!) : results.map(fixtureJson));
         else {
-          const rows = [['log', 'observables', 'memblock calls', 'result']];
-          for (const r of results) rows.push([escapeControl(r.file), `${r.observables.matched}/${r.observables.total}`, `${r.memblock.matched}/${r.memblock.total}`, fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
+          // An unvalidated profile for the log's kernel comes first, before any figure.
+          for (const n of new Set(results.map((r) => r.notes[0]).filter((x): x is string => !!x && x.includes('unvalidated')))) process.stdout.write(`note: ${n}\n`);
+          const rows = [['log', 'profile', 'observables', 'memblock calls', 'result']];
+          for (const r of results) rows.push([escapeControl(r.file), r.profile, `${r.observables.matched}/${r.observables.total}`, `${r.memblock.matched}/${r.memblock.total}`, fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
           process.stdout.write(table(rows) + '\n');
           for (const r of results) {
             for (const m of r.mismatches) process.stdout.write(escapeControl(`${r.file}${m.line ? ':' + m.line : ''}: ${m.what}`) + `\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`);

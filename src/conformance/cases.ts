@@ -9,9 +9,16 @@ export interface ConformanceCase {
   nodes: number[];
   /** The hugetlb and zone parameters (the harness adds console, nokaslr, memblock=debug, log_buf_len). */
   cmdline: string;
-  /** Write this to nr_hugepages after boot (grows the 2 MiB pool), if set. */
+  /** Write this to nr_hugepages after boot (grows the 2 MiB pool, or shrinks it), if set. */
   nr2m?: number;
+  /** Boot with `kaslr` instead of `nokaslr`. */
+  kaslr?: boolean;
+  /** QEMU's -cpu, if not CASE_CPU. */
+  cpu?: string;
 }
+
+/** The CPU of every generated case: 1 GiB pages on. */
+export const CASE_CPU = 'qemu64,+pdpe1gb';
 
 /** Guest RAM of one case, at most: QEMU allocates on touch, but jobs run side by side. */
 export const MAX_GUEST_MIB = 16 * 1024;
@@ -60,5 +67,40 @@ export function generateCases(count: number, seed: number): ConformanceCase[] {
 
 /** The QEMU options of the case's machine, as hvosim boot --qemu takes them. */
 export function caseQemuArgs(c: ConformanceCase): string {
-  return ['-machine q35 -cpu qemu64,+pdpe1gb -smp 1', `-m ${c.nodes.reduce((a, b) => a + b, 0)}M`, ...c.nodes.map((mib, i) => `-object memory-backend-ram,id=m${i},size=${mib}M -numa node,nodeid=${i},memdev=m${i}`)].join(' ');
+  return [`-machine q35 -cpu ${c.cpu ?? CASE_CPU} -smp 1`, `-m ${c.nodes.reduce((a, b) => a + b, 0)}M`, ...c.nodes.map((mib, i) => `-object memory-backend-ram,id=m${i},size=${mib}M -numa node,nodeid=${i},memdev=m${i}`)].join(' ');
+}
+
+/** NODE_SIZES ("2G 1536M") in MiB. */
+function sizes(s: string): number[] {
+  return s
+    .trim()
+    .split(/\s+/)
+    .map((x) => {
+      const m = /^(\d+)([GM])$/i.exec(x);
+      if (!m) throw new Error(`bad node size "${x}"`);
+      return Number(m[1]) * (m[2]!.toUpperCase() === 'G' ? 1024 : 1);
+    });
+}
+
+/**
+ * The named cases of a list file (scripts/fixtures.list), in order. Each line: NAME|NODE_SIZES|CMDLINE[|FLAGS];
+ * FLAGS words: kaslr, cpu=QEMU_CPU; "oracle_nr2m=N" in CMDLINE writes N to nr_hugepages after boot.
+ */
+export function readCaseList(text: string): ConformanceCase[] {
+  const out: ConformanceCase[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const [name, nodes, cmdline = '', flags = ''] = line.split('|');
+    const words = cmdline.trim().split(/\s+/).filter(Boolean);
+    const grow = words.find((w) => w.startsWith('oracle_nr2m='));
+    const c: ConformanceCase = { id: name!.trim(), nodes: sizes(nodes!), cmdline: words.filter((w) => w !== grow).join(' ') };
+    if (grow) c.nr2m = Number(grow.slice('oracle_nr2m='.length));
+    for (const f of flags.trim().split(/\s+/).filter(Boolean)) {
+      if (f === 'kaslr') c.kaslr = true;
+      else if (f.startsWith('cpu=')) c.cpu = f.slice(4);
+      else throw new Error(`${name}: unknown flag "${f}"`);
+    }
+    out.push(c);
+  }
+  return out;
 }

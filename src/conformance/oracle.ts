@@ -1,13 +1,13 @@
-// The real kernel as an oracle: QEMU, a kernel image (Debian's 6.1 cloud
-// kernel by default, fetched with apt on first use) and a small initramfs of
+// The real kernel as an oracle: QEMU, a kernel image (Debian's cloud kernel of
+// a generation, 6.1 by default, fetched with apt on first use) and a small initramfs of
 // our own whose init prints what the kernel says about memory, then powers off.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConformanceCase } from './cases.js';
-import { caseQemuArgs } from './cases.js';
+import { CASE_CPU, caseQemuArgs } from './cases.js';
+import { KERNEL_GENERATIONS, kernelGeneration, type KernelGeneration } from './kernels.js';
 
-export const DEFAULT_KERNEL_PACKAGE = 'linux-image-6.1.0-56-cloud-amd64';
 
 /** The init of the initramfs: /proc and /sys dumps in the fixture format, the pool grown if asked, the whole log. */
 const INIT = `#!/bin/busybox sh
@@ -59,30 +59,92 @@ function ensureTools(): void {
   run('apt-get', ['install', '-y', '-qq', 'qemu-system-x86', 'busybox-static', 'cpio']);
 }
 
-/** Set up (once) what booting needs: tools, the kernel image, our initramfs. */
-export function ensureOracle(work: string, kernelImage?: string): Oracle {
+/** The system's Debian mirrors, by suite, from /etc/apt/sources.list.d/*.sources (deb822) and /etc/apt/sources.list. */
+function systemMirrors(): { uri: string; suites: string[] }[] {
+  const out: { uri: string; suites: string[] }[] = [];
+  const files: string[] = [];
+  if (existsSync('/etc/apt/sources.list')) files.push('/etc/apt/sources.list');
+  if (existsSync('/etc/apt/sources.list.d')) for (const f of readdirSync('/etc/apt/sources.list.d')) if (/\.(sources|list)$/.test(f)) files.push(join('/etc/apt/sources.list.d', f));
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    if (f.endsWith('.sources')) {
+      for (const stanza of text.split(/\n\s*\n/)) {
+        const uri = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
+        const suites = /^Suites:\s*(.+)$/m.exec(stanza)?.[1]?.trim().split(/\s+/);
+        if (uri && suites) out.push({ uri, suites });
+      }
+    } else {
+      for (const line of text.split('\n')) {
+        const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line);
+        if (m) out.push({ uri: m[1]!, suites: [m[2]!] });
+      }
+    }
+  }
+  return out;
+}
+
+/** The mirror of a suite: the system's own for it, else the system's Debian archive (not its security one), else deb.debian.org. */
+export function mirrorFor(suite: string, mirrors: { uri: string; suites: string[] }[]): string {
+  const own = mirrors.find((m) => m.suites.includes(suite));
+  if (own) return own.uri;
+  const security = suite.endsWith('-security');
+  const archive = mirrors.find((m) => /debian/.test(m.uri) && /security/.test(m.uri) === security);
+  return archive?.uri ?? (security ? 'http://deb.debian.org/debian-security' : 'http://deb.debian.org/debian');
+}
+
+/**
+ * The vmlinuz of a kernel generation, downloaded once into WORK with apt-get through a private
+ * configuration under WORK/apt (the suite's sources list, lists and cache): nothing in /etc/apt changes.
+ */
+function fetchGeneration(work: string, g: KernelGeneration): { vmlinuz: string; kernel: string } {
+  const vmlinuz = join(work, `vmlinuz-${g.name}`);
+  const stamp = `${vmlinuz}.package`;
+  if (existsSync(vmlinuz) && existsSync(stamp)) return { vmlinuz, kernel: readFileSync(stamp, 'utf8').trim() };
+  const apt = join(work, 'apt');
+  mkdirSync(join(apt, 'lists', 'partial'), { recursive: true });
+  mkdirSync(join(apt, 'cache', 'archives', 'partial'), { recursive: true });
+  const sources = join(apt, `sources-${g.suite}.list`);
+  writeFileSync(sources, `deb ${mirrorFor(g.suite, systemMirrors())} ${g.suite} main\n`);
+  const opts = ['-o', `Dir::Etc::SourceList=${sources}`, '-o', 'Dir::Etc::SourceParts=/dev/null', '-o', `Dir::State::Lists=${join(apt, 'lists')}`, '-o', `Dir::Cache=${join(apt, 'cache')}`];
+  const deb = join(work, `deb-${g.name}`);
+  rmSync(deb, { recursive: true, force: true });
+  mkdirSync(deb, { recursive: true });
+  run('apt-get', [...opts, 'update', '-qq']);
+  run('apt-get', [...opts, 'download', g.package], { cwd: deb });
+  const pkg = readdirSync(deb).find((f) => f.endsWith('.deb'));
+  if (!pkg) throw new OracleError(`apt-get download ${g.package} (${g.suite}) gave no package`);
+  run('dpkg-deb', ['-x', join(deb, pkg), join(deb, 'root')]);
+  // Up to 7.2 the image is /boot/vmlinuz-VERSION; from 7.3 Debian ships it as /usr/lib/modules/VERSION/vmlinuz.
+  const root = join(deb, 'root');
+  const boot = join(root, 'boot');
+  const mods = join(root, 'usr', 'lib', 'modules');
+  const img = [
+    ...(existsSync(boot) ? readdirSync(boot).filter((f) => f.startsWith('vmlinuz-')).map((f) => join(boot, f)) : []),
+    ...(existsSync(mods) ? readdirSync(mods).map((v) => join(mods, v, 'vmlinuz')).filter((f) => existsSync(f)) : []),
+  ][0];
+  if (!img) throw new OracleError(`${pkg} holds no /boot/vmlinuz-* nor /usr/lib/modules/*/vmlinuz`);
+  copyFileSync(img, vmlinuz);
+  rmSync(deb, { recursive: true, force: true });
+  const kernel = pkg.replace(/_.*$/, '');
+  writeFileSync(stamp, kernel + '\n');
+  return { vmlinuz, kernel };
+}
+
+/** Set up (once) what booting needs: tools, the kernel image (KERNEL_IMAGE, or the generation's Debian kernel; 6.1 by default), our initramfs. */
+export function ensureOracle(work: string, opts: { kernelImage?: string; generation?: string } = {}): Oracle {
   mkdirSync(work, { recursive: true });
   ensureTools();
-  let vmlinuz = kernelImage;
-  let kernel = kernelImage ?? DEFAULT_KERNEL_PACKAGE;
-  if (!vmlinuz) {
-    vmlinuz = join(work, 'vmlinuz');
-    if (!existsSync(vmlinuz)) {
-      const deb = join(work, 'deb');
-      rmSync(deb, { recursive: true, force: true });
-      mkdirSync(deb, { recursive: true });
-      run('apt-get', ['update', '-qq']);
-      run('apt-get', ['download', DEFAULT_KERNEL_PACKAGE], { cwd: deb });
-      const pkg = readdirSync(deb).find((f) => f.endsWith('.deb'));
-      if (!pkg) throw new OracleError(`apt-get download ${DEFAULT_KERNEL_PACKAGE} gave no package`);
-      run('dpkg-deb', ['-x', join(deb, pkg), join(deb, 'root')]);
-      const boot = join(deb, 'root', 'boot');
-      const img = readdirSync(boot).find((f) => f.startsWith('vmlinuz-'));
-      if (!img) throw new OracleError(`${pkg} holds no vmlinuz`);
-      copyFileSync(join(boot, img), vmlinuz);
-      kernel = pkg.replace(/_.*$/, '');
-    }
-  } else if (!existsSync(vmlinuz)) throw new OracleError(`no kernel image at ${vmlinuz}`);
+  let vmlinuz: string;
+  let kernel: string;
+  if (opts.kernelImage) {
+    if (!existsSync(opts.kernelImage)) throw new OracleError(`no kernel image at ${opts.kernelImage}`);
+    vmlinuz = opts.kernelImage;
+    kernel = opts.kernelImage;
+  } else {
+    const g = kernelGeneration(opts.generation ?? '6.1');
+    if (!g) throw new OracleError(`no Debian kernel known for generation "${opts.generation}" (known: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`);
+    ({ vmlinuz, kernel } = fetchGeneration(work, g));
+  }
   const ird = join(work, 'initramfs');
   rmSync(ird, { recursive: true, force: true });
   for (const d of ['bin', 'proc', 'sys', 'dev']) mkdirSync(join(ird, d), { recursive: true });
@@ -96,7 +158,7 @@ export function ensureOracle(work: string, kernelImage?: string): Oracle {
 
 /** The kernel command line a case boots with. */
 export function caseKernelCmdline(c: ConformanceCase): string {
-  return ['console=ttyS0 nokaslr memblock=debug log_buf_len=4M', c.cmdline, c.nr2m !== undefined ? `hvosim_nr2m=${c.nr2m}` : ''].filter(Boolean).join(' ');
+  return [`console=ttyS0 ${c.kaslr ? 'kaslr' : 'nokaslr'} memblock=debug log_buf_len=4M`, c.cmdline, c.nr2m !== undefined ? `hvosim_nr2m=${c.nr2m}` : ''].filter(Boolean).join(' ');
 }
 
 /** The whole QEMU command that boots a case (for reproducers). */
@@ -155,7 +217,7 @@ export function bootUnderQemu(o: Oracle, c: ConformanceCase, timeoutSec: number)
       if (timedOut) return resolve({ ok: false, reason: `hung: no power-off within ${timeoutSec} s`, seconds, tail });
       if (a < 0 || b < 0) return resolve({ ok: false, reason: 'the boot ended without the dumps (a panic, or garbage on the console)', seconds, tail });
       const nodes = c.nodes.map((m) => `${m}M`).join(' ');
-      const header = `# qemu: q35 cpu=qemu64,+pdpe1gb smp=1 nodes=[${nodes}] kernel=${o.kernel} hvosim-case=${c.id}`;
+      const header = `# qemu: q35 cpu=${c.cpu ?? CASE_CPU} smp=1 nodes=[${nodes}] kernel=${o.kernel} hvosim-case=${c.id}`;
       resolve({ ok: true, text: `${header}\n${out.slice(a, b + '=====END'.length)}\n`, seconds });
     });
   });

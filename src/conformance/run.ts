@@ -10,6 +10,7 @@ import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { compareBoot, replayFixture, type FixtureReplay } from '../trace/observe.js';
 import { caseQemuArgs, generateCases, type ConformanceCase } from './cases.js';
+import { linuxVersionOf } from './kernels.js';
 import { bootUnderQemu, caseKernelCmdline, caseQemuCommand, ensureOracle, type Oracle } from './oracle.js';
 
 export type Mode = 'replay' | 'qemu';
@@ -71,6 +72,8 @@ export async function runConformance(opts: {
   out: string;
   work: string;
   kernelImage?: string;
+  /** The kernel generation whose Debian kernel is booted (without kernelImage); 6.1 by default. */
+  generation?: string;
   timeoutSec: number;
   /** Compare the logs a previous run left in this directory instead of booting again. */
   fromLogs?: string;
@@ -78,7 +81,7 @@ export async function runConformance(opts: {
 }): Promise<ConformanceReport> {
   const t0 = performance.now();
   if (opts.fromLogs) return compareLogs(opts, t0);
-  const oracle = ensureOracle(opts.work, opts.kernelImage);
+  const oracle = ensureOracle(opts.work, { kernelImage: opts.kernelImage, generation: opts.generation });
   const cases = generateCases(opts.count, opts.seed);
   const logs = join(opts.out, 'logs');
   const mism = join(opts.out, 'mismatches');
@@ -155,7 +158,7 @@ function compareAll(results: CaseResult[], byFile: Map<string, ConformanceCase>,
     addRates(rates.replay, r.replay);
     addRates(rates.qemu, r.qemu);
     // boot --qemu always places some calls elsewhere (its other subsystems are estimated): a mismatch there is one of the observables.
-    if (hasMismatch(r)) saveMismatch(mism, oracle, r, log.cmdline ?? '');
+    if (hasMismatch(r)) saveMismatch(mism, oracle, r, log.cmdline ?? '', profile, linuxVersionOf(log.dmesg));
   }
   const failed = results.filter((r) => r.failed).map((r) => ({ id: r.case.id, reason: r.failed!, command: oracle ? caseQemuCommand(oracle, r.case) : '' }));
   const kernel = oracle?.kernel ?? 'the recorded logs';
@@ -172,16 +175,16 @@ function readLog(f: string): string {
 }
 
 /** A mismatch becomes a ready fixture: the log, and how to replay it and boot it again. */
-function saveMismatch(dir: string, oracle: Oracle | null, r: CaseResult, cmdline: string): void {
+function saveMismatch(dir: string, oracle: Oracle | null, r: CaseResult, cmdline: string, profile: ProfileName, version: [number, number] | undefined): void {
   const c = r.case;
   const file = join(dir, `${c.id}.txt`);
   copyFileSync(r.log!, file);
   const lines = [
     `# ${c.id}: ${r.replay!.mismatches.length} replay and ${r.qemu!.mismatches.length} boot --qemu mismatches`,
-    `hvosim replay ${file}`,
-    `hvosim boot --qemu "${caseQemuArgs(c)}" --cmdline "${cmdline.replace(/"/g, '\\"')}"`,
+    `hvosim replay --kernel ${profile} ${file}`,
+    `hvosim boot --kernel ${profile} --qemu "${caseQemuArgs(c)}" --cmdline "${cmdline.replace(/"/g, '\\"')}"`,
     `# the real boot: ${oracle ? caseQemuCommand(oracle, c) : `(see ${r.log})`}`,
-    `# as a regression test: cp ${file} test/fixtures/linux-6.1/`,
+    `# as a regression test: cp ${file} test/fixtures/linux-${version ? version.join('.') : '6.1'}/`,
     ...r.replay!.mismatches.slice(0, 20).map((m) => `# replay: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
     ...r.qemu!.mismatches.slice(0, 20).map((m) => `# boot --qemu: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
   ];

@@ -10,20 +10,26 @@ export interface E820Entry {
   type: E820Type;
 }
 
-const RE_E820 = /^BIOS-e820: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\] (.+)$/;
+// From 7.0 (the e820 cleanup series) the table says "System RAM" and "device reserved", pads the type
+// with one more space, and prints the holes between entries as "BIOS-e820: [gap a-b]" lines.
+const RE_E820 = /^BIOS-e820: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\] +(.+)$/;
 const TYPES: Record<string, E820Type> = {
   usable: 'usable',
+  'System RAM': 'usable',
   reserved: 'reserved',
+  'device reserved': 'reserved',
   'ACPI data': 'ACPI data',
   'ACPI NVS': 'ACPI NVS',
   unusable: 'unusable',
   'persistent (type 7)': 'persistent',
+  'persistent RAM (type 7)': 'persistent',
+  'persistent RAM (type 12)': 'persistent',
   persistent: 'persistent',
   'soft reserved': 'soft reserved',
   'reserved kern': 'reserved kern',
 };
 
-/** One "BIOS-e820: [mem a-b] type" line, or null. Unknown types ("type 12") count as reserved. */
+/** One "BIOS-e820: [mem a-b] type" line (either generation's wording), or null ("[gap a-b]" lines too). Unknown types ("type 12") count as reserved. */
 export function parseE820Line(text: string): E820Entry | null {
   const m = RE_E820.exec(text);
   if (!m) return null;

@@ -1,5 +1,5 @@
 // A machine read back from a kernel log: the firmware's e820 map, the SRAT
-// memory affinity lines, the CPU's 1 GiB page support and the command line.
+// memory affinity lines, the CPU's 1 GiB page support and vendor, and the command line.
 import { kernelImageFromIomem, type KernelLog } from '../trace/log.js';
 import { RE_RAMDISK, RE_SRAT } from '../trace/memblock-log.js';
 import { InputError } from '../util/errors.js';
@@ -13,6 +13,7 @@ export function machineFromLog(log: KernelLog): Machine {
   const e820 = [];
   const byNode = new Map<number, MachineNode>();
   let gbPages = false;
+  let vendor: 'AMD' | 'Intel' | undefined;
   const acpiTables: NonNullable<Machine['acpiTables']> = [];
   for (const l of log.dmesg) {
     const e = parseE820Line(l.text);
@@ -29,6 +30,8 @@ export function machineFromLog(log: KernelLog): Machine {
       continue;
     }
     if (l.text === 'Using GB pages for direct mapping') gbPages = true;
+    const v = /^smpboot: CPU0: (AMD|Intel) /.exec(l.text);
+    if (v) vendor = v[1] as 'AMD' | 'Intel';
     const t = RE_ACPI_TABLE.exec(l.text);
     if (t) {
       const start = Number(BigInt(t[2]!));
@@ -50,7 +53,7 @@ export function machineFromLog(log: KernelLog): Machine {
     arch: 'x86_64',
     e820,
     nodes: [...byNode.values()].sort((a, b) => a.id - b.id),
-    cpu: { features: [...features].sort() },
+    cpu: { features: [...features].sort(), ...(vendor ? { vendor } : {}) },
     cmdline: log.cmdline ?? '',
     source: log.file,
     ...(loader.kernelImage || loader.initrd ? { loader } : {}),

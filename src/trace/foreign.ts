@@ -31,9 +31,17 @@ export const OUR_CALLERS = new Set([
   '__alloc_bootmem_huge_page',
 ]);
 
-/** The caller without a compiler suffix (".constprop.0", ".isra.0"). */
+/**
+ * Kernel functions a later kernel renamed, by the name our boot gives them: the gigantic page comes
+ * from __alloc_bootmem_huge_page() up to 6.14, from hugetlb's alloc_bootmem() (called by
+ * hugetlb_bootmem_alloc() before sparse_init()) from 6.15, and from alloc_bootmem_huge_page() in 7.3.
+ */
+const RENAMED_CALLERS: Readonly<Record<string, string>> = { alloc_bootmem: '__alloc_bootmem_huge_page', alloc_bootmem_huge_page: '__alloc_bootmem_huge_page' };
+
+/** The caller without a compiler suffix (".constprop.0", ".isra.0"), by the name our boot gives it. */
 export function baseCaller(caller: string): string {
-  return caller.replace(/\.(constprop|isra|part|cold)\.\d+$/, '');
+  const base = caller.replace(/\.(constprop|isra|part|cold)\.\d+$/, '');
+  return RENAMED_CALLERS[base] ?? base;
 }
 
 export interface LoggedCall {

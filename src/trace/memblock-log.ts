@@ -26,6 +26,12 @@ export type LogEvent =
 const HEXN = '(0x[0-9a-f]+)';
 const CALLER = '(\\S+?)(?:\\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \\[[^\\]]*\\])?';
 const RE_RANGE = new RegExp(`^(memblock_add|memblock_remove|memblock_reserve|memblock_phys_free): \\[${HEXN}-${HEXN}\\] ${CALLER}$`);
+// From 6.16 a reservation prints as "__memblock_reserve: [a-b] nid=N flags=F caller" (memblock_reserve()
+// and memblock_reserve_kern() both go through __memblock_reserve(), which names the node and flags).
+const RE_RESERVE_NID = new RegExp(`^__memblock_reserve: \\[${HEXN}-${HEXN}\\] nid=(-?\\d+) flags=([0-9a-fx]+) ${CALLER}$`);
+// From 7.3 a HugeTLB boot page comes from memblock_alloc_hugetlb(size, nid, exact_nid), which prints its own
+// line and reserves what it found itself ("__memblock_reserve: [..] ... memblock_alloc_hugetlb").
+const RE_ALLOC_HUGETLB = new RegExp(`^memblock_alloc_hugetlb: (\\d+) bytes, nid=(-?\\d+), exact_nid=([01]) ${CALLER}$`);
 const RE_ADD_NODE = new RegExp(`^memblock_add_node: \\[${HEXN}-${HEXN}\\] nid=(-?\\d+) flags=([0-9a-fx]+) ${CALLER}$`);
 const RE_ALLOC_NID = new RegExp(
   `^(memblock_alloc_try_nid|memblock_alloc_try_nid_raw|memblock_alloc_exact_nid_raw): (\\d+) bytes align=${HEXN} nid=(-?\\d+) from=${HEXN} max_addr=${HEXN} ${CALLER}$`,
@@ -54,7 +60,7 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
   for (let i = 0; i < lines.length; i++) {
     const { lineNo, text } = lines[i]!;
     const isLast = i === lines.length - 1;
-    if (text.startsWith('memblock_')) {
+    if (text.startsWith('memblock_') || text.startsWith('__memblock_')) {
       const call = parseMemblockCall(text);
       if (!call) {
         if (isLast && !log.complete) {
@@ -110,6 +116,18 @@ export function parseMemblockCall(text: string): MemblockCallArgs | null {
   if ((m = RE_RANGE.exec(text))) {
     const base = parseHex(m[2]!);
     return { fn: m[1]!, base, size: parseHex(m[3]!) + 1 - base, caller: m[4]! };
+  }
+  if ((m = RE_RESERVE_NID.exec(text))) {
+    // The node and flags it names are not part of the call: the reservation is the same one older kernels print.
+    // memblock_alloc_hugetlb()'s own reservation is the outcome of its allocation, as memblock_alloc_range_nid()'s is.
+    const base = parseHex(m[1]!);
+    return { fn: 'memblock_reserve', base, size: parseHex(m[2]!) + 1 - base, caller: m[5] === 'memblock_alloc_hugetlb' ? ALLOC_OUTCOME_CALLER : m[5]! };
+  }
+  if ((m = RE_ALLOC_HUGETLB.exec(text))) {
+    // The same search as memblock_alloc_{try,exact}_nid_raw(size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid) without
+    // mirrored memory, and stepping over KHO scratch areas (none on a boot without a kexec handover): read as that call.
+    const size = +m[1]!;
+    return { fn: m[3] === '1' ? 'memblock_alloc_exact_nid_raw' : 'memblock_alloc_try_nid_raw', size, align: size, nid: +m[2]!, from: 0, maxAddr: 0, caller: m[4]! };
   }
   if ((m = RE_ALLOC_NID.exec(text))) {
     return { fn: m[1]!, size: +m[2]!, align: parseHex(m[3]!), nid: +m[4]!, from: parseHex(m[5]!), maxAddr: parseHex(m[6]!), caller: m[7]! };

@@ -5,12 +5,12 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } 
 import { dirname, join } from 'node:path';
 import { boot, memblockDbgLine, REFERENCE_PROFILE, setMaxHugePages, type KernelState, type ProfileName } from '../simulator.js';
 import { machineFromLog } from '../machine/from-log.js';
-import { hugepagesByNode, meminfoObject, zones } from '../report/proc.js';
+import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
 import { ALLOC, loggedCalls, ourPrintedCalls, replayedOthers } from './foreign.js';
 import type { KernelLog } from './log.js';
 import { parseKernelLog } from './log.js';
-import { parseHugepages, parseMeminfo, parseZoneinfo } from './proc.js';
+import { parseHugepages, parseMeminfo, parseVmstat, parseZoneinfo } from './proc.js';
 
 export interface Mismatch {
   kind: 'memblock' | 'observable';
@@ -23,7 +23,7 @@ export interface Mismatch {
 export interface FixtureReplay {
   file: string;
   observables: { total: number; matched: number };
-  /** The same counts by kind of observable (hugepages, zoneinfo, meminfo, HugeTLB lines, blocks, MemTotal changes). */
+  /** The same counts by kind of observable (hugepages, zoneinfo, meminfo, vmstat, HugeTLB lines, blocks, MemTotal changes). */
   byKind: Record<string, { total: number; matched: number }>;
   memblock: { total: number; matched: number };
   mismatches: Mismatch[];
@@ -90,6 +90,10 @@ function compareDump(t: Tally, log: KernelLog, s: KernelState, suffix: string): 
   const mi = parseMeminfo(log.sections.get('MEMINFO' + suffix) ?? []);
   const omi = meminfoObject(s);
   for (const f of ['HugePages_Total', 'Hugetlb', 'MemTotal']) if (mi.has(f)) t.obs('meminfo', `meminfo ${f}${label}`, mi.get(f), omi[f]);
+  // The memmap counters, where the kernel has them (6.11 on): a profile without them shows none.
+  const vm = parseVmstat(log.sections.get('VMSTAT' + suffix) ?? []);
+  const ovm = vmstat(s);
+  for (const f of ['nr_memmap_boot_pages', 'nr_memmap_pages']) if (vm.has(f)) t.obs('vmstat', `vmstat ${f}${label}`, vm.get(f), ovm[f] ?? '(none)');
 }
 
 const MAX_PARTNER_BYTES = 64 * 1024 * 1024;

@@ -156,7 +156,10 @@ describe('hvosim boot and machine', () => {
     assert.equal(rerun.code, 0, rerun.out + rerun.err);
     assert.match(rerun.out, /1 logs from .* compared again/);
     assert.match(rerun.out, /HugeTLB\s+1\/1 \(100\.0%\)/);
-    assertInputError(hvosim('conformance', '--profile', '7.0'), /--profile: unknown kernel profile "7\.0"/);
+    assertInputError(hvosim('conformance', '--kernel', '7.5'), /--kernel: unknown kernel "7\.5" \(kernel generations: 6\.1, 6\.12, 6\.16, 7\.0, 7\.1, 7\.3; profiles: /);
+    // A profile that is no kernel generation needs a kernel image; --profile is still taken (deprecated).
+    assertInputError(hvosim('conformance', '--kernel', 'hvo-v7'), /--kernel: profile "hvo-v7" names no real kernel/);
+    assertInputError(hvosim('conformance', '--profile', '6.15'), /--profile: profile "6\.15" names no real kernel/);
   });
   test('boot --json has the kernel log and the memblock calls', () => {
     const r = hvosim('boot', '--qemu', '-m 4G', '--cmdline', 'memblock=debug', '--json');
