@@ -27,6 +27,8 @@ await build({
   banner: { js: "import { createRequire as __hvosimRequire } from 'node:module';\nconst require = __hvosimRequire(import.meta.url);" },
   // cli-progress is loaded with createRequire only when a progress bar is drawn.
   external: ['cli-progress'],
+  // ES module builds first: jsonc-parser's CommonJS build is a UMD wrapper whose require() calls a bundler cannot follow.
+  mainFields: ['module', 'main'],
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: 'none',
