@@ -1,5 +1,4 @@
 // Output helpers shared by the commands.
-import Table from 'cli-table3';
 import { createRequire } from 'node:module';
 import { closeSync, createWriteStream, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -103,20 +102,41 @@ export function paint(code: string, s: string): string {
   return useColour() ? `\x1b[${code}m${s}\x1b[0m` : s;
 }
 
-const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-};
 const NUMERIC = /^[-+~]?[\d,.]+( ?[KMGTP]?i?B| kB| pages| ms| s)?%?$/;
+const ANSI = /\x1b\[[0-9;]*m/g;
 
-/** Aligned columns without borders (cli-table3); the first row is the header. Numbers and sizes are right-aligned. */
+/** Columns a cell takes on a terminal: its characters, colour codes left out (the tables hold ASCII and a few narrow symbols). */
+function cellWidth(s: string): number {
+  let n = 0;
+  for (const _ of s.replace(ANSI, '')) n++;
+  return n;
+}
+
+/**
+ * Aligned columns without borders; the first row is the header. Numbers and sizes are
+ * right-aligned. (Laid out here rather than by a table library: the summary is on the path of
+ * every `hvosim boot`, and loading one cost more than the layout; test/cli/output.test.ts holds
+ * the layout to cli-table3's with the options this replaced.)
+ */
 export function table(rows: string[][]): string {
   const [head = [], ...body] = rows;
-  const plain = (c: string) => c.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = (c: string) => c.replace(ANSI, '');
   const aligns = head.map((_, i) => (body.length && body.every((r) => r[i] === undefined || r[i] === '' || NUMERIC.test(plain(r[i]!))) ? 'right' : 'left'));
-  const t = new Table({ chars: NO_BORDER, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true }, colAligns: aligns as ('left' | 'right')[] });
-  t.push(head.map((h, i) => ({ content: h, hAlign: aligns[i] as 'left' | 'right' })), ...body);
-  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+  const cols = Math.max(0, ...rows.map((r) => r.length));
+  // A column of empty cells is still one character wide (as cli-table3 made it).
+  const widths = Array.from({ length: cols }, (_, i) => Math.max(1, ...rows.map((r) => cellWidth(r[i] ?? ''))));
+  return rows
+    .map((r) =>
+      widths
+        .map((w, i) => {
+          const c = r[i] ?? '';
+          const pad = ' '.repeat(w - cellWidth(c));
+          return aligns[i] === 'right' ? pad + c : c + pad;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Someone watches stderr: a terminal, and not a CI run. */
