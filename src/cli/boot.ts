@@ -12,9 +12,7 @@ import { setMaxHugePages } from '../kernel/hugetlb.js';
 import { estimatedOthers } from '../kernel/others.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
-import { checkedBoot } from '../check/checked-boot.js';
 import { parseFaults } from '../check/faults.js';
-import { INVARIANTS } from '../check/invariants.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { closeNdjson, oneOnStdout, openNdjson, paint, printJson, progress, table, writeNdjson, type NdjsonTarget } from './output.js';
@@ -23,8 +21,6 @@ import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
 import { planOfBoot, type Plan } from '../report/plan.js';
 import { cmdlineWarnings } from '../report/cmdline.js';
-import { bootPicture } from '../report/picture.js';
-import { memoryMapSvg, vmemmapSvg } from '../report/svg.js';
 import { writeFileSync } from 'node:fs';
 import type { Machine } from '../machine/types.js';
 import type { BootOptions } from '../kernel/boot.js';
@@ -224,6 +220,8 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {
+        // The invariants load only for --check (and the pictures only for --svg): not on every boot's path.
+        const [{ checkedBoot }, { INVARIANTS }] = await Promise.all([import('../check/checked-boot.js'), import('../check/invariants.js')]);
         const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
         if (o.json) {
           // One violation per invariant at most: bounded, whatever the machine.
@@ -258,6 +256,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);
       }
       if (o.svg || o.vmemmapSvg) {
+        const [{ bootPicture }, { memoryMapSvg, vmemmapSvg }] = await Promise.all([import('../report/picture.js'), import('../report/svg.js')]);
         const pic = bootPicture(s);
         const write = (file: string, text: string) => {
           try {
