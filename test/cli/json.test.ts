@@ -82,6 +82,11 @@ describe('boot --json is a summary of bounded size', () => {
     assert.match(d.panic, /^Kernel panic - not syncing: memblocks_present: Failed to allocate/);
     assert.equal(d.diedAfter, 'sparse_init');
     assert.deepEqual(keyPaths(d).has('.counts.memblockCalls'), true);
+    // A stream on stdout is all stdout carries: the death is said on stderr, and the exit status is 1.
+    const streamed = hvosim(['boot', '--qemu', '-m 2G', '--fault', 'node=0', '--json-memblock', '-']);
+    assert.equal(streamed.code, 1);
+    assert.match(streamed.err, /^hvosim: the boot died after sparse_init: Kernel panic - not syncing: memblocks_present/);
+    assert.equal(streamed.out.trimEnd().split('\n').length, d.counts.memblockCalls);
   });
 });
 
