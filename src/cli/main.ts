@@ -6,7 +6,7 @@ type Register = (program: Command) => void;
 /**
  * The commands, in the order --help lists them, each loaded only when it runs: a command's
  * module brings in the simulator (or the web server, or QEMU), and `hvosim boot` should not
- * wait for what `hvosim check` needs. In the bundle (scripts/build-cli.mjs) each is a chunk.
+ * wait for what `hvosim check` needs. In the bundle (scripts/build-cli.ts) each is a chunk.
  */
 const COMMANDS: Record<string, () => Promise<Register>> = {
   boot: async () => (await import('./boot.js')).registerBoot,
