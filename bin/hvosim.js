@@ -1,11 +1,18 @@
 #!/usr/bin/env node
-// Launcher: the compiled CLI (npm ci and npm install build it into dist/), else the TypeScript sources through tsx.
+// Launcher: the bundled CLI (npm ci, npm install and npm pack build it into dist/), else, in a
+// checkout that was not built, the TypeScript sources through tsx (a development dependency).
 import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/cli/main.js', import.meta.url);
 if (existsSync(built)) await import(built.href);
 else {
-  const { register } = await import('tsx/esm/api');
-  register();
+  let api;
+  try {
+    api = await import('tsx/esm/api');
+  } catch {
+    process.stderr.write('hvosim: not built (no dist/cli/main.js) and tsx is not installed: run npm run build\n');
+    process.exit(70);
+  }
+  api.register();
   await import('../src/cli/main.ts');
 }

@@ -1,56 +1,23 @@
 // hvosim boot: boot a machine through the modelled steps and show what memory looks like after them.
 import type { Command } from 'commander';
-import { boot, DEFAULT_PROFILE, estimatedOthers, forEachFreeMemRange, getProfile, memblockDbgLine, modelledSteps, numaNodeSpans, PROFILE_NAMES, setMaxHugePages, type BootOptions, type KernelProfile, type KernelState, type ProfileName } from '../simulator.js';
+import { boot, DEFAULT_PROFILE, estimatedOthers, getProfile, memblockDbgLine, PROFILE_NAMES, setMaxHugePages, type BootOptions, type KernelState, type ProfileName } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex010 } from '../util/format.js';
-import { GiB, TiB, humanSize } from '../util/units.js';
-import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat, vmstatText, zoneinfoText, zones } from '../report/proc.js';
+import { TiB, humanSize } from '../util/units.js';
+import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
-import { checkedBoot } from '../check/checked-boot.js';
 import { parseFaults } from '../check/faults.js';
-import { INVARIANTS } from '../check/invariants.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
-import { paint, printJson, progress, table } from './output.js';
+import { closeNdjson, oneOnStdout, openNdjson, paint, printJson, progress, table, writeNdjson, type NdjsonTarget } from './output.js';
+import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-json.js';
+import { profileOf, unvalidatedNote } from '../report/boot-view.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
 import { planOfBoot, type Plan } from '../report/plan.js';
-import { cmdlineNotes, cmdlineWarnings } from '../report/cmdline.js';
-import { bootPicture } from '../report/picture.js';
-import { memoryMapSvg, vmemmapSvg } from '../report/svg.js';
+import { cmdlineWarnings } from '../report/cmdline.js';
 import { writeFileSync } from 'node:fs';
 import type { Machine } from '../machine/types.js';
-
-export interface NodeSummary {
-  node: number;
-  start: number;
-  end: number;
-  memory: number;
-  reserved: number;
-  free: number;
-  /** Whole, free, 1 GiB-aligned 1 GiB blocks on the node at this point of the boot. */
-  free1gBlocks: number;
-  nodeData: number;
-}
-
-export function nodeSummaries(s: KernelState): NodeSummary[] {
-  const mb = s.memblock;
-  const out: NodeSummary[] = [];
-  for (const [nid, span] of numaNodeSpans(s.numa)) {
-    let memory = 0;
-    for (const r of mb.memory.regions) if (r.nid === nid) memory += r.size;
-    let free = 0;
-    let blocks = 0;
-    forEachFreeMemRange(mb, nid, 0, (lo, hi) => {
-      free += hi - lo;
-      const a = Math.ceil(lo / GiB) * GiB;
-      if (hi > a) blocks += Math.floor((hi - a) / GiB);
-      return false;
-    });
-    out.push({ node: nid, start: span.start, end: span.end, memory, reserved: memory - free, free, free1gBlocks: blocks, nodeData: s.nodeData.get(nid) ?? 0 });
-  }
-  return out;
-}
 
 /** A --kernel value, or an input error naming the known profiles. */
 export function parseProfile(v: string, field = '--kernel'): ProfileName {
@@ -58,44 +25,12 @@ export function parseProfile(v: string, field = '--kernel'): ProfileName {
   return v;
 }
 
-/** The profile a boot ran (its name was checked when the boot began). */
-export function profileOf(s: KernelState): KernelProfile {
-  return getProfile(s.profile)!;
-}
-
-/** The warning every result of a generation not yet held to its real kernel carries, or null. */
-export function unvalidatedNote(s: KernelState): string | null {
-  return profileOf(s).validatedAgainst ? null : `kernel ${s.profile} is modelled from source and mails, not yet held to a real kernel: its numbers are a guess`;
-}
-
-export function bootJson(s: KernelState, plan?: Plan) {
-  return {
-    plan,
-    cmdlineNotes: cmdlineNotes(s.machine.cmdline),
-    machine: { name: s.machine.name, source: s.machine.source, cmdline: s.machine.cmdline },
-    profile: s.profile,
-    others: s.others?.name ?? 'none',
-    validatedAgainst: profileOf(s).validatedAgainst,
-    modelled: modelledSteps(profileOf(s)),
-    notModelled: profileOf(s).notModelled,
-    dmesg: s.dmesg,
-    meminfo: meminfoObject(s),
-    estimates: { MemFree: 'estimate: free pages minus what the running system holds (62 MiB)' },
-    vmstat: vmstat(s),
-    hugepages: hugepagesByNode(s),
-    zones: zones(s),
-    hvo: { enabled: s.hugetlb.vmemmapOptimizeEnabled, ...s.hvo },
-    memmap: { nr_memmap_boot_pages: s.memmap.bootPages, nr_memmap_pages: s.memmap.pages },
-    maxPfn: s.maxPfn,
-    nodes: nodeSummaries(s),
-    memblock: s.memblock.calls,
-    steps: s.steps,
-  };
-}
-
 type BootCliOptions = MachineOptions & {
   kernel: string;
   json?: boolean;
+  jsonMemblock?: string;
+  jsonDmesg?: string;
+  jsonPages?: string;
   dmesg?: boolean;
   memblockLog?: boolean;
   meminfo?: boolean;
@@ -199,7 +134,10 @@ export function registerBoot(program: Command): void {
     .option('--fault <spec>', 'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--check', 'check every invariant after every step; exit 1 and list what broke')
     .option('--nr-hugepages <n>', 'after boot, write N to /proc/sys/vm/nr_hugepages (grows the default-size pool)')
-    .option('--json', 'print the whole boot as JSON (dmesg, meminfo, hugepages, zones, memblock calls, ...)')
+    .option('--json', 'print a summary of the boot as JSON, of the same few kilobytes at any machine size (meminfo, vmstat, hugepages, zones, nodes, HVO, the plan, counts)')
+    .option('--json-memblock <file>', 'write every memblock call as NDJSON (one JSON object per line, as made) to FILE, or to stdout with -')
+    .option('--json-dmesg <file>', 'write the kernel log as NDJSON (one line per object, with the step that printed it) to FILE, or - for stdout')
+    .option('--json-pages <file>', 'write every huge page in a pool as NDJSON (address, size, node, zone, HVO) to FILE, or - for stdout')
     .option('--dmesg', 'print the simulated kernel log')
     .option('--memblock-log', 'print the memblock=debug lines (needs memblock=debug on the command line)')
     .option('--meminfo', 'print /proc/meminfo (the fields hvosim models)')
@@ -217,6 +155,8 @@ Examples:
   $ hvosim boot --machine-preset 2s-server --dmesg
   $ hvosim boot --from-dmesg ../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt --memblock-log
   $ hvosim boot --qemu "-m 4G" --cmdline "hugepagesz=1G hugepages=2" --json
+  $ hvosim boot --machine-preset 64t --json --json-memblock calls.ndjson --json-pages pages.ndjson
+  $ hvosim boot --cmdline "memblock=debug" --json-dmesg - | jq -r .text
   $ hvosim boot --cmdline "hugetlb_free_vmemmap=on" --nr-hugepages 300 --meminfo
   $ hvosim boot --kernel 6.15 --cmdline "hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M" --check
   $ hvosim boot --kernel hvo-v7 --fault caller=vmemmap_alloc_block_zero --check
@@ -227,6 +167,15 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
     .action(async (o: BootCliOptions) => {
       const profile = parseProfile(o.kernel);
       const faults = parseFaults(o.fault);
+      // The streams, checked and opened before the boot: a path that cannot be written fails at once.
+      const asked = o.json ? '--json' : (['dmesg', 'meminfo', 'zoneinfo', 'vmstat', 'sysfs', 'memblockLog', 'check'] as const).filter((k) => o[k]).map((k) => `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)[0];
+      oneOnStdout([
+        [asked ?? '', asked !== undefined],
+        ['--json-memblock -', o.jsonMemblock === '-'],
+        ['--json-dmesg -', o.jsonDmesg === '-'],
+        ['--json-pages -', o.jsonPages === '-'],
+      ]);
+      if (o.check && (o.jsonMemblock || o.jsonDmesg || o.jsonPages)) throw new InputError('--check prints what broke, not the boot: leave out --json-memblock, --json-dmesg and --json-pages', { field: '--check' });
       let nr: number | undefined;
       if (o.nrHugepages !== undefined) {
         if (!/^\d+$/.test(o.nrHugepages)) throw new InputError(`"${o.nrHugepages}" is not a page count`, { field: '--nr-hugepages' });
@@ -236,12 +185,29 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {
+        // The invariants load only for --check (and the pictures only for --svg): not on every boot's path.
+        const [{ checkedBoot }, { INVARIANTS }] = await Promise.all([import('../check/checked-boot.js'), import('../check/invariants.js')]);
         const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
+        if (o.json) {
+          // One violation per invariant at most: bounded, whatever the machine.
+          printJson({ format: 'hvosim-boot-check/1', panic: r.state.panic ?? null, diedAfter: r.state.panic ? (r.state.steps.at(-1)?.fn ?? null) : null, invariants: INVARIANTS.length, steps: r.state.steps.length, violations: r.violations });
+          process.exitCode = r.violations.length || r.state.panic ? 1 : 0;
+          return;
+        }
         if (r.state.panic) process.stdout.write(`the boot died after ${r.state.steps.at(-1)?.fn}: ${r.state.panic}\n`);
         for (const v of r.violations) process.stdout.write(`${v.invariant}: after ${v.step}${v.atEnd ? '' : ' (healed by the end)'}: ${v.message}\n`);
         if (!r.violations.length && !r.state.panic) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
         process.exitCode = r.violations.length || r.state.panic ? 1 : 0;
         return;
+      }
+      const streams: [NdjsonTarget | undefined, (s: KernelState) => Iterable<unknown>][] = [];
+      try {
+        if (o.jsonMemblock !== undefined) streams.push([openNdjson(o.jsonMemblock, '--json-memblock'), memblockRecords]);
+        if (o.jsonDmesg !== undefined) streams.push([openNdjson(o.jsonDmesg, '--json-dmesg'), dmesgRecords]);
+        if (o.jsonPages !== undefined) streams.push([openNdjson(o.jsonPages, '--json-pages'), pageRecords]);
+      } catch (e) {
+        closeNdjson(streams.map(([t]) => t));
+        throw e;
       }
       const opts: BootOptions = { profile, faults, others };
       const bar = bootProgress(m, profile);
@@ -255,6 +221,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);
       }
       if (o.svg || o.vmemmapSvg) {
+        const [{ bootPicture }, { memoryMapSvg, vmemmapSvg }] = await Promise.all([import('../report/picture.js'), import('../report/svg.js')]);
         const pic = bootPicture(s);
         const write = (file: string, text: string) => {
           try {
@@ -266,8 +233,14 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         if (o.svg) write(o.svg, memoryMapSvg(pic));
         if (o.vmemmapSvg) write(o.vmemmapSvg, vmemmapSvg(pic));
       }
+      for (const [t, records] of streams) await writeNdjson(t!, records(s));
+      // A stream on stdout is all stdout carries; the boot's death is still said, on stderr.
+      if (streams.some(([t]) => t!.fd === null)) {
+        if (s.panic) process.stderr.write(`hvosim: the boot died after ${s.steps.at(-1)?.fn}: ${s.panic}\n`);
+        return;
+      }
       const plan = o.plan && nr === undefined ? planOfBoot(s, m, opts) : undefined;
-      if (o.json) return printJson(bootJson(s, plan));
+      if (o.json) return printJson(bootJson(s, warnings, plan));
       const lines = (x: string[]) => void process.stdout.write(x.join('\n') + '\n');
       if (o.dmesg) return lines(s.dmesg);
       if (o.meminfo) return lines(meminfoText(s));

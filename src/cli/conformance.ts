@@ -8,6 +8,7 @@ import { COMPARED_PROFILE, KERNEL_GENERATIONS, kernelGeneration } from '../confo
 import { PROFILE_NAMES as PROFILES, type ProfileName as Profile } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { interactiveStderr, printJson, progress, table } from './output.js';
+import { REPLAY_JSON_LIST } from './replay.js';
 
 interface ConformanceCliOptions {
   cases: string;
@@ -133,7 +134,7 @@ nothing in /etc/apt changes.`,
       bar?.stop();
       const replayMiss = report.results.some((r) => r.replay?.mismatches.length);
       process.exitCode = replayMiss || report.failed.length ? 1 : 0;
-      if (o.json) return printJson({ ...report, results: report.results.map((r) => ({ id: r.case.id, nodes: r.case.nodes, cmdline: r.case.cmdline, nr2m: r.case.nr2m, seconds: r.seconds, failed: r.failed, replay: r.replay && { observables: r.replay.observables, memblock: r.replay.memblock, mismatches: r.replay.mismatches }, qemu: r.qemu && { observables: r.qemu.observables, memblock: r.qemu.memblock, mismatches: r.qemu.mismatches.length } })) });
+      if (o.json) return printJson({ ...report, results: report.results.map((r) => ({ id: r.case.id, nodes: r.case.nodes, cmdline: r.case.cmdline, nr2m: r.case.nr2m, seconds: r.seconds, failed: r.failed, replay: r.replay && { observables: r.replay.observables, memblock: r.replay.memblock, mismatches: r.replay.mismatches.slice(0, REPLAY_JSON_LIST), mismatchesTotal: r.replay.mismatches.length }, qemu: r.qemu && { observables: r.qemu.observables, memblock: r.qemu.memblock, mismatches: r.qemu.mismatches.length } })) });
       const out = [
         o.fromLogs
           ? `hvosim conformance: ${report.cases} logs from ${o.fromLogs} compared again, profile ${profile} (${report.seconds.toFixed(0)} s)`

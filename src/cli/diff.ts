@@ -8,7 +8,10 @@ import { InputError } from '../util/errors.js';
 import { parseProfile } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
-import { paint, printJson, table } from './output.js';
+import { firstOf, paint, printJson, table } from './output.js';
+
+/** Most dmesg lines of each side that diff --json quotes. */
+const DIFF_DMESG_LINES = 100;
 
 type DiffCliOptions = MachineOptions & { kernel: string[]; fault: string[]; json?: boolean; dmesg?: boolean };
 
@@ -43,7 +46,8 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       if (died.length) process.exitCode = 1;
       if (o.json) {
         const side = (r: typeof d.a) => ({ profile: r.profile, died: r.died, memTotalKb: r.memTotalKb, nr_memmap_boot_pages: r.memmapBootPages, nr_memmap_pages: r.memmapPages, vmemmap: r.vmemmap, hvo: r.state.hvo, hugepages: r.hugepages, memblockByCaller: r.callsByCaller, hugetlbLog: r.hugetlbLog });
-        return printJson({ machine: { name: machine.name, cmdline: machine.cmdline }, died, a: side(d.a), b: side(d.b), dmesgOnlyA: d.dmesgOnlyA, dmesgOnlyB: d.dmesgOnlyB, summary: d.summary });
+        // The dmesg lines only one side printed grow with the machine (every memblock call with memblock=debug): the first few, and how many (--dmesg lists them all as text).
+        return printJson({ machine: { name: machine.name, cmdline: machine.cmdline }, died, a: side(d.a), b: side(d.b), dmesgOnlyA: firstOf(d.dmesgOnlyA, DIFF_DMESG_LINES), dmesgOnlyB: firstOf(d.dmesgOnlyB, DIFF_DMESG_LINES), summary: d.summary });
       }
       const A = d.a.profile;
       const B = d.b.profile;

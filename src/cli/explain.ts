@@ -8,6 +8,9 @@ import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson } from './output.js';
 
+/** Most folio heads explain --json lists for a shared vmemmap page. */
+const EXPLAIN_FOLIOS = 64;
+
 type ExplainCliOptions = MachineOptions & { kernel: string; pfn?: string; phys?: string; json?: boolean };
 
 function parseNumber(v: string, field: string): number {
@@ -117,7 +120,12 @@ Examples:
       const pfn = o.pfn !== undefined ? parseNumber(o.pfn, '--pfn') : Math.floor(parseNumber(o.phys!, '--phys') / s.arch.pageSize);
       if (pfn >= s.maxPfn) throw new InputError(`pfn ${hex(pfn)} is beyond the end of memory (max_pfn ${hex(s.maxPfn)})`, { field: o.pfn !== undefined ? '--pfn' : '--phys' });
       const e = explainPfn(s, pfn);
-      if (o.json) return printJson(e);
+      if (o.json) {
+        // A zone's shared tail page serves every gigantic page of the zone (65,000 on a 64 TiB machine): the first folios, and how many.
+        const sh = e.structPage?.shared;
+        const bounded = sh ? { ...e, structPage: { ...e.structPage!, shared: { ...sh, folios: sh.folios.slice(0, EXPLAIN_FOLIOS), folioCount: sh.folios.length } } } : e;
+        return printJson(bounded);
+      }
       const out: string[] = [`pfn ${hex(pfn)} (physical ${hex018(e.phys)}), kernel ${profile}, ${machine.name}`];
       if (e.hole) {
         // Said first: there is no memory here, so there is no page to explain.

@@ -1,16 +1,37 @@
 // hvosim: the command line.
 import { Command, CommanderError } from 'commander';
-import { fail } from './output.js';
-import { registerMachine } from './machine.js';
-import { registerReplay } from './replay.js';
-import { registerBoot } from './boot.js';
-import { registerCheck } from './check.js';
-import { registerConformance } from './conformance.js';
-import { registerDiff } from './diff.js';
-import { registerExplain } from './explain.js';
-import { registerServe } from './serve.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * The commands, in the order --help lists them, each loaded only when it runs: a command's
+ * module brings in the simulator (or the web server, or QEMU), and `hvosim boot` should not
+ * wait for what `hvosim check` needs. In the bundle (scripts/build-cli.ts) each is a chunk.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  boot: async () => (await import('./boot.js')).registerBoot,
+  replay: async () => (await import('./replay.js')).registerReplay,
+  diff: async () => (await import('./diff.js')).registerDiff,
+  explain: async () => (await import('./explain.js')).registerExplain,
+  check: async () => (await import('./check.js')).registerCheck,
+  conformance: async () => (await import('./conformance.js')).registerConformance,
+  machine: async () => (await import('./machine.js')).registerMachine,
+  serve: async () => (await import('./serve.js')).registerServe,
+};
+
+/**
+ * The commands an argument list needs: the one it names, none for a bare --version, and every
+ * one otherwise (--help lists them all; an unknown command gets commander's suggestions).
+ */
+export function commandsFor(args: string[]): string[] {
+  const named = args.find((a) => !a.startsWith('-'));
+  if (named !== undefined && named in COMMANDS) return [named];
+  if (named === undefined && args.length > 0 && args.every((a) => a === '--version' || a === '-V')) return [];
+  return Object.keys(COMMANDS);
+}
+
+export async function buildProgram(args: string[] = process.argv.slice(2)): Promise<Command> {
+  const registers = await Promise.all(commandsFor(args).map((c) => COMMANDS[c]!()));
   const program = new Command();
   program
     .name('hvosim')
@@ -18,14 +39,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerBoot(program);
-  registerReplay(program);
-  registerDiff(program);
-  registerExplain(program);
-  registerCheck(program);
-  registerConformance(program);
-  registerMachine(program);
-  registerServe(program);
+  for (const register of registers) register(program);
   program.addHelpText(
     'after',
     `
@@ -48,15 +62,16 @@ async function main(): Promise<void> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  const program = buildProgram();
   try {
+    const program = await buildProgram();
     await program.parseAsync(process.argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.
       process.exit(e.exitCode === 0 ? 0 : 2);
     }
-    fail(e);
+    // The error path loads the output helpers (and their table library) only when it is taken.
+    (await import('./output.js')).fail(e);
   }
 }
 

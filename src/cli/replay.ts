@@ -10,6 +10,9 @@ import { parseProfile } from './boot.js';
 import { inputName, readInputFile } from './input.js';
 import { paint, printJson, table } from './output.js';
 
+/** Most mismatches (and early reservations) replay --json lists; the rest are counted. */
+export const REPLAY_JSON_LIST = 100;
+
 export function replayJson(r: ReplayResult) {
   return {
     file: r.file,
@@ -19,8 +22,10 @@ export function replayJson(r: ReplayResult) {
     dumps: r.dumps,
     numa: r.numa,
     truncated: r.truncated,
-    mismatches: r.mismatches,
-    early: r.early.map((e) => ({ base: e.base, size: e.size, what: e.what, evidence: e.evidence })),
+    mismatches: r.mismatches.slice(0, REPLAY_JSON_LIST),
+    mismatchesTotal: r.mismatches.length,
+    early: r.early.slice(0, REPLAY_JSON_LIST).map((e) => ({ base: e.base, size: e.size, what: e.what, evidence: e.evidence })),
+    earlyTotal: r.early.length,
     notes: r.notes,
   };
 }
@@ -34,7 +39,7 @@ function fixtureOk(r: FixtureReplay): boolean {
 }
 
 function fixtureJson(r: FixtureReplay) {
-  return { file: r.file, observables: r.observables, memblock: r.memblock, mismatches: r.mismatches, byKind: r.byKind, notes: r.notes };
+  return { file: r.file, observables: r.observables, memblock: r.memblock, mismatches: r.mismatches.slice(0, REPLAY_JSON_LIST), mismatchesTotal: r.mismatches.length, byKind: r.byKind, notes: r.notes };
 }
 
 /** The profile a log is compared with: --kernel, else the one its own "Linux version" line maps to (with a note when unvalidated). */

@@ -92,7 +92,7 @@ describe('hvosim boot and machine', () => {
     const r = hvosim('boot', '--json');
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
-    for (const k of ['dmesg', 'meminfo', 'hugepages', 'zones', 'memblock']) assert.ok(k in j, k);
+    for (const k of ['meminfo', 'hugepages', 'zones', 'counts', 'kernelLog']) assert.ok(k in j, k);
     assert.equal(j.hugepages.node1['1048576kB'], 2);
     assert.equal(j.meminfo.Hugetlb, 2 * 1024 * 1024);
     assert.ok(j.zones.every((z: Record<string, unknown>) => ['node', 'zone', 'spanned', 'present', 'managed'].every((f) => f in z)));
@@ -161,12 +161,15 @@ describe('hvosim boot and machine', () => {
     assertInputError(hvosim('conformance', '--kernel', 'hvo-v7'), /--kernel: profile "hvo-v7" names no real kernel/);
     assertInputError(hvosim('conformance', '--profile', '6.15'), /--profile: profile "6\.15" names no real kernel/);
   });
-  test('boot --json has the kernel log and the memblock calls', () => {
-    const r = hvosim('boot', '--qemu', '-m 4G', '--cmdline', 'memblock=debug', '--json');
+  test('boot --json-dmesg and --json-memblock: the kernel log and the memblock calls, one JSON object a line', () => {
+    const log = join(tmp, 'dmesg.ndjson');
+    const r = hvosim('boot', '--qemu', '-m 4G', '--cmdline', 'memblock=debug', '--json', '--json-dmesg', log, '--json-memblock', join(tmp, 'calls.ndjson'));
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
-    assert.ok(j.dmesg.includes('MEMBLOCK configuration:'));
-    assert.ok(j.memblock.length > 5);
+    const lines = read(log).trimEnd().split('\n').map((l) => JSON.parse(l).text);
+    assert.ok(lines.includes('MEMBLOCK configuration:'));
+    assert.equal(read(join(tmp, 'calls.ndjson')).trimEnd().split('\n').length, j.counts.memblockCalls);
+    assert.ok(j.counts.memblockCalls > 5);
     assert.equal(j.nodes.length, 1);
   });
   test('a broken machine file: exit 2, file, line and field', () => {
