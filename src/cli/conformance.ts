@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport, Mode } from '../conformance/run.js';
-import { COMPARED_PROFILE, KERNEL_GENERATIONS, kernelGeneration } from '../conformance/kernels.js';
+import { comparedProfile, KERNEL_GENERATIONS, kernelGeneration } from '../conformance/kernels.js';
 import { PROFILE_NAMES as PROFILES, type ProfileName as Profile } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { interactiveStderr, printJson, progress, table } from './output.js';
@@ -31,14 +31,14 @@ function count(v: string, field: string): number {
 
 /**
  * What --kernel names: a kernel generation (its Debian kernel is booted, unless --kernel-image, and compared with
- * the profile COMPARED_PROFILE gives it), or an hvosim profile that is no generation (then the kernel comes from
+ * the profile of its release, comparedProfile()), or an hvosim profile that is no generation (then the kernel comes from
  * --kernel-image or --from-logs).
  */
 export function conformanceKernel(name: string, o: { kernelImage?: string; fromLogs?: string }, field = '--kernel'): { generation?: string; profile: Profile; note?: string } {
   const g = kernelGeneration(name);
   if (g) {
-    const c = COMPARED_PROFILE[g.name]!;
-    const note = c.validated ? undefined : `kernel ${g.name} is compared with profile ${c.profile}: an unvalidated mapping (hvosim has no profile checked against ${g.name} yet), so mismatches are expected`;
+    const c = comparedProfile(g.name);
+    const note = c.validated ? undefined : `kernel ${g.name} is compared with profile ${c.profile}, not yet held to this kernel's real boots (unvalidated), so mismatches are expected`;
     return { generation: g.name, profile: c.profile, note };
   }
   if (PROFILES.includes(name as Profile)) {
@@ -87,7 +87,7 @@ Examples:
   $ hvosim conformance --cases 10 --kernel-image /boot/vmlinuz-6.1.0-my-build --kernel 6.1
 
 Kernel generations, their Debian packages and the profile each is compared with:
-${KERNEL_GENERATIONS.map((g) => `  ${g.name.padEnd(5)} ${g.package} (${g.suite}) -> profile ${COMPARED_PROFILE[g.name]!.profile}${COMPARED_PROFILE[g.name]!.validated ? '' : ' (unvalidated mapping)'}`).join('\n')}
+${KERNEL_GENERATIONS.map((g) => `  ${g.name.padEnd(5)} ${g.package} (${g.suite}) -> profile ${comparedProfile(g.name).profile}${comparedProfile(g.name).validated ? '' : ' (unvalidated)'}`).join('\n')}
 Packages outside the system's apt sources are fetched through a private apt configuration under --work;
 nothing in /etc/apt changes.`,
     )

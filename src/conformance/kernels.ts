@@ -1,6 +1,6 @@
 // The real kernels hvosim is held to: one Debian cloud build per kernel
 // generation, and the hvosim profile each is compared with.
-import type { ProfileName as Profile } from '../simulator.js';
+import { profileForRelease, REFERENCE_PROFILE, type ProfileName as Profile } from '../simulator.js';
 
 export interface KernelGeneration {
   /** The generation's name, as `--kernel` takes it. */
@@ -24,18 +24,13 @@ export const KERNEL_GENERATIONS: readonly KernelGeneration[] = [
 ];
 
 /**
- * The hvosim profile a generation is compared with, and whether that profile was validated on the
- * generation's real boots. Only 6.1 is; the others are the closest profile hvosim has until the
- * generation gets a profile of its own (change the line here when it does).
+ * The hvosim profile a generation is compared with (the profile of that release, src/profiles), and
+ * whether that profile was validated on the generation's real boots.
  */
-export const COMPARED_PROFILE: Readonly<Record<string, { profile: Profile; validated: boolean }>> = {
-  '6.1': { profile: '6.1', validated: true },
-  '6.12': { profile: '6.1', validated: false },
-  '6.16': { profile: '6.15', validated: false },
-  '7.0': { profile: '6.15', validated: false },
-  '7.1': { profile: 'hvo-v7', validated: false },
-  '7.3': { profile: 'hvo-v7', validated: false },
-};
+export function comparedProfile(generation: string): { profile: Profile; validated: boolean } {
+  const p = profileForRelease(generation) ?? REFERENCE_PROFILE;
+  return { profile: p.name, validated: p.validatedAgainst !== null };
+}
 
 export function kernelGeneration(name: string): KernelGeneration | undefined {
   return KERNEL_GENERATIONS.find((g) => g.name === name);
@@ -63,10 +58,10 @@ export function generationOfVersion(v: [number, number]): KernelGeneration | und
 
 /** The profile a log of kernel version `v` is compared with by default, and why. */
 export function profileForVersion(v: [number, number] | undefined): { profile: Profile; note?: string } {
-  if (!v) return { profile: '6.1' };
+  if (!v) return { profile: REFERENCE_PROFILE.name };
   const g = generationOfVersion(v);
-  if (!g) return { profile: '6.1', note: `Linux ${v.join('.')} is older than any generation hvosim knows; compared with profile 6.1` };
-  const c = COMPARED_PROFILE[g.name]!;
+  if (!g) return { profile: REFERENCE_PROFILE.name, note: `Linux ${v.join('.')} is older than any generation hvosim knows; compared with profile ${REFERENCE_PROFILE.name}` };
+  const c = comparedProfile(g.name);
   if (c.validated) return { profile: c.profile };
-  return { profile: c.profile, note: `Linux ${v.join('.')} (generation ${g.name}) compared with profile ${c.profile}: an unvalidated mapping, hvosim has no profile checked against this kernel yet` };
+  return { profile: c.profile, note: `Linux ${v.join('.')} (generation ${g.name}) compared with profile ${c.profile}: unvalidated, that profile is not yet held to this kernel's real boots` };
 }

@@ -26,9 +26,7 @@ import type { BootStep, KernelState, OtherPoint, OtherSubsystems } from './state
 import { beginStep, endStep, KernelPanic, printk } from './state.js';
 
 /** free_reserved_area() for a part of the kernel image (alternatives, initmem, the section gaps). */
-function freeImagePart(s: KernelState, i: number): void {
-  const part = s.build.imageFrees[i];
-  if (!part) return;
+function freeImagePart(s: KernelState, part: KernelBuild['imageFrees'][number]): void {
   beginStep(s, `free ${part.what}`);
   freeReservedPages(s, kernelImage(s).start / s.arch.pageSize, (part.kb * 1024) / s.arch.pageSize);
   printk(s, `Freeing ${part.what} memory: ${part.kb}K`);
@@ -102,7 +100,12 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     },
     models: 'mem_init: swiotlb, memblock_free_all (managed pages per zone)',
   },
-  'free_initmem:alternatives': { run: (s) => freeImagePart(s, 0), models: 'the first free of the kernel image (SMP alternatives)' },
+  'free_initmem:alternatives': {
+    run: (s) => {
+      for (const part of s.build.imageFrees) if (part.early) freeImagePart(s, part);
+    },
+    models: 'the first free of the kernel image (SMP alternatives)',
+  },
   gigantic_pages_init: { run: giganticPagesInit, models: 'gigantic_pages_init (arch_initcall)' },
   hugetlb_init: {
     run: hugetlbInit,
@@ -118,7 +121,7 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
   },
   'free_initmem:rest': {
     run: (s) => {
-      for (let i = 1; i < s.build.imageFrees.length; i++) freeImagePart(s, i);
+      for (const part of s.build.imageFrees) if (!part.early) freeImagePart(s, part);
     },
     models: 'the late frees of the kernel image',
   },

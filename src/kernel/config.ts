@@ -18,9 +18,14 @@ export interface KernelBuild {
   /**
    * Parts of the kernel image given back late in boot, in KiB, in the order
    * the kernel prints them ("Freeing SMP alternatives memory: 36K", ...).
-   * The first is freed before hugetlb_init(), the rest after.
+   * Those marked `early` (SMP alternatives, where the build prints it) are
+   * freed before hugetlb_init(), the rest after.
    */
-  imageFrees: { what: string; kb: number }[];
+  imageFrees: { what: string; kb: number; early?: boolean }[];
+  /** sizeof(struct mem_section_usage): the usemap of one section (sparse_init_nid()'s first allocation over the node's sections). */
+  memSectionUsageSize: number;
+  /** Pages of the boot CPU's per-cpu unit in use ("percpu: Embedded N pages/cpu"); the rest of its 2 MiB chunk is given back. */
+  pcpuUnitPages: number;
 }
 
 export const DEBIAN_6_1_CLOUD: KernelBuild = {
@@ -33,18 +38,17 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
   printkInfoSize: 88,
   // Every fixture prints the same five lines.
   imageFrees: [
-    { what: 'SMP alternatives', kb: 36 },
+    { what: 'SMP alternatives', kb: 36, early: true },
     { what: 'unused decrypted', kb: 2036 },
     { what: 'unused kernel image (initmem)', kb: 2612 },
     { what: 'unused kernel image (text/rodata gap)', kb: 2040 },
     { what: 'unused kernel image (rodata/data gap)', kb: 1892 },
   ],
+  // sizeof(struct mem_section_usage) in Debian's 6.1.192: an rcu_head (16, from the stable backport of
+  // "fix race in accessing memory_section->usage"), the subsection bitmap (8) and the pageblock flags
+  // of one section (32). The usemap allocation of a node is this times its sections: 1792 bytes for
+  // 32 sections in p01.
+  memSectionUsageSize: 56,
+  // "percpu: Embedded 61 pages/cpu" in every fixture.
+  pcpuUnitPages: 61,
 };
-
-/**
- * sizeof(struct mem_section_usage) in Debian's 6.1.192: an rcu_head (16, from the
- * stable backport of "fix race in accessing memory_section->usage"), the
- * subsection bitmap (8) and the pageblock flags of one section (32). The usemap
- * allocation of a node is this times its sections: 1792 bytes for 32 sections in p01.
- */
-export const MEM_SECTION_USAGE_SIZE = 56;

@@ -14,8 +14,6 @@ import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
 import { kernelPanic, printk } from './state.js';
 
 /** Bytes of the first per-cpu chunk one CPU uses ("percpu: Embedded 61 pages/cpu"). */
-/** The part of the boot CPU's per-cpu unit in use, in pages. */
-const PCPU_UNIT_USED_PAGES = 61;
 /** The small allocations of pcpu_setup_first_chunk() and pcpu_alloc_first_chunk(), in order. */
 const PCPU_SMALL = [
   [8, 'pcpu_setup_first_chunk'],
@@ -59,7 +57,7 @@ function setupArchEnd(s: KernelState): void {
   const info = small(s, s.arch.pageSize, 'pcpu_build_alloc_info', s.arch.pageSize);
   const areas = small(s, s.arch.pageSize, 'pcpu_embed_first_chunk');
   const chunk = mustHave(s, memblockAllocTryNid(s.memblock, s.arch.pmdSize, s.arch.pmdSize, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, bootCpuNode(s), 'pcpu_fc_alloc'), s.arch.pmdSize, 'pcpu_fc_alloc');
-  if (chunk) memblockPhysFree(s.memblock, chunk + PCPU_UNIT_USED_PAGES * s.arch.pageSize, s.arch.pmdSize - PCPU_UNIT_USED_PAGES * s.arch.pageSize, 'pcpu_embed_first_chunk');
+  if (chunk) memblockPhysFree(s.memblock, chunk + s.build.pcpuUnitPages * s.arch.pageSize, s.arch.pmdSize - s.build.pcpuUnitPages * s.arch.pageSize, 'pcpu_embed_first_chunk');
   for (const [size, caller] of PCPU_SMALL) small(s, size, caller);
   if (areas) memblockPhysFree(s.memblock, areas, s.arch.pageSize, 'pcpu_embed_first_chunk');
   if (info) memblockPhysFree(s.memblock, info, s.arch.pageSize, 'pcpu_embed_first_chunk');

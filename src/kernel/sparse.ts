@@ -8,7 +8,6 @@
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
-import { MEM_SECTION_USAGE_SIZE } from './config.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNid, NUMA_NO_NODE } from './memblock.js';
 import { sectionMapSize, sparseBufferFini, sparseBufferInit } from './sparse-buffer.js';
 import { vmemmapPopulateSections } from './sparse-vmemmap.js';
@@ -139,7 +138,7 @@ function sparseEarlyUsemapsAllocPgdatSection(s: KernelState, nid: number, size: 
 /** sparse_init_nid(): usemaps, the memmap buffer, then each section's memmap through the vmemmap. */
 function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: number }[]): void {
   const count = runs.reduce((a, r) => a + r.end - r.start, 0);
-  const usemap = sparseEarlyUsemapsAllocPgdatSection(s, nid, MEM_SECTION_USAGE_SIZE * count);
+  const usemap = sparseEarlyUsemapsAllocPgdatSection(s, nid, s.build.memSectionUsageSize * count);
   if (!usemap) {
     printk(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
     for (const r of runs) for (let nr = r.start; nr < r.end; nr++) s.sparse.failed.add(nr);

@@ -1,13 +1,18 @@
 // The kernel generations hvosim models: the one list of names, and the default.
 import { hvoV7 } from './hvo-v7.js';
 import { linux61 } from './linux-6.1.js';
+import { linux612 } from './linux-6.12.js';
 import { linux615 } from './linux-6.15.js';
+import { linux616 } from './linux-6.16.js';
+import { linux70 } from './linux-7.0.js';
+import { linux71 } from './linux-7.1.js';
+import { linux73 } from './linux-7.3.js';
 import type { KernelProfile } from './types.js';
 
 export type { KernelFeatures, KernelProfile } from './types.js';
 
 /** Every profile, oldest first. */
-export const KERNEL_PROFILES: readonly KernelProfile[] = [linux61, linux615, hvoV7];
+export const KERNEL_PROFILES: readonly KernelProfile[] = [linux61, linux612, linux615, linux616, linux70, hvoV7, linux71, linux73];
 
 /** The names users give with --kernel, in the same order. */
 export const PROFILE_NAMES: readonly string[] = KERNEL_PROFILES.map((p) => p.name);

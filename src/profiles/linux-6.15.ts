@@ -39,8 +39,8 @@ export const linux615: KernelProfile = {
     'free_initmem:rest',
     'end',
   ],
-  // The 6.15-era code, as Debian's 6.16 and 7.0 builds carry it.
-  releases: ['6.15', '6.16', '6.17', '6.18', '6.19', '7.0'],
+  // Debian's 6.16 and 7.0 builds of this code are the profiles 6.16 and 7.0.
+  releases: [],
   // Not yet read off a real boot of this generation: 6.1's facts stand in.
   build: DEBIAN_6_1_CLOUD,
   notModelled: [GUESSED_BUILD, ...COMMON_NOT_MODELLED],

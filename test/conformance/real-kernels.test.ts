@@ -62,8 +62,9 @@ describe('the readers take each generation’s wording', () => {
     assert.equal(generationOfVersion([6, 19])?.name, '6.16');
     assert.equal(generationOfVersion([6, 0]), undefined);
     assert.deepEqual(profileForVersion([6, 1]), { profile: '6.1' });
-    assert.equal(profileForVersion([7, 3]).profile, 'hvo-v7');
-    assert.match(profileForVersion([7, 0]).note!, /compared with profile 6\.15: an unvalidated mapping/);
+    assert.equal(profileForVersion([7, 3]).profile, '7.3');
+    assert.equal(profileForVersion([7, 2]).profile, '7.1');
+    assert.equal(profileForVersion([6, 19]).profile, '6.16');
     assert.equal(profileForVersion(undefined).profile, '6.1');
   });
 });

@@ -10,7 +10,7 @@ import { boot, type BootOptions } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { allocPagesNode, allocPagesNodeRun } from '../../src/kernel/page-alloc.js';
 import { type KernelState } from '../../src/kernel/state.js';
-import { PROFILE_NAMES } from '../../src/profiles/index.js';
+import { getProfile, PROFILE_NAMES } from '../../src/profiles/index.js';
 import { parseQemuArgs, q35Machine } from '../../src/machine/qemu.js';
 import type { Machine } from '../../src/machine/types.js';
 import { GiB } from '../../src/util/units.js';
@@ -61,17 +61,17 @@ describe('shortcuts leave the state the general path leaves', () => {
         { numRuns: 150, seed: 5 },
       );
       // The shortcut is taken where HVO is built at boot.
-      if (profile !== '6.1') assert.ok(preHvo > 40, `${preHvo} gigantic pages had their vmemmap built at boot`);
+      if (getProfile(profile)!.features.bootVmemmap !== 'gather') assert.ok(preHvo > 40, `${preHvo} gigantic pages had their vmemmap built at boot`);
     });
 
-    // 6.1 builds no HVO mapping at boot.
-    if (profile !== '6.1')
+    // A generation that optimizes in gather builds no HVO mapping at boot.
+    if (getProfile(profile)!.features.bootVmemmap !== 'gather')
       test(`${profile}: an allocation failing in the middle of a run of gigantic pages`, () => {
         // Every allocation the step that builds the HVO mappings makes (6.15: sparse_init, hvo-v7: free_area_init),
         // failed in turn (every third), in a boot with and without the shortcuts.
         const m = q35Machine({ nodeSizes: [16 * GiB, 16 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: 'Intel', cmdline: 'hugepagesz=1G hugepages=20 hugetlb_free_vmemmap=on' }, 'test');
         const plain = boot(m, { profile, others: estimatedOthers, stepwise: true });
-        const step = profile === 'hvo-v7' ? 'free_area_init' : 'sparse_init';
+        const step = getProfile(profile)!.features.bootVmemmap === 'deferred' ? 'free_area_init' : 'sparse_init';
         const allocs = new Set(['memblock_alloc_try_nid', 'memblock_alloc_try_nid_raw', 'memblock_alloc_exact_nid_raw', 'memblock_phys_alloc_range']);
         const at = plain.steps.findIndex((st) => st.fn === step);
         const from = plain.steps[at]!.firstCall;

@@ -1,0 +1,23 @@
+// Linux 6.12 as Debian builds it (linux-image-6.12.118+deb12-cloud-amd64): the
+// 6.1 boot order (gigantic pages from memblock while hugepages= is parsed, the
+// vmemmap mapped normally), HVO after boot, the head vmemmap page copied, and
+// the memmap counters of /proc/vmstat.
+import { COMMON_NOT_MODELLED } from './common.js';
+import { DEBIAN_6_12_CLOUD } from './builds.js';
+import { linux61 } from './linux-6.1.js';
+import type { KernelProfile } from './types.js';
+
+export const linux612: KernelProfile = {
+  name: '6.12',
+  title: 'Linux 6.12: gigantic pages at parse_args(), HVO after boot with the head vmemmap page copied, nr_memmap counters',
+  validatedAgainst: null,
+  features: {
+    ...linux61.features,
+    hvoHeadPage: 'copy-or-keep',
+    memmapCounters: true,
+  },
+  steps: linux61.steps,
+  releases: ['6.12', '6.13', '6.14'],
+  build: DEBIAN_6_12_CLOUD,
+  notModelled: COMMON_NOT_MODELLED,
+};

@@ -1,0 +1,21 @@
+// Linux 7.1 as Debian builds it (linux-binary-7.1.13+deb13-cloud-amd64): the
+// series "Eliminate fake head pages" merged (deferred population in
+// hugetlb_vmemmap_init_late(), per-zone shared tails, mask compound_info) with
+// the fixes that followed it. hvo-v7 is the series exactly as posted.
+import { COMMON_NOT_MODELLED } from './common.js';
+import { DEBIAN_7_1_CLOUD } from './builds.js';
+import { hvoV7 } from './hvo-v7.js';
+import { linux70 } from './linux-7.0.js';
+import type { KernelProfile } from './types.js';
+
+export const linux71: KernelProfile = {
+  name: '7.1',
+  title: 'Linux 7.1 (the series merged): deferred population once zones are known, per-zone shared tails, mask compound_info',
+  validatedAgainst: null,
+  features: { ...hvoV7.features },
+  steps: linux70.steps,
+  base: linux70.name,
+  releases: ['7.1', '7.2'],
+  build: DEBIAN_7_1_CLOUD,
+  notModelled: COMMON_NOT_MODELLED,
+};
