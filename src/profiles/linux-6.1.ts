@@ -19,6 +19,10 @@ export const linux61: KernelProfile = {
     gather: 'per-page',
     memmapCounters: false,
     hugetlbFreeVmemmapParam: 'core-param',
+    lowMemReservedBy: 'setup_arch',
+    memSectionRootCaller: 'sparse_init',
+    memblockAllocNoLeakTrace: false,
+    hugetlbAllocTookLine: 'none',
   },
   steps: [
     'start_kernel',

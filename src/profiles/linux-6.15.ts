@@ -20,6 +20,10 @@ export const linux615: KernelProfile = {
     gather: 'per-node',
     memmapCounters: true,
     hugetlbFreeVmemmapParam: 'early-param',
+    lowMemReservedBy: 'setup_arch',
+    memSectionRootCaller: 'sparse_init',
+    memblockAllocNoLeakTrace: false,
+    hugetlbAllocTookLine: 'none',
   },
   steps: [
     'start_kernel',

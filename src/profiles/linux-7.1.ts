@@ -5,14 +5,14 @@
 import { COMMON_NOT_MODELLED } from './common.js';
 import { DEBIAN_7_1_CLOUD } from './builds.js';
 import { hvoV7 } from './hvo-v7.js';
-import { linux70 } from './linux-7.0.js';
+import { linux70, SINCE_7_0 } from './linux-7.0.js';
 import type { KernelProfile } from './types.js';
 
 export const linux71: KernelProfile = {
   name: '7.1',
   title: 'Linux 7.1 (the series merged): deferred population once zones are known, per-zone shared tails, mask compound_info',
   validatedAgainst: null,
-  features: { ...hvoV7.features },
+  features: { ...hvoV7.features, ...SINCE_7_0 },
   steps: linux70.steps,
   base: linux70.name,
   releases: ['7.1', '7.2'],
