@@ -24,6 +24,7 @@ export const linux61: KernelProfile = {
     memblockAllocNoLeakTrace: false,
     hugetlbAllocTookLine: 'none',
     hugetlbParamSlots: false,
+    invalidPageFreedByZone: false,
   },
   steps: [
     'start_kernel',

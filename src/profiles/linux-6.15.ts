@@ -25,6 +25,7 @@ export const linux615: KernelProfile = {
     memblockAllocNoLeakTrace: false,
     hugetlbAllocTookLine: 'none',
     hugetlbParamSlots: false,
+    invalidPageFreedByZone: false,
   },
   steps: [
     'start_kernel',

@@ -13,14 +13,15 @@ import type { KernelFeatures, KernelProfile } from './types.js';
  * vmemmap_alloc_block() pass MEMBLOCK_ALLOC_NOLEAKTRACE; hugetlb_pages_alloc_boot() prints "allocation
  * took" for the 2 MiB pool asked as one count, even for 0 pages (n02: hugepages= for 1 GiB only; none
  * in n17, whose counts are all per node; never for the 1 GiB pool, n05); hugetlb_add_param() keeps
- * 5 hugetlb parameters (n16).
+ * 5 hugetlb parameters (n16); a gigantic page across zones is freed into each zone it spans (n12, n24).
  */
-export const SINCE_6_16: Pick<KernelFeatures, 'lowMemReservedBy' | 'memSectionRootCaller' | 'memblockAllocNoLeakTrace' | 'hugetlbAllocTookLine' | 'hugetlbParamSlots'> = {
+export const SINCE_6_16: Pick<KernelFeatures, 'lowMemReservedBy' | 'memSectionRootCaller' | 'memblockAllocNoLeakTrace' | 'hugetlbAllocTookLine' | 'hugetlbParamSlots' | 'invalidPageFreedByZone'> = {
   lowMemReservedBy: 'reserve_real_mode',
   memSectionRootCaller: '__memblock_alloc_or_panic',
   memblockAllocNoLeakTrace: true,
   hugetlbAllocTookLine: 'every-small-pool',
   hugetlbParamSlots: true,
+  invalidPageFreedByZone: true,
 };
 
 export const linux616: KernelProfile = {

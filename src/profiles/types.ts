@@ -69,6 +69,14 @@ export interface KernelFeatures {
    * test/fixtures/linux-6.16/n16, whose 6th to 8th are refused). Unbounded before.
    */
   hugetlbParamSlots: boolean;
+  /**
+   * hugetlb_bootmem_free_invalid_page() frees a gigantic page that spans zones with free_reserved_page()
+   * page by page, so each part joins the managed count of its own zone (true: seen on 6.16, 7.0 and 7.1,
+   * test/fixtures/linux-7.0/n12 and n24, where the Normal/Movable split is the kernel's only this way).
+   * false: the whole page counted in the zone of its first page, hvosim's older count, which the
+   * profiles 6.15 and hvo-v7 keep so that their output does not change (a known error of theirs).
+   */
+  invalidPageFreedByZone: boolean;
 }
 
 export interface KernelProfile {

@@ -90,6 +90,14 @@ describe('hugetlb_add_param() (6.16 on): five hugetlb parameters kept', () => {
   });
 });
 
+/**
+ * What is left, by fixture: n11 grows its 2 MiB pool after boot, and from 6.12 on the round robin
+ * starts again at node 0 (poolGrowFromNode0, another helper's feature, not in this branch yet).
+ */
+const EXCEPTIONS: Record<string, RegExp> = {
+  n11: /^hugepages node\d 2048kB \(after nr_hugepages=120\)$/,
+};
+
 for (const version of ['6.16', '7.0'] as const) {
   describe(`linux-${version}: every fixture replayed with the ${version} profile`, () => {
     const dir = join(ROOT, 'test/fixtures', `linux-${version}`);
@@ -98,12 +106,14 @@ for (const version of ['6.16', '7.0'] as const) {
       if (name.startsWith('n23-')) continue;
       test(`${name}: every memblock call of ours matches the kernel's`, () => {
         const f = join(dir, name);
-        const r = replayFixture(parseKernelLog(read(f), f), version, { partner: null });
+        const r = replayFixture(parseKernelLog(read(f), f), version);
         const mm = r.mismatches.filter((m) => m.kind === 'memblock');
         assert.deepEqual(mm, []);
         assert.equal(r.memblock.matched, r.memblock.total);
         // The kernel's "allocation took Nms" is a timing: the HugeTLB lines match with the number left out.
-        assert.deepEqual(r.mismatches.filter((m) => m.what.startsWith('HugeTLB line')), []);
+        // Every observable matches but the documented exceptions (README "Known limitations").
+        const allowed = EXCEPTIONS[name.slice(0, 3)];
+        assert.deepEqual(r.mismatches.filter((m) => !allowed?.test(m.what)), []);
       });
     }
   });
