@@ -24,6 +24,13 @@ export interface KernelBuild {
   imageFrees: { what: string; kb: number; early?: boolean }[];
   /** sizeof(struct mem_section_usage): the usemap of one section (sparse_init_nid()'s first allocation over the node's sections). */
   memSectionUsageSize: number;
+  /**
+   * Whether the build tail-calls from vmemmap_alloc_block_buf() down to memblock_alloc_try_nid_raw() (the
+   * memmap_alloc() of a build without CONFIG_DEBUG_VM ends in the call), so memblock=debug names the
+   * function that asked for the block (vmemmap_pte_populate, vmemmap_populate_hugepages) rather than
+   * vmemmap_alloc_block_buf. Absent: not tail-called (6.1's build).
+   */
+  blockBufTailCalled?: boolean;
   /** Pages of the boot CPU's per-cpu unit in use ("percpu: Embedded N pages/cpu"); the rest of its 2 MiB chunk is given back. */
   pcpuUnitPages: number;
 }

@@ -43,6 +43,8 @@ export const DEBIAN_6_16_CLOUD: KernelBuild = {
     { what: 'unused kernel image (rodata/data gap)', kb: 832 },
   ],
   pcpuUnitPages: 61,
+  // n23: vmemmap_undo_hvo()'s 4096 pages are "memblock_alloc_try_nid_raw: 4096 bytes ... vmemmap_pte_populate".
+  blockBufTailCalled: true,
 };
 
 /** Debian linux-binary-7.0.13+deb13-cloud-amd64 (test/fixtures/linux-7.0): struct printk_info 112 bytes, mem_section_usage 88 (968 bytes for 11 sections, n13). */

@@ -26,6 +26,9 @@ export const OUR_CALLERS = new Set([
   'sparse_init_nid',
   'vmemmap_alloc_block_zero',
   'vmemmap_alloc_block_buf',
+  // vmemmap_alloc_block_buf()'s callers, named where the build tail-calls through it (6.16 on).
+  'vmemmap_pte_populate',
+  'vmemmap_populate_hugepages',
   'sparse_buffer_alloc',
   'sparse_buffer_fini',
   '__alloc_bootmem_huge_page',

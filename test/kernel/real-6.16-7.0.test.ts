@@ -54,6 +54,17 @@ describe('6.16 on: the early memblock calls', () => {
   });
 });
 
+describe('the build names vmemmap_alloc_block_buf()\'s caller (tail calls, Debian 6.16 on)', () => {
+  test('vmemmap_undo_hvo() refills a cut page\'s vmemmap with 4096 pages asked by vmemmap_pte_populate', () => {
+    const cmd = 'memblock=debug movablecore=1700M hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on';
+    const m = q35Machine({ nodeSizes: [4 * GiB], numa: false, cpuFeatures: ['pdpe1gb'], cmdline: cmd }, 'test');
+    const calls = (p: ProfileName) => boot(m, { profile: p }).memblock.calls.filter((c) => c.size === 4096 && /^vmemmap_(pte_populate|alloc_block_buf)$/.test(c.caller)).map((c) => c.caller);
+    assert.deepEqual([...new Set(calls('7.0'))], ['vmemmap_pte_populate']);
+    assert.equal(calls('7.0').length, 4096);
+    assert.deepEqual([...new Set(calls('6.15'))], ['vmemmap_alloc_block_buf']);
+  });
+});
+
 describe('"HugeTLB: allocation took" (hugetlb_pages_alloc_boot(), 6.16 on)', () => {
   const took = (p: ProfileName, cmdline: string) => bootOf(p, cmdline).dmesg.filter((l) => l.startsWith('HugeTLB: allocation took')).length;
   test('6.16 prints it for the 2 MiB pool asked as a count, even for 0 pages; 7.0 only for a pool that asks for pages', () => {
@@ -102,8 +113,6 @@ for (const version of ['6.16', '7.0'] as const) {
   describe(`linux-${version}: every fixture replayed with the ${version} profile`, () => {
     const dir = join(ROOT, 'test/fixtures', `linux-${version}`);
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.txt')).sort()) {
-      // n23's 4096 vmemmap_pte_populate calls of vmemmap_undo_hvo() are not modelled yet.
-      if (name.startsWith('n23-')) continue;
       test(`${name}: every memblock call of ours matches the kernel's`, () => {
         const f = join(dir, name);
         const r = replayFixture(parseKernelLog(read(f), f), version);
