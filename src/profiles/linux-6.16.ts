@@ -27,8 +27,9 @@ export const SINCE_6_16: Pick<KernelFeatures, 'lowMemReservedBy' | 'memSectionRo
 export const linux616: KernelProfile = {
   name: '6.16',
   title: 'Linux 6.16 (the 6.15-era HVO code as Debian builds it): pre-HVO before zones, vmemmap_undo_hvo(), fake heads',
-  validatedAgainst: null,
-  features: { ...linux615.features, ...SINCE_6_16 },
+  validatedAgainst: 'Debian linux-image-6.16.12+deb13-cloud-amd64 (6.16.12) under QEMU: test/fixtures/linux-6.16',
+  // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
+  features: { ...linux615.features, numaMemblks: true, poolGrowFromNode0: true, bootPoolChunks: 'one-pass', ...SINCE_6_16 },
   steps: linux615.steps,
   releases: ['6.15', '6.16', '6.17', '6.18', '6.19'],
   build: DEBIAN_6_16_CLOUD,

@@ -16,7 +16,7 @@ export const SINCE_7_0: typeof SINCE_6_16 = { ...SINCE_6_16, hugetlbAllocTookLin
 export const linux70: KernelProfile = {
   name: '7.0',
   title: 'Linux 7.0 (the last release with the 6.15-era HVO code): pre-HVO before zones, vmemmap_undo_hvo(), fake heads',
-  validatedAgainst: null,
+  validatedAgainst: 'Debian linux-binary-7.0.13+deb13-cloud-amd64 (7.0.13) under QEMU: test/fixtures/linux-7.0',
   features: { ...linux616.features, ...SINCE_7_0 },
   steps: linux616.steps,
   releases: ['7.0'],

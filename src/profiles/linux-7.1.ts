@@ -12,7 +12,8 @@ export const linux71: KernelProfile = {
   name: '7.1',
   title: 'Linux 7.1 (the series merged): deferred population once zones are known, per-zone shared tails, mask compound_info',
   validatedAgainst: null,
-  features: { ...hvoV7.features, ...SINCE_7_0 },
+  // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
+  features: { ...hvoV7.features, numaMemblks: true, poolGrowFromNode0: true, bootPoolChunks: 'one-pass', ...SINCE_7_0 },
   steps: linux70.steps,
   base: linux70.name,
   releases: ['7.1', '7.2'],

@@ -101,28 +101,21 @@ describe('hugetlb_add_param() (6.16 on): five hugetlb parameters kept', () => {
   });
 });
 
-/**
- * What is left, by fixture: n11 grows its 2 MiB pool after boot, and from 6.12 on the round robin
- * starts again at node 0 (poolGrowFromNode0, another helper's feature, not in this branch yet).
- */
-const EXCEPTIONS: Record<string, RegExp> = {
-  n11: /^hugepages node\d 2048kB \(after nr_hugepages=120\)$/,
-};
-
 for (const version of ['6.16', '7.0'] as const) {
   describe(`linux-${version}: every fixture replayed with the ${version} profile`, () => {
+    test('the profile says what it was validated against', () => assert.match(getProfile(version)!.validatedAgainst ?? '', new RegExp(`test/fixtures/linux-${version.replace('.', '\\.')}$`)));
     const dir = join(ROOT, 'test/fixtures', `linux-${version}`);
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.txt')).sort()) {
-      test(`${name}: every memblock call of ours matches the kernel's`, () => {
+      test(`${name}: every memblock call and every observable matches the kernel's`, () => {
         const f = join(dir, name);
         const r = replayFixture(parseKernelLog(read(f), f), version);
         const mm = r.mismatches.filter((m) => m.kind === 'memblock');
         assert.deepEqual(mm, []);
         assert.equal(r.memblock.matched, r.memblock.total);
         // The kernel's "allocation took Nms" is a timing: the HugeTLB lines match with the number left out.
-        // Every observable matches but the documented exceptions (README "Known limitations").
-        const allowed = EXCEPTIONS[name.slice(0, 3)];
-        assert.deepEqual(r.mismatches.filter((m) => !allowed?.test(m.what)), []);
+        // Every observable matches, the MemTotal change against the HVO on/off partner included.
+        assert.deepEqual(r.mismatches, []);
+        assert.equal(r.observables.matched, r.observables.total);
       });
     }
   });
