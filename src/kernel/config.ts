@@ -21,6 +21,15 @@ export interface KernelBuild {
    * The first is freed before hugetlb_init(), the rest after.
    */
   imageFrees: { what: string; kb: number }[];
+  /**
+   * What the boot needs, in KiB, from the end of hugetlb_init() until init
+   * runs, beyond the zones' min watermarks and lowmem reserves once khugepaged
+   * raised them (predictOutOfMemory() in page-alloc.ts): the kernel's own
+   * allocations before hugetlb_init() that the model does not count, the rest
+   * of the initcalls, unpacking the initramfs (the oracle's busybox one) and
+   * starting init. A boot whose zones hold less dies.
+   */
+  bootNeedAfterHugetlbInitKb: number;
 }
 
 export const DEBIAN_6_1_CLOUD: KernelBuild = {
@@ -39,6 +48,7 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
     { what: 'unused kernel image (text/rodata gap)', kb: 2040 },
     { what: 'unused kernel image (rodata/data gap)', kb: 1892 },
   ],
+  bootNeedAfterHugetlbInitKb: 0,
 };
 
 /**

@@ -35,6 +35,8 @@ export interface PageAllocState {
   lateFreed: FreeRange[];
   /** Lookups over the zones, built on first use once they are sized (not state of its own). */
   zoneIndex?: ZoneIndex;
+  /** The zones' free and managed pages when hugetlb_init() ended (predictOutOfMemory()). */
+  afterHugetlbInit?: AfterHugetlbInit;
 }
 
 /** Zones are sized once (free_area_init()) and never change shape after: what per-page lookups need, computed once. */
@@ -321,4 +323,173 @@ export function freedAlikeUpTo(s: KernelState, pfn: number): number {
 /** __free_page() of pages the buddy allocator handed out at run time: free again, managed unchanged. */
 export function freeRuntimePages(s: KernelState, pfn: number, count: number): void {
   freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
+}
+
+// ---------------------------------------------------------------------------
+// Watermarks after hugetlb_init(), and whether the rest of the boot has memory.
+//
+// hugetlb_init() (subsys_initcall) takes its 2 MiB pages down to each zone's
+// boot-time min watermark. Right after it in the same initcall level,
+// hugepage_init() starts khugepaged, which raises min_free_kbytes
+// (set_recommended_min_free_kbytes()) and recomputes every zone's watermarks.
+// From then on a GFP_KERNEL allocation gets a page from a zone only while the
+// zone keeps more than its min watermark plus its lowmem reserve for
+// ZONE_NORMAL; below that nothing is reclaimable this early (no page cache,
+// no swap), the OOM killer finds no process to kill, and the kernel panics
+// ("System is deadlocked on memory") or hangs, or cannot unpack the
+// initramfs ("VFS: Unable to mount root fs"). What the rest of the boot needs
+// beyond the watermarks is a build fact measured on real boots
+// (KernelBuild.bootNeedAfterHugetlbInitKb).
+
+/** The free pages of each zone now (s.zones.zones order): the free ranges and the reserved pages freed since memblock_free_all(). */
+export function zoneFreePages(s: KernelState): number[] {
+  const zones = s.zones?.zones ?? [];
+  const ps = s.arch.pageSize;
+  const out = zones.map(() => 0);
+  const add = (nid: number, start: number, end: number) => {
+    zones.forEach((z, i) => {
+      if (z.nid !== nid || !z.spanned) return;
+      const a = Math.max(start, z.startPfn * ps);
+      const b = Math.min(end, (z.startPfn + z.spanned) * ps);
+      if (a < b) out[i]! += (b - a) / ps;
+    });
+  };
+  for (const [nid, ranges] of s.pageAlloc.freeRanges) for (const r of ranges) add(nid, r.start, r.end);
+  for (const r of s.pageAlloc.lateFreed) add(nidOfPhys(s, r.start), r.start, r.end);
+  return out;
+}
+
+/** sysctl_lowmem_reserve_ratio[] by zone: 256 for the DMA zones, 32 for Normal, none above. */
+function lowmemReserveRatio(s: KernelState, idx: number): number {
+  if (idx < s.arch.dmaZones.length) return 256;
+  return idx === s.arch.dmaZones.length ? 32 : 0;
+}
+
+/** The zone index of gfp_zone(GFP_USER) / GFP_KERNEL: ZONE_NORMAL. */
+function normalIdx(s: KernelState): number {
+  return s.arch.dmaZones.length;
+}
+
+/** nr_free_buffer_pages(): managed pages above the high watermark, over every zone up to Normal. */
+export function nrFreeBufferPages(s: KernelState, managed: number[], high: number[] = []): number {
+  const zones = s.zones?.zones ?? [];
+  let sum = 0;
+  zones.forEach((z, i) => {
+    if (z.idx > normalIdx(s)) return;
+    const m = managed[i] ?? 0;
+    const h = high[i] ?? 0;
+    if (m > h) sum += m - h;
+  });
+  return sum;
+}
+
+/** calculate_min_free_kbytes() (init_per_zone_wmark_min(), postcore_initcall): sqrt(16 x lowmem kB), 128 kB to 256 MiB. */
+export function calculateMinFreeKbytes(s: KernelState, managed: number[]): number {
+  const lowKb = nrFreeBufferPages(s, managed) * (s.arch.pageSize / 1024);
+  return Math.min(262144, Math.max(128, Math.floor(Math.sqrt(lowKb * 16))));
+}
+
+export interface ZoneWmarks {
+  min: number;
+  low: number;
+  high: number;
+}
+
+/** __setup_per_zone_wmarks(): min spread over the lowmem zones by managed pages; low and high a quarter of it (or 0.1% of the zone) above. */
+export function setupPerZoneWmarks(s: KernelState, minFreeKbytes: number, managed: number[]): ZoneWmarks[] {
+  const zones = s.zones?.zones ?? [];
+  const movable = s.zones?.movableIdx ?? -1;
+  const pagesMin = Math.floor(minFreeKbytes / (s.arch.pageSize / 1024));
+  let lowmem = 0;
+  zones.forEach((z, i) => {
+    if (z.idx !== movable) lowmem += managed[i] ?? 0;
+  });
+  return zones.map((z, i) => {
+    const m = managed[i] ?? 0;
+    let tmp = lowmem ? Math.floor((pagesMin * m) / lowmem) : 0;
+    // ZONE_MOVABLE (as highmem): SWAP_CLUSTER_MAX to 128 pages.
+    const min = z.idx === movable ? Math.min(128, Math.max(32, Math.floor(m / 1024))) : tmp;
+    // watermark_scale_factor 10: 0.1% of the zone.
+    tmp = Math.max(tmp >> 2, Math.floor((m * 10) / 10000));
+    return { min, low: min + tmp, high: min + 2 * tmp };
+  });
+}
+
+/** setup_per_zone_lowmem_reserve(): zone->lowmem_reserve[classzone], the managed pages of the node's zones above it up to classzone over its ratio. */
+export function lowmemReserve(s: KernelState, managed: number[], i: number, classzone: number): number {
+  const zones = s.zones?.zones ?? [];
+  const z = zones[i]!;
+  const ratio = lowmemReserveRatio(s, z.idx);
+  if (!ratio || !managed[i]) return 0;
+  let above = 0;
+  zones.forEach((u, j) => {
+    if (u.nid === z.nid && u.idx > z.idx && u.idx <= classzone) above += managed[j] ?? 0;
+  });
+  return Math.floor(above / ratio);
+}
+
+/** set_recommended_min_free_kbytes() (khugepaged starting): 11 pageblocks per populated zone up to Normal, at most 5% of nr_free_buffer_pages(). */
+export function recommendedMinFreeKbytes(s: KernelState, minFreeKbytes: number, managed: number[]): number {
+  const zones = s.zones?.zones ?? [];
+  const nrZones = zones.filter((z, i) => z.idx <= normalIdx(s) && (managed[i] ?? 0) > 0).length;
+  const high = setupPerZoneWmarks(s, minFreeKbytes, managed).map((w) => w.high);
+  const rec = Math.min(PAGEBLOCK_PAGES * nrZones * (2 + 3 * 3), Math.floor(nrFreeBufferPages(s, managed, high) / 20)) * (s.arch.pageSize / 1024);
+  return Math.max(minFreeKbytes, rec);
+}
+
+/** What the page allocator looked like when hugetlb_init() ended (recordAfterHugetlbInit()). */
+export interface AfterHugetlbInit {
+  /** Free and managed pages per zone (s.zones.zones order). */
+  free: number[];
+  managed: number[];
+}
+
+/** Called when hugetlb_init() ends: the free and managed pages of every zone then. */
+export function recordAfterHugetlbInit(s: KernelState): void {
+  s.pageAlloc.afterHugetlbInit = { free: zoneFreePages(s), managed: (s.zones?.zones ?? []).map((z) => z.managed) };
+}
+
+export interface OutOfMemory {
+  /** The rest of the boot would not get the memory it needs (hvosim's prediction). */
+  dies: boolean;
+  /** Pages GFP_KERNEL allocations can still get once khugepaged raised the watermarks, over all zones. */
+  usablePages: number;
+  /** Pages the rest of the boot needs (the build fact). */
+  needPages: number;
+  /** min_free_kbytes at hugetlb_init() and after khugepaged raised it. */
+  minFreeKbytesBoot: number;
+  minFreeKbytes: number;
+}
+
+/**
+ * After hugetlb_init(): can the rest of the boot get the memory it needs? Per
+ * zone up to Normal, the free pages above the (raised) min watermark and the
+ * lowmem reserve a GFP_KERNEL allocation must leave, summed over the nodes
+ * (the zonelists fall back to every node), against the build's need. Null
+ * when the boot did not get as far as hugetlb_init().
+ */
+export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
+  const at = s.pageAlloc.afterHugetlbInit;
+  const zones = s.zones?.zones;
+  if (!at || !zones) return null;
+  // init_per_zone_wmark_min() ran before hugetlb_init(): the gigantic pages were still memblock's then.
+  const giga = zones.map(() => 0);
+  for (const p of s.hugetlb.pages) {
+    // Gigantic pages (order MAX_ORDER, 11, or more) come from memblock.
+    if (p.order < 11 || p.surplus) continue;
+    const i = zones.findIndex((z) => z.nid === p.nid && p.pfn >= z.startPfn && p.pfn < z.startPfn + z.spanned);
+    if (i >= 0) giga[i]! += pow2(p.order);
+  }
+  // 2 MiB pages were taken by hugetlb_init() itself: free pages then, counted as managed.
+  const managedBoot = at.managed.map((m, i) => m - giga[i]!);
+  const minFreeKbytesBoot = calculateMinFreeKbytes(s, managedBoot);
+  const minFreeKbytes = recommendedMinFreeKbytes(s, minFreeKbytesBoot, at.managed);
+  const wm = setupPerZoneWmarks(s, minFreeKbytes, at.managed);
+  let usable = 0;
+  zones.forEach((z, i) => {
+    if (z.idx > normalIdx(s)) return;
+    usable += Math.max(0, at.free[i]! - wm[i]!.min - lowmemReserve(s, at.managed, i, normalIdx(s)));
+  });
+  const needPages = Math.ceil((s.build.bootNeedAfterHugetlbInitKb * 1024) / s.arch.pageSize);
+  return { dies: usable < needPages, usablePages: usable, needPages, minFreeKbytesBoot, minFreeKbytes };
 }
