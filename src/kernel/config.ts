@@ -30,6 +30,12 @@ export interface KernelBuild {
    * starting init. A boot whose zones hold less dies.
    */
   bootNeedAfterHugetlbInitKb: number;
+  /**
+   * What the kernel has allocated on the boot CPU's node between
+   * memblock_free_all() and hugetlb_init(), in KiB: what an over-asked 2 MiB
+   * pool leaves on top of the zones' min watermarks and lowmem reserves.
+   */
+  kernelUseAtHugetlbInitKb: number;
 }
 
 export const DEBIAN_6_1_CLOUD: KernelBuild = {
@@ -49,6 +55,7 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
     { what: 'unused kernel image (rodata/data gap)', kb: 1892 },
   ],
   bootNeedAfterHugetlbInitKb: 0,
+  kernelUseAtHugetlbInitKb: 11264,
 };
 
 /**

@@ -164,6 +164,10 @@ export function kernelRuntimePages(s: KernelState, nid: number): number {
   const running = s.steps.at(-1)?.fn === 'set_max_huge_pages';
   const key = running ? -1 - nid : nid;
   let v = pa.kernelRuntime.get(key);
+  if (v === undefined && !running) {
+    v = hugetlbInitKeepPages(s, nid);
+    pa.kernelRuntime.set(key, v);
+  }
   if (v === undefined) {
     const zones = s.zones?.zones ?? [];
     const managedAll = zones.reduce((a, z) => a + z.managed, 0);
@@ -188,6 +192,28 @@ export function kernelRuntimePages(s: KernelState, nid: number): number {
 
 /** pageblock_nr_pages on x86_64 (2 MiB). */
 const PAGEBLOCK_PAGES = 512;
+
+/**
+ * What a node keeps back from hugetlb_init()'s huge pages (GFP_HIGHUSER_MOVABLE,
+ * __GFP_RETRY_MAYFAIL: down to the min watermark): per zone, the boot-time min
+ * watermark (init_per_zone_wmark_min(), before khugepaged raises it) and the
+ * lowmem reserve the zone keeps from allocations that may use ZONE_MOVABLE
+ * (zone_watermark_ok()), at most what the zone holds; on the boot CPU's node
+ * also what the kernel has taken since memblock_free_all() (a build fact).
+ */
+function hugetlbInitKeepPages(s: KernelState, nid: number): number {
+  const zones = s.zones?.zones ?? [];
+  const managed = zones.map((z) => z.managed);
+  const free = zoneFreePages(s);
+  const wm = setupPerZoneWmarks(s, calculateMinFreeKbytes(s, managed), managed);
+  const movable = s.zones?.movableIdx ?? normalIdx(s) + 1;
+  let keep = 0;
+  zones.forEach((z, i) => {
+    if (z.nid === nid) keep += Math.min(free[i]!, wm[i]!.min + lowmemReserve(s, managed, i, movable));
+  });
+  if (nid === bootCpuNode(s)) keep += Math.ceil((s.build.kernelUseAtHugetlbInitKb * 1024) / s.arch.pageSize);
+  return keep;
+}
 
 /** The zones an allocation on `nid` takes from, highest first (ZONE_MOVABLE only when `movable`). */
 function allocZones(s: KernelState, nid: number, movable: boolean): Zone[] {

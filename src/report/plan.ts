@@ -5,12 +5,14 @@
 // "Why missing" looks at each node's naturally aligned slots of the page size at the
 // moment hugetlb finished allocating (the memblock calls replayed up to then): a slot
 // is a huge page, not all RAM, taken (by which owners), or free. The "most pages"
-// answer is not a formula: hvosim boots the machine again asking for every slot, with
-// the rest of the command line unchanged, and reports what that boot got.
+// answer is not a formula: hvosim boots the machine again with the rest of the
+// command line unchanged and searches for the largest ask that boots (see bestAsk()),
+// then for the largest that also leaves the stated margin free (see PlanOptions.margin).
 import type { KernelState } from '../kernel/state.js';
 import { boot, type BootOptions } from '../kernel/boot.js';
 import type { Machine } from '../machine/types.js';
-import { hstateIsGigantic, hstateSize, type Hstate } from '../kernel/hugetlb.js';
+import { hugeBootPages, hstateIsGigantic, hstateSize, type Hstate } from '../kernel/hugetlb.js';
+import { predictOutOfMemory } from '../kernel/page-alloc.js';
 import { numaNodeSpans } from '../kernel/numa.js';
 import { meminfoObject } from './proc.js';
 import { reservationsAfter, vmemmapBytes, type Owner } from './picture.js';
@@ -41,15 +43,39 @@ export interface PlanSize {
   rows: PlanRow[];
   /** Why pages are missing: per node that fell short (or one line for the whole size), with example ranges. */
   why: Why[];
-  /** The most pages of this size a boot of this machine gets, and the command line that asks for them. */
-  best?: { pages: number; perNode: Record<string, number>; cmdline: string; note?: string };
+  /** The most pages of this size a boot of this machine gets (and survives), and the command line that asks for them. */
+  best?: PlanBest;
+  /** The most pages that boot and leave the margin free (absent when best already does, or when no ask does). */
+  recommended?: PlanBest;
+  /** The margin the recommendation keeps free (MemFree after boot), in bytes. */
+  marginBytes?: number;
+  /** Why there is no best: even asking for none of this size the boot dies. */
+  noBest?: string;
+}
+
+export interface PlanBest {
+  pages: number;
+  /** Pages per node; the counts add up to `pages`. */
+  perNode: Record<string, number>;
+  cmdline: string;
+  /** What asking for more does (the boot dies, and how). */
+  note?: string;
+  /** MemFree after that boot (the estimate /proc/meminfo shows), in bytes. */
+  freeBytes: number;
 }
 
 export interface Plan {
   sizes: PlanSize[];
   hugetlbBytes: number;
-  structPages: { withoutHvoBytes: number; nowBytes: number; savedBytes: number };
+  /**
+   * struct pages: every present section's memmap without HVO, what backs the vmemmap now
+   * (pages and page tables) and the difference. `hvo`: whether HVO was on; `complete`:
+   * false when the boot died before the vmemmap was finished (the figures then mean nothing).
+   */
+  structPages: { withoutHvoBytes: number; nowBytes: number; savedBytes: number; hvo: boolean; complete: boolean };
   memTotalKb: number;
+  /** The boot died (the kernel's words), or hvosim predicts it runs out of memory after hugetlb_init(). */
+  died?: string;
 }
 
 /**
@@ -92,7 +118,9 @@ function afterHugetlbAllocation(s: KernelState): number {
 function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: ReturnType<typeof reservationsAfter>): Why {
   const span = numaNodeSpans(s.numa).get(nid)!;
   const mem = s.memblock.memory.regions.filter((r) => r.nid === nid);
-  const pages = new Set(s.hugetlb.pages.filter((p) => p.nid === nid).map((p) => p.pfn * s.arch.pageSize));
+  // Pages in the pool, and pages hugetlb took from memblock that are still on huge_boot_pages (a boot that died first).
+  const pages = new Set(s.hugetlb.pages.filter((p) => p.order === Math.log2(bytes / s.arch.pageSize)).map((p) => p.pfn * s.arch.pageSize));
+  for (const m of hugeBootPages(s)) if (m.order === Math.log2(bytes / s.arch.pageSize)) pages.add(m.addr);
   let hole = 0;
   let free = 0;
   let page = 0;
@@ -145,11 +173,15 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
   const want = asked?.total ?? 0;
   const why: Why[] = [];
   if (got < want) {
+    if (s.panic) {
+      const taken = hugeBootPages(s).filter((m) => m.order === h.order).length;
+      why.push({ node: null, text: `the boot died (${s.panic.split(' / ')[0]})${taken ? `; the ${taken} page${taken === 1 ? '' : 's'} hugetlb had taken from memblock never reached the pool` : ''}`, examples: [] });
+    }
     if (hstateIsGigantic(h)) {
       const reserved = reservationsAfter(s, afterHugetlbAllocation(s));
       const short = rows.filter((r) => r.asked === null || r.got < r.asked);
       for (const r of short) why.push(giganticWhy(s, r.node, bytes, reserved));
-    } else {
+    } else if (!s.panic) {
       why.push({ node: null, text: `${size} pages come from the buddy allocator at hugetlb_init(); it ran out of free ${size} blocks after ${got} (each node keeps back its min-watermark share and what the kernel itself uses)`, examples: [] });
     }
   }
@@ -157,13 +189,115 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
 }
 
 /** The plan of a boot of `m`, its trial boots run like the first (same options, no injected faults). */
-export function planOfBoot(s: KernelState, m: Machine, opts: BootOptions): Plan {
-  return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }) });
+export function planOfBoot(s: KernelState, m: Machine, opts: BootOptions, margin?: Margin): Plan {
+  return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }), margin });
+}
+
+/** The memory the planner's recommendation leaves free after boot: a size, or a share of MemTotal, whichever the operator gave. */
+export type Margin = { bytes: number } | { percent: number };
+
+/** The margin when none is given: 2% of MemTotal (15 GiB on a 768 GiB box), documented in the README. */
+export const DEFAULT_MARGIN: Margin = { percent: 2 };
+
+/** "2%", "512M", "4G" or "0": a --plan-margin value, or null when it is neither a size nor a percentage. */
+export function parseMargin(v: string): Margin | null {
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(v);
+  if (pct) return Number(pct[1]) <= 100 ? { percent: Number(pct[1]) } : null;
+  const bytes = /^\d+[KMGTkmgt]?$/.test(v) ? parseSize(v) : null;
+  return bytes === null ? null : { bytes };
+}
+
+export function marginBytes(m: Margin, memTotalKb: number): number {
+  return 'bytes' in m ? m.bytes : Math.floor((memTotalKb * KiB * m.percent) / 100);
 }
 
 export interface PlanOptions {
   /** Boot the same machine with another command line (same kernel profile and other subsystems). */
   reboot?: (cmdline: string) => KernelState;
+  /** What the recommendation leaves free (DEFAULT_MARGIN when not given). */
+  margin?: Margin;
+}
+
+/** Why a boot is no good: the kernel died, or hvosim predicts it runs out of memory after hugetlb_init(). Null when it boots. */
+export function bootDeath(s: KernelState): string | null {
+  if (s.panic) return s.panic.split(' / ')[0]!;
+  const oom = predictOutOfMemory(s);
+  if (oom?.dies) return outOfMemoryText(s, oom);
+  return null;
+}
+
+/** The words hvosim uses for a predicted out-of-memory death. */
+export function outOfMemoryText(s: KernelState, oom: NonNullable<ReturnType<typeof predictOutOfMemory>>): string {
+  const ps = s.arch.pageSize;
+  return `this boot will run out of memory after hugetlb_init(): the zones keep ${humanSize(oom.usablePages * ps)} above their watermarks (min_free_kbytes ${oom.minFreeKbytes} once khugepaged starts) and the rest of the boot needs ${humanSize(oom.needPages * ps)}; the real kernel panics ("System is deadlocked on memory", "VFS: Unable to mount root fs") or hangs`;
+}
+
+/** MemFree after a boot (the estimate /proc/meminfo shows), in bytes. */
+function freeBytesOf(t: KernelState): number {
+  return (meminfoObject(t).MemFree ?? 0) * KiB;
+}
+
+/**
+ * The largest k in [lo, hi) with ok(k), given ok(lo) (lo -1: none known) and
+ * not ok(hi), assuming ok is monotone (true up to an edge, false above):
+ * a few guided guesses (each followed by its neighbour, which closes the
+ * bracket when the guess was right), then bisection.
+ */
+function edge(ok: (k: number) => boolean, lo: number, hi: number, guess: (lo: number, hi: number) => number): number {
+  for (let n = 0; n < 4 && hi - lo > 1; n++) {
+    const g = guess(lo, hi);
+    if (!(g > lo && g < hi)) break;
+    if (!ok(g)) {
+      hi = g;
+      continue;
+    }
+    lo = g;
+    if (g + 1 < hi) {
+      if (ok(g + 1)) lo = g + 1;
+      else hi = g + 1;
+    }
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The largest ask of one size that boots, searched with trial boots. What it
+ * assumes: whether a boot survives is monotone in the ask (asking one more
+ * page only takes one more page: the allocations of an ask are a prefix of
+ * those of a bigger one, and every ask past what the machine holds gets the
+ * same pages). Under that, the answer boots and the ask one above it dies;
+ * a property test (test/report/plan-search.test.ts) holds the assumption and
+ * the answer to generated machines. The guesses come from the free memory a
+ * booting trial leaves (how many more pages it could hold), so a good guess
+ * costs two or three boots.
+ */
+function bestAsk(probe: (k: number) => Probe, cap: number, bytes: number, ps: number, start: number): { ask: number; deathAbove?: string } | null {
+  const all = probe(cap);
+  if (!all.death) return { ask: cap };
+  const ok = (k: number) => !probe(k).death;
+  // A first booting ask: the current one if it boots, else none of this size.
+  let lo = Math.min(start, cap - 1);
+  if (!ok(lo)) {
+    if (lo === 0 || !ok(0)) return null;
+    lo = edge(ok, 0, lo, () => -1);
+    return { ask: lo, deathAbove: probe(lo + 1).death! };
+  }
+  const room = (k: number) => {
+    const oom = predictOutOfMemory(probe(k).t);
+    return oom ? Math.max(1, Math.floor(((oom.usablePages - oom.needPages) * ps) / bytes)) : 1;
+  };
+  const ask = edge(ok, lo, cap, (l, h) => Math.min(h - 1, l + room(l)));
+  return { ask, deathAbove: probe(ask + 1).death! };
+}
+
+interface Probe {
+  t: KernelState;
+  death: string | null;
 }
 
 /** The planner's answers for a finished boot. */
@@ -174,41 +308,65 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
     .sort((a, b) => b.order - a.order)
     .map((h) => sizeRows(s, h));
   const defaultBytes = s.hugetlb.hstates[s.hugetlb.defaultIdx] ? hstateSize(s, s.hugetlb.hstates[s.hugetlb.defaultIdx]!) : 2 ** 21;
-  if (o.reboot && !s.panic) {
-    for (const ps2 of sizes) {
-      if (ps2.bytes < 2 ** 30) continue; // buddy-allocated sizes: asking for all of them leaves the kernel no memory to run
-      const ram = s.memblock.memory.totalSize;
-      const cmd = withHugepages(s.machine.cmdline, ps2.bytes, defaultBytes, Math.floor(ram / ps2.bytes));
-      const t = o.reboot(cmd);
-      const order = Math.log2(ps2.bytes / ps);
-      let got = t.hugetlb.pages.filter((p) => p.order === order).length;
-      let note: string | undefined;
-      let perNode = perNodeOf(t, order);
-      if (t.panic) {
-        // Asking for everything killed the boot: find the most that still boots.
-        let lo = ps2.got;
-        let hi = got;
-        while (hi - lo > 1) {
-          const mid = Math.floor((lo + hi) / 2);
-          const m = o.reboot(withHugepages(s.machine.cmdline, ps2.bytes, defaultBytes, mid));
-          if (m.panic) hi = mid;
-          else {
-            lo = mid;
-            perNode = perNodeOf(m, order);
-          }
+  const died = bootDeath(s) ?? undefined;
+  const mi = meminfoObject(s);
+  if (o.reboot) {
+    const ram = s.memblock.memory.totalSize;
+    for (const z of sizes) {
+      const order = Math.log2(z.bytes / ps);
+      const cache = new Map<number, Probe>();
+      const probe = (k: number) => {
+        let r = cache.get(k);
+        if (!r) {
+          const t = o.reboot!(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, k));
+          r = { t, death: bootDeath(t) };
+          cache.set(k, r);
         }
-        note = `asking for ${got} or more kills the boot (${t.panic.split('\n')[0]})`;
-        got = lo;
+        return r;
+      };
+      const gotOf = (t: KernelState) => t.hugetlb.pages.filter((p) => p.order === order).length;
+      const best = bestAsk(probe, Math.floor(ram / z.bytes), z.bytes, ps, died ? 0 : z.asked);
+      if (!best) {
+        z.noBest = `even asking for no ${z.size} pages the boot dies (${probe(0).death})`;
+        continue;
       }
-      ps2.best = { pages: got, perNode, cmdline: withHugepages(s.machine.cmdline, ps2.bytes, defaultBytes, got), note };
+      const t = probe(best.ask).t;
+      const pages = gotOf(t);
+      // The command line asks for what that boot got: the same allocations, without the kernel's failure message.
+      const answer = (u: KernelState, n: number, note?: string): PlanBest => ({ pages: n, perNode: perNodeOf(u, order), cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, n), note, freeBytes: freeBytesOf(u) });
+      z.best = answer(t, pages, best.deathAbove ? `asking for ${best.ask + 1} or more kills the boot (${best.deathAbove})` : undefined);
+      // The recommendation: the most pages that still leave the margin free.
+      const margin = marginBytes(o.margin ?? DEFAULT_MARGIN, t.zones ? (meminfoObject(t).MemTotal ?? 0) : mi.MemTotal ?? 0);
+      z.marginBytes = margin;
+      if (z.best.freeBytes >= margin) continue;
+      // Each page fewer gives back about its size, less what HVO saved on it: the slope between two trials guides the guesses.
+      const fits = (k: number) => {
+        const r = probe(k);
+        return !r.death && freeBytesOf(r.t) >= margin;
+      };
+      if (!fits(0)) continue;
+      const k = edge(fits, 0, pages, (l, h) => {
+        const f0 = freeBytesOf(probe(h).t);
+        const f1 = l > 0 ? freeBytesOf(probe(l).t) : f0 + h * z.bytes;
+        const slope = Math.max(1, (f1 - f0) / Math.max(1, h - l));
+        return h - Math.ceil((margin - f0) / slope);
+      });
+      const u = probe(k).t;
+      z.recommended = answer(u, gotOf(u));
     }
   }
   const v = vmemmapBytes(s);
-  const mi = meminfoObject(s);
   return {
     sizes,
     hugetlbBytes: (mi.Hugetlb ?? 0) * KiB,
-    structPages: { withoutHvoBytes: v.fullBytes, nowBytes: v.backingBytes, savedBytes: v.fullBytes - v.backingBytes },
+    structPages: {
+      withoutHvoBytes: v.fullBytes,
+      nowBytes: v.backingBytes,
+      savedBytes: v.fullBytes - v.backingBytes,
+      hvo: s.hugetlb.vmemmapOptimizeEnabled,
+      complete: s.memmapInitDone && !s.panic,
+    },
     memTotalKb: mi.MemTotal ?? 0,
+    died,
   };
 }
