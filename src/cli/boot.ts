@@ -20,7 +20,7 @@ import { machineOptions } from './machine.js';
 import { paint, printJson, progress, table } from './output.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
-import { bootDeath, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
+import { bootDeath, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
 import { predictOutOfMemory } from '../kernel/page-alloc.js';
 import { cmdlineNotes, cmdlineWarnings } from '../report/cmdline.js';
 import { bootPicture } from '../report/picture.js';
@@ -103,7 +103,7 @@ type BootCliOptions = MachineOptions & {
   fault: string[];
   check?: boolean;
   plan: boolean;
-  planMargin: string;
+  planMargin?: string;
   svg?: string;
   vmemmapSvg?: string;
 };
@@ -225,7 +225,7 @@ export function registerBoot(program: Command): void {
     .option('--svg <file>', 'write the physical memory map (zones, holes, reservations by owner, huge pages) as SVG')
     .option('--vmemmap-svg <file>', 'write the vmemmap picture (PMD leaves, PTE tables, HVO-shared pages) as SVG')
     .option('--no-plan', 'skip the planner (pages asked and got, why missing, the best command line: it boots the machine again)')
-    .option('--plan-margin <size|N%>', 'memory the planner\'s recommendation leaves free after boot (MemFree), a size (4G) or a share of MemTotal (2%)', '2%')
+    .option('--plan-margin <size|N%>', 'memory the planner\'s recommendation leaves free after boot (MemFree): a size (4G) or a share of MemTotal (5%); default 2% of MemTotal, at least 256 MiB, at most 16 GiB')
     .addHelpText(
       'after',
       `
@@ -243,7 +243,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action(async (o: BootCliOptions) => {
       const profile = parseProfile(o.kernel);
-      const margin: Margin | null = parseMargin(o.planMargin);
+      const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin) throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
       const faults = parseFaults(o.fault);
       let nr: number | undefined;

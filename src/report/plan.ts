@@ -12,6 +12,7 @@ import type { KernelState } from '../kernel/state.js';
 import { boot, type BootOptions } from '../kernel/boot.js';
 import type { Machine } from '../machine/types.js';
 import { hugeBootPages, hstateIsGigantic, hstateSize, type Hstate } from '../kernel/hugetlb.js';
+import { hugetlbVmemmapOptimizableSize } from '../kernel/hugetlb-vmemmap.js';
 import { predictOutOfMemory } from '../kernel/page-alloc.js';
 import { numaNodeSpans } from '../kernel/numa.js';
 import { meminfoObject } from './proc.js';
@@ -193,11 +194,11 @@ export function planOfBoot(s: KernelState, m: Machine, opts: BootOptions, margin
   return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }), margin });
 }
 
-/** The memory the planner's recommendation leaves free after boot: a size, or a share of MemTotal, whichever the operator gave. */
-export type Margin = { bytes: number } | { percent: number };
+/** The memory the planner's recommendation leaves free after boot: a size, or a share of MemTotal (within bounds, if given). */
+export type Margin = { bytes: number } | { percent: number; minBytes?: number; maxBytes?: number };
 
-/** The margin when none is given: 2% of MemTotal (15 GiB on a 768 GiB box), documented in the README. */
-export const DEFAULT_MARGIN: Margin = { percent: 2 };
+/** The margin when none is given: 2% of MemTotal, at least 256 MiB and at most 16 GiB (15.4 GiB on a 768 GiB box), documented in the README. */
+export const DEFAULT_MARGIN: Margin = { percent: 2, minBytes: 256 * 2 ** 20, maxBytes: 16 * 2 ** 30 };
 
 /** "2%", "512M", "4G" or "0": a --plan-margin value, or null when it is neither a size nor a percentage. */
 export function parseMargin(v: string): Margin | null {
@@ -208,7 +209,9 @@ export function parseMargin(v: string): Margin | null {
 }
 
 export function marginBytes(m: Margin, memTotalKb: number): number {
-  return 'bytes' in m ? m.bytes : Math.floor((memTotalKb * KiB * m.percent) / 100);
+  if ('bytes' in m) return m.bytes;
+  const share = Math.floor((memTotalKb * KiB * m.percent) / 100);
+  return Math.min(m.maxBytes ?? Infinity, Math.max(m.minBytes ?? 0, share));
 }
 
 export interface PlanOptions {
@@ -287,17 +290,23 @@ function bestAsk(probe: (k: number) => Probe, cap: number, bytes: number, ps: nu
     lo = edge(ok, 0, lo, () => -1);
     return { ask: lo, deathAbove: probe(lo + 1).death! };
   }
-  const room = (k: number) => {
-    const oom = predictOutOfMemory(probe(k).t);
-    return oom ? Math.max(1, Math.floor(((oom.usablePages - oom.needPages) * ps) / bytes)) : 1;
-  };
-  const ask = edge(ok, lo, cap, (l, h) => Math.min(h - 1, l + room(l)));
+  const ask = edge(ok, lo, cap, (l, h) => Math.min(h - 1, l + Math.max(1, Math.floor(probe(l).roomBytes / bytes))));
   return { ask, deathAbove: probe(ask + 1).death! };
 }
 
+/** What the planner keeps of one trial boot (not the boot itself: a big machine's state is large). */
 interface Probe {
-  t: KernelState;
   death: string | null;
+  /** Pages of the size searched for, in all and per node. */
+  got: number;
+  perNode: Record<string, number>;
+  /** MemFree after the boot. */
+  freeBytes: number;
+  /** Memory above the watermarks beyond what the rest of the boot needs (how many more pages it might hold). */
+  roomBytes: number;
+  /** The ask, and pages the kernel took then discarded (spanning two zones): asking for `got` would then get fewer. */
+  ask: number;
+  discarded: number;
 }
 
 /** The planner's answers for a finished boot. */
@@ -315,44 +324,44 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
     for (const z of sizes) {
       const order = Math.log2(z.bytes / ps);
       const cache = new Map<number, Probe>();
-      const probe = (k: number) => {
+      const probe = (k: number): Probe => {
         let r = cache.get(k);
         if (!r) {
           const t = o.reboot!(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, k));
-          r = { t, death: bootDeath(t) };
+          const oom = predictOutOfMemory(t);
+          const perNode = perNodeOf(t, order);
+          const got = Object.values(perNode).reduce((a, b) => a + b, 0);
+          r = { death: bootDeath(t), got, perNode, freeBytes: freeBytesOf(t), roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0, ask: k, discarded: t.hugetlb.nrInvalid.get(order) ?? 0 };
           cache.set(k, r);
         }
         return r;
       };
-      const gotOf = (t: KernelState) => t.hugetlb.pages.filter((p) => p.order === order).length;
       const best = bestAsk(probe, Math.floor(ram / z.bytes), z.bytes, ps, died ? 0 : z.asked);
       if (!best) {
         z.noBest = `even asking for no ${z.size} pages the boot dies (${probe(0).death})`;
         continue;
       }
-      const t = probe(best.ask).t;
-      const pages = gotOf(t);
-      // The command line asks for what that boot got: the same allocations, without the kernel's failure message.
-      const answer = (u: KernelState, n: number, note?: string): PlanBest => ({ pages: n, perNode: perNodeOf(u, order), cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, n), note, freeBytes: freeBytesOf(u) });
-      z.best = answer(t, pages, best.deathAbove ? `asking for ${best.ask + 1} or more kills the boot (${best.deathAbove})` : undefined);
+      // The command line asks for what that boot got (the same allocations, without the kernel's failure message),
+      // unless pages were discarded: then asking for fewer would get fewer still, and it asks what that boot asked.
+      const answer = (r: Probe, note?: string): PlanBest => ({ pages: r.got, perNode: r.perNode, cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, r.discarded ? r.ask : r.got), note, freeBytes: r.freeBytes });
+      const top = probe(best.ask);
+      z.best = answer(top, best.deathAbove ? `asking for ${best.ask + 1} or more kills the boot (${best.deathAbove})` : undefined);
       // The recommendation: the most pages that still leave the margin free.
-      const margin = marginBytes(o.margin ?? DEFAULT_MARGIN, t.zones ? (meminfoObject(t).MemTotal ?? 0) : mi.MemTotal ?? 0);
+      const margin = marginBytes(o.margin ?? DEFAULT_MARGIN, mi.MemTotal ?? 0);
       z.marginBytes = margin;
-      if (z.best.freeBytes >= margin) continue;
-      // Each page fewer gives back about its size, less what HVO saved on it: the slope between two trials guides the guesses.
+      if (top.freeBytes >= margin) continue;
       const fits = (k: number) => {
         const r = probe(k);
-        return !r.death && freeBytesOf(r.t) >= margin;
+        return !r.death && r.freeBytes >= margin;
       };
-      if (!fits(0)) continue;
-      const k = edge(fits, 0, pages, (l, h) => {
-        const f0 = freeBytesOf(probe(h).t);
-        const f1 = l > 0 ? freeBytesOf(probe(l).t) : f0 + h * z.bytes;
-        const slope = Math.max(1, (f1 - f0) / Math.max(1, h - l));
-        return h - Math.ceil((margin - f0) / slope);
+      // Each page fewer gives back its size less what HVO saved on it: the first guess; then the slope between trials.
+      const perPage = z.bytes - (s.hugetlb.vmemmapOptimizeEnabled ? hugetlbVmemmapOptimizableSize(s, order) : 0);
+      const k = edge(fits, -1, best.ask, (l, h) => {
+        const hi = probe(h);
+        const slope = l >= 0 && hi.got > probe(l).got ? Math.max(1, (probe(l).freeBytes - hi.freeBytes) / (hi.got - probe(l).got)) : perPage;
+        return hi.got - Math.ceil((margin - hi.freeBytes) / slope);
       });
-      const u = probe(k).t;
-      z.recommended = answer(u, gotOf(u));
+      if (k >= 0) z.recommended = answer(probe(k));
     }
   }
   const v = vmemmapBytes(s);
