@@ -13,7 +13,7 @@ import { estimatedOthers } from '../kernel/others.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { checkedBoot } from '../check/checked-boot.js';
-import { parseFaults } from '../check/faults.js';
+import { faultsNeverFired, parseFaults } from '../check/faults.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
@@ -256,6 +256,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {
         const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
+        for (const w of faultsNeverFired(r.state)) process.stderr.write(`hvosim: warning: ${w}\n`);
         if (r.state.panic) process.stdout.write(`the boot died after ${r.state.steps.at(-1)?.fn}: ${r.state.panic}\n`);
         else if (bootDeath(r.state)) process.stdout.write(`${bootDeath(r.state)}\n`);
         for (const v of r.violations) process.stdout.write(`${v.invariant}: after ${v.step}${v.atEnd ? '' : ' (healed by the end)'}: ${v.message}\n`);
@@ -267,6 +268,9 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const bar = bootProgress(m, profile);
       const s = boot(m, bar ? { ...opts, afterStep: (st) => bar.update(st.steps.length) } : opts);
       bar?.stop();
+      // A fault that never fired changed nothing: say so (stderr, and in --json).
+      const unfired = faultsNeverFired(s);
+      for (const w of unfired) process.stderr.write(`hvosim: warning: ${w}\n`);
       // A boot the kernel would not survive (or that hvosim predicts runs out of memory) is a finding.
       if (bootDeath(s)) process.exitCode = 1;
       const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
@@ -287,7 +291,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         if (o.vmemmapSvg) write(o.vmemmapSvg, vmemmapSvg(pic));
       }
       const plan = o.plan && nr === undefined ? planOfBoot(s, m, opts, margin) : undefined;
-      if (o.json) return printJson(bootJson(s, plan));
+      if (o.json) return printJson(unfired.length ? { ...bootJson(s, plan), faultsNeverFired: unfired } : bootJson(s, plan));
       const lines = (x: string[]) => void process.stdout.write(x.join('\n') + '\n');
       if (o.dmesg) return lines(s.dmesg);
       if (o.meminfo) return lines(meminfoText(s));
