@@ -18,6 +18,8 @@ import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
 import { beginStep } from './state.js';
 import { pow2 } from '../util/units.js';
+import type { KernelBuild } from './config.js';
+import { NEED_GROWS_UP_TO_KB } from './config.js';
 
 export interface FreeRange {
   start: number;
@@ -463,6 +465,18 @@ export function recommendedMinFreeKbytes(s: KernelState, minFreeKbytes: number, 
   return Math.max(minFreeKbytes, rec);
 }
 
+/** The build's need after hugetlb_init() for a machine of this MemTotal: interpolated between its measured points, the end segments carried on (flat above NEED_GROWS_UP_TO_KB). */
+export function bootNeedAfterHugetlbInitKb(build: KernelBuild, memTotalKb: number): number {
+  const pts = build.bootNeedAfterHugetlbInit;
+  if (pts.length === 1) return pts[0]![1];
+  const x = Math.min(memTotalKb, NEED_GROWS_UP_TO_KB);
+  let i = 0;
+  while (i < pts.length - 2 && x > pts[i + 1]![0]) i++;
+  const [x0, y0] = pts[i]!;
+  const [x1, y1] = pts[i + 1]!;
+  return Math.max(0, Math.round(y0 + ((y1 - y0) * (x - x0)) / (x1 - x0)));
+}
+
 /** What the page allocator looked like when hugetlb_init() ended (recordAfterHugetlbInit()). */
 export interface AfterHugetlbInit {
   /** Free and managed pages per zone (s.zones.zones order). */
@@ -516,6 +530,7 @@ export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
     if (z.idx > normalIdx(s)) return;
     usable += Math.max(0, at.free[i]! - wm[i]!.min - lowmemReserve(s, at.managed, i, normalIdx(s)));
   });
-  const needPages = Math.ceil((s.build.bootNeedAfterHugetlbInitKb * 1024) / s.arch.pageSize);
+  const memTotalKb = at.managed.reduce((a, b) => a + b, 0) * (s.arch.pageSize / 1024);
+  const needPages = Math.ceil((bootNeedAfterHugetlbInitKb(s.build, memTotalKb) * 1024) / s.arch.pageSize);
   return { dies: usable < needPages, usablePages: usable, needPages, minFreeKbytesBoot, minFreeKbytes };
 }
