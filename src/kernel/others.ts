@@ -77,12 +77,27 @@ function nrKernelPages(s: KernelState): number {
 
 /** alloc_large_system_hash() with HASH_EARLY: one bucket per 2^scale bytes of memory, from memblock. */
 function allocLargeSystemHash(s: KernelState, bucketsize: number, scale: number): void {
+  small(s, largeSystemHashBytes(s, bucketsize, scale), 'alloc_large_system_hash');
+}
+
+/** The size alloc_large_system_hash() gives a table of one bucket per 2^scale bytes of memory (a power of two of buckets). */
+export function largeSystemHashBytes(s: KernelState, bucketsize: number, scale: number): number {
   const mib = 2 ** 20 / s.arch.pageSize;
   let n = Math.ceil(nrKernelPages(s) / mib) * mib;
   n = scale > s.arch.pageShift ? Math.floor(n / 2 ** (scale - s.arch.pageShift)) : n * 2 ** (s.arch.pageShift - scale);
   if (n * bucketsize < s.arch.pageSize) n = s.arch.pageSize / bucketsize;
   n = 2 ** Math.ceil(Math.log2(n));
-  small(s, bucketsize * n, 'alloc_large_system_hash');
+  return bucketsize * n;
+}
+
+/**
+ * vfs_caches_init() with hashdist on (more than one node): the dentry and inode
+ * hashes are vmalloc'd from the page allocator before the initcalls, spread
+ * over the nodes, rather than taken from memblock early. Their bytes.
+ */
+export function hashdistHashBytes(s: KernelState): number {
+  if ((s.zones?.nodeSpan.size ?? 0) <= 1) return 0;
+  return largeSystemHashBytes(s, 8, 13) + largeSystemHashBytes(s, 8, 14);
 }
 
 /** After parse_args(): a short-lived copy in start_kernel(), the early dentry and inode hashes, the fixmap's page-table pages. */

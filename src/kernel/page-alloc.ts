@@ -20,6 +20,7 @@ import { beginStep } from './state.js';
 import { pow2 } from '../util/units.js';
 import type { KernelBuild } from './config.js';
 import { NEED_GROWS_UP_TO_KB } from './config.js';
+import { hashdistHashBytes } from './others.js';
 
 export interface FreeRange {
   start: number;
@@ -214,6 +215,9 @@ function hugetlbInitKeepPages(s: KernelState, nid: number): number {
     if (z.nid === nid) keep += Math.min(free[i]!, wm[i]!.min + lowmemReserve(s, managed, i, movable));
   });
   if (nid === bootCpuNode(s)) keep += Math.ceil((s.build.kernelUseAtHugetlbInitKb * 1024) / s.arch.pageSize);
+  // With more than one node, the dentry and inode hashes were vmalloc'd from every node in turn.
+  const nodes = s.zones?.nodeSpan.size ?? 1;
+  keep += Math.ceil(hashdistHashBytes(s) / nodes / s.arch.pageSize);
   return keep;
 }
 
@@ -531,6 +535,7 @@ export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
     usable += Math.max(0, at.free[i]! - wm[i]!.min - lowmemReserve(s, at.managed, i, normalIdx(s)));
   });
   const memTotalKb = at.managed.reduce((a, b) => a + b, 0) * (s.arch.pageSize / 1024);
-  const needPages = Math.ceil((bootNeedAfterHugetlbInitKb(s.build, memTotalKb) * 1024) / s.arch.pageSize);
+  // The build's need, and on a NUMA machine the hashes vmalloc'd before hugetlb_init() (not in the zones' counts).
+  const needPages = Math.ceil((bootNeedAfterHugetlbInitKb(s.build, memTotalKb) * 1024 + hashdistHashBytes(s)) / s.arch.pageSize);
   return { dies: usable < needPages, usablePages: usable, needPages, minFreeKbytesBoot, minFreeKbytes };
 }
