@@ -28,7 +28,7 @@ import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaNodeSpans, numaRe
 import { cpuHasGbpages, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
 import { hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import { freeAreaInit } from './mm-init.js';
-import { freeReservedPages, memblockFreeAll, recordAfterHugetlbInit } from './page-alloc.js';
+import { freeReservedPages, memblockFreeAll, recordAfterHugetlbInit, recordBeforeHugetlbInit } from './page-alloc.js';
 import { sparseInit } from './sparse.js';
 import type { BootStep, KernelState, OtherPoint, OtherSubsystems, Profile } from './state.js';
 import { beginStep, createKernelState, endStep, KernelPanic, printk } from './state.js';
@@ -296,6 +296,7 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
     memblockFreeAll(s);
     freeImagePart(s, 0);
     giganticPagesInit(s);
+    recordBeforeHugetlbInit(s);
     hugetlbInit(s);
     recordAfterHugetlbInit(s);
     freeInitrdMem(s);

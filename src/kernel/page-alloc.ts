@@ -427,22 +427,20 @@ export interface ZoneWmarks {
   high: number;
 }
 
-/** __setup_per_zone_wmarks(): min spread over the lowmem zones by managed pages; low and high a quarter of it (or 0.1% of the zone) above. */
+/**
+ * __setup_per_zone_wmarks() (6.1): min spread over every zone by managed pages
+ * (x86_64 has no highmem, and 6.1 treats ZONE_MOVABLE as any other zone);
+ * low and high a quarter of it (or 0.1% of the zone) above.
+ */
 export function setupPerZoneWmarks(s: KernelState, minFreeKbytes: number, managed: number[]): ZoneWmarks[] {
   const zones = s.zones?.zones ?? [];
-  const movable = s.zones?.movableIdx ?? -1;
   const pagesMin = Math.floor(minFreeKbytes / (s.arch.pageSize / 1024));
-  let lowmem = 0;
-  zones.forEach((z, i) => {
-    if (z.idx !== movable) lowmem += managed[i] ?? 0;
-  });
-  return zones.map((z, i) => {
+  const lowmem = managed.reduce((a, m) => a + m, 0);
+  return zones.map((_, i) => {
     const m = managed[i] ?? 0;
-    let tmp = lowmem ? Math.floor((pagesMin * m) / lowmem) : 0;
-    // ZONE_MOVABLE (as highmem): SWAP_CLUSTER_MAX to 128 pages.
-    const min = z.idx === movable ? Math.min(128, Math.max(32, Math.floor(m / 1024))) : tmp;
+    const min = lowmem ? Math.floor((pagesMin * m) / lowmem) : 0;
     // watermark_scale_factor 10: 0.1% of the zone.
-    tmp = Math.max(tmp >> 2, Math.floor((m * 10) / 10000));
+    const tmp = Math.max(min >> 2, Math.floor((m * 10) / 10000));
     return { min, low: min + tmp, high: min + 2 * tmp };
   });
 }
@@ -486,11 +484,19 @@ export interface AfterHugetlbInit {
   /** Free and managed pages per zone (s.zones.zones order). */
   free: number[];
   managed: number[];
+  /** Managed pages per zone before hugetlb_init() (what init_per_zone_wmark_min() saw at postcore_initcall). */
+  managedBefore: number[];
+}
+
+/** Called just before hugetlb_init(): the managed pages of every zone, as the postcore initcalls saw them. */
+export function recordBeforeHugetlbInit(s: KernelState): void {
+  s.pageAlloc.afterHugetlbInit = { free: [], managed: [], managedBefore: (s.zones?.zones ?? []).map((z) => z.managed) };
 }
 
 /** Called when hugetlb_init() ends: the free and managed pages of every zone then. */
 export function recordAfterHugetlbInit(s: KernelState): void {
-  s.pageAlloc.afterHugetlbInit = { free: zoneFreePages(s), managed: (s.zones?.zones ?? []).map((z) => z.managed) };
+  const before = s.pageAlloc.afterHugetlbInit?.managedBefore ?? [];
+  s.pageAlloc.afterHugetlbInit = { free: zoneFreePages(s), managed: (s.zones?.zones ?? []).map((z) => z.managed), managedBefore: before };
 }
 
 export interface OutOfMemory {
@@ -515,27 +521,24 @@ export interface OutOfMemory {
 export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
   const at = s.pageAlloc.afterHugetlbInit;
   const zones = s.zones?.zones;
-  if (!at || !zones) return null;
-  // init_per_zone_wmark_min() ran before hugetlb_init(): the gigantic pages were still memblock's then.
-  const giga = zones.map(() => 0);
-  for (const p of s.hugetlb.pages) {
-    // Gigantic pages (order MAX_ORDER, 11, or more) come from memblock.
-    if (p.order < 11 || p.surplus) continue;
-    const i = zones.findIndex((z) => z.nid === p.nid && p.pfn >= z.startPfn && p.pfn < z.startPfn + z.spanned);
-    if (i >= 0) giga[i]! += pow2(p.order);
-  }
-  // 2 MiB pages were taken by hugetlb_init() itself: free pages then, counted as managed.
-  const managedBoot = at.managed.map((m, i) => m - giga[i]!);
+  if (!at?.free.length || !zones) return null;
+  // init_per_zone_wmark_min() and the lowmem reserves ran at postcore_initcall: the zones as hugetlb_init() found them.
+  const managedBoot = at.managedBefore;
   const minFreeKbytesBoot = calculateMinFreeKbytes(s, managedBoot);
   const minFreeKbytes = recommendedMinFreeKbytes(s, minFreeKbytesBoot, at.managed);
   const wm = setupPerZoneWmarks(s, minFreeKbytes, at.managed);
   let usable = 0;
   zones.forEach((z, i) => {
     if (z.idx > normalIdx(s)) return;
-    usable += Math.max(0, at.free[i]! - wm[i]!.min - lowmemReserve(s, at.managed, i, normalIdx(s)));
+    // setup_per_zone_lowmem_reserve() ran at postcore_initcall, before the gigantic pages were managed.
+    usable += Math.max(0, at.free[i]! - wm[i]!.min - lowmemReserve(s, managedBoot, i, normalIdx(s)));
   });
   const memTotalKb = at.managed.reduce((a, b) => a + b, 0) * (s.arch.pageSize / 1024);
   // The build's need, and on a NUMA machine the hashes vmalloc'd before hugetlb_init() (not in the zones' counts).
-  const needPages = Math.ceil((bootNeedAfterHugetlbInitKb(s.build, memTotalKb) * 1024 + hashdistHashBytes(s)) / s.arch.pageSize);
+  // Zones up to Normal that repeat a zone type another node has (a NUMA machine's split zones).
+  const populated = zones.filter((z, i) => z.idx <= normalIdx(s) && at.managed[i]! > 0);
+  const repeated = populated.length - new Set(populated.map((z) => z.idx)).size;
+  const needKb = bootNeedAfterHugetlbInitKb(s.build, memTotalKb) + repeated * s.build.bootNeedPerRepeatedZoneKb;
+  const needPages = Math.ceil((needKb * 1024 + hashdistHashBytes(s)) / s.arch.pageSize);
   return { dies: usable < needPages, usablePages: usable, needPages, minFreeKbytesBoot, minFreeKbytes };
 }
