@@ -136,7 +136,7 @@ export function planText(p: Plan): string[] {
     out.push(`Most ${z.size} pages this machine gets: ${b.pages} (${nodes(b)}), leaving ~${humanSize(b.freeBytes)} free${b.note ? `; ${b.note}` : ''}. Command line:`, `  ${b.cmdline}`);
     const r = z.recommended;
     if (r) out.push(`Keeping ${humanSize(z.marginBytes ?? 0)} free for the running system (--plan-margin): ${r.pages} (${nodes(r)}), leaving ~${humanSize(r.freeBytes)} free. Command line:`, `  ${r.cmdline}`);
-    else if (z.marginBytes !== undefined) out.push(`That leaves the ${humanSize(z.marginBytes)} the planner keeps free for the running system (--plan-margin).`);
+    else if (z.marginBytes !== undefined) out.push(`That leaves more than the ${humanSize(z.marginBytes)} the planner keeps free for the running system (--plan-margin).`);
   }
   return out;
 }
