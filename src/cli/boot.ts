@@ -21,7 +21,6 @@ import { paint, printJson, progress, table } from './output.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
 import { bootDeath, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
-import { predictOutOfMemory } from '../kernel/page-alloc.js';
 import { cmdlineNotes, cmdlineWarnings } from '../report/cmdline.js';
 import { bootPicture } from '../report/picture.js';
 import { memoryMapSvg, vmemmapSvg } from '../report/svg.js';
@@ -163,7 +162,7 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const out: string[] = [];
   // A boot that dies is said first.
   if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
-  else if (predictOutOfMemory(s)?.dies) out.push(paint('1;31', bootDeath(s)!));
+  else if (bootDeath(s)) out.push(paint('1;31', bootDeath(s)!));
   out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
   out.push(`command line: ${m.cmdline || '(empty)'}`);
   out.push(`other subsystems' memblock calls: ${s.others?.name ?? 'none'}`);

@@ -83,11 +83,16 @@ function allocLargeSystemHash(s: KernelState, bucketsize: number, scale: number)
 /** The size alloc_large_system_hash() gives a table of one bucket per 2^scale bytes of memory (a power of two of buckets). */
 export function largeSystemHashBytes(s: KernelState, bucketsize: number, scale: number): number {
   const mib = 2 ** 20 / s.arch.pageSize;
-  let n = Math.ceil(nrKernelPages(s) / mib) * mib;
+  const pages = nrKernelPages(s);
+  let n = Math.ceil(pages / mib) * mib;
+  // Above 64 GiB the table grows with the square root of memory (one more scale step per 4x: ADAPT_SCALE_*).
+  for (let adapt = 2 ** 36 / s.arch.pageSize; adapt < n; adapt *= 4) scale++;
   n = scale > s.arch.pageShift ? Math.floor(n / 2 ** (scale - s.arch.pageShift)) : n * 2 ** (s.arch.pageShift - scale);
   if (n * bucketsize < s.arch.pageSize) n = s.arch.pageSize / bucketsize;
   n = 2 ** Math.ceil(Math.log2(n));
-  return bucketsize * n;
+  // At most 1/16 of memory and 2^31 buckets; the table is a power of two of buckets (ilog2).
+  const max = Math.min(Math.floor((pages * s.arch.pageSize) / 16 / bucketsize), 2 ** 31);
+  return bucketsize * 2 ** Math.floor(Math.log2(Math.min(n, max)));
 }
 
 /**

@@ -500,8 +500,10 @@ export function recordAfterHugetlbInit(s: KernelState): void {
 }
 
 export interface OutOfMemory {
-  /** The rest of the boot would not get the memory it needs (hvosim's prediction). */
+  /** The rest of the boot would not get the memory it needs (hvosim's prediction), by more than the build's uncertainty. */
   dies: boolean;
+  /** Within the build's uncertainty of the edge either way: real boots this close went both ways. */
+  edge: boolean;
   /** Pages GFP_KERNEL allocations can still get once khugepaged raised the watermarks, over all zones. */
   usablePages: number;
   /** Pages the rest of the boot needs (the build fact). */
@@ -540,5 +542,6 @@ export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
   const repeated = populated.length - new Set(populated.map((z) => z.idx)).size;
   const needKb = bootNeedAfterHugetlbInitKb(s.build, memTotalKb) + repeated * s.build.bootNeedPerRepeatedZoneKb;
   const needPages = Math.ceil((needKb * 1024 + hashdistHashBytes(s)) / s.arch.pageSize);
-  return { dies: usable < needPages, usablePages: usable, needPages, minFreeKbytesBoot, minFreeKbytes };
+  const band = Math.ceil((s.build.bootNeedUncertaintyKb * 1024) / s.arch.pageSize);
+  return { dies: usable < needPages - band, edge: Math.abs(usable - needPages) <= band, usablePages: usable, needPages, minFreeKbytesBoot, minFreeKbytes };
 }

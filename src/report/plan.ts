@@ -225,14 +225,16 @@ export interface PlanOptions {
 export function bootDeath(s: KernelState): string | null {
   if (s.panic) return s.panic.split(' / ')[0]!;
   const oom = predictOutOfMemory(s);
-  if (oom?.dies) return outOfMemoryText(s, oom);
+  if (oom?.dies || oom?.edge) return outOfMemoryText(s, oom);
   return null;
 }
 
 /** The words hvosim uses for a predicted out-of-memory death. */
 export function outOfMemoryText(s: KernelState, oom: NonNullable<ReturnType<typeof predictOutOfMemory>>): string {
   const ps = s.arch.pageSize;
-  return `this boot will run out of memory after hugetlb_init(): the zones keep ${humanSize(oom.usablePages * ps)} above their watermarks (min_free_kbytes ${oom.minFreeKbytes} once khugepaged starts) and the rest of the boot needs ${humanSize(oom.needPages * ps)}; the real kernel panics ("System is deadlocked on memory", "VFS: Unable to mount root fs") or hangs`;
+  const kept = `the zones keep ${humanSize(oom.usablePages * ps)} above their watermarks (min_free_kbytes ${oom.minFreeKbytes} once khugepaged starts) and the rest of the boot needs ${humanSize(oom.needPages * ps)}`;
+  if (oom.dies) return `this boot will run out of memory after hugetlb_init(): ${kept}; the real kernel panics ("System is deadlocked on memory", "VFS: Unable to mount root fs") or hangs`;
+  return `this boot may run out of memory after hugetlb_init(): ${kept}, within ${humanSize(s.build.bootNeedUncertaintyKb * 1024)} of the edge, where real boots went both ways`;
 }
 
 /** MemFree after a boot (the estimate /proc/meminfo shows), in bytes. */
