@@ -347,7 +347,8 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
       // unless pages were discarded: then asking for fewer would get fewer still, and it asks what that boot asked.
       const answer = (r: Probe, note?: string): PlanBest => ({ pages: r.got, perNode: r.perNode, cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, r.discarded ? r.ask : r.got), note, freeBytes: r.freeBytes });
       const top = probe(best.ask);
-      z.best = answer(top, best.deathAbove ? `asking for ${best.ask + 1} or more kills the boot (${best.deathAbove})` : undefined);
+      const risk = best.deathAbove?.startsWith('this boot may') ? 'may kill the boot' : 'kills the boot';
+      z.best = answer(top, best.deathAbove ? `asking for ${best.ask + 1} or more ${risk} (${best.deathAbove})` : undefined);
       // The recommendation: the most pages that still leave the margin free.
       const margin = marginBytes(o.margin ?? DEFAULT_MARGIN, mi.MemTotal ?? 0);
       z.marginBytes = margin;
