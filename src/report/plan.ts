@@ -302,8 +302,9 @@ interface Probe {
   /** Pages of the size searched for, in all and per node. */
   got: number;
   perNode: Record<string, number>;
-  /** MemFree after the boot. */
+  /** MemFree and MemTotal after the boot. */
   freeBytes: number;
+  memTotalKb: number;
   /** Memory above the watermarks beyond what the rest of the boot needs (how many more pages it might hold). */
   roomBytes: number;
   /** The ask, and pages the kernel took then discarded (spanning two zones): asking for `got` would then get fewer. */
@@ -333,7 +334,7 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
           const oom = predictOutOfMemory(t);
           const perNode = perNodeOf(t, order);
           const got = Object.values(perNode).reduce((a, b) => a + b, 0);
-          r = { death: bootDeath(t), got, perNode, freeBytes: freeBytesOf(t), roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0, ask: k, discarded: t.hugetlb.nrInvalid.get(order) ?? 0 };
+          r = { death: bootDeath(t), got, perNode, freeBytes: freeBytesOf(t), memTotalKb: meminfoObject(t).MemTotal ?? 0, roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0, ask: k, discarded: t.hugetlb.nrInvalid.get(order) ?? 0 };
           cache.set(k, r);
         }
         return r;
@@ -350,7 +351,8 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
       const risk = best.deathAbove?.startsWith('this boot may') ? 'may kill the boot' : 'kills the boot';
       z.best = answer(top, best.deathAbove ? `asking for ${best.ask + 1} or more ${risk} (${best.deathAbove})` : undefined);
       // The recommendation: the most pages that still leave the margin free.
-      const margin = marginBytes(o.margin ?? DEFAULT_MARGIN, mi.MemTotal ?? 0);
+      // A share of MemTotal is of the machine as the answer boots it (the boot planned for may have died).
+      const margin = marginBytes(o.margin ?? DEFAULT_MARGIN, top.memTotalKb);
       z.marginBytes = margin;
       if (top.freeBytes >= margin) continue;
       const fits = (k: number) => {

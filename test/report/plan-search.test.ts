@@ -83,6 +83,9 @@ describe("the planner's search", () => {
     assert.equal(plan.structPages.complete, false);
     const z = plan.sizes.find((x) => x.bytes === GiB)!;
     assert.match(z.why[0]!.text, /^the boot died/);
+    // The margin is a share of the memory the answer boots with, not of the dead boot's (none).
+    assert.ok(z.marginBytes! > 8 * GiB, String(z.marginBytes));
+    assert.ok(z.best!.pages > 0 && z.best!.pages < 512);
     // Slots hugetlb had taken are pages, not free slots.
     for (const w of z.why.slice(1)) {
       const held = Number(/holding pages: (\d+)/.exec(w.text)![1]);
