@@ -18,7 +18,7 @@ import type { MemblockFaults } from './memblock.js';
 import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';
 import { memblockCreate } from './memblock.js';
 import { freeAreaInit } from './mm-init.js';
-import { createPageAllocState, freeReservedPages, memblockFreeAll } from './page-alloc.js';
+import { createPageAllocState, freeReservedPages, memblockFreeAll, recordAfterHugetlbInit, recordBeforeHugetlbInit } from './page-alloc.js';
 import { createVmemmapPageTables } from './pgtable.js';
 import { createSparseState, sparseInit } from './sparse.js';
 import type { BootStepName } from './steps.js';
@@ -108,7 +108,12 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
   },
   gigantic_pages_init: { run: giganticPagesInit, models: 'gigantic_pages_init (arch_initcall)' },
   hugetlb_init: {
-    run: hugetlbInit,
+    run: (s) => {
+      // What the zones hold on either side of hugetlb_init(), for predictOutOfMemory().
+      recordBeforeHugetlbInit(s);
+      hugetlbInit(s);
+      recordAfterHugetlbInit(s);
+    },
     models: "hugetlb_init (2 MiB pages, gather_bootmem_prealloc with each generation's HVO, vmemmap_wrprotect_hvo, report_hugepages)",
   },
   free_initrd_mem: { run: freeInitrdMem, models: 'free_initrd_mem' },
