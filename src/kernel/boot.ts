@@ -17,7 +17,7 @@ import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import type { MemblockFaults } from './memblock.js';
 import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';
 import { memblockCreate } from './memblock.js';
-import { freeAreaInit } from './mm-init.js';
+import { freeAreaInit, freeAreaInitMemmap, freeAreaInitZones } from './mm-init.js';
 import { createPageAllocState, freeReservedPages, memblockFreeAll } from './page-alloc.js';
 import { createVmemmapPageTables } from './pgtable.js';
 import { createSparseState, sparseInit } from './sparse.js';
@@ -81,6 +81,19 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
       s.zones = freeAreaInit(s);
     },
     models: 'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges; hugetlb_vmemmap_init_late before memmap_init where the kernel has it)',
+  },
+  'free_area_init:zones': {
+    run: (s) => {
+      s.zones = freeAreaInitZones(s);
+    },
+    models: 'the zones of free_area_init set up before the gigantic pages and sparse_init (7.3): zone ranges, kernelcore=/movablecore=, spanned and present pages',
+  },
+  'free_area_init:memmap': {
+    run: (s) => {
+      beginStep(s, 'memmap_init');
+      freeAreaInitMemmap(s);
+    },
+    models: 'the rest of free_area_init once sparse_init has run (7.3): memmap_init, unavailable ranges',
   },
   'setup_arch:end': {
     run: (s) => {

@@ -10,10 +10,10 @@
 import { memparse, pow2, stringGetSize2 } from '../util/units.js';
 import { sscanfLu } from './params.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
 import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
-import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
+import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 
@@ -258,6 +258,30 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
   h.maxHugePagesNode.set(nid, i);
 }
 
+/**
+ * hugetlb_free_cross_zone_pages() (7.3, the zones set up already): the boot
+ * pages of `h` that span two zones of their node go back to memblock; one line
+ * per node that had any. Returns how many were freed, by node.
+ */
+function hugetlbFreeCrossZonePages(s: KernelState, h: Hstate): Map<number, number> {
+  const freed = new Map<number, number>();
+  if (!s.kernel.crossZoneFreeAtAlloc || !hstateIsGigantic(h)) return freed;
+  const size = hstateSize(s, h);
+  for (const nid of onlineNodes(s)) {
+    let n = 0;
+    for (const m of hugeBootPages(s, nid)) {
+      if (m.order !== h.order || hugetlbBootmemPageInOneZone(s, nid, m)) continue;
+      hugeBootPageDel(s, m);
+      memblockPhysFree(s.memblock, m.addr, size, 'hugetlb_free_cross_zone_pages');
+      n++;
+    }
+    if (!n) continue;
+    printk(s, `HugeTLB: freed ${n} cross-zone hugepages of size ${stringGetSize2(size)} on node ${nid}.`);
+    freed.set(nid, n);
+  }
+  return freed;
+}
+
 /** hugetlb_hstate_alloc_pages(): per node if any node was named, else spread over the nodes. */
 function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
   if (!h.maxHugePages) return;
@@ -269,12 +293,19 @@ function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
       nodeSpecific = true;
     }
   }
-  if (nodeSpecific) return;
+  if (nodeSpecific) {
+    for (const [nid, n] of hugetlbFreeCrossZonePages(s, h)) {
+      h.maxHugePages -= n;
+      h.maxHugePagesNode.set(nid, Math.max(0, (h.maxHugePagesNode.get(nid) ?? 0) - n));
+    }
+    return;
+  }
   let i = 0;
   for (; i < h.maxHugePages; i++) {
     const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, NUMA_NO_NODE) : allocPoolHugePage(s, h);
     if (!ok) break;
   }
+  for (const n of hugetlbFreeCrossZonePages(s, h).values()) i -= n;
   if (i < h.maxHugePages) {
     printk(s, `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`);
     h.maxHugePages = i;

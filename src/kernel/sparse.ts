@@ -145,7 +145,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
     return;
   }
   s.sparse.usemap.set(nid, usemap);
-  sparseBufferInit(s, count * sectionMapSize(s), nid);
+  if (s.kernel.sparseBuffer) sparseBufferInit(s, count * sectionMapSize(s), nid);
   sparseVmemmapInitNidEarly(s, nid);
   const perSection = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
   const pages = Math.ceil(perSection / s.arch.pageSize);
@@ -171,7 +171,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
       for (; nr < last; nr++) s.sparse.failed.add(nr);
     }
   }
-  sparseBufferFini(s);
+  if (s.kernel.sparseBuffer) sparseBufferFini(s);
 }
 
 /** sparse_init(): present sections, then each run of sections of one node. */

@@ -4,9 +4,11 @@
 export const BOOT_STEP_NAMES = [
   'start_kernel',
   'setup_arch:memory',
+  'free_area_init:zones',
   'hugetlb_bootmem_alloc:setup_arch',
   'sparse_init',
   'free_area_init',
+  'free_area_init:memmap',
   'setup_arch:end',
   'parse_args',
   'setup_per_cpu_areas',

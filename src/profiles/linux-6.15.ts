@@ -20,6 +20,8 @@ export const linux615: KernelProfile = {
     gather: 'per-node',
     memmapCounters: true,
     hugetlbFreeVmemmapParam: 'early-param',
+    sparseBuffer: true,
+    crossZoneFreeAtAlloc: false,
   },
   steps: [
     'start_kernel',

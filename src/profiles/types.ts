@@ -25,9 +25,11 @@ export interface KernelFeatures {
    * sparse_init() and optimized by gather_bootmem_prealloc() ('gather'),
    * pre-optimized by hugetlb_vmemmap_init_early() before zones exist and undone by
    * _late() for a page across zones ('early'), or marked early and populated by
-   * hugetlb_vmemmap_init_late() once zones are known ('deferred').
+   * hugetlb_vmemmap_init_late() once zones are known ('deferred'), or marked and
+   * populated by sparse_init_nid() itself, the zones being set up before
+   * sparse_init() (7.3, 'sparse-init').
    */
-  bootVmemmap: 'gather' | 'early' | 'deferred';
+  bootVmemmap: 'gather' | 'early' | 'deferred' | 'sparse-init';
   /** What an HVO'd folio's tail vmemmap PTEs map: its own head vmemmap page ("fake heads"), or the zone's shared tail page for the order. */
   hvoTails: 'head' | 'zone-shared';
   /** A tail struct page's compound_info: a pointer to the head (with the fake-head check in compound_head()), or a mask. */
@@ -44,6 +46,20 @@ export interface KernelFeatures {
   memmapCounters: boolean;
   /** How `hugetlb_free_vmemmap=` with a bad value is refused: as a core_param ("invalid for parameter") or an early_param ("Malformed early option"). */
   hugetlbFreeVmemmapParam: 'core-param' | 'early-param';
+  /**
+   * sparse_init_nid() takes one buffer for the node's whole memmap
+   * (sparse_buffer_init(), vmemmap_alloc_block_buf() from it, the rest given
+   * back by sparse_buffer_fini()); false (7.3): each 2 MiB block of memmap is
+   * its own memblock allocation.
+   */
+  sparseBuffer: boolean;
+  /**
+   * hugetlb_free_cross_zone_pages() (7.3): right after the boot-time gigantic
+   * pages of an hstate are allocated (the zones exist already), those that span
+   * two zones are given back to memblock at once, do not count as allocated,
+   * and one line per node says how many; no "invalid page discarded" later.
+   */
+  crossZoneFreeAtAlloc: boolean;
 }
 
 export interface KernelProfile {

@@ -29,6 +29,10 @@ export const OUR_CALLERS = new Set([
   'sparse_buffer_alloc',
   'sparse_buffer_fini',
   '__alloc_bootmem_huge_page',
+  // 7.3, where vmemmap_alloc_block_buf() is inlined (KernelBuild.vmemmapBlockBufCallers), and its cross-zone free.
+  'vmemmap_populate_hugepages',
+  'vmemmap_populate_address',
+  'hugetlb_free_cross_zone_pages',
 ]);
 
 /**
