@@ -19,6 +19,8 @@ export const linux61: KernelProfile = {
     gather: 'per-page',
     memmapCounters: false,
     hugetlbFreeVmemmapParam: 'core-param',
+    usemapAlloc: 'pgdat-section',
+    invalidPageFreeByZone: false,
   },
   steps: [
     'start_kernel',

@@ -20,6 +20,8 @@ export const linux615: KernelProfile = {
     gather: 'per-node',
     memmapCounters: true,
     hugetlbFreeVmemmapParam: 'early-param',
+    usemapAlloc: 'pgdat-section',
+    invalidPageFreeByZone: false,
   },
   steps: [
     'start_kernel',
