@@ -26,12 +26,6 @@ export interface KernelBuild {
   memSectionUsageSize: number;
   /** Pages of the boot CPU's per-cpu unit in use ("percpu: Embedded N pages/cpu"); the rest of its 2 MiB chunk is given back. */
   pcpuUnitPages: number;
-  /**
-   * The caller memblock=debug names for a vmemmap_alloc_block_buf() that goes to
-   * memblock, for a 2 MiB block and for a 4 KiB page: the function it is
-   * inlined into in this build (absent: not inlined, "vmemmap_alloc_block_buf").
-   */
-  vmemmapBlockBufCallers?: { pmd: string; pte: string };
 }
 
 export const DEBIAN_6_1_CLOUD: KernelBuild = {

@@ -11,7 +11,7 @@ import { memparse, pow2, stringGetSize2 } from '../util/units.js';
 import { sscanfLu } from './params.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
-import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
+import { adjustManagedPageCount, allocPagesNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
 import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
@@ -514,9 +514,13 @@ function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
     const pfn = m.addr / ps;
     const n = pow2(m.order);
     if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
-      // hugetlb_bootmem_free_invalid_page()
+      // hugetlb_bootmem_free_invalid_page(): page by page, each to its own zone (the page spans two).
       hugeBootPageDel(s, m);
-      freeReservedPages(s, pfn, n);
+      for (let p = pfn; p < pfn + n; ) {
+        const next = s.kernel.invalidPageFreeByZone ? Math.min(pfn + n, freedAlikeUpTo(s, p)) : pfn + n;
+        freeReservedPages(s, p, next - p);
+        p = next;
+      }
       continue;
     }
     hugetlbFolioInitVmemmap(s, pfn);

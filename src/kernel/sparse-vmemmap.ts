@@ -31,15 +31,9 @@ function vmemmapAllocBlockZero(s: KernelState, nid: number): number {
   return vmemmapAllocBlock(s, s.arch.pageSize, nid, 'vmemmap_alloc_block_zero');
 }
 
-/** The caller the log names for vmemmap_alloc_block_buf() going to memblock: the function the build inlined it into. */
-export function blockBufCaller(s: KernelState, size: number): string {
-  const c = s.build.vmemmapBlockBufCallers;
-  return c ? (size === s.arch.pageSize ? c.pte : c.pmd) : 'vmemmap_alloc_block_buf';
-}
-
 /** vmemmap_alloc_block_buf(): from the node's sparse buffer, else a fresh block. */
 export function vmemmapAllocBlockBuf(s: KernelState, size: number, nid: number): number {
-  return sparseBufferAlloc(s, size) || vmemmapAllocBlock(s, size, nid, blockBufCaller(s, size));
+  return sparseBufferAlloc(s, size) || vmemmapAllocBlock(s, size, nid, 'vmemmap_alloc_block_buf');
 }
 
 /** The PUD and PMD tables above a vmemmap address, allocated where missing. */

@@ -85,7 +85,4 @@ export const DEBIAN_7_3_CLOUD: KernelBuild = {
     { what: 'unused kernel image (rodata/data gap)', kb: 608 },
   ],
   pcpuUnitPages: 63,
-  // vmemmap_alloc_block_buf() is inlined: n13's 2 MiB blocks are "vmemmap_populate_hugepages+0x168",
-  // its HVO head pages "vmemmap_populate_address+0x30c".
-  vmemmapBlockBufCallers: { pmd: 'vmemmap_populate_hugepages', pte: 'vmemmap_populate_address' },
 };

@@ -21,6 +21,8 @@ export const linux61: KernelProfile = {
     hugetlbFreeVmemmapParam: 'core-param',
     sparseBuffer: true,
     crossZoneFreeAtAlloc: false,
+    usemapAlloc: 'pgdat-section',
+    invalidPageFreeByZone: false,
   },
   steps: [
     'start_kernel',

@@ -22,6 +22,8 @@ export const linux615: KernelProfile = {
     hugetlbFreeVmemmapParam: 'early-param',
     sparseBuffer: true,
     crossZoneFreeAtAlloc: false,
+    usemapAlloc: 'pgdat-section',
+    invalidPageFreeByZone: false,
   },
   steps: [
     'start_kernel',

@@ -12,7 +12,13 @@ export const linux71: KernelProfile = {
   name: '7.1',
   title: 'Linux 7.1 (the series merged): deferred population once zones are known, per-zone shared tails, mask compound_info',
   validatedAgainst: null,
-  features: { ...hvoV7.features },
+  features: {
+    ...hvoV7.features,
+    // sparse_usage_init(): every 7.1 fixture's first sparse_init_nid allocation is from=0 (n14: 1408 bytes nid=0).
+    usemapAlloc: 'node',
+    // n12, n24: the page cut by movablecore= goes back to Normal and Movable each its own part (n24 node 0 Normal 89088).
+    invalidPageFreeByZone: true,
+  },
   steps: linux70.steps,
   base: linux70.name,
   releases: ['7.1', '7.2'],

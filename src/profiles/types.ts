@@ -44,6 +44,21 @@ export interface KernelFeatures {
   gather: 'per-page' | 'per-node';
   /** nr_memmap_pages and nr_memmap_boot_pages exist in /proc/vmstat (memmap_boot_pages_add()). */
   memmapCounters: boolean;
+  /**
+   * Where sparse_init_nid() takes the node's mem_section_usage array from: the
+   * section that holds the node's pg_data_t if it fits there
+   * (sparse_early_usemaps_alloc_pgdat_section(), up to 7.0), or anywhere on the
+   * node (sparse_usage_init(): memblock_alloc_node(), from 7.1).
+   */
+  usemapAlloc: 'pgdat-section' | 'node';
+  /**
+   * gather's hugetlb_bootmem_free_invalid_page() gives a zone-spanning page back
+   * page by page, each page to its own zone (true: what the kernel does, held to
+   * 7.1's n12 and n24), or the whole page to the zone of its head (false: kept for
+   * the profiles whose generated boots are frozen, 6.15 and hvo-v7; a known
+   * misaccounting of their Normal/Movable managed split).
+   */
+  invalidPageFreeByZone: boolean;
   /** How `hugetlb_free_vmemmap=` with a bad value is refused: as a core_param ("invalid for parameter") or an early_param ("Malformed early option"). */
   hugetlbFreeVmemmapParam: 'core-param' | 'early-param';
   /**

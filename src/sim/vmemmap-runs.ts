@@ -12,7 +12,7 @@ import { folioVmemmap } from '../kernel/hugetlb-vmemmap.js';
 import type { PteRun } from '../kernel/pgtable.js';
 import { NO_RUNS, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from '../kernel/pgtable.js';
 import { sparseBufferAlloc, sparseBufferBlocksLeft } from '../kernel/sparse-buffer.js';
-import { blockBufCaller, vmemmapAllocBlockBuf, vmemmapPudPmdPopulate } from '../kernel/sparse-vmemmap.js';
+import { vmemmapAllocBlockBuf, vmemmapPudPmdPopulate } from '../kernel/sparse-vmemmap.js';
 import type { BootShortcuts, KernelState } from '../kernel/state.js';
 import { firstEndingAbove } from '../util/search.js';
 import { memblockAllocTryNidRawMany } from './memblock-hints.js';
@@ -27,7 +27,7 @@ export function bootShortcuts(): BootShortcuts {
     populateHvoRun: vmemmapPopulateHvoRun,
     allocBlockBufRun: (s, count, nid, out) => {
       const ps = s.arch.pageSize;
-      return memblockAllocTryNidRawMany(s.memblock, count, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, blockBufCaller(s, ps), out) === count;
+      return memblockAllocTryNidRawMany(s.memblock, count, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_buf', out) === count;
     },
     wrprotectHvo: vmemmapWrprotectHvoQuick,
   };
@@ -99,17 +99,16 @@ function hvoFolioTables(s: KernelState, start: number, head: number, reuse: numb
  * after folio (as many as HVO_RUN_MAX): each one's first PTE table, its head
  * page, its other tables.
  */
-function hvoFreshCallers(entries: number, headCaller: string): readonly string[] {
-  const key = `${entries} ${headCaller}`;
-  let c = freshCallers.get(key);
+function hvoFreshCallers(entries: number): readonly string[] {
+  let c = freshCallers.get(entries);
   if (!c) {
-    const one = ['vmemmap_alloc_block_zero', headCaller, ...Array<string>(entries - 1).fill('vmemmap_alloc_block_zero')];
+    const one = ['vmemmap_alloc_block_zero', 'vmemmap_alloc_block_buf', ...Array<string>(entries - 1).fill('vmemmap_alloc_block_zero')];
     c = Object.freeze(Array.from({ length: HVO_RUN_MAX }, () => one).flat());
-    freshCallers.set(key, c);
+    freshCallers.set(entries, c);
   }
   return c;
 }
-const freshCallers = new Map<string, readonly string[]>();
+const freshCallers = new Map<number, readonly string[]>();
 
 /** The most folios vmemmapPopulateHvoRun() takes at once. */
 export const HVO_RUN_MAX = 64;
@@ -143,7 +142,7 @@ export function vmemmapPopulateHvoRun(s: KernelState, starts: number[], entries:
   if (!buffered && s.sparse.buffer) return -1;
   const per = buffered ? entries : entries + 1;
   const out: number[] = [];
-  const callers = buffered ? 'vmemmap_alloc_block_zero' : hvoFreshCallers(entries, blockBufCaller(s, ps));
+  const callers = buffered ? 'vmemmap_alloc_block_zero' : hvoFreshCallers(entries);
   const made = memblockAllocTryNidRawMany(s.memblock, per * n, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, callers, out);
   let done = 0;
   for (; done < n; done++) {
