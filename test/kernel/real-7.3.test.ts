@@ -49,7 +49,7 @@ describe('Linux 7.3 against its real boots', () => {
   test('the zones are set up before any HugeTLB or sparse allocation', () => {
     const s = boot73('n13-hvo-3node-odd.txt');
     const zones = s.dmesg.findIndex((l) => l.includes('Zone ranges:'));
-    const initmem = s.dmesg.findLastIndex((l) => l.startsWith('Initmem setup node'));
+    const initmem = s.dmesg.map((l) => l.startsWith('Initmem setup node')).lastIndexOf(true);
     const huge = s.dmesg.findIndex((l) => l.startsWith('HugeTLB:'));
     assert.ok(zones >= 0 && initmem > zones && huge > initmem, `${zones} ${initmem} ${huge}`);
     const steps = s.steps.map((st) => st.fn);
