@@ -72,6 +72,10 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     },
     models: 'hugetlb_bootmem_alloc from setup_arch when the CPU has 1 GiB pages (the hugetlb parameters, gigantic pages from memblock before sparse_init)',
   },
+  'hugetlb_bootmem_alloc:mm_core_init_early': {
+    run: hugetlbBootmemAlloc,
+    models: 'hugetlb_bootmem_alloc from mm_core_init_early between free_area_init and sparse_init, whatever the CPU (7.3): the hugetlb parameters, gigantic pages from memblock, cross-zone pages freed at once',
+  },
   sparse_init: {
     run: sparseInit,
     models: 'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks; hugetlb_vmemmap_init_early from sparse_init_nid where the kernel has it)',

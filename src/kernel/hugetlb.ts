@@ -233,7 +233,9 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
   if (!addr) return false;
   const listNode = !s.kernel.bootmemExactNid || exact ? node : nidOfPhys(s, addr);
-  hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  // 7.3 (the zones exist): a page in one zone is flagged HUGE_BOOTMEM_ZONES_VALID now; the others wait for hugetlb_free_cross_zone_pages().
+  const zonesValid = s.kernel.crossZoneFreeAtAlloc && hugetlbBootmemPageInOneZone(s, listNode, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid });
   return true;
 }
 
@@ -292,6 +294,7 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
     const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, nid) : allocFreshHugePage(s, h, nid);
     if (!ok) break;
   }
+  i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (i === want) return;
   printk(s, `HugeTLB: allocating ${want} of page size ${stringGetSize2(hstateSize(s, h))} failed node${nid}.  Only allocated ${i} hugepages.`);
   h.maxHugePages -= want - i;
@@ -300,26 +303,22 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
 
 /**
  * hugetlb_free_cross_zone_pages() (7.3, the zones set up already): the boot
- * pages of `h` that span two zones of their node go back to memblock; one line
- * per node that had any. Returns how many were freed, by node.
+ * pages of `h` on node `nid` that span two zones go back to memblock, with one
+ * line if there were any. Returns how many.
  */
-function hugetlbFreeCrossZonePages(s: KernelState, h: Hstate): Map<number, number> {
-  const freed = new Map<number, number>();
-  if (!s.kernel.crossZoneFreeAtAlloc || !hstateIsGigantic(h)) return freed;
+function hugetlbFreeCrossZonePages(s: KernelState, h: Hstate, nid: number): number {
+  if (!s.kernel.crossZoneFreeAtAlloc || !hstateIsGigantic(h)) return 0;
   const size = hstateSize(s, h);
-  for (const nid of onlineNodes(s)) {
-    let n = 0;
-    for (const m of hugeBootPages(s, nid)) {
-      if (m.order !== h.order || hugetlbBootmemPageInOneZone(s, nid, m)) continue;
-      hugeBootPageDel(s, m);
-      memblockPhysFree(s.memblock, m.addr, size, 'hugetlb_free_cross_zone_pages');
-      n++;
-    }
-    if (!n) continue;
-    printk(s, `HugeTLB: freed ${n} cross-zone hugepages of size ${stringGetSize2(size)} on node ${nid}.`);
-    freed.set(nid, n);
+  let n = 0;
+  // alloc_bootmem_huge_page() put the cross-zone pages at the front of the node's list, newest first.
+  for (const m of hugeBootPages(s, nid)) {
+    if (m.order !== h.order || m.zonesValid) continue;
+    hugeBootPageDel(s, m);
+    memblockPhysFree(s.memblock, m.addr, size, 'hugetlb_free_cross_zone_pages');
+    n++;
   }
-  return freed;
+  if (n) printk(s, `HugeTLB: freed ${n} cross-zone hugepages of size ${stringGetSize2(size)} on node ${nid}.`);
+  return n;
 }
 
 /** hugetlb_hstate_alloc_pages(): per node if any node was named, else spread over the nodes. */
@@ -333,13 +332,7 @@ function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
       nodeSpecific = true;
     }
   }
-  if (nodeSpecific) {
-    for (const [nid, n] of hugetlbFreeCrossZonePages(s, h)) {
-      h.maxHugePages -= n;
-      h.maxHugePagesNode.set(nid, Math.max(0, (h.maxHugePagesNode.get(nid) ?? 0) - n));
-    }
-    return;
-  }
+  if (nodeSpecific) return;
   let i = 0;
   if (!hstateIsGigantic(h) && s.kernel.poolGrowFromNode0) i = hugetlbPagesAllocBoot(s, h);
   else {
@@ -348,7 +341,8 @@ function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
       if (!ok) break;
     }
   }
-  for (const n of hugetlbFreeCrossZonePages(s, h).values()) i -= n;
+  // hugetlb_gigantic_pages_alloc_boot(): for_each_node()
+  for (const nid of onlineNodes(s)) i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (i < h.maxHugePages) {
     printk(s, `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`);
     h.maxHugePages = i;

@@ -146,6 +146,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
   const usageSize = s.build.memSectionUsageSize * count;
   const usemap = s.kernel.usemapAlloc === 'node' ? sparseUsageInit(s, nid, usageSize) : sparseEarlyUsemapsAllocPgdatSection(s, nid, usageSize);
   if (!usemap) {
+    if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate usemap for node ${nid}`);
     printk(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
     for (const r of runs) for (let nr = r.start; nr < r.end; nr++) s.sparse.failed.add(nr);
     return;
@@ -171,6 +172,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
         memmapBootPagesAdd(s, pages * (reached - nr));
         nr = reached;
         if (nr === last) continue;
+        if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate memmap for section ${nr}`);
         printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
         failed = true;
       }

@@ -6,6 +6,7 @@ export const BOOT_STEP_NAMES = [
   'setup_arch:memory',
   'free_area_init:zones',
   'hugetlb_bootmem_alloc:setup_arch',
+  'hugetlb_bootmem_alloc:mm_core_init_early',
   'sparse_init',
   'free_area_init',
   'free_area_init:memmap',

@@ -24,6 +24,7 @@ export const linux61: KernelProfile = {
     hugetlbFreeVmemmapParam: 'core-param',
     sparseBuffer: true,
     crossZoneFreeAtAlloc: false,
+    sparseInitPanics: false,
     usemapAlloc: 'pgdat-section',
     invalidPageFreeByZone: false,
   },

@@ -25,6 +25,7 @@ export const linux615: KernelProfile = {
     hugetlbFreeVmemmapParam: 'early-param',
     sparseBuffer: true,
     crossZoneFreeAtAlloc: false,
+    sparseInitPanics: false,
     usemapAlloc: 'pgdat-section',
     invalidPageFreeByZone: false,
   },

@@ -15,19 +15,19 @@ export const linux73: KernelProfile = {
     bootVmemmap: 'sparse-init',
     sparseBuffer: false,
     crossZoneFreeAtAlloc: true,
+    sparseInitPanics: true,
   },
-  // The zones first (Zone ranges, Movable zone start, Initmem setup before any HugeTLB or sparse
-  // allocation in every fixture), then the gigantic pages, sparse_init(), and memmap_init().
+  // mm_core_init_early() (7.3 mm/mm_init.c): free_area_init(), hugetlb_bootmem_alloc() whatever the
+  // CPU, sparse_init(), memmap_init(); every fixture prints the zone blocks before any HugeTLB or sparse call.
   steps: [
     'start_kernel',
     'setup_arch:memory',
     'free_area_init:zones',
-    'hugetlb_bootmem_alloc:setup_arch',
+    'hugetlb_bootmem_alloc:mm_core_init_early',
     'sparse_init',
     'free_area_init:memmap',
     'setup_arch:end',
     'setup_per_cpu_areas',
-    'hugetlb_bootmem_alloc:mm_core_init',
     'mem_init',
     'free_initmem:alternatives',
     'gigantic_pages_init',

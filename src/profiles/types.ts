@@ -76,6 +76,14 @@ export interface KernelFeatures {
    */
   crossZoneFreeAtAlloc: boolean;
   /**
+   * sparse_init_nid() panics when a node's usemaps, a section's memmap or a
+   * boot-time gigantic page's HVO mapping cannot be had (7.3: "Failed to
+   * allocate usemap for node N", "... memmap for section N", "... memmap for
+   * HugeTLB page"); otherwise it says so and leaves those sections without a
+   * memmap (the HVO mapping falling back to a normal one).
+   */
+  sparseInitPanics: boolean;
+  /**
    * The boot's allocation of the non-gigantic pages (hugetlb_pages_alloc_boot(),
    * 6.12 on) walks the nodes with a cursor of its own that starts at the first
    * online node, so the hstate's next_nid_to_alloc is still at its first node

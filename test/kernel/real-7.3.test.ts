@@ -58,6 +58,26 @@ describe('Linux 7.3 against its real boots', () => {
     }
   });
 
+  test('sparse_init_nid() panics where it cannot map a section or a gigantic page\'s HVO vmemmap; 7.1 carries on', () => {
+    const log = load('n13-hvo-3node-odd.txt');
+    for (const caller of ['vmemmap_alloc_block_zero@sparse_init', 'vmemmap_alloc_block_buf@sparse_init']) {
+      const s = boot(machineFromLog(log), { profile: '7.3', faults: { callers: [caller] } });
+      assert.match(s.panic ?? '', /Failed to allocate (usemap for node|memmap for section|memmap for HugeTLB page)/, caller);
+      const old = boot(machineFromLog(log), { profile: '7.1', faults: { callers: [caller] } });
+      assert.doesNotMatch(old.panic ?? '', /Failed to allocate (memmap for section|memmap for HugeTLB page)/, caller);
+    }
+    // The HVO mapping of node 1's page: its first table fails (node 0's sections done, node 1's tables there).
+    const s = boot(machineFromLog(log), { profile: '7.3', stepwise: true });
+    const calls = s.memblock.calls;
+    let hvoHead = -1;
+    for (let i = 0; i < calls.length && hvoHead < 0; i++) if (calls.callerAt(i) === 'vmemmap_alloc_block_buf' && calls.sizeAt(i) === 4096) hvoHead = i;
+    assert.ok(hvoHead > 0);
+    let nth = 0;
+    for (let i = 0; i <= hvoHead; i++) if (/^memblock_(alloc_|phys_alloc_range)/.test(calls.fnAt(i))) nth++;
+    const dead = boot(machineFromLog(log), { profile: '7.3', faults: { nth: [nth] } });
+    assert.equal(dead.panic, 'Kernel panic - not syncing: Failed to allocate memmap for HugeTLB page');
+  });
+
   test('the zones are set up before any HugeTLB or sparse allocation', () => {
     const s = boot73('n13-hvo-3node-odd.txt');
     const zones = s.dmesg.findIndex((l) => l.includes('Zone ranges:'));
@@ -99,6 +119,13 @@ describe('Linux 7.3 against its real boots', () => {
       'HugeTLB: freed 1 cross-zone hugepages of size 1.00 GiB on node 0.',
       'HugeTLB: freed 1 cross-zone hugepages of size 1.00 GiB on node 1.',
       'HugeTLB: allocating 5 of page size 1.00 GiB failed.  Only allocated 2 hugepages.',
+    ]);
+    // Per node (hugetlb_hstate_alloc_pages_onenode()): freed before the node's own "failed" line, and not counted.
+    const log = load('n23-movable-cuts-1g-hvo.txt');
+    const pernode = boot({ ...machineFromLog(log), cmdline: 'console=ttyS0 nokaslr memblock=debug movablecore=1700M hugepagesz=1G hugepages=0:2' }, { profile: '7.3' });
+    assert.deepEqual(pernode.dmesg.filter((l) => l.startsWith('HugeTLB:')).slice(0, 2), [
+      'HugeTLB: freed 1 cross-zone hugepages of size 1.00 GiB on node 0.',
+      'HugeTLB: allocating 2 of page size 1.00 GiB failed node0.  Only allocated 0 hugepages.',
     ]);
     // 7.1 keeps them until hugetlb_vmemmap_init_late()/gather and discards them there.
     assert.ok(boot73('n23-movable-cuts-1g-hvo.txt', '7.1').dmesg.some((l) => l.includes('1 invalid page discarded')));
