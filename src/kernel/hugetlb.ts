@@ -237,11 +237,51 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   return true;
 }
 
-/** alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room. */
-function allocPoolHugePage(s: KernelState, h: Hstate): boolean {
+/** alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room; `cursor` is the hstate's own unless the caller keeps one. */
+function allocPoolHugePage(s: KernelState, h: Hstate, cursor: { nextNidToAlloc: number } = h): boolean {
   const nodes = memoryNodes(s);
-  for (let tries = nodes.length; tries > 0; tries--) if (allocFreshHugePage(s, h, hstateNextNodeToAlloc(s, h, nodes))) return true;
+  for (let tries = nodes.length; tries > 0; tries--) {
+    const r = roundRobin(nodes, cursor.nextNidToAlloc);
+    cursor.nextNidToAlloc = r.next;
+    if (allocFreshHugePage(s, h, r.nid)) return true;
+  }
   return false;
+}
+
+/** The machines hvosim boots have one CPU (QEMU -smp 1): num_possible_cpus() and the default hugepage_allocation_threads. */
+const NR_POSSIBLE_CPUS = 1;
+
+/** hugetlb_pages_alloc_boot_node(): `num` pages round robin from the first online node, stopping at the first failure; returns how many it got. */
+function hugetlbPagesAllocBootNode(s: KernelState, h: Hstate, num: number): number {
+  const cursor = { nextNidToAlloc: onlineNodes(s)[0] ?? 0 };
+  let i = 0;
+  while (i < num && allocPoolHugePage(s, h, cursor)) i++;
+  return i;
+}
+
+/**
+ * hugetlb_pages_alloc_boot() (6.12 on): the boot's non-gigantic pages, with a
+ * cursor of the boot's own. With 'padata' the job goes through
+ * padata_do_multithreaded(): a single call when one thread is enough, else
+ * chunks of max(size / (nworks * 4), min_chunk, 1) pages, each a call of its
+ * own (the helpers run them one after another on one CPU; the counts per node
+ * do not depend on the order). Returns the pages allocated.
+ */
+function hugetlbPagesAllocBoot(s: KernelState, h: Hstate): number {
+  const size = h.maxHugePages;
+  if (s.kernel.bootPoolChunks === 'one-pass') return hugetlbPagesAllocBootNode(s, h, size);
+  const nrMemory = Math.max(memoryNodes(s).length, 1);
+  const minChunk = Math.floor(Math.floor(size / nrMemory) / 2);
+  const maxThreads = nrMemory * 2;
+  // padata_do_multithreaded()
+  const wanted = Math.min(Math.max(Math.floor(size / Math.max(minChunk, 1)), 1), maxThreads);
+  if (wanted === 1) return hugetlbPagesAllocBootNode(s, h, size);
+  // padata_work_alloc_mt(): the calling task plus one work per possible CPU at most.
+  const nworks = Math.min(wanted, NR_POSSIBLE_CPUS + 1);
+  const chunk = Math.max(Math.floor(size / (nworks * 4)), minChunk, 1);
+  let got = 0;
+  for (let start = 0; start < size; start += chunk) got += hugetlbPagesAllocBootNode(s, h, Math.min(chunk, size - start));
+  return got;
 }
 
 /** hugetlb_hstate_alloc_pages_onenode(): the per-node form of hugepages=. */
@@ -271,9 +311,12 @@ function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
   }
   if (nodeSpecific) return;
   let i = 0;
-  for (; i < h.maxHugePages; i++) {
-    const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, NUMA_NO_NODE) : allocPoolHugePage(s, h);
-    if (!ok) break;
+  if (!hstateIsGigantic(h) && s.kernel.poolGrowFromNode0) i = hugetlbPagesAllocBoot(s, h);
+  else {
+    for (; i < h.maxHugePages; i++) {
+      const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, NUMA_NO_NODE) : allocPoolHugePage(s, h);
+      if (!ok) break;
+    }
   }
   if (i < h.maxHugePages) {
     printk(s, `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`);

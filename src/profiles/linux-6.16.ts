@@ -10,7 +10,8 @@ export const linux616: KernelProfile = {
   name: '6.16',
   title: 'Linux 6.16 (the 6.15-era HVO code as Debian builds it): pre-HVO before zones, vmemmap_undo_hvo(), fake heads',
   validatedAgainst: null,
-  features: { ...linux615.features },
+  // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
+  features: { ...linux615.features, numaMemblks: true, poolGrowFromNode0: true, bootPoolChunks: 'one-pass' },
   steps: linux615.steps,
   releases: ['6.15', '6.16', '6.17', '6.18', '6.19'],
   build: DEBIAN_6_16_CLOUD,

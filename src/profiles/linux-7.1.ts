@@ -14,6 +14,10 @@ export const linux71: KernelProfile = {
   validatedAgainst: null,
   features: {
     ...hvoV7.features,
+    // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
+    numaMemblks: true,
+    poolGrowFromNode0: true,
+    bootPoolChunks: 'one-pass',
     // sparse_usage_init(): every 7.1 fixture's first sparse_init_nid allocation is from=0 (n14: 1408 bytes nid=0).
     usemapAlloc: 'node',
     // n12, n24: the page cut by movablecore= goes back to Normal and Movable each its own part (n24 node 0 Normal 89088).

@@ -59,6 +59,29 @@ export interface KernelFeatures {
   invalidPageFreeByZone: boolean;
   /** How `hugetlb_free_vmemmap=` with a bad value is refused: as a core_param ("invalid for parameter") or an early_param ("Malformed early option"). */
   hugetlbFreeVmemmapParam: 'core-param' | 'early-param';
+  /**
+   * The boot's allocation of the non-gigantic pages (hugetlb_pages_alloc_boot(),
+   * 6.12 on) walks the nodes with a cursor of its own that starts at the first
+   * online node, so the hstate's next_nid_to_alloc is still at its first node
+   * when the pool grows after boot. Otherwise (6.1) the boot walks the hstate's
+   * cursor and growth carries on where the boot stopped.
+   */
+  poolGrowFromNode0: boolean;
+  /**
+   * numa_cleanup_meminfo() of mm/numa_memblks.c (6.12 on): the firmware's blocks
+   * are trimmed to [memblock_start_of_DRAM(), memblock_end_of_DRAM()), so the
+   * "NUMA: Node ..." lines start at the first page of RAM and the reservations
+   * below it get no node; otherwise (6.1's arch/x86/mm/numa.c) to [0, max_pfn).
+   */
+  numaMemblks: boolean;
+  /**
+   * How hugetlb_pages_alloc_boot() splits the boot's non-gigantic pages:
+   * 'padata' (6.12): padata_do_multithreaded() hands out chunks, and each
+   * chunk (hugetlb_pages_alloc_boot_node()) starts its round robin again at the
+   * first online node; 'one-pass': one round robin over all the pages.
+   * Read only with poolGrowFromNode0.
+   */
+  bootPoolChunks: 'padata' | 'one-pass';
 }
 
 export interface KernelProfile {

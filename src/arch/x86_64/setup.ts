@@ -128,7 +128,7 @@ function numaInit(s: KernelState): void {
       }
     }
   }
-  const cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize);
+  const cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize, s.kernel.numaMemblks);
   printk(s, ...cleanup.log);
   let ok = s.numa.blks.length > 0 && cleanup.ok;
   if (ok) {
@@ -148,7 +148,7 @@ function numaInit(s: KernelState): void {
     printk(s, numaOff ? 'NUMA turned off' : 'No NUMA configuration found');
     printk(s, `Faking a node at [mem ${hex018(0)}-${hex018(end - 1)}]`);
     numaAddMemblk(s.numa, 0, 0, end);
-    numaCleanupMeminfo(mb, s.numa, end);
+    numaCleanupMeminfo(mb, s.numa, end, s.kernel.numaMemblks);
     numaRegisterMemblks(mb, s.numa);
   }
   const nidOfPfn = (pfn: number) => {
