@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { diffBoots } from '../../src/check/diff.js';
 import { boot } from '../../src/kernel/boot.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { loggedCalls, ourPrintedCalls, replayedOthers } from '../../src/trace/foreign.js';
@@ -76,6 +77,14 @@ describe('Linux 7.3 against its real boots', () => {
     for (let i = 0; i <= hvoHead; i++) if (/^memblock_(alloc_|phys_alloc_range)/.test(calls.fnAt(i))) nth++;
     const dead = boot(machineFromLog(log), { profile: '7.3', faults: { nth: [nth] } });
     assert.equal(dead.panic, 'Kernel panic - not syncing: Failed to allocate memmap for HugeTLB page');
+  });
+
+  test('hvosim diff says where each generation built the boot-time HVO mapping', () => {
+    const log = load('n13-hvo-3node-odd.txt');
+    const d = diffBoots(machineFromLog(log), '7.1' as never, '7.3' as never, { others: null });
+    const text = d.summary.join('\n');
+    assert.match(text, /3 gigantic pages got the HVO mapping from hugetlb_vmemmap_init_late\(\) \(once zones existed\)/);
+    assert.match(text, /3 gigantic pages got the HVO mapping from hugetlb_vmemmap_init_early\(\) from sparse_init_nid\(\) \(zones set up first\)/);
   });
 
   test('the zones are set up before any HugeTLB or sparse allocation', () => {
