@@ -89,9 +89,9 @@ export function memblocksPresent(s: KernelState): void {
   const sec = s.sparse;
   const mb = s.memblock;
   if (!sec.present.length && !sec.roots.size) {
-    // The root array is allocated on first use (inlined into sparse_init).
+    // The root array is allocated on first use; the caller printed is the generation's (memSectionRootCaller).
     const size = 8 * nrSectionRoots(s);
-    if (!memblockAllocTryNid(mb, size, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'sparse_init')) kernelPanic(s, `Kernel panic - not syncing: memblocks_present: Failed to allocate ${size} bytes align=0x40`);
+    if (!memblockAllocTryNid(mb, size, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, s.kernel.memSectionRootCaller)) kernelPanic(s, `Kernel panic - not syncing: memblocks_present: Failed to allocate ${size} bytes align=0x40`);
   }
   const perRoot = sectionsPerRoot(s);
   for (const r of mb.memory.regions) {

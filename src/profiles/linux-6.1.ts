@@ -27,6 +27,10 @@ export const linux61: KernelProfile = {
     sparseInitPanics: false,
     usemapAlloc: 'pgdat-section',
     invalidPageFreeByZone: false,
+    lowMemReservedBy: 'setup_arch',
+    memSectionRootCaller: 'sparse_init',
+    memblockAllocNoLeakTrace: false,
+    hugetlbAllocTookLine: 'none',
   },
   steps: [
     'start_kernel',

@@ -28,6 +28,10 @@ export const linux615: KernelProfile = {
     sparseInitPanics: false,
     usemapAlloc: 'pgdat-section',
     invalidPageFreeByZone: false,
+    lowMemReservedBy: 'setup_arch',
+    memSectionRootCaller: 'sparse_init',
+    memblockAllocNoLeakTrace: false,
+    hugetlbAllocTookLine: 'none',
   },
   steps: [
     'start_kernel',

@@ -5,7 +5,7 @@
 import { COMMON_NOT_MODELLED } from './common.js';
 import { DEBIAN_7_1_CLOUD } from './builds.js';
 import { hvoV7 } from './hvo-v7.js';
-import { linux70 } from './linux-7.0.js';
+import { linux70, SINCE_7_0 } from './linux-7.0.js';
 import type { KernelProfile } from './types.js';
 
 export const linux71: KernelProfile = {
@@ -14,6 +14,7 @@ export const linux71: KernelProfile = {
   validatedAgainst: null,
   features: {
     ...hvoV7.features,
+    ...SINCE_7_0,
     // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
     numaMemblks: true,
     poolGrowFromNode0: true,

@@ -106,6 +106,25 @@ export interface KernelFeatures {
    * Read only with poolGrowFromNode0.
    */
   bootPoolChunks: 'padata' | 'one-pass';
+  /** Who reserves [0, 1 MiB) on x86: setup_arch() itself (up to 6.15), or reserve_real_mode() (6.16 on). */
+  lowMemReservedBy: 'setup_arch' | 'reserve_real_mode';
+  /**
+   * The caller memblock=debug names for memblocks_present()'s mem_section root array: 'sparse_init'
+   * (memblock_alloc() inlined into it), or '__memblock_alloc_or_panic' (memblock_alloc_or_panic(), 6.16 on).
+   */
+  memSectionRootCaller: 'sparse_init' | '__memblock_alloc_or_panic';
+  /**
+   * memmap_alloc() and vmemmap_alloc_block()'s early allocations pass MEMBLOCK_ALLOC_NOLEAKTRACE (max_addr 0x1)
+   * rather than MEMBLOCK_ALLOC_ACCESSIBLE (0): the memmap buffer and the vmemmap blocks (6.16 on).
+   */
+  memblockAllocNoLeakTrace: boolean;
+  /**
+   * Which boot-time pools print "HugeTLB: allocation took Nms with hugepage_allocation_threads=N": none
+   * (up to 6.15), every pool given as a count, gigantic or not ('balanced-pools', 6.16: in
+   * hugetlb_hstate_alloc_pages()), or only the pools of non-gigantic pages ('small-pools', 7.0 on: in
+   * hugetlb_pages_alloc_boot()).
+   */
+  hugetlbAllocTookLine: 'none' | 'balanced-pools' | 'small-pools';
 }
 
 export interface KernelProfile {

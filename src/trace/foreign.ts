@@ -56,6 +56,17 @@ export function baseCaller(caller: string): string {
   return RENAMED_CALLERS[base] ?? base;
 }
 
+/**
+ * memblock_alloc_or_panic() (6.16 on) is called by many subsystems; the one call of it that is ours is
+ * memblocks_present()'s mem_section root, which the first sparse_index_alloc() follows at once.
+ */
+export const SECTION_ROOT_CALLER = '__memblock_alloc_or_panic';
+
+/** Whether a primary call with `caller`, followed by a primary call with `nextCaller`, is one our boot makes. */
+export function isOurCall(caller: string, nextCaller: string | undefined): boolean {
+  return OUR_CALLERS.has(caller) || (caller === SECTION_ROOT_CALLER && nextCaller === 'sparse_index_alloc');
+}
+
 export interface LoggedCall {
   lineNo: number;
   text: string;
@@ -73,12 +84,21 @@ export const ALLOC = /^memblock_(alloc_|phys_alloc_range)/;
 /** Every primary call of a log (allocation outcomes folded into their call), marked ours or foreign. */
 export function loggedCalls(log: KernelLog): LoggedCall[] {
   const events = parseMemblockLog(log).events.filter((e) => e.kind === 'call');
+  // The next primary call's caller after event i (allocation outcomes skipped).
+  const nextCaller = (i: number): string | undefined => {
+    for (let j = i + 1; j < events.length; j++) {
+      const c = baseCaller(events[j]!.call.caller);
+      if (c !== OUTCOME) return c;
+    }
+    return undefined;
+  };
   const out: LoggedCall[] = [];
   let k = 0;
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
     const call = { ...ev.call, caller: baseCaller(ev.call.caller) };
     if (call.caller === OUTCOME) continue; // an outcome without a logged call (alloc_node_data): ours, unlogged
+    const ours = isOurCall(call.caller, nextCaller(i));
     let result = 0;
     if (ALLOC.test(call.fn)) {
       const next = events[i + 1]?.call;
@@ -87,7 +107,6 @@ export function loggedCalls(log: KernelLog): LoggedCall[] {
         i++;
       }
     }
-    const ours = OUR_CALLERS.has(call.caller);
     out.push({ lineNo: ev.lineNo, text: ev.text, call, result, ours, k });
     if (ours) k++;
   }
@@ -101,7 +120,8 @@ export function isPrimary(c: { caller: string }): boolean {
 
 /** The calls of our own steps that memblock=debug printed, in order (what a log's `ours` calls are compared with). */
 export function ourPrintedCalls(mb: Memblock): MemblockCall[] {
-  return mb.calls.filter((c) => c.printed && isPrimary(c) && OUR_CALLERS.has(c.caller));
+  const printed = mb.calls.filter((c) => c.printed && isPrimary(c));
+  return printed.filter((c, i) => isOurCall(c.caller, printed[i + 1]?.caller));
 }
 
 /** Other subsystems replayed from a log. */

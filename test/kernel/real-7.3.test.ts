@@ -47,15 +47,10 @@ describe('Linux 7.3 against its real boots', () => {
     }
   });
 
-  test('our memblock calls are the kernel\'s, one by one (function, size, node, caller), but for two of g70\'s 6.16+ facts', () => {
-    // Not yet modelled here (helper g70): the [0, 1 MiB) reserve is reserve_real_mode's from 6.16, and the
-    // mem_section root is __memblock_alloc_or_panic's (another subsystem's to the replay) after the gigantic pages.
-    const shape = (c: { fn: string; size: number; nid?: number; caller: string; base?: number }) => `${c.fn} ${c.size} ${c.nid ?? ''} ${c.caller.replace(/^reserve_real_mode$/, 'setup_arch')} ${c.fn.includes('free') ? c.base : ''}`;
+  test('every fixture\'s memblock calls are the kernel\'s, call by call, with the addresses it got', () => {
     for (const name of fixtures) {
-      const log = load(name);
-      const ours = ourPrintedCalls(boot73(name).memblock).filter((c) => !(c.caller === 'sparse_init' && c.size === 16384));
-      const kernel = loggedCalls(log).filter((c) => c.ours);
-      assert.deepEqual(ours.map(shape), kernel.map((c) => shape(c.call)), name);
+      const r = replayFixture(load(name), '7.3');
+      assert.deepEqual(r.mismatches.filter((m) => m.kind === 'memblock'), [], name);
     }
   });
 

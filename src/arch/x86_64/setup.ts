@@ -93,7 +93,7 @@ function realModeAndMapping(s: KernelState): void {
   beginStep(s, 'reserve_real_mode');
   const mb = s.memblock;
   memblockPhysAllocRange(mb, s.build.realModeSize, s.arch.pageSize, 0, s.arch.isaEnd, 'reserve_real_mode');
-  memblockReserve(mb, 0, s.arch.isaEnd, 'setup_arch');
+  memblockReserve(mb, 0, s.arch.isaEnd, s.kernel.lowMemReservedBy);
   beginStep(s, 'init_mem_mapping');
   const top = s.maxPfn * s.arch.pageSize;
   const probe = memblockPhysAllocRange(mb, s.arch.pmdSize, s.arch.pmdSize, s.arch.isaEnd, top, 'init_mem_mapping');
