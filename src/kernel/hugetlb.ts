@@ -321,9 +321,23 @@ function hugetlbFreeCrossZonePages(s: KernelState, h: Hstate, nid: number): numb
   return n;
 }
 
+/**
+ * hugetlb_pages_alloc_boot()'s closing line (6.16 on). The kernel prints the jiffies the allocation
+ * took; hvosim has no clock and prints 0 (replay compares the line with the number left out). The
+ * threads are max(num_online_cpus() / 4, 1): 1 for the one CPU hvosim boots (hugepage_alloc_threads=
+ * is not modelled).
+ */
+function hugetlbAllocTook(s: KernelState): void {
+  printk(s, 'HugeTLB: allocation took 0ms with hugepage_allocation_threads=1');
+}
+
 /** hugetlb_hstate_alloc_pages(): per node if any node was named, else spread over the nodes. */
 function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
-  if (!h.maxHugePages) return;
+  if (!h.maxHugePages) {
+    // 6.16 had no early return: an empty pool without per-node counts still went through hugetlb_pages_alloc_boot().
+    if (s.kernel.hugetlbAllocTookLine === 'every-small-pool' && !hstateIsGigantic(h) && ![...h.maxHugePagesNode.values()].some((n) => n > 0)) hugetlbAllocTook(s);
+    return;
+  }
   h.asked = { total: h.maxHugePages, perNode: new Map(h.maxHugePagesNode) };
   let nodeSpecific = false;
   for (const nid of [...h.maxHugePagesNode.keys()].sort((a, b) => a - b)) {
@@ -343,6 +357,7 @@ function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
   }
   // hugetlb_gigantic_pages_alloc_boot(): for_each_node()
   for (const nid of onlineNodes(s)) i -= hugetlbFreeCrossZonePages(s, h, nid);
+  if (!hstateIsGigantic(h) && s.kernel.hugetlbAllocTookLine !== 'none') hugetlbAllocTook(s);
   if (i < h.maxHugePages) {
     printk(s, `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`);
     h.maxHugePages = i;
@@ -475,6 +490,7 @@ function kstrtobool(v: string): boolean | null {
 /** The handlers parse_args() calls for the hugetlb parameters, in command-line order. */
 export function hugetlbParseArgs(s: KernelState): void {
   beginStep(s, 'hugetlb_setup (parse_args)');
+  let kept = 0;
   for (const w of s.cmdline) {
     const eq = w.indexOf('=');
     const name = eq < 0 ? w : w.slice(0, eq);
@@ -489,6 +505,14 @@ export function hugetlbParseArgs(s: KernelState): void {
       continue;
     }
     if (val === undefined) continue;
+    if (s.kernel.hugetlbParamSlots && (name === 'hugepages' || name === 'hugepagesz' || name === 'default_hugepagesz')) {
+      // hugetlb_add_param(): parse_early_param() keeps at most HUGE_MAX_CMDLINE_ARGS of them (2 * HUGE_MAX_HSTATE + 1,
+      // HUGE_MAX_HSTATE being x86's two sizes); a later one fails and parse_early_param() says so.
+      if (++kept > 2 * s.arch.hugePageSizes.length + 1) {
+        printk(s, `Malformed early option '${name}'`);
+        continue;
+      }
+    }
     if (name === 'hugepages') hugepagesSetup(s, val);
     else if (name === 'hugepagesz') hugepageszSetup(s, val);
     else if (name === 'default_hugepagesz') defaultHugepageszSetup(s, val);

@@ -31,6 +31,7 @@ export const linux61: KernelProfile = {
     memSectionRootCaller: 'sparse_init',
     memblockAllocNoLeakTrace: false,
     hugetlbAllocTookLine: 'none',
+    hugetlbParamSlots: false,
   },
   steps: [
     'start_kernel',

@@ -32,6 +32,7 @@ export const linux615: KernelProfile = {
     memSectionRootCaller: 'sparse_init',
     memblockAllocNoLeakTrace: false,
     hugetlbAllocTookLine: 'none',
+    hugetlbParamSlots: false,
   },
   steps: [
     'start_kernel',

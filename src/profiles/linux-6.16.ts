@@ -10,14 +10,17 @@ import type { KernelFeatures, KernelProfile } from './types.js';
  * What 6.16 does beside the 6.15-era HVO code (each seen in test/fixtures/linux-6.16/n02 and
  * checked against the source): reserve_real_mode() reserves [0, 1 MiB) itself; memblocks_present()
  * takes the mem_section root with memblock_alloc_or_panic(); memmap_alloc() and
- * vmemmap_alloc_block() pass MEMBLOCK_ALLOC_NOLEAKTRACE; hugetlb_hstate_alloc_pages() times every
- * balanced pool ("allocation took", absent from n17 whose counts are all per node).
+ * vmemmap_alloc_block() pass MEMBLOCK_ALLOC_NOLEAKTRACE; hugetlb_pages_alloc_boot() prints "allocation
+ * took" for the 2 MiB pool asked as one count, even for 0 pages (n02: hugepages= for 1 GiB only; none
+ * in n17, whose counts are all per node; never for the 1 GiB pool, n05); hugetlb_add_param() keeps
+ * 5 hugetlb parameters (n16).
  */
-export const SINCE_6_16: Pick<KernelFeatures, 'lowMemReservedBy' | 'memSectionRootCaller' | 'memblockAllocNoLeakTrace' | 'hugetlbAllocTookLine'> = {
+export const SINCE_6_16: Pick<KernelFeatures, 'lowMemReservedBy' | 'memSectionRootCaller' | 'memblockAllocNoLeakTrace' | 'hugetlbAllocTookLine' | 'hugetlbParamSlots'> = {
   lowMemReservedBy: 'reserve_real_mode',
   memSectionRootCaller: '__memblock_alloc_or_panic',
   memblockAllocNoLeakTrace: true,
-  hugetlbAllocTookLine: 'balanced-pools',
+  hugetlbAllocTookLine: 'every-small-pool',
+  hugetlbParamSlots: true,
 };
 
 export const linux616: KernelProfile = {

@@ -9,7 +9,7 @@ import type { KernelProfile } from './types.js';
 export const linux73: KernelProfile = {
   name: '7.3',
   title: 'Linux 7.3: the series merged, zones set up before the gigantic pages, cross-zone pages freed at once, no sparse buffer',
-  validatedAgainst: null,
+  validatedAgainst: 'Debian linux-binary-7.3.4+deb13-cloud-amd64 (7.3.4) under QEMU: test/fixtures/linux-7.3',
   features: {
     ...linux71.features,
     bootVmemmap: 'sparse-init',

@@ -119,12 +119,18 @@ export interface KernelFeatures {
    */
   memblockAllocNoLeakTrace: boolean;
   /**
-   * Which boot-time pools print "HugeTLB: allocation took Nms with hugepage_allocation_threads=N": none
-   * (up to 6.15), every pool given as a count, gigantic or not ('balanced-pools', 6.16: in
-   * hugetlb_hstate_alloc_pages()), or only the pools of non-gigantic pages ('small-pools', 7.0 on: in
-   * hugetlb_pages_alloc_boot()).
+   * Which boot-time pools print "HugeTLB: allocation took Nms with hugepage_allocation_threads=N" (from
+   * hugetlb_pages_alloc_boot(): pools of pages below gigantic, asked as one count, not per node): none (up
+   * to 6.15), every such pool even when it asks for 0 pages ('every-small-pool', 6.16), or only one that
+   * asks for pages ('small-pools-asked', 7.0 on: hugetlb_hstate_alloc_pages() returns first on 0).
    */
-  hugetlbAllocTookLine: 'none' | 'balanced-pools' | 'small-pools';
+  hugetlbAllocTookLine: 'none' | 'every-small-pool' | 'small-pools-asked';
+  /**
+   * hugetlb_add_param() keeps at most HUGE_MAX_CMDLINE_ARGS (2 * HUGE_MAX_HSTATE + 1) of `hugepages=`,
+   * `hugepagesz=` and `default_hugepagesz=`; a later one is refused as "Malformed early option" (6.16 on:
+   * test/fixtures/linux-6.16/n16, whose 6th to 8th are refused). Unbounded before.
+   */
+  hugetlbParamSlots: boolean;
 }
 
 export interface KernelProfile {

@@ -54,6 +54,42 @@ describe('6.16 on: the early memblock calls', () => {
   });
 });
 
+describe('"HugeTLB: allocation took" (hugetlb_pages_alloc_boot(), 6.16 on)', () => {
+  const took = (p: ProfileName, cmdline: string) => bootOf(p, cmdline).dmesg.filter((l) => l.startsWith('HugeTLB: allocation took')).length;
+  test('6.16 prints it for the 2 MiB pool asked as a count, even for 0 pages; 7.0 only for a pool that asks for pages', () => {
+    assert.equal(took('6.15', 'hugepages=10'), 0);
+    assert.equal(took('6.16', 'hugepages=10'), 1);
+    assert.equal(took('7.0', 'hugepages=10'), 1);
+    assert.equal(took('6.16', 'hugepagesz=1G hugepages=1'), 1);
+    assert.equal(took('7.0', 'hugepagesz=1G hugepages=1'), 0);
+  });
+  test('never for per-node counts, nor for the 1 GiB pool', () => {
+    for (const p of ['6.16', '7.0'] as const) {
+      assert.equal(took(p, 'hugepagesz=2M hugepages=0:10,1:5'), 0, p);
+      assert.equal(took(p, 'hugepagesz=1G hugepages=0:1 hugepagesz=2M hugepages=0:4'), 0, p);
+    }
+  });
+  test('it comes before the "allocating ... failed" line of its pool, in hugetlb_init()', () => {
+    const d = bootOf('7.0', 'hugepages=100000').dmesg.filter((l) => l.startsWith('HugeTLB: '));
+    assert.match(d[0]!, /^HugeTLB: allocation took 0ms with hugepage_allocation_threads=1$/);
+    assert.match(d[1]!, /^HugeTLB: allocating 100000 of page size 2.00 MiB failed/);
+  });
+});
+
+describe('hugetlb_add_param() (6.16 on): five hugetlb parameters kept', () => {
+  const cmd = 'hugepages=3 hugepagesz=1G hugepages=1 hugepages=2 hugepagesz=1G hugepages=1 hugepagesz=3M hugepages=4';
+  test('the sixth and later are refused as malformed early options and never parsed', () => {
+    const d = bootOf('6.16', cmd).dmesg;
+    assert.deepEqual(d.filter((l) => l.startsWith('Malformed early option')), ["Malformed early option 'hugepages'", "Malformed early option 'hugepagesz'", "Malformed early option 'hugepages'"]);
+    assert.equal(d.filter((l) => /does not follow|unsupported hugepagesz/.test(l)).length, 0);
+  });
+  test('6.15 parses every one of them', () => {
+    const d = bootOf('6.15', cmd).dmesg;
+    assert.equal(d.filter((l) => l.startsWith('Malformed early option')).length, 0);
+    assert.ok(d.includes('HugeTLB: unsupported hugepagesz=3M'));
+  });
+});
+
 for (const version of ['6.16', '7.0'] as const) {
   describe(`linux-${version}: every fixture replayed with the ${version} profile`, () => {
     const dir = join(ROOT, 'test/fixtures', `linux-${version}`);
@@ -66,6 +102,8 @@ for (const version of ['6.16', '7.0'] as const) {
         const mm = r.mismatches.filter((m) => m.kind === 'memblock');
         assert.deepEqual(mm, []);
         assert.equal(r.memblock.matched, r.memblock.total);
+        // The kernel's "allocation took Nms" is a timing: the HugeTLB lines match with the number left out.
+        assert.deepEqual(r.mismatches.filter((m) => m.what.startsWith('HugeTLB line')), []);
       });
     }
   });
