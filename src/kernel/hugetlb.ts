@@ -10,10 +10,10 @@
 import { memparse, pow2, stringGetSize2 } from '../util/units.js';
 import { sscanfLu } from './params.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
-import { adjustManagedPageCount, allocPagesNode, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
+import { adjustManagedPageCount, allocPagesNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
-import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
+import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 
@@ -233,15 +233,57 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
   if (!addr) return false;
   const listNode = !s.kernel.bootmemExactNid || exact ? node : nidOfPhys(s, addr);
-  hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  // 7.3 (the zones exist): a page in one zone is flagged HUGE_BOOTMEM_ZONES_VALID now; the others wait for hugetlb_free_cross_zone_pages().
+  const zonesValid = s.kernel.crossZoneFreeAtAlloc && hugetlbBootmemPageInOneZone(s, listNode, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid });
   return true;
 }
 
-/** alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room. */
-function allocPoolHugePage(s: KernelState, h: Hstate): boolean {
+/** alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room; `cursor` is the hstate's own unless the caller keeps one. */
+function allocPoolHugePage(s: KernelState, h: Hstate, cursor: { nextNidToAlloc: number } = h): boolean {
   const nodes = memoryNodes(s);
-  for (let tries = nodes.length; tries > 0; tries--) if (allocFreshHugePage(s, h, hstateNextNodeToAlloc(s, h, nodes))) return true;
+  for (let tries = nodes.length; tries > 0; tries--) {
+    const r = roundRobin(nodes, cursor.nextNidToAlloc);
+    cursor.nextNidToAlloc = r.next;
+    if (allocFreshHugePage(s, h, r.nid)) return true;
+  }
   return false;
+}
+
+/** The machines hvosim boots have one CPU (QEMU -smp 1): num_possible_cpus() and the default hugepage_allocation_threads. */
+const NR_POSSIBLE_CPUS = 1;
+
+/** hugetlb_pages_alloc_boot_node(): `num` pages round robin from the first online node, stopping at the first failure; returns how many it got. */
+function hugetlbPagesAllocBootNode(s: KernelState, h: Hstate, num: number): number {
+  const cursor = { nextNidToAlloc: onlineNodes(s)[0] ?? 0 };
+  let i = 0;
+  while (i < num && allocPoolHugePage(s, h, cursor)) i++;
+  return i;
+}
+
+/**
+ * hugetlb_pages_alloc_boot() (6.12 on): the boot's non-gigantic pages, with a
+ * cursor of the boot's own. With 'padata' the job goes through
+ * padata_do_multithreaded(): a single call when one thread is enough, else
+ * chunks of max(size / (nworks * 4), min_chunk, 1) pages, each a call of its
+ * own (the helpers run them one after another on one CPU; the counts per node
+ * do not depend on the order). Returns the pages allocated.
+ */
+function hugetlbPagesAllocBoot(s: KernelState, h: Hstate): number {
+  const size = h.maxHugePages;
+  if (s.kernel.bootPoolChunks === 'one-pass') return hugetlbPagesAllocBootNode(s, h, size);
+  const nrMemory = Math.max(memoryNodes(s).length, 1);
+  const minChunk = Math.floor(Math.floor(size / nrMemory) / 2);
+  const maxThreads = nrMemory * 2;
+  // padata_do_multithreaded()
+  const wanted = Math.min(Math.max(Math.floor(size / Math.max(minChunk, 1)), 1), maxThreads);
+  if (wanted === 1) return hugetlbPagesAllocBootNode(s, h, size);
+  // padata_work_alloc_mt(): the calling task plus one work per possible CPU at most.
+  const nworks = Math.min(wanted, NR_POSSIBLE_CPUS + 1);
+  const chunk = Math.max(Math.floor(size / (nworks * 4)), minChunk, 1);
+  let got = 0;
+  for (let start = 0; start < size; start += chunk) got += hugetlbPagesAllocBootNode(s, h, Math.min(chunk, size - start));
+  return got;
 }
 
 /** hugetlb_hstate_alloc_pages_onenode(): the per-node form of hugepages=. */
@@ -252,15 +294,50 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
     const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, nid) : allocFreshHugePage(s, h, nid);
     if (!ok) break;
   }
+  i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (i === want) return;
   printk(s, `HugeTLB: allocating ${want} of page size ${stringGetSize2(hstateSize(s, h))} failed node${nid}.  Only allocated ${i} hugepages.`);
   h.maxHugePages -= want - i;
   h.maxHugePagesNode.set(nid, i);
 }
 
+/**
+ * hugetlb_free_cross_zone_pages() (7.3, the zones set up already): the boot
+ * pages of `h` on node `nid` that span two zones go back to memblock, with one
+ * line if there were any. Returns how many.
+ */
+function hugetlbFreeCrossZonePages(s: KernelState, h: Hstate, nid: number): number {
+  if (!s.kernel.crossZoneFreeAtAlloc || !hstateIsGigantic(h)) return 0;
+  const size = hstateSize(s, h);
+  let n = 0;
+  // alloc_bootmem_huge_page() put the cross-zone pages at the front of the node's list, newest first.
+  for (const m of hugeBootPages(s, nid)) {
+    if (m.order !== h.order || m.zonesValid) continue;
+    hugeBootPageDel(s, m);
+    memblockPhysFree(s.memblock, m.addr, size, 'hugetlb_free_cross_zone_pages');
+    n++;
+  }
+  if (n) printk(s, `HugeTLB: freed ${n} cross-zone hugepages of size ${stringGetSize2(size)} on node ${nid}.`);
+  return n;
+}
+
+/**
+ * hugetlb_pages_alloc_boot()'s closing line (6.16 on). The kernel prints the jiffies the allocation
+ * took; hvosim has no clock and prints 0 (replay compares the line with the number left out). The
+ * threads are max(num_online_cpus() / 4, 1): 1 for the one CPU hvosim boots (hugepage_alloc_threads=
+ * is not modelled).
+ */
+function hugetlbAllocTook(s: KernelState): void {
+  printk(s, 'HugeTLB: allocation took 0ms with hugepage_allocation_threads=1');
+}
+
 /** hugetlb_hstate_alloc_pages(): per node if any node was named, else spread over the nodes. */
 function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
-  if (!h.maxHugePages) return;
+  if (!h.maxHugePages) {
+    // 6.16 had no early return: an empty pool without per-node counts still went through hugetlb_pages_alloc_boot().
+    if (s.kernel.hugetlbAllocTookLine === 'every-small-pool' && !hstateIsGigantic(h) && ![...h.maxHugePagesNode.values()].some((n) => n > 0)) hugetlbAllocTook(s);
+    return;
+  }
   h.asked = { total: h.maxHugePages, perNode: new Map(h.maxHugePagesNode) };
   let nodeSpecific = false;
   for (const nid of [...h.maxHugePagesNode.keys()].sort((a, b) => a - b)) {
@@ -271,10 +348,16 @@ function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
   }
   if (nodeSpecific) return;
   let i = 0;
-  for (; i < h.maxHugePages; i++) {
-    const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, NUMA_NO_NODE) : allocPoolHugePage(s, h);
-    if (!ok) break;
+  if (!hstateIsGigantic(h) && s.kernel.poolGrowFromNode0) i = hugetlbPagesAllocBoot(s, h);
+  else {
+    for (; i < h.maxHugePages; i++) {
+      const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, NUMA_NO_NODE) : allocPoolHugePage(s, h);
+      if (!ok) break;
+    }
   }
+  // hugetlb_gigantic_pages_alloc_boot(): for_each_node()
+  for (const nid of onlineNodes(s)) i -= hugetlbFreeCrossZonePages(s, h, nid);
+  if (!hstateIsGigantic(h) && s.kernel.hugetlbAllocTookLine !== 'none') hugetlbAllocTook(s);
   if (i < h.maxHugePages) {
     printk(s, `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`);
     h.maxHugePages = i;
@@ -407,6 +490,7 @@ function kstrtobool(v: string): boolean | null {
 /** The handlers parse_args() calls for the hugetlb parameters, in command-line order. */
 export function hugetlbParseArgs(s: KernelState): void {
   beginStep(s, 'hugetlb_setup (parse_args)');
+  let kept = 0;
   for (const w of s.cmdline) {
     const eq = w.indexOf('=');
     const name = eq < 0 ? w : w.slice(0, eq);
@@ -421,6 +505,14 @@ export function hugetlbParseArgs(s: KernelState): void {
       continue;
     }
     if (val === undefined) continue;
+    if (s.kernel.hugetlbParamSlots && (name === 'hugepages' || name === 'hugepagesz' || name === 'default_hugepagesz')) {
+      // hugetlb_add_param(): parse_early_param() keeps at most HUGE_MAX_CMDLINE_ARGS of them (2 * HUGE_MAX_HSTATE + 1,
+      // HUGE_MAX_HSTATE being x86's two sizes); a later one fails and parse_early_param() says so.
+      if (++kept > 2 * s.arch.hugePageSizes.length + 1) {
+        printk(s, `Malformed early option '${name}'`);
+        continue;
+      }
+    }
     if (name === 'hugepages') hugepagesSetup(s, val);
     else if (name === 'hugepagesz') hugepageszSetup(s, val);
     else if (name === 'default_hugepagesz') defaultHugepageszSetup(s, val);
@@ -483,9 +575,13 @@ function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
     const pfn = m.addr / ps;
     const n = pow2(m.order);
     if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
-      // hugetlb_bootmem_free_invalid_page()
+      // hugetlb_bootmem_free_invalid_page(): page by page, each to its own zone (the page spans two).
       hugeBootPageDel(s, m);
-      freeReservedPages(s, pfn, n);
+      for (let p = pfn; p < pfn + n; ) {
+        const next = s.kernel.invalidPageFreeByZone ? Math.min(pfn + n, freedAlikeUpTo(s, p)) : pfn + n;
+        freeReservedPages(s, p, next - p);
+        p = next;
+      }
       continue;
     }
     hugetlbFolioInitVmemmap(s, pfn);

@@ -2,7 +2,7 @@
 // and sparse_buffer_fini(). Kept apart from sparse.ts because the vmemmap code
 // (sparse-vmemmap.ts) takes its blocks from it while sparse.ts drives it, and
 // the two files must not import each other.
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockPhysFree } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE, memblockAllocExactNidRaw, memblockPhysFree } from './memblock.js';
 import type { KernelState } from './state.js';
 
 /** section_map_size(): the memmap of one section, PMD aligned. */
@@ -11,9 +11,14 @@ export function sectionMapSize(s: KernelState): number {
   return Math.ceil(bytes / s.arch.pmdSize) * s.arch.pmdSize;
 }
 
+/** memmap_alloc()'s max_addr: MEMBLOCK_ALLOC_NOLEAKTRACE where the generation passes it (kmemleak skips the memmap), else ACCESSIBLE. */
+export function memmapAllocLimit(s: KernelState): number {
+  return s.kernel.memblockAllocNoLeakTrace ? MEMBLOCK_ALLOC_NOLEAKTRACE : MEMBLOCK_ALLOC_ACCESSIBLE;
+}
+
 /** sparse_buffer_init(): one node's memmaps in one piece, on that node only. */
 export function sparseBufferInit(s: KernelState, size: number, nid: number): void {
-  const addr = memblockAllocExactNidRaw(s.memblock, size, sectionMapSize(s), s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'sparse_init_nid');
+  const addr = memblockAllocExactNidRaw(s.memblock, size, sectionMapSize(s), s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'sparse_init_nid');
   s.sparse.buffer = addr ? { start: addr, end: addr + size, next: addr, nid } : null;
 }
 

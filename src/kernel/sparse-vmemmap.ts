@@ -12,10 +12,10 @@
 // absent when booting stepwise): the same memblock calls in the same order and
 // the same tables as the walk here.
 import type { Zone } from './mm-init.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
+import { memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
 import { NO_RUNS, pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
-import { sparseBufferAlloc, sparseBufferAllocRun } from './sparse-buffer.js';
+import { memmapAllocLimit, sparseBufferAlloc, sparseBufferAllocRun } from './sparse-buffer.js';
 import { firstEndingAbove } from '../util/search.js';
 
 const runEnd = (r: PteRun) => r.from + r.count;
@@ -23,7 +23,7 @@ import type { KernelState } from './state.js';
 
 /** vmemmap_alloc_block() before slab: __earlyonly_bootmem_alloc() from above 16 MiB on the node. */
 export function vmemmapAllocBlock(s: KernelState, size: number, nid: number, caller: string): number {
-  return memblockAllocTryNidRaw(s.memblock, size, size, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, caller);
+  return memblockAllocTryNidRaw(s.memblock, size, size, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, caller);
 }
 
 /** vmemmap_alloc_block_zero(): page-table pages (and hvo-v7's shared tail page). */

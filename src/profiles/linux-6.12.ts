@@ -1,7 +1,9 @@
 // Linux 6.12 as Debian builds it (linux-image-6.12.118+deb12-cloud-amd64): the
 // 6.1 boot order (gigantic pages from memblock while hugepages= is parsed, the
 // vmemmap mapped normally), HVO after boot, the head vmemmap page copied, and
-// the memmap counters of /proc/vmstat.
+// the memmap counters of /proc/vmstat; the boot's 2 MiB pages in padata chunks
+// that each start at node 0 (the pool grows from node 0 after boot), and
+// mm/numa_memblks.c's numa_cleanup_meminfo().
 import { COMMON_NOT_MODELLED } from './common.js';
 import { DEBIAN_6_12_CLOUD } from './builds.js';
 import { linux61 } from './linux-6.1.js';
@@ -10,10 +12,13 @@ import type { KernelProfile } from './types.js';
 export const linux612: KernelProfile = {
   name: '6.12',
   title: 'Linux 6.12: gigantic pages at parse_args(), HVO after boot with the head vmemmap page copied, nr_memmap counters',
-  validatedAgainst: null,
+  validatedAgainst: 'Debian linux-image-6.12.118+deb12-cloud-amd64 (6.12.118) under QEMU: test/fixtures/linux-6.12',
   features: {
     ...linux61.features,
     hvoHeadPage: 'copy-or-keep',
+    numaMemblks: true,
+    poolGrowFromNode0: true,
+    bootPoolChunks: 'padata',
     memmapCounters: true,
   },
   steps: linux61.steps,

@@ -6,12 +6,11 @@
 // same tables as the kernel's walk. The boot runner installs them as
 // `s.shortcuts` (bootShortcuts()) unless it boots stepwise; a test boots
 // generated machines both ways and requires the same state.
-import { MEMBLOCK_ALLOC_ACCESSIBLE } from '../kernel/memblock.js';
 import type { HugeBootmemPage } from '../kernel/hugetlb.js';
 import { folioVmemmap } from '../kernel/hugetlb-vmemmap.js';
 import type { PteRun } from '../kernel/pgtable.js';
 import { NO_RUNS, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from '../kernel/pgtable.js';
-import { sparseBufferAlloc, sparseBufferBlocksLeft } from '../kernel/sparse-buffer.js';
+import { memmapAllocLimit, sparseBufferAlloc, sparseBufferBlocksLeft } from '../kernel/sparse-buffer.js';
 import { vmemmapAllocBlockBuf, vmemmapPudPmdPopulate } from '../kernel/sparse-vmemmap.js';
 import type { BootShortcuts, KernelState } from '../kernel/state.js';
 import { firstEndingAbove } from '../util/search.js';
@@ -27,7 +26,7 @@ export function bootShortcuts(): BootShortcuts {
     populateHvoRun: vmemmapPopulateHvoRun,
     allocBlockBufRun: (s, count, nid, out) => {
       const ps = s.arch.pageSize;
-      return memblockAllocTryNidRawMany(s.memblock, count, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_buf', out) === count;
+      return memblockAllocTryNidRawMany(s.memblock, count, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_buf', out) === count;
     },
     wrprotectHvo: vmemmapWrprotectHvoQuick,
   };
@@ -62,13 +61,13 @@ export function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: numb
   // back what it skips, or calling it), between the first table and the others.
   const ps = s.arch.pageSize;
   const out: number[] = [];
-  if (!memblockAllocTryNidRawMany(s.memblock, 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', out)) return false;
+  if (!memblockAllocTryNidRawMany(s.memblock, 1, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_zero', out)) return false;
   const head = vmemmapAllocBlockBuf(s, ps, nid);
   if (!head) {
     s.vmemmap.pte.add(start / PMD_ENTRY_SPAN, out[0]!, NO_RUNS);
     return false;
   }
-  const made = 1 + memblockAllocTryNidRawMany(s.memblock, entries - 1, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'vmemmap_alloc_block_zero', out, 1);
+  const made = 1 + memblockAllocTryNidRawMany(s.memblock, entries - 1, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_zero', out, 1);
   hvoFolioTables(s, start, head, reuse, out, 0, 1, made);
   return made === entries;
 }
@@ -143,7 +142,7 @@ export function vmemmapPopulateHvoRun(s: KernelState, starts: number[], entries:
   const per = buffered ? entries : entries + 1;
   const out: number[] = [];
   const callers = buffered ? 'vmemmap_alloc_block_zero' : hvoFreshCallers(entries);
-  const made = memblockAllocTryNidRawMany(s.memblock, per * n, ps, ps, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, nid, callers, out);
+  const made = memblockAllocTryNidRawMany(s.memblock, per * n, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, callers, out);
   let done = 0;
   for (; done < n; done++) {
     const base = done * per;

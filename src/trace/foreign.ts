@@ -29,19 +29,42 @@ export const OUR_CALLERS = new Set([
   'sparse_buffer_alloc',
   'sparse_buffer_fini',
   '__alloc_bootmem_huge_page',
+  // 7.3: a boot-time gigantic page spanning two zones, given back at once.
+  'hugetlb_free_cross_zone_pages',
 ]);
 
 /**
- * Kernel functions a later kernel renamed, by the name our boot gives them: the gigantic page comes
+ * Kernel functions a later kernel renamed or inlined, by the name our boot gives them: the gigantic page comes
  * from __alloc_bootmem_huge_page() up to 6.14, from hugetlb's alloc_bootmem() (called by
  * hugetlb_bootmem_alloc() before sparse_init()) from 6.15, and from alloc_bootmem_huge_page() in 7.3.
  */
-const RENAMED_CALLERS: Readonly<Record<string, string>> = { alloc_bootmem: '__alloc_bootmem_huge_page', alloc_bootmem_huge_page: '__alloc_bootmem_huge_page' };
+const RENAMED_CALLERS: Readonly<Record<string, string>> = {
+  alloc_bootmem: '__alloc_bootmem_huge_page',
+  alloc_bootmem_huge_page: '__alloc_bootmem_huge_page',
+  // vmemmap_alloc_block_buf() inlined where it is called (Debian's 6.16+ builds): a vmemmap page
+  // under a PTE (vmemmap_pte_populate) or a 2 MiB block (vmemmap_populate_hugepages) taken from
+  // memblock when no sparse buffer is left (7.1 n13/n14 HVO head pages, n23; 6.16/7.0 n23).
+  vmemmap_pte_populate: 'vmemmap_alloc_block_buf',
+  vmemmap_populate_hugepages: 'vmemmap_alloc_block_buf',
+  // 7.3: the HVO head page (n13, n14), every 2 MiB block being vmemmap_populate_hugepages (no sparse buffer).
+  vmemmap_populate_address: 'vmemmap_alloc_block_buf',
+};
 
 /** The caller without a compiler suffix (".constprop.0", ".isra.0"), by the name our boot gives it. */
 export function baseCaller(caller: string): string {
   const base = caller.replace(/\.(constprop|isra|part|cold)\.\d+$/, '');
   return RENAMED_CALLERS[base] ?? base;
+}
+
+/**
+ * memblock_alloc_or_panic() (6.16 on) is called by many subsystems; the one call of it that is ours is
+ * memblocks_present()'s mem_section root, which the first sparse_index_alloc() follows at once.
+ */
+export const SECTION_ROOT_CALLER = '__memblock_alloc_or_panic';
+
+/** Whether a primary call with `caller`, followed by a primary call with `nextCaller`, is one our boot makes. */
+export function isOurCall(caller: string, nextCaller: string | undefined): boolean {
+  return OUR_CALLERS.has(caller) || (caller === SECTION_ROOT_CALLER && nextCaller === 'sparse_index_alloc');
 }
 
 export interface LoggedCall {
@@ -61,12 +84,21 @@ export const ALLOC = /^memblock_(alloc_|phys_alloc_range)/;
 /** Every primary call of a log (allocation outcomes folded into their call), marked ours or foreign. */
 export function loggedCalls(log: KernelLog): LoggedCall[] {
   const events = parseMemblockLog(log).events.filter((e) => e.kind === 'call');
+  // The next primary call's caller after event i (allocation outcomes skipped).
+  const nextCaller = (i: number): string | undefined => {
+    for (let j = i + 1; j < events.length; j++) {
+      const c = baseCaller(events[j]!.call.caller);
+      if (c !== OUTCOME) return c;
+    }
+    return undefined;
+  };
   const out: LoggedCall[] = [];
   let k = 0;
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
     const call = { ...ev.call, caller: baseCaller(ev.call.caller) };
     if (call.caller === OUTCOME) continue; // an outcome without a logged call (alloc_node_data): ours, unlogged
+    const ours = isOurCall(call.caller, nextCaller(i));
     let result = 0;
     if (ALLOC.test(call.fn)) {
       const next = events[i + 1]?.call;
@@ -75,7 +107,6 @@ export function loggedCalls(log: KernelLog): LoggedCall[] {
         i++;
       }
     }
-    const ours = OUR_CALLERS.has(call.caller);
     out.push({ lineNo: ev.lineNo, text: ev.text, call, result, ours, k });
     if (ours) k++;
   }
@@ -89,7 +120,8 @@ export function isPrimary(c: { caller: string }): boolean {
 
 /** The calls of our own steps that memblock=debug printed, in order (what a log's `ours` calls are compared with). */
 export function ourPrintedCalls(mb: Memblock): MemblockCall[] {
-  return mb.calls.filter((c) => c.printed && isPrimary(c) && OUR_CALLERS.has(c.caller));
+  const printed = mb.calls.filter((c) => c.printed && isPrimary(c));
+  return printed.filter((c, i) => isOurCall(c.caller, printed[i + 1]?.caller));
 }
 
 /** Other subsystems replayed from a log. */

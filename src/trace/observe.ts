@@ -201,8 +201,10 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
 
   // Log lines: every HugeTLB: line, and the three zone blocks.
   const klines = log.dmesg.map((l) => l.text);
-  const kh = klines.filter((x) => x.startsWith('HugeTLB: '));
-  const oh = s.dmesg.filter((x) => x.startsWith('HugeTLB: '));
+  // "allocation took Nms" (6.16 on) is a timing: compared with the number left out.
+  const untimed = (x: string) => x.replace(/^(HugeTLB: allocation took )\d+(ms )/, '$1N$2');
+  const kh = klines.filter((x) => x.startsWith('HugeTLB: ')).map(untimed);
+  const oh = s.dmesg.filter((x) => x.startsWith('HugeTLB: ')).map(untimed);
   for (let i = 0; i < Math.max(kh.length, oh.length); i++) t.obs('HugeTLB', `HugeTLB line ${i + 1}`, kh[i] ?? '(none)', oh[i] ?? '(none)');
   for (const b of BLOCKS) t.obs(b.kind, `"${b.name}" block`, block(klines, b.first, b.stop).join('\n'), block(s.dmesg, b.first, b.stop).join('\n'));
 

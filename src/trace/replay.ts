@@ -139,6 +139,8 @@ function describe(addr: number, size: number): string {
 
 export interface ReplayOptions {
   arch?: Arch;
+  /** numa_cleanup_meminfo() of mm/numa_memblks.c (the profile's numaMemblks feature, 6.12 on): blocks trimmed to memblock's DRAM. */
+  numaMemblks?: boolean;
 }
 
 /** Replay the memblock calls of a kernel log. */
@@ -191,7 +193,7 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
   };
   /** numa_cleanup_meminfo() on the blocks so far, its lines compared with the kernel's. */
   const cleanupAgainstLog = (lineNo: number) => {
-    const cleanup = numaCleanupMeminfo(mb, numaBlocks, maxMapped());
+    const cleanup = numaCleanupMeminfo(mb, numaBlocks, maxMapped(), opts.numaMemblks);
     const logged = numaLogged.map((e) => e.text);
     const n = Math.max(logged.length, cleanup.log.length);
     for (let i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 // arch/x86/mm/numa.c: from firmware NUMA blocks (SRAT) to node ids on memblock regions.
 import type { Memblock } from '../../kernel/memblock.js';
-import { MAX_NUMNODES, memblockPfnRanges, memblockPhysAllocTryNid, memblockSetNode, memblockSetclrFlag, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../kernel/memblock.js';
+import { MAX_NUMNODES, memblockEndOfDram, memblockPfnRanges, memblockStartOfDram, memblockPhysAllocTryNid, memblockSetNode, memblockSetclrFlag, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../kernel/memblock.js';
 import { hex010 } from '../../util/format.js';
 
 export interface NumaMemblk {
@@ -32,13 +32,15 @@ export interface CleanupResult {
 }
 
 /**
- * numa_cleanup_meminfo(): drop blocks without memory, trim to max_pfn, then
- * join blocks of one node when no other node's block lies in between.
+ * numa_cleanup_meminfo(): drop blocks without memory, trim to [0, max_pfn) (the
+ * x86 one, up to 6.11) or, with `numaMemblks` (mm/numa_memblks.c, 6.12 on), to
+ * [memblock_start_of_DRAM(), memblock_end_of_DRAM()), then join blocks of one
+ * node when no other node's block lies in between.
  */
-export function numaCleanupMeminfo(mb: Memblock, mi: NumaMeminfo, maxPfnPhys: number): CleanupResult {
+export function numaCleanupMeminfo(mb: Memblock, mi: NumaMeminfo, maxPfnPhys: number, numaMemblks = false): CleanupResult {
   const log: string[] = [];
-  const low = 0;
-  const high = maxPfnPhys;
+  const low = numaMemblks ? memblockStartOfDram(mb) : 0;
+  const high = numaMemblks ? memblockEndOfDram(mb) : maxPfnPhys;
   for (let i = 0; i < mi.blks.length; i++) {
     const bi = mi.blks[i]!;
     if (!overlapsMemory(mb, bi.start, bi.end)) {

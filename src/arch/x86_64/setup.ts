@@ -93,7 +93,7 @@ function realModeAndMapping(s: KernelState): void {
   beginStep(s, 'reserve_real_mode');
   const mb = s.memblock;
   memblockPhysAllocRange(mb, s.build.realModeSize, s.arch.pageSize, 0, s.arch.isaEnd, 'reserve_real_mode');
-  memblockReserve(mb, 0, s.arch.isaEnd, 'setup_arch');
+  memblockReserve(mb, 0, s.arch.isaEnd, s.kernel.lowMemReservedBy);
   beginStep(s, 'init_mem_mapping');
   const top = s.maxPfn * s.arch.pageSize;
   const probe = memblockPhysAllocRange(mb, s.arch.pmdSize, s.arch.pmdSize, s.arch.isaEnd, top, 'init_mem_mapping');
@@ -128,7 +128,7 @@ function numaInit(s: KernelState): void {
       }
     }
   }
-  const cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize);
+  const cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize, s.kernel.numaMemblks);
   printk(s, ...cleanup.log);
   let ok = s.numa.blks.length > 0 && cleanup.ok;
   if (ok) {
@@ -148,7 +148,7 @@ function numaInit(s: KernelState): void {
     printk(s, numaOff ? 'NUMA turned off' : 'No NUMA configuration found');
     printk(s, `Faking a node at [mem ${hex018(0)}-${hex018(end - 1)}]`);
     numaAddMemblk(s.numa, 0, 0, end);
-    numaCleanupMeminfo(mb, s.numa, end);
+    numaCleanupMeminfo(mb, s.numa, end, s.kernel.numaMemblks);
     numaRegisterMemblks(mb, s.numa);
   }
   const nidOfPfn = (pfn: number) => {
