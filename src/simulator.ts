@@ -11,6 +11,7 @@ export type { KernelState, OtherSubsystems, OtherPoint, BootStep } from './kerne
 export type { MemblockFaults } from './kernel/memblock.js';
 export { estimatedOthers } from './kernel/others.js';
 export { setMaxHugePages } from './kernel/hugetlb.js';
+export { predictOutOfMemory } from './kernel/page-alloc.js';
 
 // The command line as the kernel splits and keeps it.
 export { bootCommandLine, COMMAND_LINE_SIZE, keptCommandLine, parseArgs } from './kernel/params.js';
@@ -29,6 +30,8 @@ export { numaNodeSpans } from './arch/x86_64/numa.js';
 export { presentSections } from './kernel/sparse.js';
 export { sectionMapSize } from './kernel/sparse-buffer.js';
 export { hstateIsGigantic, hstateName, hstateNrHugePages, hstateSize } from './kernel/hugetlb.js';
+export { hugeBootPages } from './kernel/hugetlb-bootmem.js';
+export { hugetlbVmemmapOptimizableSize } from './kernel/hugetlb-vmemmap.js';
 export type { Hstate, HugePage } from './kernel/hugetlb.js';
 export { nidOfPhys } from './kernel/page-alloc.js';
 export { compoundHead, folioOf, structPageAddress, structPageAt, zoneSpanning } from './kernel/page.js';

@@ -1,6 +1,14 @@
 // Differential runs: the same machine booted by two kernel profiles, and what differs.
 import { boot, estimatedOthers, type KernelState, type MemblockFaults, type OtherSubsystems, type ProfileName } from '../simulator.js';
 import type { Machine } from '../machine/types.js';
+
+/** Where each generation builds a boot-time gigantic page's HVO mapping (KernelFeatures.bootVmemmap). */
+const HVO_AT_BOOT: Readonly<Record<string, string>> = {
+  gather: 'late() (once zones existed)',
+  early: 'early() (before zones existed)',
+  deferred: 'late() (once zones existed)',
+  'sparse-init': 'early() from sparse_init_nid() (zones set up first)',
+};
 import { hugepagesByNode, meminfoObject } from '../report/proc.js';
 
 export interface VmemmapSummary {
@@ -152,7 +160,7 @@ export function diffBoots(machine: Machine, pa: ProfileName, pb: ProfileName, op
     const pool = r.state.hugetlb.pages;
     const withHvo = pool.filter((p) => p.vmemmapOptimized).length;
     const how: string[] = [];
-    if (h.preHvo) how.push(`${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${r.state.kernel.bootVmemmap === 'early' ? 'early() (before zones existed)' : 'late() (once zones existed)'}`);
+    if (h.preHvo) how.push(`${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${HVO_AT_BOOT[r.state.kernel.bootVmemmap]}`);
     if (h.zoneInvalid) how.push(`${plural(h.zoneInvalid, 'page')} spanning two zones ${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`);
     if (h.fallback) how.push(`${plural(h.fallback, 'page')} fell back to a normal vmemmap after HVO population failed`);
     if (h.optimized) how.push(`${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed, ${plural(h.pteTables, 'PTE table')} allocated)`);

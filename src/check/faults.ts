@@ -1,7 +1,7 @@
 // Fault injection: which memblock allocations to fail, from a short spec a
 // reproducer line can carry: "nth=5", "caller=vmemmap_alloc_block_zero",
 // "caller=vmemmap_alloc_block_zero@free_area_init" (only within that boot step), "node=1".
-import { type MemblockFaults } from '../simulator.js';
+import { numaNodeSpans, type KernelState, type MemblockFaults } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 
 /** Parse fault specs (each "nth=N[,N...]", "caller=NAME[,NAME...]" or "node=N[,N...]") into one plan. */
@@ -34,5 +34,42 @@ export function faultSpecs(f: MemblockFaults | undefined): string[] {
   if (f.nth?.length) out.push(`nth=${f.nth.join(',')}`);
   if (f.callers?.length) out.push(`caller=${f.callers.join(',')}`);
   if (f.nodes?.length) out.push(`node=${f.nodes.join(',')}`);
+  return out;
+}
+
+/**
+ * The injected faults that never fired in a finished boot, each with why: an
+ * allocation number past the boot's last allocation, a caller that made no
+ * allocation (in the named step), a node the machine does not have. A fault
+ * that never fires changes nothing, and the operator should hear so.
+ */
+export function faultsNeverFired(s: KernelState): string[] {
+  const mb = s.memblock;
+  const f = mb.faults;
+  if (!f) return [];
+  const out: string[] = [];
+  const died = s.panic ? ' before it died' : '';
+  for (const n of f.nth ?? []) {
+    if (n > mb.allocCount) out.push(`fault nth=${n} never fired: the boot made only ${mb.allocCount} memblock allocations${died}`);
+  }
+  if (f.callers?.length) {
+    // The step of each call: steps are in call order.
+    const stepAt = (i: number) => {
+      let k = 0;
+      while (k + 1 < s.steps.length && s.steps[k + 1]!.firstCall <= i) k++;
+      return s.steps[k]?.fn;
+    };
+    for (const c of f.callers) {
+      const [name, step] = c.split('@') as [string, string?];
+      let fired = false;
+      for (let i = 0; i < mb.calls.length && !fired; i++) {
+        if (mb.calls.resultAt(i) === undefined || mb.calls.callerAt(i) !== name) continue;
+        fired = step === undefined || stepAt(i) === step;
+      }
+      if (!fired) out.push(`fault caller=${c} never fired: ${name} made no memblock allocation${step ? ` in ${step}` : ''}${died}`);
+    }
+  }
+  const nodes = numaNodeSpans(s.numa);
+  for (const n of f.nodes ?? []) if (!nodes.has(n)) out.push(`fault node=${n} never fired: the machine has no node ${n} (nodes: ${[...nodes.keys()].join(', ')})`);
   return out;
 }

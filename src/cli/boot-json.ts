@@ -5,7 +5,7 @@
 import { modelledSteps, type KernelState } from '../simulator.js';
 import { machineRamBytes } from '../machine/types.js';
 import { cmdlineNotes } from '../report/cmdline.js';
-import type { Plan } from '../report/plan.js';
+import { bootDeath, type Plan } from '../report/plan.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { firstOf } from './output.js';
 import { nodeSummaries, profileOf } from '../report/boot-view.js';
@@ -25,13 +25,16 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     // A boot the kernel would not survive comes first.
     panic: s.panic ?? null,
     diedAfter: s.panic ? (last?.fn ?? null) : null,
+    // Why the boot dies, or is predicted to run out of memory after hugetlb_init() (exit status 1 either way).
+    death: bootDeath(s),
     warnings,
     machine: { name: s.machine.name, source: s.machine.source, cmdline: s.machine.cmdline, ramBytes: machineRamBytes(s.machine) },
     profile: s.profile,
     // The real kernel this profile replays, or null: a generation modelled from source and mails, whose numbers are a guess.
     validatedAgainst: profileOf(s).validatedAgainst,
     others: s.others?.name ?? 'none',
-    plan,
+    // Per size, `recommended` is the most pages that boot and keep the margin free: `best` itself when best already does.
+    plan: plan && { ...plan, sizes: plan.sizes.map((z) => ({ ...z, recommended: z.recommended ?? (z.best && z.marginBytes !== undefined ? z.best : undefined) })) },
     cmdlineNotes: cmdlineNotes(s.machine.cmdline),
     meminfo: meminfoObject(s),
     estimates: { MemFree: 'estimate: free pages minus what the running system holds (62 MiB)' },

@@ -6,7 +6,7 @@ import { hex010 } from '../util/format.js';
 import { TiB, humanSize } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
-import { parseFaults } from '../check/faults.js';
+import { faultsNeverFired, parseFaults } from '../check/faults.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { closeNdjson, oneOnStdout, openNdjson, paint, printJson, progress, table, writeNdjson, type NdjsonTarget } from './output.js';
@@ -14,7 +14,7 @@ import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-jso
 import { profileOf, unvalidatedNote } from '../report/boot-view.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
-import { planOfBoot, type Plan } from '../report/plan.js';
+import { bootDeath, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
 import { cmdlineWarnings } from '../report/cmdline.js';
 import { writeFileSync } from 'node:fs';
 import type { Machine } from '../machine/types.js';
@@ -41,6 +41,7 @@ type BootCliOptions = MachineOptions & {
   fault: string[];
   check?: boolean;
   plan: boolean;
+  planMargin?: string;
   svg?: string;
   vmemmapSvg?: string;
 };
@@ -60,15 +61,31 @@ export function planText(p: Plan): string[] {
       if (z.got < z.asked) out.push(paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`), ...z.why.flatMap((w) => [`  ${w.text}`, ...w.examples.map((e) => `    e.g. ${e}`)]));
     }
   } else out.push('Huge pages asked: none (hugepagesz= and hugepages= ask for them).');
-  const sp = p.structPages;
   out.push(`Memory given to HugeTLB: ${humanSize(p.hugetlbBytes)}.`);
-  out.push(`struct pages: ${humanSize(sp.withoutHvoBytes)} without HVO, ${humanSize(sp.nowBytes)} now (vmemmap pages and their page tables): HVO ${sp.savedBytes >= 0 ? 'saves' : 'costs'} ${humanSize(Math.abs(sp.savedBytes))}.`);
+  out.push(structPagesText(p.structPages));
   for (const z of p.sizes) {
+    if (z.noBest) {
+      out.push(`Most ${z.size} pages this machine gets: none; ${z.noBest}.`);
+      continue;
+    }
     if (!z.best) continue;
-    const nodes = Object.entries(z.best.perNode).map(([n, c]) => `${n} ${c}`).join(', ');
-    out.push(`Most ${z.size} pages this machine gets: ${z.best.pages} (${nodes})${z.best.note ? `; ${z.best.note}` : ''}. Command line:`, `  ${z.best.cmdline}`);
+    const nodes = (b: PlanBest) => Object.entries(b.perNode).map(([n, c]) => `${n} ${c}`).join(', ');
+    const b = z.best;
+    out.push(`Most ${z.size} pages this machine gets: ${b.pages} (${nodes(b)}), leaving ~${humanSize(b.freeBytes)} free${b.note ? `; ${b.note}` : ''}. Command line:`, `  ${b.cmdline}`);
+    const r = z.recommended;
+    if (r) out.push(`Keeping ${humanSize(z.marginBytes ?? 0)} free for the running system (--plan-margin): ${r.pages} (${nodes(r)}), leaving ~${humanSize(r.freeBytes)} free. Command line:`, `  ${r.cmdline}`);
+    else if (z.marginBytes !== undefined) out.push(`That leaves more than the ${humanSize(z.marginBytes)} the planner keeps free for the running system (--plan-margin).`);
   }
   return out;
+}
+
+/** What struct pages cost, and what HVO saved (only when it was on, and only of a vmemmap that was finished). */
+export function structPagesText(sp: Plan['structPages']): string {
+  if (!sp.complete) return `struct pages: the boot died before the vmemmap was complete, so there is nothing to say about what they cost or what HVO saved.`;
+  const now = `${humanSize(sp.withoutHvoBytes)} for every present section, ${humanSize(sp.nowBytes)} now (vmemmap pages and their page tables)`;
+  if (!sp.hvo) return `struct pages: ${now}; HVO is off, so it saves nothing.`;
+  if (sp.savedBytes <= 0) return `struct pages: ${now}; HVO is on but saved nothing here (no huge page had its vmemmap optimized).`;
+  return `struct pages: ${humanSize(sp.withoutHvoBytes)} without HVO, ${humanSize(sp.nowBytes)} now (vmemmap pages and their page tables): HVO saves ${humanSize(sp.savedBytes)}.`;
 }
 
 /** A bar over the boot's steps for machines of a TiB or more (a small boot of the same profile counts the steps). */
@@ -82,13 +99,16 @@ function bootProgress(m: Machine, profile: ProfileName): ReturnType<typeof progr
 function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const m = s.machine;
   const out: string[] = [];
+  // A boot that dies is said first.
+  if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
+  else if (bootDeath(s)) out.push(paint('1;31', bootDeath(s)!));
   out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
   const guess = unvalidatedNote(s);
   if (guess) out.push(paint('33', `note: ${guess}.`));
   out.push(`command line: ${m.cmdline || '(empty)'}`);
   out.push(`other subsystems' memblock calls: ${s.others?.name ?? 'none'}`);
   for (const w of warnings) out.push(paint('33', `warning: ${w}`));
-  if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
+
   const ps = s.arch.pageSize;
   out.push('', paint('1', 'Zones (pages of 4 KiB):'));
   const zrows = [['node', 'zone', 'range', 'spanned', 'present', 'managed']];
@@ -119,7 +139,8 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
     out.push(parts.join(' '));
   }
   if (s.kernel.memmapCounters) out.push(`nr_memmap_boot_pages: ${s.memmap.bootPages}   nr_memmap_pages: ${s.memmap.pages}`);
-  out.push(`MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total}   Hugepagesize: ${mi.Hugepagesize} kB   Hugetlb: ${mi.Hugetlb} kB   MemFree: ~${mi.MemFree} kB (estimate)`);
+  // HugePages_Total and Hugepagesize count the default size only; Hugetlb is every size.
+  out.push(`MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total} (default size only)   Hugepagesize: ${mi.Hugepagesize} kB (the default size)   Hugetlb: ${mi.Hugetlb} kB (all sizes)   MemFree: ~${mi.MemFree} kB (estimate)`);
   const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
   if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => '  ' + l));
   if (plan) out.push('', ...planText(plan));
@@ -147,6 +168,7 @@ export function registerBoot(program: Command): void {
     .option('--svg <file>', 'write the physical memory map (zones, holes, reservations by owner, huge pages) as SVG')
     .option('--vmemmap-svg <file>', 'write the vmemmap picture (PMD leaves, PTE tables, HVO-shared pages) as SVG')
     .option('--no-plan', 'skip the planner (pages asked and got, why missing, the best command line: it boots the machine again)')
+    .option('--plan-margin <size|N%>', 'memory the planner\'s recommendation leaves free after boot (MemFree): a size (4G) or a share of MemTotal (5%); default 2% of MemTotal, at least 256 MiB, at most 16 GiB')
     .addHelpText(
       'after',
       `
@@ -166,6 +188,8 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action(async (o: BootCliOptions) => {
       const profile = parseProfile(o.kernel);
+      const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
+      if (!margin) throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
       const faults = parseFaults(o.fault);
       // The streams, checked and opened before the boot: a path that cannot be written fails at once.
       const asked = o.json ? '--json' : (['dmesg', 'meminfo', 'zoneinfo', 'vmstat', 'sysfs', 'memblockLog', 'check'] as const).filter((k) => o[k]).map((k) => `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)[0];
@@ -188,16 +212,20 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         // The invariants load only for --check (and the pictures only for --svg): not on every boot's path.
         const [{ checkedBoot }, { INVARIANTS }] = await Promise.all([import('../check/checked-boot.js'), import('../check/invariants.js')]);
         const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
+        const unfiredCheck = faultsNeverFired(r.state);
+        for (const w of unfiredCheck) process.stderr.write(`hvosim: warning: ${w}\n`);
         if (o.json) {
           // One violation per invariant at most: bounded, whatever the machine.
-          printJson({ format: 'hvosim-boot-check/1', panic: r.state.panic ?? null, diedAfter: r.state.panic ? (r.state.steps.at(-1)?.fn ?? null) : null, invariants: INVARIANTS.length, steps: r.state.steps.length, violations: r.violations });
-          process.exitCode = r.violations.length || r.state.panic ? 1 : 0;
+          const death = bootDeath(r.state);
+          printJson({ format: 'hvosim-boot-check/1', panic: r.state.panic ?? null, diedAfter: r.state.panic ? (r.state.steps.at(-1)?.fn ?? null) : null, death: death ?? null, invariants: INVARIANTS.length, steps: r.state.steps.length, violations: r.violations, ...(unfiredCheck.length ? { faultsNeverFired: unfiredCheck } : {}) });
+          process.exitCode = r.violations.length || death ? 1 : 0;
           return;
         }
         if (r.state.panic) process.stdout.write(`the boot died after ${r.state.steps.at(-1)?.fn}: ${r.state.panic}\n`);
+        else if (bootDeath(r.state)) process.stdout.write(`${bootDeath(r.state)}\n`);
         for (const v of r.violations) process.stdout.write(`${v.invariant}: after ${v.step}${v.atEnd ? '' : ' (healed by the end)'}: ${v.message}\n`);
-        if (!r.violations.length && !r.state.panic) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
-        process.exitCode = r.violations.length || r.state.panic ? 1 : 0;
+        if (!r.violations.length && !bootDeath(r.state)) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
+        process.exitCode = r.violations.length || bootDeath(r.state) ? 1 : 0;
         return;
       }
       const streams: [NdjsonTarget | undefined, (s: KernelState) => Iterable<unknown>][] = [];
@@ -213,8 +241,11 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const bar = bootProgress(m, profile);
       const s = boot(m, bar ? { ...opts, afterStep: (st) => bar.update(st.steps.length) } : opts);
       bar?.stop();
-      // A boot the kernel would not survive is a finding.
-      if (s.panic) process.exitCode = 1;
+      // A fault that never fired changed nothing: say so (stderr, and in --json).
+      const unfired = faultsNeverFired(s);
+      for (const w of unfired) process.stderr.write(`hvosim: warning: ${w}\n`);
+      // A boot the kernel would not survive (or that hvosim predicts runs out of memory) is a finding.
+      if (bootDeath(s)) process.exitCode = 1;
       const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
       if (nr !== undefined) {
         const r = setMaxHugePages(s, nr);
@@ -237,10 +268,11 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       // A stream on stdout is all stdout carries; the boot's death is still said, on stderr.
       if (streams.some(([t]) => t!.fd === null)) {
         if (s.panic) process.stderr.write(`hvosim: the boot died after ${s.steps.at(-1)?.fn}: ${s.panic}\n`);
+        else if (bootDeath(s)) process.stderr.write(`hvosim: ${bootDeath(s)}\n`);
         return;
       }
-      const plan = o.plan && nr === undefined ? planOfBoot(s, m, opts) : undefined;
-      if (o.json) return printJson(bootJson(s, warnings, plan));
+      const plan = o.plan && nr === undefined ? planOfBoot(s, m, opts, margin) : undefined;
+      if (o.json) return printJson(unfired.length ? { ...bootJson(s, warnings, plan), faultsNeverFired: unfired } : bootJson(s, warnings, plan));
       const lines = (x: string[]) => void process.stdout.write(x.join('\n') + '\n');
       if (o.dmesg) return lines(s.dmesg);
       if (o.meminfo) return lines(meminfoText(s));

@@ -17,8 +17,8 @@ import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import type { MemblockFaults } from './memblock.js';
 import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';
 import { memblockCreate } from './memblock.js';
-import { freeAreaInit } from './mm-init.js';
-import { createPageAllocState, freeReservedPages, memblockFreeAll } from './page-alloc.js';
+import { freeAreaInit, freeAreaInitMemmap, freeAreaInitZones } from './mm-init.js';
+import { createPageAllocState, freeReservedPages, memblockFreeAll, recordAfterHugetlbInit, recordBeforeHugetlbInit } from './page-alloc.js';
 import { createVmemmapPageTables } from './pgtable.js';
 import { createSparseState, sparseInit } from './sparse.js';
 import type { BootStepName } from './steps.js';
@@ -72,6 +72,10 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     },
     models: 'hugetlb_bootmem_alloc from setup_arch when the CPU has 1 GiB pages (the hugetlb parameters, gigantic pages from memblock before sparse_init)',
   },
+  'hugetlb_bootmem_alloc:mm_core_init_early': {
+    run: hugetlbBootmemAlloc,
+    models: 'hugetlb_bootmem_alloc from mm_core_init_early between free_area_init and sparse_init, whatever the CPU (7.3): the hugetlb parameters, gigantic pages from memblock, cross-zone pages freed at once',
+  },
   sparse_init: {
     run: sparseInit,
     models: 'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks; hugetlb_vmemmap_init_early from sparse_init_nid where the kernel has it)',
@@ -81,6 +85,19 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
       s.zones = freeAreaInit(s);
     },
     models: 'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges; hugetlb_vmemmap_init_late before memmap_init where the kernel has it)',
+  },
+  'free_area_init:zones': {
+    run: (s) => {
+      s.zones = freeAreaInitZones(s);
+    },
+    models: 'the zones of free_area_init set up before the gigantic pages and sparse_init (7.3): zone ranges, kernelcore=/movablecore=, spanned and present pages',
+  },
+  'free_area_init:memmap': {
+    run: (s) => {
+      beginStep(s, 'memmap_init');
+      freeAreaInitMemmap(s);
+    },
+    models: 'the rest of free_area_init once sparse_init has run (7.3): memmap_init, unavailable ranges',
   },
   'setup_arch:end': {
     run: (s) => {
@@ -108,7 +125,12 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
   },
   gigantic_pages_init: { run: giganticPagesInit, models: 'gigantic_pages_init (arch_initcall)' },
   hugetlb_init: {
-    run: hugetlbInit,
+    run: (s) => {
+      // What the zones hold on either side of hugetlb_init(), for predictOutOfMemory().
+      recordBeforeHugetlbInit(s);
+      hugetlbInit(s);
+      recordAfterHugetlbInit(s);
+    },
     models: "hugetlb_init (2 MiB pages, gather_bootmem_prealloc with each generation's HVO, vmemmap_wrprotect_hvo, report_hugepages)",
   },
   free_initrd_mem: { run: freeInitrdMem, models: 'free_initrd_mem' },

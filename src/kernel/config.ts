@@ -24,16 +24,36 @@ export interface KernelBuild {
   imageFrees: { what: string; kb: number; early?: boolean }[];
   /** sizeof(struct mem_section_usage): the usemap of one section (sparse_init_nid()'s first allocation over the node's sections). */
   memSectionUsageSize: number;
-  /**
-   * Whether the build tail-calls from vmemmap_alloc_block_buf() down to memblock_alloc_try_nid_raw() (the
-   * memmap_alloc() of a build without CONFIG_DEBUG_VM ends in the call), so memblock=debug names the
-   * function that asked for the block (vmemmap_pte_populate, vmemmap_populate_hugepages) rather than
-   * vmemmap_alloc_block_buf. Absent: not tail-called (6.1's build).
-   */
-  blockBufTailCalled?: boolean;
   /** Pages of the boot CPU's per-cpu unit in use ("percpu: Embedded N pages/cpu"); the rest of its 2 MiB chunk is given back. */
   pcpuUnitPages: number;
+  /**
+   * What the boot needs from the end of hugetlb_init() until init runs, beyond
+   * the zones' min watermarks and lowmem reserves once khugepaged raised them
+   * (predictOutOfMemory() in page-alloc.ts): the kernel's own allocations
+   * before hugetlb_init() that the model does not count, the rest of the
+   * initcalls (hash tables sized by memory among them), unpacking the
+   * initramfs and starting init. A boot whose zones hold less dies. Points
+   * [MemTotal kB, need kB], ascending: the need is interpolated between them,
+   * the last segment's slope carried on up to NEED_GROWS_UP_TO_KB, flat above.
+   */
+  bootNeedAfterHugetlbInit: [number, number][];
+  /**
+   * What the boot needs on top, in KiB, for each populated zone (up to Normal) that repeats a zone
+   * type another node already has (a NUMA machine splits one DMA32 or Normal zone into several).
+   */
+  bootNeedPerRepeatedZoneKb: number;
+  /** How far, in KiB, real boots strayed from that need either way: a boot this close may go either way. */
+  bootNeedUncertaintyKb: number;
+  /**
+   * What the kernel has allocated on the boot CPU's node between
+   * memblock_free_all() and hugetlb_init(), in KiB: what an over-asked 2 MiB
+   * pool leaves on top of the zones' min watermarks and lowmem reserves.
+   */
+  kernelUseAtHugetlbInitKb: number;
 }
+
+/** Where the memory-sized part of the boot's need stops growing: alloc_large_system_hash() caps the networking tables (TCP established: 512K entries) at about this much RAM. An assumption: no boot above 8 GiB was measured. */
+export const NEED_GROWS_UP_TO_KB = 64 * 1024 * 1024;
 
 export const DEBIAN_6_1_CLOUD: KernelBuild = {
   imageStart: 0x1000000,
@@ -58,4 +78,25 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
   memSectionUsageSize: 56,
   // "percpu: Embedded 61 pages/cpu" in every fixture.
   pcpuUnitPages: 61,
+  // Bisected on real boots of one-node q35 machines (oracle/boot.sh, busybox initramfs of 1008 KiB),
+  // hugepages=N of 2 MiB: 2 GiB boots with 934, dies with 935 ("VFS: Unable to mount root fs": the
+  // initramfs could not be unpacked); 4 GiB boots with 1903, dies with 1904 ("System is deadlocked on
+  // memory"); 8 GiB boots with 3909, hangs with 3910. The need at each size is the middle of what the
+  // model's zones hold after the boot that lived and the one that died (within 2 MiB of the truth);
+  // the boots are test/fixtures/linux-6.1/n25-n28 (*-oom-edge) and test/fixtures/oom-edge/.
+  bootNeedAfterHugetlbInit: [
+    [2000264, 33604],
+    [3995264, 37460],
+    [8117884, 52652],
+  ],
+  // Fitted to two NUMA machines of 4 GiB: "2G 2G" (DMA, DMA32, Normal: no zone repeated) boots with
+  // 1906, dies with 1907, as the one-node curve and the vmalloc'd hashes say; "1G 1G 1G 1G" (DMA32 and
+  // Normal twice each) boots with 1894, dies with 1895: 2.5 to 3.5 MiB more per repeated zone.
+  bootNeedPerRepeatedZoneKb: 2560,
+  // "1G 1G 2G" (out of sample) booted with 1903 pages, 4.2 MiB short of the need above (and the same
+  // boot once did not finish); it died with 1904 and 1905. The edge is not sharp: 5 MiB either way.
+  bootNeedUncertaintyKb: 5120,
+  // Fitted to where over-asked 2 MiB pools stop on the same boots: 964 pages on 2 GiB, 1930 on 4 GiB
+  // (hvosim 1930), 3932 on 8 GiB (hvosim 3934): between 9.4 and 14.5 MiB on top of the watermarks and reserves.
+  kernelUseAtHugetlbInitKb: 11264,
 };

@@ -20,6 +20,7 @@ import { vmemmapPopulate, vmemmapPopulateHvo, vmemmapPteAt, vmemmapUndoHvo } fro
 import type { HugeBootmemPage } from './hugetlb.js';
 import { hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
+import { kernelPanic } from './state.js';
 import { memmapBootPagesAdd, memmapPagesAdd } from './vmstat.js';
 import { pow2 } from '../util/units.js';
 
@@ -158,8 +159,9 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
     s.hvo.preHvo++;
     memmapBootPagesAdd(s, Math.ceil(reserve / ps));
   };
-  // hvo-v7: its HVO mapping failed; a normal one instead.
+  // hvo-v7: its HVO mapping failed; a normal one instead. 7.3 panics.
   const fallBack = (m: HugeBootmemPage, start: number, end: number) => {
+    if (s.kernel.sparseInitPanics) kernelPanic(s, 'Kernel panic - not syncing: Failed to allocate memmap for HugeTLB page');
     if (!vmemmapPopulate(s, start, end, nid)) leftUnmapped(s, m);
     s.hvo.fallback++;
     memmapBootPagesAdd(s, Math.ceil((end - start) / ps));

@@ -10,10 +10,10 @@
 import { memparse, pow2, stringGetSize2 } from '../util/units.js';
 import { sscanfLu } from './params.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, NUMA_NO_NODE } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
 import { adjustManagedPageCount, allocPagesNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
-import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
+import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 
@@ -233,7 +233,9 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
   if (!addr) return false;
   const listNode = !s.kernel.bootmemExactNid || exact ? node : nidOfPhys(s, addr);
-  hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  // 7.3 (the zones exist): a page in one zone is flagged HUGE_BOOTMEM_ZONES_VALID now; the others wait for hugetlb_free_cross_zone_pages().
+  const zonesValid = s.kernel.crossZoneFreeAtAlloc && hugetlbBootmemPageInOneZone(s, listNode, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid });
   return true;
 }
 
@@ -292,10 +294,31 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
     const ok = hstateIsGigantic(h) ? allocBootmemHugePage(s, h, nid) : allocFreshHugePage(s, h, nid);
     if (!ok) break;
   }
+  i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (i === want) return;
   printk(s, `HugeTLB: allocating ${want} of page size ${stringGetSize2(hstateSize(s, h))} failed node${nid}.  Only allocated ${i} hugepages.`);
   h.maxHugePages -= want - i;
   h.maxHugePagesNode.set(nid, i);
+}
+
+/**
+ * hugetlb_free_cross_zone_pages() (7.3, the zones set up already): the boot
+ * pages of `h` on node `nid` that span two zones go back to memblock, with one
+ * line if there were any. Returns how many.
+ */
+function hugetlbFreeCrossZonePages(s: KernelState, h: Hstate, nid: number): number {
+  if (!s.kernel.crossZoneFreeAtAlloc || !hstateIsGigantic(h)) return 0;
+  const size = hstateSize(s, h);
+  let n = 0;
+  // alloc_bootmem_huge_page() put the cross-zone pages at the front of the node's list, newest first.
+  for (const m of hugeBootPages(s, nid)) {
+    if (m.order !== h.order || m.zonesValid) continue;
+    hugeBootPageDel(s, m);
+    memblockPhysFree(s.memblock, m.addr, size, 'hugetlb_free_cross_zone_pages');
+    n++;
+  }
+  if (n) printk(s, `HugeTLB: freed ${n} cross-zone hugepages of size ${stringGetSize2(size)} on node ${nid}.`);
+  return n;
 }
 
 /**
@@ -332,6 +355,8 @@ function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
       if (!ok) break;
     }
   }
+  // hugetlb_gigantic_pages_alloc_boot(): for_each_node()
+  for (const nid of onlineNodes(s)) i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (!hstateIsGigantic(h) && s.kernel.hugetlbAllocTookLine !== 'none') hugetlbAllocTook(s);
   if (i < h.maxHugePages) {
     printk(s, `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`);
@@ -550,12 +575,12 @@ function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
     const pfn = m.addr / ps;
     const n = pow2(m.order);
     if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
-      // hugetlb_bootmem_free_invalid_page(): free_reserved_page() page by page, each counted in its own zone.
+      // hugetlb_bootmem_free_invalid_page(): page by page, each to its own zone (the page spans two).
       hugeBootPageDel(s, m);
       for (let p = pfn; p < pfn + n; ) {
-        const e = s.kernel.invalidPageFreedByZone ? Math.min(pfn + n, freedAlikeUpTo(s, p)) : pfn + n;
-        freeReservedPages(s, p, e - p);
-        p = e;
+        const next = s.kernel.invalidPageFreeByZone ? Math.min(pfn + n, freedAlikeUpTo(s, p)) : pfn + n;
+        freeReservedPages(s, p, next - p);
+        p = next;
       }
       continue;
     }

@@ -324,8 +324,15 @@ function memmapInit(s: KernelState, lay: ZoneLayout): void {
   }
 }
 
-/** free_area_init(): zone limits, ZONE_MOVABLE, the three log blocks, then every node's zones. */
+/** free_area_init(): zone limits, ZONE_MOVABLE, the three log blocks, every node's zones, then their memmap. */
 export function freeAreaInit(s: KernelState): ZoneLayout {
+  const lay = freeAreaInitZones(s);
+  freeAreaInitMemmap(s);
+  return lay;
+}
+
+/** The first part of free_area_init(): zone limits, ZONE_MOVABLE, the three log blocks, every node's zones sized. */
+export function freeAreaInitZones(s: KernelState): ZoneLayout {
   beginStep(s, 'free_area_init');
   const names = zoneNames(s);
   const maxZonePfn = zoneSizesInitMaxPfns(s);
@@ -372,8 +379,14 @@ export function freeAreaInit(s: KernelState): ZoneLayout {
     lay.zones.push(...calculateNodeTotalpages(s, lay, nid, core));
   }
   s.zones = lay;
-  // Zones are sized; the vmemmap of boot-time gigantic pages is settled before their struct pages are written.
+  return lay;
+}
+
+/** The end of free_area_init(): the vmemmap of boot-time gigantic pages settled, then every struct page written (memmap_init()). */
+export function freeAreaInitMemmap(s: KernelState): void {
+  const lay = s.zones;
+  if (!lay) throw new Error('free_area_init:memmap before the zones were set up');
+  const nodes = [...lay.nodeSpan.keys()].sort((a, b) => a - b);
   for (const nid of nodes) if (lay.zones.some((z) => z.nid === nid && z.present > 0)) sparseVmemmapInitNidLate(s, nid);
   memmapInit(s, lay);
-  return lay;
 }

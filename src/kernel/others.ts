@@ -9,6 +9,7 @@
 // matter for is where the big ones land: they can take the 1 GiB block a
 // gigantic page would have used.
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNid, memblockPhysAllocRange, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
+import { largeSystemHashBytes } from './hash.js';
 import { bootCpuNode } from './page-alloc.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
 import { kernelPanic, printk } from './state.js';
@@ -64,24 +65,9 @@ function setupArchEnd(s: KernelState): void {
   for (let i = 0; i < 6; i++) small(s, 8, 'alloc_bootmem_cpumask_var');
 }
 
-/** nr_kernel_pages: present pages of every zone minus their memmap (calc_memmap_size() with SPARSEMEM). */
-function nrKernelPages(s: KernelState): number {
-  let n = 0;
-  for (const z of s.zones?.zones ?? []) {
-    if (!z.present) continue;
-    n += z.present - Math.ceil((z.present * s.arch.structPageSize) / s.arch.pageSize);
-  }
-  return n;
-}
-
 /** alloc_large_system_hash() with HASH_EARLY: one bucket per 2^scale bytes of memory, from memblock. */
 function allocLargeSystemHash(s: KernelState, bucketsize: number, scale: number): void {
-  const mib = 2 ** 20 / s.arch.pageSize;
-  let n = Math.ceil(nrKernelPages(s) / mib) * mib;
-  n = scale > s.arch.pageShift ? Math.floor(n / 2 ** (scale - s.arch.pageShift)) : n * 2 ** (s.arch.pageShift - scale);
-  if (n * bucketsize < s.arch.pageSize) n = s.arch.pageSize / bucketsize;
-  n = 2 ** Math.ceil(Math.log2(n));
-  small(s, bucketsize * n, 'alloc_large_system_hash');
+  small(s, largeSystemHashBytes(s, bucketsize, scale), 'alloc_large_system_hash');
 }
 
 /** After parse_args(): a short-lived copy in start_kernel(), the early dentry and inode hashes, the fixmap's page-table pages. */

@@ -18,6 +18,9 @@ import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
 import { beginStep } from './state.js';
 import { pow2 } from '../util/units.js';
+import type { KernelBuild } from './config.js';
+import { NEED_GROWS_UP_TO_KB } from './config.js';
+import { hashdistHashBytes } from './hash.js';
 
 export interface FreeRange {
   start: number;
@@ -35,6 +38,8 @@ export interface PageAllocState {
   lateFreed: FreeRange[];
   /** Lookups over the zones, built on first use once they are sized (not state of its own). */
   zoneIndex?: ZoneIndex;
+  /** The zones' free and managed pages when hugetlb_init() ended (predictOutOfMemory()). */
+  afterHugetlbInit?: AfterHugetlbInit;
 }
 
 /** Zones are sized once (free_area_init()) and never change shape after: what per-page lookups need, computed once. */
@@ -162,6 +167,10 @@ export function kernelRuntimePages(s: KernelState, nid: number): number {
   const running = s.steps.at(-1)?.fn === 'set_max_huge_pages';
   const key = running ? -1 - nid : nid;
   let v = pa.kernelRuntime.get(key);
+  if (v === undefined && !running) {
+    v = hugetlbInitKeepPages(s, nid);
+    pa.kernelRuntime.set(key, v);
+  }
   if (v === undefined) {
     const zones = s.zones?.zones ?? [];
     const managedAll = zones.reduce((a, z) => a + z.managed, 0);
@@ -186,6 +195,31 @@ export function kernelRuntimePages(s: KernelState, nid: number): number {
 
 /** pageblock_nr_pages on x86_64 (2 MiB). */
 const PAGEBLOCK_PAGES = 512;
+
+/**
+ * What a node keeps back from hugetlb_init()'s huge pages (GFP_HIGHUSER_MOVABLE,
+ * __GFP_RETRY_MAYFAIL: down to the min watermark): per zone, the boot-time min
+ * watermark (init_per_zone_wmark_min(), before khugepaged raises it) and the
+ * lowmem reserve the zone keeps from allocations that may use ZONE_MOVABLE
+ * (zone_watermark_ok()), at most what the zone holds; on the boot CPU's node
+ * also what the kernel has taken since memblock_free_all() (a build fact).
+ */
+function hugetlbInitKeepPages(s: KernelState, nid: number): number {
+  const zones = s.zones?.zones ?? [];
+  const managed = zones.map((z) => z.managed);
+  const free = zoneFreePages(s);
+  const wm = setupPerZoneWmarks(s, calculateMinFreeKbytes(s, managed), managed);
+  const movable = s.zones?.movableIdx ?? normalIdx(s) + 1;
+  let keep = 0;
+  zones.forEach((z, i) => {
+    if (z.nid === nid) keep += Math.min(free[i]!, wm[i]!.min + lowmemReserve(s, managed, i, movable));
+  });
+  if (nid === bootCpuNode(s)) keep += Math.ceil((s.build.kernelUseAtHugetlbInitKb * 1024) / s.arch.pageSize);
+  // With more than one node, the dentry and inode hashes were vmalloc'd from every node in turn.
+  const nodes = s.zones?.nodeSpan.size ?? 1;
+  keep += Math.ceil(hashdistHashBytes(s) / nodes / s.arch.pageSize);
+  return keep;
+}
 
 /** The zones an allocation on `nid` takes from, highest first (ZONE_MOVABLE only when `movable`). */
 function allocZones(s: KernelState, nid: number, movable: boolean): Zone[] {
@@ -321,4 +355,193 @@ export function freedAlikeUpTo(s: KernelState, pfn: number): number {
 /** __free_page() of pages the buddy allocator handed out at run time: free again, managed unchanged. */
 export function freeRuntimePages(s: KernelState, pfn: number, count: number): void {
   freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
+}
+
+// ---------------------------------------------------------------------------
+// Watermarks after hugetlb_init(), and whether the rest of the boot has memory.
+//
+// hugetlb_init() (subsys_initcall) takes its 2 MiB pages down to each zone's
+// boot-time min watermark. Right after it in the same initcall level,
+// hugepage_init() starts khugepaged, which raises min_free_kbytes
+// (set_recommended_min_free_kbytes()) and recomputes every zone's watermarks.
+// From then on a GFP_KERNEL allocation gets a page from a zone only while the
+// zone keeps more than its min watermark plus its lowmem reserve for
+// ZONE_NORMAL; below that nothing is reclaimable this early (no page cache,
+// no swap), the OOM killer finds no process to kill, and the kernel panics
+// ("System is deadlocked on memory") or hangs, or cannot unpack the
+// initramfs ("VFS: Unable to mount root fs"). What the rest of the boot needs
+// beyond the watermarks is a build fact measured on real boots
+// (KernelBuild.bootNeedAfterHugetlbInitKb).
+
+/** The free pages of each zone now (s.zones.zones order): the free ranges and the reserved pages freed since memblock_free_all(). */
+export function zoneFreePages(s: KernelState): number[] {
+  const zones = s.zones?.zones ?? [];
+  const ps = s.arch.pageSize;
+  const out = zones.map(() => 0);
+  const add = (nid: number, start: number, end: number) => {
+    zones.forEach((z, i) => {
+      if (z.nid !== nid || !z.spanned) return;
+      const a = Math.max(start, z.startPfn * ps);
+      const b = Math.min(end, (z.startPfn + z.spanned) * ps);
+      if (a < b) out[i]! += (b - a) / ps;
+    });
+  };
+  for (const [nid, ranges] of s.pageAlloc.freeRanges) for (const r of ranges) add(nid, r.start, r.end);
+  for (const r of s.pageAlloc.lateFreed) add(nidOfPhys(s, r.start), r.start, r.end);
+  return out;
+}
+
+/** sysctl_lowmem_reserve_ratio[] by zone: 256 for the DMA zones, 32 for Normal, none above. */
+function lowmemReserveRatio(s: KernelState, idx: number): number {
+  if (idx < s.arch.dmaZones.length) return 256;
+  return idx === s.arch.dmaZones.length ? 32 : 0;
+}
+
+/** The zone index of gfp_zone(GFP_USER) / GFP_KERNEL: ZONE_NORMAL. */
+function normalIdx(s: KernelState): number {
+  return s.arch.dmaZones.length;
+}
+
+/** nr_free_buffer_pages(): managed pages above the high watermark, over every zone up to Normal. */
+export function nrFreeBufferPages(s: KernelState, managed: number[], high: number[] = []): number {
+  const zones = s.zones?.zones ?? [];
+  let sum = 0;
+  zones.forEach((z, i) => {
+    if (z.idx > normalIdx(s)) return;
+    const m = managed[i] ?? 0;
+    const h = high[i] ?? 0;
+    if (m > h) sum += m - h;
+  });
+  return sum;
+}
+
+/** calculate_min_free_kbytes() (init_per_zone_wmark_min(), postcore_initcall): sqrt(16 x lowmem kB), 128 kB to 256 MiB. */
+export function calculateMinFreeKbytes(s: KernelState, managed: number[]): number {
+  const lowKb = nrFreeBufferPages(s, managed) * (s.arch.pageSize / 1024);
+  return Math.min(262144, Math.max(128, Math.floor(Math.sqrt(lowKb * 16))));
+}
+
+export interface ZoneWmarks {
+  min: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * __setup_per_zone_wmarks() (6.1): min spread over every zone by managed pages
+ * (x86_64 has no highmem, and 6.1 treats ZONE_MOVABLE as any other zone);
+ * low and high a quarter of it (or 0.1% of the zone) above.
+ */
+export function setupPerZoneWmarks(s: KernelState, minFreeKbytes: number, managed: number[]): ZoneWmarks[] {
+  const zones = s.zones?.zones ?? [];
+  const pagesMin = Math.floor(minFreeKbytes / (s.arch.pageSize / 1024));
+  const lowmem = managed.reduce((a, m) => a + m, 0);
+  return zones.map((_, i) => {
+    const m = managed[i] ?? 0;
+    const min = lowmem ? Math.floor((pagesMin * m) / lowmem) : 0;
+    // watermark_scale_factor 10: 0.1% of the zone.
+    const tmp = Math.max(min >> 2, Math.floor((m * 10) / 10000));
+    return { min, low: min + tmp, high: min + 2 * tmp };
+  });
+}
+
+/** setup_per_zone_lowmem_reserve(): zone->lowmem_reserve[classzone], the managed pages of the node's zones above it up to classzone over its ratio. */
+export function lowmemReserve(s: KernelState, managed: number[], i: number, classzone: number): number {
+  const zones = s.zones?.zones ?? [];
+  const z = zones[i]!;
+  const ratio = lowmemReserveRatio(s, z.idx);
+  if (!ratio || !managed[i]) return 0;
+  let above = 0;
+  zones.forEach((u, j) => {
+    if (u.nid === z.nid && u.idx > z.idx && u.idx <= classzone) above += managed[j] ?? 0;
+  });
+  return Math.floor(above / ratio);
+}
+
+/** set_recommended_min_free_kbytes() (khugepaged starting): 11 pageblocks per populated zone up to Normal, at most 5% of nr_free_buffer_pages(). */
+export function recommendedMinFreeKbytes(s: KernelState, minFreeKbytes: number, managed: number[]): number {
+  const zones = s.zones?.zones ?? [];
+  const nrZones = zones.filter((z, i) => z.idx <= normalIdx(s) && (managed[i] ?? 0) > 0).length;
+  const high = setupPerZoneWmarks(s, minFreeKbytes, managed).map((w) => w.high);
+  const rec = Math.min(PAGEBLOCK_PAGES * nrZones * (2 + 3 * 3), Math.floor(nrFreeBufferPages(s, managed, high) / 20)) * (s.arch.pageSize / 1024);
+  return Math.max(minFreeKbytes, rec);
+}
+
+/** The build's need after hugetlb_init() for a machine of this MemTotal: interpolated between its measured points, the end segments carried on (flat above NEED_GROWS_UP_TO_KB). */
+export function bootNeedAfterHugetlbInitKb(build: KernelBuild, memTotalKb: number): number {
+  const pts = build.bootNeedAfterHugetlbInit;
+  if (pts.length === 1) return pts[0]![1];
+  const x = Math.min(memTotalKb, NEED_GROWS_UP_TO_KB);
+  let i = 0;
+  while (i < pts.length - 2 && x > pts[i + 1]![0]) i++;
+  const [x0, y0] = pts[i]!;
+  const [x1, y1] = pts[i + 1]!;
+  return Math.max(0, Math.round(y0 + ((y1 - y0) * (x - x0)) / (x1 - x0)));
+}
+
+/** What the page allocator looked like when hugetlb_init() ended (recordAfterHugetlbInit()). */
+export interface AfterHugetlbInit {
+  /** Free and managed pages per zone (s.zones.zones order). */
+  free: number[];
+  managed: number[];
+  /** Managed pages per zone before hugetlb_init() (what init_per_zone_wmark_min() saw at postcore_initcall). */
+  managedBefore: number[];
+}
+
+/** Called just before hugetlb_init(): the managed pages of every zone, as the postcore initcalls saw them. */
+export function recordBeforeHugetlbInit(s: KernelState): void {
+  s.pageAlloc.afterHugetlbInit = { free: [], managed: [], managedBefore: (s.zones?.zones ?? []).map((z) => z.managed) };
+}
+
+/** Called when hugetlb_init() ends: the free and managed pages of every zone then. */
+export function recordAfterHugetlbInit(s: KernelState): void {
+  const before = s.pageAlloc.afterHugetlbInit?.managedBefore ?? [];
+  s.pageAlloc.afterHugetlbInit = { free: zoneFreePages(s), managed: (s.zones?.zones ?? []).map((z) => z.managed), managedBefore: before };
+}
+
+export interface OutOfMemory {
+  /** The rest of the boot would not get the memory it needs (hvosim's prediction), by more than the build's uncertainty. */
+  dies: boolean;
+  /** Within the build's uncertainty of the edge either way: real boots this close went both ways. */
+  edge: boolean;
+  /** Pages GFP_KERNEL allocations can still get once khugepaged raised the watermarks, over all zones. */
+  usablePages: number;
+  /** Pages the rest of the boot needs (the build fact). */
+  needPages: number;
+  /** min_free_kbytes at hugetlb_init() and after khugepaged raised it. */
+  minFreeKbytesBoot: number;
+  minFreeKbytes: number;
+}
+
+/**
+ * After hugetlb_init(): can the rest of the boot get the memory it needs? Per
+ * zone up to Normal, the free pages above the (raised) min watermark and the
+ * lowmem reserve a GFP_KERNEL allocation must leave, summed over the nodes
+ * (the zonelists fall back to every node), against the build's need. Null
+ * when the boot did not get as far as hugetlb_init().
+ */
+export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
+  const at = s.pageAlloc.afterHugetlbInit;
+  const zones = s.zones?.zones;
+  if (!at?.free.length || !zones) return null;
+  // init_per_zone_wmark_min() and the lowmem reserves ran at postcore_initcall: the zones as hugetlb_init() found them.
+  const managedBoot = at.managedBefore;
+  const minFreeKbytesBoot = calculateMinFreeKbytes(s, managedBoot);
+  const minFreeKbytes = recommendedMinFreeKbytes(s, minFreeKbytesBoot, at.managed);
+  const wm = setupPerZoneWmarks(s, minFreeKbytes, at.managed);
+  let usable = 0;
+  zones.forEach((z, i) => {
+    if (z.idx > normalIdx(s)) return;
+    // setup_per_zone_lowmem_reserve() ran at postcore_initcall, before the gigantic pages were managed.
+    usable += Math.max(0, at.free[i]! - wm[i]!.min - lowmemReserve(s, managedBoot, i, normalIdx(s)));
+  });
+  const memTotalKb = at.managed.reduce((a, b) => a + b, 0) * (s.arch.pageSize / 1024);
+  // The build's need, and on a NUMA machine the hashes vmalloc'd before hugetlb_init() (not in the zones' counts).
+  // Zones up to Normal that repeat a zone type another node has (a NUMA machine's split zones).
+  const populated = zones.filter((z, i) => z.idx <= normalIdx(s) && at.managed[i]! > 0);
+  const repeated = populated.length - new Set(populated.map((z) => z.idx)).size;
+  const needKb = bootNeedAfterHugetlbInitKb(s.build, memTotalKb) + repeated * s.build.bootNeedPerRepeatedZoneKb;
+  const needPages = Math.ceil((needKb * 1024 + hashdistHashBytes(s)) / s.arch.pageSize);
+  const band = Math.ceil((s.build.bootNeedUncertaintyKb * 1024) / s.arch.pageSize);
+  return { dies: usable < needPages - band, edge: Math.abs(usable - needPages) <= band, usablePages: usable, needPages, minFreeKbytesBoot, minFreeKbytes };
 }

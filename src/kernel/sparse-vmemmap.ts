@@ -31,14 +31,9 @@ function vmemmapAllocBlockZero(s: KernelState, nid: number): number {
   return vmemmapAllocBlock(s, s.arch.pageSize, nid, 'vmemmap_alloc_block_zero');
 }
 
-/** The caller memblock=debug names for vmemmap_alloc_block_buf()'s fresh block asked for by `from` (the build's tail calls). */
-export function blockBufCaller(s: KernelState, from: 'vmemmap_pte_populate' | 'vmemmap_populate_hugepages'): string {
-  return s.build.blockBufTailCalled ? from : 'vmemmap_alloc_block_buf';
-}
-
 /** vmemmap_alloc_block_buf(): from the node's sparse buffer, else a fresh block. */
-export function vmemmapAllocBlockBuf(s: KernelState, size: number, nid: number, from: 'vmemmap_pte_populate' | 'vmemmap_populate_hugepages'): number {
-  return sparseBufferAlloc(s, size) || vmemmapAllocBlock(s, size, nid, blockBufCaller(s, from));
+export function vmemmapAllocBlockBuf(s: KernelState, size: number, nid: number): number {
+  return sparseBufferAlloc(s, size) || vmemmapAllocBlock(s, size, nid, 'vmemmap_alloc_block_buf');
 }
 
 /** The PUD and PMD tables above a vmemmap address, allocated where missing. */
@@ -104,7 +99,7 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
       }
       // Each entry gets a page of its own; those had before a failed allocation stay mapped.
       if (!t.runs.length && b - a === 1) {
-        const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid, 'vmemmap_pte_populate');
+        const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
         if (!p) return false;
         t.runs = [{ from: a, count: 1, phys: p, stride: 1, readOnly: false }];
         continue;
@@ -116,7 +111,7 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
         ok = s.shortcuts.allocBlockBufRun(s, b - a, nid, got);
       } else
         for (let i = a; i < b; i++) {
-          const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid, 'vmemmap_pte_populate');
+          const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
           if (!p) {
             ok = false;
             break;
@@ -153,7 +148,7 @@ function vmemmapPopulateHugepagesUpTo(s: KernelState, start: number, end: number
     const entry = addr / PMD_ENTRY_SPAN;
     if (pt.pmdLeaf.has(entry)) continue;
     if (!pt.pte.has(entry)) {
-      const p = vmemmapAllocBlockBuf(s, s.arch.pmdSize, nid, 'vmemmap_populate_hugepages');
+      const p = vmemmapAllocBlockBuf(s, s.arch.pmdSize, nid);
       if (p) {
         pt.pmdLeaf.set(entry, p);
         // The none entries right after it in this PMD table would each take the next block of the

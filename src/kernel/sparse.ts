@@ -8,7 +8,7 @@
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNid, NUMA_NO_NODE } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_LOW_LIMIT, memblockAllocTryNid, NUMA_NO_NODE } from './memblock.js';
 import { sectionMapSize, sparseBufferFini, sparseBufferInit } from './sparse-buffer.js';
 import { vmemmapPopulateSections } from './sparse-vmemmap.js';
 import { sparseVmemmapInitNidEarly } from './sparse-vmemmap-init.js';
@@ -135,17 +135,24 @@ function sparseEarlyUsemapsAllocPgdatSection(s: KernelState, nid: number, size: 
   return p;
 }
 
+/** sparse_usage_init() (7.1): the node's mem_section_usage array from anywhere on the node (memblock_alloc_node()). */
+function sparseUsageInit(s: KernelState, nid: number, size: number): number {
+  return memblockAllocTryNid(s.memblock, size, s.arch.smpCacheBytes, MEMBLOCK_LOW_LIMIT, MEMBLOCK_ALLOC_ACCESSIBLE, nid, 'sparse_init_nid');
+}
+
 /** sparse_init_nid(): usemaps, the memmap buffer, then each section's memmap through the vmemmap. */
 function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: number }[]): void {
   const count = runs.reduce((a, r) => a + r.end - r.start, 0);
-  const usemap = sparseEarlyUsemapsAllocPgdatSection(s, nid, s.build.memSectionUsageSize * count);
+  const usageSize = s.build.memSectionUsageSize * count;
+  const usemap = s.kernel.usemapAlloc === 'node' ? sparseUsageInit(s, nid, usageSize) : sparseEarlyUsemapsAllocPgdatSection(s, nid, usageSize);
   if (!usemap) {
+    if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate usemap for node ${nid}`);
     printk(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
     for (const r of runs) for (let nr = r.start; nr < r.end; nr++) s.sparse.failed.add(nr);
     return;
   }
   s.sparse.usemap.set(nid, usemap);
-  sparseBufferInit(s, count * sectionMapSize(s), nid);
+  if (s.kernel.sparseBuffer) sparseBufferInit(s, count * sectionMapSize(s), nid);
   sparseVmemmapInitNidEarly(s, nid);
   const perSection = (s.arch.sectionSize / s.arch.pageSize) * s.arch.structPageSize;
   const pages = Math.ceil(perSection / s.arch.pageSize);
@@ -165,13 +172,14 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
         memmapBootPagesAdd(s, pages * (reached - nr));
         nr = reached;
         if (nr === last) continue;
+        if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate memmap for section ${nr}`);
         printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
         failed = true;
       }
       for (; nr < last; nr++) s.sparse.failed.add(nr);
     }
   }
-  sparseBufferFini(s);
+  if (s.kernel.sparseBuffer) sparseBufferFini(s);
 }
 
 /** sparse_init(): present sections, then each run of sections of one node. */

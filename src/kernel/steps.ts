@@ -4,9 +4,12 @@
 export const BOOT_STEP_NAMES = [
   'start_kernel',
   'setup_arch:memory',
+  'free_area_init:zones',
   'hugetlb_bootmem_alloc:setup_arch',
+  'hugetlb_bootmem_alloc:mm_core_init_early',
   'sparse_init',
   'free_area_init',
+  'free_area_init:memmap',
   'setup_arch:end',
   'parse_args',
   'setup_per_cpu_areas',

@@ -12,11 +12,23 @@ export const linux71: KernelProfile = {
   name: '7.1',
   title: 'Linux 7.1 (the series merged): deferred population once zones are known, per-zone shared tails, mask compound_info',
   validatedAgainst: null,
-  // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
-  features: { ...hvoV7.features, numaMemblks: true, poolGrowFromNode0: true, bootPoolChunks: 'one-pass', ...SINCE_7_0 },
+  features: {
+    ...hvoV7.features,
+    ...SINCE_7_0,
+    // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
+    numaMemblks: true,
+    poolGrowFromNode0: true,
+    bootPoolChunks: 'one-pass',
+    // sparse_usage_init(): every 7.1 fixture's first sparse_init_nid allocation is from=0 (n14: 1408 bytes nid=0).
+    usemapAlloc: 'node',
+    // n12, n24: the page cut by movablecore= goes back to Normal and Movable each its own part (n24 node 0 Normal 89088).
+    invalidPageFreeByZone: true,
+  },
   steps: linux70.steps,
   base: linux70.name,
-  releases: ['7.1', '7.2'],
+  // Not 7.2: its mm/ has no sparse buffer and allocates the gigantic pages from mm_core_init_early() before
+  // free_area_init() (Debian's linux-source-7.2, 7.2.13), the 7.3 order, not 7.1's.
+  releases: ['7.1'],
   build: DEBIAN_7_1_CLOUD,
   notModelled: COMMON_NOT_MODELLED,
 };

@@ -25,9 +25,11 @@ export interface KernelFeatures {
    * sparse_init() and optimized by gather_bootmem_prealloc() ('gather'),
    * pre-optimized by hugetlb_vmemmap_init_early() before zones exist and undone by
    * _late() for a page across zones ('early'), or marked early and populated by
-   * hugetlb_vmemmap_init_late() once zones are known ('deferred').
+   * hugetlb_vmemmap_init_late() once zones are known ('deferred'), or marked and
+   * populated by sparse_init_nid() itself, the zones being set up before
+   * sparse_init() (7.3, 'sparse-init').
    */
-  bootVmemmap: 'gather' | 'early' | 'deferred';
+  bootVmemmap: 'gather' | 'early' | 'deferred' | 'sparse-init';
   /** What an HVO'd folio's tail vmemmap PTEs map: its own head vmemmap page ("fake heads"), or the zone's shared tail page for the order. */
   hvoTails: 'head' | 'zone-shared';
   /** A tail struct page's compound_info: a pointer to the head (with the fake-head check in compound_head()), or a mask. */
@@ -42,8 +44,68 @@ export interface KernelFeatures {
   gather: 'per-page' | 'per-node';
   /** nr_memmap_pages and nr_memmap_boot_pages exist in /proc/vmstat (memmap_boot_pages_add()). */
   memmapCounters: boolean;
+  /**
+   * Where sparse_init_nid() takes the node's mem_section_usage array from: the
+   * section that holds the node's pg_data_t if it fits there
+   * (sparse_early_usemaps_alloc_pgdat_section(), up to 7.0), or anywhere on the
+   * node (sparse_usage_init(): memblock_alloc_node(), from 7.1).
+   */
+  usemapAlloc: 'pgdat-section' | 'node';
+  /**
+   * gather's hugetlb_bootmem_free_invalid_page() gives a zone-spanning page back
+   * page by page, each page to its own zone (true: what the kernel does, held to
+   * 7.1's n12 and n24), or the whole page to the zone of its head (false: kept for
+   * the profiles whose generated boots are frozen, 6.15 and hvo-v7; a known
+   * misaccounting of their Normal/Movable managed split).
+   */
+  invalidPageFreeByZone: boolean;
   /** How `hugetlb_free_vmemmap=` with a bad value is refused: as a core_param ("invalid for parameter") or an early_param ("Malformed early option"). */
   hugetlbFreeVmemmapParam: 'core-param' | 'early-param';
+  /**
+   * sparse_init_nid() takes one buffer for the node's whole memmap
+   * (sparse_buffer_init(), vmemmap_alloc_block_buf() from it, the rest given
+   * back by sparse_buffer_fini()); false (7.3): each 2 MiB block of memmap is
+   * its own memblock allocation.
+   */
+  sparseBuffer: boolean;
+  /**
+   * hugetlb_free_cross_zone_pages() (7.3): right after the boot-time gigantic
+   * pages of an hstate are allocated (the zones exist already), those that span
+   * two zones are given back to memblock at once, do not count as allocated,
+   * and one line per node says how many; no "invalid page discarded" later.
+   */
+  crossZoneFreeAtAlloc: boolean;
+  /**
+   * sparse_init_nid() panics when a node's usemaps, a section's memmap or a
+   * boot-time gigantic page's HVO mapping cannot be had (7.3: "Failed to
+   * allocate usemap for node N", "... memmap for section N", "... memmap for
+   * HugeTLB page"); otherwise it says so and leaves those sections without a
+   * memmap (the HVO mapping falling back to a normal one).
+   */
+  sparseInitPanics: boolean;
+  /**
+   * The boot's allocation of the non-gigantic pages (hugetlb_pages_alloc_boot(),
+   * 6.12 on) walks the nodes with a cursor of its own that starts at the first
+   * online node, so the hstate's next_nid_to_alloc is still at its first node
+   * when the pool grows after boot. Otherwise (6.1) the boot walks the hstate's
+   * cursor and growth carries on where the boot stopped.
+   */
+  poolGrowFromNode0: boolean;
+  /**
+   * numa_cleanup_meminfo() of mm/numa_memblks.c (6.12 on): the firmware's blocks
+   * are trimmed to [memblock_start_of_DRAM(), memblock_end_of_DRAM()), so the
+   * "NUMA: Node ..." lines start at the first page of RAM and the reservations
+   * below it get no node; otherwise (6.1's arch/x86/mm/numa.c) to [0, max_pfn).
+   */
+  numaMemblks: boolean;
+  /**
+   * How hugetlb_pages_alloc_boot() splits the boot's non-gigantic pages:
+   * 'padata' (6.12): padata_do_multithreaded() hands out chunks, and each
+   * chunk (hugetlb_pages_alloc_boot_node()) starts its round robin again at the
+   * first online node; 'one-pass': one round robin over all the pages.
+   * Read only with poolGrowFromNode0.
+   */
+  bootPoolChunks: 'padata' | 'one-pass';
   /** Who reserves [0, 1 MiB) on x86: setup_arch() itself (up to 6.15), or reserve_real_mode() (6.16 on). */
   lowMemReservedBy: 'setup_arch' | 'reserve_real_mode';
   /**
@@ -69,37 +131,6 @@ export interface KernelFeatures {
    * test/fixtures/linux-6.16/n16, whose 6th to 8th are refused). Unbounded before.
    */
   hugetlbParamSlots: boolean;
-  /**
-   * hugetlb_bootmem_free_invalid_page() frees a gigantic page that spans zones with free_reserved_page()
-   * page by page, so each part joins the managed count of its own zone (true: seen on 6.16, 7.0 and 7.1,
-   * test/fixtures/linux-7.0/n12 and n24, where the Normal/Movable split is the kernel's only this way).
-   * false: the whole page counted in the zone of its first page, hvosim's older count, which the
-   * profiles 6.15 and hvo-v7 keep so that their output does not change (a known error of theirs).
-   */
-  invalidPageFreedByZone: boolean;
-  /**
-   * The boot's allocation of the non-gigantic pages (hugetlb_pages_alloc_boot(),
-   * 6.12 on) walks the nodes with a cursor of its own that starts at the first
-   * online node, so the hstate's next_nid_to_alloc is still at its first node
-   * when the pool grows after boot. Otherwise (6.1) the boot walks the hstate's
-   * cursor and growth carries on where the boot stopped.
-   */
-  poolGrowFromNode0: boolean;
-  /**
-   * numa_cleanup_meminfo() of mm/numa_memblks.c (6.12 on): the firmware's blocks
-   * are trimmed to [memblock_start_of_DRAM(), memblock_end_of_DRAM()), so the
-   * "NUMA: Node ..." lines start at the first page of RAM and the reservations
-   * below it get no node; otherwise (6.1's arch/x86/mm/numa.c) to [0, max_pfn).
-   */
-  numaMemblks: boolean;
-  /**
-   * How hugetlb_pages_alloc_boot() splits the boot's non-gigantic pages:
-   * 'padata' (6.12): padata_do_multithreaded() hands out chunks, and each
-   * chunk (hugetlb_pages_alloc_boot_node()) starts its round robin again at the
-   * first online node; 'one-pass': one round robin over all the pages.
-   * Read only with poolGrowFromNode0.
-   */
-  bootPoolChunks: 'padata' | 'one-pass';
 }
 
 export interface KernelProfile {

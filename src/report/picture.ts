@@ -60,6 +60,8 @@ export interface BootPicture {
 
 /** The owner group of a memblock call, from the kernel function that made it. */
 export function ownerOf(caller: string): Owner {
+  // vmemmap_populate_hugepages (7.3's 2 MiB memmap blocks) is the memmap, not hugetlb.
+  if (/^vmemmap_/.test(caller)) return 'memmap';
   if (/huge/.test(caller)) return 'hugetlb';
   if (/vmemmap|sparse|memmap|earlyonly|usemap|section/.test(caller)) return 'memmap';
   if (/init_mem_mapping|spp_getpage|alloc_low_page|pgtable|pte|pmd|pud/.test(caller)) return 'page tables';

@@ -5,9 +5,7 @@
 // "Why missing" looks at each node's naturally aligned slots of the page size at the
 // moment hugetlb finished allocating (the memblock calls replayed up to then): a slot
 // is a huge page, not all RAM, taken (by which owners), or free. The "most pages"
-// answer is not a formula: hvosim boots the machine again asking for every slot, with
-// the rest of the command line unchanged, and reports what that boot got.
-import { boot, hstateIsGigantic, hstateSize, numaNodeSpans, type BootOptions, type Hstate, type KernelState } from '../simulator.js';
+import { boot, hstateIsGigantic, hstateSize, hugeBootPages, hugetlbVmemmapOptimizableSize, numaNodeSpans, predictOutOfMemory, type BootOptions, type Hstate, type KernelState } from '../simulator.js';
 import type { Machine } from '../machine/types.js';
 import { meminfoObject } from './proc.js';
 import { reservationsAfter, vmemmapBytes, type Owner } from './picture.js';
@@ -38,15 +36,39 @@ export interface PlanSize {
   rows: PlanRow[];
   /** Why pages are missing: per node that fell short (or one line for the whole size), with example ranges. */
   why: Why[];
-  /** The most pages of this size a boot of this machine gets, and the command line that asks for them. */
-  best?: { pages: number; perNode: Record<string, number>; cmdline: string; note?: string };
+  /** The most pages of this size a boot of this machine gets (and survives), and the command line that asks for them. */
+  best?: PlanBest;
+  /** The most pages that boot and leave the margin free (absent when best already does, or when no ask does). */
+  recommended?: PlanBest;
+  /** The margin the recommendation keeps free (MemFree after boot), in bytes. */
+  marginBytes?: number;
+  /** Why there is no best: even asking for none of this size the boot dies. */
+  noBest?: string;
+}
+
+export interface PlanBest {
+  pages: number;
+  /** Pages per node; the counts add up to `pages`. */
+  perNode: Record<string, number>;
+  cmdline: string;
+  /** What asking for more does (the boot dies, and how). */
+  note?: string;
+  /** MemFree after that boot (the estimate /proc/meminfo shows), in bytes. */
+  freeBytes: number;
 }
 
 export interface Plan {
   sizes: PlanSize[];
   hugetlbBytes: number;
-  structPages: { withoutHvoBytes: number; nowBytes: number; savedBytes: number };
+  /**
+   * struct pages: every present section's memmap without HVO, what backs the vmemmap now
+   * (pages and page tables) and the difference. `hvo`: whether HVO was on; `complete`:
+   * false when the boot died before the vmemmap was finished (the figures then mean nothing).
+   */
+  structPages: { withoutHvoBytes: number; nowBytes: number; savedBytes: number; hvo: boolean; complete: boolean };
   memTotalKb: number;
+  /** The boot died (the kernel's words), or hvosim predicts it runs out of memory after hugetlb_init(). */
+  died?: string;
 }
 
 /**
@@ -89,7 +111,9 @@ function afterHugetlbAllocation(s: KernelState): number {
 function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: ReturnType<typeof reservationsAfter>): Why {
   const span = numaNodeSpans(s.numa).get(nid)!;
   const mem = s.memblock.memory.regions.filter((r) => r.nid === nid);
-  const pages = new Set(s.hugetlb.pages.filter((p) => p.nid === nid).map((p) => p.pfn * s.arch.pageSize));
+  // Pages in the pool, and pages hugetlb took from memblock that are still on huge_boot_pages (a boot that died first).
+  const pages = new Set(s.hugetlb.pages.filter((p) => p.order === Math.log2(bytes / s.arch.pageSize)).map((p) => p.pfn * s.arch.pageSize));
+  for (const m of hugeBootPages(s)) if (m.order === Math.log2(bytes / s.arch.pageSize)) pages.add(m.addr);
   let hole = 0;
   let free = 0;
   let page = 0;
@@ -142,11 +166,15 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
   const want = asked?.total ?? 0;
   const why: Why[] = [];
   if (got < want) {
+    if (s.panic) {
+      const taken = hugeBootPages(s).filter((m) => m.order === h.order).length;
+      why.push({ node: null, text: `the boot died (${s.panic.split(' / ')[0]})${taken ? `; the ${taken} page${taken === 1 ? '' : 's'} hugetlb had taken from memblock never reached the pool` : ''}`, examples: [] });
+    }
     if (hstateIsGigantic(h)) {
       const reserved = reservationsAfter(s, afterHugetlbAllocation(s));
       const short = rows.filter((r) => r.asked === null || r.got < r.asked);
       for (const r of short) why.push(giganticWhy(s, r.node, bytes, reserved));
-    } else {
+    } else if (!s.panic) {
       why.push({ node: null, text: `${size} pages come from the buddy allocator at hugetlb_init(); it ran out of free ${size} blocks after ${got} (each node keeps back its min-watermark share and what the kernel itself uses)`, examples: [] });
     }
   }
@@ -154,13 +182,126 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
 }
 
 /** The plan of a boot of `m`, its trial boots run like the first (same options, no injected faults). */
-export function planOfBoot(s: KernelState, m: Machine, opts: BootOptions): Plan {
-  return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }) });
+export function planOfBoot(s: KernelState, m: Machine, opts: BootOptions, margin?: Margin): Plan {
+  return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }), margin });
+}
+
+/** The memory the planner's recommendation leaves free after boot: a size, or a share of MemTotal (within bounds, if given). */
+export type Margin = { bytes: number } | { percent: number; minBytes?: number; maxBytes?: number };
+
+/** The margin when none is given: 2% of MemTotal, at least 256 MiB and at most 16 GiB (15.4 GiB on a 768 GiB box), documented in the README. */
+export const DEFAULT_MARGIN: Margin = { percent: 2, minBytes: 256 * 2 ** 20, maxBytes: 16 * 2 ** 30 };
+
+/** "2%", "512M", "4G" or "0": a --plan-margin value, or null when it is neither a size nor a percentage. */
+export function parseMargin(v: string): Margin | null {
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(v);
+  if (pct) return Number(pct[1]) <= 100 ? { percent: Number(pct[1]) } : null;
+  const bytes = /^\d+[KMGTkmgt]?$/.test(v) ? parseSize(v) : null;
+  return bytes === null ? null : { bytes };
+}
+
+export function marginBytes(m: Margin, memTotalKb: number): number {
+  if ('bytes' in m) return m.bytes;
+  const share = Math.floor((memTotalKb * KiB * m.percent) / 100);
+  return Math.min(m.maxBytes ?? Infinity, Math.max(m.minBytes ?? 0, share));
 }
 
 export interface PlanOptions {
   /** Boot the same machine with another command line (same kernel profile and other subsystems). */
   reboot?: (cmdline: string) => KernelState;
+  /** What the recommendation leaves free (DEFAULT_MARGIN when not given). */
+  margin?: Margin;
+}
+
+/** Why a boot is no good: the kernel died, or hvosim predicts it runs out of memory after hugetlb_init(). Null when it boots. */
+export function bootDeath(s: KernelState): string | null {
+  if (s.panic) return s.panic.split(' / ')[0]!;
+  const oom = predictOutOfMemory(s);
+  if (oom?.dies || oom?.edge) return outOfMemoryText(s, oom);
+  return null;
+}
+
+/** The words hvosim uses for a predicted out-of-memory death. */
+export function outOfMemoryText(s: KernelState, oom: NonNullable<ReturnType<typeof predictOutOfMemory>>): string {
+  const ps = s.arch.pageSize;
+  const kept = `the zones keep ${humanSize(oom.usablePages * ps)} above their watermarks (min_free_kbytes ${oom.minFreeKbytes} once khugepaged starts) and the rest of the boot needs ${humanSize(oom.needPages * ps)}`;
+  if (oom.dies) return `this boot will run out of memory after hugetlb_init(): ${kept}; the real kernel panics ("System is deadlocked on memory", "VFS: Unable to mount root fs") or hangs`;
+  return `this boot may run out of memory after hugetlb_init(): ${kept}, within ${humanSize(s.build.bootNeedUncertaintyKb * 1024)} of the edge, where real boots went both ways`;
+}
+
+/** MemFree after a boot (the estimate /proc/meminfo shows), in bytes. */
+function freeBytesOf(t: KernelState): number {
+  return (meminfoObject(t).MemFree ?? 0) * KiB;
+}
+
+/**
+ * The largest k in [lo, hi) with ok(k), given ok(lo) (lo -1: none known) and
+ * not ok(hi), assuming ok is monotone (true up to an edge, false above):
+ * a few guided guesses (each followed by its neighbour, which closes the
+ * bracket when the guess was right), then bisection.
+ */
+function edge(ok: (k: number) => boolean, lo: number, hi: number, guess: (lo: number, hi: number) => number): number {
+  for (let n = 0; n < 4 && hi - lo > 1; n++) {
+    const g = guess(lo, hi);
+    if (!(g > lo && g < hi)) break;
+    if (!ok(g)) {
+      hi = g;
+      continue;
+    }
+    lo = g;
+    if (g + 1 < hi) {
+      if (ok(g + 1)) lo = g + 1;
+      else hi = g + 1;
+    }
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The largest ask of one size that boots, searched with trial boots. What it
+ * assumes: whether a boot survives is monotone in the ask (asking one more
+ * page only takes one more page: the allocations of an ask are a prefix of
+ * those of a bigger one, and every ask past what the machine holds gets the
+ * same pages). Under that, the answer boots and the ask one above it dies;
+ * a property test (test/report/plan-search.test.ts) holds the assumption and
+ * the answer to generated machines. The guesses come from the free memory a
+ * booting trial leaves (how many more pages it could hold), so a good guess
+ * costs two or three boots.
+ */
+function bestAsk(probe: (k: number) => Probe, cap: number, bytes: number, ps: number, start: number): { ask: number; deathAbove?: string } | null {
+  const all = probe(cap);
+  if (!all.death) return { ask: cap };
+  const ok = (k: number) => !probe(k).death;
+  // A first booting ask: the current one if it boots, else none of this size.
+  let lo = Math.min(start, cap - 1);
+  if (!ok(lo)) {
+    if (lo === 0 || !ok(0)) return null;
+    lo = edge(ok, 0, lo, () => -1);
+    return { ask: lo, deathAbove: probe(lo + 1).death! };
+  }
+  const ask = edge(ok, lo, cap, (l, h) => Math.min(h - 1, l + Math.max(1, Math.floor(probe(l).roomBytes / bytes))));
+  return { ask, deathAbove: probe(ask + 1).death! };
+}
+
+/** What the planner keeps of one trial boot (not the boot itself: a big machine's state is large). */
+interface Probe {
+  death: string | null;
+  /** Pages of the size searched for, in all and per node. */
+  got: number;
+  perNode: Record<string, number>;
+  /** MemFree and MemTotal after the boot. */
+  freeBytes: number;
+  memTotalKb: number;
+  /** Memory above the watermarks beyond what the rest of the boot needs (how many more pages it might hold). */
+  roomBytes: number;
+  /** The ask, and pages the kernel took then discarded (spanning two zones): asking for `got` would then get fewer. */
+  ask: number;
+  discarded: number;
 }
 
 /** The planner's answers for a finished boot. */
@@ -171,41 +312,67 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
     .sort((a, b) => b.order - a.order)
     .map((h) => sizeRows(s, h));
   const defaultBytes = s.hugetlb.hstates[s.hugetlb.defaultIdx] ? hstateSize(s, s.hugetlb.hstates[s.hugetlb.defaultIdx]!) : 2 ** 21;
-  if (o.reboot && !s.panic) {
-    for (const ps2 of sizes) {
-      if (ps2.bytes < 2 ** 30) continue; // buddy-allocated sizes: asking for all of them leaves the kernel no memory to run
-      const ram = s.memblock.memory.totalSize;
-      const cmd = withHugepages(s.machine.cmdline, ps2.bytes, defaultBytes, Math.floor(ram / ps2.bytes));
-      const t = o.reboot(cmd);
-      const order = Math.log2(ps2.bytes / ps);
-      let got = t.hugetlb.pages.filter((p) => p.order === order).length;
-      let note: string | undefined;
-      let perNode = perNodeOf(t, order);
-      if (t.panic) {
-        // Asking for everything killed the boot: find the most that still boots.
-        let lo = ps2.got;
-        let hi = got;
-        while (hi - lo > 1) {
-          const mid = Math.floor((lo + hi) / 2);
-          const m = o.reboot(withHugepages(s.machine.cmdline, ps2.bytes, defaultBytes, mid));
-          if (m.panic) hi = mid;
-          else {
-            lo = mid;
-            perNode = perNodeOf(m, order);
-          }
+  const died = bootDeath(s) ?? undefined;
+  const mi = meminfoObject(s);
+  if (o.reboot) {
+    const ram = s.memblock.memory.totalSize;
+    for (const z of sizes) {
+      const order = Math.log2(z.bytes / ps);
+      const cache = new Map<number, Probe>();
+      const probe = (k: number): Probe => {
+        let r = cache.get(k);
+        if (!r) {
+          const t = o.reboot!(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, k));
+          const oom = predictOutOfMemory(t);
+          const perNode = perNodeOf(t, order);
+          const got = Object.values(perNode).reduce((a, b) => a + b, 0);
+          r = { death: bootDeath(t), got, perNode, freeBytes: freeBytesOf(t), memTotalKb: meminfoObject(t).MemTotal ?? 0, roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0, ask: k, discarded: t.hugetlb.nrInvalid.get(order) ?? 0 };
+          cache.set(k, r);
         }
-        note = `asking for ${got} or more kills the boot (${t.panic.split('\n')[0]})`;
-        got = lo;
+        return r;
+      };
+      const best = bestAsk(probe, Math.floor(ram / z.bytes), z.bytes, ps, died ? 0 : z.asked);
+      if (!best) {
+        z.noBest = `even asking for no ${z.size} pages the boot dies (${probe(0).death})`;
+        continue;
       }
-      ps2.best = { pages: got, perNode, cmdline: withHugepages(s.machine.cmdline, ps2.bytes, defaultBytes, got), note };
+      // The command line asks for what that boot got (the same allocations, without the kernel's failure message),
+      // unless pages were discarded: then asking for fewer would get fewer still, and it asks what that boot asked.
+      const answer = (r: Probe, note?: string): PlanBest => ({ pages: r.got, perNode: r.perNode, cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, r.discarded ? r.ask : r.got), note, freeBytes: r.freeBytes });
+      const top = probe(best.ask);
+      const risk = best.deathAbove?.startsWith('this boot may') ? 'may kill the boot' : 'kills the boot';
+      z.best = answer(top, best.deathAbove ? `asking for ${best.ask + 1} or more ${risk} (${best.deathAbove})` : undefined);
+      // The recommendation: the most pages that still leave the margin free.
+      // A share of MemTotal is of the machine as the answer boots it (the boot planned for may have died).
+      const margin = marginBytes(o.margin ?? DEFAULT_MARGIN, top.memTotalKb);
+      z.marginBytes = margin;
+      if (top.freeBytes >= margin) continue;
+      const fits = (k: number) => {
+        const r = probe(k);
+        return !r.death && r.freeBytes >= margin;
+      };
+      // Each page fewer gives back its size less what HVO saved on it: the first guess; then the slope between trials.
+      const perPage = z.bytes - (s.hugetlb.vmemmapOptimizeEnabled ? hugetlbVmemmapOptimizableSize(s, order) : 0);
+      const k = edge(fits, -1, best.ask, (l, h) => {
+        const hi = probe(h);
+        const slope = l >= 0 && hi.got > probe(l).got ? Math.max(1, (probe(l).freeBytes - hi.freeBytes) / (hi.got - probe(l).got)) : perPage;
+        return hi.got - Math.ceil((margin - hi.freeBytes) / slope);
+      });
+      if (k >= 0) z.recommended = answer(probe(k));
     }
   }
   const v = vmemmapBytes(s);
-  const mi = meminfoObject(s);
   return {
     sizes,
     hugetlbBytes: (mi.Hugetlb ?? 0) * KiB,
-    structPages: { withoutHvoBytes: v.fullBytes, nowBytes: v.backingBytes, savedBytes: v.fullBytes - v.backingBytes },
+    structPages: {
+      withoutHvoBytes: v.fullBytes,
+      nowBytes: v.backingBytes,
+      savedBytes: v.fullBytes - v.backingBytes,
+      hvo: s.hugetlb.vmemmapOptimizeEnabled,
+      complete: s.memmapInitDone && !s.panic,
+    },
     memTotalKb: mi.MemTotal ?? 0,
+    died,
   };
 }

@@ -11,7 +11,7 @@ import { folioVmemmap } from '../kernel/hugetlb-vmemmap.js';
 import type { PteRun } from '../kernel/pgtable.js';
 import { NO_RUNS, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from '../kernel/pgtable.js';
 import { memmapAllocLimit, sparseBufferAlloc, sparseBufferBlocksLeft } from '../kernel/sparse-buffer.js';
-import { blockBufCaller, vmemmapAllocBlockBuf, vmemmapPudPmdPopulate } from '../kernel/sparse-vmemmap.js';
+import { vmemmapAllocBlockBuf, vmemmapPudPmdPopulate } from '../kernel/sparse-vmemmap.js';
 import type { BootShortcuts, KernelState } from '../kernel/state.js';
 import { firstEndingAbove } from '../util/search.js';
 import { memblockAllocTryNidRawMany } from './memblock-hints.js';
@@ -26,7 +26,7 @@ export function bootShortcuts(): BootShortcuts {
     populateHvoRun: vmemmapPopulateHvoRun,
     allocBlockBufRun: (s, count, nid, out) => {
       const ps = s.arch.pageSize;
-      return memblockAllocTryNidRawMany(s.memblock, count, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, blockBufCaller(s, 'vmemmap_pte_populate'), out) === count;
+      return memblockAllocTryNidRawMany(s.memblock, count, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_buf', out) === count;
     },
     wrprotectHvo: vmemmapWrprotectHvoQuick,
   };
@@ -62,7 +62,7 @@ export function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: numb
   const ps = s.arch.pageSize;
   const out: number[] = [];
   if (!memblockAllocTryNidRawMany(s.memblock, 1, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_zero', out)) return false;
-  const head = vmemmapAllocBlockBuf(s, ps, nid, 'vmemmap_pte_populate');
+  const head = vmemmapAllocBlockBuf(s, ps, nid);
   if (!head) {
     s.vmemmap.pte.add(start / PMD_ENTRY_SPAN, out[0]!, NO_RUNS);
     return false;
@@ -98,17 +98,16 @@ function hvoFolioTables(s: KernelState, start: number, head: number, reuse: numb
  * after folio (as many as HVO_RUN_MAX): each one's first PTE table, its head
  * page, its other tables.
  */
-function hvoFreshCallers(entries: number, head: string): readonly string[] {
-  const key = `${entries} ${head}`;
-  let c = freshCallers.get(key);
+function hvoFreshCallers(entries: number): readonly string[] {
+  let c = freshCallers.get(entries);
   if (!c) {
-    const one = ['vmemmap_alloc_block_zero', head, ...Array<string>(entries - 1).fill('vmemmap_alloc_block_zero')];
+    const one = ['vmemmap_alloc_block_zero', 'vmemmap_alloc_block_buf', ...Array<string>(entries - 1).fill('vmemmap_alloc_block_zero')];
     c = Object.freeze(Array.from({ length: HVO_RUN_MAX }, () => one).flat());
-    freshCallers.set(key, c);
+    freshCallers.set(entries, c);
   }
   return c;
 }
-const freshCallers = new Map<string, readonly string[]>();
+const freshCallers = new Map<number, readonly string[]>();
 
 /** The most folios vmemmapPopulateHvoRun() takes at once. */
 export const HVO_RUN_MAX = 64;
@@ -142,7 +141,7 @@ export function vmemmapPopulateHvoRun(s: KernelState, starts: number[], entries:
   if (!buffered && s.sparse.buffer) return -1;
   const per = buffered ? entries : entries + 1;
   const out: number[] = [];
-  const callers = buffered ? 'vmemmap_alloc_block_zero' : hvoFreshCallers(entries, blockBufCaller(s, 'vmemmap_pte_populate'));
+  const callers = buffered ? 'vmemmap_alloc_block_zero' : hvoFreshCallers(entries);
   const made = memblockAllocTryNidRawMany(s.memblock, per * n, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, callers, out);
   let done = 0;
   for (; done < n; done++) {

@@ -26,20 +26,29 @@ export const OUR_CALLERS = new Set([
   'sparse_init_nid',
   'vmemmap_alloc_block_zero',
   'vmemmap_alloc_block_buf',
-  // vmemmap_alloc_block_buf()'s callers, named where the build tail-calls through it (6.16 on).
-  'vmemmap_pte_populate',
-  'vmemmap_populate_hugepages',
   'sparse_buffer_alloc',
   'sparse_buffer_fini',
   '__alloc_bootmem_huge_page',
+  // 7.3: a boot-time gigantic page spanning two zones, given back at once.
+  'hugetlb_free_cross_zone_pages',
 ]);
 
 /**
- * Kernel functions a later kernel renamed, by the name our boot gives them: the gigantic page comes
+ * Kernel functions a later kernel renamed or inlined, by the name our boot gives them: the gigantic page comes
  * from __alloc_bootmem_huge_page() up to 6.14, from hugetlb's alloc_bootmem() (called by
  * hugetlb_bootmem_alloc() before sparse_init()) from 6.15, and from alloc_bootmem_huge_page() in 7.3.
  */
-const RENAMED_CALLERS: Readonly<Record<string, string>> = { alloc_bootmem: '__alloc_bootmem_huge_page', alloc_bootmem_huge_page: '__alloc_bootmem_huge_page' };
+const RENAMED_CALLERS: Readonly<Record<string, string>> = {
+  alloc_bootmem: '__alloc_bootmem_huge_page',
+  alloc_bootmem_huge_page: '__alloc_bootmem_huge_page',
+  // vmemmap_alloc_block_buf() inlined where it is called (Debian's 6.16+ builds): a vmemmap page
+  // under a PTE (vmemmap_pte_populate) or a 2 MiB block (vmemmap_populate_hugepages) taken from
+  // memblock when no sparse buffer is left (7.1 n13/n14 HVO head pages, n23; 6.16/7.0 n23).
+  vmemmap_pte_populate: 'vmemmap_alloc_block_buf',
+  vmemmap_populate_hugepages: 'vmemmap_alloc_block_buf',
+  // 7.3: the HVO head page (n13, n14), every 2 MiB block being vmemmap_populate_hugepages (no sparse buffer).
+  vmemmap_populate_address: 'vmemmap_alloc_block_buf',
+};
 
 /** The caller without a compiler suffix (".constprop.0", ".isra.0"), by the name our boot gives it. */
 export function baseCaller(caller: string): string {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkedBoot } from '../../src/check/checked-boot.js';
-import { faultSpecs, parseFaults } from '../../src/check/faults.js';
+import { faultsNeverFired, faultSpecs, parseFaults } from '../../src/check/faults.js';
 import { caseArb, reproducer, runCase } from '../../src/check/campaign.js';
 import { boot } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
@@ -98,5 +98,24 @@ describe('fault injection', () => {
       const r = reproducer(c, 'hvo-v7');
       assert.match(r, /^hvosim boot --kernel hvo-v7 --qemu "-machine q35 -cpu qemu64[^"]* -m \d+M( -object memory-backend-ram,id=m\d+,size=\d+M -numa node,nodeid=\d+,memdev=m\d+)+" --cmdline "[^"]*"( --fault \S+)* --check$/);
     }
+  });
+
+  test('a fault that never fires is said so: an allocation past the last, a caller that allocated nothing (in that step), a node that is not there', () => {
+    const s0 = boot(m, { profile: 'hvo-v7', others: estimatedOthers });
+    const count = s0.memblock.allocCount;
+    const s = boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults: parseFaults([`nth=${count + 1}`, 'caller=no_such_fn,vmemmap_alloc_block_zero@hugetlb_init', 'node=5']) });
+    assert.equal(s.panic, null);
+    assert.deepEqual(faultsNeverFired(s), [
+      `fault nth=${count + 1} never fired: the boot made only ${count} memblock allocations`,
+      'fault caller=no_such_fn never fired: no_such_fn made no memblock allocation',
+      'fault caller=vmemmap_alloc_block_zero@hugetlb_init never fired: vmemmap_alloc_block_zero made no memblock allocation in hugetlb_init',
+      'fault node=5 never fired: the machine has no node 5 (nodes: 0, 1)',
+    ]);
+    // Faults that fire are not listed (a boot that died first says so); no faults, nothing to say.
+    for (const faults of [{ nth: [count] }, { nodes: [1] }, { callers: ['vmemmap_alloc_block_zero'] }]) assert.deepEqual(faultsNeverFired(boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults })), [], JSON.stringify(faults));
+    const died = boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults: { nodes: [1], callers: ['vmemmap_alloc_block_zero'], nth: [count] } });
+    assert.ok(died.panic);
+    assert.match(faultsNeverFired({ ...died, memblock: { ...died.memblock, faults: { nth: [count] } } })[0]!, /memblock allocations before it died$/);
+    assert.deepEqual(faultsNeverFired(s0), []);
   });
 });

@@ -73,7 +73,7 @@ describe('boot --json is a summary of bounded size', () => {
     const j = JSON.parse(small.out);
     assert.equal(j.format, 'hvosim-boot-summary/2');
     assert.equal(j.panic, null);
-    assert.deepEqual(Object.keys(j).slice(0, 4), ['format', 'panic', 'diedAfter', 'warnings']);
+    assert.deepEqual(Object.keys(j).slice(0, 5), ['format', 'panic', 'diedAfter', 'death', 'warnings']);
     assert.equal(j.steps.reduce((a: number, s: { memblockCalls: number }) => a + s.memblockCalls, 0), j.counts.memblockCalls);
     assert.deepEqual(j.kernelLog.hugetlb.first, ['HugeTLB: registered 1.00 GiB page size, pre-allocated 2 pages', 'HugeTLB: 16380 KiB vmemmap can be freed for a 1.00 GiB page', 'HugeTLB: registered 2.00 MiB page size, pre-allocated 0 pages', 'HugeTLB: 28 KiB vmemmap can be freed for a 2.00 MiB page']);
     // No memory for memblock on the only node: the kernel panics in sparse_init().

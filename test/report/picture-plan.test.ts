@@ -58,6 +58,7 @@ describe('the memory-map picture', () => {
   test('owners come from the calling kernel function', () => {
     assert.equal(ownerOf('__alloc_bootmem_huge_page'), 'hugetlb');
     assert.equal(ownerOf('vmemmap_alloc_block_zero'), 'memmap');
+    assert.equal(ownerOf('vmemmap_populate_hugepages'), 'memmap');
     assert.equal(ownerOf('sparse_init_nid'), 'memmap');
     assert.equal(ownerOf('pcpu_embed_first_chunk'), 'per-cpu');
     assert.equal(ownerOf('numa_init'), 'node data');
