@@ -11,7 +11,7 @@ import type { KernelProfile } from './types.js';
 export const linux71: KernelProfile = {
   name: '7.1',
   title: 'Linux 7.1 (the series merged): deferred population once zones are known, per-zone shared tails, mask compound_info',
-  validatedAgainst: null,
+  validatedAgainst: 'Debian linux-binary-7.1.13+deb13-cloud-amd64 (7.1.13) under QEMU: test/fixtures/linux-7.1',
   features: {
     ...hvoV7.features,
     ...SINCE_7_0,
