@@ -179,10 +179,10 @@ function roundRobin(nodes: number[], cursor: number): { nid: number; next: numbe
   return { nid: nodes[i]!, next: nodes[i + 1] ?? nodes[0]! };
 }
 
-/** hstate_next_node_to_alloc(): round robin over the nodes with memory. */
-function hstateNextNodeToAlloc(s: KernelState, h: Hstate, nodes: number[]): number {
-  const r = roundRobin(nodes, h.nextNidToAlloc);
-  h.nextNidToAlloc = r.next;
+/** hstate_next_node_to_alloc(): round robin over `nodes`, with the hstate's cursor or one a caller keeps of its own. */
+function hstateNextNodeToAlloc(cursor: { nextNidToAlloc: number }, nodes: number[]): number {
+  const r = roundRobin(nodes, cursor.nextNidToAlloc);
+  cursor.nextNidToAlloc = r.next;
   return r.nid;
 }
 
@@ -227,7 +227,7 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   if (nid === NUMA_NO_NODE) {
     const nodes = allocNodes(s);
     if (!nodes.length) return false;
-    node = hstateNextNodeToAlloc(s, h, nodes);
+    node = hstateNextNodeToAlloc(h, nodes);
   }
   const alloc = exact ? memblockAllocExactNidRaw : memblockAllocTryNidRaw;
   const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
@@ -242,11 +242,7 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
 /** alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room; `cursor` is the hstate's own unless the caller keeps one. */
 function allocPoolHugePage(s: KernelState, h: Hstate, cursor: { nextNidToAlloc: number } = h): boolean {
   const nodes = memoryNodes(s);
-  for (let tries = nodes.length; tries > 0; tries--) {
-    const r = roundRobin(nodes, cursor.nextNidToAlloc);
-    cursor.nextNidToAlloc = r.next;
-    if (allocFreshHugePage(s, h, r.nid)) return true;
-  }
+  for (let tries = nodes.length; tries > 0; tries--) if (allocFreshHugePage(s, h, hstateNextNodeToAlloc(cursor, nodes))) return true;
   return false;
 }
 

@@ -2,7 +2,7 @@
 // gigantic pages from memblock while hugepages= is parsed, the vmemmap mapped
 // normally by sparse_init(), HVO only when gather_bootmem_prealloc() runs.
 import { DEBIAN_6_1_CLOUD } from '../kernel/config.js';
-import { COMMON_NOT_MODELLED } from './common.js';
+import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS } from './common.js';
 import type { KernelProfile } from './types.js';
 
 export const linux61: KernelProfile = {
@@ -41,14 +41,7 @@ export const linux61: KernelProfile = {
     'setup_arch:end',
     'parse_args',
     'setup_per_cpu_areas',
-    'mem_init',
-    'free_initmem:alternatives',
-    'gigantic_pages_init',
-    'hugetlb_init',
-    'free_initrd_mem',
-    'hugetlb_vmemmap_init',
-    'free_initmem:rest',
-    'end',
+    ...LATE_BOOT_STEPS,
   ],
   releases: ['6.1'],
   build: DEBIAN_6_1_CLOUD,

@@ -3,7 +3,7 @@
 // hugetlb_vmemmap_init_early() with tails mirroring the head page ("fake heads"),
 // vmemmap_undo_hvo() in _late() for a page that spans two zones.
 import { DEBIAN_6_1_CLOUD } from '../kernel/config.js';
-import { COMMON_NOT_MODELLED, GUESSED_BUILD } from './common.js';
+import { COMMON_NOT_MODELLED, GUESSED_BUILD, LATE_BOOT_STEPS } from './common.js';
 import type { KernelProfile } from './types.js';
 
 export const linux615: KernelProfile = {
@@ -43,14 +43,7 @@ export const linux615: KernelProfile = {
     'setup_arch:end',
     'setup_per_cpu_areas',
     'hugetlb_bootmem_alloc:mm_core_init',
-    'mem_init',
-    'free_initmem:alternatives',
-    'gigantic_pages_init',
-    'hugetlb_init',
-    'free_initrd_mem',
-    'hugetlb_vmemmap_init',
-    'free_initmem:rest',
-    'end',
+    ...LATE_BOOT_STEPS,
   ],
   // Debian's 6.16 and 7.0 builds of this code are the profiles 6.16 and 7.0.
   releases: [],

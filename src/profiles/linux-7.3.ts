@@ -1,7 +1,7 @@
 // Linux 7.3 as Debian builds it (linux-binary-7.3.4+deb13-cloud-amd64): the
 // series merged, with the boot reordered after it (zones before the gigantic
 // pages, cross-zone pages freed at once, no sparse buffer, HVO inside sparse_init()).
-import { COMMON_NOT_MODELLED } from './common.js';
+import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS } from './common.js';
 import { DEBIAN_7_3_CLOUD } from './builds.js';
 import { linux71 } from './linux-7.1.js';
 import type { KernelProfile } from './types.js';
@@ -28,14 +28,7 @@ export const linux73: KernelProfile = {
     'free_area_init:memmap',
     'setup_arch:end',
     'setup_per_cpu_areas',
-    'mem_init',
-    'free_initmem:alternatives',
-    'gigantic_pages_init',
-    'hugetlb_init',
-    'free_initrd_mem',
-    'hugetlb_vmemmap_init',
-    'free_initmem:rest',
-    'end',
+    ...LATE_BOOT_STEPS,
   ],
   base: linux71.name,
   releases: ['7.3'],
