@@ -100,8 +100,9 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const m = s.machine;
   const out: string[] = [];
   // A boot that dies is said first.
+  const death = s.panic ? null : bootDeath(s);
   if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
-  else if (bootDeath(s)) out.push(paint('1;31', bootDeath(s)!));
+  else if (death) out.push(paint('1;31', death));
   out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
   const guess = unvalidatedNote(s);
   if (guess) out.push(paint('33', `note: ${guess}.`));
@@ -214,18 +215,19 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
         const unfiredCheck = faultsNeverFired(r.state);
         for (const w of unfiredCheck) process.stderr.write(`hvosim: warning: ${w}\n`);
+        // Why the boot dies (a panic, or a predicted out-of-memory), worked out once.
+        const death = bootDeath(r.state);
         if (o.json) {
           // One violation per invariant at most: bounded, whatever the machine.
-          const death = bootDeath(r.state);
           printJson({ format: 'hvosim-boot-check/1', panic: r.state.panic ?? null, diedAfter: r.state.panic ? (r.state.steps.at(-1)?.fn ?? null) : null, death: death ?? null, invariants: INVARIANTS.length, steps: r.state.steps.length, violations: r.violations, ...(unfiredCheck.length ? { faultsNeverFired: unfiredCheck } : {}) });
           process.exitCode = r.violations.length || death ? 1 : 0;
           return;
         }
         if (r.state.panic) process.stdout.write(`the boot died after ${r.state.steps.at(-1)?.fn}: ${r.state.panic}\n`);
-        else if (bootDeath(r.state)) process.stdout.write(`${bootDeath(r.state)}\n`);
+        else if (death) process.stdout.write(`${death}\n`);
         for (const v of r.violations) process.stdout.write(`${v.invariant}: after ${v.step}${v.atEnd ? '' : ' (healed by the end)'}: ${v.message}\n`);
-        if (!r.violations.length && !bootDeath(r.state)) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
-        process.exitCode = r.violations.length || bootDeath(r.state) ? 1 : 0;
+        if (!r.violations.length && !death) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
+        process.exitCode = r.violations.length || death ? 1 : 0;
         return;
       }
       const streams: [NdjsonTarget | undefined, (s: KernelState) => Iterable<unknown>][] = [];
