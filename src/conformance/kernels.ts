@@ -15,7 +15,7 @@ export interface KernelGeneration {
 
 /** Every generation hvosim can fetch. Versions rotate out of the archive: change them here. */
 export const KERNEL_GENERATIONS: readonly KernelGeneration[] = [
-  { name: '6.1', package: 'linux-image-6.1.0-56-cloud-amd64', suite: 'bookworm', code: 'HVO after boot in gather_bootmem_prealloc(), one page at a time' },
+  { name: '6.1', package: 'linux-image-6.1.0-56-cloud-amd64', suite: 'bookworm-security', code: 'HVO after boot in gather_bootmem_prealloc(), one page at a time' },
   { name: '6.12', package: 'linux-image-6.12.118+deb12-cloud-amd64', suite: 'bookworm-security', code: 'bootmem pages at parse time, HVO after boot in batches, head vmemmap page copied' },
   { name: '6.16', package: 'linux-image-6.16.12+deb13-cloud-amd64', suite: 'trixie-backports', code: 'the 6.15-era code: pre-HVO in hugetlb_vmemmap_init_early(), vmemmap_undo_hvo(), fake heads' },
   { name: '7.0', package: 'linux-binary-7.0.13+deb13-cloud-amd64', suite: 'trixie-backports', code: 'the 6.15-era code, last release before the series' },
