@@ -2,7 +2,8 @@
 // scripts/fixtures.list booted under QEMU with one kernel generation's Debian
 // kernel (or a kernel image), one at a time, into test/fixtures/linux-<version>/.
 //
-//   tsx scripts/record-fixtures.ts --kernel 7.1 [--out DIR] [--work DIR] [--kernel-image PATH] [NAME...]
+//   tsx scripts/record-fixtures.ts --kernel 7.1 [--out DIR] [--work DIR] [--kernel-image PATH] [--walk-vmemmap] [NAME...]
+// (--walk-vmemmap: the guest also prints its vmemmap page tables, a =====VMEMMAP section; the v* cases need it)
 //
 // A case whose complete log is already there is not booted again (delete the file to record it anew).
 // Each line of the list: NAME|NODE_SIZES|CMDLINE[|FLAGS], FLAGS words: kaslr, cpu=QEMU_CPU;
@@ -25,13 +26,14 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       work: { type: 'string', default: join(tmpdir(), 'hvosim-oracle') },
       timeout: { type: 'string', default: '300' },
+      'walk-vmemmap': { type: 'boolean', default: false },
     },
   });
   const gen = values.kernel!;
   if (!values['kernel-image'] && !kernelGeneration(gen)) throw new Error(`unknown kernel generation "${gen}"`);
   const out = values.out ?? join(import.meta.dirname, '..', 'test', 'fixtures', `linux-${gen}`);
   mkdirSync(out, { recursive: true });
-  const oracle = ensureOracle(values.work!, { kernelImage: values['kernel-image'], generation: gen });
+  const oracle = ensureOracle(values.work!, { kernelImage: values['kernel-image'], generation: gen, walkVmemmap: values['walk-vmemmap'] });
   const cases = readCaseList(readFileSync(values.list!, 'utf8')).filter((c) => !positionals.length || positionals.includes(c.id));
   let failed = 0;
   for (const c of cases) {

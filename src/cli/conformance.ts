@@ -21,6 +21,7 @@ interface ConformanceCliOptions {
   work: string;
   timeout: string;
   fromLogs?: string;
+  walkVmemmap?: boolean;
   json?: boolean;
 }
 
@@ -70,6 +71,7 @@ export function registerConformance(program: Command): void {
     .option('--work <dir>', 'where the kernel, QEMU setup and initramfs are kept', join(tmpdir(), 'hvosim-oracle'))
     .option('--timeout <s>', 'seconds before a boot counts as hung', '300')
     .option('--from-logs <dir>', 'compare the logs an earlier run saved (OUT/logs) again, without booting')
+    .option('--walk-vmemmap', 'also walk the vmemmap page tables in the guest after boot (a small static C program in the initramfs; gcc and libc6-dev are installed with apt-get if missing) and compare them entry by entry')
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -84,6 +86,7 @@ observable mismatched or a boot failed.
 Examples:
   $ hvosim conformance --cases 200 --seed 1 --jobs 2
   $ hvosim conformance --cases 20 --seed 7 --kernel 7.1
+  $ hvosim conformance --cases 20 --seed 7 --kernel 7.1 --walk-vmemmap
   $ hvosim conformance --cases 10 --kernel-image /boot/vmlinuz-6.1.0-my-build --kernel 6.1
 
 Kernel generations, their Debian packages and the profile each is compared with:
@@ -117,6 +120,7 @@ nothing in /etc/apt changes.`,
           work: o.work,
           kernelImage: o.kernelImage,
           generation,
+          walkVmemmap: o.walkVmemmap === true,
           timeoutSec,
           fromLogs: o.fromLogs,
           onCase: (r, done, total) => {

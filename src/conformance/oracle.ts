@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ConformanceCase } from './cases.js';
 import { CASE_CPU, caseQemuArgs } from './cases.js';
 import { KERNEL_GENERATIONS, kernelGeneration, type KernelGeneration } from './kernels.js';
+import { VMEMMAP_WALK_C } from './vmemmap-walk.js';
 
 
 /** The init of the initramfs: /proc and /sys dumps in the fixture format, the pool grown if asked, the whole log. */
@@ -25,6 +26,8 @@ echo "=====CMDLINE"; cat /proc/cmdline
 echo "=====IOMEM"; cat /proc/iomem
 echo "=====ZONEINFO"; cat /proc/zoneinfo
 dump ""
+# The vmemmap page tables as they are after boot, when the initramfs has the walker.
+if [ -x /bin/vmemmap-walk ]; then echo "=====VMEMMAP"; /bin/vmemmap-walk; fi
 if [ -n "$hvosim_nr2m" ]; then
   echo "$hvosim_nr2m" > /proc/sys/vm/nr_hugepages_mempolicy 2>/dev/null || echo "$hvosim_nr2m" > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
   dump "_AFTER_NR2M=$hvosim_nr2m"
@@ -40,6 +43,8 @@ export interface Oracle {
   initrd: string;
   /** What the header of each recorded log names as the kernel. */
   kernel: string;
+  /** Whether the initramfs walks the vmemmap page tables (a =====VMEMMAP section in every log). */
+  walksVmemmap: boolean;
 }
 
 export class OracleError extends Error {}
@@ -52,11 +57,25 @@ function run(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
 
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
-/** QEMU, busybox and cpio, installed with apt-get when missing. */
-function ensureTools(): void {
-  if (have('qemu-system-x86_64') && existsSync('/bin/busybox') && have('cpio')) return;
+/** QEMU, busybox, cpio and, for the vmemmap walker, a C compiler with a static libc: installed with apt-get when missing. */
+function ensureTools(walk: boolean): void {
+  const missing = [
+    ...(have('qemu-system-x86_64') ? [] : ['qemu-system-x86']),
+    ...(existsSync('/bin/busybox') ? [] : ['busybox-static']),
+    ...(have('cpio') ? [] : ['cpio']),
+    ...(!walk || have('gcc') ? [] : ['gcc']),
+    ...(!walk || existsSync('/usr/lib/x86_64-linux-gnu/libc.a') ? [] : ['libc6-dev']),
+  ];
+  if (!missing.length) return;
   run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', 'qemu-system-x86', 'busybox-static', 'cpio']);
+  run('apt-get', ['install', '-y', '-qq', ...missing]);
+}
+
+/** The vmemmap walker, built static into the initramfs at `out`. */
+function buildVmemmapWalk(work: string, out: string): void {
+  const src = join(work, 'vmemmap-walk.c');
+  writeFileSync(src, VMEMMAP_WALK_C);
+  run('gcc', ['-static', '-O2', '-o', out, src]);
 }
 
 /** The system's Debian mirrors, by suite, from /etc/apt/sources.list.d/*.sources (deb822) and /etc/apt/sources.list. */
@@ -131,9 +150,9 @@ function fetchGeneration(work: string, g: KernelGeneration): { vmlinuz: string; 
 }
 
 /** Set up (once) what booting needs: tools, the kernel image (KERNEL_IMAGE, or the generation's Debian kernel; 6.1 by default), our initramfs. */
-export function ensureOracle(work: string, opts: { kernelImage?: string; generation?: string } = {}): Oracle {
+export function ensureOracle(work: string, opts: { kernelImage?: string; generation?: string; walkVmemmap?: boolean } = {}): Oracle {
   mkdirSync(work, { recursive: true });
-  ensureTools();
+  ensureTools(opts.walkVmemmap === true);
   let vmlinuz: string;
   let kernel: string;
   if (opts.kernelImage) {
@@ -151,9 +170,11 @@ export function ensureOracle(work: string, opts: { kernelImage?: string; generat
   copyFileSync('/bin/busybox', join(ird, 'bin', 'busybox'));
   writeFileSync(join(ird, 'init'), INIT);
   chmodSync(join(ird, 'init'), 0o755);
+  const walksVmemmap = opts.walkVmemmap === true;
+  if (walksVmemmap) buildVmemmapWalk(work, join(ird, 'bin', 'vmemmap-walk'));
   const initrd = join(work, 'initrd.gz');
   run('sh', ['-c', `cd '${ird}' && find . | cpio -o -H newc 2>/dev/null | gzip > '${initrd}'`]);
-  return { work, vmlinuz, initrd, kernel };
+  return { work, vmlinuz, initrd, kernel, walksVmemmap };
 }
 
 /** The kernel command line a case boots with. */

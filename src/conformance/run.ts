@@ -74,6 +74,8 @@ export async function runConformance(opts: {
   kernelImage?: string;
   /** The kernel generation whose Debian kernel is booted (without kernelImage); 6.1 by default. */
   generation?: string;
+  /** Walk the vmemmap page tables in the guest after boot (src/conformance/vmemmap-walk.ts). */
+  walkVmemmap?: boolean;
   timeoutSec: number;
   /** Compare the logs a previous run left in this directory instead of booting again. */
   fromLogs?: string;
@@ -81,7 +83,7 @@ export async function runConformance(opts: {
 }): Promise<ConformanceReport> {
   const t0 = performance.now();
   if (opts.fromLogs) return compareLogs(opts, t0);
-  const oracle = ensureOracle(opts.work, { kernelImage: opts.kernelImage, generation: opts.generation });
+  const oracle = ensureOracle(opts.work, { kernelImage: opts.kernelImage, generation: opts.generation, walkVmemmap: opts.walkVmemmap });
   const cases = generateCases(opts.count, opts.seed);
   const logs = join(opts.out, 'logs');
   const mism = join(opts.out, 'mismatches');

@@ -7,6 +7,7 @@ import { boot, memblockDbgLine, REFERENCE_PROFILE, setMaxHugePages, type KernelS
 import { machineFromLog } from '../machine/from-log.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
+import { parseVmemmapWalk, vmemmapWalk, walkShape, type WalkEntry } from '../report/vmemmap-walk.js';
 import { ALLOC, loggedCalls, ourPrintedCalls, replayedOthers } from './foreign.js';
 import type { KernelLog } from './log.js';
 import { parseKernelLog } from './log.js';
@@ -94,6 +95,29 @@ function compareDump(t: Tally, log: KernelLog, s: KernelState, suffix: string): 
   const vm = parseVmstat(log.sections.get('VMSTAT' + suffix) ?? []);
   const ovm = vmstat(s);
   for (const f of ['nr_memmap_boot_pages', 'nr_memmap_pages']) if (vm.has(f)) t.obs('vmstat', `vmstat ${f}${label}`, vm.get(f), ovm[f] ?? '(none)');
+}
+
+/**
+ * The vmemmap page tables the guest walked after boot against ours, PMD entry by PMD entry: which
+ * pages each entry maps and how (`vmemmap tables`: leaf or PTE table, the runs, their protection,
+ * the pages named by order of appearance) and where those pages are (`vmemmap pages`: the physical
+ * addresses themselves).
+ */
+function compareVmemmapWalk(t: Tally, lines: string[], s: KernelState): void {
+  const real = parseVmemmapWalk(lines);
+  if (real.problem) {
+    t.r.notes.push(`the vmemmap walk in the guest failed (${real.problem}); the page tables were not compared`);
+    return;
+  }
+  const ours = new Map(vmemmapWalk(s).map((e) => [e.entry, e]));
+  const kernel = new Map(real.entries.map((e) => [e.entry, e]));
+  const none = (entry: number): WalkEntry => ({ entry, lines: ['(none)'] });
+  for (const entry of [...new Set([...kernel.keys(), ...ours.keys()])].sort((a, b) => a - b)) {
+    const k = kernel.get(entry) ?? none(entry);
+    const o = ours.get(entry) ?? none(entry);
+    t.obs('vmemmap tables', `vmemmap PMD entry ${entry} (what it maps)`, walkShape(k), walkShape(o));
+    t.obs('vmemmap pages', `vmemmap PMD entry ${entry} (physical pages)`, k.lines.join('\n'), o.lines.join('\n'));
+  }
 }
 
 const MAX_PARTNER_BYTES = 64 * 1024 * 1024;
@@ -218,6 +242,8 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
   }
 
   compareDump(t, log, s, '');
+  const walk = log.sections.get('VMEMMAP');
+  if (walk) compareVmemmapWalk(t, walk.map((l) => l.text), s);
   const memTotal0 = meminfoObject(s).MemTotal!;
 
   // HVO on against off: the change of MemTotal between this run and its sibling.
