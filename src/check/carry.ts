@@ -34,7 +34,7 @@ export function partVersion(s: KernelState, part: StatePart): unknown[] | null {
     case 'pgtable': {
       // PUD and PMD tables are only ever added, and the pages the buddy allocator gave only counted up.
       const pt = s.vmemmap;
-      return [pt, pt.pud.size, pt.pmd.size, pt.pmdLeaf.gen, pt.pte.gen, pt.buddyPages];
+      return [pt, pt.pud.size, pt.pmd.size, pt.pmdLeaf.gen, pt.pte.gen, pt.buddyPages, pt.leafWrites.length];
     }
     case 'stored':
       return [s.vmemmap.stored, s.vmemmap.stored.gen];

@@ -345,6 +345,23 @@ export const INVARIANTS: Invariant[] = [
     },
   },
   {
+    name: 'wrprotect-changes-ptes-only',
+    describe: 'vmemmap_wrprotect_hvo() changes PTEs only: it never takes a 2 MiB leaf for a PTE table and clears _PAGE_RW in the struct pages it maps',
+    reads: ['pgtable'],
+    check(s) {
+      const sp = s.arch.structPageSize;
+      return s.vmemmap.leafWrites.map(({ entry, phys, from, count }) => {
+        // Word i of the leaf's first page lies in the struct page of PFN (entry's first PFN) + i * 8 / sizeof(struct page).
+        const first = (entry * PMD_ENTRY_SPAN) / sp;
+        const pfns = `${pfnName(s, first + Math.floor((from * 8) / sp))} to ${pfnName(s, first + Math.floor(((from + count) * 8 - 1) / sp))}`;
+        return {
+          invariant: this.name,
+          message: `vmemmap_wrprotect_hvo() took PMD entry ${entry} (a 2 MiB leaf at ${hex(phys)}) for a PTE table: it cleared bit 1 of ${count} words at ${hex(phys + from * 8)}, the struct pages of ${pfns}`,
+        };
+      });
+    },
+  },
+  {
     name: 'struct-page-initialized',
     describe: 'every struct page the kernel may read (any present PFN, from memmap_init() on) has been written',
     reads: ['zones', 'pgtable', 'stored', 'hugetlb'],

@@ -454,10 +454,15 @@ export interface VmemmapPageTables {
   stored: StoredPages;
   /** How many pages of their own the buddy allocator gave (a restored vmemmap); every other one came from memblock. */
   buddyPages: number;
+  /**
+   * Writes vmemmap_wrprotect_hvo() made through a 2 MiB leaf it took for a PTE table: `count`
+   * 8-byte words from word `from` of the leaf's first page (struct-page memory), _PAGE_RW cleared.
+   */
+  leafWrites: { entry: number; phys: number; from: number; count: number }[];
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new StoredPages(), buddyPages: 0 };
+  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new StoredPages(), buddyPages: 0, leafWrites: [] };
 }
 
 /** The runs of a new, empty PTE table: one frozen array every such table shares until it maps something. */

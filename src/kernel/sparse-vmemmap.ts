@@ -302,6 +302,12 @@ export function vmemmapUndoHvo(s: KernelState, start: number, end: number, nid: 
 export function vmemmapWrprotectHvo(s: KernelState, start: number, end: number, headsize: number): void {
   // hvosim's shortcut for the usual case (src/sim/vmemmap-runs.ts).
   if (s.shortcuts?.wrprotectHvo(s, start, end, headsize)) return;
+  // The walk takes every PMD for a PTE table (virt_to_kpte()). Where the fallback mapped the range
+  // with 2 MiB leaves, the entries it clears _PAGE_RW in are words of the leaf's first page: struct pages.
+  for (const { entry, from, count } of pmdSlices(start + headsize, end)) {
+    const leaf = s.vmemmap.pmdLeaf.get(entry);
+    if (leaf !== undefined) s.vmemmap.leafWrites.push({ entry, phys: leaf, from, count });
+  }
   forEachPteSlice(s, start + headsize, end, (t, from, count) => {
     // Runs are sorted and disjoint; pteSetRange() may change the table's array, so this walks a copy of it.
     const runs = t.runs.slice();

@@ -40,6 +40,21 @@ describe('fault injection', () => {
     assert.ok(c.atEnd);
   });
 
+  test('hvo-v7: after that fallback, vmemmap_wrprotect_hvo() takes the 2 MiB leaf for a PTE table and writes into struct pages', () => {
+    const r = checkedBoot(m, { profile: 'hvo-v7', faults: parseFaults(['caller=vmemmap_alloc_block_zero@free_area_init']) });
+    const w = r.violations.filter((x) => x.invariant === 'wrprotect-changes-ptes-only');
+    // Both pages fell back; each one's range [start + 4 KiB, start + 256 KiB) lies in its first leaf: 63 words, struct pages 0 to 7.
+    assert.ok(w.length >= 1);
+    assert.equal(r.state.vmemmap.leafWrites.length, 2);
+    for (const x of r.state.vmemmap.leafWrites) {
+      assert.deepEqual([x.from, x.count], [1, 63]);
+      assert.equal(r.state.vmemmap.pmdLeaf.get(x.entry), x.phys);
+    }
+    assert.match(w[0]!.message, /took PMD entry \d+ \(a 2 MiB leaf at 0x[0-9a-f]+\) for a PTE table: it cleared bit 1 of 63 words at 0x[0-9a-f]+008, the struct pages of pfn 0x[0-9a-f]+ \(0x[0-9a-f]+\) to pfn/);
+    // A boot without the fault protects PTEs only.
+    assert.ok(!checkedBoot(m, { profile: 'hvo-v7' }).violations.some((x) => x.invariant === 'wrprotect-changes-ptes-only'));
+  });
+
   test('a caller fault limited to one step: the same hvo-v7 fallback, named as a kernel developer would', () => {
     const r = checkedBoot(m, { profile: 'hvo-v7', faults: parseFaults(['caller=vmemmap_alloc_block_zero@free_area_init']) });
     assert.equal(r.state.panic, null);

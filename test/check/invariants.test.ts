@@ -31,7 +31,15 @@ describe('invariants', () => {
   });
 
   test('every invariant has a break test below', () => {
-    assert.equal(INVARIANTS.length, 12);
+    assert.equal(INVARIANTS.length, 13);
+  });
+
+  test('wrprotect-changes-ptes-only: a write through a 2 MiB leaf is named with the struct pages it hit', () => {
+    const s = sound();
+    const [entry, phys] = [...s.vmemmap.pmdLeaf.entries()][0]!;
+    s.vmemmap.leafWrites.push({ entry, phys, from: 1, count: 63 });
+    const first = (entry * 2 * 1024 * 1024) / 64;
+    assert.match(reports(s, 'wrprotect-changes-ptes-only')[0]!.message, new RegExp(`PMD entry ${entry} .*63 words at 0x${(phys + 8).toString(16)}, the struct pages of pfn 0x${first.toString(16)} .* to pfn 0x${(first + 7).toString(16)} `));
   });
 
   test('memblock-regions: overlapping regions', () => {
