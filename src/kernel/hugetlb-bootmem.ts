@@ -9,17 +9,20 @@ import { pow2 } from '../util/units.js';
 
 /**
  * huge_boot_pages in the kernel's list order: newest first, as list_add()
- * leaves them; with `nid`, that node's list (6.15 and hvo-v7 keep one per node).
+ * leaves them, or oldest first where the generation walks them in the order
+ * they were allocated (`bootPageListOrder`); with `nid`, that node's list
+ * (6.15 on keep one per node).
  */
 export function hugeBootPages(s: KernelState, nid?: number): HugeBootmemPage[] {
   const all = s.hugetlb.bootPages;
-  if (nid === undefined) return all.slice().reverse();
+  const newestFirst = s.kernel.bootPageListOrder === 'newest-first';
+  if (nid === undefined) return newestFirst ? all.slice().reverse() : all.slice();
   // Each step asks for every node's list in turn: split the list by node once, until it changes.
   let byNode = bootPagesByNode.get(all);
   if (!byNode) {
     byNode = new Map();
-    for (let i = all.length - 1; i >= 0; i--) {
-      const m = all[i]!;
+    for (let k = 0; k < all.length; k++) {
+      const m = all[newestFirst ? all.length - 1 - k : k]!;
       const list = byNode.get(m.nid);
       if (list) list.push(m);
       else byNode.set(m.nid, [m]);
@@ -29,7 +32,7 @@ export function hugeBootPages(s: KernelState, nid?: number): HugeBootmemPage[] {
   return byNode.get(nid)?.slice() ?? [];
 }
 
-/** huge_boot_pages split by node (newest first), for hugeBootPages(): derived, dropped whenever a page joins or leaves the list. */
+/** huge_boot_pages split by node (in list order), for hugeBootPages(): derived, dropped whenever a page joins or leaves the list. */
 const bootPagesByNode = new WeakMap<HugeBootmemPage[], Map<number, HugeBootmemPage[]>>();
 
 /** list_add() of a boot page. */

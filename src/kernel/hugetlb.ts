@@ -584,10 +584,11 @@ function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
     adjustManagedPageCount(s, pfn, n);
     const pageNid = nidOfPhys(s, m.addr);
     if (m.hvo) {
-      // hugetlb_vmemmap_optimize_bootmem_folios(): the end is computed as start + pages_per_huge_page(h),
+      // hugetlb_vmemmap_optimize_bootmem_folios(): before the fix the end is start + pages_per_huge_page(h),
       // a page count added to a vmemmap address, so only the first 256 KiB of the folio's vmemmap is covered.
       const start = pfn * s.arch.structPageSize;
-      vmemmapWrprotectHvo(s, start, Math.min(start + n, start + hugetlbVmemmapSize(s, m.order)), vmemmapReserveSize(s));
+      const size = hugetlbVmemmapSize(s, m.order);
+      vmemmapWrprotectHvo(s, start, s.kernel.hvoWrprotectEnd === 'page-count' ? Math.min(start + n, start + size) : start + size, vmemmapReserveSize(s));
       enqueueHugePage(s, h, pfn, pageNid, true, true);
     } else {
       enqueueHugePage(s, h, pfn, pageNid, hugetlbVmemmapOptimize(s, m.order, pfn, pageNid));

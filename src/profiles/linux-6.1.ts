@@ -27,6 +27,8 @@ export const linux61: KernelProfile = {
     sparseInitPanics: false,
     usemapAlloc: 'pgdat-section',
     invalidPageFreeByZone: false,
+    hvoWrprotectEnd: 'page-count',
+    bootPageListOrder: 'newest-first',
     lowMemReservedBy: 'setup_arch',
     memSectionRootCaller: 'sparse_init',
     memblockAllocNoLeakTrace: false,

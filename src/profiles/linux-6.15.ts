@@ -28,6 +28,8 @@ export const linux615: KernelProfile = {
     sparseInitPanics: false,
     usemapAlloc: 'pgdat-section',
     invalidPageFreeByZone: false,
+    hvoWrprotectEnd: 'page-count',
+    bootPageListOrder: 'newest-first',
     lowMemReservedBy: 'setup_arch',
     memSectionRootCaller: 'sparse_init',
     memblockAllocNoLeakTrace: false,

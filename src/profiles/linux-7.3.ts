@@ -16,6 +16,10 @@ export const linux73: KernelProfile = {
     sparseBuffer: false,
     crossZoneFreeAtAlloc: true,
     sparseInitPanics: true,
+    // Every tail PTE of a boot page is read-only in 7.3.4's page tables (test/fixtures/linux-7.3/v01, walked in the guest).
+    hvoWrprotectEnd: 'vmemmap-size',
+    // v06 (test/fixtures/linux-7.3): of the three pages on node 1, the first allocated has the highest PTE tables.
+    bootPageListOrder: 'oldest-first',
   },
   // mm_core_init_early() (7.3 mm/mm_init.c): free_area_init(), hugetlb_bootmem_alloc() whatever the
   // CPU, sparse_init(), memmap_init(); every fixture prints the zone blocks before any HugeTLB or sparse call.

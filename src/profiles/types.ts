@@ -59,6 +59,20 @@ export interface KernelFeatures {
    * misaccounting of their Normal/Movable managed split).
    */
   invalidPageFreeByZone: boolean;
+  /**
+   * Where the write protection of a pre-HVO folio's tails ends (gather, 6.15 on): `page-count`, the
+   * start plus pages_per_huge_page() taken as bytes (only [start + 4 KiB, start + 256 KiB) of a 1 GiB
+   * page, the bug), or `vmemmap-size`, the start plus hugetlb_vmemmap_size() (the fix, "mm/hugetlb_vmemmap:
+   * Fix __hugetlb_vmemmap_optimize_folios()"). Without pre-HVO it is never read.
+   */
+  hvoWrprotectEnd: 'page-count' | 'vmemmap-size';
+  /**
+   * The order the boot-time gigantic pages are walked in (their HVO vmemmap built, gathered):
+   * `newest-first` as list_add() leaves huge_boot_pages (up to 7.2, read in 7.2.13's source), or
+   * `oldest-first`, the order they were allocated in (7.3.4: its page tables show the first page
+   * allocated getting the first PTE tables; 7.3's source was not at hand).
+   */
+  bootPageListOrder: 'newest-first' | 'oldest-first';
   /** How `hugetlb_free_vmemmap=` with a bad value is refused: as a core_param ("invalid for parameter") or an early_param ("Malformed early option"). */
   hugetlbFreeVmemmapParam: 'core-param' | 'early-param';
   /**

@@ -115,8 +115,8 @@ function compareVmemmapWalk(t: Tally, lines: string[], s: KernelState): void {
   for (const entry of [...new Set([...kernel.keys(), ...ours.keys()])].sort((a, b) => a - b)) {
     const k = kernel.get(entry) ?? none(entry);
     const o = ours.get(entry) ?? none(entry);
-    t.obs('vmemmap tables', `vmemmap PMD entry ${entry} (what it maps)`, walkShape(k), walkShape(o));
-    t.obs('vmemmap pages', `vmemmap PMD entry ${entry} (physical pages)`, k.lines.join('\n'), o.lines.join('\n'));
+    t.obs('vmemmap tables', `vmemmap tables: PMD entry ${entry} (what it maps, pages named by first use)`, walkShape(k), walkShape(o));
+    t.obs('vmemmap pages', `vmemmap pages: PMD entry ${entry} (the physical pages)`, k.lines.join('\n'), o.lines.join('\n'));
   }
 }
 

@@ -70,7 +70,7 @@ describe('Linux 7.1\'s vmemmap page tables after boot (recorded with --walk-vmem
     const broken = [...lines];
     broken[i] = { ...lines[i]!, text: lines[i]!.text.replace(' 1 63 ', ' 1 64 ') };
     const r = replayFixture({ ...log, sections: new Map([...log.sections, ['VMEMMAP', broken]]) }, '7.1', { partner: null });
-    assert.deepEqual(r.mismatches.map((m) => m.what), ['vmemmap PMD entry 32 (what it maps)', 'vmemmap PMD entry 32 (physical pages)']);
+    assert.deepEqual(r.mismatches.map((m) => m.what), ['vmemmap tables: PMD entry 32 (what it maps, pages named by first use)', 'vmemmap pages: PMD entry 32 (the physical pages)']);
   });
 
   test('finding 1 on the real kernel: of a 1 GiB page\'s 4,095 tail PTEs only 63 are read-only, the other 4,032 write to the zone\'s shared tail', () => {
