@@ -102,7 +102,13 @@ export async function runConformance(opts: {
       // A run that was interrupted goes on where it stopped: a case whose complete log is there is not booted again.
       const old = existsSync(file) ? readLog(file) : '';
       const kept = old.includes('=====END') && parseKernelLog(old, file).cmdline === caseKernelCmdline(c);
-      const b = kept ? { ok: true as const, text: old, seconds: 0 } : await bootUnderQemu(oracle, c, opts.timeoutSec);
+      let b = kept ? { ok: true as const, text: old, seconds: 0 } : await bootUnderQemu(oracle, c, opts.timeoutSec);
+      // QEMU itself sometimes goes away mid-boot on a loaded host (the console stops mid-line, with no
+      // panic): such a boot is tried once more; a kernel that panics or hangs is not.
+      if (!b.ok && b.reason.startsWith('the boot ended without the dumps') && !/Kernel panic|BUG:|Oops/.test(b.tail)) {
+        const again = await bootUnderQemu(oracle, c, opts.timeoutSec);
+        b = again.ok ? { ...again, seconds: again.seconds + b.seconds } : again;
+      }
       const r: CaseResult = { case: c, seconds: b.seconds };
       if (!b.ok) r.failed = `${b.reason}${b.tail ? ` (last lines: ${b.tail.replace(/\n/g, ' | ')})` : ''}`;
       else {
