@@ -43,8 +43,6 @@ export interface Oracle {
   initrd: string;
   /** What the header of each recorded log names as the kernel. */
   kernel: string;
-  /** Whether the initramfs walks the vmemmap page tables (a =====VMEMMAP section in every log). */
-  walksVmemmap: boolean;
 }
 
 export class OracleError extends Error {}
@@ -170,11 +168,10 @@ export function ensureOracle(work: string, opts: { kernelImage?: string; generat
   copyFileSync('/bin/busybox', join(ird, 'bin', 'busybox'));
   writeFileSync(join(ird, 'init'), INIT);
   chmodSync(join(ird, 'init'), 0o755);
-  const walksVmemmap = opts.walkVmemmap === true;
-  if (walksVmemmap) buildVmemmapWalk(work, join(ird, 'bin', 'vmemmap-walk'));
+  if (opts.walkVmemmap) buildVmemmapWalk(work, join(ird, 'bin', 'vmemmap-walk'));
   const initrd = join(work, 'initrd.gz');
   run('sh', ['-c', `cd '${ird}' && find . | cpio -o -H newc 2>/dev/null | gzip > '${initrd}'`]);
-  return { work, vmlinuz, initrd, kernel, walksVmemmap };
+  return { work, vmlinuz, initrd, kernel };
 }
 
 /** The kernel command line a case boots with. */

@@ -136,6 +136,8 @@ describe('machine files (JSON)', () => {
 describe('kernel logs as machines', () => {
   test('a log without an e820 map is an error', () => {
     inputError(() => machineFromLog(parseKernelLog('[    0.000000] Linux version 6.1\n', 'x.log')), /no "BIOS-e820:" lines/);
+    // A log whose start the kernel's buffer dropped says so.
+    inputError(() => machineFromLog(parseKernelLog('[    0.120000] memblock_reserve: [0x1000-0x1fff] foo+0x0/0x0\n', 'x.log')), /no "BIOS-e820:" lines.*log_buf_len, overflowed and dropped the start/);
   });
   test('presets build valid machines', () => {
     for (const [name, p] of Object.entries(PRESETS)) {
