@@ -1,6 +1,18 @@
 // The names of the boot steps a profile can list, in the kernel's own terms.
 // boot.ts says what each one runs; a profile (src/profiles) says which run, in order.
 
+/** From mem_init() to the last late frees: the same steps, in the same order, in every generation. */
+export const LATE_BOOT_STEP_NAMES = [
+  'mem_init',
+  'free_initmem:alternatives',
+  'gigantic_pages_init',
+  'hugetlb_init',
+  'free_initrd_mem',
+  'hugetlb_vmemmap_init',
+  'free_initmem:rest',
+  'end',
+] as const;
+
 export const BOOT_STEP_NAMES = [
   'start_kernel',
   'setup_arch:memory',
@@ -14,14 +26,7 @@ export const BOOT_STEP_NAMES = [
   'parse_args',
   'setup_per_cpu_areas',
   'hugetlb_bootmem_alloc:mm_core_init',
-  'mem_init',
-  'free_initmem:alternatives',
-  'gigantic_pages_init',
-  'hugetlb_init',
-  'free_initrd_mem',
-  'hugetlb_vmemmap_init',
-  'free_initmem:rest',
-  'end',
+  ...LATE_BOOT_STEP_NAMES,
 ] as const;
 
 export type BootStepName = (typeof BOOT_STEP_NAMES)[number];

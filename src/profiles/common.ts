@@ -1,18 +1,9 @@
 // What the profiles share: the end of the boot every generation runs alike, and
 // what no generation models yet.
-import type { BootStepName } from '../kernel/steps.js';
+import { LATE_BOOT_STEP_NAMES, type BootStepName } from '../kernel/steps.js';
 
-/** From mem_init() to the last late frees: the same steps, in the same order, in every generation. */
-export const LATE_BOOT_STEPS: readonly BootStepName[] = [
-  'mem_init',
-  'free_initmem:alternatives',
-  'gigantic_pages_init',
-  'hugetlb_init',
-  'free_initrd_mem',
-  'hugetlb_vmemmap_init',
-  'free_initmem:rest',
-  'end',
-];
+/** From mem_init() to the last late frees: the same steps, in the same order, in every generation (named in kernel/steps.ts). */
+export const LATE_BOOT_STEPS: readonly BootStepName[] = LATE_BOOT_STEP_NAMES;
 
 /** Said by a profile whose build facts are 6.1's stand-ins. */
 export const GUESSED_BUILD =
