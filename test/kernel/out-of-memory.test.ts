@@ -20,7 +20,7 @@ import {
 import type { KernelState } from '../../src/kernel/state.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
-import { parseKernelLog } from '../../src/trace/log.js';
+import { parseKernelLog, type KernelLog } from '../../src/trace/log.js';
 import { replayedOthers } from '../../src/trace/foreign.js';
 import { caseQemuArgs, generateCases } from '../../src/conformance/cases.js';
 import { bootDeath } from '../../src/report/plan.js';
@@ -37,6 +37,14 @@ function q35(nodes: string[]): string {
   const mib = nodes.map((x) => parseInt(x, 10) * (/G$/i.test(x) ? 1024 : 1));
   return ['-machine q35 -cpu qemu64,+pdpe1gb -smp 1', `-m ${mib.reduce((a, b) => a + b, 0)}M`, ...mib.map((m, i) => `-object memory-backend-ram,id=m${i},size=${m}M -numa node,nodeid=${i},memdev=m${i}`)].join(' ');
 }
+/** Each real 6.1 boot that reached init, replayed with the 6.1 profile (other subsystems from its log). */
+function* replayedBoots(): Generator<{ f: string; text: string; log: KernelLog; s: KernelState }> {
+  for (const f of booted()) {
+    const text = read(f);
+    const log = parseKernelLog(text, f);
+    yield { f, text, log, s: boot(machineFromLog(log), { profile: '6.1', others: replayedOthers(log) }) };
+  }
+}
 const nodesOf = (text: string) => /nodes=\[([^\]]*)\]/.exec(text)![1]!.split(' ');
 const bootQemu = (nodes: string[], cmdline: string) => boot({ ...parseQemuArgs(q35(nodes)), cmdline }, { profile: '6.1', others: estimatedOthers });
 const dies = (s: KernelState) => !!s.panic || !!predictOutOfMemory(s)?.dies;
@@ -46,10 +54,7 @@ const call = (s: KernelState) => (dies(s) ? 'dies' : predictOutOfMemory(s)?.edge
 describe('watermarks after hugetlb_init()', () => {
   test('min, low, high and the lowmem reserves of every zone of every real boot are what its /proc/zoneinfo shows', () => {
     let zonesSeen = 0;
-    for (const f of booted()) {
-      const text = read(f);
-      const log = parseKernelLog(text, f);
-      const s = boot(machineFromLog(log), { profile: '6.1', others: replayedOthers(log) });
+    for (const { f, text, s } of replayedBoots()) {
       const at = s.pageAlloc.afterHugetlbInit!;
       // khugepaged raises min_free_kbytes right after hugetlb_init(): the watermarks userspace sees.
       const wm = setupPerZoneWmarks(s, recommendedMinFreeKbytes(s, calculateMinFreeKbytes(s, at.managedBefore), at.managed), at.managed);
@@ -85,10 +90,7 @@ describe('watermarks after hugetlb_init()', () => {
 describe('predicting the boots that run out of memory', () => {
   test('no real boot that reached init is predicted to die (replayed from its log, and booted from its QEMU machine); only those at the edge are called close', () => {
     let n = 0;
-    for (const f of booted()) {
-      const text = read(f);
-      const log = parseKernelLog(text, f);
-      const s = boot(machineFromLog(log), { profile: '6.1', others: replayedOthers(log) });
+    for (const { f, text, log, s } of replayedBoots()) {
       const edge = /oom-edge/.test(f);
       assert.equal(call(s), edge ? 'edge' : 'boots', `${f} (replay)`);
       if (/nodes=\[/.test(text)) assert.notEqual(call(bootQemu(nodesOf(text), log.cmdline ?? '')), 'dies', `${f} (qemu)`);
