@@ -103,7 +103,13 @@ function checkThroughput(runs: number): string[][] {
 }
 
 function qemuArgs(r: Row): string {
-  return ['-cpu Skylake-Server,+pdpe1gb', ...r.nodes.map((b, i) => `-numa node,nodeid=${i},mem=${b / 2 ** 20}M`)].join(' ');
+  // Memory backends per node: q35 refuses -numa node,mem= (QEMU 5.1 on), and so does hvosim's QEMU reader.
+  const mib = r.nodes.map((b) => b / 2 ** 20);
+  return [
+    '-machine q35 -cpu Skylake-Server,+pdpe1gb',
+    `-m ${mib.reduce((a, b) => a + b, 0)}M`,
+    ...mib.map((m, i) => `-object memory-backend-ram,id=m${i},size=${m}M -numa node,nodeid=${i},memdev=m${i}`),
+  ].join(' ');
 }
 
 /** hvosim against the real thing: the fixtures' small machines booted under QEMU once, and by hvosim in-process. */
@@ -258,7 +264,7 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           const p = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
           if (p.status === 0) took.push(performance.now() - t0);
-          else proc = `exit ${p.status}`;
+          else proc = `exit ${p.status}: ${p.stderr.toString().trim().split('\n')[0]?.slice(0, 60) ?? ''}`;
         }
         proc ||= `${(median(took) / 1000).toFixed(2)} s`;
       }

@@ -163,7 +163,7 @@ export function diffBoots(machine: Machine, pa: ProfileName, pb: ProfileName, op
     if (h.preHvo) how.push(`${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${HVO_AT_BOOT[r.state.kernel.bootVmemmap]}`);
     if (h.zoneInvalid) how.push(`${plural(h.zoneInvalid, 'page')} spanning two zones ${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`);
     if (h.fallback) how.push(`${plural(h.fallback, 'page')} fell back to a normal vmemmap after HVO population failed`);
-    if (h.optimized) how.push(`${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed, ${plural(h.pteTables, 'PTE table')} allocated)`);
+    if (h.optimized) how.push(`${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed${h.vmemmapPagesLeaked ? `, ${h.vmemmapPagesLeaked} of them lost to the kernel's bootmem leak` : ''}, ${plural(h.pteTables, 'PTE table')} allocated)`);
     if (h.failed) how.push(`${plural(h.failed, 'huge page')} whose remapping failed`);
     const head = `${r.profile}: ${plural(pool.length, 'huge page')} in the pool, ${withHvo} with HVO and ${pool.length - withHvo} without`;
     summary.push(`${head}${how.length ? `; ${how.join('; ')}` : '; no HVO work'}.`);

@@ -136,7 +136,12 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
     if (hvo.preHvo) parts.push(`${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb (${s.kernel.bootVmemmap === 'early' ? 'before zones existed' : 'once zones existed'}).`);
     if (hvo.zoneInvalid) parts.push(`${hvo.zoneInvalid} spanned two zones and were given back.`);
     if (hvo.fallback) parts.push(`${hvo.fallback} fell back to a normal vmemmap.`);
-    if (hvo.optimized) parts.push(`${hvo.optimized} huge pages optimized by remapping; ${hvo.vmemmapPagesFreed} vmemmap pages (${humanSize(hvo.vmemmapPagesFreed * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`);
+    if (hvo.optimized) {
+      const back = hvo.vmemmapPagesFreed - hvo.vmemmapPagesLeaked;
+      parts.push(`${hvo.optimized} huge pages optimized by remapping; ${back} vmemmap pages (${humanSize(back * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`);
+      // The kernel's own leak (free_bootmem_page() on a page of a section it never registered), said where it happens.
+      if (hvo.vmemmapPagesLeaked) parts.push(`${hvo.vmemmapPagesLeaked} more (${humanSize(hvo.vmemmapPagesLeaked * ps)}) are lost, as in this kernel: they back the memmap of sections hugetlb took over at boot, which free_bootmem_page() cannot free.`);
+    }
     out.push(parts.join(' '));
   }
   if (s.kernel.memmapCounters) out.push(`nr_memmap_boot_pages: ${s.memmap.bootPages}   nr_memmap_pages: ${s.memmap.pages}`);

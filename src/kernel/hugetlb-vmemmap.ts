@@ -44,8 +44,10 @@ export function hugetlbVmemmapOptimizableSize(s: KernelState, order: number): nu
 export interface HvoStats {
   /** Huge pages whose vmemmap was optimized (at boot or at run time). */
   optimized: number;
-  /** Vmemmap pages given back to the allocator. */
+  /** Vmemmap pages HVO let go of (given back, or leaked as below). */
   vmemmapPagesFreed: number;
+  /** Of those, memblock pages free_bootmem_page() kept: they back the memmap of a section never registered (preinitBootVmemmapFree 'leaked'). */
+  vmemmapPagesLeaked: number;
   /** PTE tables allocated to split 2 MiB vmemmap leaves. */
   pteTables: number;
   /** Optimizations that could not get the pages they needed. */
@@ -59,7 +61,7 @@ export interface HvoStats {
 }
 
 export function createHvoStats(): HvoStats {
-  return { optimized: 0, vmemmapPagesFreed: 0, pteTables: 0, failed: 0, preHvo: 0, zoneInvalid: 0, fallback: 0 };
+  return { optimized: 0, vmemmapPagesFreed: 0, vmemmapPagesLeaked: 0, pteTables: 0, failed: 0, preHvo: 0, zoneInvalid: 0, fallback: 0 };
 }
 
 /** The vmemmap range [start, end) of a folio. */
@@ -220,12 +222,17 @@ function leftUnmapped(s: KernelState, m: HugeBootmemPage): void {
   s.sparse.unmapped.push([pfn, pfn + pow2(m.order)]);
 }
 
-/** free_vmemmap_page(): a boot page goes back as a reserved page, a runtime one to the buddy allocator. */
-function freeVmemmapPage(s: KernelState, phys: number, count: number, boot: boolean): void {
+/**
+ * free_vmemmap_page(): a boot page goes back as a reserved page, a runtime one to the buddy allocator.
+ * `unregistered`: the boot page backs the memmap of a section register_page_bootmem_info_section()
+ * skipped, so free_bootmem_page() finds no bootmem type and keeps it (see preinitBootVmemmapFree).
+ */
+function freeVmemmapPage(s: KernelState, phys: number, count: number, boot: boolean, unregistered: boolean): void {
   const pfn = phys / s.arch.pageSize;
   if (boot) {
     memmapBootPagesAdd(s, -count);
-    freeReservedPages(s, pfn, count);
+    if (!unregistered) freeReservedPages(s, pfn, count);
+    else s.hvo.vmemmapPagesLeaked += count;
   } else {
     memmapPagesAdd(s, -count);
     freeRuntimePages(s, pfn, count);
@@ -287,7 +294,7 @@ function splitVmemmapHugePmds(s: KernelState, first: number, end: number, cpuNod
  * (read-only) and free the pages they mapped before; with `head`, the first
  * PTE maps that page instead, writable (the new copy of the head page).
  */
-function remapOnto(s: KernelState, start: number, end: number, phys: number, head: number | null = null): void {
+function remapOnto(s: KernelState, start: number, end: number, phys: number, head: number | null, unregistered: boolean): void {
   const pt = s.vmemmap;
   // Whole tables remapped share one runs array (a table copies it before changing it).
   let full: PteRun[] | null = null;
@@ -296,7 +303,7 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
   const ps = s.arch.pageSize;
   const pending = { pfn: 0, count: 0, boot: true, upTo: -1 };
   const flush = () => {
-    if (pending.count) freeVmemmapPage(s, pending.pfn * ps, pending.count, pending.boot);
+    if (pending.count) freeVmemmapPage(s, pending.pfn * ps, pending.count, pending.boot, unregistered);
     pending.count = 0;
   };
   const free = (old: number, count: number, boot: boolean) => {
@@ -355,10 +362,12 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
   if (!splitVmemmapHugePmds(s, Math.floor(start / PMD_ENTRY_SPAN), Math.ceil(end / PMD_ENTRY_SPAN), cpuNode)) return false;
   const oldHead = vmemmapPteAt(s, start);
   if (oldHead === null) return false;
+  // The folio's memmap pages from memblock have a bootmem type only if its section was registered at mem_init().
+  const unregistered = s.kernel.preinitBootVmemmapFree === 'leaked' && s.sparse.preinit.has(Math.floor((headPfn * s.arch.pageSize) / s.arch.sectionSize));
   // 6.1 keeps the head page and the tails alias it; so does 6.15 when no new page can be had.
   const keepHead = () => {
     pt.stored.set(oldHead, { kind: 'head', basePfn: headPfn, state: 'folio', boot: pt.stored.get(oldHead)?.boot ?? true });
-    remapOnto(s, start + PTE_SPAN, end, oldHead);
+    remapOnto(s, start + PTE_SPAN, end, oldHead, null, unregistered);
     return true;
   };
   if (s.kernel.hvoHeadPage === 'keep') return keepHead();
@@ -373,7 +382,7 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
   const head = fresh * s.arch.pageSize;
   memmapPagesAdd(s, 1);
   pt.stored.set(head, { kind: 'head', basePfn: headPfn, state: 'folio', boot: false });
-  remapOnto(s, start, end, s.kernel.hvoTails === 'zone-shared' ? tail : head, head);
+  remapOnto(s, start, end, s.kernel.hvoTails === 'zone-shared' ? tail : head, head, unregistered);
   return true;
 }
 

@@ -18,8 +18,10 @@ export const linux73: KernelProfile = {
     sparseInitPanics: true,
     // Every tail PTE of a boot page is read-only in 7.3.4's page tables (test/fixtures/linux-7.3/v01, walked in the guest).
     hvoWrprotectEnd: 'vmemmap-size',
-    // v06 (test/fixtures/linux-7.3): of the three pages on node 1, the first allocated has the highest PTE tables.
+    // alloc_bootmem_huge_page() (7.3.4 mm/hugetlb.c) list_add_tail()s a page within one zone; v06's page tables agree.
     bootPageListOrder: 'oldest-first',
+    // 7.3.4 has no mm/bootmem_info.c: free_vmemmap_page() gives a boot page back with free_reserved_page().
+    preinitBootVmemmapFree: 'freed',
   },
   // mm_core_init_early() (7.3 mm/mm_init.c): free_area_init(), hugetlb_bootmem_alloc() whatever the
   // CPU, sparse_init(), memmap_init(); every fixture prints the zone blocks before any HugeTLB or sparse call.

@@ -69,10 +69,21 @@ export interface KernelFeatures {
   /**
    * The order the boot-time gigantic pages are walked in (their HVO vmemmap built, gathered):
    * `newest-first` as list_add() leaves huge_boot_pages (up to 7.2, read in 7.2.13's source), or
-   * `oldest-first`, the order they were allocated in (7.3.4: its page tables show the first page
-   * allocated getting the first PTE tables; 7.3's source was not at hand).
+   * `oldest-first`, the order they were allocated in (7.3.4's alloc_bootmem_huge_page() adds a page within
+   * one zone at the list's tail; its page tables show the first page allocated getting the first PTE tables).
    */
   bootPageListOrder: 'newest-first' | 'oldest-first';
+  /**
+   * What becomes of a memblock vmemmap page that run-time HVO frees when the
+   * pages it describes lie in a section hugetlb took over at boot
+   * (SECTION_IS_VMEMMAP_PREINIT, also kept by the sections of a gigantic page the
+   * kernel later discarded): `leaked` (6.15 to 7.2) because
+   * register_page_bootmem_info_section() skipped such sections, so the page has
+   * no bootmem type and free_bootmem_page() does nothing (nr_memmap_boot_pages
+   * still drops); `freed` (7.3, mm/bootmem_info.c gone: free_reserved_page()),
+   * and for every generation without preinit sections.
+   */
+  preinitBootVmemmapFree: 'freed' | 'leaked';
   /** How `hugetlb_free_vmemmap=` with a bad value is refused: as a core_param ("invalid for parameter") or an early_param ("Malformed early option"). */
   hugetlbFreeVmemmapParam: 'core-param' | 'early-param';
   /**
