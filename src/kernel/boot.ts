@@ -18,7 +18,7 @@ import type { MemblockFaults } from './memblock.js';
 import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';
 import { memblockCreate } from './memblock.js';
 import { freeAreaInit, freeAreaInitMemmap, freeAreaInitZones } from './mm-init.js';
-import { createPageAllocState, freeReservedPages, memblockFreeAll, recordAfterHugetlbInit, recordBeforeHugetlbInit } from './page-alloc.js';
+import { buildAllZonelists, createPageAllocState, freeReservedPages, memblockFreeAll, recordAfterHugetlbInit, recordBeforeHugetlbInit } from './page-alloc.js';
 import { createVmemmapPageTables } from './pgtable.js';
 import { createSparseState, sparseInit } from './sparse.js';
 import type { BootStepName } from './steps.js';
@@ -108,7 +108,13 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     models: 'the rest of setup_arch, the command line printed',
   },
   parse_args: { run: hugetlbParseArgs, models: 'parse_args: hugepagesz=, hugepages=, default_hugepagesz=, hugetlb_free_vmemmap= (gigantic pages from memblock)' },
-  setup_per_cpu_areas: { run: (s) => others(s, 'start_kernel'), models: 'setup_command_line, setup_per_cpu_areas (other subsystems)' },
+  setup_per_cpu_areas: {
+    run: (s) => {
+      others(s, 'start_kernel');
+      buildAllZonelists(s);
+    },
+    models: 'setup_command_line, setup_per_cpu_areas (other subsystems), build_all_zonelists (each node\'s fallback order)',
+  },
   'hugetlb_bootmem_alloc:mm_core_init': { run: hugetlbBootmemAlloc, models: 'hugetlb_bootmem_alloc from mm_core_init, if setup_arch did not run it' },
   mem_init: {
     run: (s) => {

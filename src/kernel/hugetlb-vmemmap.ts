@@ -12,7 +12,7 @@
 //   runtime HVO does the same.
 import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
-import { allocPagesNode, allocPagesNodeRun, bootCpuNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
+import { allocPagesNode, allocPagesNodeRun, allocPagesZonelist, bootCpuNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
 import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
@@ -376,8 +376,9 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
     tail = vmemmapGetTailRuntime(s, order, headPfn);
     if (!tail) return false;
   }
-  // A copy of the head vmemmap page in a new page (6.15 keeps the old one if none can be had; hvo-v7 gives up).
-  const fresh = allocPagesNode(s, nid, 0, false);
+  // A copy of the head vmemmap page in a new page, from the folio's node or the next in its zonelist
+  // (GFP_KERNEL, no __GFP_THISNODE); 6.15 keeps the old one if none can be had, hvo-v7 gives up.
+  const fresh = allocPagesZonelist(s, nid, 0);
   if (fresh === null) return s.kernel.hvoHeadPage === 'copy-or-give-up' ? false : keepHead();
   const head = fresh * s.arch.pageSize;
   memmapPagesAdd(s, 1);
@@ -392,7 +393,8 @@ function vmemmapGetTailRuntime(s: KernelState, order: number, headPfn: number): 
   if (!zone) return 0;
   const have = zone.vmemmapTails.get(order);
   if (have !== undefined) return have;
-  const pfn = allocPagesNode(s, zone.nid, 0, false);
+  // GFP_KERNEL | __GFP_ZERO on the zone's node, falling back along its zonelist.
+  const pfn = allocPagesZonelist(s, zone.nid, 0);
   if (pfn === null) return 0;
   const p = pfn * s.arch.pageSize;
   zone.vmemmapTails.set(order, p);

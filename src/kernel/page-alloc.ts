@@ -16,7 +16,7 @@ import { firstNumberAbove } from '../util/search.js';
 import { firstRegionEndingAbove, forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
-import { beginStep } from './state.js';
+import { beginStep, printk } from './state.js';
 import { pow2 } from '../util/units.js';
 import type { KernelBuild } from './config.js';
 import { NEED_GROWS_UP_TO_KB } from './config.js';
@@ -230,6 +230,73 @@ function allocZones(s: KernelState, nid: number, movable: boolean): Zone[] {
     zi?.allocOrder.set(nid * 2 + (movable ? 1 : 0), zones);
   }
   return zones;
+}
+
+/** MAX_NUMNODES of the modelled builds (CONFIG_NODES_SHIFT=10): find_next_best_node() weighs distance above node_load with it. */
+const MAX_NUMNODES = 1 << 10;
+/** node_distance() without a SLIT (QEMU gives none unless -numa dist is set): LOCAL_DISTANCE and REMOTE_DISTANCE. */
+const nodeDistance = (a: number, b: number) => (a === b ? 10 : 20);
+
+/**
+ * build_all_zonelists() at boot: for each node with memory, build_zonelists()
+ * orders the nodes its allocations fall back over (find_next_best_node()):
+ * itself, then by distance, a node numbered below it after the others, and
+ * among equals the least loaded, node_load[] shared by all the nodes' builds so
+ * the first node of each distance group takes turns. No node has CPUs in its
+ * mask yet when the boot builds them (the real logs' orders show no
+ * PENALTY_FOR_NODE_WITH_CPUS). Prints "Fallback order for Node N: ..." as the kernel does.
+ */
+export function buildAllZonelists(s: KernelState): void {
+  for (const [nid, order] of zonelistOrders(s)) printk(s, `Fallback order for Node ${nid}: ${order.map((n) => `${n} `).join('')}`);
+}
+
+/** The nodes of each node's zonelist, in fallback order (build_zonelists() for every node with memory). */
+function zonelistOrders(s: KernelState): Map<number, number[]> {
+  return zonesMemo(s, 'zonelists', () => {
+    const zones = s.zones?.zones ?? [];
+    const nodes = [...new Set(zones.filter((z) => z.present > 0).map((z) => z.nid))].sort((a, b) => a - b);
+    const load = new Map<number, number>();
+    const orders = new Map<number, number[]>();
+    for (const local of nodes) {
+      const used = new Set<number>();
+      const order: number[] = [];
+      let prev = local;
+      // find_next_best_node() until no node is left.
+      for (;;) {
+        let best = -1;
+        if (!used.has(local)) best = local;
+        else {
+          let min = Infinity;
+          for (const n of nodes) {
+            if (used.has(n)) continue;
+            const val = (nodeDistance(local, n) + (n < local ? 1 : 0)) * MAX_NUMNODES + (load.get(n) ?? 0);
+            if (val < min) [min, best] = [val, n];
+          }
+        }
+        if (best < 0) break;
+        used.add(best);
+        if (best !== local && nodeDistance(local, best) !== nodeDistance(local, prev)) load.set(best, (load.get(best) ?? 0) + 1);
+        order.push(best);
+        prev = best;
+      }
+      orders.set(local, order);
+    }
+    return orders;
+  });
+}
+
+/**
+ * alloc_pages_node(nid, GFP_KERNEL, order) without __GFP_THISNODE: the first
+ * node of nid's zonelist (buildAllZonelists()) that has a block in a zone the
+ * mask allows (ZONE_NORMAL and below). A node holding only ZONE_MOVABLE gives
+ * its requests to the next node. Null when none has room.
+ */
+export function allocPagesZonelist(s: KernelState, nid: number, order: number): number | null {
+  for (const n of zonelistOrders(s).get(nid) ?? [nid]) {
+    const got = allocPagesNodeBlocks(s, n, order, false, false, 1);
+    if (got) return got.pfn;
+  }
+  return null;
 }
 
 /**

@@ -231,6 +231,11 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
   const oh = s.dmesg.filter((x) => x.startsWith('HugeTLB: ')).map(untimed);
   for (let i = 0; i < Math.max(kh.length, oh.length); i++) t.obs('HugeTLB', `HugeTLB line ${i + 1}`, kh[i] ?? '(none)', oh[i] ?? '(none)');
   for (const b of BLOCKS) t.obs(b.kind, `"${b.name}" block`, block(klines, b.first, b.stop).join('\n'), block(s.dmesg, b.first, b.stop).join('\n'));
+  // build_all_zonelists(): every node's fallback order (where allocations without __GFP_THISNODE go).
+  const fallback = (lines: string[]) => lines.filter((x) => x.startsWith('Fallback order for Node ')).map((x) => x.trimEnd());
+  const kf = fallback(klines);
+  const of = fallback(s.dmesg);
+  for (let i = 0; i < Math.max(kf.length, of.length); i++) t.obs('zonelists', `zonelist ${i + 1}`, kf[i] ?? '(none)', of[i] ?? '(none)');
 
   // /proc/zoneinfo sizes.
   const oz = zones(s);
