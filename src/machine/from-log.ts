@@ -23,7 +23,8 @@ export function machineFromLog(log: KernelLog): Machine {
     }
     const m = RE_SRAT.exec(l.text);
     if (m) {
-      const id = Number(m[1]);
+      // The firmware's proximity domain: the kernel numbers its nodes from these again (acpiPxmNodes()).
+      const id = Number(m[2]);
       const node = byNode.get(id) ?? { id, ranges: [] };
       node.ranges.push({ start: Number(BigInt(m[3]!)), end: Number(BigInt(m[4]!)) + 1, ...(m[5] ? { hotplug: true } : {}) });
       byNode.set(id, node);

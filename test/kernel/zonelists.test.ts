@@ -9,11 +9,10 @@ import { describe, test } from 'node:test';
 import { boot } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
-import { q35Machine } from '../../src/machine/qemu.js';
+import { parseQemuArgs } from '../../src/machine/qemu.js';
 import { replayedOthers } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { replayFixture } from '../../src/trace/observe.js';
-import { GiB } from '../../src/util/units.js';
 import { read, ROOT } from '../helpers.js';
 
 const DIR = join(ROOT, 'test/fixtures/zonelist-fallback');
@@ -44,9 +43,17 @@ describe('zonelists: the nodes an allocation falls back over', () => {
     assert.deepEqual(fallbackLines(s.dmesg), kernel);
   });
 
-  test('a memoryless node has no zonelist of its own and is in no other node\'s', () => {
-    const m = q35Machine({ nodeSizes: [2 * GiB, 0, 2 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: '' }, 'test');
-    const s = boot(m, { profile: '7.1', others: estimatedOthers });
-    assert.deepEqual(fallbackLines(s.dmesg), ['Fallback order for Node 0: 0 2', 'Fallback order for Node 2: 2 0']);
+  // Recorded with Debian's 7.1.13: QEMU node 1 has no memory and no CPU, so its SRAT names PXM 0 and 2 only.
+  const MEMORYLESS_QEMU =
+    '-machine q35 -cpu qemu64,+pdpe1gb -smp 1 -m 4096M -object memory-backend-ram,id=m0,size=2048M -numa node,nodeid=0,memdev=m0 -numa node,nodeid=1 -object memory-backend-ram,id=m2,size=2048M -numa node,nodeid=2,memdev=m2';
+  const nodeLines = (lines: string[]) => lines.filter((l) => /^(ACPI: SRAT: Node|Initmem setup node|Fallback order for Node)/.test(l)).map((l) => l.trimEnd());
+  test('a proximity domain without memory or CPUs gets no node: the next one is node 1 (QEMU command line and log)', () => {
+    const log = load('linux-7.1-memoryless-pxm1.txt');
+    const kernel = nodeLines(log.dmesg.map((l) => l.text));
+    assert.ok(kernel.includes('ACPI: SRAT: Node 1 PXM 2 [mem 0x100000000-0x17fffffff]'));
+    const m = { ...parseQemuArgs(MEMORYLESS_QEMU), cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' };
+    assert.deepEqual(nodeLines(boot(m, { profile: '7.1', others: estimatedOthers }).dmesg), kernel);
+    assert.deepEqual(nodeLines(boot(machineFromLog(log), { profile: '7.1', others: replayedOthers(log) }).dmesg), kernel);
+    assert.deepEqual(replayFixture(log, '7.1').mismatches, []);
   });
 });

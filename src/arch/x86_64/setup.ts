@@ -114,6 +114,21 @@ function acpiReserveInitialTables(s: KernelState): void {
   }
 }
 
+/**
+ * acpi_map_pxm_to_node() as acpi_numa_init() meets the SRAT: a proximity domain gets the lowest
+ * unused node id the first time an entry names it, the processor entries first (the boot CPU's
+ * domain: hvosim puts CPU 0 in the lowest one, as QEMU does with node 0), then the memory entries in
+ * table order. A domain with neither (QEMU's `-numa node` without memory or CPUs) gets no node, so
+ * the ones after it are renumbered.
+ */
+function acpiPxmNodes(nodes: { id: number }[]): (pxm: number) => number {
+  const map = new Map<number, number>([[Math.min(...nodes.map((n) => n.id)), 0]]);
+  return (pxm) => {
+    if (!map.has(pxm)) map.set(pxm, map.size);
+    return map.get(pxm)!;
+  };
+}
+
 /** x86_numa_init() -> numa_init(): SRAT (or a fake node), cleanup, node ids, node data. */
 function numaInit(s: KernelState): void {
   beginStep(s, 'numa_init');
@@ -121,10 +136,12 @@ function numaInit(s: KernelState): void {
   numaResetMemblockNodes(mb);
   const numaOff = cmdlineHas(s, 'numa=off');
   if (s.machine.nodes.length && !numaOff) {
+    const nodeOfPxm = acpiPxmNodes(s.machine.nodes);
     for (const n of s.machine.nodes) {
       for (const r of n.ranges) {
-        printk(s, `ACPI: SRAT: Node ${n.id} PXM ${n.id} [mem ${hex010(r.start)}-${hex010(r.end - 1)}]${r.hotplug ? ' hotplug' : ''}`);
-        numaAddMemblk(s.numa, n.id, r.start, r.end, r.hotplug);
+        const nid = nodeOfPxm(n.id);
+        printk(s, `ACPI: SRAT: Node ${nid} PXM ${n.id} [mem ${hex010(r.start)}-${hex010(r.end - 1)}]${r.hotplug ? ' hotplug' : ''}`);
+        numaAddMemblk(s.numa, nid, r.start, r.end, r.hotplug);
       }
     }
   }
