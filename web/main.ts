@@ -98,7 +98,7 @@ function summaryHtml(v: View): string {
     <div class="card"><b>huge pages got</b><span class="got">${esc(asked)}</span></div>
     <div class="card"><b>given to HugeTLB</b><span>${humanSize(v.hugetlbKb * 1024)}</span></div>
     <div class="card"><b>struct pages</b><span>${humanSize(sp.withoutHvoBytes)} → ${humanSize(sp.nowBytes)}</span></div>
-    <div class="card"><b>HVO saves</b><span class="saved">${humanSize(sp.savedBytes)}</span></div>
+    <div class="card"><b>HVO ${!sp.hvo ? '' : sp.savedBytes >= 0 ? 'saves' : 'costs'}</b><span class="saved">${sp.hvo ? humanSize(Math.abs(sp.savedBytes)) : 'off'}</span></div>
     <div class="card"><b>memblock calls</b><span>${v.memblockCalls.toLocaleString('en')}</span></div>
   </div>`;
 }

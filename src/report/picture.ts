@@ -44,6 +44,8 @@ export interface VmemmapPicture {
   backingBytes: number;
   /** What a vmemmap without HVO would take: every present section's struct pages. */
   fullBytes: number;
+  /** HVO is on (hugetlb_free_vmemmap=on): without it there is nothing to save or cost. */
+  hvo: boolean;
 }
 
 export interface BootPicture {
@@ -266,5 +268,5 @@ export function vmemmapPicture(s: KernelState): VmemmapPicture {
     const end = (span.end / ps) * sp;
     nodes.push({ nid, start, end, segments: clipTo(all, start, end) });
   }
-  return { nodes, shared, ...vmemmapBytes(s) };
+  return { nodes, shared, ...vmemmapBytes(s), hvo: s.hugetlb.vmemmapOptimizeEnabled };
 }

@@ -212,7 +212,7 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
   body.push(`<rect x="${x0}" y="${y}" width="${Math.max(1, (v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354"><title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`);
   const saved = v.fullBytes - v.backingBytes;
   const nowW = (v.backingBytes / full) * w;
-  const label = `now: ${humanSize(v.backingBytes)} (HVO ${saved >= 0 ? 'saves' : 'costs'} ${humanSize(Math.abs(saved))})`;
+  const label = `now: ${humanSize(v.backingBytes)} (${v.hvo ? `HVO ${saved >= 0 ? 'saves' : 'costs'} ${humanSize(Math.abs(saved))}` : 'HVO is off'})`;
   // Inside the bar when it has room, beside it when it is a sliver.
   body.push(nowW > label.length * 6 + 8 ? `<text x="${x0 + 4}" y="${y + 12}" font-size="10" fill="#fff">${esc(label)}</text>` : `<text x="${(x0 + nowW + 6).toFixed(1)}" y="${y + 12}" font-size="10">${esc(label)}</text>`);
   y += 30;

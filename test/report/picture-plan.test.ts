@@ -88,6 +88,14 @@ describe('the memory-map picture', () => {
     assert.deepEqual([...zoomed.matchAll(/data-nid="(\d+)"/g)].map((m) => m[1]), ['2']);
     assert.match(vmemmapSvg(pic), /shared tail page/);
   });
+
+  test('the vmemmap picture claims no HVO saving or cost when HVO is off', () => {
+    const off = vmemmapSvg(bootPicture(bootPreset('default', '7.1', 'hugepagesz=1G hugepages=2')));
+    assert.match(off, /HVO is off/);
+    assert.doesNotMatch(off, /HVO (saves|costs)/);
+    const on = vmemmapSvg(bootPicture(bootPreset('default', '7.1', 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on')));
+    assert.match(on, /HVO saves/);
+  });
 });
 
 /** Ranges with touching neighbours merged (owners dropped). */
