@@ -17,7 +17,7 @@ import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import type { MemblockFaults } from './memblock.js';
 import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';
 import { memblockCreate } from './memblock.js';
-import { freeAreaInit, freeAreaInitMemmap, freeAreaInitZones } from './mm-init.js';
+import { calcNrKernelPages, freeAreaInit, freeAreaInitMemmap, freeAreaInitZones } from './mm-init.js';
 import { buildAllZonelists, createPageAllocState, freeReservedPages, memblockFreeAll, recordAfterHugetlbInit, recordBeforeHugetlbInit } from './page-alloc.js';
 import { createVmemmapPageTables } from './pgtable.js';
 import { createSparseState, sparseInit } from './sparse.js';
@@ -89,6 +89,7 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
   'free_area_init:zones': {
     run: (s) => {
       s.zones = freeAreaInitZones(s);
+      calcNrKernelPages(s);
     },
     models: 'the zones of free_area_init set up before the gigantic pages and sparse_init (7.3): zone ranges, kernelcore=/movablecore=, spanned and present pages',
   },

@@ -3,13 +3,10 @@
 // and those vmalloc'd before the initcalls on NUMA machines (page-alloc.ts).
 import type { KernelState } from './state.js';
 
-/** nr_kernel_pages: present pages of every zone minus their memmap (calc_memmap_size() with SPARSEMEM). */
+/** nr_kernel_pages as free_area_init() left it (calcNrKernelPages()). */
 function nrKernelPages(s: KernelState): number {
-  let n = 0;
-  for (const z of s.zones?.zones ?? []) {
-    if (!z.present) continue;
-    n += z.present - Math.ceil((z.present * s.arch.structPageSize) / s.arch.pageSize);
-  }
+  const n = s.zones?.nrKernelPages;
+  if (n === undefined) throw new Error('alloc_large_system_hash() before free_area_init() counted nr_kernel_pages');
   return n;
 }
 

@@ -5,7 +5,7 @@
 // managed); nothing here is per page.
 import { hex018 } from '../util/format.js';
 import { memparse } from '../util/units.js';
-import { clamp, MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, roundUp } from './memblock.js';
+import { clamp, forEachFreeMemRange, MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, MEMBLOCK_NONE, NUMA_NO_NODE, roundUp } from './memblock.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { firstUnmappedStructPage } from './sparse-vmemmap.js';
@@ -54,6 +54,8 @@ export interface ZoneLayout {
   /** Node PFN spans (get_pfn_range_for_nid). */
   nodeSpan: Map<number, { start: number; end: number }>;
   zones: Zone[];
+  /** nr_kernel_pages (= nr_all_pages without highmem), what alloc_large_system_hash() sizes its tables from; set by calcNrKernelPages(). */
+  nrKernelPages?: number;
 }
 
 export function zoneNames(s: KernelState): string[] {
@@ -327,8 +329,38 @@ function memmapInit(s: KernelState, lay: ZoneLayout): void {
 /** free_area_init(): zone limits, ZONE_MOVABLE, the three log blocks, every node's zones, then their memmap. */
 export function freeAreaInit(s: KernelState): ZoneLayout {
   const lay = freeAreaInitZones(s);
-  freeAreaInitMemmap(s);
+  sparseVmemmapInitLate(s, lay);
+  calcNrKernelPages(s);
+  memmapInit(s, lay);
   return lay;
+}
+
+/**
+ * The pages alloc_large_system_hash() sizes the boot's hash tables from
+ * (nr_kernel_pages), counted as free_area_init() ends: memblock's free pages
+ * at that point (calc_nr_kernel_pages(), 6.10 on), or every zone's present
+ * pages less their memmap (free_area_init_core() up to 6.9).
+ */
+export function calcNrKernelPages(s: KernelState): void {
+  const lay = s.zones;
+  if (!lay) return;
+  let n = 0;
+  if (s.kernel.nrKernelPages === 'memblock-free') {
+    const ps = s.arch.pageSize;
+    forEachFreeMemRange(s.memblock, NUMA_NO_NODE, MEMBLOCK_NONE, (start, end) => {
+      n += Math.max(0, Math.floor(end / ps) - Math.ceil(start / ps));
+      return false;
+    });
+  } else {
+    for (const z of lay.zones) if (z.present) n += z.present - Math.ceil((z.present * s.arch.structPageSize) / s.arch.pageSize);
+  }
+  lay.nrKernelPages = n;
+}
+
+/** sparse_vmemmap_init_nid_late() for every node with memory: the vmemmap of the boot-time gigantic pages settled. */
+function sparseVmemmapInitLate(s: KernelState, lay: ZoneLayout): void {
+  const nodes = [...lay.nodeSpan.keys()].sort((a, b) => a - b);
+  for (const nid of nodes) if (lay.zones.some((z) => z.nid === nid && z.present > 0)) sparseVmemmapInitNidLate(s, nid);
 }
 
 /** The first part of free_area_init(): zone limits, ZONE_MOVABLE, the three log blocks, every node's zones sized. */
@@ -386,7 +418,6 @@ export function freeAreaInitZones(s: KernelState): ZoneLayout {
 export function freeAreaInitMemmap(s: KernelState): void {
   const lay = s.zones;
   if (!lay) throw new Error('free_area_init:memmap before the zones were set up');
-  const nodes = [...lay.nodeSpan.keys()].sort((a, b) => a - b);
-  for (const nid of nodes) if (lay.zones.some((z) => z.nid === nid && z.present > 0)) sparseVmemmapInitNidLate(s, nid);
+  sparseVmemmapInitLate(s, lay);
   memmapInit(s, lay);
 }

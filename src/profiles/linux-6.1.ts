@@ -29,6 +29,7 @@ export const linux61: KernelProfile = {
     invalidPageFreeByZone: false,
     hvoWrprotectEnd: 'page-count',
     bootPageListOrder: 'newest-first',
+    nrKernelPages: 'present-less-memmap',
     preinitBootVmemmapFree: 'freed',
     lowMemReservedBy: 'setup_arch',
     memSectionRootCaller: 'sparse_init',

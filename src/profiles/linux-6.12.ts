@@ -15,6 +15,8 @@ export const linux612: KernelProfile = {
   validatedAgainst: 'Debian linux-image-6.12.118+deb12-cloud-amd64 (6.12.118) under QEMU: test/fixtures/linux-6.12',
   features: {
     ...linux61.features,
+    // calc_nr_kernel_pages() (6.10 on): the hashes are sized from memblock's free pages.
+    nrKernelPages: 'memblock-free',
     hvoHeadPage: 'copy-or-keep',
     numaMemblks: true,
     poolGrowFromNode0: true,

@@ -30,6 +30,7 @@ export const linux615: KernelProfile = {
     invalidPageFreeByZone: false,
     hvoWrprotectEnd: 'page-count',
     bootPageListOrder: 'newest-first',
+    nrKernelPages: 'memblock-free',
     preinitBootVmemmapFree: 'leaked',
     lowMemReservedBy: 'setup_arch',
     memSectionRootCaller: 'sparse_init',

@@ -84,6 +84,12 @@ export interface KernelFeatures {
    * and for every generation without preinit sections.
    */
   preinitBootVmemmapFree: 'freed' | 'leaked';
+  /**
+   * What alloc_large_system_hash() sizes the boot's hash tables (dentry, inode, ...) from:
+   * memblock's free pages when free_area_init() ends (`memblock-free`, calc_nr_kernel_pages(),
+   * 6.10 on), or every zone's present pages less their memmap (`present-less-memmap`, up to 6.9).
+   */
+  nrKernelPages: 'present-less-memmap' | 'memblock-free';
   /** How `hugetlb_free_vmemmap=` with a bad value is refused: as a core_param ("invalid for parameter") or an early_param ("Malformed early option"). */
   hugetlbFreeVmemmapParam: 'core-param' | 'early-param';
   /**
