@@ -13,7 +13,7 @@
 // (ZoneIndex, kept in PageAllocState): binary searches instead of scans.
 // lateFreed keeps ranges, a range touching the last one extends it.
 import { firstNumberAbove } from '../util/search.js';
-import { firstRegionEndingAbove, forEachFreeMemRange, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
+import { firstRegionEndingAbove, forEachFreeMemRange, MAX_NUMNODES, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
 import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
@@ -232,8 +232,6 @@ function allocZones(s: KernelState, nid: number, movable: boolean): Zone[] {
   return zones;
 }
 
-/** MAX_NUMNODES of the modelled builds (CONFIG_NODES_SHIFT=10): find_next_best_node() weighs distance above node_load with it. */
-const MAX_NUMNODES = 1 << 10;
 /** node_distance() without a SLIT (QEMU gives none unless -numa dist is set): LOCAL_DISTANCE and REMOTE_DISTANCE. */
 const nodeDistance = (a: number, b: number) => (a === b ? 10 : 20);
 
@@ -269,6 +267,7 @@ function zonelistOrders(s: KernelState): Map<number, number[]> {
           let min = Infinity;
           for (const n of nodes) {
             if (used.has(n)) continue;
+            // Distance first (MAX_NUMNODES apart), node_load breaking ties.
             const val = (nodeDistance(local, n) + (n < local ? 1 : 0)) * MAX_NUMNODES + (load.get(n) ?? 0);
             if (val < min) [min, best] = [val, n];
           }
