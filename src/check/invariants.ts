@@ -455,7 +455,13 @@ export const INVARIANTS: Invariant[] = [
           // Lost only if memblock still holds it: the first merged reserved range that overlaps it, clipped.
           const r = reserved[firstEndingAbove(reserved, a, rangeEnd)];
           if (r && r[0] < e) {
-            out.push({ invariant: this.name, message: `[${hex(Math.max(r[0], a))}-${hex(Math.min(r[1], e) - 1)}] taken by ${calls.fnAt(k)} for ${calls.callerAt(k)} is reserved but nothing uses it` });
+            const lo = Math.max(r[0], a);
+            const hi = Math.min(r[1], e);
+            // The kernel's own leak (preinitBootVmemmapFree): said as such, not as a modelling slip.
+            const leak = s.hvo.leakedRanges.some(([x, y]) => x < hi && lo < y)
+              ? ': vmemmap pages HVO let go of in a section hugetlb took over at boot, which free_bootmem_page() keeps (the kernel leaks them)'
+              : '';
+            out.push({ invariant: this.name, message: `[${hex(lo)}-${hex(hi - 1)}] taken by ${calls.fnAt(k)} for ${calls.callerAt(k)} is reserved but nothing uses it${leak}` });
             break;
           }
         }

@@ -48,6 +48,8 @@ export interface HvoStats {
   vmemmapPagesFreed: number;
   /** Of those, memblock pages free_bootmem_page() kept: they back the memmap of a section never registered (preinitBootVmemmapFree 'leaked'). */
   vmemmapPagesLeaked: number;
+  /** Where those leaked pages are: [start, end) physical ranges, in the order HVO let them go. */
+  leakedRanges: [number, number][];
   /** PTE tables allocated to split 2 MiB vmemmap leaves. */
   pteTables: number;
   /** Optimizations that could not get the pages they needed. */
@@ -61,7 +63,7 @@ export interface HvoStats {
 }
 
 export function createHvoStats(): HvoStats {
-  return { optimized: 0, vmemmapPagesFreed: 0, vmemmapPagesLeaked: 0, pteTables: 0, failed: 0, preHvo: 0, zoneInvalid: 0, fallback: 0 };
+  return { optimized: 0, vmemmapPagesFreed: 0, vmemmapPagesLeaked: 0, leakedRanges: [], pteTables: 0, failed: 0, preHvo: 0, zoneInvalid: 0, fallback: 0 };
 }
 
 /** The vmemmap range [start, end) of a folio. */
@@ -232,7 +234,10 @@ function freeVmemmapPage(s: KernelState, phys: number, count: number, boot: bool
   if (boot) {
     memmapBootPagesAdd(s, -count);
     if (!unregistered) freeReservedPages(s, pfn, count);
-    else s.hvo.vmemmapPagesLeaked += count;
+    else {
+      s.hvo.vmemmapPagesLeaked += count;
+      s.hvo.leakedRanges.push([phys, phys + count * s.arch.pageSize]);
+    }
   } else {
     memmapPagesAdd(s, -count);
     freeRuntimePages(s, pfn, count);
