@@ -11,7 +11,7 @@ import { memparse, pow2, stringGetSize2 } from '../util/units.js';
 import { sscanfLu } from './params.js';
 import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
-import { adjustManagedPageCount, allocPagesNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, nidOfPhys, zoneOfPfn, zonesMemo } from './page-alloc.js';
+import { adjustManagedPageCount, allocPagesNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, memoryNodes, nidOfPhys, zoneOfPfn } from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
 import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
@@ -111,15 +111,6 @@ export function hstateName(s: KernelState, h: Hstate): string {
 /** hstate_is_gigantic() */
 export function hstateIsGigantic(h: Hstate): boolean {
   return h.order >= MAX_ORDER;
-}
-
-/** Nodes with memory (node_states[N_MEMORY]), ascending. */
-export function memoryNodes(s: KernelState): number[] {
-  return zonesMemo(s, 'memoryNodes', () => memoryNodesOf(s));
-}
-
-function memoryNodesOf(s: KernelState): number[] {
-  return [...(s.zones?.nodeSpan.keys() ?? [])].filter((nid) => s.zones!.zones.some((z) => z.nid === nid && z.present > 0)).sort((a, b) => a - b);
 }
 
 const onlineCache = new WeakMap<Map<number, number>, number[]>();

@@ -65,6 +65,13 @@ export function zonesMemo<T>(s: KernelState, key: string, make: () => T): T {
   return idx.memo.get(key) as T;
 }
 
+/** Nodes with memory (node_states[N_MEMORY]), ascending. */
+export function memoryNodes(s: KernelState): number[] {
+  return zonesMemo(s, 'memoryNodes', () =>
+    [...(s.zones?.nodeSpan.keys() ?? [])].filter((nid) => s.zones!.zones.some((z) => z.nid === nid && z.present > 0)).sort((a, b) => a - b),
+  );
+}
+
 export function createPageAllocState(): PageAllocState {
   return { nodeFree: new Map(), freeRanges: new Map(), kernelRuntime: new Map(), lateFreed: [] };
 }
@@ -251,8 +258,7 @@ export function buildAllZonelists(s: KernelState): void {
 /** The nodes of each node's zonelist, in fallback order (build_zonelists() for every node with memory). */
 function zonelistOrders(s: KernelState): Map<number, number[]> {
   return zonesMemo(s, 'zonelists', () => {
-    const zones = s.zones?.zones ?? [];
-    const nodes = [...new Set(zones.filter((z) => z.present > 0).map((z) => z.nid))].sort((a, b) => a - b);
+    const nodes = memoryNodes(s);
     const load = new Map<number, number>();
     const orders = new Map<number, number[]>();
     for (const local of nodes) {
@@ -274,7 +280,7 @@ function zonelistOrders(s: KernelState): Map<number, number[]> {
         }
         if (best < 0) break;
         used.add(best);
-        if (best !== local && nodeDistance(local, best) !== nodeDistance(local, prev)) load.set(best, (load.get(best) ?? 0) + 1);
+        if (nodeDistance(local, best) !== nodeDistance(local, prev)) load.set(best, (load.get(best) ?? 0) + 1);
         order.push(best);
         prev = best;
       }
