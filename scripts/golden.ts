@@ -14,7 +14,7 @@ import { meminfoText, vmstatText, zoneinfoText, sysfsHugepagesText } from '../sr
 import { parseKernelLog } from '../src/trace/log.js';
 import { replayFixture } from '../src/trace/observe.js';
 
-const PROFILE_NAMES = ['6.1', '6.15', 'hvo-v7'];
+const PROFILE_NAMES = (process.env.GOLDEN_PROFILES ?? '6.1,6.12,6.15,6.16,7.0,hvo-v7,7.1,7.3').split(',');
 
 /** A stable serialisation of plain data, Maps, Sets and typed arrays; functions are left out. */
 function stable(x: unknown, seen = new Set<unknown>()): string {
@@ -55,10 +55,13 @@ for (const [i, c] of cases.entries()) {
     console.log(`case ${i} ${p} ${hashBoot(s)}`);
   }
 }
-for (const dir of ['../shared/fixtures/linux-6.1', 'test/fixtures/linux-6.1', 'test/fixtures/conformance-known']) {
+const FIXTURE_DIRS = readdirSync('test/fixtures').map((d) => join('test/fixtures', d)).sort();
+for (const dir of FIXTURE_DIRS) {
   if (!existsSync(dir)) continue;
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt')).sort()) {
-    const log = parseKernelLog(readFileSync(join(dir, f), 'utf8'), f);
+    const text = readFileSync(join(dir, f), 'utf8');
+    if (!text.includes('=====DMESG')) continue;
+    const log = parseKernelLog(text, f);
     for (const p of PROFILE_NAMES) {
       const r = replayFixture(log, p as never);
       console.log(`log ${dir}/${f} ${p} ${createHash('sha256').update(stable(r)).digest('hex').slice(0, 16)}`);

@@ -92,3 +92,18 @@ describe('the architecture', () => {
     assert.deepEqual(offenders, []);
   });
 });
+
+describe('a repository that stands alone', () => {
+  it('names no path outside the checkout (the team folder ../shared) in src, test, scripts, bench, web, docs or the README', () => {
+    const roots = ['src', 'test', 'scripts', 'bench', 'web', 'docs'];
+    const all = (d: string): string[] =>
+      readdirSync(d).flatMap((n) => {
+        const p = join(d, n);
+        if (p === join('test', 'fixtures')) return [];
+        return statSync(p).isDirectory() ? all(p) : /\.(ts|js|md|sh|json|list|txt|py)$/.test(n) ? [p] : [];
+      });
+    const files = [...roots.flatMap(all), 'README.md', 'package.json', join('.ci', 'run')];
+    const outside = /\.\.\/shared\b|\bshared\/(?:fixtures|oracle|seed|DESIGN)/;
+    assert.deepEqual(files.filter((f) => f !== join('test', 'architecture.test.ts') && outside.test(readFileSync(f, 'utf8'))), []);
+  });
+});

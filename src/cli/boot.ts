@@ -181,7 +181,7 @@ export function registerBoot(program: Command): void {
 Examples:
   $ hvosim boot                                          the default machine
   $ hvosim boot --machine-preset 2s-server --dmesg
-  $ hvosim boot --from-dmesg ../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt --memblock-log
+  $ hvosim boot --from-dmesg test/fixtures/linux-6.1/p02-2node-1g2-hvo.txt --memblock-log
   $ hvosim boot --qemu "-m 4G" --cmdline "hugepagesz=1G hugepages=2" --json
   $ hvosim boot --machine-preset 64t --json --json-memblock calls.ndjson --json-pages pages.ndjson
   $ hvosim boot --cmdline "memblock=debug" --json-dmesg - | jq -r .text

@@ -49,7 +49,7 @@ Examples:
   $ hvosim explain --pfn 0x140040                 a struct page through the vmemmap
   $ hvosim check --kernel 6.15 --faults           a randomized invariant campaign
   $ hvosim conformance --cases 20                 generated machines against the real kernel under QEMU
-  $ hvosim replay --memblock ../shared/fixtures/linux-6.1/*.txt
+  $ hvosim replay --memblock test/fixtures/linux-6.1/*.txt
   $ hvosim machine --machine my-box.json
   $ hvosim serve                                  the web page on http://127.0.0.1:8040/`,
   );

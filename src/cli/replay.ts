@@ -63,9 +63,9 @@ export function registerReplay(program: Command): void {
       'after',
       `
 Examples:
-  $ hvosim replay ../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt
+  $ hvosim replay test/fixtures/linux-6.1/p02-2node-1g2-hvo.txt
   $ hvosim replay --json test/fixtures/linux-6.1/*.txt
-  $ hvosim replay --memblock --json ../shared/fixtures/linux-6.1/p15-kaslr-2node.txt
+  $ hvosim replay --memblock --json test/fixtures/linux-6.1/p15-kaslr-2node.txt
   $ hvosim replay --debug-log boot.log | diff - <(grep -o 'memblock_[a-z_]*: .*' boot.log | sed 's/+0x.*//')
   $ hvosim replay p02-2node-1g2-hvo.txt --partner p03-2node-1g2-nohvo.txt
   $ dmesg | hvosim replay --memblock -           plain dmesg, dmesg -T, dmesg -r or journalctl -k, from a file or - (stdin)

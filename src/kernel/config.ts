@@ -1,5 +1,5 @@
 // Facts about the kernel build that the boot depends on (Debian's 6.1 cloud kernel, x86_64).
-// Each is read off a real boot of that kernel (../shared/fixtures/linux-6.1) and says where.
+// Each is read off a real boot of that kernel (test/fixtures/linux-6.1) and says where.
 
 export interface KernelBuild {
   /** Physical start of the kernel image without KASLR (CONFIG_PHYSICAL_START): /proc/iomem "Kernel code". */

@@ -8,7 +8,7 @@ import type { KernelProfile } from './types.js';
 export const linux61: KernelProfile = {
   name: '6.1',
   title: 'Linux 6.1: gigantic pages at parse_args(), HVO by gather_bootmem_prealloc() (vmemmap_remap_free, head page kept)',
-  validatedAgainst: 'Debian linux-image-6.1.0-56-cloud-amd64 (6.1.192) under QEMU: ../shared/fixtures/linux-6.1, test/fixtures/linux-6.1',
+  validatedAgainst: 'Debian linux-image-6.1.0-56-cloud-amd64 (6.1.192) under QEMU: test/fixtures/linux-6.1',
   features: {
     bootmemAlloc: 'parse-args',
     bootmemExactNid: false,

@@ -1,6 +1,6 @@
 // Reading a kernel log: either a plain dmesg (with or without timestamps) or an
-// oracle fixture, whose sections start with "=====NAME" lines (see
-// ../shared/oracle/init.sh): CMDLINE, IOMEM, ZONEINFO, MEMINFO, VMSTAT,
+// oracle fixture, whose sections start with "=====NAME" lines (see the guest's
+// init script in src/conformance/oracle.ts): CMDLINE, IOMEM, ZONEINFO, MEMINFO, VMSTAT,
 // HUGEPAGES (and *_AFTER_NR2M=N repeats), DMESG, END.
 import { InputError } from '../util/errors.js';
 

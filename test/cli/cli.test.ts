@@ -151,7 +151,7 @@ describe('hvosim boot and machine', () => {
     // --from-logs compares recorded logs again without QEMU.
     const logs = join(tmp, 'conf-logs');
     mkdirSync(logs);
-    const text = read(join(ROOT, '../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt')).replace(/^# qemu: .*$/m, (h) => `${h} hvosim-case=t01`);
+    const text = read(join(ROOT, 'test/fixtures/linux-6.1/p02-2node-1g2-hvo.txt')).replace(/^# qemu: .*$/m, (h) => `${h} hvosim-case=t01`);
     writeFileSync(join(logs, 't01.txt'), text);
     const rerun = hvosim('conformance', '--from-logs', logs, '--out', join(tmp, 'conf-out'));
     assert.equal(rerun.code, 0, rerun.out + rerun.err);

@@ -39,7 +39,7 @@ describe('conformance cases', () => {
 });
 
 describe('the two comparisons of a conformance case', () => {
-  const file = join(ROOT, '../shared/fixtures/linux-6.1/p02-2node-1g2-hvo.txt');
+  const file = join(ROOT, 'test/fixtures/linux-6.1/p02-2node-1g2-hvo.txt');
   const log = parseKernelLog(read(file), file);
   test('replay matches every observable of a real boot', () => {
     const r = replayFixture(log);

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { replayDebugLines, replayMemblock } from '../../src/trace/replay.js';
 import { InputError } from '../../src/util/errors.js';
-import { fixtureFiles, PROJECT_FIXTURES, read, SHARED_FIXTURES } from '../helpers.js';
+import { fixtureFiles, read } from '../helpers.js';
 
 const files = fixtureFiles();
 
@@ -15,9 +15,9 @@ function kernelDebugLines(text: string): string[] {
 }
 
 describe('replay of real 6.1 boots', () => {
-  test('there are shared and project fixtures to replay', () => {
-    assert.ok(files.some((f) => f.startsWith(SHARED_FIXTURES)), 'shared fixtures found');
-    assert.ok(files.filter((f) => f.startsWith(PROJECT_FIXTURES)).length >= 10, 'at least 10 project fixtures');
+  test('the first campaign (p*) and the later ones (n*, v*) are all there to replay', () => {
+    assert.ok(files.filter((f) => basename(f).startsWith('p')).length >= 15, 'the 15 cases of the first campaign');
+    assert.ok(files.filter((f) => /^[nv]/.test(basename(f))).length >= 10, 'at least 10 later cases');
   });
   for (const file of files) {
     test(`every call matches: ${basename(file)}`, () => {
