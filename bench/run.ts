@@ -29,16 +29,37 @@ interface Row {
 const ROWS: Row[] = [
   { name: 'default (2 x 3 GiB, 2 x 1 GiB, HVO)', nodes: [3 * GiB, 3 * GiB], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' },
   { name: '2 x 512 GiB, 900 x 1 GiB, HVO', nodes: [512 * GiB, 512 * GiB], cmdline: 'hugepagesz=1G hugepages=900 hugetlb_free_vmemmap=on' },
-  { name: '16 x 4 TiB, 65000 x 1 GiB, HVO on', nodes: Array(16).fill(4 * TiB), cmdline: 'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on' },
+  {
+    name: '16 x 4 TiB, 65000 x 1 GiB, HVO on',
+    nodes: Array(16).fill(4 * TiB),
+    cmdline: 'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on',
+  },
   { name: '16 x 4 TiB, 65000 x 1 GiB, HVO off', nodes: Array(16).fill(4 * TiB), cmdline: 'hugepagesz=1G hugepages=65000' },
-  { name: '16 x 4 TiB, 2 MiB grown to 1,000,000, HVO', nodes: Array(16).fill(4 * TiB), cmdline: 'hugetlb_free_vmemmap=on', nrHugepages: 1_000_000 },
-  { name: '2 x 512 GiB, 900 x 1 GiB shrunk to 0, HVO', nodes: [512 * GiB, 512 * GiB], cmdline: 'default_hugepagesz=1G hugepagesz=1G hugepages=900 hugetlb_free_vmemmap=on', nrHugepages: 0 },
+  {
+    name: '16 x 4 TiB, 2 MiB grown to 1,000,000, HVO',
+    nodes: Array(16).fill(4 * TiB),
+    cmdline: 'hugetlb_free_vmemmap=on',
+    nrHugepages: 1_000_000,
+  },
+  {
+    name: '2 x 512 GiB, 900 x 1 GiB shrunk to 0, HVO',
+    nodes: [512 * GiB, 512 * GiB],
+    cmdline: 'default_hugepagesz=1G hugepagesz=1G hugepages=900 hugetlb_free_vmemmap=on',
+    nrHugepages: 0,
+  },
 ];
-const SCALING: Row[] = [1, 4, 16, 64].map((t) => ({ name: `scaling: 16 nodes, ${t} TiB, 1000 x 1 GiB, HVO`, nodes: Array(16).fill((t * TiB) / 16), cmdline: 'hugepagesz=1G hugepages=1000 hugetlb_free_vmemmap=on' }));
+const SCALING: Row[] = [1, 4, 16, 64].map((t) => ({
+  name: `scaling: 16 nodes, ${t} TiB, 1000 x 1 GiB, HVO`,
+  nodes: Array(16).fill((t * TiB) / 16),
+  cmdline: 'hugepagesz=1G hugepages=1000 hugetlb_free_vmemmap=on',
+}));
 
 function machineOf(r: Row): Machine {
   // Intel, as the server presets: a q35 guest's default AMD CPU would move high RAM to 1 TiB, past the 64 TiB that 4-level paging maps.
-  return { ...q35Machine({ nodeSizes: r.nodes, numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: 'Intel', cmdline: r.cmdline }, 'bench'), name: r.name };
+  return {
+    ...q35Machine({ nodeSizes: r.nodes, numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: 'Intel', cmdline: r.cmdline }, 'bench'),
+    name: r.name,
+  };
 }
 
 /** In the child: boot `runs` times, print each time and what one boot built. */
@@ -59,7 +80,7 @@ function child(rowIdx: number, profile: ProfileName, runs: number): void {
     const pt = s.vmemmap;
     tables = pt.pud.size + pt.pmd.size + pt.pte.size;
   }
-  process.stdout.write(JSON.stringify({ times, maxRssMiB, calls, tables }) + '\n');
+  process.stdout.write(`${JSON.stringify({ times, maxRssMiB, calls, tables })}\n`);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -75,7 +96,9 @@ const PROCESSES = 3;
 function checkChild(profile: ProfileName, runs: number, faults: boolean): void {
   runCampaign({ profile, runs: 100, seed: 2, faults, shrinkMs: 1 });
   const camp = runCampaign({ profile, runs, seed: 1, faults, shrinkMs: 1 });
-  process.stdout.write(JSON.stringify({ runs: camp.runs, seconds: camp.seconds, findings: camp.findings.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(
+    `${JSON.stringify({ runs: camp.runs, seconds: camp.seconds, findings: camp.findings.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+  );
 }
 
 /** `check` throughput for every profile, without and with injected faults: the median of three processes. */
@@ -86,7 +109,11 @@ function checkThroughput(runs: number): string[][] {
       const got: { runs: number; seconds: number; findings: number; maxRssMiB: number }[] = [];
       let failed = '';
       for (let k = 0; k < PROCESSES && !failed; k++) {
-        const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--check-child', profile, String(runs), faults ? 'faults' : 'none'], { cwd: ROOT, encoding: 'utf8' });
+        const c = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', fileURLToPath(import.meta.url), '--check-child', profile, String(runs), faults ? 'faults' : 'none'],
+          { cwd: ROOT, encoding: 'utf8' },
+        );
         if (c.status !== 0) failed = c.stderr.trim().split('\n').at(-1) ?? `exit ${c.status}`;
         else got.push(JSON.parse(c.stdout.trim().split('\n').at(-1)!));
       }
@@ -95,7 +122,15 @@ function checkThroughput(runs: number): string[][] {
         continue;
       }
       const seconds = median(got.map((r) => r.seconds));
-      out.push([profile, faults ? 'yes' : 'no', String(runs), seconds.toFixed(2), (runs / seconds).toFixed(0), String(got[0]!.findings), `${Math.max(...got.map((r) => r.maxRssMiB)).toFixed(0)} MiB`]);
+      out.push([
+        profile,
+        faults ? 'yes' : 'no',
+        String(runs),
+        seconds.toFixed(2),
+        (runs / seconds).toFixed(0),
+        String(got[0]!.findings),
+        `${Math.max(...got.map((r) => r.maxRssMiB)).toFixed(0)} MiB`,
+      ]);
       process.stderr.write(`check ${profile}${faults ? ' --faults' : ''}: ${(runs / seconds).toFixed(0)} cases/s\n`);
     }
   }
@@ -133,7 +168,12 @@ async function qemuRatio(): Promise<string[][]> {
     }
     times.sort((a, b) => a - b);
     const ms = times[2]!;
-    out.push([`${c.id}: ${c.nodes.map((x) => `${x / 1024} GiB`).join(' + ')}, ${c.cmdline}`, `${q.seconds.toFixed(1)} s${q.ok ? '' : ' (failed)'}`, `${ms.toFixed(1)} ms`, `${Math.round((q.seconds * 1000) / ms)}x`]);
+    out.push([
+      `${c.id}: ${c.nodes.map((x) => `${x / 1024} GiB`).join(' + ')}, ${c.cmdline}`,
+      `${q.seconds.toFixed(1)} s${q.ok ? '' : ' (failed)'}`,
+      `${ms.toFixed(1)} ms`,
+      `${Math.round((q.seconds * 1000) / ms)}x`,
+    ]);
   }
   return out;
 }
@@ -143,7 +183,11 @@ function timeProcess(cmd: string[], rssHook: string): { ms: number; maxRssMiB: n
   const [exe, ...args] = cmd;
   const node = exe === 'node';
   const t0 = performance.now();
-  const p = spawnSync(node ? process.execPath : exe!, node ? ['--import', pathToFileURL(rssHook).href, ...args] : args, { cwd: ROOT, maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
+  const p = spawnSync(node ? process.execPath : exe!, node ? ['--import', pathToFileURL(rssHook).href, ...args] : args, {
+    cwd: ROOT,
+    maxBuffer: 1 << 30,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const ms = performance.now() - t0;
   const rss = /maxrss-kb=(\d+)/.exec(p.stderr?.toString() ?? '');
   return { ms, maxRssMiB: rss ? Number(rss[1]) / 1024 : NaN, stdoutBytes: p.stdout?.length ?? 0, status: p.status };
@@ -160,6 +204,7 @@ const size = (b: number) => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` 
 function wholeProcesses(n: number): string[][] {
   const dir = mkdtempSync(join(tmpdir(), 'hvosim-bench-'));
   const hook = join(dir, 'rss.mjs');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the hook's own template literal, written as JavaScript
   writeFileSync(hook, "process.on('exit', () => process.stderr.write(`maxrss-kb=${process.resourceUsage().maxRSS}\\n`));\n");
   const calls = join(dir, 'calls.ndjson');
   const cases: { what: string; cmd: string[]; runs: number; file?: string }[] = [
@@ -168,8 +213,17 @@ function wholeProcesses(n: number): string[][] {
     { what: 'hvosim boot (default machine, summary and planner)', cmd: ['node', 'bin/hvosim.js', 'boot'], runs: n },
     { what: 'hvosim boot --json (default machine)', cmd: ['node', 'bin/hvosim.js', 'boot', '--json'], runs: n },
     { what: 'npx hvosim --version (npx finds the local bin)', cmd: ['npx', '--no-install', 'hvosim', '--version'], runs: Math.min(n, 5) },
-    { what: 'hvosim boot --machine-preset 64t --json (64 TiB, 65,000 x 1 GiB, planner included)', cmd: ['node', 'bin/hvosim.js', 'boot', '--machine-preset', '64t', '--json'], runs: 3 },
-    { what: 'hvosim boot --machine-preset 64t --no-plan --json-memblock FILE --json', cmd: ['node', 'bin/hvosim.js', 'boot', '--machine-preset', '64t', '--no-plan', '--json-memblock', calls, '--json'], runs: 3, file: calls },
+    {
+      what: 'hvosim boot --machine-preset 64t --json (64 TiB, 65,000 x 1 GiB, planner included)',
+      cmd: ['node', 'bin/hvosim.js', 'boot', '--machine-preset', '64t', '--json'],
+      runs: 3,
+    },
+    {
+      what: 'hvosim boot --machine-preset 64t --no-plan --json-memblock FILE --json',
+      cmd: ['node', 'bin/hvosim.js', 'boot', '--machine-preset', '64t', '--no-plan', '--json-memblock', calls, '--json'],
+      runs: 3,
+      file: calls,
+    },
   ];
   const out: string[][] = [['process', 'runs', 'min', 'median', 'peak memory', 'output']];
   try {
@@ -189,7 +243,14 @@ function wholeProcesses(n: number): string[][] {
         output += ` on stdout; ${size(statSync(c.file).size)} in the file, ${lines} lines`;
       }
       const rss = got.map((g) => g.maxRssMiB).filter((x) => !Number.isNaN(x));
-      out.push([c.what, String(c.runs), `${Math.min(...ms).toFixed(0)} ms`, `${median(ms).toFixed(0)} ms`, rss.length ? `${Math.max(...rss).toFixed(0)} MiB` : '', output]);
+      out.push([
+        c.what,
+        String(c.runs),
+        `${Math.min(...ms).toFixed(0)} ms`,
+        `${median(ms).toFixed(0)} ms`,
+        rss.length ? `${Math.max(...rss).toFixed(0)} MiB` : '',
+        output,
+      ]);
       process.stderr.write(`${c.what}: min ${Math.min(...ms).toFixed(0)} ms, median ${median(ms).toFixed(0)} ms\n`);
     }
   } finally {
@@ -224,7 +285,18 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const before = calibrate();
   const whole = wholeProcesses(quick ? 10 : 20);
-  const rows: string[][] = [['machine', 'kernel', 'in-process: first boot', 'warm', 'hvosim boot --json process', 'peak memory', 'memblock calls', 'page-table pages']];
+  const rows: string[][] = [
+    [
+      'machine',
+      'kernel',
+      'in-process: first boot',
+      'warm',
+      'hvosim boot --json process',
+      'peak memory',
+      'memblock calls',
+      'page-table pages',
+    ],
+  ];
   const all = [...ROWS, ...SCALING];
   for (const [i, r] of all.entries()) {
     if (quick && i > 1) break;
@@ -239,7 +311,11 @@ async function main(): Promise<void> {
       const runs: { times: number[]; maxRssMiB: number; calls: number; tables: number }[] = [];
       let failed = '';
       for (let k = 0; k < PROCESSES && !failed; k++) {
-        const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(i), profile, String(boots)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+        const c = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(i), profile, String(boots)],
+          { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
+        );
         if (c.status !== 0) failed = c.stderr.trim().split('\n').at(-1) ?? `exit ${c.status}`;
         else runs.push(JSON.parse(c.stdout.trim().split('\n').at(-1)!));
       }
@@ -268,7 +344,16 @@ async function main(): Promise<void> {
         }
         proc ||= `${(median(took) / 1000).toFixed(2)} s`;
       }
-      rows.push([r.name, profile, `${(res.first / 1000).toFixed(3)} s`, `${(res.ms / 1000).toFixed(3)} s`, proc, `${res.maxRssMiB.toFixed(0)} MiB`, String(res.calls), String(res.tables)]);
+      rows.push([
+        r.name,
+        profile,
+        `${(res.first / 1000).toFixed(3)} s`,
+        `${(res.ms / 1000).toFixed(3)} s`,
+        proc,
+        `${res.maxRssMiB.toFixed(0)} MiB`,
+        String(res.calls),
+        String(res.tables),
+      ]);
       process.stderr.write(`${r.name} ${profile}: first ${(res.first / 1000).toFixed(3)} s, warm ${(res.ms / 1000).toFixed(3)} s\n`);
     }
   }
@@ -300,9 +385,10 @@ async function main(): Promise<void> {
     'Targets (issue 6): 64 TiB with 65,000 x 1 GiB under 1 s and 512 MiB per profile; the default machine under 300 ms as a whole process; 500 checked boots/s.',
     'Targets (issue 17): a default `hvosim boot` under 120 ms as a whole process; `--json` on 64 TiB a summary of kilobytes (it was 275 MB, 8.4 s and 1.24 GB).',
   ];
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 if (process.argv[2] === '--child') child(Number(process.argv[3]), process.argv[4] as ProfileName, Number(process.argv[5]));
-else if (process.argv[2] === '--check-child') checkChild(process.argv[3] as ProfileName, Number(process.argv[4]), process.argv[5] === 'faults');
+else if (process.argv[2] === '--check-child')
+  checkChild(process.argv[3] as ProfileName, Number(process.argv[4]), process.argv[5] === 'faults');
 else await main();

@@ -15,7 +15,9 @@ for (const [name, prop] of Object.entries(fuzzProperties())) {
   const secs = ((Date.now() - t) / 1000).toFixed(1);
   if (r.failed) {
     failed++;
-    console.log(`${name}: FAILED after ${r.numRuns} inputs (${secs} s): ${fc.stringify(r.counterexample)}\n  ${String(r.errorInstance).split('\n')[0]}`);
+    console.log(
+      `${name}: FAILED after ${r.numRuns} inputs (${secs} s): ${fc.stringify(r.counterexample)}\n  ${String(r.errorInstance).split('\n')[0]}`,
+    );
   } else {
     console.log(`${name}: ${r.numRuns} inputs, 0 uncaught exceptions (${secs} s)`);
   }

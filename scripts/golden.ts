@@ -30,7 +30,11 @@ function stable(x: unknown, seen = new Set<unknown>()): string {
   else if (Array.isArray(x)) out = `[${x.map((v) => stable(v, seen)).join(',')}]`;
   else if (x instanceof Map) out = `M{${[...x.entries()].map(([k, v]) => `${stable(k, seen)}:${stable(v, seen)}`).join(',')}}`;
   else if (x instanceof Set) out = `S{${[...x].map((v) => stable(v, seen)).join(',')}}`;
-  else out = `{${Object.keys(x as object).sort().map((k) => `${k}:${stable((x as Record<string, unknown>)[k], seen)}`).join(',')}}`;
+  else
+    out = `{${Object.keys(x as object)
+      .sort()
+      .map((k) => `${k}:${stable((x as Record<string, unknown>)[k], seen)}`)
+      .join(',')}}`;
   seen.delete(x);
   return out;
 }
@@ -41,7 +45,19 @@ function hashBoot(s: ReturnType<typeof boot>): string {
   h.update(JSON.stringify(s.memblock.calls));
   h.update(stable({ memory: s.memblock.memory.regions, reserved: s.memblock.reserved.regions }));
   h.update([...meminfoText(s), ...vmstatText(s), ...zoneinfoText(s), ...sysfsHugepagesText(s)].join('\n'));
-  h.update(stable({ vmemmap: s.vmemmap, hugetlb: s.hugetlb, hvo: s.hvo, zones: s.zones, sparse: s.sparse, memmap: s.memmap, pageAlloc: s.pageAlloc, panic: s.panic, steps: s.steps }));
+  h.update(
+    stable({
+      vmemmap: s.vmemmap,
+      hugetlb: s.hugetlb,
+      hvo: s.hvo,
+      zones: s.zones,
+      sparse: s.sparse,
+      memmap: s.memmap,
+      pageAlloc: s.pageAlloc,
+      panic: s.panic,
+      steps: s.steps,
+    }),
+  );
   return h.digest('hex').slice(0, 16);
 }
 
@@ -55,10 +71,14 @@ for (const [i, c] of cases.entries()) {
     console.log(`case ${i} ${p} ${hashBoot(s)}`);
   }
 }
-const FIXTURE_DIRS = readdirSync('test/fixtures').map((d) => join('test/fixtures', d)).sort();
+const FIXTURE_DIRS = readdirSync('test/fixtures')
+  .map((d) => join('test/fixtures', d))
+  .sort();
 for (const dir of FIXTURE_DIRS) {
   if (!existsSync(dir)) continue;
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.txt'))
+    .sort()) {
     const text = readFileSync(join(dir, f), 'utf8');
     if (!text.includes('=====DMESG')) continue;
     const log = parseKernelLog(text, f);

@@ -8,11 +8,26 @@ const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const SHOTS: [string, string, number][] = [
   ['default.png', '', 1500],
   ['64t.png', '?preset=64t', 1500],
-  ['diff-6.15-hvo-v7.png', '?profile=6.15&compare=hvo-v7&cmdline=hugepagesz%3D1G%20hugepages%3D2%20hugetlb_free_vmemmap%3Don%20movablecore%3D2300M', 1700],
+  [
+    'diff-6.15-hvo-v7.png',
+    '?profile=6.15&compare=hvo-v7&cmdline=hugepagesz%3D1G%20hugepages%3D2%20hugetlb_free_vmemmap%3Don%20movablecore%3D2300M',
+    1700,
+  ],
 ];
 
 const { server, url } = await startServer(webRoot(), 0);
-const browser = await chromium.launch({ executablePath: process.env.HVOSIM_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const browser = await chromium.launch({
+  executablePath: process.env.HVOSIM_CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
 try {
   for (const [file, query, width] of SHOTS) {
     const page = await browser.newPage({ viewport: { width, height: 1000 } });

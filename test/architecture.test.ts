@@ -71,20 +71,34 @@ describe('the architecture', () => {
   });
 
   it('finds a cycle when there is one (the check itself)', () => {
-    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    const g = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
     assert.deepEqual(cycles(g), [['a', 'b', 'c']]);
   });
 
   it('compares kernel generations by name only in src/profiles (everything else reads features)', () => {
-    const names = /(?:===|!==)\s*'(?:6\.1|6\.12|6\.15|6\.16|7\.0|7\.1|7\.3|hvo-v7)'|'(?:6\.1|6\.12|6\.15|6\.16|7\.0|7\.1|7\.3|hvo-v7)'\s*(?:===|!==)/;
+    const names =
+      /(?:===|!==)\s*'(?:6\.1|6\.12|6\.15|6\.16|7\.0|7\.1|7\.3|hvo-v7)'|'(?:6\.1|6\.12|6\.15|6\.16|7\.0|7\.1|7\.3|hvo-v7)'\s*(?:===|!==)/;
     const offenders = files.filter((f) => !relative(SRC, f).startsWith('profiles') && names.test(readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);
   });
 
   it('has the outer layers reach the simulator through src/simulator.ts only', () => {
-    const outer = [...files.filter((f) => /^(cli|report|check|conformance)\//.test(relative(SRC, f)) || relative(SRC, f) === join('trace', 'observe.ts')), ...tsFiles('web')];
+    const outer = [
+      ...files.filter(
+        (f) => /^(cli|report|check|conformance)\//.test(relative(SRC, f)) || relative(SRC, f) === join('trace', 'observe.ts'),
+      ),
+      ...tsFiles('web'),
+    ];
     const inner = /from '(?:\.\.\/)+(?:src\/)?(?:kernel|arch|sim|profiles)\//;
-    assert.deepEqual(outer.filter((f) => inner.test(readFileSync(f, 'utf8'))), []);
+    assert.deepEqual(
+      outer.filter((f) => inner.test(readFileSync(f, 'utf8'))),
+      [],
+    );
   });
 
   it('keeps the base page size in the architecture facts (no literal 4096 in the kernel files)', () => {
@@ -104,6 +118,9 @@ describe('a repository that stands alone', () => {
       });
     const files = [...roots.flatMap(all), 'README.md', 'package.json', join('.ci', 'run')];
     const outside = /\.\.\/shared\b|\bshared\/(?:fixtures|oracle|seed|DESIGN)/;
-    assert.deepEqual(files.filter((f) => f !== join('test', 'architecture.test.ts') && outside.test(readFileSync(f, 'utf8'))), []);
+    assert.deepEqual(
+      files.filter((f) => f !== join('test', 'architecture.test.ts') && outside.test(readFileSync(f, 'utf8'))),
+      [],
+    );
   });
 });

@@ -37,9 +37,11 @@ function setState(state: 'booting' | 'ready' | 'error', text: string): void {
 }
 
 function fillSelects(): void {
-  $('preset').innerHTML = presetNames().map((n) => `<option value="${n}">${n}: ${esc(PRESETS[n]!.describe)}</option>`).join('') + '<option value="custom" hidden disabled>custom (the machine was edited)</option>';
+  $('preset').innerHTML = `${presetNames()
+    .map((n) => `<option value="${n}">${n}: ${esc(PRESETS[n]!.describe)}</option>`)
+    .join('')}<option value="custom" hidden disabled>custom (the machine was edited)</option>`;
   $('profile').innerHTML = PROFILE_NAMES.map((p) => `<option${p === DEFAULT_PROFILE.name ? ' selected' : ''}>${p}</option>`).join('');
-  $('compare').innerHTML = '<option value="">(nothing)</option>' + PROFILE_NAMES.map((p) => `<option>${p}</option>`).join('');
+  $('compare').innerHTML = `<option value="">(nothing)</option>${PROFILE_NAMES.map((p) => `<option>${p}</option>`).join('')}`;
 }
 
 function loadPreset(name: string): void {
@@ -60,7 +62,8 @@ function drawColumn(which: 'a' | 'b'): void {
   col.querySelector('.memmap')!.innerHTML = memoryMapSvg(pic, { width, window: physWindow ?? undefined });
   col.querySelector('.vmemmap')!.innerHTML = vmemmapSvg(pic, { width, window: vmemmapWindow(pic) });
   const st = pic.steps[pic.step];
-  col.querySelector('.step-name')!.textContent = `after step ${pic.step + 1} of ${pic.steps.length}: ${st?.fn ?? ''} (${st?.calls ?? 0} memblock calls)`;
+  col.querySelector('.step-name')!.textContent =
+    `after step ${pic.step + 1} of ${pic.steps.length}: ${st?.fn ?? ''} (${st?.calls ?? 0} memblock calls)`;
 }
 
 function columnHtml(which: 'a' | 'b', v: View): string {
@@ -83,7 +86,12 @@ function columnHtml(which: 'a' | 'b', v: View): string {
 function sharedHtml(v: View): string {
   const sh = v.picture.vmemmap.shared;
   if (!sh.length) return '';
-  const rows = sh.slice(0, 50).map((x) => `<tr><td>${x.kind === 'head' ? 'head page (its tails map it)' : `shared tail page: ${esc(x.zone ?? '')}`}</td><td>0x${x.phys.toString(16)}</td><td>${x.refs.toLocaleString('en')}</td></tr>`);
+  const rows = sh
+    .slice(0, 50)
+    .map(
+      (x) =>
+        `<tr><td>${x.kind === 'head' ? 'head page (its tails map it)' : `shared tail page: ${esc(x.zone ?? '')}`}</td><td>0x${x.phys.toString(16)}</td><td>${x.refs.toLocaleString('en')}</td></tr>`,
+    );
   const more = sh.length > 50 ? `<tr><td colspan="3">… and ${sh.length - 50} more</td></tr>` : '';
   return `<details class="shared"><summary>${sh.length} shared vmemmap page${sh.length === 1 ? '' : 's'}</summary><table><tr><th>page</th><th>physical</th><th>PTEs mapping it</th></tr>${rows.join('')}${more}</table></details>`;
 }
@@ -109,10 +117,19 @@ function planHtml(v: View): string {
   if (!p.sizes.length) out.push('<p>No huge pages asked: <code>hugepagesz=</code> and <code>hugepages=</code> ask for them.</p>');
   for (const z of p.sizes) {
     out.push(`<h3>${esc(z.size)} pages: asked ${z.asked}, got ${z.got}</h3><table><tr><th>node</th><th>asked</th><th>got</th></tr>`);
-    for (const r of z.rows) out.push(`<tr${r.asked !== null && r.got < r.asked ? ' class="short"' : ''}><td>node${r.node}</td><td>${r.asked ?? '—'}</td><td>${r.got}</td></tr>`);
+    for (const r of z.rows)
+      out.push(
+        `<tr${r.asked !== null && r.got < r.asked ? ' class="short"' : ''}><td>node${r.node}</td><td>${r.asked ?? '—'}</td><td>${r.got}</td></tr>`,
+      );
     out.push('</table>');
-    if (z.why.length) out.push(`<ul class="why">${z.why.map((w) => `<li>${esc(w.text)}${w.examples.length ? `<ul>${w.examples.map((e) => `<li>e.g. ${esc(e)}</li>`).join('')}</ul>` : ''}</li>`).join('')}</ul>`);
-    if (z.best) out.push(`<p>Most ${esc(z.size)} pages this machine gets: <b>${z.best.pages}</b>${z.best.note ? ` (${esc(z.best.note)})` : ''}, with <code class="best">${esc(z.best.cmdline)}</code></p>`);
+    if (z.why.length)
+      out.push(
+        `<ul class="why">${z.why.map((w) => `<li>${esc(w.text)}${w.examples.length ? `<ul>${w.examples.map((e) => `<li>e.g. ${esc(e)}</li>`).join('')}</ul>` : ''}</li>`).join('')}</ul>`,
+      );
+    if (z.best)
+      out.push(
+        `<p>Most ${esc(z.size)} pages this machine gets: <b>${z.best.pages}</b>${z.best.note ? ` (${esc(z.best.note)})` : ''}, with <code class="best">${esc(z.best.cmdline)}</code></p>`,
+      );
   }
   out.push(`<h3>Kernel log (HugeTLB)</h3><pre>${esc(v.hugetlbLog.join('\n'))}</pre>`);
   return out.join('');
@@ -131,11 +148,24 @@ function diffHtml(r: Extract<Response, { kind: 'boot' }>): string {
     ['struct pages now (vmemmap and its page tables)', humanSize(a.plan.structPages.nowBytes), humanSize(b.plan.structPages.nowBytes)],
     ...VMEMMAP_LABELS.map(([k, label]) => [label, a.vmemmap[k], b.vmemmap[k]] as [string, number, number]),
     ...nodes.flatMap((n) => {
-      const sizes = [...new Set([...Object.keys(a.hugepages[n] ?? {}), ...Object.keys(b.hugepages[n] ?? {})])].sort((x, y) => parseInt(x) - parseInt(y));
-      return sizes.map((sz) => [`${hugepageSizeLabel(sz)} huge pages on node ${n.replace(/^node/, '')}`, a.hugepages[n]?.[sz] ?? 0, b.hugepages[n]?.[sz] ?? 0] as [string, number, number]);
+      const sizes = [...new Set([...Object.keys(a.hugepages[n] ?? {}), ...Object.keys(b.hugepages[n] ?? {})])].sort(
+        (x, y) => parseInt(x, 10) - parseInt(y, 10),
+      );
+      return sizes.map(
+        (sz) =>
+          [
+            `${hugepageSizeLabel(sz)} huge pages on node ${n.replace(/^node/, '')}`,
+            a.hugepages[n]?.[sz] ?? 0,
+            b.hugepages[n]?.[sz] ?? 0,
+          ] as [string, number, number],
+      );
     }),
   ];
-  const tr = rows.map(([k, x, y]) => `<tr${x !== y ? ' class="changed"' : ''}><td>${esc(k)}</td><td>${esc(String(x))}</td><td>${esc(String(y))}</td></tr>`).join('');
+  const tr = rows
+    .map(
+      ([k, x, y]) => `<tr${x !== y ? ' class="changed"' : ''}><td>${esc(k)}</td><td>${esc(String(x))}</td><td>${esc(String(y))}</td></tr>`,
+    )
+    .join('');
   const only = (l: string[], who: string) => (l.length ? `<p>dmesg only in ${who}:</p><pre>${esc(l.join('\n'))}</pre>` : '');
   return `<h2>${esc(a.profile)} against ${esc(b.profile)}</h2>
     <ul class="diff-summary">${r.diff.summary.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>

@@ -1,5 +1,5 @@
 // Messages between the page and the simulator worker: plain data only.
-import { type ProfileName } from '../src/simulator.js';
+import type { ProfileName } from '../src/simulator.js';
 import type { BootPicture } from '../src/report/picture.js';
 import type { Plan } from '../src/report/plan.js';
 import type { VmemmapSummary } from '../src/check/diff.js';

@@ -14,7 +14,8 @@ import type { Request, Response, View } from './protocol.js';
 
 const MACHINE_FILE = 'machine.json';
 /** The last boots, and what booted them (to boot again up to a step, for the vmemmap as of that step). */
-const booted: Record<'a' | 'b', { s: KernelState; machine: Machine; profile: ProfileName; vmemmapAt: Map<number, VmemmapPicture> } | null> = { a: null, b: null };
+const booted: Record<'a' | 'b', { s: KernelState; machine: Machine; profile: ProfileName; vmemmapAt: Map<number, VmemmapPicture> } | null> =
+  { a: null, b: null };
 
 function keep(which: 'a' | 'b', s: KernelState, machine: Machine, profile: ProfileName): void {
   booted[which] = { s, machine, profile, vmemmapAt: new Map() };
@@ -30,7 +31,10 @@ const KERNEL_WARNING = /ignor|unsupported|invalid|malformed|warning|specified tw
  */
 export function kernelWarnings(s: KernelState, cmdline: string): string[] {
   const params = cmdline.split(/\s+/).filter((w) => w.includes('='));
-  return s.dmesg.filter((l) => !/^(Kernel )?[Cc]ommand line: /.test(l) && !/Only allocated/.test(l) && (KERNEL_WARNING.test(l) || params.some((p) => l.includes(p))));
+  return s.dmesg.filter(
+    (l) =>
+      !/^(Kernel )?[Cc]ommand line: /.test(l) && !/Only allocated/.test(l) && (KERNEL_WARNING.test(l) || params.some((p) => l.includes(p))),
+  );
 }
 
 /**
@@ -95,7 +99,14 @@ function handle(req: Request): Response {
   if (req.kind === 'step') {
     const b = booted[req.which];
     if (!b) return { id: req.id, ok: false, error: { field: 'general', message: 'nothing booted yet' } };
-    return { id: req.id, ok: true, kind: 'step', which: req.which, picture: pictureAt(req.which, req.step), stepCalls: stepCalls(b.s, req.step) };
+    return {
+      id: req.id,
+      ok: true,
+      kind: 'step',
+      which: req.which,
+      picture: pictureAt(req.which, req.step),
+      stepCalls: stepCalls(b.s, req.step),
+    };
   }
   let m: Machine;
   try {
@@ -119,7 +130,12 @@ function handle(req: Request): Response {
       cmdWarnings,
       a: view(d.a.state, m, req.profile),
       b: view(d.b.state, m, req.compare),
-      diff: { summary: d.summary, dmesgOnlyA: d.dmesgOnlyA, dmesgOnlyB: d.dmesgOnlyB, memmapBootPages: [d.a.memmapBootPages, d.b.memmapBootPages] },
+      diff: {
+        summary: d.summary,
+        dmesgOnlyA: d.dmesgOnlyA,
+        dmesgOnlyB: d.dmesgOnlyB,
+        memmapBootPages: [d.a.memmapBootPages, d.b.memmapBootPages],
+      },
     };
   }
   const s = boot(m, { profile: req.profile, others: estimatedOthers });

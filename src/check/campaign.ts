@@ -3,7 +3,7 @@
 // invariant that breaks is reported once, with the smallest case fast-check
 // can shrink it to and a one-line command that reproduces it.
 import fc from 'fast-check';
-import { type MemblockFaults, type ProfileName } from '../simulator.js';
+import type { MemblockFaults, ProfileName } from '../simulator.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { checkedBoot, type StepViolation } from './checked-boot.js';
 import { faultSpecs } from './faults.js';
@@ -21,13 +21,18 @@ export interface CheckCase {
 export const FAULT_CALLERS = ['vmemmap_alloc_block_zero', 'vmemmap_alloc_block_buf', '__alloc_bootmem_huge_page', 'sparse_init_nid'];
 
 /** Machine shapes: 1 to 4 nodes of 1 to 6 GiB in 64 MiB steps (so often not whole GiB). */
-const nodesArb = fc.array(fc.integer({ min: 16, max: 96 }).map((x) => x * 64), { minLength: 1, maxLength: 4 });
+const nodesArb = fc.array(
+  fc.integer({ min: 16, max: 96 }).map((x) => x * 64),
+  { minLength: 1, maxLength: 4 },
+);
 
 /** Command lines over the hugetlb and zone parameters, in all their forms. */
 function cmdlineArb(nodeCount: number): fc.Arbitrary<string> {
   const count1g = fc.oneof(
     fc.integer({ min: 0, max: 8 }).map(String),
-    fc.array(fc.tuple(fc.integer({ min: 0, max: nodeCount - 1 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: nodeCount }).map((xs) => xs.map(([n, c]) => `${n}:${c}`).join(',')),
+    fc
+      .array(fc.tuple(fc.integer({ min: 0, max: nodeCount - 1 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: nodeCount })
+      .map((xs) => xs.map(([n, c]) => `${n}:${c}`).join(',')),
   );
   return fc
     .record({
@@ -44,7 +49,17 @@ function cmdlineArb(nodeCount: number): fc.Arbitrary<string> {
         { nil: '' },
       ),
     })
-    .map((r) => [r.hvo, r.dflt, r.giga !== undefined ? `hugepagesz=1G hugepages=${r.giga}` : '', r.small !== undefined ? `hugepagesz=2M hugepages=${r.small}` : '', r.zone].filter(Boolean).join(' '));
+    .map((r) =>
+      [
+        r.hvo,
+        r.dflt,
+        r.giga !== undefined ? `hugepagesz=1G hugepages=${r.giga}` : '',
+        r.small !== undefined ? `hugepagesz=2M hugepages=${r.small}` : '',
+        r.zone,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
 }
 
 /** Boot steps a caller fault may be limited to: where hugetlb and sparse build the vmemmap. */
@@ -54,7 +69,9 @@ function faultsArb(nodeCount: number): fc.Arbitrary<MemblockFaults | undefined> 
   return fc.option(
     fc.oneof(
       fc.integer({ min: 1, max: 200 }).map((n) => ({ nth: [n] })),
-      fc.tuple(fc.constantFrom(...FAULT_CALLERS), fc.option(fc.constantFrom(...FAULT_STEPS), { nil: undefined })).map(([c, step]) => ({ callers: [step ? `${c}@${step}` : c] })),
+      fc
+        .tuple(fc.constantFrom(...FAULT_CALLERS), fc.option(fc.constantFrom(...FAULT_STEPS), { nil: undefined }))
+        .map(([c, step]) => ({ callers: [step ? `${c}@${step}` : c] })),
       fc.integer({ min: 0, max: nodeCount - 1 }).map((n) => ({ nodes: [n] })),
     ),
     { nil: undefined, freq: 4 },
@@ -84,7 +101,9 @@ export function qemuArgs(c: CheckCase): string {
 
 /** A command that reproduces the case. */
 export function reproducer(c: CheckCase, profile: ProfileName): string {
-  const faults = faultSpecs(c.faults).map((f) => ` --fault ${f}`).join('');
+  const faults = faultSpecs(c.faults)
+    .map((f) => ` --fault ${f}`)
+    .join('');
   return `hvosim boot --kernel ${profile} --qemu "${qemuArgs(c)}" --cmdline "${c.cmdline}"${faults} --check`;
 }
 
@@ -122,7 +141,14 @@ export interface CampaignResult {
 }
 
 /** Run a campaign: `runs` generated cases from `seed`; each broken invariant shrunk to its smallest case. */
-export function runCampaign(opts: { profile: ProfileName; runs: number; seed: number; faults: boolean; onProgress?: (done: number, total: number) => void; shrinkMs?: number }): CampaignResult {
+export function runCampaign(opts: {
+  profile: ProfileName;
+  runs: number;
+  seed: number;
+  faults: boolean;
+  onProgress?: (done: number, total: number) => void;
+  shrinkMs?: number;
+}): CampaignResult {
   const t0 = performance.now();
   const arb = caseArb(opts.faults);
   const cases = fc.sample(arb, { numRuns: opts.runs, seed: opts.seed });

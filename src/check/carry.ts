@@ -57,7 +57,9 @@ export function partVersion(s: KernelState, part: StatePart): unknown[] | null {
 function preGatherHvo(s: KernelState): Range[] {
   const pooled = new Set(s.hugetlb.pages.map((p) => p.pfn));
   const sp = s.arch.structPageSize;
-  return s.hugetlb.bootPages.filter((m) => m.hvo && !pooled.has(m.addr / s.arch.pageSize)).map((m) => [(m.addr / s.arch.pageSize) * sp, (m.addr / s.arch.pageSize + pow2(m.order)) * sp]);
+  return s.hugetlb.bootPages
+    .filter((m) => m.hvo && !pooled.has(m.addr / s.arch.pageSize))
+    .map((m) => [(m.addr / s.arch.pageSize) * sp, (m.addr / s.arch.pageSize + pow2(m.order)) * sp]);
 }
 
 /** Every PTE run of the vmemmap with its virtual start, tables in the order they were made (read by entry: no table view each). */

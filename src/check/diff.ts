@@ -63,7 +63,17 @@ export function hugepageSizeLabel(size: string): string {
 
 export function vmemmapSummary(s: KernelState): VmemmapSummary {
   const pt = s.vmemmap;
-  const v: VmemmapSummary = { pudTables: pt.pud.size, pmdTables: pt.pmd.size, pmdLeaves: pt.pmdLeaf.size, pteTables: pt.pte.size, ptePages: 0, sharedPtes: 0, readOnlyPtes: 0, headPages: 0, tailPages: 0 };
+  const v: VmemmapSummary = {
+    pudTables: pt.pud.size,
+    pmdTables: pt.pmd.size,
+    pmdLeaves: pt.pmdLeaf.size,
+    pteTables: pt.pte.size,
+    ptePages: 0,
+    sharedPtes: 0,
+    readOnlyPtes: 0,
+    headPages: 0,
+    tailPages: 0,
+  };
   for (const t of pt.pte.values()) {
     for (const r of t.runs) {
       // A run with a stride maps pages of their own (a mirrored head page at its own address too);
@@ -111,7 +121,9 @@ export function hugepagesDiffering(a: ProfileRun, b: ProfileRun): [string, strin
   const out: [string, string, number, number][] = [];
   const nodes = [...new Set([...Object.keys(a.hugepages), ...Object.keys(b.hugepages)])].sort();
   for (const n of nodes) {
-    const sizes = [...new Set([...Object.keys(a.hugepages[n] ?? {}), ...Object.keys(b.hugepages[n] ?? {})])].sort((x, y) => parseInt(x) - parseInt(y));
+    const sizes = [...new Set([...Object.keys(a.hugepages[n] ?? {}), ...Object.keys(b.hugepages[n] ?? {})])].sort(
+      (x, y) => parseInt(x, 10) - parseInt(y, 10),
+    );
     for (const z of sizes) {
       const x = a.hugepages[n]?.[z] ?? 0;
       const y = b.hugepages[n]?.[z] ?? 0;
@@ -144,7 +156,12 @@ function onlyIn(x: string[], y: string[]): string[] {
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 /** Boot the machine with both profiles and say what differs. */
-export function diffBoots(machine: Machine, pa: ProfileName, pb: ProfileName, opts: { others?: OtherSubsystems | null; faults?: MemblockFaults } = {}): BootDiff {
+export function diffBoots(
+  machine: Machine,
+  pa: ProfileName,
+  pb: ProfileName,
+  opts: { others?: OtherSubsystems | null; faults?: MemblockFaults } = {},
+): BootDiff {
   const others = opts.others === undefined ? estimatedOthers : opts.others;
   const a = profileRun(machine, pa, others, opts.faults);
   const b = profileRun(machine, pb, others, opts.faults);
@@ -160,10 +177,19 @@ export function diffBoots(machine: Machine, pa: ProfileName, pb: ProfileName, op
     const pool = r.state.hugetlb.pages;
     const withHvo = pool.filter((p) => p.vmemmapOptimized).length;
     const how: string[] = [];
-    if (h.preHvo) how.push(`${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${HVO_AT_BOOT[r.state.kernel.bootVmemmap]}`);
-    if (h.zoneInvalid) how.push(`${plural(h.zoneInvalid, 'page')} spanning two zones ${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`);
+    if (h.preHvo)
+      how.push(
+        `${plural(h.preHvo, 'gigantic page')} got the HVO mapping from hugetlb_vmemmap_init_${HVO_AT_BOOT[r.state.kernel.bootVmemmap]}`,
+      );
+    if (h.zoneInvalid)
+      how.push(
+        `${plural(h.zoneInvalid, 'page')} spanning two zones ${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`,
+      );
     if (h.fallback) how.push(`${plural(h.fallback, 'page')} fell back to a normal vmemmap after HVO population failed`);
-    if (h.optimized) how.push(`${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed${h.vmemmapPagesLeaked ? `, ${h.vmemmapPagesLeaked} of them lost to the kernel's bootmem leak` : ''}, ${plural(h.pteTables, 'PTE table')} allocated)`);
+    if (h.optimized)
+      how.push(
+        `${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed${h.vmemmapPagesLeaked ? `, ${h.vmemmapPagesLeaked} of them lost to the kernel's bootmem leak` : ''}, ${plural(h.pteTables, 'PTE table')} allocated)`,
+      );
     if (h.failed) how.push(`${plural(h.failed, 'huge page')} whose remapping failed`);
     const head = `${r.profile}: ${plural(pool.length, 'huge page')} in the pool, ${withHvo} with HVO and ${pool.length - withHvo} without`;
     summary.push(`${head}${how.length ? `; ${how.join('; ')}` : '; no HVO work'}.`);
@@ -180,12 +206,19 @@ export function diffBoots(machine: Machine, pa: ProfileName, pb: ProfileName, op
       `PTEs mapping a page of their own ${d(va.ptePages, vb.ptePages, '')}; PTEs mapping a shared page ${d(va.sharedPtes, vb.sharedPtes, '')}; ` +
       `shared pages ${d(va.headPages + va.tailPages, vb.headPages + vb.tailPages, '')}: mirrored heads ${d(va.headPages, vb.headPages, '')}, shared tails ${d(va.tailPages, vb.tailPages, '')}.`,
   );
-  if (a.state.kernel.memmapCounters && b.state.kernel.memmapCounters) summary.push(`nr_memmap_boot_pages: ${d(a.memmapBootPages, b.memmapBootPages, 'pages')}; nr_memmap_pages: ${d(a.memmapPages, b.memmapPages, 'pages')}.`);
+  if (a.state.kernel.memmapCounters && b.state.kernel.memmapCounters)
+    summary.push(
+      `nr_memmap_boot_pages: ${d(a.memmapBootPages, b.memmapBootPages, 'pages')}; nr_memmap_pages: ${d(a.memmapPages, b.memmapPages, 'pages')}.`,
+    );
   const ca = a.state.memblock.calls.length;
   const cb = b.state.memblock.calls.length;
   summary.push(`memblock calls of every kind: ${d(ca, cb, '')}.`);
   const hp = hugepagesDiffering(a, b);
-  summary.push(hp.length ? `Huge pages per node and size: ${hp.map(([n, z, x, y]) => `${n}, ${hugepageSizeLabel(z)}: ${d(x, y, '')}`).join('; ')}.` : 'Huge pages per node and size: the same.');
+  summary.push(
+    hp.length
+      ? `Huge pages per node and size: ${hp.map(([n, z, x, y]) => `${n}, ${hugepageSizeLabel(z)}: ${d(x, y, '')}`).join('; ')}.`
+      : 'Huge pages per node and size: the same.',
+  );
   if (ha.zoneInvalid !== hb.zoneInvalid) summary.push(`Zone-spanning pages given back: ${d(ha.zoneInvalid, hb.zoneInvalid, '')}.`);
   return { a, b, dmesgOnlyA: onlyIn(a.state.dmesg, b.state.dmesg), dmesgOnlyB: onlyIn(b.state.dmesg, a.state.dmesg), summary };
 }

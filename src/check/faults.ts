@@ -13,12 +13,15 @@ export function parseFaults(specs: string[], field = '--fault'): MemblockFaults 
     if (!m) throw new InputError(`"${spec}" is not a fault (nth=N, caller=FUNCTION or node=N)`, { field });
     const vals = m[2]!.split(',');
     if (m[1] === 'caller') {
-      for (const v of vals) if (!/^[A-Za-z_][A-Za-z0-9_.]*(@[A-Za-z_][A-Za-z0-9_ ()/.,:-]*)?$/.test(v)) throw new InputError(`"${v}" is not a kernel function name (or name@step)`, { field });
+      for (const v of vals)
+        if (!/^[A-Za-z_][A-Za-z0-9_.]*(@[A-Za-z_][A-Za-z0-9_ ()/.,:-]*)?$/.test(v))
+          throw new InputError(`"${v}" is not a kernel function name (or name@step)`, { field });
       f.callers = [...(f.callers ?? []), ...vals];
       continue;
     }
     const nums = vals.map((v) => {
-      if (!/^\d+$/.test(v) || (m[1] === 'nth' && Number(v) < 1)) throw new InputError(`"${v}" in "${spec}" is not a ${m[1] === 'nth' ? 'positive allocation number' : 'node number'}`, { field });
+      if (!/^\d+$/.test(v) || (m[1] === 'nth' && Number(v) < 1))
+        throw new InputError(`"${v}" in "${spec}" is not a ${m[1] === 'nth' ? 'positive allocation number' : 'node number'}`, { field });
       return Number(v);
     });
     if (m[1] === 'nth') f.nth = [...(f.nth ?? []), ...nums];
@@ -70,6 +73,7 @@ export function faultsNeverFired(s: KernelState): string[] {
     }
   }
   const nodes = numaNodeSpans(s.numa);
-  for (const n of f.nodes ?? []) if (!nodes.has(n)) out.push(`fault node=${n} never fired: the machine has no node ${n} (nodes: ${[...nodes.keys()].join(', ')})`);
+  for (const n of f.nodes ?? [])
+    if (!nodes.has(n)) out.push(`fault node=${n} never fired: the machine has no node ${n} (nodes: ${[...nodes.keys()].join(', ')})`);
   return out;
 }

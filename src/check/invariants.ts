@@ -13,7 +13,20 @@
 // derive from the state, and their scans of the call log, are carried from
 // step to step (carry.ts).
 import { firstEndingAbove } from '../util/search.js';
-import { compoundHead, firstUnmappedStructPage, nidOfPhys, PMD_ENTRY_SPAN, pmdSlices, PTE_SPAN, runsIn, structPageAt, zoneSpanning, type HugePage, type KernelState, type PteRun } from '../simulator.js';
+import {
+  compoundHead,
+  firstUnmappedStructPage,
+  nidOfPhys,
+  PMD_ENTRY_SPAN,
+  pmdSlices,
+  PTE_SPAN,
+  runsIn,
+  structPageAt,
+  zoneSpanning,
+  type HugePage,
+  type KernelState,
+  type PteRun,
+} from '../simulator.js';
 import { hex } from '../util/format.js';
 import { firstGap, mergeRanges, RangeUnion, uncoveredByAll, type Range } from './ranges.js';
 import { Carry, partVersion, sameVersion, type StatePart } from './carry.js';
@@ -73,7 +86,9 @@ function representativePfns(s: KernelState, start: number, end: number, expanded
 /** The PFN ranges of present memory (memblock memory regions). */
 function presentPfnRanges(s: KernelState): Range[] {
   const ps = s.arch.pageSize;
-  return s.memblock.memory.regions.map((r) => [Math.ceil(r.base / ps), Math.floor((r.base + r.size) / ps)] as Range).filter(([a, b]) => b > a);
+  return s.memblock.memory.regions
+    .map((r) => [Math.ceil(r.base / ps), Math.floor((r.base + r.size) / ps)] as Range)
+    .filter(([a, b]) => b > a);
 }
 
 function folioRange(s: KernelState, f: HugePage): Range {
@@ -173,20 +188,31 @@ export const INVARIANTS: Invariant[] = [
         type.regions.forEach((r, i) => {
           if (r.size <= 0) out.push({ invariant: this.name, message: `${type.name} region ${i} at ${hex(r.base)} is empty` });
           const prev = type.regions[i - 1];
-          if (prev && prev.base + prev.size > r.base) out.push({ invariant: this.name, message: `${type.name} regions ${i - 1} and ${i} overlap or are out of order at ${hex(r.base)}` });
+          if (prev && prev.base + prev.size > r.base)
+            out.push({
+              invariant: this.name,
+              message: `${type.name} regions ${i - 1} and ${i} overlap or are out of order at ${hex(r.base)}`,
+            });
         });
       }
-      const ram = carry.memo('usable RAM', [s.machine], () => mergeRanges(s.machine.e820.filter((e) => e.type === 'usable').map((e) => [e.start, e.end] as Range)));
+      const ram = carry.memo('usable RAM', [s.machine], () =>
+        mergeRanges(s.machine.e820.filter((e) => e.type === 'usable').map((e) => [e.start, e.end] as Range)),
+      );
       for (const r of s.memblock.memory.regions) {
         const outside = firstGap(r.base, r.base + r.size, ram);
-        if (outside) out.push({ invariant: this.name, message: `memory region [${hex(r.base)}-${hex(r.base + r.size - 1)}] is not RAM at ${hex(outside[0])}` });
+        if (outside)
+          out.push({
+            invariant: this.name,
+            message: `memory region [${hex(r.base)}-${hex(r.base + r.size - 1)}] is not RAM at ${hex(outside[0])}`,
+          });
       }
       return out;
     },
   },
   {
     name: 'memory-has-node',
-    describe: 'after numa_init() every byte of memory below max_pfn belongs to an online node; no node manages more pages than it has present, nor has more free pages than it manages (MemFree <= MemTotal)',
+    describe:
+      'after numa_init() every byte of memory below max_pfn belongs to an online node; no node manages more pages than it has present, nor has more free pages than it manages (MemFree <= MemTotal)',
     // The free counts are not a tracked part: 'memblock' makes it run after every step.
     reads: ['memblock', 'memory', 'zones'],
     check(s) {
@@ -195,7 +221,10 @@ export const INVARIANTS: Invariant[] = [
         const top = s.maxPfn * s.arch.pageSize;
         for (const r of s.memblock.memory.regions) {
           if (r.base >= top || s.nodeData.has(r.nid)) continue;
-          out.push({ invariant: this.name, message: `memory [${hex(r.base)}-${hex(Math.min(r.base + r.size, top) - 1)}] has node id ${r.nid}, not an online node, after NUMA init` });
+          out.push({
+            invariant: this.name,
+            message: `memory [${hex(r.base)}-${hex(Math.min(r.base + r.size, top) - 1)}] has node id ${r.nid}, not an online node, after NUMA init`,
+          });
         }
       }
       // By node, not by zone: a gigantic page that spans two zones (6.1, the folio-one-zone finding)
@@ -203,15 +232,18 @@ export const INVARIANTS: Invariant[] = [
       const managed = new Map<number, number>();
       const present = new Map<number, number>();
       for (const z of s.zones?.zones ?? []) {
-        if (z.present > z.spanned) out.push({ invariant: this.name, message: `node ${z.nid} zone ${z.name}: present ${z.present} > spanned ${z.spanned}` });
+        if (z.present > z.spanned)
+          out.push({ invariant: this.name, message: `node ${z.nid} zone ${z.name}: present ${z.present} > spanned ${z.spanned}` });
         managed.set(z.nid, (managed.get(z.nid) ?? 0) + z.managed);
         present.set(z.nid, (present.get(z.nid) ?? 0) + z.present);
       }
       for (const [nid, m] of managed) {
-        if (m > present.get(nid)!) out.push({ invariant: this.name, message: `node ${nid} manages ${m} pages but has ${present.get(nid)} present` });
+        if (m > present.get(nid)!)
+          out.push({ invariant: this.name, message: `node ${nid} manages ${m} pages but has ${present.get(nid)} present` });
       }
       for (const [nid, free] of s.pageAlloc.nodeFree) {
-        if (free > (managed.get(nid) ?? 0)) out.push({ invariant: this.name, message: `node ${nid} has ${free} free pages but manages ${managed.get(nid) ?? 0}` });
+        if (free > (managed.get(nid) ?? 0))
+          out.push({ invariant: this.name, message: `node ${nid} has ${free} free pages but manages ${managed.get(nid) ?? 0}` });
       }
       return out;
     },
@@ -225,14 +257,19 @@ export const INVARIANTS: Invariant[] = [
       const out: Violation[] = o.clashes.map((message) => ({ invariant: this.name, message }));
       for (const r of s.memblock.reserved.regions) {
         const gap = firstGap(r.base, r.base + r.size, o.owners.ranges);
-        if (gap) out.push({ invariant: this.name, message: `reserved [${hex(gap[0])}-${hex(gap[1] - 1)}] has no owner (no reservation or allocation made it)` });
+        if (gap)
+          out.push({
+            invariant: this.name,
+            message: `reserved [${hex(gap[0])}-${hex(gap[1] - 1)}] has no owner (no reservation or allocation made it)`,
+          });
       }
       return out;
     },
   },
   {
     name: 'vmemmap-single-writer',
-    describe: 'no physical vmemmap page is mapped writable at two addresses (once hugetlb has gathered the folio: until then the HVO tails are writable by design)',
+    describe:
+      'no physical vmemmap page is mapped writable at two addresses (once hugetlb has gathered the folio: until then the HVO tails are writable by design)',
     reads: ['pgtable', 'stored', 'hugetlb'],
     check(s, carry) {
       const out: Violation[] = [];
@@ -249,14 +286,18 @@ export const INVARIANTS: Invariant[] = [
         else writers.set(r.phys, { n: r.stride ? 1 : r.count, vaddr });
       }
       for (const [phys, w] of writers) {
-        if (w.n > 1) out.push({ invariant: this.name, message: `vmemmap page ${hex(phys)} is mapped writable at ${w.n} addresses (first at vmemmap+${hex(w.vaddr)}, struct pages of ${pfnName(s, w.vaddr / s.arch.structPageSize)})` });
+        if (w.n > 1)
+          out.push({
+            invariant: this.name,
+            message: `vmemmap page ${hex(phys)} is mapped writable at ${w.n} addresses (first at vmemmap+${hex(w.vaddr)}, struct pages of ${pfnName(s, w.vaddr / s.arch.structPageSize)})`,
+          });
       }
       return out;
     },
   },
   {
     name: 'shared-pages-readonly',
-    describe: "a shared vmemmap page is mapped read-only everywhere but at its own address (once gathered)",
+    describe: 'a shared vmemmap page is mapped read-only everywhere but at its own address (once gathered)',
     reads: ['pgtable', 'stored', 'hugetlb'],
     check(s, carry) {
       const out: Violation[] = [];
@@ -266,7 +307,11 @@ export const INVARIANTS: Invariant[] = [
         const st = s.vmemmap.stored.get(r.phys);
         if (!st || r.readOnly || inRanges(vaddr, window)) continue;
         const home = st.kind === 'head' && r.count === 1 && vaddr === st.basePfn * sp;
-        if (!home) out.push({ invariant: this.name, message: `shared ${st.kind} page ${hex(r.phys)} is writable at vmemmap+${hex(vaddr)} (${pfnName(s, vaddr / sp)}, ${r.count} PTEs)` });
+        if (!home)
+          out.push({
+            invariant: this.name,
+            message: `shared ${st.kind} page ${hex(r.phys)} is writable at vmemmap+${hex(vaddr)} (${pfnName(s, vaddr / sp)}, ${r.count} PTEs)`,
+          });
       }
       return out;
     },
@@ -281,14 +326,16 @@ export const INVARIANTS: Invariant[] = [
       const sp = s.arch.structPageSize;
       for (const [a, b] of presentPfnRanges(s)) {
         const first = firstUnmappedStructPage(s, a, b);
-        if (first !== null) out.push({ invariant: this.name, message: `struct page of ${pfnName(s, first)} is not mapped (vmemmap+${hex(first * sp)})` });
+        if (first !== null)
+          out.push({ invariant: this.name, message: `struct page of ${pfnName(s, first)} is not mapped (vmemmap+${hex(first * sp)})` });
       }
       return out;
     },
   },
   {
     name: 'compound-head',
-    describe: "for every PFN of every gigantic folio, compound_head() finds its head and page_zonenum()/page_to_nid() give the zone and node the PFN lies in",
+    describe:
+      'for every PFN of every gigantic folio, compound_head() finds its head and page_zonenum()/page_to_nid() give the zone and node the PFN lies in',
     reads: ['pgtable', 'stored', 'hugetlb', 'zones', 'memory'],
     check(s) {
       const out: Violation[] = [];
@@ -301,9 +348,21 @@ export const INVARIANTS: Invariant[] = [
           const z = zoneSpanning(s, pfn);
           const nid = nidOfPhys(s, pfn * s.arch.pageSize);
           const where = p ? ` (read from ${p.shared ? `shared ${p.shared} page ` : ''}${hex(p.phys)} slot ${p.slot})` : '';
-          if (head !== f.pfn) out.push({ invariant: this.name, message: `compound_head(${pfnName(s, pfn)}) = ${head === null ? 'unmapped' : hex(head)}, its head is ${hex(f.pfn)}${where}` });
-          else if (p && z && p.zoneIdx !== z.idx) out.push({ invariant: this.name, message: `page_zonenum(${pfnName(s, pfn)}) = ${s.zones!.names[p.zoneIdx]}, but the PFN lies in ${s.zones!.names[z.idx]}${where}` });
-          else if (p && p.nid !== nid) out.push({ invariant: this.name, message: `page_to_nid(${pfnName(s, pfn)}) = ${p.nid}, but the PFN lies on node ${nid}${where}` });
+          if (head !== f.pfn)
+            out.push({
+              invariant: this.name,
+              message: `compound_head(${pfnName(s, pfn)}) = ${head === null ? 'unmapped' : hex(head)}, its head is ${hex(f.pfn)}${where}`,
+            });
+          else if (p && z && p.zoneIdx !== z.idx)
+            out.push({
+              invariant: this.name,
+              message: `page_zonenum(${pfnName(s, pfn)}) = ${s.zones!.names[p.zoneIdx]}, but the PFN lies in ${s.zones!.names[z.idx]}${where}`,
+            });
+          else if (p && p.nid !== nid)
+            out.push({
+              invariant: this.name,
+              message: `page_to_nid(${pfnName(s, pfn)}) = ${p.nid}, but the PFN lies on node ${nid}${where}`,
+            });
           else continue;
           break;
         }
@@ -322,7 +381,10 @@ export const INVARIANTS: Invariant[] = [
         const b = zoneSpanning(s, f.pfn + pow2(f.order) - 1);
         if (!a || !b || a.idx !== b.idx || a.nid !== b.nid) {
           const names = s.zones?.names ?? [];
-          out.push({ invariant: this.name, message: `folio at ${pfnName(s, f.pfn)} (order ${f.order}) spans zones ${a ? names[a.idx] : '?'} and ${b ? names[b.idx] : '?'}` });
+          out.push({
+            invariant: this.name,
+            message: `folio at ${pfnName(s, f.pfn)} (order ${f.order}) spans zones ${a ? names[a.idx] : '?'} and ${b ? names[b.idx] : '?'}`,
+          });
         }
       }
       return out;
@@ -338,15 +400,24 @@ export const INVARIANTS: Invariant[] = [
         const [start, end] = folioRange(s, f);
         const b = vmemmapBacking(s, start, end);
         const full = (end - start) / PTE_SPAN;
-        if (f.vmemmapOptimized && !b.aliased) out.push({ invariant: this.name, message: `folio at ${pfnName(s, f.pfn)} is flagged vmemmap-optimized but its vmemmap is a full mapping (${b.distinct} pages)` });
-        if (!f.vmemmapOptimized && (b.aliased || b.distinct !== full)) out.push({ invariant: this.name, message: `folio at ${pfnName(s, f.pfn)} is not flagged vmemmap-optimized but its vmemmap has ${b.distinct} distinct pages for ${full} (aliased)` });
+        if (f.vmemmapOptimized && !b.aliased)
+          out.push({
+            invariant: this.name,
+            message: `folio at ${pfnName(s, f.pfn)} is flagged vmemmap-optimized but its vmemmap is a full mapping (${b.distinct} pages)`,
+          });
+        if (!f.vmemmapOptimized && (b.aliased || b.distinct !== full))
+          out.push({
+            invariant: this.name,
+            message: `folio at ${pfnName(s, f.pfn)} is not flagged vmemmap-optimized but its vmemmap has ${b.distinct} distinct pages for ${full} (aliased)`,
+          });
       }
       return out;
     },
   },
   {
     name: 'wrprotect-changes-ptes-only',
-    describe: 'vmemmap_wrprotect_hvo() changes PTEs only: it never takes a 2 MiB leaf for a PTE table and clears _PAGE_RW in the struct pages it maps',
+    describe:
+      'vmemmap_wrprotect_hvo() changes PTEs only: it never takes a 2 MiB leaf for a PTE table and clears _PAGE_RW in the struct pages it maps',
     reads: ['pgtable'],
     check(s) {
       const sp = s.arch.structPageSize;
@@ -377,14 +448,19 @@ export const INVARIANTS: Invariant[] = [
         seen.add(r.phys);
         const pfn = vaddr / sp;
         const p = structPageAt(s, pfn);
-        if (p && !p.initialized) out.push({ invariant: this.name, message: `struct page of ${pfnName(s, pfn)} was never written (${p.shared ? `shared ${p.shared} page ` : ''}${hex(p.phys)} slot ${p.slot})` });
+        if (p && !p.initialized)
+          out.push({
+            invariant: this.name,
+            message: `struct page of ${pfnName(s, pfn)} was never written (${p.shared ? `shared ${p.shared} page ` : ''}${hex(p.phys)} slot ${p.slot})`,
+          });
       }
       return out;
     },
   },
   {
     name: 'memmap-boot-pages',
-    describe: 'nr_memmap_boot_pages and nr_memmap_pages equal the vmemmap pages actually mapped from memblock and from the buddy allocator (6.15 and later)',
+    describe:
+      'nr_memmap_boot_pages and nr_memmap_pages equal the vmemmap pages actually mapped from memblock and from the buddy allocator (6.15 and later)',
     reads: ['pgtable', 'stored', 'memmap', 'zones'],
     check(s, carry) {
       if (!s.kernel.memmapCounters) return [];
@@ -411,12 +487,23 @@ export const INVARIANTS: Invariant[] = [
           }
         } else if (st.boot) boot++;
         else runtime++;
-        if (st.kind === 'tail') shared.push(`${st.boot ? 'boot' : 'runtime'} shared tail ${hex(phys)} (node ${st.nid} ${s.zones?.names[st.zoneIdx]}, order ${st.order})`);
+        if (st.kind === 'tail')
+          shared.push(
+            `${st.boot ? 'boot' : 'runtime'} shared tail ${hex(phys)} (node ${st.nid} ${s.zones?.names[st.zoneIdx]}, order ${st.order})`,
+          );
       }
       const out: Violation[] = [];
       const note = shared.length ? `; shared tail pages: ${shared.join(', ')}` : '';
-      if (boot !== s.memmap.bootPages) out.push({ invariant: this.name, message: `nr_memmap_boot_pages is ${s.memmap.bootPages} but ${boot} vmemmap pages from memblock are mapped${note}` });
-      if (runtime !== s.memmap.pages) out.push({ invariant: this.name, message: `nr_memmap_pages is ${s.memmap.pages} but ${runtime} vmemmap pages from the buddy allocator are mapped${note}` });
+      if (boot !== s.memmap.bootPages)
+        out.push({
+          invariant: this.name,
+          message: `nr_memmap_boot_pages is ${s.memmap.bootPages} but ${boot} vmemmap pages from memblock are mapped${note}`,
+        });
+      if (runtime !== s.memmap.pages)
+        out.push({
+          invariant: this.name,
+          message: `nr_memmap_pages is ${s.memmap.pages} but ${runtime} vmemmap pages from the buddy allocator are mapped${note}`,
+        });
       return out;
     },
   },
@@ -461,7 +548,10 @@ export const INVARIANTS: Invariant[] = [
             const leak = s.hvo.leakedRanges.some(([x, y]) => x < hi && lo < y)
               ? ': vmemmap pages HVO let go of in a section hugetlb took over at boot, which free_bootmem_page() keeps (the kernel leaks them)'
               : '';
-            out.push({ invariant: this.name, message: `[${hex(lo)}-${hex(hi - 1)}] taken by ${calls.fnAt(k)} for ${calls.callerAt(k)} is reserved but nothing uses it${leak}` });
+            out.push({
+              invariant: this.name,
+              message: `[${hex(lo)}-${hex(hi - 1)}] taken by ${calls.fnAt(k)} for ${calls.callerAt(k)} is reserved but nothing uses it${leak}`,
+            });
             break;
           }
         }

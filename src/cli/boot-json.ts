@@ -34,7 +34,10 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     validatedAgainst: profileOf(s).validatedAgainst,
     others: s.others?.name ?? 'none',
     // Per size, `recommended` is the most pages that boot and keep the margin free: `best` itself when best already does.
-    plan: plan && { ...plan, sizes: plan.sizes.map((z) => ({ ...z, recommended: z.recommended ?? (z.best && z.marginBytes !== undefined ? z.best : undefined) })) },
+    plan: plan && {
+      ...plan,
+      sizes: plan.sizes.map((z) => ({ ...z, recommended: z.recommended ?? (z.best && z.marginBytes !== undefined ? z.best : undefined) })),
+    },
     cmdlineNotes: cmdlineNotes(s.machine.cmdline),
     meminfo: meminfoObject(s),
     estimates: { MemFree: 'estimate: free pages minus what the running system holds (62 MiB)' },
@@ -54,7 +57,11 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     kernelLog: { hugetlb: firstOf(hugetlbLog, SUMMARY_LOG_LINES) },
     steps: s.steps.map((st, i) => {
       const next = s.steps[i + 1];
-      return { fn: st.fn, memblockCalls: (next?.firstCall ?? s.memblock.calls.length) - st.firstCall, dmesgLines: (next?.firstLine ?? s.dmesg.length) - st.firstLine };
+      return {
+        fn: st.fn,
+        memblockCalls: (next?.firstCall ?? s.memblock.calls.length) - st.firstCall,
+        dmesgLines: (next?.firstLine ?? s.dmesg.length) - st.firstLine,
+      };
     }),
     modelled: modelledSteps(profileOf(s)),
     notModelled: profileOf(s).notModelled,
@@ -88,6 +95,15 @@ export function* pageRecords(s: KernelState): Generator<object> {
   const ps = s.arch.pageSize;
   const pages = [...s.hugetlb.pages].sort((a, b) => a.pfn - b.pfn);
   for (const p of pages) {
-    yield { pfn: p.pfn, phys: p.pfn * ps, sizeKb: ((2 ** p.order) * ps) / 1024, node: p.nid, zone: p.zone, vmemmapOptimized: p.vmemmapOptimized, bootHvo: !!p.bootHvo, surplus: !!p.surplus };
+    yield {
+      pfn: p.pfn,
+      phys: p.pfn * ps,
+      sizeKb: (2 ** p.order * ps) / 1024,
+      node: p.nid,
+      zone: p.zone,
+      vmemmapOptimized: p.vmemmapOptimized,
+      bootHvo: !!p.bootHvo,
+      surplus: !!p.surplus,
+    };
   }
 }

@@ -1,6 +1,17 @@
 // hvosim boot: boot a machine through the modelled steps and show what memory looks like after them.
 import type { Command } from 'commander';
-import { boot, DEFAULT_PROFILE, estimatedOthers, getProfile, memblockDbgLine, PROFILE_NAMES, setMaxHugePages, type BootOptions, type KernelState, type ProfileName } from '../simulator.js';
+import {
+  boot,
+  DEFAULT_PROFILE,
+  estimatedOthers,
+  getProfile,
+  memblockDbgLine,
+  PROFILE_NAMES,
+  setMaxHugePages,
+  type BootOptions,
+  type KernelState,
+  type ProfileName,
+} from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex010 } from '../util/format.js';
 import { TiB, humanSize } from '../util/units.js';
@@ -53,12 +64,17 @@ export function planText(p: Plan): string[] {
     out.push(paint('1', 'Huge pages asked and got:'));
     const rows = [['size', 'node', 'asked', 'got']];
     for (const z of p.sizes) {
-      for (const r of z.rows) if (r.got || r.asked) rows.push([z.size, `node${r.node}`, r.asked === null ? '' : String(r.asked), String(r.got)]);
+      for (const r of z.rows)
+        if (r.got || r.asked) rows.push([z.size, `node${r.node}`, r.asked === null ? '' : String(r.asked), String(r.got)]);
       rows.push([z.size, 'all', String(z.asked), String(z.got)]);
     }
     out.push(table(rows));
     for (const z of p.sizes) {
-      if (z.got < z.asked) out.push(paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`), ...z.why.flatMap((w) => [`  ${w.text}`, ...w.examples.map((e) => `    e.g. ${e}`)]));
+      if (z.got < z.asked)
+        out.push(
+          paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`),
+          ...z.why.flatMap((w) => [`  ${w.text}`, ...w.examples.map((e) => `    e.g. ${e}`)]),
+        );
     }
   } else out.push('Huge pages asked: none (hugepagesz= and hugepages= ask for them).');
   out.push(`Memory given to HugeTLB: ${humanSize(p.hugetlbBytes)}.`);
@@ -69,19 +85,31 @@ export function planText(p: Plan): string[] {
       continue;
     }
     if (!z.best) continue;
-    const nodes = (b: PlanBest) => Object.entries(b.perNode).map(([n, c]) => `${n} ${c}`).join(', ');
+    const nodes = (b: PlanBest) =>
+      Object.entries(b.perNode)
+        .map(([n, c]) => `${n} ${c}`)
+        .join(', ');
     const b = z.best;
-    out.push(`Most ${z.size} pages this machine gets: ${b.pages} (${nodes(b)}), leaving ~${humanSize(b.freeBytes)} free${b.note ? `; ${b.note}` : ''}. Command line:`, `  ${b.cmdline}`);
+    out.push(
+      `Most ${z.size} pages this machine gets: ${b.pages} (${nodes(b)}), leaving ~${humanSize(b.freeBytes)} free${b.note ? `; ${b.note}` : ''}. Command line:`,
+      `  ${b.cmdline}`,
+    );
     const r = z.recommended;
-    if (r) out.push(`Keeping ${humanSize(z.marginBytes ?? 0)} free for the running system (--plan-margin): ${r.pages} (${nodes(r)}), leaving ~${humanSize(r.freeBytes)} free. Command line:`, `  ${r.cmdline}`);
-    else if (z.marginBytes !== undefined) out.push(`That leaves more than the ${humanSize(z.marginBytes)} the planner keeps free for the running system (--plan-margin).`);
+    if (r)
+      out.push(
+        `Keeping ${humanSize(z.marginBytes ?? 0)} free for the running system (--plan-margin): ${r.pages} (${nodes(r)}), leaving ~${humanSize(r.freeBytes)} free. Command line:`,
+        `  ${r.cmdline}`,
+      );
+    else if (z.marginBytes !== undefined)
+      out.push(`That leaves more than the ${humanSize(z.marginBytes)} the planner keeps free for the running system (--plan-margin).`);
   }
   return out;
 }
 
 /** What struct pages cost, and what HVO saved (only when it was on, and only of a vmemmap that was finished). */
 export function structPagesText(sp: Plan['structPages']): string {
-  if (!sp.complete) return `struct pages: the boot died before the vmemmap was complete, so there is nothing to say about what they cost or what HVO saved.`;
+  if (!sp.complete)
+    return `struct pages: the boot died before the vmemmap was complete, so there is nothing to say about what they cost or what HVO saved.`;
   const now = `${humanSize(sp.withoutHvoBytes)} for every present section, ${humanSize(sp.nowBytes)} now (vmemmap pages and their page tables)`;
   if (!sp.hvo) return `struct pages: ${now}; HVO is off, so it saves nothing.`;
   if (sp.savedBytes <= 0) return `struct pages: ${now}; HVO is on but saved nothing here (no huge page had its vmemmap optimized).`;
@@ -115,7 +143,14 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const zrows = [['node', 'zone', 'range', 'spanned', 'present', 'managed']];
   for (const z of zones(s)) {
     if (!z.spanned) continue;
-    zrows.push([String(z.node), z.zone, `[mem ${hex010(z.start * ps)}-${hex010((z.start + z.spanned) * ps - 1)}]`, String(z.spanned), String(z.present), String(z.managed)]);
+    zrows.push([
+      String(z.node),
+      z.zone,
+      `[mem ${hex010(z.start * ps)}-${hex010((z.start + z.spanned) * ps - 1)}]`,
+      String(z.spanned),
+      String(z.present),
+      String(z.managed),
+    ]);
   }
   out.push(table(zrows));
   out.push('', paint('1', 'Huge pages per node:'));
@@ -130,40 +165,69 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const mi = meminfoObject(s);
   const hvo = s.hvo;
   out.push('');
-  if (!s.hugetlb.vmemmapOptimizeEnabled) out.push('HVO: off (hugetlb_free_vmemmap=on turns it on; CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON is off in the modelled builds).');
+  if (!s.hugetlb.vmemmapOptimizeEnabled)
+    out.push(
+      'HVO: off (hugetlb_free_vmemmap=on turns it on; CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON is off in the modelled builds).',
+    );
   else {
     const parts = [`HVO: on.`];
-    if (hvo.preHvo) parts.push(`${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb (${s.kernel.bootVmemmap === 'early' ? 'before zones existed' : 'once zones existed'}).`);
+    if (hvo.preHvo)
+      parts.push(
+        `${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb (${s.kernel.bootVmemmap === 'early' ? 'before zones existed' : 'once zones existed'}).`,
+      );
     if (hvo.zoneInvalid) parts.push(`${hvo.zoneInvalid} spanned two zones and were given back.`);
     if (hvo.fallback) parts.push(`${hvo.fallback} fell back to a normal vmemmap.`);
     if (hvo.optimized) {
       const back = hvo.vmemmapPagesFreed - hvo.vmemmapPagesLeaked;
-      parts.push(`${hvo.optimized} huge pages optimized by remapping; ${back} vmemmap pages (${humanSize(back * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`);
+      parts.push(
+        `${hvo.optimized} huge pages optimized by remapping; ${back} vmemmap pages (${humanSize(back * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`,
+      );
       // The kernel's own leak (free_bootmem_page() on a page of a section it never registered), said where it happens.
-      if (hvo.vmemmapPagesLeaked) parts.push(`${hvo.vmemmapPagesLeaked} more (${humanSize(hvo.vmemmapPagesLeaked * ps)}) are lost, as in this kernel: they back the memmap of sections hugetlb took over at boot, which free_bootmem_page() cannot free.`);
+      if (hvo.vmemmapPagesLeaked)
+        parts.push(
+          `${hvo.vmemmapPagesLeaked} more (${humanSize(hvo.vmemmapPagesLeaked * ps)}) are lost, as in this kernel: they back the memmap of sections hugetlb took over at boot, which free_bootmem_page() cannot free.`,
+        );
     }
     out.push(parts.join(' '));
   }
   if (s.kernel.memmapCounters) out.push(`nr_memmap_boot_pages: ${s.memmap.bootPages}   nr_memmap_pages: ${s.memmap.pages}`);
   // HugePages_Total and Hugepagesize count the default size only; Hugetlb is every size.
-  out.push(`MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total} (default size only)   Hugepagesize: ${mi.Hugepagesize} kB (the default size)   Hugetlb: ${mi.Hugetlb} kB (all sizes)   MemFree: ~${mi.MemFree} kB (estimate)`);
+  out.push(
+    `MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total} (default size only)   Hugepagesize: ${mi.Hugepagesize} kB (the default size)   Hugetlb: ${mi.Hugetlb} kB (all sizes)   MemFree: ~${mi.MemFree} kB (estimate)`,
+  );
   const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
-  if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => '  ' + l));
+  if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => `  ${l}`));
   if (plan) out.push('', ...planText(plan));
   out.push('', `Not modelled: ${profileOf(s).notModelled.join('; ')}.`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function registerBoot(program: Command): void {
-  const cmd = program.command('boot').description('boot a machine the way the kernel does and show zones, huge pages per node, HVO and /proc');
+  const cmd = program
+    .command('boot')
+    .description('boot a machine the way the kernel does and show zones, huge pages per node, HVO and /proc');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')})`, DEFAULT_PROFILE.name)
-    .option('--fault <spec>', 'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--fault <spec>',
+      'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--check', 'check every invariant after every step; exit 1 and list what broke')
     .option('--nr-hugepages <n>', 'after boot, write N to /proc/sys/vm/nr_hugepages (grows the default-size pool)')
-    .option('--json', 'print a summary of the boot as JSON, of the same few kilobytes at any machine size (meminfo, vmstat, hugepages, zones, nodes, HVO, the plan, counts)')
-    .option('--json-memblock <file>', 'write every memblock call as NDJSON (one JSON object per line, as made) to FILE, or to stdout with -')
-    .option('--json-dmesg <file>', 'write the kernel log as NDJSON (one line per object, with the step that printed it) to FILE, or - for stdout')
+    .option(
+      '--json',
+      'print a summary of the boot as JSON, of the same few kilobytes at any machine size (meminfo, vmstat, hugepages, zones, nodes, HVO, the plan, counts)',
+    )
+    .option(
+      '--json-memblock <file>',
+      'write every memblock call as NDJSON (one JSON object per line, as made) to FILE, or to stdout with -',
+    )
+    .option(
+      '--json-dmesg <file>',
+      'write the kernel log as NDJSON (one line per object, with the step that printed it) to FILE, or - for stdout',
+    )
     .option('--json-pages <file>', 'write every huge page in a pool as NDJSON (address, size, node, zone, HVO) to FILE, or - for stdout')
     .option('--dmesg', 'print the simulated kernel log')
     .option('--memblock-log', 'print the memblock=debug lines (needs memblock=debug on the command line)')
@@ -174,7 +238,10 @@ export function registerBoot(program: Command): void {
     .option('--svg <file>', 'write the physical memory map (zones, holes, reservations by owner, huge pages) as SVG')
     .option('--vmemmap-svg <file>', 'write the vmemmap picture (PMD leaves, PTE tables, HVO-shared pages) as SVG')
     .option('--no-plan', 'skip the planner (pages asked and got, why missing, the best command line: it boots the machine again)')
-    .option('--plan-margin <size|N%>', 'memory the planner\'s recommendation leaves free after boot (MemFree): a size (4G) or a share of MemTotal (5%); default 2% of MemTotal, at least 256 MiB, at most 16 GiB')
+    .option(
+      '--plan-margin <size|N%>',
+      "memory the planner's recommendation leaves free after boot (MemFree): a size (4G) or a share of MemTotal (5%); default 2% of MemTotal, at least 256 MiB, at most 16 GiB",
+    )
     .addHelpText(
       'after',
       `
@@ -195,17 +262,25 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
     .action(async (o: BootCliOptions) => {
       const profile = parseProfile(o.kernel);
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
-      if (!margin) throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
+      if (!margin)
+        throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
       const faults = parseFaults(o.fault);
       // The streams, checked and opened before the boot: a path that cannot be written fails at once.
-      const asked = o.json ? '--json' : (['dmesg', 'meminfo', 'zoneinfo', 'vmstat', 'sysfs', 'memblockLog', 'check'] as const).filter((k) => o[k]).map((k) => `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)[0];
+      const asked = o.json
+        ? '--json'
+        : (['dmesg', 'meminfo', 'zoneinfo', 'vmstat', 'sysfs', 'memblockLog', 'check'] as const)
+            .filter((k) => o[k])
+            .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)[0];
       oneOnStdout([
         [asked ?? '', asked !== undefined],
         ['--json-memblock -', o.jsonMemblock === '-'],
         ['--json-dmesg -', o.jsonDmesg === '-'],
         ['--json-pages -', o.jsonPages === '-'],
       ]);
-      if (o.check && (o.jsonMemblock || o.jsonDmesg || o.jsonPages)) throw new InputError('--check prints what broke, not the boot: leave out --json-memblock, --json-dmesg and --json-pages', { field: '--check' });
+      if (o.check && (o.jsonMemblock || o.jsonDmesg || o.jsonPages))
+        throw new InputError('--check prints what broke, not the boot: leave out --json-memblock, --json-dmesg and --json-pages', {
+          field: '--check',
+        });
       let nr: number | undefined;
       if (o.nrHugepages !== undefined) {
         if (!/^\d+$/.test(o.nrHugepages)) throw new InputError(`"${o.nrHugepages}" is not a page count`, { field: '--nr-hugepages' });
@@ -224,14 +299,25 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         const death = bootDeath(r.state);
         if (o.json) {
           // One violation per invariant at most: bounded, whatever the machine.
-          printJson({ format: 'hvosim-boot-check/1', panic: r.state.panic ?? null, diedAfter: r.state.panic ? (r.state.steps.at(-1)?.fn ?? null) : null, death: death ?? null, invariants: INVARIANTS.length, steps: r.state.steps.length, violations: r.violations, ...(unfiredCheck.length ? { faultsNeverFired: unfiredCheck } : {}) });
+          printJson({
+            format: 'hvosim-boot-check/1',
+            panic: r.state.panic ?? null,
+            diedAfter: r.state.panic ? (r.state.steps.at(-1)?.fn ?? null) : null,
+            death: death ?? null,
+            invariants: INVARIANTS.length,
+            steps: r.state.steps.length,
+            violations: r.violations,
+            ...(unfiredCheck.length ? { faultsNeverFired: unfiredCheck } : {}),
+          });
           process.exitCode = r.violations.length || death ? 1 : 0;
           return;
         }
         if (r.state.panic) process.stdout.write(`the boot died after ${r.state.steps.at(-1)?.fn}: ${r.state.panic}\n`);
         else if (death) process.stdout.write(`${death}\n`);
-        for (const v of r.violations) process.stdout.write(`${v.invariant}: after ${v.step}${v.atEnd ? '' : ' (healed by the end)'}: ${v.message}\n`);
-        if (!r.violations.length && !death) process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
+        for (const v of r.violations)
+          process.stdout.write(`${v.invariant}: after ${v.step}${v.atEnd ? '' : ' (healed by the end)'}: ${v.message}\n`);
+        if (!r.violations.length && !death)
+          process.stdout.write(`all ${INVARIANTS.length} invariants hold after every step (${r.state.steps.length} steps)\n`);
         process.exitCode = r.violations.length || death ? 1 : 0;
         return;
       }
@@ -259,7 +345,10 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);
       }
       if (o.svg || o.vmemmapSvg) {
-        const [{ bootPicture }, { memoryMapSvg, vmemmapSvg }] = await Promise.all([import('../report/picture.js'), import('../report/svg.js')]);
+        const [{ bootPicture }, { memoryMapSvg, vmemmapSvg }] = await Promise.all([
+          import('../report/picture.js'),
+          import('../report/svg.js'),
+        ]);
         const pic = bootPicture(s);
         const write = (file: string, text: string) => {
           try {
@@ -279,15 +368,19 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         return;
       }
       const plan = o.plan && nr === undefined ? planOfBoot(s, m, opts, margin) : undefined;
-      if (o.json) return printJson(unfired.length ? { ...bootJson(s, warnings, plan), faultsNeverFired: unfired } : bootJson(s, warnings, plan));
-      const lines = (x: string[]) => void process.stdout.write(x.join('\n') + '\n');
+      if (o.json)
+        return printJson(unfired.length ? { ...bootJson(s, warnings, plan), faultsNeverFired: unfired } : bootJson(s, warnings, plan));
+      const lines = (x: string[]) => void process.stdout.write(`${x.join('\n')}\n`);
       if (o.dmesg) return lines(s.dmesg);
       if (o.meminfo) return lines(meminfoText(s));
       if (o.zoneinfo) return lines(zoneinfoText(s));
       if (o.vmstat) return lines(vmstatText(s));
       if (o.sysfs) return lines(sysfsHugepagesText(s));
       if (o.memblockLog) {
-        if (!s.memblock.debug) throw new InputError('the command line has no memblock=debug, so the kernel would print no memblock lines', { field: '--memblock-log' });
+        if (!s.memblock.debug)
+          throw new InputError('the command line has no memblock=debug, so the kernel would print no memblock lines', {
+            field: '--memblock-log',
+          });
         return lines(s.memblock.calls.filter((c) => c.printed).map(memblockDbgLine));
       }
       process.stdout.write(summary(s, warnings, plan));

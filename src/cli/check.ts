@@ -62,12 +62,25 @@ Examples:
       if (o.json) return printJson(r);
       const out: string[] = [];
       const died = r.panics.reduce((a, p) => a + p.cases, 0);
-      out.push(`hvosim check: kernel ${profile}, ${runs} cases from seed ${seed}${o.faults ? ', with injected faults' : ''}: ${r.clean} clean, ${died} died as the kernel would, ${r.findings.length} invariants broken (${r.seconds.toFixed(1)} s)`);
-      if (died) out.push('', 'Boots that died (the kernel panics or oopses on these faults):', table([['cases', 'how', 'one of them'], ...r.panics.map((p) => [String(p.cases), p.reason, p.reproducer])]));
+      out.push(
+        `hvosim check: kernel ${profile}, ${runs} cases from seed ${seed}${o.faults ? ', with injected faults' : ''}: ${r.clean} clean, ${died} died as the kernel would, ${r.findings.length} invariants broken (${r.seconds.toFixed(1)} s)`,
+      );
+      if (died)
+        out.push(
+          '',
+          'Boots that died (the kernel panics or oopses on these faults):',
+          table([['cases', 'how', 'one of them'], ...r.panics.map((p) => [String(p.cases), p.reason, p.reproducer])]),
+        );
       if (r.findings.length) {
-        out.push('', table([['invariant', 'cases', 'first seen after', 'heals by the end'], ...r.findings.map((f) => [f.invariant, String(f.cases), f.violation.step, f.violation.atEnd ? 'no' : 'yes'])]));
+        out.push(
+          '',
+          table([
+            ['invariant', 'cases', 'first seen after', 'heals by the end'],
+            ...r.findings.map((f) => [f.invariant, String(f.cases), f.violation.step, f.violation.atEnd ? 'no' : 'yes']),
+          ]),
+        );
         for (const f of r.findings) out.push('', `${f.invariant}: ${f.violation.message}`, `  reproduce: ${f.reproducer}`);
       }
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

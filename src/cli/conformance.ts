@@ -35,25 +35,42 @@ function count(v: string, field: string): number {
  * the profile of its release, comparedProfile()), or an hvosim profile that is no generation (then the kernel comes from
  * --kernel-image or --from-logs).
  */
-export function conformanceKernel(name: string, o: { kernelImage?: string; fromLogs?: string }, field = '--kernel'): { generation?: string; profile: Profile; note?: string } {
+export function conformanceKernel(
+  name: string,
+  o: { kernelImage?: string; fromLogs?: string },
+  field = '--kernel',
+): { generation?: string; profile: Profile; note?: string } {
   const g = kernelGeneration(name);
   if (g) {
     const c = comparedProfile(g.name);
-    const note = c.validated ? undefined : `kernel ${g.name} is compared with profile ${c.profile}, not yet held to this kernel's real boots (unvalidated), so mismatches are expected`;
+    const note = c.validated
+      ? undefined
+      : `kernel ${g.name} is compared with profile ${c.profile}, not yet held to this kernel's real boots (unvalidated), so mismatches are expected`;
     return { generation: g.name, profile: c.profile, note };
   }
   if (PROFILES.includes(name as Profile)) {
-    if (!o.kernelImage && !o.fromLogs) throw new InputError(`profile "${name}" names no real kernel: give --kernel-image (or --from-logs), or a kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`, { field });
+    if (!o.kernelImage && !o.fromLogs)
+      throw new InputError(
+        `profile "${name}" names no real kernel: give --kernel-image (or --from-logs), or a kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`,
+        { field },
+      );
     return { profile: name as Profile };
   }
-  throw new InputError(`unknown kernel "${name}" (kernel generations: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}; profiles: ${PROFILES.join(', ')})`, { field });
+  throw new InputError(
+    `unknown kernel "${name}" (kernel generations: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}; profiles: ${PROFILES.join(', ')})`,
+    { field },
+  );
 }
 
 function rateTable(r: ConformanceReport, mode: Mode): string {
   const rows = Object.entries(r.rates[mode]).filter(([, v]) => v.cases);
   return table([
     ['observable', 'cases matched', 'instances matched'],
-    ...rows.map(([k, v]) => [k, `${v.casesMatched}/${v.cases} (${((100 * v.casesMatched) / v.cases).toFixed(1)}%)`, `${v.matched}/${v.total}`]),
+    ...rows.map(([k, v]) => [
+      k,
+      `${v.casesMatched}/${v.cases} (${((100 * v.casesMatched) / v.cases).toFixed(1)}%)`,
+      `${v.matched}/${v.total}`,
+    ]),
   ]);
 }
 
@@ -64,14 +81,21 @@ export function registerConformance(program: Command): void {
     .option('--cases <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator', '1')
     .option('--jobs <j>', 'QEMUs at a time', '2')
-    .option('--kernel <name>', `the kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}: its Debian cloud kernel is downloaded with apt-get on first use and compared with the closest hvosim profile), or an hvosim profile with --kernel-image`, '6.1')
+    .option(
+      '--kernel <name>',
+      `the kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}: its Debian cloud kernel is downloaded with apt-get on first use and compared with the closest hvosim profile), or an hvosim profile with --kernel-image`,
+      '6.1',
+    )
     .addOption(new Option('--profile <name>', 'deprecated: --kernel').hideHelp())
     .option('--kernel-image <path>', `a kernel to boot instead of the generation's Debian kernel`)
     .option('--out <dir>', 'where logs and mismatches go', 'conformance-out')
     .option('--work <dir>', 'where the kernel, QEMU setup and initramfs are kept', join(tmpdir(), 'hvosim-oracle'))
     .option('--timeout <s>', 'seconds before a boot counts as hung', '300')
     .option('--from-logs <dir>', 'compare the logs an earlier run saved (OUT/logs) again, without booting')
-    .option('--walk-vmemmap', 'also walk the vmemmap page tables in the guest after boot (a small static C program in the initramfs; gcc and libc6-dev are installed with apt-get if missing) and compare them entry by entry')
+    .option(
+      '--walk-vmemmap',
+      'also walk the vmemmap page tables in the guest after boot (a small static C program in the initramfs; gcc and libc6-dev are installed with apt-get if missing) and compare them entry by entry',
+    )
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
@@ -103,7 +127,8 @@ nothing in /etc/apt changes.`,
       const seed = count(o.seed, '--seed');
       const jobs = count(o.jobs, '--jobs');
       const timeoutSec = count(o.timeout, '--timeout');
-      if (o.fromLogs !== undefined && !existsSync(o.fromLogs)) throw new InputError('no such directory', { file: o.fromLogs, field: '--from-logs' });
+      if (o.fromLogs !== undefined && !existsSync(o.fromLogs))
+        throw new InputError('no such directory', { file: o.fromLogs, field: '--from-logs' });
       const tty = interactiveStderr();
       let bar: ReturnType<typeof progress> | undefined;
       // The generator (fast-check) and QEMU plumbing load only when this command runs.
@@ -128,17 +153,39 @@ nothing in /etc/apt changes.`,
             if (tty) {
               bar ??= progress('booting under QEMU', total);
               bar.update(done);
-            } else process.stderr.write(`${done}/${total} ${r.case.id} ${r.failed ? `FAILED: ${r.failed}` : `booted in ${r.seconds.toFixed(1)} s`}\n`);
+            } else
+              process.stderr.write(
+                `${done}/${total} ${r.case.id} ${r.failed ? `FAILED: ${r.failed}` : `booted in ${r.seconds.toFixed(1)} s`}\n`,
+              );
           },
         });
       } catch (e) {
-        if (e instanceof OracleError) throw new InputError(`cannot set up the real kernel: ${e.message}`, { field: o.kernelImage ? '--kernel-image' : '--kernel' });
+        if (e instanceof OracleError)
+          throw new InputError(`cannot set up the real kernel: ${e.message}`, { field: o.kernelImage ? '--kernel-image' : '--kernel' });
         throw e;
       }
       bar?.stop();
       const replayMiss = report.results.some((r) => r.replay?.mismatches.length);
       process.exitCode = replayMiss || report.failed.length ? 1 : 0;
-      if (o.json) return printJson({ ...report, results: report.results.map((r) => ({ id: r.case.id, nodes: r.case.nodes, cmdline: r.case.cmdline, nr2m: r.case.nr2m, seconds: r.seconds, failed: r.failed, replay: r.replay && { observables: r.replay.observables, memblock: r.replay.memblock, mismatches: r.replay.mismatches.slice(0, REPLAY_JSON_LIST), mismatchesTotal: r.replay.mismatches.length }, qemu: r.qemu && { observables: r.qemu.observables, memblock: r.qemu.memblock, mismatches: r.qemu.mismatches.length } })) });
+      if (o.json)
+        return printJson({
+          ...report,
+          results: report.results.map((r) => ({
+            id: r.case.id,
+            nodes: r.case.nodes,
+            cmdline: r.case.cmdline,
+            nr2m: r.case.nr2m,
+            seconds: r.seconds,
+            failed: r.failed,
+            replay: r.replay && {
+              observables: r.replay.observables,
+              memblock: r.replay.memblock,
+              mismatches: r.replay.mismatches.slice(0, REPLAY_JSON_LIST),
+              mismatchesTotal: r.replay.mismatches.length,
+            },
+            qemu: r.qemu && { observables: r.qemu.observables, memblock: r.qemu.memblock, mismatches: r.qemu.mismatches.length },
+          })),
+        });
       const out = [
         o.fromLogs
           ? `hvosim conformance: ${report.cases} logs from ${o.fromLogs} compared again, profile ${profile} (${report.seconds.toFixed(0)} s)`
@@ -153,7 +200,10 @@ nothing in /etc/apt changes.`,
       ];
       if (report.failed.length) out.push('', 'Boots that failed:', ...report.failed.map((f) => `  ${f.id}: ${f.reason}\n    ${f.command}`));
       const saved = report.results.filter(hasMismatch).length;
-      out.push('', `Logs: ${o.fromLogs ?? `${o.out}/logs`}; ${saved} cases with a mismatch (beyond boot --qemu's memblock addresses) saved to ${o.out}/mismatches (log + .cmd).`);
-      process.stdout.write(out.join('\n') + '\n');
+      out.push(
+        '',
+        `Logs: ${o.fromLogs ?? `${o.out}/logs`}; ${saved} cases with a mismatch (beyond boot --qemu's memblock addresses) saved to ${o.out}/mismatches (log + .cmd).`,
+      );
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -15,12 +15,21 @@ const DIFF_DMESG_LINES = 100;
 
 type DiffCliOptions = MachineOptions & { kernel: string[]; fault: string[]; json?: boolean; dmesg?: boolean };
 
-
 export function registerDiff(program: Command): void {
   const cmd = program.command('diff').description('boot one machine with two kernel profiles and show what differs');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--kernel <profile>', 'a kernel profile; give it twice (default: 6.15 and hvo-v7)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--fault <spec>', 'inject the same memblock allocation failure into both boots (nth=N, caller=FUNCTION, node=N)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--kernel <profile>',
+      'a kernel profile; give it twice (default: 6.15 and hvo-v7)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      '--fault <spec>',
+      'inject the same memblock allocation failure into both boots (nth=N, caller=FUNCTION, node=N)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--dmesg', 'also list every dmesg line only one boot printed')
     .option('--json', 'print the comparison as JSON')
     .addHelpText(
@@ -45,9 +54,28 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       // A boot that died is a finding: exit 1, whatever the format.
       if (died.length) process.exitCode = 1;
       if (o.json) {
-        const side = (r: typeof d.a) => ({ profile: r.profile, died: r.died, memTotalKb: r.memTotalKb, nr_memmap_boot_pages: r.memmapBootPages, nr_memmap_pages: r.memmapPages, vmemmap: r.vmemmap, hvo: r.state.hvo, hugepages: r.hugepages, memblockByCaller: r.callsByCaller, hugetlbLog: r.hugetlbLog });
+        const side = (r: typeof d.a) => ({
+          profile: r.profile,
+          died: r.died,
+          memTotalKb: r.memTotalKb,
+          nr_memmap_boot_pages: r.memmapBootPages,
+          nr_memmap_pages: r.memmapPages,
+          vmemmap: r.vmemmap,
+          hvo: r.state.hvo,
+          hugepages: r.hugepages,
+          memblockByCaller: r.callsByCaller,
+          hugetlbLog: r.hugetlbLog,
+        });
         // The dmesg lines only one side printed grow with the machine (every memblock call with memblock=debug): the first few, and how many (--dmesg lists them all as text).
-        return printJson({ machine: { name: machine.name, cmdline: machine.cmdline }, died, a: side(d.a), b: side(d.b), dmesgOnlyA: firstOf(d.dmesgOnlyA, DIFF_DMESG_LINES), dmesgOnlyB: firstOf(d.dmesgOnlyB, DIFF_DMESG_LINES), summary: d.summary });
+        return printJson({
+          machine: { name: machine.name, cmdline: machine.cmdline },
+          died,
+          a: side(d.a),
+          b: side(d.b),
+          dmesgOnlyA: firstOf(d.dmesgOnlyA, DIFF_DMESG_LINES),
+          dmesgOnlyB: firstOf(d.dmesgOnlyB, DIFF_DMESG_LINES),
+          summary: d.summary,
+        });
       }
       const A = d.a.profile;
       const B = d.b.profile;
@@ -59,7 +87,11 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       out.push('What differs:', ...d.summary.map((l) => `  ${l}`), '');
       const change = (x: number, y: number) => (x === y ? '' : `${y - x > 0 ? '+' : ''}${y - x}`);
       const num = (x: number, y: number) => [String(x), String(y), change(x, y)];
-      out.push('Vmemmap page tables:', table([['', A, B, 'change'], ...VMEMMAP_LABELS.map(([k, label]) => [label, ...num(d.a.vmemmap[k], d.b.vmemmap[k])])]), '');
+      out.push(
+        'Vmemmap page tables:',
+        table([['', A, B, 'change'], ...VMEMMAP_LABELS.map(([k, label]) => [label, ...num(d.a.vmemmap[k], d.b.vmemmap[k])])]),
+        '',
+      );
       // nr_memmap_boot_pages and nr_memmap_pages are in /proc/vmstat from 6.11 on: 6.1 has no such counters.
       const lacksCounters = !d.a.state.kernel.memmapCounters || !d.b.state.kernel.memmapCounters;
       const acct = [
@@ -74,7 +106,12 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       ];
       out.push('Accounting:', table([['', A, B, 'change'], ...acct]), '');
       const hp = hugepagesDiffering(d.a, d.b);
-      if (hp.length) out.push('Huge pages per node and size that differ:', table([['node', 'size', A, B, 'change'], ...hp.map(([n, z, x, y]) => [n, hugepageSizeLabel(z), ...num(x, y)])]), '');
+      if (hp.length)
+        out.push(
+          'Huge pages per node and size that differ:',
+          table([['node', 'size', A, B, 'change'], ...hp.map(([n, z, x, y]) => [n, hugepageSizeLabel(z), ...num(x, y)])]),
+          '',
+        );
       const keys = [...new Set([...Object.keys(d.a.callsByCaller), ...Object.keys(d.b.callsByCaller)])].sort();
       const rows = keys
         .map((k) => {
@@ -83,12 +120,27 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
           return { k, x, y };
         })
         .filter(({ x, y }) => x.calls !== y.calls || x.bytes !== y.bytes);
-      if (rows.length) out.push('memblock allocations and frees that differ (function and caller: calls, net bytes):', table([['call', A, B], ...rows.map(({ k, x, y }) => [k, `${x.calls}, ${x.bytes}`, `${y.calls}, ${y.bytes}`])]), '');
+      if (rows.length)
+        out.push(
+          'memblock allocations and frees that differ (function and caller: calls, net bytes):',
+          table([['call', A, B], ...rows.map(({ k, x, y }) => [k, `${x.calls}, ${x.bytes}`, `${y.calls}, ${y.bytes}`])]),
+          '',
+        );
       const hlog = (r: typeof d.a) => (r.hugetlbLog.length ? r.hugetlbLog.map((l) => `  ${l}`) : ['  (none)']);
       out.push(`HugeTLB log (${A}):`, ...hlog(d.a), `HugeTLB log (${B}):`, ...hlog(d.b));
       const lines = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
-      out.push('', `dmesg: ${lines(d.dmesgOnlyA.length)} only ${A} printed, ${lines(d.dmesgOnlyB.length)} only ${B}${o.dmesg ? '' : ' (--dmesg lists them)'}.`);
-      if (o.dmesg) out.push('', `dmesg lines only ${A} printed:`, ...d.dmesgOnlyA.map((l) => `- ${l}`), `dmesg lines only ${B} printed:`, ...d.dmesgOnlyB.map((l) => `+ ${l}`));
-      process.stdout.write(out.join('\n') + '\n');
+      out.push(
+        '',
+        `dmesg: ${lines(d.dmesgOnlyA.length)} only ${A} printed, ${lines(d.dmesgOnlyB.length)} only ${B}${o.dmesg ? '' : ' (--dmesg lists them)'}.`,
+      );
+      if (o.dmesg)
+        out.push(
+          '',
+          `dmesg lines only ${A} printed:`,
+          ...d.dmesgOnlyA.map((l) => `- ${l}`),
+          `dmesg lines only ${B} printed:`,
+          ...d.dmesgOnlyB.map((l) => `+ ${l}`),
+        );
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

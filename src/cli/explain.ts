@@ -1,6 +1,22 @@
 // hvosim explain: from a PFN to its struct page, through the simulated vmemmap page tables.
 import type { Command } from 'commander';
-import { boot, compoundHead, DEFAULT_PROFILE, estimatedOthers, folioOf, nidOfPhys, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, pteLookup, PUD_TABLE_SPAN, structPageAddress, structPageAt, zoneSpanning, type KernelState } from '../simulator.js';
+import {
+  boot,
+  compoundHead,
+  DEFAULT_PROFILE,
+  estimatedOthers,
+  folioOf,
+  nidOfPhys,
+  PMD_ENTRY_SPAN,
+  PMD_TABLE_SPAN,
+  PTE_SPAN,
+  pteLookup,
+  PUD_TABLE_SPAN,
+  structPageAddress,
+  structPageAt,
+  zoneSpanning,
+  type KernelState,
+} from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex, hex018 } from '../util/format.js';
 import { parseProfile } from './boot.js';
@@ -53,7 +69,7 @@ export function explainPfn(s: KernelState, pfn: number) {
   return {
     pfn,
     phys: pfn * s.arch.pageSize,
-    vmemmapAddress: '0x' + structPageAddress(s, pfn).toString(16),
+    vmemmapAddress: `0x${structPageAddress(s, pfn).toString(16)}`,
     levels: {
       pud: pud === undefined ? null : { table: pud },
       pmd: pmd === undefined ? null : { table: pmd, entry: entry % 512 },
@@ -67,7 +83,13 @@ export function explainPfn(s: KernelState, pfn: number) {
           shared: !stored
             ? null
             : stored.kind === 'tail'
-              ? { kind: 'tail' as const, mappedByPtes: sharers, folios: [...folios].sort((a, b) => a - b), zone: `${stored.nid}:${zoneNames[stored.zoneIdx]}`, order: stored.order }
+              ? {
+                  kind: 'tail' as const,
+                  mappedByPtes: sharers,
+                  folios: [...folios].sort((a, b) => a - b),
+                  zone: `${stored.nid}:${zoneNames[stored.zoneIdx]}`,
+                  order: stored.order,
+                }
               : { kind: 'head' as const, mappedByPtes: sharers, folios: [...folios].sort((a, b) => a - b), basePfn: stored.basePfn },
           initialized: page.initialized,
           head: page.head,
@@ -94,11 +116,19 @@ export function holeAround(s: KernelState, phys: number) {
   const range = (r: (typeof regs)[number] | undefined) => (r ? { start: r.base, end: r.base + r.size, nid: r.nid } : null);
   const e = s.e820.find((x) => x.start <= phys && phys < x.end);
   // The hole itself: from the end of the memory below to the start of the memory above.
-  return { start: below ? below.base + below.size : 0, end: above ? above.base : null, below: range(below), above: range(above), e820: e ? { type: e.type, start: e.start, end: e.end } : null };
+  return {
+    start: below ? below.base + below.size : 0,
+    end: above ? above.base : null,
+    below: range(below),
+    above: range(above),
+    e820: e ? { type: e.type, start: e.start, end: e.end } : null,
+  };
 }
 
 export function registerExplain(program: Command): void {
-  const cmd = program.command('explain').description("walk from a PFN to its struct page: vmemmap address, page-table levels, the physical page, sharing, compound_head()");
+  const cmd = program
+    .command('explain')
+    .description('walk from a PFN to its struct page: vmemmap address, page-table levels, the physical page, sharing, compound_head()');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option('--kernel <profile>', 'kernel profile', DEFAULT_PROFILE.name)
     .option('--pfn <n>', 'the page frame number (decimal or 0x hex)')
@@ -118,20 +148,31 @@ Examples:
       const { machine } = await loadMachineAndLog(o);
       const s = boot(machine, { profile, others: estimatedOthers });
       const pfn = o.pfn !== undefined ? parseNumber(o.pfn, '--pfn') : Math.floor(parseNumber(o.phys!, '--phys') / s.arch.pageSize);
-      if (pfn >= s.maxPfn) throw new InputError(`pfn ${hex(pfn)} is beyond the end of memory (max_pfn ${hex(s.maxPfn)})`, { field: o.pfn !== undefined ? '--pfn' : '--phys' });
+      if (pfn >= s.maxPfn)
+        throw new InputError(`pfn ${hex(pfn)} is beyond the end of memory (max_pfn ${hex(s.maxPfn)})`, {
+          field: o.pfn !== undefined ? '--pfn' : '--phys',
+        });
       const e = explainPfn(s, pfn);
       if (o.json) {
         // A zone's shared tail page serves every gigantic page of the zone (65,000 on a 64 TiB machine): the first folios, and how many.
         const sh = e.structPage?.shared;
-        const bounded = sh ? { ...e, structPage: { ...e.structPage!, shared: { ...sh, folios: sh.folios.slice(0, EXPLAIN_FOLIOS), folioCount: sh.folios.length } } } : e;
+        const bounded = sh
+          ? {
+              ...e,
+              structPage: { ...e.structPage!, shared: { ...sh, folios: sh.folios.slice(0, EXPLAIN_FOLIOS), folioCount: sh.folios.length } },
+            }
+          : e;
         return printJson(bounded);
       }
       const out: string[] = [`pfn ${hex(pfn)} (physical ${hex018(e.phys)}), kernel ${profile}, ${machine.name}`];
       if (e.hole) {
         // Said first: there is no memory here, so there is no page to explain.
         const h = e.hole;
-        const mem = (r: { start: number; end: number; nid: number } | null) => (r ? `[mem ${hex018(r.start)}-${hex018(r.end - 1)}] on node ${r.nid}` : 'none');
-        out.push(`  a hole: no memory at this address (${h.e820 ? `the firmware map has "${h.e820.type}" [mem ${hex018(h.e820.start)}-${hex018(h.e820.end - 1)}] here${h.e820.type === 'usable' ? ', but memblock holds no whole page of it' : ''}` : 'the firmware map does not list it'}); the hole runs from ${hex018(h.start)} to ${h.end === null ? 'the end of memory' : hex018(h.end - 1)}`);
+        const mem = (r: { start: number; end: number; nid: number } | null) =>
+          r ? `[mem ${hex018(r.start)}-${hex018(r.end - 1)}] on node ${r.nid}` : 'none';
+        out.push(
+          `  a hole: no memory at this address (${h.e820 ? `the firmware map has "${h.e820.type}" [mem ${hex018(h.e820.start)}-${hex018(h.e820.end - 1)}] here${h.e820.type === 'usable' ? ', but memblock holds no whole page of it' : ''}` : 'the firmware map does not list it'}); the hole runs from ${hex018(h.start)} to ${h.end === null ? 'the end of memory' : hex018(h.end - 1)}`,
+        );
         out.push(`  memory below it: ${mem(h.below)}`);
         out.push(`  memory above it: ${mem(h.above)}`);
       }
@@ -140,22 +181,38 @@ Examples:
       out.push(`  PUD table: ${l.pud ? hex(l.pud.table) : 'none'}`);
       out.push(`  PMD table: ${l.pmd ? `${hex(l.pmd.table)}, entry ${l.pmd.entry}` : 'none'}`);
       if (l.pmdLeaf) out.push(`  PMD entry: a 2 MiB leaf onto ${hex(l.pmdLeaf.block)}`);
-      else if (l.pte) out.push(`  PMD entry: PTE table ${hex(l.pte.table)}; PTE ${l.pte.index} ${l.pte.maps ? `maps ${hex(l.pte.maps.page)} ${l.pte.maps.readOnly ? 'read-only' : 'writable'}` : 'is none'}`);
+      else if (l.pte)
+        out.push(
+          `  PMD entry: PTE table ${hex(l.pte.table)}; PTE ${l.pte.index} ${l.pte.maps ? `maps ${hex(l.pte.maps.page)} ${l.pte.maps.readOnly ? 'read-only' : 'writable'}` : 'is none'}`,
+        );
       else out.push('  PMD entry: none (the struct page is not mapped)');
       const p = e.structPage;
       if (!p) out.push('  struct page: not reachable');
       else {
         out.push(`  struct page: physical page ${hex(p.physPage)}, slot ${p.slot}${p.initialized ? '' : ' (never written)'}`);
-        const whom = (f: number[]) => `${f.length} folio${f.length === 1 ? '' : 's'} (heads ${f.slice(0, 8).map(hex).join(', ')}${f.length > 8 ? ', ...' : ''})`;
-        if (p.shared?.kind === 'tail') out.push(`  shared: the shared tail page of zone ${p.shared.zone} for order ${p.shared.order}, mapped by ${p.shared.mappedByPtes} PTEs of ${whom(p.shared.folios)}`);
-        if (p.shared?.kind === 'head') out.push(`  shared: the head vmemmap page of pfn ${hex(p.shared.basePfn)}, mapped by ${p.shared.mappedByPtes} PTEs of ${whom(p.shared.folios)}`);
+        const whom = (f: number[]) =>
+          `${f.length} folio${f.length === 1 ? '' : 's'} (heads ${f.slice(0, 8).map(hex).join(', ')}${f.length > 8 ? ', ...' : ''})`;
+        if (p.shared?.kind === 'tail')
+          out.push(
+            `  shared: the shared tail page of zone ${p.shared.zone} for order ${p.shared.order}, mapped by ${p.shared.mappedByPtes} PTEs of ${whom(p.shared.folios)}`,
+          );
+        if (p.shared?.kind === 'head')
+          out.push(
+            `  shared: the head vmemmap page of pfn ${hex(p.shared.basePfn)}, mapped by ${p.shared.mappedByPtes} PTEs of ${whom(p.shared.folios)}`,
+          );
         const info = p.compoundInfo;
-        out.push(`  flags: ${p.head ? 'PG_head, ' : ''}node ${e.pageToNid}, zone ${e.pageZonenum}; compound_info: ${info.kind === 'none' ? 'none (not a tail)' : info.kind === 'ptr' ? `head pointer to pfn ${hex(info.headPfn)} | 1` : `mask of ${64 - info.shift} high bits | 1`}`);
+        out.push(
+          `  flags: ${p.head ? 'PG_head, ' : ''}node ${e.pageToNid}, zone ${e.pageZonenum}; compound_info: ${info.kind === 'none' ? 'none (not a tail)' : info.kind === 'ptr' ? `head pointer to pfn ${hex(info.headPfn)} | 1` : `mask of ${64 - info.shift} high bits | 1`}`,
+        );
       }
-      if (p) out.push(`  compound_head() = pfn ${e.compoundHead === null ? '(unmapped)' : hex(e.compoundHead)}; page_zonenum() = ${e.pageZonenum}; page_to_nid() = ${e.pageToNid}`);
+      if (p)
+        out.push(
+          `  compound_head() = pfn ${e.compoundHead === null ? '(unmapped)' : hex(e.compoundHead)}; page_zonenum() = ${e.pageZonenum}; page_to_nid() = ${e.pageToNid}`,
+        );
       else out.push('  compound_head(), page_zonenum(), page_to_nid(): no struct page to read');
-      if (e.hole) out.push(`  the PFN is in no node${e.really.zone ? `; zone ${e.really.zone} spans the hole but has no memory there` : ''}`);
+      if (e.hole)
+        out.push(`  the PFN is in no node${e.really.zone ? `; zone ${e.really.zone} spans the hole but has no memory there` : ''}`);
       else out.push(`  the PFN really lies in ${e.really.zone ? `zone ${e.really.zone}` : 'no zone'} of node ${e.really.nid}`);
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

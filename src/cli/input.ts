@@ -78,9 +78,18 @@ export function readInputFile(file: string): string {
   const fail = (e: unknown): never => {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? String(e)}`, { file });
+    throw new InputError(
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : `cannot read: ${code ?? String(e)}`,
+      { file },
+    );
   };
-  let st;
+  let st: ReturnType<typeof statSync>;
   try {
     st = statSync(file);
   } catch (e) {
@@ -88,7 +97,13 @@ export function readInputFile(file: string): string {
   }
   if (st.isDirectory()) throw new InputError('is a directory, not a file', { file });
   if (!st.isFile() && !st.isFIFO()) {
-    const kind = st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+    const kind = st.isCharacterDevice()
+      ? 'a character device'
+      : st.isBlockDevice()
+        ? 'a block device'
+        : st.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
     throw new InputError(`${kind}, not a regular file: give a kernel log or machine file (or - for standard input)`, { file });
   }
   if (st.isFile() && st.size > MAX_INPUT_BYTES) throw tooLarge(file);
@@ -118,8 +133,7 @@ export async function loadMachineAndLog(o: MachineOptions): Promise<{ machine: M
   else if (o.fromDmesg !== undefined) {
     log = parseKernelLog(readInputFile(o.fromDmesg), inputName(o.fromDmesg));
     m = machineFromLog(log);
-  }
-  else if (o.qemu !== undefined) m = parseQemuArgs(o.qemu);
+  } else if (o.qemu !== undefined) m = parseQemuArgs(o.qemu);
   else {
     const name = o.machinePreset ?? 'default';
     const p = PRESETS[name];

@@ -38,17 +38,25 @@ Examples:
       out.push(`CPU: ${m.cpu.vendor ?? 'vendor not given'}, features: ${m.cpu.features.join(' ') || '(none)'}`);
       out.push(`Command line: ${m.cmdline || '(empty)'}`);
       out.push('', 'Firmware memory map:');
-      out.push(...m.e820.map((e) => '  ' + formatE820Line(e)));
+      out.push(...m.e820.map((e) => `  ${formatE820Line(e)}`));
       out.push('', 'NUMA nodes:');
       if (!m.nodes.length) out.push('  (no SRAT: the kernel fakes one node)');
       else {
         const rows = [['node', 'ranges', 'size']];
         for (const n of m.nodes) {
-          rows.push([String(n.id), n.ranges.map((r) => `[mem ${hex010(r.start)}-${hex010(r.end - 1)}]${r.hotplug ? ' hotplug' : ''}`).join(' '), humanSize(n.ranges.reduce((s, r) => s + r.end - r.start, 0))]);
+          rows.push([
+            String(n.id),
+            n.ranges.map((r) => `[mem ${hex010(r.start)}-${hex010(r.end - 1)}]${r.hotplug ? ' hotplug' : ''}`).join(' '),
+            humanSize(n.ranges.reduce((s, r) => s + r.end - r.start, 0)),
+          ]);
         }
-        out.push(...table(rows).split('\n').map((l) => '  ' + l));
+        out.push(
+          ...table(rows)
+            .split('\n')
+            .map((l) => `  ${l}`),
+        );
       }
       for (const w of m.warnings) out.push(`warning: ${w}`);
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }

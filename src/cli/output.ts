@@ -5,9 +5,8 @@ import type { Writable } from 'node:stream';
 import type * as CliProgress from 'cli-progress';
 import { InputError } from '../util/errors.js';
 
-
 export function printJson(x: unknown): void {
-  process.stdout.write(JSON.stringify(x, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(x, null, 2)}\n`);
 }
 
 /** The first `max` items of a list that can grow with the machine or the input, and how many there were. */
@@ -38,7 +37,11 @@ export function openNdjson(path: string, field: string): NdjsonTarget {
 /** Only one of the outputs may go to stdout: the options that would send theirs there, each a field. */
 export function oneOnStdout(claims: [string, boolean][]): void {
   const on = claims.filter(([, c]) => c).map(([f]) => f);
-  if (on.length > 1) throw new InputError(`${on.join(' and ')} would ${on.length > 2 ? 'all' : 'both'} write to stdout: send ${on.length > 2 ? 'all but one' : 'one'} to a file`, { field: on[1]!.split(' ')[0] });
+  if (on.length > 1)
+    throw new InputError(
+      `${on.join(' and ')} would ${on.length > 2 ? 'all' : 'both'} write to stdout: send ${on.length > 2 ? 'all but one' : 'one'} to a file`,
+      { field: on[1]!.split(' ')[0] },
+    );
 }
 
 /** Closes files of targets a command opened but did not write (it failed first). */
@@ -75,7 +78,7 @@ export async function writeNdjson(t: NdjsonTarget, values: Iterable<unknown>): P
     buf = '';
   };
   for (const v of values) {
-    buf += JSON.stringify(v) + '\n';
+    buf += `${JSON.stringify(v)}\n`;
     n++;
     if (buf.length >= NDJSON_CHUNK) await flush();
     if (failed) break;
@@ -121,7 +124,9 @@ function cellWidth(s: string): number {
 export function table(rows: string[][]): string {
   const [head = [], ...body] = rows;
   const plain = (c: string) => c.replace(ANSI, '');
-  const aligns = head.map((_, i) => (body.length && body.every((r) => r[i] === undefined || r[i] === '' || NUMERIC.test(plain(r[i]!))) ? 'right' : 'left'));
+  const aligns = head.map((_, i) =>
+    body.length && body.every((r) => r[i] === undefined || r[i] === '' || NUMERIC.test(plain(r[i]!))) ? 'right' : 'left',
+  );
   const cols = Math.max(0, ...rows.map((r) => r.length));
   // A column of empty cells is still one character wide (as cli-table3 made it).
   const widths = Array.from({ length: cols }, (_, i) => Math.max(1, ...rows.map((r) => cellWidth(r[i] ?? ''))));
@@ -149,7 +154,16 @@ export function progress(label: string, total: number): { update(done: number): 
   if (!interactiveStderr()) return { update() {}, stop() {} };
   // Loaded only when a bar is drawn: most runs are not on a terminal.
   const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, barsize: 30 }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total} {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+      barsize: 30,
+    },
+    Presets.shades_classic,
+  );
   bar.start(total, 0);
   return { update: (d) => bar.update(d), stop: () => bar.stop() };
 }
@@ -161,7 +175,7 @@ export function fail(e: unknown): never {
   }
   const err = e as Error;
   process.stderr.write(`hvosim: internal error: ${err?.message ?? String(e)}\n`);
-  if (process.env.HVOSIM_DEBUG && err?.stack) process.stderr.write(err.stack + '\n');
+  if (process.env.HVOSIM_DEBUG && err?.stack) process.stderr.write(`${err.stack}\n`);
   else process.stderr.write('hvosim: (set HVOSIM_DEBUG=1 for the stack trace; please report this)\n');
   process.exit(70);
 }

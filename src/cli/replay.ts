@@ -39,7 +39,15 @@ function fixtureOk(r: FixtureReplay): boolean {
 }
 
 function fixtureJson(r: FixtureReplay) {
-  return { file: r.file, observables: r.observables, memblock: r.memblock, mismatches: r.mismatches.slice(0, REPLAY_JSON_LIST), mismatchesTotal: r.mismatches.length, byKind: r.byKind, notes: r.notes };
+  return {
+    file: r.file,
+    observables: r.observables,
+    memblock: r.memblock,
+    mismatches: r.mismatches.slice(0, REPLAY_JSON_LIST),
+    mismatchesTotal: r.mismatches.length,
+    byKind: r.byKind,
+    notes: r.notes,
+  };
 }
 
 /** The profile a log is compared with: --kernel, else the one its own "Linux version" line maps to (with a note when unvalidated). */
@@ -51,13 +59,21 @@ export function replayProfile(log: KernelLog, kernel: string | undefined): { pro
 export function registerReplay(program: Command): void {
   program
     .command('replay')
-    .description('boot the machine of a real kernel log and compare everything the kernel showed (or, with --memblock, replay its memblock calls)')
+    .description(
+      'boot the machine of a real kernel log and compare everything the kernel showed (or, with --memblock, replay its memblock calls)',
+    )
     .argument('<files...>', 'kernel logs: oracle fixtures or plain dmesg output with memblock=debug')
-    .option('--kernel <profile>', 'the hvosim profile to compare with (default: the one for the log\'s own "Linux version" line; 6.1 when it has none)')
+    .option(
+      '--kernel <profile>',
+      'the hvosim profile to compare with (default: the one for the log\'s own "Linux version" line; 6.1 when it has none)',
+    )
     .option('--memblock', "replay the log's memblock calls one by one against our memblock instead of booting")
     .option('--json', 'print one JSON object per file (an array when several files are given)')
     .option('--debug-log', "replay the memblock calls (--memblock) and print our memblock=debug lines, to diff with the kernel's")
-    .option('--partner <file>', 'the HVO on/off partner: the same machine and command line but for hugetlb_free_vmemmap= (default: looked for among the complete logs beside FILE)')
+    .option(
+      '--partner <file>',
+      'the HVO on/off partner: the same machine and command line but for hugetlb_free_vmemmap= (default: looked for among the complete logs beside FILE)',
+    )
     .option('--no-partner', 'compare no MemTotal change against an HVO on/off partner (read no other file)')
     .addHelpText(
       'after',
@@ -107,38 +123,62 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
         if (o.json) printJson(results.length === 1 ? fixtureJson(results[0]!) : results.map(fixtureJson));
         else {
           // An unvalidated profile for the log's kernel comes first, before any figure.
-          for (const n of new Set(results.map((r) => r.notes[0]).filter((x): x is string => !!x && x.includes('unvalidated')))) process.stdout.write(`note: ${n}\n`);
+          for (const n of new Set(results.map((r) => r.notes[0]).filter((x): x is string => !!x && x.includes('unvalidated'))))
+            process.stdout.write(`note: ${n}\n`);
           const rows = [['log', 'profile', 'observables', 'memblock calls', 'result']];
-          for (const r of results) rows.push([escapeControl(r.file), r.profile, `${r.observables.matched}/${r.observables.total}`, `${r.memblock.matched}/${r.memblock.total}`, fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
-          process.stdout.write(table(rows) + '\n');
+          for (const r of results)
+            rows.push([
+              escapeControl(r.file),
+              r.profile,
+              `${r.observables.matched}/${r.observables.total}`,
+              `${r.memblock.matched}/${r.memblock.total}`,
+              fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH'),
+            ]);
+          process.stdout.write(`${table(rows)}\n`);
           for (const r of results) {
-            for (const m of r.mismatches) process.stdout.write(escapeControl(`${r.file}${m.line ? ':' + m.line : ''}: ${m.what}`) + `\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`);
+            for (const m of r.mismatches)
+              process.stdout.write(
+                `${escapeControl(`${r.file}${m.line ? `:${m.line}` : ''}: ${m.what}`)}\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
+              );
           }
         }
         if (!results.every(fixtureOk)) process.exitCode = 1;
         return;
       }
-      if (typeof o.partner === 'string') throw new InputError('--partner goes with the whole replay, not --memblock', { field: '--partner' });
+      if (typeof o.partner === 'string')
+        throw new InputError('--partner goes with the whole replay, not --memblock', { field: '--partner' });
       const results = files.map((f) => {
         const log = read(f);
         const r = replayMemblock(log, { numaMemblks: getProfile(replayProfile(log, o.kernel).profile)?.features.numaMemblks ?? false });
-        if (r.calls === 0 && r.applied === 0) throw new InputError('no memblock=debug lines (boot the kernel with memblock=debug on its command line)', { file: r.file });
+        if (r.calls === 0 && r.applied === 0)
+          throw new InputError('no memblock=debug lines (boot the kernel with memblock=debug on its command line)', { file: r.file });
         return r;
       });
       if (o.debugLog) {
-        for (const r of results) process.stdout.write(replayDebugLines(r).join('\n') + '\n');
+        for (const r of results) process.stdout.write(`${replayDebugLines(r).join('\n')}\n`);
         return;
       }
       if (o.json) printJson(results.length === 1 ? replayJson(results[0]!) : results.map(replayJson));
       else {
         const rows = [['log', 'allocations', 'matched', 'other calls', 'dumps', 'NUMA lines', 'result']];
         for (const r of results) {
-          rows.push([escapeControl(r.file), String(r.calls), String(r.matched), String(r.applied), `${r.dumps.matched}/${r.dumps.total}`, `${r.numa.matched}/${r.numa.total}`, replayOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH')]);
+          rows.push([
+            escapeControl(r.file),
+            String(r.calls),
+            String(r.matched),
+            String(r.applied),
+            `${r.dumps.matched}/${r.dumps.total}`,
+            `${r.numa.matched}/${r.numa.total}`,
+            replayOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH'),
+          ]);
         }
-        process.stdout.write(table(rows) + '\n');
+        process.stdout.write(`${table(rows)}\n`);
         for (const r of results) {
           const f = escapeControl(r.file);
-          for (const m of r.mismatches) process.stdout.write(`${f}:${m.line}: ${m.kind}: ${escapeControl(m.call)}\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`);
+          for (const m of r.mismatches)
+            process.stdout.write(
+              `${f}:${m.line}: ${m.kind}: ${escapeControl(m.call)}\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
+            );
           if (r.truncated) process.stdout.write(`${f}: the log is cut short; the last calls could not be compared\n`);
           for (const n of r.notes) process.stdout.write(`${f}: note: ${escapeControl(n)}\n`);
         }

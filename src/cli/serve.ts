@@ -47,8 +47,16 @@ export const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /** How the server answers one request: status, headers and body. Never throws on any request line. */
-export function answer(root: string, method: string | undefined, rawUrl: string | undefined): { status: number; headers: Record<string, string>; body?: Buffer | string } {
-  const text = (status: number, msg: string, extra: Record<string, string> = {}) => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8', ...extra }, body: msg + '\n' });
+export function answer(
+  root: string,
+  method: string | undefined,
+  rawUrl: string | undefined,
+): { status: number; headers: Record<string, string>; body?: Buffer | string } {
+  const text = (status: number, msg: string, extra: Record<string, string> = {}) => ({
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...extra },
+    body: `${msg}\n`,
+  });
   if (method !== 'GET' && method !== 'HEAD') return text(405, 'method not allowed', { allow: 'GET, HEAD' });
   let path: string;
   try {
@@ -65,7 +73,11 @@ export function answer(root: string, method: string | undefined, rawUrl: string 
     isFile = false;
   }
   if (!isFile) return text(404, 'not found');
-  return { status: 200, headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }, body: readFileSync(file) };
+  return {
+    status: 200,
+    headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' },
+    body: readFileSync(file),
+  };
 }
 
 /** Serve `root` on 127.0.0.1:port (0: any free port); resolves once listening. */
@@ -98,7 +110,9 @@ export function startServer(root: string, port: number): Promise<{ server: Serve
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('start the web page on 127.0.0.1: edit the machine and command line, see the memory map, the vmemmap, the boot timeline and two profiles side by side')
+    .description(
+      'start the web page on 127.0.0.1: edit the machine and command line, see the memory map, the vmemmap, the boot timeline and two profiles side by side',
+    )
     .option('--port <n>', 'TCP port (0 picks a free one)', '8040')
     .option('--json', 'print the address as JSON ({"url": ...}) once listening, for scripts')
     .addHelpText(
@@ -115,16 +129,20 @@ Examples:
   $ hvosim serve --port 0`,
     )
     .action(async (o: { port: string; json?: boolean }) => {
-      if (!/^\d+$/.test(o.port) || Number(o.port) > 65535) throw new InputError(`"${o.port}" is not a TCP port (0-65535)`, { field: '--port' });
+      if (!/^\d+$/.test(o.port) || Number(o.port) > 65535)
+        throw new InputError(`"${o.port}" is not a TCP port (0-65535)`, { field: '--port' });
       const root = webRoot();
-      if (!existsSync(join(root, 'index.html'))) throw new InputError(`the web page is not built (no ${join(root, 'index.html')}): run npm run build:web`);
+      if (!existsSync(join(root, 'index.html')))
+        throw new InputError(`the web page is not built (no ${join(root, 'index.html')}): run npm run build:web`);
       let url: string;
       try {
         ({ url } = await startServer(root, Number(o.port)));
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new InputError(code === 'EADDRINUSE' ? `port ${o.port} is in use (try --port 0)` : `cannot listen: ${code ?? String(e)}`, { field: '--port' });
+        throw new InputError(code === 'EADDRINUSE' ? `port ${o.port} is in use (try --port 0)` : `cannot listen: ${code ?? String(e)}`, {
+          field: '--port',
+        });
       }
-      process.stdout.write(o.json ? JSON.stringify({ url }) + '\n' : `hvosim serve: ${url} (Ctrl-C stops it)\n`);
+      process.stdout.write(o.json ? `${JSON.stringify({ url })}\n` : `hvosim serve: ${url} (Ctrl-C stops it)\n`);
     });
 }

@@ -24,15 +24,23 @@ export const CASE_CPU = 'qemu64,+pdpe1gb';
 export const MAX_GUEST_MIB = 16 * 1024;
 
 /** 1 to 8 nodes of 1 to 16 GiB in 256 MiB steps, scaled down to fit MAX_GUEST_MIB. */
-const nodesArb = fc.array(fc.integer({ min: 4, max: 64 }).map((q) => q * 256), { minLength: 1, maxLength: 8 }).map((sizes) => {
-  const total = sizes.reduce((a, b) => a + b, 0);
-  if (total <= MAX_GUEST_MIB) return sizes;
-  return sizes.map((x) => Math.max(1024, Math.floor((x * MAX_GUEST_MIB) / total / 256) * 256));
-});
+const nodesArb = fc
+  .array(
+    fc.integer({ min: 4, max: 64 }).map((q) => q * 256),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((sizes) => {
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total <= MAX_GUEST_MIB) return sizes;
+    return sizes.map((x) => Math.max(1024, Math.floor((x * MAX_GUEST_MIB) / total / 256) * 256));
+  });
 
 function cmdlineArb(nodes: number): fc.Arbitrary<{ cmdline: string; nr2m?: number }> {
   const perNode = fc
-    .array(fc.tuple(fc.integer({ min: 0, max: nodes }), fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: Math.min(nodes + 1, 4) })
+    .array(fc.tuple(fc.integer({ min: 0, max: nodes }), fc.integer({ min: 0, max: 4 })), {
+      minLength: 1,
+      maxLength: Math.min(nodes + 1, 4),
+    })
     .map((xs) => xs.map(([n, c]) => `${n}:${c}`).join(','));
   const giga = fc.oneof(fc.integer({ min: 0, max: 20 }).map(String), perNode);
   return fc
@@ -52,7 +60,14 @@ function cmdlineArb(nodes: number): fc.Arbitrary<{ cmdline: string; nr2m?: numbe
       nr2m: fc.option(fc.integer({ min: 1, max: 1500 }), { freq: 3, nil: undefined }),
     })
     .map((r) => {
-      const words = [r.hvo, r.dflt, r.bare !== undefined ? `hugepages=${r.bare}` : '', r.giga !== undefined ? `hugepagesz=1G hugepages=${r.giga}` : '', r.small !== undefined ? `hugepagesz=2M hugepages=${r.small}` : '', r.zone];
+      const words = [
+        r.hvo,
+        r.dflt,
+        r.bare !== undefined ? `hugepages=${r.bare}` : '',
+        r.giga !== undefined ? `hugepagesz=1G hugepages=${r.giga}` : '',
+        r.small !== undefined ? `hugepagesz=2M hugepages=${r.small}` : '',
+        r.zone,
+      ];
       // Growing the pool after boot only means the 2 MiB pool when 2 MiB is the default size.
       const nr2m = r.dflt === 'default_hugepagesz=1G' ? undefined : r.nr2m;
       return { cmdline: words.filter(Boolean).join(' '), nr2m };
@@ -67,7 +82,11 @@ export function generateCases(count: number, seed: number): ConformanceCase[] {
 
 /** The QEMU options of the case's machine, as hvosim boot --qemu takes them. */
 export function caseQemuArgs(c: ConformanceCase): string {
-  return [`-machine q35 -cpu ${c.cpu ?? CASE_CPU} -smp 1`, `-m ${c.nodes.reduce((a, b) => a + b, 0)}M`, ...c.nodes.map((mib, i) => `-object memory-backend-ram,id=m${i},size=${mib}M -numa node,nodeid=${i},memdev=m${i}`)].join(' ');
+  return [
+    `-machine q35 -cpu ${c.cpu ?? CASE_CPU} -smp 1`,
+    `-m ${c.nodes.reduce((a, b) => a + b, 0)}M`,
+    ...c.nodes.map((mib, i) => `-object memory-backend-ram,id=m${i},size=${mib}M -numa node,nodeid=${i},memdev=m${i}`),
+  ].join(' ');
 }
 
 /** NODE_SIZES ("2G 1536M") in MiB. */

@@ -15,12 +15,42 @@ export interface KernelGeneration {
 
 /** Every generation hvosim can fetch. Versions rotate out of the archive: change them here. */
 export const KERNEL_GENERATIONS: readonly KernelGeneration[] = [
-  { name: '6.1', package: 'linux-image-6.1.0-56-cloud-amd64', suite: 'bookworm-security', code: 'HVO after boot in gather_bootmem_prealloc(), one page at a time' },
-  { name: '6.12', package: 'linux-image-6.12.118+deb12-cloud-amd64', suite: 'bookworm-security', code: 'bootmem pages at parse time, HVO after boot in batches, head vmemmap page copied' },
-  { name: '6.16', package: 'linux-image-6.16.12+deb13-cloud-amd64', suite: 'trixie-backports', code: 'the 6.15-era code: pre-HVO in hugetlb_vmemmap_init_early(), vmemmap_undo_hvo(), fake heads' },
-  { name: '7.0', package: 'linux-binary-7.0.13+deb13-cloud-amd64', suite: 'trixie-backports', code: 'the 6.15-era code, last release before the series' },
-  { name: '7.1', package: 'linux-binary-7.1.13+deb13-cloud-amd64', suite: 'trixie-backports', code: 'the series merged: zone->vmemmap_tails, mask compound_info, population in hugetlb_vmemmap_init_late()' },
-  { name: '7.3', package: 'linux-binary-7.3.4+deb13-cloud-amd64', suite: 'trixie-backports', code: 'the series merged, with the fixes that followed' },
+  {
+    name: '6.1',
+    package: 'linux-image-6.1.0-56-cloud-amd64',
+    suite: 'bookworm-security',
+    code: 'HVO after boot in gather_bootmem_prealloc(), one page at a time',
+  },
+  {
+    name: '6.12',
+    package: 'linux-image-6.12.118+deb12-cloud-amd64',
+    suite: 'bookworm-security',
+    code: 'bootmem pages at parse time, HVO after boot in batches, head vmemmap page copied',
+  },
+  {
+    name: '6.16',
+    package: 'linux-image-6.16.12+deb13-cloud-amd64',
+    suite: 'trixie-backports',
+    code: 'the 6.15-era code: pre-HVO in hugetlb_vmemmap_init_early(), vmemmap_undo_hvo(), fake heads',
+  },
+  {
+    name: '7.0',
+    package: 'linux-binary-7.0.13+deb13-cloud-amd64',
+    suite: 'trixie-backports',
+    code: 'the 6.15-era code, last release before the series',
+  },
+  {
+    name: '7.1',
+    package: 'linux-binary-7.1.13+deb13-cloud-amd64',
+    suite: 'trixie-backports',
+    code: 'the series merged: zone->vmemmap_tails, mask compound_info, population in hugetlb_vmemmap_init_late()',
+  },
+  {
+    name: '7.3',
+    package: 'linux-binary-7.3.4+deb13-cloud-amd64',
+    suite: 'trixie-backports',
+    code: 'the series merged, with the fixes that followed',
+  },
 ];
 
 /**
@@ -60,8 +90,15 @@ export function generationOfVersion(v: [number, number]): KernelGeneration | und
 export function profileForVersion(v: [number, number] | undefined): { profile: Profile; note?: string } {
   if (!v) return { profile: REFERENCE_PROFILE.name };
   const g = generationOfVersion(v);
-  if (!g) return { profile: REFERENCE_PROFILE.name, note: `Linux ${v.join('.')} is older than any generation hvosim knows; compared with profile ${REFERENCE_PROFILE.name}` };
+  if (!g)
+    return {
+      profile: REFERENCE_PROFILE.name,
+      note: `Linux ${v.join('.')} is older than any generation hvosim knows; compared with profile ${REFERENCE_PROFILE.name}`,
+    };
   const c = comparedProfile(g.name);
   if (c.validated) return { profile: c.profile };
-  return { profile: c.profile, note: `Linux ${v.join('.')} (generation ${g.name}) compared with profile ${c.profile}: unvalidated, that profile is not yet held to this kernel's real boots` };
+  return {
+    profile: c.profile,
+    note: `Linux ${v.join('.')} (generation ${g.name}) compared with profile ${c.profile}: unvalidated, that profile is not yet held to this kernel's real boots`,
+  };
 }

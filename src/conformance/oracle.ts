@@ -9,7 +9,6 @@ import { CASE_CPU, caseQemuArgs } from './cases.js';
 import { KERNEL_GENERATIONS, kernelGeneration, type KernelGeneration } from './kernels.js';
 import { VMEMMAP_WALK_C } from './vmemmap-walk.js';
 
-
 /** The init of the initramfs: /proc and /sys dumps in the fixture format, the pool grown if asked, the whole log. */
 const INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -49,7 +48,8 @@ export class OracleError extends Error {}
 
 function run(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
   const r = spawnSync(cmd, args, { cwd: opts.cwd, encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (r.error || r.status !== 0) throw new OracleError(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.trim().split('\n').at(-1)}`);
+  if (r.error || r.status !== 0)
+    throw new OracleError(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.trim().split('\n').at(-1)}`);
   return r.stdout;
 }
 
@@ -81,7 +81,8 @@ function systemMirrors(): { uri: string; suites: string[] }[] {
   const out: { uri: string; suites: string[] }[] = [];
   const files: string[] = [];
   if (existsSync('/etc/apt/sources.list')) files.push('/etc/apt/sources.list');
-  if (existsSync('/etc/apt/sources.list.d')) for (const f of readdirSync('/etc/apt/sources.list.d')) if (/\.(sources|list)$/.test(f)) files.push(join('/etc/apt/sources.list.d', f));
+  if (existsSync('/etc/apt/sources.list.d'))
+    for (const f of readdirSync('/etc/apt/sources.list.d')) if (/\.(sources|list)$/.test(f)) files.push(join('/etc/apt/sources.list.d', f));
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
     if (f.endsWith('.sources')) {
@@ -122,7 +123,16 @@ function fetchGeneration(work: string, g: KernelGeneration): { vmlinuz: string; 
   mkdirSync(join(apt, 'cache', 'archives', 'partial'), { recursive: true });
   const sources = join(apt, `sources-${g.suite}.list`);
   writeFileSync(sources, `deb ${mirrorFor(g.suite, systemMirrors())} ${g.suite} main\n`);
-  const opts = ['-o', `Dir::Etc::SourceList=${sources}`, '-o', 'Dir::Etc::SourceParts=/dev/null', '-o', `Dir::State::Lists=${join(apt, 'lists')}`, '-o', `Dir::Cache=${join(apt, 'cache')}`];
+  const opts = [
+    '-o',
+    `Dir::Etc::SourceList=${sources}`,
+    '-o',
+    'Dir::Etc::SourceParts=/dev/null',
+    '-o',
+    `Dir::State::Lists=${join(apt, 'lists')}`,
+    '-o',
+    `Dir::Cache=${join(apt, 'cache')}`,
+  ];
   const deb = join(work, `deb-${g.name}`);
   rmSync(deb, { recursive: true, force: true });
   mkdirSync(deb, { recursive: true });
@@ -136,14 +146,22 @@ function fetchGeneration(work: string, g: KernelGeneration): { vmlinuz: string; 
   const boot = join(root, 'boot');
   const mods = join(root, 'usr', 'lib', 'modules');
   const img = [
-    ...(existsSync(boot) ? readdirSync(boot).filter((f) => f.startsWith('vmlinuz-')).map((f) => join(boot, f)) : []),
-    ...(existsSync(mods) ? readdirSync(mods).map((v) => join(mods, v, 'vmlinuz')).filter((f) => existsSync(f)) : []),
+    ...(existsSync(boot)
+      ? readdirSync(boot)
+          .filter((f) => f.startsWith('vmlinuz-'))
+          .map((f) => join(boot, f))
+      : []),
+    ...(existsSync(mods)
+      ? readdirSync(mods)
+          .map((v) => join(mods, v, 'vmlinuz'))
+          .filter((f) => existsSync(f))
+      : []),
   ][0];
   if (!img) throw new OracleError(`${pkg} holds no /boot/vmlinuz-* nor /usr/lib/modules/*/vmlinuz`);
   copyFileSync(img, vmlinuz);
   rmSync(deb, { recursive: true, force: true });
   const kernel = pkg.replace(/_.*$/, '');
-  writeFileSync(stamp, kernel + '\n');
+  writeFileSync(stamp, `${kernel}\n`);
   return { vmlinuz, kernel };
 }
 
@@ -159,7 +177,10 @@ export function ensureOracle(work: string, opts: { kernelImage?: string; generat
     kernel = opts.kernelImage;
   } else {
     const g = kernelGeneration(opts.generation ?? '6.1');
-    if (!g) throw new OracleError(`no Debian kernel known for generation "${opts.generation}" (known: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`);
+    if (!g)
+      throw new OracleError(
+        `no Debian kernel known for generation "${opts.generation}" (known: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`,
+      );
     ({ vmlinuz, kernel } = fetchGeneration(work, g));
   }
   const ird = join(work, 'initramfs');
@@ -176,7 +197,13 @@ export function ensureOracle(work: string, opts: { kernelImage?: string; generat
 
 /** The kernel command line a case boots with. */
 export function caseKernelCmdline(c: ConformanceCase): string {
-  return [`console=ttyS0 ${c.kaslr ? 'kaslr' : 'nokaslr'} memblock=debug log_buf_len=4M`, c.cmdline, c.nr2m !== undefined ? `hvosim_nr2m=${c.nr2m}` : ''].filter(Boolean).join(' ');
+  return [
+    `console=ttyS0 ${c.kaslr ? 'kaslr' : 'nokaslr'} memblock=debug log_buf_len=4M`,
+    c.cmdline,
+    c.nr2m !== undefined ? `hvosim_nr2m=${c.nr2m}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The whole QEMU command that boots a case (for reproducers). */
@@ -207,7 +234,17 @@ export type BootOutcome = { ok: true; text: string; seconds: number } | { ok: fa
 /** Boot a case under QEMU; the recorded log in the fixture format, or why there is none. */
 export function bootUnderQemu(o: Oracle, c: ConformanceCase, timeoutSec: number): Promise<BootOutcome> {
   const t0 = performance.now();
-  const args = [...caseQemuArgs(c).split(' '), '-kernel', o.vmlinuz, '-initrd', o.initrd, '-nographic', '-no-reboot', '-append', caseKernelCmdline(c)];
+  const args = [
+    ...caseQemuArgs(c).split(' '),
+    '-kernel',
+    o.vmlinuz,
+    '-initrd',
+    o.initrd,
+    '-nographic',
+    '-no-reboot',
+    '-append',
+    caseKernelCmdline(c),
+  ];
   return new Promise((resolve) => {
     killLiveOnExit();
     const p = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -233,7 +270,8 @@ export function bootUnderQemu(o: Oracle, c: ConformanceCase, timeoutSec: number)
       const b = out.indexOf('=====END');
       const tail = out.split('\n').slice(-5).join('\n');
       if (timedOut) return resolve({ ok: false, reason: `hung: no power-off within ${timeoutSec} s`, seconds, tail });
-      if (a < 0 || b < 0) return resolve({ ok: false, reason: 'the boot ended without the dumps (a panic, or garbage on the console)', seconds, tail });
+      if (a < 0 || b < 0)
+        return resolve({ ok: false, reason: 'the boot ended without the dumps (a panic, or garbage on the console)', seconds, tail });
       const nodes = c.nodes.map((m) => `${m}M`).join(' ');
       const header = `# qemu: q35 cpu=${c.cpu ?? CASE_CPU} smp=1 nodes=[${nodes}] kernel=${o.kernel} hvosim-case=${c.id}`;
       resolve({ ok: true, text: `${header}\n${out.slice(a, b + '=====END'.length)}\n`, seconds });

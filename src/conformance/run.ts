@@ -138,7 +138,9 @@ function compareLogs(opts: { fromLogs?: string; profile: ProfileName; out: strin
   const dir = opts.fromLogs!;
   const byFile = new Map<string, ConformanceCase>();
   const results: CaseResult[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.txt'))
+    .sort()) {
     const file = join(dir, f);
     const c = caseOfLog(readLog(file), file);
     if (!c) continue;
@@ -150,7 +152,15 @@ function compareLogs(opts: { fromLogs?: string; profile: ProfileName; out: strin
   return compareAll(results, byFile, opts.profile, mism, null, opts.seed, t0);
 }
 
-function compareAll(results: CaseResult[], byFile: Map<string, ConformanceCase>, profile: ProfileName, mism: string, oracle: Oracle | null, seed: number, t0: number): ConformanceReport {
+function compareAll(
+  results: CaseResult[],
+  byFile: Map<string, ConformanceCase>,
+  profile: ProfileName,
+  mism: string,
+  oracle: Oracle | null,
+  seed: number,
+  t0: number,
+): ConformanceReport {
   // Compare once every log is on disk: a case whose only difference from another is hugetlb_free_vmemmap= is its sibling.
   const qemuBoot = (l: KernelLog) => {
     // A sibling that is not one of the cases (another fixture in the directory) is described by its own log.
@@ -178,9 +188,21 @@ function compareAll(results: CaseResult[], byFile: Map<string, ConformanceCase>,
     // boot --qemu always places some calls elsewhere (its other subsystems are estimated): a mismatch there is one of the observables.
     if (hasMismatch(r)) saveMismatch(mism, oracle, r, log.cmdline ?? '', profile, linuxVersionOf(log.dmesg));
   }
-  const failed = results.filter((r) => r.failed).map((r) => ({ id: r.case.id, reason: r.failed!, command: oracle ? caseQemuCommand(oracle, r.case) : '' }));
+  const failed = results
+    .filter((r) => r.failed)
+    .map((r) => ({ id: r.case.id, reason: r.failed!, command: oracle ? caseQemuCommand(oracle, r.case) : '' }));
   const kernel = oracle?.kernel ?? 'the recorded logs';
-  return { seed, profile, kernel, cases: results.length, booted: results.filter((r) => r.log && !r.failed).length, failed, rates, results, seconds: (performance.now() - t0) / 1000 };
+  return {
+    seed,
+    profile,
+    kernel,
+    cases: results.length,
+    booted: results.filter((r) => r.log && !r.failed).length,
+    failed,
+    rates,
+    results,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** Whether a case is saved as a fixture: a replay mismatch, or a boot --qemu one beyond the memblock addresses. */
@@ -193,7 +215,14 @@ function readLog(f: string): string {
 }
 
 /** A mismatch becomes a ready fixture: the log, and how to replay it and boot it again. */
-function saveMismatch(dir: string, oracle: Oracle | null, r: CaseResult, cmdline: string, profile: ProfileName, version: [number, number] | undefined): void {
+function saveMismatch(
+  dir: string,
+  oracle: Oracle | null,
+  r: CaseResult,
+  cmdline: string,
+  profile: ProfileName,
+  version: [number, number] | undefined,
+): void {
   const c = r.case;
   const file = join(dir, `${c.id}.txt`);
   copyFileSync(r.log!, file);
@@ -206,5 +235,5 @@ function saveMismatch(dir: string, oracle: Oracle | null, r: CaseResult, cmdline
     ...r.replay!.mismatches.slice(0, 20).map((m) => `# replay: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
     ...r.qemu!.mismatches.slice(0, 20).map((m) => `# boot --qemu: ${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
   ];
-  writeFileSync(join(dir, `${c.id}.cmd`), lines.join('\n') + '\n');
+  writeFileSync(join(dir, `${c.id}.cmd`), `${lines.join('\n')}\n`);
 }

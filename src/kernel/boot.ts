@@ -12,13 +12,28 @@ import { memblockHints } from '../sim/memblock-hints.js';
 import { bootShortcuts } from '../sim/vmemmap-runs.js';
 import { DEFAULT_PROFILE, getProfile, type KernelProfile } from '../profiles/index.js';
 import type { KernelBuild } from './config.js';
-import { cpuHasGbpages, createHugetlbState, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, hugetlbParseArgs, setMaxHugePages } from './hugetlb.js';
+import {
+  cpuHasGbpages,
+  createHugetlbState,
+  giganticPagesInit,
+  hugetlbBootmemAlloc,
+  hugetlbInit,
+  hugetlbParseArgs,
+  setMaxHugePages,
+} from './hugetlb.js';
 import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import type { MemblockFaults } from './memblock.js';
 import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';
 import { memblockCreate } from './memblock.js';
 import { calcNrKernelPages, freeAreaInit, freeAreaInitMemmap, freeAreaInitZones } from './mm-init.js';
-import { buildAllZonelists, createPageAllocState, freeReservedPages, memblockFreeAll, recordAfterHugetlbInit, recordBeforeHugetlbInit } from './page-alloc.js';
+import {
+  buildAllZonelists,
+  createPageAllocState,
+  freeReservedPages,
+  memblockFreeAll,
+  recordAfterHugetlbInit,
+  recordBeforeHugetlbInit,
+} from './page-alloc.js';
 import { createVmemmapPageTables } from './pgtable.js';
 import { createSparseState, sparseInit } from './sparse.js';
 import type { BootStepName } from './steps.js';
@@ -70,28 +85,33 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     run: (s) => {
       if (cpuHasGbpages(s)) hugetlbBootmemAlloc(s);
     },
-    models: 'hugetlb_bootmem_alloc from setup_arch when the CPU has 1 GiB pages (the hugetlb parameters, gigantic pages from memblock before sparse_init)',
+    models:
+      'hugetlb_bootmem_alloc from setup_arch when the CPU has 1 GiB pages (the hugetlb parameters, gigantic pages from memblock before sparse_init)',
   },
   'hugetlb_bootmem_alloc:mm_core_init_early': {
     run: hugetlbBootmemAlloc,
-    models: 'hugetlb_bootmem_alloc from mm_core_init_early between free_area_init and sparse_init, whatever the CPU (7.3): the hugetlb parameters, gigantic pages from memblock, cross-zone pages freed at once',
+    models:
+      'hugetlb_bootmem_alloc from mm_core_init_early between free_area_init and sparse_init, whatever the CPU (7.3): the hugetlb parameters, gigantic pages from memblock, cross-zone pages freed at once',
   },
   sparse_init: {
     run: sparseInit,
-    models: 'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks; hugetlb_vmemmap_init_early from sparse_init_nid where the kernel has it)',
+    models:
+      'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks; hugetlb_vmemmap_init_early from sparse_init_nid where the kernel has it)',
   },
   free_area_init: {
     run: (s) => {
       s.zones = freeAreaInit(s);
     },
-    models: 'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges; hugetlb_vmemmap_init_late before memmap_init where the kernel has it)',
+    models:
+      'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges; hugetlb_vmemmap_init_late before memmap_init where the kernel has it)',
   },
   'free_area_init:zones': {
     run: (s) => {
       s.zones = freeAreaInitZones(s);
       calcNrKernelPages(s);
     },
-    models: 'the zones of free_area_init set up before the gigantic pages and sparse_init (7.3): zone ranges, kernelcore=/movablecore=, spanned and present pages',
+    models:
+      'the zones of free_area_init set up before the gigantic pages and sparse_init (7.3): zone ranges, kernelcore=/movablecore=, spanned and present pages',
   },
   'free_area_init:memmap': {
     run: (s) => {
@@ -108,15 +128,21 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     },
     models: 'the rest of setup_arch, the command line printed',
   },
-  parse_args: { run: hugetlbParseArgs, models: 'parse_args: hugepagesz=, hugepages=, default_hugepagesz=, hugetlb_free_vmemmap= (gigantic pages from memblock)' },
+  parse_args: {
+    run: hugetlbParseArgs,
+    models: 'parse_args: hugepagesz=, hugepages=, default_hugepagesz=, hugetlb_free_vmemmap= (gigantic pages from memblock)',
+  },
   setup_per_cpu_areas: {
     run: (s) => {
       others(s, 'start_kernel');
       buildAllZonelists(s);
     },
-    models: 'setup_command_line, setup_per_cpu_areas (other subsystems), build_all_zonelists (each node\'s fallback order)',
+    models: "setup_command_line, setup_per_cpu_areas (other subsystems), build_all_zonelists (each node's fallback order)",
   },
-  'hugetlb_bootmem_alloc:mm_core_init': { run: hugetlbBootmemAlloc, models: 'hugetlb_bootmem_alloc from mm_core_init, if setup_arch did not run it' },
+  'hugetlb_bootmem_alloc:mm_core_init': {
+    run: hugetlbBootmemAlloc,
+    models: 'hugetlb_bootmem_alloc from mm_core_init, if setup_arch did not run it',
+  },
   mem_init: {
     run: (s) => {
       others(s, 'mm_init');
@@ -154,12 +180,15 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     },
     models: 'the late frees of the kernel image',
   },
-  end: { run: (s) => others(s, 'end'), models: 'the end of the boot (other subsystems\' last calls)' },
+  end: { run: (s) => others(s, 'end'), models: "the end of the boot (other subsystems' last calls)" },
 };
 
 /** The steps a profile models, in boot order, as sentences. */
 export function modelledSteps(p: KernelProfile): string[] {
-  return [...p.steps.map((n) => BOOT_STEPS[n].models), 'nr_hugepages after boot (growing or shrinking the default-size pool; surplus pages when HVO cannot be undone)'];
+  return [
+    ...p.steps.map((n) => BOOT_STEPS[n].models),
+    'nr_hugepages after boot (growing or shrinking the default-size pool; surplus pages when HVO cannot be undone)',
+  ];
 }
 
 export interface BootOptions {

@@ -4,7 +4,7 @@ import type { KernelState } from './state.js';
 /** Value of the last `name=` on the command line (the kernel keeps the last), or undefined. */
 export function cmdlineValue(s: KernelState, name: string): string | undefined {
   let v: string | undefined;
-  for (const w of s.cmdline) if (w.startsWith(name + '=')) v = w.slice(name.length + 1);
+  for (const w of s.cmdline) if (w.startsWith(`${name}=`)) v = w.slice(name.length + 1);
   return v;
 }
 
@@ -12,4 +12,3 @@ export function cmdlineValue(s: KernelState, name: string): string | undefined {
 export function cmdlineHas(s: KernelState, word: string): boolean {
   return s.cmdline.includes(word);
 }
-

@@ -12,7 +12,16 @@
 //   runtime HVO does the same.
 import { memblockPhysFree } from './memblock.js';
 import type { Zone } from './mm-init.js';
-import { allocPagesNode, allocPagesNodeRun, allocPagesZonelist, bootCpuNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, zoneOfPfn } from './page-alloc.js';
+import {
+  allocPagesNode,
+  allocPagesNodeRun,
+  allocPagesZonelist,
+  bootCpuNode,
+  freedAlikeUpTo,
+  freeReservedPages,
+  freeRuntimePages,
+  zoneOfPfn,
+} from './page-alloc.js';
 import type { PteRun } from './pgtable.js';
 import { firstEndingAbove } from '../util/search.js';
 import { pmdSlices, PMD_ENTRY_SPAN, pteSetPageRuns, pteSetRange, pteSetRuns, PTE_SPAN, PTRS_PER_PTE, runPhys } from './pgtable.js';
@@ -63,7 +72,17 @@ export interface HvoStats {
 }
 
 export function createHvoStats(): HvoStats {
-  return { optimized: 0, vmemmapPagesFreed: 0, vmemmapPagesLeaked: 0, leakedRanges: [], pteTables: 0, failed: 0, preHvo: 0, zoneInvalid: 0, fallback: 0 };
+  return {
+    optimized: 0,
+    vmemmapPagesFreed: 0,
+    vmemmapPagesLeaked: 0,
+    leakedRanges: [],
+    pteTables: 0,
+    failed: 0,
+    preHvo: 0,
+    zoneInvalid: 0,
+    fallback: 0,
+  };
 }
 
 /** The vmemmap range [start, end) of a folio. */
@@ -201,7 +220,15 @@ export function hugetlbVmemmapInitLate(s: KernelState, nid: number): void {
     // hvosim's shortcut (src/sim/vmemmap-runs.ts): the pages from here on in one zone whose shared tail page
     // exists (and nothing maps their vmemmap yet), at once.
     const tail = zone.vmemmapTails.get(m.order);
-    const { run, starts } = tail === undefined ? NO_RUN : (s.shortcuts?.hvoRunFrom(s, pages, i, (p) => p.hvo && hugetlbBootmemPageInOneZone(s, nid, p) && hugetlbEarlyPfnToZone(s, nid, p.addr / ps) === zone) ?? NO_RUN);
+    const { run, starts } =
+      tail === undefined
+        ? NO_RUN
+        : (s.shortcuts?.hvoRunFrom(
+            s,
+            pages,
+            i,
+            (p) => p.hvo && hugetlbBootmemPageInOneZone(s, nid, p) && hugetlbEarlyPfnToZone(s, nid, p.addr / ps) === zone,
+          ) ?? NO_RUN);
     if (run.length > 1) {
       const entries = hvoRunEntries(s, m);
       const done = s.shortcuts!.populateHvoRun(s, starts, entries, nid, tail!);
@@ -347,7 +374,10 @@ function remapOnto(s: KernelState, start: number, end: number, phys: number, hea
     } else if (count === PTRS_PER_PTE) pt.pte.setRunsAt(entry, (full ??= [{ from, count, phys, stride: 0, readOnly: true }]));
     else if (runs.length === 1 && runs[0]!.from === 0 && runs[0]!.count === PTRS_PER_PTE && from + count === PTRS_PER_PTE) {
       // A table split from a leaf, remapped from `from` to its end (the head's table): the runs pteSetRange() leaves, made directly.
-      pt.pte.setRunsAt(entry, [{ ...runs[0]!, count: from }, { from, count, phys, stride: 0, readOnly: true }]);
+      pt.pte.setRunsAt(entry, [
+        { ...runs[0]!, count: from },
+        { from, count, phys, stride: 0, readOnly: true },
+      ]);
     } else pteSetRange(pt.pte.get(entry)!, from, count, phys, 0, true);
   }
   flush();
@@ -368,7 +398,8 @@ function vmemmapRemapFree(s: KernelState, order: number, headPfn: number, nid: n
   const oldHead = vmemmapPteAt(s, start);
   if (oldHead === null) return false;
   // The folio's memmap pages from memblock have a bootmem type only if its section was registered at mem_init().
-  const unregistered = s.kernel.preinitBootVmemmapFree === 'leaked' && s.sparse.preinit.has(Math.floor((headPfn * s.arch.pageSize) / s.arch.sectionSize));
+  const unregistered =
+    s.kernel.preinitBootVmemmapFree === 'leaked' && s.sparse.preinit.has(Math.floor((headPfn * s.arch.pageSize) / s.arch.sectionSize));
   // 6.1 keeps the head page and the tails alias it; so does 6.15 when no new page can be had.
   const keepHead = () => {
     pt.stored.set(oldHead, { kind: 'head', basePfn: headPfn, state: 'folio', boot: pt.stored.get(oldHead)?.boot ?? true });

@@ -9,11 +9,33 @@
 // per-node lists; pages that turn out to span zones are given back.
 import { memparse, pow2, stringGetSize2 } from '../util/units.js';
 import { sscanfLu } from './params.js';
-import { hugetlbFolioInitVmemmap, hugetlbVmemmapOptimize, hugetlbVmemmapOptimizableSize, hugetlbVmemmapRestore, hugetlbVmemmapSize, vmemmapReserveSize } from './hugetlb-vmemmap.js';
+import {
+  hugetlbFolioInitVmemmap,
+  hugetlbVmemmapOptimize,
+  hugetlbVmemmapOptimizableSize,
+  hugetlbVmemmapRestore,
+  hugetlbVmemmapSize,
+  vmemmapReserveSize,
+} from './hugetlb-vmemmap.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocExactNidRaw, memblockAllocTryNidRaw, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
-import { adjustManagedPageCount, allocPagesNode, freedAlikeUpTo, freeReservedPages, freeRuntimePages, memoryNodes, nidOfPhys, zoneOfPfn } from './page-alloc.js';
+import {
+  adjustManagedPageCount,
+  allocPagesNode,
+  freedAlikeUpTo,
+  freeReservedPages,
+  freeRuntimePages,
+  memoryNodes,
+  nidOfPhys,
+  zoneOfPfn,
+} from './page-alloc.js';
 import { vmemmapWrprotectHvo } from './sparse-vmemmap.js';
-import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone, hugetlbBootmemPageZonesValid } from './hugetlb-bootmem.js';
+import {
+  hugeBootPageAdd,
+  hugeBootPageDel,
+  hugeBootPages,
+  hugetlbBootmemPageInOneZone,
+  hugetlbBootmemPageZonesValid,
+} from './hugetlb-bootmem.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 
@@ -154,7 +176,14 @@ function hugePageOrder(s: KernelState, size: number): number {
 function hugetlbAddHstate(s: KernelState, order: number): void {
   const ht = s.hugetlb;
   if (sizeToHstate(s, pow2(order) * s.arch.pageSize) >= 0) return;
-  ht.hstates.push({ order, maxHugePages: 0, maxHugePagesNode: new Map(), nrHugePagesNode: new Map(), nextNidToAlloc: allocNodes(s)[0] ?? 0, nextNidToFree: allocNodes(s)[0] ?? 0 });
+  ht.hstates.push({
+    order,
+    maxHugePages: 0,
+    maxHugePagesNode: new Map(),
+    nrHugePagesNode: new Map(),
+    nextNidToAlloc: allocNodes(s)[0] ?? 0,
+    nextNidToFree: allocNodes(s)[0] ?? 0,
+  });
   ht.parsedHstate = ht.hstates.length - 1;
 }
 
@@ -225,7 +254,9 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   if (!addr) return false;
   const listNode = !s.kernel.bootmemExactNid || exact ? node : nidOfPhys(s, addr);
   // 7.3 (the zones exist): a page in one zone is flagged HUGE_BOOTMEM_ZONES_VALID now; the others wait for hugetlb_free_cross_zone_pages().
-  const zonesValid = s.kernel.crossZoneFreeAtAlloc && hugetlbBootmemPageInOneZone(s, listNode, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
+  const zonesValid =
+    s.kernel.crossZoneFreeAtAlloc &&
+    hugetlbBootmemPageInOneZone(s, listNode, { addr, order: h.order, nid: listNode, hvo: false, zonesValid: false });
   hugeBootPageAdd(s, { addr, order: h.order, nid: listNode, hvo: false, zonesValid });
   return true;
 }
@@ -283,7 +314,10 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
   }
   i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (i === want) return;
-  printk(s, `HugeTLB: allocating ${want} of page size ${stringGetSize2(hstateSize(s, h))} failed node${nid}.  Only allocated ${i} hugepages.`);
+  printk(
+    s,
+    `HugeTLB: allocating ${want} of page size ${stringGetSize2(hstateSize(s, h))} failed node${nid}.  Only allocated ${i} hugepages.`,
+  );
   h.maxHugePages -= want - i;
   h.maxHugePagesNode.set(nid, i);
 }
@@ -322,7 +356,12 @@ function hugetlbAllocTook(s: KernelState): void {
 function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
   if (!h.maxHugePages) {
     // 6.16 had no early return: an empty pool without per-node counts still went through hugetlb_pages_alloc_boot().
-    if (s.kernel.hugetlbAllocTookLine === 'every-small-pool' && !hstateIsGigantic(h) && ![...h.maxHugePagesNode.values()].some((n) => n > 0)) hugetlbAllocTook(s);
+    if (
+      s.kernel.hugetlbAllocTookLine === 'every-small-pool' &&
+      !hstateIsGigantic(h) &&
+      ![...h.maxHugePagesNode.values()].some((n) => n > 0)
+    )
+      hugetlbAllocTook(s);
     return;
   }
   h.asked = { total: h.maxHugePages, perNode: new Map(h.maxHugePagesNode) };
@@ -346,7 +385,10 @@ function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
   for (const nid of onlineNodes(s)) i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (!hstateIsGigantic(h) && s.kernel.hugetlbAllocTookLine !== 'none') hugetlbAllocTook(s);
   if (i < h.maxHugePages) {
-    printk(s, `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`);
+    printk(
+      s,
+      `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`,
+    );
     h.maxHugePages = i;
   }
 }
@@ -487,7 +529,8 @@ export function hugetlbParseArgs(s: KernelState): void {
       const b = kstrtobool(val ?? '1');
       if (b !== null) s.hugetlb.vmemmapOptimizeEnabled = b;
       // A core_param in 6.1, an early_param (whose handler fails on a bad bool) in 6.15 and hvo-v7.
-      else if (s.kernel.hugetlbFreeVmemmapParam === 'core-param') printk(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
+      else if (s.kernel.hugetlbFreeVmemmapParam === 'core-param')
+        printk(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
       else printk(s, `Malformed early option 'hugetlb_free_vmemmap'`);
       continue;
     }
@@ -525,7 +568,6 @@ export function hugetlbBootmemAlloc(s: KernelState): void {
   }
   ht.bootmemAllocated = true;
 }
-
 
 /** gigantic_pages_init() (arch_initcall on x86): the 1 GiB hstate exists whenever the CPU can map it. */
 export function giganticPagesInit(s: KernelState): void {
@@ -579,7 +621,12 @@ function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
       // a page count added to a vmemmap address, so only the first 256 KiB of the folio's vmemmap is covered.
       const start = pfn * s.arch.structPageSize;
       const size = hugetlbVmemmapSize(s, m.order);
-      vmemmapWrprotectHvo(s, start, s.kernel.hvoWrprotectEnd === 'page-count' ? Math.min(start + n, start + size) : start + size, vmemmapReserveSize(s));
+      vmemmapWrprotectHvo(
+        s,
+        start,
+        s.kernel.hvoWrprotectEnd === 'page-count' ? Math.min(start + n, start + size) : start + size,
+        vmemmapReserveSize(s),
+      );
       enqueueHugePage(s, h, pfn, pageNid, true, true);
     } else {
       enqueueHugePage(s, h, pfn, pageNid, hugetlbVmemmapOptimize(s, m.order, pfn, pageNid));
@@ -701,7 +748,8 @@ export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; r
     s.hugetlb.gen++;
   }
   for (const f of leaving) updateAndFreeHugePage(s, h, f);
-  if (hstateNrHugePages(h) < count && hstateIsGigantic(h)) return { ok: false, reason: 'growing a gigantic pool at run time (alloc_contig_pages) is not modelled' };
+  if (hstateNrHugePages(h) < count && hstateIsGigantic(h))
+    return { ok: false, reason: 'growing a gigantic pool at run time (alloc_contig_pages) is not modelled' };
   while (hstateNrHugePages(h) < count) if (!allocPoolHugePage(s, h)) break;
   h.maxHugePages = hstateNrHugePages(h) - hstateSurplus(s, h);
   return { ok: true };

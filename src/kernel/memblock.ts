@@ -168,7 +168,13 @@ export function memblockCreate(opts: { debug?: boolean; pageSize?: number } = {}
 
 /** A deep copy, so a boot can be forked (fault injection, what-if runs). */
 export function memblockClone(mb: Memblock): Memblock {
-  const copy = (t: MemblockType): MemblockType => ({ name: t.name, regions: t.regions.map((r) => ({ ...r })), totalSize: t.totalSize, grown: t.grown, changed: t.changed });
+  const copy = (t: MemblockType): MemblockType => ({
+    name: t.name,
+    regions: t.regions.map((r) => ({ ...r })),
+    totalSize: t.totalSize,
+    grown: t.grown,
+    changed: t.changed,
+  });
   // The hint points at the original's regions: the copy starts without one.
   return { ...mb, memory: copy(mb.memory), reserved: copy(mb.reserved), calls: mb.calls.clone(), shortcuts: mb.shortcuts?.fork() ?? null };
 }
@@ -189,8 +195,18 @@ function recordRange(mb: Memblock, fn: string, base: number, size: number, calle
 }
 
 /** Record an allocation call (nid undefined: memblock_phys_alloc_range); returns its index in the log, for its result. */
-function recordAlloc(mb: Memblock, fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string): number {
-  if (mb.beforeCall) mb.beforeCall(mb, nid === undefined ? { fn, size, align, from, maxAddr, caller } : { fn, size, align, nid, from, maxAddr, caller });
+function recordAlloc(
+  mb: Memblock,
+  fn: string,
+  size: number,
+  align: number,
+  nid: number | undefined,
+  from: number,
+  maxAddr: number,
+  caller: string,
+): number {
+  if (mb.beforeCall)
+    mb.beforeCall(mb, nid === undefined ? { fn, size, align, from, maxAddr, caller } : { fn, size, align, nid, from, maxAddr, caller });
   return mb.calls.pushAlloc(fn, size, align, nid, from, maxAddr, caller, mb.debug);
 }
 
@@ -252,7 +268,6 @@ export function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): nu
   }
   return lo;
 }
-
 
 /** memblock_add_range(): add [base, base+size) to a type; overlaps keep the existing region's node and flags. */
 export function memblockAddRange(type: MemblockType, base: number, size: number, nid: number, flags: number): void {
@@ -516,7 +531,15 @@ export function forEachFreeMemRangeReverse(
 }
 
 /** __memblock_find_range_bottom_up(): the free ranges of for_each_free_mem_range(), walked inline (no visitor: it runs for every allocation). */
-function memblockFindRangeBottomUp(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
+function memblockFindRangeBottomUp(
+  mb: Memblock,
+  start: number,
+  end: number,
+  size: number,
+  align: number,
+  nid: number,
+  flags: number,
+): number {
   const down = mb.faults?.nodes;
   const res = mb.reserved.regions;
   const tryRange = (lo: number, hi: number): number => {
@@ -549,7 +572,15 @@ function memblockFindRangeBottomUp(mb: Memblock, start: number, end: number, siz
 }
 
 /** __memblock_find_range_top_down(): the free ranges of for_each_free_mem_range_reverse(), walked inline. */
-function memblockFindRangeTopDown(mb: Memblock, start: number, end: number, size: number, align: number, nid: number, flags: number): number {
+function memblockFindRangeTopDown(
+  mb: Memblock,
+  start: number,
+  end: number,
+  size: number,
+  align: number,
+  nid: number,
+  flags: number,
+): number {
   const down = mb.faults?.nodes;
   const mem = mb.memory.regions;
   const res = mb.reserved.regions;
@@ -626,7 +657,8 @@ function memblockFindAndReserve(mb: Memblock, size: number, align: number, start
   const found = memblockFindInRangeNode(mb, size, align, start, end, nid, flags);
   if (!found) return 0;
   memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
-  if (mb.shortcuts && !mb.bottomUp && !mb.faults?.nodes?.length) mb.shortcuts.found(mb, size, align, findStart(mb, start), findEnd(mb, start, end), nid, flags, found);
+  if (mb.shortcuts && !mb.bottomUp && !mb.faults?.nodes?.length)
+    mb.shortcuts.found(mb, size, align, findStart(mb, start), findEnd(mb, start, end), nid, flags, found);
   return found;
 }
 
@@ -699,7 +731,17 @@ export function memblockAllocInternal(
  * memblock_alloc_internal(). hvosim's shortcuts (when installed) may place the
  * call without the search, with the same log and reservation.
  */
-function allocNidAddr(mb: Memblock, fn: string, size: number, align: number, minAddr: number, maxAddr: number, nid: number, exactNid: boolean, caller: string): number {
+function allocNidAddr(
+  mb: Memblock,
+  fn: string,
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  exactNid: boolean,
+  caller: string,
+): number {
   if (mb.shortcuts) {
     const a = mb.shortcuts.allocNid(mb, fn, size, align, minAddr, maxAddr, nid, caller);
     if (a >= 0) return a;
@@ -727,17 +769,41 @@ function allocNidCall(
 }
 
 /** memblock_alloc_try_nid(): zeroed memory, any node as a fallback. Returns the physical address or 0. */
-export function memblockAllocTryNid(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
+export function memblockAllocTryNid(
+  mb: Memblock,
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  caller: string,
+): number {
   return allocNidAddr(mb, 'memblock_alloc_try_nid', size, align, minAddr, maxAddr, nid, false, caller);
 }
 
 /** memblock_alloc_try_nid_raw(): as memblock_alloc_try_nid, not zeroed. */
-export function memblockAllocTryNidRaw(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
+export function memblockAllocTryNidRaw(
+  mb: Memblock,
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  caller: string,
+): number {
   return allocNidAddr(mb, 'memblock_alloc_try_nid_raw', size, align, minAddr, maxAddr, nid, false, caller);
 }
 
 /** memblock_alloc_exact_nid_raw(): only on `nid`, no node fallback. */
-export function memblockAllocExactNidRaw(mb: Memblock, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
+export function memblockAllocExactNidRaw(
+  mb: Memblock,
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  caller: string,
+): number {
   return allocNidAddr(mb, 'memblock_alloc_exact_nid_raw', size, align, minAddr, maxAddr, nid, true, caller);
 }
 

@@ -5,7 +5,18 @@
 // managed); nothing here is per page.
 import { hex018 } from '../util/format.js';
 import { memparse } from '../util/units.js';
-import { clamp, forEachFreeMemRange, MAX_NUMNODES, memblockPfnRanges, memblockStartOfDram, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, MEMBLOCK_NONE, NUMA_NO_NODE, roundUp } from './memblock.js';
+import {
+  clamp,
+  forEachFreeMemRange,
+  MAX_NUMNODES,
+  memblockPfnRanges,
+  memblockStartOfDram,
+  MEMBLOCK_HOTPLUG,
+  MEMBLOCK_MIRROR,
+  MEMBLOCK_NONE,
+  NUMA_NO_NODE,
+  roundUp,
+} from './memblock.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { firstUnmappedStructPage } from './sparse-vmemmap.js';
@@ -210,7 +221,14 @@ function findZoneMovablePfnsForNodes(s: KernelState, lay: ZoneLayout, core: Core
 }
 
 /** adjust_zone_range_for_zone_movable() */
-function adjustZoneRangeForZoneMovable(lay: ZoneLayout, nid: number, zoneType: number, nodeEnd: number, core: CoreParams, r: { start: number; end: number }): void {
+function adjustZoneRangeForZoneMovable(
+  lay: ZoneLayout,
+  nid: number,
+  zoneType: number,
+  nodeEnd: number,
+  core: CoreParams,
+  r: { start: number; end: number },
+): void {
   const zmp = lay.zoneMovablePfn.get(nid) ?? 0;
   if (!zmp) return;
   if (zoneType === lay.movableIdx) {
@@ -258,7 +276,16 @@ function calculateNodeTotalpages(s: KernelState, lay: ZoneLayout, nid: number, c
         }
       }
     }
-    return { nid, idx: i, name, startPfn: spanned ? zoneStart : 0, spanned, present: spanned - absent, managed: 0, vmemmapTails: new Map() };
+    return {
+      nid,
+      idx: i,
+      name,
+      startPfn: spanned ? zoneStart : 0,
+      spanned,
+      present: spanned - absent,
+      managed: 0,
+      vmemmapTails: new Map(),
+    };
   });
 }
 
@@ -284,15 +311,23 @@ function memmapInit(s: KernelState, lay: ZoneLayout): void {
   // __init_single_page() writes through pfn_to_page() with no pfn_valid() check: an unmapped struct page faults.
   // Only sections sparse could not map, and pages whose population hugetlb took over and failed, can be unmapped.
   const perSection = s.arch.sectionSize / s.arch.pageSize;
-  const suspects: [number, number][] = [...[...s.sparse.failed].map((nr): [number, number] => [nr * perSection, (nr + 1) * perSection]), ...s.sparse.unmapped];
+  const suspects: [number, number][] = [
+    ...[...s.sparse.failed].map((nr): [number, number] => [nr * perSection, (nr + 1) * perSection]),
+    ...s.sparse.unmapped,
+  ];
   suspects.sort((a, b) => a[0] - b[0]);
   const memory = memblockPfnRanges(s.memblock);
   for (const [a, b] of suspects) {
     let pfn: number | null = null;
-    for (const r of memory) if (pfn === null && r.start < b && a < r.end) pfn = firstUnmappedStructPage(s, Math.max(a, r.start), Math.min(b, r.end));
+    for (const r of memory)
+      if (pfn === null && r.start < b && a < r.end) pfn = firstUnmappedStructPage(s, Math.max(a, r.start), Math.min(b, r.end));
     if (pfn === null) continue;
     const vaddr = structPageAddress(s, pfn).toString(16);
-    kernelPanic(s, `BUG: unable to handle page fault for address: ${vaddr}`, `hvosim: memmap_init() wrote the struct page of pfn 0x${pfn.toString(16)}, which no page table maps; the boot dies here`);
+    kernelPanic(
+      s,
+      `BUG: unable to handle page fault for address: ${vaddr}`,
+      `hvosim: memmap_init() wrote the struct page of pfn 0x${pfn.toString(16)}, which no page table maps; the boot dies here`,
+    );
   }
   // Every struct page of every zone is written now (deferred struct page init is not modelled);
   // the writes go through the vmemmap, so a page that several PFNs' vmemmap alias is overwritten.
@@ -404,7 +439,8 @@ export function freeAreaInitZones(s: KernelState): ZoneLayout {
 
   const nodes = [...new Set(memblockPfnRanges(s.memblock).map((r) => r.nid))].filter((n) => n !== MAX_NUMNODES).sort((a, b) => a - b);
   for (const nid of nodes) {
-    if (!s.nodeData.has(nid)) kernelPanic(s, `hvosim: NODE_DATA(${nid}) was never allocated; free_area_init_node() dereferences it and the boot dies here`);
+    if (!s.nodeData.has(nid))
+      kernelPanic(s, `hvosim: NODE_DATA(${nid}) was never allocated; free_area_init_node() dereferences it and the boot dies here`);
     const span = pfnRangeForNid(s, nid);
     lay.nodeSpan.set(nid, span);
     printk(s, `Initmem setup node ${nid} [mem ${hex018(span.start * ps)}-${hex018(span.end ? span.end * ps - 1 : 0)}]`);

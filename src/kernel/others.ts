@@ -57,8 +57,27 @@ function setupArchEnd(s: KernelState): void {
   // setup_per_cpu_areas() -> pcpu_embed_first_chunk() for the boot CPU.
   const info = small(s, s.arch.pageSize, 'pcpu_build_alloc_info', s.arch.pageSize);
   const areas = small(s, s.arch.pageSize, 'pcpu_embed_first_chunk');
-  const chunk = mustHave(s, memblockAllocTryNid(s.memblock, s.arch.pmdSize, s.arch.pmdSize, s.arch.maxDmaAddress, MEMBLOCK_ALLOC_ACCESSIBLE, bootCpuNode(s), 'pcpu_fc_alloc'), s.arch.pmdSize, 'pcpu_fc_alloc');
-  if (chunk) memblockPhysFree(s.memblock, chunk + s.build.pcpuUnitPages * s.arch.pageSize, s.arch.pmdSize - s.build.pcpuUnitPages * s.arch.pageSize, 'pcpu_embed_first_chunk');
+  const chunk = mustHave(
+    s,
+    memblockAllocTryNid(
+      s.memblock,
+      s.arch.pmdSize,
+      s.arch.pmdSize,
+      s.arch.maxDmaAddress,
+      MEMBLOCK_ALLOC_ACCESSIBLE,
+      bootCpuNode(s),
+      'pcpu_fc_alloc',
+    ),
+    s.arch.pmdSize,
+    'pcpu_fc_alloc',
+  );
+  if (chunk)
+    memblockPhysFree(
+      s.memblock,
+      chunk + s.build.pcpuUnitPages * s.arch.pageSize,
+      s.arch.pmdSize - s.build.pcpuUnitPages * s.arch.pageSize,
+      'pcpu_embed_first_chunk',
+    );
   for (const [size, caller] of PCPU_SMALL) small(s, size, caller);
   if (areas) memblockPhysFree(s.memblock, areas, s.arch.pageSize, 'pcpu_embed_first_chunk');
   if (info) memblockPhysFree(s.memblock, info, s.arch.pageSize, 'pcpu_embed_first_chunk');

@@ -233,7 +233,9 @@ function allocZones(s: KernelState, nid: number, movable: boolean): Zone[] {
   const zi = zoneIndex(s);
   let zones = zi?.allocOrder.get(nid * 2 + (movable ? 1 : 0));
   if (!zones) {
-    zones = (s.zones?.zones ?? []).filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx)).sort((a, b) => b.idx - a.idx);
+    zones = (s.zones?.zones ?? [])
+      .filter((z) => z.nid === nid && z.spanned && (movable || z.idx !== s.zones!.movableIdx))
+      .sort((a, b) => b.idx - a.idx);
     zi?.allocOrder.set(nid * 2 + (movable ? 1 : 0), zones);
   }
   return zones;
@@ -329,7 +331,14 @@ export function allocPagesNode(s: KernelState, nid: number, order: number, keepF
  * below, or in a higher zone, has appeared meanwhile). The first PFN and how
  * many blocks, or null when the first call would get nothing.
  */
-function allocPagesNodeBlocks(s: KernelState, nid: number, order: number, keepForKernel: boolean, movable: boolean, want: number): { pfn: number; count: number } | null {
+function allocPagesNodeBlocks(
+  s: KernelState,
+  nid: number,
+  order: number,
+  keepForKernel: boolean,
+  movable: boolean,
+  want: number,
+): { pfn: number; count: number } | null {
   const pa = s.pageAlloc;
   const n = pow2(order);
   const free = pa.nodeFree.get(nid) ?? 0;
@@ -535,7 +544,8 @@ export function recommendedMinFreeKbytes(s: KernelState, minFreeKbytes: number, 
   const zones = s.zones?.zones ?? [];
   const nrZones = zones.filter((z, i) => z.idx <= normalIdx(s) && (managed[i] ?? 0) > 0).length;
   const high = setupPerZoneWmarks(s, minFreeKbytes, managed).map((w) => w.high);
-  const rec = Math.min(PAGEBLOCK_PAGES * nrZones * (2 + 3 * 3), Math.floor(nrFreeBufferPages(s, managed, high) / 20)) * (s.arch.pageSize / 1024);
+  const rec =
+    Math.min(PAGEBLOCK_PAGES * nrZones * (2 + 3 * 3), Math.floor(nrFreeBufferPages(s, managed, high) / 20)) * (s.arch.pageSize / 1024);
   return Math.max(minFreeKbytes, rec);
 }
 
@@ -615,5 +625,12 @@ export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
   const needKb = bootNeedAfterHugetlbInitKb(s.build, memTotalKb) + repeated * s.build.bootNeedPerRepeatedZoneKb;
   const needPages = Math.ceil((needKb * 1024 + hashdistHashBytes(s)) / s.arch.pageSize);
   const band = Math.ceil((s.build.bootNeedUncertaintyKb * 1024) / s.arch.pageSize);
-  return { dies: usable < needPages - band, edge: Math.abs(usable - needPages) <= band, usablePages: usable, needPages, minFreeKbytesBoot, minFreeKbytes };
+  return {
+    dies: usable < needPages - band,
+    edge: Math.abs(usable - needPages) <= band,
+    usablePages: usable,
+    needPages,
+    minFreeKbytesBoot,
+    minFreeKbytes,
+  };
 }

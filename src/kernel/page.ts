@@ -107,11 +107,31 @@ export function structPageAt(s: KernelState, pfn: number): StructPage | null {
     const own = stored.basePfn + slot;
     if (stored.state === 'folio') return { ...ownStructPage(s, own, page, slot), shared: 'head' };
     const z = zoneSpanning(s, stored.basePfn);
-    return { initialized: stored.state === 'plain', nid: z?.nid ?? 0, zoneIdx: z?.idx ?? 0, head: false, order: 0, compoundInfo: NONE, phys: page, slot, shared: 'head' };
+    return {
+      initialized: stored.state === 'plain',
+      nid: z?.nid ?? 0,
+      zoneIdx: z?.idx ?? 0,
+      head: false,
+      order: 0,
+      compoundInfo: NONE,
+      phys: page,
+      slot,
+      shared: 'head',
+    };
   }
   const info: CompoundInfo = stored.state === 'init' ? { kind: 'mask', shift: stored.order + Math.log2(sp) } : NONE;
   const zeroed = stored.state === 'zero';
-  return { initialized: !zeroed, nid: zeroed ? 0 : stored.nid, zoneIdx: zeroed ? 0 : stored.zoneIdx, head: false, order: 0, compoundInfo: info, phys: page, slot, shared: 'tail' };
+  return {
+    initialized: !zeroed,
+    nid: zeroed ? 0 : stored.nid,
+    zoneIdx: zeroed ? 0 : stored.zoneIdx,
+    head: false,
+    order: 0,
+    compoundInfo: info,
+    phys: page,
+    slot,
+    shared: 'tail',
+  };
 }
 
 /**
@@ -124,7 +144,7 @@ export function structPageAt(s: KernelState, pfn: number): StructPage | null {
 export function compoundHead(s: KernelState, pfn: number, p: StructPage | null = structPageAt(s, pfn)): number | null {
   if (!p) return null;
   const info = p.compoundInfo;
-  if (info.kind === 'mask') return Math.floor((pfn * s.arch.structPageSize) / 2 ** info.shift) * 2 ** info.shift / s.arch.structPageSize;
+  if (info.kind === 'mask') return (Math.floor((pfn * s.arch.structPageSize) / 2 ** info.shift) * 2 ** info.shift) / s.arch.structPageSize;
   if (info.kind === 'ptr') return info.headPfn;
   const perPage = s.arch.pageSize / s.arch.structPageSize;
   if (s.kernel.compoundInfo === 'pointer' && p.head && pfn % perPage === 0) {

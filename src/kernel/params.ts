@@ -140,5 +140,10 @@ export function sscanfLu(s: string): { value: number; count: number } | null {
 export function setupCommandLine(s: KernelState): void {
   if (!bootCommandLine(s.machine.cmdline).truncated) return;
   beginStep(s, 'setup_command_line');
-  kernelPanic(s, 'detected buffer overflow in __fortify_strlen', '------------[ cut here ]------------', 'kernel BUG at lib/string_helpers.c:1027!');
+  kernelPanic(
+    s,
+    'detected buffer overflow in __fortify_strlen',
+    '------------[ cut here ]------------',
+    'kernel BUG at lib/string_helpers.c:1027!',
+  );
 }

@@ -462,7 +462,15 @@ export interface VmemmapPageTables {
 }
 
 export function createVmemmapPageTables(): VmemmapPageTables {
-  return { pud: new Map(), pmd: new Map(), pmdLeaf: new PmdLeaves(), pte: new PteTables(), stored: new StoredPages(), buddyPages: 0, leafWrites: [] };
+  return {
+    pud: new Map(),
+    pmd: new Map(),
+    pmdLeaf: new PmdLeaves(),
+    pte: new PteTables(),
+    stored: new StoredPages(),
+    buddyPages: 0,
+    leafWrites: [],
+  };
 }
 
 /** The runs of a new, empty PTE table: one frozen array every such table shares until it maps something. */
@@ -525,7 +533,12 @@ export function pteSetRuns(t: PteTable, from: number, count: number, put: PteRun
  */
 export function pteSetPages(t: PteTable, from: number, phys: number[]): void {
   if (!phys.length) return;
-  pteSetRuns(t, from, phys.length, phys.map((p, k) => ({ from: from + k, count: 1, phys: p, stride: 1, readOnly: false })));
+  pteSetRuns(
+    t,
+    from,
+    phys.length,
+    phys.map((p, k) => ({ from: from + k, count: 1, phys: p, stride: 1, readOnly: false })),
+  );
 }
 
 /**

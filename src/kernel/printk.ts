@@ -21,4 +21,3 @@ export function setupLogBuf(s: KernelState): void {
   memblockAllocTryNid(mb, count * s.build.printkInfoSize, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');
   printk(s, `printk: log_buf_len: ${len} bytes`);
 }
-

@@ -18,7 +18,15 @@ export function memmapAllocLimit(s: KernelState): number {
 
 /** sparse_buffer_init(): one node's memmaps in one piece, on that node only. */
 export function sparseBufferInit(s: KernelState, size: number, nid: number): void {
-  const addr = memblockAllocExactNidRaw(s.memblock, size, sectionMapSize(s), s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'sparse_init_nid');
+  const addr = memblockAllocExactNidRaw(
+    s.memblock,
+    size,
+    sectionMapSize(s),
+    s.arch.maxDmaAddress,
+    memmapAllocLimit(s),
+    nid,
+    'sparse_init_nid',
+  );
   s.sparse.buffer = addr ? { start: addr, end: addr + size, next: addr, nid } : null;
 }
 
@@ -61,4 +69,3 @@ export function sparseBufferFini(s: KernelState): void {
   if (b && b.end > b.next) memblockPhysFree(s.memblock, b.next, b.end - b.next, 'sparse_buffer_fini');
   s.sparse.buffer = null;
 }
-

@@ -14,7 +14,19 @@
 import type { Zone } from './mm-init.js';
 import { memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import type { PteRun, PteTable } from './pgtable.js';
-import { NO_RUNS, pmdSlices, PMD_ENTRY_SPAN, PMD_TABLE_SPAN, pteNoneRanges, pteSetPages, pteSetRange, PTE_SPAN, PTRS_PER_PTE, PUD_TABLE_SPAN, runPhys } from './pgtable.js';
+import {
+  NO_RUNS,
+  pmdSlices,
+  PMD_ENTRY_SPAN,
+  PMD_TABLE_SPAN,
+  pteNoneRanges,
+  pteSetPages,
+  pteSetRange,
+  PTE_SPAN,
+  PTRS_PER_PTE,
+  PUD_TABLE_SPAN,
+  runPhys,
+} from './pgtable.js';
 import { memmapAllocLimit, sparseBufferAlloc, sparseBufferAllocRun } from './sparse-buffer.js';
 import { firstEndingAbove } from '../util/search.js';
 
@@ -88,7 +100,12 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
     const ptes = s.vmemmap.pte;
     if (reuse !== null && !ptes.runsAt(entry).length) {
       // A new table: every entry of the slice is none.
-      ptes.setRunsAt(entry, count === PTRS_PER_PTE ? (full ??= [{ from, count, phys: reuse, stride: 0, readOnly: false }]) : [{ from, count, phys: reuse, stride: 0, readOnly: false }]);
+      ptes.setRunsAt(
+        entry,
+        count === PTRS_PER_PTE
+          ? (full ??= [{ from, count, phys: reuse, stride: 0, readOnly: false }])
+          : [{ from, count, phys: reuse, stride: 0, readOnly: false }],
+      );
       continue;
     }
     const t = ptes.get(entry)!;
@@ -223,7 +240,15 @@ function vmemmapGetTail(s: KernelState, order: number, zone: Zone): number {
  * tails mirror it, "fake heads"), in hvo-v7 the zone's shared tail page.
  * Everything is mapped writable; vmemmap_wrprotect_hvo() protects it later.
  */
-export function vmemmapPopulateHvo(s: KernelState, start: number, end: number, nid: number, headsize: number, order: number, zone: Zone | null): boolean {
+export function vmemmapPopulateHvo(
+  s: KernelState,
+  start: number,
+  end: number,
+  nid: number,
+  headsize: number,
+  order: number,
+  zone: Zone | null,
+): boolean {
   let reuse = 0;
   if (s.kernel.hvoTails === 'zone-shared') {
     if (!zone) return false;

@@ -91,7 +91,8 @@ export function memblocksPresent(s: KernelState): void {
   if (!sec.present.length && !sec.roots.size) {
     // The root array is allocated on first use; the caller printed is the generation's (memSectionRootCaller).
     const size = 8 * nrSectionRoots(s);
-    if (!memblockAllocTryNid(mb, size, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, s.kernel.memSectionRootCaller)) kernelPanic(s, `Kernel panic - not syncing: memblocks_present: Failed to allocate ${size} bytes align=0x40`);
+    if (!memblockAllocTryNid(mb, size, 64, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, s.kernel.memSectionRootCaller))
+      kernelPanic(s, `Kernel panic - not syncing: memblocks_present: Failed to allocate ${size} bytes align=0x40`);
   }
   const perRoot = sectionsPerRoot(s);
   for (const r of mb.memory.regions) {
@@ -144,7 +145,8 @@ function sparseUsageInit(s: KernelState, nid: number, size: number): number {
 function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: number }[]): void {
   const count = runs.reduce((a, r) => a + r.end - r.start, 0);
   const usageSize = s.build.memSectionUsageSize * count;
-  const usemap = s.kernel.usemapAlloc === 'node' ? sparseUsageInit(s, nid, usageSize) : sparseEarlyUsemapsAllocPgdatSection(s, nid, usageSize);
+  const usemap =
+    s.kernel.usemapAlloc === 'node' ? sparseUsageInit(s, nid, usageSize) : sparseEarlyUsemapsAllocPgdatSection(s, nid, usageSize);
   if (!usemap) {
     if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate usemap for node ${nid}`);
     printk(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);

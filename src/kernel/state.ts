@@ -13,7 +13,6 @@ import type { NumaMeminfo } from '../arch/x86_64/numa.js';
 import type { VmemmapPageTables } from './pgtable.js';
 import type { SparseState } from './sparse.js';
 
-
 export interface BootStep {
   /** The kernel function the step models. */
   fn: string;
@@ -91,7 +90,12 @@ export interface BootShortcuts {
   /** vmemmap_populate_hvo() with a one-page head for a folio whose vmemmap nothing maps yet: its result, or null when that is not the case. */
   populateHvoFresh(s: KernelState, start: number, end: number, nid: number, reuse: number): boolean | null;
   /** The boot pages from pages[i] on that populateHvoRun() can take together (each passing `ok`), with where their vmemmap starts. */
-  hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, ok: (m: HugeBootmemPage) => boolean): { run: HugeBootmemPage[]; starts: number[] };
+  hvoRunFrom(
+    s: KernelState,
+    pages: HugeBootmemPage[],
+    i: number,
+    ok: (m: HugeBootmemPage) => boolean,
+  ): { run: HugeBootmemPage[]; starts: number[] };
   /** vmemmap_populate_hvo() for those folios in a row: how many were populated whole, or -1 when they cannot be made at once. */
   populateHvoRun(s: KernelState, starts: number[], entries: number, nid: number, reuse: number): number;
   /** `count` vmemmap_alloc_block_buf() pages in a row without a sparse buffer, to `out`: whether all were had. */

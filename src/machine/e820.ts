@@ -39,6 +39,6 @@ export function parseE820Line(text: string): E820Entry | null {
 
 /** e820__print_table() line for one entry. */
 export function formatE820Line(e: E820Entry): string {
-  const pa = (x: number) => '0x' + BigInt(x).toString(16).padStart(16, '0');
+  const pa = (x: number) => `0x${BigInt(x).toString(16).padStart(16, '0')}`;
   return `BIOS-e820: [mem ${pa(e.start)}-${pa(e.end - 1)}] ${e.type}`;
 }

@@ -42,7 +42,9 @@ export function machineFromLog(log: KernelLog): Machine {
   if (!e820.length) {
     // A log that lacks the kernel's first line lost its start: the log buffer (log_buf_len) overflowed.
     const cut = !log.dmesg.some((l) => l.text.startsWith('Linux version '));
-    const why = cut ? ' (it does not begin at the kernel\'s first line: the kernel\'s log buffer, log_buf_len, overflowed and dropped the start)' : '';
+    const why = cut
+      ? " (it does not begin at the kernel's first line: the kernel's log buffer, log_buf_len, overflowed and dropped the start)"
+      : '';
     throw new InputError(`no "BIOS-e820:" lines: cannot tell the memory map from this log${why}`, { file: log.file });
   }
   const headerCpu = log.header ? /cpu=(\S+)/.exec(log.header)?.[1] : undefined;

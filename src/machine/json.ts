@@ -28,15 +28,22 @@ export const machineSchema = z
   .strictObject({
     name: z.string().optional(),
     arch: z.literal('x86_64').optional(),
-    cpu: z.strictObject({ features: z.array(z.string()), vendor: z.enum(['AMD', 'Intel', 'Hygon', 'Zhaoxin', 'other']).optional() }).optional(),
+    cpu: z
+      .strictObject({ features: z.array(z.string()), vendor: z.enum(['AMD', 'Intel', 'Hygon', 'Zhaoxin', 'other']).optional() })
+      .optional(),
     cmdline: z.string().optional(),
     q35: z.strictObject({ nodes: z.array(size).min(1), numa: z.boolean().optional() }).optional(),
-    e820: z.array(z.strictObject({ start: size, size: size, type: e820Type })).min(1).optional(),
+    e820: z
+      .array(z.strictObject({ start: size, size: size, type: e820Type }))
+      .min(1)
+      .optional(),
     nodes: z.array(z.strictObject({ id: z.number().int().min(0).max(1023), ranges: z.array(range) })).optional(),
   })
   .superRefine((m, ctx) => {
-    if (!m.q35 && !m.e820) ctx.addIssue({ code: 'custom', message: 'give the memory either as "q35" or as "e820" (and "nodes")', path: [] });
-    if (m.q35 && (m.e820 || m.nodes)) ctx.addIssue({ code: 'custom', message: '"q35" lays out memory itself: do not also give "e820" or "nodes"', path: ['q35'] });
+    if (!m.q35 && !m.e820)
+      ctx.addIssue({ code: 'custom', message: 'give the memory either as "q35" or as "e820" (and "nodes")', path: [] });
+    if (m.q35 && (m.e820 || m.nodes))
+      ctx.addIssue({ code: 'custom', message: '"q35" lays out memory itself: do not also give "e820" or "nodes"', path: ['q35'] });
   });
 
 export type MachineJson = z.input<typeof machineSchema>;
@@ -55,7 +62,10 @@ export function loadMachineJson(text: string, file: string): Machine {
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   if (errors.length || !tree) {
     const e = errors[0];
-    throw new InputError(e ? `invalid JSON: ${printParseErrorCode(e.error)}` : 'empty file', { file, line: e ? lineOf(text, e.offset) : 1 });
+    throw new InputError(e ? `invalid JSON: ${printParseErrorCode(e.error)}` : 'empty file', {
+      file,
+      line: e ? lineOf(text, e.offset) : 1,
+    });
   }
   const raw: unknown = JSON.parse(text);
   const parsed = machineSchema.safeParse(raw);
@@ -63,7 +73,7 @@ export function loadMachineJson(text: string, file: string): Machine {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
     // Point at the deepest node of the path that exists in the file.
-    let node = undefined;
+    let node: ReturnType<typeof findNodeAtLocation>;
     for (let n = path.length; n >= 0 && !node; n--) node = findNodeAtLocation(tree, path.slice(0, n));
     const field = path.length ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : (i ? '.' : '') + p)).join('') : undefined;
     throw new InputError(issue.message, { file, line: node ? lineOf(text, node.offset) : undefined, field });
@@ -73,13 +83,19 @@ export function loadMachineJson(text: string, file: string): Machine {
   const features = m.cpu?.features ?? ['pdpe1gb'];
   let machine: Machine;
   if (m.q35) {
-    machine = q35Machine({ nodeSizes: m.q35.nodes, numa: m.q35.numa ?? true, cpuFeatures: features, cpuVendor: m.cpu?.vendor, cmdline }, file);
+    machine = q35Machine(
+      { nodeSizes: m.q35.nodes, numa: m.q35.numa ?? true, cpuFeatures: features, cpuVendor: m.cpu?.vendor, cmdline },
+      file,
+    );
   } else {
     machine = {
       name: file,
       arch: 'x86_64',
       e820: m.e820!.map((e) => ({ start: e.start, end: e.start + e.size, type: e.type as E820Type })),
-      nodes: (m.nodes ?? []).map((n) => ({ id: n.id, ranges: n.ranges.map((r) => ({ start: r.start, end: r.start + r.size, ...(r.hotplug ? { hotplug: true } : {}) })) })),
+      nodes: (m.nodes ?? []).map((n) => ({
+        id: n.id,
+        ranges: n.ranges.map((r) => ({ start: r.start, end: r.start + r.size, ...(r.hotplug ? { hotplug: true } : {}) })),
+      })),
       cpu: { features, ...(m.cpu?.vendor ? { vendor: m.cpu.vendor } : {}) },
       cmdline,
       source: file,

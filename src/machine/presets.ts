@@ -16,15 +16,48 @@ interface Preset {
 }
 
 function preset(name: string, describe: string, nodes: number[], cmdline: string, vendor: CpuVendor = 'AMD'): Preset {
-  return { describe, nodes, cmdline, vendor, build: () => validateMachine({ ...q35Machine({ nodeSizes: nodes, numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: vendor, cmdline }, `preset ${name}`), name }) };
+  return {
+    describe,
+    nodes,
+    cmdline,
+    vendor,
+    build: () =>
+      validateMachine({
+        ...q35Machine({ nodeSizes: nodes, numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: vendor, cmdline }, `preset ${name}`),
+        name,
+      }),
+  };
 }
 
 export const PRESETS: Record<string, Preset> = {
-  default: preset('default', 'two 3 GiB nodes (as the fixtures p02-p04), 2 x 1 GiB pages with HVO', [3 * GiB, 3 * GiB], 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on'),
+  default: preset(
+    'default',
+    'two 3 GiB nodes (as the fixtures p02-p04), 2 x 1 GiB pages with HVO',
+    [3 * GiB, 3 * GiB],
+    'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on',
+  ),
   laptop: preset('laptop', 'one 16 GiB node, 2 MiB pages', [16 * GiB], 'hugepagesz=2M hugepages=512'),
-  '2s-server': preset('2s-server', 'two Intel sockets of 256 GiB, 1 GiB pages', [256 * GiB, 256 * GiB], 'hugepagesz=1G hugepages=400 hugetlb_free_vmemmap=on', 'Intel'),
-  '4s-3t': preset('4s-3t', 'four Intel sockets of 768 GiB (3 TiB)', [768 * GiB, 768 * GiB, 768 * GiB, 768 * GiB], 'hugepagesz=1G hugepages=2800 hugetlb_free_vmemmap=on', 'Intel'),
-  '64t': preset('64t', '16 Intel nodes of 4 TiB (64 TiB), 65,000 x 1 GiB pages', Array.from({ length: 16 }, () => 4 * TiB), 'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on', 'Intel'),
+  '2s-server': preset(
+    '2s-server',
+    'two Intel sockets of 256 GiB, 1 GiB pages',
+    [256 * GiB, 256 * GiB],
+    'hugepagesz=1G hugepages=400 hugetlb_free_vmemmap=on',
+    'Intel',
+  ),
+  '4s-3t': preset(
+    '4s-3t',
+    'four Intel sockets of 768 GiB (3 TiB)',
+    [768 * GiB, 768 * GiB, 768 * GiB, 768 * GiB],
+    'hugepagesz=1G hugepages=2800 hugetlb_free_vmemmap=on',
+    'Intel',
+  ),
+  '64t': preset(
+    '64t',
+    '16 Intel nodes of 4 TiB (64 TiB), 65,000 x 1 GiB pages',
+    Array.from({ length: 16 }, () => 4 * TiB),
+    'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on',
+    'Intel',
+  ),
 };
 
 export function presetNames(): string[] {

@@ -19,25 +19,81 @@ interface CpuModel {
 
 /** Models with 1 GiB pages (every version and alias of them has it too). */
 const WITH_PDPE1GB = [
-  'Cascadelake-Server', 'Cooperlake', 'Denverton', 'Dhyana', 'EPYC', 'EPYC-Milan', 'EPYC-Rome', 'EPYC-Genoa', 'EPYC-Turin',
-  'Icelake-Server', 'KnightsMill', 'Opteron_G4', 'Opteron_G5', 'Skylake-Server', 'Snowridge', 'phenom',
-  'SapphireRapids', 'GraniteRapids', 'SierraForest', 'ClearwaterForest', 'YongFeng',
+  'Cascadelake-Server',
+  'Cooperlake',
+  'Denverton',
+  'Dhyana',
+  'EPYC',
+  'EPYC-Milan',
+  'EPYC-Rome',
+  'EPYC-Genoa',
+  'EPYC-Turin',
+  'Icelake-Server',
+  'KnightsMill',
+  'Opteron_G4',
+  'Opteron_G5',
+  'Skylake-Server',
+  'Snowridge',
+  'phenom',
+  'SapphireRapids',
+  'GraniteRapids',
+  'SierraForest',
+  'ClearwaterForest',
+  'YongFeng',
 ];
 /** Models without 1 GiB pages. */
 const WITHOUT_PDPE1GB = [
-  'Broadwell', 'Conroe', 'Haswell', 'IvyBridge', 'Nehalem', 'Opteron_G1', 'Opteron_G2', 'Opteron_G3', 'Penryn',
-  'SandyBridge', 'Skylake-Client', 'Westmere', 'core2duo', 'kvm64', 'qemu64',
+  'Broadwell',
+  'Conroe',
+  'Haswell',
+  'IvyBridge',
+  'Nehalem',
+  'Opteron_G1',
+  'Opteron_G2',
+  'Opteron_G3',
+  'Penryn',
+  'SandyBridge',
+  'Skylake-Client',
+  'Westmere',
+  'core2duo',
+  'kvm64',
+  'qemu64',
 ];
 /** 32-bit models: no long mode. */
 const WITHOUT_LM = ['486', 'athlon', 'coreduo', 'kvm32', 'n270', 'pentium', 'pentium2', 'pentium3', 'qemu32', 'base'];
-const AMD = ['EPYC', 'EPYC-Milan', 'EPYC-Rome', 'EPYC-Genoa', 'EPYC-Turin', 'Opteron_G1', 'Opteron_G2', 'Opteron_G3', 'Opteron_G4', 'Opteron_G5', 'athlon', 'phenom', 'qemu64'];
+const AMD = [
+  'EPYC',
+  'EPYC-Milan',
+  'EPYC-Rome',
+  'EPYC-Genoa',
+  'EPYC-Turin',
+  'Opteron_G1',
+  'Opteron_G2',
+  'Opteron_G3',
+  'Opteron_G4',
+  'Opteron_G5',
+  'athlon',
+  'phenom',
+  'qemu64',
+];
 /** Aliases QEMU 7.2 lists beside the versions (Model-vN). */
 const ALIASES: Record<string, string> = {
-  'Broadwell-IBRS': 'Broadwell', 'Broadwell-noTSX': 'Broadwell', 'Broadwell-noTSX-IBRS': 'Broadwell',
-  'Cascadelake-Server-noTSX': 'Cascadelake-Server', 'EPYC-IBPB': 'EPYC', 'Haswell-IBRS': 'Haswell', 'Haswell-noTSX': 'Haswell',
-  'Haswell-noTSX-IBRS': 'Haswell', 'Icelake-Server-noTSX': 'Icelake-Server', 'IvyBridge-IBRS': 'IvyBridge',
-  'Nehalem-IBRS': 'Nehalem', 'SandyBridge-IBRS': 'SandyBridge', 'Skylake-Client-IBRS': 'Skylake-Client',
-  'Skylake-Client-noTSX-IBRS': 'Skylake-Client', 'Skylake-Server-IBRS': 'Skylake-Server', 'Skylake-Server-noTSX-IBRS': 'Skylake-Server',
+  'Broadwell-IBRS': 'Broadwell',
+  'Broadwell-noTSX': 'Broadwell',
+  'Broadwell-noTSX-IBRS': 'Broadwell',
+  'Cascadelake-Server-noTSX': 'Cascadelake-Server',
+  'EPYC-IBPB': 'EPYC',
+  'Haswell-IBRS': 'Haswell',
+  'Haswell-noTSX': 'Haswell',
+  'Haswell-noTSX-IBRS': 'Haswell',
+  'Icelake-Server-noTSX': 'Icelake-Server',
+  'IvyBridge-IBRS': 'IvyBridge',
+  'Nehalem-IBRS': 'Nehalem',
+  'SandyBridge-IBRS': 'SandyBridge',
+  'Skylake-Client-IBRS': 'Skylake-Client',
+  'Skylake-Client-noTSX-IBRS': 'Skylake-Client',
+  'Skylake-Server-IBRS': 'Skylake-Server',
+  'Skylake-Server-noTSX-IBRS': 'Skylake-Server',
   'Westmere-IBRS': 'Westmere',
 };
 
@@ -136,7 +192,10 @@ export function parseQemuCpu(value: string): QemuCpu {
   const [modelName, ...opts] = value.split(',');
   const name = modelName ?? '';
   const model = lookupModel(name);
-  if (!model) throw new InputError(`unable to find CPU model '${name}' (QEMU's x86 models: qemu64, max, host, EPYC, Skylake-Server, ...)`, { field: '-cpu' });
+  if (!model)
+    throw new InputError(`unable to find CPU model '${name}' (QEMU's x86 models: qemu64, max, host, EPYC, Skylake-Server, ...)`, {
+      field: '-cpu',
+    });
   const props = new Map<string, boolean>();
   const plus = new Set<string>();
   const minus = new Set<string>();
@@ -169,7 +228,9 @@ export function parseQemuCpu(value: string): QemuCpu {
   }
   const feature = (f: 'pdpe1gb' | 'lm', dflt: boolean) => (minus.has(f) ? false : plus.has(f) ? true : (props.get(f) ?? dflt));
   const cpu: QemuCpu = { model: name, pdpe1gb: feature('pdpe1gb', model.pdpe1gb), lm: feature('lm', model.lm), vendor };
-  if (name === 'host') cpu.note = '-cpu host: hvosim takes the host CPU to have 1 GiB pages (pdpe1gb) and an AMD vendor; name a model (EPYC, Skylake-Server, ...) to be exact';
+  if (name === 'host')
+    cpu.note =
+      '-cpu host: hvosim takes the host CPU to have 1 GiB pages (pdpe1gb) and an AMD vendor; name a model (EPYC, Skylake-Server, ...) to be exact';
   return cpu;
 }
 

@@ -39,7 +39,8 @@ const AMD_ABOVE_1TB_START = 0x10000000000;
 /** The firmware view of a q35 guest with these node sizes. */
 export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
   const total = spec.nodeSizes.reduce((a, b) => a + b, 0);
-  if (total < 16 * MiB) throw new InputError(`guest RAM of ${total} bytes is too small to boot (q35 needs at least 16 MiB)`, { field: '-m' });
+  if (total < 16 * MiB)
+    throw new InputError(`guest RAM of ${total} bytes is too small to boot (q35 needs at least 16 MiB)`, { field: '-m' });
   const lowmem = total >= LOW_RAM_SPLIT ? 2 * GiB : LOW_RAM_SPLIT;
   const below4g = Math.min(total, lowmem);
   const above4g = total - below4g;
@@ -74,7 +75,10 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
       }
       // The first node with memory holds [0, 640K) and goes on at 1 MiB.
       if (base === 0) {
-        if (len <= 0x100000) throw new InputError(`node ${id} of ${len} bytes: the first node with memory must hold more than the first MiB`, { field: `nodes[${id}]` });
+        if (len <= 0x100000)
+          throw new InputError(`node ${id} of ${len} bytes: the first node with memory must hold more than the first MiB`, {
+            field: `nodes[${id}]`,
+          });
         node.ranges.push({ start: 0, end: 0xa0000 });
         base = 0x100000;
         len -= 0x100000;
@@ -91,7 +95,16 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
       nodes.push(node);
     });
   }
-  return { name: `q35 ${spec.nodeSizes.map(fmtSize).join(' ')}`, arch: 'x86_64', e820, nodes, cpu: { features: spec.cpuFeatures, vendor: spec.cpuVendor ?? 'AMD' }, cmdline: spec.cmdline, source, warnings: [] };
+  return {
+    name: `q35 ${spec.nodeSizes.map(fmtSize).join(' ')}`,
+    arch: 'x86_64',
+    e820,
+    nodes,
+    cpu: { features: spec.cpuFeatures, vendor: spec.cpuVendor ?? 'AMD' },
+    cmdline: spec.cmdline,
+    source,
+    warnings: [],
+  };
 }
 
 function fmtSize(b: number): string {
@@ -122,7 +135,20 @@ const NUMA_KEYS: Record<string, string[]> = {
 /** MAX_NODES in QEMU. */
 const QEMU_MAX_NODES = 128;
 /** Properties of the memory backends (hostmem.c and its -ram, -file, -memfd kinds). */
-const BACKEND_KEYS = ['id', 'size', 'merge', 'dump', 'host-nodes', 'policy', 'prealloc', 'prealloc-threads', 'prealloc-context', 'share', 'reserve', 'x-use-canonical-path-for-ramblock-id'];
+const BACKEND_KEYS = [
+  'id',
+  'size',
+  'merge',
+  'dump',
+  'host-nodes',
+  'policy',
+  'prealloc',
+  'prealloc-threads',
+  'prealloc-context',
+  'share',
+  'reserve',
+  'x-use-canonical-path-for-ramblock-id',
+];
 const BACKEND_EXTRA: Record<string, string[]> = {
   'memory-backend-ram': [],
   'memory-backend-file': ['mem-path', 'align', 'offset', 'discard-data', 'pmem', 'readonly', 'rom'],
@@ -158,7 +184,7 @@ function numaMemSupported(machine: string): boolean {
   return !!v && (Number(v[1]) < 5 || (Number(v[1]) === 5 && Number(v[2]) === 0));
 }
 
-const hex = (n: number) => '0x' + n.toString(16);
+const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** Read a QEMU command line (the arguments, with or without the program name). */
 export function parseQemuArgs(args: string): Machine {
@@ -166,10 +192,13 @@ export function parseQemuArgs(args: string): Machine {
   try {
     parsed = shellQuote.parse(args);
   } catch (e) {
-    throw new InputError(`cannot split the QEMU command line as a shell would: ${e instanceof Error ? e.message : String(e)}`, { field: '--qemu' });
+    throw new InputError(`cannot split the QEMU command line as a shell would: ${e instanceof Error ? e.message : String(e)}`, {
+      field: '--qemu',
+    });
   }
   const words = parsed.map((w) => {
-    if (typeof w !== 'string') throw new InputError(`unsupported shell syntax in QEMU command line: ${JSON.stringify(w)}`, { field: '--qemu' });
+    if (typeof w !== 'string')
+      throw new InputError(`unsupported shell syntax in QEMU command line: ${JSON.stringify(w)}`, { field: '--qemu' });
     return w;
   });
   let mem: number | undefined;
@@ -213,18 +242,23 @@ export function parseQemuArgs(args: string): Machine {
       }
       case 'numa': {
         const type = qemuOpts(v, '-numa', 'type', null).get('type');
-        if (!type || !NUMA_KEYS[type]) throw new InputError(`-numa ${v}: Parameter 'type' does not accept value '${type ?? ''}'`, { field: '-numa' });
+        if (!type || !NUMA_KEYS[type])
+          throw new InputError(`-numa ${v}: Parameter 'type' does not accept value '${type ?? ''}'`, { field: '-numa' });
         const p = qemuOpts(v, '-numa', 'type', NUMA_KEYS[type]!);
         if (type !== 'node') break;
         const idText = p.get('nodeid');
         const nodeid = idText === undefined ? numaNodes.length : /^\d+$/.test(idText) ? Number(idText) : NaN;
         if (!Number.isInteger(nodeid)) throw new InputError(`-numa ${v}: Parameter 'nodeid' expects uint16`, { field: '-numa' });
         if (nodeid >= QEMU_MAX_NODES) throw new InputError(`-numa ${v}: Max number of NUMA nodes reached: ${nodeid}`, { field: '-numa' });
-        if (numaNodes.some((n) => n.nodeid === nodeid)) throw new InputError(`-numa ${v}: Duplicate NUMA nodeid: ${nodeid}`, { field: '-numa' });
+        if (numaNodes.some((n) => n.nodeid === nodeid))
+          throw new InputError(`-numa ${v}: Duplicate NUMA nodeid: ${nodeid}`, { field: '-numa' });
         const node = { nodeid, memdev: p.get('memdev'), mem: p.has('mem') ? qemuSize(p.get('mem')!, '-numa mem', MiB) : undefined, opt: v };
         const memdevs = node.memdev !== undefined || numaNodes.some((n) => n.memdev !== undefined);
         const mems = node.mem !== undefined || numaNodes.some((n) => n.mem !== undefined);
-        if (memdevs && mems) throw new InputError(`-numa ${v}: numa configuration should use either mem= or memdev=,mixing both is not allowed`, { field: '-numa' });
+        if (memdevs && mems)
+          throw new InputError(`-numa ${v}: numa configuration should use either mem= or memdev=,mixing both is not allowed`, {
+            field: '-numa',
+          });
         numaNodes.push(node);
         break;
       }
@@ -242,7 +276,8 @@ export function parseQemuArgs(args: string): Machine {
         break;
     }
   }
-  if (!/^(q35|pc-q35-\d+\.\d+)$/.test(machine)) throw new InputError(`only the q35 machine is modelled, not "${machine}"`, { field: '-machine' });
+  if (!/^(q35|pc-q35-\d+\.\d+)$/.test(machine))
+    throw new InputError(`only the q35 machine is modelled, not "${machine}"`, { field: '-machine' });
   if (!cpu.lm) throw new InputError(`-cpu ${cpu.model} has no long mode (lm): an x86_64 kernel does not start on it`, { field: '-cpu' });
   if (cpu.note) warnings.push(cpu.note);
   let nodeSizes: number[];
@@ -250,7 +285,10 @@ export function parseQemuArgs(args: string): Machine {
   if (numaNodes.length) {
     for (const n of numaNodes) {
       if (n.mem !== undefined && !numaMemSupported(machine)) {
-        throw new InputError(`-numa ${n.opt}: Parameter -numa node,mem is not supported by this machine type (${machine}); use -numa node,memdev instead`, { field: '-numa' });
+        throw new InputError(
+          `-numa ${n.opt}: Parameter -numa node,mem is not supported by this machine type (${machine}); use -numa node,memdev instead`,
+          { field: '-numa' },
+        );
       }
     }
     numaNodes.sort((a, b) => a.nodeid - b.nodeid);
@@ -261,7 +299,8 @@ export function parseQemuArgs(args: string): Machine {
     nodeSizes = numaNodes.map((n) => {
       if (n.memdev !== undefined) {
         const s = backends.get(n.memdev);
-        if (s === undefined) throw new InputError(`-numa ${n.opt}: Device '${n.memdev}' not found (no memory backend with that id)`, { field: '-numa' });
+        if (s === undefined)
+          throw new InputError(`-numa ${n.opt}: Device '${n.memdev}' not found (no memory backend with that id)`, { field: '-numa' });
         if (used.has(n.memdev)) throw new InputError(`memory backend ${n.memdev} can't be used multiple times.`, { field: '-numa' });
         used.add(n.memdev);
         return s;
@@ -270,11 +309,15 @@ export function parseQemuArgs(args: string): Machine {
       return n.mem ?? 0;
     });
     const sum = nodeSizes.reduce((a, b) => a + b, 0);
-    if (ram !== sum) throw new InputError(`total memory for NUMA nodes (${hex(sum)}) should equal RAM size (${hex(ram)})`, { field: '-numa' });
+    if (ram !== sum)
+      throw new InputError(`total memory for NUMA nodes (${hex(sum)}) should equal RAM size (${hex(ram)})`, { field: '-numa' });
   } else {
     nodeSizes = [ram];
   }
-  const m = q35Machine({ nodeSizes, numa: numaNodes.length > 0, cpuFeatures: cpu.pdpe1gb ? ['pdpe1gb'] : [], cpuVendor: cpu.vendor, cmdline: append }, 'qemu');
+  const m = q35Machine(
+    { nodeSizes, numa: numaNodes.length > 0, cpuFeatures: cpu.pdpe1gb ? ['pdpe1gb'] : [], cpuVendor: cpu.vendor, cmdline: append },
+    'qemu',
+  );
   m.warnings.push(...warnings);
   return validateMachine(m);
 }

@@ -9,10 +9,14 @@ export function validateMachine(m: Machine, file?: string): Machine {
   const e = [...m.e820].sort((a, b) => a.start - b.start);
   for (let i = 0; i < e.length; i++) {
     const r = e[i]!;
-    if (!(r.end > r.start)) throw new InputError(`e820 entry [${pa(r.start)}-${pa(r.end - 1)}] is empty or reversed`, { file, field: `e820[${i}]` });
+    if (!(r.end > r.start))
+      throw new InputError(`e820 entry [${pa(r.start)}-${pa(r.end - 1)}] is empty or reversed`, { file, field: `e820[${i}]` });
     const next = e[i + 1];
     if (next && next.start < r.end) {
-      throw new InputError(`e820 entries [${pa(r.start)}-${pa(r.end - 1)}] and [${pa(next.start)}-${pa(next.end - 1)}] overlap`, { file, field: 'e820' });
+      throw new InputError(`e820 entries [${pa(r.start)}-${pa(r.end - 1)}] and [${pa(next.start)}-${pa(next.end - 1)}] overlap`, {
+        file,
+        field: 'e820',
+      });
     }
   }
   if (!e.some((r) => r.type === 'usable')) throw new InputError('the memory map has no usable RAM', { file, field: 'e820' });
@@ -21,10 +25,16 @@ export function validateMachine(m: Machine, file?: string): Machine {
   for (const n of m.nodes) {
     if (seen.has(n.id)) throw new InputError(`node ${n.id} is described twice`, { file, field: 'nodes' });
     seen.add(n.id);
-    if (!Number.isInteger(n.id) || n.id < 0 || n.id >= 1024) throw new InputError(`node id ${n.id} is out of range (0..1023)`, { file, field: 'nodes' });
+    if (!Number.isInteger(n.id) || n.id < 0 || n.id >= 1024)
+      throw new InputError(`node id ${n.id} is out of range (0..1023)`, { file, field: 'nodes' });
     for (const r of n.ranges) {
-      if (r.end === r.start) throw new InputError(`node ${n.id} has a range of size 0 at ${pa(r.start)}: leave it out (a node without ranges has no memory)`, { file, field: `nodes[${n.id}]` });
-      if (!(r.end > r.start)) throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is reversed`, { file, field: `nodes[${n.id}]` });
+      if (r.end === r.start)
+        throw new InputError(`node ${n.id} has a range of size 0 at ${pa(r.start)}: leave it out (a node without ranges has no memory)`, {
+          file,
+          field: `nodes[${n.id}]`,
+        });
+      if (!(r.end > r.start))
+        throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is reversed`, { file, field: `nodes[${n.id}]` });
       all.push({ node: n.id, start: r.start, end: r.end });
     }
     const usable = n.ranges.some((r) => e.some((x) => x.type === 'usable' && x.start < r.end && r.start < x.end));
@@ -46,7 +56,10 @@ export function validateMachine(m: Machine, file?: string): Machine {
     const a = all[i]!;
     const b = all[i + 1]!;
     if (b.start < a.end && a.node !== b.node) {
-      throw new InputError(`node ${a.node} [${pa(a.start)}-${pa(a.end - 1)}] overlaps node ${b.node} [${pa(b.start)}-${pa(b.end - 1)}]`, { file, field: 'nodes' });
+      throw new InputError(`node ${a.node} [${pa(a.start)}-${pa(a.end - 1)}] overlaps node ${b.node} [${pa(b.start)}-${pa(b.end - 1)}]`, {
+        file,
+        field: 'nodes',
+      });
     }
   }
   return { ...m, e820: e };

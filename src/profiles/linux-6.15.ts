@@ -8,7 +8,7 @@ import type { KernelProfile } from './types.js';
 
 export const linux615: KernelProfile = {
   name: '6.15',
-  title: 'Linux 6.15 to the series\' base: pre-HVO in hugetlb_vmemmap_init_early(), vmemmap_undo_hvo(), fake-head tails',
+  title: "Linux 6.15 to the series' base: pre-HVO in hugetlb_vmemmap_init_early(), vmemmap_undo_hvo(), fake-head tails",
   validatedAgainst: null,
   features: {
     bootmemAlloc: 'hugetlb-bootmem-alloc',

@@ -15,7 +15,15 @@ import type { KernelFeatures, KernelProfile } from './types.js';
  * in n17, whose counts are all per node; never for the 1 GiB pool, n05); hugetlb_add_param() keeps
  * 5 hugetlb parameters (n16); a gigantic page across zones is freed into each zone it spans (n12, n24).
  */
-export const SINCE_6_16: Pick<KernelFeatures, 'lowMemReservedBy' | 'memSectionRootCaller' | 'memblockAllocNoLeakTrace' | 'hugetlbAllocTookLine' | 'hugetlbParamSlots' | 'invalidPageFreeByZone'> = {
+export const SINCE_6_16: Pick<
+  KernelFeatures,
+  | 'lowMemReservedBy'
+  | 'memSectionRootCaller'
+  | 'memblockAllocNoLeakTrace'
+  | 'hugetlbAllocTookLine'
+  | 'hugetlbParamSlots'
+  | 'invalidPageFreeByZone'
+> = {
   lowMemReservedBy: 'reserve_real_mode',
   memSectionRootCaller: '__memblock_alloc_or_panic',
   memblockAllocNoLeakTrace: true,

@@ -31,7 +31,16 @@ export function nodeSummaries(s: KernelState): NodeSummary[] {
       if (hi > a) blocks += Math.floor((hi - a) / GiB);
       return false;
     });
-    out.push({ node: nid, start: span.start, end: span.end, memory, reserved: memory - free, free, free1gBlocks: blocks, nodeData: s.nodeData.get(nid) ?? 0 });
+    out.push({
+      node: nid,
+      start: span.start,
+      end: span.end,
+      memory,
+      reserved: memory - free,
+      free,
+      free1gBlocks: blocks,
+      nodeData: s.nodeData.get(nid) ?? 0,
+    });
   }
   return out;
 }
@@ -43,6 +52,7 @@ export function profileOf(s: KernelState): KernelProfile {
 
 /** The warning every result of a generation not yet held to its real kernel carries, or null. */
 export function unvalidatedNote(s: KernelState): string | null {
-  return profileOf(s).validatedAgainst ? null : `kernel ${s.profile} is modelled from source and mails, not yet held to a real kernel: its numbers are a guess`;
+  return profileOf(s).validatedAgainst
+    ? null
+    : `kernel ${s.profile} is modelled from source and mails, not yet held to a real kernel: its numbers are a guess`;
 }
-

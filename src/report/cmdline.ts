@@ -5,13 +5,26 @@
 import { bootCommandLine, COMMAND_LINE_SIZE, keptCommandLine, parseArgs } from '../simulator.js';
 
 /** Parameters some modelled step reads. */
-export const MODELLED_PARAMS = ['hugepages', 'hugepagesz', 'default_hugepagesz', 'hugetlb_free_vmemmap', 'kernelcore', 'movablecore', 'movable_node', 'numa', 'log_buf_len', 'memblock', 'nokaslr'];
+export const MODELLED_PARAMS = [
+  'hugepages',
+  'hugepagesz',
+  'default_hugepagesz',
+  'hugetlb_free_vmemmap',
+  'kernelcore',
+  'movablecore',
+  'movable_node',
+  'numa',
+  'log_buf_len',
+  'memblock',
+  'nokaslr',
+];
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
   }
   return d[a.length]![b.length]!;
 }
@@ -48,12 +61,17 @@ export function cmdlineWarnings(cmdline: string): string[] {
   const out = n.suspicious.map((x) => `"${x.word}": not a parameter the kernel's memory setup reads; did you mean ${x.meant}=?`);
   const bytes = new TextEncoder().encode(cmdline).length;
   if (bootCommandLine(cmdline).truncated) {
-    out.unshift(`the command line is ${bytes} bytes, more than the ${COMMAND_LINE_SIZE - 1} the kernel takes (COMMAND_LINE_SIZE ${COMMAND_LINE_SIZE}): its copy has no end, and the boot stops in start_kernel() (a fortify panic in setup_command_line(), as the real 6.1 kernel does)`);
+    out.unshift(
+      `the command line is ${bytes} bytes, more than the ${COMMAND_LINE_SIZE - 1} the kernel takes (COMMAND_LINE_SIZE ${COMMAND_LINE_SIZE}): its copy has no end, and the boot stops in start_kernel() (a fortify panic in setup_command_line(), as the real 6.1 kernel does)`,
+    );
   }
   const quotes = (keptCommandLine(cmdline).match(/"/g) ?? []).length;
   if (quotes % 2) {
     const last = parseArgs(cmdline).at(-1);
-    if (last) out.push(`an unclosed double quote: the kernel reads the rest of the line as one word ("${last.val === null ? last.param : `${last.param}=${last.val}`}"), so no parameter in it is seen`);
+    if (last)
+      out.push(
+        `an unclosed double quote: the kernel reads the rest of the line as one word ("${last.val === null ? last.param : `${last.param}=${last.val}`}"), so no parameter in it is seen`,
+      );
   }
   return out;
 }

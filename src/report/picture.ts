@@ -6,7 +6,15 @@
 // Owners are grouped by the caller that made the call. Adjacent ranges of one owner
 // are merged as they are set, which keeps a 64 TiB boot's million vmemmap blocks to a
 // handful of intervals.
-import { numaNodeSpans, PMD_ENTRY_SPAN, presentSections, PTE_SPAN, sectionMapSize, type KernelState, type MemblockCallLog } from '../simulator.js';
+import {
+  numaNodeSpans,
+  PMD_ENTRY_SPAN,
+  presentSections,
+  PTE_SPAN,
+  sectionMapSize,
+  type KernelState,
+  type MemblockCallLog,
+} from '../simulator.js';
 import { firstEndingAbove } from '../util/search.js';
 
 export const OWNERS = ['hugetlb', 'memmap', 'page tables', 'kernel & firmware', 'node data', 'per-cpu', 'other'] as const;
@@ -69,7 +77,8 @@ export function ownerOf(caller: string): Owner {
   if (/init_mem_mapping|spp_getpage|alloc_low_page|pgtable|pte|pmd|pud/.test(caller)) return 'page tables';
   if (/pcpu|percpu/.test(caller)) return 'per-cpu';
   if (/numa|node_data|pgdat/.test(caller)) return 'node data';
-  if (/early_reserve|setup_arch|bios|real_mode|brk|e820|acpi|initrd|trim|ibft|kernel|crash|setup_data/.test(caller)) return 'kernel & firmware';
+  if (/early_reserve|setup_arch|bios|real_mode|brk|e820|acpi|initrd|trim|ibft|kernel|crash|setup_data/.test(caller))
+    return 'kernel & firmware';
   return 'other';
 }
 
@@ -184,22 +193,46 @@ export function bootPicture(s: KernelState, step = s.steps.length - 1): BootPict
     if (at < span.end) holes.push({ start: at, end: span.end, what: 'hole' });
     const zones: Extent<string>[] = [];
     if (zonesShown) {
-      for (const z of s.zones!.zones) if (z.nid === nid && z.spanned) zones.push({ start: z.startPfn * ps, end: (z.startPfn + z.spanned) * ps, what: z.name });
+      for (const z of s.zones!.zones)
+        if (z.nid === nid && z.spanned) zones.push({ start: z.startPfn * ps, end: (z.startPfn + z.spanned) * ps, what: z.name });
     }
     const hugePages: Extent<'pool' | 'boot'>[] = [];
-    if (poolShown) for (const p of s.hugetlb.pages) if (p.nid === nid) hugePages.push({ start: p.pfn * ps, end: (p.pfn + 2 ** p.order) * ps, what: 'pool' });
+    if (poolShown)
+      for (const p of s.hugetlb.pages)
+        if (p.nid === nid) hugePages.push({ start: p.pfn * ps, end: (p.pfn + 2 ** p.order) * ps, what: 'pool' });
     // Pages still on huge_boot_pages at the end were never gathered (a boot that died first);
     // before the end, hugetlb's reservations already show where they are.
     if (last) {
       const gathered = new Set(s.hugetlb.pages.map((p) => p.pfn * ps));
-      for (const b of s.hugetlb.bootPages) if (b.addr >= span.start && b.addr < span.end && !gathered.has(b.addr)) hugePages.push({ start: b.addr, end: b.addr + 2 ** b.order * ps, what: 'boot' });
+      for (const b of s.hugetlb.bootPages)
+        if (b.addr >= span.start && b.addr < span.end && !gathered.has(b.addr))
+          hugePages.push({ start: b.addr, end: b.addr + 2 ** b.order * ps, what: 'boot' });
     }
     hugePages.sort((a, b) => a.start - b.start);
     const secSize = s.arch.sectionSize;
-    const present = s.sparse.present.filter((r) => r.nid === nid).map((r) => ({ start: r.start * secSize, end: r.end * secSize, what: 'present' as const }));
-    nodes.push({ nid, start: span.start, end: span.end, zones, holes, reserved: clipTo(reserved, span.start, span.end), hugePages, sections: { size: secSize, present } });
+    const present = s.sparse.present
+      .filter((r) => r.nid === nid)
+      .map((r) => ({ start: r.start * secSize, end: r.end * secSize, what: 'present' as const }));
+    nodes.push({
+      nid,
+      start: span.start,
+      end: span.end,
+      zones,
+      holes,
+      reserved: clipTo(reserved, span.start, span.end),
+      hugePages,
+      sections: { size: secSize, present },
+    });
   }
-  return { profile: s.profile, structPagePerByte: s.arch.structPageSize / ps, machine: s.machine.name, step: Math.min(step, s.steps.length - 1), steps, nodes, vmemmap: vmemmapPicture(s) };
+  return {
+    profile: s.profile,
+    structPagePerByte: s.arch.structPageSize / ps,
+    machine: s.machine.name,
+    step: Math.min(step, s.steps.length - 1),
+    steps,
+    nodes,
+    vmemmap: vmemmapPicture(s),
+  };
 }
 
 /**
@@ -259,7 +292,13 @@ export function vmemmapPicture(s: KernelState): VmemmapPicture {
     const st = pt.stored.get(phys);
     // A head page is also mapped once at its own address.
     const n = st?.kind === 'head' ? aliases + 1 : aliases;
-    if (n > 1 && st) shared.push({ phys, kind: st.kind, refs: n, ...(st.kind === 'tail' ? { zone: `node ${st.nid} ${s.zones?.names[st.zoneIdx] ?? st.zoneIdx}, order ${st.order}` } : {}) });
+    if (n > 1 && st)
+      shared.push({
+        phys,
+        kind: st.kind,
+        refs: n,
+        ...(st.kind === 'tail' ? { zone: `node ${st.nid} ${s.zones?.names[st.zoneIdx] ?? st.zoneIdx}, order ${st.order}` } : {}),
+      });
   }
   shared.sort((a, b) => a.phys - b.phys);
   const nodes: VmemmapPicture['nodes'] = [];

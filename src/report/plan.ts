@@ -5,7 +5,18 @@
 // "Why missing" looks at each node's naturally aligned slots of the page size at the
 // moment hugetlb finished allocating (the memblock calls replayed up to then): a slot
 // is a huge page, not all RAM, taken (by which owners), or free. The "most pages"
-import { boot, hstateIsGigantic, hstateSize, hugeBootPages, hugetlbVmemmapOptimizableSize, numaNodeSpans, predictOutOfMemory, type BootOptions, type Hstate, type KernelState } from '../simulator.js';
+import {
+  boot,
+  hstateIsGigantic,
+  hstateSize,
+  hugeBootPages,
+  hugetlbVmemmapOptimizableSize,
+  numaNodeSpans,
+  predictOutOfMemory,
+  type BootOptions,
+  type Hstate,
+  type KernelState,
+} from '../simulator.js';
 import type { Machine } from '../machine/types.js';
 import { meminfoObject } from './proc.js';
 import { reservationsAfter, vmemmapBytes, type Owner } from './picture.js';
@@ -142,13 +153,23 @@ function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: Retur
       free++;
       continue;
     }
-    if (taken++ < 3) examples.push(`${slot(a)} holds ${[...owners].map(([o, r]) => `${o} at [${hex(r.start)}-${hex(r.end - 1)}] (${humanSize(r.end - r.start)})`).join(', ')}`);
+    if (taken++ < 3)
+      examples.push(
+        `${slot(a)} holds ${[...owners].map(([o, r]) => `${o} at [${hex(r.start)}-${hex(r.end - 1)}] (${humanSize(r.end - r.start)})`).join(', ')}`,
+      );
     for (const o of owners.keys()) takenBy.set(o, (takenBy.get(o) ?? 0) + 1);
   }
-  const lead = Math.floor(span.start / bytes) * bytes < span.start || span.end % bytes ? ', the node not starting or ending on a slot boundary' : '';
+  const lead =
+    Math.floor(span.start / bytes) * bytes < span.start || span.end % bytes ? ', the node not starting or ending on a slot boundary' : '';
   const parts = [`node ${nid}: ${page + hole + free + taken} aligned ${humanSize(bytes)} slots${lead}; holding pages: ${page}`];
   if (hole) parts.push(`not all RAM of the node: ${hole}`);
-  if (taken) parts.push(`taken when hugetlb allocated: ${taken} (${[...takenBy].sort((x, y) => y[1] - x[1]).map(([o, n]) => `${o} ${n}`).join(', ')})`);
+  if (taken)
+    parts.push(
+      `taken when hugetlb allocated: ${taken} (${[...takenBy]
+        .sort((x, y) => y[1] - x[1])
+        .map(([o, n]) => `${o} ${n}`)
+        .join(', ')})`,
+    );
   if (free) parts.push(`free but not used (the ask went to other nodes, or hugetlb stopped): ${free}`);
   return { node: nid, text: parts.join('; '), examples };
 }
@@ -160,7 +181,7 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
   const asked = h.asked;
   const rows: PlanRow[] = Object.entries(per).map(([k, got]) => {
     const node = Number(k.slice(4));
-    return { size, node, asked: asked && asked.perNode.size ? (asked.perNode.get(node) ?? 0) : null, got };
+    return { size, node, asked: asked?.perNode.size ? (asked.perNode.get(node) ?? 0) : null, got };
   });
   const got = rows.reduce((a, r) => a + r.got, 0);
   const want = asked?.total ?? 0;
@@ -168,14 +189,22 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
   if (got < want) {
     if (s.panic) {
       const taken = hugeBootPages(s).filter((m) => m.order === h.order).length;
-      why.push({ node: null, text: `the boot died (${s.panic.split(' / ')[0]})${taken ? `; the ${taken} page${taken === 1 ? '' : 's'} hugetlb had taken from memblock never reached the pool` : ''}`, examples: [] });
+      why.push({
+        node: null,
+        text: `the boot died (${s.panic.split(' / ')[0]})${taken ? `; the ${taken} page${taken === 1 ? '' : 's'} hugetlb had taken from memblock never reached the pool` : ''}`,
+        examples: [],
+      });
     }
     if (hstateIsGigantic(h)) {
       const reserved = reservationsAfter(s, afterHugetlbAllocation(s));
       const short = rows.filter((r) => r.asked === null || r.got < r.asked);
       for (const r of short) why.push(giganticWhy(s, r.node, bytes, reserved));
     } else if (!s.panic) {
-      why.push({ node: null, text: `${size} pages come from the buddy allocator at hugetlb_init(); it ran out of free ${size} blocks after ${got} (each node keeps back its min-watermark share and what the kernel itself uses)`, examples: [] });
+      why.push({
+        node: null,
+        text: `${size} pages come from the buddy allocator at hugetlb_init(); it ran out of free ${size} blocks after ${got} (each node keeps back its min-watermark share and what the kernel itself uses)`,
+        examples: [],
+      });
     }
   }
   return { size, bytes, asked: want, got, rows, why };
@@ -225,7 +254,8 @@ export function bootDeath(s: KernelState): string | null {
 export function outOfMemoryText(s: KernelState, oom: NonNullable<ReturnType<typeof predictOutOfMemory>>): string {
   const ps = s.arch.pageSize;
   const kept = `the zones keep ${humanSize(oom.usablePages * ps)} above their watermarks (min_free_kbytes ${oom.minFreeKbytes} once khugepaged starts) and the rest of the boot needs ${humanSize(oom.needPages * ps)}`;
-  if (oom.dies) return `this boot will run out of memory after hugetlb_init(): ${kept}; the real kernel panics ("System is deadlocked on memory", "VFS: Unable to mount root fs") or hangs`;
+  if (oom.dies)
+    return `this boot will run out of memory after hugetlb_init(): ${kept}; the real kernel panics ("System is deadlocked on memory", "VFS: Unable to mount root fs") or hangs`;
   return `this boot may run out of memory after hugetlb_init(): ${kept}, within ${humanSize(s.build.bootNeedUncertaintyKb * 1024)} of the edge, where real boots went both ways`;
 }
 
@@ -273,7 +303,13 @@ function edge(ok: (k: number) => boolean, lo: number, hi: number, guess: (lo: nu
  * booting trial leaves (how many more pages it could hold), so a good guess
  * costs two or three boots.
  */
-function bestAsk(probe: (k: number) => Probe, cap: number, bytes: number, ps: number, start: number): { ask: number; deathAbove?: string } | null {
+function bestAsk(
+  probe: (k: number) => Probe,
+  cap: number,
+  bytes: number,
+  _ps: number,
+  start: number,
+): { ask: number; deathAbove?: string } | null {
   const all = probe(cap);
   if (!all.death) return { ask: cap };
   const ok = (k: number) => !probe(k).death;
@@ -326,7 +362,16 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
           const oom = predictOutOfMemory(t);
           const perNode = perNodeOf(t, order);
           const got = Object.values(perNode).reduce((a, b) => a + b, 0);
-          r = { death: bootDeath(t), got, perNode, freeBytes: freeBytesOf(t), memTotalKb: meminfoObject(t).MemTotal ?? 0, roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0, ask: k, discarded: t.hugetlb.nrInvalid.get(order) ?? 0 };
+          r = {
+            death: bootDeath(t),
+            got,
+            perNode,
+            freeBytes: freeBytesOf(t),
+            memTotalKb: meminfoObject(t).MemTotal ?? 0,
+            roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0,
+            ask: k,
+            discarded: t.hugetlb.nrInvalid.get(order) ?? 0,
+          };
           cache.set(k, r);
         }
         return r;
@@ -338,7 +383,13 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
       }
       // The command line asks for what that boot got (the same allocations, without the kernel's failure message),
       // unless pages were discarded: then asking for fewer would get fewer still, and it asks what that boot asked.
-      const answer = (r: Probe, note?: string): PlanBest => ({ pages: r.got, perNode: r.perNode, cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, r.discarded ? r.ask : r.got), note, freeBytes: r.freeBytes });
+      const answer = (r: Probe, note?: string): PlanBest => ({
+        pages: r.got,
+        perNode: r.perNode,
+        cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, r.discarded ? r.ask : r.got),
+        note,
+        freeBytes: r.freeBytes,
+      });
       const top = probe(best.ask);
       const risk = best.deathAbove?.startsWith('this boot may') ? 'may kill the boot' : 'kills the boot';
       z.best = answer(top, best.deathAbove ? `asking for ${best.ask + 1} or more ${risk} (${best.deathAbove})` : undefined);
@@ -355,7 +406,8 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
       const perPage = z.bytes - (s.hugetlb.vmemmapOptimizeEnabled ? hugetlbVmemmapOptimizableSize(s, order) : 0);
       const k = edge(fits, -1, best.ask, (l, h) => {
         const hi = probe(h);
-        const slope = l >= 0 && hi.got > probe(l).got ? Math.max(1, (probe(l).freeBytes - hi.freeBytes) / (hi.got - probe(l).got)) : perPage;
+        const slope =
+          l >= 0 && hi.got > probe(l).got ? Math.max(1, (probe(l).freeBytes - hi.freeBytes) / (hi.got - probe(l).got)) : perPage;
         return hi.got - Math.ceil((margin - hi.freeBytes) / slope);
       });
       if (k >= 0) z.recommended = answer(probe(k));

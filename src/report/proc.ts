@@ -44,7 +44,7 @@ export function meminfo(s: KernelState): MeminfoField[] {
 }
 
 export function meminfoText(s: KernelState): string[] {
-  return meminfo(s).map((f) => `${(f.name + ':').padEnd(16)}${String(f.value).padStart(8)}${f.unit ? ' kB' : ''}`);
+  return meminfo(s).map((f) => `${(`${f.name}:`).padEnd(16)}${String(f.value).padStart(8)}${f.unit ? ' kB' : ''}`);
 }
 
 export function meminfoObject(s: KernelState): Record<string, number> {
@@ -73,7 +73,14 @@ export interface ZoneReport {
 }
 
 export function zones(s: KernelState): ZoneReport[] {
-  return (s.zones?.zones ?? []).map((z) => ({ node: z.nid, zone: z.name, start: z.startPfn, spanned: z.spanned, present: z.present, managed: z.managed }));
+  return (s.zones?.zones ?? []).map((z) => ({
+    node: z.nid,
+    zone: z.name,
+    start: z.startPfn,
+    spanned: z.spanned,
+    present: z.present,
+    managed: z.managed,
+  }));
 }
 
 /** /proc/zoneinfo: the sizes of each zone (the counters of a running system are left out). */

@@ -18,7 +18,13 @@ export const OWNER_COLOURS: Record<Owner, string> = {
   'per-cpu': '#66a61e',
   other: '#a6761d',
 };
-export const ZONE_COLOURS: Record<string, string> = { DMA: '#9ecae1', DMA32: '#6baed6', Normal: '#3182bd', Movable: '#fd8d3c', Device: '#969696' };
+export const ZONE_COLOURS: Record<string, string> = {
+  DMA: '#9ecae1',
+  DMA32: '#6baed6',
+  Normal: '#3182bd',
+  Movable: '#fd8d3c',
+  Device: '#969696',
+};
 export const VMEMMAP_COLOURS: Record<VmemmapKind, string> = { 'pmd leaf': '#3182bd', 'pte table': '#fd8d3c', hvo: '#31a354' };
 
 /** Where the bars start and how much room is kept on the right: the page maps clicks back to addresses with these. */
@@ -39,7 +45,17 @@ export const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;')
  * drawn as they are; where several kinds share a pixel, the pixel takes the kind that
  * covers most of it, so a million small ranges draw as at most one rectangle a pixel.
  */
-function bars<T extends string>(items: Extent<T>[], lo: number, hi: number, x0: number, w: number, y: number, h: number, colour: (t: T) => string, title: (e: Extent<T>) => string): string[] {
+function bars<T extends string>(
+  items: Extent<T>[],
+  lo: number,
+  hi: number,
+  x0: number,
+  w: number,
+  y: number,
+  h: number,
+  colour: (t: T) => string,
+  title: (e: Extent<T>) => string,
+): string[] {
   const out: string[] = [];
   const scale = w / (hi - lo);
   const px = Math.max(1, Math.ceil(w));
@@ -82,7 +98,9 @@ function bars<T extends string>(items: Extent<T>[], lo: number, hi: number, x0: 
     const ex2 = Math.min(x0 + run.p2 + 1, x0 + (Math.min(run.to.end, hi) - lo) * scale);
     const e = { start: run.from.start, end: run.to.end, what: kinds[run.k]! };
     const t = run.n > 1 ? `${title(e)} (${run.n} ranges drawn as one)` : title(e);
-    out.push(`<rect x="${ex1.toFixed(2)}" y="${y}" width="${Math.max(ex2 - ex1, 0.8).toFixed(2)}" height="${h}" fill="${colour(kinds[run.k]!)}"><title>${esc(t)}</title></rect>`);
+    out.push(
+      `<rect x="${ex1.toFixed(2)}" y="${y}" width="${Math.max(ex2 - ex1, 0.8).toFixed(2)}" height="${h}" fill="${colour(kinds[run.k]!)}"><title>${esc(t)}</title></rect>`,
+    );
     run = null;
   };
   for (let p = 0; p < px; p++) {
@@ -105,7 +123,8 @@ function bars<T extends string>(items: Extent<T>[], lo: number, hi: number, x0: 
   return out;
 }
 
-const rangeTitle = (label: string, e: { start: number; end: number }) => `${label}: [${hex(e.start)}-${hex(e.end - 1)}] ${humanSize(e.end - e.start)}`;
+const rangeTitle = (label: string, e: { start: number; end: number }) =>
+  `${label}: [${hex(e.start)}-${hex(e.end - 1)}] ${humanSize(e.end - e.start)}`;
 
 function frame(width: number, height: number, title: string, body: string[]): string {
   return [
@@ -147,36 +166,100 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
     const lo = o.window ? Math.max(n.start, o.window.start) : n.start;
     const hi = o.window ? Math.min(n.end, o.window.end) : n.end;
     body.push(`<g class="node" data-nid="${n.nid}">`);
-    body.push(`<text x="8" y="${y + 26}" font-weight="bold">node ${n.nid}</text><text x="8" y="${y + 40}" fill="#555">${esc(humanSize(n.end - n.start))}</text>`);
+    body.push(
+      `<text x="8" y="${y + 26}" font-weight="bold">node ${n.nid}</text><text x="8" y="${y + 40}" fill="#555">${esc(humanSize(n.end - n.start))}</text>`,
+    );
     // Zones: a thin strip above the bar, named where there is room.
-    body.push(...bars(n.zones, lo, hi, x0, w, y, 10, (z) => ZONE_COLOURS[z] ?? '#ccc', (e) => rangeTitle(`zone ${e.what}`, e)));
+    body.push(
+      ...bars(
+        n.zones,
+        lo,
+        hi,
+        x0,
+        w,
+        y,
+        10,
+        (z) => ZONE_COLOURS[z] ?? '#ccc',
+        (e) => rangeTitle(`zone ${e.what}`, e),
+      ),
+    );
     for (const z of n.zones) {
       const a = Math.max(z.start, lo);
       const b = Math.min(z.end, hi);
       const px = ((b - a) * w) / (hi - lo);
-      if (px > 50) body.push(`<text x="${(x0 + ((a - lo) * w) / (hi - lo) + 3).toFixed(1)}" y="${y + 9}" font-size="9" fill="#fff">${esc(z.what)}</text>`);
+      if (px > 50)
+        body.push(
+          `<text x="${(x0 + ((a - lo) * w) / (hi - lo) + 3).toFixed(1)}" y="${y + 9}" font-size="9" fill="#fff">${esc(z.what)}</text>`,
+        );
     }
     // RAM, then holes and reservations over it.
-    body.push(`<rect x="${x0}" y="${y + 12}" width="${w}" height="26" fill="#e8e8e8"><title>${esc(rangeTitle(`node ${n.nid} free RAM`, { start: lo, end: hi }))}</title></rect>`);
-    body.push(...bars(n.holes, lo, hi, x0, w, y + 12, 26, () => 'url(#hole)', (e) => rangeTitle('not RAM of this node', e)));
-    body.push(...bars(n.reserved, lo, hi, x0, w, y + 12, 26, (k) => OWNER_COLOURS[k], (e) => rangeTitle(`reserved by ${e.what}`, e)));
+    body.push(
+      `<rect x="${x0}" y="${y + 12}" width="${w}" height="26" fill="#e8e8e8"><title>${esc(rangeTitle(`node ${n.nid} free RAM`, { start: lo, end: hi }))}</title></rect>`,
+    );
+    body.push(
+      ...bars(
+        n.holes,
+        lo,
+        hi,
+        x0,
+        w,
+        y + 12,
+        26,
+        () => 'url(#hole)',
+        (e) => rangeTitle('not RAM of this node', e),
+      ),
+    );
+    body.push(
+      ...bars(
+        n.reserved,
+        lo,
+        hi,
+        x0,
+        w,
+        y + 12,
+        26,
+        (k) => OWNER_COLOURS[k],
+        (e) => rangeTitle(`reserved by ${e.what}`, e),
+      ),
+    );
     // Section boundaries, where they are far enough apart to tell.
     const secPx = (n.sections.size * w) / (hi - lo);
     if (secPx >= 6) {
       const ticks: string[] = [];
       for (const r of n.sections.present) {
-        for (let a = Math.max(r.start, Math.ceil(lo / n.sections.size) * n.sections.size); a <= Math.min(r.end, hi); a += n.sections.size) ticks.push(`M${(x0 + (a - lo) * (w / (hi - lo))).toFixed(1)} ${y + 12}v26`);
+        for (let a = Math.max(r.start, Math.ceil(lo / n.sections.size) * n.sections.size); a <= Math.min(r.end, hi); a += n.sections.size)
+          ticks.push(`M${(x0 + (a - lo) * (w / (hi - lo))).toFixed(1)} ${y + 12}v26`);
       }
-      body.push(`<path d="${ticks.join('')}" stroke="#fff" stroke-opacity="0.7" stroke-width="1"><title>memory sections of ${esc(humanSize(n.sections.size))}</title></path>`);
+      body.push(
+        `<path d="${ticks.join('')}" stroke="#fff" stroke-opacity="0.7" stroke-width="1"><title>memory sections of ${esc(humanSize(n.sections.size))}</title></path>`,
+      );
     }
     // Huge pages: a strip under the bar.
-    body.push(...bars(n.hugePages, lo, hi, x0, w, y + 40, 8, (k) => (k === 'pool' ? '#1b9e77' : '#a1d99b'), (e) => rangeTitle(e.what === 'pool' ? 'huge page in the pool' : 'boot page (not gathered yet)', e)));
-    body.push(`<text x="${x0}" y="${y + 58}" font-size="9" fill="#777">${hex(lo)}</text><text x="${x0 + w}" y="${y + 58}" font-size="9" fill="#777" text-anchor="end">${hex(hi)}</text>`);
+    body.push(
+      ...bars(
+        n.hugePages,
+        lo,
+        hi,
+        x0,
+        w,
+        y + 40,
+        8,
+        (k) => (k === 'pool' ? '#1b9e77' : '#a1d99b'),
+        (e) => rangeTitle(e.what === 'pool' ? 'huge page in the pool' : 'boot page (not gathered yet)', e),
+      ),
+    );
+    body.push(
+      `<text x="${x0}" y="${y + 58}" font-size="9" fill="#777">${hex(lo)}</text><text x="${x0 + w}" y="${y + 58}" font-size="9" fill="#777" text-anchor="end">${hex(hi)}</text>`,
+    );
     body.push('</g>');
     y += rowH + 8;
   }
   y += 8;
-  const l1 = legend([...OWNERS.map((k) => [k, OWNER_COLOURS[k]] as [string, string]), ['free RAM', '#e8e8e8'], ['not RAM', 'url(#hole)']], y, width);
+  const l1 = legend(
+    [...OWNERS.map((k) => [k, OWNER_COLOURS[k]] as [string, string]), ['free RAM', '#e8e8e8'], ['not RAM', 'url(#hole)']],
+    y,
+    width,
+  );
   const l2 = legend([...Object.entries(ZONE_COLOURS).slice(0, 4), ['huge page', '#1b9e77']], l1.y, width);
   body.push(...l1.svg, ...l2.svg);
   y = l2.y - 18;
@@ -197,30 +280,53 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
     if (o.window && !(n.end > o.window.start && n.start < o.window.end)) continue;
     const lo = o.window ? Math.max(n.start, o.window.start) : n.start;
     const hi = o.window ? Math.min(n.end, o.window.end) : n.end;
-    body.push(`<text x="8" y="${y + 16}" font-weight="bold">node ${n.nid}</text><text x="8" y="${y + 30}" fill="#555">${esc(humanSize(n.end - n.start))} of vmemmap</text>`);
+    body.push(
+      `<text x="8" y="${y + 16}" font-weight="bold">node ${n.nid}</text><text x="8" y="${y + 30}" fill="#555">${esc(humanSize(n.end - n.start))} of vmemmap</text>`,
+    );
     body.push(`<rect x="${x0}" y="${y + 4}" width="${w}" height="24" fill="#f4f4f4"><title>not mapped</title></rect>`);
-    body.push(...bars(n.segments, lo, hi, x0, w, y + 4, 24, (k) => VMEMMAP_COLOURS[k], (e) => rangeTitle(e.what === 'hvo' ? 'remapped by HVO (shares a page)' : e.what, e)));
+    body.push(
+      ...bars(
+        n.segments,
+        lo,
+        hi,
+        x0,
+        w,
+        y + 4,
+        24,
+        (k) => VMEMMAP_COLOURS[k],
+        (e) => rangeTitle(e.what === 'hvo' ? 'remapped by HVO (shares a page)' : e.what, e),
+      ),
+    );
     y += 44;
   }
   // The saving: the struct-page memory without HVO against what backs the vmemmap now.
   const full = Math.max(v.fullBytes, v.backingBytes, 1);
   y += 6;
   body.push(`<text x="8" y="${y + 14}">struct pages</text>`);
-  body.push(`<rect x="${x0}" y="${y}" width="${w}" height="16" fill="#bdbdbd"><title>${esc(`without HVO: ${humanSize(v.fullBytes)}`)}</title></rect>`);
+  body.push(
+    `<rect x="${x0}" y="${y}" width="${w}" height="16" fill="#bdbdbd"><title>${esc(`without HVO: ${humanSize(v.fullBytes)}`)}</title></rect>`,
+  );
   body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="10">without HVO: ${esc(humanSize(v.fullBytes))}</text>`);
   y += 20;
-  body.push(`<rect x="${x0}" y="${y}" width="${Math.max(1, (v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354"><title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`);
+  body.push(
+    `<rect x="${x0}" y="${y}" width="${Math.max(1, (v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354"><title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`,
+  );
   const saved = v.fullBytes - v.backingBytes;
   const nowW = (v.backingBytes / full) * w;
   const label = `now: ${humanSize(v.backingBytes)} (${v.hvo ? `HVO ${saved >= 0 ? 'saves' : 'costs'} ${humanSize(Math.abs(saved))}` : 'HVO is off'})`;
   // Inside the bar when it has room, beside it when it is a sliver.
-  body.push(nowW > label.length * 6 + 8 ? `<text x="${x0 + 4}" y="${y + 12}" font-size="10" fill="#fff">${esc(label)}</text>` : `<text x="${(x0 + nowW + 6).toFixed(1)}" y="${y + 12}" font-size="10">${esc(label)}</text>`);
+  body.push(
+    nowW > label.length * 6 + 8
+      ? `<text x="${x0 + 4}" y="${y + 12}" font-size="10" fill="#fff">${esc(label)}</text>`
+      : `<text x="${(x0 + nowW + 6).toFixed(1)}" y="${y + 12}" font-size="10">${esc(label)}</text>`,
+  );
   y += 30;
   const heads = v.shared.filter((x) => x.kind === 'head').length;
   const tails = v.shared.filter((x) => x.kind === 'tail');
   const said: string[] = [];
   if (heads) said.push(`${heads} head page${heads === 1 ? '' : 's'} mapped again by their tails`);
-  if (tails.length) said.push(`${tails.length} shared tail page${tails.length === 1 ? '' : 's'} (${tails.reduce((a, t) => a + t.refs, 0)} mappings)`);
+  if (tails.length)
+    said.push(`${tails.length} shared tail page${tails.length === 1 ? '' : 's'} (${tails.reduce((a, t) => a + t.refs, 0)} mappings)`);
   body.push(`<text x="8" y="${y}">shared vmemmap pages: ${said.length ? said.join(', ') : 'none'}</text>`);
   y += 22;
   const l = legend(Object.entries(VMEMMAP_COLOURS), y, width);

@@ -5,7 +5,7 @@
 import { PMD_ENTRY_SPAN, PTE_SPAN, pteLookup, type KernelState } from '../simulator.js';
 
 const PTRS = PMD_ENTRY_SPAN / PTE_SPAN;
-const hex = (n: number) => '0x' + n.toString(16);
+const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** One PMD entry of a walk: its `pmd` line and its `pte` lines. */
 export interface WalkEntry {

@@ -38,7 +38,8 @@ const META_FLAG_SHIFT = 2;
 const META_FN_SHIFT = 4;
 const META_CALLER_SHIFT = 18;
 const META_ID_MAX = 0x3fff;
-const meta = (shape: number, flag: number, fn: number, caller: number): number => (shape | (flag << META_FLAG_SHIFT) | (fn << META_FN_SHIFT) | (caller << META_CALLER_SHIFT)) >>> 0;
+const meta = (shape: number, flag: number, fn: number, caller: number): number =>
+  (shape | (flag << META_FLAG_SHIFT) | (fn << META_FN_SHIFT) | (caller << META_CALLER_SHIFT)) >>> 0;
 
 /** The arguments of an allocation call, kept once however many calls make it with them. */
 interface AllocArgs {
@@ -174,7 +175,16 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
   }
 
   /** An allocation call: with a node (nid not undefined) or without (memblock_phys_alloc_range). Its result comes later (setResult). */
-  pushAlloc(fn: string, size: number, align: number, nid: number | undefined, from: number, maxAddr: number, caller: string, printed: boolean): number {
+  pushAlloc(
+    fn: string,
+    size: number,
+    align: number,
+    nid: number | undefined,
+    from: number,
+    maxAddr: number,
+    caller: string,
+    printed: boolean,
+  ): number {
     const a = this.argsId(size, align, nid, from, maxAddr);
     const i = this.add(SHAPE_ALLOC, fn, caller, printed);
     this.setVal(i, 0, a);
@@ -391,4 +401,3 @@ export class MemblockCallLog implements Iterable<MemblockCall> {
     return c;
   }
 }
-

@@ -13,7 +13,16 @@
 // The boot runner installs these as `mb.shortcuts` (memblockHints()) unless it
 // boots stepwise; tests hold them to the search and to calls one by one.
 import type { Memblock, MemblockRegion, MemblockShortcuts } from '../kernel/memblock.js';
-import { findEnd, findStart, firstRegionEndingAbove, MAX_NUMNODES, memblockAddRange, memblockAllocTryNidRaw, MEMBLOCK_NONE, roundDown } from '../kernel/memblock.js';
+import {
+  findEnd,
+  findStart,
+  firstRegionEndingAbove,
+  MAX_NUMNODES,
+  memblockAddRange,
+  memblockAllocTryNidRaw,
+  MEMBLOCK_NONE,
+  roundDown,
+} from '../kernel/memblock.js';
 
 /** The shortcuts: one hint per node (NUMA_NO_NODE included), where the last top-down allocation there landed. */
 export class MemblockHints implements MemblockShortcuts {
@@ -83,9 +92,23 @@ export function allocHintFind(mb: Memblock, size: number, align: number, start: 
 }
 
 /** Whether a hint was left by an allocation with these arguments, and nothing that could open room above it has happened since. */
-function allocHintValid(mb: Memblock, h: AllocHint, size: number, align: number, start: number, end: number, nid: number, flags: number): boolean {
+function allocHintValid(
+  mb: Memblock,
+  h: AllocHint,
+  size: number,
+  align: number,
+  start: number,
+  end: number,
+  nid: number,
+  flags: number,
+): boolean {
   if (h.size !== size || h.align !== align || h.start !== start || h.end !== end || h.nid !== nid || h.flags !== flags) return false;
-  return h.movableNode === mb.movableNode && h.memGrown === mb.memory.grown && h.memChanged === mb.memory.changed && h.resChanged === mb.reserved.changed;
+  return (
+    h.movableNode === mb.movableNode &&
+    h.memGrown === mb.memory.grown &&
+    h.memChanged === mb.memory.changed &&
+    h.resChanged === mb.reserved.changed
+  );
 }
 
 /** The highest aligned spot below the hint's last allocation, if it is free, on the same memory region and above `start`; else -1. */
@@ -121,7 +144,16 @@ function allocHintGrow(mb: Memblock, h: AllocHint, cand: number, size: number): 
 }
 
 /** Remember where a top-down find on `nid`, now reserved, landed (see allocHintFind()). */
-function allocHintSet(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number, addr: number): void {
+function allocHintSet(
+  mb: Memblock,
+  size: number,
+  align: number,
+  start: number,
+  end: number,
+  nid: number,
+  flags: number,
+  addr: number,
+): void {
   const mem = mb.memory.regions;
   const res = mb.reserved.regions;
   const mi = firstRegionEndingAbove(mem, addr);
@@ -153,7 +185,22 @@ function allocHintSet(mb: Memblock, size: number, align: number, start: number, 
     h.resChanged = mb.reserved.changed;
     return;
   }
-  hints.set(nid, { size, align, start, end, nid, flags, movableNode: mb.movableNode, addr, mem: m, res: r, resIdx: ri, memGrown: mb.memory.grown, memChanged: mb.memory.changed, resChanged: mb.reserved.changed });
+  hints.set(nid, {
+    size,
+    align,
+    start,
+    end,
+    nid,
+    flags,
+    movableNode: mb.movableNode,
+    addr,
+    mem: m,
+    res: r,
+    resIdx: ri,
+    memGrown: mb.memory.grown,
+    memChanged: mb.memory.changed,
+    resChanged: mb.reserved.changed,
+  });
 }
 
 /** Whether an allocation may be placed by a hint: no faults to inject, no hook watching the calls, top-down, a real alignment and node. */
@@ -180,9 +227,18 @@ function allocHintTake(mb: Memblock, size: number, align: number, start: number,
  * A memblock_alloc_*_nid() call placed by the node's hint when it can say: the
  * same log and reservation as the search would leave; -1 (nothing done) when not.
  */
-function allocNidByHint(mb: Memblock, fn: string, size: number, align: number, minAddr: number, maxAddr: number, nid: number, caller: string): number {
+function allocNidByHint(
+  mb: Memblock,
+  fn: string,
+  size: number,
+  align: number,
+  minAddr: number,
+  maxAddr: number,
+  nid: number,
+  caller: string,
+): number {
   if (allocQuickOk(mb, align, nid)) {
-    const a = allocHintTake(mb, size, align, findStart(mb, minAddr), findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr), nid);
+    const a = allocHintTake(mb, size, align, findStart(mb, minAddr), findEnd(mb, minAddr, Math.min(maxAddr, mb.currentLimit)), nid);
     if (a >= 0) {
       mb.allocCount++;
       const call = mb.calls.pushAlloc(fn, size, align, nid, minAddr, maxAddr, caller, mb.debug);
@@ -219,7 +275,7 @@ export function memblockAllocTryNidRawMany(
 ): number {
   // The bounds the first search of each call uses (memblock_alloc_internal(), then memblock_find_in_range_node()).
   const start = findStart(mb, minAddr);
-  const end = findEnd(mb, minAddr, maxAddr > mb.currentLimit ? mb.currentLimit : maxAddr);
+  const end = findEnd(mb, minAddr, Math.min(maxAddr, mb.currentLimit));
   const quick = hintsOf(mb) !== undefined && allocQuickOk(mb, align, nid);
   let i = 0;
   while (i < count) {
@@ -256,4 +312,3 @@ export function memblockAllocTryNidRawMany(
   }
   return count;
 }
-

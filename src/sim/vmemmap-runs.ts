@@ -21,12 +21,25 @@ const runEnd = (r: PteRun) => r.from + r.count;
 /** The shortcuts a boot takes unless it runs stepwise. */
 export function bootShortcuts(): BootShortcuts {
   return {
-    populateHvoFresh: (s, start, end, nid, reuse) => (vmemmapUnmappedWithin(s, start, end) ? vmemmapPopulateHvoFresh(s, start, end, nid, reuse) : null),
+    populateHvoFresh: (s, start, end, nid, reuse) =>
+      vmemmapUnmappedWithin(s, start, end) ? vmemmapPopulateHvoFresh(s, start, end, nid, reuse) : null,
     hvoRunFrom,
     populateHvoRun: vmemmapPopulateHvoRun,
     allocBlockBufRun: (s, count, nid, out) => {
       const ps = s.arch.pageSize;
-      return memblockAllocTryNidRawMany(s.memblock, count, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_buf', out) === count;
+      return (
+        memblockAllocTryNidRawMany(
+          s.memblock,
+          count,
+          ps,
+          ps,
+          s.arch.maxDmaAddress,
+          memmapAllocLimit(s),
+          nid,
+          'vmemmap_alloc_block_buf',
+          out,
+        ) === count
+      );
     },
     wrprotectHvo: vmemmapWrprotectHvoQuick,
   };
@@ -61,13 +74,27 @@ export function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: numb
   // back what it skips, or calling it), between the first table and the others.
   const ps = s.arch.pageSize;
   const out: number[] = [];
-  if (!memblockAllocTryNidRawMany(s.memblock, 1, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_zero', out)) return false;
+  if (!memblockAllocTryNidRawMany(s.memblock, 1, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_zero', out))
+    return false;
   const head = vmemmapAllocBlockBuf(s, ps, nid);
   if (!head) {
     s.vmemmap.pte.add(start / PMD_ENTRY_SPAN, out[0]!, NO_RUNS);
     return false;
   }
-  const made = 1 + memblockAllocTryNidRawMany(s.memblock, entries - 1, ps, ps, s.arch.maxDmaAddress, memmapAllocLimit(s), nid, 'vmemmap_alloc_block_zero', out, 1);
+  const made =
+    1 +
+    memblockAllocTryNidRawMany(
+      s.memblock,
+      entries - 1,
+      ps,
+      ps,
+      s.arch.maxDmaAddress,
+      memmapAllocLimit(s),
+      nid,
+      'vmemmap_alloc_block_zero',
+      out,
+      1,
+    );
   hvoFolioTables(s, start, head, reuse, out, 0, 1, made);
   return made === entries;
 }
@@ -78,7 +105,16 @@ export function vmemmapPopulateHvoFresh(s: KernelState, start: number, end: numb
  * page then `reuse`, the others `reuse` only. With reuse 0, `reuse` is the
  * head itself, stored as the folio's head page (6.15).
  */
-function hvoFolioTables(s: KernelState, start: number, head: number, reuse: number, out: number[], t0: number, rest: number, tables: number): void {
+function hvoFolioTables(
+  s: KernelState,
+  start: number,
+  head: number,
+  reuse: number,
+  out: number[],
+  t0: number,
+  rest: number,
+  tables: number,
+): void {
   const pt = s.vmemmap;
   const first = start / PMD_ENTRY_SPAN;
   if (!reuse) {
@@ -118,7 +154,11 @@ export const HVO_RUN_MAX = 64;
  * above it are there, so its only memblock calls are its PTE tables and head.
  */
 export function vmemmapHvoRunnable(s: KernelState, start: number, end: number): boolean {
-  return vmemmapUnmappedWithin(s, start, end) && s.vmemmap.pud.has(Math.floor(start / PUD_TABLE_SPAN)) && s.vmemmap.pmd.has(Math.floor(start / PMD_TABLE_SPAN));
+  return (
+    vmemmapUnmappedWithin(s, start, end) &&
+    s.vmemmap.pud.has(Math.floor(start / PUD_TABLE_SPAN)) &&
+    s.vmemmap.pmd.has(Math.floor(start / PMD_TABLE_SPAN))
+  );
 }
 
 /**
@@ -177,7 +217,12 @@ export function vmemmapPopulateHvoRun(s: KernelState, starts: number[], entries:
  * together: each passes `ok`, is of pages[i]'s order, and its vmemmap is
  * vmemmapHvoRunnable(); at most HVO_RUN_MAX.
  */
-export function hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, ok: (m: HugeBootmemPage) => boolean): { run: HugeBootmemPage[]; starts: number[] } {
+export function hvoRunFrom(
+  s: KernelState,
+  pages: HugeBootmemPage[],
+  i: number,
+  ok: (m: HugeBootmemPage) => boolean,
+): { run: HugeBootmemPage[]; starts: number[] } {
   const run: HugeBootmemPage[] = [];
   // Where each one's vmemmap starts.
   const starts: number[] = [];
@@ -192,7 +237,6 @@ export function hvoRunFrom(s: KernelState, pages: HugeBootmemPage[], i: number, 
   }
   return { run, starts };
 }
-
 
 /**
  * vmemmap_wrprotect_hvo() in the usual case: a range inside one PTE table that

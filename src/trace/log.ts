@@ -110,7 +110,7 @@ export function parseKernelLog(text: string, file = '<log>'): KernelLog {
     if (current && current !== sections.get('DMESG') && TIMESTAMP.test(raw)) return;
     (current ?? loose).push({ lineNo, text: raw });
   });
-  const dmesgRaw = sawSections ? sections.get('DMESG') ?? [] : loose;
+  const dmesgRaw = sawSections ? (sections.get('DMESG') ?? []) : loose;
   const dmesg: LogLine[] = [];
   for (const l of dmesgRaw) {
     const k = kernelLogText(l.text);
@@ -119,7 +119,10 @@ export function parseKernelLog(text: string, file = '<log>'): KernelLog {
   if (dmesg.length === 0) {
     throw new InputError('no kernel log lines found (expected a dmesg, or an oracle fixture with a =====DMESG section)', { file });
   }
-  let cmdline = sections.get('CMDLINE')?.find((l) => l.text.trim())?.text.trim();
+  let cmdline = sections
+    .get('CMDLINE')
+    ?.find((l) => l.text.trim())
+    ?.text.trim();
   if (!cmdline) {
     const cl = dmesg.find((l) => l.text.startsWith('Command line: '));
     if (cl) cmdline = cl.text.slice('Command line: '.length).trim();
@@ -146,7 +149,7 @@ export function parseIomem(lines: LogLine[], file: string): IomemEntry[] {
     if (!l.text.trim()) continue;
     const m = /^( *)([0-9a-f]+)-([0-9a-f]+) : (.*)$/.exec(l.text);
     if (!m) throw new InputError(`cannot parse /proc/iomem line "${l.text}"`, { file, line: l.lineNo });
-    out.push({ depth: m[1]!.length / 2, start: Number(BigInt('0x' + m[2])), end: Number(BigInt('0x' + m[3])), name: m[4]! });
+    out.push({ depth: m[1]!.length / 2, start: Number(BigInt(`0x${m[2]}`)), end: Number(BigInt(`0x${m[3]}`)), name: m[4]! });
   }
   return out;
 }

@@ -44,7 +44,8 @@ const RE_LAST_PFN = /^last_pfn = (0x[0-9a-f]+) max_arch_pfn/;
 export const RE_RAMDISK = /^RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
 const RE_DUMP_SIZES = /^ memory size = (0x[0-9a-f]+) reserved size = (0x[0-9a-f]+)$/;
 const RE_DUMP_CNT = /^ (memory|reserved)\.cnt\s+= (0x[0-9a-f]+)$/;
-const RE_DUMP_REGION = /^ (memory|reserved)\[(0x[0-9a-f]+)\]\s+\[(0x[0-9a-f]+)-(0x[0-9a-f]+)\], (0x[0-9a-f]+) bytes(?: on node (\d+))? flags: (0x[0-9a-f]+)$/;
+const RE_DUMP_REGION =
+  /^ (memory|reserved)\[(0x[0-9a-f]+)\]\s+\[(0x[0-9a-f]+)-(0x[0-9a-f]+)\], (0x[0-9a-f]+) bytes(?: on node (\d+))? flags: (0x[0-9a-f]+)$/;
 
 export interface MemblockLog {
   events: LogEvent[];
@@ -121,19 +122,39 @@ export function parseMemblockCall(text: string): MemblockCallArgs | null {
     // The node and flags it names are not part of the call: the reservation is the same one older kernels print.
     // memblock_alloc_hugetlb()'s own reservation is the outcome of its allocation, as memblock_alloc_range_nid()'s is.
     const base = parseHex(m[1]!);
-    return { fn: 'memblock_reserve', base, size: parseHex(m[2]!) + 1 - base, caller: m[5] === 'memblock_alloc_hugetlb' ? ALLOC_OUTCOME_CALLER : m[5]! };
+    return {
+      fn: 'memblock_reserve',
+      base,
+      size: parseHex(m[2]!) + 1 - base,
+      caller: m[5] === 'memblock_alloc_hugetlb' ? ALLOC_OUTCOME_CALLER : m[5]!,
+    };
   }
   if ((m = RE_ALLOC_HUGETLB.exec(text))) {
     // The same search as memblock_alloc_{try,exact}_nid_raw(size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, nid) without
     // mirrored memory, and stepping over KHO scratch areas (none on a boot without a kexec handover): read as that call.
     const size = +m[1]!;
-    return { fn: m[3] === '1' ? 'memblock_alloc_exact_nid_raw' : 'memblock_alloc_try_nid_raw', size, align: size, nid: +m[2]!, from: 0, maxAddr: 0, caller: m[4]! };
+    return {
+      fn: m[3] === '1' ? 'memblock_alloc_exact_nid_raw' : 'memblock_alloc_try_nid_raw',
+      size,
+      align: size,
+      nid: +m[2]!,
+      from: 0,
+      maxAddr: 0,
+      caller: m[4]!,
+    };
   }
   if ((m = RE_ALLOC_NID.exec(text))) {
     return { fn: m[1]!, size: +m[2]!, align: parseHex(m[3]!), nid: +m[4]!, from: parseHex(m[5]!), maxAddr: parseHex(m[6]!), caller: m[7]! };
   }
   if ((m = RE_PHYS_RANGE.exec(text))) {
-    return { fn: 'memblock_phys_alloc_range', size: +m[1]!, align: parseHex(m[2]!), from: parseHex(m[3]!), maxAddr: parseHex(m[4]!), caller: m[5]! };
+    return {
+      fn: 'memblock_phys_alloc_range',
+      size: +m[1]!,
+      align: parseHex(m[2]!),
+      from: parseHex(m[3]!),
+      maxAddr: parseHex(m[4]!),
+      caller: m[5]!,
+    };
   }
   if ((m = RE_ADD_NODE.exec(text))) {
     const base = parseHex(m[1]!);
@@ -165,7 +186,11 @@ function parseDump(lines: KernelLog['dmesg'], at: number, file: string): { dump:
       const size = parseHex(r[5]!);
       // memblock keeps its regions sorted and apart: a dump that says otherwise was not printed by a kernel.
       const prev = dump[type].at(-1);
-      if (size !== 0 && prev && base < prev.base + prev.size) throw new InputError(`MEMBLOCK configuration: ${type}[${k}] overlaps or comes before the region above it`, { file, line: l!.lineNo });
+      if (size !== 0 && prev && base < prev.base + prev.size)
+        throw new InputError(`MEMBLOCK configuration: ${type}[${k}] overlaps or comes before the region above it`, {
+          file,
+          line: l!.lineNo,
+        });
       if (size !== 0) dump[type].push({ base, size, nid: r[6] !== undefined ? +r[6] : MAX_NUMNODES, flags: parseHex(r[7]!) });
       i++;
     }

@@ -58,8 +58,13 @@ function block(lines: string[], first: string, stop: RegExp): string[] {
 
 const BLOCKS: { kind: string; name: string; first: string; stop: RegExp }[] = [
   { kind: 'Zone', name: 'Zone ranges', first: 'Zone ranges:', stop: /^Movable zone start/ },
-  { kind: 'Movable', name: 'Movable zone start for each node', first: 'Movable zone start for each node', stop: /^Early memory node ranges/ },
-  { kind: 'Early', name: 'Early memory node ranges', first: 'Early memory node ranges', stop: /^(?!  node )/ },
+  {
+    kind: 'Movable',
+    name: 'Movable zone start for each node',
+    first: 'Movable zone start for each node',
+    stop: /^Early memory node ranges/,
+  },
+  { kind: 'Early', name: 'Early memory node ranges', first: 'Early memory node ranges', stop: /^(?! {2}node )/ },
 ];
 
 class Tally {
@@ -83,18 +88,20 @@ class Tally {
 /** Observables of /proc and /sys in one dump (suffix "" or "_AFTER_NR2M=N"). */
 function compareDump(t: Tally, log: KernelLog, s: KernelState, suffix: string): void {
   const label = suffix ? ` (after nr_hugepages=${suffix.split('=')[1]})` : '';
-  const hp = parseHugepages(log.sections.get('HUGEPAGES' + suffix) ?? []);
+  const hp = parseHugepages(log.sections.get(`HUGEPAGES${suffix}`) ?? []);
   const ours = hugepagesByNode(s);
   for (const node of Object.keys(hp).sort()) {
-    for (const size of Object.keys(hp[node]!).sort()) t.obs('hugepages', `hugepages ${node} ${size}${label}`, hp[node]![size], ours[node]?.[size] ?? null);
+    for (const size of Object.keys(hp[node]!).sort())
+      t.obs('hugepages', `hugepages ${node} ${size}${label}`, hp[node]![size], ours[node]?.[size] ?? null);
   }
-  const mi = parseMeminfo(log.sections.get('MEMINFO' + suffix) ?? []);
+  const mi = parseMeminfo(log.sections.get(`MEMINFO${suffix}`) ?? []);
   const omi = meminfoObject(s);
   for (const f of ['HugePages_Total', 'Hugetlb', 'MemTotal']) if (mi.has(f)) t.obs('meminfo', `meminfo ${f}${label}`, mi.get(f), omi[f]);
   // The memmap counters, where the kernel has them (6.11 on): a profile without them shows none.
-  const vm = parseVmstat(log.sections.get('VMSTAT' + suffix) ?? []);
+  const vm = parseVmstat(log.sections.get(`VMSTAT${suffix}`) ?? []);
   const ovm = vmstat(s);
-  for (const f of ['nr_memmap_boot_pages', 'nr_memmap_pages']) if (vm.has(f)) t.obs('vmstat', `vmstat ${f}${label}`, vm.get(f), ovm[f] ?? '(none)');
+  for (const f of ['nr_memmap_boot_pages', 'nr_memmap_pages'])
+    if (vm.has(f)) t.obs('vmstat', `vmstat ${f}${label}`, vm.get(f), ovm[f] ?? '(none)');
 }
 
 /**
@@ -127,17 +134,26 @@ const MAX_PARTNER_BYTES = 64 * 1024 * 1024;
  * but for hugetlb_free_vmemmap=, a complete dump with /proc/meminfo), or null when it is.
  */
 export function hvoPartnerProblem(log: KernelLog, other: KernelLog): string | null {
-  const strip = (c: string) => c.split(/\s+/).filter((w) => w && !w.startsWith('hugetlb_free_vmemmap=')).join(' ');
+  const strip = (c: string) =>
+    c
+      .split(/\s+/)
+      .filter((w) => w && !w.startsWith('hugetlb_free_vmemmap='))
+      .join(' ');
   const mine = log.cmdline ?? '';
   const theirs = other.cmdline ?? '';
-  const e820 = (l: KernelLog) => l.dmesg.filter((x) => x.text.startsWith('BIOS-e820:')).map((x) => x.text).join('\n');
+  const e820 = (l: KernelLog) =>
+    l.dmesg
+      .filter((x) => x.text.startsWith('BIOS-e820:'))
+      .map((x) => x.text)
+      .join('\n');
   if (!other.complete) return 'the log is cut short (no =====END)';
   if (!parseMeminfo(other.sections.get('MEMINFO') ?? []).has('MemTotal')) return 'it has no /proc/meminfo MemTotal';
-  if (log.header !== undefined && other.header !== undefined && log.header !== other.header) return 'another machine (its "# qemu:" header differs)';
+  if (log.header !== undefined && other.header !== undefined && log.header !== other.header)
+    return 'another machine (its "# qemu:" header differs)';
   if (e820(other) !== e820(log)) return 'another machine (its BIOS-e820 map differs)';
   if (theirs === mine) return 'the same command line (it does not differ in hugetlb_free_vmemmap=)';
   if (strip(theirs) !== strip(mine)) return 'its command line differs in more than hugetlb_free_vmemmap=';
-  if (!/hugetlb_free_vmemmap=/.test(mine + ' ' + theirs)) return 'neither command line sets hugetlb_free_vmemmap=';
+  if (!/hugetlb_free_vmemmap=/.test(`${mine} ${theirs}`)) return 'neither command line sets hugetlb_free_vmemmap=';
   return null;
 }
 
@@ -178,7 +194,12 @@ export function hvoSibling(log: KernelLog): KernelLog | null {
     const f = join(dirname(log.file), n);
     if (!n.endsWith('.txt') || f === log.file) continue;
     const text = readRegularFile(f);
-    if (text === null || !text.includes('=====END') || !(text.includes('hugetlb_free_vmemmap') || (log.cmdline ?? '').includes('hugetlb_free_vmemmap'))) continue;
+    if (
+      text === null ||
+      !text.includes('=====END') ||
+      !(text.includes('hugetlb_free_vmemmap') || (log.cmdline ?? '').includes('hugetlb_free_vmemmap'))
+    )
+      continue;
     let other: KernelLog;
     try {
       other = parseKernelLog(text, f);
@@ -217,7 +238,7 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
     const k = kernel[i];
     const o = ours[i];
     const ks = k ? fmt(memblockDbgLine({ ...k.call, printed: true }), ALLOC.test(k.call.fn) ? k.result : undefined) : '(none)';
-    const os = o ? fmt(memblockDbgLine(o), ALLOC.test(o.fn) ? o.result ?? 0 : undefined) : '(none)';
+    const os = o ? fmt(memblockDbgLine(o), ALLOC.test(o.fn) ? (o.result ?? 0) : undefined) : '(none)';
     t.r.memblock.total++;
     if (ks === os) t.r.memblock.matched++;
     else t.r.mismatches.push({ kind: 'memblock', what: `memblock call #${i + 1}`, kernel: ks, ours: os, line: k?.lineNo });
@@ -230,7 +251,8 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
   const kh = klines.filter((x) => x.startsWith('HugeTLB: ')).map(untimed);
   const oh = s.dmesg.filter((x) => x.startsWith('HugeTLB: ')).map(untimed);
   for (let i = 0; i < Math.max(kh.length, oh.length); i++) t.obs('HugeTLB', `HugeTLB line ${i + 1}`, kh[i] ?? '(none)', oh[i] ?? '(none)');
-  for (const b of BLOCKS) t.obs(b.kind, `"${b.name}" block`, block(klines, b.first, b.stop).join('\n'), block(s.dmesg, b.first, b.stop).join('\n'));
+  for (const b of BLOCKS)
+    t.obs(b.kind, `"${b.name}" block`, block(klines, b.first, b.stop).join('\n'), block(s.dmesg, b.first, b.stop).join('\n'));
   // build_all_zonelists(): every node's fallback order (where allocations without __GFP_THISNODE go).
   const fallback = (lines: string[]) => lines.filter((x) => x.startsWith('Fallback order for Node ')).map((x) => x.trimEnd());
   const kf = fallback(klines);
@@ -248,7 +270,12 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
 
   compareDump(t, log, s, '');
   const walk = log.sections.get('VMEMMAP');
-  if (walk) compareVmemmapWalk(t, walk.map((l) => l.text), s);
+  if (walk)
+    compareVmemmapWalk(
+      t,
+      walk.map((l) => l.text),
+      s,
+    );
   const memTotal0 = meminfoObject(s).MemTotal!;
 
   // HVO on against off: the change of MemTotal between this run and its sibling.
@@ -258,8 +285,12 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
     const km = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal');
     const os = meminfoObject(bootOf(sib)).MemTotal!;
     t.obs('MemTotal change', `MemTotal change against ${sib.file.split('/').pop()} (hugetlb_free_vmemmap)`, km! - ks!, memTotal0 - os);
-  } else if (opts.partner === null) t.r.notes.push('no HVO on/off partner given; the MemTotal change with hugetlb_free_vmemmap= was not compared');
-  else t.r.notes.push('no complete log of the same machine beside this one differs only in hugetlb_free_vmemmap=; that change was not compared (name one with --partner FILE)');
+  } else if (opts.partner === null)
+    t.r.notes.push('no HVO on/off partner given; the MemTotal change with hugetlb_free_vmemmap= was not compared');
+  else
+    t.r.notes.push(
+      'no complete log of the same machine beside this one differs only in hugetlb_free_vmemmap=; that change was not compared (name one with --partner FILE)',
+    );
 
   // Growing the default pool after boot.
   const n = growthOf(log);

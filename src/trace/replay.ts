@@ -80,7 +80,12 @@ export interface ReplayResult {
   memblock: Memblock;
 }
 
-const ALLOC_FNS = new Set(['memblock_alloc_try_nid', 'memblock_alloc_try_nid_raw', 'memblock_alloc_exact_nid_raw', 'memblock_phys_alloc_range']);
+const ALLOC_FNS = new Set([
+  'memblock_alloc_try_nid',
+  'memblock_alloc_try_nid_raw',
+  'memblock_alloc_exact_nid_raw',
+  'memblock_phys_alloc_range',
+]);
 /** Callers that belong to x86's init_mem_mapping() phase, before the current limit is raised. */
 const MEM_MAPPING_CALLERS = new Set(['init_mem_mapping', 'alloc_low_pages', 'memory_map_top_down', 'memory_map_bottom_up']);
 
@@ -93,7 +98,11 @@ const MEM_MAPPING_CALLERS = new Set(['init_mem_mapping', 'alloc_low_pages', 'mem
  *    the BIOS reports that size in the first e820 entry, so its end is our start.
  * setup_data and iBFT ranges leave no trace in the log; on QEMU with -kernel there are none.
  */
-export function inferEarlyReservations(log: KernelLog, events: LogEvent[], arch: Arch = x86_64): { ranges: EarlyReservation[]; notes: string[] } {
+export function inferEarlyReservations(
+  log: KernelLog,
+  events: LogEvent[],
+  arch: Arch = x86_64,
+): { ranges: EarlyReservation[]; notes: string[] } {
   const ranges: EarlyReservation[] = [];
   const notes: string[] = [];
   const image = kernelImageFromIomem(log.iomem, arch.pageSize);
@@ -108,7 +117,12 @@ export function inferEarlyReservations(log: KernelLog, events: LogEvent[], arch:
   const e820 = log.dmesg.map((l) => parseE820Line(l.text)).filter((e) => e !== null);
   const biosStart = biosRegionStart(e820, arch.pageSize, arch.isaEnd);
   if (biosStart !== null) {
-    ranges.push({ base: biosStart, size: arch.isaEnd - biosStart, what: 'BIOS regions', evidence: 'end of the first e820 usable entry (BIOS low-memory size), page aligned, to 1 MiB' });
+    ranges.push({
+      base: biosStart,
+      size: arch.isaEnd - biosStart,
+      what: 'BIOS regions',
+      evidence: 'end of the first e820 usable entry (BIOS low-memory size), page aligned, to 1 MiB',
+    });
   } else {
     notes.push('no e820 entry at 0: BIOS region reservation not inferred');
   }
@@ -116,11 +130,19 @@ export function inferEarlyReservations(log: KernelLog, events: LogEvent[], arch:
 }
 
 function regionsText(rs: MemblockRegion[]): string {
-  return rs.map((r) => `[${pa(r.base)}-${pa(r.base + r.size - 1)}]${r.nid !== MAX_NUMNODES ? ' node ' + r.nid : ''}${r.flags ? ' flags ' + r.flags : ''}`).join(' ');
+  return rs
+    .map(
+      (r) =>
+        `[${pa(r.base)}-${pa(r.base + r.size - 1)}]${r.nid !== MAX_NUMNODES ? ` node ${r.nid}` : ''}${r.flags ? ` flags ${r.flags}` : ''}`,
+    )
+    .join(' ');
 }
 
 function sameRegions(a: MemblockRegion[], b: MemblockRegion[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.base === b[i]!.base && r.size === b[i]!.size && r.nid === b[i]!.nid && r.flags === b[i]!.flags);
+  return (
+    a.length === b.length &&
+    a.every((r, i) => r.base === b[i]!.base && r.size === b[i]!.size && r.nid === b[i]!.nid && r.flags === b[i]!.flags)
+  );
 }
 
 /** Compare our state with a logged dump; returns the differences in words. */
@@ -129,7 +151,8 @@ function compareDump(mb: Memblock, d: DumpState): string[] {
   if (mb.memory.totalSize !== d.memorySize) diffs.push(`memory size ${pa(d.memorySize)} vs ${pa(mb.memory.totalSize)}`);
   if (mb.reserved.totalSize !== d.reservedSize) diffs.push(`reserved size ${pa(d.reservedSize)} vs ${pa(mb.reserved.totalSize)}`);
   if (!sameRegions(mb.memory.regions, d.memory)) diffs.push(`memory: ${regionsText(d.memory)} vs ${regionsText(mb.memory.regions)}`);
-  if (!sameRegions(mb.reserved.regions, d.reserved)) diffs.push(`reserved: ${regionsText(d.reserved)} vs ${regionsText(mb.reserved.regions)}`);
+  if (!sameRegions(mb.reserved.regions, d.reserved))
+    diffs.push(`reserved: ${regionsText(d.reserved)} vs ${regionsText(mb.reserved.regions)}`);
   return diffs;
 }
 
@@ -199,7 +222,14 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
     for (let i = 0; i < n; i++) {
       res.numa.total++;
       if (logged[i] === cleanup.log[i]) res.numa.matched++;
-      else res.mismatches.push({ kind: 'numa', line: numaLogged[i]?.lineNo ?? lineNo, call: 'numa_cleanup_meminfo', kernel: logged[i] ?? '(nothing)', ours: cleanup.log[i] ?? '(nothing)' });
+      else
+        res.mismatches.push({
+          kind: 'numa',
+          line: numaLogged[i]?.lineNo ?? lineNo,
+          call: 'numa_cleanup_meminfo',
+          kernel: logged[i] ?? '(nothing)',
+          ours: cleanup.log[i] ?? '(nothing)',
+        });
     }
     numaLogged.length = 0;
     return cleanup;
@@ -242,7 +272,13 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
         const diffs = compareDump(mb, ev.dump);
         if (!diffs.length) res.dumps.matched++;
         else {
-          res.mismatches.push({ kind: 'dump', line: ev.lineNo, call: `MEMBLOCK configuration #${dumpCount}`, kernel: 'logged dump', ours: diffs.join('; ') });
+          res.mismatches.push({
+            kind: 'dump',
+            line: ev.lineNo,
+            call: `MEMBLOCK configuration #${dumpCount}`,
+            kernel: 'logged dump',
+            ours: diffs.join('; '),
+          });
           if (dumpCount === 1) {
             // The early reservations were inferred; take the kernel's word for them and go on.
             mb.reserved.regions = ev.dump.reserved.map((r) => ({ ...r }));
@@ -283,7 +319,16 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
       if (call.fn === 'memblock_phys_alloc_range') {
         ours = memblockPhysAllocRange(mb, call.size, call.align!, call.from!, call.maxAddr!, call.caller);
       } else {
-        ours = memblockAllocNidOutcome(mb, call.fn as 'memblock_alloc_try_nid', call.size, call.align!, call.from!, call.maxAddr!, call.nid!, call.caller).addr;
+        ours = memblockAllocNidOutcome(
+          mb,
+          call.fn as 'memblock_alloc_try_nid',
+          call.size,
+          call.align!,
+          call.from!,
+          call.maxAddr!,
+          call.nid!,
+          call.caller,
+        ).addr;
       }
       const k = kernelResult(ci, call.size);
       if (k.ev) consumed.add(k.ev);
@@ -297,7 +342,15 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
       if (nd && nd.start === call.base) {
         res.calls++;
         const ours = memblockPhysAllocTryNid(mb, call.size, arch.smpCacheBytes, nd.nid);
-        compareAlloc(res, mb, ev.lineNo, `memblock_phys_alloc_try_nid: ${call.size} bytes align=0x${arch.smpCacheBytes.toString(16)} nid=${nd.nid} alloc_node_data (unlogged)`, call, ours, call.base!);
+        compareAlloc(
+          res,
+          mb,
+          ev.lineNo,
+          `memblock_phys_alloc_try_nid: ${call.size} bytes align=0x${arch.smpCacheBytes.toString(16)} nid=${nd.nid} alloc_node_data (unlogged)`,
+          call,
+          ours,
+          call.base!,
+        );
         continue;
       }
       res.notes.push(`line ${ev.lineNo}: reservation by an allocator that does not log its call; applied as a plain reserve`);
@@ -308,7 +361,15 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
   return res;
 }
 
-function compareAlloc(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCallArgs, ours: number, kernel: number): void {
+function compareAlloc(
+  res: ReplayResult,
+  mb: Memblock,
+  line: number,
+  text: string,
+  call: MemblockCallArgs,
+  ours: number,
+  kernel: number,
+): void {
   if (ours === kernel) {
     res.matched++;
     return;
@@ -338,7 +399,13 @@ function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string,
       // The kernel frees only what it reserved: a free of unreserved memory means our state went astray.
       const covered = coveredBytes(mb.reserved.regions, base, base + call.size);
       if (covered !== call.size) {
-        res.mismatches.push({ kind: 'free', line, call: text, kernel: 'range was reserved', ours: `${call.size - covered} of ${call.size} bytes not reserved` });
+        res.mismatches.push({
+          kind: 'free',
+          line,
+          call: text,
+          kernel: 'range was reserved',
+          ours: `${call.size - covered} of ${call.size} bytes not reserved`,
+        });
       }
       memblockPhysFree(mb, base, call.size, call.caller);
       return;

@@ -29,6 +29,6 @@ export class InputError extends Error {
     const w = this.where;
     const loc = [w?.file, w?.line !== undefined ? String(w.line) : undefined].filter(Boolean).join(':');
     const field = w?.field ? `${w.field}: ` : '';
-    return escapeControl(`${loc ? loc + ': ' : ''}${field}${this.message}`);
+    return escapeControl(`${loc ? `${loc}: ` : ''}${field}${this.message}`);
   }
 }

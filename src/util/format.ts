@@ -4,37 +4,37 @@
 export function pa(x: number): string {
   if (x < 0) {
     // (phys_addr_t)-1 and friends wrap around in the kernel; only -1 occurs in practice.
-    return '0x' + (BigInt.asUintN(64, BigInt(x))).toString(16).padStart(16, '0');
+    return `0x${BigInt.asUintN(64, BigInt(x)).toString(16).padStart(16, '0')}`;
   }
   if (x >= 2 ** 64) return '0xffffffffffffffff';
-  return '0x' + BigInt(x).toString(16).padStart(16, '0');
+  return `0x${BigInt(x).toString(16).padStart(16, '0')}`;
 }
 
 /** "%#llx"-like hex with 0x prefix, no padding. */
 export function hex(x: number): string {
-  return '0x' + BigInt(x).toString(16);
+  return `0x${BigInt(x).toString(16)}`;
 }
 
 /** "%#x"-like: 0 prints as "0x0" in the memblock dump (the kernel uses %#x, which prints plain 0, but memblock_dump pads as 0x%x). */
 export function hexFlags(x: number): string {
-  return '0x' + x.toString(16);
+  return `0x${x.toString(16)}`;
 }
 
 /** Parse a hex number that may exceed 2^53 only when it is exactly representable. */
 export function parseHex(s: string): number {
   const t = s.startsWith('0x') || s.startsWith('0X') ? s.slice(2) : s;
   if (!/^[0-9a-fA-F]+$/.test(t)) throw new Error(`not a hex number: ${s}`);
-  return Number(BigInt('0x' + t));
+  return Number(BigInt(`0x${t}`));
 }
 
 /** printk "%#010Lx" / "%#010llx": 0x and at least 8 hex digits. */
 export function hex010(x: number): string {
-  return '0x' + BigInt(x).toString(16).padStart(8, '0');
+  return `0x${BigInt(x).toString(16).padStart(8, '0')}`;
 }
 
 /** printk "%#018Lx": 0x and at least 16 hex digits (same as %pa for our purposes). */
 export function hex018(x: number): string {
-  return '0x' + BigInt(x).toString(16).padStart(16, '0');
+  return `0x${BigInt(x).toString(16).padStart(16, '0')}`;
 }
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
@@ -46,7 +46,7 @@ const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
  * 3 GiB reads "2.99 GiB", not "3.0 GiB" beside a node of exactly "3 GiB".
  */
 export function formatBytes(bytes: number): string {
-  if (bytes < 0) return '-' + formatBytes(-bytes);
+  if (bytes < 0) return `-${formatBytes(-bytes)}`;
   let i = 0;
   let v = bytes;
   while (v >= 1024 && i < BYTE_UNITS.length - 1) {

@@ -57,6 +57,12 @@ export { formatBytes as humanSize } from './format.js';
 
 /** A size as a parameter or machine file writes it: the largest binary suffix that divides it (4T, 3G, 2M, 64K). */
 export function sizeSuffixed(bytes: number): string {
-  for (const [u, m] of [['T', TiB], ['G', GiB], ['M', MiB], ['K', KiB]] as const) if (bytes && bytes % m === 0) return `${bytes / m}${u}`;
+  for (const [u, m] of [
+    ['T', TiB],
+    ['G', GiB],
+    ['M', MiB],
+    ['K', KiB],
+  ] as const)
+    if (bytes && bytes % m === 0) return `${bytes / m}${u}`;
   return String(bytes);
 }

@@ -9,7 +9,7 @@ import { machineRamBytes } from '../../src/machine/types.js';
 import { MiB } from '../../src/util/units.js';
 
 describe('campaign reproducers', () => {
-  test('law: every case\'s QEMU arguments parse as QEMU would take them, with the case\'s nodes and CPU', () => {
+  test("law: every case's QEMU arguments parse as QEMU would take them, with the case's nodes and CPU", () => {
     fc.assert(
       fc.property(caseArb(true), (c) => {
         const args = qemuArgs(c);

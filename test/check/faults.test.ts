@@ -11,7 +11,10 @@ import { InputError } from '../../src/util/errors.js';
 import { GiB } from '../../src/util/units.js';
 import fc from 'fast-check';
 
-const m = q35Machine({ nodeSizes: [3 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' }, 'test');
+const m = q35Machine(
+  { nodeSizes: [3 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' },
+  'test',
+);
 
 /** The allocation number (1-based, as --fault nth= counts) of the first allocation `pred` picks, from the step `from` on. */
 function nthOf(profile: '6.15' | 'hvo-v7', from: string, pred: (c: { caller: string; size: number; nid?: number }) => boolean): number {
@@ -50,7 +53,10 @@ describe('fault injection', () => {
       assert.deepEqual([x.from, x.count], [1, 63]);
       assert.equal(r.state.vmemmap.pmdLeaf.get(x.entry), x.phys);
     }
-    assert.match(w[0]!.message, /took PMD entry \d+ \(a 2 MiB leaf at 0x[0-9a-f]+\) for a PTE table: it cleared bit 1 of 63 words at 0x[0-9a-f]+008, the struct pages of pfn 0x[0-9a-f]+ \(0x[0-9a-f]+\) to pfn/);
+    assert.match(
+      w[0]!.message,
+      /took PMD entry \d+ \(a 2 MiB leaf at 0x[0-9a-f]+\) for a PTE table: it cleared bit 1 of 63 words at 0x[0-9a-f]+008, the struct pages of pfn 0x[0-9a-f]+ \(0x[0-9a-f]+\) to pfn/,
+    );
     // A boot without the fault protects PTEs only.
     assert.ok(!checkedBoot(m, { profile: 'hvo-v7' }).violations.some((x) => x.invariant === 'wrprotect-changes-ptes-only'));
   });
@@ -97,12 +103,19 @@ describe('fault injection', () => {
   test('no usemap for a node: its sections have no memmap, and memmap_init() faults on the first of them', () => {
     const s = boot(m, { profile: '6.1', others: estimatedOthers, faults: { callers: ['sparse_init_nid'] } });
     assert.ok(s.dmesg.includes('sparse_init_nid: node[0] usemap allocation failed'));
-    assert.match(s.panic!, /^BUG: unable to handle page fault for address: ffffea0000000040 \/ hvosim: memmap_init\(\) wrote the struct page of pfn 0x1/);
+    assert.match(
+      s.panic!,
+      /^BUG: unable to handle page fault for address: ffffea0000000040 \/ hvosim: memmap_init\(\) wrote the struct page of pfn 0x1/,
+    );
   });
 
   test('fault specs parse and print back; bad ones are input errors', () => {
     const f = parseFaults(['nth=3,9', 'caller=vmemmap_alloc_block_zero,__alloc_bootmem_huge_page@hugetlb_bootmem_alloc', 'node=1'])!;
-    assert.deepEqual(f, { nth: [3, 9], callers: ['vmemmap_alloc_block_zero', '__alloc_bootmem_huge_page@hugetlb_bootmem_alloc'], nodes: [1] });
+    assert.deepEqual(f, {
+      nth: [3, 9],
+      callers: ['vmemmap_alloc_block_zero', '__alloc_bootmem_huge_page@hugetlb_bootmem_alloc'],
+      nodes: [1],
+    });
     assert.deepEqual(parseFaults(faultSpecs(f)), f);
     for (const bad of ['nth=0', 'nth=x', 'caller=a b', 'disk=1', 'node=-1']) assert.throws(() => parseFaults([bad]), InputError, bad);
   });
@@ -111,14 +124,21 @@ describe('fault injection', () => {
     for (const c of fc.sample(caseArb(true), { numRuns: 15, seed: 3 })) {
       assert.ok(Array.isArray(runCase(c, 'hvo-v7')));
       const r = reproducer(c, 'hvo-v7');
-      assert.match(r, /^hvosim boot --kernel hvo-v7 --qemu "-machine q35 -cpu qemu64[^"]* -m \d+M( -object memory-backend-ram,id=m\d+,size=\d+M -numa node,nodeid=\d+,memdev=m\d+)+" --cmdline "[^"]*"( --fault \S+)* --check$/);
+      assert.match(
+        r,
+        /^hvosim boot --kernel hvo-v7 --qemu "-machine q35 -cpu qemu64[^"]* -m \d+M( -object memory-backend-ram,id=m\d+,size=\d+M -numa node,nodeid=\d+,memdev=m\d+)+" --cmdline "[^"]*"( --fault \S+)* --check$/,
+      );
     }
   });
 
   test('a fault that never fires is said so: an allocation past the last, a caller that allocated nothing (in that step), a node that is not there', () => {
     const s0 = boot(m, { profile: 'hvo-v7', others: estimatedOthers });
     const count = s0.memblock.allocCount;
-    const s = boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults: parseFaults([`nth=${count + 1}`, 'caller=no_such_fn,vmemmap_alloc_block_zero@hugetlb_init', 'node=5']) });
+    const s = boot(m, {
+      profile: 'hvo-v7',
+      others: estimatedOthers,
+      faults: parseFaults([`nth=${count + 1}`, 'caller=no_such_fn,vmemmap_alloc_block_zero@hugetlb_init', 'node=5']),
+    });
     assert.equal(s.panic, null);
     assert.deepEqual(faultsNeverFired(s), [
       `fault nth=${count + 1} never fired: the boot made only ${count} memblock allocations`,
@@ -127,10 +147,18 @@ describe('fault injection', () => {
       'fault node=5 never fired: the machine has no node 5 (nodes: 0, 1)',
     ]);
     // Faults that fire are not listed (a boot that died first says so); no faults, nothing to say.
-    for (const faults of [{ nth: [count] }, { nodes: [1] }, { callers: ['vmemmap_alloc_block_zero'] }]) assert.deepEqual(faultsNeverFired(boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults })), [], JSON.stringify(faults));
-    const died = boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults: { nodes: [1], callers: ['vmemmap_alloc_block_zero'], nth: [count] } });
+    for (const faults of [{ nth: [count] }, { nodes: [1] }, { callers: ['vmemmap_alloc_block_zero'] }])
+      assert.deepEqual(faultsNeverFired(boot(m, { profile: 'hvo-v7', others: estimatedOthers, faults })), [], JSON.stringify(faults));
+    const died = boot(m, {
+      profile: 'hvo-v7',
+      others: estimatedOthers,
+      faults: { nodes: [1], callers: ['vmemmap_alloc_block_zero'], nth: [count] },
+    });
     assert.ok(died.panic);
-    assert.match(faultsNeverFired({ ...died, memblock: { ...died.memblock, faults: { nth: [count] } } })[0]!, /memblock allocations before it died$/);
+    assert.match(
+      faultsNeverFired({ ...died, memblock: { ...died.memblock, faults: { nth: [count] } } })[0]!,
+      /memblock allocations before it died$/,
+    );
     assert.deepEqual(faultsNeverFired(s0), []);
   });
 });

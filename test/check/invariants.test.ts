@@ -10,7 +10,7 @@ import { estimatedOthers } from '../../src/kernel/others.js';
 import { pageZonenum } from '../../src/kernel/page.js';
 import { allocPagesNodeRun } from '../../src/kernel/page-alloc.js';
 import type { KernelState } from '../../src/kernel/state.js';
-import { type ProfileName } from '../../src/profiles/index.js';
+import type { ProfileName } from '../../src/profiles/index.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import { GiB } from '../../src/util/units.js';
 
@@ -40,7 +40,12 @@ describe('invariants', () => {
     const [entry, phys] = [...s.vmemmap.pmdLeaf.entries()][0]!;
     s.vmemmap.leafWrites.push({ entry, phys, from: 1, count: 63 });
     const first = (entry * 2 * 1024 * 1024) / 64;
-    assert.match(reports(s, 'wrprotect-changes-ptes-only')[0]!.message, new RegExp(`PMD entry ${entry} .*63 words at 0x${(phys + 8).toString(16)}, the struct pages of pfn 0x${first.toString(16)} .* to pfn 0x${(first + 7).toString(16)} `));
+    assert.match(
+      reports(s, 'wrprotect-changes-ptes-only')[0]!.message,
+      new RegExp(
+        `PMD entry ${entry} .*63 words at 0x${(phys + 8).toString(16)}, the struct pages of pfn 0x${first.toString(16)} .* to pfn 0x${(first + 7).toString(16)} `,
+      ),
+    );
   });
 
   test('memblock-regions: overlapping regions', () => {
@@ -149,7 +154,15 @@ describe('invariants', () => {
     // Above node 1's DMA32 part, nodes 1 and 2 hold only ZONE_MOVABLE; the head copy falls back along the
     // zonelist (GFP_KERNEL), so before hugetlb_init() node 1's DMA32 is drained and node 0 left one page,
     // which the first PMD split takes.
-    const m = q35Machine({ nodeSizes: [1280 * 2 ** 20, 3264 * 2 ** 20, 1472 * 2 ** 20], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugetlb_free_vmemmap=on hugepagesz=2M hugepages=3 kernelcore=4M' }, 'test');
+    const m = q35Machine(
+      {
+        nodeSizes: [1280 * 2 ** 20, 3264 * 2 ** 20, 1472 * 2 ** 20],
+        numa: true,
+        cpuFeatures: ['pdpe1gb'],
+        cmdline: 'hugetlb_free_vmemmap=on hugepagesz=2M hugepages=3 kernelcore=4M',
+      },
+      'test',
+    );
     const s = boot(m, {
       profile: '6.15',
       others: estimatedOthers,
@@ -159,18 +172,25 @@ describe('invariants', () => {
         allocPagesNodeRun(st, 0, st.pageAlloc.nodeFree.get(0)! - 1, []);
       },
     });
-    assert.ok([...s.vmemmap.stored.values()].some((p) => p.kind === 'head' && p.boot), 'one folio kept its boot head page');
+    assert.ok(
+      [...s.vmemmap.stored.values()].some((p) => p.kind === 'head' && p.boot),
+      'one folio kept its boot head page',
+    );
     assert.deepEqual(reports(s, 'memmap-boot-pages'), []);
   });
 
   test('memblock-nothing-lost: a vmemmap block taken during sparse_init and never mapped', () => {
-    const m = q35Machine({ nodeSizes: [3 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugepagesz=1G hugepages=2' }, 'test');
+    const m = q35Machine(
+      { nodeSizes: [3 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugepagesz=1G hugepages=2' },
+      'test',
+    );
     let leaked = 0;
     const s = boot(m, {
       profile: '6.1',
       others: estimatedOthers,
       afterStep: (st, step) => {
-        if (step.fn === 'sparse_init' && !leaked) leaked = memblockAllocTryNidRaw(st.memblock, 2 ** 21, 2 ** 21, 0, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'vmemmap_alloc_block_buf');
+        if (step.fn === 'sparse_init' && !leaked)
+          leaked = memblockAllocTryNidRaw(st.memblock, 2 ** 21, 2 ** 21, 0, MEMBLOCK_ALLOC_ACCESSIBLE, 0, 'vmemmap_alloc_block_buf');
       },
     });
     assert.ok(leaked);
@@ -179,7 +199,7 @@ describe('invariants', () => {
 });
 
 describe('findings about the kernels (faithful model, not silenced)', () => {
-  test('6.15 to 7.2: the vmemmap HVO frees in a discarded gigantic page\'s sections is leaked, and said to be (7.3 frees it)', () => {
+  test("6.15 to 7.2: the vmemmap HVO frees in a discarded gigantic page's sections is leaked, and said to be (7.3 frees it)", () => {
     const cmdline = 'hugetlb_free_vmemmap=on hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=1 movablecore=708M';
     const leaky = run('hvo-v7', [3776 * 2 ** 20], cmdline);
     const lost = reports(leaky, 'memblock-nothing-lost');
@@ -191,7 +211,10 @@ describe('findings about the kernels (faithful model, not silenced)', () => {
     assert.equal(fixed.hvo.vmemmapPagesLeaked, 0);
     assert.deepEqual(reports(fixed, 'memblock-nothing-lost'), []);
   });
-  const m = q35Machine({ nodeSizes: [3 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' }, 'test');
+  const m = q35Machine(
+    { nodeSizes: [3 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on' },
+    'test',
+  );
   test('6.15 and hvo-v7: vmemmap_wrprotect_hvo() covers only 63 of 4095 tail PTEs (end = start + pages_per_huge_page)', () => {
     for (const profile of ['6.15', 'hvo-v7'] as const) {
       const v = checkedBoot(m, { profile }).violations.find((x) => x.invariant === 'vmemmap-single-writer')!;
@@ -209,6 +232,9 @@ describe('findings about the kernels (faithful model, not silenced)', () => {
     assert.equal(v.atEnd, false);
   });
   test('6.15: no compound_head() finding (the fake-head check reads page[1])', () => {
-    assert.equal(checkedBoot(m, { profile: '6.15' }).violations.find((x) => x.invariant === 'compound-head'), undefined);
+    assert.equal(
+      checkedBoot(m, { profile: '6.15' }).violations.find((x) => x.invariant === 'compound-head'),
+      undefined,
+    );
   });
 });

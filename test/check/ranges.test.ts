@@ -40,7 +40,10 @@ describe('ranges', () => {
         const merged = lists.map(mergeRanges);
         const want = [...bytes([[a, b]])].filter((x) => !bytes(lists.flat()).has(x));
         const got = uncoveredByAll(a, b, merged);
-        assert.deepEqual([...bytes(got)].sort((x, y) => x - y), want);
+        assert.deepEqual(
+          [...bytes(got)].sort((x, y) => x - y),
+          want,
+        );
         assert.ok(sortedDisjoint(got), 'maximal pieces, in order');
         const one = uncovered(a, b, merged[0]!);
         assert.deepEqual(firstGap(a, b, merged[0]!), one[0] ?? null);
@@ -49,32 +52,36 @@ describe('ranges', () => {
   });
 
   test('HeldRanges: the bytes held and their holder follow a byte-by-byte model', () => {
-    const op = fc.oneof(
-      fc.record({ take: rangeArb, who: fc.constantFrom('a', 'b', 'c') }),
-      fc.record({ release: rangeArb }),
-    );
+    const op = fc.oneof(fc.record({ take: rangeArb, who: fc.constantFrom('a', 'b', 'c') }), fc.record({ release: rangeArb }));
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), fc.array(rangeArb.filter(([a, b]) => b > a), { minLength: 1, maxLength: 5 }), (ops, probes) => {
-        const h = new HeldRanges();
-        // The model: who holds each byte (the first to take it, until it is let go of).
-        const model = new Map<number, string>();
-        for (const o of ops) {
-          if ('take' in o) {
-            const [a, b] = o.take;
-            h.take(a, b, o.who);
-            for (let x = a; x < b; x++) if (!model.has(x)) model.set(x, o.who);
-          } else {
-            const [a, b] = o.release;
-            h.release(a, b);
-            for (let x = a; x < b; x++) model.delete(x);
+      fc.property(
+        fc.array(op, { maxLength: 40 }),
+        fc.array(
+          rangeArb.filter(([a, b]) => b > a),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (ops, probes) => {
+          const h = new HeldRanges();
+          // The model: who holds each byte (the first to take it, until it is let go of).
+          const model = new Map<number, string>();
+          for (const o of ops) {
+            if ('take' in o) {
+              const [a, b] = o.take;
+              h.take(a, b, o.who);
+              for (let x = a; x < b; x++) if (!model.has(x)) model.set(x, o.who);
+            } else {
+              const [a, b] = o.release;
+              h.release(a, b);
+              for (let x = a; x < b; x++) model.delete(x);
+            }
           }
-        }
-        for (const [a, b] of probes) {
-          let want: string | null = null;
-          for (let x = a; x < b && want === null; x++) want = model.get(x) ?? null;
-          assert.equal(h.holder(a, b), want);
-        }
-      }),
+          for (const [a, b] of probes) {
+            let want: string | null = null;
+            for (let x = a; x < b && want === null; x++) want = model.get(x) ?? null;
+            assert.equal(h.holder(a, b), want);
+          }
+        },
+      ),
     );
   });
 });

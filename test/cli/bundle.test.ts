@@ -32,15 +32,23 @@ describe('the CLI bundle', async () => {
   test('main.js holds commander and main.ts, and no command: each is imported when it runs', () => {
     const m = staticInputs(meta, main);
     assert.ok([...m].some((i) => i.startsWith('node_modules/commander/')));
-    assert.deepEqual([...m].filter((i) => i.startsWith('src/') && i !== 'src/cli/main.ts'), []);
+    assert.deepEqual(
+      [...m].filter((i) => i.startsWith('src/') && i !== 'src/cli/main.ts'),
+      [],
+    );
     const dynamic = meta.outputs[main]!.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
-    for (const c of ['boot', 'replay', 'diff', 'explain', 'check', 'conformance', 'machine', 'serve']) assert.ok(dynamic.includes(commandChunk(c)), c);
+    for (const c of ['boot', 'replay', 'diff', 'explain', 'check', 'conformance', 'machine', 'serve'])
+      assert.ok(dynamic.includes(commandChunk(c)), c);
   });
 
   test('boot loads the simulator, and not zod, fast-check, the invariants, the SVG pictures or the server', () => {
     const b = staticInputs(meta, commandChunk('boot'));
     assert.ok(b.has('src/kernel/boot.ts') && b.has('src/cli/boot-json.ts'));
-    const heavy = [...b].filter((i) => /^node_modules\/(zod|fast-check|cli-table3)\/|^src\/(check\/(invariants|campaign)|report\/svg|cli\/serve|machine\/json|conformance\/)/.test(i));
+    const heavy = [...b].filter((i) =>
+      /^node_modules\/(zod|fast-check|cli-table3)\/|^src\/(check\/(invariants|campaign)|report\/svg|cli\/serve|machine\/json|conformance\/)/.test(
+        i,
+      ),
+    );
     assert.deepEqual(heavy, []);
   });
 });

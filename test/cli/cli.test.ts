@@ -11,7 +11,10 @@ import { after, describe, test } from 'node:test';
 import { fixtureFiles, read, ROOT } from '../helpers.js';
 
 function hvosim(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -103,7 +106,10 @@ describe('hvosim boot and machine', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^HugePages_Total:\s+300$/m);
     assertInputError(hvosim('boot', '--nr-hugepages', 'lots'), /--nr-hugepages: "lots" is not a page count/);
-    assertInputError(hvosim('boot', '--kernel', '5.4'), new RegExp(`--kernel: unknown kernel profile "5\\.4" \\(known: ${PROFILE_NAMES.join(', ').replace(/\./g, '\\.')}\\)`));
+    assertInputError(
+      hvosim('boot', '--kernel', '5.4'),
+      new RegExp(`--kernel: unknown kernel profile "5\\.4" \\(known: ${PROFILE_NAMES.join(', ').replace(/\./g, '\\.')}\\)`),
+    );
     assertInputError(hvosim('boot', '--fault', 'nth=0'), /--fault: "0" in "nth=0" is not a positive allocation number/);
   });
   test('boot --check: exit 0 when every invariant holds, 1 with what broke and after which step', () => {
@@ -129,7 +135,10 @@ describe('hvosim boot and machine', () => {
   test('explain: the walk to a tail struct page in each generation', () => {
     const v7 = hvosim('explain', '--pfn', '0x140040');
     assert.equal(v7.code, 0, v7.err);
-    assert.match(v7.out, /shared: the shared tail page of zone 1:Normal for order 18, mapped by 8190 PTEs of 2 folios \(heads 0x140000, 0x180000\)/);
+    assert.match(
+      v7.out,
+      /shared: the shared tail page of zone 1:Normal for order 18, mapped by 8190 PTEs of 2 folios \(heads 0x140000, 0x180000\)/,
+    );
     assert.match(v7.out, /compound_head\(\) = pfn 0x140000; page_zonenum\(\) = Normal; page_to_nid\(\) = 1/);
     const old = hvosim('explain', '--kernel', '6.15', '--phys', '0x140040000');
     assert.match(old.out, /shared: the head vmemmap page of pfn 0x140000/);
@@ -142,7 +151,7 @@ describe('hvosim boot and machine', () => {
     assert.match(r.out, /hvosim check: kernel 6\.15, 12 cases from seed 2/);
     assert.match(r.out, /reproduce: hvosim boot --kernel 6\.15 --qemu "[^"]+" --cmdline "[^"]*" --check/);
     // The reproducer reproduces: the same invariant breaks.
-    const [, inv, line] = /^(\S+): .*\n  reproduce: hvosim (.*)$/m.exec(r.out)!;
+    const [, inv, line] = /^(\S+): .*\n {2}reproduce: hvosim (.*)$/m.exec(r.out)!;
     const again = hvosim(...(parseShell(line!) as string[]));
     assert.equal(again.code, 1);
     assert.match(again.out, new RegExp(`^${inv}: `, 'm'));
@@ -157,17 +166,34 @@ describe('hvosim boot and machine', () => {
     assert.equal(rerun.code, 0, rerun.out + rerun.err);
     assert.match(rerun.out, /1 logs from .* compared again/);
     assert.match(rerun.out, /HugeTLB\s+1\/1 \(100\.0%\)/);
-    assertInputError(hvosim('conformance', '--kernel', '7.5'), /--kernel: unknown kernel "7\.5" \(kernel generations: 6\.1, 6\.12, 6\.16, 7\.0, 7\.1, 7\.3; profiles: /);
+    assertInputError(
+      hvosim('conformance', '--kernel', '7.5'),
+      /--kernel: unknown kernel "7\.5" \(kernel generations: 6\.1, 6\.12, 6\.16, 7\.0, 7\.1, 7\.3; profiles: /,
+    );
     // A profile that is no kernel generation needs a kernel image; --profile is still taken (deprecated).
     assertInputError(hvosim('conformance', '--kernel', 'hvo-v7'), /--kernel: profile "hvo-v7" names no real kernel/);
     assertInputError(hvosim('conformance', '--profile', '6.15'), /--profile: profile "6\.15" names no real kernel/);
   });
   test('boot --json-dmesg and --json-memblock: the kernel log and the memblock calls, one JSON object a line', () => {
     const log = join(tmp, 'dmesg.ndjson');
-    const r = hvosim('boot', '--qemu', '-m 4G', '--cmdline', 'memblock=debug', '--json', '--json-dmesg', log, '--json-memblock', join(tmp, 'calls.ndjson'));
+    const r = hvosim(
+      'boot',
+      '--qemu',
+      '-m 4G',
+      '--cmdline',
+      'memblock=debug',
+      '--json',
+      '--json-dmesg',
+      log,
+      '--json-memblock',
+      join(tmp, 'calls.ndjson'),
+    );
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
-    const lines = read(log).trimEnd().split('\n').map((l) => JSON.parse(l).text);
+    const lines = read(log)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).text);
     assert.ok(lines.includes('MEMBLOCK configuration:'));
     assert.equal(read(join(tmp, 'calls.ndjson')).trimEnd().split('\n').length, j.counts.memblockCalls);
     assert.ok(j.counts.memblockCalls > 5);
@@ -185,7 +211,11 @@ describe('hvosim boot and machine', () => {
     assert.match(r.err, /unknown option/);
   });
   test('machine shows the firmware map of a QEMU command line', () => {
-    const r = hvosim('machine', '--qemu', '-m 6G -object memory-backend-ram,id=a,size=3G -numa node,memdev=a -object memory-backend-ram,id=b,size=3G -numa node,memdev=b');
+    const r = hvosim(
+      'machine',
+      '--qemu',
+      '-m 6G -object memory-backend-ram,id=a,size=3G -numa node,memdev=a -object memory-backend-ram,id=b,size=3G -numa node,memdev=b',
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /BIOS-e820: \[mem 0x0000000100000000-0x00000001ffffffff\] usable/);
   });

@@ -12,7 +12,10 @@ import { PRESETS } from '../../src/machine/presets.js';
 import { ROOT } from '../helpers.js';
 
 function hvosim(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -29,14 +32,20 @@ function faultKillingOnly(dies: string, lives: string): string {
 }
 
 describe('hvosim diff', () => {
-  test('one side\'s boot died: said first, before any table, and exit 1 (text and --json)', () => {
+  test("one side's boot died: said first, before any table, and exit 1 (text and --json)", () => {
     const fault = faultKillingOnly('6.1', '6.15');
     const r = hvosim('diff', '--kernel', '6.1', '--kernel', '6.15', '--fault', fault);
     assert.equal(r.code, 1, r.err);
     const first = r.out.split('\n')[0]!;
     assert.match(first, /^THE BOOT DIED with kernel 6\.1 after \S+: /);
     assert.ok(r.out.indexOf('THE BOOT DIED') < r.out.indexOf('Vmemmap page tables:'));
-    assert.doesNotMatch(r.out.split('\n').filter((l) => l.startsWith('THE BOOT DIED')).join('\n'), /6\.15/);
+    assert.doesNotMatch(
+      r.out
+        .split('\n')
+        .filter((l) => l.startsWith('THE BOOT DIED'))
+        .join('\n'),
+      /6\.15/,
+    );
     const j = hvosim('diff', '--kernel', '6.1', '--kernel', '6.15', '--fault', fault, '--json');
     assert.equal(j.code, 1, j.err);
     const o = JSON.parse(j.out);
@@ -57,9 +66,13 @@ describe('hvosim diff', () => {
         const r = hvosim('diff', '--kernel', a, '--kernel', b);
         assert.equal(r.code, 0, `${a} ${b}: ${r.err}`);
         assert.match(r.out, new RegExp(`^hvosim diff: .*, ${a.replace('.', '\\.')} against ${b.replace('.', '\\.')}$`, 'm'));
-        const words = r.out.slice(r.out.indexOf('What differs:'), r.out.indexOf('Vmemmap page tables:')).split('\n').slice(1).filter(Boolean);
+        const words = r.out
+          .slice(r.out.indexOf('What differs:'), r.out.indexOf('Vmemmap page tables:'))
+          .split('\n')
+          .slice(1)
+          .filter(Boolean);
         for (const l of words) {
-          assert.doesNotMatch(l.slice(2), /  | \)|\( |\s$/, `stray space in "${l}"`);
+          assert.doesNotMatch(l.slice(2), / {2}| \)|\( |\s$/, `stray space in "${l}"`);
         }
         assert.doesNotMatch(r.out, /\b1 lines\b/);
         assert.doesNotMatch(r.out, /see the tables/);
@@ -67,17 +80,31 @@ describe('hvosim diff', () => {
     }
   });
   test('the summary adds up: pool = with HVO + without; every PTE once, own or shared; the huge pages that differ are listed', () => {
-    const machines = [PRESETS.default!.build(), { ...PRESETS.default!.build(), cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M' }, { ...PRESETS.default!.build(), cmdline: 'hugepagesz=1G hugepages=3' }];
+    const machines = [
+      PRESETS.default!.build(),
+      { ...PRESETS.default!.build(), cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M' },
+      { ...PRESETS.default!.build(), cmdline: 'hugepagesz=1G hugepages=3' },
+    ];
     for (const m of machines) {
-      for (const [pa, pb] of [['6.1', 'hvo-v7'], ['6.15', 'hvo-v7'], ['6.1', '6.15']] as const) {
+      for (const [pa, pb] of [
+        ['6.1', 'hvo-v7'],
+        ['6.15', 'hvo-v7'],
+        ['6.1', '6.15'],
+      ] as const) {
         const d = diffBoots(m, pa, pb, { others: estimatedOthers });
         for (const r of [d.a, d.b]) {
           const line = d.summary.find((l) => l.startsWith(`${r.profile}: `))!;
           const [, n, w, o] = /: (\d+) huge pages? in the pool, (\d+) with HVO and (\d+) without/.exec(line)!;
           assert.equal(Number(w) + Number(o), Number(n), line);
-          const pool = Object.values(r.hugepages).flatMap((bySize) => Object.values(bySize)).reduce((x, y) => x + y, 0);
+          const pool = Object.values(r.hugepages)
+            .flatMap((bySize) => Object.values(bySize))
+            .reduce((x, y) => x + y, 0);
           assert.equal(Number(n), pool, `${line} against /sys: ${JSON.stringify(r.hugepages)}`);
-          assert.equal(r.vmemmap.ptePages + r.vmemmap.sharedPtes, r.vmemmap.pteTables * 512, `${r.profile}: every PTE of every table is own or shared`);
+          assert.equal(
+            r.vmemmap.ptePages + r.vmemmap.sharedPtes,
+            r.vmemmap.pteTables * 512,
+            `${r.profile}: every PTE of every table is own or shared`,
+          );
         }
         const hpLine = d.summary.find((l) => l.startsWith('Huge pages per node and size'))!;
         const same = JSON.stringify(d.a.hugepages) === JSON.stringify(d.b.hugepages);

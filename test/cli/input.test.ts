@@ -12,7 +12,11 @@ function hvosim(args: string[], opts: { input?: string; shell?: string } = {}) {
   const cmd = [join(ROOT, 'bin/hvosim.js'), ...args];
   // A command that hangs is a failure, not a stuck test run.
   const r = opts.shell
-    ? spawnSync('sh', ['-c', `${opts.shell} exec "$0" "$@"`, process.execPath, ...cmd], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } })
+    ? spawnSync('sh', ['-c', `${opts.shell} exec "$0" "$@"`, process.execPath, ...cmd], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, NO_COLOR: '1' },
+      })
     : spawnSync(process.execPath, cmd, { encoding: 'utf8', timeout: 60_000, input: opts.input, env: { ...process.env, NO_COLOR: '1' } });
   assert.notEqual(r.signal, 'SIGTERM', `hvosim ${args.join(' ')} hung`);
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -33,7 +37,7 @@ const NOHVO = join(PROJECT_FIXTURES, 'n09-nohvo-3node-odd.txt');
 const OTHER = join(PROJECT_FIXTURES, 'n02-3node-1g3.txt');
 const dmesgOf = (f: string) => {
   const t = read(f);
-  return t.slice(t.indexOf('=====DMESG\n') + 11, t.indexOf('\n=====END')) + '\n';
+  return `${t.slice(t.indexOf('=====DMESG\n') + 11, t.indexOf('\n=====END'))}\n`;
 };
 
 describe('replay FILE: the HVO on/off partner', () => {
@@ -72,7 +76,10 @@ describe('replay FILE: the HVO on/off partner', () => {
     const ok = hvosim(['replay', '--json', join(dir, 'hvo.txt'), '--partner', NOHVO]);
     assert.equal(ok.code, 0, ok.err);
     assert.equal(JSON.parse(ok.out).byKind['MemTotal change'].matched, 1);
-    assertInputError(hvosim(['replay', join(dir, 'hvo.txt'), '--partner', OTHER]), /n02-3node-1g3\.txt: --partner: not the HVO on\/off partner of .*hvo\.txt: another machine/);
+    assertInputError(
+      hvosim(['replay', join(dir, 'hvo.txt'), '--partner', OTHER]),
+      /n02-3node-1g3\.txt: --partner: not the HVO on\/off partner of .*hvo\.txt: another machine/,
+    );
     assertInputError(hvosim(['replay', join(dir, 'hvo.txt'), '--partner', join(dir, 'nope.txt')]), /nope\.txt: no such file/);
     const none = hvosim(['replay', '--json', '--no-partner', HVO]);
     assert.equal(none.code, 0, none.err);
@@ -97,7 +104,13 @@ describe('what a command reads', () => {
     writeFileSync(noNul, Buffer.from(Array.from({ length: 4096 }, (_, i) => 1 + ((i * 7919) % 255))));
     assertInputError(hvosim(['replay', '--memblock', noNul]), /garbage\.log: no memblock=debug lines/);
     const plain = join(tmp, 'nodebug.log');
-    writeFileSync(plain, dmesgOf(OTHER).split('\n').filter((l) => !/memblock_|MEMBLOCK configuration| (memory|reserved)/.test(l)).join('\n'));
+    writeFileSync(
+      plain,
+      dmesgOf(OTHER)
+        .split('\n')
+        .filter((l) => !/memblock_|MEMBLOCK configuration| (memory|reserved)/.test(l))
+        .join('\n'),
+    );
     assertInputError(hvosim(['replay', '--memblock', plain]), /nodebug\.log: no memblock=debug lines/);
   });
   test('dmesg -T, journalctl -k and - (stdin) are read like dmesg', () => {
@@ -105,8 +118,14 @@ describe('what a command reads', () => {
     const strip = (l: string) => l.replace(/^\[\s*\d+\.\d+\] ?/, '');
     const forms = {
       plain,
-      T: plain.split('\n').map((l) => (l ? `[Sat Dec  5 12:00:00 2026] ${strip(l)}` : l)).join('\n'),
-      journal: plain.split('\n').map((l) => (l ? `Dec 05 12:00:00 host kernel: ${strip(l)}` : l)).join('\n'),
+      T: plain
+        .split('\n')
+        .map((l) => (l ? `[Sat Dec  5 12:00:00 2026] ${strip(l)}` : l))
+        .join('\n'),
+      journal: plain
+        .split('\n')
+        .map((l) => (l ? `Dec 05 12:00:00 host kernel: ${strip(l)}` : l))
+        .join('\n'),
     };
     const results: Record<string, unknown> = {};
     for (const [name, text] of Object.entries(forms)) {
@@ -141,18 +160,18 @@ describe('what a command reads', () => {
   });
   test('a UTF-8 byte order mark: machine files and logs read as without one', () => {
     const m = join(tmp, 'bom.json');
-    writeFileSync(m, '\ufeff' + JSON.stringify({ q35: { nodes: ['3G', '3G'] } }));
+    writeFileSync(m, `\ufeff${JSON.stringify({ q35: { nodes: ['3G', '3G'] } })}`);
     const r = hvosim(['machine', '--machine', m]);
     assert.equal(r.code, 0, r.err);
     const log = join(tmp, 'bom.txt');
-    writeFileSync(log, '\ufeff' + read(OTHER));
+    writeFileSync(log, `\ufeff${read(OTHER)}`);
     const rr = hvosim(['replay', '--memblock', '--json', log]);
     assert.equal(rr.code, 0, rr.err);
   });
   test('control characters from the input are escaped in the error line', () => {
     const m = join(tmp, 'ctl.json');
     // JSON's own \u001b escape: the key read holds a raw ESC and BEL.
-    writeFileSync(m, JSON.stringify({ q35: { nodes: ['3G'] }, ['evil\x1b[2J\x07']: 1 }));
+    writeFileSync(m, JSON.stringify({ q35: { nodes: ['3G'] }, 'evil\x1b[2J\x07': 1 }));
     const r = hvosim(['boot', '--machine', m]);
     assertInputError(r, /Unrecognized key: "evil\\x1b\[2J\\x07"/);
     assert.doesNotMatch(r.err, /[\x00-\x08\x0b-\x1f\x7f]/);
@@ -167,7 +186,10 @@ describe('explain on a hole', () => {
   test('says it is a hole and what lies around it, not "node -1" or "null"', () => {
     const r = hvosim(['explain', '--pfn', '0xc0000']);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out.split('\n')[1]!, /^ {2}a hole: no memory at this address .*; the hole runs from 0x000000007ffdf000 to 0x00000000ffffffff$/);
+    assert.match(
+      r.out.split('\n')[1]!,
+      /^ {2}a hole: no memory at this address .*; the hole runs from 0x000000007ffdf000 to 0x00000000ffffffff$/,
+    );
     assert.match(r.out, /memory below it: \[mem 0x0000000000100000-0x000000007ffdefff\] on node 0/);
     assert.match(r.out, /memory above it: \[mem 0x0000000100000000-0x000000013fffffff\] on node 0/);
     assert.doesNotMatch(r.out, /node -1|= null|null\b/);

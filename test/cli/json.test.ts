@@ -17,11 +17,16 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 // Loaded before the CLI: prints the process's peak memory on stderr as it exits.
 const RSS_HOOK = join(tmp, 'rss.mjs');
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the hook's own template literal, written as JavaScript
 writeFileSync(RSS_HOOK, "process.on('exit', () => process.stderr.write(`maxrss-kb=${process.resourceUsage().maxRSS}\\n`));\n");
 
 function hvosim(args: string[], opts: { rss?: boolean } = {}) {
   const pre = opts.rss ? ['--import', pathToFileURL(RSS_HOOK).href] : [];
-  const r = spawnSync(process.execPath, [...pre, BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, [...pre, BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    maxBuffer: 1 << 30,
+  });
   const rss = /maxrss-kb=(\d+)/.exec(r.stderr ?? '');
   return { code: r.status, out: r.stdout, err: (r.stderr ?? '').replace(/maxrss-kb=\d+\n/, ''), rssMiB: rss ? Number(rss[1]) / 1024 : NaN };
 }
@@ -65,8 +70,16 @@ describe('boot --json is a summary of bounded size', () => {
     assert.equal(small.code, 0, small.err);
     const a = keyPaths(JSON.parse(small.out));
     const b = keyPaths(JSON.parse(big.out));
-    assert.deepEqual([...a].filter((k) => !b.has(k)), [], 'only in the small machine');
-    assert.deepEqual([...b].filter((k) => !a.has(k)), [], 'only in the big machine');
+    assert.deepEqual(
+      [...a].filter((k) => !b.has(k)),
+      [],
+      'only in the small machine',
+    );
+    assert.deepEqual(
+      [...b].filter((k) => !a.has(k)),
+      [],
+      'only in the big machine',
+    );
   });
 
   test('the summary says what the streams count, and a boot that dies first', () => {
@@ -74,8 +87,16 @@ describe('boot --json is a summary of bounded size', () => {
     assert.equal(j.format, 'hvosim-boot-summary/2');
     assert.equal(j.panic, null);
     assert.deepEqual(Object.keys(j).slice(0, 5), ['format', 'panic', 'diedAfter', 'death', 'warnings']);
-    assert.equal(j.steps.reduce((a: number, s: { memblockCalls: number }) => a + s.memblockCalls, 0), j.counts.memblockCalls);
-    assert.deepEqual(j.kernelLog.hugetlb.first, ['HugeTLB: registered 1.00 GiB page size, pre-allocated 2 pages', 'HugeTLB: 16380 KiB vmemmap can be freed for a 1.00 GiB page', 'HugeTLB: registered 2.00 MiB page size, pre-allocated 0 pages', 'HugeTLB: 28 KiB vmemmap can be freed for a 2.00 MiB page']);
+    assert.equal(
+      j.steps.reduce((a: number, s: { memblockCalls: number }) => a + s.memblockCalls, 0),
+      j.counts.memblockCalls,
+    );
+    assert.deepEqual(j.kernelLog.hugetlb.first, [
+      'HugeTLB: registered 1.00 GiB page size, pre-allocated 2 pages',
+      'HugeTLB: 16380 KiB vmemmap can be freed for a 1.00 GiB page',
+      'HugeTLB: registered 2.00 MiB page size, pre-allocated 0 pages',
+      'HugeTLB: 28 KiB vmemmap can be freed for a 2.00 MiB page',
+    ]);
     // No memory for memblock on the only node: the kernel panics in sparse_init().
     const died = hvosim(['boot', '--qemu', '-m 2G', '--fault', 'node=0', '--json']);
     assert.equal(died.code, 1, died.err);
@@ -94,7 +115,17 @@ describe('boot --json is a summary of bounded size', () => {
 describe('the streams: NDJSON, one value per line, as generated', () => {
   test('--json-memblock: every line parses, one per memblock call, in order, with its step', async () => {
     const file = join(tmp, 'calls.ndjson');
-    const r = hvosim(['boot', '--machine-preset', '2s-server', '--cmdline', 'memblock=debug hugepagesz=1G hugepages=300 hugetlb_free_vmemmap=on', '--no-plan', '--json', '--json-memblock', file]);
+    const r = hvosim([
+      'boot',
+      '--machine-preset',
+      '2s-server',
+      '--cmdline',
+      'memblock=debug hugepagesz=1G hugepages=300 hugetlb_free_vmemmap=on',
+      '--no-plan',
+      '--json',
+      '--json-memblock',
+      file,
+    ]);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
     const steps = new Set(j.steps.map((s: { fn: string }) => s.fn));
@@ -107,22 +138,37 @@ describe('the streams: NDJSON, one value per line, as generated', () => {
     assert.ok(n > 1000, String(n));
   });
 
-  test('--json-dmesg - and --json-pages -: on stdout, alone; their counts are the summary\'s', () => {
+  test("--json-dmesg - and --json-pages -: on stdout, alone; their counts are the summary's", () => {
     const cmd = ['boot', '--cmdline', 'memblock=debug hugepagesz=1G hugepages=0:1,1:2 hugetlb_free_vmemmap=on', '--no-plan'];
     const j = JSON.parse(hvosim([...cmd, '--json']).out);
     const dm = hvosim([...cmd, '--json-dmesg', '-']);
     assert.equal(dm.code, 0, dm.err);
-    const lines = dm.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = dm.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, j.counts.dmesgLines);
-    assert.ok(lines.some((l) => l.text === `HugeTLB: registered 1.00 GiB page size, pre-allocated ${j.counts.hugePages} pages` && l.step === 'hugetlb_init'));
+    assert.ok(
+      lines.some(
+        (l) => l.text === `HugeTLB: registered 1.00 GiB page size, pre-allocated ${j.counts.hugePages} pages` && l.step === 'hugetlb_init',
+      ),
+    );
     // Each step's lines, as the summary counts them.
-    for (const st of j.steps as { fn: string; dmesgLines: number }[]) assert.ok(lines.filter((l) => l.step === st.fn).length >= st.dmesgLines, st.fn);
-    assert.equal(lines.filter((l) => l.step !== null).length, j.steps.reduce((a: number, st: { dmesgLines: number }) => a + st.dmesgLines, 0));
+    for (const st of j.steps as { fn: string; dmesgLines: number }[])
+      assert.ok(lines.filter((l) => l.step === st.fn).length >= st.dmesgLines, st.fn);
+    assert.equal(
+      lines.filter((l) => l.step !== null).length,
+      j.steps.reduce((a: number, st: { dmesgLines: number }) => a + st.dmesgLines, 0),
+    );
     const pg = hvosim([...cmd, '--json-pages', '-']);
-    const pages = pg.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const pages = pg.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(pages.length, j.counts.hugePages);
     assert.ok(pages.length > 0);
-    for (const [node, row] of Object.entries(j.hugepages as Record<string, Record<string, number>>)) assert.equal(pages.filter((p) => `node${p.node}` === node).length, row['1048576kB'], node);
+    for (const [node, row] of Object.entries(j.hugepages as Record<string, Record<string, number>>))
+      assert.equal(pages.filter((p) => `node${p.node}` === node).length, row['1048576kB'], node);
     assert.ok(pages.every((p) => p.sizeKb === 1048576 && p.phys === p.pfn * 4096 && p.vmemmapOptimized));
   });
 
@@ -147,14 +193,17 @@ describe('the streams: NDJSON, one value per line, as generated', () => {
       assert.equal(r.err.trim().split('\n').length, 1, r.err);
       assert.match(r.err, re);
     };
-    one(hvosim(['boot', '--json-memblock', '-', '--json-pages', '-']), /^hvosim: --json-pages: --json-memblock - and --json-pages - would both write to stdout/);
+    one(
+      hvosim(['boot', '--json-memblock', '-', '--json-pages', '-']),
+      /^hvosim: --json-pages: --json-memblock - and --json-pages - would both write to stdout/,
+    );
     one(hvosim(['boot', '--json', '--json-dmesg', '-']), /--json and --json-dmesg - would both write to stdout/);
     one(hvosim(['boot', '--json-dmesg', join(tmp, 'no/such/dir/x')]), /no\/such\/dir\/x: --json-dmesg: cannot write: ENOENT/);
   });
 });
 
 describe('the other commands keep --json bounded', () => {
-  test('explain on a zone\'s shared tail page lists the first folios and counts them all', () => {
+  test("explain on a zone's shared tail page lists the first folios and counts them all", () => {
     const cmd = ['--machine-preset', '4s-3t', '--cmdline', 'hugepagesz=1G hugepages=2000 hugetlb_free_vmemmap=on'];
     const first = JSON.parse(hvosim(['boot', ...cmd, '--no-plan', '--json-pages', '-']).out.split('\n')[0]!);
     const r = hvosim(['explain', ...cmd, '--pfn', String(first.pfn + 64), '--json']);
@@ -167,10 +216,21 @@ describe('the other commands keep --json bounded', () => {
   });
 
   test('diff: the dmesg lines only one side printed are the first 100 and a count, as --dmesg lists them', () => {
-    const cmd = ['diff', '--kernel', '6.1', '--kernel', 'hvo-v7', '--cmdline', 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M'];
+    const cmd = [
+      'diff',
+      '--kernel',
+      '6.1',
+      '--kernel',
+      'hvo-v7',
+      '--cmdline',
+      'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M',
+    ];
     const j = JSON.parse(hvosim([...cmd, '--json']).out);
     const text = hvosim([...cmd, '--dmesg']).out;
-    const onlyB = text.split('\n').filter((l) => l.startsWith('+ ')).map((l) => l.slice(2));
+    const onlyB = text
+      .split('\n')
+      .filter((l) => l.startsWith('+ '))
+      .map((l) => l.slice(2));
     assert.ok(j.dmesgOnlyB.total > 0);
     assert.equal(j.dmesgOnlyB.total, onlyB.length);
     assert.deepEqual(j.dmesgOnlyB.first, onlyB.slice(0, 100));

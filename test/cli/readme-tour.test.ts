@@ -31,9 +31,15 @@ function expand(a: string): string[] {
   if (a === 'my-box.json') return [join(tmp, 'my-box.json')];
   if (a.includes('*')) {
     const dir = join(ROOT, dirname(a));
-    const re = new RegExp('^' + basename(a).replace(/\./g, '\\.').replace(/\*/g, '.*') + '$');
+    const re = new RegExp(`^${basename(a).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
     // The first few files the glob matches: each command is what is tested, not every fixture again.
-    return existsSync(dir) ? readdirSync(dir).filter((n) => re.test(n)).sort().slice(0, 3).map((n) => join(dir, n)) : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((n) => re.test(n))
+          .sort()
+          .slice(0, 3)
+          .map((n) => join(dir, n))
+      : [];
   }
   return [a.startsWith('../') || a.startsWith('test/') ? join(ROOT, a) : a];
 }
@@ -45,7 +51,12 @@ for (const c of commands) {
   const args = c.slice(1).flatMap(expand);
   test(c.join(' '), { skip: heavy ? 'left to its own tests' : false }, () => {
     assert.equal(args.length >= c.length - 1, true, `every file the command names is in the checkout: ${c.join(' ')}`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], { cwd: tmp, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], {
+      cwd: tmp,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /^hvosim: /m, r.stderr);
     assert.ok(r.stdout.length > 0);

@@ -38,7 +38,10 @@ after(() => {
   rmSync(join(root, '..', 'hvosim-serve-secret.txt'), { force: true });
 });
 
-function get(path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
       let body = '';
@@ -76,7 +79,8 @@ describe('hvosim serve', () => {
     assert.equal(r.headers['referrer-policy'], 'no-referrer');
     assert.equal(r.headers['x-frame-options'], 'DENY');
     const csp = String(r.headers['content-security-policy']);
-    for (const d of ["default-src 'none'", "script-src 'self'", "worker-src 'self'", "style-src 'self'", "frame-ancestors 'none'"]) assert.ok(csp.includes(d), `${d} in ${csp}`);
+    for (const d of ["default-src 'none'", "script-src 'self'", "worker-src 'self'", "style-src 'self'", "frame-ancestors 'none'"])
+      assert.ok(csp.includes(d), `${d} in ${csp}`);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
   });
   test('GET /% (bad percent-encoding) is 400 and the server keeps running', async () => {
@@ -99,7 +103,8 @@ describe('hvosim serve', () => {
     await stillServes();
   });
   test('outside the root, directories and missing files are 404', async () => {
-    for (const p of ['/../hvosim-serve-secret.txt', '/%2e%2e/hvosim-serve-secret.txt', '/dir.js', '/nope.js']) assert.equal((await get(p)).status, 404, p);
+    for (const p of ['/../hvosim-serve-secret.txt', '/%2e%2e/hvosim-serve-secret.txt', '/dir.js', '/nope.js'])
+      assert.equal((await get(p)).status, 404, p);
     const js = await get('/assets/a.js');
     assert.equal(js.status, 200);
     assert.match(String(js.headers['content-type']), /^text\/javascript/);

@@ -24,7 +24,10 @@ describe('boot answers the operator', () => {
     assert.match(r.out, /Why \d 1 GiB pages are missing:\n {2}node 0: /);
     assert.match(r.out, /Memory given to HugeTLB: /);
     assert.match(r.out, /struct pages: 96 MiB without HVO, [\d.]+ MiB now .*HVO saves/);
-    assert.match(r.out, /Most 1 GiB pages this machine gets: \d+ \(node0 \d+, node1 \d+\), leaving ~[\d.]+ [KMGT]?i?B free\. Command line:\n {2}hugetlb_free_vmemmap=on hugepagesz=1G hugepages=\d+/);
+    assert.match(
+      r.out,
+      /Most 1 GiB pages this machine gets: \d+ \(node0 \d+, node1 \d+\), leaving ~[\d.]+ [KMGT]?i?B free\. Command line:\n {2}hugetlb_free_vmemmap=on hugepagesz=1G hugepages=\d+/,
+    );
   });
 
   test('--json carries the plan; --no-plan leaves it out', () => {
@@ -63,7 +66,9 @@ describe('serve', () => {
     assert.match(r.err, /^hvosim: --port: "70000" is not a TCP port/);
   });
 
-  test('listens on 127.0.0.1, prints where, and hands out the page', { skip: !existsSync(join(ROOT, 'dist-web/index.html')) && 'the page is not built (npm run build)' }, async () => {
+  test('listens on 127.0.0.1, prints where, and hands out the page', {
+    skip: !existsSync(join(ROOT, 'dist-web/index.html')) && 'the page is not built (npm run build)',
+  }, async () => {
     const p = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json']);
     try {
       const line = await new Promise<string>((resolve, reject) => {
@@ -75,7 +80,7 @@ describe('serve', () => {
       const page = await fetch(url);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<title>hvosim/);
-      assert.equal((await fetch(url + '../../etc/passwd')).status, 404);
+      assert.equal((await fetch(`${url}../../etc/passwd`)).status, 404);
     } finally {
       p.kill();
     }
@@ -95,9 +100,16 @@ describe('conventions', () => {
   });
 
   test('colour only on a terminal, never with NO_COLOR', { skip: !existsSync('/usr/bin/script') && 'no script(1)' }, () => {
-    const viaTty = (env: Record<string, string>) => spawnSync('script', ['-qc', `${process.execPath} ${BIN} boot --no-plan`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, ...env } }).stdout;
+    const viaTty = (env: Record<string, string>) =>
+      spawnSync('script', ['-qc', `${process.execPath} ${BIN} boot --no-plan`, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      }).stdout;
     const { NO_COLOR: _drop, ...noNoColor } = process.env;
-    const coloured = spawnSync('script', ['-qc', `${process.execPath} ${BIN} boot --no-plan`, '/dev/null'], { encoding: 'utf8', env: noNoColor as Record<string, string> }).stdout;
+    const coloured = spawnSync('script', ['-qc', `${process.execPath} ${BIN} boot --no-plan`, '/dev/null'], {
+      encoding: 'utf8',
+      env: noNoColor as Record<string, string>,
+    }).stdout;
     assert.match(coloured, /\x1b\[1m/);
     assert.doesNotMatch(viaTty({ NO_COLOR: '1' }), /\x1b\[/);
     assert.doesNotMatch(hvosim(['boot', '--no-plan'], {}).out, /\x1b\[/, 'piped: no colour');

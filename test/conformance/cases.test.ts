@@ -27,7 +27,20 @@ describe('conformance cases', () => {
   });
   test('command lines cover every form the issue names', () => {
     const all = cases.map((c) => caseKernelCmdline(c)).join('\n');
-    for (const re of [/hugepagesz=1G hugepages=\d+\b/, /hugepages=\d+:\d+,/, /hugepagesz=2M hugepages=/, /default_hugepagesz=1G/, /default_hugepagesz=2M/, /hugetlb_free_vmemmap=on/, /hugetlb_free_vmemmap=off/, /movablecore=\d+M/, /movablecore=\d+%/, /kernelcore=\d+M/, /hvosim_nr2m=\d+/]) assert.match(all, re);
+    for (const re of [
+      /hugepagesz=1G hugepages=\d+\b/,
+      /hugepages=\d+:\d+,/,
+      /hugepagesz=2M hugepages=/,
+      /default_hugepagesz=1G/,
+      /default_hugepagesz=2M/,
+      /hugetlb_free_vmemmap=on/,
+      /hugetlb_free_vmemmap=off/,
+      /movablecore=\d+M/,
+      /movablecore=\d+%/,
+      /kernelcore=\d+M/,
+      /hvosim_nr2m=\d+/,
+    ])
+      assert.match(all, re);
   });
   test("the case's QEMU arguments describe its machine", () => {
     for (const c of cases.slice(0, 30)) {
@@ -46,7 +59,9 @@ describe('the two comparisons of a conformance case', () => {
     assert.equal(r.observables.matched, r.observables.total);
   });
   test('boot --qemu compares the same observables from the QEMU command line alone', () => {
-    const m = parseQemuArgs('-machine q35 -cpu qemu64,+pdpe1gb -m 6G -object memory-backend-ram,id=a,size=3G -numa node,nodeid=0,memdev=a -object memory-backend-ram,id=b,size=3G -numa node,nodeid=1,memdev=b');
+    const m = parseQemuArgs(
+      '-machine q35 -cpu qemu64,+pdpe1gb -m 6G -object memory-backend-ram,id=a,size=3G -numa node,nodeid=0,memdev=a -object memory-backend-ram,id=b,size=3G -numa node,nodeid=1,memdev=b',
+    );
     const r = compareBoot(log, (l) => boot({ ...m, cmdline: l.cmdline ?? '' }, { profile: '6.1', others: estimatedOthers }));
     assert.equal(r.byKind.hugepages!.matched, r.byKind.hugepages!.total);
     assert.ok(r.observables.total > 20);

@@ -32,9 +32,16 @@ describe('the readers take each generation’s wording', () => {
     assert.equal(replayFixture(parseKernelLog(read(f), f), '6.1').byKind.vmstat, undefined);
   });
   test('7.x: "__memblock_reserve: [a-b] nid=N flags=F caller" is the reservation older kernels print as memblock_reserve', () => {
-    const c = parseMemblockCall('__memblock_reserve: [0x000000013ffd5200-0x000000013fffffff] nid=0 flags=20 memblock_alloc_range_nid+0xe7/0x190');
+    const c = parseMemblockCall(
+      '__memblock_reserve: [0x000000013ffd5200-0x000000013fffffff] nid=0 flags=20 memblock_alloc_range_nid+0xe7/0x190',
+    );
     assert.deepEqual(c, { fn: 'memblock_reserve', base: 0x13ffd5200, size: 0x2ae00, caller: 'memblock_alloc_range_nid' });
-    assert.deepEqual(parseMemblockCall('memblock_reserve: [0x0000000003800000-0x0000000003810fff] setup_arch+0x792/0xd40'), { fn: 'memblock_reserve', base: 0x3800000, size: 0x11000, caller: 'setup_arch' });
+    assert.deepEqual(parseMemblockCall('memblock_reserve: [0x0000000003800000-0x0000000003810fff] setup_arch+0x792/0xd40'), {
+      fn: 'memblock_reserve',
+      base: 0x3800000,
+      size: 0x11000,
+      caller: 'setup_arch',
+    });
   });
   test('7.3: memblock_alloc_hugetlb() is the raw allocation it does, and its own reservation is its outcome', () => {
     assert.deepEqual(parseMemblockCall('memblock_alloc_hugetlb: 1073741824 bytes, nid=1, exact_nid=0 alloc_bootmem_huge_page+0x18/0x1e0'), {
@@ -46,14 +53,33 @@ describe('the readers take each generation’s wording', () => {
       maxAddr: 0,
       caller: 'alloc_bootmem_huge_page',
     });
-    assert.equal(parseMemblockCall('memblock_alloc_hugetlb: 1073741824 bytes, nid=0, exact_nid=1 alloc_bootmem_huge_page+0x18/0x1e0')?.fn, 'memblock_alloc_exact_nid_raw');
-    assert.equal(parseMemblockCall('__memblock_reserve: [0x0000000100000000-0x000000013fffffff] nid=1 flags=a0 memblock_alloc_hugetlb+0x70/0xc0')?.caller, 'memblock_alloc_range_nid');
+    assert.equal(
+      parseMemblockCall('memblock_alloc_hugetlb: 1073741824 bytes, nid=0, exact_nid=1 alloc_bootmem_huge_page+0x18/0x1e0')?.fn,
+      'memblock_alloc_exact_nid_raw',
+    );
+    assert.equal(
+      parseMemblockCall('__memblock_reserve: [0x0000000100000000-0x000000013fffffff] nid=1 flags=a0 memblock_alloc_hugetlb+0x70/0xc0')
+        ?.caller,
+      'memblock_alloc_range_nid',
+    );
   });
   test('7.x e820 table: System RAM is usable, device reserved is reserved, a [gap] line is no entry', () => {
-    assert.deepEqual(parseE820Line('BIOS-e820: [mem 0x0000000000100000-0x000000007ffdefff]  System RAM'), { start: 0x100000, end: 0x7ffdf000, type: 'usable' });
-    assert.deepEqual(parseE820Line('BIOS-e820: [mem 0x00000000b0000000-0x00000000bfffffff]  device reserved'), { start: 0xb0000000, end: 0xc0000000, type: 'reserved' });
+    assert.deepEqual(parseE820Line('BIOS-e820: [mem 0x0000000000100000-0x000000007ffdefff]  System RAM'), {
+      start: 0x100000,
+      end: 0x7ffdf000,
+      type: 'usable',
+    });
+    assert.deepEqual(parseE820Line('BIOS-e820: [mem 0x00000000b0000000-0x00000000bfffffff]  device reserved'), {
+      start: 0xb0000000,
+      end: 0xc0000000,
+      type: 'reserved',
+    });
     assert.equal(parseE820Line('BIOS-e820: [gap 0x0000000080000000-0x00000000afffffff]'), null);
-    assert.deepEqual(parseE820Line('BIOS-e820: [mem 0x0000000000100000-0x000000007ffdefff] usable'), { start: 0x100000, end: 0x7ffdf000, type: 'usable' });
+    assert.deepEqual(parseE820Line('BIOS-e820: [mem 0x0000000000100000-0x000000007ffdefff] usable'), {
+      start: 0x100000,
+      end: 0x7ffdf000,
+      type: 'usable',
+    });
   });
   test('a log’s Linux version picks its generation and the profile it is compared with', () => {
     assert.deepEqual(linuxVersionOf([{ text: 'Linux version 7.1.13+deb13-cloud-amd64 (debian-kernel@lists.debian.org)' }]), [7, 1]);
@@ -84,13 +110,19 @@ for (const dir of dirs) {
         const text = read(file);
         const log = parseKernelLog(text, file);
         assert.ok(log.complete, 'ends with =====END');
-        for (const s of ['CMDLINE', 'IOMEM', 'ZONEINFO', 'MEMINFO', 'VMSTAT', 'HUGEPAGES', 'DMESG']) assert.ok(log.sections.has(s), `section ${s}`);
+        for (const s of ['CMDLINE', 'IOMEM', 'ZONEINFO', 'MEMINFO', 'VMSTAT', 'HUGEPAGES', 'DMESG'])
+          assert.ok(log.sections.has(s), `section ${s}`);
         // The kernel is the directory's.
         assert.deepEqual(linuxVersionOf(log.dmesg)?.join('.'), version);
-        const header = /^qemu: q35 cpu=(\S+) smp=1 nodes=\[([^\]]+)\](?: acpitable=\S+)? kernel=(\S+)(?: hvosim-case=(\S+))?$/.exec(log.header ?? '');
+        const header = /^qemu: q35 cpu=(\S+) smp=1 nodes=\[([^\]]+)\](?: acpitable=\S+)? kernel=(\S+)(?: hvosim-case=(\S+))?$/.exec(
+          log.header ?? '',
+        );
         assert.ok(header, `header "${log.header}"`);
         // The recorded command line is the one the kernel printed, and for a recorded case, the named case's.
-        const printed = log.dmesg.find((l) => l.text.startsWith('Command line: '))?.text.slice('Command line: '.length).trim();
+        const printed = log.dmesg
+          .find((l) => l.text.startsWith('Command line: '))
+          ?.text.slice('Command line: '.length)
+          .trim();
         assert.equal(log.cmdline, printed);
         if (header[4] !== undefined) {
           assert.equal(header[4], basename(f, '.txt'));
@@ -98,9 +130,15 @@ for (const dir of dirs) {
           assert.ok(c, `${header[4]} is in scripts/fixtures.list`);
           assert.equal(log.cmdline, caseKernelCmdline(c));
           assert.equal(header[1], c.cpu ?? 'qemu64,+pdpe1gb');
-          assert.deepEqual(header[2]!.split(' ').map((x) => parseInt(x, 10) * (x.endsWith('G') ? 1024 : 1)), c.nodes);
+          assert.deepEqual(
+            header[2]!.split(' ').map((x) => parseInt(x, 10) * (x.endsWith('G') ? 1024 : 1)),
+            c.nodes,
+          );
           // Grown or shrunk after boot exactly when the case says so.
-          assert.equal([...log.sections.keys()].some((k) => k.startsWith('MEMINFO_AFTER_NR2M=')), c.nr2m !== undefined);
+          assert.equal(
+            [...log.sections.keys()].some((k) => k.startsWith('MEMINFO_AFTER_NR2M=')),
+            c.nr2m !== undefined,
+          );
           // The machine read from the log is the machine QEMU was given.
           const fromLog = machineFromLog(log);
           const ours = parseQemuArgs(caseQemuArgs(c));
@@ -116,7 +154,8 @@ for (const dir of dirs) {
         const memblockLines = log.dmesg.filter((l) => /^_*memblock_[a-z_]+: /.test(l.text)).length;
         const calls = parseMemblockLog(log).events.filter((e) => e.kind === 'call').length;
         assert.equal(calls, memblockLines);
-        for (const l of log.dmesg.filter((x) => x.text.startsWith('BIOS-e820: '))) assert.ok(parseE820Line(l.text) || /^BIOS-e820: \[gap /.test(l.text), l.text);
+        for (const l of log.dmesg.filter((x) => x.text.startsWith('BIOS-e820: ')))
+          assert.ok(parseE820Line(l.text) || /^BIOS-e820: \[gap /.test(l.text), l.text);
       });
     }
     if (version !== '6.1' && files.length) {
@@ -138,7 +177,16 @@ describe('conformance --from-logs on a newer kernel’s logs', () => {
     const logs = join(dir, 'logs');
     mkdirSync(logs);
     copyFileSync(join(FIXTURES, 'linux-7.1', 'n14-2node-grow-hvo.txt'), join(logs, 'n14-2node-grow-hvo.txt'));
-    const r = await runConformance({ count: 1, seed: 1, jobs: 1, profile: 'hvo-v7', out: join(dir, 'out'), work: join(dir, 'work'), timeoutSec: 1, fromLogs: logs });
+    const r = await runConformance({
+      count: 1,
+      seed: 1,
+      jobs: 1,
+      profile: 'hvo-v7',
+      out: join(dir, 'out'),
+      work: join(dir, 'work'),
+      timeoutSec: 1,
+      fromLogs: logs,
+    });
     assert.equal(r.booted, 1);
     const cmd = read(join(dir, 'out', 'mismatches', 'n14-2node-grow-hvo.cmd'));
     assert.match(cmd, /^hvosim replay --kernel hvo-v7 /m);

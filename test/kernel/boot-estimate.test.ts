@@ -12,7 +12,12 @@ import { parseKernelLog } from '../../src/trace/log.js';
 import { parseHugepages, parseMeminfo } from '../../src/trace/proc.js';
 import { fixtureFiles, read } from '../helpers.js';
 
-const sorted = (h: Record<string, Record<string, number>>) => JSON.stringify(Object.keys(h).sort().map((n) => [n, Object.entries(h[n]!).sort()]));
+const sorted = (h: Record<string, Record<string, number>>) =>
+  JSON.stringify(
+    Object.keys(h)
+      .sort()
+      .map((n) => [n, Object.entries(h[n]!).sort()]),
+  );
 
 describe('boot with estimated other subsystems, against real boots', () => {
   for (const f of fixtureFiles()) {
@@ -20,7 +25,9 @@ describe('boot with estimated other subsystems, against real boots', () => {
       const log = parseKernelLog(read(f), f);
       const s = boot(machineFromLog(log), { profile: '6.1', others: estimatedOthers });
       assert.equal(sorted(hugepagesByNode(s)), sorted(parseHugepages(log.sections.get('HUGEPAGES') ?? [])), 'hugepages per node and size');
-      const kernel = loggedCalls(log).filter((c) => c.ours).map((c) => `${memblockDbgLine({ ...c.call, printed: true })} -> ${c.result}`);
+      const kernel = loggedCalls(log)
+        .filter((c) => c.ours)
+        .map((c) => `${memblockDbgLine({ ...c.call, printed: true })} -> ${c.result}`);
       const ours = ourPrintedCalls(s.memblock).map((c) => `${memblockDbgLine(c)} -> ${c.result ?? 0}`);
       assert.deepEqual(ours, kernel, 'our memblock calls, with the estimate in place of the log');
       const memTotal = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal')!;

@@ -38,12 +38,18 @@ describe('early boot against the real kernel', () => {
       // The first MEMBLOCK dump (memory map and early reservations) is the kernel's, byte for byte.
       assert.deepEqual(dumpBlocks(ours)[0], dumpBlocks(kernel)[0]);
       // The calls we make are the kernel's calls, same arguments.
-      const ourCalls = s.memblock.calls.filter((c) => c.printed && !c.caller.startsWith('memblock_alloc_range_nid')).map((c) => memblockDbgLine(c));
+      const ourCalls = s.memblock.calls
+        .filter((c) => c.printed && !c.caller.startsWith('memblock_alloc_range_nid'))
+        .map((c) => memblockDbgLine(c));
       const kernelCalls = kernel.filter((l) => /^memblock_[a-z_]+: /.test(l)).map(strip);
       for (const c of ourCalls) assert.ok(kernelCalls.includes(c), `kernel made the call: ${c}`);
       // sparse_init makes exactly the kernel's calls, in the kernel's order.
-      const SPARSE = /(sparse_init|sparse_index_alloc|sparse_init_nid|vmemmap_alloc_block_zero|vmemmap_alloc_block_buf|sparse_buffer_fini|sparse_buffer_alloc)$/;
-      assert.deepEqual(ourCalls.filter((c) => SPARSE.test(c)), kernelCalls.filter((c) => SPARSE.test(c)));
+      const SPARSE =
+        /(sparse_init|sparse_index_alloc|sparse_init_nid|vmemmap_alloc_block_zero|vmemmap_alloc_block_buf|sparse_buffer_fini|sparse_buffer_alloc)$/;
+      assert.deepEqual(
+        ourCalls.filter((c) => SPARSE.test(c)),
+        kernelCalls.filter((c) => SPARSE.test(c)),
+      );
       // Where the kernel used memblock for init_mem_mapping's page tables we do not model it;
       // without them (KASLR or small machines) every address we hand out is the kernel's.
       const results = s.memblock.calls.filter((c) => c.printed && c.caller === 'memblock_alloc_range_nid').map(memblockDbgLine);

@@ -67,7 +67,8 @@ describe('vmemmap pages HVO frees in the sections of a discarded gigantic page',
 
   test('a profile that frees them (7.3, no mm/bootmem_info.c) loses nothing; 6.1 and 6.12 have no such sections', () => {
     assert.equal(getProfile('7.3')!.features.preinitBootVmemmapFree, 'freed');
-    for (const name of ['6.15', '6.16', '7.0', 'hvo-v7', '7.1']) assert.equal(getProfile(name)!.features.preinitBootVmemmapFree, 'leaked', name);
+    for (const name of ['6.15', '6.16', '7.0', 'hvo-v7', '7.1'])
+      assert.equal(getProfile(name)!.features.preinitBootVmemmapFree, 'leaked', name);
     const log = load('linux-7.1-s20261205-c012.txt');
     const s = boot(machineFromLog(log), { profile: variant('7.1', false), others: replayedOthers(log), nrHugepages: 1495 });
     assert.equal(s.hvo.vmemmapPagesLeaked, 0);

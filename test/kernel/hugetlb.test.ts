@@ -20,7 +20,10 @@ const hugetlbLines = (s: ReturnType<typeof run>) => s.dmesg.filter((l) => l.star
 describe('hugetlb parameters (6.1)', () => {
   test('without pdpe1gb, 1 GiB pages are refused and their count ignored; no 1 GiB hstate exists', () => {
     const s = run([4 * GiB], 'hugepagesz=1G hugepages=2', []);
-    assert.deepEqual(hugetlbLines(s).slice(0, 2), ['HugeTLB: unsupported hugepagesz=1G', 'HugeTLB: hugepages=2 does not follow a valid hugepagesz, ignoring']);
+    assert.deepEqual(hugetlbLines(s).slice(0, 2), [
+      'HugeTLB: unsupported hugepagesz=1G',
+      'HugeTLB: hugepages=2 does not follow a valid hugepagesz, ignoring',
+    ]);
     assert.deepEqual(Object.keys(hugepagesByNode(s).node0!), ['2048kB']);
     assert.ok(!s.memblock.calls.some((c) => c.caller === '__alloc_bootmem_huge_page'));
   });
@@ -84,14 +87,20 @@ describe('zones: laws for any kernelcore=/movablecore=', () => {
         fc.constantFrom('kernelcore', 'movablecore'),
         fc.integer({ min: 0, max: 12000 }),
         (sizes128m, knob, mib) => {
-          const s = run(sizes128m.map((x) => x * 128 * MiB), `${knob}=${mib}M`);
+          const s = run(
+            sizes128m.map((x) => x * 128 * MiB),
+            `${knob}=${mib}M`,
+          );
           const lay = s.zones!;
           for (const [nid, span] of lay.nodeSpan) {
-            const mem = s.memblock.memory.regions.filter((r) => r.nid === nid).reduce((a, r) => a + Math.floor((r.base + r.size) / 4096) - Math.ceil(r.base / 4096), 0);
+            const mem = s.memblock.memory.regions
+              .filter((r) => r.nid === nid)
+              .reduce((a, r) => a + Math.floor((r.base + r.size) / 4096) - Math.ceil(r.base / 4096), 0);
             const present = lay.zones.filter((z) => z.nid === nid).reduce((a, z) => a + z.present, 0);
             assert.equal(present, mem);
             const zs = lay.zones.filter((z) => z.nid === nid && z.spanned).sort((a, b) => a.startPfn - b.startPfn);
-            for (let i = 1; i < zs.length; i++) assert.ok(zs[i]!.startPfn >= zs[i - 1]!.startPfn + zs[i - 1]!.spanned, 'zones do not overlap');
+            for (let i = 1; i < zs.length; i++)
+              assert.ok(zs[i]!.startPfn >= zs[i - 1]!.startPfn + zs[i - 1]!.spanned, 'zones do not overlap');
             const mv = lay.zoneMovablePfn.get(nid) ?? 0;
             if (mv) assert.ok(mv % 1024 === 0 && mv >= span.start && mv < span.end);
           }
@@ -106,7 +115,16 @@ describe('PTE runs', () => {
   test('setting ranges of a run list equals setting them in a plain array', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ from: fc.integer({ min: 0, max: 511 }), count: fc.integer({ min: 1, max: 512 }), phys: fc.integer({ min: 1, max: 1e6 }), stride: fc.constantFrom(0, 1) as fc.Arbitrary<0 | 1>, ro: fc.boolean() }), { maxLength: 12 }),
+        fc.array(
+          fc.record({
+            from: fc.integer({ min: 0, max: 511 }),
+            count: fc.integer({ min: 1, max: 512 }),
+            phys: fc.integer({ min: 1, max: 1e6 }),
+            stride: fc.constantFrom(0, 1) as fc.Arbitrary<0 | 1>,
+            ro: fc.boolean(),
+          }),
+          { maxLength: 12 },
+        ),
         (ops) => {
           const t: PteTable = { page: 0, runs: [{ from: 0, count: 512, phys: 0, stride: 1, readOnly: false }] };
           const plain = Array.from({ length: 512 }, (_, i) => ({ phys: i * 4096, readOnly: false }));
@@ -116,7 +134,10 @@ describe('PTE runs', () => {
             for (let i = 0; i < count; i++) plain[o.from + i] = { phys: o.phys * 4096 + (o.stride ? i * 4096 : 0), readOnly: o.ro };
           }
           for (let i = 0; i < 512; i++) assert.deepEqual(pteLookup(t, i), plain[i]);
-          assert.equal(t.runs.reduce((a, r) => a + r.count, 0), 512);
+          assert.equal(
+            t.runs.reduce((a, r) => a + r.count, 0),
+            512,
+          );
         },
       ),
     );
@@ -125,7 +146,15 @@ describe('PTE runs', () => {
   test('tables that share a runs array change apart (copy on write)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ entry: fc.integer({ min: 0, max: 3 }), from: fc.integer({ min: 0, max: 511 }), count: fc.integer({ min: 1, max: 512 }), phys: fc.integer({ min: 1, max: 1e6 }) }), { maxLength: 12 }),
+        fc.array(
+          fc.record({
+            entry: fc.integer({ min: 0, max: 3 }),
+            from: fc.integer({ min: 0, max: 511 }),
+            count: fc.integer({ min: 1, max: 512 }),
+            phys: fc.integer({ min: 1, max: 1e6 }),
+          }),
+          { maxLength: 12 },
+        ),
         (ops) => {
           // Four tables, the last three sharing one array (as HVO's whole tables mapped onto one page do).
           const pte = new PteTables();
@@ -138,7 +167,8 @@ describe('PTE runs', () => {
             pteSetRange(pte.get(o.entry)!, o.from, count, o.phys * 4096, 1, false);
             for (let i = 0; i < count; i++) plain[o.entry]![o.from + i] = (o.phys + i) * 4096;
           }
-          for (const e of [0, 1, 2, 3]) for (let i = 0; i < 512; i++) assert.equal(pteLookup(pte.get(e)!, i)?.phys, plain[e]![i], `table ${e}, entry ${i}`);
+          for (const e of [0, 1, 2, 3])
+            for (let i = 0; i < 512; i++) assert.equal(pteLookup(pte.get(e)!, i)?.phys, plain[e]![i], `table ${e}, entry ${i}`);
           assert.equal(shared.length, 1, 'the shared array itself is never changed');
         },
       ),

@@ -38,7 +38,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   range.map((r) => ({ op: 'reserve' as const, ...r })),
   range.map((r) => ({ op: 'free' as const, ...r })),
   range.map((r) => ({ op: 'remove' as const, ...r })),
-  fc.record({ base: fc.integer({ min: 0, max: SPACE - 1 }), size: fc.integer({ min: 1, max: 32 }), nid: fc.integer({ min: 0, max: 2 }), reserved: fc.boolean() }).map((r) => ({ op: 'setnode' as const, ...r })),
+  fc
+    .record({
+      base: fc.integer({ min: 0, max: SPACE - 1 }),
+      size: fc.integer({ min: 1, max: 32 }),
+      nid: fc.integer({ min: 0, max: 2 }),
+      reserved: fc.boolean(),
+    })
+    .map((r) => ({ op: 'setnode' as const, ...r })),
 );
 
 function apply(mb: Memblock, o: Op): void {
@@ -147,7 +154,10 @@ describe('memblock laws', () => {
         const want = a.bottomUp ? Math.min(...pool) : Math.max(...pool);
         assert.equal(got, want);
         assert.equal(got % a.align, 0, 'aligned');
-        assert.ok(mb.reserved.regions.some((r) => r.base <= got && got + a.size <= r.base + r.size), 'now reserved');
+        assert.ok(
+          mb.reserved.regions.some((r) => r.base <= got && got + a.size <= r.base + r.size),
+          'now reserved',
+        );
         checkType(mb.reserved);
       }),
       { numRuns: 1000 },
@@ -171,55 +181,75 @@ describe('memblock laws', () => {
     });
     const step: fc.Arbitrary<Step> = fc.oneof(
       { arbitrary: op, weight: 4 },
-      { arbitrary: fc.record({ op: fc.constant('alloc' as const), times: fc.integer({ min: 1, max: 6 }), preset: fc.integer({ min: 0, max: 2 }) }), weight: 6 },
-      { arbitrary: fc.record({ op: fc.constant('hotplug' as const), base: fc.integer({ min: 0, max: SPACE - 1 }), size: fc.integer({ min: 1, max: 16 }), set: fc.boolean() }), weight: 2 },
+      {
+        arbitrary: fc.record({
+          op: fc.constant('alloc' as const),
+          times: fc.integer({ min: 1, max: 6 }),
+          preset: fc.integer({ min: 0, max: 2 }),
+        }),
+        weight: 6,
+      },
+      {
+        arbitrary: fc.record({
+          op: fc.constant('hotplug' as const),
+          base: fc.integer({ min: 0, max: SPACE - 1 }),
+          size: fc.integer({ min: 1, max: 16 }),
+          set: fc.boolean(),
+        }),
+        weight: 2,
+      },
       { arbitrary: fc.record({ op: fc.constant('movable' as const), on: fc.boolean() }), weight: 2 },
       { arbitrary: fc.record({ op: fc.constant('limit' as const), pages: fc.integer({ min: 1, max: SPACE + 8 }) }), weight: 1 },
       { arbitrary: fc.constant({ op: 'trim' as const }), weight: 1 },
     );
     let answered = 0;
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 12 }), fc.array(preset, { minLength: 3, maxLength: 3 }), fc.array(step, { maxLength: 40 }), (setup, presets, steps) => {
-        // Memory on two nodes to start with, so that allocations in a row are common.
-        const mb = memblockCreate();
-        mb.shortcuts = memblockHints();
-        memblockAdd(mb, 0, SPACE * PAGE);
-        memblockSetNode(mb, 0, (SPACE / 2) * PAGE, mb.memory, 0);
-        memblockSetNode(mb, (SPACE / 2) * PAGE, (SPACE / 2) * PAGE, mb.memory, 1);
-        for (const o of setup) apply(mb, o);
-        for (const o of steps) {
-          if (o.op === 'hotplug') memblockSetclrFlag(mb, o.base * PAGE, o.size * PAGE, o.set, MEMBLOCK_HOTPLUG);
-          else if (o.op === 'movable') mb.movableNode = o.on;
-          else if (o.op === 'limit') memblockSetCurrentLimit(mb, o.pages * PAGE);
-          else if (o.op === 'trim') memblockTrimMemory(mb, 2 * PAGE);
-          else if (o.op !== 'alloc') apply(mb, o);
-          else
-            for (let t = 0; t < o.times; t++) {
-              const p = presets[o.preset]!;
-              const size: number = p.size * PAGE;
-              const align: number = p.align * PAGE;
-              const lo: number = p.lo * PAGE;
-              const usable = (m: Memblock['memory']['regions'][number]) => !(mb.movableNode && m.flags & MEMBLOCK_HOTPLUG);
-              const fits = (nid: number) => {
-                const saved = mb.memory.regions;
-                mb.memory.regions = saved.filter(usable);
-                const c = candidates(mb, size, align, Math.max(lo, PAGE), mb.currentLimit, nid);
-                mb.memory.regions = saved;
-                return c;
-              };
-              const onNode = fits(p.nid);
-              const pool: number[] = onNode.length || p.nid === NUMA_NO_NODE ? onNode : fits(NUMA_NO_NODE);
-              const known = allocHintFind(mb, size, align, Math.max(lo, PAGE), mb.currentLimit, p.nid, 0);
-              const got: number = memblockAllocRangeNid(mb, size, align, lo, 0, p.nid, false).addr;
-              assert.equal(got, pool.length ? Math.max(...pool) : 0, 'the highest free fit');
-              if (known >= 0 && pool.length) {
-                answered++;
-                assert.equal(known, got, 'the hint answered as the search does');
+      fc.property(
+        fc.array(op, { maxLength: 12 }),
+        fc.array(preset, { minLength: 3, maxLength: 3 }),
+        fc.array(step, { maxLength: 40 }),
+        (setup, presets, steps) => {
+          // Memory on two nodes to start with, so that allocations in a row are common.
+          const mb = memblockCreate();
+          mb.shortcuts = memblockHints();
+          memblockAdd(mb, 0, SPACE * PAGE);
+          memblockSetNode(mb, 0, (SPACE / 2) * PAGE, mb.memory, 0);
+          memblockSetNode(mb, (SPACE / 2) * PAGE, (SPACE / 2) * PAGE, mb.memory, 1);
+          for (const o of setup) apply(mb, o);
+          for (const o of steps) {
+            if (o.op === 'hotplug') memblockSetclrFlag(mb, o.base * PAGE, o.size * PAGE, o.set, MEMBLOCK_HOTPLUG);
+            else if (o.op === 'movable') mb.movableNode = o.on;
+            else if (o.op === 'limit') memblockSetCurrentLimit(mb, o.pages * PAGE);
+            else if (o.op === 'trim') memblockTrimMemory(mb, 2 * PAGE);
+            else if (o.op !== 'alloc') apply(mb, o);
+            else
+              for (let t = 0; t < o.times; t++) {
+                const p = presets[o.preset]!;
+                const size: number = p.size * PAGE;
+                const align: number = p.align * PAGE;
+                const lo: number = p.lo * PAGE;
+                const usable = (m: Memblock['memory']['regions'][number]) => !(mb.movableNode && m.flags & MEMBLOCK_HOTPLUG);
+                const fits = (nid: number) => {
+                  const saved = mb.memory.regions;
+                  mb.memory.regions = saved.filter(usable);
+                  const c = candidates(mb, size, align, Math.max(lo, PAGE), mb.currentLimit, nid);
+                  mb.memory.regions = saved;
+                  return c;
+                };
+                const onNode = fits(p.nid);
+                const pool: number[] = onNode.length || p.nid === NUMA_NO_NODE ? onNode : fits(NUMA_NO_NODE);
+                const known = allocHintFind(mb, size, align, Math.max(lo, PAGE), mb.currentLimit, p.nid, 0);
+                const got: number = memblockAllocRangeNid(mb, size, align, lo, 0, p.nid, false).addr;
+                assert.equal(got, pool.length ? Math.max(...pool) : 0, 'the highest free fit');
+                if (known >= 0 && pool.length) {
+                  answered++;
+                  assert.equal(known, got, 'the hint answered as the search does');
+                }
+                checkType(mb.reserved);
               }
-              checkType(mb.reserved);
-            }
-        }
-      }),
+          }
+        },
+      ),
       { numRuns: 1500 },
     );
     assert.ok(answered > 1000, `the hint answered ${answered} allocations`);
@@ -252,7 +282,15 @@ describe('memblock laws', () => {
       open(mb);
       const next = alloc();
       assert.ok(next > first[1]!, `${what}: ${first.join(', ')} then ${next}`);
-      assert.equal(next, Math.max(...candidates(mb, PAGE, PAGE, 0, Infinity, nid).map((a) => a / PAGE).concat(next)), what);
+      assert.equal(
+        next,
+        Math.max(
+          ...candidates(mb, PAGE, PAGE, 0, Infinity, nid)
+            .map((a) => a / PAGE)
+            .concat(next),
+        ),
+        what,
+      );
     }
   });
 
@@ -261,7 +299,14 @@ describe('memblock laws', () => {
       fc.property(
         fc.array(op, { maxLength: 16 }),
         fc.array(
-          fc.record({ count: fc.integer({ min: 0, max: 12 }), size: fc.constantFrom(1, 1, 2), align: fc.constantFrom(1, 1, 2), lo: fc.constantFrom(0, 0, 30), nid: fc.constantFrom(NUMA_NO_NODE, 0, 1, 2), between: fc.option(op, { freq: 3 }) }),
+          fc.record({
+            count: fc.integer({ min: 0, max: 12 }),
+            size: fc.constantFrom(1, 1, 2),
+            align: fc.constantFrom(1, 1, 2),
+            lo: fc.constantFrom(0, 0, 30),
+            nid: fc.constantFrom(NUMA_NO_NODE, 0, 1, 2),
+            between: fc.option(op, { freq: 3 }),
+          }),
           { maxLength: 6 },
         ),
         fc.option(fc.integer({ min: 1, max: 30 })),
@@ -318,9 +363,30 @@ describe('memblock laws', () => {
       let n = 0;
       for (let b = 0; n < 52_000; b = (b + 7) % 41) {
         for (let k = 0; k < b; k++) results[n + k] = (n + k + 1) * PAGE;
-        batch.pushAllocsReserved('memblock_alloc_try_nid_raw', PAGE, PAGE, b % 3, 16 * PAGE, 0, 'vmemmap_alloc_block_zero', b % 2 === 0, results, n, b);
+        batch.pushAllocsReserved(
+          'memblock_alloc_try_nid_raw',
+          PAGE,
+          PAGE,
+          b % 3,
+          16 * PAGE,
+          0,
+          'vmemmap_alloc_block_zero',
+          b % 2 === 0,
+          results,
+          n,
+          b,
+        );
         for (let k = 0; k < b; k++) {
-          const c = single.pushAlloc('memblock_alloc_try_nid_raw', PAGE, PAGE, b % 3, 16 * PAGE, 0, 'vmemmap_alloc_block_zero', b % 2 === 0);
+          const c = single.pushAlloc(
+            'memblock_alloc_try_nid_raw',
+            PAGE,
+            PAGE,
+            b % 3,
+            16 * PAGE,
+            0,
+            'vmemmap_alloc_block_zero',
+            b % 2 === 0,
+          );
           single.pushRange('memblock_reserve', results[n + k]!, PAGE, 'memblock_alloc_range_nid', b % 2 === 0);
           single.setResult(c, results[n + k]!);
         }
@@ -334,13 +400,18 @@ describe('memblock laws', () => {
 
   test('an allocation never goes above the current limit when asked for accessible memory', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 20 }), fc.integer({ min: 1, max: SPACE }), fc.integer({ min: 1, max: 4 }), (ops, limitPages, pages) => {
-        const mb = memblockCreate();
-        for (const o of ops) apply(mb, o);
-        memblockSetCurrentLimit(mb, limitPages * PAGE);
-        const got = memblockAllocRangeNid(mb, pages * PAGE, PAGE, 0, 0, NUMA_NO_NODE, false).addr;
-        if (got) assert.ok(got + pages * PAGE <= limitPages * PAGE);
-      }),
+      fc.property(
+        fc.array(op, { maxLength: 20 }),
+        fc.integer({ min: 1, max: SPACE }),
+        fc.integer({ min: 1, max: 4 }),
+        (ops, limitPages, pages) => {
+          const mb = memblockCreate();
+          for (const o of ops) apply(mb, o);
+          memblockSetCurrentLimit(mb, limitPages * PAGE);
+          const got = memblockAllocRangeNid(mb, pages * PAGE, PAGE, 0, 0, NUMA_NO_NODE, false).addr;
+          if (got) assert.ok(got + pages * PAGE <= limitPages * PAGE);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -35,7 +35,10 @@ describe('numa_meminfo_cover_memory()', () => {
     );
     const { state: s, violations } = checkedBoot(m, { profile: '6.1', others: estimatedOthers });
     assert.deepEqual(violations, []);
-    assert.ok(s.dmesg.includes('NUMA: nodes only cover 4095MB of your 8191MB e820 RAM. Not used.'), s.dmesg.filter((l) => l.startsWith('NUMA')).join('\n'));
+    assert.ok(
+      s.dmesg.includes('NUMA: nodes only cover 4095MB of your 8191MB e820 RAM. Not used.'),
+      s.dmesg.filter((l) => l.startsWith('NUMA')).join('\n'),
+    );
     const i = s.dmesg.indexOf('No NUMA configuration found');
     assert.ok(i > 0);
     assert.equal(s.dmesg[i + 1], 'Faking a node at [mem 0x0000000000000000-0x00000001ffffffff]');

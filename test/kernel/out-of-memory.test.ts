@@ -28,14 +28,22 @@ import { fixtureFiles, read, ROOT } from '../helpers.js';
 
 const KNOWN = join(ROOT, 'test/fixtures/conformance-known');
 const EDGE = join(ROOT, 'test/fixtures/oom-edge');
-const txt = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.txt')).sort().map((f) => join(dir, f));
+const txt = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((f) => join(dir, f));
 /** Every real 6.1 boot that reached init, with its full dumps (conformance-known also keeps newer kernels' boots, named linux-<version>-*). */
 const booted = () => [...fixtureFiles(), ...txt(KNOWN).filter((f) => !/\/linux-/.test(f))];
 
 /** The q35 machine oracle/boot.sh and the conformance runs boot: one memory backend per node. */
 function q35(nodes: string[]): string {
   const mib = nodes.map((x) => parseInt(x, 10) * (/G$/i.test(x) ? 1024 : 1));
-  return ['-machine q35 -cpu qemu64,+pdpe1gb -smp 1', `-m ${mib.reduce((a, b) => a + b, 0)}M`, ...mib.map((m, i) => `-object memory-backend-ram,id=m${i},size=${m}M -numa node,nodeid=${i},memdev=m${i}`)].join(' ');
+  return [
+    '-machine q35 -cpu qemu64,+pdpe1gb -smp 1',
+    `-m ${mib.reduce((a, b) => a + b, 0)}M`,
+    ...mib.map((m, i) => `-object memory-backend-ram,id=m${i},size=${m}M -numa node,nodeid=${i},memdev=m${i}`),
+  ].join(' ');
 }
 /** Each real 6.1 boot that reached init, replayed with the 6.1 profile (other subsystems from its log). */
 function* replayedBoots(): Generator<{ f: string; text: string; log: KernelLog; s: KernelState }> {
@@ -46,7 +54,8 @@ function* replayedBoots(): Generator<{ f: string; text: string; log: KernelLog; 
   }
 }
 const nodesOf = (text: string) => /nodes=\[([^\]]*)\]/.exec(text)![1]!.split(' ');
-const bootQemu = (nodes: string[], cmdline: string) => boot({ ...parseQemuArgs(q35(nodes)), cmdline }, { profile: '6.1', others: estimatedOthers });
+const bootQemu = (nodes: string[], cmdline: string) =>
+  boot({ ...parseQemuArgs(q35(nodes)), cmdline }, { profile: '6.1', others: estimatedOthers });
 const dies = (s: KernelState) => !!s.panic || !!predictOutOfMemory(s)?.dies;
 /** hvosim's call on a boot: it dies, it boots, or it is within the build's uncertainty of the edge. */
 const call = (s: KernelState) => (dies(s) ? 'dies' : predictOutOfMemory(s)?.edge ? 'edge' : 'boots');
@@ -64,7 +73,11 @@ describe('watermarks after hugetlb_init()', () => {
         const b = blocks.find((x) => new RegExp(`^Node ${z.nid}, zone\\s+${z.name}\\n`).test(x))!;
         assert.ok(b, `${f}: node ${z.nid} ${z.name}`);
         const num = (k: string) => Number(new RegExp(`\\n\\s+${k}\\s+(\\d+)`).exec(b)?.[1]);
-        assert.deepEqual([wm[i]!.min, wm[i]!.low, wm[i]!.high], [num('min'), num('low'), num('high')], `${f}: node ${z.nid} ${z.name} min/low/high`);
+        assert.deepEqual(
+          [wm[i]!.min, wm[i]!.low, wm[i]!.high],
+          [num('min'), num('low'), num('high')],
+          `${f}: node ${z.nid} ${z.name} min/low/high`,
+        );
         const prot = /protection: \(([^)]*)\)/.exec(b)![1]!.split(', ').map(Number);
         assert.deepEqual(
           prot.map((_, j) => lowmemReserve(s, at.managedBefore, i, j)),
@@ -123,7 +136,10 @@ describe('predicting the boots that run out of memory', () => {
     const cs = generateCases(200, 1);
     for (const id of ['c098', 'c119', 'c124']) {
       const c = cs.find((x) => x.id === id)!;
-      const s = boot({ ...parseQemuArgs(caseQemuArgs(c)), cmdline: `console=ttyS0 nokaslr memblock=debug log_buf_len=4M ${c.cmdline}` }, { profile: '6.1', others: estimatedOthers });
+      const s = boot(
+        { ...parseQemuArgs(caseQemuArgs(c)), cmdline: `console=ttyS0 nokaslr memblock=debug log_buf_len=4M ${c.cmdline}` },
+        { profile: '6.1', others: estimatedOthers },
+      );
       assert.ok(predictOutOfMemory(s)!.dies, id);
     }
   });

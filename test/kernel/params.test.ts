@@ -44,7 +44,7 @@ describe('next_arg(): words, quotes, --', () => {
   test("names are compared with '-' and '_' alike (parameq)", () => {
     assert.deepEqual(cmdlineWords('default-hugepagesz=1G'), ['default_hugepagesz=1G']);
   });
-  test('tabs, newlines and the kernel\'s other spaces separate words', () => {
+  test("tabs, newlines and the kernel's other spaces separate words", () => {
     assert.deepEqual(cmdlineWords(' a\tb\nc\r\fd\ve '), ['a', 'b', 'c', 'd', 'e']);
   });
   test(`a line over COMMAND_LINE_SIZE (${COMMAND_LINE_SIZE}) keeps its first ${COMMAND_LINE_SIZE - 1} bytes`, () => {
@@ -53,7 +53,7 @@ describe('next_arg(): words, quotes, --', () => {
     assert.equal(keptCommandLine(line).length, COMMAND_LINE_SIZE - 1);
     assert.deepEqual(cmdlineWords(line), ['hugepages=3', pad]);
     // Bytes, not characters: a two-byte character is cut in half, its first byte shown as U+FFFD.
-    assert.equal(keptCommandLine('é'.repeat(2000)), 'é'.repeat(1023) + '\ufffd');
+    assert.equal(keptCommandLine('é'.repeat(2000)), `${'é'.repeat(1023)}\ufffd`);
   });
   test(`a line of ${COMMAND_LINE_SIZE} bytes or more stops the boot in setup_command_line() (real 6.1: a fortify panic); ${COMMAND_LINE_SIZE - 1} boots`, () => {
     const line = (n: number) => 'hugepagesz=2M hugepages=3 p='.padEnd(n, 'p');
@@ -68,14 +68,21 @@ describe('next_arg(): words, quotes, --', () => {
   });
   test('law: without quotes and --, the words are the whitespace-separated words', () => {
     fc.assert(
-      fc.property(fc.array(fc.stringMatching(/^[a-z0-9=:,._]{1,12}$/), { maxLength: 30 }), fc.array(fc.constantFrom(' ', '\t', '  ', '\n'), { minLength: 30, maxLength: 30 }), (words, seps) => {
-        const line = words.map((w, i) => w + seps[i]).join('');
-        const expect = line.split(/\s+/).filter(Boolean).map((w) => {
-          const eq = w.indexOf('=', 1);
-          return eq < 0 ? w : w.slice(0, eq) + w.slice(eq);
-        });
-        assert.deepEqual(cmdlineWords(line), expect);
-      }),
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z0-9=:,._]{1,12}$/), { maxLength: 30 }),
+        fc.array(fc.constantFrom(' ', '\t', '  ', '\n'), { minLength: 30, maxLength: 30 }),
+        (words, seps) => {
+          const line = words.map((w, i) => w + seps[i]).join('');
+          const expect = line
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((w) => {
+              const eq = w.indexOf('=', 1);
+              return eq < 0 ? w : w.slice(0, eq) + w.slice(eq);
+            });
+          assert.deepEqual(cmdlineWords(line), expect);
+        },
+      ),
     );
   });
   test('law: any line splits without throwing, and quotes only ever join words, never split them', () => {
@@ -104,9 +111,13 @@ describe('hugepages= numbers as vsscanf("%lu%n") reads them', () => {
   test('numbers past 2^64 wrap as simple_strntoull() does', () => {
     assert.equal(sscanfLu('18446744073709551617')!.value, 1);
   });
-  test('hugepages=-5, +2 and 0:-1 are refused with the kernel\'s words; a quoted count counts', () => {
+  test("hugepages=-5, +2 and 0:-1 are refused with the kernel's words; a quoted count counts", () => {
     const s = run('hugepages=-5 hugepages=+2 hugepagesz=1G hugepages=0:-1 hugepagesz=2M hugepages="7"');
-    assert.deepEqual(hugetlbLines(s).slice(0, 3), ['HugeTLB: Invalid hugepages parameter -5', 'HugeTLB: Invalid hugepages parameter +2', 'HugeTLB: Invalid hugepages parameter -1']);
+    assert.deepEqual(hugetlbLines(s).slice(0, 3), [
+      'HugeTLB: Invalid hugepages parameter -5',
+      'HugeTLB: Invalid hugepages parameter +2',
+      'HugeTLB: Invalid hugepages parameter -1',
+    ]);
     const hp = hugepagesByNode(s);
     assert.equal(hp.node0!['2048kB']! + hp.node1!['2048kB']!, 7);
     assert.equal(hp.node0!['1048576kB']! + hp.node1!['1048576kB']!, 0);

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { boot } from '../../src/kernel/boot.js';
 import { presentSections } from '../../src/kernel/sparse.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import { type ProfileName } from '../../src/profiles/index.js';
+import type { ProfileName } from '../../src/profiles/index.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import { meminfoObject, vmstat } from '../../src/report/proc.js';
 import { GiB } from '../../src/util/units.js';

@@ -29,7 +29,8 @@ const files = readdirSync(DIR)
   .sort();
 
 describe('profile 6.12 replays every real 6.12 boot', () => {
-  test('21 boots, and one with its vmemmap walked', () => assert.deepEqual([files.filter((f) => f.startsWith('n')).length, files.filter((f) => f.startsWith('v')).length], [21, 1]));
+  test('21 boots, and one with its vmemmap walked', () =>
+    assert.deepEqual([files.filter((f) => f.startsWith('n')).length, files.filter((f) => f.startsWith('v')).length], [21, 1]));
   for (const f of files) {
     test(f, () => {
       const log = parseKernelLog(read(join(DIR, f)), f);
@@ -68,7 +69,10 @@ describe('hugetlb_pages_alloc_boot() (6.12): padata chunks, each from the first 
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 400 }), (nodes, pages) => {
         const counts = per2m(run('6.12', Array(nodes).fill(2 * GiB), `hugepages=${pages}`));
-        assert.equal(counts.reduce((a, b) => a + b, 0), pages);
+        assert.equal(
+          counts.reduce((a, b) => a + b, 0),
+          pages,
+        );
         for (let i = 1; i < counts.length; i++) assert.ok(counts[i]! <= counts[i - 1]!, counts.join('/'));
       }),
       { numRuns: 12, seed: 612 },
@@ -94,7 +98,10 @@ describe('numa_cleanup_meminfo() of mm/numa_memblks.c (numaMemblks)', () => {
     const machine = () => q35Machine({ nodeSizes: [2 * GiB, 2 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: '' }, 'test');
     const { state: s, violations } = checkedBoot(machine(), { profile: '6.12', others: estimatedOthers });
     assert.deepEqual(violations, []);
-    assert.ok(s.dmesg.some((l) => l.startsWith('NUMA: Node 0 [mem 0x00001000-0x0009ffff] + [mem 0x00100000-')), s.dmesg.filter((l) => l.startsWith('NUMA')).join('\n'));
+    assert.ok(
+      s.dmesg.some((l) => l.startsWith('NUMA: Node 0 [mem 0x00001000-0x0009ffff] + [mem 0x00100000-')),
+      s.dmesg.filter((l) => l.startsWith('NUMA')).join('\n'),
+    );
     const low = s.memblock.reserved.regions.find((r) => r.base === 0)!;
     assert.equal(low.size, 0x1000);
     assert.equal(low.nid, MAX_NUMNODES);

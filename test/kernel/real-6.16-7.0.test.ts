@@ -20,14 +20,21 @@ function bootOf(profile: ProfileName, cmdline = 'memblock=debug hugepagesz=1G hu
 
 describe('6.16 on: the early memblock calls', () => {
   test('[0, 1 MiB) is reserved by reserve_real_mode() from 6.16, by setup_arch() before', () => {
-    const low = (p: ProfileName) => bootOf(p).memblock.calls.filter((c) => c.fn === 'memblock_reserve' && c.base === 0 && c.size === 0x100000).map((c) => c.caller);
+    const low = (p: ProfileName) =>
+      bootOf(p)
+        .memblock.calls.filter((c) => c.fn === 'memblock_reserve' && c.base === 0 && c.size === 0x100000)
+        .map((c) => c.caller);
     assert.deepEqual(low('6.15'), ['setup_arch']);
     assert.deepEqual(low('6.16'), ['reserve_real_mode']);
     assert.deepEqual(low('7.0'), ['reserve_real_mode']);
   });
 
   test('the mem_section root is memblock_alloc_or_panic()’s from 6.16, and counts as ours (the call right before sparse_index_alloc)', () => {
-    for (const [p, caller] of [['6.15', 'sparse_init'], ['6.16', '__memblock_alloc_or_panic'], ['7.0', '__memblock_alloc_or_panic']] as const) {
+    for (const [p, caller] of [
+      ['6.15', 'sparse_init'],
+      ['6.16', '__memblock_alloc_or_panic'],
+      ['7.0', '__memblock_alloc_or_panic'],
+    ] as const) {
       const ours = ourPrintedCalls(bootOf(p).memblock);
       const i = ours.findIndex((c) => c.caller === 'sparse_index_alloc');
       assert.equal(ours[i - 1]?.caller, caller, p);
@@ -42,7 +49,9 @@ describe('6.16 on: the early memblock calls', () => {
     const limits = (p: ProfileName) =>
       new Set(
         bootOf(p)
-          .memblock.calls.filter((c) => c.caller === 'sparse_init_nid' && c.fn === 'memblock_alloc_exact_nid_raw' || c.caller.startsWith('vmemmap_'))
+          .memblock.calls.filter(
+            (c) => (c.caller === 'sparse_init_nid' && c.fn === 'memblock_alloc_exact_nid_raw') || c.caller.startsWith('vmemmap_'),
+          )
           .filter((c) => c.maxAddr !== undefined)
           .map((c) => c.maxAddr),
       );
@@ -54,11 +63,12 @@ describe('6.16 on: the early memblock calls', () => {
   });
 });
 
-describe('vmemmap_undo_hvo() (6.16, 7.0): a cut page\'s vmemmap refilled with base pages', () => {
+describe("vmemmap_undo_hvo() (6.16, 7.0): a cut page's vmemmap refilled with base pages", () => {
   test('4096 pages of 4 KiB under the PTE tables that stay (the log names them vmemmap_pte_populate: vmemmap_alloc_block_buf() inlined)', () => {
     const cmd = 'memblock=debug movablecore=1700M hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on';
     const m = q35Machine({ nodeSizes: [4 * GiB], numa: false, cpuFeatures: ['pdpe1gb'], cmdline: cmd }, 'test');
-    const calls = (p: ProfileName) => boot(m, { profile: p }).memblock.calls.filter((c) => c.size === 4096 && c.caller === 'vmemmap_alloc_block_buf').length;
+    const calls = (p: ProfileName) =>
+      boot(m, { profile: p }).memblock.calls.filter((c) => c.size === 4096 && c.caller === 'vmemmap_alloc_block_buf').length;
     assert.equal(calls('7.0'), 4096);
     assert.equal(calls('6.16'), 4096);
   });
@@ -90,7 +100,10 @@ describe('hugetlb_add_param() (6.16 on): five hugetlb parameters kept', () => {
   const cmd = 'hugepages=3 hugepagesz=1G hugepages=1 hugepages=2 hugepagesz=1G hugepages=1 hugepagesz=3M hugepages=4';
   test('the sixth and later are refused as malformed early options and never parsed', () => {
     const d = bootOf('6.16', cmd).dmesg;
-    assert.deepEqual(d.filter((l) => l.startsWith('Malformed early option')), ["Malformed early option 'hugepages'", "Malformed early option 'hugepagesz'", "Malformed early option 'hugepages'"]);
+    assert.deepEqual(
+      d.filter((l) => l.startsWith('Malformed early option')),
+      ["Malformed early option 'hugepages'", "Malformed early option 'hugepagesz'", "Malformed early option 'hugepages'"],
+    );
     assert.equal(d.filter((l) => /does not follow|unsupported hugepagesz/.test(l)).length, 0);
   });
   test('6.15 parses every one of them', () => {
@@ -102,9 +115,12 @@ describe('hugetlb_add_param() (6.16 on): five hugetlb parameters kept', () => {
 
 for (const version of ['6.16', '7.0'] as const) {
   describe(`linux-${version}: every fixture replayed with the ${version} profile`, () => {
-    test('the profile says what it was validated against', () => assert.match(getProfile(version)!.validatedAgainst ?? '', new RegExp(`test/fixtures/linux-${version.replace('.', '\\.')}$`)));
+    test('the profile says what it was validated against', () =>
+      assert.match(getProfile(version)!.validatedAgainst ?? '', new RegExp(`test/fixtures/linux-${version.replace('.', '\\.')}$`)));
     const dir = join(ROOT, 'test/fixtures', `linux-${version}`);
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.txt')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.txt'))
+      .sort()) {
       test(`${name}: every memblock call and every observable matches the kernel's`, () => {
         const f = join(dir, name);
         const r = replayFixture(parseKernelLog(read(f), f), version);

@@ -34,10 +34,18 @@ describe('Linux 7.1 against its real boots', () => {
     const kernel = loggedCalls(log).filter((c) => c.call.caller === 'sparse_init_nid' && c.call.align === 0x40);
     assert.equal(kernel.length, 2);
     const usemaps = (profile: string) =>
-      ourPrintedCalls(boot(machineFromLog(log), { profile, others: replayedOthers(log) }).memblock).filter((c) => c.caller === 'sparse_init_nid' && c.align === 0x40);
+      ourPrintedCalls(boot(machineFromLog(log), { profile, others: replayedOthers(log) }).memblock).filter(
+        (c) => c.caller === 'sparse_init_nid' && c.align === 0x40,
+      );
     const ours = usemaps('7.1');
-    assert.deepEqual(ours.map((c) => [c.size, c.nid, c.from, c.maxAddr]), kernel.map((c) => [c.call.size, c.call.nid, 0, 0]));
-    assert.deepEqual(kernel.map((c) => c.call.from), [0, 0]);
+    assert.deepEqual(
+      ours.map((c) => [c.size, c.nid, c.from, c.maxAddr]),
+      kernel.map((c) => [c.call.size, c.call.nid, 0, 0]),
+    );
+    assert.deepEqual(
+      kernel.map((c) => c.call.from),
+      [0, 0],
+    );
     // The series as posted asks for the section of the node's pg_data_t first.
     assert.ok(usemaps('hvo-v7').every((c) => (c.from ?? 0) > 0));
   });
@@ -56,7 +64,9 @@ describe('Linux 7.1 against its real boots', () => {
   });
 
   // Every fixture with the 7.1 profile: every memblock call and every observable matches.
-  for (const name of readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const name of readdirSync(DIR)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     test(`${name} replays in full with 7.1`, () => {
       const r = replayFixture(load(name), '7.1');
       assert.equal(r.memblock.matched, r.memblock.total, `${name}: memblock ${r.memblock.matched}/${r.memblock.total}`);

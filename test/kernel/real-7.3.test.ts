@@ -26,7 +26,9 @@ const boot73 = (name: string, profile = '7.3') => {
 };
 
 describe('Linux 7.3 against its real boots', () => {
-  const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
+  const fixtures = readdirSync(DIR)
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
 
   test('every fixture replays every observable and every memblock call with the 7.3 profile, which says it is validated', () => {
     // The 21 cases of every generation, and the boots recorded with their vmemmap walked (v*).
@@ -39,7 +41,7 @@ describe('Linux 7.3 against its real boots', () => {
     assert.match(getProfile('7.3')!.validatedAgainst ?? '', /linux-binary-7\.3\.4\+deb13-cloud-amd64.*test\/fixtures\/linux-7\.3/);
   });
 
-  test('sparse_init_nid() panics where it cannot map a section or a gigantic page\'s HVO vmemmap; 7.1 carries on', () => {
+  test("sparse_init_nid() panics where it cannot map a section or a gigantic page's HVO vmemmap; 7.1 carries on", () => {
     const log = load('n13-hvo-3node-odd.txt');
     for (const caller of ['vmemmap_alloc_block_zero@sparse_init', 'vmemmap_alloc_block_buf@sparse_init']) {
       const s = boot(machineFromLog(log), { profile: '7.3', faults: { callers: [caller] } });
@@ -51,7 +53,8 @@ describe('Linux 7.3 against its real boots', () => {
     const s = boot(machineFromLog(log), { profile: '7.3', stepwise: true });
     const calls = s.memblock.calls;
     let hvoHead = -1;
-    for (let i = 0; i < calls.length && hvoHead < 0; i++) if (calls.callerAt(i) === 'vmemmap_alloc_block_buf' && calls.sizeAt(i) === 4096) hvoHead = i;
+    for (let i = 0; i < calls.length && hvoHead < 0; i++)
+      if (calls.callerAt(i) === 'vmemmap_alloc_block_buf' && calls.sizeAt(i) === 4096) hvoHead = i;
     assert.ok(hvoHead > 0);
     let nth = 0;
     for (let i = 0; i <= hvoHead; i++) if (/^memblock_(alloc_|phys_alloc_range)/.test(calls.fnAt(i))) nth++;
@@ -64,7 +67,10 @@ describe('Linux 7.3 against its real boots', () => {
     const d = diffBoots(machineFromLog(log), '7.1' as never, '7.3' as never, { others: null });
     const text = d.summary.join('\n');
     assert.match(text, /3 gigantic pages got the HVO mapping from hugetlb_vmemmap_init_late\(\) \(once zones existed\)/);
-    assert.match(text, /3 gigantic pages got the HVO mapping from hugetlb_vmemmap_init_early\(\) from sparse_init_nid\(\) \(zones set up first\)/);
+    assert.match(
+      text,
+      /3 gigantic pages got the HVO mapping from hugetlb_vmemmap_init_early\(\) from sparse_init_nid\(\) \(zones set up first\)/,
+    );
   });
 
   test('the zones are set up before any HugeTLB or sparse allocation', () => {
@@ -99,10 +105,16 @@ describe('Linux 7.3 against its real boots', () => {
   test('hugetlb_free_cross_zone_pages(): a page across two zones goes back at once and does not count (n23, n12)', () => {
     const n23 = boot73('n23-movable-cuts-1g-hvo.txt');
     const huge = n23.dmesg.filter((l) => l.startsWith('HugeTLB:'));
-    assert.deepEqual(huge.slice(0, 2), ['HugeTLB: freed 1 cross-zone hugepages of size 1.00 GiB on node 0.', 'HugeTLB: allocating 2 of page size 1.00 GiB failed.  Only allocated 0 hugepages.']);
+    assert.deepEqual(huge.slice(0, 2), [
+      'HugeTLB: freed 1 cross-zone hugepages of size 1.00 GiB on node 0.',
+      'HugeTLB: allocating 2 of page size 1.00 GiB failed.  Only allocated 0 hugepages.',
+    ]);
     assert.ok(!huge.some((l) => l.includes('invalid page')));
     const freed = ourPrintedCalls(n23.memblock).filter((c) => c.caller === 'hugetlb_free_cross_zone_pages');
-    assert.deepEqual(freed.map((c) => [c.base, c.size]), [[0x100000000, 0x40000000]]);
+    assert.deepEqual(
+      freed.map((c) => [c.base, c.size]),
+      [[0x100000000, 0x40000000]],
+    );
     const n12 = boot73('n12-2node-movable-1g.txt').dmesg.filter((l) => l.startsWith('HugeTLB:'));
     assert.deepEqual(n12.slice(0, 3), [
       'HugeTLB: freed 1 cross-zone hugepages of size 1.00 GiB on node 0.',
@@ -111,7 +123,10 @@ describe('Linux 7.3 against its real boots', () => {
     ]);
     // Per node (hugetlb_hstate_alloc_pages_onenode()): freed before the node's own "failed" line, and not counted.
     const log = load('n23-movable-cuts-1g-hvo.txt');
-    const pernode = boot({ ...machineFromLog(log), cmdline: 'console=ttyS0 nokaslr memblock=debug movablecore=1700M hugepagesz=1G hugepages=0:2' }, { profile: '7.3' });
+    const pernode = boot(
+      { ...machineFromLog(log), cmdline: 'console=ttyS0 nokaslr memblock=debug movablecore=1700M hugepagesz=1G hugepages=0:2' },
+      { profile: '7.3' },
+    );
     assert.deepEqual(pernode.dmesg.filter((l) => l.startsWith('HugeTLB:')).slice(0, 2), [
       'HugeTLB: freed 1 cross-zone hugepages of size 1.00 GiB on node 0.',
       'HugeTLB: allocating 2 of page size 1.00 GiB failed node0.  Only allocated 0 hugepages.',

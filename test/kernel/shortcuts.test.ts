@@ -9,7 +9,7 @@ import { caseArb, qemuArgs } from '../../src/check/campaign.js';
 import { boot, type BootOptions } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { allocPagesNode, allocPagesNodeRun } from '../../src/kernel/page-alloc.js';
-import { type KernelState } from '../../src/kernel/state.js';
+import type { KernelState } from '../../src/kernel/state.js';
 import { getProfile, PROFILE_NAMES } from '../../src/profiles/index.js';
 import { parseQemuArgs, q35Machine } from '../../src/machine/qemu.js';
 import type { Machine } from '../../src/machine/types.js';
@@ -61,7 +61,8 @@ describe('shortcuts leave the state the general path leaves', () => {
         { numRuns: 150, seed: 5 },
       );
       // The shortcut is taken where HVO is built at boot.
-      if (getProfile(profile)!.features.bootVmemmap !== 'gather') assert.ok(preHvo > 40, `${preHvo} gigantic pages had their vmemmap built at boot`);
+      if (getProfile(profile)!.features.bootVmemmap !== 'gather')
+        assert.ok(preHvo > 40, `${preHvo} gigantic pages had their vmemmap built at boot`);
     });
 
     // A generation that optimizes in gather builds no HVO mapping at boot.
@@ -69,10 +70,24 @@ describe('shortcuts leave the state the general path leaves', () => {
       test(`${profile}: an allocation failing in the middle of a run of gigantic pages`, () => {
         // Every allocation the step that builds the HVO mappings makes (6.15: sparse_init, hvo-v7: free_area_init),
         // failed in turn (every third), in a boot with and without the shortcuts.
-        const m = q35Machine({ nodeSizes: [16 * GiB, 16 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: 'Intel', cmdline: 'hugepagesz=1G hugepages=20 hugetlb_free_vmemmap=on' }, 'test');
+        const m = q35Machine(
+          {
+            nodeSizes: [16 * GiB, 16 * GiB],
+            numa: true,
+            cpuFeatures: ['pdpe1gb'],
+            cpuVendor: 'Intel',
+            cmdline: 'hugepagesz=1G hugepages=20 hugetlb_free_vmemmap=on',
+          },
+          'test',
+        );
         const plain = boot(m, { profile, others: estimatedOthers, stepwise: true });
         const step = getProfile(profile)!.features.bootVmemmap === 'deferred' ? 'free_area_init' : 'sparse_init';
-        const allocs = new Set(['memblock_alloc_try_nid', 'memblock_alloc_try_nid_raw', 'memblock_alloc_exact_nid_raw', 'memblock_phys_alloc_range']);
+        const allocs = new Set([
+          'memblock_alloc_try_nid',
+          'memblock_alloc_try_nid_raw',
+          'memblock_alloc_exact_nid_raw',
+          'memblock_phys_alloc_range',
+        ]);
         const at = plain.steps.findIndex((st) => st.fn === step);
         const from = plain.steps[at]!.firstCall;
         const to = plain.steps[at + 1]?.firstCall ?? plain.memblock.calls.length;
@@ -104,60 +119,90 @@ describe('shortcuts leave the state the general path leaves', () => {
 
 describe('allocPagesNodeRun() is allocPagesNode() called in a row', () => {
   test('the same pages and free lists, across free ranges and zones, and when the node runs out', () => {
-    const m = q35Machine({ nodeSizes: [3 * GiB, 5 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: 'Intel', cmdline: 'hugepagesz=1G hugepages=2 movablecore=1G' }, 'test');
+    const m = q35Machine(
+      {
+        nodeSizes: [3 * GiB, 5 * GiB],
+        numa: true,
+        cpuFeatures: ['pdpe1gb'],
+        cpuVendor: 'Intel',
+        cmdline: 'hugepagesz=1G hugepages=2 movablecore=1G',
+      },
+      'test',
+    );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 3000 }), fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }), (nid, count, freeLeft) => {
-        const a = boot(m, { profile: '6.1', others: estimatedOthers });
-        const b = boot(m, { profile: '6.1', others: estimatedOthers });
-        if (freeLeft !== undefined) for (const s of [a, b]) s.pageAlloc.nodeFree.set(nid, freeLeft);
-        const got: number[] = [];
-        const made = allocPagesNodeRun(a, nid, count, got);
-        const want: number[] = [];
-        for (let i = 0; i < count; i++) {
-          const p = allocPagesNode(b, nid, 0, false);
-          if (p === null) break;
-          want.push(p);
-        }
-        assert.equal(made, want.length);
-        assert.deepEqual(got, want);
-        assert.deepEqual(a.pageAlloc.freeRanges, b.pageAlloc.freeRanges);
-        assert.deepEqual(a.pageAlloc.nodeFree, b.pageAlloc.nodeFree);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }),
+        (nid, count, freeLeft) => {
+          const a = boot(m, { profile: '6.1', others: estimatedOthers });
+          const b = boot(m, { profile: '6.1', others: estimatedOthers });
+          if (freeLeft !== undefined) for (const s of [a, b]) s.pageAlloc.nodeFree.set(nid, freeLeft);
+          const got: number[] = [];
+          const made = allocPagesNodeRun(a, nid, count, got);
+          const want: number[] = [];
+          for (let i = 0; i < count; i++) {
+            const p = allocPagesNode(b, nid, 0, false);
+            if (p === null) break;
+            want.push(p);
+          }
+          assert.equal(made, want.length);
+          assert.deepEqual(got, want);
+          assert.deepEqual(a.pageAlloc.freeRanges, b.pageAlloc.freeRanges);
+          assert.deepEqual(a.pageAlloc.nodeFree, b.pageAlloc.nodeFree);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   test('small free ranges, one running into the zone above (Movable, which page tables may not use)', () => {
-    const m = q35Machine({ nodeSizes: [3 * GiB, 5 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: 'Intel', cmdline: 'movablecore=1G' }, 'test');
+    const m = q35Machine(
+      { nodeSizes: [3 * GiB, 5 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cpuVendor: 'Intel', cmdline: 'movablecore=1G' },
+      'test',
+    );
     const pieces = fc.array(fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 5 })), { maxLength: 8 });
     fc.assert(
-      fc.property(pieces, fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 200 }), (frags, below, above, count) => {
-        const [a, b] = [boot(m, { profile: '6.1', others: estimatedOthers }), boot(m, { profile: '6.1', others: estimatedOthers })];
-        const normal = a.zones!.zones.find((z) => z.nid === 1 && z.name === 'Normal' && z.spanned > 0)!;
-        const ps = a.arch.pageSize;
-        const hi = (normal.startPfn + normal.spanned) * ps;
-        // Pieces of free memory below the zone's end, then one from `below` pages under it to `above` pages past it.
-        const ranges: { start: number; end: number }[] = [];
-        let at = hi - (below + 200) * ps;
-        for (const [len, gap] of frags) {
-          ranges.push({ start: at, end: at + len * ps });
-          at += (len + gap) * ps;
-        }
-        ranges.push({ start: hi - below * ps, end: hi + above * ps });
-        for (const s of [a, b]) s.pageAlloc.freeRanges.set(1, ranges.map((r) => ({ ...r })));
-        const got: number[] = [];
-        const made = allocPagesNodeRun(a, 1, count, got);
-        const want: number[] = [];
-        for (let i = 0; i < count; i++) {
-          const p = allocPagesNode(b, 1, 0, false);
-          if (p === null) break;
-          want.push(p);
-        }
-        assert.equal(made, want.length);
-        assert.deepEqual(got, want);
-        assert.deepEqual(a.pageAlloc.freeRanges, b.pageAlloc.freeRanges);
-        assert.ok(got.every((p) => p * ps < hi), 'no page past the zone');
-      }),
+      fc.property(
+        pieces,
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 200 }),
+        (frags, below, above, count) => {
+          const [a, b] = [boot(m, { profile: '6.1', others: estimatedOthers }), boot(m, { profile: '6.1', others: estimatedOthers })];
+          const normal = a.zones!.zones.find((z) => z.nid === 1 && z.name === 'Normal' && z.spanned > 0)!;
+          const ps = a.arch.pageSize;
+          const hi = (normal.startPfn + normal.spanned) * ps;
+          // Pieces of free memory below the zone's end, then one from `below` pages under it to `above` pages past it.
+          const ranges: { start: number; end: number }[] = [];
+          let at = hi - (below + 200) * ps;
+          for (const [len, gap] of frags) {
+            ranges.push({ start: at, end: at + len * ps });
+            at += (len + gap) * ps;
+          }
+          ranges.push({ start: hi - below * ps, end: hi + above * ps });
+          for (const s of [a, b])
+            s.pageAlloc.freeRanges.set(
+              1,
+              ranges.map((r) => ({ ...r })),
+            );
+          const got: number[] = [];
+          const made = allocPagesNodeRun(a, 1, count, got);
+          const want: number[] = [];
+          for (let i = 0; i < count; i++) {
+            const p = allocPagesNode(b, 1, 0, false);
+            if (p === null) break;
+            want.push(p);
+          }
+          assert.equal(made, want.length);
+          assert.deepEqual(got, want);
+          assert.deepEqual(a.pageAlloc.freeRanges, b.pageAlloc.freeRanges);
+          assert.ok(
+            got.every((p) => p * ps < hi),
+            'no page past the zone',
+          );
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -38,7 +38,13 @@ describe('zonelists: the nodes an allocation falls back over', () => {
   test('the printed orders: itself, then the nodes above it, then those below, node_load taking turns', () => {
     const log = load('linux-7.1-s20261205-c035.txt');
     const kernel = fallbackLines(log.dmesg.map((l) => l.text));
-    assert.deepEqual(kernel, ['Fallback order for Node 0: 0 1 2 3 4', 'Fallback order for Node 1: 1 2 3 4 0', 'Fallback order for Node 2: 2 3 4 0 1', 'Fallback order for Node 3: 3 4 0 1 2', 'Fallback order for Node 4: 4 0 1 2 3']);
+    assert.deepEqual(kernel, [
+      'Fallback order for Node 0: 0 1 2 3 4',
+      'Fallback order for Node 1: 1 2 3 4 0',
+      'Fallback order for Node 2: 2 3 4 0 1',
+      'Fallback order for Node 3: 3 4 0 1 2',
+      'Fallback order for Node 4: 4 0 1 2 3',
+    ]);
     const s = boot(machineFromLog(log), { profile: '7.1', others: replayedOthers(log) });
     assert.deepEqual(fallbackLines(s.dmesg), kernel);
   });
@@ -46,7 +52,8 @@ describe('zonelists: the nodes an allocation falls back over', () => {
   // Recorded with Debian's 7.1.13: QEMU node 1 has no memory and no CPU, so its SRAT names PXM 0 and 2 only.
   const MEMORYLESS_QEMU =
     '-machine q35 -cpu qemu64,+pdpe1gb -smp 1 -m 4096M -object memory-backend-ram,id=m0,size=2048M -numa node,nodeid=0,memdev=m0 -numa node,nodeid=1 -object memory-backend-ram,id=m2,size=2048M -numa node,nodeid=2,memdev=m2';
-  const nodeLines = (lines: string[]) => lines.filter((l) => /^(ACPI: SRAT: Node|Initmem setup node|Fallback order for Node)/.test(l)).map((l) => l.trimEnd());
+  const nodeLines = (lines: string[]) =>
+    lines.filter((l) => /^(ACPI: SRAT: Node|Initmem setup node|Fallback order for Node)/.test(l)).map((l) => l.trimEnd());
   test('a proximity domain without memory or CPUs gets no node: the next one is node 1 (QEMU command line and log)', () => {
     const log = load('linux-7.1-memoryless-pxm1.txt');
     const kernel = nodeLines(log.dmesg.map((l) => l.text));

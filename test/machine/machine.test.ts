@@ -24,7 +24,10 @@ describe('QEMU q35 layout matches what the real firmware reported', () => {
       const log = parseKernelLog(read(file), file);
       // A boot given its own SRAT (-acpitable) has no QEMU-made NUMA layout to compare with.
       if (/acpitable=/.test(log.header ?? '')) return;
-      const sizes = /nodes=\[([^\]]*)\]/.exec(log.header ?? '')![1]!.split(/\s+/).map((s) => parseSize(s)!);
+      const sizes = /nodes=\[([^\]]*)\]/
+        .exec(log.header ?? '')![1]!
+        .split(/\s+/)
+        .map((s) => parseSize(s)!);
       const fromLog = machineFromLog(log);
       const ours = q35Machine({ nodeSizes: sizes, numa: true, cpuFeatures: ['pdpe1gb'], cmdline: log.cmdline! });
       assert.deepEqual(ours.e820, fromLog.e820);
@@ -57,7 +60,10 @@ describe('QEMU command lines', () => {
     inputError(() => parseQemuArgs('-m 2G -numa node,memdev=nope'), /Device 'nope' not found/);
   });
   test('-m that disagrees with the nodes is an error', () => {
-    inputError(() => parseQemuArgs('-m 3G -object memory-backend-ram,id=a,size=1G -numa node,memdev=a'), /total memory for NUMA nodes \(0x40000000\) should equal RAM size \(0xc0000000\)/);
+    inputError(
+      () => parseQemuArgs('-m 3G -object memory-backend-ram,id=a,size=1G -numa node,memdev=a'),
+      /total memory for NUMA nodes \(0x40000000\) should equal RAM size \(0xc0000000\)/,
+    );
   });
   test('a machine other than q35 is refused', () => {
     inputError(() => parseQemuArgs('-M pc -m 1G'), /only the q35 machine/);
@@ -104,7 +110,12 @@ describe('machine files (JSON)', () => {
     inputError(() => loadMachineJson('{"cmdline": ""}', 'none.json'), /either as "q35" or as "e820"/);
   });
   test('overlapping e820 entries', () => {
-    const text = JSON.stringify({ e820: [{ start: 0, size: '2G', type: 'usable' }, { start: '1G', size: '2G', type: 'reserved' }] });
+    const text = JSON.stringify({
+      e820: [
+        { start: 0, size: '2G', type: 'usable' },
+        { start: '1G', size: '2G', type: 'reserved' },
+      ],
+    });
     inputError(() => loadMachineJson(text, 'o.json'), /overlap/);
   });
   test('overlapping nodes', () => {
@@ -137,7 +148,10 @@ describe('kernel logs as machines', () => {
   test('a log without an e820 map is an error', () => {
     inputError(() => machineFromLog(parseKernelLog('[    0.000000] Linux version 6.1\n', 'x.log')), /no "BIOS-e820:" lines/);
     // A log whose start the kernel's buffer dropped says so.
-    inputError(() => machineFromLog(parseKernelLog('[    0.120000] memblock_reserve: [0x1000-0x1fff] foo+0x0/0x0\n', 'x.log')), /no "BIOS-e820:" lines.*log_buf_len, overflowed and dropped the start/);
+    inputError(
+      () => machineFromLog(parseKernelLog('[    0.120000] memblock_reserve: [0x1000-0x1fff] foo+0x0/0x0\n', 'x.log')),
+      /no "BIOS-e820:" lines.*log_buf_len, overflowed and dropped the start/,
+    );
   });
   test('presets build valid machines', () => {
     for (const [name, p] of Object.entries(PRESETS)) {

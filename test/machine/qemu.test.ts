@@ -23,10 +23,36 @@ const B2 = '-object memory-backend-ram,id=a,size=1G -object memory-backend-ram,i
 
 describe('QEMU CPU models and 1 GiB pages', () => {
   test('server and EPYC models, host and max have pdpe1gb; the desktop and default models do not', () => {
-    for (const m of ['host', 'max', 'EPYC', 'EPYC-Rome-v2', 'EPYC-Genoa', 'Skylake-Server', 'Skylake-Server-IBRS', 'Cascadelake-Server-v5', 'Icelake-Server-noTSX', 'Cooperlake', 'SapphireRapids', 'GraniteRapids', 'Opteron_G5', 'Dhyana']) {
+    for (const m of [
+      'host',
+      'max',
+      'EPYC',
+      'EPYC-Rome-v2',
+      'EPYC-Genoa',
+      'Skylake-Server',
+      'Skylake-Server-IBRS',
+      'Cascadelake-Server-v5',
+      'Icelake-Server-noTSX',
+      'Cooperlake',
+      'SapphireRapids',
+      'GraniteRapids',
+      'Opteron_G5',
+      'Dhyana',
+    ]) {
       assert.equal(parseQemuCpu(m).pdpe1gb, true, m);
     }
-    for (const m of ['qemu64', 'kvm64', 'Nehalem', 'Westmere-IBRS', 'Haswell-noTSX', 'Broadwell-v4', 'Skylake-Client', 'SandyBridge', 'core2duo', 'Opteron_G3']) {
+    for (const m of [
+      'qemu64',
+      'kvm64',
+      'Nehalem',
+      'Westmere-IBRS',
+      'Haswell-noTSX',
+      'Broadwell-v4',
+      'Skylake-Client',
+      'SandyBridge',
+      'core2duo',
+      'Opteron_G3',
+    ]) {
       assert.equal(parseQemuCpu(m).pdpe1gb, false, m);
     }
   });
@@ -73,23 +99,36 @@ describe('what QEMU refuses on its command line', () => {
   test('an unknown option, or one without its argument', () => {
     inputError(() => parseQemuArgs('-m 2G -frobnicate'), /-frobnicate: invalid option/);
     inputError(() => parseQemuArgs('-m'), /-m requires an argument/);
-    assert.ok(parseQemuArgs('qemu-system-x86_64 --m 2G -nographic -smp 2 -enable-kvm disk.img').e820.some((e) => e.type === 'usable' && e.end === 2 * GiB - 0x21000));
+    assert.ok(
+      parseQemuArgs('qemu-system-x86_64 --m 2G -nographic -smp 2 -enable-kvm disk.img').e820.some(
+        (e) => e.type === 'usable' && e.end === 2 * GiB - 0x21000,
+      ),
+    );
   });
   test('a duplicate nodeid', () => {
     inputError(() => parseQemuArgs(`-m 2G ${B2} -numa node,nodeid=0,memdev=a -numa node,nodeid=0,memdev=b`), /Duplicate NUMA nodeid: 0/);
   });
   test('node ids from 128 on (MAX_NODES), given or implied by the 129th node', () => {
-    inputError(() => parseQemuArgs(`-m 2G ${B2} -numa node,nodeid=0,memdev=a -numa node,nodeid=128,memdev=b`), /Max number of NUMA nodes reached: 128/);
+    inputError(
+      () => parseQemuArgs(`-m 2G ${B2} -numa node,nodeid=0,memdev=a -numa node,nodeid=128,memdev=b`),
+      /Max number of NUMA nodes reached: 128/,
+    );
     const many = Array.from({ length: 129 }, () => '-numa node').join(' ');
     inputError(() => parseQemuArgs(`-m 2G ${many}`), /Max number of NUMA nodes reached: 128/);
   });
   test('unknown keys of -numa and of memory backends', () => {
     inputError(() => parseQemuArgs(`-m 2G ${B2} -numa node,memdev=a,foo=1 -numa node,memdev=b`), /Invalid parameter 'foo'/);
-    inputError(() => parseQemuArgs('-m 2G -object memory-backend-ram,id=a,size=2G,bogus=1 -numa node,memdev=a'), /Invalid parameter 'bogus'/);
+    inputError(
+      () => parseQemuArgs('-m 2G -object memory-backend-ram,id=a,size=2G,bogus=1 -numa node,memdev=a'),
+      /Invalid parameter 'bogus'/,
+    );
     inputError(() => parseQemuArgs('-m 2G -numa nodes'), /Parameter 'type' does not accept value 'nodes'/);
   });
   test('-numa node,mem= on q35 (machine types from 5.1 on); pc-q35-5.0 still takes it', () => {
-    inputError(() => parseQemuArgs('-M q35 -m 2G -numa node,mem=1G -numa node,mem=1G'), /-numa node,mem is not supported by this machine type/);
+    inputError(
+      () => parseQemuArgs('-M q35 -m 2G -numa node,mem=1G -numa node,mem=1G'),
+      /-numa node,mem is not supported by this machine type/,
+    );
     assert.equal(parseQemuArgs('-M pc-q35-5.0 -m 2G -numa node,mem=1G -numa node,mem=1G').nodes.length, 2);
   });
   test('mem= and memdev= mixed, a backend used twice, a backend of size 0, a missing node id', () => {
@@ -126,10 +165,29 @@ describe('nodes of size 0', () => {
       { start: 0, size: '0x9fc00', type: 'usable' },
       { start: '0x100000', size: '2047M', type: 'usable' },
     ];
-    const m = loadMachineJson(JSON.stringify({ e820, nodes: [{ id: 0, ranges: [{ start: 0, size: '2G' }] }, { id: 1, ranges: [] }] }), 'z.json');
+    const m = loadMachineJson(
+      JSON.stringify({
+        e820,
+        nodes: [
+          { id: 0, ranges: [{ start: 0, size: '2G' }] },
+          { id: 1, ranges: [] },
+        ],
+      }),
+      'z.json',
+    );
     assert.deepEqual(m.nodes[1]!.ranges, []);
     inputError(
-      () => loadMachineJson(JSON.stringify({ e820, nodes: [{ id: 0, ranges: [{ start: 0, size: '2G' }] }, { id: 1, ranges: [{ start: '2G', size: 0 }] }] }), 'z.json'),
+      () =>
+        loadMachineJson(
+          JSON.stringify({
+            e820,
+            nodes: [
+              { id: 0, ranges: [{ start: 0, size: '2G' }] },
+              { id: 1, ranges: [{ start: '2G', size: 0 }] },
+            ],
+          }),
+          'z.json',
+        ),
       /node 1 has a range of size 0 at 0x0000000080000000: leave it out/,
     );
   });
@@ -138,7 +196,10 @@ describe('nodes of size 0', () => {
 describe('RAM beyond MAX_PHYSMEM_BITS', () => {
   test('a machine of more than 64 TiB is told what the kernel leaves out (it was cut silently)', () => {
     const m = parseQemuArgs('-m 66T -cpu Skylake-Server');
-    assert.match(m.warnings.join('\n'), /^2 TiB of RAM lies above 64 TiB \(MAX_PHYSMEM_BITS 46, x86_64 with 4-level paging\): the kernel does not use it/m);
+    assert.match(
+      m.warnings.join('\n'),
+      /^2 TiB of RAM lies above 64 TiB \(MAX_PHYSMEM_BITS 46, x86_64 with 4-level paging\): the kernel does not use it/m,
+    );
     const s = boot(m, { profile: '6.1', others: estimatedOthers });
     assert.equal(s.maxPfn, 2 ** 46 / 4096);
     assert.ok(s.zones!.zones.every((z) => z.startPfn + z.spanned <= s.maxPfn));

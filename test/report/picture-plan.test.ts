@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { boot } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import { type KernelState } from '../../src/kernel/state.js';
+import type { KernelState } from '../../src/kernel/state.js';
 import { PROFILE_NAMES, type ProfileName } from '../../src/profiles/index.js';
 import { presentSections } from '../../src/kernel/sparse.js';
 import { sectionMapSize } from '../../src/kernel/sparse-buffer.js';
@@ -85,7 +85,10 @@ describe('the memory-map picture', () => {
     assert.equal((svg.match(/<g class="node"/g) ?? []).length, 4);
     const n2 = pic.nodes[2]!;
     const zoomed = memoryMapSvg(pic, { window: { start: n2.start + GiB, end: n2.start + 2 * GiB } });
-    assert.deepEqual([...zoomed.matchAll(/data-nid="(\d+)"/g)].map((m) => m[1]), ['2']);
+    assert.deepEqual(
+      [...zoomed.matchAll(/data-nid="(\d+)"/g)].map((m) => m[1]),
+      ['2'],
+    );
     assert.match(vmemmapSvg(pic), /shared tail page/);
   });
 
@@ -110,13 +113,16 @@ function mergeAdjacent(xs: { start: number; end: number }[]) {
 }
 
 describe('the planner', () => {
-  test('asked and got add up; HugeTLB memory is what the pool holds; struct pages without HVO are every present section\'s memmap', () => {
+  test("asked and got add up; HugeTLB memory is what the pool holds; struct pages without HVO are every present section's memmap", () => {
     for (const profile of PROFILE_NAMES) {
       const s = bootPreset('default', profile);
       const p = planBoot(s);
       const z = p.sizes.find((x) => x.bytes === GiB)!;
       assert.equal(z.asked, 2);
-      assert.equal(z.got, z.rows.reduce((a, r) => a + r.got, 0));
+      assert.equal(
+        z.got,
+        z.rows.reduce((a, r) => a + r.got, 0),
+      );
       assert.equal(z.got, s.hugetlb.pages.filter((x) => x.order === 18).length);
       assert.equal(p.hugetlbBytes, meminfoObject(s).Hugetlb! * 1024);
       assert.equal(p.structPages.withoutHvoBytes, presentSections(s) * sectionMapSize(s));
@@ -160,7 +166,10 @@ describe('the planner', () => {
 
   test('withHugepages replaces the ask for one size and keeps everything else', () => {
     const M = 2 ** 21;
-    assert.equal(withHugepages('hugepagesz=2M hugepages=10 hugepagesz=1G hugepages=1 movablecore=1G', GiB, M, 3), 'hugepagesz=2M hugepages=10 movablecore=1G hugepagesz=1G hugepages=3');
+    assert.equal(
+      withHugepages('hugepagesz=2M hugepages=10 hugepagesz=1G hugepages=1 movablecore=1G', GiB, M, 3),
+      'hugepagesz=2M hugepages=10 movablecore=1G hugepagesz=1G hugepages=3',
+    );
     assert.equal(withHugepages('hugepages=5 hugepagesz=1G hugepages=1', M, M, 7), 'hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=7');
     assert.equal(withHugepages('', GiB, M, 2), 'hugepagesz=1G hugepages=2');
     // Booted, the new line asks for exactly that count of that size and the same of the others.
@@ -179,7 +188,10 @@ describe('the planner', () => {
 
   test('a misspelt parameter is pointed out; ones hvosim does not read are listed, module parameters left alone', () => {
     const n = cmdlineNotes('hugepage=4 hugepagesize=1G console=ttyS0 foo.bar=1 hugepages=2 -- hugepagse=1');
-    assert.deepEqual(n.suspicious.map((x) => x.meant), ['hugepages', 'hugepagesz']);
+    assert.deepEqual(
+      n.suspicious.map((x) => x.meant),
+      ['hugepages', 'hugepagesz'],
+    );
     assert.deepEqual(n.ignored, ['console=ttyS0']);
   });
 

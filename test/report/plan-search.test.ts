@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { boot } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import { type KernelState } from '../../src/kernel/state.js';
+import type { KernelState } from '../../src/kernel/state.js';
 import { PROFILE_NAMES as PROFILES, type ProfileName as Profile } from '../../src/profiles/index.js';
 import { PRESETS } from '../../src/machine/presets.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
@@ -96,11 +96,16 @@ describe("the planner's search", () => {
 
   test('property: over generated machines and every profile, the answer boots, one more page does not help, the split adds up', () => {
     fc.assert(
-      fc.property(caseArb(false), fc.constantFrom(...PROFILES), fc.array(fc.integer({ min: 0, max: 4000 }), { maxLength: 2 }), (c, profile, above) => {
-        const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
-        const { s, run, plan } = planOf(m, profile);
-        for (const z of plan.sizes) checkSize(s, run, z, above);
-      }),
+      fc.property(
+        caseArb(false),
+        fc.constantFrom(...PROFILES),
+        fc.array(fc.integer({ min: 0, max: 4000 }), { maxLength: 2 }),
+        (c, profile, above) => {
+          const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
+          const { s, run, plan } = planOf(m, profile);
+          for (const z of plan.sizes) checkSize(s, run, z, above);
+        },
+      ),
       { numRuns: 40, seed: 17 },
     );
   });

@@ -18,7 +18,7 @@ const load = (name: string): KernelLog => parseKernelLog(read(join(DIR, name)), 
 const walkOf = (log: KernelLog) => parseVmemmapWalk((log.sections.get('VMEMMAP') ?? []).map((l) => l.text));
 const P = 4096;
 
-describe('the walker\'s PTE runs', () => {
+describe("the walker's PTE runs", () => {
   test('greedy and maximal: a page of its own, then one page many times, then consecutive pages', () => {
     const ptes = [
       { phys: 0x1000, readOnly: false },
@@ -27,11 +27,22 @@ describe('the walker\'s PTE runs', () => {
       null,
       ...Array.from({ length: 4 }, (_, i) => ({ phys: 0x20000 + i * P, readOnly: false })),
     ];
-    assert.deepEqual(pteRunLines(5, ptes), ['pte 5 0 1 0x1000 1 rw', 'pte 5 1 3 0x9000 0 ro', 'pte 5 4 2 0x9000 0 rw', 'pte 5 7 4 0x20000 1 rw']);
+    assert.deepEqual(pteRunLines(5, ptes), [
+      'pte 5 0 1 0x1000 1 rw',
+      'pte 5 1 3 0x9000 0 ro',
+      'pte 5 4 2 0x9000 0 rw',
+      'pte 5 7 4 0x20000 1 rw',
+    ]);
   });
 
   test('a lone entry has stride 1, and a change of protection ends a run', () => {
-    assert.deepEqual(pteRunLines(0, [{ phys: P, readOnly: false }, { phys: 2 * P, readOnly: true }]), ['pte 0 0 1 0x1000 1 rw', 'pte 0 1 1 0x2000 1 ro']);
+    assert.deepEqual(
+      pteRunLines(0, [
+        { phys: P, readOnly: false },
+        { phys: 2 * P, readOnly: true },
+      ]),
+      ['pte 0 0 1 0x1000 1 rw', 'pte 0 1 1 0x2000 1 ro'],
+    );
   });
 
   test('a walk the guest could not make is said, not compared', () => {
@@ -44,11 +55,14 @@ describe('the walker\'s PTE runs', () => {
     const a = { entry: 1, lines: ['pmd 1 table 0x5000', 'pte 1 0 1 0x7000 1 rw', 'pte 1 1 511 0x6000 0 ro'] };
     const b = { entry: 1, lines: ['pmd 1 table 0x15000', 'pte 1 0 1 0x17000 1 rw', 'pte 1 1 511 0x16000 0 ro'] };
     assert.equal(walkShape(a), walkShape(b));
-    assert.notEqual(walkShape(a), walkShape({ entry: 1, lines: ['pmd 1 table 0x15000', 'pte 1 0 1 0x17000 1 rw', 'pte 1 1 511 0x15000 0 ro'] }));
+    assert.notEqual(
+      walkShape(a),
+      walkShape({ entry: 1, lines: ['pmd 1 table 0x15000', 'pte 1 0 1 0x17000 1 rw', 'pte 1 1 511 0x15000 0 ro'] }),
+    );
   });
 });
 
-describe('Linux 7.1\'s vmemmap page tables after boot (recorded with --walk-vmemmap)', () => {
+describe("Linux 7.1's vmemmap page tables after boot (recorded with --walk-vmemmap)", () => {
   for (const name of ['v01-1node-4g-1g2-hvo.txt', 'v04-movable-cuts-1g-hvo.txt', 'v05-2node-1g-nohvo.txt', 'v06-2node-1g-hvo-kaslr.txt']) {
     test(`${name}: every PMD entry maps the same pages the same way as ours, to the physical page`, () => {
       const log = load(name);
@@ -70,10 +84,13 @@ describe('Linux 7.1\'s vmemmap page tables after boot (recorded with --walk-vmem
     const broken = [...lines];
     broken[i] = { ...lines[i]!, text: lines[i]!.text.replace(' 1 63 ', ' 1 64 ') };
     const r = replayFixture({ ...log, sections: new Map([...log.sections, ['VMEMMAP', broken]]) }, '7.1', { partner: null });
-    assert.deepEqual(r.mismatches.map((m) => m.what), ['vmemmap tables: PMD entry 32 (what it maps, pages named by first use)', 'vmemmap pages: PMD entry 32 (the physical pages)']);
+    assert.deepEqual(
+      r.mismatches.map((m) => m.what),
+      ['vmemmap tables: PMD entry 32 (what it maps, pages named by first use)', 'vmemmap pages: PMD entry 32 (the physical pages)'],
+    );
   });
 
-  test('finding 1 on the real kernel: of a 1 GiB page\'s 4,095 tail PTEs only 63 are read-only, the other 4,032 write to the zone\'s shared tail', () => {
+  test("finding 1 on the real kernel: of a 1 GiB page's 4,095 tail PTEs only 63 are read-only, the other 4,032 write to the zone's shared tail", () => {
     const real = walkOf(load('v01-1node-4g-1g2-hvo.txt'));
     const folio = real.entries.filter((e) => e.lines[0]!.includes('table'));
     assert.equal(folio.length, 8);
@@ -85,7 +102,10 @@ describe('Linux 7.1\'s vmemmap page tables after boot (recorded with --walk-vmem
   });
 
   test('finding 2 on the real kernel: nr_memmap_boot_pages leaves out the shared tail page, not the heads', () => {
-    for (const [name, tails] of [['v01-1node-4g-1g2-hvo.txt', 1], ['v06-2node-1g-hvo-kaslr.txt', 1]] as const) {
+    for (const [name, tails] of [
+      ['v01-1node-4g-1g2-hvo.txt', 1],
+      ['v06-2node-1g-hvo-kaslr.txt', 1],
+    ] as const) {
       const log = load(name);
       const real = walkOf(log);
       const leaves = real.entries.filter((e) => e.lines[0]!.includes('leaf')).length;

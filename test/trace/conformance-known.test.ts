@@ -15,7 +15,12 @@ const known = JSON.parse(read(join(DIR, 'KNOWN.json'))) as { fixtures: Record<st
 
 describe('conformance cases kept as known limitations', () => {
   test('every kept log is listed, and every listed one is kept', () => {
-    assert.deepEqual(readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort(), Object.keys(known.fixtures).sort());
+    assert.deepEqual(
+      readdirSync(DIR)
+        .filter((f) => f.endsWith('.txt'))
+        .sort(),
+      Object.keys(known.fixtures).sort(),
+    );
   });
   for (const [file, k] of Object.entries(known.fixtures)) {
     test(`${file}: only ${k.kinds.join(', ')} may differ (${k.why})`, () => {

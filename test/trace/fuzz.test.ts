@@ -23,6 +23,9 @@ describe('what the fuzzing found', () => {
     const lines = read(file).split('\n');
     const i = lines.findIndex((l) => / reserved\[0x0\]/.test(l));
     [lines[i], lines[i + 1]] = [lines[i + 1]!, lines[i]!];
-    assert.throws(() => replayMemblock(parseKernelLog(lines.join('\n'), 'swapped.txt')), (e) => e instanceof InputError && /reserved\[1\] overlaps or comes before/.test(e.describe()));
+    assert.throws(
+      () => replayMemblock(parseKernelLog(lines.join('\n'), 'swapped.txt')),
+      (e) => e instanceof InputError && /reserved\[1\] overlaps or comes before/.test(e.describe()),
+    );
   });
 });

@@ -31,7 +31,7 @@ describe('kernel log prefixes', () => {
     assert.equal(kernelLogText('Dec 05 12:00:00 host systemd[1]: Started foo.service.'), null);
   });
   test('a message that itself starts with brackets keeps them', () => {
-    assert.equal(kernelLogText('[    1.000000] [Firmware Bug]: TSC doesn\'t count')?.text, '[Firmware Bug]: TSC doesn\'t count');
+    assert.equal(kernelLogText("[    1.000000] [Firmware Bug]: TSC doesn't count")?.text, "[Firmware Bug]: TSC doesn't count");
   });
 });
 
@@ -44,19 +44,24 @@ describe('a whole log in every form reads the same', () => {
   const forms: Record<string, string> = {
     'dmesg -T': rewrite((r) => `[Sat Dec  5 12:00:00 2026] ${r}`),
     'journalctl -k': rewrite((r) => `Dec 05 12:00:00 host kernel: ${r}`),
-    'journalctl -k with other programs between': rewrite((r) => `Dec 05 12:00:00 host kernel: ${r}\nDec 05 12:00:00 host systemd[1]: noise`),
-    'a BOM and CRLF line ends': '\ufeff' + dmesg.join('\r\n'),
+    'journalctl -k with other programs between': rewrite(
+      (r) => `Dec 05 12:00:00 host kernel: ${r}\nDec 05 12:00:00 host systemd[1]: noise`,
+    ),
+    'a BOM and CRLF line ends': `\ufeff${dmesg.join('\r\n')}`,
   };
   for (const [name, t] of Object.entries(forms)) {
     test(name, () => {
       const log = parseKernelLog(t, name);
-      assert.deepEqual(log.dmesg.map((l) => l.text), plain.dmesg.map((l) => l.text));
+      assert.deepEqual(
+        log.dmesg.map((l) => l.text),
+        plain.dmesg.map((l) => l.text),
+      );
       assert.equal(log.cmdline, plain.cmdline);
       assert.equal(parseMemblockLog(log).events.length, parseMemblockLog(plain).events.length);
     });
   }
   test('a fixture with a BOM reads as without', () => {
-    const a = parseKernelLog('\ufeff' + text, 'bom');
+    const a = parseKernelLog(`\ufeff${text}`, 'bom');
     const b = parseKernelLog(text, 'bom');
     assert.deepEqual([...a.sections.keys()], [...b.sections.keys()]);
     assert.equal(a.header, b.header);

@@ -16,7 +16,10 @@ describe('replay of whole fixtures (6.1)', () => {
   for (const f of files) {
     test(f.split('/').pop()!, () => {
       const r = replayFixture(parseKernelLog(read(f), f));
-      const shown = r.mismatches.slice(0, 5).map((m) => `${m.what}\n  kernel: ${m.kernel}\n  ours:   ${m.ours}`).join('\n');
+      const shown = r.mismatches
+        .slice(0, 5)
+        .map((m) => `${m.what}\n  kernel: ${m.kernel}\n  ours:   ${m.ours}`)
+        .join('\n');
       assert.equal(r.memblock.matched, r.memblock.total, shown);
       assert.equal(r.observables.matched, r.observables.total, shown);
       assert.ok(r.observables.total >= 20, 'every fixture has at least the zone, HugeTLB and meminfo observables');

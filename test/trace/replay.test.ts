@@ -11,7 +11,10 @@ const files = fixtureFiles();
 /** The memblock=debug lines the kernel printed, callers without +off/size. */
 function kernelDebugLines(text: string): string[] {
   const log = parseKernelLog(text);
-  return log.dmesg.map((l) => l.text).filter((t) => /^memblock_[a-z_]+: /.test(t)).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''));
+  return log.dmesg
+    .map((l) => l.text)
+    .filter((t) => /^memblock_[a-z_]+: /.test(t))
+    .map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''));
 }
 
 describe('replay of real 6.1 boots', () => {
@@ -45,7 +48,10 @@ describe('replay of broken or altered logs', () => {
     const cut = lines.findIndex((l) => l.includes('sparse_init_nid'));
     const r = replayMemblock(parseKernelLog(lines.slice(0, cut + 1).join('\n'), 'cut.txt'));
     assert.equal(r.truncated, true);
-    assert.deepEqual(r.mismatches.filter((m) => m.kind !== 'alloc'), []);
+    assert.deepEqual(
+      r.mismatches.filter((m) => m.kind !== 'alloc'),
+      [],
+    );
   });
 
   test('a half-written last line of a cut log is tolerated', () => {
@@ -65,16 +71,20 @@ describe('replay of broken or altered logs', () => {
   });
 
   test('a file with no kernel log is an error', () => {
-    assert.throws(() => parseKernelLog('=====CMDLINE\nfoo\n=====END\n', 'empty.txt'), (e: unknown) => e instanceof InputError && /no kernel log lines/.test(e.message));
+    assert.throws(
+      () => parseKernelLog('=====CMDLINE\nfoo\n=====END\n', 'empty.txt'),
+      (e: unknown) => e instanceof InputError && /no kernel log lines/.test(e.message),
+    );
   });
 
   test('an allocation the kernel placed elsewhere is a mismatch, and the replay goes on in step', () => {
     // Move the sparse usemap's reservation by 0x100: our allocation no longer matches the log.
-    const m = /memblock_reserve: \[(0x[0-9a-f]+)-(0x[0-9a-f]+)\] memblock_alloc_range_nid\S*\n(?=(?:.*\n){0,1}.*sparse_init_nid\+0x11f)/.exec(text);
+    const m =
+      /memblock_reserve: \[(0x[0-9a-f]+)-(0x[0-9a-f]+)\] memblock_alloc_range_nid\S*\n(?=(?:.*\n){0,1}.*sparse_init_nid\+0x11f)/.exec(text);
     assert.ok(m, 'found the usemap reservation');
     const base = BigInt(m[1]!);
     const end = BigInt(m[2]!);
-    const hex = (x: bigint) => '0x' + x.toString(16).padStart(16, '0');
+    const hex = (x: bigint) => `0x${x.toString(16).padStart(16, '0')}`;
     const altered = text.replace(m[0], m[0].replace(m[1]!, hex(base - 0x100n)).replace(m[2]!, hex(end - 0x100n)));
     const r = replayMemblock(parseKernelLog(altered, 'altered.txt'));
     const allocs = r.mismatches.filter((x) => x.kind === 'alloc');

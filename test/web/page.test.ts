@@ -16,7 +16,10 @@ const CHROMIUM = process.env.HVOSIM_CHROMIUM ?? '/usr/bin/chromium';
 const required = !!process.env.HVOSIM_REQUIRE_BROWSER;
 const missing = !existsSync(CHROMIUM) && !required;
 // Without the browser, one line says so (a single skipped test), instead of every test skipping on its own.
-if (missing) test(`the web page in a browser: SKIPPED, no ${CHROMIUM} (install Debian's chromium; CI sets HVOSIM_REQUIRE_BROWSER=1 to fail instead)`, { skip: 'no browser' }, () => {});
+if (missing)
+  test(`the web page in a browser: SKIPPED, no ${CHROMIUM} (install Debian's chromium; CI sets HVOSIM_REQUIRE_BROWSER=1 to fail instead)`, {
+    skip: 'no browser',
+  }, () => {});
 const browserTest: typeof test = missing ? ((() => undefined) as unknown as typeof test) : test;
 const SHOTS = process.env.HVOSIM_SCREENSHOTS ?? join(tmpdir(), 'hvosim-page-shots');
 
@@ -33,7 +36,15 @@ before(async () => {
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(SHOTS, { recursive: true });
 });
@@ -54,7 +65,9 @@ async function open(query = '', width = 1500): Promise<Page> {
 }
 
 async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', undefined, {
+    timeout: 120_000,
+  });
 }
 
 /** Set a field and wait for the boot it starts. */
@@ -66,14 +79,14 @@ async function edit(page: Page, selector: string, value: string): Promise<void> 
 
 browserTest('the page boots the default machine and draws it', async () => {
   const page = await open();
-  assert.match(await page.textContent('#summary .got') ?? '', /^2 of 2 × 1 GiB$/);
+  assert.match((await page.textContent('#summary .got')) ?? '', /^2 of 2 × 1 GiB$/);
   // Two nodes in the memory map, hugetlb's reservation drawn, the vmemmap's HVO range drawn.
   assert.equal(await page.locator('#col-a .memmap g.node').count(), 2);
   assert.ok((await page.locator('#col-a .memmap g.node rect[fill="#1b9e77"]').count()) > 0);
   assert.ok((await page.locator('#col-a .vmemmap rect[fill="#31a354"]').count()) > 0);
   // hvo-v7 maps the tails of both gigantic pages onto one shared tail page of node 1's Normal zone.
   assert.equal(await page.textContent('#col-a details.shared summary'), '1 shared vmemmap page');
-  assert.match(await page.textContent('#col-a details.shared') ?? '', /shared tail page: node 1 Normal, order 18/);
+  assert.match((await page.textContent('#col-a details.shared')) ?? '', /shared tail page: node 1 Normal, order 18/);
   await page.screenshot({ path: join(SHOTS, 'default.png'), fullPage: true });
   await page.close();
 });
@@ -88,11 +101,11 @@ browserTest('changing the machine changes the picture', async () => {
   assert.notEqual(await page.textContent('#summary .memtotal'), memBefore);
   // The command line too: more pages asked, the plan says what the machine gets.
   await edit(page, '#cmdline', 'hugepagesz=1G hugepages=5 hugetlb_free_vmemmap=on');
-  assert.match(await page.textContent('#plan') ?? '', /asked 5, got \d/);
+  assert.match((await page.textContent('#plan')) ?? '', /asked 5, got \d/);
   await page.close();
 });
 
-browserTest('bad input shows the command line\'s message next to its field, and the page keeps working', async () => {
+browserTest("bad input shows the command line's message next to its field, and the page keeps working", async () => {
   const page = await open();
   const negative = JSON.stringify({ q35: { nodes: ['-3G'] } });
   await edit(page, '#machine', negative);
@@ -109,11 +122,21 @@ browserTest('bad input shows the command line\'s message next to its field, and 
   assert.equal(msg, cli);
   assert.match(msg ?? '', /-3G/);
   // Overlapping nodes, in the explicit form.
-  await edit(page, '#machine', JSON.stringify({ e820: [{ start: 0, size: '4G', type: 'usable' }], nodes: [{ id: 0, ranges: [{ start: 0, size: '3G' }] }, { id: 1, ranges: [{ start: '2G', size: '2G' }] }] }));
-  assert.match(await page.textContent('#machine-error') ?? '', /overlaps node 1/);
+  await edit(
+    page,
+    '#machine',
+    JSON.stringify({
+      e820: [{ start: 0, size: '4G', type: 'usable' }],
+      nodes: [
+        { id: 0, ranges: [{ start: 0, size: '3G' }] },
+        { id: 1, ranges: [{ start: '2G', size: '2G' }] },
+      ],
+    }),
+  );
+  assert.match((await page.textContent('#machine-error')) ?? '', /overlaps node 1/);
   // An unknown field of the machine file, and an unknown kernel parameter (the kernel warns and goes on).
   await edit(page, '#machine', JSON.stringify({ q35: { nodes: ['4G'] }, memory: 3 }));
-  assert.match(await page.textContent('#machine-error') ?? '', /memory/);
+  assert.match((await page.textContent('#machine-error')) ?? '', /memory/);
   await edit(page, '#machine', JSON.stringify({ q35: { nodes: ['4G'] } }));
   assert.equal(await page.textContent('#machine-error'), '');
   await edit(page, '#cmdline', 'hugepage=4 hugepagesz=3G hugepages=1');
@@ -152,7 +175,7 @@ browserTest('two profiles side by side, differences marked; the timeline scrubs'
   await page.close();
 });
 
-browserTest('the kernel\'s words about the command line are shown beside it, not only in the log', async () => {
+browserTest("the kernel's words about the command line are shown beside it, not only in the log", async () => {
   const page = await open();
   await edit(page, '#cmdline', 'hugepagesz=1G hugepages=x1');
   const box = page.locator('#cmdline-error');
@@ -181,7 +204,10 @@ browserTest('the preset menu says "custom" once the machine is edited', async ()
 browserTest('at 420 px wide the page does not scroll sideways (one profile and two)', async () => {
   for (const q of ['', '?profile=6.15&compare=hvo-v7']) {
     const page = await open(q, 420);
-    const { scroll, client } = await page.evaluate(() => ({ scroll: document.scrollingElement!.scrollWidth, client: document.scrollingElement!.clientWidth }));
+    const { scroll, client } = await page.evaluate(() => ({
+      scroll: document.scrollingElement!.scrollWidth,
+      client: document.scrollingElement!.clientWidth,
+    }));
     assert.ok(scroll <= client, `${q || 'default'}: scrollWidth ${scroll} > clientWidth ${client}`);
     await page.screenshot({ path: join(SHOTS, `narrow${q ? '-diff' : ''}.png`), fullPage: true });
     await page.close();

@@ -5,12 +5,10 @@ import type { Memblock } from '../../kernel/memblock.js';
 import { memblockAdd, memblockDumpAll, memblockTrimMemory } from '../../kernel/memblock.js';
 import { hex010 as pa10 } from '../../util/format.js';
 
-
 /** e820__print_table("BIOS-e820") */
 export function e820PrintTable(table: E820Entry[]): string[] {
   return ['BIOS-provided physical RAM map:', ...table.map(formatE820Line)];
 }
-
 
 /** Split `from` entries at [start, end) and retype the inside part (`to`), or drop it (`to` null). */
 function e820Retype(table: E820Entry[], start: number, end: number, from: E820Entry['type'], to: E820Entry['type'] | null): E820Entry[] {
@@ -28,13 +26,30 @@ function e820Retype(table: E820Entry[], start: number, end: number, from: E820En
 }
 
 /** e820__range_update(): retype the part of `from` entries inside [start, start+size). Returns the log line. */
-export function e820RangeUpdate(table: E820Entry[], start: number, size: number, from: E820Entry['type'], to: E820Entry['type']): { table: E820Entry[]; log: string } {
-  return { table: e820Retype(table, start, start + size, from, to), log: `e820: update [mem ${pa10(start)}-${pa10(start + size - 1)}] ${from} ==> ${to}` };
+export function e820RangeUpdate(
+  table: E820Entry[],
+  start: number,
+  size: number,
+  from: E820Entry['type'],
+  to: E820Entry['type'],
+): { table: E820Entry[]; log: string } {
+  return {
+    table: e820Retype(table, start, start + size, from, to),
+    log: `e820: update [mem ${pa10(start)}-${pa10(start + size - 1)}] ${from} ==> ${to}`,
+  };
 }
 
 /** e820__range_remove(): drop the part of `type` entries inside [start, start+size). */
-export function e820RangeRemove(table: E820Entry[], start: number, size: number, type: E820Entry['type']): { table: E820Entry[]; log: string } {
-  return { table: e820Retype(table, start, start + size, type, null), log: `e820: remove [mem ${pa10(start)}-${pa10(start + size - 1)}] ${type}` };
+export function e820RangeRemove(
+  table: E820Entry[],
+  start: number,
+  size: number,
+  type: E820Entry['type'],
+): { table: E820Entry[]; log: string } {
+  return {
+    table: e820Retype(table, start, start + size, type, null),
+    log: `e820: remove [mem ${pa10(start)}-${pa10(start + size - 1)}] ${type}`,
+  };
 }
 
 /** e820__end_of_ram_pfn() / e820__end_of_low_ram_pfn(): the end of usable RAM below a limit, with its log line. */
@@ -48,7 +63,7 @@ export function e820EndPfn(table: E820Entry[], limitPfn: number, maxArchPfn: num
     last = Math.max(last, Math.min(t, limitPfn));
   }
   last = Math.min(last, maxArchPfn);
-  return { pfn: last, log: `last_pfn = ${'0x' + last.toString(16)} max_arch_pfn = ${'0x' + maxArchPfn.toString(16)}` };
+  return { pfn: last, log: `last_pfn = ${`0x${last.toString(16)}`} max_arch_pfn = ${`0x${maxArchPfn.toString(16)}`}` };
 }
 
 /** e820__memblock_setup(): usable RAM into memblock.memory, partial pages trimmed, then the dump. */
@@ -59,7 +74,6 @@ export function e820MemblockSetup(mb: Memblock, table: E820Entry[], pageSize: nu
   memblockTrimMemory(mb, pageSize);
   return memblockDumpAll(mb);
 }
-
 
 /**
  * reserve_bios_regions(): the BIOS keeps [low-memory size rounded down to a page, 1 MiB).

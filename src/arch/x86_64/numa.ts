@@ -1,6 +1,16 @@
 // arch/x86/mm/numa.c: from firmware NUMA blocks (SRAT) to node ids on memblock regions.
 import type { Memblock } from '../../kernel/memblock.js';
-import { MAX_NUMNODES, memblockEndOfDram, memblockPfnRanges, memblockStartOfDram, memblockPhysAllocTryNid, memblockSetNode, memblockSetclrFlag, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../kernel/memblock.js';
+import {
+  MAX_NUMNODES,
+  memblockEndOfDram,
+  memblockPfnRanges,
+  memblockStartOfDram,
+  memblockPhysAllocTryNid,
+  memblockSetNode,
+  memblockSetclrFlag,
+  MEMBLOCK_HOTPLUG,
+  PHYS_ADDR_MAX,
+} from '../../kernel/memblock.js';
 import { hex010 } from '../../util/format.js';
 
 export interface NumaMemblk {
@@ -149,7 +159,14 @@ export function numaNodeSpans(mi: NumaMeminfo): Map<number, { start: number; end
 }
 
 /** alloc_node_data(): pg_data_t for a node, node-local if possible; returns its address (0 on failure) and the log lines. */
-export function allocNodeData(mb: Memblock, nid: number, ndSize: number, smpCacheBytes: number, pageSize: number, nidOfPfn: (pfn: number) => number): { addr: number; log: string[] } {
+export function allocNodeData(
+  mb: Memblock,
+  nid: number,
+  ndSize: number,
+  smpCacheBytes: number,
+  pageSize: number,
+  nidOfPfn: (pfn: number) => number,
+): { addr: number; log: string[] } {
   const addr = memblockPhysAllocTryNid(mb, ndSize, smpCacheBytes, nid);
   if (!addr) return { addr, log: [`Cannot find ${ndSize} bytes in any node (initial node: ${nid})`] };
   const log = [`NODE_DATA(${nid}) allocated [mem ${hex010(addr)}-${hex010(addr + ndSize - 1)}]`];

@@ -6,12 +6,26 @@
 import type { Arch } from '../types.js';
 import { hex010, hex018 } from '../../util/format.js';
 import { cmdlineHas } from '../../kernel/cmdline.js';
-import { memblockDumpAll, memblockPhysAllocRange, memblockPhysFree, memblockReserve, memblockSetCurrentLimit } from '../../kernel/memblock.js';
+import {
+  memblockDumpAll,
+  memblockPhysAllocRange,
+  memblockPhysFree,
+  memblockReserve,
+  memblockSetCurrentLimit,
+} from '../../kernel/memblock.js';
 import { setupLogBuf } from '../../kernel/printk.js';
 import type { KernelState } from '../../kernel/state.js';
 import { beginStep, printk } from '../../kernel/state.js';
 import { biosRegionStart, e820EndPfn, e820MemblockSetup, e820PrintTable, e820RangeRemove, e820RangeUpdate } from './e820.js';
-import { allocNodeData, numaAddMemblk, numaCleanupMeminfo, numaMeminfoCoverMemory, numaNodeSpans, numaRegisterMemblks, numaResetMemblockNodes } from './numa.js';
+import {
+  allocNodeData,
+  numaAddMemblk,
+  numaCleanupMeminfo,
+  numaMeminfoCoverMemory,
+  numaNodeSpans,
+  numaRegisterMemblks,
+  numaResetMemblockNodes,
+} from './numa.js';
 
 /** setup_arch() up to x86_numa_init(): everything before the generic sparse and zone setup. */
 export function setupArchMemory(s: KernelState): void {
@@ -179,4 +193,3 @@ function numaInit(s: KernelState): void {
   }
   if (mb.debug) printk(s, ...memblockDumpAll(mb));
 }
-
