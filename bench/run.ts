@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { cpus, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { boot } from '../src/kernel/boot.js';
+import { boot } from '../src/simulator.js';
 import { estimatedOthers } from '../src/kernel/others.js';
 import { PROFILE_NAMES, type ProfileName } from '../src/profiles/index.js';
 import { q35Machine } from '../src/machine/qemu.js';

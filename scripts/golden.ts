@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { caseArb, qemuArgs } from '../src/check/campaign.js';
-import { boot } from '../src/kernel/boot.js';
+import { boot } from '../src/simulator.js';
 import { estimatedOthers } from '../src/kernel/others.js';
 import { parseQemuArgs } from '../src/machine/qemu.js';
 import { meminfoText, vmstatText, zoneinfoText, sysfsHugepagesText } from '../src/report/proc.js';
@@ -67,7 +67,7 @@ for (const [i, c] of cases.entries()) {
   const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
   for (const p of PROFILE_NAMES) {
     const nr = i % 5 === 0 ? (i * 37) % 500 : i % 7 === 0 ? 0 : undefined;
-    const s = boot(m, { profile: p as never, faults: c.faults, others: estimatedOthers, nrHugepages: nr });
+    const s = boot(m, { profile: p, faults: c.faults, others: estimatedOthers, nrHugepages: nr });
     console.log(`case ${i} ${p} ${hashBoot(s)}`);
   }
 }
@@ -83,7 +83,7 @@ for (const dir of FIXTURE_DIRS) {
     if (!text.includes('=====DMESG')) continue;
     const log = parseKernelLog(text, f);
     for (const p of PROFILE_NAMES) {
-      const r = replayFixture(log, p as never);
+      const r = replayFixture(log, p);
       console.log(`log ${dir}/${f} ${p} ${createHash('sha256').update(stable(r)).digest('hex').slice(0, 16)}`);
     }
   }

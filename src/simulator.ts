@@ -5,8 +5,33 @@
 // trace/replay.ts and trace/foreign.ts are runners of their own (they drive
 // memblock call by call from a log) and reach src/kernel directly.
 
+import { boot as kernelBoot, type BootOptions as KernelBootOptions } from './kernel/boot.js';
+import type { KernelProfile } from './kernel/profile.js';
+import type { Machine } from './machine/types.js';
+import { DEFAULT_PROFILE, getProfile } from './profiles/index.js';
+import type { KernelState } from './kernel/state.js';
+
+/** How to boot: the kernel generation by name or as a profile (the default profile when absent), and the boot's options. */
+export interface BootOptions extends Omit<KernelBootOptions, 'profile'> {
+  profile?: string | KernelProfile;
+}
+
+/** The profile a name stands for, the profile itself, or the default: the one place a generation's name becomes its profile. */
+export function resolveProfile(p: string | KernelProfile | undefined): KernelProfile {
+  if (p === undefined) return DEFAULT_PROFILE;
+  if (typeof p !== 'string') return p;
+  const found = getProfile(p);
+  if (!found) throw new Error(`unknown kernel profile ${JSON.stringify(p)}`);
+  return found;
+}
+
+/** Boot a machine with a kernel generation (src/kernel/boot.ts runs its steps). */
+export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
+  return kernelBoot(machine, { ...opts, profile: resolveProfile(opts.profile) });
+}
+
 // Booting.
-export { boot, modelledSteps, type BootOptions } from './kernel/boot.js';
+export { modelledSteps } from './kernel/boot.js';
 export type { KernelState, OtherSubsystems, OtherPoint, BootStep } from './kernel/state.js';
 export type { MemblockFaults } from './kernel/memblock.js';
 export { estimatedOthers } from './kernel/others.js';
@@ -17,8 +42,17 @@ export { predictOutOfMemory } from './kernel/page-alloc.js';
 export { bootCommandLine, COMMAND_LINE_SIZE, keptCommandLine, parseArgs } from './kernel/params.js';
 
 // Kernel generations.
-export { DEFAULT_PROFILE, getProfile, KERNEL_PROFILES, PROFILE_NAMES, profileForRelease, REFERENCE_PROFILE } from './profiles/index.js';
-export type { KernelFeatures, KernelProfile, ProfileName } from './profiles/index.js';
+export {
+  DEBIAN_GENERATIONS,
+  DEFAULT_PROFILE,
+  getProfile,
+  KERNEL_PROFILES,
+  PROFILE_NAMES,
+  profileForRelease,
+  REFERENCE_PROFILE,
+  validatedAgainst,
+} from './profiles/index.js';
+export type { DebianKernel, KernelFeatures, KernelProfile, ProfileName } from './profiles/index.js';
 
 // Views of memblock.
 export { forEachFreeMemRange, memblockDbgLine } from './kernel/memblock.js';

@@ -2,13 +2,13 @@
 // and the streams that grow with the machine, each one JSON value per line (NDJSON), made as
 // they are written: --json-memblock (every memblock call), --json-dmesg (the kernel log),
 // --json-pages (every huge page in a pool). The README's "--json" section documents the fields.
-import { modelledSteps, type KernelState } from '../simulator.js';
+import { modelledSteps, validatedAgainst, type KernelState } from '../simulator.js';
 import { machineRamBytes } from '../machine/types.js';
 import { cmdlineNotes } from '../report/cmdline.js';
 import { bootDeath, type Plan } from '../report/plan.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { firstOf } from './output.js';
-import { nodeSummaries, profileOf } from '../report/boot-view.js';
+import { nodeSummaries } from '../report/boot-view.js';
 
 /** Names the summary's layout; it changes when a field changes meaning or goes. */
 export const BOOT_JSON_FORMAT = 'hvosim-boot-summary/2';
@@ -29,9 +29,9 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     death: bootDeath(s),
     warnings,
     machine: { name: s.machine.name, source: s.machine.source, cmdline: s.machine.cmdline, ramBytes: machineRamBytes(s.machine) },
-    profile: s.profile,
+    profile: s.profile.name,
     // The real kernel this profile replays, or null: a generation modelled from source and mails, whose numbers are a guess.
-    validatedAgainst: profileOf(s).validatedAgainst,
+    validatedAgainst: validatedAgainst(s.profile),
     others: s.others?.name ?? 'none',
     // Per size, `recommended` is the most pages that boot and keep the margin free: `best` itself when best already does.
     plan: plan && {
@@ -63,8 +63,8 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
         dmesgLines: (next?.firstLine ?? s.dmesg.length) - st.firstLine,
       };
     }),
-    modelled: modelledSteps(profileOf(s)),
-    notModelled: profileOf(s).notModelled,
+    modelled: modelledSteps(s.profile),
+    notModelled: s.profile.notModelled,
     streams: 'the memblock calls, the kernel log and the huge pages: --json-memblock, --json-dmesg, --json-pages (NDJSON)',
   };
 }

@@ -22,7 +22,7 @@ import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { closeNdjson, oneOnStdout, openNdjson, paint, printJson, progress, table, writeNdjson, type NdjsonTarget } from './output.js';
 import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-json.js';
-import { profileOf, unvalidatedNote } from '../report/boot-view.js';
+import { unvalidatedNote } from '../report/boot-view.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
 import { bootDeath, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
@@ -131,7 +131,7 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const death = s.panic ? null : bootDeath(s);
   if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
   else if (death) out.push(paint('1;31', death));
-  out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile}`);
+  out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile.name}`);
   const guess = unvalidatedNote(s);
   if (guess) out.push(paint('33', `note: ${guess}.`));
   out.push(`command line: ${m.cmdline || '(empty)'}`);
@@ -198,7 +198,7 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
   if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => `  ${l}`));
   if (plan) out.push('', ...planText(plan));
-  out.push('', `Not modelled: ${profileOf(s).notModelled.join('; ')}.`);
+  out.push('', `Not modelled: ${s.profile.notModelled.join('; ')}.`);
   return `${out.join('\n')}\n`;
 }
 

@@ -1,7 +1,7 @@
 // hvosim replay: replay a real kernel log against our model.
 import type { Command } from 'commander';
 import { linuxVersionOf, profileForVersion } from '../conformance/kernels.js';
-import { getProfile, type ProfileName } from '../simulator.js';
+import type { ProfileName } from '../simulator.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { hvoPartnerProblem, replayFixture, type FixtureReplay } from '../trace/observe.js';
 import { replayDebugLines, replayMemblock, type ReplayResult } from '../trace/replay.js';
@@ -149,7 +149,7 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
         throw new InputError('--partner goes with the whole replay, not --memblock', { field: '--partner' });
       const results = files.map((f) => {
         const log = read(f);
-        const r = replayMemblock(log, { numaMemblks: getProfile(replayProfile(log, o.kernel).profile)?.features.numaMemblks ?? false });
+        const r = replayMemblock(log, { profile: replayProfile(log, o.kernel).profile });
         if (r.calls === 0 && r.applied === 0)
           throw new InputError('no memblock=debug lines (boot the kernel with memblock=debug on its command line)', { file: r.file });
         return r;

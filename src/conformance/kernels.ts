@@ -1,57 +1,22 @@
-// The real kernels hvosim is held to: one Debian cloud build per kernel
-// generation, and the hvosim profile each is compared with.
-import { profileForRelease, REFERENCE_PROFILE, type ProfileName as Profile } from '../simulator.js';
+// The real kernels hvosim is held to: the Debian cloud build each validated profile names
+// (src/profiles: `validatedOn`), and the profile each is compared with.
+import { DEBIAN_GENERATIONS, profileForRelease, REFERENCE_PROFILE, type ProfileName as Profile } from '../simulator.js';
 
 export interface KernelGeneration {
-  /** The generation's name, as `--kernel` takes it. */
+  /** The generation's name, as `--kernel` takes it (its profile's name). */
   name: string;
-  /** The Debian package whose /boot/vmlinuz-* is booted (from 6.19 on, Debian ships the image in linux-binary-*). */
+  /** The Debian package whose vmlinuz is booted (from 6.19 on, Debian ships the image in linux-binary-*). */
   package: string;
   /** The Debian suite that has it; one outside the system's own sources goes through a private apt configuration. */
   suite: string;
-  /** What the generation's HVO code is, in a few words. */
-  code: string;
 }
 
-/** Every generation hvosim can fetch. Versions rotate out of the archive: change them here. */
-export const KERNEL_GENERATIONS: readonly KernelGeneration[] = [
-  {
-    name: '6.1',
-    package: 'linux-image-6.1.0-56-cloud-amd64',
-    suite: 'bookworm-security',
-    code: 'HVO after boot in gather_bootmem_prealloc(), one page at a time',
-  },
-  {
-    name: '6.12',
-    package: 'linux-image-6.12.118+deb12-cloud-amd64',
-    suite: 'bookworm-security',
-    code: 'bootmem pages at parse time, HVO after boot in batches, head vmemmap page copied',
-  },
-  {
-    name: '6.16',
-    package: 'linux-image-6.16.12+deb13-cloud-amd64',
-    suite: 'trixie-backports',
-    code: 'the 6.15-era code: pre-HVO in hugetlb_vmemmap_init_early(), vmemmap_undo_hvo(), fake heads',
-  },
-  {
-    name: '7.0',
-    package: 'linux-binary-7.0.13+deb13-cloud-amd64',
-    suite: 'trixie-backports',
-    code: 'the 6.15-era code, last release before the series',
-  },
-  {
-    name: '7.1',
-    package: 'linux-binary-7.1.13+deb13-cloud-amd64',
-    suite: 'trixie-backports',
-    code: 'the series merged: zone->vmemmap_tails, mask compound_info, population in hugetlb_vmemmap_init_late()',
-  },
-  {
-    name: '7.3',
-    package: 'linux-binary-7.3.4+deb13-cloud-amd64',
-    suite: 'trixie-backports',
-    code: 'the series merged, with the fixes that followed',
-  },
-];
+/** Every generation hvosim can fetch: one per validated profile. Versions rotate out of the archive: change them in the profile. */
+export const KERNEL_GENERATIONS: readonly KernelGeneration[] = DEBIAN_GENERATIONS.map((p) => ({
+  name: p.name,
+  package: p.validatedOn!.package,
+  suite: p.validatedOn!.suite,
+}));
 
 /**
  * The hvosim profile a generation is compared with (the profile of that release, src/profiles), and
@@ -59,7 +24,7 @@ export const KERNEL_GENERATIONS: readonly KernelGeneration[] = [
  */
 export function comparedProfile(generation: string): { profile: Profile; validated: boolean } {
   const p = profileForRelease(generation) ?? REFERENCE_PROFILE;
-  return { profile: p.name, validated: p.validatedAgainst !== null };
+  return { profile: p.name, validated: p.validatedOn !== null };
 }
 
 export function kernelGeneration(name: string): KernelGeneration | undefined {

@@ -10,8 +10,8 @@ import { kernelImage, setupArchMemory } from '../arch/x86_64/setup.js';
 import type { Machine } from '../machine/types.js';
 import { memblockHints } from '../sim/memblock-hints.js';
 import { bootShortcuts } from '../sim/vmemmap-runs.js';
-import { DEFAULT_PROFILE, getProfile, type KernelProfile } from '../profiles/index.js';
 import type { KernelBuild } from './config.js';
+import type { KernelProfile } from './profile.js';
 import {
   cpuHasGbpages,
   createHugetlbState,
@@ -192,8 +192,8 @@ export function modelledSteps(p: KernelProfile): string[] {
 }
 
 export interface BootOptions {
-  /** The kernel generation, by name (src/profiles) or as a profile; the default profile when absent. */
-  profile?: string | KernelProfile;
+  /** The kernel generation (src/profiles; src/simulator.ts resolves a name to it). */
+  profile: KernelProfile;
   arch?: Arch;
   build?: KernelBuild;
   /** The memblock calls of subsystems we do not model: replayed from a log, or estimated. */
@@ -213,7 +213,7 @@ function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, pro
   return {
     arch,
     build,
-    profile: profile.name,
+    profile,
     kernel: profile.features,
     machine,
     cmdline: cmdlineWords(machine.cmdline),
@@ -241,8 +241,8 @@ function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, pro
 }
 
 /** Boot a machine through its profile's steps; returns the state after them. */
-export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
-  const profile = resolveProfile(opts.profile);
+export function boot(machine: Machine, opts: BootOptions): KernelState {
+  const profile = opts.profile;
   const s = createKernelState(machine, opts.arch ?? x86_64, opts.build ?? profile.build, profile);
   s.memblock.debug = s.cmdline.includes('memblock=debug');
   s.others = opts.others ?? null;
@@ -261,13 +261,4 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
   }
   endStep(s);
   return s;
-}
-
-/** A profile given by name or as itself; the default when none. */
-function resolveProfile(p: string | KernelProfile | undefined): KernelProfile {
-  if (p === undefined) return DEFAULT_PROFILE;
-  if (typeof p !== 'string') return p;
-  const found = getProfile(p);
-  if (!found) throw new Error(`unknown kernel profile ${JSON.stringify(p)}`);
-  return found;
 }

@@ -157,7 +157,7 @@ function hvoRunEntries(s: KernelState, m: HugeBootmemPage): number {
 }
 
 /** No run of pages to populate at once. */
-const NO_RUN: { run: HugeBootmemPage[]; starts: number[] } = Object.freeze({ run: [], starts: [] }) as never;
+const NO_RUN: { readonly run: HugeBootmemPage[]; readonly starts: number[] } = Object.freeze({ run: [], starts: [] });
 
 /** hugetlb_early_pfn_to_zone() (hvo-v7): the first zone of the node whose span holds the PFN. */
 function hugetlbEarlyPfnToZone(s: KernelState, nid: number, pfn: number): Zone | null {

@@ -3,7 +3,7 @@ import type { Arch } from '../arch/index.js';
 import type { E820Entry } from '../machine/e820.js';
 import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
-import type { KernelFeatures } from '../profiles/types.js';
+import type { KernelFeatures, KernelProfile } from './profile.js';
 import type { Memblock } from './memblock.js';
 import type { HvoStats } from './hugetlb-vmemmap.js';
 import type { HugeBootmemPage, HugetlbState } from './hugetlb.js';
@@ -37,8 +37,8 @@ export interface OtherSubsystems {
 export interface KernelState {
   arch: Arch;
   build: KernelBuild;
-  /** The name of the kernel generation (src/profiles), for display only: the code reads `kernel`. */
-  profile: string;
+  /** The kernel generation this boot runs (resolved once, by src/simulator.ts); the kernel files read `kernel`, never its name. */
+  profile: KernelProfile;
   /** What this generation does where generations differ. */
   kernel: KernelFeatures;
   machine: Machine;

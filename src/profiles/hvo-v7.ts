@@ -2,15 +2,15 @@
 // 2026), exactly as posted. hugetlb_vmemmap_init_early() only marks the page;
 // hugetlb_vmemmap_init_late() checks its zone and maps the tails onto the zone's
 // shared tail page (zone->vmemmap_tails[order]), compound_info a mask.
-import { DEBIAN_6_1_CLOUD } from '../kernel/config.js';
+import { DEBIAN_6_1_CLOUD } from './builds.js';
 import { COMMON_NOT_MODELLED, GUESSED_BUILD } from './common.js';
 import { linux615 } from './linux-6.15.js';
-import type { KernelProfile } from './types.js';
+import type { KernelProfile } from '../kernel/profile.js';
 
 export const hvoV7: KernelProfile = {
   name: 'hvo-v7',
   title: 'the series "Eliminate fake head pages" v7 as posted: deferred population, per-zone shared tails, mask compound_info',
-  validatedAgainst: null,
+  validatedOn: null,
   features: {
     ...linux615.features,
     bootVmemmap: 'deferred',

@@ -7,9 +7,9 @@ import { linux616 } from './linux-6.16.js';
 import { linux70 } from './linux-7.0.js';
 import { linux71 } from './linux-7.1.js';
 import { linux73 } from './linux-7.3.js';
-import type { KernelProfile } from './types.js';
+import type { KernelProfile } from '../kernel/profile.js';
 
-export type { KernelFeatures, KernelProfile } from './types.js';
+export type { DebianKernel, KernelFeatures, KernelProfile } from '../kernel/profile.js';
 
 /** Every profile, oldest first. */
 export const KERNEL_PROFILES: readonly KernelProfile[] = [linux61, linux612, linux615, linux616, linux70, hvoV7, linux71, linux73];
@@ -29,6 +29,15 @@ export function getProfile(name: string): KernelProfile | undefined {
 export function profileForRelease(release: string): KernelProfile | undefined {
   const m = /^(\d+\.\d+)/.exec(release);
   return m ? KERNEL_PROFILES.find((p) => p.releases.includes(m[1]!)) : undefined;
+}
+
+/** The generations whose real Debian build is booted and replayed (`hvosim conformance --kernel NAME`), oldest first. */
+export const DEBIAN_GENERATIONS: readonly KernelProfile[] = KERNEL_PROFILES.filter((p) => p.validatedOn !== null);
+
+/** What a profile is validated against, in words ("Debian PACKAGE (VERSION) under QEMU: FIXTURES"), or null. */
+export function validatedAgainst(p: KernelProfile): string | null {
+  const v = p.validatedOn;
+  return v ? `Debian ${v.package} (${v.version}) under QEMU: ${v.fixtures}` : null;
 }
 
 /** The profile of the real kernel hvosim is held to by default (the recorded fixtures, live conformance). */

@@ -1,14 +1,19 @@
 // Linux 6.1 as Debian builds it (linux-image-6.1.0-56-cloud-amd64, 6.1.192):
 // gigantic pages from memblock while hugepages= is parsed, the vmemmap mapped
 // normally by sparse_init(), HVO only when gather_bootmem_prealloc() runs.
-import { DEBIAN_6_1_CLOUD } from '../kernel/config.js';
+import { DEBIAN_6_1_CLOUD } from './builds.js';
 import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS } from './common.js';
-import type { KernelProfile } from './types.js';
+import type { KernelProfile } from '../kernel/profile.js';
 
 export const linux61: KernelProfile = {
   name: '6.1',
   title: 'Linux 6.1: gigantic pages at parse_args(), HVO by gather_bootmem_prealloc() (vmemmap_remap_free, head page kept)',
-  validatedAgainst: 'Debian linux-image-6.1.0-56-cloud-amd64 (6.1.192) under QEMU: test/fixtures/linux-6.1',
+  validatedOn: {
+    package: 'linux-image-6.1.0-56-cloud-amd64',
+    suite: 'bookworm-security',
+    version: '6.1.192',
+    fixtures: 'test/fixtures/linux-6.1',
+  },
   features: {
     bootmemAlloc: 'parse-args',
     bootmemExactNid: false,

@@ -7,12 +7,17 @@
 import { COMMON_NOT_MODELLED } from './common.js';
 import { DEBIAN_6_12_CLOUD } from './builds.js';
 import { linux61 } from './linux-6.1.js';
-import type { KernelProfile } from './types.js';
+import type { KernelProfile } from '../kernel/profile.js';
 
 export const linux612: KernelProfile = {
   name: '6.12',
   title: 'Linux 6.12: gigantic pages at parse_args(), HVO after boot with the head vmemmap page copied, nr_memmap counters',
-  validatedAgainst: 'Debian linux-image-6.12.118+deb12-cloud-amd64 (6.12.118) under QEMU: test/fixtures/linux-6.12',
+  validatedOn: {
+    package: 'linux-image-6.12.118+deb12-cloud-amd64',
+    suite: 'bookworm-security',
+    version: '6.12.118',
+    fixtures: 'test/fixtures/linux-6.12',
+  },
   features: {
     ...linux61.features,
     // calc_nr_kernel_pages() (6.10 on): the hashes are sized from memblock's free pages.

@@ -2,14 +2,14 @@
 // hugetlb_bootmem_alloc() before sparse_init(), pre-HVO in
 // hugetlb_vmemmap_init_early() with tails mirroring the head page ("fake heads"),
 // vmemmap_undo_hvo() in _late() for a page that spans two zones.
-import { DEBIAN_6_1_CLOUD } from '../kernel/config.js';
+import { DEBIAN_6_1_CLOUD } from './builds.js';
 import { COMMON_NOT_MODELLED, GUESSED_BUILD, LATE_BOOT_STEPS } from './common.js';
-import type { KernelProfile } from './types.js';
+import type { KernelProfile } from '../kernel/profile.js';
 
 export const linux615: KernelProfile = {
   name: '6.15',
   title: "Linux 6.15 to the series' base: pre-HVO in hugetlb_vmemmap_init_early(), vmemmap_undo_hvo(), fake-head tails",
-  validatedAgainst: null,
+  validatedOn: null,
   features: {
     bootmemAlloc: 'hugetlb-bootmem-alloc',
     bootmemExactNid: true,

@@ -4,7 +4,7 @@
 import { COMMON_NOT_MODELLED } from './common.js';
 import { DEBIAN_6_16_CLOUD } from './builds.js';
 import { linux615 } from './linux-6.15.js';
-import type { KernelFeatures, KernelProfile } from './types.js';
+import type { KernelFeatures, KernelProfile } from '../kernel/profile.js';
 
 /**
  * What 6.16 does beside the 6.15-era HVO code (each seen in test/fixtures/linux-6.16/n02 and
@@ -35,7 +35,12 @@ export const SINCE_6_16: Pick<
 export const linux616: KernelProfile = {
   name: '6.16',
   title: 'Linux 6.16 (the 6.15-era HVO code as Debian builds it): pre-HVO before zones, vmemmap_undo_hvo(), fake heads',
-  validatedAgainst: 'Debian linux-image-6.16.12+deb13-cloud-amd64 (6.16.12) under QEMU: test/fixtures/linux-6.16',
+  validatedOn: {
+    package: 'linux-image-6.16.12+deb13-cloud-amd64',
+    suite: 'trixie-backports',
+    version: '6.16.12',
+    fixtures: 'test/fixtures/linux-6.16',
+  },
   // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
   features: { ...linux615.features, numaMemblks: true, poolGrowFromNode0: true, bootPoolChunks: 'one-pass', ...SINCE_6_16 },
   steps: linux615.steps,

@@ -3,7 +3,7 @@
 import { COMMON_NOT_MODELLED } from './common.js';
 import { DEBIAN_7_0_CLOUD } from './builds.js';
 import { linux616, SINCE_6_16 } from './linux-6.16.js';
-import type { KernelProfile } from './types.js';
+import type { KernelProfile } from '../kernel/profile.js';
 
 /**
  * 6.16's additions as 7.0 has them (and the generations after it, which spread this):
@@ -16,7 +16,12 @@ export const SINCE_7_0: typeof SINCE_6_16 = { ...SINCE_6_16, hugetlbAllocTookLin
 export const linux70: KernelProfile = {
   name: '7.0',
   title: 'Linux 7.0 (the last release with the 6.15-era HVO code): pre-HVO before zones, vmemmap_undo_hvo(), fake heads',
-  validatedAgainst: 'Debian linux-binary-7.0.13+deb13-cloud-amd64 (7.0.13) under QEMU: test/fixtures/linux-7.0',
+  validatedOn: {
+    package: 'linux-binary-7.0.13+deb13-cloud-amd64',
+    suite: 'trixie-backports',
+    version: '7.0.13',
+    fixtures: 'test/fixtures/linux-7.0',
+  },
   features: { ...linux616.features, ...SINCE_7_0 },
   steps: linux616.steps,
   releases: ['7.0'],

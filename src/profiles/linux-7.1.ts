@@ -6,12 +6,17 @@ import { COMMON_NOT_MODELLED } from './common.js';
 import { DEBIAN_7_1_CLOUD } from './builds.js';
 import { hvoV7 } from './hvo-v7.js';
 import { linux70, SINCE_7_0 } from './linux-7.0.js';
-import type { KernelProfile } from './types.js';
+import type { KernelProfile } from '../kernel/profile.js';
 
 export const linux71: KernelProfile = {
   name: '7.1',
   title: 'Linux 7.1 (the series merged): deferred population once zones are known, per-zone shared tails, mask compound_info',
-  validatedAgainst: 'Debian linux-binary-7.1.13+deb13-cloud-amd64 (7.1.13) under QEMU: test/fixtures/linux-7.1',
+  validatedOn: {
+    package: 'linux-binary-7.1.13+deb13-cloud-amd64',
+    suite: 'trixie-backports',
+    version: '7.1.13',
+    fixtures: 'test/fixtures/linux-7.1',
+  },
   features: {
     ...hvoV7.features,
     ...SINCE_7_0,

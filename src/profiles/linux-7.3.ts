@@ -4,12 +4,17 @@
 import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS } from './common.js';
 import { DEBIAN_7_3_CLOUD } from './builds.js';
 import { linux71 } from './linux-7.1.js';
-import type { KernelProfile } from './types.js';
+import type { KernelProfile } from '../kernel/profile.js';
 
 export const linux73: KernelProfile = {
   name: '7.3',
   title: 'Linux 7.3: the series merged, zones set up before the gigantic pages, cross-zone pages freed at once, no sparse buffer',
-  validatedAgainst: 'Debian linux-binary-7.3.4+deb13-cloud-amd64 (7.3.4) under QEMU: test/fixtures/linux-7.3',
+  validatedOn: {
+    package: 'linux-binary-7.3.4+deb13-cloud-amd64',
+    suite: 'trixie-backports',
+    version: '7.3.4',
+    fixtures: 'test/fixtures/linux-7.3',
+  },
   features: {
     ...linux71.features,
     bootVmemmap: 'sparse-init',

@@ -1,6 +1,6 @@
 // Views of a finished boot that the CLI's text and --json and the web page share:
 // each node's memory, the profile the boot ran and whether its numbers are a guess.
-import { forEachFreeMemRange, getProfile, numaNodeSpans, type KernelProfile, type KernelState } from '../simulator.js';
+import { forEachFreeMemRange, numaNodeSpans, type KernelState } from '../simulator.js';
 import { GiB } from '../util/units.js';
 
 /** A node's memory and reservations as memblock holds them. */
@@ -45,14 +45,9 @@ export function nodeSummaries(s: KernelState): NodeSummary[] {
   return out;
 }
 
-/** The profile a boot ran (its name was checked when the boot began). */
-export function profileOf(s: KernelState): KernelProfile {
-  return getProfile(s.profile)!;
-}
-
 /** The warning every result of a generation not yet held to its real kernel carries, or null. */
 export function unvalidatedNote(s: KernelState): string | null {
-  return profileOf(s).validatedAgainst
+  return s.profile.validatedOn
     ? null
-    : `kernel ${s.profile} is modelled from source and mails, not yet held to a real kernel: its numbers are a guess`;
+    : `kernel ${s.profile.name} is modelled from source and mails, not yet held to a real kernel: its numbers are a guess`;
 }

@@ -225,7 +225,7 @@ export function bootPicture(s: KernelState, step = s.steps.length - 1): BootPict
     });
   }
   return {
-    profile: s.profile,
+    profile: s.profile.name,
     structPagePerByte: s.arch.structPageSize / ps,
     machine: s.machine.name,
     step: Math.min(step, s.steps.length - 1),

@@ -40,6 +40,7 @@ import {
 import { memblockHints } from '../sim/memblock-hints.js';
 import type { NumaMeminfo } from '../arch/x86_64/numa.js';
 import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../arch/x86_64/numa.js';
+import { resolveProfile, type KernelProfile } from '../simulator.js';
 import { pa } from '../util/format.js';
 import { kernelImageFromIomem, type KernelLog } from './log.js';
 import type { DumpState, LogEvent } from './memblock-log.js';
@@ -162,13 +163,17 @@ function describe(addr: number, size: number): string {
 
 export interface ReplayOptions {
   arch?: Arch;
-  /** numa_cleanup_meminfo() of mm/numa_memblks.c (the profile's numaMemblks feature, 6.12 on): blocks trimmed to memblock's DRAM. */
-  numaMemblks?: boolean;
+  /**
+   * The kernel generation whose log this is (a name or a profile; 6.1's arch/x86/mm/numa.c when absent): its
+   * numaMemblks feature says whether numa_cleanup_meminfo() trims the firmware's blocks to memblock's DRAM.
+   */
+  profile?: string | KernelProfile;
 }
 
 /** Replay the memblock calls of a kernel log. */
 export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): ReplayResult {
   const arch = opts.arch ?? x86_64;
+  const numaMemblks = opts.profile !== undefined && resolveProfile(opts.profile).features.numaMemblks;
   const { events, truncated } = parseMemblockLog(log);
   const mb = memblockCreate({ debug: true, pageSize: arch.pageSize });
   mb.shortcuts = memblockHints();
@@ -216,7 +221,7 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
   };
   /** numa_cleanup_meminfo() on the blocks so far, its lines compared with the kernel's. */
   const cleanupAgainstLog = (lineNo: number) => {
-    const cleanup = numaCleanupMeminfo(mb, numaBlocks, maxMapped(), opts.numaMemblks);
+    const cleanup = numaCleanupMeminfo(mb, numaBlocks, maxMapped(), numaMemblks);
     const logged = numaLogged.map((e) => e.text);
     const n = Math.max(logged.length, cleanup.log.length);
     for (let i = 0; i < n; i++) {

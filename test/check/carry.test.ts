@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { caseArb, qemuArgs } from '../../src/check/campaign.js';
 import { checkInvariants, InvariantChecker } from '../../src/check/invariants.js';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { PROFILE_NAMES } from '../../src/profiles/index.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { checkedBoot } from '../../src/check/checked-boot.js';
 import { faultsNeverFired, faultSpecs, parseFaults } from '../../src/check/faults.js';
 import { caseArb, reproducer, runCase } from '../../src/check/campaign.js';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import { InputError } from '../../src/util/errors.js';

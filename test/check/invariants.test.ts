@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkInvariants, INVARIANTS } from '../../src/check/invariants.js';
 import { checkedBoot } from '../../src/check/checked-boot.js';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { memblockAllocTryNidRaw, MEMBLOCK_ALLOC_ACCESSIBLE } from '../../src/kernel/memblock.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { pageZonenum } from '../../src/kernel/page.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { diffBoots } from '../../src/check/diff.js';
 import { parseFaults } from '../../src/check/faults.js';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { PROFILE_NAMES as PROFILES } from '../../src/profiles/index.js';
 import { PRESETS } from '../../src/machine/presets.js';
@@ -24,8 +24,8 @@ function faultKillingOnly(dies: string, lives: string): string {
   const m = PRESETS.default!.build();
   for (let n = 1; n < 200; n++) {
     const faults = parseFaults([`nth=${n}`]);
-    const a = boot(m, { profile: dies as never, others: estimatedOthers, faults });
-    const b = boot(m, { profile: lives as never, others: estimatedOthers, faults });
+    const a = boot(m, { profile: dies, others: estimatedOthers, faults });
+    const b = boot(m, { profile: lives, others: estimatedOthers, faults });
     if (a.panic && !b.panic) return `nth=${n}`;
   }
   throw new Error(`no single fault kills ${dies} and not ${lives}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { caseQemuArgs, generateCases, MAX_GUEST_MIB } from '../../src/conformance/cases.js';
 import { caseKernelCmdline } from '../../src/conformance/oracle.js';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
 import { parseKernelLog } from '../../src/trace/log.js';

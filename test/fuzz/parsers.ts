@@ -4,7 +4,7 @@
 // Used by test/fuzz/parsers.test.ts (a few hundred inputs each) and scripts/fuzz-parsers.ts
 // (10,000 or more each).
 import fc from 'fast-check';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { cmdlineWords, parseArgs, sscanfLu } from '../../src/kernel/params.js';
 import { loadMachineJson } from '../../src/machine/json.js';

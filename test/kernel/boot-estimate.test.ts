@@ -2,7 +2,7 @@
 // the answer an operator gets from a JSON machine or a QEMU command line.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { memblockDbgLine } from '../../src/kernel/memblock.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { machineFromLog } from '../../src/machine/from-log.js';

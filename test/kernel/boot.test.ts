@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { describe, test } from 'node:test';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { memblockDbgLine } from '../../src/kernel/memblock.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { parseKernelLog } from '../../src/trace/log.js';

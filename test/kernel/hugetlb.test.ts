@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import type { PteRun, PteTable } from '../../src/kernel/pgtable.js';
 import { PteTables, pteLookup, pteSetRange } from '../../src/kernel/pgtable.js';

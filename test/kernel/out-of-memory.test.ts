@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import { DEBIAN_6_1_CLOUD } from '../../src/kernel/config.js';
+import { DEBIAN_6_1_CLOUD } from '../../src/profiles/builds.js';
 import {
   bootNeedAfterHugetlbInitKb,
   calculateMinFreeKbytes,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { COMMAND_LINE_SIZE, cmdlineWords, keptCommandLine, parseArgs, sscanfLu } from '../../src/kernel/params.js';
 import { q35Machine } from '../../src/machine/qemu.js';

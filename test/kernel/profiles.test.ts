@@ -4,7 +4,7 @@
 // accounting each path does.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { presentSections } from '../../src/kernel/sparse.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import type { ProfileName } from '../../src/profiles/index.js';

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { checkedBoot } from '../../src/check/checked-boot.js';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { setMaxHugePages } from '../../src/kernel/hugetlb.js';
 import { MAX_NUMNODES } from '../../src/kernel/memblock.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { q35Machine } from '../../src/machine/qemu.js';
-import { getProfile, type ProfileName } from '../../src/profiles/index.js';
+import type { ProfileName } from '../../src/profiles/index.js';
 import { hugepagesByNode } from '../../src/report/proc.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { replayFixture } from '../../src/trace/observe.js';
@@ -42,7 +42,7 @@ describe('profile 6.12 replays every real 6.12 boot', () => {
       assert.equal(r.observables.matched, r.observables.total);
       assert.equal(r.memblock.matched, r.memblock.total);
       // Call by call, with the MEMBLOCK dumps and the "NUMA: Node" lines of numa_memblks.c.
-      const m = replayMemblock(log, { numaMemblks: getProfile('6.12')!.features.numaMemblks });
+      const m = replayMemblock(log, { profile: '6.12' });
       assert.deepEqual(m.mismatches, []);
       assert.ok(m.numa.total > 0 && m.dumps.total === 2);
     });

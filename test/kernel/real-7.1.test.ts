@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { boot } from '../../src/kernel/boot.js';
-import { getProfile } from '../../src/profiles/index.js';
+import { boot } from '../../src/simulator.js';
+import { getProfile, validatedAgainst } from '../../src/profiles/index.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { loggedCalls, ourPrintedCalls, replayedOthers } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';
@@ -60,7 +60,7 @@ describe('Linux 7.1 against its real boots', () => {
   });
 
   test('the 7.1 profile says which real kernel it was held to', () => {
-    assert.match(getProfile('7.1')!.validatedAgainst ?? '', /linux-binary-7\.1\.13\+deb13-cloud-amd64.*test\/fixtures\/linux-7\.1/);
+    assert.match(validatedAgainst(getProfile('7.1')!) ?? '', /linux-binary-7\.1\.13\+deb13-cloud-amd64.*test\/fixtures\/linux-7\.1/);
   });
 
   // Every fixture with the 7.1 profile: every memblock call and every observable matches.

@@ -7,12 +7,12 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { diffBoots } from '../../src/check/diff.js';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { loggedCalls, ourPrintedCalls, replayedOthers } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { replayFixture } from '../../src/trace/observe.js';
-import { getProfile } from '../../src/profiles/index.js';
+import { getProfile, validatedAgainst } from '../../src/profiles/index.js';
 import { read, ROOT } from '../helpers.js';
 
 const DIR = join(ROOT, 'test/fixtures/linux-7.3');
@@ -38,7 +38,7 @@ describe('Linux 7.3 against its real boots', () => {
       const r = replayFixture(load(name), '7.3');
       assert.deepEqual(r.mismatches, [], name);
     }
-    assert.match(getProfile('7.3')!.validatedAgainst ?? '', /linux-binary-7\.3\.4\+deb13-cloud-amd64.*test\/fixtures\/linux-7\.3/);
+    assert.match(validatedAgainst(getProfile('7.3')!) ?? '', /linux-binary-7\.3\.4\+deb13-cloud-amd64.*test\/fixtures\/linux-7\.3/);
   });
 
   test("sparse_init_nid() panics where it cannot map a section or a gigantic page's HVO vmemmap; 7.1 carries on", () => {
@@ -64,7 +64,7 @@ describe('Linux 7.3 against its real boots', () => {
 
   test('hvosim diff says where each generation built the boot-time HVO mapping', () => {
     const log = load('n13-hvo-3node-odd.txt');
-    const d = diffBoots(machineFromLog(log), '7.1' as never, '7.3' as never, { others: null });
+    const d = diffBoots(machineFromLog(log), '7.1', '7.3', { others: null });
     const text = d.summary.join('\n');
     assert.match(text, /3 gigantic pages got the HVO mapping from hugetlb_vmemmap_init_late\(\) \(once zones existed\)/);
     assert.match(

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { caseArb, qemuArgs } from '../../src/check/campaign.js';
-import { boot, type BootOptions } from '../../src/kernel/boot.js';
+import { boot, type BootOptions } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { allocPagesNode, allocPagesNodeRun } from '../../src/kernel/page-alloc.js';
 import type { KernelState } from '../../src/kernel/state.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';

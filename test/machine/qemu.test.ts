@@ -4,7 +4,7 @@
 // each -cpu string; each refused command line was run and its error read).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { parseQemuCpu } from '../../src/machine/qemu-cpu.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';

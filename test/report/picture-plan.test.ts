@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { boot } from '../../src/kernel/boot.js';
+import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import type { KernelState } from '../../src/kernel/state.js';
 import { PROFILE_NAMES, type ProfileName } from '../../src/profiles/index.js';

@@ -1,8 +1,9 @@
-// What a kernel generation is to hvosim: named features that the kernel-mirror
+// What a kernel generation is to the boot: named features that the kernel-mirror
 // files read, the boot steps it runs in order, and the facts of the build it was
-// held to. A profile is data; the functions the features pick live in src/kernel.
-import type { KernelBuild } from '../kernel/config.js';
-import type { BootStepName } from '../kernel/steps.js';
+// held to. The generations themselves are data in src/profiles; the functions the
+// features pick live here in src/kernel, which never reads a generation's name.
+import type { KernelBuild } from './config.js';
+import type { BootStepName } from './steps.js';
 
 /** The behaviours that differ between generations, each named after what the kernel does. */
 export interface KernelFeatures {
@@ -164,6 +165,18 @@ export interface KernelFeatures {
   hugetlbParamSlots: boolean;
 }
 
+/** The Debian build of a generation that its profile replays in full (booted under QEMU by `hvosim conformance`). */
+export interface DebianKernel {
+  /** The package whose vmlinuz is booted (from 6.19 on, Debian ships the image in linux-binary-*). */
+  package: string;
+  /** The Debian suite that has it; one outside the system's own sources goes through a private apt configuration. */
+  suite: string;
+  /** The kernel release it builds ("6.1.192"). */
+  version: string;
+  /** Where its recorded boots are kept in the repository. */
+  fixtures: string;
+}
+
 export interface KernelProfile {
   /** The name users give with --kernel. */
   name: string;
@@ -173,7 +186,7 @@ export interface KernelProfile {
    * The real kernel whose boots this profile replays, or null while it is
    * modelled from source and mails only (its numbers are then a guess and say so).
    */
-  validatedAgainst: string | null;
+  validatedOn: DebianKernel | null;
   features: KernelFeatures;
   /** The boot steps, in order (src/kernel/steps.ts says what each one is). */
   steps: readonly BootStepName[];
@@ -181,7 +194,7 @@ export interface KernelProfile {
   base?: string;
   /** Kernel releases ("6.1", "7.0": major.minor of `Linux version`) whose code this profile stands for. */
   releases: readonly string[];
-  /** The facts of the build the profile stands for, each citing the boot it was read from. */
+  /** The facts of the build the profile stands for (its validated Debian build, or stand-ins), each citing the boot it was read from. */
   build: KernelBuild;
   /** What the boot does not model for this generation, said wherever results are shown. */
   notModelled: readonly string[];
