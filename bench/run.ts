@@ -377,13 +377,16 @@ async function main(): Promise<void> {
     '',
     table(rows),
     '',
-    `check: generated small machines (1 to 4 nodes of 1 to 6 GiB), every invariant after every step; ${checkRuns} cases after a 100-case warm-up, in each of ${PROCESSES} processes, generation and shrinking included:`,
+    `check: generated small machines (1 to 4 nodes of 1 to 6 GiB), every invariant after every step; ` +
+      `${checkRuns} cases after a 100-case warm-up, in each of ${PROCESSES} processes, generation and shrinking included:`,
     table(check),
     '',
     ...qemu,
     '',
-    'Targets (issue 6): 64 TiB with 65,000 x 1 GiB under 1 s and 512 MiB per profile; the default machine under 300 ms as a whole process; 500 checked boots/s.',
-    'Targets (issue 17): a default `hvosim boot` under 120 ms as a whole process; `--json` on 64 TiB a summary of kilobytes (it was 275 MB, 8.4 s and 1.24 GB).',
+    'Targets (issue 6): 64 TiB with 65,000 x 1 GiB under 1 s and 512 MiB per profile; ' +
+      'the default machine under 300 ms as a whole process; 500 checked boots/s.',
+    'Targets (issue 17): a default `hvosim boot` under 120 ms as a whole process; ' +
+      '`--json` on 64 TiB a summary of kilobytes (it was 275 MB, 8.4 s and 1.24 GB).',
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -90,25 +90,32 @@ function sharedHtml(v: View): string {
     .slice(0, 50)
     .map(
       (x) =>
-        `<tr><td>${x.kind === 'head' ? 'head page (its tails map it)' : `shared tail page: ${esc(x.zone ?? '')}`}</td><td>0x${x.phys.toString(16)}</td><td>${x.refs.toLocaleString('en')}</td></tr>`,
+        `<tr><td>${x.kind === 'head' ? 'head page (its tails map it)' : `shared tail page: ${esc(x.zone ?? '')}`}</td>` +
+        `<td>0x${x.phys.toString(16)}</td><td>${x.refs.toLocaleString('en')}</td></tr>`,
     );
   const more = sh.length > 50 ? `<tr><td colspan="3">… and ${sh.length - 50} more</td></tr>` : '';
-  return `<details class="shared"><summary>${sh.length} shared vmemmap page${sh.length === 1 ? '' : 's'}</summary><table><tr><th>page</th><th>physical</th><th>PTEs mapping it</th></tr>${rows.join('')}${more}</table></details>`;
+  return (
+    `<details class="shared"><summary>${sh.length} shared vmemmap page${sh.length === 1 ? '' : 's'}</summary>` +
+    `<table><tr><th>page</th><th>physical</th><th>PTEs mapping it</th></tr>${rows.join('')}${more}</table></details>`
+  );
 }
 
 function summaryHtml(v: View): string {
   const p = v.plan;
   const asked = p.sizes.map((z) => `${z.got} of ${z.asked} × ${z.size}`).join(', ') || 'none asked';
   const sp = p.structPages;
-  return `<div class="cards" data-profile="${esc(v.profile)}">
+  return (
+    `<div class="cards" data-profile="${esc(v.profile)}">
     <div class="card profile"><b>kernel</b><span>${esc(v.profile)}</span></div>
     <div class="card"><b>MemTotal</b><span class="memtotal">${(v.memTotalKb).toLocaleString('en')} kB</span></div>
     <div class="card"><b>huge pages got</b><span class="got">${esc(asked)}</span></div>
     <div class="card"><b>given to HugeTLB</b><span>${humanSize(v.hugetlbKb * 1024)}</span></div>
     <div class="card"><b>struct pages</b><span>${humanSize(sp.withoutHvoBytes)} → ${humanSize(sp.nowBytes)}</span></div>
-    <div class="card"><b>HVO ${!sp.hvo ? '' : sp.savedBytes >= 0 ? 'saves' : 'costs'}</b><span class="saved">${sp.hvo ? humanSize(Math.abs(sp.savedBytes)) : 'off'}</span></div>
+    <div class="card"><b>HVO ${!sp.hvo ? '' : sp.savedBytes >= 0 ? 'saves' : 'costs'}</b>` +
+    `<span class="saved">${sp.hvo ? humanSize(Math.abs(sp.savedBytes)) : 'off'}</span></div>
     <div class="card"><b>memblock calls</b><span>${v.memblockCalls.toLocaleString('en')}</span></div>
-  </div>`;
+  </div>`
+  );
 }
 
 function planHtml(v: View): string {
@@ -124,11 +131,18 @@ function planHtml(v: View): string {
     out.push('</table>');
     if (z.why.length)
       out.push(
-        `<ul class="why">${z.why.map((w) => `<li>${esc(w.text)}${w.examples.length ? `<ul>${w.examples.map((e) => `<li>e.g. ${esc(e)}</li>`).join('')}</ul>` : ''}</li>`).join('')}</ul>`,
+        `<ul class="why">${z.why
+          .map(
+            (w) =>
+              `<li>${esc(w.text)}` +
+              `${w.examples.length ? `<ul>${w.examples.map((e) => `<li>e.g. ${esc(e)}</li>`).join('')}</ul>` : ''}</li>`,
+          )
+          .join('')}</ul>`,
       );
     if (z.best)
       out.push(
-        `<p>Most ${esc(z.size)} pages this machine gets: <b>${z.best.pages}</b>${z.best.note ? ` (${esc(z.best.note)})` : ''}, with <code class="best">${esc(z.best.cmdline)}</code></p>`,
+        `<p>Most ${esc(z.size)} pages this machine gets: <b>${z.best.pages}</b>${z.best.note ? ` (${esc(z.best.note)})` : ''}, ` +
+          `with <code class="best">${esc(z.best.cmdline)}</code></p>`,
       );
   }
   out.push(`<h3>Kernel log (HugeTLB)</h3><pre>${esc(v.hugetlbLog.join('\n'))}</pre>`);

@@ -183,12 +183,16 @@ export function diffBoots(
       );
     if (h.zoneInvalid)
       how.push(
-        `${plural(h.zoneInvalid, 'page')} spanning two zones ${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'} and given back to memblock`,
+        `${plural(h.zoneInvalid, 'page')} spanning two zones ` +
+          `${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'}` +
+          ` and given back to memblock`,
       );
     if (h.fallback) how.push(`${plural(h.fallback, 'page')} fell back to a normal vmemmap after HVO population failed`);
     if (h.optimized)
       how.push(
-        `${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed${h.vmemmapPagesLeaked ? `, ${h.vmemmapPagesLeaked} of them lost to the kernel's bootmem leak` : ''}, ${plural(h.pteTables, 'PTE table')} allocated)`,
+        `${plural(h.optimized, 'huge page')} optimized by remapping a live vmemmap (${h.vmemmapPagesFreed} vmemmap pages freed` +
+          `${h.vmemmapPagesLeaked ? `, ${h.vmemmapPagesLeaked} of them lost to the kernel's bootmem leak` : ''}` +
+          `, ${plural(h.pteTables, 'PTE table')} allocated)`,
       );
     if (h.failed) how.push(`${plural(h.failed, 'huge page')} whose remapping failed`);
     const head = `${r.profile}: ${plural(pool.length, 'huge page')} in the pool, ${withHvo} with HVO and ${pool.length - withHvo} without`;
@@ -204,7 +208,8 @@ export function diffBoots(
   summary.push(
     `Vmemmap: PMD leaves ${d(va.pmdLeaves, vb.pmdLeaves, '')}; PTE tables ${d(va.pteTables, vb.pteTables, '')}; ` +
       `PTEs mapping a page of their own ${d(va.ptePages, vb.ptePages, '')}; PTEs mapping a shared page ${d(va.sharedPtes, vb.sharedPtes, '')}; ` +
-      `shared pages ${d(va.headPages + va.tailPages, vb.headPages + vb.tailPages, '')}: mirrored heads ${d(va.headPages, vb.headPages, '')}, shared tails ${d(va.tailPages, vb.tailPages, '')}.`,
+      `shared pages ${d(va.headPages + va.tailPages, vb.headPages + vb.tailPages, '')}: ` +
+      `mirrored heads ${d(va.headPages, vb.headPages, '')}, shared tails ${d(va.tailPages, vb.tailPages, '')}.`,
   );
   if (a.state.kernel.memmapCounters && b.state.kernel.memmapCounters)
     summary.push(

@@ -212,7 +212,8 @@ export const INVARIANTS: Invariant[] = [
   {
     name: 'memory-has-node',
     describe:
-      'after numa_init() every byte of memory below max_pfn belongs to an online node; no node manages more pages than it has present, nor has more free pages than it manages (MemFree <= MemTotal)',
+      'after numa_init() every byte of memory below max_pfn belongs to an online node; ' +
+      'no node manages more pages than it has present, nor has more free pages than it manages (MemFree <= MemTotal)',
     // The free counts are not a tracked part: 'memblock' makes it run after every step.
     reads: ['memblock', 'memory', 'zones'],
     check(s) {
@@ -289,7 +290,9 @@ export const INVARIANTS: Invariant[] = [
         if (w.n > 1)
           out.push({
             invariant: this.name,
-            message: `vmemmap page ${hex(phys)} is mapped writable at ${w.n} addresses (first at vmemmap+${hex(w.vaddr)}, struct pages of ${pfnName(s, w.vaddr / s.arch.structPageSize)})`,
+            message:
+              `vmemmap page ${hex(phys)} is mapped writable at ${w.n} addresses ` +
+              `(first at vmemmap+${hex(w.vaddr)}, struct pages of ${pfnName(s, w.vaddr / s.arch.structPageSize)})`,
           });
       }
       return out;
@@ -427,7 +430,9 @@ export const INVARIANTS: Invariant[] = [
         const pfns = `${pfnName(s, first + Math.floor((from * 8) / sp))} to ${pfnName(s, first + Math.floor(((from + count) * 8 - 1) / sp))}`;
         return {
           invariant: this.name,
-          message: `vmemmap_wrprotect_hvo() took PMD entry ${entry} (a 2 MiB leaf at ${hex(phys)}) for a PTE table: it cleared bit 1 of ${count} words at ${hex(phys + from * 8)}, the struct pages of ${pfns}`,
+          message:
+            `vmemmap_wrprotect_hvo() took PMD entry ${entry} (a 2 MiB leaf at ${hex(phys)}) for a PTE table: ` +
+            `it cleared bit 1 of ${count} words at ${hex(phys + from * 8)}, the struct pages of ${pfns}`,
         };
       });
     },

@@ -97,7 +97,8 @@ export function planText(p: Plan): string[] {
     const r = z.recommended;
     if (r)
       out.push(
-        `Keeping ${humanSize(z.marginBytes ?? 0)} free for the running system (--plan-margin): ${r.pages} (${nodes(r)}), leaving ~${humanSize(r.freeBytes)} free. Command line:`,
+        `Keeping ${humanSize(z.marginBytes ?? 0)} free for the running system (--plan-margin): ` +
+          `${r.pages} (${nodes(r)}), leaving ~${humanSize(r.freeBytes)} free. Command line:`,
         `  ${r.cmdline}`,
       );
     else if (z.marginBytes !== undefined)
@@ -113,7 +114,10 @@ export function structPagesText(sp: Plan['structPages']): string {
   const now = `${humanSize(sp.withoutHvoBytes)} for every present section, ${humanSize(sp.nowBytes)} now (vmemmap pages and their page tables)`;
   if (!sp.hvo) return `struct pages: ${now}; HVO is off, so it saves nothing.`;
   if (sp.savedBytes <= 0) return `struct pages: ${now}; HVO is on but saved nothing here (no huge page had its vmemmap optimized).`;
-  return `struct pages: ${humanSize(sp.withoutHvoBytes)} without HVO, ${humanSize(sp.nowBytes)} now (vmemmap pages and their page tables): HVO saves ${humanSize(sp.savedBytes)}.`;
+  return (
+    `struct pages: ${humanSize(sp.withoutHvoBytes)} without HVO, ${humanSize(sp.nowBytes)} now (vmemmap pages and their page tables): ` +
+    `HVO saves ${humanSize(sp.savedBytes)}.`
+  );
 }
 
 /** A bar over the boot's steps for machines of a TiB or more (a small boot of the same profile counts the steps). */
@@ -173,19 +177,22 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
     const parts = [`HVO: on.`];
     if (hvo.preHvo)
       parts.push(
-        `${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb (${s.kernel.bootVmemmap === 'early' ? 'before zones existed' : 'once zones existed'}).`,
+        `${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb ` +
+          `(${s.kernel.bootVmemmap === 'early' ? 'before zones existed' : 'once zones existed'}).`,
       );
     if (hvo.zoneInvalid) parts.push(`${hvo.zoneInvalid} spanned two zones and were given back.`);
     if (hvo.fallback) parts.push(`${hvo.fallback} fell back to a normal vmemmap.`);
     if (hvo.optimized) {
       const back = hvo.vmemmapPagesFreed - hvo.vmemmapPagesLeaked;
       parts.push(
-        `${hvo.optimized} huge pages optimized by remapping; ${back} vmemmap pages (${humanSize(back * ps)}) given back, ${hvo.pteTables} PTE tables allocated to split the vmemmap.`,
+        `${hvo.optimized} huge pages optimized by remapping; ${back} vmemmap pages (${humanSize(back * ps)}) given back, ` +
+          `${hvo.pteTables} PTE tables allocated to split the vmemmap.`,
       );
       // The kernel's own leak (free_bootmem_page() on a page of a section it never registered), said where it happens.
       if (hvo.vmemmapPagesLeaked)
         parts.push(
-          `${hvo.vmemmapPagesLeaked} more (${humanSize(hvo.vmemmapPagesLeaked * ps)}) are lost, as in this kernel: they back the memmap of sections hugetlb took over at boot, which free_bootmem_page() cannot free.`,
+          `${hvo.vmemmapPagesLeaked} more (${humanSize(hvo.vmemmapPagesLeaked * ps)}) are lost, as in this kernel: ` +
+            `they back the memmap of sections hugetlb took over at boot, which free_bootmem_page() cannot free.`,
         );
     }
     out.push(parts.join(' '));
@@ -193,7 +200,9 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   if (s.kernel.memmapCounters) out.push(`nr_memmap_boot_pages: ${s.memmap.bootPages}   nr_memmap_pages: ${s.memmap.pages}`);
   // HugePages_Total and Hugepagesize count the default size only; Hugetlb is every size.
   out.push(
-    `MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total} (default size only)   Hugepagesize: ${mi.Hugepagesize} kB (the default size)   Hugetlb: ${mi.Hugetlb} kB (all sizes)   MemFree: ~${mi.MemFree} kB (estimate)`,
+    `MemTotal: ${mi.MemTotal} kB   HugePages_Total: ${mi.HugePages_Total} (default size only)   ` +
+      `Hugepagesize: ${mi.Hugepagesize} kB (the default size)   Hugetlb: ${mi.Hugetlb} kB (all sizes)   ` +
+      `MemFree: ~${mi.MemFree} kB (estimate)`,
   );
   const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
   if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => `  ${l}`));
@@ -240,7 +249,8 @@ export function registerBoot(program: Command): void {
     .option('--no-plan', 'skip the planner (pages asked and got, why missing, the best command line: it boots the machine again)')
     .option(
       '--plan-margin <size|N%>',
-      "memory the planner's recommendation leaves free after boot (MemFree): a size (4G) or a share of MemTotal (5%); default 2% of MemTotal, at least 256 MiB, at most 16 GiB",
+      "memory the planner's recommendation leaves free after boot (MemFree): a size (4G) or a share of MemTotal (5%); " +
+        'default 2% of MemTotal, at least 256 MiB, at most 16 GiB',
     )
     .addHelpText(
       'after',

@@ -63,7 +63,8 @@ Examples:
       const out: string[] = [];
       const died = r.panics.reduce((a, p) => a + p.cases, 0);
       out.push(
-        `hvosim check: kernel ${profile}, ${runs} cases from seed ${seed}${o.faults ? ', with injected faults' : ''}: ${r.clean} clean, ${died} died as the kernel would, ${r.findings.length} invariants broken (${r.seconds.toFixed(1)} s)`,
+        `hvosim check: kernel ${profile}, ${runs} cases from seed ${seed}${o.faults ? ', with injected faults' : ''}: ` +
+          `${r.clean} clean, ${died} died as the kernel would, ${r.findings.length} invariants broken (${r.seconds.toFixed(1)} s)`,
       );
       if (died)
         out.push(

@@ -51,7 +51,8 @@ export function conformanceKernel(
   if (PROFILES.includes(name as Profile)) {
     if (!o.kernelImage && !o.fromLogs)
       throw new InputError(
-        `profile "${name}" names no real kernel: give --kernel-image (or --from-logs), or a kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`,
+        `profile "${name}" names no real kernel: give --kernel-image (or --from-logs), ` +
+          `or a kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`,
         { field },
       );
     return { profile: name as Profile };
@@ -83,7 +84,9 @@ export function registerConformance(program: Command): void {
     .option('--jobs <j>', 'QEMUs at a time', '2')
     .option(
       '--kernel <name>',
-      `the kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}: its Debian cloud kernel is downloaded with apt-get on first use and compared with the closest hvosim profile), or an hvosim profile with --kernel-image`,
+      `the kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}: ` +
+        `its Debian cloud kernel is downloaded with apt-get on first use and compared with the closest hvosim profile), ` +
+        `or an hvosim profile with --kernel-image`,
       '6.1',
     )
     .addOption(new Option('--profile <name>', 'deprecated: --kernel').hideHelp())
@@ -94,7 +97,8 @@ export function registerConformance(program: Command): void {
     .option('--from-logs <dir>', 'compare the logs an earlier run saved (OUT/logs) again, without booting')
     .option(
       '--walk-vmemmap',
-      'also walk the vmemmap page tables in the guest after boot (a small static C program in the initramfs; gcc and libc6-dev are installed with apt-get if missing) and compare them entry by entry',
+      'also walk the vmemmap page tables in the guest after boot (a small static C program in the initramfs; ' +
+        'gcc and libc6-dev are installed with apt-get if missing) and compare them entry by entry',
     )
     .option('--json', 'print the report as JSON')
     .addHelpText(
@@ -114,7 +118,11 @@ Examples:
   $ hvosim conformance --cases 10 --kernel-image /boot/vmlinuz-6.1.0-my-build --kernel 6.1
 
 Kernel generations, their Debian packages and the profile each is compared with:
-${KERNEL_GENERATIONS.map((g) => `  ${g.name.padEnd(5)} ${g.package} (${g.suite}) -> profile ${comparedProfile(g.name).profile}${comparedProfile(g.name).validated ? '' : ' (unvalidated)'}`).join('\n')}
+${KERNEL_GENERATIONS.map(
+  (g) =>
+    `  ${g.name.padEnd(5)} ${g.package} (${g.suite}) -> profile ${comparedProfile(g.name).profile}` +
+    `${comparedProfile(g.name).validated ? '' : ' (unvalidated)'}`,
+).join('\n')}
 Packages outside the system's apt sources are fetched through a private apt configuration under --work;
 nothing in /etc/apt changes.`,
     )
@@ -189,7 +197,8 @@ nothing in /etc/apt changes.`,
       const out = [
         o.fromLogs
           ? `hvosim conformance: ${report.cases} logs from ${o.fromLogs} compared again, profile ${profile} (${report.seconds.toFixed(0)} s)`
-          : `hvosim conformance: ${report.cases} cases from seed ${seed} against ${report.kernel}, profile ${profile}: ${report.booted} booted, ${report.failed.length} failed (${report.seconds.toFixed(0)} s)`,
+          : `hvosim conformance: ${report.cases} cases from seed ${seed} against ${report.kernel}, profile ${profile}: ` +
+            `${report.booted} booted, ${report.failed.length} failed (${report.seconds.toFixed(0)} s)`,
         ...(note ? [`note: ${note}`] : []),
         '',
         'hvosim replay (our boot of the logged machine, other subsystems from the log):',
@@ -202,7 +211,8 @@ nothing in /etc/apt changes.`,
       const saved = report.results.filter(hasMismatch).length;
       out.push(
         '',
-        `Logs: ${o.fromLogs ?? `${o.out}/logs`}; ${saved} cases with a mismatch (beyond boot --qemu's memblock addresses) saved to ${o.out}/mismatches (log + .cmd).`,
+        `Logs: ${o.fromLogs ?? `${o.out}/logs`}; ` +
+          `${saved} cases with a mismatch (beyond boot --qemu's memblock addresses) saved to ${o.out}/mismatches (log + .cmd).`,
       );
       process.stdout.write(`${out.join('\n')}\n`);
     });

@@ -66,7 +66,8 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
           memblockByCaller: r.callsByCaller,
           hugetlbLog: r.hugetlbLog,
         });
-        // The dmesg lines only one side printed grow with the machine (every memblock call with memblock=debug): the first few, and how many (--dmesg lists them all as text).
+        // The dmesg lines only one side printed grow with the machine (every memblock call with memblock=debug):
+        // the first few, and how many (--dmesg lists them all as text).
         return printJson({
           machine: { name: machine.name, cmdline: machine.cmdline },
           died,

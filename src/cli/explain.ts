@@ -171,7 +171,14 @@ Examples:
         const mem = (r: { start: number; end: number; nid: number } | null) =>
           r ? `[mem ${hex018(r.start)}-${hex018(r.end - 1)}] on node ${r.nid}` : 'none';
         out.push(
-          `  a hole: no memory at this address (${h.e820 ? `the firmware map has "${h.e820.type}" [mem ${hex018(h.e820.start)}-${hex018(h.e820.end - 1)}] here${h.e820.type === 'usable' ? ', but memblock holds no whole page of it' : ''}` : 'the firmware map does not list it'}); the hole runs from ${hex018(h.start)} to ${h.end === null ? 'the end of memory' : hex018(h.end - 1)}`,
+          `  a hole: no memory at this address (` +
+            `${
+              h.e820
+                ? `the firmware map has "${h.e820.type}" [mem ${hex018(h.e820.start)}-${hex018(h.e820.end - 1)}] here` +
+                  `${h.e820.type === 'usable' ? ', but memblock holds no whole page of it' : ''}`
+                : 'the firmware map does not list it'
+            }` +
+            `); the hole runs from ${hex018(h.start)} to ${h.end === null ? 'the end of memory' : hex018(h.end - 1)}`,
         );
         out.push(`  memory below it: ${mem(h.below)}`);
         out.push(`  memory above it: ${mem(h.above)}`);
@@ -183,7 +190,8 @@ Examples:
       if (l.pmdLeaf) out.push(`  PMD entry: a 2 MiB leaf onto ${hex(l.pmdLeaf.block)}`);
       else if (l.pte)
         out.push(
-          `  PMD entry: PTE table ${hex(l.pte.table)}; PTE ${l.pte.index} ${l.pte.maps ? `maps ${hex(l.pte.maps.page)} ${l.pte.maps.readOnly ? 'read-only' : 'writable'}` : 'is none'}`,
+          `  PMD entry: PTE table ${hex(l.pte.table)}; PTE ${l.pte.index} ` +
+            `${l.pte.maps ? `maps ${hex(l.pte.maps.page)} ${l.pte.maps.readOnly ? 'read-only' : 'writable'}` : 'is none'}`,
         );
       else out.push('  PMD entry: none (the struct page is not mapped)');
       const p = e.structPage;
@@ -194,7 +202,8 @@ Examples:
           `${f.length} folio${f.length === 1 ? '' : 's'} (heads ${f.slice(0, 8).map(hex).join(', ')}${f.length > 8 ? ', ...' : ''})`;
         if (p.shared?.kind === 'tail')
           out.push(
-            `  shared: the shared tail page of zone ${p.shared.zone} for order ${p.shared.order}, mapped by ${p.shared.mappedByPtes} PTEs of ${whom(p.shared.folios)}`,
+            `  shared: the shared tail page of zone ${p.shared.zone} for order ${p.shared.order}, ` +
+              `mapped by ${p.shared.mappedByPtes} PTEs of ${whom(p.shared.folios)}`,
           );
         if (p.shared?.kind === 'head')
           out.push(
@@ -202,12 +211,20 @@ Examples:
           );
         const info = p.compoundInfo;
         out.push(
-          `  flags: ${p.head ? 'PG_head, ' : ''}node ${e.pageToNid}, zone ${e.pageZonenum}; compound_info: ${info.kind === 'none' ? 'none (not a tail)' : info.kind === 'ptr' ? `head pointer to pfn ${hex(info.headPfn)} | 1` : `mask of ${64 - info.shift} high bits | 1`}`,
+          `  flags: ${p.head ? 'PG_head, ' : ''}node ${e.pageToNid}, zone ${e.pageZonenum}; compound_info: ` +
+            `${
+              info.kind === 'none'
+                ? 'none (not a tail)'
+                : info.kind === 'ptr'
+                  ? `head pointer to pfn ${hex(info.headPfn)} | 1`
+                  : `mask of ${64 - info.shift} high bits | 1`
+            }`,
         );
       }
       if (p)
         out.push(
-          `  compound_head() = pfn ${e.compoundHead === null ? '(unmapped)' : hex(e.compoundHead)}; page_zonenum() = ${e.pageZonenum}; page_to_nid() = ${e.pageToNid}`,
+          `  compound_head() = pfn ${e.compoundHead === null ? '(unmapped)' : hex(e.compoundHead)}; ` +
+            `page_zonenum() = ${e.pageZonenum}; page_to_nid() = ${e.pageToNid}`,
         );
       else out.push('  compound_head(), page_zonenum(), page_to_nid(): no struct page to read');
       if (e.hole)

@@ -27,7 +27,8 @@ export function registerMachine(program: Command): void {
       `
 Examples:
   $ hvosim machine --machine-preset 2s-server
-  $ hvosim machine --qemu "-machine q35 -m 6G -object memory-backend-ram,id=m0,size=3G -numa node,memdev=m0 -object memory-backend-ram,id=m1,size=3G -numa node,memdev=m1"
+  $ hvosim machine --qemu "-machine q35 -m 6G -object memory-backend-ram,id=m0,size=3G -numa node,memdev=m0 ` +
+        `-object memory-backend-ram,id=m1,size=3G -numa node,memdev=m1"
   $ hvosim machine --from-dmesg test/fixtures/linux-6.1/p05-4node-default1g.txt --json`,
     )
     .action(async (o: MachineOptions & { json?: boolean }) => {

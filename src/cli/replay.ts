@@ -138,7 +138,8 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
           for (const r of results) {
             for (const m of r.mismatches)
               process.stdout.write(
-                `${escapeControl(`${r.file}${m.line ? `:${m.line}` : ''}: ${m.what}`)}\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
+                `${escapeControl(`${r.file}${m.line ? `:${m.line}` : ''}: ${m.what}`)}\n` +
+                  `    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
               );
           }
         }

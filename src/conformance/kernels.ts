@@ -64,6 +64,8 @@ export function profileForVersion(v: [number, number] | undefined): { profile: P
   if (c.validated) return { profile: c.profile };
   return {
     profile: c.profile,
-    note: `Linux ${v.join('.')} (generation ${g.name}) compared with profile ${c.profile}: unvalidated, that profile is not yet held to this kernel's real boots`,
+    note:
+      `Linux ${v.join('.')} (generation ${g.name}) compared with profile ${c.profile}: ` +
+      `unvalidated, that profile is not yet held to this kernel's real boots`,
   };
 }

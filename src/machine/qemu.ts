@@ -116,10 +116,20 @@ function fmtSize(b: number): string {
  * true when the option takes an argument. Anything else is refused as QEMU refuses it.
  */
 const QEMU_OPTIONS: Record<string, boolean> = Object.fromEntries([
-  ...'D L accel acpitable action add-fd append async-teardown audio audiodev bios blockdev boot cdrom chardev chroot compat cpu d debugcon device dfilter display drive dtb dump-vmstate echr fda fdb fsdev fw_cfg gdb global hda hdb hdc hdd icount incoming initrd iscsi k kernel loadvm m M machine mem-path mon monitor msg mtdblock name net netdev nic numa object option-rom overcommit parallel pflash pidfile plugin qmp qmp-pretty readconfig rotate rtc runas sandbox sd seed serial set smbios smp spice tpmdev trace usbdevice uuid vga virtfs vnc watchdog-action xen-domid'
+  ...(
+    'D L accel acpitable action add-fd append async-teardown audio audiodev bios blockdev boot cdrom chardev chroot compat cpu d ' +
+    'debugcon device dfilter display drive dtb dump-vmstate echr fda fdb fsdev fw_cfg gdb global hda hdb hdc hdd icount incoming ' +
+    'initrd iscsi k kernel loadvm m M machine mem-path mon monitor msg mtdblock name net netdev nic numa object option-rom ' +
+    'overcommit parallel pflash pidfile plugin qmp qmp-pretty readconfig rotate rtc runas sandbox sd seed serial set smbios smp ' +
+    'spice tpmdev trace usbdevice uuid vga virtfs vnc watchdog-action xen-domid'
+  )
     .split(' ')
     .map((o) => [o, true] as const),
-  ...'preconfig S audio-help daemonize enable-kvm enable-sync-profile full-screen h help mem-prealloc no-acpi no-fd-bootchk no-hpet no-reboot no-shutdown no-user-config nodefaults nographic only-migratable portrait s singlestep snapshot usb version win2k-hack xen-attach xen-domid-restrict'
+  ...(
+    'preconfig S audio-help daemonize enable-kvm enable-sync-profile full-screen h help mem-prealloc no-acpi no-fd-bootchk ' +
+    'no-hpet no-reboot no-shutdown no-user-config nodefaults nographic only-migratable portrait s singlestep snapshot usb ' +
+    'version win2k-hack xen-attach xen-domid-restrict'
+  )
     .split(' ')
     .map((o) => [o, false] as const),
 ]);

@@ -48,7 +48,8 @@ export function validateMachine(m: Machine, file?: string): Machine {
   const beyond = e.filter((r) => r.type === 'usable' && r.end > limit).reduce((n, r) => n + r.end - Math.max(r.start, limit), 0);
   if (beyond > 0) {
     m.warnings.push(
-      `${formatBytes(beyond)} of RAM lies above ${formatBytes(limit)} (MAX_PHYSMEM_BITS ${x86_64.maxPhysmemBits}, x86_64 with 4-level paging): the kernel does not use it (max_pfn stops at ${pa(limit)}; sparse_init() warns with a backtrace)`,
+      `${formatBytes(beyond)} of RAM lies above ${formatBytes(limit)} (MAX_PHYSMEM_BITS ${x86_64.maxPhysmemBits}, x86_64 with 4-level paging): ` +
+        `the kernel does not use it (max_pfn stops at ${pa(limit)}; sparse_init() warns with a backtrace)`,
     );
   }
   all.sort((a, b) => a.start - b.start);

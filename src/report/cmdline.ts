@@ -62,7 +62,9 @@ export function cmdlineWarnings(cmdline: string): string[] {
   const bytes = new TextEncoder().encode(cmdline).length;
   if (bootCommandLine(cmdline).truncated) {
     out.unshift(
-      `the command line is ${bytes} bytes, more than the ${COMMAND_LINE_SIZE - 1} the kernel takes (COMMAND_LINE_SIZE ${COMMAND_LINE_SIZE}): its copy has no end, and the boot stops in start_kernel() (a fortify panic in setup_command_line(), as the real 6.1 kernel does)`,
+      `the command line is ${bytes} bytes, more than the ${COMMAND_LINE_SIZE - 1} the kernel takes (COMMAND_LINE_SIZE ${COMMAND_LINE_SIZE}): ` +
+        `its copy has no end, and the boot stops in start_kernel() ` +
+        `(a fortify panic in setup_command_line(), as the real 6.1 kernel does)`,
     );
   }
   const quotes = (keptCommandLine(cmdline).match(/"/g) ?? []).length;
@@ -70,7 +72,8 @@ export function cmdlineWarnings(cmdline: string): string[] {
     const last = parseArgs(cmdline).at(-1);
     if (last)
       out.push(
-        `an unclosed double quote: the kernel reads the rest of the line as one word ("${last.val === null ? last.param : `${last.param}=${last.val}`}"), so no parameter in it is seen`,
+        `an unclosed double quote: the kernel reads the rest of the line as one word ` +
+          `("${last.val === null ? last.param : `${last.param}=${last.val}`}"), so no parameter in it is seen`,
       );
   }
   return out;

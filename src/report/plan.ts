@@ -191,7 +191,9 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
       const taken = hugeBootPages(s).filter((m) => m.order === h.order).length;
       why.push({
         node: null,
-        text: `the boot died (${s.panic.split(' / ')[0]})${taken ? `; the ${taken} page${taken === 1 ? '' : 's'} hugetlb had taken from memblock never reached the pool` : ''}`,
+        text:
+          `the boot died (${s.panic.split(' / ')[0]})` +
+          `${taken ? `; the ${taken} page${taken === 1 ? '' : 's'} hugetlb had taken from memblock never reached the pool` : ''}`,
         examples: [],
       });
     }
@@ -202,7 +204,9 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
     } else if (!s.panic) {
       why.push({
         node: null,
-        text: `${size} pages come from the buddy allocator at hugetlb_init(); it ran out of free ${size} blocks after ${got} (each node keeps back its min-watermark share and what the kernel itself uses)`,
+        text:
+          `${size} pages come from the buddy allocator at hugetlb_init(); it ran out of free ${size} blocks after ${got} ` +
+          `(each node keeps back its min-watermark share and what the kernel itself uses)`,
         examples: [],
       });
     }
@@ -253,10 +257,18 @@ export function bootDeath(s: KernelState): string | null {
 /** The words hvosim uses for a predicted out-of-memory death. */
 export function outOfMemoryText(s: KernelState, oom: NonNullable<ReturnType<typeof predictOutOfMemory>>): string {
   const ps = s.arch.pageSize;
-  const kept = `the zones keep ${humanSize(oom.usablePages * ps)} above their watermarks (min_free_kbytes ${oom.minFreeKbytes} once khugepaged starts) and the rest of the boot needs ${humanSize(oom.needPages * ps)}`;
+  const kept =
+    `the zones keep ${humanSize(oom.usablePages * ps)} above their watermarks (min_free_kbytes ${oom.minFreeKbytes} once khugepaged starts) ` +
+    `and the rest of the boot needs ${humanSize(oom.needPages * ps)}`;
   if (oom.dies)
-    return `this boot will run out of memory after hugetlb_init(): ${kept}; the real kernel panics ("System is deadlocked on memory", "VFS: Unable to mount root fs") or hangs`;
-  return `this boot may run out of memory after hugetlb_init(): ${kept}, within ${humanSize(s.build.bootNeedUncertaintyKb * 1024)} of the edge, where real boots went both ways`;
+    return (
+      `this boot will run out of memory after hugetlb_init(): ${kept}; ` +
+      `the real kernel panics ("System is deadlocked on memory", "VFS: Unable to mount root fs") or hangs`
+    );
+  return (
+    `this boot may run out of memory after hugetlb_init(): ${kept}, ` +
+    `within ${humanSize(s.build.bootNeedUncertaintyKb * 1024)} of the edge, where real boots went both ways`
+  );
 }
 
 /** MemFree after a boot (the estimate /proc/meminfo shows), in bytes. */

@@ -99,7 +99,8 @@ function bars<T extends string>(
     const e = { start: run.from.start, end: run.to.end, what: kinds[run.k]! };
     const t = run.n > 1 ? `${title(e)} (${run.n} ranges drawn as one)` : title(e);
     out.push(
-      `<rect x="${ex1.toFixed(2)}" y="${y}" width="${Math.max(ex2 - ex1, 0.8).toFixed(2)}" height="${h}" fill="${colour(kinds[run.k]!)}"><title>${esc(t)}</title></rect>`,
+      `<rect x="${ex1.toFixed(2)}" y="${y}" width="${Math.max(ex2 - ex1, 0.8).toFixed(2)}" height="${h}" ` +
+        `fill="${colour(kinds[run.k]!)}"><title>${esc(t)}</title></rect>`,
     );
     run = null;
   };
@@ -129,7 +130,8 @@ const rangeTitle = (label: string, e: { start: number; end: number }) =>
 function frame(width: number, height: number, title: string, body: string[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<defs><pattern id="hole" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#bbb" stroke-width="2"/></pattern></defs>`,
+    `<defs><pattern id="hole" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
+      `<rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#bbb" stroke-width="2"/></pattern></defs>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="8" y="18" font-size="14" font-weight="bold">${esc(title)}</text>`,
     ...body,
@@ -194,7 +196,8 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
     }
     // RAM, then holes and reservations over it.
     body.push(
-      `<rect x="${x0}" y="${y + 12}" width="${w}" height="26" fill="#e8e8e8"><title>${esc(rangeTitle(`node ${n.nid} free RAM`, { start: lo, end: hi }))}</title></rect>`,
+      `<rect x="${x0}" y="${y + 12}" width="${w}" height="26" fill="#e8e8e8">` +
+        `<title>${esc(rangeTitle(`node ${n.nid} free RAM`, { start: lo, end: hi }))}</title></rect>`,
     );
     body.push(
       ...bars(
@@ -231,7 +234,8 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
           ticks.push(`M${(x0 + (a - lo) * (w / (hi - lo))).toFixed(1)} ${y + 12}v26`);
       }
       body.push(
-        `<path d="${ticks.join('')}" stroke="#fff" stroke-opacity="0.7" stroke-width="1"><title>memory sections of ${esc(humanSize(n.sections.size))}</title></path>`,
+        `<path d="${ticks.join('')}" stroke="#fff" stroke-opacity="0.7" stroke-width="1">` +
+          `<title>memory sections of ${esc(humanSize(n.sections.size))}</title></path>`,
       );
     }
     // Huge pages: a strip under the bar.
@@ -249,7 +253,8 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
       ),
     );
     body.push(
-      `<text x="${x0}" y="${y + 58}" font-size="9" fill="#777">${hex(lo)}</text><text x="${x0 + w}" y="${y + 58}" font-size="9" fill="#777" text-anchor="end">${hex(hi)}</text>`,
+      `<text x="${x0}" y="${y + 58}" font-size="9" fill="#777">${hex(lo)}</text>` +
+        `<text x="${x0 + w}" y="${y + 58}" font-size="9" fill="#777" text-anchor="end">${hex(hi)}</text>`,
     );
     body.push('</g>');
     y += rowH + 8;
@@ -281,7 +286,8 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
     const lo = o.window ? Math.max(n.start, o.window.start) : n.start;
     const hi = o.window ? Math.min(n.end, o.window.end) : n.end;
     body.push(
-      `<text x="8" y="${y + 16}" font-weight="bold">node ${n.nid}</text><text x="8" y="${y + 30}" fill="#555">${esc(humanSize(n.end - n.start))} of vmemmap</text>`,
+      `<text x="8" y="${y + 16}" font-weight="bold">node ${n.nid}</text>` +
+        `<text x="8" y="${y + 30}" fill="#555">${esc(humanSize(n.end - n.start))} of vmemmap</text>`,
     );
     body.push(`<rect x="${x0}" y="${y + 4}" width="${w}" height="24" fill="#f4f4f4"><title>not mapped</title></rect>`);
     body.push(
@@ -309,7 +315,8 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
   body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="10">without HVO: ${esc(humanSize(v.fullBytes))}</text>`);
   y += 20;
   body.push(
-    `<rect x="${x0}" y="${y}" width="${Math.max(1, (v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354"><title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`,
+    `<rect x="${x0}" y="${y}" width="${Math.max(1, (v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354">` +
+      `<title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`,
   );
   const saved = v.fullBytes - v.backingBytes;
   const nowW = (v.backingBytes / full) * w;

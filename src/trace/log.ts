@@ -40,7 +40,13 @@ const PREFIXES: RegExp[] = [
   /^<\d{1,3}>/,
   // journalctl -k (short, short-precise, short-iso, short-iso-precise, short-full):
   // "Dec 05 12:00:00 host kernel: ", "2026-12-05T12:00:00+0000 host kernel: ", "Sat 2026-12-05 12:00:00 UTC host kernel: ".
-  /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]{1,5}) \S+ kernel: /,
+  new RegExp(
+    `^(?:${[
+      /[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?/.source,
+      /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?/.source,
+      /[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]{1,5}/.source,
+    ].join('|')}) \\S+ kernel: `,
+  ),
   // journalctl -o short-monotonic: "[    0.000000] host kernel: ".
   /^\[\s*\d+\.\d+\] \S+ kernel: /,
   // dmesg (the kernel's own "[    0.000000] "), and dmesg -T: "[Sat Dec  5 12:00:00 2026] ".

@@ -34,7 +34,8 @@ const RE_RESERVE_NID = new RegExp(`^__memblock_reserve: \\[${HEXN}-${HEXN}\\] ni
 const RE_ALLOC_HUGETLB = new RegExp(`^memblock_alloc_hugetlb: (\\d+) bytes, nid=(-?\\d+), exact_nid=([01]) ${CALLER}$`);
 const RE_ADD_NODE = new RegExp(`^memblock_add_node: \\[${HEXN}-${HEXN}\\] nid=(-?\\d+) flags=([0-9a-fx]+) ${CALLER}$`);
 const RE_ALLOC_NID = new RegExp(
-  `^(memblock_alloc_try_nid|memblock_alloc_try_nid_raw|memblock_alloc_exact_nid_raw): (\\d+) bytes align=${HEXN} nid=(-?\\d+) from=${HEXN} max_addr=${HEXN} ${CALLER}$`,
+  `^(memblock_alloc_try_nid|memblock_alloc_try_nid_raw|memblock_alloc_exact_nid_raw): (\\d+) bytes align=${HEXN} ` +
+    `nid=(-?\\d+) from=${HEXN} max_addr=${HEXN} ${CALLER}$`,
 );
 const RE_PHYS_RANGE = new RegExp(`^memblock_phys_alloc_range: (\\d+) bytes align=${HEXN} from=${HEXN} max_addr=${HEXN} ${CALLER}$`);
 export const RE_SRAT = /^ACPI: SRAT: Node (\d+) PXM (\d+) \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]( hotplug)?/;

@@ -30,18 +30,22 @@ function nthOf(profile: '6.15' | 'hvo-v7', from: string, pred: (c: { caller: str
 }
 
 describe('fault injection', () => {
-  test('hvo-v7: the shared tail page cannot be had, so HVO population fails and the folio falls back to a full vmemmap, still flagged optimized (finding)', () => {
-    // The shared tail is the first zeroed page hugetlb_vmemmap_init_late() (in free_area_init) takes.
-    const target = nthOf('hvo-v7', 'free_area_init', (c) => c.caller === 'vmemmap_alloc_block_zero');
-    const r = checkedBoot(m, { profile: 'hvo-v7', faults: { nth: [target] } });
-    assert.equal(r.state.hvo.fallback, 1);
-    assert.equal(r.state.hugetlb.pages.filter((f) => f.order === 18).length, 2);
-    const v = r.violations.find((x) => x.invariant === 'hvo-flag-matches-mapping');
-    assert.match(v!.message, /flagged vmemmap-optimized but its vmemmap is a full mapping/);
-    // hugetlb wrote only the head's vmemmap page: the other tails keep memmap_init's plain struct pages.
-    const c = r.violations.find((x) => x.invariant === 'compound-head')!;
-    assert.ok(c.atEnd);
-  });
+  test(
+    'hvo-v7: the shared tail page cannot be had, so HVO population fails and the folio falls back to a full vmemmap, ' +
+      'still flagged optimized (finding)',
+    () => {
+      // The shared tail is the first zeroed page hugetlb_vmemmap_init_late() (in free_area_init) takes.
+      const target = nthOf('hvo-v7', 'free_area_init', (c) => c.caller === 'vmemmap_alloc_block_zero');
+      const r = checkedBoot(m, { profile: 'hvo-v7', faults: { nth: [target] } });
+      assert.equal(r.state.hvo.fallback, 1);
+      assert.equal(r.state.hugetlb.pages.filter((f) => f.order === 18).length, 2);
+      const v = r.violations.find((x) => x.invariant === 'hvo-flag-matches-mapping');
+      assert.match(v!.message, /flagged vmemmap-optimized but its vmemmap is a full mapping/);
+      // hugetlb wrote only the head's vmemmap page: the other tails keep memmap_init's plain struct pages.
+      const c = r.violations.find((x) => x.invariant === 'compound-head')!;
+      assert.ok(c.atEnd);
+    },
+  );
 
   test('hvo-v7: after that fallback, vmemmap_wrprotect_hvo() takes the 2 MiB leaf for a PTE table and writes into struct pages', () => {
     const r = checkedBoot(m, { profile: 'hvo-v7', faults: parseFaults(['caller=vmemmap_alloc_block_zero@free_area_init']) });
@@ -55,7 +59,10 @@ describe('fault injection', () => {
     }
     assert.match(
       w[0]!.message,
-      /took PMD entry \d+ \(a 2 MiB leaf at 0x[0-9a-f]+\) for a PTE table: it cleared bit 1 of 63 words at 0x[0-9a-f]+008, the struct pages of pfn 0x[0-9a-f]+ \(0x[0-9a-f]+\) to pfn/,
+      new RegExp(
+        /took PMD entry \d+ \(a 2 MiB leaf at 0x[0-9a-f]+\) for a PTE table: /.source +
+          /it cleared bit 1 of 63 words at 0x[0-9a-f]+008, the struct pages of pfn 0x[0-9a-f]+ \(0x[0-9a-f]+\) to pfn/.source,
+      ),
     );
     // A boot without the fault protects PTEs only.
     assert.ok(!checkedBoot(m, { profile: 'hvo-v7' }).violations.some((x) => x.invariant === 'wrprotect-changes-ptes-only'));
@@ -126,7 +133,11 @@ describe('fault injection', () => {
       const r = reproducer(c, 'hvo-v7');
       assert.match(
         r,
-        /^hvosim boot --kernel hvo-v7 --qemu "-machine q35 -cpu qemu64[^"]* -m \d+M( -object memory-backend-ram,id=m\d+,size=\d+M -numa node,nodeid=\d+,memdev=m\d+)+" --cmdline "[^"]*"( --fault \S+)* --check$/,
+        new RegExp(
+          /^hvosim boot --kernel hvo-v7 --qemu "-machine q35 -cpu qemu64[^"]* -m \d+M/.source +
+            /( -object memory-backend-ram,id=m\d+,size=\d+M -numa node,nodeid=\d+,memdev=m\d+)+"/.source +
+            / --cmdline "[^"]*"( --fault \S+)* --check$/.source,
+        ),
       );
     }
   });

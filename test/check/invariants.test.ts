@@ -43,7 +43,8 @@ describe('invariants', () => {
     assert.match(
       reports(s, 'wrprotect-changes-ptes-only')[0]!.message,
       new RegExp(
-        `PMD entry ${entry} .*63 words at 0x${(phys + 8).toString(16)}, the struct pages of pfn 0x${first.toString(16)} .* to pfn 0x${(first + 7).toString(16)} `,
+        `PMD entry ${entry} .*63 words at 0x${(phys + 8).toString(16)}, ` +
+          `the struct pages of pfn 0x${first.toString(16)} .* to pfn 0x${(first + 7).toString(16)} `,
       ),
     );
   });

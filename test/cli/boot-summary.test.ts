@@ -16,24 +16,28 @@ const Q2G = '-machine q35 -cpu qemu64,+pdpe1gb -smp 1 -m 2048M -object memory-ba
 const ORACLE = 'console=ttyS0 nokaslr memblock=debug log_buf_len=4M';
 
 describe('hvosim boot: the summary', () => {
-  test('a boot that will run out of memory says so first and exits 1; at the edge it may; well below it boots (the real 2 GiB machine: 940 died, 935 died, 934 booted)', () => {
-    const r = hvosim('boot', '--kernel', '6.1', '--qemu', Q2G, '--cmdline', `${ORACLE} hugepages=940`, '--no-plan');
-    assert.equal(r.code, 1, r.err);
-    assert.match(
-      r.out.split('\n')[0]!,
-      /^this boot will run out of memory after hugetlb_init\(\): the zones keep .* above their watermarks .* the rest of the boot needs /,
-    );
-    const edge = hvosim('boot', '--kernel', '6.1', '--qemu', Q2G, '--cmdline', `${ORACLE} hugepages=935`, '--no-plan');
-    assert.equal(edge.code, 1);
-    assert.match(edge.out.split('\n')[0]!, /^this boot may run out of memory after hugetlb_init\(\): .* within 5 MiB of the edge/);
-    const ok = hvosim('boot', '--kernel', '6.1', '--qemu', Q2G, '--cmdline', `${ORACLE} hugepages=900`, '--no-plan');
-    assert.equal(ok.code, 0, ok.err);
-    assert.doesNotMatch(ok.out, /run out of memory/);
-    // --check says it too.
-    const c = hvosim('boot', '--kernel', '6.1', '--qemu', Q2G, '--cmdline', `${ORACLE} hugepages=940`, '--check');
-    assert.equal(c.code, 1);
-    assert.match(c.out, /^this boot will run out of memory/);
-  });
+  test(
+    'a boot that will run out of memory says so first and exits 1; at the edge it may; well below it boots ' +
+      '(the real 2 GiB machine: 940 died, 935 died, 934 booted)',
+    () => {
+      const r = hvosim('boot', '--kernel', '6.1', '--qemu', Q2G, '--cmdline', `${ORACLE} hugepages=940`, '--no-plan');
+      assert.equal(r.code, 1, r.err);
+      assert.match(
+        r.out.split('\n')[0]!,
+        /^this boot will run out of memory after hugetlb_init\(\): the zones keep .* above their watermarks .* the rest of the boot needs /,
+      );
+      const edge = hvosim('boot', '--kernel', '6.1', '--qemu', Q2G, '--cmdline', `${ORACLE} hugepages=935`, '--no-plan');
+      assert.equal(edge.code, 1);
+      assert.match(edge.out.split('\n')[0]!, /^this boot may run out of memory after hugetlb_init\(\): .* within 5 MiB of the edge/);
+      const ok = hvosim('boot', '--kernel', '6.1', '--qemu', Q2G, '--cmdline', `${ORACLE} hugepages=900`, '--no-plan');
+      assert.equal(ok.code, 0, ok.err);
+      assert.doesNotMatch(ok.out, /run out of memory/);
+      // --check says it too.
+      const c = hvosim('boot', '--kernel', '6.1', '--qemu', Q2G, '--cmdline', `${ORACLE} hugepages=940`, '--check');
+      assert.equal(c.code, 1);
+      assert.match(c.out, /^this boot will run out of memory/);
+    },
+  );
 
   test('HVO off: no saving or cost claimed for HVO; a boot that died: no struct-page figures at all', () => {
     const off = hvosim('boot', '--cmdline', 'hugepagesz=1G hugepages=2');

@@ -22,7 +22,9 @@ let stderr = '';
 
 // The server runs in a process of its own, as `hvosim serve` does, so a request that kills it is seen.
 before(async () => {
-  const code = `import('${join(ROOT, 'src/cli/serve.ts').replace(/\\/g, '/')}').then((m) => m.startServer(${JSON.stringify(root)}, 0)).then(({ url }) => console.log(url));`;
+  const code =
+    `import('${join(ROOT, 'src/cli/serve.ts').replace(/\\/g, '/')}')` +
+    `.then((m) => m.startServer(${JSON.stringify(root)}, 0)).then(({ url }) => console.log(url));`;
   child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.on('data', (d) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {

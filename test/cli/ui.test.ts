@@ -26,7 +26,10 @@ describe('boot answers the operator', () => {
     assert.match(r.out, /struct pages: 96 MiB without HVO, [\d.]+ MiB now .*HVO saves/);
     assert.match(
       r.out,
-      /Most 1 GiB pages this machine gets: \d+ \(node0 \d+, node1 \d+\), leaving ~[\d.]+ [KMGT]?i?B free\. Command line:\n {2}hugetlb_free_vmemmap=on hugepagesz=1G hugepages=\d+/,
+      new RegExp(
+        /Most 1 GiB pages this machine gets: \d+ \(node0 \d+, node1 \d+\), leaving ~[\d.]+ [KMGT]?i?B free\. Command line:\n/.source +
+          / {2}hugetlb_free_vmemmap=on hugepagesz=1G hugepages=\d+/.source,
+      ),
     );
   });
 

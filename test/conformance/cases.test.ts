@@ -60,7 +60,8 @@ describe('the two comparisons of a conformance case', () => {
   });
   test('boot --qemu compares the same observables from the QEMU command line alone', () => {
     const m = parseQemuArgs(
-      '-machine q35 -cpu qemu64,+pdpe1gb -m 6G -object memory-backend-ram,id=a,size=3G -numa node,nodeid=0,memdev=a -object memory-backend-ram,id=b,size=3G -numa node,nodeid=1,memdev=b',
+      '-machine q35 -cpu qemu64,+pdpe1gb -m 6G -object memory-backend-ram,id=a,size=3G -numa node,nodeid=0,memdev=a ' +
+        '-object memory-backend-ram,id=b,size=3G -numa node,nodeid=1,memdev=b',
     );
     const r = compareBoot(log, (l) => boot({ ...m, cmdline: l.cmdline ?? '' }, { profile: '6.1', others: estimatedOthers }));
     assert.equal(r.byKind.hugepages!.matched, r.byKind.hugepages!.total);

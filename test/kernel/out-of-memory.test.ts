@@ -101,17 +101,21 @@ describe('watermarks after hugetlb_init()', () => {
 });
 
 describe('predicting the boots that run out of memory', () => {
-  test('no real boot that reached init is predicted to die (replayed from its log, and booted from its QEMU machine); only those at the edge are called close', () => {
-    let n = 0;
-    for (const { f, text, log, s } of replayedBoots()) {
-      const edge = /oom-edge/.test(f);
-      assert.equal(call(s), edge ? 'edge' : 'boots', `${f} (replay)`);
-      if (/nodes=\[/.test(text)) assert.notEqual(call(bootQemu(nodesOf(text), log.cmdline ?? '')), 'dies', `${f} (qemu)`);
-      if (!edge) assert.equal(bootDeath(s), null, f);
-      n++;
-    }
-    assert.ok(n >= 40);
-  });
+  test(
+    'no real boot that reached init is predicted to die (replayed from its log, and booted from its QEMU machine); ' +
+      'only those at the edge are called close',
+    () => {
+      let n = 0;
+      for (const { f, text, log, s } of replayedBoots()) {
+        const edge = /oom-edge/.test(f);
+        assert.equal(call(s), edge ? 'edge' : 'boots', `${f} (replay)`);
+        if (/nodes=\[/.test(text)) assert.notEqual(call(bootQemu(nodesOf(text), log.cmdline ?? '')), 'dies', `${f} (qemu)`);
+        if (!edge) assert.equal(bootDeath(s), null, f);
+        n++;
+      }
+      assert.ok(n >= 40);
+    },
+  );
 
   test('the real boots at the edge: no boot that lived is called dead, no boot that died is called alive', () => {
     const files = txt(EDGE);

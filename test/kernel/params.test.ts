@@ -55,17 +55,21 @@ describe('next_arg(): words, quotes, --', () => {
     // Bytes, not characters: a two-byte character is cut in half, its first byte shown as U+FFFD.
     assert.equal(keptCommandLine('é'.repeat(2000)), `${'é'.repeat(1023)}\ufffd`);
   });
-  test(`a line of ${COMMAND_LINE_SIZE} bytes or more stops the boot in setup_command_line() (real 6.1: a fortify panic); ${COMMAND_LINE_SIZE - 1} boots`, () => {
-    const line = (n: number) => 'hugepagesz=2M hugepages=3 p='.padEnd(n, 'p');
-    const dead = run(line(COMMAND_LINE_SIZE));
-    assert.ok(dead.panic);
-    assert.ok(dead.dmesg.includes('detected buffer overflow in __fortify_strlen'));
-    assert.ok(dead.dmesg.includes('kernel BUG at lib/string_helpers.c:1027!'));
-    const alive = run(line(COMMAND_LINE_SIZE - 1));
-    assert.equal(alive.panic, null);
-    const hp = hugepagesByNode(alive);
-    assert.equal(hp.node0!['2048kB']! + hp.node1!['2048kB']!, 3);
-  });
+  test(
+    `a line of ${COMMAND_LINE_SIZE} bytes or more stops the boot in setup_command_line() (real 6.1: a fortify panic); ` +
+      `${COMMAND_LINE_SIZE - 1} boots`,
+    () => {
+      const line = (n: number) => 'hugepagesz=2M hugepages=3 p='.padEnd(n, 'p');
+      const dead = run(line(COMMAND_LINE_SIZE));
+      assert.ok(dead.panic);
+      assert.ok(dead.dmesg.includes('detected buffer overflow in __fortify_strlen'));
+      assert.ok(dead.dmesg.includes('kernel BUG at lib/string_helpers.c:1027!'));
+      const alive = run(line(COMMAND_LINE_SIZE - 1));
+      assert.equal(alive.panic, null);
+      const hp = hugepagesByNode(alive);
+      assert.equal(hp.node0!['2048kB']! + hp.node1!['2048kB']!, 3);
+    },
+  );
   test('law: without quotes and --, the words are the whitespace-separated words', () => {
     fc.assert(
       fc.property(

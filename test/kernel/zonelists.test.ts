@@ -51,7 +51,8 @@ describe('zonelists: the nodes an allocation falls back over', () => {
 
   // Recorded with Debian's 7.1.13: QEMU node 1 has no memory and no CPU, so its SRAT names PXM 0 and 2 only.
   const MEMORYLESS_QEMU =
-    '-machine q35 -cpu qemu64,+pdpe1gb -smp 1 -m 4096M -object memory-backend-ram,id=m0,size=2048M -numa node,nodeid=0,memdev=m0 -numa node,nodeid=1 -object memory-backend-ram,id=m2,size=2048M -numa node,nodeid=2,memdev=m2';
+    '-machine q35 -cpu qemu64,+pdpe1gb -smp 1 -m 4096M -object memory-backend-ram,id=m0,size=2048M ' +
+    '-numa node,nodeid=0,memdev=m0 -numa node,nodeid=1 -object memory-backend-ram,id=m2,size=2048M -numa node,nodeid=2,memdev=m2';
   const nodeLines = (lines: string[]) =>
     lines.filter((l) => /^(ACPI: SRAT: Node|Initmem setup node|Fallback order for Node)/.test(l)).map((l) => l.trimEnd());
   test('a proximity domain without memory or CPUs gets no node: the next one is node 1 (QEMU command line and log)', () => {
