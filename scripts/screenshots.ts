@@ -1,4 +1,4 @@
-// npm run screenshots: the README's pictures of the web page, taken in headless Chromium
+// npm run screenshots: the pictures of the web page (README.md, docs/web.md), taken in headless Chromium
 // (Debian's chromium through playwright-core), written to docs/screenshots/.
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // hvosim boot --json: a summary of bounded size (the same fields whatever the machine's size),
 // and the streams that grow with the machine, each one JSON value per line (NDJSON), made as
 // they are written: --json-memblock (every memblock call), --json-dmesg (the kernel log),
-// --json-pages (every huge page in a pool). The README's "--json" section documents the fields.
+// --json-pages (every huge page in a pool). The "--json" section of docs/usage.md documents the fields.
 import { modelledSteps, validatedAgainst, type KernelState } from '../simulator.js';
 import { machineRamBytes } from '../machine/types.js';
 import { cmdlineNotes } from '../report/cmdline.js';

@@ -222,7 +222,7 @@ export function planOfBoot(s: KernelState, m: Machine, opts: BootOptions, margin
 /** The memory the planner's recommendation leaves free after boot: a size, or a share of MemTotal (within bounds, if given). */
 export type Margin = { bytes: number } | { percent: number; minBytes?: number; maxBytes?: number };
 
-/** The margin when none is given: 2% of MemTotal, at least 256 MiB and at most 16 GiB (15.4 GiB on a 768 GiB box), documented in the README. */
+/** The margin when none is given: 2% of MemTotal, at least 256 MiB and at most 16 GiB (15.4 GiB on a 768 GiB box), documented in docs/usage.md. */
 export const DEFAULT_MARGIN: Margin = { percent: 2, minBytes: 256 * 2 ** 20, maxBytes: 16 * 2 ** 30 };
 
 /** "2%", "512M", "4G" or "0": a --plan-margin value, or null when it is neither a size nor a percentage. */
