@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMachineJson } from '../src/machine/json.js';
-import { machineFromLog } from '../src/machine/from-log.js';
+import { machineFromLog } from '../src/trace/machine-from-log.js';
 import { presetJson, presetNames } from '../src/machine/presets.js';
 import { kernelLogText, parseKernelLog } from '../src/trace/log.js';
 import { parseMemblockLog } from '../src/trace/memblock-log.js';

@@ -7,14 +7,15 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { caseArb, qemuArgs } from '../src/check/campaign.js';
-import { boot } from '../src/simulator.js';
+import { boot, PROFILE_NAMES } from '../src/simulator.js';
 import { estimatedOthers } from '../src/kernel/others.js';
 import { parseQemuArgs } from '../src/machine/qemu.js';
 import { meminfoText, vmstatText, zoneinfoText, sysfsHugepagesText } from '../src/report/proc.js';
 import { parseKernelLog } from '../src/trace/log.js';
 import { replayFixture } from '../src/trace/observe.js';
 
-const PROFILE_NAMES = (process.env.GOLDEN_PROFILES ?? '6.1,6.12,6.15,6.16,7.0,hvo-v7,7.1,7.3').split(',');
+/** Every profile, or those GOLDEN_PROFILES names (comma-separated). */
+const PROFILES = process.env.GOLDEN_PROFILES?.split(',') ?? PROFILE_NAMES;
 
 /** A stable serialisation of plain data, Maps, Sets and typed arrays; functions are left out. */
 function stable(x: unknown, seen = new Set<unknown>()): string {
@@ -65,7 +66,7 @@ const n = Number(process.argv[2] ?? 150);
 const cases = fc.sample(caseArb(true), { numRuns: n, seed: 4242 });
 for (const [i, c] of cases.entries()) {
   const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
-  for (const p of PROFILE_NAMES) {
+  for (const p of PROFILES) {
     const nr = i % 5 === 0 ? (i * 37) % 500 : i % 7 === 0 ? 0 : undefined;
     const s = boot(m, { profile: p, faults: c.faults, others: estimatedOthers, nrHugepages: nr });
     console.log(`case ${i} ${p} ${hashBoot(s)}`);
@@ -82,7 +83,7 @@ for (const dir of FIXTURE_DIRS) {
     const text = readFileSync(join(dir, f), 'utf8');
     if (!text.includes('=====DMESG')) continue;
     const log = parseKernelLog(text, f);
-    for (const p of PROFILE_NAMES) {
+    for (const p of PROFILES) {
       const r = replayFixture(log, p);
       console.log(`log ${dir}/${f} ${p} ${createHash('sha256').update(stable(r)).digest('hex').slice(0, 16)}`);
     }

@@ -9,10 +9,13 @@ import { boot as kernelBoot, type BootOptions as KernelBootOptions } from './ker
 import type { KernelProfile } from './kernel/profile.js';
 import type { Machine } from './machine/types.js';
 import { DEFAULT_PROFILE, getProfile } from './profiles/index.js';
-import type { KernelState } from './kernel/state.js';
+import type { ArchSetup, KernelState } from './kernel/state.js';
+import { archSetup } from './arch/index.js';
+import { memblockHints } from './sim/memblock-hints.js';
+import { bootShortcuts } from './sim/vmemmap-runs.js';
 
 /** How to boot: the kernel generation by name or as a profile (the default profile when absent), and the boot's options. */
-export interface BootOptions extends Omit<KernelBootOptions, 'profile'> {
+export interface BootOptions extends Omit<KernelBootOptions, 'profile' | 'arch' | 'shortcuts'> {
   profile?: string | KernelProfile;
 }
 
@@ -25,9 +28,20 @@ export function resolveProfile(p: string | KernelProfile | undefined): KernelPro
   return found;
 }
 
-/** Boot a machine with a kernel generation (src/kernel/boot.ts runs its steps). */
+/** The boot code of the machine's architecture (src/arch). */
+function machineArch(machine: Machine): ArchSetup {
+  const a = archSetup(machine.arch);
+  if (!a) throw new Error(`architecture ${JSON.stringify(machine.arch)} is not modelled (x86_64 is)`);
+  return a;
+}
+
+/**
+ * Boot a machine with a kernel generation: src/kernel/boot.ts runs its steps with the machine's
+ * architecture, taking hvosim's shortcuts (src/sim) unless the boot is stepwise.
+ */
 export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
-  return kernelBoot(machine, { ...opts, profile: resolveProfile(opts.profile) });
+  const shortcuts = opts.stepwise ? null : { boot: bootShortcuts(), memblock: memblockHints() };
+  return kernelBoot(machine, { ...opts, profile: resolveProfile(opts.profile), arch: machineArch(machine), shortcuts });
 }
 
 // Booting.
@@ -57,7 +71,7 @@ export type { DebianKernel, KernelFeatures, KernelProfile, ProfileName } from '.
 // Views of memblock.
 export { forEachFreeMemRange, memblockDbgLine } from './kernel/memblock.js';
 export type { MemblockCall } from './kernel/memblock.js';
-export type { MemblockCallLog } from './sim/memblock-call-log.js';
+export type { MemblockCallLog } from './kernel/memblock-call-log.js';
 
 // Views of nodes, sections, hstates and struct pages.
 export { numaNodeSpans } from './arch/x86_64/numa.js';

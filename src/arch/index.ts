@@ -1,20 +1,14 @@
-import type { Arch } from './types.js';
-import { x86_64 } from './x86_64/facts.js';
+// The architectures' boot code, by the name a machine gives (Machine.arch): what start_kernel()
+// calls in each (src/kernel/state.ts: ArchSetup). Their facts are in src/asm.
+import { x86_64 } from '../asm/index.js';
+import type { ArchSetup } from '../kernel/state.js';
+import { kernelImage, setupArchMemory } from './x86_64/setup.js';
 
-export type { Arch, ZoneLimit } from './types.js';
-export { x86_64 };
+const ARCH_SETUPS: Readonly<Record<string, ArchSetup>> = {
+  x86_64: { facts: x86_64, setupArchMemory, kernelImage },
+};
 
-const ARCHES: Record<string, Arch> = { x86_64 };
-
-/** Look an architecture up by name; undefined when we do not model it. */
-export function getArch(name: string): Arch | undefined {
-  return ARCHES[name];
+/** The boot code of an architecture, or undefined when hvosim does not model it. */
+export function archSetup(name: string): ArchSetup | undefined {
+  return ARCH_SETUPS[name];
 }
-
-/**
- * The architecture a boot runs on when none is given, and the one whose vmemmap
- * geometry pgtable.ts keeps as module constants (its hot paths index tables
- * with them). hvosim models one architecture; a second one makes that geometry
- * a per-boot value.
- */
-export const DEFAULT_ARCH: Arch = x86_64;

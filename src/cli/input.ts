@@ -1,6 +1,6 @@
 // The ways a command gets its machine: a JSON file, a kernel log, a QEMU command line or a preset.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { machineFromLog } from '../machine/from-log.js';
+import { machineFromLog } from '../trace/machine-from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { PRESETS, presetNames } from '../machine/presets.js';
 import type { Machine } from '../machine/types.js';

@@ -4,12 +4,7 @@
 // subsystems read. The memblock calls of other subsystems come from an
 // OtherSubsystems: replayed from a log, or estimated. A boot the kernel would
 // not survive stops at a KernelPanic.
-import type { Arch } from '../arch/index.js';
-import { x86_64 } from '../arch/index.js';
-import { kernelImage, setupArchMemory } from '../arch/x86_64/setup.js';
 import type { Machine } from '../machine/types.js';
-import { memblockHints } from '../sim/memblock-hints.js';
-import { bootShortcuts } from '../sim/vmemmap-runs.js';
 import type { KernelBuild } from './config.js';
 import type { KernelProfile } from './profile.js';
 import {
@@ -22,7 +17,7 @@ import {
   setMaxHugePages,
 } from './hugetlb.js';
 import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
-import type { MemblockFaults } from './memblock.js';
+import type { MemblockFaults, MemblockShortcuts } from './memblock.js';
 import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';
 import { memblockCreate } from './memblock.js';
 import { calcNrKernelPages, freeAreaInit, freeAreaInitMemmap, freeAreaInitZones } from './mm-init.js';
@@ -37,13 +32,13 @@ import {
 import { createVmemmapPageTables } from './pgtable.js';
 import { createSparseState, sparseInit } from './sparse.js';
 import type { BootStepName } from './steps.js';
-import type { BootStep, KernelState, OtherPoint, OtherSubsystems } from './state.js';
+import type { ArchSetup, BootShortcuts, BootStep, KernelState, OtherPoint, OtherSubsystems } from './state.js';
 import { beginStep, endStep, KernelPanic, printk } from './state.js';
 
 /** free_reserved_area() for a part of the kernel image (alternatives, initmem, the section gaps). */
 function freeImagePart(s: KernelState, part: KernelBuild['imageFrees'][number]): void {
   beginStep(s, `free ${part.what}`);
-  freeReservedPages(s, kernelImage(s).start / s.arch.pageSize, (part.kb * 1024) / s.arch.pageSize);
+  freeReservedPages(s, s.archSetup.kernelImage(s).start / s.arch.pageSize, (part.kb * 1024) / s.arch.pageSize);
   printk(s, `Freeing ${part.what} memory: ${part.kb}K`);
 }
 
@@ -77,9 +72,12 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     models: 'start_kernel() up to setup_arch()',
   },
   'setup_arch:memory': {
-    run: setupArchMemory,
+    run: (s) => s.archSetup.setupArchMemory(s),
     models:
-      'setup_arch up to the generic memory code (src/arch/x86_64/setup.ts): e820__memory_setup and the e820 fix-ups, max_pfn, early_reserve_memory, reserve_brk, e820__memblock_setup, reserve_real_mode, init_mem_mapping (top-of-RAM probe), setup_log_buf, acpi_reserve_initial_tables (when the machine lists its ACPI tables), numa_init / alloc_node_data',
+      'setup_arch up to the generic memory code (src/arch/x86_64/setup.ts): e820__memory_setup and the e820 fix-ups, ' +
+      'max_pfn, early_reserve_memory, reserve_brk, e820__memblock_setup, reserve_real_mode, init_mem_mapping ' +
+      '(top-of-RAM probe), setup_log_buf, acpi_reserve_initial_tables (when the machine lists its ACPI tables), ' +
+      'numa_init / alloc_node_data',
   },
   'hugetlb_bootmem_alloc:setup_arch': {
     run: (s) => {
@@ -91,19 +89,22 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
   'hugetlb_bootmem_alloc:mm_core_init_early': {
     run: hugetlbBootmemAlloc,
     models:
-      'hugetlb_bootmem_alloc from mm_core_init_early between free_area_init and sparse_init, whatever the CPU (7.3): the hugetlb parameters, gigantic pages from memblock, cross-zone pages freed at once',
+      'hugetlb_bootmem_alloc from mm_core_init_early between free_area_init and sparse_init, whatever the CPU (7.3): ' +
+      'the hugetlb parameters, gigantic pages from memblock, cross-zone pages freed at once',
   },
   sparse_init: {
     run: sparseInit,
     models:
-      'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks; hugetlb_vmemmap_init_early from sparse_init_nid where the kernel has it)',
+      'sparse_init (section roots, usemaps, memmap buffers, vmemmap page tables and 2 MiB blocks; ' +
+      'hugetlb_vmemmap_init_early from sparse_init_nid where the kernel has it)',
   },
   free_area_init: {
     run: (s) => {
       s.zones = freeAreaInit(s);
     },
     models:
-      'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges; hugetlb_vmemmap_init_late before memmap_init where the kernel has it)',
+      'free_area_init (zone ranges, kernelcore=/movablecore=, spanned and present pages, unavailable ranges; ' +
+      'hugetlb_vmemmap_init_late before memmap_init where the kernel has it)',
   },
   'free_area_init:zones': {
     run: (s) => {
@@ -194,7 +195,8 @@ export function modelledSteps(p: KernelProfile): string[] {
 export interface BootOptions {
   /** The kernel generation (src/profiles; src/simulator.ts resolves a name to it). */
   profile: KernelProfile;
-  arch?: Arch;
+  /** The architecture's facts and setup_arch() (src/arch; src/simulator.ts picks it from the machine). */
+  arch: ArchSetup;
   build?: KernelBuild;
   /** The memblock calls of subsystems we do not model: replayed from a log, or estimated. */
   others?: OtherSubsystems | null;
@@ -206,18 +208,21 @@ export interface BootOptions {
   afterStep?: (s: KernelState, step: BootStep) => void;
   /** No shortcuts: see KernelState.stepwise. */
   stepwise?: boolean;
+  /** hvosim's shortcuts (src/sim), taken unless stepwise: src/simulator.ts makes them. */
+  shortcuts?: { boot: BootShortcuts; memblock: MemblockShortcuts } | null;
 }
 
 /** A fresh state for one boot of `machine` with `profile`. */
-function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, profile: KernelProfile): KernelState {
+function createKernelState(machine: Machine, arch: ArchSetup, build: KernelBuild, profile: KernelProfile): KernelState {
   return {
-    arch,
+    arch: arch.facts,
+    archSetup: arch,
     build,
     profile,
     kernel: profile.features,
     machine,
     cmdline: cmdlineWords(machine.cmdline),
-    memblock: memblockCreate({ debug: true, pageSize: arch.pageSize }),
+    memblock: memblockCreate({ debug: true, pageSize: arch.facts.pageSize }),
     e820: machine.e820.map((e) => ({ ...e })),
     maxPfn: 0,
     maxLowPfn: 0,
@@ -243,15 +248,15 @@ function createKernelState(machine: Machine, arch: Arch, build: KernelBuild, pro
 /** Boot a machine through its profile's steps; returns the state after them. */
 export function boot(machine: Machine, opts: BootOptions): KernelState {
   const profile = opts.profile;
-  const s = createKernelState(machine, opts.arch ?? x86_64, opts.build ?? profile.build, profile);
+  const s = createKernelState(machine, opts.arch, opts.build ?? profile.build, profile);
   s.memblock.debug = s.cmdline.includes('memblock=debug');
   s.others = opts.others ?? null;
   if (opts.faults) s.memblock.faults = opts.faults;
   if (opts.afterStep) s.afterStep = opts.afterStep;
   s.stepwise = opts.stepwise ?? false;
-  if (!s.stepwise) {
-    s.shortcuts = bootShortcuts();
-    s.memblock.shortcuts = memblockHints();
+  if (!s.stepwise && opts.shortcuts) {
+    s.shortcuts = opts.shortcuts.boot;
+    s.memblock.shortcuts = opts.shortcuts.memblock;
   }
   try {
     for (const step of profile.steps) BOOT_STEPS[step].run(s);

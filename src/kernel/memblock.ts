@@ -10,7 +10,7 @@
 // modelled as 2^64, so "size capped at the end of the address space" behaves
 // as in the kernel for every base below it.
 //
-// The calls themselves are recorded in a compact log (src/sim/memblock-call-log.ts,
+// The calls themselves are recorded in a compact log (src/kernel/memblock-call-log.ts,
 // hvosim's own structure): read it as the array of calls the kernel made.
 //
 // Allocations in a row may skip the search where hvosim knows its answer:
@@ -38,8 +38,8 @@ export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
 
 import { hex, pa } from '../util/format.js';
-import { MemblockCallLog } from '../sim/memblock-call-log.js';
-import { DEFAULT_ARCH } from '../arch/index.js';
+import { MemblockCallLog } from './memblock-call-log.js';
+import { DEFAULT_ARCH } from '../asm/index.js';
 
 const SMP_CACHE_BYTES = 64;
 

@@ -35,7 +35,7 @@
 // Read API (for reports): `pt.pmdLeaf`, `pt.pte` and `pt.stored` read like
 // Maps; `pmdLeafRuns(pt)` gives runs of leaves; each table's `runs` are its
 // PTE runs; `vmemmapTranslate()` walks one address.
-import { DEFAULT_ARCH } from '../arch/index.js';
+import { DEFAULT_ARCH } from '../asm/index.js';
 import { firstEndingAbove } from '../util/search.js';
 
 export interface PteRun {

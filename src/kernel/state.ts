@@ -1,5 +1,5 @@
 // One simulated boot: everything the steps read and write. No global state, so boots can run side by side.
-import type { Arch } from '../arch/index.js';
+import type { Arch } from '../asm/index.js';
 import type { E820Entry } from '../machine/e820.js';
 import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
@@ -9,7 +9,7 @@ import type { HvoStats } from './hugetlb-vmemmap.js';
 import type { HugeBootmemPage, HugetlbState } from './hugetlb.js';
 import type { ZoneLayout } from './mm-init.js';
 import type { PageAllocState } from './page-alloc.js';
-import type { NumaMeminfo } from '../arch/x86_64/numa.js';
+import type { NumaMeminfo } from './numa-memblks.js';
 import type { VmemmapPageTables } from './pgtable.js';
 import type { SparseState } from './sparse.js';
 
@@ -34,8 +34,24 @@ export interface OtherSubsystems {
   at(s: KernelState, point: OtherPoint): void;
 }
 
+/**
+ * What start_kernel() calls in the architecture (src/arch/<name>/, picked by src/simulator.ts from
+ * the machine's architecture): its facts, setup_arch() up to the generic memory code, and where it
+ * put the kernel image.
+ */
+export interface ArchSetup {
+  facts: Arch;
+  /** setup_arch() up to sparse_init()/free_area_init(): e820, early reservations, memblock, NUMA. */
+  setupArchMemory(s: KernelState): void;
+  /** Where the kernel image sits (the boot loader's choice when known, else the build's default). */
+  kernelImage(s: KernelState): { start: number; size: number };
+}
+
 export interface KernelState {
+  /** The architecture's facts (page size, section size, zones, ...). */
   arch: Arch;
+  /** The architecture's own boot code. */
+  archSetup: ArchSetup;
   build: KernelBuild;
   /** The kernel generation this boot runs (resolved once, by src/simulator.ts); the kernel files read `kernel`, never its name. */
   profile: KernelProfile;

@@ -1,6 +1,6 @@
 // Checks on a machine description that no input format can express by itself.
 import { InputError } from '../util/errors.js';
-import { x86_64 } from '../arch/index.js';
+import { x86_64 } from '../asm/index.js';
 import { formatBytes, pa } from '../util/format.js';
 import type { Machine } from './types.js';
 

@@ -97,7 +97,10 @@ export const DEBIAN_6_16_CLOUD: KernelBuild = {
   pcpuUnitPages: 61,
 };
 
-/** Debian linux-binary-7.0.13+deb13-cloud-amd64 (test/fixtures/linux-7.0): struct printk_info 112 bytes, mem_section_usage 88 (968 bytes for 11 sections, n13). */
+/**
+ * Debian linux-binary-7.0.13+deb13-cloud-amd64 (test/fixtures/linux-7.0): struct printk_info 112 bytes,
+ * mem_section_usage 88 (968 bytes for 11 sections, n13).
+ */
 export const DEBIAN_7_0_CLOUD: KernelBuild = {
   ...DEBIAN_6_16_CLOUD,
   imageSize: 0x3200000,

@@ -7,7 +7,8 @@ export const LATE_BOOT_STEPS: readonly BootStepName[] = LATE_BOOT_STEP_NAMES;
 
 /** Said by a profile whose build facts are 6.1's stand-ins. */
 export const GUESSED_BUILD =
-  "this generation is modelled from source and mails, not yet held to its real kernel: it reuses the Debian 6.1 build facts and other subsystems' calls, so its numbers are a guess";
+  'this generation is modelled from source and mails, not yet held to its real kernel: it reuses the Debian 6.1 ' +
+  "build facts and other subsystems' calls, so its numbers are a guess";
 
 export const COMMON_NOT_MODELLED: readonly string[] = [
   'deferred struct page init: memmap_init() is taken to write every struct page',

@@ -4,7 +4,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { boot, memblockDbgLine, REFERENCE_PROFILE, setMaxHugePages, type KernelState, type ProfileName } from '../simulator.js';
-import { machineFromLog } from '../machine/from-log.js';
+import { machineFromLog } from './machine-from-log.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
 import { parseVmemmapWalk, vmemmapWalk, walkShape, type WalkEntry } from '../report/vmemmap-walk.js';

@@ -14,8 +14,8 @@
 //   - alloc_node_data(): memblock_phys_alloc_try_nid(), which prints only its
 //     reservation and the "NODE_DATA(N) allocated" line.
 // Every "MEMBLOCK configuration:" dump in the log is compared with our state.
-import type { Arch } from '../arch/index.js';
-import { x86_64 } from '../arch/index.js';
+import type { Arch } from '../asm/index.js';
+import { x86_64 } from '../asm/index.js';
 import { parseE820Line } from '../machine/e820.js';
 import { biosRegionStart } from '../arch/x86_64/e820.js';
 import type { Memblock, MemblockCallArgs, MemblockRegion } from '../kernel/memblock.js';
@@ -38,7 +38,7 @@ import {
   MAX_NUMNODES,
 } from '../kernel/memblock.js';
 import { memblockHints } from '../sim/memblock-hints.js';
-import type { NumaMeminfo } from '../arch/x86_64/numa.js';
+import type { NumaMeminfo } from '../kernel/numa-memblks.js';
 import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../arch/x86_64/numa.js';
 import { resolveProfile, type KernelProfile } from '../simulator.js';
 import { pa } from '../util/format.js';

@@ -11,7 +11,7 @@ import { caseQemuArgs, readCaseList } from '../../src/conformance/cases.js';
 import { generationOfVersion, linuxVersionOf, profileForVersion } from '../../src/conformance/kernels.js';
 import { caseKernelCmdline } from '../../src/conformance/oracle.js';
 import { parseE820Line } from '../../src/machine/e820.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
 import { loggedCalls } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';

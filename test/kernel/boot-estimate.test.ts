@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { boot } from '../../src/simulator.js';
 import { memblockDbgLine } from '../../src/kernel/memblock.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { hugepagesByNode, meminfoObject } from '../../src/report/proc.js';
 import { loggedCalls, ourPrintedCalls } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';

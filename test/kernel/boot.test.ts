@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { describe, test } from 'node:test';
 import { boot } from '../../src/simulator.js';
 import { memblockDbgLine } from '../../src/kernel/memblock.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { fixtureFiles, read } from '../helpers.js';
 

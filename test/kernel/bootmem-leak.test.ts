@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { boot } from '../../src/simulator.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { getProfile } from '../../src/profiles/index.js';
 import type { KernelProfile } from '../../src/profiles/index.js';
 import { replayedOthers } from '../../src/trace/foreign.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Memblock, MemblockType } from '../../src/kernel/memblock.js';
-import { MemblockCallLog } from '../../src/sim/memblock-call-log.js';
+import { MemblockCallLog } from '../../src/kernel/memblock-call-log.js';
 import { allocHintFind, memblockAllocTryNidRawMany, memblockHints } from '../../src/sim/memblock-hints.js';
 import {
   memblockAdd,

@@ -18,7 +18,7 @@ import {
   setupPerZoneWmarks,
 } from '../../src/kernel/page-alloc.js';
 import type { KernelState } from '../../src/kernel/state.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../../src/trace/log.js';
 import { replayedOthers } from '../../src/trace/foreign.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { boot } from '../../src/simulator.js';
 import { getProfile, validatedAgainst } from '../../src/profiles/index.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { loggedCalls, ourPrintedCalls, replayedOthers } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { replayFixture } from '../../src/trace/observe.js';

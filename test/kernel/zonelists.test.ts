@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
 import { replayedOthers } from '../../src/trace/foreign.js';
 import { parseKernelLog } from '../../src/trace/log.js';

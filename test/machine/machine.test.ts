@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { describe, test } from 'node:test';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { loadMachineJson } from '../../src/machine/json.js';
 import { parseQemuArgs, q35Machine } from '../../src/machine/qemu.js';
 import { PRESETS } from '../../src/machine/presets.js';

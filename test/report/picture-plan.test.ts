@@ -11,7 +11,7 @@ import { sectionMapSize } from '../../src/kernel/sparse-buffer.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
 import { PRESETS, presetJson } from '../../src/machine/presets.js';
 import { loadMachineJson } from '../../src/machine/json.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { replayedOthers } from '../../src/trace/foreign.js';
 import { caseArb, qemuArgs } from '../../src/check/campaign.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { boot } from '../../src/simulator.js';
-import { machineFromLog } from '../../src/machine/from-log.js';
+import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { parseVmemmapWalk, pteRunLines, vmemmapWalk, walkShape } from '../../src/report/vmemmap-walk.js';
 import { replayedOthers } from '../../src/trace/foreign.js';
 import { parseKernelLog, type KernelLog } from '../../src/trace/log.js';

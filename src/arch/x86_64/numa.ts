@@ -11,18 +11,8 @@ import {
   MEMBLOCK_HOTPLUG,
   PHYS_ADDR_MAX,
 } from '../../kernel/memblock.js';
+import type { NumaMeminfo } from '../../kernel/numa-memblks.js';
 import { hex010 } from '../../util/format.js';
-
-export interface NumaMemblk {
-  start: number;
-  end: number;
-  nid: number;
-  hotplug?: boolean;
-}
-
-export interface NumaMeminfo {
-  blks: NumaMemblk[];
-}
 
 /** numa_add_memblk(): record one firmware block; empty blocks are ignored. */
 export function numaAddMemblk(mi: NumaMeminfo, nid: number, start: number, end: number, hotplug = false): void {
@@ -82,7 +72,8 @@ export function numaCleanupMeminfo(mb: Memblock, mi: NumaMeminfo, maxPfnPhys: nu
       const blocked = mi.blks.some((bk) => bk.nid !== bi.nid && start < bk.end && end > bk.start);
       if (blocked) continue;
       log.push(
-        `NUMA: Node ${bi.nid} [mem ${hex010(bi.start)}-${hex010(bi.end - 1)}] + [mem ${hex010(bj.start)}-${hex010(bj.end - 1)}] -> [mem ${hex010(start)}-${hex010(end - 1)}]`,
+        `NUMA: Node ${bi.nid} [mem ${hex010(bi.start)}-${hex010(bi.end - 1)}] + ` +
+          `[mem ${hex010(bj.start)}-${hex010(bj.end - 1)}] -> [mem ${hex010(start)}-${hex010(end - 1)}]`,
       );
       bi.start = start;
       bi.end = end;
@@ -92,7 +83,7 @@ export function numaCleanupMeminfo(mb: Memblock, mi: NumaMeminfo, maxPfnPhys: nu
   return { ok: true, log };
 }
 
-/** numa_init()'s first step: forget node ids on memblock (they are set again from the firmware tables). */
+/** numa_init()'s first step: forget node ids on memblock (set again from the firmware tables). */
 export function numaResetMemblockNodes(mb: Memblock): void {
   memblockSetNode(mb, 0, PHYS_ADDR_MAX, mb.memory, MAX_NUMNODES);
   memblockSetNode(mb, 0, PHYS_ADDR_MAX, mb.reserved, MAX_NUMNODES);

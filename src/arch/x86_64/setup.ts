@@ -3,7 +3,7 @@
 // max_pfn, the early reservations, memblock from e820, the real-mode trampoline
 // and init_mem_mapping(), the log buffer, ACPI tables, and x86_numa_init().
 // A second architecture brings a file like this one in its own folder.
-import type { Arch } from '../types.js';
+import type { Arch } from '../../asm/index.js';
 import { hex010, hex018 } from '../../util/format.js';
 import { cmdlineHas } from '../../kernel/cmdline.js';
 import {

@@ -1,5 +1,5 @@
 // x86_64 with 4-level paging and 4 KiB base pages (arch/x86/include/asm/*).
-import type { Arch } from '../types.js';
+import type { Arch } from './types.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

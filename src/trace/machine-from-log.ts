@@ -1,11 +1,11 @@
 // A machine read back from a kernel log: the firmware's e820 map, the SRAT
 // memory affinity lines, the CPU's 1 GiB page support and vendor, and the command line.
-import { kernelImageFromIomem, type KernelLog } from '../trace/log.js';
-import { RE_RAMDISK, RE_SRAT } from '../trace/memblock-log.js';
+import { kernelImageFromIomem, type KernelLog } from './log.js';
+import { RE_RAMDISK, RE_SRAT } from './memblock-log.js';
 import { InputError } from '../util/errors.js';
-import { parseE820Line } from './e820.js';
-import type { Machine, MachineNode } from './types.js';
-import { validateMachine } from './validate.js';
+import { parseE820Line } from '../machine/e820.js';
+import type { Machine, MachineNode } from '../machine/types.js';
+import { validateMachine } from '../machine/validate.js';
 
 const RE_ACPI_TABLE = /^ACPI: Reserving (\S+) table memory at \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/;
 

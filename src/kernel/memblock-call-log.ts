@@ -1,4 +1,4 @@
-// The log of memblock calls: hvosim's own structure, not the kernel's (the
+// The log of memblock calls, kept beside memblock as its record: hvosim's own structure, not the kernel's (the
 // kernel prints its calls under memblock=debug and keeps none).
 //
 // The calls themselves (every memblock_add, memblock_reserve, allocation...,
@@ -19,7 +19,7 @@
 // `callerAt`, `resultAt`, `sizeAt`, `baseAt`, `printedAt`) make no object.
 // The calls of one boot step are `get(i)` for i from its `firstCall` to the
 // next step's.
-import type { MemblockCall } from '../kernel/memblock.js';
+import type { MemblockCall } from './memblock.js';
 
 /** The layouts of a logged call, in the key order of its MemblockCall. */
 const SHAPE_RANGE = 0; // fn, base, size, caller: numbers [base, size]

@@ -1,5 +1,6 @@
-// The facts about one architecture that the memory-setup code depends on.
-// A second architecture is a second file implementing this interface.
+// The facts about one architecture that the generic memory-setup code depends on (what it
+// includes from asm/ headers). A second architecture is a second file implementing this
+// interface; its code (setup_arch() and what it calls) lives in src/arch/<name>/.
 
 export interface ZoneLimit {
   /** Zone name as the kernel prints it in "Zone ranges:". */
