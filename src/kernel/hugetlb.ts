@@ -604,10 +604,11 @@ function gatherBootmemPreallocNode(s: KernelState, nid: number): void {
     const pfn = m.addr / ps;
     const n = pow2(m.order);
     if (!hugetlbBootmemPageZonesValid(s, nid, m)) {
-      // hugetlb_bootmem_free_invalid_page(): page by page, each to its own zone (the page spans two).
+      // hugetlb_bootmem_free_invalid_page(): page by page, each to its own zone (the page spans two; 6.16's and
+      // 7.1's n12 and n24 give the part cut by movablecore= back to Normal and Movable each).
       hugeBootPageDel(s, m);
       for (let p = pfn; p < pfn + n; ) {
-        const next = s.kernel.invalidPageFreeByZone ? Math.min(pfn + n, freedAlikeUpTo(s, p)) : pfn + n;
+        const next = Math.min(pfn + n, freedAlikeUpTo(s, p));
         freeReservedPages(s, p, next - p);
         p = next;
       }

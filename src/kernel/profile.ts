@@ -53,14 +53,6 @@ export interface KernelFeatures {
    */
   usemapAlloc: 'pgdat-section' | 'node';
   /**
-   * gather's hugetlb_bootmem_free_invalid_page() gives a zone-spanning page back
-   * page by page, each page to its own zone (true: what the kernel does, held to
-   * 7.1's n12 and n24), or the whole page to the zone of its head (false: kept for
-   * the profiles whose generated boots are frozen, 6.15 and hvo-v7; a known
-   * misaccounting of their Normal/Movable managed split).
-   */
-  invalidPageFreeByZone: boolean;
-  /**
    * Where the write protection of a pre-HVO folio's tails ends (gather, 6.15 on): `page-count`, the
    * start plus pages_per_huge_page() taken as bytes (only [start + 4 KiB, start + 256 KiB) of a 1 GiB
    * page, the bug), or `vmemmap-size`, the start plus hugetlb_vmemmap_size() (the fix, "mm/hugetlb_vmemmap:

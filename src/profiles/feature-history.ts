@@ -8,7 +8,7 @@
 // public mailing lists. A commit id is given only where a mail gives the mainline one: a "Fixes:" tag or a
 // "Commit <id> (...)" in a later patch, a stable "commit ... upstream" line, a patchwork-bot "applied" mail,
 // or the one id a commit keeps in every linux-next list (mm-stable's); elsewhere the change says so.
-import type { KernelFeatures } from './types.js';
+import type { KernelFeatures } from '../kernel/profile.js';
 
 /** A mainline release as major.minor ("6.16"). */
 export type Release = `${number}.${number}`;
@@ -234,26 +234,6 @@ export const FEATURE_HISTORY: FeatureHistory = {
           'commit not pinned',
         ),
         source: '7.2.13 mm/sparse.c: sparse_usage_init(); test/fixtures/linux-7.1',
-      },
-    ],
-  },
-  invalidPageFreeByZone: {
-    what: 'How gather gives back a gigantic page that spans two zones',
-    steps: [
-      {
-        since: '6.1',
-        value: false,
-        change: 'no zone check before 6.15: the value is never read',
-        source: '6.1.192 and 6.12.118 mm/hugetlb.c: gather_bootmem_prealloc*()',
-      },
-      {
-        since: '6.15',
-        value: true,
-        change: txt(
-          `mm/hugetlb: check bootmem pages for zone intersections (of "${CMA_SERIES}"; mainline id not found):`,
-          'free_reserved_page() page by page, each page to its own zone',
-        ),
-        source: '7.2.13 mm/hugetlb.c: hugetlb_bootmem_free_invalid_page(); Debian 6.16.12 and 7.1.13 boots n12, n24',
       },
     ],
   },

@@ -2,7 +2,7 @@
 // docs/features.md written from both (scripts/feature-matrix.ts prints it; the test compares it).
 import { FEATURE_HISTORY, type FeatureChange, type FeatureHistory, type FeatureStep, HVO_SERIES } from './feature-history.js';
 import { KERNEL_PROFILES } from './index.js';
-import type { KernelFeatures, KernelProfile } from './types.js';
+import type { KernelFeatures, KernelProfile } from '../kernel/profile.js';
 
 export type FeatureName = keyof KernelFeatures;
 type AnyChange = FeatureChange<KernelFeatures[FeatureName]>;

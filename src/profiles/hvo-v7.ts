@@ -5,19 +5,21 @@
 import { DEBIAN_6_1_CLOUD } from './builds.js';
 import { COMMON_NOT_MODELLED, GUESSED_BUILD } from './common.js';
 import { linux615 } from './linux-6.15.js';
-import type { KernelProfile } from '../kernel/profile.js';
+import type { KernelFeatures, KernelProfile } from '../kernel/profile.js';
+
+/** What the series changes (patches 07, 09, 10 and 12 of 18), on whatever generation it is applied to. */
+export const SERIES_V7: Pick<KernelFeatures, 'bootVmemmap' | 'hvoTails' | 'compoundInfo' | 'hvoHeadPage'> = {
+  bootVmemmap: 'deferred',
+  hvoTails: 'zone-shared',
+  compoundInfo: 'mask',
+  hvoHeadPage: 'copy-or-give-up',
+};
 
 export const hvoV7: KernelProfile = {
   name: 'hvo-v7',
   title: 'the series "Eliminate fake head pages" v7 as posted: deferred population, per-zone shared tails, mask compound_info',
   validatedOn: null,
-  features: {
-    ...linux615.features,
-    bootVmemmap: 'deferred',
-    hvoTails: 'zone-shared',
-    compoundInfo: 'mask',
-    hvoHeadPage: 'copy-or-give-up',
-  },
+  features: { ...linux615.features, ...SERIES_V7 },
   base: linux615.name,
   // The series as posted is in no release; 7.1 merged it with later fixes.
   releases: [],

@@ -31,7 +31,6 @@ export const linux61: KernelProfile = {
     crossZoneFreeAtAlloc: false,
     sparseInitPanics: false,
     usemapAlloc: 'pgdat-section',
-    invalidPageFreeByZone: false,
     hvoWrprotectEnd: 'page-count',
     bootPageListOrder: 'newest-first',
     nrKernelPages: 'present-less-memmap',

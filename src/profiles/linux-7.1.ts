@@ -4,8 +4,8 @@
 // the fixes that followed it. hvo-v7 is the series exactly as posted.
 import { COMMON_NOT_MODELLED } from './common.js';
 import { DEBIAN_7_1_CLOUD } from './builds.js';
-import { hvoV7 } from './hvo-v7.js';
-import { linux70, SINCE_7_0 } from './linux-7.0.js';
+import { SERIES_V7 } from './hvo-v7.js';
+import { linux70 } from './linux-7.0.js';
 import type { KernelProfile } from '../kernel/profile.js';
 
 export const linux71: KernelProfile = {
@@ -18,16 +18,10 @@ export const linux71: KernelProfile = {
     fixtures: 'test/fixtures/linux-7.1',
   },
   features: {
-    ...hvoV7.features,
-    ...SINCE_7_0,
-    // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
-    numaMemblks: true,
-    poolGrowFromNode0: true,
-    bootPoolChunks: 'one-pass',
+    ...linux70.features,
+    ...SERIES_V7,
     // sparse_usage_init(): every 7.1 fixture's first sparse_init_nid allocation is from=0 (n14: 1408 bytes nid=0).
     usemapAlloc: 'node',
-    // n12, n24: the page cut by movablecore= goes back to Normal and Movable each its own part (n24 node 0 Normal 89088).
-    invalidPageFreeByZone: true,
   },
   steps: linux70.steps,
   base: linux70.name,

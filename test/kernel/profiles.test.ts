@@ -17,7 +17,8 @@ function run(profile: ProfileName, nodeSizes: number[], cmdline: string) {
   return boot(m, { profile, others: estimatedOthers });
 }
 const hugeCalls = (s: ReturnType<typeof run>) => s.memblock.calls.findIndex((c) => c.caller === '__alloc_bootmem_huge_page');
-const firstCall = (s: ReturnType<typeof run>, caller: string) => s.memblock.calls.findIndex((c) => c.caller === caller);
+/** The first memblock call of a boot step (the mem_section root's caller name differs between generations). */
+const firstCall = (s: ReturnType<typeof run>, step: string) => s.steps.find((x) => x.fn === step)!.firstCall;
 const sectionsOf = (s: ReturnType<typeof run>) => presentSections(s);
 
 describe('6.15 and hvo-v7 boots', () => {

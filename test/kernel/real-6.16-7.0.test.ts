@@ -29,9 +29,10 @@ describe('6.16 on: the early memblock calls', () => {
     assert.deepEqual(low('7.0'), ['reserve_real_mode']);
   });
 
-  test('the mem_section root is memblock_alloc_or_panic()’s from 6.16, and counts as ours (the call right before sparse_index_alloc)', () => {
+  test('the mem_section root is memblock_alloc_or_panic()’s from 6.15 (6.14), and counts as ours (the call before sparse_index_alloc)', () => {
     for (const [p, caller] of [
-      ['6.15', 'sparse_init'],
+      ['6.12', 'sparse_init'],
+      ['6.15', '__memblock_alloc_or_panic'],
       ['6.16', '__memblock_alloc_or_panic'],
       ['7.0', '__memblock_alloc_or_panic'],
     ] as const) {
@@ -45,7 +46,7 @@ describe('6.16 on: the early memblock calls', () => {
     assert.equal(isOurCall('__memblock_alloc_or_panic', undefined), false);
   });
 
-  test('the memmap buffer and the vmemmap blocks pass MEMBLOCK_ALLOC_NOLEAKTRACE from 6.16, ACCESSIBLE before', () => {
+  test('the memmap buffer and the vmemmap blocks pass MEMBLOCK_ALLOC_NOLEAKTRACE from 6.15 (6.14), ACCESSIBLE before', () => {
     const limits = (p: ProfileName) =>
       new Set(
         bootOf(p)
@@ -55,11 +56,12 @@ describe('6.16 on: the early memblock calls', () => {
           .filter((c) => c.maxAddr !== undefined)
           .map((c) => c.maxAddr),
       );
-    assert.deepEqual([...limits('6.15')], [MEMBLOCK_ALLOC_ACCESSIBLE]);
+    assert.deepEqual([...limits('6.12')], [MEMBLOCK_ALLOC_ACCESSIBLE]);
+    assert.deepEqual([...limits('6.15')], [MEMBLOCK_ALLOC_NOLEAKTRACE]);
     assert.deepEqual([...limits('6.16')], [MEMBLOCK_ALLOC_NOLEAKTRACE]);
     assert.deepEqual([...limits('7.0')], [MEMBLOCK_ALLOC_NOLEAKTRACE]);
     assert.equal(getProfile('7.1')!.features.memblockAllocNoLeakTrace, true);
-    assert.equal(getProfile('hvo-v7')!.features.memblockAllocNoLeakTrace, false);
+    assert.equal(getProfile('hvo-v7')!.features.memblockAllocNoLeakTrace, true);
   });
 });
 
@@ -74,10 +76,11 @@ describe("vmemmap_undo_hvo() (6.16, 7.0): a cut page's vmemmap refilled with bas
   });
 });
 
-describe('"HugeTLB: allocation took" (hugetlb_pages_alloc_boot(), 6.16 on)', () => {
+describe('"HugeTLB: allocation took" (hugetlb_pages_alloc_boot(), 6.15 on)', () => {
   const took = (p: ProfileName, cmdline: string) => bootOf(p, cmdline).dmesg.filter((l) => l.startsWith('HugeTLB: allocation took')).length;
-  test('6.16 prints it for the 2 MiB pool asked as a count, even for 0 pages; 7.0 only for a pool that asks for pages', () => {
-    assert.equal(took('6.15', 'hugepages=10'), 0);
+  test('6.15 and 6.16 print it for the 2 MiB pool asked as a count, even for 0 pages; 7.0 only for a pool that asks', () => {
+    assert.equal(took('6.12', 'hugepages=10'), 0);
+    assert.equal(took('6.15', 'hugepages=10'), 1);
     assert.equal(took('6.16', 'hugepages=10'), 1);
     assert.equal(took('7.0', 'hugepages=10'), 1);
     assert.equal(took('6.16', 'hugepagesz=1G hugepages=1'), 1);
@@ -96,7 +99,7 @@ describe('"HugeTLB: allocation took" (hugetlb_pages_alloc_boot(), 6.16 on)', () 
   });
 });
 
-describe('hugetlb_add_param() (6.16 on): five hugetlb parameters kept', () => {
+describe('hugetlb_add_param() (6.15 on): five hugetlb parameters kept', () => {
   const cmd = 'hugepages=3 hugepagesz=1G hugepages=1 hugepages=2 hugepagesz=1G hugepages=1 hugepagesz=3M hugepages=4';
   test('the sixth and later are refused as malformed early options and never parsed', () => {
     const d = bootOf('6.16', cmd).dmesg;
@@ -106,8 +109,8 @@ describe('hugetlb_add_param() (6.16 on): five hugetlb parameters kept', () => {
     );
     assert.equal(d.filter((l) => /does not follow|unsupported hugepagesz/.test(l)).length, 0);
   });
-  test('6.15 parses every one of them', () => {
-    const d = bootOf('6.15', cmd).dmesg;
+  test('6.12 parses every one of them', () => {
+    const d = bootOf('6.12', cmd).dmesg;
     assert.equal(d.filter((l) => l.startsWith('Malformed early option')).length, 0);
     assert.ok(d.includes('HugeTLB: unsupported hugepagesz=3M'));
   });

@@ -30,23 +30,8 @@ const KNOWN_CONTRADICTIONS: readonly (readonly [profile: string, feature: Featur
   // MEMBLOCK_ALLOC_NOLEAKTRACE for the memmap; it is held to Debian's 6.12.118 boots, which have neither.
   ['6.12', 'memSectionRootCaller'],
   ['6.12', 'memblockAllocNoLeakTrace'],
-  // Frozen: the generated boots of 6.15 (and hvo-v7, which shares them) keep 6.1's values. The kernel frees a
-  // zone-spanning page to each zone (6.15 on), trims NUMA blocks to DRAM (6.12 on), keeps its own node cursor
-  // for the 2 MiB boot pool (6.9 on).
-  ['6.15', 'invalidPageFreeByZone'],
-  ['6.15', 'numaMemblks'],
-  ['6.15', 'poolGrowFromNode0'],
-  // Frozen as well, still 6.1's values, which the profiles took for changes of 6.16: the mem_section root by
-  // memblock_alloc_or_panic() and the NOLEAKTRACE memmap (6.14), the "allocation took" line (6.15) and the
-  // hugetlb parameter slots (6.15, 5b47c02967ab, the same series as the rest of this generation).
-  ['6.15', 'memSectionRootCaller'],
-  ['6.15', 'memblockAllocNoLeakTrace'],
-  ['6.15', 'hugetlbAllocTookLine'],
-  ['6.15', 'hugetlbParamSlots'],
-  // The 6.16 profile stands for 6.15 too, whose [0, 1 MiB) reserve still prints setup_arch (6.16's KHO
-  // changes moved it); it is held to Debian's 6.16.12 boots.
-  ['6.16', 'lowMemReservedBy'],
-  // ... and for 6.18 and 6.19, which print no "allocation took" for a pool of 0 pages (b322e88b3d55, 6.18).
+  // The 6.16 profile stands for 6.18 and 6.19 too, which print no "allocation took" for a pool of 0 pages
+  // (b322e88b3d55, 6.18); it is held to Debian's 6.16.12 boots.
   ['6.16', 'hugetlbAllocTookLine'],
 ];
 
