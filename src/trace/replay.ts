@@ -170,59 +170,134 @@ export interface ReplayOptions {
   profile?: string | KernelProfile;
 }
 
+/**
+ * The points of x86's setup_arch() the replay passes through, in boot order: at each the kernel changes
+ * memblock without a line in the log, and the replay makes the same change (setupArchPhase()).
+ */
+type SetupArchPhase = 'early_reserve_memory' | 'e820__memblock_setup' | 'init_mem_mapping' | 'init_mem_mapping:done';
+
 /** Replay the memblock calls of a kernel log. */
 export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): ReplayResult {
-  const arch = opts.arch ?? x86_64;
-  const numaMemblks = opts.profile !== undefined && resolveProfile(opts.profile).features.numaMemblks;
-  const { events, truncated } = parseMemblockLog(log);
-  const mb = memblockCreate({ debug: true, pageSize: arch.pageSize });
-  mb.shortcuts = memblockHints();
-  const early = inferEarlyReservations(log, events, arch);
-  for (const r of early.ranges) memblockAddRange(mb.reserved, r.base, r.size, MAX_NUMNODES, 0);
+  return new MemblockReplay(log, opts).run();
+}
 
-  const res: ReplayResult = {
-    file: log.file,
-    calls: 0,
-    matched: 0,
-    applied: 0,
-    dumps: { total: 0, matched: 0 },
-    numa: { total: 0, matched: 0 },
-    mismatches: [],
-    early: early.ranges,
-    notes: early.notes,
-    truncated,
-    memblock: mb,
-  };
+/** One replay: memblock driven call by call from the log, through setup_arch()'s phases. */
+class MemblockReplay {
+  private readonly arch: Arch;
+  private readonly numaMemblks: boolean;
+  private readonly events: LogEvent[];
+  private readonly mb: Memblock;
+  private readonly res: ReplayResult;
+  private readonly lastPfn: Extract<LogEvent, { kind: 'last-pfn' }> | undefined;
+  private phase: SetupArchPhase = 'early_reserve_memory';
+  private trimmed = false;
+  private readonly numaBlocks: NumaMeminfo = { blks: [] };
+  private sawNumaInfo = false;
+  private numaDone = false;
+  private readonly numaLogged: Extract<LogEvent, { kind: 'numa-merge' }>[] = [];
+  private dumpCount = 0;
+  private readonly callEvents: Extract<LogEvent, { kind: 'call' }>[];
+  private readonly nextCallIndex = new Map<LogEvent, number>();
+  private readonly consumed = new Set<LogEvent>();
 
-  const lastPfn = events.find((e): e is Extract<LogEvent, { kind: 'last-pfn' }> => e.kind === 'last-pfn');
-  let phase: 'early' | 'e820' | 'mapping' | 'mapped' = 'early';
-  let trimmed = false;
-  const numaBlocks: NumaMeminfo = { blks: [] };
-  let sawNumaInfo = false;
-  let numaDone = false;
-  const numaLogged: Extract<LogEvent, { kind: 'numa-merge' }>[] = [];
-  let dumpCount = 0;
+  constructor(log: KernelLog, opts: ReplayOptions) {
+    this.arch = opts.arch ?? x86_64;
+    this.numaMemblks = opts.profile !== undefined && resolveProfile(opts.profile).features.numaMemblks;
+    const { events, truncated } = parseMemblockLog(log);
+    this.events = events;
+    this.mb = memblockCreate({ debug: true, pageSize: this.arch.pageSize });
+    this.mb.shortcuts = memblockHints();
+    const early = inferEarlyReservations(log, events, this.arch);
+    for (const r of early.ranges) memblockAddRange(this.mb.reserved, r.base, r.size, MAX_NUMNODES, 0);
+    this.res = {
+      file: log.file,
+      calls: 0,
+      matched: 0,
+      applied: 0,
+      dumps: { total: 0, matched: 0 },
+      numa: { total: 0, matched: 0 },
+      mismatches: [],
+      early: early.ranges,
+      notes: early.notes,
+      truncated,
+      memblock: this.mb,
+    };
+    this.lastPfn = events.find((e): e is Extract<LogEvent, { kind: 'last-pfn' }> => e.kind === 'last-pfn');
+    this.callEvents = events.filter((e): e is Extract<LogEvent, { kind: 'call' }> => e.kind === 'call');
+    this.callEvents.forEach((e, i) => this.nextCallIndex.set(e, i));
+  }
 
-  const maxMapped = () => (lastPfn ? lastPfn.pfn * arch.pageSize : memblockEndOfDram(mb));
-
-  const endE820Setup = () => {
-    if (phase === 'e820' && !trimmed) {
-      memblockTrimMemory(mb, arch.pageSize);
-      trimmed = true;
+  run(): ReplayResult {
+    for (let ei = 0; ei < this.events.length; ei++) {
+      const ev = this.events[ei]!;
+      if (this.consumed.has(ev)) continue;
+      switch (ev.kind) {
+        case 'srat':
+          this.sawNumaInfo = true;
+          numaAddMemblk(this.numaBlocks, ev.nid, ev.start, ev.end, ev.hotplug);
+          break;
+        case 'fake-node':
+          this.sawNumaInfo = true;
+          // The firmware's nodes were refused (they overlap, or do not cover the RAM): the kernel
+          // cleaned them up first, then starts over with one node.
+          if (this.numaBlocks.blks.length) this.numaCleanupAgainstLog(ev.lineNo);
+          this.numaBlocks.blks = [];
+          numaAddMemblk(this.numaBlocks, 0, ev.start, ev.end);
+          break;
+        case 'numa-merge':
+          this.numaLogged.push(ev);
+          break;
+        case 'dump':
+          this.memblockDump(ev);
+          break;
+        case 'node-data':
+        case 'last-pfn':
+        case 'ramdisk':
+          break;
+        case 'call':
+          this.call(ev, ei);
+          break;
+      }
     }
-  };
+    return this.res;
+  }
 
-  const doNuma = (lineNo: number) => {
-    numaDone = true;
-    numaResetMemblockNodes(mb);
-    const cleanup = cleanupAgainstLog(lineNo);
-    if (cleanup.ok) numaRegisterMemblks(mb, numaBlocks);
-    else res.notes.push('NUMA configuration rejected (overlapping nodes); node ids left unset');
-  };
+  /** Where init_mem_mapping() leaves memblock's current limit: the end of the direct map. */
+  private maxMapped(): number {
+    return this.lastPfn ? this.lastPfn.pfn * this.arch.pageSize : memblockEndOfDram(this.mb);
+  }
+
+  /** The kernel moves on to `next`: make the change to memblock it makes there without a log line. */
+  private setupArchPhase(next: SetupArchPhase): void {
+    this.phase = next;
+    // e820__memblock_setup() starts with memblock_set_current_limit(ISA_END_ADDRESS); init_mem_mapping()
+    // ends with memblock_set_current_limit(get_max_mapped()).
+    if (next === 'e820__memblock_setup') memblockSetCurrentLimit(this.mb, this.arch.isaEnd);
+    if (next === 'init_mem_mapping:done') memblockSetCurrentLimit(this.mb, this.maxMapped());
+  }
+
+  /** The end of e820__memblock_setup(): memblock_trim_memory(PAGE_SIZE), once. */
+  private e820MemblockSetupEnd(): void {
+    if (this.phase === 'e820__memblock_setup' && !this.trimmed) {
+      memblockTrimMemory(this.mb, this.arch.pageSize);
+      this.trimmed = true;
+    }
+  }
+
+  /** numa_init(): node ids forgotten, the blocks cleaned up (compared with the log) and registered. */
+  private numaInit(lineNo: number): void {
+    this.numaDone = true;
+    numaResetMemblockNodes(this.mb);
+    const cleanup = this.numaCleanupAgainstLog(lineNo);
+    if (cleanup.ok) numaRegisterMemblks(this.mb, this.numaBlocks);
+    else this.res.notes.push('NUMA configuration rejected (overlapping nodes); node ids left unset');
+  }
+
   /** numa_cleanup_meminfo() on the blocks so far, its lines compared with the kernel's. */
-  const cleanupAgainstLog = (lineNo: number) => {
-    const cleanup = numaCleanupMeminfo(mb, numaBlocks, maxMapped(), numaMemblks);
-    const logged = numaLogged.map((e) => e.text);
+  private numaCleanupAgainstLog(lineNo: number) {
+    const res = this.res;
+    const cleanup = numaCleanupMeminfo(this.mb, this.numaBlocks, this.maxMapped(), this.numaMemblks);
+    const logged = this.numaLogged.map((e) => e.text);
     const n = Math.max(logged.length, cleanup.log.length);
     for (let i = 0; i < n; i++) {
       res.numa.total++;
@@ -230,93 +305,64 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
       else
         res.mismatches.push({
           kind: 'numa',
-          line: numaLogged[i]?.lineNo ?? lineNo,
+          line: this.numaLogged[i]?.lineNo ?? lineNo,
           call: 'numa_cleanup_meminfo',
           kernel: logged[i] ?? '(nothing)',
           ours: cleanup.log[i] ?? '(nothing)',
         });
     }
-    numaLogged.length = 0;
+    this.numaLogged.length = 0;
     return cleanup;
-  };
+  }
 
-  const callEvents = events.filter((e): e is Extract<LogEvent, { kind: 'call' }> => e.kind === 'call');
-  const nextCallIndex = new Map<LogEvent, number>();
-  callEvents.forEach((e, i) => nextCallIndex.set(e, i));
-  const consumed = new Set<LogEvent>();
+  /** memblock_dump_all(): the logged dump compared with our state (the first one also checks the inferred early reservations). */
+  private memblockDump(ev: Extract<LogEvent, { kind: 'dump' }>): void {
+    const { mb, res } = this;
+    this.e820MemblockSetupEnd();
+    this.dumpCount++;
+    res.dumps.total++;
+    const diffs = compareDump(mb, ev.dump);
+    if (!diffs.length) {
+      res.dumps.matched++;
+      return;
+    }
+    res.mismatches.push({
+      kind: 'dump',
+      line: ev.lineNo,
+      call: `MEMBLOCK configuration #${this.dumpCount}`,
+      kernel: 'logged dump',
+      ours: diffs.join('; '),
+    });
+    if (this.dumpCount === 1) {
+      // The early reservations were inferred; take the kernel's word for them and go on.
+      mb.reserved.regions = ev.dump.reserved.map((r) => ({ ...r }));
+      mb.reserved.totalSize = ev.dump.reservedSize;
+      mb.reserved.changed++;
+      res.notes.push('the first MEMBLOCK dump disagreed with the inferred early reservations; replay continued from the dump');
+    }
+  }
 
   /** The reservation the kernel printed for the allocation at callEvents[i], if any. */
-  const kernelResult = (i: number, size: number): { addr: number; ev?: LogEvent } => {
-    const next = callEvents[i + 1];
+  private kernelResult(i: number, size: number): { addr: number; ev?: LogEvent } {
+    const next = this.callEvents[i + 1];
     return next && isAllocOutcome(next.call, size) ? { addr: next.call.base!, ev: next } : { addr: 0 };
-  };
+  }
 
-  for (let ei = 0; ei < events.length; ei++) {
-    const ev = events[ei]!;
-    if (consumed.has(ev)) continue;
-    switch (ev.kind) {
-      case 'srat':
-        sawNumaInfo = true;
-        numaAddMemblk(numaBlocks, ev.nid, ev.start, ev.end, ev.hotplug);
-        continue;
-      case 'fake-node':
-        sawNumaInfo = true;
-        // The firmware's nodes were refused (they overlap, or do not cover the RAM): the kernel
-        // cleaned them up first, then starts over with one node.
-        if (numaBlocks.blks.length) cleanupAgainstLog(ev.lineNo);
-        numaBlocks.blks = [];
-        numaAddMemblk(numaBlocks, 0, ev.start, ev.end);
-        continue;
-      case 'numa-merge':
-        numaLogged.push(ev);
-        continue;
-      case 'dump': {
-        endE820Setup();
-        dumpCount++;
-        res.dumps.total++;
-        const diffs = compareDump(mb, ev.dump);
-        if (!diffs.length) res.dumps.matched++;
-        else {
-          res.mismatches.push({
-            kind: 'dump',
-            line: ev.lineNo,
-            call: `MEMBLOCK configuration #${dumpCount}`,
-            kernel: 'logged dump',
-            ours: diffs.join('; '),
-          });
-          if (dumpCount === 1) {
-            // The early reservations were inferred; take the kernel's word for them and go on.
-            mb.reserved.regions = ev.dump.reserved.map((r) => ({ ...r }));
-            mb.reserved.totalSize = ev.dump.reservedSize;
-            mb.reserved.changed++;
-            res.notes.push('the first MEMBLOCK dump disagreed with the inferred early reservations; replay continued from the dump');
-          }
-        }
-        continue;
-      }
-      case 'node-data':
-      case 'last-pfn':
-      case 'ramdisk':
-        continue;
-      case 'call':
-        break;
-    }
+  /** One logged memblock call: the phase it shows the kernel in, then the call replayed (an allocation compared). */
+  private call(ev: Extract<LogEvent, { kind: 'call' }>, ei: number): void {
+    const { mb, res, arch } = this;
     const call = ev.call;
-    const ci = nextCallIndex.get(ev)!;
-    if (sawNumaInfo && !numaDone) doNuma(ev.lineNo);
+    const ci = this.nextCallIndex.get(ev)!;
+    if (this.sawNumaInfo && !this.numaDone) this.numaInit(ev.lineNo);
     if (call.fn === 'memblock_add' || call.fn === 'memblock_add_node') {
-      if (phase === 'early') {
-        phase = 'e820';
-        memblockSetCurrentLimit(mb, arch.isaEnd);
-      }
+      if (this.phase === 'early_reserve_memory') this.setupArchPhase('e820__memblock_setup');
     } else {
-      endE820Setup();
+      this.e820MemblockSetupEnd();
     }
-    if (MEM_MAPPING_CALLERS.has(call.caller) && (phase === 'e820' || phase === 'early')) phase = 'mapping';
-    if (ALLOC_FNS.has(call.fn) && phase === 'mapping' && !MEM_MAPPING_CALLERS.has(call.caller)) {
-      phase = 'mapped';
-      memblockSetCurrentLimit(mb, maxMapped());
-    }
+    const mapping = MEM_MAPPING_CALLERS.has(call.caller);
+    if (mapping && (this.phase === 'e820__memblock_setup' || this.phase === 'early_reserve_memory'))
+      this.setupArchPhase('init_mem_mapping');
+    if (ALLOC_FNS.has(call.fn) && this.phase === 'init_mem_mapping' && !mapping) this.setupArchPhase('init_mem_mapping:done');
 
     if (ALLOC_FNS.has(call.fn)) {
       res.calls++;
@@ -335,35 +381,27 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
           call.caller,
         ).addr;
       }
-      const k = kernelResult(ci, call.size);
-      if (k.ev) consumed.add(k.ev);
+      const k = this.kernelResult(ci, call.size);
+      if (k.ev) this.consumed.add(k.ev);
       compareAlloc(res, mb, ev.lineNo, ev.text, call, ours, k.addr);
-      continue;
+      return;
     }
     if (call.fn === 'memblock_reserve' && call.caller === ALLOC_OUTCOME_CALLER) {
       // A reservation with no logged allocation before it: an allocator that does not print
       // (memblock_phys_alloc_try_nid). alloc_node_data() is the one we know: its NODE_DATA line follows.
-      const nd = events.slice(ei + 1, ei + 4).find((e): e is Extract<LogEvent, { kind: 'node-data' }> => e.kind === 'node-data');
+      const nd = this.events.slice(ei + 1, ei + 4).find((e): e is Extract<LogEvent, { kind: 'node-data' }> => e.kind === 'node-data');
       if (nd && nd.start === call.base) {
         res.calls++;
         const ours = memblockPhysAllocTryNid(mb, call.size, arch.smpCacheBytes, nd.nid);
-        compareAlloc(
-          res,
-          mb,
-          ev.lineNo,
-          `memblock_phys_alloc_try_nid: ${call.size} bytes align=0x${arch.smpCacheBytes.toString(16)} nid=${nd.nid} alloc_node_data (unlogged)`,
-          call,
-          ours,
-          call.base!,
-        );
-        continue;
+        const text = `memblock_phys_alloc_try_nid: ${call.size} bytes align=0x${arch.smpCacheBytes.toString(16)} nid=${nd.nid} alloc_node_data (unlogged)`;
+        compareAlloc(res, mb, ev.lineNo, text, call, ours, call.base!);
+        return;
       }
       res.notes.push(`line ${ev.lineNo}: reservation by an allocator that does not log its call; applied as a plain reserve`);
     }
     res.applied++;
     applyPlain(res, mb, ev.lineNo, ev.text, call);
   }
-  return res;
 }
 
 function compareAlloc(
