@@ -94,11 +94,18 @@ describe('the architecture', () => {
       ),
       ...tsFiles('web'),
     ];
-    const inner = /from '(?:\.\.\/)+(?:src\/)?(?:kernel|arch|sim|profiles)\//;
+    const inner = /from '(?:\.\.\/)+(?:src\/)?(?:kernel|arch|sim|model|profiles)\//;
     assert.deepEqual(
       outer.filter((f) => inner.test(readFileSync(f, 'utf8'))),
       [],
     );
+  });
+
+  it('keeps the fitted models out of the kernel mirror: src/model reads src/kernel, never the other way', () => {
+    const offenders = files.filter(
+      (f) => relative(SRC, f).startsWith('kernel') && /from '(?:\.\.\/)+model\//.test(readFileSync(f, 'utf8')),
+    );
+    assert.deepEqual(offenders, []);
   });
 
   it('keeps the base page size in the architecture facts (no literal 4096 in the kernel files)', () => {

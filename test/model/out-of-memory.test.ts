@@ -9,14 +9,8 @@ import { describe, test } from 'node:test';
 import { boot } from '../../src/kernel/boot.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { DEBIAN_6_1_CLOUD } from '../../src/kernel/config.js';
-import {
-  bootNeedAfterHugetlbInitKb,
-  calculateMinFreeKbytes,
-  lowmemReserve,
-  predictOutOfMemory,
-  recommendedMinFreeKbytes,
-  setupPerZoneWmarks,
-} from '../../src/kernel/page-alloc.js';
+import { calculateMinFreeKbytes, lowmemReserve, setupPerZoneWmarks } from '../../src/kernel/page-alloc.js';
+import { bootNeedAfterHugetlbInitKb, predictOutOfMemory, recommendedMinFreeKbytes } from '../../src/model/out-of-memory.js';
 import type { KernelState } from '../../src/kernel/state.js';
 import { machineFromLog } from '../../src/machine/from-log.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
