@@ -13,7 +13,9 @@
 // (ZoneIndex, kept in PageAllocState): binary searches instead of scans.
 // lateFreed keeps ranges, a range touching the last one extends it.
 import { firstNumberAbove } from '../util/search.js';
-import { firstRegionEndingAbove, forEachFreeMemRange, MAX_NUMNODES, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock.js';
+import { MAX_NUMNODES, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
+import { firstRegionEndingAbove } from './memblock-regions.js';
+import { forEachFreeMemRange } from './memblock-search.js';
 import type { Zone } from './mm-init.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';

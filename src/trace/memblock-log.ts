@@ -1,7 +1,7 @@
 // The memblock=debug lines of a kernel log, and the few other lines the
 // replay needs to know where it is in setup_arch() (SRAT, NODE_DATA, max_pfn).
 import type { MemblockCallArgs, MemblockRegion } from '../kernel/memblock.js';
-import { MAX_NUMNODES } from '../kernel/memblock.js';
+import { MAX_NUMNODES } from '../kernel/memblock-flags.js';
 import { InputError } from '../util/errors.js';
 import { parseHex } from '../util/format.js';
 import type { KernelLog } from './log.js';
