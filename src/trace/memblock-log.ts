@@ -5,6 +5,7 @@ import { MAX_NUMNODES } from '../kernel/memblock-flags.js';
 import { InputError } from '../util/errors.js';
 import { parseHex } from '../util/format.js';
 import type { KernelLog } from './log.js';
+import { ALLOC_OUTCOME_CALLER } from '../util/kernel-callers.js';
 
 export interface DumpState {
   memorySize: number;
@@ -103,8 +104,9 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
   return { events, truncated };
 }
 
-/** The caller memblock=debug names on the reservation an allocation makes for itself. */
-export const ALLOC_OUTCOME_CALLER = 'memblock_alloc_range_nid';
+// The caller memblock=debug names on the reservation an allocation makes for itself (src/util/kernel-callers.ts),
+// exported from here too for the readers of logs.
+export { ALLOC_OUTCOME_CALLER };
 
 /** Whether a logged call is the reservation that records the outcome of an allocation of `size` bytes. */
 export function isAllocOutcome(c: MemblockCallArgs | undefined, size: number): boolean {
