@@ -50,7 +50,7 @@ export type { KernelState, OtherSubsystems, OtherPoint, BootStep } from './kerne
 export type { MemblockFaults } from './kernel/memblock.js';
 export { estimatedOthers } from './kernel/others.js';
 export { setMaxHugePages } from './kernel/hugetlb.js';
-export { predictOutOfMemory } from './kernel/page-alloc.js';
+export { predictOutOfMemory } from './model/out-of-memory.js';
 
 // The command line as the kernel splits and keeps it.
 export { bootCommandLine, COMMAND_LINE_SIZE, keptCommandLine, parseArgs } from './kernel/params.js';

@@ -163,6 +163,13 @@ describe('the architecture', () => {
     );
   });
 
+  it('keeps the fitted models out of the kernel mirror: src/model reads src/kernel, never the other way', () => {
+    const offenders = files.filter(
+      (f) => relative(SRC, f).startsWith('kernel') && /from '(?:\.\.\/)+model\//.test(readFileSync(f, 'utf8')),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
   it('keeps the base page size in the architecture facts (no literal 4096 in the kernel files)', () => {
     const offenders = files.filter((f) => relative(SRC, f).startsWith('kernel') && /\b4096\b/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);

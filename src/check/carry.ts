@@ -12,6 +12,7 @@ import { firstEndingAbove } from '../util/search.js';
 import { hex } from '../util/format.js';
 import { HeldRanges, RangeUnion, uncovered, type Range } from './ranges.js';
 import { pow2 } from '../util/units.js';
+import { ALLOC_OUTCOME_CALLER, keptInUse } from '../util/kernel-callers.js';
 
 /**
  * A part of the state an invariant reads. 'memblock' (regions and the call
@@ -106,25 +107,26 @@ interface Lost {
   lateAt: number;
 }
 
-const OURS = /^(vmemmap_|__alloc_bootmem_huge_page)/;
-
 /** What a scan needs to know of a function or caller name, worked out once per name. */
 const FREES = 1;
 const ALLOCS = 2;
 const RESERVE = 4;
+/** A caller whose allocations must stay in use (KernelCaller.keptInUse: all of them). */
 const OUR_CALLER = 8;
-const SPARSE_INIT_NID = 16;
+/** A caller whose memblock_alloc_exact_nid_raw() allocations must stay in use (sparse_init_nid()'s memmap buffer). */
+const OURS_IF_EXACT_NID_RAW = 16;
 const ALLOC_RANGE_NID = 32;
 const EXACT_NID_RAW = 64;
 
 function nameFlags(name: string): number {
+  const kept = keptInUse(name);
   return (
     (name.includes('free') ? FREES : 0) |
     (name.includes('alloc') ? ALLOCS : 0) |
     (name === 'memblock_reserve' ? RESERVE : 0) |
-    (OURS.test(name) ? OUR_CALLER : 0) |
-    (name === 'sparse_init_nid' ? SPARSE_INIT_NID : 0) |
-    (name === 'memblock_alloc_range_nid' ? ALLOC_RANGE_NID : 0) |
+    (kept === true ? OUR_CALLER : 0) |
+    (kept === 'memblock_alloc_exact_nid_raw' ? OURS_IF_EXACT_NID_RAW : 0) |
+    (name === ALLOC_OUTCOME_CALLER ? ALLOC_RANGE_NID : 0) |
     (name === 'memblock_alloc_exact_nid_raw' ? EXACT_NID_RAW : 0)
   );
 }
@@ -229,7 +231,7 @@ export class Carry {
       const result = calls.resultAt(k);
       if (result && fn & ALLOCS) {
         // Ours: the vmemmap's and hugetlb's allocations, and the memmap buffer sparse_init_nid() takes exactly on its node.
-        if (caller & OUR_CALLER || (fn & EXACT_NID_RAW && caller & SPARSE_INIT_NID)) t.ours.push(k);
+        if (caller & OUR_CALLER || (fn & EXACT_NID_RAW && caller & OURS_IF_EXACT_NID_RAW)) t.ours.push(k);
         else t.theirs.push([result, result + calls.sizeAt(k)]);
       }
       const base = calls.baseAt(k);

@@ -1,15 +1,31 @@
 // Differential runs: the same machine booted by two kernel profiles, and what differs.
-import { boot, estimatedOthers, type KernelState, type MemblockFaults, type OtherSubsystems, type ProfileName } from '../simulator.js';
+import {
+  boot,
+  estimatedOthers,
+  type KernelFeatures,
+  type KernelState,
+  type MemblockFaults,
+  type OtherSubsystems,
+  type ProfileName,
+} from '../simulator.js';
 import type { Machine } from '../machine/types.js';
+import { hugepagesByNode, meminfoObject } from '../report/proc.js';
 
-/** Where each generation builds a boot-time gigantic page's HVO mapping (KernelFeatures.bootVmemmap). */
-const HVO_AT_BOOT: Readonly<Record<string, string>> = {
+/** Where each generation builds a boot-time gigantic page's HVO mapping (KernelFeatures.bootVmemmap): every value named. */
+const HVO_AT_BOOT: Readonly<Record<KernelFeatures['bootVmemmap'], string>> = {
   gather: 'late() (once zones existed)',
   early: 'early() (before zones existed)',
   deferred: 'late() (once zones existed)',
   'sparse-init': 'early() from sparse_init_nid() (zones set up first)',
 };
-import { hugepagesByNode, meminfoObject } from '../report/proc.js';
+
+/** What became of a boot-time gigantic page that spans two zones, by KernelFeatures.bootVmemmap: every value named. */
+const ZONE_INVALID_AT_BOOT: Readonly<Record<KernelFeatures['bootVmemmap'], string>> = {
+  gather: 'was populated normally',
+  early: 'had its HVO mapping undone (vmemmap_undo_hvo)',
+  deferred: 'was populated normally',
+  'sparse-init': 'was populated normally',
+};
 
 export interface VmemmapSummary {
   pudTables: number;
@@ -183,9 +199,7 @@ export function diffBoots(
       );
     if (h.zoneInvalid)
       how.push(
-        `${plural(h.zoneInvalid, 'page')} spanning two zones ` +
-          `${r.state.kernel.bootVmemmap === 'early' ? 'had its HVO mapping undone (vmemmap_undo_hvo)' : 'was populated normally'}` +
-          ` and given back to memblock`,
+        `${plural(h.zoneInvalid, 'page')} spanning two zones ${ZONE_INVALID_AT_BOOT[r.state.kernel.bootVmemmap]} and given back to memblock`,
       );
     if (h.fallback) how.push(`${plural(h.fallback, 'page')} fell back to a normal vmemmap after HVO population failed`);
     if (h.optimized)

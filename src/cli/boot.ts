@@ -9,6 +9,7 @@ import {
   PROFILE_NAMES,
   setMaxHugePages,
   type BootOptions,
+  type KernelFeatures,
   type KernelState,
   type ProfileName,
 } from '../simulator.js';
@@ -127,6 +128,14 @@ function bootProgress(m: Machine, profile: ProfileName): ReturnType<typeof progr
   return progress(`booting ${humanSize(machineRamBytes(m))}`, steps);
 }
 
+/** When hugetlb built boot-time gigantic pages' HVO mapping, by KernelFeatures.bootVmemmap: every value named. */
+const HVO_MAPPED: Readonly<Record<KernelFeatures['bootVmemmap'], string>> = {
+  gather: 'once zones existed',
+  early: 'before zones existed',
+  deferred: 'once zones existed',
+  'sparse-init': 'once zones existed',
+};
+
 /** The readable summary npm start shows. */
 function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   const m = s.machine;
@@ -176,10 +185,7 @@ function summary(s: KernelState, warnings: string[], plan?: Plan): string {
   else {
     const parts = [`HVO: on.`];
     if (hvo.preHvo)
-      parts.push(
-        `${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb ` +
-          `(${s.kernel.bootVmemmap === 'early' ? 'before zones existed' : 'once zones existed'}).`,
-      );
+      parts.push(`${hvo.preHvo} boot-time gigantic pages got their HVO mapping from hugetlb (${HVO_MAPPED[s.kernel.bootVmemmap]}).`);
     if (hvo.zoneInvalid) parts.push(`${hvo.zoneInvalid} spanned two zones and were given back.`);
     if (hvo.fallback) parts.push(`${hvo.fallback} fell back to a normal vmemmap.`);
     if (hvo.optimized) {

@@ -29,12 +29,12 @@ export interface KernelBuild {
   /**
    * What the boot needs from the end of hugetlb_init() until init runs, beyond
    * the zones' min watermarks and lowmem reserves once khugepaged raised them
-   * (predictOutOfMemory() in page-alloc.ts): the kernel's own allocations
+   * (predictOutOfMemory() in src/model/out-of-memory.ts): the kernel's own allocations
    * before hugetlb_init() that the model does not count, the rest of the
    * initcalls (hash tables sized by memory among them), unpacking the
    * initramfs and starting init. A boot whose zones hold less dies. Points
    * [MemTotal kB, need kB], ascending: the need is interpolated between them,
-   * the last segment's slope carried on up to NEED_GROWS_UP_TO_KB, flat above.
+   * the last segment's slope carried on up to NEED_GROWS_UP_TO_KB (in that model), flat above.
    */
   bootNeedAfterHugetlbInit: [number, number][];
   /**
@@ -51,6 +51,3 @@ export interface KernelBuild {
    */
   kernelUseAtHugetlbInitKb: number;
 }
-
-/** Where the memory-sized part of the boot's need stops growing: alloc_large_system_hash() caps the networking tables (TCP established: 512K entries) at about this much RAM. An assumption: no boot above 8 GiB was measured. */
-export const NEED_GROWS_UP_TO_KB = 64 * 1024 * 1024;

@@ -16,26 +16,29 @@
 // Allocations in a row may skip the search where hvosim knows its answer:
 // src/sim/memblock-hints.ts, installed as `mb.shortcuts` by the boot runner
 // unless it boots stepwise.
+//
+// Under the calls, in files of their own: memblock-flags.ts (the flags and
+// limits), memblock-regions.ts (a type's region arrays) and memblock-search.ts
+// (the free ranges and the search for a free range in them).
 
-export const NUMA_NO_NODE = -1;
-/** MAX_NUMNODES with Debian's CONFIG_NODES_SHIFT=10: "no node assigned yet". */
-export const MAX_NUMNODES = 1024;
-export const PHYS_ADDR_MAX = 2 ** 64;
-/** MEMBLOCK_ALLOC_ANYWHERE: (phys_addr_t)~0, no upper limit. */
-export const MEMBLOCK_ALLOC_ANYWHERE = PHYS_ADDR_MAX;
-/** MEMBLOCK_ALLOC_ACCESSIBLE: up to memblock.current_limit. */
-export const MEMBLOCK_ALLOC_ACCESSIBLE = 0;
-/** MEMBLOCK_ALLOC_NOLEAKTRACE: like ACCESSIBLE, without kmemleak. */
-export const MEMBLOCK_ALLOC_NOLEAKTRACE = 1;
-/** MEMBLOCK_LOW_LIMIT on x86_64 is 0. */
-export const MEMBLOCK_LOW_LIMIT = 0;
-
-/** enum memblock_flags */
-export const MEMBLOCK_NONE = 0x0;
-export const MEMBLOCK_HOTPLUG = 0x1;
-export const MEMBLOCK_MIRROR = 0x2;
-export const MEMBLOCK_NOMAP = 0x4;
-export const MEMBLOCK_DRIVER_MANAGED = 0x8;
+import { MAX_NUMNODES, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_ANYWHERE, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
+import {
+  firstRegionEndingAbove,
+  memblockAddRange,
+  memblockCnt,
+  memblockIsolateRange,
+  memblockMergeRegions,
+  memblockRemoveRange,
+  memblockRemoveRegion,
+  memblockTotalSize,
+  roundDown,
+  roundUp,
+} from './memblock-regions.js';
+import { findEnd, findStart, memblockFindInRangeNode } from './memblock-search.js';
+// Still exported from here for the files that import them from memblock.js (src/arch, trace/replay.ts, simulator.ts).
+export { MAX_NUMNODES, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from './memblock-flags.js';
+export { memblockAddRange, memblockRemoveRange } from './memblock-regions.js';
+export { forEachFreeMemRange } from './memblock-search.js';
 
 import { hex, pa } from '../util/format.js';
 import { MemblockCallLog } from './memblock-call-log.js';
@@ -210,175 +213,6 @@ function recordAlloc(
   return mb.calls.pushAlloc(fn, size, align, nid, from, maxAddr, caller, mb.debug);
 }
 
-/** type->cnt: the kernel keeps one empty dummy region in an empty array. */
-export function memblockCnt(type: MemblockType): number {
-  return Math.max(1, type.regions.length);
-}
-
-/** type->total_size */
-export function memblockTotalSize(type: MemblockType): number {
-  return type.totalSize;
-}
-
-/** memblock_cap_size(): keep base + size within the address space. */
-function memblockCapSize(base: number, size: number): number {
-  return Math.min(size, PHYS_ADDR_MAX - base);
-}
-
-/** memblock_insert_region() */
-function memblockInsertRegion(type: MemblockType, idx: number, base: number, size: number, nid: number, flags: number): void {
-  type.regions.splice(idx, 0, { base, size, flags, nid });
-  type.totalSize += size;
-}
-
-/** memblock_remove_region() */
-function memblockRemoveRegion(type: MemblockType, idx: number): void {
-  type.changed++;
-  type.totalSize -= type.regions[idx]!.size;
-  type.regions.splice(idx, 1);
-}
-
-/** memblock_merge_regions(): merge neighbours that touch and share node and flags. */
-export function memblockMergeRegions(type: MemblockType): void {
-  const regs = type.regions;
-  let i = 0;
-  while (i < regs.length - 1) {
-    const cur = regs[i]!;
-    const next = regs[i + 1]!;
-    if (cur.base + cur.size !== next.base || cur.nid !== next.nid || cur.flags !== next.flags) {
-      if (cur.base + cur.size > next.base) throw new Error(`memblock.${type.name}: overlapping regions at index ${i}`);
-      i++;
-      continue;
-    }
-    cur.size += next.size;
-    regs.splice(i + 1, 1);
-  }
-}
-
-/** Index of the first region whose end lies above addr (binary search). */
-export function firstRegionEndingAbove(regs: MemblockRegion[], addr: number): number {
-  // firstEndingAbove() written out for regions: it runs several times in every call.
-  let lo = 0;
-  let hi = regs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const r = regs[mid]!;
-    if (r.base + r.size <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** memblock_add_range(): add [base, base+size) to a type; overlaps keep the existing region's node and flags. */
-export function memblockAddRange(type: MemblockType, base: number, size: number, nid: number, flags: number): void {
-  size = memblockCapSize(base, size);
-  if (!size) return;
-  type.grown++;
-  const end = base + size;
-  const regs = type.regions;
-  // Regions before `idx` end at or below `base` and are untouched.
-  let idx = firstRegionEndingAbove(regs, base);
-  const next = regs[idx];
-  if (!next || next.base >= end) {
-    // Nothing overlaps: the new region would go in at idx. Where it would merge at once with a
-    // neighbour, grow that neighbour instead (the regions come out the same, without inserting
-    // one only to remove it), then merge on from where memblock_merge_regions() would look.
-    const prev = idx > 0 ? regs[idx - 1]! : undefined;
-    if (prev && prev.base + prev.size === base && prev.nid === nid && prev.flags === flags) {
-      prev.size += size;
-      type.totalSize += size;
-      memblockMergeRegionsFrom(type, idx - 1, end);
-      return;
-    }
-    if (next && next.base === end && next.nid === nid && next.flags === flags) {
-      next.base = base;
-      next.size += size;
-      type.totalSize += size;
-      memblockMergeRegionsFrom(type, Math.max(0, idx - 1), end);
-      return;
-    }
-  }
-  let cur = base;
-  for (; idx < regs.length; idx++) {
-    const r = regs[idx]!;
-    const rbase = r.base;
-    const rend = rbase + r.size;
-    if (rbase >= end) break;
-    if (rbase > cur) {
-      memblockInsertRegion(type, idx, cur, rbase - cur, nid, flags);
-      idx++;
-    }
-    cur = Math.min(rend, end);
-  }
-  if (cur < end) memblockInsertRegion(type, idx, cur, end - cur, nid, flags);
-  memblockMergeRegionsAround(type, base, end);
-}
-
-/** memblock_merge_regions() restricted to the neighbourhood of [base, end): same result, without a full scan. */
-function memblockMergeRegionsAround(type: MemblockType, base: number, end: number): void {
-  memblockMergeRegionsFrom(type, Math.max(0, firstRegionEndingAbove(type.regions, base) - 1), end);
-}
-
-/** The merging of memblockMergeRegionsAround(), from region i on while regions start at or below end. */
-function memblockMergeRegionsFrom(type: MemblockType, i: number, end: number): void {
-  const regs = type.regions;
-  while (i < regs.length - 1) {
-    const cur = regs[i]!;
-    if (cur.base > end) break;
-    const next = regs[i + 1]!;
-    if (cur.base + cur.size !== next.base || cur.nid !== next.nid || cur.flags !== next.flags) {
-      i++;
-      continue;
-    }
-    cur.size += next.size;
-    regs.splice(i + 1, 1);
-  }
-}
-
-/**
- * memblock_isolate_range(): split regions so that [base, base+size) starts and
- * ends on region boundaries; returns the index range [start, end) of regions inside.
- */
-export function memblockIsolateRange(type: MemblockType, base: number, size: number): [number, number] {
-  size = memblockCapSize(base, size);
-  if (!size) return [0, 0];
-  const end = base + size;
-  const regs = type.regions;
-  let startRgn = 0;
-  let endRgn = 0;
-  for (let idx = firstRegionEndingAbove(regs, base); idx < regs.length; idx++) {
-    const r = regs[idx]!;
-    const rbase = r.base;
-    const rend = rbase + r.size;
-    if (rbase >= end) break;
-    if (rend <= base) continue;
-    if (rbase < base) {
-      // Cut off the part below base; go on with the upper part (now at idx + 1).
-      r.base = base;
-      r.size -= base - rbase;
-      type.totalSize -= base - rbase;
-      memblockInsertRegion(type, idx, rbase, base - rbase, r.nid, r.flags);
-    } else if (rend > end) {
-      // Cut off the part above end; look at the lower part again.
-      r.base = end;
-      r.size -= end - rbase;
-      type.totalSize -= end - rbase;
-      memblockInsertRegion(type, idx, rbase, end - rbase, r.nid, r.flags);
-      idx--;
-    } else {
-      if (!endRgn) startRgn = idx;
-      endRgn = idx + 1;
-    }
-  }
-  return [startRgn, endRgn];
-}
-
-/** memblock_remove_range() */
-export function memblockRemoveRange(type: MemblockType, base: number, size: number): void {
-  const [start, end] = memblockIsolateRange(type, base, size);
-  for (let i = end - 1; i >= start; i--) memblockRemoveRegion(type, i);
-}
-
 /** memblock_add() */
 export function memblockAdd(mb: Memblock, base: number, size: number, caller = 'memblock_add'): void {
   recordRange(mb, 'memblock_add', base, size, caller);
@@ -456,200 +290,6 @@ export function memblockSetclrFlag(mb: Memblock, base: number, size: number, set
     r.flags = set ? r.flags | flag : r.flags & ~flag;
   }
   memblockMergeRegions(mb.memory);
-}
-
-export function roundUp(x: number, align: number): number {
-  return Math.ceil(x / align) * align;
-}
-export function roundDown(x: number, align: number): number {
-  return Math.floor(x / align) * align;
-}
-
-/** should_skip_region(): memory regions an allocation must not use. */
-function shouldSkipRegion(mb: Memblock, m: MemblockRegion, nid: number, flags: number): boolean {
-  if (nid !== NUMA_NO_NODE && nid !== m.nid) return true;
-  if (mb.movableNode && m.flags & MEMBLOCK_HOTPLUG && !(flags & MEMBLOCK_HOTPLUG)) return true;
-  if (flags & MEMBLOCK_MIRROR && !(m.flags & MEMBLOCK_MIRROR)) return true;
-  if (!(flags & MEMBLOCK_NOMAP) && m.flags & MEMBLOCK_NOMAP) return true;
-  if (!(flags & MEMBLOCK_DRIVER_MANAGED) && m.flags & MEMBLOCK_DRIVER_MANAGED) return true;
-  return false;
-}
-
-/**
- * for_each_free_mem_range(): visit the free ranges (memory minus reserved) on
- * `nid`, lowest first; the visitor returns true to stop.
- */
-export function forEachFreeMemRange(
-  mb: Memblock,
-  nid: number,
-  flags: number,
-  visit: (start: number, end: number, m: MemblockRegion) => boolean,
-): void {
-  const res = mb.reserved.regions;
-  for (const m of mb.memory.regions) {
-    if (shouldSkipRegion(mb, m, nid, flags)) continue;
-    const mEnd = m.base + m.size;
-    let lo = m.base;
-    for (let j = firstRegionEndingAbove(res, m.base); j < res.length; j++) {
-      const r = res[j]!;
-      if (r.base >= mEnd) break;
-      if (r.base > lo && visit(lo, r.base, m)) return;
-      lo = Math.max(lo, r.base + r.size);
-      if (lo >= mEnd) break;
-    }
-    if (lo < mEnd && visit(lo, mEnd, m)) return;
-  }
-}
-
-/** for_each_free_mem_range_reverse(): the same ranges, highest first. */
-export function forEachFreeMemRangeReverse(
-  mb: Memblock,
-  nid: number,
-  flags: number,
-  visit: (start: number, end: number, m: MemblockRegion) => boolean,
-): void {
-  const mem = mb.memory.regions;
-  const res = mb.reserved.regions;
-  for (let i = mem.length - 1; i >= 0; i--) {
-    const m = mem[i]!;
-    if (shouldSkipRegion(mb, m, nid, flags)) continue;
-    const mEnd = m.base + m.size;
-    let hi = mEnd;
-    // The last reserved region starting below the top of m.
-    let j = firstRegionEndingAbove(res, mEnd);
-    if (j >= res.length || res[j]!.base >= mEnd) j--;
-    for (; j >= 0; j--) {
-      const r = res[j]!;
-      const rEnd = r.base + r.size;
-      if (rEnd <= m.base) break;
-      if (rEnd < hi && visit(rEnd, hi, m)) return;
-      hi = Math.min(hi, r.base);
-      if (hi <= m.base) break;
-    }
-    if (hi > m.base && visit(m.base, hi, m)) return;
-  }
-}
-
-/** __memblock_find_range_bottom_up(): the free ranges of for_each_free_mem_range(), walked inline (no visitor: it runs for every allocation). */
-function memblockFindRangeBottomUp(
-  mb: Memblock,
-  start: number,
-  end: number,
-  size: number,
-  align: number,
-  nid: number,
-  flags: number,
-): number {
-  const down = mb.faults?.nodes;
-  const res = mb.reserved.regions;
-  const tryRange = (lo: number, hi: number): number => {
-    const thisStart = clamp(lo, start, end);
-    const thisEnd = clamp(hi, start, end);
-    const cand = roundUp(thisStart, align);
-    return cand < thisEnd && thisEnd - cand >= size ? cand : 0;
-  };
-  for (const m of mb.memory.regions) {
-    if (shouldSkipRegion(mb, m, nid, flags)) continue;
-    if (down?.includes(m.nid)) continue;
-    const mEnd = m.base + m.size;
-    let lo = m.base;
-    for (let j = firstRegionEndingAbove(res, m.base); j < res.length; j++) {
-      const r = res[j]!;
-      if (r.base >= mEnd) break;
-      if (r.base > lo) {
-        const found = tryRange(lo, r.base);
-        if (found) return found;
-      }
-      lo = Math.max(lo, r.base + r.size);
-      if (lo >= mEnd) break;
-    }
-    if (lo < mEnd) {
-      const found = tryRange(lo, mEnd);
-      if (found) return found;
-    }
-  }
-  return 0;
-}
-
-/** __memblock_find_range_top_down(): the free ranges of for_each_free_mem_range_reverse(), walked inline. */
-function memblockFindRangeTopDown(
-  mb: Memblock,
-  start: number,
-  end: number,
-  size: number,
-  align: number,
-  nid: number,
-  flags: number,
-): number {
-  const down = mb.faults?.nodes;
-  const mem = mb.memory.regions;
-  const res = mb.reserved.regions;
-  for (let i = mem.length - 1; i >= 0; i--) {
-    const m = mem[i]!;
-    if (shouldSkipRegion(mb, m, nid, flags)) continue;
-    if (down?.includes(m.nid)) continue;
-    // The free ranges of m, highest first: [rEnd, hi) above each reservation, then [m.base, hi).
-    const mEnd = m.base + m.size;
-    let hi = mEnd;
-    let j = firstRegionEndingAbove(res, mEnd);
-    if (j >= res.length || res[j]!.base >= mEnd) j--;
-    for (; j >= -1; j--) {
-      let lo: number;
-      if (j >= 0) {
-        const r = res[j]!;
-        const rEnd = r.base + r.size;
-        if (rEnd <= m.base) {
-          j = -1;
-          lo = m.base;
-        } else lo = rEnd;
-      } else lo = m.base;
-      if (j < 0 && hi <= m.base) break;
-      if (lo < hi) {
-        const thisStart = clamp(lo, start, end);
-        const thisEnd = clamp(hi, start, end);
-        if (thisEnd >= size) {
-          const cand = roundDown(thisEnd - size, align);
-          if (cand >= thisStart) return cand;
-        }
-      }
-      if (j < 0) break;
-      hi = Math.min(hi, res[j]!.base);
-      if (hi <= m.base) break;
-    }
-  }
-  return 0;
-}
-
-export function clamp(x: number, lo: number, hi: number): number {
-  return Math.min(Math.max(x, lo), hi);
-}
-
-/** Where memblock_find_in_range_node() starts looking: never in the first page. */
-export function findStart(mb: Memblock, start: number): number {
-  return Math.max(start, mb.pageSize);
-}
-
-/** Where it stops: the current limit for "accessible" memory, and never below where it starts. */
-export function findEnd(mb: Memblock, start: number, end: number): number {
-  return Math.max(findStart(mb, start), end === MEMBLOCK_ALLOC_ACCESSIBLE || end === MEMBLOCK_ALLOC_NOLEAKTRACE ? mb.currentLimit : end);
-}
-
-/** memblock_find_in_range_node(): a free, aligned range of `size` in [start, end) on `nid`, or 0. */
-export function memblockFindInRangeNode(
-  mb: Memblock,
-  size: number,
-  align: number,
-  start: number,
-  end: number,
-  nid: number,
-  flags: number,
-): number {
-  end = findEnd(mb, start, end);
-  start = findStart(mb, start);
-  if (mb.bottomUp) return memblockFindRangeBottomUp(mb, start, end, size, align, nid, flags);
-  if (mb.faults?.nodes?.length) return memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
-  const known = mb.shortcuts ? mb.shortcuts.find(mb, size, align, start, end, nid, flags) : -1;
-  return known >= 0 ? known : memblockFindRangeTopDown(mb, start, end, size, align, nid, flags);
 }
 
 /** memblock_find_in_range_node() and the reservation of what it found (memblock_alloc_range_nid()'s two steps); 0 if nothing was found. */

@@ -5,18 +5,10 @@
 // managed); nothing here is per page.
 import { hex018 } from '../util/format.js';
 import { memparse } from '../util/units.js';
-import {
-  clamp,
-  forEachFreeMemRange,
-  MAX_NUMNODES,
-  memblockPfnRanges,
-  memblockStartOfDram,
-  MEMBLOCK_HOTPLUG,
-  MEMBLOCK_MIRROR,
-  MEMBLOCK_NONE,
-  NUMA_NO_NODE,
-  roundUp,
-} from './memblock.js';
+import { memblockPfnRanges, memblockStartOfDram } from './memblock.js';
+import { MAX_NUMNODES, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
+import { roundUp } from './memblock-regions.js';
+import { clamp, forEachFreeMemRange } from './memblock-search.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { firstUnmappedStructPage } from './sparse-vmemmap.js';

@@ -8,7 +8,8 @@
 // swiotlb bounce buffer below 4 GiB when there is memory above it. What they
 // matter for is where the big ones land: they can take the 1 GiB block a
 // gigantic page would have used.
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNid, memblockPhysAllocRange, memblockPhysFree, NUMA_NO_NODE } from './memblock.js';
+import { memblockAllocTryNid, memblockPhysAllocRange, memblockPhysFree } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock-flags.js';
 import { largeSystemHashBytes } from './hash.js';
 import { bootCpuNode } from './page-alloc.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';

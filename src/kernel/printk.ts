@@ -1,7 +1,8 @@
 // kernel/printk/printk.c: setup_log_buf(), the ring buffer log_buf_len= asks for.
 import { memparse } from '../util/units.js';
 import { cmdlineValue } from './cmdline.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, memblockAllocTryNid, NUMA_NO_NODE } from './memblock.js';
+import { memblockAllocTryNid } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock-flags.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 

@@ -2,7 +2,8 @@
 // and sparse_buffer_fini(). Kept apart from sparse.ts because the vmemmap code
 // (sparse-vmemmap.ts) takes its blocks from it while sparse.ts drives it, and
 // the two files must not import each other.
-import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE, memblockAllocExactNidRaw, memblockPhysFree } from './memblock.js';
+import { memblockAllocExactNidRaw, memblockPhysFree } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE } from './memblock-flags.js';
 import type { KernelState } from './state.js';
 
 /** section_map_size(): the memmap of one section, PMD aligned. */

@@ -8,7 +8,8 @@
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_LOW_LIMIT, memblockAllocTryNid, NUMA_NO_NODE } from './memblock.js';
+import { memblockAllocTryNid } from './memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_LOW_LIMIT, NUMA_NO_NODE } from './memblock-flags.js';
 import { sectionMapSize, sparseBufferFini, sparseBufferInit } from './sparse-buffer.js';
 import { vmemmapPopulateSections } from './sparse-vmemmap.js';
 import { sparseVmemmapInitNidEarly } from './sparse-vmemmap-init.js';

@@ -16,9 +16,7 @@ import {
   type MemblockCallLog,
 } from '../simulator.js';
 import { firstEndingAbove } from '../util/search.js';
-
-export const OWNERS = ['hugetlb', 'memmap', 'page tables', 'kernel & firmware', 'node data', 'per-cpu', 'other'] as const;
-export type Owner = (typeof OWNERS)[number];
+import { ALLOC_OUTCOME_CALLER, callerOwner, type Owner } from '../util/kernel-callers.js';
 
 export interface Extent<T> {
   start: number;
@@ -68,18 +66,9 @@ export interface BootPicture {
   vmemmap: VmemmapPicture;
 }
 
-/** The owner group of a memblock call, from the kernel function that made it. */
+/** The owner group of a memblock call, from the kernel function that made it (src/util/kernel-callers.ts). */
 export function ownerOf(caller: string): Owner {
-  // vmemmap_populate_hugepages (7.3's 2 MiB memmap blocks) is the memmap, not hugetlb.
-  if (/^vmemmap_/.test(caller)) return 'memmap';
-  if (/huge/.test(caller)) return 'hugetlb';
-  if (/vmemmap|sparse|memmap|earlyonly|usemap|section/.test(caller)) return 'memmap';
-  if (/init_mem_mapping|spp_getpage|alloc_low_page|pgtable|pte|pmd|pud/.test(caller)) return 'page tables';
-  if (/pcpu|percpu/.test(caller)) return 'per-cpu';
-  if (/numa|node_data|pgdat/.test(caller)) return 'node data';
-  if (/early_reserve|setup_arch|bios|real_mode|brk|e820|acpi|initrd|trim|ibft|kernel|crash|setup_data/.test(caller))
-    return 'kernel & firmware';
-  return 'other';
+  return callerOwner(caller);
 }
 
 /**
@@ -97,7 +86,7 @@ export function callEffect(log: MemblockCallLog, i: number, stepFn: string): { s
     const base = log.baseAt(i);
     if (base === undefined) return null;
     const caller = log.callerAt(i);
-    if (caller !== 'memblock_alloc_range_nid') return { start: base, end: base + log.sizeAt(i), owner: ownerOf(caller) };
+    if (caller !== ALLOC_OUTCOME_CALLER) return { start: base, end: base + log.sizeAt(i), owner: ownerOf(caller) };
     // The reserve an allocation makes for itself belongs to that allocation's caller;
     // one with no recorded allocation before it (memblock_phys_alloc_try_nid() inside a step) to the step.
     if (i > 0 && log.resultAt(i - 1) === base && log.fnAt(i - 1) !== 'memblock_reserve') return null;

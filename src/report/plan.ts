@@ -19,7 +19,8 @@ import {
 } from '../simulator.js';
 import type { Machine } from '../machine/types.js';
 import { meminfoObject } from './proc.js';
-import { reservationsAfter, vmemmapBytes, type Owner } from './picture.js';
+import { reservationsAfter, vmemmapBytes } from './picture.js';
+import type { Owner } from '../util/kernel-callers.js';
 import { firstEndingAbove } from '../util/search.js';
 import { humanSize, KiB, parseSize, sizeSuffixed } from '../util/units.js';
 import { hex } from '../util/format.js';

@@ -7,7 +7,8 @@
 // rectangles as 6 GiB. A window (physical or vmemmap addresses) zooms in.
 import { humanSize } from '../util/units.js';
 import { hex } from '../util/format.js';
-import { OWNERS, type BootPicture, type Extent, type Owner, type VmemmapKind } from './picture.js';
+import type { BootPicture, Extent, VmemmapKind } from './picture.js';
+import { OWNERS, type Owner } from '../util/kernel-callers.js';
 
 export const OWNER_COLOURS: Record<Owner, string> = {
   hugetlb: '#1b9e77',

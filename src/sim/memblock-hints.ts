@@ -13,16 +13,10 @@
 // The boot runner installs these as `mb.shortcuts` (memblockHints()) unless it
 // boots stepwise; tests hold them to the search and to calls one by one.
 import type { Memblock, MemblockRegion, MemblockShortcuts } from '../kernel/memblock.js';
-import {
-  findEnd,
-  findStart,
-  firstRegionEndingAbove,
-  MAX_NUMNODES,
-  memblockAddRange,
-  memblockAllocTryNidRaw,
-  MEMBLOCK_NONE,
-  roundDown,
-} from '../kernel/memblock.js';
+import { memblockAllocTryNidRaw } from '../kernel/memblock.js';
+import { MAX_NUMNODES, MEMBLOCK_NONE } from '../kernel/memblock-flags.js';
+import { firstRegionEndingAbove, memblockAddRange, roundDown } from '../kernel/memblock-regions.js';
+import { findEnd, findStart } from '../kernel/memblock-search.js';
 
 /** The shortcuts: one hint per node (NUMA_NO_NODE included), where the last top-down allocation there landed. */
 export class MemblockHints implements MemblockShortcuts {

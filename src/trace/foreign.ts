@@ -1,70 +1,27 @@
 // The memblock calls of subsystems hvosim does not model, taken from a log and
 // interleaved with our own boot's calls exactly where the kernel made them.
 //
-// A logged call is ours when its caller is one our boot makes (OUR_CALLERS);
-// every other call is foreign. A foreign call that came after the kernel's
-// k-th call of ours is applied just before our (k+1)-th call, so when our boot
-// makes the same calls as the kernel, the interleaving is the kernel's. Calls
+// A logged call is ours when its caller is one our boot makes (the table in
+// src/util/kernel-callers.ts); every other call is foreign. A foreign call
+// that came after the kernel's k-th call of ours is applied just before our
+// (k+1)-th call, so when our boot makes the same calls as the kernel, the
+// interleaving is the kernel's. Calls
 // count without the reservation an allocation makes (caller
 // memblock_alloc_range_nid), on both sides.
 import type { Memblock, MemblockCall, MemblockCallArgs } from '../kernel/memblock.js';
 import { memblockApplyLogged } from '../kernel/memblock.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from '../kernel/state.js';
 import type { KernelLog } from './log.js';
-import { ALLOC_OUTCOME_CALLER as OUTCOME, isAllocOutcome, parseMemblockLog } from './memblock-log.js';
-
-/** Callers whose calls our boot makes itself (the in-scope calls). */
-export const OUR_CALLERS = new Set([
-  'setup_arch',
-  'e820__memblock_setup',
-  'reserve_real_mode',
-  'init_mem_mapping',
-  'setup_log_buf',
-  'acpi_reserve_initial_tables',
-  'sparse_init',
-  'sparse_index_alloc',
-  'sparse_init_nid',
-  'vmemmap_alloc_block_zero',
-  'vmemmap_alloc_block_buf',
-  'sparse_buffer_alloc',
-  'sparse_buffer_fini',
-  '__alloc_bootmem_huge_page',
-  // 7.3: a boot-time gigantic page spanning two zones, given back at once.
-  'hugetlb_free_cross_zone_pages',
-]);
+import { isAllocOutcome, parseMemblockLog } from './memblock-log.js';
+import { ALLOC_OUTCOME_CALLER as OUTCOME, baseCaller, kernelCaller } from '../util/kernel-callers.js';
 
 /**
- * Kernel functions a later kernel renamed or inlined, by the name our boot gives them: the gigantic page comes
- * from __alloc_bootmem_huge_page() up to 6.14, from hugetlb's alloc_bootmem() (called by
- * hugetlb_bootmem_alloc() before sparse_init()) from 6.15, and from alloc_bootmem_huge_page() in 7.3.
+ * Whether a primary call with `caller`, followed by a primary call with `nextCaller`, is one our boot makes
+ * (KernelCaller.oursInLog in src/util/kernel-callers.ts).
  */
-const RENAMED_CALLERS: Readonly<Record<string, string>> = {
-  alloc_bootmem: '__alloc_bootmem_huge_page',
-  alloc_bootmem_huge_page: '__alloc_bootmem_huge_page',
-  // vmemmap_alloc_block_buf() inlined where it is called (Debian's 6.16+ builds): a vmemmap page
-  // under a PTE (vmemmap_pte_populate) or a 2 MiB block (vmemmap_populate_hugepages) taken from
-  // memblock when no sparse buffer is left (7.1 n13/n14 HVO head pages, n23; 6.16/7.0 n23).
-  vmemmap_pte_populate: 'vmemmap_alloc_block_buf',
-  vmemmap_populate_hugepages: 'vmemmap_alloc_block_buf',
-  // 7.3: the HVO head page (n13, n14), every 2 MiB block being vmemmap_populate_hugepages (no sparse buffer).
-  vmemmap_populate_address: 'vmemmap_alloc_block_buf',
-};
-
-/** The caller without a compiler suffix (".constprop.0", ".isra.0"), by the name our boot gives it. */
-export function baseCaller(caller: string): string {
-  const base = caller.replace(/\.(constprop|isra|part|cold)\.\d+$/, '');
-  return RENAMED_CALLERS[base] ?? base;
-}
-
-/**
- * memblock_alloc_or_panic() (6.16 on) is called by many subsystems; the one call of it that is ours is
- * memblocks_present()'s mem_section root, which the first sparse_index_alloc() follows at once.
- */
-export const SECTION_ROOT_CALLER = '__memblock_alloc_or_panic';
-
-/** Whether a primary call with `caller`, followed by a primary call with `nextCaller`, is one our boot makes. */
 export function isOurCall(caller: string, nextCaller: string | undefined): boolean {
-  return OUR_CALLERS.has(caller) || (caller === SECTION_ROOT_CALLER && nextCaller === 'sparse_index_alloc');
+  const ours = kernelCaller(caller)?.oursInLog ?? false;
+  return typeof ours === 'boolean' ? ours : nextCaller === ours.before;
 }
 
 export interface LoggedCall {

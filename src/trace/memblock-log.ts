@@ -1,10 +1,11 @@
 // The memblock=debug lines of a kernel log, and the few other lines the
 // replay needs to know where it is in setup_arch() (SRAT, NODE_DATA, max_pfn).
 import type { MemblockCallArgs, MemblockRegion } from '../kernel/memblock.js';
-import { MAX_NUMNODES } from '../kernel/memblock.js';
+import { MAX_NUMNODES } from '../kernel/memblock-flags.js';
 import { InputError } from '../util/errors.js';
 import { parseHex } from '../util/format.js';
 import type { KernelLog } from './log.js';
+import { ALLOC_OUTCOME_CALLER } from '../util/kernel-callers.js';
 
 export interface DumpState {
   memorySize: number;
@@ -104,8 +105,9 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
   return { events, truncated };
 }
 
-/** The caller memblock=debug names on the reservation an allocation makes for itself. */
-export const ALLOC_OUTCOME_CALLER = 'memblock_alloc_range_nid';
+// The caller memblock=debug names on the reservation an allocation makes for itself (src/util/kernel-callers.ts),
+// exported from here too for the readers of logs.
+export { ALLOC_OUTCOME_CALLER };
 
 /** Whether a logged call is the reservation that records the outcome of an allocation of `size` bytes. */
 export function isAllocOutcome(c: MemblockCallArgs | undefined, size: number): boolean {

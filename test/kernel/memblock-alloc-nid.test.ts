@@ -10,17 +10,16 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  NUMA_NO_NODE,
   memblockAllocExactNidRaw,
   memblockAllocTryNid,
   memblockAllocTryNidRaw,
-  memblockCnt,
   memblockEndOfDram,
   memblockReserve,
   memblockStartOfDram,
-  memblockTotalSize,
   type Memblock,
 } from '../../src/kernel/memblock.js';
+import { NUMA_NO_NODE } from '../../src/kernel/memblock-flags.js';
+import { memblockCnt, memblockTotalSize } from '../../src/kernel/memblock-regions.js';
 import {
   DIRECTIONS,
   MEM_SIZE,

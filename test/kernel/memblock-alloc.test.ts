@@ -6,14 +6,8 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  memblockCnt,
-  memblockEndOfDram,
-  memblockReserve,
-  memblockStartOfDram,
-  memblockTotalSize,
-  type Memblock,
-} from '../../src/kernel/memblock.js';
+import { memblockEndOfDram, memblockReserve, memblockStartOfDram, type Memblock } from '../../src/kernel/memblock.js';
+import { memblockCnt, memblockTotalSize } from '../../src/kernel/memblock-regions.js';
 import {
   DIRECTIONS,
   MEM_SIZE,

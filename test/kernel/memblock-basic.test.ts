@@ -5,13 +5,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MAX_NUMNODES,
-  MEMBLOCK_ALLOC_ANYWHERE,
-  MEMBLOCK_HOTPLUG,
-  PHYS_ADDR_MAX,
   memblockAdd,
   memblockAddNode,
-  memblockCnt,
   memblockCreate,
   memblockIsRegionReserved,
   memblockPhysFree,
@@ -21,10 +16,11 @@ import {
   memblockSetBottomUp,
   memblockSetNode,
   memblockStartOfDram,
-  memblockTotalSize,
   memblockTrimMemory,
   type Memblock,
 } from '../../src/kernel/memblock.js';
+import { MAX_NUMNODES, MEMBLOCK_ALLOC_ANYWHERE, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../src/kernel/memblock-flags.js';
+import { memblockCnt, memblockTotalSize } from '../../src/kernel/memblock-regions.js';
 import {
   MEM_SIZE,
   SMP_CACHE_BYTES,

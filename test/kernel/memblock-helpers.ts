@@ -7,12 +7,6 @@
 
 import assert from 'node:assert/strict';
 import {
-  MEMBLOCK_ALLOC_ACCESSIBLE,
-  MEMBLOCK_HOTPLUG,
-  MEMBLOCK_LOW_LIMIT,
-  MEMBLOCK_NONE,
-  MAX_NUMNODES,
-  NUMA_NO_NODE,
   memblockAdd,
   memblockAddNode,
   memblockAllocTryNid,
@@ -23,6 +17,14 @@ import {
   type MemblockRegion,
   type MemblockType,
 } from '../../src/kernel/memblock.js';
+import {
+  MEMBLOCK_ALLOC_ACCESSIBLE,
+  MEMBLOCK_HOTPLUG,
+  MEMBLOCK_LOW_LIMIT,
+  MEMBLOCK_NONE,
+  MAX_NUMNODES,
+  NUMA_NO_NODE,
+} from '../../src/kernel/memblock-flags.js';
 
 export const SZ_2 = 2;
 export const SZ_4 = 4;

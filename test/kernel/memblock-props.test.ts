@@ -19,10 +19,8 @@ import {
   memblockSetclrFlag,
   memblockSetNode,
   memblockTrimMemory,
-  MAX_NUMNODES,
-  MEMBLOCK_HOTPLUG,
-  NUMA_NO_NODE,
 } from '../../src/kernel/memblock.js';
+import { MAX_NUMNODES, MEMBLOCK_HOTPLUG, NUMA_NO_NODE } from '../../src/kernel/memblock-flags.js';
 
 const PAGE = 4096;
 // A small address space (in pages) so random ranges collide often.

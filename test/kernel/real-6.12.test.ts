@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { checkedBoot } from '../../src/check/checked-boot.js';
 import { boot } from '../../src/simulator.js';
 import { setMaxHugePages } from '../../src/kernel/hugetlb.js';
-import { MAX_NUMNODES } from '../../src/kernel/memblock.js';
+import { MAX_NUMNODES } from '../../src/kernel/memblock-flags.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import type { ProfileName } from '../../src/profiles/index.js';

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { boot } from '../../src/simulator.js';
-import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE } from '../../src/kernel/memblock.js';
+import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_NOLEAKTRACE } from '../../src/kernel/memblock-flags.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import { getProfile, validatedAgainst, type ProfileName } from '../../src/profiles/index.js';
 import { isOurCall, ourPrintedCalls } from '../../src/trace/foreign.js';

@@ -9,14 +9,8 @@ import { describe, test } from 'node:test';
 import { boot } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import { DEBIAN_6_1_CLOUD } from '../../src/profiles/builds.js';
-import {
-  bootNeedAfterHugetlbInitKb,
-  calculateMinFreeKbytes,
-  lowmemReserve,
-  predictOutOfMemory,
-  recommendedMinFreeKbytes,
-  setupPerZoneWmarks,
-} from '../../src/kernel/page-alloc.js';
+import { calculateMinFreeKbytes, lowmemReserve, setupPerZoneWmarks } from '../../src/kernel/page-alloc.js';
+import { bootNeedAfterHugetlbInitKb, predictOutOfMemory, recommendedMinFreeKbytes } from '../../src/model/out-of-memory.js';
 import type { KernelState } from '../../src/kernel/state.js';
 import { machineFromLog } from '../../src/trace/machine-from-log.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
