@@ -69,7 +69,8 @@ export {
 export type { DebianKernel, KernelFeatures, KernelProfile, ProfileName } from './profiles/index.js';
 
 // Views of memblock.
-export { forEachFreeMemRange, memblockDbgLine } from './kernel/memblock.js';
+export { memblockDbgLine } from './kernel/memblock.js';
+export { forEachFreeMemRange } from './kernel/memblock-search.js';
 export type { MemblockCall } from './kernel/memblock.js';
 export type { MemblockCallLog } from './kernel/memblock-call-log.js';
 
@@ -77,7 +78,8 @@ export type { MemblockCallLog } from './kernel/memblock-call-log.js';
 export { numaNodeSpans } from './arch/x86_64/numa.js';
 export { presentSections } from './kernel/sparse.js';
 export { sectionMapSize } from './kernel/sparse-buffer.js';
-export { hstateIsGigantic, hstateName, hstateNrHugePages, hstateSize } from './kernel/hugetlb.js';
+export { hstateNrHugePages } from './kernel/hugetlb.js';
+export { hstateIsGigantic, hstateName, hstateSize } from './kernel/hugetlb-alloc.js';
 export { hugeBootPages } from './kernel/hugetlb-bootmem.js';
 export { hugetlbVmemmapOptimizableSize } from './kernel/hugetlb-vmemmap.js';
 export type { Hstate, HugePage } from './kernel/hugetlb.js';

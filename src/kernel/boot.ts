@@ -7,15 +7,9 @@
 import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
 import type { KernelProfile } from './profile.js';
-import {
-  cpuHasGbpages,
-  createHugetlbState,
-  giganticPagesInit,
-  hugetlbBootmemAlloc,
-  hugetlbInit,
-  hugetlbParseArgs,
-  setMaxHugePages,
-} from './hugetlb.js';
+import { createHugetlbState, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, setMaxHugePages } from './hugetlb.js';
+import { cpuHasGbpages } from './hugetlb-alloc.js';
+import { hugetlbParseArgs } from './hugetlb-params.js';
 import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
 import type { MemblockFaults, MemblockShortcuts } from './memblock.js';
 import { cmdlineWords, keptCommandLine, setupCommandLine } from './params.js';

@@ -38,8 +38,6 @@ import { hugetlbParseArgs } from './hugetlb-params.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 // Still exported from here for the files that import them from hugetlb.js (boot.ts, simulator.ts).
-export { cpuHasGbpages, hstateIsGigantic, hstateName, hstateSize } from './hugetlb-alloc.js';
-export { hugetlbParseArgs } from './hugetlb-params.js';
 
 export interface Hstate {
   order: number;

@@ -105,10 +105,6 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
   return { events, truncated };
 }
 
-// The caller memblock=debug names on the reservation an allocation makes for itself (src/util/kernel-callers.ts),
-// exported from here too for the readers of logs.
-export { ALLOC_OUTCOME_CALLER };
-
 /** Whether a logged call is the reservation that records the outcome of an allocation of `size` bytes. */
 export function isAllocOutcome(c: MemblockCallArgs | undefined, size: number): boolean {
   return !!c && c.fn === 'memblock_reserve' && c.caller === ALLOC_OUTCOME_CALLER && c.size === size;

@@ -22,7 +22,6 @@ import type { Memblock, MemblockCallArgs, MemblockRegion } from '../kernel/membl
 import {
   memblockAdd,
   memblockAddNode,
-  memblockAddRange,
   memblockAllocNidOutcome,
   memblockCreate,
   memblockDbgLine,
@@ -30,13 +29,13 @@ import {
   memblockPhysAllocTryNid,
   memblockPhysFree,
   memblockRemove,
-  memblockRemoveRange,
   memblockReserve,
   memblockSetCurrentLimit,
   memblockTrimMemory,
   memblockEndOfDram,
-  MAX_NUMNODES,
 } from '../kernel/memblock.js';
+import { memblockAddRange, memblockRemoveRange } from '../kernel/memblock-regions.js';
+import { MAX_NUMNODES } from '../kernel/memblock-flags.js';
 import { memblockHints } from '../sim/memblock-hints.js';
 import type { NumaMeminfo } from '../kernel/numa-memblks.js';
 import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../arch/x86_64/numa.js';
@@ -44,7 +43,8 @@ import { resolveProfile, type KernelProfile } from '../simulator.js';
 import { pa } from '../util/format.js';
 import { kernelImageFromIomem, type KernelLog } from './log.js';
 import type { DumpState, LogEvent } from './memblock-log.js';
-import { ALLOC_OUTCOME_CALLER, isAllocOutcome, parseMemblockLog } from './memblock-log.js';
+import { ALLOC_OUTCOME_CALLER } from '../util/kernel-callers.js';
+import { isAllocOutcome, parseMemblockLog } from './memblock-log.js';
 
 export interface EarlyReservation {
   base: number;

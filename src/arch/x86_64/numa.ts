@@ -1,16 +1,14 @@
 // arch/x86/mm/numa.c: from firmware NUMA blocks (SRAT) to node ids on memblock regions.
 import type { Memblock } from '../../kernel/memblock.js';
 import {
-  MAX_NUMNODES,
   memblockEndOfDram,
   memblockPfnRanges,
   memblockStartOfDram,
   memblockPhysAllocTryNid,
   memblockSetNode,
   memblockSetclrFlag,
-  MEMBLOCK_HOTPLUG,
-  PHYS_ADDR_MAX,
 } from '../../kernel/memblock.js';
+import { MAX_NUMNODES, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../kernel/memblock-flags.js';
 import type { NumaMeminfo } from '../../kernel/numa-memblks.js';
 import { hex010 } from '../../util/format.js';
 
