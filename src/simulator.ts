@@ -8,7 +8,7 @@
 import { boot as kernelBoot, type BootOptions as KernelBootOptions } from './kernel/boot.js';
 import type { KernelProfile } from './kernel/profile.js';
 import type { Machine } from './machine/types.js';
-import { DEFAULT_PROFILE, getProfile } from './profiles/index.js';
+import { DEFAULT_PROFILE, getProfile, profileForVersion } from './profiles/index.js';
 import type { ArchSetup, KernelState } from './kernel/state.js';
 import { archSetup } from './arch/index.js';
 import { memblockHints } from './sim/memblock-hints.js';
@@ -26,6 +26,25 @@ export function resolveProfile(p: string | KernelProfile | undefined): KernelPro
   const found = getProfile(p);
   if (!found) throw new Error(`unknown kernel profile ${JSON.stringify(p)}`);
   return found;
+}
+
+/** What a --kernel value stands for: the profile, whether it is the asked release's own, and what the answer is worth. */
+export interface KernelChoice {
+  /** The value as given: a profile's name or a kernel version. */
+  asked: string;
+  profile: KernelProfile;
+  /** A profile named, or a version whose release the profile stands for (its `releases`). */
+  exact: boolean;
+  /** Said wherever the answer is shown when the version has no profile of its own (profileForVersion()). */
+  note?: string;
+}
+
+/** A profile's name, else a kernel version ("7.2", "6.18.3": profileForVersion()), else undefined. */
+export function resolveKernel(asked: string): KernelChoice | undefined {
+  const named = getProfile(asked);
+  if (named) return { asked, profile: named, exact: true };
+  const v = profileForVersion(asked);
+  return v && { asked, profile: v.profile, exact: v.exact, ...(v.note ? { note: v.note } : {}) };
 }
 
 /** The boot code of the machine's architecture (src/arch). */
@@ -61,12 +80,13 @@ export {
   DEFAULT_PROFILE,
   getProfile,
   KERNEL_PROFILES,
+  kernelRelease,
   PROFILE_NAMES,
-  profileForRelease,
+  profileForVersion,
   REFERENCE_PROFILE,
   validatedAgainst,
 } from './profiles/index.js';
-export type { DebianKernel, KernelFeatures, KernelProfile, ProfileName } from './profiles/index.js';
+export type { DebianKernel, KernelFeatures, KernelProfile, ProfileName, VersionProfile } from './profiles/index.js';
 
 // Views of memblock.
 export { memblockDbgLine } from './kernel/memblock.js';

@@ -4,9 +4,9 @@ import {
   boot,
   DEFAULT_PROFILE,
   estimatedOthers,
-  getProfile,
   memblockDbgLine,
   PROFILE_NAMES,
+  resolveKernel,
   setMaxHugePages,
   type BootOptions,
   type KernelFeatures,
@@ -31,10 +31,27 @@ import { cmdlineWarnings } from '../report/cmdline.js';
 import { writeFileSync } from 'node:fs';
 import type { Machine } from '../machine/types.js';
 
-/** A --kernel value, or an input error naming the known profiles. */
+/** What a --kernel value stood for, as the commands say it (`kernel` in --json): null `asked` for a log that names no version. */
+export interface KernelJson {
+  asked: string | null;
+  profile: ProfileName;
+  exact: boolean;
+  note: string | null;
+}
+
+/** A --kernel value: a profile's name or a kernel version ("7.2", "6.18.3"); an input error when it is neither. */
+export function parseKernel(v: string, field = '--kernel'): KernelJson {
+  const k = resolveKernel(v);
+  if (!k)
+    throw new InputError(`unknown kernel "${v}": neither a profile (${PROFILE_NAMES.join(', ')}) nor a kernel version (7.2, 6.18.3)`, {
+      field,
+    });
+  return { asked: v, profile: k.profile.name, exact: k.exact, note: k.note ?? null };
+}
+
+/** A --kernel value's profile (parseKernel(); a command that shows the note takes parseKernel() itself). */
 export function parseProfile(v: string, field = '--kernel'): ProfileName {
-  if (!getProfile(v)) throw new InputError(`unknown kernel profile "${v}" (known: ${PROFILE_NAMES.join(', ')})`, { field });
-  return v;
+  return parseKernel(v, field).profile;
 }
 
 type BootCliOptions = MachineOptions & {
@@ -137,14 +154,16 @@ const HVO_MAPPED: Readonly<Record<KernelFeatures['bootVmemmap'], string>> = {
 };
 
 /** The readable summary npm start shows. */
-function summary(s: KernelState, warnings: string[], plan?: Plan): string {
+function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: KernelJson): string {
   const m = s.machine;
   const out: string[] = [];
   // A boot that dies is said first.
   const death = s.panic ? null : bootDeath(s);
   if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
   else if (death) out.push(paint('1;31', death));
-  out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile.name}`);
+  const asked = kernel?.asked && kernel.asked !== s.profile.name ? ` (for Linux ${kernel.asked})` : '';
+  out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile.name}${asked}`);
+  if (kernel?.note) out.push(paint('33', `note: ${kernel.note}.`));
   const guess = unvalidatedNote(s);
   if (guess) out.push(paint('33', `note: ${guess}.`));
   out.push(`command line: ${m.cmdline || '(empty)'}`);
@@ -222,7 +241,7 @@ export function registerBoot(program: Command): void {
     .command('boot')
     .description('boot a machine the way the kernel does and show zones, huge pages per node, HVO and /proc');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')})`, DEFAULT_PROFILE.name)
+    .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3)`, DEFAULT_PROFILE.name)
     .option(
       '--fault <spec>',
       'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)',
@@ -276,7 +295,8 @@ A machine from --from-dmesg boots with the other subsystems' memblock calls
 taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action(async (o: BootCliOptions) => {
-      const profile = parseProfile(o.kernel);
+      const kernel = parseKernel(o.kernel);
+      const profile = kernel.profile;
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
@@ -324,10 +344,12 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
             steps: r.state.steps.length,
             violations: r.violations,
             ...(unfiredCheck.length ? { faultsNeverFired: unfiredCheck } : {}),
+            kernel,
           });
           process.exitCode = r.violations.length || death ? 1 : 0;
           return;
         }
+        if (kernel.note) process.stdout.write(`note: ${kernel.note}.\n`);
         if (r.state.panic) process.stdout.write(`the boot died after ${r.state.steps.at(-1)?.fn}: ${r.state.panic}\n`);
         else if (death) process.stdout.write(`${death}\n`);
         for (const v of r.violations)
@@ -350,6 +372,9 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const bar = bootProgress(m, profile);
       const s = boot(m, bar ? { ...opts, afterStep: (st) => bar.update(st.steps.length) } : opts);
       bar?.stop();
+      // The summary and --json say the kernel's note; the kernel's own text (--meminfo, a stream on stdout) leaves it to stderr.
+      const raw = o.dmesg || o.meminfo || o.zoneinfo || o.vmstat || o.sysfs || o.memblockLog || streams.some(([t]) => t!.fd === null);
+      if (kernel.note && !o.json && raw) process.stderr.write(`hvosim: note: ${kernel.note}\n`);
       // A fault that never fired changed nothing: say so (stderr, and in --json).
       const unfired = faultsNeverFired(s);
       for (const w of unfired) process.stderr.write(`hvosim: warning: ${w}\n`);
@@ -384,8 +409,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         return;
       }
       const plan = o.plan && nr === undefined ? planOfBoot(s, m, opts, margin) : undefined;
-      if (o.json)
-        return printJson(unfired.length ? { ...bootJson(s, warnings, plan), faultsNeverFired: unfired } : bootJson(s, warnings, plan));
+      if (o.json) return printJson({ ...bootJson(s, warnings, plan), kernel, ...(unfired.length ? { faultsNeverFired: unfired } : {}) });
       const lines = (x: string[]) => void process.stdout.write(`${x.join('\n')}\n`);
       if (o.dmesg) return lines(s.dmesg);
       if (o.meminfo) return lines(meminfoText(s));
@@ -399,6 +423,6 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
           });
         return lines(s.memblock.calls.filter((c) => c.printed).map(memblockDbgLine));
       }
-      process.stdout.write(summary(s, warnings, plan));
+      process.stdout.write(summary(s, warnings, plan, kernel));
     });
 }

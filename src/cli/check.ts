@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PROFILE } from '../simulator.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { InputError } from '../util/errors.js';
-import { parseProfile } from './boot.js';
+import { parseKernel } from './boot.js';
 import { printJson, progress, table } from './output.js';
 
 interface CheckCliOptions {
@@ -23,7 +23,7 @@ export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('boot generated machines and command lines (and injected faults) with every invariant checked after every step')
-    .option('--kernel <profile>', 'kernel profile', DEFAULT_PROFILE.name)
+    .option('--kernel <profile>', 'kernel profile or kernel version (7.2)', DEFAULT_PROFILE.name)
     .option('--faults', 'inject memblock allocation failures (the Nth allocation, a kernel function, a node)')
     .option('--runs <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator (same seed, same cases)', '1')
@@ -46,7 +46,8 @@ Examples:
     .action(async (o: CheckCliOptions) => {
       // fast-check loads only when a campaign runs.
       const { runCampaign } = await import('../check/campaign.js');
-      const profile = parseProfile(o.kernel);
+      const kernel = parseKernel(o.kernel);
+      const profile = kernel.profile;
       const runs = positiveInt(o.runs, '--runs');
       const seed = positiveInt(o.seed, '--seed');
       const bar = progress(`checking ${profile}`, runs);
@@ -59,13 +60,14 @@ Examples:
       });
       bar.stop();
       process.exitCode = r.findings.length ? 1 : 0;
-      if (o.json) return printJson(r);
+      if (o.json) return printJson({ ...r, kernel });
       const out: string[] = [];
       const died = r.panics.reduce((a, p) => a + p.cases, 0);
       out.push(
         `hvosim check: kernel ${profile}, ${runs} cases from seed ${seed}${o.faults ? ', with injected faults' : ''}: ` +
           `${r.clean} clean, ${died} died as the kernel would, ${r.findings.length} invariants broken (${r.seconds.toFixed(1)} s)`,
       );
+      if (kernel.note) out.push(`note: ${kernel.note}.`);
       if (died)
         out.push(
           '',

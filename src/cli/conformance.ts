@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport, Mode } from '../conformance/run.js';
 import { comparedProfile, KERNEL_GENERATIONS, kernelGeneration } from '../conformance/kernels.js';
-import { PROFILE_NAMES as PROFILES, type ProfileName as Profile } from '../simulator.js';
+import { PROFILE_NAMES as PROFILES, resolveKernel, type ProfileName as Profile } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { interactiveStderr, printJson, progress, table } from './output.js';
 import { REPLAY_JSON_LIST } from './replay.js';
@@ -32,8 +32,9 @@ function count(v: string, field: string): number {
 
 /**
  * What --kernel names: a kernel generation (its Debian kernel is booted, unless --kernel-image, and compared with
- * the profile of its release, comparedProfile()), or an hvosim profile that is no generation (then the kernel comes from
- * --kernel-image or --from-logs).
+ * the profile of its release, comparedProfile()), or an hvosim profile or a kernel version that is no generation
+ * (then the kernel comes from --kernel-image or --from-logs, and a version is compared with the profile
+ * profileForVersion() answers, its note said).
  */
 export function conformanceKernel(
   name: string,
@@ -48,17 +49,20 @@ export function conformanceKernel(
       : `kernel ${g.name} is compared with profile ${c.profile}, not yet held to this kernel's real boots (unvalidated), so mismatches are expected`;
     return { generation: g.name, profile: c.profile, note };
   }
-  if (PROFILES.includes(name as Profile)) {
+  const k = resolveKernel(name);
+  if (k) {
+    const what = PROFILES.includes(name as Profile) ? `profile "${name}"` : `kernel version "${name}"`;
     if (!o.kernelImage && !o.fromLogs)
       throw new InputError(
-        `profile "${name}" names no real kernel: give --kernel-image (or --from-logs), ` +
+        `${what} names no real kernel hvosim fetches: give --kernel-image (or --from-logs), ` +
           `or a kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`,
         { field },
       );
-    return { profile: name as Profile };
+    return { profile: k.profile.name, note: k.note };
   }
   throw new InputError(
-    `unknown kernel "${name}" (kernel generations: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}; profiles: ${PROFILES.join(', ')})`,
+    `unknown kernel "${name}" (kernel generations: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}; ` +
+      `profiles: ${PROFILES.join(', ')}; or a kernel version such as 7.2)`,
     { field },
   );
 }
@@ -86,7 +90,7 @@ export function registerConformance(program: Command): void {
       '--kernel <name>',
       `the kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}: ` +
         `its Debian cloud kernel is downloaded with apt-get on first use and compared with the closest hvosim profile), ` +
-        `or an hvosim profile with --kernel-image`,
+        `or an hvosim profile or kernel version (7.2) with --kernel-image`,
       '6.1',
     )
     .addOption(new Option('--profile <name>', 'deprecated: --kernel').hideHelp())

@@ -5,7 +5,7 @@ import { diedLine, diffBoots, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LAB
 import { parseFaults } from '../check/faults.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { InputError } from '../util/errors.js';
-import { parseProfile } from './boot.js';
+import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { firstOf, paint, printJson, table } from './output.js';
@@ -20,7 +20,7 @@ export function registerDiff(program: Command): void {
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option(
       '--kernel <profile>',
-      'a kernel profile; give it twice (default: 6.15 and hvo-v7)',
+      'a kernel profile or kernel version (7.2); give it twice (default: 6.15 and hvo-v7)',
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
@@ -45,7 +45,8 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
     .action(async (o: DiffCliOptions) => {
       const kernels = o.kernel.length ? o.kernel : [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
       if (kernels.length !== 2) throw new InputError(`give --kernel exactly twice (got ${kernels.length})`, { field: '--kernel' });
-      const [pa, pb] = kernels.map((k) => parseProfile(k));
+      const [ka, kb] = kernels.map((k) => parseKernel(k));
+      const [pa, pb] = [ka!.profile, kb!.profile];
       const faults = parseFaults(o.fault);
       const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
@@ -54,8 +55,9 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       // A boot that died is a finding: exit 1, whatever the format.
       if (died.length) process.exitCode = 1;
       if (o.json) {
-        const side = (r: typeof d.a) => ({
+        const side = (r: typeof d.a, kernel: typeof ka) => ({
           profile: r.profile,
+          kernel,
           died: r.died,
           memTotalKb: r.memTotalKb,
           nr_memmap_boot_pages: r.memmapBootPages,
@@ -71,8 +73,8 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
         return printJson({
           machine: { name: machine.name, cmdline: machine.cmdline },
           died,
-          a: side(d.a),
-          b: side(d.b),
+          a: side(d.a, ka),
+          b: side(d.b, kb),
           dmesgOnlyA: firstOf(d.dmesgOnlyA, DIFF_DMESG_LINES),
           dmesgOnlyB: firstOf(d.dmesgOnlyB, DIFF_DMESG_LINES),
           summary: d.summary,
@@ -84,7 +86,9 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       // Said first, before any table: one side's figures are of a boot that never finished.
       for (const l of died) out.push(paint('1;31', l));
       if (died.length) out.push('');
-      out.push(`hvosim diff: ${machine.name} (${machine.source}), ${A} against ${B}`, `command line: ${machine.cmdline || '(empty)'}`, '');
+      out.push(`hvosim diff: ${machine.name} (${machine.source}), ${A} against ${B}`);
+      for (const n of new Set([ka!.note, kb!.note])) if (n) out.push(paint('33', `note: ${n}.`));
+      out.push(`command line: ${machine.cmdline || '(empty)'}`, '');
       out.push('What differs:', ...d.summary.map((l) => `  ${l}`), '');
       const change = (x: number, y: number) => (x === y ? '' : `${y - x > 0 ? '+' : ''}${y - x}`);
       const num = (x: number, y: number) => [String(x), String(y), change(x, y)];

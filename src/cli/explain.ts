@@ -19,7 +19,7 @@ import {
 } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex, hex018 } from '../util/format.js';
-import { parseProfile } from './boot.js';
+import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson } from './output.js';
@@ -130,7 +130,7 @@ export function registerExplain(program: Command): void {
     .command('explain')
     .description('walk from a PFN to its struct page: vmemmap address, page-table levels, the physical page, sharing, compound_head()');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--kernel <profile>', 'kernel profile', DEFAULT_PROFILE.name)
+    .option('--kernel <profile>', 'kernel profile or kernel version (7.2)', DEFAULT_PROFILE.name)
     .option('--pfn <n>', 'the page frame number (decimal or 0x hex)')
     .option('--phys <addr>', 'a physical address (its page is explained)')
     .option('--json', 'print the walk as JSON')
@@ -143,7 +143,8 @@ Examples:
   $ hvosim explain --kernel 6.1 --pfn 0x140001 --json`,
     )
     .action(async (o: ExplainCliOptions) => {
-      const profile = parseProfile(o.kernel);
+      const kernel = parseKernel(o.kernel);
+      const profile = kernel.profile;
       if ((o.pfn === undefined) === (o.phys === undefined)) throw new InputError('give exactly one of --pfn and --phys');
       const { machine } = await loadMachineAndLog(o);
       const s = boot(machine, { profile, others: estimatedOthers });
@@ -162,9 +163,10 @@ Examples:
               structPage: { ...e.structPage!, shared: { ...sh, folios: sh.folios.slice(0, EXPLAIN_FOLIOS), folioCount: sh.folios.length } },
             }
           : e;
-        return printJson(bounded);
+        return printJson({ ...bounded, kernel });
       }
       const out: string[] = [`pfn ${hex(pfn)} (physical ${hex018(e.phys)}), kernel ${profile}, ${machine.name}`];
+      if (kernel.note) out.push(`note: ${kernel.note}.`);
       if (e.hole) {
         // Said first: there is no memory here, so there is no page to explain.
         const h = e.hole;

@@ -1,12 +1,11 @@
 // hvosim replay: replay a real kernel log against our model.
 import type { Command } from 'commander';
-import { linuxVersionOf, profileForVersion } from '../conformance/kernels.js';
-import type { ProfileName } from '../simulator.js';
+import { profileOfLog } from '../conformance/kernels.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { hvoPartnerProblem, replayFixture, type FixtureReplay } from '../trace/observe.js';
 import { replayDebugLines, replayMemblock, type ReplayResult } from '../trace/replay.js';
 import { escapeControl, InputError } from '../util/errors.js';
-import { parseProfile } from './boot.js';
+import { parseKernel, type KernelJson } from './boot.js';
 import { inputName, readInputFile } from './input.js';
 import { paint, printJson, table } from './output.js';
 
@@ -38,9 +37,10 @@ function fixtureOk(r: FixtureReplay): boolean {
   return r.observables.matched === r.observables.total && r.memblock.matched === r.memblock.total;
 }
 
-function fixtureJson(r: FixtureReplay) {
+function fixtureJson(r: FixtureReplay & { kernel: KernelJson }) {
   return {
     file: r.file,
+    kernel: r.kernel,
     observables: r.observables,
     memblock: r.memblock,
     mismatches: r.mismatches.slice(0, REPLAY_JSON_LIST),
@@ -50,10 +50,19 @@ function fixtureJson(r: FixtureReplay) {
   };
 }
 
-/** The profile a log is compared with: --kernel, else the one its own "Linux version" line maps to (with a note when unvalidated). */
-export function replayProfile(log: KernelLog, kernel: string | undefined): { profile: ProfileName; note?: string } {
-  if (kernel !== undefined) return { profile: parseProfile(kernel) };
-  return profileForVersion(linuxVersionOf(log.dmesg));
+/**
+ * The profile a log is compared with: --kernel (a profile or a version), else the one its own "Linux version" line
+ * maps to (profileForVersion()), with the note that says when that is not the release's own validated code.
+ */
+export function replayProfile(log: KernelLog, kernel: string | undefined): KernelJson {
+  if (kernel !== undefined) return parseKernel(kernel);
+  const { profile, version, exact, note } = profileOfLog(log.dmesg);
+  return { asked: version ?? null, profile, exact, note: note ?? null };
+}
+
+/** Each kernel note once, before any figure: a log is never compared with another release's profile without a word. */
+function kernelNotes(kernels: KernelJson[]): void {
+  for (const n of new Set(kernels.map((k) => k.note).filter((x): x is string => !!x))) process.stdout.write(`note: ${escapeControl(n)}.\n`);
 }
 
 export function registerReplay(program: Command): void {
@@ -98,7 +107,7 @@ hugetlb_free_vmemmap= (other files there are not read).
 Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad input.`,
     )
     .action((files: string[], o: { json?: boolean; debugLog?: boolean; memblock?: boolean; partner?: string | false; kernel?: string }) => {
-      if (o.kernel !== undefined) parseProfile(o.kernel);
+      if (o.kernel !== undefined) parseKernel(o.kernel);
       const read = (f: string) => parseKernelLog(readInputFile(f), inputName(f));
       if (files.filter((f) => f === '-').length > 1) throw new InputError('standard input (-) can be read only once');
       // The memblock=debug lines are a product of the memblock replay: --debug-log asks for it.
@@ -115,16 +124,15 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
             const why = hvoPartnerProblem(log, partner);
             if (why) throw new InputError(`not the HVO on/off partner of ${log.file}: ${why}`, { file: partner.file, field: '--partner' });
           }
-          const { profile, note } = replayProfile(log, o.kernel);
-          const r = replayFixture(log, profile, { partner });
-          if (note) r.notes.unshift(note);
-          return { ...r, profile };
+          const kernel = replayProfile(log, o.kernel);
+          const r = replayFixture(log, kernel.profile, { partner });
+          if (kernel.note) r.notes.unshift(kernel.note);
+          return { ...r, profile: kernel.profile, kernel };
         });
         if (o.json) printJson(results.length === 1 ? fixtureJson(results[0]!) : results.map(fixtureJson));
         else {
-          // An unvalidated profile for the log's kernel comes first, before any figure.
-          for (const n of new Set(results.map((r) => r.notes[0]).filter((x): x is string => !!x && x.includes('unvalidated'))))
-            process.stdout.write(`note: ${n}\n`);
+          // A log answered by another release's profile (or an unvalidated one) is said first, before any figure.
+          kernelNotes(results.map((r) => r.kernel));
           const rows = [['log', 'profile', 'observables', 'memblock calls', 'result']];
           for (const r of results)
             rows.push([
@@ -150,17 +158,23 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
         throw new InputError('--partner goes with the whole replay, not --memblock', { field: '--partner' });
       const results = files.map((f) => {
         const log = read(f);
-        const r = replayMemblock(log, { profile: replayProfile(log, o.kernel).profile });
+        const kernel = replayProfile(log, o.kernel);
+        const r = replayMemblock(log, { profile: kernel.profile });
         if (r.calls === 0 && r.applied === 0)
           throw new InputError('no memblock=debug lines (boot the kernel with memblock=debug on its command line)', { file: r.file });
-        return r;
+        return { ...r, kernel };
       });
       if (o.debugLog) {
         for (const r of results) process.stdout.write(`${replayDebugLines(r).join('\n')}\n`);
         return;
       }
-      if (o.json) printJson(results.length === 1 ? replayJson(results[0]!) : results.map(replayJson));
+      const memblockJson = (r: (typeof results)[number]) => {
+        const { file, ...rest } = replayJson(r);
+        return { file, kernel: r.kernel, ...rest };
+      };
+      if (o.json) printJson(results.length === 1 ? memblockJson(results[0]!) : results.map(memblockJson));
       else {
+        kernelNotes(results.map((r) => r.kernel));
         const rows = [['log', 'allocations', 'matched', 'other calls', 'dumps', 'NUMA lines', 'result']];
         for (const r of results) {
           rows.push([

@@ -25,8 +25,8 @@ export const linux71: KernelProfile = {
   },
   steps: linux70.steps,
   base: linux70.name,
-  // Not 7.2: its mm/ has no sparse buffer and allocates the gigantic pages from mm_core_init_early() before
-  // free_area_init() (Debian's linux-source-7.2, 7.2.13), the 7.3 order, not 7.1's.
+  // Not 7.2: its mm/ has no sparse buffer (Debian's linux-source-7.2); 7.1 answers for it with a note
+  // (profileForVersion(), release-facts.ts).
   releases: ['7.1'],
   build: DEBIAN_7_1_CLOUD,
   notModelled: COMMON_NOT_MODELLED,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { caseQemuArgs, readCaseList } from '../../src/conformance/cases.js';
-import { generationOfVersion, linuxVersionOf, profileForVersion } from '../../src/conformance/kernels.js';
+import { linuxVersionOf, profileOfLog } from '../../src/conformance/kernels.js';
 import { caseKernelCmdline } from '../../src/conformance/oracle.js';
 import { parseE820Line } from '../../src/machine/e820.js';
 import { machineFromLog } from '../../src/trace/machine-from-log.js';
@@ -84,14 +84,17 @@ describe('the readers take each generation’s wording', () => {
   test('a log’s Linux version picks its generation and the profile it is compared with', () => {
     assert.deepEqual(linuxVersionOf([{ text: 'Linux version 7.1.13+deb13-cloud-amd64 (debian-kernel@lists.debian.org)' }]), [7, 1]);
     assert.equal(linuxVersionOf([{ text: 'Command line: x' }]), undefined);
-    assert.equal(generationOfVersion([7, 2])?.name, '7.1');
-    assert.equal(generationOfVersion([6, 19])?.name, '6.16');
-    assert.equal(generationOfVersion([6, 0]), undefined);
-    assert.deepEqual(profileForVersion([6, 1]), { profile: '6.1' });
-    assert.equal(profileForVersion([7, 3]).profile, '7.3');
-    assert.equal(profileForVersion([7, 2]).profile, '7.1');
-    assert.equal(profileForVersion([6, 19]).profile, '6.16');
-    assert.equal(profileForVersion(undefined).profile, '6.1');
+    // The mapping itself is profileForVersion()'s (test/profiles/versions.test.ts); a log goes through it.
+    const log = (v: string) => [{ text: `Linux version ${v} (debian-kernel@lists.debian.org)` }];
+    assert.deepEqual(profileOfLog(log('6.1.0-56-cloud-amd64')), { profile: '6.1', version: '6.1.0-56-cloud-amd64', exact: true });
+    assert.equal(profileOfLog(log('7.3.4+deb13-cloud-amd64')).profile, '7.3');
+    assert.equal(profileOfLog(log('7.2.12+deb13-cloud-amd64')).profile, '7.1');
+    assert.match(
+      profileOfLog(log('7.2.12+deb13-cloud-amd64')).note ?? '',
+      /^Linux 7\.2 has no profile of its own; answered by profile 7\.1/,
+    );
+    assert.equal(profileOfLog(log('6.19.1')).profile, '6.16');
+    assert.deepEqual(profileOfLog([{ text: 'Command line: x' }]), { profile: '6.1', exact: false });
   });
 });
 
@@ -162,7 +165,7 @@ for (const dir of dirs) {
       // One boot per generation through the whole replay, with the profile its Linux version maps to.
       test(`hvosim replay runs on ${files[0]} (not held to the unvalidated profile)`, () => {
         const log = parseKernelLog(read(join(FIXTURES, dir, files[0]!)), files[0]);
-        const r = replayFixture(log, profileForVersion(linuxVersionOf(log.dmesg)).profile);
+        const r = replayFixture(log, profileOfLog(log.dmesg).profile);
         assert.ok(r.memblock.total > 10 && r.observables.total > 10);
         // The kernel's memmap counters (6.11 on) are observables of the replay.
         assert.equal(r.byKind.vmstat?.total, 2);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { linuxVersionOf, profileForVersion } from '../../src/conformance/kernels.js';
+import { profileOfLog } from '../../src/conformance/kernels.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { replayFixture } from '../../src/trace/observe.js';
 import { read, ROOT } from '../helpers.js';
@@ -25,7 +25,7 @@ describe('conformance cases kept as known limitations', () => {
   for (const [file, k] of Object.entries(known.fixtures)) {
     test(`${file}: only ${k.kinds.join(', ')} may differ (${k.why})`, () => {
       const log = parseKernelLog(read(join(DIR, file)), join(DIR, file));
-      const r = replayFixture(log, profileForVersion(linuxVersionOf(log.dmesg)).profile);
+      const r = replayFixture(log, profileOfLog(log.dmesg).profile);
       assert.equal(r.memblock.matched, r.memblock.total);
       const unexpected = r.mismatches.filter((m) => !k.kinds.some((kind) => m.what.startsWith(kind)));
       assert.deepEqual(unexpected, []);

@@ -1,0 +1,126 @@
+// --kernel takes a kernel version as well as a profile's name, and a version (given, or a log's own)
+// with no profile of its own is never answered silently: the text says it near the top, --json in
+// `kernel: { asked, profile, exact, note }`. (npm test builds the CLI first: npm run build:cli.)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { read, ROOT } from '../helpers.js';
+
+function hvosim(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'hvosim-kernel-version-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const NOTE_7_2 =
+  /^note: Linux 7\.2 has no profile of its own; answered by profile 7\.1 \(the nearest earlier code\); known to differ: no sparse buffer/m;
+
+describe('hvosim boot --kernel VERSION', () => {
+  test('7.2: profile 7.1, and the note on the line after the first (text) and in `kernel` (--json)', () => {
+    const r = hvosim('boot', '--kernel', '7.2');
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.split('\n');
+    assert.match(lines[0]!, /^hvosim boot: default \(preset default\), kernel profile 7\.1 \(for Linux 7\.2\)$/);
+    assert.match(lines[1]!, NOTE_7_2);
+    const j = JSON.parse(hvosim('boot', '--kernel', '7.2', '--json').out);
+    assert.equal(j.profile, '7.1');
+    assert.deepEqual([j.kernel.asked, j.kernel.profile, j.kernel.exact], ['7.2', '7.1', false]);
+    assert.match(`note: ${j.kernel.note}`, NOTE_7_2);
+    // What prints the kernel's own text says the note on stderr, leaving stdout as the kernel has it.
+    const m = hvosim('boot', '--kernel', '7.2', '--meminfo');
+    assert.match(m.out, /^MemTotal: /);
+    assert.match(m.err, /^hvosim: note: Linux 7\.2 has no profile of its own/);
+  });
+  test("a profile's name has no note; its `kernel` says it was asked by name", () => {
+    const j = JSON.parse(hvosim('boot', '--kernel', '7.1', '--json').out);
+    assert.deepEqual(j.kernel, { asked: '7.1', profile: '7.1', exact: true, note: null });
+    assert.doesNotMatch(hvosim('boot', '--kernel', '7.1').out, /^note: Linux/m);
+  });
+  test('9.0 and 5.10 are answered by the newest and the oldest profile, and said so', () => {
+    assert.match(
+      hvosim('boot', '--kernel', '9.0').out,
+      /^note: Linux 9\.0 is newer than anything hvosim models; answered by profile 7\.3/m,
+    );
+    assert.match(hvosim('boot', '--kernel', '5.10').out, /^note: Linux 5\.10 is older than every profile; answered by profile 6\.1/m);
+  });
+  test('a word that is neither a profile nor a version is an input error: exit 2, one line', () => {
+    for (const cmd of [
+      ['boot'],
+      ['check', '--runs', '1'],
+      ['explain', '--pfn', '1'],
+      ['replay', join(ROOT, 'test/fixtures/linux-7.1/n01-1node-1g-2m.txt')],
+    ]) {
+      const r = hvosim(...cmd, '--kernel', 'mainline');
+      assert.equal(r.code, 2, r.err);
+      assert.equal(r.err.trim().split('\n').length, 1, r.err);
+      assert.match(r.err, /--kernel: unknown kernel "mainline": neither a profile \(6\.1, .*\) nor a kernel version/);
+    }
+  });
+  test('diff, explain and check take a version too, and say its note', () => {
+    const d = hvosim('diff', '--kernel', '7.1', '--kernel', '7.2');
+    assert.equal(d.code, 0, d.err);
+    assert.match(d.out.split('\n')[1]!, NOTE_7_2);
+    assert.equal(JSON.parse(hvosim('diff', '--kernel', '7.1', '--kernel', '7.2', '--json').out).b.kernel.asked, '7.2');
+    const e = hvosim('explain', '--kernel', '7.2', '--pfn', '0x140040');
+    assert.equal(e.code, 0, e.err);
+    assert.match(e.out.split('\n')[1]!, NOTE_7_2);
+    const c = hvosim('check', '--kernel', '7.2', '--runs', '2');
+    assert.match(c.out, NOTE_7_2);
+  });
+  test('conformance: a version names no Debian kernel to fetch (give --kernel-image); an unknown word stays unknown', () => {
+    const v = hvosim('conformance', '--kernel', '7.2');
+    assert.equal(v.code, 2);
+    assert.match(v.err, /--kernel: kernel version "7\.2" names no real kernel hvosim fetches: give --kernel-image/);
+    assert.match(hvosim('conformance', '--kernel', 'mainline').err, /--kernel: unknown kernel "mainline" \(kernel generations: /);
+  });
+});
+
+describe('hvosim replay of a log whose Linux version has no profile of its own: never compared silently', () => {
+  const fixture = read(join(ROOT, 'test/fixtures/linux-7.1/n01-1node-1g-2m.txt'));
+  const rewritten = (version: string) => {
+    const f = join(tmp, `linux-${version}.txt`);
+    const text = fixture.replace(/Linux version 7\.1\.13\+deb13-cloud-amd64/g, `Linux version ${version}`);
+    assert.notEqual(text, fixture);
+    writeFileSync(f, text);
+    return f;
+  };
+  const cases: [string, string, RegExp][] = [
+    ['7.2.12+deb13-cloud-amd64', '7.1', NOTE_7_2],
+    [
+      '6.18.1+deb13-cloud-amd64',
+      '6.16',
+      /^note: Linux 6\.18 is profile 6\.16's code \(6\.15 to 6\.19\); held to Debian's 6\.16\.12, not to 6\.18's own boots\.$/m,
+    ],
+    ['9.0.0', '7.3', /^note: Linux 9\.0 is newer than anything hvosim models; answered by profile 7\.3 \(the newest code\)/m],
+  ];
+  for (const [version, profile, note] of cases)
+    test(`Linux version ${version}: compared with ${profile}, the note first (text, --memblock and --json)`, () => {
+      const f = rewritten(version);
+      const r = hvosim('replay', f);
+      assert.ok(r.code === 0 || r.code === 1, r.err);
+      assert.match(r.out.split('\n')[0]!, note);
+      assert.match(r.out, new RegExp(`\\s${profile.replace('.', '\\.')}\\s+\\d+/\\d+`));
+      assert.match(hvosim('replay', '--memblock', f).out.split('\n')[0]!, note);
+      const j = JSON.parse(hvosim('replay', '--json', f).out);
+      assert.deepEqual([j.kernel.asked, j.kernel.profile], [version, profile]);
+      assert.match(`note: ${j.kernel.note}.`, note);
+      assert.equal(j.notes[0], j.kernel.note);
+    });
+  test("the log's own release, validated: no note", () => {
+    const r = hvosim('replay', join(ROOT, 'test/fixtures/linux-7.1/n01-1node-1g-2m.txt'));
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.out, /^note:/m);
+  });
+  test('--kernel VERSION on a replay says its note too', () => {
+    const r = hvosim('replay', '--kernel', '7.2', join(ROOT, 'test/fixtures/linux-7.1/n01-1node-1g-2m.txt'));
+    assert.match(r.out.split('\n')[0]!, NOTE_7_2);
+  });
+});
