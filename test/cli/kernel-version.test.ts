@@ -97,7 +97,7 @@ describe('hvosim replay of a log whose Linux version has no profile of its own: 
     [
       '6.18.1+deb13-cloud-amd64',
       '6.16',
-      /^note: Linux 6\.18 is profile 6\.16's code \(6\.15 to 6\.19\); held to Debian's 6\.16\.12, not to 6\.18's own boots\.$/m,
+      /^note: Linux 6\.18 is profile 6\.16's code \(6\.16 to 6\.19\); held to Debian's 6\.16\.12, not to 6\.18's own boots\.$/m,
     ],
     ['9.0.0', '7.3', /^note: Linux 9\.0 is newer than anything hvosim models; answered by profile 7\.3 \(the newest code\)/m],
   ];
