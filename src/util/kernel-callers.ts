@@ -72,10 +72,8 @@ export const KERNEL_CALLERS = {
     // being vmemmap_populate_hugepages (no sparse buffer).
     aliases: ['vmemmap_pte_populate', 'vmemmap_populate_hugepages', 'vmemmap_populate_address'],
   },
-  // DISAGREES: made by our boot (its memblock_phys_free() of the HVO head pages), not counted as ours in a log: a
-  // replay applies the log's copy as another subsystem's too, and records each free twice (n23 and v04 of 6.16 and
-  // 7.0, bootmem-leak's 6.16 boot). keptInUse as the vmemmap_ prefix gave it; it makes no allocations.
-  vmemmap_undo_hvo: { modelled: true, oursInLog: false, owner: 'memmap', keptInUse: true },
+  // Its memblock_phys_free() of the HVO head pages; keptInUse as the vmemmap_ prefix gave it (it makes no allocations).
+  vmemmap_undo_hvo: { modelled: true, oursInLog: true, owner: 'memmap', keptInUse: true },
   // hugetlb (mm/hugetlb.c, mm/hugetlb_vmemmap.c).
   __alloc_bootmem_huge_page: {
     modelled: true,
@@ -88,10 +86,8 @@ export const KERNEL_CALLERS = {
   },
   // 7.3: a boot-time gigantic page spanning two zones, given back at once.
   hugetlb_free_cross_zone_pages: { modelled: true, oursInLog: true, owner: 'hugetlb' },
-  // DISAGREES: made by our boot (its memblock_phys_free() of a boot page that spans two zones), not counted as ours in
-  // a log: a replay applies the log's copy as another subsystem's too, and records each free twice (n23 and v04 of
-  // 6.16, 7.0 and 7.1, the three bootmem-leak boots).
-  hugetlb_vmemmap_init_late: { modelled: true, oursInLog: false, owner: 'hugetlb' },
+  // Its memblock_phys_free() of a boot page that spans two zones.
+  hugetlb_vmemmap_init_late: { modelled: true, oursInLog: true, owner: 'hugetlb' },
   // memblock itself: the reservation every allocation makes. Logged calls fold it into their allocation before asking
   // whether they are ours; the pictures give it the allocation's owner (or the step's), not this one.
   [ALLOC_OUTCOME_CALLER]: { modelled: true, oursInLog: false, owner: 'other' },
