@@ -87,6 +87,7 @@ export {
   validatedAgainst,
 } from './profiles/index.js';
 export type { DebianKernel, KernelFeatures, KernelProfile, ProfileName, VersionProfile } from './profiles/index.js';
+export { kconfigText, parseKconfig, profileWithConfig, type ReadKconfig } from './profiles/kconfig.js';
 
 // Views of memblock.
 export { memblockDbgLine } from './kernel/memblock.js';

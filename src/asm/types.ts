@@ -7,6 +7,8 @@ export interface ZoneLimit {
   name: string;
   /** Exclusive physical upper limit of the zone (bytes); Infinity for "the rest". */
   maxPhys: number;
+  /** The configuration option that builds the zone (a kernel built without it has no such zone). */
+  option: 'ZONE_DMA' | 'ZONE_DMA32';
 }
 
 export interface Arch {

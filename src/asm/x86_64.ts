@@ -17,8 +17,8 @@ export const x86_64: Arch = {
   ptrsPerTable: 512,
   vmemmapBase: 0xffffea0000000000n,
   dmaZones: [
-    { name: 'DMA', maxPhys: 16 * MiB },
-    { name: 'DMA32', maxPhys: 4 * GiB },
+    { name: 'DMA', maxPhys: 16 * MiB, option: 'ZONE_DMA' },
+    { name: 'DMA32', maxPhys: 4 * GiB, option: 'ZONE_DMA32' },
   ],
   gigantic1gCpuFeature: 'pdpe1gb',
   hugePageSizes: [

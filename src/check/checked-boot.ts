@@ -1,5 +1,13 @@
 // A boot with every invariant checked after every step.
-import { boot, estimatedOthers, type KernelState, type MemblockFaults, type OtherSubsystems, type ProfileName } from '../simulator.js';
+import {
+  boot,
+  estimatedOthers,
+  type KernelProfile,
+  type KernelState,
+  type MemblockFaults,
+  type OtherSubsystems,
+  type ProfileName,
+} from '../simulator.js';
 import type { Machine } from '../machine/types.js';
 import { InvariantChecker, type Violation } from './invariants.js';
 
@@ -21,7 +29,13 @@ export interface CheckedBoot {
 /** Boot with the invariants (all, or those named) checked after every step. */
 export function checkedBoot(
   machine: Machine,
-  opts: { profile: ProfileName; faults?: MemblockFaults; others?: OtherSubsystems | null; invariants?: string[]; nrHugepages?: number },
+  opts: {
+    profile: ProfileName | KernelProfile;
+    faults?: MemblockFaults;
+    others?: OtherSubsystems | null;
+    invariants?: string[];
+    nrHugepages?: number;
+  },
 ): CheckedBoot {
   const first = new Map<string, StepViolation>();
   let last: Violation[] = [];

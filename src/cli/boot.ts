@@ -4,6 +4,10 @@ import {
   boot,
   DEFAULT_PROFILE,
   estimatedOthers,
+  getProfile,
+  kconfigText,
+  type KernelProfile,
+  profileWithConfig,
   memblockDbgLine,
   PROFILE_NAMES,
   resolveKernel,
@@ -19,7 +23,7 @@ import { TiB, humanSize } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
-import { loadMachineAndLog, type MachineOptions } from './input.js';
+import { loadMachineAndLog, readKernelConfig, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { closeNdjson, oneOnStdout, openNdjson, paint, printJson, progress, table, writeNdjson, type NdjsonTarget } from './output.js';
 import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-json.js';
@@ -56,6 +60,7 @@ export function parseProfile(v: string, field = '--kernel'): ProfileName {
 
 type BootCliOptions = MachineOptions & {
   kernel: string;
+  config?: string;
   json?: boolean;
   jsonMemblock?: string;
   jsonDmesg?: string;
@@ -139,7 +144,7 @@ export function structPagesText(sp: Plan['structPages']): string {
 }
 
 /** A bar over the boot's steps for machines of a TiB or more (a small boot of the same profile counts the steps). */
-function bootProgress(m: Machine, profile: ProfileName): ReturnType<typeof progress> | null {
+function bootProgress(m: Machine, profile: ProfileName | KernelProfile): ReturnType<typeof progress> | null {
   if (machineRamBytes(m) < TiB) return null;
   const steps = boot(PRESETS.default!.build(), { profile }).steps.length;
   return progress(`booting ${humanSize(machineRamBytes(m))}`, steps);
@@ -166,6 +171,17 @@ function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: Kerne
   if (kernel?.note) out.push(paint('33', `note: ${kernel.note}.`));
   const guess = unvalidatedNote(s);
   if (guess) out.push(paint('33', `note: ${guess}.`));
+  const from = s.build.configFrom;
+  if (from) {
+    out.push(`build: ${kconfigText(s.build.config)} from ${from.file}; every other build fact is profile ${s.profile.name}'s`);
+    if (from.notModelled.length)
+      out.push(
+        paint(
+          '33',
+          `note: ${from.file} sets options hvosim does not model yet (profile ${s.profile.name}'s build stands in): ${from.notModelled.join(', ')}.`,
+        ),
+      );
+  }
   out.push(`command line: ${m.cmdline || '(empty)'}`);
   out.push(`other subsystems' memblock calls: ${s.others?.name ?? 'none'}`);
   for (const w of warnings) out.push(paint('33', `warning: ${w}`));
@@ -241,6 +257,7 @@ export function registerBoot(program: Command): void {
     .command('boot')
     .description('boot a machine the way the kernel does and show zones, huge pages per node, HVO and /proc');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
+    .option('--config <file>', "the kernel build's configuration (.config, /boot/config-*, /proc/config.gz): the options hvosim models")
     .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3)`, DEFAULT_PROFILE.name)
     .option(
       '--fault <spec>',
@@ -296,7 +313,9 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action(async (o: BootCliOptions) => {
       const kernel = parseKernel(o.kernel);
-      const profile = kernel.profile;
+      // --config: the profile's build with the file's options (its other build facts stay the profile's).
+      const profile: ProfileName | KernelProfile =
+        o.config === undefined ? kernel.profile : profileWithConfig(getProfile(kernel.profile)!, readKernelConfig(o.config));
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });

@@ -1,11 +1,13 @@
 // The ways a command gets its machine: a JSON file, a kernel log, a QEMU command line or a preset.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { machineFromLog } from '../trace/machine-from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { PRESETS, presetNames } from '../machine/presets.js';
 import type { Machine } from '../machine/types.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { InputError } from '../util/errors.js';
+import { parseKconfig, type ReadKconfig } from '../simulator.js';
 
 export interface MachineOptions {
   machine?: string;
@@ -67,9 +69,14 @@ export function inputName(file: string): string {
  * socket) is refused before it is opened for reading, so nothing hangs or runs forever.
  */
 export function readInputFile(file: string): string {
+  return asText(readInputBytes(file), inputName(file));
+}
+
+/** The bytes of an input file the user named, read as readInputFile() reads it (no text check). */
+export function readInputBytes(file: string): Buffer {
   if (file === '-') {
     try {
-      return asText(readCapped(0, '<stdin>'), '<stdin>');
+      return readCapped(0, '<stdin>');
     } catch (e) {
       if (e instanceof InputError) throw e;
       throw new InputError(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: '<stdin>' });
@@ -110,7 +117,7 @@ export function readInputFile(file: string): string {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    return asText(readCapped(fd, file), file);
+    return readCapped(fd, file);
   } catch (e) {
     return fail(e);
   } finally {
@@ -142,4 +149,18 @@ export async function loadMachineAndLog(o: MachineOptions): Promise<{ machine: M
   }
   if (o.cmdline !== undefined) m = { ...m, cmdline: o.cmdline };
   return { machine: m, log };
+}
+
+/** A kernel configuration the user named: a .config or /boot/config-*, or /proc/config.gz (gzip, read as such). */
+export function readKernelConfig(file: string): ReadKconfig {
+  let bytes = readInputBytes(file);
+  const name = inputName(file);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES });
+    } catch (e) {
+      throw new InputError(`a gzip file that does not unpack: ${(e as Error).message}`, { file: name, field: '--config' });
+    }
+  }
+  return parseKconfig(asText(bytes, name), name);
 }

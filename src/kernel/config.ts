@@ -1,7 +1,32 @@
 // The facts of a kernel build that the boot depends on; the builds themselves (Debian's cloud
 // kernels, each fact read off a real boot and saying where) are data in src/profiles/builds.ts.
 
+/**
+ * The configuration options (CONFIG_*) of a build that change what the boot does, each read where the
+ * kernel reads it. Named as Kconfig names them; a build's .config gives them (src/profiles/kconfig.ts).
+ */
+export interface KernelConfig {
+  /** A DMA zone below 16 MiB (x86_64); without it DMA32 starts at the first page of RAM. */
+  ZONE_DMA: boolean;
+  /** A DMA32 zone below 4 GiB; without it Normal starts there. */
+  ZONE_DMA32: boolean;
+  /** ZONE_DEVICE: every node has an empty Device zone ("Device empty" in the zone ranges, /proc/zoneinfo). */
+  ZONE_DEVICE: boolean;
+  /**
+   * CONTIG_ALLOC (compaction with memory isolation, or CMA): gigantic pages can be had at run time, so x86's
+   * gigantic_pages_init() registers the 1 GiB size even when no hugepagesz=1G asked for it.
+   */
+  CONTIG_ALLOC: boolean;
+}
+
 export interface KernelBuild {
+  /** The configuration options that change the boot. */
+  config: KernelConfig;
+  /**
+   * Where `config` came from when a user gave it (--config): the file, and the options it sets that change the
+   * boot but that hvosim does not model (their effect stays the profile's build's). Absent: the profile's own build.
+   */
+  configFrom?: { file: string; notModelled: readonly string[] };
   /** Physical start of the kernel image without KASLR (CONFIG_PHYSICAL_START): /proc/iomem "Kernel code". */
   imageStart: number;
   /** __end_of_kernel_reserve - _text: "Kernel code" start to the end of "Kernel bss", page aligned. */

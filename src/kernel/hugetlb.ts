@@ -140,6 +140,8 @@ export function hugetlbBootmemAlloc(s: KernelState): void {
 
 /** gigantic_pages_init() (arch_initcall on x86): the 1 GiB hstate exists whenever the CPU can map it. */
 export function giganticPagesInit(s: KernelState): void {
+  // Built only with CONFIG_CONTIG_ALLOC (arch/x86/mm/hugetlbpage.c): without it nothing could fill the pool at run time.
+  if (!s.build.config.CONTIG_ALLOC) return;
   const giga = s.arch.hugePageSizes.find((p) => p.needs !== null);
   if (giga && archHugetlbValidSize(s, giga.size)) hugetlbAddHstate(s, hugePageOrder(s, giga.size));
 }

@@ -9,6 +9,7 @@ import { memblockPfnRanges, memblockStartOfDram } from './memblock.js';
 import { MAX_NUMNODES, MEMBLOCK_HOTPLUG, MEMBLOCK_MIRROR, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
 import { roundUp } from './memblock-regions.js';
 import { clamp, forEachFreeMemRange } from './memblock-search.js';
+import { dmaZones, zoneNames } from './mmzone.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { firstUnmappedStructPage } from './sparse-vmemmap.js';
@@ -61,10 +62,6 @@ export interface ZoneLayout {
   nrKernelPages?: number;
 }
 
-export function zoneNames(s: KernelState): string[] {
-  return [...s.arch.dmaZones.map((z) => z.name), 'Normal', 'Movable', 'Device'];
-}
-
 /** cmdline_parse_core(): a size, or a percentage with '%'; null when the value is missing. */
 function cmdlineParseCore(v: string | undefined, pageSize: number): { pages: number; percent: number } | null {
   if (v === undefined || v === '') return null;
@@ -114,7 +111,7 @@ export function parseCoreParams(s: KernelState): CoreParams {
 export function zoneSizesInitMaxPfns(s: KernelState): number[] {
   const names = zoneNames(s);
   const max = names.map(() => 0);
-  s.arch.dmaZones.forEach((z, i) => (max[i] = Math.min(z.maxPhys / s.arch.pageSize, s.maxLowPfn)));
+  dmaZones(s).forEach((z, i) => (max[i] = Math.min(z.maxPhys / s.arch.pageSize, s.maxLowPfn)));
   max[names.indexOf('Normal')] = s.maxLowPfn;
   return max;
 }

@@ -17,6 +17,7 @@ import { MAX_NUMNODES, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
 import { firstRegionEndingAbove } from './memblock-regions.js';
 import { forEachFreeMemRange } from './memblock-search.js';
 import type { Zone } from './mm-init.js';
+import { dmaZones } from './mmzone.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 import { pow2 } from '../util/units.js';
@@ -462,13 +463,14 @@ export function zoneFreePages(s: KernelState): number[] {
 
 /** sysctl_lowmem_reserve_ratio[] by zone: 256 for the DMA zones, 32 for Normal, none above. */
 function lowmemReserveRatio(s: KernelState, idx: number): number {
-  if (idx < s.arch.dmaZones.length) return 256;
-  return idx === s.arch.dmaZones.length ? 32 : 0;
+  const dma = dmaZones(s).length;
+  if (idx < dma) return 256;
+  return idx === dma ? 32 : 0;
 }
 
 /** The zone index of gfp_zone(GFP_USER) / GFP_KERNEL: ZONE_NORMAL. */
 export function normalIdx(s: KernelState): number {
-  return s.arch.dmaZones.length;
+  return dmaZones(s).length;
 }
 
 /** nr_free_buffer_pages(): managed pages above the high watermark, over every zone up to Normal. */

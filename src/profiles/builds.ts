@@ -8,12 +8,17 @@
 // over the node's sections (n13 node 0: 11 sections), the per-cpu unit from
 // "percpu: Embedded N pages/cpu", and the late frees from the "Freeing ..." lines
 // (the same in every fixture of a kernel).
-import type { KernelBuild } from '../kernel/config.js';
+import type { KernelBuild, KernelConfig } from '../kernel/config.js';
 
 const IMAGE_START = 0x1000000;
 
+/** The options of Debian's amd64 cloud configs that change the boot (the same in every generation here). */
+const DEBIAN_CLOUD_CONFIG: KernelConfig = { ZONE_DMA: true, ZONE_DMA32: true, ZONE_DEVICE: true, CONTIG_ALLOC: true };
+
 /** Debian linux-image-6.1.0-56-cloud-amd64 (test/fixtures/linux-6.1). */
 export const DEBIAN_6_1_CLOUD: KernelBuild = {
+  // Debian's cloud config: both DMA zones, and ZONE_DEVICE ("Device empty" in every fixture's zone ranges).
+  config: DEBIAN_CLOUD_CONFIG,
   imageStart: IMAGE_START,
   imageSize: 0x2800000,
   brkSize: 0x11000,
@@ -61,6 +66,8 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
 
 /** Debian linux-image-6.12.118+deb12-cloud-amd64 (test/fixtures/linux-6.12). */
 export const DEBIAN_6_12_CLOUD: KernelBuild = {
+  // Debian's cloud config: both DMA zones, and ZONE_DEVICE ("Device empty" in every fixture's zone ranges).
+  config: DEBIAN_CLOUD_CONFIG,
   imageStart: IMAGE_START,
   imageSize: 0x2c00000,
   brkSize: 0x11000,

@@ -3,7 +3,15 @@
 // showed (memblock calls, log blocks, zones, hugepages, meminfo).
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { boot, memblockDbgLine, REFERENCE_PROFILE, setMaxHugePages, type KernelState, type ProfileName } from '../simulator.js';
+import {
+  boot,
+  type KernelProfile,
+  memblockDbgLine,
+  REFERENCE_PROFILE,
+  setMaxHugePages,
+  type KernelState,
+  type ProfileName,
+} from '../simulator.js';
 import { machineFromLog } from './machine-from-log.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
@@ -43,7 +51,7 @@ export function growthOf(log: KernelLog): number | undefined {
   return undefined;
 }
 
-function bootLog(log: KernelLog, profile: ProfileName): KernelState {
+function bootLog(log: KernelLog, profile: ProfileName | KernelProfile): KernelState {
   return boot(machineFromLog(log), { profile, others: replayedOthers(log) });
 }
 
@@ -217,7 +225,11 @@ export interface CompareOptions {
 }
 
 /** Replay a whole fixture and compare every observable. */
-export function replayFixture(log: KernelLog, profile: ProfileName = REFERENCE_PROFILE.name, opts: CompareOptions = {}): FixtureReplay {
+export function replayFixture(
+  log: KernelLog,
+  profile: ProfileName | KernelProfile = REFERENCE_PROFILE.name,
+  opts: CompareOptions = {},
+): FixtureReplay {
   return compareBoot(log, (l) => bootLog(l, profile), opts);
 }
 

@@ -1,0 +1,74 @@
+// A kernel's configuration (.config, /boot/config-*, /proc/config.gz unpacked) read for the options that
+// change the boot (KernelConfig), and the boot-relevant options it sets that hvosim does not model yet.
+import type { KernelConfig } from '../kernel/config.js';
+import type { KernelProfile } from '../kernel/profile.js';
+import { InputError } from '../util/errors.js';
+
+/** What a configuration file gave: the modelled options, and those it sets that change the boot but are not modelled. */
+export interface ReadKconfig {
+  file: string;
+  config: KernelConfig;
+  /** "NODES_SHIFT=6", "CMA=y", ...: options that change the boot, as the file sets them, whose effect hvosim leaves to the profile's build. */
+  notModelled: string[];
+}
+
+/** The modelled options, in the order they are said. */
+const MODELLED: readonly (keyof KernelConfig)[] = ['ZONE_DMA', 'ZONE_DMA32', 'ZONE_DEVICE', 'CONTIG_ALLOC'];
+
+/**
+ * Options known to change what this boot does that hvosim does not read from a configuration yet: their
+ * effect comes from the profile's build (its facts, read off Debian's boots), whatever the file says.
+ */
+const NOT_MODELLED: readonly string[] = [
+  'NODES_SHIFT',
+  'MEMORY_HOTREMOVE',
+  'HUGETLB_PAGE_OPTIMIZE_VMEMMAP',
+  'HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON',
+  'ACPI_SLEEP',
+  'PRINTK_EXECUTION_CTX',
+  'LOG_BUF_SHIFT',
+  'NR_CPUS',
+  'CPUMASK_OFFSTACK',
+  'FIRMWARE_MEMMAP',
+  'HIBERNATION',
+  'X86_MPPARSE',
+  'CMA',
+  'X86_5LEVEL',
+  'DEFERRED_STRUCT_PAGE_INIT',
+];
+
+/** Parse a .config: `CONFIG_X=value` lines and `# CONFIG_X is not set`; an option a full .config leaves out is off. */
+export function parseKconfig(text: string, file: string): ReadKconfig {
+  const values = new Map<string, string>();
+  let lineNo = 0;
+  for (const raw of text.split('\n')) {
+    lineNo++;
+    const line = raw.trim();
+    if (!line) continue;
+    const unset = /^# CONFIG_([A-Za-z0-9_]+) is not set$/.exec(line);
+    if (unset) {
+      values.set(unset[1]!, 'n');
+      continue;
+    }
+    if (line.startsWith('#')) continue;
+    const set = /^CONFIG_([A-Za-z0-9_]+)=(.*)$/.exec(line);
+    if (!set) throw new InputError(`not a kernel configuration line: ${JSON.stringify(line.slice(0, 80))}`, { file, line: lineNo });
+    values.set(set[1]!, set[2]!);
+  }
+  if (!values.size)
+    throw new InputError('no CONFIG_ lines: not a kernel configuration (.config, /boot/config-*, /proc/config.gz)', { file });
+  const on = (k: string) => values.get(k) === 'y';
+  const config = Object.fromEntries(MODELLED.map((k) => [k, on(k)])) as Record<keyof KernelConfig, boolean>;
+  const notModelled = NOT_MODELLED.filter((k) => values.has(k) && values.get(k) !== 'n').map((k) => `${k}=${values.get(k)}`);
+  return { file, config, notModelled };
+}
+
+/** The options a configuration gave, as Kconfig writes them ("ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n"). */
+export function kconfigText(c: KernelConfig): string {
+  return MODELLED.map((k) => `${k}=${c[k] ? 'y' : 'n'}`).join(' ');
+}
+
+/** The profile with its build's configuration taken from a file (every other build fact stays the profile's). */
+export function profileWithConfig(p: KernelProfile, k: ReadKconfig): KernelProfile {
+  return { ...p, build: { ...p.build, config: k.config, configFrom: { file: k.file, notModelled: k.notModelled } } };
+}

@@ -1,0 +1,87 @@
+// A build's configuration (--config): the options hvosim models are read where the kernel reads them, held to
+// real boots of a kernel built here from Debian's linux-source-6.12 on tinyconfig (test/fixtures/custom/6.12-min:
+// no ZONE_DMA, no ZONE_DEVICE), and the options it does not model are named, never ignored silently.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, describe, test } from 'node:test';
+import { getProfile, kconfigText, parseKconfig, profileWithConfig } from '../../src/simulator.js';
+import { parseKernelLog } from '../../src/trace/log.js';
+import { replayFixture } from '../../src/trace/observe.js';
+import { InputError } from '../../src/util/errors.js';
+import { read, ROOT } from '../helpers.js';
+
+const DIR = join(ROOT, 'test/fixtures/custom/6.12-min');
+const CONFIG = join(DIR, 'config');
+
+describe('parseKconfig()', () => {
+  test('y is on; "is not set" and an option the file leaves out are off', () => {
+    const k = parseKconfig('# comment\nCONFIG_ZONE_DMA32=y\n# CONFIG_ZONE_DMA is not set\nCONFIG_NODES_SHIFT=6\n\n', 'x');
+    assert.deepEqual(k.config, { ZONE_DMA: false, ZONE_DMA32: true, ZONE_DEVICE: false, CONTIG_ALLOC: false });
+    assert.equal(kconfigText(k.config), 'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n');
+    assert.deepEqual(k.notModelled, ['NODES_SHIFT=6']);
+  });
+  test('a file that is no configuration is an input error naming the line', () => {
+    assert.throws(
+      () => parseKconfig('CONFIG_A=y\nhello\n', 'f'),
+      (e) => e instanceof InputError && e.where?.line === 2,
+    );
+    assert.throws(() => parseKconfig('# only comments\n', 'f'), InputError);
+  });
+});
+
+describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)', () => {
+  const k = parseKconfig(read(CONFIG), CONFIG);
+  const profile = profileWithConfig(getProfile('6.12')!, k);
+  // The zones (ZONE_DMA, ZONE_DEVICE) and the HugeTLB lines (no 1 GiB size registered without CONTIG_ALLOC).
+  const zoneObservables = /"Zone ranges" block|zoneinfo node \d+ \w+ (spanned|present)|HugeTLB line/;
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
+  test('the configuration is read as the build has it', () => {
+    assert.equal(kconfigText(k.config), 'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n');
+    assert.ok(k.notModelled.includes('NODES_SHIFT=6'), k.notModelled.join(', '));
+  });
+  for (const f of files) {
+    test(`${f}: the zone ranges, every zone's spanned and present pages and the HugeTLB lines match the real boot`, () => {
+      const log = parseKernelLog(read(join(DIR, f)), f);
+      const withConfig = replayFixture(log, profile).mismatches.filter((m) => zoneObservables.test(m.what));
+      assert.deepEqual(withConfig, []);
+      // Debian's configuration (a DMA zone, a Device zone) does not: the test can tell.
+      assert.ok(replayFixture(log, '6.12').mismatches.some((m) => zoneObservables.test(m.what)));
+    });
+  }
+});
+
+describe('hvosim boot --config', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'hvosim-kconfig-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], { encoding: 'utf8' });
+  test('says where the options came from and which it does not model, in text and JSON; /proc/config.gz is read', () => {
+    const gz = join(tmp, 'config.gz');
+    writeFileSync(gz, gzipSync(read(CONFIG)));
+    const t = run('boot', '--kernel', '6.12', '--config', gz, '--qemu', '-m 2G');
+    assert.equal(t.status, 0, t.stderr);
+    assert.match(
+      t.stdout,
+      /^build: ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n from .*config\.gz; every other build fact is profile 6\.12's$/m,
+    );
+    assert.match(t.stdout, /^note: .*config\.gz sets options hvosim does not model yet .*NODES_SHIFT=6/m);
+    assert.doesNotMatch(t.stdout, / DMA /);
+    const j = JSON.parse(run('boot', '--kernel', '6.12', '--config', CONFIG, '--qemu', '-m 2G', '--json').stdout);
+    assert.deepEqual(j.build.config, { ZONE_DMA: false, ZONE_DMA32: true, ZONE_DEVICE: false, CONTIG_ALLOC: false });
+    assert.ok(j.build.configFrom.notModelled.includes('NODES_SHIFT=6'));
+    assert.equal(JSON.parse(run('boot', '--json').stdout).build.configFrom, null);
+  });
+  test('a file that is no configuration, or a broken gzip, is one line and exit 2', () => {
+    const bad = join(tmp, 'bad.gz');
+    writeFileSync(bad, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+    for (const f of [join(ROOT, 'README.md'), bad, join(tmp, 'missing')]) {
+      const r = run('boot', '--config', f);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^hvosim: /);
+    }
+  });
+});
