@@ -6,7 +6,8 @@ import { hvoPartnerProblem, replayFixture, type FixtureReplay } from '../trace/o
 import { replayDebugLines, replayMemblock, type ReplayResult } from '../trace/replay.js';
 import { escapeControl, InputError } from '../util/errors.js';
 import { parseKernel, type KernelJson } from './boot.js';
-import { inputName, readInputFile } from './input.js';
+import { inputName, readInputFile, readKernelConfig } from './input.js';
+import { getProfile, profileWithConfig } from '../simulator.js';
 import { paint, printJson, table } from './output.js';
 
 /** Most mismatches (and early reservations) replay --json lists; the rest are counted. */
@@ -47,6 +48,7 @@ function fixtureJson(r: FixtureReplay & { kernel: KernelJson }) {
     mismatchesTotal: r.mismatches.length,
     byKind: r.byKind,
     notes: r.notes,
+    build: r.build,
   };
 }
 
@@ -76,6 +78,7 @@ export function registerReplay(program: Command): void {
       '--kernel <profile>',
       'the hvosim profile to compare with (default: the one for the log\'s own "Linux version" line; 6.1 when it has none)',
     )
+    .option('--config <file>', "the logged kernel's configuration (.config, /boot/config-*, /proc/config.gz): the options hvosim models")
     .option('--memblock', "replay the log's memblock calls one by one against our memblock instead of booting")
     .option('--json', 'print one JSON object per file (an array when several files are given)')
     .option('--debug-log', "replay the memblock calls (--memblock) and print our memblock=debug lines, to diff with the kernel's")
@@ -106,98 +109,113 @@ hugetlb_free_vmemmap= (other files there are not read).
 
 Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad input.`,
     )
-    .action((files: string[], o: { json?: boolean; debugLog?: boolean; memblock?: boolean; partner?: string | false; kernel?: string }) => {
-      if (o.kernel !== undefined) parseKernel(o.kernel);
-      const read = (f: string) => parseKernelLog(readInputFile(f), inputName(f));
-      if (files.filter((f) => f === '-').length > 1) throw new InputError('standard input (-) can be read only once');
-      // The memblock=debug lines are a product of the memblock replay: --debug-log asks for it.
-      if (o.debugLog) o.memblock = true;
-      if (!o.memblock) {
-        let partner: ReturnType<typeof read> | null | undefined;
-        if (typeof o.partner === 'string') {
-          if (files.length !== 1) throw new InputError('--partner goes with one log', { field: '--partner' });
-          partner = read(o.partner);
-        } else if (o.partner === false) partner = null;
+    .action(
+      (
+        files: string[],
+        o: { json?: boolean; debugLog?: boolean; memblock?: boolean; partner?: string | false; kernel?: string; config?: string },
+      ) => {
+        if (o.kernel !== undefined) parseKernel(o.kernel);
+        const config = o.config === undefined ? undefined : readKernelConfig(o.config);
+        const read = (f: string) => parseKernelLog(readInputFile(f), inputName(f));
+        if (files.filter((f) => f === '-').length > 1) throw new InputError('standard input (-) can be read only once');
+        // The memblock=debug lines are a product of the memblock replay: --debug-log asks for it.
+        if (o.debugLog) o.memblock = true;
+        if (!o.memblock) {
+          let partner: ReturnType<typeof read> | null | undefined;
+          if (typeof o.partner === 'string') {
+            if (files.length !== 1) throw new InputError('--partner goes with one log', { field: '--partner' });
+            partner = read(o.partner);
+          } else if (o.partner === false) partner = null;
+          const results = files.map((f) => {
+            const log = read(f);
+            if (partner) {
+              const why = hvoPartnerProblem(log, partner);
+              if (why)
+                throw new InputError(`not the HVO on/off partner of ${log.file}: ${why}`, { file: partner.file, field: '--partner' });
+            }
+            const kernel = replayProfile(log, o.kernel);
+            // The build's facts come from the log itself (src/trace/build-from-log.ts); --config gives its options.
+            const r = replayFixture(log, config ? profileWithConfig(getProfile(kernel.profile)!, config) : kernel.profile, { partner });
+            if (kernel.note) r.notes.unshift(kernel.note);
+            return { ...r, profile: kernel.profile, kernel };
+          });
+          if (o.json) printJson(results.length === 1 ? fixtureJson(results[0]!) : results.map(fixtureJson));
+          else {
+            // A log answered by another release's profile (or an unvalidated one) is said first, before any figure.
+            kernelNotes(results.map((r) => r.kernel));
+            // Which of the build's facts came from the logs themselves, said once.
+            const fromLog = [...new Set(results.flatMap((r) => r.build?.fromLog ?? []).map((f) => f.split(':')[0]!))];
+            const cfg = results.find((r) => r.build?.configFrom)?.build?.configFrom;
+            process.stdout.write(
+              `build: ${fromLog.length ? `${fromLog.join(', ')} read from the log${results.length > 1 ? 's' : ''}` : 'no facts in the log'}` +
+                `${cfg ? `, options from ${cfg}` : ''}; every other fact is the profile's build's\n`,
+            );
+            const rows = [['log', 'profile', 'observables', 'memblock calls', 'result']];
+            for (const r of results)
+              rows.push([
+                escapeControl(r.file),
+                r.profile,
+                `${r.observables.matched}/${r.observables.total}`,
+                `${r.memblock.matched}/${r.memblock.total}`,
+                fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH'),
+              ]);
+            process.stdout.write(`${table(rows)}\n`);
+            for (const r of results) {
+              for (const m of r.mismatches)
+                process.stdout.write(
+                  `${escapeControl(`${r.file}${m.line ? `:${m.line}` : ''}: ${m.what}`)}\n` +
+                    `    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
+                );
+            }
+          }
+          if (!results.every(fixtureOk)) process.exitCode = 1;
+          return;
+        }
+        if (typeof o.partner === 'string')
+          throw new InputError('--partner goes with the whole replay, not --memblock', { field: '--partner' });
         const results = files.map((f) => {
           const log = read(f);
-          if (partner) {
-            const why = hvoPartnerProblem(log, partner);
-            if (why) throw new InputError(`not the HVO on/off partner of ${log.file}: ${why}`, { file: partner.file, field: '--partner' });
-          }
           const kernel = replayProfile(log, o.kernel);
-          const r = replayFixture(log, kernel.profile, { partner });
-          if (kernel.note) r.notes.unshift(kernel.note);
-          return { ...r, profile: kernel.profile, kernel };
+          const r = replayMemblock(log, { profile: kernel.profile });
+          if (r.calls === 0 && r.applied === 0)
+            throw new InputError('no memblock=debug lines (boot the kernel with memblock=debug on its command line)', { file: r.file });
+          return { ...r, kernel };
         });
-        if (o.json) printJson(results.length === 1 ? fixtureJson(results[0]!) : results.map(fixtureJson));
+        if (o.debugLog) {
+          for (const r of results) process.stdout.write(`${replayDebugLines(r).join('\n')}\n`);
+          return;
+        }
+        const memblockJson = (r: (typeof results)[number]) => {
+          const { file, ...rest } = replayJson(r);
+          return { file, kernel: r.kernel, ...rest };
+        };
+        if (o.json) printJson(results.length === 1 ? memblockJson(results[0]!) : results.map(memblockJson));
         else {
-          // A log answered by another release's profile (or an unvalidated one) is said first, before any figure.
           kernelNotes(results.map((r) => r.kernel));
-          const rows = [['log', 'profile', 'observables', 'memblock calls', 'result']];
-          for (const r of results)
+          const rows = [['log', 'allocations', 'matched', 'other calls', 'dumps', 'NUMA lines', 'result']];
+          for (const r of results) {
             rows.push([
               escapeControl(r.file),
-              r.profile,
-              `${r.observables.matched}/${r.observables.total}`,
-              `${r.memblock.matched}/${r.memblock.total}`,
-              fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH'),
+              String(r.calls),
+              String(r.matched),
+              String(r.applied),
+              `${r.dumps.matched}/${r.dumps.total}`,
+              `${r.numa.matched}/${r.numa.total}`,
+              replayOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH'),
             ]);
+          }
           process.stdout.write(`${table(rows)}\n`);
           for (const r of results) {
+            const f = escapeControl(r.file);
             for (const m of r.mismatches)
               process.stdout.write(
-                `${escapeControl(`${r.file}${m.line ? `:${m.line}` : ''}: ${m.what}`)}\n` +
-                  `    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
+                `${f}:${m.line}: ${m.kind}: ${escapeControl(m.call)}\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
               );
+            if (r.truncated) process.stdout.write(`${f}: the log is cut short; the last calls could not be compared\n`);
+            for (const n of r.notes) process.stdout.write(`${f}: note: ${escapeControl(n)}\n`);
           }
         }
-        if (!results.every(fixtureOk)) process.exitCode = 1;
-        return;
-      }
-      if (typeof o.partner === 'string')
-        throw new InputError('--partner goes with the whole replay, not --memblock', { field: '--partner' });
-      const results = files.map((f) => {
-        const log = read(f);
-        const kernel = replayProfile(log, o.kernel);
-        const r = replayMemblock(log, { profile: kernel.profile });
-        if (r.calls === 0 && r.applied === 0)
-          throw new InputError('no memblock=debug lines (boot the kernel with memblock=debug on its command line)', { file: r.file });
-        return { ...r, kernel };
-      });
-      if (o.debugLog) {
-        for (const r of results) process.stdout.write(`${replayDebugLines(r).join('\n')}\n`);
-        return;
-      }
-      const memblockJson = (r: (typeof results)[number]) => {
-        const { file, ...rest } = replayJson(r);
-        return { file, kernel: r.kernel, ...rest };
-      };
-      if (o.json) printJson(results.length === 1 ? memblockJson(results[0]!) : results.map(memblockJson));
-      else {
-        kernelNotes(results.map((r) => r.kernel));
-        const rows = [['log', 'allocations', 'matched', 'other calls', 'dumps', 'NUMA lines', 'result']];
-        for (const r of results) {
-          rows.push([
-            escapeControl(r.file),
-            String(r.calls),
-            String(r.matched),
-            String(r.applied),
-            `${r.dumps.matched}/${r.dumps.total}`,
-            `${r.numa.matched}/${r.numa.total}`,
-            replayOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH'),
-          ]);
-        }
-        process.stdout.write(`${table(rows)}\n`);
-        for (const r of results) {
-          const f = escapeControl(r.file);
-          for (const m of r.mismatches)
-            process.stdout.write(
-              `${f}:${m.line}: ${m.kind}: ${escapeControl(m.call)}\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
-            );
-          if (r.truncated) process.stdout.write(`${f}: the log is cut short; the last calls could not be compared\n`);
-          for (const n of r.notes) process.stdout.write(`${f}: note: ${escapeControl(n)}\n`);
-        }
-      }
-      if (!results.every(replayOk)) process.exitCode = 1;
-    });
+        if (!results.every(replayOk)) process.exitCode = 1;
+      },
+    );
 }

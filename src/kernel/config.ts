@@ -17,6 +17,12 @@ export interface KernelConfig {
    * gigantic_pages_init() registers the 1 GiB size even when no hugepagesz=1G asked for it.
    */
   CONTIG_ALLOC: boolean;
+  /**
+   * MEMORY_HOTREMOVE: sparse_init_nid() puts a node's usemaps in the section of its pg_data_t (so the section can
+   * be removed last). Without it they come from memblock_alloc_node() for pgdat->node_id, which is still 0 on
+   * every node while sparse_init() runs before free_area_init() sets it (6.12's tinyconfig boots: nid=0, from=0).
+   */
+  MEMORY_HOTREMOVE: boolean;
 }
 
 export interface KernelBuild {

@@ -128,6 +128,19 @@ export function presentSections(s: KernelState): number {
 
 /** sparse_early_usemaps_alloc_pgdat_section(): usemaps in the section that holds the node's pg_data_t, if it fits. */
 function sparseEarlyUsemapsAllocPgdatSection(s: KernelState, nid: number, size: number): number {
+  if (!s.build.config.MEMORY_HOTREMOVE) {
+    // memblock_alloc_node() for pgdat->node_id: free_area_init_node() has not set it yet unless the zones came first.
+    const nodeId = s.zones ? nid : 0;
+    return memblockAllocTryNid(
+      s.memblock,
+      size,
+      s.arch.smpCacheBytes,
+      MEMBLOCK_LOW_LIMIT,
+      MEMBLOCK_ALLOC_ACCESSIBLE,
+      nodeId,
+      'sparse_init_nid',
+    );
+  }
   const pgdat = s.nodeData.get(nid) ?? 0;
   const goal = Math.floor(pgdat / s.arch.sectionSize) * s.arch.sectionSize;
   const limit = goal + s.arch.sectionSize;

@@ -13,7 +13,13 @@ import type { KernelBuild, KernelConfig } from '../kernel/config.js';
 const IMAGE_START = 0x1000000;
 
 /** The options of Debian's amd64 cloud configs that change the boot (the same in every generation here). */
-const DEBIAN_CLOUD_CONFIG: KernelConfig = { ZONE_DMA: true, ZONE_DMA32: true, ZONE_DEVICE: true, CONTIG_ALLOC: true };
+const DEBIAN_CLOUD_CONFIG: KernelConfig = {
+  ZONE_DMA: true,
+  ZONE_DMA32: true,
+  ZONE_DEVICE: true,
+  CONTIG_ALLOC: true,
+  MEMORY_HOTREMOVE: true,
+};
 
 /** Debian linux-image-6.1.0-56-cloud-amd64 (test/fixtures/linux-6.1). */
 export const DEBIAN_6_1_CLOUD: KernelBuild = {

@@ -13,7 +13,7 @@ export interface ReadKconfig {
 }
 
 /** The modelled options, in the order they are said. */
-const MODELLED: readonly (keyof KernelConfig)[] = ['ZONE_DMA', 'ZONE_DMA32', 'ZONE_DEVICE', 'CONTIG_ALLOC'];
+const MODELLED: readonly (keyof KernelConfig)[] = ['ZONE_DMA', 'ZONE_DMA32', 'ZONE_DEVICE', 'CONTIG_ALLOC', 'MEMORY_HOTREMOVE'];
 
 /**
  * Options known to change what this boot does that hvosim does not read from a configuration yet: their
@@ -21,7 +21,6 @@ const MODELLED: readonly (keyof KernelConfig)[] = ['ZONE_DMA', 'ZONE_DMA32', 'ZO
  */
 const NOT_MODELLED: readonly string[] = [
   'NODES_SHIFT',
-  'MEMORY_HOTREMOVE',
   'HUGETLB_PAGE_OPTIMIZE_VMEMMAP',
   'HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON',
   'ACPI_SLEEP',

@@ -8,10 +8,12 @@ import {
   type KernelProfile,
   memblockDbgLine,
   REFERENCE_PROFILE,
+  resolveProfile,
   setMaxHugePages,
   type KernelState,
   type ProfileName,
 } from '../simulator.js';
+import { buildFromLog } from './build-from-log.js';
 import { machineFromLog } from './machine-from-log.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
@@ -38,6 +40,11 @@ export interface FixtureReplay {
   mismatches: Mismatch[];
   /** Observables that could not be checked (no sibling run, no growth). */
   notes: string[];
+  /**
+   * The build the log was replayed with: the facts read off the log itself (src/trace/build-from-log.ts), and the
+   * configuration file given, if any; every other fact is the profile's build's. Absent where the boot came from elsewhere.
+   */
+  build?: { fromLog: string[]; configFrom: string | null };
 }
 
 const GROW = /^MEMINFO_AFTER_NR2M=(\d+)$/;
@@ -51,8 +58,10 @@ export function growthOf(log: KernelLog): number | undefined {
   return undefined;
 }
 
+/** Boot the logged machine with the other subsystems' calls and the build's facts read off the log. */
 function bootLog(log: KernelLog, profile: ProfileName | KernelProfile): KernelState {
-  return boot(machineFromLog(log), { profile, others: replayedOthers(log) });
+  const p = resolveProfile(profile);
+  return boot(machineFromLog(log), { profile: p, others: replayedOthers(log), build: buildFromLog(log, p.build).build });
 }
 
 /** The lines from `first` up to (not including) the first line matching `stop`. */
@@ -230,7 +239,10 @@ export function replayFixture(
   profile: ProfileName | KernelProfile = REFERENCE_PROFILE.name,
   opts: CompareOptions = {},
 ): FixtureReplay {
-  return compareBoot(log, (l) => bootLog(l, profile), opts);
+  const r = compareBoot(log, (l) => bootLog(l, profile), opts);
+  const p = resolveProfile(profile);
+  r.build = { fromLog: buildFromLog(log, p.build).read, configFrom: p.build.configFrom?.file ?? null };
+  return r;
 }
 
 /**

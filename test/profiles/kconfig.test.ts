@@ -20,8 +20,8 @@ const CONFIG = join(DIR, 'config');
 describe('parseKconfig()', () => {
   test('y is on; "is not set" and an option the file leaves out are off', () => {
     const k = parseKconfig('# comment\nCONFIG_ZONE_DMA32=y\n# CONFIG_ZONE_DMA is not set\nCONFIG_NODES_SHIFT=6\n\n', 'x');
-    assert.deepEqual(k.config, { ZONE_DMA: false, ZONE_DMA32: true, ZONE_DEVICE: false, CONTIG_ALLOC: false });
-    assert.equal(kconfigText(k.config), 'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n');
+    assert.deepEqual(k.config, { ZONE_DMA: false, ZONE_DMA32: true, ZONE_DEVICE: false, CONTIG_ALLOC: false, MEMORY_HOTREMOVE: false });
+    assert.equal(kconfigText(k.config), 'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n');
     assert.deepEqual(k.notModelled, ['NODES_SHIFT=6']);
   });
   test('a file that is no configuration is an input error naming the line', () => {
@@ -40,15 +40,18 @@ describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)',
   const zoneObservables = /"Zone ranges" block|zoneinfo node \d+ \w+ (spanned|present)|HugeTLB line/;
   const files = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
   test('the configuration is read as the build has it', () => {
-    assert.equal(kconfigText(k.config), 'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n');
+    assert.equal(kconfigText(k.config), 'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n');
     assert.ok(k.notModelled.includes('NODES_SHIFT=6'), k.notModelled.join(', '));
   });
   for (const f of files) {
-    test(`${f}: the zone ranges, every zone's spanned and present pages and the HugeTLB lines match the real boot`, () => {
+    test(`${f}: replays in full with its .config and the build facts read off its own log`, () => {
       const log = parseKernelLog(read(join(DIR, f)), f);
-      const withConfig = replayFixture(log, profile).mismatches.filter((m) => zoneObservables.test(m.what));
-      assert.deepEqual(withConfig, []);
-      // Debian's configuration (a DMA zone, a Device zone) does not: the test can tell.
+      const r = replayFixture(log, profile);
+      assert.deepEqual(r.mismatches, []);
+      assert.equal(r.memblock.matched, r.memblock.total);
+      assert.ok(r.observables.total > 20 && r.memblock.total > 20);
+      assert.equal(r.build?.configFrom, CONFIG);
+      // Debian's configuration (a DMA zone, a Device zone, CONTIG_ALLOC) does not match: the test can tell.
       assert.ok(replayFixture(log, '6.12').mismatches.some((m) => zoneObservables.test(m.what)));
     });
   }
@@ -65,12 +68,18 @@ describe('hvosim boot --config', () => {
     assert.equal(t.status, 0, t.stderr);
     assert.match(
       t.stdout,
-      /^build: ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n from .*config\.gz; every other build fact is profile 6\.12's$/m,
+      /^build: ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n from .*config\.gz; every other build fact is profile 6\.12's$/m,
     );
     assert.match(t.stdout, /^note: .*config\.gz sets options hvosim does not model yet .*NODES_SHIFT=6/m);
     assert.doesNotMatch(t.stdout, / DMA /);
     const j = JSON.parse(run('boot', '--kernel', '6.12', '--config', CONFIG, '--qemu', '-m 2G', '--json').stdout);
-    assert.deepEqual(j.build.config, { ZONE_DMA: false, ZONE_DMA32: true, ZONE_DEVICE: false, CONTIG_ALLOC: false });
+    assert.deepEqual(j.build.config, {
+      ZONE_DMA: false,
+      ZONE_DMA32: true,
+      ZONE_DEVICE: false,
+      CONTIG_ALLOC: false,
+      MEMORY_HOTREMOVE: false,
+    });
     assert.ok(j.build.configFrom.notModelled.includes('NODES_SHIFT=6'));
     assert.equal(JSON.parse(run('boot', '--json').stdout).build.configFrom, null);
   });

@@ -1,0 +1,70 @@
+// A kernel build's facts read off its own boot log (memblock=debug lines where present, and the lines every
+// boot prints), so a log of any build replays with that build's facts rather than a profile's stand-ins.
+import type { KernelBuild } from '../simulator.js';
+import type { KernelLog } from './log.js';
+import { parseMemblockLog } from './memblock-log.js';
+
+/** The facts a log gave, and the build they make with the rest taken from `base`. */
+export interface BuildFromLog {
+  build: KernelBuild;
+  /** The facts read off the log, each with what it was read from ("pgdatSize: NODE_DATA(0) allocated"). */
+  read: string[];
+}
+
+/** printk's ring buffer: one record per 2^PRB_AVGBITS (32) bytes of text, a descriptor and an info each. */
+const PRB_AVG_BYTES = 32;
+
+/** The caller of a memblock=debug line without its offset ("setup_log_buf+0xf8/0x2e3" -> "setup_log_buf"). */
+const callerName = (caller: string) => caller.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').replace(/\.(constprop|isra|part)\.\d+$/, '');
+
+/** Read what the log shows of its build; every fact it does not show stays `base`'s. */
+export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
+  const b: KernelBuild = { ...base };
+  const read: string[] = [];
+  const lines = log.dmesg.map((l) => l.text);
+  const calls = parseMemblockLog(log).events.flatMap((e) => (e.kind === 'call' ? [{ ...e.call, caller: callerName(e.call.caller) }] : []));
+
+  // alloc_node_data(): every NODE_DATA range is roundup(sizeof(pg_data_t), SMP_CACHE_BYTES) long.
+  const nd = lines.map((t) => /^NODE_DATA\(\d+\) allocated \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(t)).find((m) => m);
+  if (nd) {
+    b.pgdatSize = Number.parseInt(nd[2]!, 16) + 1 - Number.parseInt(nd[1]!, 16);
+    read.push('pgdatSize: "NODE_DATA(N) allocated"');
+  }
+  // reserve_brk(): the first reservation setup_arch() itself makes, right after the image.
+  const brk = calls.find((c) => c.fn === 'memblock_reserve' && c.caller === 'setup_arch');
+  if (brk && brk.base !== 0) {
+    b.brkSize = brk.size;
+    read.push('brkSize: the first memblock_reserve by setup_arch');
+  }
+  // reserve_real_mode(): the trampoline (its size depends on ACPI_SLEEP among others).
+  const rm = calls.find((c) => c.fn === 'memblock_phys_alloc_range' && c.caller === 'reserve_real_mode');
+  if (rm) {
+    b.realModeSize = rm.size;
+    read.push('realModeSize: reserve_real_mode');
+  }
+  // setup_log_buf() with log_buf_len=: the text, then the descriptors and the infos, one of each per record.
+  const lb = calls.filter((c) => c.caller === 'setup_log_buf' && c.fn.startsWith('memblock_alloc'));
+  if (lb.length === 3) {
+    const records = lb[0]!.size / PRB_AVG_BYTES;
+    b.prbDescSize = lb[1]!.size / records;
+    b.printkInfoSize = lb[2]!.size / records;
+    read.push('prbDescSize, printkInfoSize: setup_log_buf');
+  }
+  // pcpu_embed_first_chunk(): the pages of the boot CPU's unit in use.
+  const pc = lines.map((t) => /^percpu: Embedded (\d+) pages\/cpu/.exec(t)).find((m) => m);
+  if (pc) {
+    b.pcpuUnitPages = Number(pc[1]);
+    read.push('pcpuUnitPages: "percpu: Embedded N pages/cpu"');
+  }
+  // free_initmem() and friends: the parts of the image given back, in order (alternatives first, before hugetlb_init()).
+  const frees = lines.flatMap((t) => {
+    const m = /^Freeing (.+) memory: (\d+)K$/.exec(t);
+    return m && m[1] !== 'initrd' ? [{ what: m[1]!, kb: Number(m[2]), ...(m[1] === 'SMP alternatives' ? { early: true } : {}) }] : [];
+  });
+  // Only a log that reached the end of the boot lists them all.
+  if (frees.length && lines.some((t) => t.startsWith('Freeing unused kernel image'))) {
+    b.imageFrees = frees;
+    read.push('imageFrees: the "Freeing ... memory" lines');
+  }
+  return { build: b, read };
+}
