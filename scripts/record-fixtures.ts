@@ -2,8 +2,10 @@
 // scripts/fixtures.list booted under QEMU with one kernel generation's Debian
 // kernel (or a kernel image), one at a time, into test/fixtures/linux-<version>/.
 //
-//   tsx scripts/record-fixtures.ts --kernel 7.1 [--out DIR] [--work DIR] [--kernel-image PATH] [--walk-vmemmap] [NAME...]
+//   tsx scripts/record-fixtures.ts --kernel 7.1 [--out DIR] [--work DIR] [--kernel-image PATH [--kernel-name NAME]] [--walk-vmemmap] [NAME...]
 // (--walk-vmemmap: the guest also prints its vmemmap page tables, a =====VMEMMAP section; the v* cases need it)
+// (--kernel-name: what the header's kernel= names instead of the image's path, e.g. a custom build's
+// linux-source-7.3_7.3.4-1~bpo13+1+min, as scripts/build-kernel.sh writes it beside the bzImage; no spaces)
 //
 // A case whose complete log is already there is not booted again (delete the file to record it anew).
 // Each line of the list: NAME|NODE_SIZES|CMDLINE[|FLAGS], FLAGS words: kaslr, cpu=QEMU_CPU;
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     options: {
       kernel: { type: 'string', default: '6.1' },
       'kernel-image': { type: 'string' },
+      'kernel-name': { type: 'string' },
       list: { type: 'string', default: join(import.meta.dirname, 'fixtures.list') },
       out: { type: 'string' },
       work: { type: 'string', default: join(tmpdir(), 'hvosim-oracle') },
@@ -34,6 +37,11 @@ async function main(): Promise<void> {
   const out = values.out ?? join(import.meta.dirname, '..', 'test', 'fixtures', `linux-${gen}`);
   mkdirSync(out, { recursive: true });
   const oracle = ensureOracle(values.work!, { kernelImage: values['kernel-image'], generation: gen, walkVmemmap: values['walk-vmemmap'] });
+  const name = values['kernel-name'];
+  if (name !== undefined) {
+    if (!values['kernel-image'] || !/^\S+$/.test(name)) throw new Error('--kernel-name needs --kernel-image, and a name without spaces');
+    oracle.kernel = name;
+  }
   const cases = readCaseList(readFileSync(values.list!, 'utf8')).filter((c) => !positionals.length || positionals.includes(c.id));
   let failed = 0;
   for (const c of cases) {
