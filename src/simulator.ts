@@ -88,7 +88,15 @@ export {
   validatedAgainst,
 } from './profiles/index.js';
 export type { DebianKernel, KernelFeatures, KernelProfile, ProfileName, VersionProfile } from './profiles/index.js';
-export { kconfigText, parseKconfig, profileWithConfig, type ReadKconfig } from './profiles/kconfig.js';
+export {
+  BUILD_FACTS,
+  type BuildDescription,
+  kconfigText,
+  parseKconfig,
+  profileWithBuild,
+  profileWithConfig,
+  type ReadKconfig,
+} from './profiles/kconfig.js';
 
 // Views of memblock.
 export { memblockDbgLine } from './kernel/memblock.js';

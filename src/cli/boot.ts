@@ -7,6 +7,7 @@ import {
   getProfile,
   kconfigText,
   type KernelProfile,
+  profileWithBuild,
   profileWithConfig,
   memblockDbgLine,
   PROFILE_NAMES,
@@ -61,6 +62,7 @@ export function parseProfile(v: string, field = '--kernel'): ProfileName {
 type BootCliOptions = MachineOptions & {
   kernel: string;
   config?: string;
+  build?: string;
   json?: boolean;
   jsonMemblock?: string;
   jsonDmesg?: string;
@@ -173,7 +175,11 @@ function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: Kerne
   if (guess) out.push(paint('33', `note: ${guess}.`));
   const from = s.build.configFrom;
   if (from) {
-    out.push(`build: ${kconfigText(s.build.config)} from ${from.file}; every other build fact is profile ${s.profile.name}'s`);
+    const facts = from.facts?.filter((f) => f !== 'config') ?? [];
+    out.push(
+      `build: ${kconfigText(s.build.config)} from ${from.file}` +
+        `${facts.length ? `; ${facts.join(', ')} from it too` : ''}; every other build fact is profile ${s.profile.name}'s`,
+    );
     if (from.notModelled.length)
       out.push(
         paint(
@@ -257,6 +263,7 @@ export function registerBoot(program: Command): void {
     .command('boot')
     .description('boot a machine the way the kernel does and show zones, huge pages per node, HVO and /proc');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
+    .option('--build <file>', 'a build description (hvosim build --json): its options and facts')
     .option('--config <file>', "the kernel build's configuration (.config, /boot/config-*, /proc/config.gz): the options hvosim models")
     .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3)`, DEFAULT_PROFILE.name)
     .option(
@@ -312,10 +319,17 @@ A machine from --from-dmesg boots with the other subsystems' memblock calls
 taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action(async (o: BootCliOptions) => {
-      const kernel = parseKernel(o.kernel);
+      let kernel = parseKernel(o.kernel);
       // --config: the profile's build with the file's options (its other build facts stay the profile's).
-      const profile: ProfileName | KernelProfile =
-        o.config === undefined ? kernel.profile : profileWithConfig(getProfile(kernel.profile)!, readKernelConfig(o.config));
+      if (o.build !== undefined && o.config !== undefined) throw new InputError('give --build or --config, not both', { field: '--build' });
+      // --build: a build description (hvosim build --json); its profile unless --kernel names another.
+      const described = o.build === undefined ? undefined : (await import('./build-file.js')).readBuildFile(o.build);
+      if (described && o.kernel === DEFAULT_PROFILE.name) kernel = parseKernel(described.kernel);
+      const profile: ProfileName | KernelProfile = described
+        ? profileWithBuild(getProfile(kernel.profile)!, described, o.build!)
+        : o.config === undefined
+          ? kernel.profile
+          : profileWithConfig(getProfile(kernel.profile)!, readKernelConfig(o.config));
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });

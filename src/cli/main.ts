@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   check: async () => (await import('./check.js')).registerCheck,
   conformance: async () => (await import('./conformance.js')).registerConformance,
   machine: async () => (await import('./machine.js')).registerMachine,
+  build: async () => (await import('./build.js')).registerBuild,
   serve: async () => (await import('./serve.js')).registerServe,
 };
 

@@ -32,7 +32,7 @@ export interface KernelBuild {
    * Where `config` came from when a user gave it (--config): the file, and the options it sets that change the
    * boot but that hvosim does not model (their effect stays the profile's build's). Absent: the profile's own build.
    */
-  configFrom?: { file: string; notModelled: readonly string[] };
+  configFrom?: { file: string; notModelled: readonly string[]; facts?: readonly string[] };
   /** Physical start of the kernel image without KASLR (CONFIG_PHYSICAL_START): /proc/iomem "Kernel code". */
   imageStart: number;
   /** __end_of_kernel_reserve - _text: "Kernel code" start to the end of "Kernel bss", page aligned. */

@@ -1,6 +1,6 @@
 // A kernel's configuration (.config, /boot/config-*, /proc/config.gz unpacked) read for the options that
 // change the boot (KernelConfig), and the boot-relevant options it sets that hvosim does not model yet.
-import type { KernelConfig } from '../kernel/config.js';
+import type { KernelBuild, KernelConfig } from '../kernel/config.js';
 import type { KernelProfile } from '../kernel/profile.js';
 import { InputError } from '../util/errors.js';
 
@@ -70,4 +70,38 @@ export function kconfigText(c: KernelConfig): string {
 /** The profile with its build's configuration taken from a file (every other build fact stays the profile's). */
 export function profileWithConfig(p: KernelProfile, k: ReadKconfig): KernelProfile {
   return { ...p, build: { ...p.build, config: k.config, configFrom: { file: k.file, notModelled: k.notModelled } } };
+}
+
+/** A build description (`hvosim build --json`): the options and facts learnt, and where each came from. */
+export interface BuildDescription {
+  format: 'hvosim-build/1';
+  /** The profile whose code the build runs (its other facts stand in). */
+  kernel: string;
+  config: KernelConfig;
+  facts: Pick<KernelBuild, BuildFact>;
+  from: { config: string | null; log: string | null; factsFromLog: string[]; notModelled: string[] };
+}
+
+/** The build facts a description carries (those a boot log shows). */
+export const BUILD_FACTS = [
+  'imageStart',
+  'imageSize',
+  'pgdatSize',
+  'brkSize',
+  'realModeSize',
+  'prbDescSize',
+  'printkInfoSize',
+  'pcpuUnitPages',
+  'imageFrees',
+] as const;
+export type BuildFact = (typeof BUILD_FACTS)[number];
+
+/** The profile with a described build: its options and facts (the rest of the build stays the profile's). */
+export function profileWithBuild(p: KernelProfile, d: BuildDescription, file: string): KernelProfile {
+  const facts = Object.fromEntries(BUILD_FACTS.map((k) => [k, d.facts[k]])) as Pick<KernelBuild, BuildFact>;
+  const supplied = [...new Set([...d.from.factsFromLog.map((f) => f.split(':')[0]!), ...(d.from.config ? ['config'] : [])])];
+  return {
+    ...p,
+    build: { ...p.build, ...facts, config: d.config, configFrom: { file, notModelled: d.from.notModelled, facts: supplied } },
+  };
 }

@@ -1,7 +1,7 @@
 // A kernel build's facts read off its own boot log (memblock=debug lines where present, and the lines every
 // boot prints), so a log of any build replays with that build's facts rather than a profile's stand-ins.
 import type { KernelBuild } from '../simulator.js';
-import type { KernelLog } from './log.js';
+import { kernelImageFromIomem, type KernelLog } from './log.js';
 import { parseMemblockLog } from './memblock-log.js';
 
 /** The facts a log gave, and the build they make with the rest taken from `base`. */
@@ -10,6 +10,9 @@ export interface BuildFromLog {
   /** The facts read off the log, each with what it was read from ("pgdatSize: NODE_DATA(0) allocated"). */
   read: string[];
 }
+
+/** The base page the image is rounded to (x86_64). */
+const PAGE_SIZE = 4096;
 
 /** printk's ring buffer: one record per 2^PRB_AVGBITS (32) bytes of text, a descriptor and an info each. */
 const PRB_AVG_BYTES = 32;
@@ -24,6 +27,17 @@ export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
   const lines = log.dmesg.map((l) => l.text);
   const calls = parseMemblockLog(log).events.flatMap((e) => (e.kind === 'call' ? [{ ...e.call, caller: callerName(e.call.caller) }] : []));
 
+  // The image from /proc/iomem ("Kernel code" to the end of "Kernel bss"): its size always, its place only where
+  // KASLR did not move it (then it is CONFIG_PHYSICAL_START).
+  const image = kernelImageFromIomem(log.iomem, PAGE_SIZE);
+  if (image) {
+    b.imageSize = image.size;
+    read.push('imageSize: /proc/iomem "Kernel code" to "Kernel bss"');
+    if (/(^|\s)nokaslr(\s|$)/.test(log.cmdline ?? '')) {
+      b.imageStart = image.start;
+      read.push('imageStart: /proc/iomem "Kernel code" (nokaslr)');
+    }
+  }
   // alloc_node_data(): every NODE_DATA range is roundup(sizeof(pg_data_t), SMP_CACHE_BYTES) long.
   const nd = lines.map((t) => /^NODE_DATA\(\d+\) allocated \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(t)).find((m) => m);
   if (nd) {

@@ -115,3 +115,45 @@ describe('hvosim boot --config', () => {
     }
   });
 });
+
+describe('hvosim build, and a boot predicted without a log from the build it learnt', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'hvosim-build-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], { encoding: 'utf8' });
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
+  const desc = join(tmp, 'mybuild.json');
+  test('build --json writes what it learnt from the .config and one boot log, and says where each came from', () => {
+    const r = run('build', '--config', CONFIG, '--from-dmesg', join(DIR, files[0]!), '--json');
+    assert.equal(r.status, 0, r.stderr);
+    writeFileSync(desc, r.stdout);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.kernel, '6.12');
+    assert.equal(d.config.ZONE_DMA, false);
+    assert.ok(d.from.factsFromLog.some((f: string) => f.startsWith('pgdatSize')));
+    const text = run('build', '--config', CONFIG, '--from-dmesg', join(DIR, files[0]!));
+    assert.match(text.stdout, /^pgdatSize +\d+ \(0x[0-9a-f]+\) {2}\[the log\]$/m);
+  });
+  test('boot --build predicts the other boots of that build from their machines alone: MemTotal within 8 kB', () => {
+    for (const f of files.slice(1)) {
+      const text = read(join(DIR, f));
+      const log = parseKernelLog(text, f);
+      const sizes = /nodes=\[([^\]]*)\]/.exec(text)![1]!.split(' ');
+      const qemu = `-machine q35 -cpu qemu64,+pdpe1gb -m ${sizes.reduce((a, x) => a + Number.parseInt(x, 10), 0)}M ${sizes
+        .map((x, i) => `-object memory-backend-ram,id=m${i},size=${x} -numa node,nodeid=${i},memdev=m${i}`)
+        .join(' ')}`;
+      const r = run('boot', '--build', desc, '--qemu', qemu, '--cmdline', log.cmdline ?? '', '--json', '--no-plan');
+      assert.ok(r.status === 0 || r.status === 1, r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.ok(j.build.configFrom.facts.includes('pgdatSize'));
+      const real = Number(/^MemTotal:\s+(\d+) kB$/m.exec(text)![1]);
+      assert.ok(Math.abs(j.meminfo.MemTotal - real) <= 8, `${f}: MemTotal ${j.meminfo.MemTotal} kB, the kernel ${real} kB`);
+    }
+  });
+  test('a file that is no build description is one line and exit 2', () => {
+    const bad = join(tmp, 'bad.json');
+    writeFileSync(bad, '{"format":"hvosim-build/1","kernel":"6.12"}');
+    const r = run('boot', '--build', bad);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+});

@@ -9,7 +9,17 @@ import { buildFromLog } from '../../src/trace/build-from-log.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { read, ROOT } from '../helpers.js';
 
-const FACTS = ['pgdatSize', 'brkSize', 'realModeSize', 'prbDescSize', 'printkInfoSize', 'pcpuUnitPages', 'imageFrees'] as const;
+const FACTS = [
+  'imageStart',
+  'imageSize',
+  'pgdatSize',
+  'brkSize',
+  'realModeSize',
+  'prbDescSize',
+  'printkInfoSize',
+  'pcpuUnitPages',
+  'imageFrees',
+] as const;
 
 describe("the build's facts read off a Debian boot are its profile's", () => {
   for (const v of ['6.1', '6.12', '6.16', '7.0', '7.1', '7.3']) {
@@ -34,10 +44,10 @@ describe('a custom build (6.12 on tinyconfig): its own facts, not the profile st
   test('every fact the log shows is read, and differs from Debian 6.12 where the build differs', () => {
     assert.deepEqual(
       got.map((x) => x.split(':')[0]),
-      ['pgdatSize', 'brkSize', 'realModeSize', 'prbDescSize, printkInfoSize', 'pcpuUnitPages', 'imageFrees'],
+      ['imageSize', 'imageStart', 'pgdatSize', 'brkSize', 'realModeSize', 'prbDescSize, printkInfoSize', 'pcpuUnitPages', 'imageFrees'],
     );
     // NODES_SHIFT=6, no ACPI_SLEEP, a smaller image: pg_data_t, the trampoline, brk and the per-cpu unit all shrink.
-    for (const k of ['pgdatSize', 'realModeSize', 'brkSize', 'pcpuUnitPages'] as const) assert.ok(build[k] < base[k], k);
+    for (const k of ['imageSize', 'pgdatSize', 'realModeSize', 'brkSize', 'pcpuUnitPages'] as const) assert.ok(build[k] < base[k], k);
     assert.notDeepEqual(build.imageFrees, base.imageFrees);
   });
   test("a log cut before the late frees keeps the profile's frees", () => {

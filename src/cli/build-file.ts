@@ -1,0 +1,57 @@
+// A build description file (hvosim build --json), read and checked (zod, loaded only when --build is given).
+import { z } from 'zod';
+import { type BuildDescription, getProfile } from '../simulator.js';
+import { InputError } from '../util/errors.js';
+import { inputName, readInputFile } from './input.js';
+
+const kb = z.number().int().nonnegative();
+const schema = z.strictObject({
+  format: z.literal('hvosim-build/1'),
+  kernel: z.string(),
+  config: z.strictObject({
+    ZONE_DMA: z.boolean(),
+    ZONE_DMA32: z.boolean(),
+    ZONE_DEVICE: z.boolean(),
+    CONTIG_ALLOC: z.boolean(),
+    MEMORY_HOTREMOVE: z.boolean(),
+  }),
+  facts: z.strictObject({
+    imageStart: kb,
+    imageSize: kb,
+    pgdatSize: kb,
+    brkSize: kb,
+    realModeSize: kb,
+    prbDescSize: kb,
+    printkInfoSize: kb,
+    pcpuUnitPages: kb,
+    imageFrees: z.array(z.strictObject({ what: z.string(), kb, early: z.boolean().optional() })),
+  }),
+  from: z.strictObject({
+    config: z.string().nullable(),
+    log: z.string().nullable(),
+    factsFromLog: z.array(z.string()),
+    notModelled: z.array(z.string()),
+  }),
+});
+
+/** A build description file (`hvosim build --json` wrote it): one error line naming the field when it is not one. */
+export function readBuildFile(file: string): BuildDescription {
+  const name = inputName(file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readInputFile(file));
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`not JSON: ${(e as Error).message}`, { file: name, field: '--build' });
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new InputError(`not a build description (hvosim build --json): ${issue.message}`, {
+      file: name,
+      field: issue.path.join('.') || '--build',
+    });
+  }
+  if (!getProfile(r.data.kernel)) throw new InputError(`unknown kernel profile "${r.data.kernel}"`, { file: name, field: 'kernel' });
+  return r.data as BuildDescription;
+}
