@@ -14,6 +14,8 @@ const schema = z.strictObject({
     ZONE_DEVICE: z.boolean(),
     CONTIG_ALLOC: z.boolean(),
     MEMORY_HOTREMOVE: z.boolean(),
+    HUGETLB_PAGE_OPTIMIZE_VMEMMAP: z.boolean(),
+    HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: z.boolean(),
   }),
   facts: z.strictObject({
     imageStart: kb,

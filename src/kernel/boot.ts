@@ -244,6 +244,9 @@ export function boot(machine: Machine, opts: BootOptions): KernelState {
   const profile = opts.profile;
   const s = createKernelState(machine, opts.arch, opts.build ?? profile.build, profile);
   s.memblock.debug = s.cmdline.includes('memblock=debug');
+  // vmemmap_optimize_enabled's initial value (mm/hugetlb_vmemmap.c).
+  s.hugetlb.vmemmapOptimizeEnabled =
+    s.build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP && s.build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON;
   s.others = opts.others ?? null;
   if (opts.faults) s.memblock.faults = opts.faults;
   if (opts.afterStep) s.afterStep = opts.afterStep;

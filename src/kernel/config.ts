@@ -23,6 +23,13 @@ export interface KernelConfig {
    * every node while sparse_init() runs before free_area_init() sets it (6.12's tinyconfig boots: nid=0, from=0).
    */
   MEMORY_HOTREMOVE: boolean;
+  /**
+   * HUGETLB_PAGE_OPTIMIZE_VMEMMAP: HVO is built. Without it hugetlb_vmemmap_optimizable_size() is 0 ("HugeTLB: 0 KiB
+   * vmemmap can be freed"), and hugetlb_free_vmemmap= is no parameter of the kernel's (handed to init unparsed).
+   */
+  HUGETLB_PAGE_OPTIMIZE_VMEMMAP: boolean;
+  /** HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: HVO is on unless hugetlb_free_vmemmap=off. */
+  HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: boolean;
 }
 
 export interface KernelBuild {

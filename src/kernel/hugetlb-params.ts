@@ -145,7 +145,8 @@ export function hugetlbParseArgs(s: KernelState): void {
     const eq = w.indexOf('=');
     const name = eq < 0 ? w : w.slice(0, eq);
     const val = eq < 0 ? undefined : w.slice(eq + 1);
-    if (name === 'hugetlb_free_vmemmap') {
+    // Without HUGETLB_PAGE_OPTIMIZE_VMEMMAP the parameter is no kernel parameter: init gets it, nothing is parsed.
+    if (name === 'hugetlb_free_vmemmap' && s.build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP) {
       // core_param(bool): no value means on.
       const b = kstrtobool(val ?? '1');
       if (b !== null) s.hugetlb.vmemmapOptimizeEnabled = b;

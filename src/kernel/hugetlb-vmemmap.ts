@@ -45,6 +45,7 @@ export function hugetlbVmemmapSize(s: KernelState, order: number): number {
 
 /** hugetlb_vmemmap_optimizable_size(): what HVO can free per huge page (0 if struct page is not a power of two). */
 export function hugetlbVmemmapOptimizableSize(s: KernelState, order: number): number {
+  if (!s.build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP) return 0;
   const sp = s.arch.structPageSize;
   if ((sp & (sp - 1)) !== 0) return 0;
   return Math.max(0, hugetlbVmemmapSize(s, order) - vmemmapReserveSize(s));

@@ -19,6 +19,9 @@ const DEBIAN_CLOUD_CONFIG: KernelConfig = {
   ZONE_DEVICE: true,
   CONTIG_ALLOC: true,
   MEMORY_HOTREMOVE: true,
+  // HVO built, off unless hugetlb_free_vmemmap=on (the p14 baseline boots without it).
+  HUGETLB_PAGE_OPTIMIZE_VMEMMAP: true,
+  HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: false,
 };
 
 /** Debian linux-image-6.1.0-56-cloud-amd64 (test/fixtures/linux-6.1). */

@@ -13,7 +13,16 @@ export interface ReadKconfig {
 }
 
 /** The modelled options, in the order they are said. */
-const MODELLED: readonly (keyof KernelConfig)[] = ['ZONE_DMA', 'ZONE_DMA32', 'ZONE_DEVICE', 'CONTIG_ALLOC', 'MEMORY_HOTREMOVE'];
+const MODELLED_SET = {
+  ZONE_DMA: true,
+  ZONE_DMA32: true,
+  ZONE_DEVICE: true,
+  CONTIG_ALLOC: true,
+  MEMORY_HOTREMOVE: true,
+  HUGETLB_PAGE_OPTIMIZE_VMEMMAP: true,
+  HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: true,
+} as const satisfies Record<keyof KernelConfig, true>;
+const MODELLED = Object.keys(MODELLED_SET) as (keyof KernelConfig)[];
 
 /**
  * Options known to change what this boot does that hvosim does not read from a configuration yet: their
@@ -21,8 +30,6 @@ const MODELLED: readonly (keyof KernelConfig)[] = ['ZONE_DMA', 'ZONE_DMA32', 'ZO
  */
 const NOT_MODELLED: readonly string[] = [
   'NODES_SHIFT',
-  'HUGETLB_PAGE_OPTIMIZE_VMEMMAP',
-  'HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON',
   'ACPI_SLEEP',
   'PRINTK_EXECUTION_CTX',
   'LOG_BUF_SHIFT',
@@ -56,6 +63,12 @@ export function parseKconfig(text: string, file: string): ReadKconfig {
   }
   if (!values.size)
     throw new InputError('no CONFIG_ lines: not a kernel configuration (.config, /boot/config-*, /proc/config.gz)', { file });
+  // Everything hvosim models maps the memmap through the vmemmap: a build without it is outside the model, said at once.
+  if (values.get('SPARSEMEM_VMEMMAP') !== 'y')
+    throw new InputError(
+      'CONFIG_SPARSEMEM_VMEMMAP is not set: hvosim models only the virtually mapped memmap (and HVO on it), not classic SPARSEMEM',
+      { file },
+    );
   const on = (k: string) => values.get(k) === 'y';
   const config = Object.fromEntries(MODELLED.map((k) => [k, on(k)])) as Record<keyof KernelConfig, boolean>;
   const notModelled = NOT_MODELLED.filter((k) => values.has(k) && values.get(k) !== 'n').map((k) => `${k}=${values.get(k)}`);

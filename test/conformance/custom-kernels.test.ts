@@ -36,7 +36,7 @@ describe('custom kernel builds', () => {
 });
 
 for (const b of builds) {
-  const [, version, config] = /^(\d+\.\d+)-(.+)$/.exec(b)!;
+  const [, version = '', config = ''] = /^(\d+\.\d+)-(.+)$/.exec(b)!;
   const dir = join(CUSTOM, b);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.txt'))
