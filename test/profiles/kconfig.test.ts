@@ -78,17 +78,19 @@ describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)',
   }
 });
 
-describe('a 7.3 kernel built on tinyconfig: every boot replays in full with its .config and its log', () => {
-  const dir = join(ROOT, 'test/fixtures/custom/7.3-min');
-  const profile = profileWithConfig(getProfile('7.3')!, parseKconfig(read(join(dir, 'config')), 'config'));
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt'))) {
-    test(f, () => {
-      const r = replayFixture(parseKernelLog(read(join(dir, f)), f), profile);
-      assert.equal(r.memblock.matched, r.memblock.total);
-      assert.deepEqual(r.mismatches, []);
-    });
-  }
-});
+for (const build of ['7.3-min', '7.3-dma-hotremove', '7.3-nodes10-hvo-on', '7.3-no-deferred']) {
+  describe(`${build}: every boot replays in full with its .config and its log`, () => {
+    const dir = join(ROOT, 'test/fixtures/custom', build);
+    const profile = profileWithConfig(getProfile('7.3')!, parseKconfig(read(join(dir, 'config')), 'config'));
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.txt'))) {
+      test(f, () => {
+        const r = replayFixture(parseKernelLog(read(join(dir, f)), f), profile);
+        assert.equal(r.memblock.matched, r.memblock.total);
+        assert.deepEqual(r.mismatches, []);
+      });
+    }
+  });
+}
 
 describe('hvosim boot --config', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'hvosim-kconfig-'));
