@@ -1,6 +1,7 @@
 // A kernel build's facts read off its own boot log (memblock=debug lines where present, and the lines every
 // boot prints), so a log of any build replays with that build's facts rather than a profile's stand-ins.
 import type { KernelBuild } from '../simulator.js';
+import { baseCaller } from '../util/kernel-callers.js';
 import { kernelImageFromIomem, type KernelLog } from './log.js';
 import { parseMemblockLog } from './memblock-log.js';
 
@@ -17,15 +18,12 @@ const PAGE_SIZE = 4096;
 /** printk's ring buffer: one record per 2^PRB_AVGBITS (32) bytes of text, a descriptor and an info each. */
 const PRB_AVG_BYTES = 32;
 
-/** The caller of a memblock=debug line without its offset ("setup_log_buf+0xf8/0x2e3" -> "setup_log_buf"). */
-const callerName = (caller: string) => caller.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').replace(/\.(constprop|isra|part)\.\d+$/, '');
-
 /** Read what the log shows of its build; every fact it does not show stays `base`'s. */
 export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
   const b: KernelBuild = { ...base };
   const read: string[] = [];
   const lines = log.dmesg.map((l) => l.text);
-  const calls = parseMemblockLog(log).events.flatMap((e) => (e.kind === 'call' ? [{ ...e.call, caller: callerName(e.call.caller) }] : []));
+  const calls = parseMemblockLog(log).events.flatMap((e) => (e.kind === 'call' ? [{ ...e.call, caller: baseCaller(e.call.caller) }] : []));
 
   // The image from /proc/iomem ("Kernel code" to the end of "Kernel bss"): its size always, its place only where
   // KASLR did not move it (then it is CONFIG_PHYSICAL_START).

@@ -13,7 +13,7 @@ import {
   type KernelState,
   type ProfileName,
 } from '../simulator.js';
-import { buildFromLog } from './build-from-log.js';
+import { type BuildFromLog, buildFromLog } from './build-from-log.js';
 import { machineFromLog } from './machine-from-log.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
@@ -59,9 +59,8 @@ export function growthOf(log: KernelLog): number | undefined {
 }
 
 /** Boot the logged machine with the other subsystems' calls and the build's facts read off the log. */
-function bootLog(log: KernelLog, profile: ProfileName | KernelProfile): KernelState {
-  const p = resolveProfile(profile);
-  return boot(machineFromLog(log), { profile: p, others: replayedOthers(log), build: buildFromLog(log, p.build).build });
+function bootLog(log: KernelLog, p: KernelProfile, learnt: BuildFromLog = buildFromLog(log, p.build)): KernelState {
+  return boot(machineFromLog(log), { profile: p, others: replayedOthers(log), build: learnt.build });
 }
 
 /** The lines from `first` up to (not including) the first line matching `stop`. */
@@ -239,9 +238,11 @@ export function replayFixture(
   profile: ProfileName | KernelProfile = REFERENCE_PROFILE.name,
   opts: CompareOptions = {},
 ): FixtureReplay {
-  const r = compareBoot(log, (l) => bootLog(l, profile), opts);
   const p = resolveProfile(profile);
-  r.build = { fromLog: buildFromLog(log, p.build).read, configFrom: p.build.configFrom?.file ?? null };
+  // The log's own build, read once: its boot and the replay's account of where the facts came from (a partner log reads its own).
+  const own = buildFromLog(log, p.build);
+  const r = compareBoot(log, (l) => (l === log ? bootLog(l, p, own) : bootLog(l, p)), opts);
+  r.build = { fromLog: own.read, configFrom: p.build.configFrom?.file ?? null };
   return r;
 }
 

@@ -4,22 +4,12 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { getProfile } from '../../src/simulator.js';
+import { BUILD_FACTS, getProfile } from '../../src/simulator.js';
 import { buildFromLog } from '../../src/trace/build-from-log.js';
 import { parseKernelLog } from '../../src/trace/log.js';
 import { read, ROOT } from '../helpers.js';
 
-const FACTS = [
-  'imageStart',
-  'imageSize',
-  'pgdatSize',
-  'brkSize',
-  'realModeSize',
-  'prbDescSize',
-  'printkInfoSize',
-  'pcpuUnitPages',
-  'imageFrees',
-] as const;
+const FACTS = BUILD_FACTS;
 
 describe("the build's facts read off a Debian boot are its profile's", () => {
   for (const v of ['6.1', '6.12', '6.16', '7.0', '7.1', '7.3']) {
