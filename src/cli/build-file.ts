@@ -16,6 +16,8 @@ const schema = z.strictObject({
     MEMORY_HOTREMOVE: z.boolean(),
     HUGETLB_PAGE_OPTIMIZE_VMEMMAP: z.boolean(),
     HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: z.boolean(),
+    // Added after the format's first files: absent, the profile's build says.
+    CPUMASK_OFFSTACK: z.boolean().optional(),
   }),
   facts: z.strictObject({
     imageStart: kb,
@@ -26,6 +28,8 @@ const schema = z.strictObject({
     prbDescSize: kb,
     printkInfoSize: kb,
     pcpuUnitPages: kb,
+    pcpuFirstChunkAllocs: z.array(kb).optional(),
+    bootCpumasks: kb.optional(),
     imageFrees: z.array(z.strictObject({ what: z.string(), kb, early: z.boolean().optional() })),
   }),
   from: z.strictObject({
@@ -54,6 +58,16 @@ export function readBuildFile(file: string): BuildDescription {
       field: issue.path.join('.') || '--build',
     });
   }
-  if (!getProfile(r.data.kernel)) throw new InputError(`unknown kernel profile "${r.data.kernel}"`, { file: name, field: 'kernel' });
-  return r.data as BuildDescription;
+  const p = getProfile(r.data.kernel);
+  if (!p) throw new InputError(`unknown kernel profile "${r.data.kernel}"`, { file: name, field: 'kernel' });
+  const { config, facts } = r.data;
+  return {
+    ...r.data,
+    config: { ...config, CPUMASK_OFFSTACK: config.CPUMASK_OFFSTACK ?? p.build.config.CPUMASK_OFFSTACK },
+    facts: {
+      ...facts,
+      pcpuFirstChunkAllocs: facts.pcpuFirstChunkAllocs ?? p.build.pcpuFirstChunkAllocs,
+      bootCpumasks: facts.bootCpumasks ?? p.build.bootCpumasks,
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { machineFromLog } from '../trace/machine-from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
 import { compareBoot, replayFixture, type FixtureReplay } from '../trace/observe.js';
-import { caseQemuArgs, generateCases, type ConformanceCase } from './cases.js';
+import { CASE_CPU, caseQemuArgs, generateCases, type ConformanceCase } from './cases.js';
 import { linuxVersionOf } from './kernels.js';
 import { InputError } from '../util/errors.js';
 import { bootUnderQemu, caseKernelCmdline, caseQemuCommand, ensureOracle, type Oracle } from './oracle.js';
@@ -44,6 +44,11 @@ export interface ConformanceReport {
   booted: number;
   failed: { id: string; reason: string; command: string }[];
   rates: Record<Mode, Record<string, KindRate>>;
+  /**
+   * What boot --qemu cannot predict from a QEMU command line: the firmware's ACPI table reservations (left out of
+   * the call-for-call match, in all cases) and the cases booted with KASLR (the image's place is random).
+   */
+  unpredicted: { acpiReservations: number; kaslrCases: number };
   results: CaseResult[];
   seconds: number;
 }
@@ -130,7 +135,8 @@ function caseOfLog(text: string, file: string): ConformanceCase | null {
   const h = /^# qemu: .*nodes=\[([^\]]*)\].*hvosim-case=(\S+)/.exec(text);
   if (!h) return null;
   const nodes = h[1]!.split(' ').map((x) => parseInt(x, 10) * (/G$/i.test(x) ? 1024 : 1));
-  return { id: h[2]!, nodes, cmdline: parseKernelLog(text, file).cmdline ?? '' };
+  const cpu = /^# qemu: .* cpu=(\S+)/.exec(text)?.[1];
+  return { id: h[2]!, nodes, cmdline: parseKernelLog(text, file).cmdline ?? '', ...(cpu && cpu !== CASE_CPU ? { cpu } : {}) };
 }
 
 /** --from-logs: compare the logs of an earlier run again (after a model change), without QEMU. */
@@ -165,8 +171,12 @@ function compareAll(
   const qemuBoot = (l: KernelLog) => {
     // A sibling that is not one of the cases (another fixture in the directory) is described by its own log.
     const c = byFile.get(l.file);
-    const m = c ? parseQemuArgs(caseQemuArgs(c)) : machineFromLog(l);
-    return boot({ ...m, cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
+    if (!c) return boot({ ...machineFromLog(l), cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
+    // QEMU was given our initramfs: live, its file is at hand; from recorded logs, its size and place are the log's
+    // RAMDISK line (an input of the boot, not something the kernel decided).
+    const m = parseQemuArgs(`${caseQemuArgs(c)}${oracle ? ` -initrd ${shellWord(oracle.initrd)}` : ''}`);
+    const initrd = oracle ? m.loader?.initrd : machineFromLog(l).loader?.initrd;
+    return boot({ ...m, ...(initrd ? { loader: { initrd } } : {}), cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
   };
   const rates: Record<Mode, Record<string, KindRate>> = { replay: {}, qemu: {} };
   for (const r of results) {
@@ -192,6 +202,11 @@ function compareAll(
     .filter((r) => r.failed)
     .map((r) => ({ id: r.case.id, reason: r.failed!, command: oracle ? caseQemuCommand(oracle, r.case) : '' }));
   const kernel = oracle?.kernel ?? 'the recorded logs';
+  const compared = results.filter((r) => r.qemu);
+  const unpredicted = {
+    acpiReservations: compared.reduce((a, r) => a + (r.qemu!.memblock.unpredicted ?? 0), 0),
+    kaslrCases: compared.filter((r) => !/(^|\s)nokaslr(\s|$)/.test(r.case.cmdline)).length,
+  };
   return {
     seed,
     profile,
@@ -200,6 +215,7 @@ function compareAll(
     booted: results.filter((r) => r.log && !r.failed).length,
     failed,
     rates,
+    unpredicted,
     results,
     seconds: (performance.now() - t0) / 1000,
   };
@@ -209,6 +225,8 @@ function compareAll(
 export function hasMismatch(r: CaseResult): boolean {
   return !!(r.replay?.mismatches.length || r.qemu?.mismatches.some((m) => m.kind !== 'memblock'));
 }
+
+const shellWord = (w: string) => `'${w.replace(/'/g, "'\\''")}'`;
 
 function readLog(f: string): string {
   return readFileSync(f, 'utf8');

@@ -116,12 +116,16 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     models: 'the rest of free_area_init once sparse_init has run (7.3): memmap_init, unavailable ranges',
   },
   'setup_arch:end': {
+    run: (s) => others(s, 'setup_arch_end'),
+    models: 'the rest of setup_arch (other subsystems)',
+  },
+  setup_command_line: {
     run: (s) => {
-      others(s, 'setup_arch_end');
+      others(s, 'setup_command_line');
       setupCommandLine(s);
       printk(s, `Kernel command line: ${keptCommandLine(s.machine.cmdline)}`);
     },
-    models: 'the rest of setup_arch, the command line printed',
+    models: 'setup_command_line and the first per-cpu chunk (other subsystems), the command line printed',
   },
   parse_args: {
     run: hugetlbParseArgs,

@@ -30,6 +30,11 @@ export interface KernelConfig {
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP: boolean;
   /** HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: HVO is on unless hugetlb_free_vmemmap=off. */
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: boolean;
+  /**
+   * CPUMASK_OFFSTACK (set by MAXSMP and large NR_CPUS): cpumask_var_t is a pointer, so start_kernel's early cpumasks
+   * (alloc_bootmem_cpumask_var(), one per node among them) come from memblock; without it they take no memory.
+   */
+  CPUMASK_OFFSTACK: boolean;
 }
 
 export interface KernelBuild {
@@ -64,6 +69,16 @@ export interface KernelBuild {
   memSectionUsageSize: number;
   /** Pages of the boot CPU's per-cpu unit in use ("percpu: Embedded N pages/cpu"); the rest of its 2 MiB chunk is given back. */
   pcpuUnitPages: number;
+  /**
+   * The small allocations of pcpu_setup_first_chunk() (its first five) and pcpu_alloc_first_chunk() (the rest: a
+   * struct pcpu_chunk with its bitmaps, for the reserved chunk and the dynamic one), in bytes, in order.
+   */
+  pcpuFirstChunkAllocs: readonly number[];
+  /**
+   * The cpumasks of start_kernel() alloc_bootmem_cpumask_var() takes besides one per node (CPUMASK_OFFSTACK builds;
+   * the number of the build's users of early cpumasks).
+   */
+  bootCpumasks: number;
   /**
    * What the boot needs from the end of hugetlb_init() until init runs, beyond
    * the zones' min watermarks and lowmem reserves once khugepaged raised them

@@ -16,22 +16,6 @@ import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
 import { kernelPanic, printk } from './state.js';
 
 /** Bytes of the first per-cpu chunk one CPU uses ("percpu: Embedded 61 pages/cpu"). */
-/** The small allocations of pcpu_setup_first_chunk() and pcpu_alloc_first_chunk(), in order. */
-const PCPU_SMALL = [
-  [8, 'pcpu_setup_first_chunk'],
-  [8, 'pcpu_setup_first_chunk'],
-  [4, 'pcpu_setup_first_chunk'],
-  [8, 'pcpu_setup_first_chunk'],
-  [368, 'pcpu_setup_first_chunk'],
-  [144, 'pcpu_alloc_first_chunk'],
-  [256, 'pcpu_alloc_first_chunk'],
-  [264, 'pcpu_alloc_first_chunk'],
-  [64, 'pcpu_alloc_first_chunk'],
-  [144, 'pcpu_alloc_first_chunk'],
-  [896, 'pcpu_alloc_first_chunk'],
-  [904, 'pcpu_alloc_first_chunk'],
-  [224, 'pcpu_alloc_first_chunk'],
-] as const;
 const SWIOTLB_SIZE = 64 * 2 ** 20;
 
 function small(s: KernelState, size: number, caller: string, align = s.arch.smpCacheBytes, maxAddr = MEMBLOCK_ALLOC_ACCESSIBLE): number {
@@ -44,14 +28,44 @@ function mustHave(s: KernelState, addr: number, size: number, caller: string): n
   return addr;
 }
 
-/** The rest of setup_arch() and start_kernel() up to parse_args(): tables, then setup_per_cpu_areas(). */
+/** The end of setup_arch(): the HPET and IO-APIC tables, the e820 resources and firmware map, the nosave regions. */
 function setupArchEnd(s: KernelState): void {
-  const entries = s.machine.e820.length;
   small(s, 73, 'acpi_parse_hpet');
   small(s, 75, 'io_apic_init_mappings');
-  small(s, 64 * entries, 'e820__reserve_resources');
-  for (let i = 0; i < entries; i++) small(s, 104, 'firmware_map_add_early');
-  for (let i = 0; i < 3; i++) small(s, 32, 'register_nosave_region');
+  // e820__reserve_resources(): a resource per entry of the kernel's table as setup_arch() left it (the first page
+  // split off as reserved, for one), then a firmware map entry per entry of the table the firmware gave.
+  small(s, 64 * s.e820.length, 'e820__reserve_resources');
+  for (let i = 0; i < s.machine.e820.length; i++) small(s, 104, 'firmware_map_add_early');
+  for (let i = 0; i < e820RegisterNosaveRegions(s); i++) small(s, 32, 'register_nosave_region');
+}
+
+/**
+ * e820__register_nosave_regions(): the holes and non-RAM entries of the kernel's e820 table below max_pfn, each
+ * a region for hibernation to skip; a region that starts where the last one ends extends it, the others take a
+ * 32-byte struct from memblock. Returns how many were allocated.
+ */
+function e820RegisterNosaveRegions(s: KernelState): number {
+  const ps = s.arch.pageSize;
+  let allocated = 0;
+  let lastEnd = -1;
+  const register = (start: number, end: number) => {
+    if (start >= end) return;
+    if (start !== lastEnd) allocated++;
+    lastEnd = end;
+  };
+  let pfn = 0;
+  for (const e of s.e820) {
+    const first = Math.ceil(e.start / ps);
+    if (pfn < first) register(pfn, first);
+    pfn = Math.floor(e.end / ps);
+    if (e.type !== 'usable' && e.type !== 'reserved kern') register(first, pfn);
+    if (pfn >= s.maxPfn) break;
+  }
+  return allocated;
+}
+
+/** start_kernel() after setup_arch() and the memory map: setup_command_line()'s copies, then setup_per_cpu_areas(). */
+function setupPerCpuAreas(s: KernelState): void {
   const cmdLen = s.machine.cmdline.length + 1;
   small(s, cmdLen, 'start_kernel');
   small(s, cmdLen, 'start_kernel');
@@ -79,10 +93,13 @@ function setupArchEnd(s: KernelState): void {
       s.arch.pmdSize - s.build.pcpuUnitPages * s.arch.pageSize,
       'pcpu_embed_first_chunk',
     );
-  for (const [size, caller] of PCPU_SMALL) small(s, size, caller);
+  s.build.pcpuFirstChunkAllocs.forEach((size, i) => small(s, size, i < 5 ? 'pcpu_setup_first_chunk' : 'pcpu_alloc_first_chunk'));
   if (areas) memblockPhysFree(s.memblock, areas, s.arch.pageSize, 'pcpu_embed_first_chunk');
   if (info) memblockPhysFree(s.memblock, info, s.arch.pageSize, 'pcpu_embed_first_chunk');
-  for (let i = 0; i < 6; i++) small(s, 8, 'alloc_bootmem_cpumask_var');
+  // The build's own early cpumasks, then setup_node_to_cpumask_map(): one per possible node (nr_node_ids).
+  if (!s.build.config.CPUMASK_OFFSTACK) return;
+  const nrNodeIds = Math.max(0, ...s.nodeData.keys()) + 1;
+  for (let i = 0; i < s.build.bootCpumasks + nrNodeIds; i++) small(s, 8, 'alloc_bootmem_cpumask_var');
 }
 
 /** alloc_large_system_hash() with HASH_EARLY: one bucket per 2^scale bytes of memory, from memblock. */
@@ -124,6 +141,7 @@ export const estimatedOthers: OtherSubsystems = {
   at(s: KernelState, point: OtherPoint): void {
     if (point === 'init_mem_mapping') initMemMapping(s);
     else if (point === 'setup_arch_end') setupArchEnd(s);
+    else if (point === 'setup_command_line') setupPerCpuAreas(s);
     else if (point === 'start_kernel') startKernel(s);
     else if (point === 'mm_init') mmInit(s);
   },

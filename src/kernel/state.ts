@@ -23,7 +23,7 @@ export interface BootStep {
 }
 
 /** Points in the boot where subsystems we do not model make their memblock calls. */
-export type OtherPoint = 'start' | 'init_mem_mapping' | 'setup_arch_end' | 'start_kernel' | 'mm_init' | 'end';
+export type OtherPoint = 'start' | 'init_mem_mapping' | 'setup_arch_end' | 'setup_command_line' | 'start_kernel' | 'mm_init' | 'end';
 
 /**
  * The memblock calls of the subsystems hvosim does not model (page tables of

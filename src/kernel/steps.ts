@@ -23,6 +23,7 @@ export const BOOT_STEP_NAMES = [
   'free_area_init',
   'free_area_init:memmap',
   'setup_arch:end',
+  'setup_command_line',
   'parse_args',
   'setup_per_cpu_areas',
   'hugetlb_bootmem_alloc:mm_core_init',

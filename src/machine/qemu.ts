@@ -9,6 +9,7 @@
 //    0xfffc0000-0xffffffff, and 0xfd00000000-0xffffffffff (reserved for the IOMMU/HT window);
 //  - the SRAT gives node 0 [0, 640K) and then every node its size in order from 1 MiB, skipping
 //    the 640K-1M hole and continuing at 4 GiB when a node crosses the end of low RAM.
+import { statSync } from 'node:fs';
 import shellQuote from 'shell-quote';
 import type { E820Entry } from './e820.js';
 import type { Machine, MachineNode } from './types.js';
@@ -18,6 +19,8 @@ import { parseQemuCpu, type CpuVendor } from './qemu-cpu.js';
 import { validateMachine } from './validate.js';
 
 const LOW_RAM_SPLIT = 0xb0000000;
+/** QEMU keeps this much below the end of low RAM for the firmware's ACPI data when it places the initrd. */
+const INITRD_TOP_GAP = 0x30000;
 const SEABIOS_TOP_RESERVED = 0x21000;
 const FOUR_G = 4 * GiB;
 
@@ -105,6 +108,22 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
     source,
     warnings: [],
   };
+}
+
+/**
+ * Where QEMU's loader puts an initrd of `size` bytes (x86_load_linux): page aligned, as high as
+ * it fits below the end of low RAM less the ACPI gap. Returns the range the kernel reserves
+ * (early_reserve_initrd rounds its end up to a page).
+ */
+export function qemuInitrdPlace(m: Machine, size: number): { start: number; size: number } {
+  const lowEnd = Math.max(...m.e820.filter((e) => e.type === 'usable' && e.start < FOUR_G).map((e) => e.end));
+  // The low RAM ends where SeaBIOS' reserved top does.
+  const below4g = m.e820.find((e) => e.start === lowEnd && e.type === 'reserved')?.end ?? lowEnd;
+  const max = below4g - INITRD_TOP_GAP - 1;
+  const start = Math.floor((max - size) / 4096) * 4096;
+  if (size <= 0 || start < 0x100000)
+    throw new InputError(`an initrd of ${size} bytes does not fit in ${below4g} bytes of low RAM`, { field: '-initrd' });
+  return { start, size: Math.ceil((start + size) / 4096) * 4096 - start };
 }
 
 function fmtSize(b: number): string {
@@ -217,6 +236,7 @@ export function parseQemuArgs(args: string): Machine {
   let cpu = parseQemuCpu('qemu64');
   let append = '';
   let machine = 'q35';
+  let initrd: string | undefined;
   const warnings: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
@@ -278,6 +298,9 @@ export function parseQemuArgs(args: string): Machine {
       case 'append':
         append = v;
         break;
+      case 'initrd':
+        initrd = v;
+        break;
       case 'machine':
       case 'M':
         machine = qemuOpts(v, '-machine', 'type', null).get('type') ?? '';
@@ -329,5 +352,16 @@ export function parseQemuArgs(args: string): Machine {
     'qemu',
   );
   m.warnings.push(...warnings);
+  if (initrd !== undefined) m.loader = { initrd: qemuInitrdPlace(m, initrdSize(initrd)) };
   return validateMachine(m);
+}
+
+/** The size of the file given to -initrd (QEMU reads it; so must we, to place it). */
+function initrdSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as Error).message ?? String(e));
+    throw new InputError(`-initrd ${path}: cannot read it (${why}); QEMU would not start`, { field: '-initrd' });
+  }
 }

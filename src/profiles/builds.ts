@@ -22,6 +22,8 @@ const DEBIAN_CLOUD_CONFIG: KernelConfig = {
   // HVO built, off unless hugetlb_free_vmemmap=on (the p14 baseline boots without it).
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP: true,
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: false,
+  // NR_CPUS 8192 ("setup_percpu: NR_CPUS:8192" in every fixture): alloc_bootmem_cpumask_var() calls in every log.
+  CPUMASK_OFFSTACK: true,
 };
 
 /** Debian linux-image-6.1.0-56-cloud-amd64 (test/fixtures/linux-6.1). */
@@ -50,6 +52,10 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
   memSectionUsageSize: 56,
   // "percpu: Embedded 61 pages/cpu" in every fixture.
   pcpuUnitPages: 61,
+  // The per-cpu first chunk's small allocations, and the 8-byte cpumasks after the per-cpu setup besides one per
+  // node (n01: 5 with one node, n02: 7 with three, n04: 12 with eight).
+  pcpuFirstChunkAllocs: [8, 8, 4, 8, 368, 144, 256, 264, 64, 144, 896, 904, 224],
+  bootCpumasks: 4,
   // Bisected on real boots of one-node q35 machines (oracle/boot.sh, busybox initramfs of 1008 KiB),
   // hugepages=N of 2 MiB: 2 GiB boots with 934, dies with 935 ("VFS: Unable to mount root fs": the
   // initramfs could not be unpacked); 4 GiB boots with 1903, dies with 1904 ("System is deadlocked on
@@ -92,6 +98,9 @@ export const DEBIAN_6_12_CLOUD: KernelBuild = {
   ],
   memSectionUsageSize: 56,
   pcpuUnitPages: 66,
+  // As 6.1's, read off n01, n02 and n04 (2, 4 and 9 cpumasks); the same in 6.16, 7.0, 7.1 and 7.3.
+  pcpuFirstChunkAllocs: [8, 8, 4, 8, 368, 200, 256, 264, 64, 200, 896, 904, 224],
+  bootCpumasks: 1,
   // The out-of-memory edge was measured on 6.1 only (test/fixtures/oom-edge): its figures stand in for every later build.
   bootNeedAfterHugetlbInit: DEBIAN_6_1_CLOUD.bootNeedAfterHugetlbInit,
   bootNeedPerRepeatedZoneKb: DEBIAN_6_1_CLOUD.bootNeedPerRepeatedZoneKb,
@@ -156,4 +165,5 @@ export const DEBIAN_7_3_CLOUD: KernelBuild = {
     { what: 'unused kernel image (rodata/data gap)', kb: 608 },
   ],
   pcpuUnitPages: 63,
+  pcpuFirstChunkAllocs: [8, 8, 4, 8, 368, 136, 256, 264, 64, 136, 896, 904, 224],
 };

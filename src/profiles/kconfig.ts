@@ -21,6 +21,7 @@ const MODELLED_SET = {
   MEMORY_HOTREMOVE: true,
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP: true,
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: true,
+  CPUMASK_OFFSTACK: true,
 } as const satisfies Record<keyof KernelConfig, true>;
 const MODELLED = Object.keys(MODELLED_SET) as (keyof KernelConfig)[];
 
@@ -34,7 +35,6 @@ const NOT_MODELLED: readonly string[] = [
   'PRINTK_EXECUTION_CTX',
   'LOG_BUF_SHIFT',
   'NR_CPUS',
-  'CPUMASK_OFFSTACK',
   'FIRMWARE_MEMMAP',
   'HIBERNATION',
   'X86_MPPARSE',
@@ -105,6 +105,8 @@ export const BUILD_FACTS = [
   'prbDescSize',
   'printkInfoSize',
   'pcpuUnitPages',
+  'pcpuFirstChunkAllocs',
+  'bootCpumasks',
   'imageFrees',
 ] as const;
 export type BuildFact = (typeof BUILD_FACTS)[number];

@@ -47,6 +47,7 @@ export const linux61: KernelProfile = {
     'sparse_init',
     'free_area_init',
     'setup_arch:end',
+    'setup_command_line',
     'parse_args',
     'setup_per_cpu_areas',
     ...LATE_BOOT_STEPS,

@@ -44,6 +44,7 @@ export const linux615: KernelProfile = {
     'sparse_init',
     'free_area_init',
     'setup_arch:end',
+    'setup_command_line',
     'setup_per_cpu_areas',
     'hugetlb_bootmem_alloc:mm_core_init',
     ...LATE_BOOT_STEPS,

@@ -33,11 +33,12 @@ export const linux73: KernelProfile = {
   steps: [
     'start_kernel',
     'setup_arch:memory',
+    'setup_arch:end',
     'free_area_init:zones',
     'hugetlb_bootmem_alloc:mm_core_init_early',
     'sparse_init',
     'free_area_init:memmap',
-    'setup_arch:end',
+    'setup_command_line',
     'setup_per_cpu_areas',
     ...LATE_BOOT_STEPS,
   ],

@@ -68,14 +68,31 @@ export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
     b.pcpuUnitPages = Number(pc[1]);
     read.push('pcpuUnitPages: "percpu: Embedded N pages/cpu"');
   }
+  // pcpu_embed_first_chunk(): between the free of the unit's unused tail and those of its two bookkeeping pages, the
+  // small allocations of pcpu_setup_first_chunk() and pcpu_alloc_first_chunk(); after them, the 8-byte cpumasks of a
+  // CPUMASK_OFFSTACK build, one per node (nr_node_ids) and the build's own.
+  const primary = calls.filter((c) => !(c.fn === 'memblock_reserve' && c.caller === 'memblock_alloc_range_nid'));
+  const frees = primary.flatMap((c, i) => (c.fn === 'memblock_phys_free' && c.caller === 'pcpu_embed_first_chunk' ? [i] : []));
+  if (frees.length === 3) {
+    b.pcpuFirstChunkAllocs = primary.slice(frees[0]! + 1, frees[1]).flatMap((c) => (c.fn === 'memblock_alloc_try_nid' ? [c.size] : []));
+    read.push('pcpuFirstChunkAllocs: the allocations of the per-cpu first chunk');
+  }
+  const nodes = lines.map((t) => /^setup_percpu: .*nr_node_ids:(\d+)/.exec(t)).find((m) => m);
+  if (frees.length === 3 && nodes) {
+    let masks = 0;
+    for (let i = frees[2]! + 1; primary[i]?.fn === 'memblock_alloc_try_nid' && primary[i]!.size === 8; i++) masks++;
+    b.config = { ...b.config, CPUMASK_OFFSTACK: masks > 0 };
+    if (masks > 0) b.bootCpumasks = Math.max(0, masks - Number(nodes[1]));
+    read.push('bootCpumasks, CPUMASK_OFFSTACK: the 8-byte cpumasks after the per-cpu setup, less nr_node_ids');
+  }
   // free_initmem() and friends: the parts of the image given back, in order (alternatives first, before hugetlb_init()).
-  const frees = lines.flatMap((t) => {
+  const imageFrees = lines.flatMap((t) => {
     const m = /^Freeing (.+) memory: (\d+)K$/.exec(t);
     return m && m[1] !== 'initrd' ? [{ what: m[1]!, kb: Number(m[2]), ...(m[1] === 'SMP alternatives' ? { early: true } : {}) }] : [];
   });
   // Only a log that reached the end of the boot lists them all.
-  if (frees.length && lines.some((t) => t.startsWith('Freeing unused kernel image'))) {
-    b.imageFrees = frees;
+  if (imageFrees.length && lines.some((t) => t.startsWith('Freeing unused kernel image'))) {
+    b.imageFrees = imageFrees;
     read.push('imageFrees: the "Freeing ... memory" lines');
   }
   return { build: b, read };

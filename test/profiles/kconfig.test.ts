@@ -31,10 +31,12 @@ describe('parseKconfig()', () => {
       MEMORY_HOTREMOVE: false,
       HUGETLB_PAGE_OPTIMIZE_VMEMMAP: false,
       HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: false,
+      CPUMASK_OFFSTACK: false,
     });
     assert.equal(
       kconfigText(k.config),
-      'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n',
+      'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
+        'CPUMASK_OFFSTACK=n',
     );
     assert.deepEqual(k.notModelled, ['NODES_SHIFT=6']);
   });
@@ -60,7 +62,8 @@ describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)',
   test('the configuration is read as the build has it', () => {
     assert.equal(
       kconfigText(k.config),
-      'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n',
+      'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
+        'CPUMASK_OFFSTACK=n',
     );
     assert.ok(k.notModelled.includes('NODES_SHIFT=6'), k.notModelled.join(', '));
   });

@@ -34,8 +34,22 @@ describe('a custom build (6.12 on tinyconfig): its own facts, not the profile st
   test('every fact the log shows is read, and differs from Debian 6.12 where the build differs', () => {
     assert.deepEqual(
       got.map((x) => x.split(':')[0]),
-      ['imageSize', 'imageStart', 'pgdatSize', 'brkSize', 'realModeSize', 'prbDescSize, printkInfoSize', 'pcpuUnitPages', 'imageFrees'],
+      [
+        'imageSize',
+        'imageStart',
+        'pgdatSize',
+        'brkSize',
+        'realModeSize',
+        'prbDescSize, printkInfoSize',
+        'pcpuUnitPages',
+        'pcpuFirstChunkAllocs',
+        'bootCpumasks, CPUMASK_OFFSTACK',
+        'imageFrees',
+      ],
     );
+    // NR_CPUS=2: no off-stack cpumasks; one first chunk (no reserved chunk for modules).
+    assert.equal(build.config.CPUMASK_OFFSTACK, false);
+    assert.deepEqual(build.pcpuFirstChunkAllocs, [8, 8, 4, 8, 368, 136, 1024, 1032, 256]);
     // NODES_SHIFT=6, no ACPI_SLEEP, a smaller image: pg_data_t, the trampoline, brk and the per-cpu unit all shrink.
     for (const k of ['imageSize', 'pgdatSize', 'realModeSize', 'brkSize', 'pcpuUnitPages'] as const) assert.ok(build[k] < base[k], k);
     assert.notDeepEqual(build.imageFrees, base.imageFrees);
