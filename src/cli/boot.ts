@@ -26,7 +26,19 @@ import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
 import { loadMachineAndLog, readKernelConfig, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
-import { closeNdjson, oneOnStdout, openNdjson, paint, printJson, progress, table, writeNdjson, type NdjsonTarget } from './output.js';
+import {
+  closeNdjson,
+  joinCapped,
+  LINE_ITEMS,
+  oneOnStdout,
+  openNdjson,
+  paint,
+  printJson,
+  progress,
+  table,
+  writeNdjson,
+  type NdjsonTarget,
+} from './output.js';
 import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-json.js';
 import { unvalidatedNote } from '../report/boot-view.js';
 import { PRESETS } from '../machine/presets.js';
@@ -98,7 +110,8 @@ export function planText(p: Plan): string[] {
       if (z.got < z.asked)
         out.push(
           paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`),
-          ...z.why.flatMap((w) => [`  ${w.text}`, ...w.examples.map((e) => `    e.g. ${e}`)]),
+          ...z.why.slice(0, LINE_ITEMS).flatMap((w) => [`  ${w.text}`, ...w.examples.map((e) => `    e.g. ${e}`)]),
+          ...(z.why.length > LINE_ITEMS ? [`  and ${z.why.length - LINE_ITEMS} more nodes (--json lists every node)`] : []),
         );
     }
   } else out.push('Huge pages asked: none (hugepagesz= and hugepages= ask for them).');
@@ -111,9 +124,11 @@ export function planText(p: Plan): string[] {
     }
     if (!z.best) continue;
     const nodes = (b: PlanBest) =>
-      Object.entries(b.perNode)
-        .map(([n, c]) => `${n} ${c}`)
-        .join(', ');
+      joinCapped(
+        Object.entries(b.perNode).map(([n, c]) => `${n} ${c}`),
+        LINE_ITEMS,
+        'more nodes',
+      );
     const b = z.best;
     out.push(
       `Most ${z.size} pages this machine gets: ${b.pages} (${nodes(b)}), leaving ~${humanSize(b.freeBytes)} free${b.note ? `; ${b.note}` : ''}. Command line:`,

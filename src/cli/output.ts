@@ -14,6 +14,15 @@ export function firstOf<T>(xs: readonly T[], max: number): { total: number; firs
   return { total: xs.length, first: xs.slice(0, max) };
 }
 
+/** Most items a summary line lists before "and N more" (a 1024-node machine would list every node). */
+export const LINE_ITEMS = 8;
+
+/** Items joined with ", ", the first `max` of them and then how many more there are: one line stays short at any machine size. */
+export function joinCapped(items: readonly string[], max = LINE_ITEMS, what = 'more'): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} ${what}`;
+}
+
 /**
  * Where an NDJSON stream goes: `-` is stdout, anything else a file, opened (and so checked)
  * before the work starts, so that a path that cannot be written fails at once.

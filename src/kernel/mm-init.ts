@@ -14,7 +14,7 @@ import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
 import { firstUnmappedStructPage } from './sparse-vmemmap.js';
 import { sparseVmemmapInitNidLate } from './sparse-vmemmap-init.js';
-import { sectionPresent } from './sparse.js';
+import { sectionPresent, subsectionMapInit } from './sparse.js';
 import { structPageAddress } from './page.js';
 
 /** MAX_ORDER_NR_PAGES (MAX_ORDER 11): ZONE_MOVABLE starts on a 4 MiB boundary. */
@@ -424,6 +424,7 @@ export function freeAreaInitZones(s: KernelState): ZoneLayout {
   printk(s, 'Early memory node ranges');
   for (const r of memblockPfnRanges(s.memblock)) {
     printk(s, `  node ${String(r.nid).padStart(3)}: [mem ${hex018(r.start * ps)}-${hex018(r.end * ps - 1)}]`);
+    subsectionMapInit(s, r.start, r.end);
   }
 
   const nodes = [...new Set(memblockPfnRanges(s.memblock).map((r) => r.nid))].filter((n) => n !== MAX_NUMNODES).sort((a, b) => a - b);

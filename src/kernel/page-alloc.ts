@@ -258,33 +258,28 @@ export function buildAllZonelists(s: KernelState): void {
   for (const [nid, order] of zonelistOrders(s)) printk(s, `Fallback order for Node ${nid}: ${order.map((n) => `${n} `).join('')}`);
 }
 
-/** The nodes of each node's zonelist, in fallback order (build_zonelists() for every node with memory). */
+/**
+ * The nodes of each node's zonelist, in fallback order (build_zonelists() for every node with memory).
+ * find_next_best_node() picks, among the unused nodes, the one of least value (distance, then the
+ * lower-id penalty, then node_load), the first in id order on a tie; a node's load only changes once
+ * it is picked, so one node's order is its other nodes sorted by their values when its turn begins.
+ */
 function zonelistOrders(s: KernelState): Map<number, number[]> {
   return zonesMemo(s, 'zonelists', () => {
     const nodes = memoryNodes(s);
     const load = new Map<number, number>();
     const orders = new Map<number, number[]>();
     for (const local of nodes) {
-      const used = new Set<number>();
-      const order: number[] = [];
+      const value = (n: number) => (nodeDistance(local, n) + (n < local ? 1 : 0)) * MAX_NUMNODES + (load.get(n) ?? 0);
+      const rest = nodes
+        .filter((n) => n !== local)
+        .map((n, i) => ({ n, i, v: value(n) }))
+        .sort((a, b) => a.v - b.v || a.i - b.i)
+        .map((x) => x.n);
+      const order = [local, ...rest];
       let prev = local;
-      // find_next_best_node() until no node is left.
-      for (;;) {
-        let best = -1;
-        if (!used.has(local)) best = local;
-        else {
-          let min = Infinity;
-          for (const n of nodes) {
-            if (used.has(n)) continue;
-            // Distance first (MAX_NUMNODES apart), node_load breaking ties.
-            const val = (nodeDistance(local, n) + (n < local ? 1 : 0)) * MAX_NUMNODES + (load.get(n) ?? 0);
-            if (val < min) [min, best] = [val, n];
-          }
-        }
-        if (best < 0) break;
-        used.add(best);
+      for (const best of order) {
         if (nodeDistance(local, best) !== nodeDistance(local, prev)) load.set(best, (load.get(best) ?? 0) + 1);
-        order.push(best);
         prev = best;
       }
       orders.set(local, order);

@@ -8,6 +8,7 @@
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from './state.js';
 import { beginStep, kernelPanic, printk } from './state.js';
+import { cmdlineValue } from './cmdline.js';
 import { memblockAllocTryNid } from './memblock.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_LOW_LIMIT, NUMA_NO_NODE } from './memblock-flags.js';
 import { sectionMapSize, sparseBufferFini, sparseBufferInit } from './sparse-buffer.js';
@@ -73,16 +74,51 @@ export interface SparseState {
 }
 
 export function createSparseState(): SparseState {
-  return { preinit: new SectionSet(), failed: new Set(), unmapped: [], present: [], roots: new Map(), usemap: new Map(), buffer: null };
+  return {
+    preinit: new SectionSet(),
+    failed: new Set(),
+    unmapped: [],
+    present: [],
+    roots: new Map(),
+    usemap: new Map(),
+    buffer: null,
+  };
 }
 
 function sectionsPerRoot(s: KernelState): number {
   return s.arch.pageSize / 16; // sizeof(struct mem_section)
 }
 
+/** NR_MEM_SECTIONS: the sections MAX_PHYSMEM_BITS covers; no struct mem_section exists past them. */
+export function nrMemSections(s: KernelState): number {
+  return 2 ** (s.arch.maxPhysmemBits - s.arch.sectionSizeBits);
+}
+
 function nrSectionRoots(s: KernelState): number {
-  const nrSections = 2 ** (s.arch.maxPhysmemBits - s.arch.sectionSizeBits);
-  return Math.ceil(nrSections / sectionsPerRoot(s));
+  return Math.ceil(nrMemSections(s) / sectionsPerRoot(s));
+}
+
+/**
+ * mminit_validate_memmodel_limits(): a PFN range ending past NR_MEM_SECTIONS is cut there, with
+ * WARN_ON_ONCE() (and a mminit::pfnvalidation line under mminit_loglevel=1 or more). Returns the end.
+ */
+function mminitValidateMemmodelLimits(s: KernelState, startPfn: number, endPfn: number, once: { warned: boolean }): number {
+  const maxPfn = nrMemSections(s) * (s.arch.sectionSize / s.arch.pageSize);
+  if (endPfn <= maxPfn) return endPfn;
+  if (Number(cmdlineValue(s, 'mminit_loglevel') ?? 0) > 0) {
+    const which = startPfn > maxPfn ? 'Start' : 'End';
+    printk(s, `mminit::pfnvalidation ${which} of range ${startPfn} -> ${endPfn} exceeds SPARSEMEM max ${maxPfn}`);
+  }
+  if (!once.warned) {
+    once.warned = true;
+    printk(
+      s,
+      '------------[ cut here ]------------',
+      `hvosim: WARNING at mm/sparse.c in mminit_validate_memmodel_limits() (memory past pfn ${maxPfn}, ` +
+        `MAX_PHYSMEM_BITS ${s.arch.maxPhysmemBits}), with a backtrace`,
+    );
+  }
+  return maxPfn;
 }
 
 /** memblocks_present() -> memory_present(): mark the sections memory touches, with the node of the first region to touch each. */
@@ -96,9 +132,14 @@ export function memblocksPresent(s: KernelState): void {
       kernelPanic(s, `Kernel panic - not syncing: memblocks_present: Failed to allocate ${size} bytes align=0x40`);
   }
   const perRoot = sectionsPerRoot(s);
+  // WARN_ON_ONCE() state: sparse_init() runs memblocks_present() once a boot.
+  const once = { warned: false };
   for (const r of mb.memory.regions) {
     const first = Math.floor(r.base / s.arch.sectionSize);
-    const last = Math.ceil((r.base + r.size) / s.arch.sectionSize);
+    const perSection = s.arch.sectionSize / s.arch.pageSize;
+    const endPfn = mminitValidateMemmodelLimits(s, first * perSection, Math.floor((r.base + r.size) / s.arch.pageSize), once);
+    const last = Math.ceil(endPfn / perSection);
+    if (first >= last) continue;
     // sparse_index_init(): a root page for every root the region's sections fall in, on the region's node.
     for (let root = Math.floor(first / perRoot); root * perRoot < last; root++) {
       if (sec.roots.has(root)) continue;
@@ -113,6 +154,24 @@ export function memblocksPresent(s: KernelState): void {
     if (prev && prev.end === from && prev.nid === r.nid) prev.end = last;
     else sec.present.push({ start: from, end: last, nid: r.nid });
   }
+}
+
+/**
+ * subsection_map_init() for a range of memblock.memory: every section of it must have its struct
+ * mem_section. Past NR_MEM_SECTIONS there is none (__nr_to_section() gives NULL) and the kernel
+ * dereferences it: the boot dies.
+ */
+export function subsectionMapInit(s: KernelState, startPfn: number, endPfn: number): void {
+  const perSection = s.arch.sectionSize / s.arch.pageSize;
+  const maxPfn = nrMemSections(s) * perSection;
+  if (endPfn <= maxPfn) return;
+  const pfn = Math.max(startPfn, maxPfn);
+  kernelPanic(
+    s,
+    `hvosim: subsection_map_init() finds no struct mem_section for pfn 0x${pfn.toString(16)}: RAM past MAX_PHYSMEM_BITS ${s.arch.maxPhysmemBits} ` +
+      `(${2 ** (s.arch.maxPhysmemBits - 40)} TiB, x86_64 with 4-level paging) is in memblock.memory but has no section; ` +
+      'the kernel dereferences NULL (BUG: kernel NULL pointer dereference) and the boot dies here',
+  );
 }
 
 /** present_section_nr(): whether memory touches the section (pfn_valid() for early sections). */

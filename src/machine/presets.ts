@@ -53,8 +53,8 @@ export const PRESETS: Record<string, Preset> = {
   ),
   '64t': preset(
     '64t',
-    '16 Intel nodes of 4 TiB (64 TiB), 65,000 x 1 GiB pages',
-    Array.from({ length: 16 }, () => 4 * TiB),
+    '16 Intel nodes of 4 TiB, the last 2 GiB short (RAM ends at 64 TiB, all that 4-level paging maps), 65,000 x 1 GiB pages',
+    [...Array.from({ length: 15 }, () => 4 * TiB), 4 * TiB - 2 * GiB],
     'hugepagesz=1G hugepages=65000 hugetlb_free_vmemmap=on',
     'Intel',
   ),

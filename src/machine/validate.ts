@@ -40,18 +40,27 @@ export function validateMachine(m: Machine, file?: string): Machine {
     const usable = n.ranges.some((r) => e.some((x) => x.type === 'usable' && x.start < r.end && r.start < x.end));
     if (!usable) m.warnings.push(`node ${n.id} owns no usable memory: the kernel leaves it memoryless`);
   }
-  // Beyond MAX_PHYSMEM_BITS (46 on x86_64 with 4-level paging: 64 TiB) the kernel uses nothing:
-  // e820__end_pfn() cuts max_pfn at max_arch_pfn, no zone spans further, memblock_free_all() frees
-  // nothing above it, and sparse_init() warns (a WARN_ON_ONCE backtrace from
-  // mminit_validate_memmodel_limits()). Said first, so the smaller total is not taken for a fault.
+  // Beyond MAX_PHYSMEM_BITS (46 on x86_64 with 4-level paging: 64 TiB) the kernel cannot map RAM, yet
+  // e820__memblock_setup() adds it to memblock all the same: max_pfn stops at max_arch_pfn, sparse_init()
+  // leaves it without sections (a WARN_ON_ONCE backtrace), and free_area_init() dies on it in
+  // subsection_map_init() (a NULL struct mem_section). hvosim models 4-level paging only; said first,
+  // so that the death is not taken for a fault of the machine file.
   const limit = 2 ** x86_64.maxPhysmemBits;
   const beyond = e.filter((r) => r.type === 'usable' && r.end > limit).reduce((n, r) => n + r.end - Math.max(r.start, limit), 0);
+  const la57 = m.cpu.features.includes('la57');
   if (beyond > 0) {
     m.warnings.push(
-      `${formatBytes(beyond)} of RAM lies above ${formatBytes(limit)} (MAX_PHYSMEM_BITS ${x86_64.maxPhysmemBits}, x86_64 with 4-level paging): ` +
-        `the kernel does not use it (max_pfn stops at ${pa(limit)}; sparse_init() warns with a backtrace)`,
+      `${formatBytes(beyond)} of RAM lies above ${formatBytes(limit)} (MAX_PHYSMEM_BITS ${x86_64.maxPhysmemBits}, x86_64 with 4-level paging, ` +
+        `which hvosim assumes): the kernel cannot use it, and with it in the memory map the boot dies in free_area_init() ` +
+        `(subsection_map_init() meets RAM without a struct mem_section). Leave it out of the machine (mem=${2 ** (x86_64.maxPhysmemBits - 40)}T ` +
+        `would, on the real kernel; hvosim does not read mem=)${la57 ? '' : ', or boot a CPU with la57 and 5-level paging'}.`,
     );
   }
+  if (la57)
+    m.warnings.push(
+      'the CPU has la57: a kernel built with CONFIG_X86_5LEVEL boots it with 5-level paging (MAX_PHYSMEM_BITS 52, 4 PiB); ' +
+        'hvosim models 4-level paging only, so its results are those of 4-level paging (or no5lvl)',
+    );
   all.sort((a, b) => a.start - b.start);
   for (let i = 0; i + 1 < all.length; i++) {
     const a = all[i]!;

@@ -17,6 +17,7 @@ export const MODELLED_PARAMS = [
   'log_buf_len',
   'memblock',
   'nokaslr',
+  'mminit_loglevel',
 ];
 
 function distance(a: string, b: string): number {
