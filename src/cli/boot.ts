@@ -4,11 +4,8 @@ import {
   boot,
   DEFAULT_PROFILE,
   estimatedOthers,
-  getProfile,
   kconfigText,
   type KernelProfile,
-  profileWithBuild,
-  profileWithConfig,
   memblockDbgLine,
   PROFILE_NAMES,
   resolveKernel,
@@ -24,7 +21,8 @@ import { TiB, humanSize } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
-import { loadMachineAndLog, readKernelConfig, type MachineOptions } from './input.js';
+import { readBuildOption, profileWithOwnBuild } from './build-options.js';
+import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import {
   closeNdjson,
@@ -335,16 +333,11 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action(async (o: BootCliOptions) => {
       let kernel = parseKernel(o.kernel);
+      // --build: a build description (hvosim build --json), on its own profile unless --kernel names another;
       // --config: the profile's build with the file's options (its other build facts stay the profile's).
-      if (o.build !== undefined && o.config !== undefined) throw new InputError('give --build or --config, not both', { field: '--build' });
-      // --build: a build description (hvosim build --json); its profile unless --kernel names another.
-      const described = o.build === undefined ? undefined : (await import('./build-file.js')).readBuildFile(o.build);
+      const described = await readBuildOption(o);
       if (described && o.kernel === DEFAULT_PROFILE.name) kernel = parseKernel(described.kernel);
-      const profile: ProfileName | KernelProfile = described
-        ? profileWithBuild(getProfile(kernel.profile)!, described, o.build!)
-        : o.config === undefined
-          ? kernel.profile
-          : profileWithConfig(getProfile(kernel.profile)!, readKernelConfig(o.config));
+      const profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described);
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });

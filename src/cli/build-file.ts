@@ -18,6 +18,8 @@ const schema = z.strictObject({
     HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: z.boolean(),
     // Added after the format's first files: absent, the profile's build says.
     CPUMASK_OFFSTACK: z.boolean().optional(),
+    FIRMWARE_MEMMAP: z.boolean().optional(),
+    HIBERNATION: z.boolean().optional(),
   }),
   facts: z.strictObject({
     imageStart: kb,
@@ -63,7 +65,12 @@ export function readBuildFile(file: string): BuildDescription {
   const { config, facts } = r.data;
   return {
     ...r.data,
-    config: { ...config, CPUMASK_OFFSTACK: config.CPUMASK_OFFSTACK ?? p.build.config.CPUMASK_OFFSTACK },
+    config: {
+      ...config,
+      CPUMASK_OFFSTACK: config.CPUMASK_OFFSTACK ?? p.build.config.CPUMASK_OFFSTACK,
+      FIRMWARE_MEMMAP: config.FIRMWARE_MEMMAP ?? p.build.config.FIRMWARE_MEMMAP,
+      HIBERNATION: config.HIBERNATION ?? p.build.config.HIBERNATION,
+    },
     facts: {
       ...facts,
       pcpuFirstChunkAllocs: facts.pcpuFirstChunkAllocs ?? p.build.pcpuFirstChunkAllocs,

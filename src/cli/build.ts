@@ -2,8 +2,8 @@
 // as a build description (--json) that `boot --build FILE` uses; and the reader of such a file.
 import type { Command } from 'commander';
 import { profileOfLog } from '../conformance/kernels.js';
-import { BUILD_FACTS, type BuildDescription, getProfile, kconfigText, profileWithConfig } from '../simulator.js';
-import { buildFromLog } from '../trace/build-from-log.js';
+import { BUILD_FACTS, getProfile, kconfigText, profileWithConfig } from '../simulator.js';
+import { describeBuild } from '../trace/build-from-log.js';
 import { parseKernelLog } from '../trace/log.js';
 import { InputError } from '../util/errors.js';
 import { parseKernel } from './boot.js';
@@ -33,14 +33,7 @@ Examples:
       const cfg = o.config === undefined ? undefined : readKernelConfig(o.config);
       const base = getProfile(name)!;
       const profile = cfg ? profileWithConfig(base, cfg) : base;
-      const learnt = log ? buildFromLog(log, profile.build) : { build: profile.build, read: [] };
-      const d: BuildDescription = {
-        format: 'hvosim-build/1',
-        kernel: name,
-        config: learnt.build.config,
-        facts: Object.fromEntries(BUILD_FACTS.map((k) => [k, learnt.build[k]])) as BuildDescription['facts'],
-        from: { config: cfg?.file ?? null, log: log?.file ?? null, factsFromLog: learnt.read, notModelled: cfg?.notModelled ?? [] },
-      };
+      const d = describeBuild(name, profile, cfg, log);
       if (o.json) return printJson(d);
       const out = [`hvosim build: profile ${name}`];
       out.push(`options: ${kconfigText(d.config)} (${cfg ? `from ${cfg.file}` : `profile ${name}'s Debian build`})`);

@@ -4,13 +4,14 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport, Mode } from '../conformance/run.js';
+import { addBuildOptions, type BuildOptions, buildOptionsText, profileWithOwnBuild, readBuildOption } from './build-options.js';
 import { comparedProfile, KERNEL_GENERATIONS, kernelGeneration } from '../conformance/kernels.js';
 import { PROFILE_NAMES as PROFILES, resolveKernel, type ProfileName as Profile } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { interactiveStderr, printJson, progress, table } from './output.js';
 import { REPLAY_JSON_LIST } from './replay.js';
 
-interface ConformanceCliOptions {
+interface ConformanceCliOptions extends BuildOptions {
   cases: string;
   seed: string;
   jobs: string;
@@ -93,7 +94,7 @@ function unpredictedLines(r: ConformanceReport): string[] {
 }
 
 export function registerConformance(program: Command): void {
-  program
+  const cmd = program
     .command('conformance')
     .description('boot generated machines under QEMU with a real kernel and compare hvosim replay and hvosim boot --qemu with it')
     .option('--cases <n>', 'generated cases', '200')
@@ -117,7 +118,8 @@ export function registerConformance(program: Command): void {
       'also walk the vmemmap page tables in the guest after boot (a small static C program in the initramfs; ' +
         'gcc and libc6-dev are installed with apt-get if missing) and compare them entry by entry',
     )
-    .option('--json', 'print the report as JSON')
+    .option('--json', 'print the report as JSON');
+  addBuildOptions(cmd)
     .addHelpText(
       'after',
       `
@@ -148,6 +150,8 @@ nothing in /etc/apt changes.`,
       const { generation, profile, note } = conformanceKernel(kernelName, o, o.profile !== undefined ? '--profile' : '--kernel');
       if (o.profile !== undefined) process.stderr.write('hvosim: --profile is deprecated, use --kernel\n');
       if (note) process.stderr.write(`hvosim: note: ${note}\n`);
+      // A user's own build (--kernel-image of it, or --from-logs of its boots): replay and boot --qemu use its options and facts.
+      const own = profileWithOwnBuild(profile, o, await readBuildOption(o));
       const n = count(o.cases, '--cases');
       const seed = count(o.seed, '--seed');
       const jobs = count(o.jobs, '--jobs');
@@ -165,7 +169,8 @@ nothing in /etc/apt changes.`,
           count: n,
           seed,
           jobs,
-          profile,
+          profile: own,
+          buildArgs: buildOptionsText(o),
           out: o.out,
           work: o.work,
           kernelImage: o.kernelImage,

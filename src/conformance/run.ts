@@ -4,7 +4,7 @@
 // subsystems estimated) compared with everything the kernel showed.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, estimatedOthers, type ProfileName } from '../simulator.js';
+import { boot, estimatedOthers, type KernelProfile, type ProfileName } from '../simulator.js';
 import { machineFromLog } from '../trace/machine-from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
@@ -74,7 +74,10 @@ export async function runConformance(opts: {
   count: number;
   seed: number;
   jobs: number;
-  profile: ProfileName;
+  /** The profile, or the profile with a user's build (--config, --build). */
+  profile: ProfileName | KernelProfile;
+  /** How a reproducer says the build again (" --build FILE"). */
+  buildArgs?: string;
   out: string;
   work: string;
   kernelImage?: string;
@@ -127,7 +130,7 @@ export async function runConformance(opts: {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, worker));
-  return compareAll(results, byFile, opts.profile, mism, oracle, opts.seed, t0);
+  return compareAll(results, byFile, opts, mism, oracle, t0);
 }
 
 /** The case a recorded log came from, read back from its header (nodes=[...] hvosim-case=...). */
@@ -140,7 +143,9 @@ function caseOfLog(text: string, file: string): ConformanceCase | null {
 }
 
 /** --from-logs: compare the logs of an earlier run again (after a model change), without QEMU. */
-function compareLogs(opts: { fromLogs?: string; profile: ProfileName; out: string; seed: number }, t0: number): ConformanceReport {
+type CompareOptions = { fromLogs?: string; profile: ProfileName | KernelProfile; buildArgs?: string; out: string; seed: number };
+
+function compareLogs(opts: CompareOptions, t0: number): ConformanceReport {
   const dir = opts.fromLogs!;
   const byFile = new Map<string, ConformanceCase>();
   const results: CaseResult[] = [];
@@ -155,18 +160,19 @@ function compareLogs(opts: { fromLogs?: string; profile: ProfileName; out: strin
   }
   const mism = join(opts.out, 'mismatches');
   mkdirSync(mism, { recursive: true });
-  return compareAll(results, byFile, opts.profile, mism, null, opts.seed, t0);
+  return compareAll(results, byFile, opts, mism, null, t0);
 }
 
 function compareAll(
   results: CaseResult[],
   byFile: Map<string, ConformanceCase>,
-  profile: ProfileName,
+  opts: CompareOptions,
   mism: string,
   oracle: Oracle | null,
-  seed: number,
   t0: number,
 ): ConformanceReport {
+  const { profile, seed } = opts;
+  const profileName = typeof profile === 'string' ? profile : profile.name;
   // Compare once every log is on disk: a case whose only difference from another is hugetlb_free_vmemmap= is its sibling.
   const qemuBoot = (l: KernelLog) => {
     // A sibling that is not one of the cases (another fixture in the directory) is described by its own log.
@@ -196,7 +202,8 @@ function compareAll(
     addRates(rates.replay, r.replay);
     addRates(rates.qemu, r.qemu);
     // boot --qemu always places some calls elsewhere (its other subsystems are estimated): a mismatch there is one of the observables.
-    if (hasMismatch(r)) saveMismatch(mism, oracle, r, log.cmdline ?? '', profile, linuxVersionOf(log.dmesg));
+    if (hasMismatch(r))
+      saveMismatch(mism, oracle, r, log.cmdline ?? '', `${profileName}${opts.buildArgs ?? ''}`, linuxVersionOf(log.dmesg));
   }
   const failed = results
     .filter((r) => r.failed)
@@ -209,7 +216,7 @@ function compareAll(
   };
   return {
     seed,
-    profile,
+    profile: profileName,
     kernel,
     cases: results.length,
     booted: results.filter((r) => r.log && !r.failed).length,
@@ -238,7 +245,7 @@ function saveMismatch(
   oracle: Oracle | null,
   r: CaseResult,
   cmdline: string,
-  profile: ProfileName,
+  profile: string,
   version: [number, number] | undefined,
 ): void {
   const c = r.case;

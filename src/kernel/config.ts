@@ -35,6 +35,10 @@ export interface KernelConfig {
    * (alloc_bootmem_cpumask_var(), one per node among them) come from memblock; without it they take no memory.
    */
   CPUMASK_OFFSTACK: boolean;
+  /** FIRMWARE_MEMMAP: e820__reserve_resources() copies the firmware's map for /sys/firmware/memmap, 104 bytes an entry. */
+  FIRMWARE_MEMMAP: boolean;
+  /** HIBERNATION: setup_arch() registers the e820 holes below max_pfn as nosave regions, 32 bytes each. */
+  HIBERNATION: boolean;
 }
 
 export interface KernelBuild {

@@ -35,8 +35,9 @@ function setupArchEnd(s: KernelState): void {
   // e820__reserve_resources(): a resource per entry of the kernel's table as setup_arch() left it (the first page
   // split off as reserved, for one), then a firmware map entry per entry of the table the firmware gave.
   small(s, 64 * s.e820.length, 'e820__reserve_resources');
-  for (let i = 0; i < s.machine.e820.length; i++) small(s, 104, 'firmware_map_add_early');
-  for (let i = 0; i < e820RegisterNosaveRegions(s); i++) small(s, 32, 'register_nosave_region');
+  const { FIRMWARE_MEMMAP, HIBERNATION } = s.build.config;
+  if (FIRMWARE_MEMMAP) for (let i = 0; i < s.machine.e820.length; i++) small(s, 104, 'firmware_map_add_early');
+  if (HIBERNATION) for (let i = 0; i < e820RegisterNosaveRegions(s); i++) small(s, 32, 'register_nosave_region');
 }
 
 /**

@@ -24,6 +24,9 @@ const DEBIAN_CLOUD_CONFIG: KernelConfig = {
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: false,
   // NR_CPUS 8192 ("setup_percpu: NR_CPUS:8192" in every fixture): alloc_bootmem_cpumask_var() calls in every log.
   CPUMASK_OFFSTACK: true,
+  // firmware_map_add_early and register_nosave_region allocations in every fixture.
+  FIRMWARE_MEMMAP: true,
+  HIBERNATION: true,
 };
 
 /** Debian linux-image-6.1.0-56-cloud-amd64 (test/fixtures/linux-6.1). */

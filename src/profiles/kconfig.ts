@@ -22,6 +22,8 @@ const MODELLED_SET = {
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP: true,
   HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: true,
   CPUMASK_OFFSTACK: true,
+  FIRMWARE_MEMMAP: true,
+  HIBERNATION: true,
 } as const satisfies Record<keyof KernelConfig, true>;
 const MODELLED = Object.keys(MODELLED_SET) as (keyof KernelConfig)[];
 
@@ -35,8 +37,6 @@ const NOT_MODELLED: readonly string[] = [
   'PRINTK_EXECUTION_CTX',
   'LOG_BUF_SHIFT',
   'NR_CPUS',
-  'FIRMWARE_MEMMAP',
-  'HIBERNATION',
   'X86_MPPARSE',
   'CMA',
   'X86_5LEVEL',

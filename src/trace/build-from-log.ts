@@ -1,6 +1,6 @@
 // A kernel build's facts read off its own boot log (memblock=debug lines where present, and the lines every
 // boot prints), so a log of any build replays with that build's facts rather than a profile's stand-ins.
-import type { KernelBuild } from '../simulator.js';
+import { BUILD_FACTS, type BuildDescription, type KernelBuild, type KernelProfile, type ReadKconfig } from '../simulator.js';
 import { baseCaller } from '../util/kernel-callers.js';
 import { kernelImageFromIomem, type KernelLog } from './log.js';
 import { parseMemblockLog } from './memblock-log.js';
@@ -85,6 +85,18 @@ export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
     if (masks > 0) b.bootCpumasks = Math.max(0, masks - Number(nodes[1]));
     read.push('bootCpumasks, CPUMASK_OFFSTACK: the 8-byte cpumasks after the per-cpu setup, less nr_node_ids');
   }
+  // e820__reserve_resources(): the firmware map's copies (FIRMWARE_MEMMAP), then the nosave regions (HIBERNATION),
+  // 32-byte allocations right after it; said only by a log with memblock=debug from its start.
+  const e820res = primary.findIndex((c) => c.caller === 'io_apic_init_mappings' || (c.size === 75 && c.fn === 'memblock_alloc_try_nid'));
+  if (e820res >= 0 && primary[e820res + 1]?.fn === 'memblock_alloc_try_nid') {
+    let i = e820res + 2;
+    const fw = primary.slice(i).findIndex((c) => !(c.fn === 'memblock_alloc_try_nid' && c.size === 104));
+    i += fw < 0 ? 0 : fw;
+    let nosave = 0;
+    while (primary[i + nosave]?.fn === 'memblock_alloc_try_nid' && primary[i + nosave]!.size === 32) nosave++;
+    b.config = { ...b.config, FIRMWARE_MEMMAP: fw > 0, HIBERNATION: nosave > 0 };
+    read.push('FIRMWARE_MEMMAP, HIBERNATION: the allocations after e820__reserve_resources');
+  }
   // free_initmem() and friends: the parts of the image given back, in order (alternatives first, before hugetlb_init()).
   const imageFrees = lines.flatMap((t) => {
     const m = /^Freeing (.+) memory: (\d+)K$/.exec(t);
@@ -96,4 +108,24 @@ export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
     read.push('imageFrees: the "Freeing ... memory" lines');
   }
   return { build: b, read };
+}
+
+/**
+ * A build description (`hvosim build --json`): the profile `name`'s build with the configuration's options, and
+ * every fact the log shows of its build read off it.
+ */
+export function describeBuild(
+  name: string,
+  profile: KernelProfile,
+  cfg: ReadKconfig | undefined,
+  log: KernelLog | undefined,
+): BuildDescription {
+  const learnt = log ? buildFromLog(log, profile.build) : { build: profile.build, read: [] };
+  return {
+    format: 'hvosim-build/1',
+    kernel: name,
+    config: learnt.build.config,
+    facts: Object.fromEntries(BUILD_FACTS.map((k) => [k, learnt.build[k]])) as BuildDescription['facts'],
+    from: { config: cfg?.file ?? null, log: log?.file ?? null, factsFromLog: learnt.read, notModelled: cfg?.notModelled ?? [] },
+  };
 }

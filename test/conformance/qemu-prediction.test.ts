@@ -2,14 +2,17 @@
 // one input read off the log), every recorded case without KASLR is predicted in full, memblock call for call;
 // what cannot be predicted (the firmware's ACPI tables, a KASLR image) is left out and said, never a 0% artefact.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runConformance } from '../../src/conformance/run.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
+import { getProfile, parseKconfig, profileWithBuild, profileWithConfig } from '../../src/simulator.js';
+import { describeBuild } from '../../src/trace/build-from-log.js';
+import { parseKernelLog } from '../../src/trace/log.js';
 import { InputError } from '../../src/util/errors.js';
-import { ROOT } from '../helpers.js';
+import { read, ROOT } from '../helpers.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
 const GENERATIONS = ['6.12', '6.16', '7.0', '7.1', '7.3'];
@@ -67,4 +70,42 @@ describe('-initrd: QEMU places the initramfs below the end of low RAM', () => {
       (e) => e instanceof InputError && /-initrd .*no such file/.test(e.message),
     );
   });
+});
+
+describe('custom builds: boot --qemu with the build learnt from one boot (its k01) and its .config', () => {
+  const CUSTOM = join(FIXTURES, 'custom');
+  // Outside the model: classic SPARSEMEM (refused), and hugetlb_cma= (the CMA build's k07).
+  const builds = readdirSync(CUSTOM).filter((d) => /^\d+\.\d+-/.test(d) && d !== '6.12-no-hvo');
+  const KNOWN = new Set(['7.3-cma/k07-2node-cma-1g']);
+  for (const b of builds) {
+    test(`${b}: every other boot predicted in full from its QEMU command line`, async () => {
+      const dir = join(CUSTOM, b);
+      const version = b.split('-')[0]!;
+      const cfg = parseKconfig(read(join(dir, 'config')), join(dir, 'config'));
+      const base = profileWithConfig(getProfile(version)!, cfg);
+      const k01 = join(dir, readdirSync(dir).find((f) => f.startsWith('k01'))!);
+      const d = describeBuild(version, base, cfg, parseKernelLog(read(k01), k01));
+      const out = mkdtempSync(join(tmpdir(), 'hvosim-custom-pred-'));
+      const r = await runConformance({
+        count: 0,
+        seed: 1,
+        jobs: 1,
+        profile: profileWithBuild(getProfile(version)!, d, 'k01'),
+        out,
+        work: out,
+        timeoutSec: 1,
+        fromLogs: dir,
+      });
+      assert.ok(r.results.length >= 6);
+      for (const c of r.results) {
+        if (KNOWN.has(`${b}/${c.case.id}`)) continue;
+        const q = c.qemu!;
+        assert.deepEqual(
+          q.mismatches.slice(0, 3).map((m) => `${m.what}: kernel ${m.kernel} / ours ${m.ours}`),
+          [],
+          `${c.case.id}: ${q.mismatches.length} mismatches`,
+        );
+      }
+    });
+  }
 });

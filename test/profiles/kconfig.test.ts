@@ -32,11 +32,13 @@ describe('parseKconfig()', () => {
       HUGETLB_PAGE_OPTIMIZE_VMEMMAP: false,
       HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: false,
       CPUMASK_OFFSTACK: false,
+      FIRMWARE_MEMMAP: false,
+      HIBERNATION: false,
     });
     assert.equal(
       kconfigText(k.config),
       'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
-        'CPUMASK_OFFSTACK=n',
+        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n',
     );
     assert.deepEqual(k.notModelled, ['NODES_SHIFT=6']);
   });
@@ -63,7 +65,7 @@ describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)',
     assert.equal(
       kconfigText(k.config),
       'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
-        'CPUMASK_OFFSTACK=n',
+        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n',
     );
     assert.ok(k.notModelled.includes('NODES_SHIFT=6'), k.notModelled.join(', '));
   });

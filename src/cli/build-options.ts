@@ -1,0 +1,45 @@
+// --config FILE and --build FILE: the user's own kernel build, for every command that boots a profile.
+import type { Command } from 'commander';
+import {
+  type BuildDescription,
+  getProfile,
+  type KernelProfile,
+  type ProfileName,
+  profileWithBuild,
+  profileWithConfig,
+} from '../simulator.js';
+import { InputError } from '../util/errors.js';
+import { readKernelConfig } from './input.js';
+
+export interface BuildOptions {
+  build?: string;
+  config?: string;
+}
+
+/** The two options, with the help every command shows for them. */
+export function addBuildOptions(c: Command): Command {
+  return c
+    .option('--config <file>', "your kernel's configuration (.config, /boot/config-*, /proc/config.gz): the options that change the boot")
+    .option('--build <file>', 'a build description (hvosim build --json): options and facts learnt from your kernel');
+}
+
+/** A --build file, read and checked (zod loads only then); undefined without the option. */
+export async function readBuildOption(o: BuildOptions): Promise<BuildDescription | undefined> {
+  if (o.build !== undefined && o.config !== undefined) throw new InputError('give --build or --config, not both', { field: '--build' });
+  return o.build === undefined ? undefined : (await import('./build-file.js')).readBuildFile(o.build);
+}
+
+/** The profile with the build the options describe (its other facts stay the profile's), or the profile itself. */
+export function profileWithOwnBuild(
+  name: ProfileName,
+  o: BuildOptions,
+  described: BuildDescription | undefined,
+): ProfileName | KernelProfile {
+  if (described) return profileWithBuild(getProfile(name)!, described, o.build!);
+  return o.config === undefined ? name : profileWithConfig(getProfile(name)!, readKernelConfig(o.config));
+}
+
+/** The options as a command line says them again (in reproducers). */
+export function buildOptionsText(o: BuildOptions): string {
+  return o.build !== undefined ? ` --build ${o.build}` : o.config !== undefined ? ` --config ${o.config}` : '';
+}
