@@ -3,7 +3,9 @@
 // timeline only redraws.
 import { boot, estimatedOthers, memblockDbgLine, type KernelState, type ProfileName } from '../src/simulator.js';
 import { loadMachineJson } from '../src/machine/json.js';
-import type { Machine } from '../src/machine/types.js';
+import { machineRamBytes, type Machine } from '../src/machine/types.js';
+import { x86_64 } from '../src/asm/x86_64.js';
+import { humanSize } from '../src/util/units.js';
 import { bootPicture, vmemmapPicture, type BootPicture, type VmemmapPicture } from '../src/report/picture.js';
 import { planOfBoot } from '../src/report/plan.js';
 import { meminfoObject, hugepagesByNode } from '../src/report/proc.js';
@@ -95,6 +97,22 @@ function view(s: KernelState, m: Machine, profile: ProfileName): View {
   };
 }
 
+/**
+ * Why booting this machine here would be very slow, or null. Beyond MAX_PHYSMEM_BITS the kernel
+ * uses none of the RAM, yet the boot still walks all of it, and the planner boots again and again:
+ * past 64 TiB the time grows with the RAM (a minute and a half for 1 PiB on the command line).
+ */
+export function slowBootReason(m: Machine): string | null {
+  const ram = machineRamBytes(m);
+  const limit = 2 ** x86_64.maxPhysmemBits;
+  if (ram <= limit) return null;
+  return (
+    `This machine has ${humanSize(ram)} of RAM, more than the ${humanSize(limit)} x86_64 addresses with 4-level paging ` +
+    `(MAX_PHYSMEM_BITS ${x86_64.maxPhysmemBits}): the kernel ignores the rest, but booting and planning it here ` +
+    'takes minutes, growing with the RAM. Boot anyway (Cancel stops it), or make the machine smaller.'
+  );
+}
+
 function handle(req: Request): Response {
   if (req.kind === 'step') {
     const b = booted[req.which];
@@ -116,6 +134,10 @@ function handle(req: Request): Response {
     throw e;
   }
   m = { ...m, cmdline: req.cmdline };
+  if (!req.force) {
+    const reason = slowBootReason(m);
+    if (reason) return { id: req.id, ok: true, kind: 'confirm', reason };
+  }
   const machineWarnings = m.warnings;
   const cmdWarnings = cmdlineWarnings(req.cmdline);
   if (req.compare) {
