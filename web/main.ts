@@ -269,7 +269,7 @@ async function runBoot(force = false): Promise<void> {
   if (r.kind === 'confirm') {
     $('confirm-text').textContent = r.reason;
     $('confirm').hidden = false;
-    setState('confirm', 'not booted yet: see above (the last good boot is still shown)');
+    setState('confirm', 'not booted yet: see why below (the last good boot is still shown)');
     return;
   }
   if (r.kind !== 'boot') return;

@@ -1,10 +1,9 @@
 // The simulator in the browser: the same modules the command line runs, in a worker so
 // a 64 TiB boot does not freeze the page. It keeps the last boots, so scrubbing the
 // timeline only redraws.
-import { boot, estimatedOthers, memblockDbgLine, type KernelState, type ProfileName } from '../src/simulator.js';
+import { boot, estimatedOthers, getArch, memblockDbgLine, type KernelState, type ProfileName } from '../src/simulator.js';
 import { loadMachineJson } from '../src/machine/json.js';
 import { machineRamBytes, type Machine } from '../src/machine/types.js';
-import { x86_64 } from '../src/asm/x86_64.js';
 import { humanSize } from '../src/util/units.js';
 import { bootPicture, vmemmapPicture, type BootPicture, type VmemmapPicture } from '../src/report/picture.js';
 import { planOfBoot } from '../src/report/plan.js';
@@ -103,12 +102,14 @@ function view(s: KernelState, m: Machine, profile: ProfileName): View {
  * past 64 TiB the time grows with the RAM (a minute and a half for 1 PiB on the command line).
  */
 export function slowBootReason(m: Machine): string | null {
+  const arch = getArch(m.arch);
+  if (!arch) return null; // the boot says it is not modelled
   const ram = machineRamBytes(m);
-  const limit = 2 ** x86_64.maxPhysmemBits;
+  const limit = 2 ** arch.maxPhysmemBits;
   if (ram <= limit) return null;
   return (
-    `This machine has ${humanSize(ram)} of RAM, more than the ${humanSize(limit)} x86_64 addresses with 4-level paging ` +
-    `(MAX_PHYSMEM_BITS ${x86_64.maxPhysmemBits}): the kernel ignores the rest, but booting and planning it here ` +
+    `This machine has ${humanSize(ram)} of RAM, more than the ${humanSize(limit)} ${arch.name} addresses ` +
+    `(MAX_PHYSMEM_BITS ${arch.maxPhysmemBits}): the kernel ignores the rest, but booting and planning it here ` +
     'takes minutes, growing with the RAM. Boot anyway (Cancel stops it), or make the machine smaller.'
   );
 }
