@@ -104,6 +104,9 @@ export { forEachFreeMemRange } from './kernel/memblock-search.js';
 export type { MemblockCall } from './kernel/memblock.js';
 export type { MemblockCallLog } from './kernel/memblock-call-log.js';
 
+// An architecture's facts (page sizes, MAX_PHYSMEM_BITS, ...), by the machine's arch name.
+export { getArch } from './asm/index.js';
+
 // Views of nodes, sections, hstates and struct pages.
 export { numaNodeSpans } from './arch/x86_64/numa.js';
 export { presentSections } from './kernel/sparse.js';

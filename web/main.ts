@@ -3,23 +3,43 @@
 // only draws what comes back (the SVG from src/report/svg.ts, the same as `boot --svg`).
 import { PRESETS, presetJson, presetNames } from '../src/machine/presets.js';
 import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from '../src/simulator.js';
-import { memoryMapSvg, vmemmapSvg, BAR_X0, BAR_RIGHT, esc } from '../src/report/svg.js';
+import { memoryMapSvg, vmemmapSvg, barX0, BAR_RIGHT, esc } from '../src/report/svg.js';
 import { humanSize } from '../src/util/units.js';
 import type { BootPicture } from '../src/report/picture.js';
 import { hugepageSizeLabel, VMEMMAP_LABELS } from '../src/check/diff.js';
 import type { Request, Response, View } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+type BootRequest = Omit<Extract<Request, { kind: 'boot' }>, 'id'>;
 
 let nextId = 1;
 let latestBoot = 0;
-const pending = new Map<number, (r: Response) => void>();
-worker.onmessage = (ev: MessageEvent<Response>) => {
-  pending.get(ev.data.id)?.(ev.data);
-  pending.delete(ev.data.id);
-};
-function ask(req: Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never): Promise<Response> {
+/** Answers awaited from the worker; null when the worker was stopped first. */
+const pending = new Map<number, (r: Response | null) => void>();
+let worker: Worker;
+/** The worker holds the boot on screen (a new worker holds nothing until it boots it again). */
+let workerHasBoot = false;
+/** The boot on screen, to give a new worker when the timeline is scrubbed. */
+let lastGood: BootRequest | null = null;
+
+function startWorker(): void {
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  worker.onmessage = (ev: MessageEvent<Response>) => {
+    pending.get(ev.data.id)?.(ev.data);
+    pending.delete(ev.data.id);
+  };
+  workerHasBoot = false;
+}
+
+/** Ends whatever the worker is doing (the only way to stop a boot) and starts a fresh one. */
+function restartWorker(): void {
+  worker.terminate();
+  for (const resolve of pending.values()) resolve(null);
+  pending.clear();
+  startWorker();
+}
+
+function ask(req: Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never): Promise<Response | null> {
   const id = nextId++;
   return new Promise((resolve) => {
     pending.set(id, resolve);
@@ -27,21 +47,44 @@ function ask(req: Request extends infer R ? (R extends unknown ? Omit<R, 'id'> :
   });
 }
 
+/** The boot running now: when it started, and the timer that shows its time. */
+let running: { t0: number; timer: ReturnType<typeof setInterval> } | null = null;
+const elapsed = () => (running ? ((performance.now() - running.t0) / 1000).toFixed(1) : '0.0');
+
+function startRunning(): void {
+  const t0 = performance.now();
+  running = { t0, timer: setInterval(() => ($('status').textContent = `booting… ${elapsed()} s`), 100) };
+  $('cancel').hidden = false;
+  setState('booting', 'booting… 0.0 s');
+}
+
+function stopRunning(): void {
+  if (running) clearInterval(running.timer);
+  running = null;
+  $('cancel').hidden = true;
+}
+
 /** The physical window the memory maps show (null: each node whole). */
 let physWindow: { start: number; end: number } | null = null;
 const pictures: Record<'a' | 'b', BootPicture | null> = { a: null, b: null };
 
-function setState(state: 'booting' | 'ready' | 'error', text: string): void {
+function setState(state: 'booting' | 'ready' | 'error' | 'confirm' | 'cancelled', text: string): void {
   document.body.dataset.state = state;
   $('status').textContent = text;
 }
 
 function fillSelects(): void {
+  // Names only, so the menu fits a narrow window; what the chosen one is shows under it.
   $('preset').innerHTML = `${presetNames()
-    .map((n) => `<option value="${n}">${n}: ${esc(PRESETS[n]!.describe)}</option>`)
-    .join('')}<option value="custom" hidden disabled>custom (the machine was edited)</option>`;
+    .map((n) => `<option value="${n}" title="${esc(PRESETS[n]!.describe)}">${n}</option>`)
+    .join('')}<option value="custom" hidden disabled>custom</option>`;
   $('profile').innerHTML = PROFILE_NAMES.map((p) => `<option${p === DEFAULT_PROFILE.name ? ' selected' : ''}>${p}</option>`).join('');
   $('compare').innerHTML = `<option value="">(nothing)</option>${PROFILE_NAMES.map((p) => `<option>${p}</option>`).join('')}`;
+}
+
+function describePreset(): void {
+  const name = ($('preset') as HTMLSelectElement).value;
+  $('preset-about').textContent = PRESETS[name]?.describe ?? 'the machine file was edited';
 }
 
 function loadPreset(name: string): void {
@@ -58,7 +101,8 @@ function drawColumn(which: 'a' | 'b'): void {
   const pic = pictures[which];
   const col = document.querySelector<HTMLElement>(`#col-${which}`);
   if (!pic || !col) return;
-  const width = Math.max(600, Math.floor(col.clientWidth || 900));
+  // Drawn at the column's own width, so its text is the size it says (no scaling down).
+  const width = Math.max(280, Math.floor(col.clientWidth ? col.clientWidth - 16 : 900));
   col.querySelector('.memmap')!.innerHTML = memoryMapSvg(pic, { width, window: physWindow ?? undefined });
   col.querySelector('.vmemmap')!.innerHTML = vmemmapSvg(pic, { width, window: vmemmapWindow(pic) });
   const st = pic.steps[pic.step];
@@ -110,7 +154,8 @@ function summaryHtml(v: View): string {
     <div class="card"><b>MemTotal</b><span class="memtotal">${(v.memTotalKb).toLocaleString('en')} kB</span></div>
     <div class="card"><b>huge pages got</b><span class="got">${esc(asked)}</span></div>
     <div class="card"><b>given to HugeTLB</b><span>${humanSize(v.hugetlbKb * 1024)}</span></div>
-    <div class="card"><b>struct pages</b><span>${humanSize(sp.withoutHvoBytes)} → ${humanSize(sp.nowBytes)}</span></div>
+    <div class="card structpages"><b>struct pages</b><span>${humanSize(sp.withoutHvoBytes)} → ${humanSize(sp.nowBytes)}</span>` +
+    `<small>of present memory → backing the vmemmap now, page tables included</small></div>
     <div class="card"><b>HVO ${!sp.hvo ? '' : sp.savedBytes >= 0 ? 'saves' : 'costs'}</b>` +
     `<span class="saved">${sp.hvo ? humanSize(Math.abs(sp.savedBytes)) : 'off'}</span></div>
     <div class="card"><b>memblock calls</b><span>${v.memblockCalls.toLocaleString('en')}</span></div>
@@ -189,24 +234,30 @@ function diffHtml(r: Extract<Response, { kind: 'boot' }>): string {
 
 function clearMessages(): void {
   for (const id of ['machine-error', 'machine-warning', 'cmdline-error', 'general-error']) $(id).textContent = '';
+  $('confirm').hidden = true;
   $('cmdline-error').classList.remove('shown');
   $('machine').classList.remove('invalid');
 }
 
-async function runBoot(): Promise<void> {
-  const req = {
-    kind: 'boot' as const,
+async function runBoot(force = false): Promise<void> {
+  const req: BootRequest = {
+    kind: 'boot',
     machineText: ($('machine') as HTMLTextAreaElement).value,
     cmdline: ($('cmdline') as HTMLInputElement).value,
     profile: ($('profile') as HTMLSelectElement).value as ProfileName,
     compare: (($('compare') as HTMLSelectElement).value || null) as ProfileName | null,
+    force,
   };
+  // A newer boot replaces one still running: that one's answer is no longer wanted.
+  if (running) restartWorker();
+  stopRunning();
   const mine = ++latestBoot;
-  setState('booting', 'booting…');
+  clearMessages();
+  startRunning();
   const t0 = performance.now();
   const r = await ask(req);
-  if (mine !== latestBoot) return; // a newer edit is already booting
-  clearMessages();
+  if (mine !== latestBoot || !r) return; // replaced or cancelled meanwhile
+  stopRunning();
   if (!r.ok) {
     const target = r.error.field === 'machine' ? 'machine-error' : r.error.field === 'cmdline' ? 'cmdline-error' : 'general-error';
     $(target).textContent = r.error.message;
@@ -215,7 +266,15 @@ async function runBoot(): Promise<void> {
     setState('error', 'fix the input to boot again (the last good boot is still shown)');
     return;
   }
+  if (r.kind === 'confirm') {
+    $('confirm-text').textContent = r.reason;
+    $('confirm').hidden = false;
+    setState('confirm', 'not booted yet: see why below (the last good boot is still shown)');
+    return;
+  }
   if (r.kind !== 'boot') return;
+  lastGood = req;
+  workerHasBoot = true;
   $('machine-warning').textContent = r.machineWarnings.map((w) => `warning: ${w}`).join('\n');
   // What the kernel said about the command line, next to it (not only in the log below).
   const kernelSaid = [...new Set([...r.a.kernelWarnings, ...(r.b?.kernelWarnings ?? [])])];
@@ -233,9 +292,25 @@ async function runBoot(): Promise<void> {
   setState('ready', `booted in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 }
 
+/** Stops the boot running now; the last good boot stays on screen. */
+function cancelBoot(): void {
+  if (!running) return;
+  const secs = elapsed();
+  latestBoot++;
+  restartWorker();
+  stopRunning();
+  setState('cancelled', `cancelled after ${secs} s (the last good boot is still shown)`);
+}
+
 async function scrub(which: 'a' | 'b', step: number): Promise<void> {
+  // A worker started after a cancel boots the machine on screen again first.
+  if (!workerHasBoot && lastGood) {
+    const r = await ask({ ...lastGood, force: true });
+    if (!r?.ok || r.kind !== 'boot') return;
+    workerHasBoot = true;
+  }
   const r = await ask({ kind: 'step', which, step });
-  if (!r.ok || r.kind !== 'step') return;
+  if (!r?.ok || r.kind !== 'step') return;
   pictures[which] = r.picture;
   document.querySelector(`#col-${which} .calls`)!.textContent = r.stepCalls.join('\n') || '(none)';
   drawColumn(which);
@@ -253,8 +328,9 @@ function onMapClick(ev: MouseEvent): void {
   else {
     const box = svg.getBoundingClientRect();
     const scale = box.width / Number(svg.getAttribute('width'));
-    const w = Number(svg.getAttribute('width')) - BAR_X0 - BAR_RIGHT;
-    const frac = Math.min(1, Math.max(0, ((ev.clientX - box.left) / scale - BAR_X0) / w));
+    const x0 = barX0(Number(svg.getAttribute('width')));
+    const w = Number(svg.getAttribute('width')) - x0 - BAR_RIGHT;
+    const frac = Math.min(1, Math.max(0, ((ev.clientX - box.left) / scale - x0) / w));
     const lo = Math.max(physWindow.start, node.start);
     const hi = Math.min(physWindow.end, node.end);
     const at = lo + frac * (hi - lo);
@@ -271,12 +347,14 @@ function bootSoon(): void {
   debounce = setTimeout(() => void runBoot(), 350);
 }
 
+startWorker();
 fillSelects();
 // The address can pick the start: ?preset=64t&profile=6.15&compare=hvo-v7&cmdline=...
 const params = new URLSearchParams(location.search);
 const startPreset = params.get('preset') ?? 'default';
 ($('preset') as HTMLSelectElement).value = PRESETS[startPreset] ? startPreset : 'default';
 loadPreset(PRESETS[startPreset] ? startPreset : 'default');
+describePreset();
 if (params.has('cmdline')) ($('cmdline') as HTMLInputElement).value = params.get('cmdline')!;
 for (const k of ['profile', 'compare'] as const) {
   const v = params.get(k);
@@ -285,11 +363,24 @@ for (const k of ['profile', 'compare'] as const) {
 $('preset').addEventListener('change', () => {
   physWindow = null;
   loadPreset(($('preset') as HTMLSelectElement).value);
+  describePreset();
   void runBoot();
 });
 // An edited machine is no longer the preset it started from.
 $('machine').addEventListener('input', () => {
   ($('preset') as HTMLSelectElement).value = 'custom';
+  describePreset();
+});
+$('cancel').addEventListener('click', cancelBoot);
+$('boot-anyway').addEventListener('click', () => void runBoot(true));
+// The pictures are drawn at the column's width: draw them again when it changes.
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    drawColumn('a');
+    drawColumn('b');
+  }, 150);
 });
 for (const id of ['machine', 'cmdline']) $(id).addEventListener('input', bootSoon);
 for (const id of ['profile', 'compare']) $(id).addEventListener('change', () => void runBoot());

@@ -5,7 +5,16 @@ import type { Plan } from '../src/report/plan.js';
 import type { VmemmapSummary } from '../src/check/diff.js';
 
 export type Request =
-  | { id: number; kind: 'boot'; machineText: string; cmdline: string; profile: ProfileName; compare: ProfileName | null }
+  | {
+      id: number;
+      kind: 'boot';
+      machineText: string;
+      cmdline: string;
+      profile: ProfileName;
+      compare: ProfileName | null;
+      /** Boot even a machine the worker would first ask about (too large to boot quickly). */
+      force?: boolean;
+    }
   | { id: number; kind: 'step'; which: 'a' | 'b'; step: number };
 
 export interface View {
@@ -35,4 +44,6 @@ export type Response =
       b?: View;
       diff?: { summary: string[]; dmesgOnlyA: string[]; dmesgOnlyB: string[]; memmapBootPages: [number, number] };
     }
-  | { id: number; ok: true; kind: 'step'; which: 'a' | 'b'; picture: BootPicture; stepCalls: string[] };
+  | { id: number; ok: true; kind: 'step'; which: 'a' | 'b'; picture: BootPicture; stepCalls: string[] }
+  /** Not booted: the machine would take long; why, for the page to ask before booting it. */
+  | { id: number; ok: true; kind: 'confirm'; reason: string };

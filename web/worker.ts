@@ -1,9 +1,10 @@
 // The simulator in the browser: the same modules the command line runs, in a worker so
 // a 64 TiB boot does not freeze the page. It keeps the last boots, so scrubbing the
 // timeline only redraws.
-import { boot, estimatedOthers, memblockDbgLine, type KernelState, type ProfileName } from '../src/simulator.js';
+import { boot, estimatedOthers, getArch, memblockDbgLine, type KernelState, type ProfileName } from '../src/simulator.js';
 import { loadMachineJson } from '../src/machine/json.js';
-import type { Machine } from '../src/machine/types.js';
+import { machineRamBytes, type Machine } from '../src/machine/types.js';
+import { humanSize } from '../src/util/units.js';
 import { bootPicture, vmemmapPicture, type BootPicture, type VmemmapPicture } from '../src/report/picture.js';
 import { planOfBoot } from '../src/report/plan.js';
 import { meminfoObject, hugepagesByNode } from '../src/report/proc.js';
@@ -95,6 +96,24 @@ function view(s: KernelState, m: Machine, profile: ProfileName): View {
   };
 }
 
+/**
+ * Why booting this machine here would be very slow, or null. Beyond MAX_PHYSMEM_BITS the kernel
+ * uses none of the RAM, yet the boot still walks all of it, and the planner boots again and again:
+ * past 64 TiB the time grows with the RAM (a minute and a half for 1 PiB on the command line).
+ */
+export function slowBootReason(m: Machine): string | null {
+  const arch = getArch(m.arch);
+  if (!arch) return null; // the boot says it is not modelled
+  const ram = machineRamBytes(m);
+  const limit = 2 ** arch.maxPhysmemBits;
+  if (ram <= limit) return null;
+  return (
+    `This machine has ${humanSize(ram)} of RAM, more than the ${humanSize(limit)} ${arch.name} addresses ` +
+    `(MAX_PHYSMEM_BITS ${arch.maxPhysmemBits}): the kernel ignores the rest, but booting and planning it here ` +
+    'takes minutes, growing with the RAM. Boot anyway (Cancel stops it), or make the machine smaller.'
+  );
+}
+
 function handle(req: Request): Response {
   if (req.kind === 'step') {
     const b = booted[req.which];
@@ -116,6 +135,10 @@ function handle(req: Request): Response {
     throw e;
   }
   m = { ...m, cmdline: req.cmdline };
+  if (!req.force) {
+    const reason = slowBootReason(m);
+    if (reason) return { id: req.id, ok: true, kind: 'confirm', reason };
+  }
   const machineWarnings = m.warnings;
   const cmdWarnings = cmdlineWarnings(req.cmdline);
   if (req.compare) {

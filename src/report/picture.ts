@@ -26,9 +26,14 @@ export interface Extent<T> {
 
 export interface NodePicture {
   nid: number;
-  /** Physical span of the node (bytes). */
+  /** Physical span of the node (bytes): from its first to its last byte, holes and other nodes' ranges included. */
   start: number;
   end: number;
+  /** The node's RAM: memblock's memory ranges of the node (what the span holds but its holes). */
+  ram: number;
+  /** Zones' present and managed pages of the node, in bytes (null before free_area_init(); managed: before memblock_free_all()). */
+  presentBytes: number | null;
+  managedBytes: number | null;
   zones: Extent<string>[];
   /** Parts of the span that are not RAM of this node (firmware holes, other nodes' ranges). */
   holes: Extent<'hole'>[];
@@ -43,7 +48,15 @@ export type VmemmapKind = 'pmd leaf' | 'pte table' | 'hvo';
 
 export interface VmemmapPicture {
   /** The part of the vmemmap (offsets from VMEMMAP_START) that maps each node's struct pages. */
-  nodes: { nid: number; start: number; end: number; segments: Extent<VmemmapKind>[] }[];
+  nodes: {
+    nid: number;
+    /** The vmemmap range over the node's whole span (holes included: those parts are not mapped). */
+    start: number;
+    end: number;
+    /** The node's share of fullBytes: struct pages of its present sections (what the vmemmap maps for it without HVO). */
+    structPageBytes: number;
+    segments: Extent<VmemmapKind>[];
+  }[];
   /** Physical vmemmap pages that back more than one virtual page (a tail page says whose zone it serves). */
   shared: { phys: number; kind: 'head' | 'tail'; refs: number; zone?: string }[];
   /** Physical pages behind the vmemmap: 2 MiB blocks, single pages, PTE tables. */
@@ -174,16 +187,26 @@ export function bootPicture(s: KernelState, step = s.steps.length - 1): BootPict
   for (const [nid, span] of numaNodeSpans(s.numa)) {
     const holes: Extent<'hole'>[] = [];
     let at = span.start;
+    let ram = 0;
     for (const r of memory) {
       if (r.nid !== nid || r.base + r.size <= span.start || r.base >= span.end) continue;
       if (r.base > at) holes.push({ start: at, end: r.base, what: 'hole' });
       at = Math.max(at, r.base + r.size);
+      ram += Math.min(r.base + r.size, span.end) - Math.max(r.base, span.start);
     }
     if (at < span.end) holes.push({ start: at, end: span.end, what: 'hole' });
     const zones: Extent<string>[] = [];
+    let presentBytes: number | null = null;
+    let managed: number | null = null;
     if (zonesShown) {
-      for (const z of s.zones!.zones)
-        if (z.nid === nid && z.spanned) zones.push({ start: z.startPfn * ps, end: (z.startPfn + z.spanned) * ps, what: z.name });
+      presentBytes = 0;
+      for (const z of s.zones!.zones) {
+        if (z.nid !== nid) continue;
+        presentBytes += z.present * ps;
+        if (last) managed = (managed ?? 0) + z.managed * ps;
+        if (z.spanned) zones.push({ start: z.startPfn * ps, end: (z.startPfn + z.spanned) * ps, what: z.name });
+      }
+      if (!managed) managed = null;
     }
     const hugePages: Extent<'pool' | 'boot'>[] = [];
     if (poolShown)
@@ -206,6 +229,9 @@ export function bootPicture(s: KernelState, step = s.steps.length - 1): BootPict
       nid,
       start: span.start,
       end: span.end,
+      ram,
+      presentBytes,
+      managedBytes: managed,
       zones,
       holes,
       reserved: clipTo(reserved, span.start, span.end),
@@ -291,10 +317,12 @@ export function vmemmapPicture(s: KernelState): VmemmapPicture {
   }
   shared.sort((a, b) => a.phys - b.phys);
   const nodes: VmemmapPicture['nodes'] = [];
+  const mapSize = sectionMapSize(s);
   for (const [nid, span] of numaNodeSpans(s.numa)) {
     const start = (span.start / ps) * sp;
     const end = (span.end / ps) * sp;
-    nodes.push({ nid, start, end, segments: clipTo(all, start, end) });
+    const sections = s.sparse.present.reduce((a, r) => a + (r.nid === nid ? r.end - r.start : 0), 0);
+    nodes.push({ nid, start, end, structPageBytes: sections * mapSize, segments: clipTo(all, start, end) });
   }
   return { nodes, shared, ...vmemmapBytes(s), hvo: s.hugetlb.vmemmapOptimizeEnabled };
 }

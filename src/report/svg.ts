@@ -31,6 +31,14 @@ export const VMEMMAP_COLOURS: Record<VmemmapKind, string> = { 'pmd leaf': '#3182
 /** Where the bars start and how much room is kept on the right: the page maps clicks back to addresses with these. */
 export const BAR_X0 = 150;
 export const BAR_RIGHT = 12;
+/** Narrower than this, a node's labels go on a line above its bars, and the bars take the whole width. */
+export const COMPACT_WIDTH = 560;
+/** Where the bars start in a picture `width` pixels wide. */
+export function barX0(width: number): number {
+  return width < COMPACT_WIDTH ? 8 : BAR_X0;
+}
+/** The smallest text drawn (the page draws at its own width, so this is the size on screen). */
+const SMALL = 10;
 
 export interface SvgOptions {
   width?: number;
@@ -156,23 +164,46 @@ function legend(items: [string, string][], y: number, width: number): { svg: str
   return { svg: out, y: y + 18 };
 }
 
+/** What a node's label says: its RAM, and its span only as a span. */
+function nodeLines(n: BootPicture['nodes'][number]): [string, string] {
+  return [`${humanSize(n.ram)} RAM`, `spans ${humanSize(n.end - n.start)}`];
+}
+
+function nodeTitle(n: BootPicture['nodes'][number]): string {
+  const parts = [`node ${n.nid}: ${humanSize(n.ram)} of RAM (memblock's memory ranges of the node)`];
+  if (n.presentBytes !== null) parts.push(`present pages ${humanSize(n.presentBytes)}`);
+  if (n.managedBytes !== null) parts.push(`managed by the page allocator ${humanSize(n.managedBytes)}`);
+  parts.push(`span ${rangeTitle('', n).slice(2)} (holes and other nodes' ranges included)`);
+  return parts.join('; ');
+}
+
 /** The physical memory map: per node, its zones, its RAM and holes, reservations by owner, huge pages. */
 export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
   const width = o.width ?? 1000;
-  const x0 = BAR_X0;
+  const compact = width < COMPACT_WIDTH;
+  const x0 = barX0(width);
   const w = width - x0 - BAR_RIGHT;
-  const rowH = 56;
   const body: string[] = [];
   const nodes = pic.nodes.filter((n) => !o.window || (n.end > o.window.start && n.start < o.window.end));
   let y = 36;
   for (const n of nodes) {
     const lo = o.window ? Math.max(n.start, o.window.start) : n.start;
     const hi = o.window ? Math.min(n.end, o.window.end) : n.end;
-    body.push(`<g class="node" data-nid="${n.nid}">`);
-    body.push(
-      `<text x="8" y="${y + 26}" font-weight="bold">node ${n.nid}</text><text x="8" y="${y + 40}" fill="#555">${esc(humanSize(n.end - n.start))}</text>`,
-    );
-    // Zones: a thin strip above the bar, named where there is room.
+    const [ramLine, spanLine] = nodeLines(n);
+    body.push(`<g class="node" data-nid="${n.nid}"><title>${esc(nodeTitle(n))}</title>`);
+    if (compact) {
+      body.push(
+        `<text class="node-label" x="8" y="${y + 12}"><tspan font-weight="bold">node ${n.nid}</tspan> ${esc(ramLine)}` +
+          `<tspan fill="#555">, ${esc(spanLine)}</tspan></text>`,
+      );
+      y += 18;
+    } else
+      body.push(
+        `<text class="node-label" x="8" y="${y + 24}" font-weight="bold">node ${n.nid}</text>` +
+          `<text class="node-label" x="8" y="${y + 38}">${esc(ramLine)}</text>` +
+          `<text class="node-label" x="8" y="${y + 51}" font-size="${SMALL}" fill="#555">${esc(spanLine)}</text>`,
+      );
+    // Zones: a strip above the bar, named where there is room.
     body.push(
       ...bars(
         n.zones,
@@ -181,7 +212,7 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
         x0,
         w,
         y,
-        10,
+        12,
         (z) => ZONE_COLOURS[z] ?? '#ccc',
         (e) => rangeTitle(`zone ${e.what}`, e),
       ),
@@ -190,14 +221,15 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
       const a = Math.max(z.start, lo);
       const b = Math.min(z.end, hi);
       const px = ((b - a) * w) / (hi - lo);
-      if (px > 50)
+      if (px > z.what.length * 6 + 6)
         body.push(
-          `<text x="${(x0 + ((a - lo) * w) / (hi - lo) + 3).toFixed(1)}" y="${y + 9}" font-size="9" fill="#fff">${esc(z.what)}</text>`,
+          `<text x="${(x0 + ((a - lo) * w) / (hi - lo) + 3).toFixed(1)}" y="${y + 10}" font-size="${SMALL}" fill="#fff">${esc(z.what)}</text>`,
         );
     }
     // RAM, then holes and reservations over it.
+    const ry = y + 14;
     body.push(
-      `<rect x="${x0}" y="${y + 12}" width="${w}" height="26" fill="#e8e8e8">` +
+      `<rect x="${x0}" y="${ry}" width="${w}" height="26" fill="#e8e8e8">` +
         `<title>${esc(rangeTitle(`node ${n.nid} free RAM`, { start: lo, end: hi }))}</title></rect>`,
     );
     body.push(
@@ -207,7 +239,7 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
         hi,
         x0,
         w,
-        y + 12,
+        ry,
         26,
         () => 'url(#hole)',
         (e) => rangeTitle('not RAM of this node', e),
@@ -220,7 +252,7 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
         hi,
         x0,
         w,
-        y + 12,
+        ry,
         26,
         (k) => OWNER_COLOURS[k],
         (e) => rangeTitle(`reserved by ${e.what}`, e),
@@ -232,7 +264,7 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
       const ticks: string[] = [];
       for (const r of n.sections.present) {
         for (let a = Math.max(r.start, Math.ceil(lo / n.sections.size) * n.sections.size); a <= Math.min(r.end, hi); a += n.sections.size)
-          ticks.push(`M${(x0 + (a - lo) * (w / (hi - lo))).toFixed(1)} ${y + 12}v26`);
+          ticks.push(`M${(x0 + (a - lo) * (w / (hi - lo))).toFixed(1)} ${ry}v26`);
       }
       body.push(
         `<path d="${ticks.join('')}" stroke="#fff" stroke-opacity="0.7" stroke-width="1">` +
@@ -247,18 +279,18 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
         hi,
         x0,
         w,
-        y + 40,
+        ry + 28,
         8,
         (k) => (k === 'pool' ? '#1b9e77' : '#a1d99b'),
         (e) => rangeTitle(e.what === 'pool' ? 'huge page in the pool' : 'boot page (not gathered yet)', e),
       ),
     );
     body.push(
-      `<text x="${x0}" y="${y + 58}" font-size="9" fill="#777">${hex(lo)}</text>` +
-        `<text x="${x0 + w}" y="${y + 58}" font-size="9" fill="#777" text-anchor="end">${hex(hi)}</text>`,
+      `<text x="${x0}" y="${ry + 47}" font-size="${SMALL}" fill="#777">${hex(lo)}</text>` +
+        `<text x="${x0 + w}" y="${ry + 47}" font-size="${SMALL}" fill="#777" text-anchor="end">${hex(hi)}</text>`,
     );
     body.push('</g>');
-    y += rowH + 8;
+    y += 72;
   }
   y += 8;
   const l1 = legend(
@@ -277,7 +309,8 @@ export function memoryMapSvg(pic: BootPicture, o: SvgOptions = {}): string {
 /** The vmemmap per node: PMD leaves, split PTE tables, HVO-remapped ranges, and what backs them. */
 export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
   const width = o.width ?? 1000;
-  const x0 = BAR_X0;
+  const compact = width < COMPACT_WIDTH;
+  const x0 = barX0(width);
   const w = width - x0 - BAR_RIGHT;
   const v = pic.vmemmap;
   const body: string[] = [];
@@ -286,10 +319,24 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
     if (o.window && !(n.end > o.window.start && n.start < o.window.end)) continue;
     const lo = o.window ? Math.max(n.start, o.window.start) : n.start;
     const hi = o.window ? Math.min(n.end, o.window.end) : n.end;
-    body.push(
-      `<text x="8" y="${y + 16}" font-weight="bold">node ${n.nid}</text>` +
-        `<text x="8" y="${y + 30}" fill="#555">${esc(humanSize(n.end - n.start))} of vmemmap</text>`,
-    );
+    // The node's struct pages (its present sections) add up to the "without HVO" bar below; the
+    // bar itself is the vmemmap range over the node's whole span, whose holes are not mapped.
+    const pages = `${humanSize(n.structPageBytes)} of struct pages`;
+    const range = `in a ${humanSize(n.end - n.start)} range`;
+    const title = `node ${n.nid}: ${pages} (its present sections), ${range} of vmemmap over its span (holes not mapped)`;
+    body.push(`<g class="vnode" data-nid="${n.nid}"><title>${esc(title)}</title>`);
+    if (compact) {
+      body.push(
+        `<text class="node-label" x="8" y="${y + 12}"><tspan font-weight="bold">node ${n.nid}</tspan> ${esc(pages)}` +
+          `<tspan fill="#555"> ${esc(range)}</tspan></text>`,
+      );
+      y += 16;
+    } else
+      body.push(
+        `<text class="node-label" x="8" y="${y + 14}" font-weight="bold">node ${n.nid}</text>` +
+          `<text class="node-label" x="8" y="${y + 28}">${esc(pages)}</text>` +
+          `<text class="node-label" x="8" y="${y + 41}" font-size="${SMALL}" fill="#555">${esc(range)}</text>`,
+      );
     body.push(`<rect x="${x0}" y="${y + 4}" width="${w}" height="24" fill="#f4f4f4"><title>not mapped</title></rect>`);
     body.push(
       ...bars(
@@ -304,30 +351,37 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
         (e) => rangeTitle(e.what === 'hvo' ? 'remapped by HVO (shares a page)' : e.what, e),
       ),
     );
-    y += 44;
+    body.push('</g>');
+    y += compact ? 34 : 48;
   }
   // The saving: the struct-page memory without HVO against what backs the vmemmap now.
   const full = Math.max(v.fullBytes, v.backingBytes, 1);
   y += 6;
-  body.push(`<text x="8" y="${y + 14}">struct pages</text>`);
+  if (compact) {
+    body.push(`<text x="8" y="${y + 4}">struct pages, all nodes</text>`);
+    y += 10;
+  } else body.push(`<text x="8" y="${y + 14}">struct pages</text>`);
   body.push(
     `<rect x="${x0}" y="${y}" width="${w}" height="16" fill="#bdbdbd"><title>${esc(`without HVO: ${humanSize(v.fullBytes)}`)}</title></rect>`,
   );
-  body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="10">without HVO: ${esc(humanSize(v.fullBytes))}</text>`);
+  body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="${SMALL}">without HVO: ${esc(humanSize(v.fullBytes))}</text>`);
   y += 20;
   body.push(
     `<rect x="${x0}" y="${y}" width="${Math.max(1, (v.backingBytes / full) * w).toFixed(2)}" height="16" fill="#31a354">` +
-      `<title>${esc(`now: ${humanSize(v.backingBytes)}`)}</title></rect>`,
+      `<title>${esc(`now: ${humanSize(v.backingBytes)} (the pages behind the vmemmap and its page tables)`)}</title></rect>`,
   );
   const saved = v.fullBytes - v.backingBytes;
   const nowW = (v.backingBytes / full) * w;
   const label = `now: ${humanSize(v.backingBytes)} (${v.hvo ? `HVO ${saved >= 0 ? 'saves' : 'costs'} ${humanSize(Math.abs(saved))}` : 'HVO is off'})`;
-  // Inside the bar when it has room, beside it when it is a sliver.
-  body.push(
-    nowW > label.length * 6 + 8
-      ? `<text x="${x0 + 4}" y="${y + 12}" font-size="10" fill="#fff">${esc(label)}</text>`
-      : `<text x="${(x0 + nowW + 6).toFixed(1)}" y="${y + 12}" font-size="10">${esc(label)}</text>`,
-  );
+  const labelW = label.length * 6 + 8;
+  // Inside the bar when it has room, beside it when it is a sliver, under it when neither fits.
+  if (nowW > labelW) body.push(`<text x="${x0 + 4}" y="${y + 12}" font-size="${SMALL}" fill="#fff">${esc(label)}</text>`);
+  else if (x0 + nowW + labelW <= width)
+    body.push(`<text x="${(x0 + nowW + 6).toFixed(1)}" y="${y + 12}" font-size="${SMALL}">${esc(label)}</text>`);
+  else {
+    y += 14;
+    body.push(`<text x="${x0}" y="${y + 14}" font-size="${SMALL}">${esc(label)}</text>`);
+  }
   y += 30;
   const heads = v.shared.filter((x) => x.kind === 'head').length;
   const tails = v.shared.filter((x) => x.kind === 'tail');
@@ -335,10 +389,28 @@ export function vmemmapSvg(pic: BootPicture, o: SvgOptions = {}): string {
   if (heads) said.push(`${heads} head page${heads === 1 ? '' : 's'} mapped again by their tails`);
   if (tails.length)
     said.push(`${tails.length} shared tail page${tails.length === 1 ? '' : 's'} (${tails.reduce((a, t) => a + t.refs, 0)} mappings)`);
-  body.push(`<text x="8" y="${y}">shared vmemmap pages: ${said.length ? said.join(', ') : 'none'}</text>`);
-  y += 22;
+  for (const line of wrapText(`shared vmemmap pages: ${said.length ? said.join(', ') : 'none'}`, width - 16)) {
+    body.push(`<text x="8" y="${y}">${esc(line)}</text>`);
+    y += 16;
+  }
+  y += 6;
   const l = legend(Object.entries(VMEMMAP_COLOURS), y, width);
   body.push(...l.svg);
   y = l.y - 18;
   return frame(width, y + 12, `${pic.machine}, kernel ${pic.profile}: vmemmap`, body);
+}
+
+/** Words on lines of at most `px` pixels of 12 px text (about 7 px a character). */
+function wrapText(text: string, px: number): string[] {
+  const max = Math.max(20, Math.floor(px / 7));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }

@@ -1,81 +1,11 @@
 // The web page end to end, in headless Chromium (Debian's chromium, driven by playwright-core):
 // load it, change the machine, see the picture change, bad input next to its field, the diff view.
-// Chromium is installed by .ci/run; without it (a developer machine) the test is skipped,
-// unless HVOSIM_REQUIRE_BROWSER is set (as CI does), when its absence is a failure.
-import { test, before, after } from 'node:test';
+// Chromium is installed by .ci/run; test/web/browser.ts says what happens without it.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
-import type { Browser, Page } from 'playwright-core';
-import type { Server } from 'node:http';
-import { startServer, webRoot } from '../../src/cli/serve.js';
+import { edit, ready, SHOTS, usePage } from './browser.js';
 
-const CHROMIUM = process.env.HVOSIM_CHROMIUM ?? '/usr/bin/chromium';
-const required = !!process.env.HVOSIM_REQUIRE_BROWSER;
-const missing = !existsSync(CHROMIUM) && !required;
-// Without the browser, one line says so (a single skipped test), instead of every test skipping on its own.
-if (missing)
-  test(`the web page in a browser: SKIPPED, no ${CHROMIUM} (install Debian's chromium; CI sets HVOSIM_REQUIRE_BROWSER=1 to fail instead)`, {
-    skip: 'no browser',
-  }, () => {});
-const browserTest: typeof test = missing ? ((() => undefined) as unknown as typeof test) : test;
-const SHOTS = process.env.HVOSIM_SCREENSHOTS ?? join(tmpdir(), 'hvosim-page-shots');
-
-let browser: Browser;
-let server: Server;
-let url: string;
-
-before(async () => {
-  if (missing) return;
-  assert.ok(existsSync(CHROMIUM), `the browser tests need ${CHROMIUM}`);
-  // The page is built from the current sources, so the test sees what serve would hand out.
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
-  ({ server, url } = await startServer(webRoot(), 0));
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  mkdirSync(SHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function open(query = '', width = 1500): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 1000 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url + query);
-  await ready(page);
-  assert.deepEqual(errors, [], 'no script errors');
-  return page;
-}
-
-async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', undefined, {
-    timeout: 120_000,
-  });
-}
-
-/** Set a field and wait for the boot it starts. */
-async function edit(page: Page, selector: string, value: string): Promise<void> {
-  await page.evaluate(() => (document.body.dataset.state = 'editing'));
-  await page.fill(selector, value);
-  await ready(page);
-}
+const { browserTest, open } = usePage();
 
 browserTest('the page boots the default machine and draws it', async () => {
   const page = await open();
