@@ -109,8 +109,8 @@ export function slowBootReason(m: Machine): string | null {
   if (ram <= limit) return null;
   return (
     `This machine has ${humanSize(ram)} of RAM, more than the ${humanSize(limit)} ${arch.name} addresses ` +
-    `(MAX_PHYSMEM_BITS ${arch.maxPhysmemBits}): the kernel ignores the rest, but booting and planning it here ` +
-    'takes minutes, growing with the RAM. Boot anyway (Cancel stops it), or make the machine smaller.'
+    `(MAX_PHYSMEM_BITS ${arch.maxPhysmemBits}): with it in the memory map the kernel's boot dies in free_area_init(). ` +
+    'Boot anyway to see where (Cancel stops it), or make the machine smaller.'
   );
 }
 
