@@ -2,7 +2,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { machineFromLog } from '../trace/machine-from-log.js';
-import { parseQemuArgs } from '../machine/qemu.js';
+import { parseQemuArgs, type QemuFiles } from '../machine/qemu.js';
 import { PRESETS, presetNames } from '../machine/presets.js';
 import type { Machine } from '../machine/types.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
@@ -68,6 +68,23 @@ export function inputName(file: string): string {
  * is read up to MAX_INPUT_BYTES; anything else (a directory, a device such as /dev/zero, a
  * socket) is refused before it is opened for reading, so nothing hangs or runs forever.
  */
+/** The files a QEMU command line names (-initrd), sized as QEMU would read them: a missing one is an input error. */
+export const QEMU_FILES: QemuFiles = {
+  size(path) {
+    try {
+      return statSync(path).size;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(
+        `-initrd ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(e)})`}; QEMU would not start`,
+        {
+          field: '-initrd',
+        },
+      );
+    }
+  },
+};
+
 export function readInputFile(file: string): string {
   return asText(readInputBytes(file), inputName(file));
 }
@@ -140,7 +157,7 @@ export async function loadMachineAndLog(o: MachineOptions): Promise<{ machine: M
   else if (o.fromDmesg !== undefined) {
     log = parseKernelLog(readInputFile(o.fromDmesg), inputName(o.fromDmesg));
     m = machineFromLog(log);
-  } else if (o.qemu !== undefined) m = parseQemuArgs(o.qemu);
+  } else if (o.qemu !== undefined) m = parseQemuArgs(o.qemu, QEMU_FILES);
   else {
     const name = o.machinePreset ?? 'default';
     const p = PRESETS[name];

@@ -2,7 +2,7 @@
 // (our boot of the logged machine, other subsystems from the log) and
 // `hvosim boot --qemu` (our boot from the QEMU command line alone, other
 // subsystems estimated) compared with everything the kernel showed.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boot, estimatedOthers, type KernelProfile, type ProfileName } from '../simulator.js';
 import { machineFromLog } from '../trace/machine-from-log.js';
@@ -180,7 +180,7 @@ function compareAll(
     if (!c) return boot({ ...machineFromLog(l), cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
     // QEMU was given our initramfs: live, its file is at hand; from recorded logs, its size and place are the log's
     // RAMDISK line (an input of the boot, not something the kernel decided).
-    const m = parseQemuArgs(`${caseQemuArgs(c)}${oracle ? ` -initrd ${shellWord(oracle.initrd)}` : ''}`);
+    const m = parseQemuArgs(`${caseQemuArgs(c)}${oracle ? ` -initrd ${shellWord(oracle.initrd)}` : ''}`, { size: (f) => statSync(f).size });
     const initrd = oracle ? m.loader?.initrd : machineFromLog(l).loader?.initrd;
     return boot({ ...m, ...(initrd ? { loader: { initrd } } : {}), cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
   };

@@ -9,7 +9,6 @@
 //    0xfffc0000-0xffffffff, and 0xfd00000000-0xffffffffff (reserved for the IOMMU/HT window);
 //  - the SRAT gives node 0 [0, 640K) and then every node its size in order from 1 MiB, skipping
 //    the 640K-1M hole and continuing at 4 GiB when a node crosses the end of low RAM.
-import { statSync } from 'node:fs';
 import shellQuote from 'shell-quote';
 import type { E820Entry } from './e820.js';
 import type { Machine, MachineNode } from './types.js';
@@ -215,8 +214,14 @@ function numaMemSupported(machine: string): boolean {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
+/** What reading a QEMU command line may need of the files it names (the page in a browser has none). */
+export interface QemuFiles {
+  /** The size of a file, as QEMU would read it; throws when it cannot be read. */
+  size(path: string): number;
+}
+
 /** Read a QEMU command line (the arguments, with or without the program name). */
-export function parseQemuArgs(args: string): Machine {
+export function parseQemuArgs(args: string, files?: QemuFiles): Machine {
   let parsed: ReturnType<typeof shellQuote.parse>;
   try {
     parsed = shellQuote.parse(args);
@@ -352,16 +357,8 @@ export function parseQemuArgs(args: string): Machine {
     'qemu',
   );
   m.warnings.push(...warnings);
-  if (initrd !== undefined) m.loader = { initrd: qemuInitrdPlace(m, initrdSize(initrd)) };
+  // The initramfs QEMU loads is reserved until the kernel unpacks it: its size places it.
+  if (initrd !== undefined && files) m.loader = { initrd: qemuInitrdPlace(m, files.size(initrd)) };
+  else if (initrd !== undefined) m.warnings.push(`-initrd ${initrd}: its size cannot be read here, so the initramfs is left out`);
   return validateMachine(m);
-}
-
-/** The size of the file given to -initrd (QEMU reads it; so must we, to place it). */
-function initrdSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as Error).message ?? String(e));
-    throw new InputError(`-initrd ${path}: cannot read it (${why}); QEMU would not start`, { field: '-initrd' });
-  }
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { QEMU_FILES } from '../../src/cli/input.js';
 import { runConformance } from '../../src/conformance/run.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
 import { getProfile, parseKconfig, profileWithBuild, profileWithConfig } from '../../src/simulator.js';
@@ -57,18 +58,23 @@ describe('-initrd: QEMU places the initramfs below the end of low RAM', () => {
     return f;
   };
   test('a 4 GiB q35 guest: the RAMDISK line of the fixtures (0x7fed4000-0x7ffcffff for 1,031,000 bytes)', () => {
-    const m = parseQemuArgs(`-m 4G -initrd ${file(1031000)}`);
+    const m = parseQemuArgs(`-m 4G -initrd ${file(1031000)}`, QEMU_FILES);
     assert.deepEqual(m.loader?.initrd, { start: 0x7fed4000, size: 0x7ffd0000 - 0x7fed4000 });
   });
   test('a 1 GiB guest: the same gap below its end of RAM (0x3fed4000-0x3ffcffff)', () => {
-    const m = parseQemuArgs(`-m 1G -initrd ${file(1031000)}`);
+    const m = parseQemuArgs(`-m 1G -initrd ${file(1031000)}`, QEMU_FILES);
     assert.deepEqual(m.loader?.initrd, { start: 0x3fed4000, size: 0x3ffd0000 - 0x3fed4000 });
   });
   test('a file QEMU could not read is an input error naming -initrd', () => {
     assert.throws(
-      () => parseQemuArgs(`-m 1G -initrd ${join(dir, 'missing')}`),
+      () => parseQemuArgs(`-m 1G -initrd ${join(dir, 'missing')}`, QEMU_FILES),
       (e) => e instanceof InputError && /-initrd .*no such file/.test(e.message),
     );
+  });
+  test('where files cannot be read (the web page), the initramfs is left out with a warning', () => {
+    const m = parseQemuArgs('-m 1G -initrd /boot/initrd.img');
+    assert.equal(m.loader, undefined);
+    assert.ok(m.warnings.some((w) => w.startsWith('-initrd /boot/initrd.img: its size cannot be read here')));
   });
 });
 
