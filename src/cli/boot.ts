@@ -23,6 +23,7 @@ import { hex010 } from '../util/format.js';
 import { TiB, humanSize } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
+import { profileOfLog } from '../conformance/kernels.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
 import { loadMachineAndLog, readKernelConfig, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
@@ -42,6 +43,47 @@ export interface KernelJson {
   profile: ProfileName;
   exact: boolean;
   note: string | null;
+  /** The profile only stands for the release asked (another release's code, or not held to its own boots): `note` says how. */
+  approximate: boolean;
+  /** Where the profile came from (boot): --kernel, the log's "Linux version" line, a --build file, or the default. */
+  from?: '--kernel' | 'log' | '--build' | 'default';
+  /** The version the --from-dmesg log names (boot), or null when it names none. */
+  logVersion?: string | null;
+}
+
+/**
+ * The profile a boot from a kernel log runs: --kernel when given (with a word if the log is of another
+ * release), else the one the log's own "Linux version" line maps to (profileForVersion(), as replay does).
+ */
+export function bootKernelForLog(lines: readonly { text: string }[], given: KernelJson | undefined): KernelJson {
+  const ofLog = profileOfLog(lines);
+  const logVersion = ofLog.version ?? null;
+  if (given) {
+    const differs = logVersion !== null && ofLog.profile !== given.profile;
+    const word = differs
+      ? `the log is of Linux ${logVersion} (profile ${ofLog.profile}); --kernel ${given.asked} boots it as profile ${given.profile}`
+      : null;
+    return {
+      ...given,
+      from: '--kernel',
+      logVersion,
+      note: [given.note, word].filter((x) => x).join('; ') || null,
+      approximate: given.approximate || differs,
+    };
+  }
+  if (logVersion === null) {
+    return {
+      asked: null,
+      profile: DEFAULT_PROFILE.name,
+      exact: false,
+      approximate: true,
+      note: `the log names no kernel version (no "Linux version" line): booted with the default profile ${DEFAULT_PROFILE.name}`,
+      from: 'default',
+      logVersion,
+    };
+  }
+  const approximate = !ofLog.exact || !!ofLog.note;
+  return { asked: logVersion, profile: ofLog.profile, exact: ofLog.exact, note: ofLog.note ?? null, approximate, from: 'log', logVersion };
 }
 
 /** A --kernel value: a profile's name or a kernel version ("7.2", "6.18.3"); an input error when it is neither. */
@@ -51,7 +93,7 @@ export function parseKernel(v: string, field = '--kernel'): KernelJson {
     throw new InputError(`unknown kernel "${v}": neither a profile (${PROFILE_NAMES.join(', ')}) nor a kernel version (7.2, 6.18.3)`, {
       field,
     });
-  return { asked: v, profile: k.profile.name, exact: k.exact, note: k.note ?? null };
+  return { asked: v, profile: k.profile.name, exact: k.exact, note: k.note ?? null, approximate: !k.exact || !!k.note };
 }
 
 /** A --kernel value's profile (parseKernel(); a command that shows the note takes parseKernel() itself). */
@@ -168,7 +210,12 @@ function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: Kerne
   const death = s.panic ? null : bootDeath(s);
   if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
   else if (death) out.push(paint('1;31', death));
-  const asked = kernel?.asked && kernel.asked !== s.profile.name ? ` (for Linux ${kernel.asked})` : '';
+  const asked =
+    kernel?.from === 'log'
+      ? ` (for Linux ${kernel.asked}, the log's "Linux version" line${kernel.approximate ? ', approximately' : ''})`
+      : kernel?.asked && kernel.asked !== s.profile.name
+        ? ` (for Linux ${kernel.asked})`
+        : '';
   out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile.name}${asked}`);
   if (kernel?.note) out.push(paint('33', `note: ${kernel.note}.`));
   const guess = unvalidatedNote(s);
@@ -265,7 +312,11 @@ export function registerBoot(program: Command): void {
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option('--build <file>', 'a build description (hvosim build --json): its options and facts')
     .option('--config <file>', "the kernel build's configuration (.config, /boot/config-*, /proc/config.gz): the options hvosim models")
-    .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3)`, DEFAULT_PROFILE.name)
+    .option(
+      '--kernel <profile>',
+      `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3) (default: ${DEFAULT_PROFILE.name}; ` +
+        'with --from-dmesg, the profile of the log\'s own "Linux version" line)',
+    )
     .option(
       '--fault <spec>',
       'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)',
@@ -319,17 +370,14 @@ A machine from --from-dmesg boots with the other subsystems' memblock calls
 taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action(async (o: BootCliOptions) => {
-      let kernel = parseKernel(o.kernel);
+      const given = o.kernel === undefined ? undefined : parseKernel(o.kernel);
+      let kernel: KernelJson = given ? { ...given, from: '--kernel' } : { ...parseKernel(DEFAULT_PROFILE.name), from: 'default' };
       // --config: the profile's build with the file's options (its other build facts stay the profile's).
       if (o.build !== undefined && o.config !== undefined) throw new InputError('give --build or --config, not both', { field: '--build' });
       // --build: a build description (hvosim build --json); its profile unless --kernel names another.
       const described = o.build === undefined ? undefined : (await import('./build-file.js')).readBuildFile(o.build);
-      if (described && o.kernel === DEFAULT_PROFILE.name) kernel = parseKernel(described.kernel);
-      const profile: ProfileName | KernelProfile = described
-        ? profileWithBuild(getProfile(kernel.profile)!, described, o.build!)
-        : o.config === undefined
-          ? kernel.profile
-          : profileWithConfig(getProfile(kernel.profile)!, readKernelConfig(o.config));
+      if (described && !given) kernel = { ...parseKernel(described.kernel), from: '--build' };
+      const config = o.config === undefined ? undefined : readKernelConfig(o.config);
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
@@ -356,6 +404,13 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         nr = Number(o.nrHugepages);
       }
       const { machine: m, log } = await loadMachineAndLog(o);
+      // A machine from a kernel log boots with that kernel's profile, unless --kernel or --build says otherwise.
+      if (log && !described) kernel = bootKernelForLog(log.dmesg, given);
+      const profile: ProfileName | KernelProfile = described
+        ? profileWithBuild(getProfile(kernel.profile)!, described, o.build!)
+        : config === undefined
+          ? kernel.profile
+          : profileWithConfig(getProfile(kernel.profile)!, config);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {

@@ -61,7 +61,7 @@ function fixtureJson(r: FixtureReplay & { kernel: KernelJson }) {
 export function replayProfile(log: KernelLog, kernel: string | undefined): KernelJson {
   if (kernel !== undefined) return parseKernel(kernel);
   const { profile, version, exact, note } = profileOfLog(log.dmesg);
-  return { asked: version ?? null, profile, exact, note: note ?? null };
+  return { asked: version ?? null, profile, exact, note: note ?? null, approximate: !exact || !!note };
 }
 
 /** Each kernel note once, before any figure: a log is never compared with another release's profile without a word. */
