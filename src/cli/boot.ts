@@ -23,7 +23,6 @@ import { hex010 } from '../util/format.js';
 import { TiB, humanSize } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
-import { profileOfLog } from '../conformance/kernels.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
 import { loadMachineAndLog, readKernelConfig, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
@@ -53,10 +52,12 @@ export interface KernelJson {
 
 /**
  * The profile a boot from a kernel log runs: --kernel when given (with a word if the log is of another
- * release), else the one the log's own "Linux version" line maps to (profileForVersion(), as replay does).
+ * release), else the one the log's own "Linux version" line maps to (`ofLog`: profileOfLog(), as replay takes it).
  */
-export function bootKernelForLog(lines: readonly { text: string }[], given: KernelJson | undefined): KernelJson {
-  const ofLog = profileOfLog(lines);
+export function bootKernelForLog(
+  ofLog: { profile: ProfileName; version?: string; exact: boolean; note?: string },
+  given: KernelJson | undefined,
+): KernelJson {
   const logVersion = ofLog.version ?? null;
   if (given) {
     const differs = logVersion !== null && ofLog.profile !== given.profile;
@@ -405,7 +406,8 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       }
       const { machine: m, log } = await loadMachineAndLog(o);
       // A machine from a kernel log boots with that kernel's profile, unless --kernel or --build says otherwise.
-      if (log && !described) kernel = bootKernelForLog(log.dmesg, given);
+      // (profileOfLog() is read only then: the boot's own bundle leaves src/conformance/ out.)
+      if (log && !described) kernel = bootKernelForLog((await import('../conformance/kernels.js')).profileOfLog(log.dmesg), given);
       const profile: ProfileName | KernelProfile = described
         ? profileWithBuild(getProfile(kernel.profile)!, described, o.build!)
         : config === undefined
