@@ -52,6 +52,49 @@ export interface KernelJson {
   profile: ProfileName;
   exact: boolean;
   note: string | null;
+  /** The profile only stands for the release asked (another release's code, or not held to its own boots): `note` says how. */
+  approximate: boolean;
+  /** Where the profile came from (boot): --kernel, the log's "Linux version" line, a --build file, or the default. */
+  from?: '--kernel' | 'log' | '--build' | 'default';
+  /** The version the --from-dmesg log names (boot), or null when it names none. */
+  logVersion?: string | null;
+}
+
+/**
+ * The profile a boot from a kernel log runs: --kernel when given (with a word if the log is of another
+ * release), else the one the log's own "Linux version" line maps to (`ofLog`: profileOfLog(), as replay takes it).
+ */
+export function bootKernelForLog(
+  ofLog: { profile: ProfileName; version?: string; exact: boolean; note?: string },
+  given: KernelJson | undefined,
+): KernelJson {
+  const logVersion = ofLog.version ?? null;
+  if (given) {
+    const differs = logVersion !== null && ofLog.profile !== given.profile;
+    const word = differs
+      ? `the log is of Linux ${logVersion} (profile ${ofLog.profile}); --kernel ${given.asked} boots it as profile ${given.profile}`
+      : null;
+    return {
+      ...given,
+      from: '--kernel',
+      logVersion,
+      note: [given.note, word].filter((x) => x).join('; ') || null,
+      approximate: given.approximate || differs,
+    };
+  }
+  if (logVersion === null) {
+    return {
+      asked: null,
+      profile: DEFAULT_PROFILE.name,
+      exact: false,
+      approximate: true,
+      note: `the log names no kernel version (no "Linux version" line): booted with the default profile ${DEFAULT_PROFILE.name}`,
+      from: 'default',
+      logVersion,
+    };
+  }
+  const approximate = !ofLog.exact || !!ofLog.note;
+  return { asked: logVersion, profile: ofLog.profile, exact: ofLog.exact, note: ofLog.note ?? null, approximate, from: 'log', logVersion };
 }
 
 /** A --kernel value: a profile's name or a kernel version ("7.2", "6.18.3"); an input error when it is neither. */
@@ -61,7 +104,7 @@ export function parseKernel(v: string, field = '--kernel'): KernelJson {
     throw new InputError(`unknown kernel "${v}": neither a profile (${PROFILE_NAMES.join(', ')}) nor a kernel version (7.2, 6.18.3)`, {
       field,
     });
-  return { asked: v, profile: k.profile.name, exact: k.exact, note: k.note ?? null };
+  return { asked: v, profile: k.profile.name, exact: k.exact, note: k.note ?? null, approximate: !k.exact || !!k.note };
 }
 
 /** A --kernel value's profile (parseKernel(); a command that shows the note takes parseKernel() itself). */
@@ -181,7 +224,12 @@ function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: Kerne
   const death = s.panic ? null : bootDeath(s);
   if (s.panic) out.push(paint('1;31', `THE BOOT DIED after ${s.steps.at(-1)?.fn}: ${s.panic}`));
   else if (death) out.push(paint('1;31', death));
-  const asked = kernel?.asked && kernel.asked !== s.profile.name ? ` (for Linux ${kernel.asked})` : '';
+  const asked =
+    kernel?.from === 'log'
+      ? ` (for Linux ${kernel.asked}, the log's "Linux version" line${kernel.approximate ? ', approximately' : ''})`
+      : kernel?.asked && kernel.asked !== s.profile.name
+        ? ` (for Linux ${kernel.asked})`
+        : '';
   out.push(`hvosim boot: ${m.name} (${m.source}), kernel profile ${s.profile.name}${asked}`);
   if (kernel?.note) out.push(paint('33', `note: ${kernel.note}.`));
   const guess = unvalidatedNote(s);
@@ -278,7 +326,11 @@ export function registerBoot(program: Command): void {
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option('--build <file>', 'a build description (hvosim build --json): its options and facts')
     .option('--config <file>', "the kernel build's configuration (.config, /boot/config-*, /proc/config.gz): the options hvosim models")
-    .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3)`, DEFAULT_PROFILE.name)
+    .option(
+      '--kernel <profile>',
+      `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3) (default: ${DEFAULT_PROFILE.name}; ` +
+        'with --from-dmesg, the profile of the log\'s own "Linux version" line)',
+    )
     .option(
       '--fault <spec>',
       'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)',
@@ -332,12 +384,12 @@ A machine from --from-dmesg boots with the other subsystems' memblock calls
 taken from that log; any other machine uses hvosim's estimate of them.`,
     )
     .action(async (o: BootCliOptions) => {
-      let kernel = parseKernel(o.kernel);
+      const given = o.kernel === undefined ? undefined : parseKernel(o.kernel);
+      let kernel: KernelJson = given ? { ...given, from: '--kernel' } : { ...parseKernel(DEFAULT_PROFILE.name), from: 'default' };
       // --build: a build description (hvosim build --json), on its own profile unless --kernel names another;
       // --config: the profile's build with the file's options (its other build facts stay the profile's).
       const described = await readBuildOption(o);
-      if (described && o.kernel === DEFAULT_PROFILE.name) kernel = parseKernel(described.kernel);
-      const profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described);
+      if (described && !given) kernel = { ...parseKernel(described.kernel), from: '--build' };
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
@@ -364,6 +416,10 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         nr = Number(o.nrHugepages);
       }
       const { machine: m, log } = await loadMachineAndLog(o);
+      // A machine from a kernel log boots with that kernel's profile, unless --kernel or --build says otherwise.
+      // (profileOfLog() is read only then: the boot's own bundle leaves src/conformance/ out.)
+      if (log && !described) kernel = bootKernelForLog((await import('../conformance/kernels.js')).profileOfLog(log.dmesg), given);
+      const profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {

@@ -22,6 +22,7 @@ export function replayJson(r: ReplayResult) {
     dumps: r.dumps,
     numa: r.numa,
     truncated: r.truncated,
+    cutAt: r.cutAt,
     mismatches: r.mismatches.slice(0, REPLAY_JSON_LIST),
     mismatchesTotal: r.mismatches.length,
     early: r.early.slice(0, REPLAY_JSON_LIST).map((e) => ({ base: e.base, size: e.size, what: e.what, evidence: e.evidence })),
@@ -35,7 +36,7 @@ export function replayOk(r: ReplayResult): boolean {
 }
 
 function fixtureOk(r: FixtureReplay): boolean {
-  return r.observables.matched === r.observables.total && r.memblock.matched === r.memblock.total;
+  return r.observables.matched === r.observables.total && r.memblock.matched === r.memblock.total && r.cutAt === undefined;
 }
 
 function fixtureJson(r: FixtureReplay & { kernel: KernelJson }) {
@@ -48,6 +49,7 @@ function fixtureJson(r: FixtureReplay & { kernel: KernelJson }) {
     mismatchesTotal: r.mismatches.length,
     byKind: r.byKind,
     notes: r.notes,
+    cutAt: r.cutAt ?? null,
     build: r.build,
   };
 }
@@ -59,7 +61,7 @@ function fixtureJson(r: FixtureReplay & { kernel: KernelJson }) {
 export function replayProfile(log: KernelLog, kernel: string | undefined): KernelJson {
   if (kernel !== undefined) return parseKernel(kernel);
   const { profile, version, exact, note } = profileOfLog(log.dmesg);
-  return { asked: version ?? null, profile, exact, note: note ?? null };
+  return { asked: version ?? null, profile, exact, note: note ?? null, approximate: !exact || !!note };
 }
 
 /** Each kernel note once, before any figure: a log is never compared with another release's profile without a word. */
@@ -157,10 +159,14 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
                 r.profile,
                 `${r.observables.matched}/${r.observables.total}`,
                 `${r.memblock.matched}/${r.memblock.total}`,
-                fixtureOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH'),
+                fixtureOk(r) ? paint('32', 'ok') : r.mismatches.length ? paint('31', 'MISMATCH') : paint('33', 'cut short'),
               ]);
             process.stdout.write(`${table(rows)}\n`);
             for (const r of results) {
+              if (r.cutAt !== undefined)
+                process.stdout.write(
+                  `${escapeControl(r.file)}: the log is cut short at line ${r.cutAt} (the kernel went on): only what it shows was compared\n`,
+                );
               for (const m of r.mismatches)
                 process.stdout.write(
                   `${escapeControl(`${r.file}${m.line ? `:${m.line}` : ''}: ${m.what}`)}\n` +
@@ -201,7 +207,7 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
               String(r.applied),
               `${r.dumps.matched}/${r.dumps.total}`,
               `${r.numa.matched}/${r.numa.total}`,
-              replayOk(r) ? paint('32', 'ok') : paint('31', 'MISMATCH'),
+              replayOk(r) ? paint('32', 'ok') : r.mismatches.length ? paint('31', 'MISMATCH') : paint('33', 'cut short'),
             ]);
           }
           process.stdout.write(`${table(rows)}\n`);
@@ -211,7 +217,11 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
               process.stdout.write(
                 `${f}:${m.line}: ${m.kind}: ${escapeControl(m.call)}\n    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
               );
-            if (r.truncated) process.stdout.write(`${f}: the log is cut short; the last calls could not be compared\n`);
+            if (r.truncated)
+              process.stdout.write(
+                `${f}: the log is cut short at line ${r.cutAt} (it ends before the kernel's "Memory: ...K available" line, ` +
+                  `where memblock's work ends; the kernel went on): only the ${r.calls} allocations and ${r.dumps.total} dumps before it were compared\n`,
+              );
             for (const n of r.notes) process.stdout.write(`${f}: note: ${escapeControl(n)}\n`);
           }
         }

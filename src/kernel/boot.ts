@@ -220,7 +220,7 @@ function createKernelState(machine: Machine, arch: ArchSetup, build: KernelBuild
     kernel: profile.features,
     machine,
     cmdline: cmdlineWords(machine.cmdline),
-    memblock: memblockCreate({ debug: true, pageSize: arch.facts.pageSize }),
+    memblock: memblockCreate({ debug: true, pageSize: arch.facts.pageSize, rsrvKern: profile.features.memblockKhoFlags }),
     e820: machine.e820.map((e) => ({ ...e })),
     maxPfn: 0,
     maxLowPfn: 0,

@@ -19,3 +19,6 @@ export const MEMBLOCK_HOTPLUG = 0x1;
 export const MEMBLOCK_MIRROR = 0x2;
 export const MEMBLOCK_NOMAP = 0x4;
 export const MEMBLOCK_DRIVER_MANAGED = 0x8;
+export const MEMBLOCK_RSRV_NOINIT = 0x10;
+export const MEMBLOCK_RSRV_KERN = 0x20;
+export const MEMBLOCK_KHO_SCRATCH = 0x40;

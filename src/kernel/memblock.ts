@@ -21,7 +21,14 @@
 // limits), memblock-regions.ts (a type's region arrays) and memblock-search.ts
 // (the free ranges and the search for a free range in them).
 
-import { MAX_NUMNODES, MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_ALLOC_ANYWHERE, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
+import {
+  MAX_NUMNODES,
+  MEMBLOCK_ALLOC_ACCESSIBLE,
+  MEMBLOCK_ALLOC_ANYWHERE,
+  MEMBLOCK_NONE,
+  MEMBLOCK_RSRV_KERN,
+  NUMA_NO_NODE,
+} from './memblock-flags.js';
 import {
   firstRegionEndingAbove,
   memblockAddRange,
@@ -113,6 +120,12 @@ export interface Memblock {
   step?: string;
   /** hvosim's shortcuts for allocations in a row (src/sim/memblock-hints.ts), or null: every call searches. */
   shortcuts: MemblockShortcuts | null;
+  /**
+   * Reservations name a node and flags (__memblock_reserve()): memblock_reserve() NUMA_NO_NODE and no flags,
+   * memblock_reserve_kern() and the allocators MEMBLOCK_RSRV_KERN (the allocators with the node asked).
+   * Otherwise every reservation is MAX_NUMNODES without flags.
+   */
+  rsrvKern: boolean;
 }
 
 /**
@@ -154,7 +167,7 @@ function faultFails(mb: Memblock, caller: string): boolean {
 }
 
 /** An empty memblock; `pageSize` is the architecture's (the default architecture's when not given). */
-export function memblockCreate(opts: { debug?: boolean; pageSize?: number } = {}): Memblock {
+export function memblockCreate(opts: { debug?: boolean; pageSize?: number; rsrvKern?: boolean } = {}): Memblock {
   return {
     pageSize: opts.pageSize ?? DEFAULT_ARCH.pageSize,
     memory: { name: 'memory', regions: [], totalSize: 0, grown: 0, changed: 0 },
@@ -166,6 +179,7 @@ export function memblockCreate(opts: { debug?: boolean; pageSize?: number } = {}
     debug: opts.debug ?? true,
     allocCount: 0,
     shortcuts: null,
+    rsrvKern: opts.rsrvKern ?? false,
   };
 }
 
@@ -234,7 +248,14 @@ export function memblockRemove(mb: Memblock, base: number, size: number, caller 
 /** memblock_reserve() */
 export function memblockReserve(mb: Memblock, base: number, size: number, caller = 'memblock_reserve'): void {
   recordRange(mb, 'memblock_reserve', base, size, caller);
-  memblockAddRange(mb.reserved, base, size, MAX_NUMNODES, MEMBLOCK_NONE);
+  memblockAddRange(mb.reserved, base, size, mb.rsrvKern ? NUMA_NO_NODE : MAX_NUMNODES, MEMBLOCK_NONE);
+}
+
+/** memblock_reserve_kern(): memblock_reserve() of memory the kernel itself uses (its image, the initrd). */
+export function memblockReserveKern(mb: Memblock, base: number, size: number, caller = 'memblock_reserve_kern'): void {
+  if (!mb.rsrvKern) return memblockReserve(mb, base, size, caller);
+  recordRange(mb, 'memblock_reserve', base, size, caller);
+  memblockAddRange(mb.reserved, base, size, NUMA_NO_NODE, MEMBLOCK_RSRV_KERN);
 }
 
 /** memblock_phys_free(): give a reservation (or part of one) back. */
@@ -296,7 +317,9 @@ export function memblockSetclrFlag(mb: Memblock, base: number, size: number, set
 function memblockFindAndReserve(mb: Memblock, size: number, align: number, start: number, end: number, nid: number, flags: number): number {
   const found = memblockFindInRangeNode(mb, size, align, start, end, nid, flags);
   if (!found) return 0;
-  memblockReserve(mb, found, size, 'memblock_alloc_range_nid');
+  recordRange(mb, 'memblock_reserve', found, size, 'memblock_alloc_range_nid');
+  if (mb.rsrvKern) memblockAddRange(mb.reserved, found, size, nid, MEMBLOCK_RSRV_KERN);
+  else memblockAddRange(mb.reserved, found, size, MAX_NUMNODES, MEMBLOCK_NONE);
   if (mb.shortcuts && !mb.bottomUp && !mb.faults?.nodes?.length)
     mb.shortcuts.found(mb, size, align, findStart(mb, start), findEnd(mb, start, end), nid, flags, found);
   return found;
@@ -523,7 +546,7 @@ export function memblockDumpAll(mb: Memblock): string[] {
     out.push(` ${type.name}.cnt  = ${hex(memblockCnt(type))}`);
     const regs = type.regions.length ? type.regions : [{ base: 0, size: 0, flags: 0, nid: MAX_NUMNODES }];
     regs.forEach((r, i) => {
-      const node = r.nid !== MAX_NUMNODES ? ` on node ${r.nid}` : '';
+      const node = r.nid >= 0 && r.nid !== MAX_NUMNODES ? ` on node ${r.nid}` : '';
       out.push(` ${type.name}[${hex(i)}]\t[${pa(r.base)}-${pa(r.base + r.size - 1)}], ${pa(r.size)} bytes${node} flags: ${hex(r.flags)}`);
     });
   }

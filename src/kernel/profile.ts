@@ -133,6 +133,13 @@ export interface KernelFeatures {
   /** Who reserves [0, 1 MiB) on x86: setup_arch() itself (up to 6.15), or reserve_real_mode() (6.16 on). */
   lowMemReservedBy: 'setup_arch' | 'reserve_real_mode';
   /**
+   * The KHO series' memblock flags (6.16 on): a reservation names its node and flags (memblock_reserve()
+   * NUMA_NO_NODE and none; memblock_reserve_kern() for the image and the initrd, and every memblock
+   * allocation, MEMBLOCK_RSRV_KERN, the allocations with the node asked), so fewer reservations merge; and
+   * x86 marks the memory below 1 MiB MEMBLOCK_KHO_SCRATCH from e820__memblock_setup() to reserve_real_mode().
+   */
+  memblockKhoFlags: boolean;
+  /**
    * The caller memblock=debug names for memblocks_present()'s mem_section root array: 'sparse_init'
    * (memblock_alloc() inlined into it), or '__memblock_alloc_or_panic' (memblock_alloc_or_panic(), 6.16 on).
    */

@@ -475,6 +475,29 @@ export const FEATURE_HISTORY: FeatureHistory = {
       },
     ],
   },
+  memblockKhoFlags: {
+    what: 'Reservations carry a node and flags (MEMBLOCK_RSRV_KERN), and x86 marks memory below 1 MiB MEMBLOCK_KHO_SCRATCH for a while',
+    steps: [
+      {
+        since: '6.1',
+        value: false,
+        change: 'memblock_reserve() adds MAX_NUMNODES with no flags; memblock_alloc_range_nid() reserves through it',
+        source: '6.12.118 mm/memblock.c: memblock_reserve(), memblock_alloc_range_nid(); the dumps of test/fixtures/linux-6.1, 6.12',
+      },
+      {
+        since: '6.16',
+        value: true,
+        change: txt(
+          'memblock: add MEMBLOCK_RSRV_KERN flag and x86/e820: temporarily enable KHO scratch for memory below 1M,',
+          'of the KHO series in "MM updates for 6.16-rc1"; ids not found',
+        ),
+        source: txt(
+          '7.2.13 include/linux/memblock.h: memblock_reserve(), memblock_reserve_kern(); mm/memblock.c: memblock_alloc_range_nid();',
+          'arch/x86/kernel/e820.c: e820__memblock_setup(); the "flags: 0x20" and "0x40" of the dumps of test/fixtures/linux-6.16 to 7.3',
+        ),
+      },
+    ],
+  },
   memSectionRootCaller: {
     what: "The caller memblock=debug names for the mem_section root array's allocation",
     steps: [

@@ -36,6 +36,7 @@ export const linux61: KernelProfile = {
     nrKernelPages: 'present-less-memmap',
     preinitBootVmemmapFree: 'freed',
     lowMemReservedBy: 'setup_arch',
+    memblockKhoFlags: false,
     memSectionRootCaller: 'sparse_init',
     memblockAllocNoLeakTrace: false,
     hugetlbAllocTookLine: 'none',

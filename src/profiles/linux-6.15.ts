@@ -32,6 +32,7 @@ export const linux615: KernelProfile = {
     nrKernelPages: 'memblock-free',
     preinitBootVmemmapFree: 'leaked',
     lowMemReservedBy: 'setup_arch',
+    memblockKhoFlags: false,
     memSectionRootCaller: '__memblock_alloc_or_panic',
     memblockAllocNoLeakTrace: true,
     hugetlbAllocTookLine: 'every-small-pool',

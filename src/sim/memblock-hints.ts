@@ -14,7 +14,7 @@
 // boots stepwise; tests hold them to the search and to calls one by one.
 import type { Memblock, MemblockRegion, MemblockShortcuts } from '../kernel/memblock.js';
 import { memblockAllocTryNidRaw } from '../kernel/memblock.js';
-import { MAX_NUMNODES, MEMBLOCK_NONE } from '../kernel/memblock-flags.js';
+import { MAX_NUMNODES, MEMBLOCK_NONE, MEMBLOCK_RSRV_KERN } from '../kernel/memblock-flags.js';
 import { firstRegionEndingAbove, memblockAddRange, roundDown } from '../kernel/memblock-regions.js';
 import { findEnd, findStart } from '../kernel/memblock-search.js';
 
@@ -123,12 +123,12 @@ function allocHintSpot(mb: Memblock, h: AllocHint, size: number, align: number, 
  * that reservation, and does not join the one below); false, and nothing
  * changed, otherwise.
  */
-function allocHintGrow(mb: Memblock, h: AllocHint, cand: number, size: number): boolean {
+function allocHintGrow(mb: Memblock, h: AllocHint, cand: number, size: number, nid: number, flags: number): boolean {
   const res = mb.reserved;
   const r = h.res;
-  if (r.base !== cand + size || r.nid !== MAX_NUMNODES || r.flags !== MEMBLOCK_NONE) return false;
+  if (r.base !== cand + size || r.nid !== nid || r.flags !== flags) return false;
   const prev = h.resIdx > 0 ? res.regions[h.resIdx - 1]! : undefined;
-  if (prev !== undefined && prev.base + prev.size === cand && prev.nid === MAX_NUMNODES && prev.flags === MEMBLOCK_NONE) return false;
+  if (prev !== undefined && prev.base + prev.size === cand && prev.nid === nid && prev.flags === flags) return false;
   res.grown++;
   r.base = cand;
   r.size += size;
@@ -197,6 +197,11 @@ function allocHintSet(
   });
 }
 
+/** The node and flags memblock_alloc_range_nid() reserves an allocation on `nid` with (see Memblock.rsrvKern). */
+function reservedAs(mb: Memblock, nid: number): [number, number] {
+  return mb.rsrvKern ? [nid, MEMBLOCK_RSRV_KERN] : [MAX_NUMNODES, MEMBLOCK_NONE];
+}
+
 /** Whether an allocation may be placed by a hint: no faults to inject, no hook watching the calls, top-down, a real alignment and node. */
 function allocQuickOk(mb: Memblock, align: number, nid: number): boolean {
   return !mb.faults && !mb.beforeCall && !mb.bottomUp && align !== 0 && nid !== MAX_NUMNODES;
@@ -210,8 +215,9 @@ function allocQuickOk(mb: Memblock, align: number, nid: number): boolean {
 function allocHintTake(mb: Memblock, size: number, align: number, start: number, end: number, nid: number): number {
   const cand = allocHintFind(mb, size, align, start, end, nid, MEMBLOCK_NONE);
   if (cand < 0) return -1;
-  if (!allocHintGrow(mb, hintsOf(mb)!.get(nid)!, cand, size)) {
-    memblockAddRange(mb.reserved, cand, size, MAX_NUMNODES, MEMBLOCK_NONE);
+  const [rnid, rflags] = reservedAs(mb, nid);
+  if (!allocHintGrow(mb, hintsOf(mb)!.get(nid)!, cand, size, rnid, rflags)) {
+    memblockAddRange(mb.reserved, cand, size, rnid, rflags);
     allocHintSet(mb, size, align, start, end, nid, MEMBLOCK_NONE, cand);
   }
   return cand;
@@ -281,7 +287,7 @@ export function memblockAllocTryNidRawMany(
       // the last, growing the reservation above it, while that is all it takes.
       while (i + q < count) {
         const cand = allocHintSpot(mb, h, size, align, start);
-        if (cand < 0 || !allocHintGrow(mb, h, cand, size)) break;
+        if (cand < 0 || !allocHintGrow(mb, h, cand, size, ...reservedAs(mb, nid))) break;
         out[at + i + q] = cand;
         q++;
       }

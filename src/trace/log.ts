@@ -29,6 +29,8 @@ export interface KernelLog {
   iomem: IomemEntry[];
   /** False when an oracle fixture has no =====END (the dump was cut off). */
   complete: boolean;
+  /** The number of the file's last line (where a log cut short ends). */
+  lastLine: number;
 }
 
 const TIMESTAMP = /^\[\s*\d+\.\d+\]\s?/;
@@ -38,6 +40,8 @@ const SECTION = /^=====([A-Z0-9_=]+)\s*$/;
 const PREFIXES: RegExp[] = [
   // dmesg -r, /dev/kmsg-style: the console level "<6>" (and facility) before the rest.
   /^<\d{1,3}>/,
+  // dmesg -x: the facility and level in words, "kern  :info  : ".
+  /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\s*:(?:emerg|alert|crit|err|warn|notice|info|debug)\s*: /,
   // journalctl -k (short, short-precise, short-iso, short-iso-precise, short-full):
   // "Dec 05 12:00:00 host kernel: ", "2026-12-05T12:00:00+0000 host kernel: ", "Sat 2026-12-05 12:00:00 UTC host kernel: ".
   new RegExp(
@@ -55,6 +59,28 @@ const PREFIXES: RegExp[] = [
   // dmesg --time-format iso: "2026-12-05T12:00:00,000000+00:00 ".
   /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[,.]\d+[+-]\d\d:?\d\d /,
 ];
+
+/**
+ * Lines only the kernel prints, early in every boot: a log without timestamps (printk.time=0, dmesg
+ * --notime) is still a kernel log when it has one of them.
+ */
+const KERNEL_LINE = new RegExp(
+  `^(?:${[
+    'Linux version ',
+    'Command line: ',
+    'BIOS-e820: ',
+    'BIOS-provided physical RAM map',
+    'e820: ',
+    '(?:__)?memblock_[a-z_]+: ',
+    'MEMBLOCK configuration:',
+    'ACPI: ',
+    'NUMA: ',
+    'Zone ranges:',
+    'HugeTLB: ',
+    'Kernel command line: ',
+    'Memory: ',
+  ].join('|')})`,
+);
 
 /** A journal line of some other program (not the kernel): "Dec 05 12:00:00 host systemd[1]: ...". */
 const OTHER_PROGRAM = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) \S+ (?!kernel:)[^\s:]+: /;
@@ -118,9 +144,21 @@ export function parseKernelLog(text: string, file = '<log>'): KernelLog {
   });
   const dmesgRaw = sawSections ? (sections.get('DMESG') ?? []) : loose;
   const dmesg: LogLine[] = [];
+  let prefixed = false;
   for (const l of dmesgRaw) {
     const k = kernelLogText(l.text);
     if (k && k.text.length > 0) dmesg.push({ lineNo: l.lineNo, text: k.text });
+    if (k?.prefixed) prefixed = true;
+  }
+  const lastLine = lines.at(-1) === '' ? lines.length - 1 : lines.length;
+  if (sawSections && !complete && !sections.has('DMESG'))
+    throw new InputError(`the log is cut short at line ${lastLine}, before its =====DMESG section: no kernel log to read`, { file });
+  if (dmesg.length && !sawSections && !prefixed && !dmesg.some((l) => KERNEL_LINE.test(l.text))) {
+    throw new InputError(
+      'not a kernel log: no line has the prefix of dmesg, dmesg -T/-r/-x or journalctl -k, and none is a line every boot prints ' +
+        '("Linux version", "Command line:", "BIOS-e820:", memblock=debug lines)',
+      { file },
+    );
   }
   if (dmesg.length === 0) {
     throw new InputError('no kernel log lines found (expected a dmesg, or an oracle fixture with a =====DMESG section)', { file });
@@ -134,7 +172,18 @@ export function parseKernelLog(text: string, file = '<log>'): KernelLog {
     if (cl) cmdline = cl.text.slice('Command line: '.length).trim();
   }
   const iomem = parseIomem(sections.get('IOMEM') ?? [], file);
-  return { file, header, sections, dmesg, cmdline, iomem, complete: sawSections ? complete : true };
+  return { file, header, sections, dmesg, cmdline, iomem, complete: sawSections ? complete : true, lastLine };
+}
+
+/** mem_init_print_info()'s line, printed once memblock_free_all() has handed memblock's memory on: memblock's work is done. */
+const RE_MEMBLOCK_DONE = /^Memory: \d+K\/\d+K available/;
+
+/**
+ * Where a log was cut short (its last line), or null: an oracle fixture without =====END, or a log that
+ * stops before memblock's work is done (the head of a file, a capture broken off). The kernel went on.
+ */
+export function cutShortAt(log: KernelLog): number | null {
+  return !log.complete || !log.dmesg.some((l) => RE_MEMBLOCK_DONE.test(l.text)) ? log.lastLine : null;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { MemblockCallArgs, MemblockRegion } from '../kernel/memblock.js';
 import { MAX_NUMNODES } from '../kernel/memblock-flags.js';
 import { InputError } from '../util/errors.js';
 import { parseHex } from '../util/format.js';
-import type { KernelLog } from './log.js';
+import { cutShortAt, type KernelLog } from './log.js';
 import { ALLOC_OUTCOME_CALLER } from '../util/kernel-callers.js';
 
 export interface DumpState {
@@ -15,7 +15,8 @@ export interface DumpState {
 }
 
 export type LogEvent =
-  | { kind: 'call'; lineNo: number; text: string; call: MemblockCallArgs }
+  /** `reserveFlags`: the flags a "__memblock_reserve:" line names (6.16 on): MEMBLOCK_RSRV_KERN is memblock_reserve_kern(). */
+  | { kind: 'call'; lineNo: number; text: string; call: MemblockCallArgs; reserveFlags?: number }
   | { kind: 'dump'; lineNo: number; dump: DumpState }
   | { kind: 'srat'; lineNo: number; nid: number; pxm: number; start: number; end: number; hotplug: boolean }
   | { kind: 'fake-node'; lineNo: number; start: number; end: number }
@@ -53,6 +54,8 @@ export interface MemblockLog {
   events: LogEvent[];
   /** True when the log ends inside the memblock era (a call whose outcome is cut off). */
   truncated: boolean;
+  /** Where a truncated log ends: the last line of the file. */
+  cutAt: number | null;
 }
 
 /** Pull the memblock events out of a kernel log; a memblock line that does not parse is an InputError. */
@@ -60,19 +63,22 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
   const events: LogEvent[] = [];
   const lines = log.dmesg;
   let truncated = false;
+  // A log that stops before memblock's work is done was cut short (a file's head, a dump broken off).
+  const cut = cutShortAt(log) !== null;
   for (let i = 0; i < lines.length; i++) {
     const { lineNo, text } = lines[i]!;
     const isLast = i === lines.length - 1;
     if (text.startsWith('memblock_') || text.startsWith('__memblock_')) {
       const call = parseMemblockCall(text);
       if (!call) {
-        if (isLast && !log.complete) {
+        if (isLast && cut) {
           truncated = true;
           break;
         }
         throw new InputError(`cannot parse memblock line "${text}"`, { file: log.file, line: lineNo });
       }
-      events.push({ kind: 'call', lineNo, text, call });
+      const rf = RE_RESERVE_NID.exec(text);
+      events.push(rf ? { kind: 'call', lineNo, text, call, reserveFlags: parseInt(rf[4]!, 16) } : { kind: 'call', lineNo, text, call });
       continue;
     }
     if (text === 'MEMBLOCK configuration:') {
@@ -101,8 +107,8 @@ export function parseMemblockLog(log: KernelLog): MemblockLog {
     }
   }
   // An allocation that is the last memblock line of a cut-off log has an unknown outcome.
-  if (!log.complete) truncated = true;
-  return { events, truncated };
+  if (cut && events.some((e) => e.kind === 'call' || e.kind === 'dump')) truncated = true;
+  return { events, truncated, cutAt: truncated ? log.lastLine : null };
 }
 
 /** Whether a logged call is the reservation that records the outcome of an allocation of `size` bytes. */

@@ -30,12 +30,14 @@ import {
   memblockPhysFree,
   memblockRemove,
   memblockReserve,
+  memblockReserveKern,
+  memblockSetclrFlag,
   memblockSetCurrentLimit,
   memblockTrimMemory,
   memblockEndOfDram,
 } from '../kernel/memblock.js';
 import { memblockAddRange, memblockRemoveRange } from '../kernel/memblock-regions.js';
-import { MAX_NUMNODES } from '../kernel/memblock-flags.js';
+import { MAX_NUMNODES, MEMBLOCK_KHO_SCRATCH, MEMBLOCK_RSRV_KERN, NUMA_NO_NODE } from '../kernel/memblock-flags.js';
 import { memblockHints } from '../sim/memblock-hints.js';
 import type { NumaMeminfo } from '../kernel/numa-memblks.js';
 import { numaAddMemblk, numaCleanupMeminfo, numaRegisterMemblks, numaResetMemblockNodes } from '../arch/x86_64/numa.js';
@@ -52,6 +54,8 @@ export interface EarlyReservation {
   what: string;
   /** Where the range comes from. */
   evidence: string;
+  /** Reserved with memblock_reserve_kern() (the image, the initrd), rather than memblock_reserve(). */
+  kern: boolean;
 }
 
 export interface ReplayMismatch {
@@ -77,6 +81,8 @@ export interface ReplayResult {
   early: EarlyReservation[];
   notes: string[];
   truncated: boolean;
+  /** Where a truncated log ends (its last line); only what comes before was compared. */
+  cutAt: number | null;
   /** The memblock state at the end of the replay. */
   memblock: Memblock;
 }
@@ -108,13 +114,25 @@ export function inferEarlyReservations(
   const notes: string[] = [];
   const image = kernelImageFromIomem(log.iomem, arch.pageSize);
   if (image) {
-    ranges.push({ base: image.start, size: image.size, what: 'kernel image', evidence: '/proc/iomem "Kernel code" .. "Kernel bss"' });
+    ranges.push({
+      base: image.start,
+      size: image.size,
+      what: 'kernel image',
+      evidence: '/proc/iomem "Kernel code" .. "Kernel bss"',
+      kern: true,
+    });
   } else {
     notes.push('no /proc/iomem kernel ranges in the log: the kernel image reservation is taken from the first MEMBLOCK dump');
   }
-  ranges.push({ base: 0, size: 64 * 1024, what: 'first 64K', evidence: 'early_reserve_memory() reserves [0, 64K) unconditionally' });
+  ranges.push({
+    base: 0,
+    size: 64 * 1024,
+    what: 'first 64K',
+    evidence: 'early_reserve_memory() reserves [0, 64K) unconditionally',
+    kern: false,
+  });
   const rd = events.find((e): e is Extract<LogEvent, { kind: 'ramdisk' }> => e.kind === 'ramdisk');
-  if (rd) ranges.push({ base: rd.start, size: rd.end - rd.start, what: 'initrd', evidence: `"RAMDISK:" line ${rd.lineNo}` });
+  if (rd) ranges.push({ base: rd.start, size: rd.end - rd.start, what: 'initrd', evidence: `"RAMDISK:" line ${rd.lineNo}`, kern: true });
   const e820 = log.dmesg.map((l) => parseE820Line(l.text)).filter((e) => e !== null);
   const biosStart = biosRegionStart(e820, arch.pageSize, arch.isaEnd);
   if (biosStart !== null) {
@@ -123,6 +141,7 @@ export function inferEarlyReservations(
       size: arch.isaEnd - biosStart,
       what: 'BIOS regions',
       evidence: 'end of the first e820 usable entry (BIOS low-memory size), page aligned, to 1 MiB',
+      kern: false,
     });
   } else {
     notes.push('no e820 entry at 0: BIOS region reservation not inferred');
@@ -130,31 +149,56 @@ export function inferEarlyReservations(
   return { ranges, notes };
 }
 
+/** The node a dump prints for a region: none for MAX_NUMNODES, nor (6.16 on, numa_valid_node()) for NUMA_NO_NODE. */
+function dumpNid(nid: number): number {
+  return nid >= 0 && nid < MAX_NUMNODES ? nid : MAX_NUMNODES;
+}
+
 function regionsText(rs: MemblockRegion[]): string {
   return rs
-    .map(
-      (r) =>
-        `[${pa(r.base)}-${pa(r.base + r.size - 1)}]${r.nid !== MAX_NUMNODES ? ` node ${r.nid}` : ''}${r.flags ? ` flags ${r.flags}` : ''}`,
-    )
+    .map((r) => {
+      const nid = dumpNid(r.nid);
+      return `[${pa(r.base)}-${pa(r.base + r.size - 1)}]${nid !== MAX_NUMNODES ? ` node ${nid}` : ''}${r.flags ? ` flags 0x${r.flags.toString(16)}` : ''}`;
+    })
     .join(' ');
 }
 
 function sameRegions(a: MemblockRegion[], b: MemblockRegion[]): boolean {
   return (
     a.length === b.length &&
-    a.every((r, i) => r.base === b[i]!.base && r.size === b[i]!.size && r.nid === b[i]!.nid && r.flags === b[i]!.flags)
+    a.every((r, i) => r.base === b[i]!.base && r.size === b[i]!.size && dumpNid(r.nid) === dumpNid(b[i]!.nid) && r.flags === b[i]!.flags)
   );
 }
 
-/** Compare our state with a logged dump; returns the differences in words. */
-function compareDump(mb: Memblock, d: DumpState): string[] {
-  const diffs: string[] = [];
-  if (mb.memory.totalSize !== d.memorySize) diffs.push(`memory size ${pa(d.memorySize)} vs ${pa(mb.memory.totalSize)}`);
-  if (mb.reserved.totalSize !== d.reservedSize) diffs.push(`reserved size ${pa(d.reservedSize)} vs ${pa(mb.reserved.totalSize)}`);
-  if (!sameRegions(mb.memory.regions, d.memory)) diffs.push(`memory: ${regionsText(d.memory)} vs ${regionsText(mb.memory.regions)}`);
-  if (!sameRegions(mb.reserved.regions, d.reserved))
-    diffs.push(`reserved: ${regionsText(d.reserved)} vs ${regionsText(mb.reserved.regions)}`);
-  return diffs;
+/** Compare our state with a logged dump: what differs, as the kernel printed it and as we hold it. */
+function compareDump(mb: Memblock, d: DumpState): { kernel: string[]; ours: string[] } {
+  const kernel: string[] = [];
+  const ours: string[] = [];
+  const diff = (what: string, k: string, o: string) => {
+    kernel.push(`${what} ${k}`);
+    ours.push(`${what} ${o}`);
+  };
+  if (mb.memory.totalSize !== d.memorySize) diff('memory size', pa(d.memorySize), pa(mb.memory.totalSize));
+  if (mb.reserved.totalSize !== d.reservedSize) diff('reserved size', pa(d.reservedSize), pa(mb.reserved.totalSize));
+  if (!sameRegions(mb.memory.regions, d.memory)) diff('memory:', regionsText(d.memory), regionsText(mb.memory.regions));
+  if (!sameRegions(mb.reserved.regions, d.reserved)) diff('reserved:', regionsText(d.reserved), regionsText(mb.reserved.regions));
+  return { kernel, ours };
+}
+
+/** The parts of [base, base + size) of `want` that `have` does not hold. */
+function missingRanges(want: MemblockRegion[], have: MemblockRegion[]): { base: number; size: number }[] {
+  const out: { base: number; size: number }[] = [];
+  for (const w of want) {
+    let cur = w.base;
+    const end = w.base + w.size;
+    for (const h of have) {
+      if (h.base + h.size <= cur || h.base >= end) continue;
+      if (h.base > cur) out.push({ base: cur, size: h.base - cur });
+      cur = Math.max(cur, h.base + h.size);
+    }
+    if (cur < end) out.push({ base: cur, size: end - cur });
+  }
+  return out;
 }
 
 function describe(addr: number, size: number): string {
@@ -185,6 +229,12 @@ export function replayMemblock(log: KernelLog, opts: ReplayOptions = {}): Replay
 class MemblockReplay {
   private readonly arch: Arch;
   private readonly numaMemblks: boolean;
+  /** The profile's memblockKhoFlags: reservations with a node and flags, and low memory KHO scratch for a while. */
+  private readonly khoFlags: boolean;
+  /** Whether the memory below 1 MiB is marked MEMBLOCK_KHO_SCRATCH now (e820__memblock_setup() to reserve_real_mode()). */
+  private lowScratch = false;
+  /** Whether the log names the kernel image's range (/proc/iomem); else the first dump shows it. */
+  private readonly imageKnown: boolean;
   private readonly events: LogEvent[];
   private readonly mb: Memblock;
   private readonly res: ReplayResult;
@@ -202,13 +252,16 @@ class MemblockReplay {
 
   constructor(log: KernelLog, opts: ReplayOptions) {
     this.arch = opts.arch ?? x86_64;
-    this.numaMemblks = opts.profile !== undefined && resolveProfile(opts.profile).features.numaMemblks;
-    const { events, truncated } = parseMemblockLog(log);
+    const features = opts.profile === undefined ? undefined : resolveProfile(opts.profile).features;
+    this.numaMemblks = !!features?.numaMemblks;
+    this.khoFlags = !!features?.memblockKhoFlags;
+    const { events, truncated, cutAt } = parseMemblockLog(log);
     this.events = events;
-    this.mb = memblockCreate({ debug: true, pageSize: this.arch.pageSize });
+    this.mb = memblockCreate({ debug: true, pageSize: this.arch.pageSize, rsrvKern: this.khoFlags });
     this.mb.shortcuts = memblockHints();
     const early = inferEarlyReservations(log, events, this.arch);
-    for (const r of early.ranges) memblockAddRange(this.mb.reserved, r.base, r.size, MAX_NUMNODES, 0);
+    this.imageKnown = early.ranges.some((r) => r.what === 'kernel image');
+    for (const r of early.ranges) this.earlyReserve(r);
     this.res = {
       file: log.file,
       calls: 0,
@@ -220,6 +273,7 @@ class MemblockReplay {
       early: early.ranges,
       notes: early.notes,
       truncated,
+      cutAt,
       memblock: this.mb,
     };
     this.lastPfn = events.find((e): e is Extract<LogEvent, { kind: 'last-pfn' }> => e.kind === 'last-pfn');
@@ -262,6 +316,12 @@ class MemblockReplay {
     return this.res;
   }
 
+  /** An early reservation as early_reserve_memory() makes it: memblock_reserve_kern() or memblock_reserve(). */
+  private earlyReserve(r: EarlyReservation): void {
+    const nid = this.khoFlags ? NUMA_NO_NODE : MAX_NUMNODES;
+    memblockAddRange(this.mb.reserved, r.base, r.size, nid, this.khoFlags && r.kern ? MEMBLOCK_RSRV_KERN : 0);
+  }
+
   /** Where init_mem_mapping() leaves memblock's current limit: the end of the direct map. */
   private maxMapped(): number {
     return this.lastPfn ? this.lastPfn.pfn * this.arch.pageSize : memblockEndOfDram(this.mb);
@@ -279,6 +339,11 @@ class MemblockReplay {
   /** The end of e820__memblock_setup(): memblock_trim_memory(PAGE_SIZE), once. */
   private e820MemblockSetupEnd(): void {
     if (this.phase === 'e820__memblock_setup' && !this.trimmed) {
+      // memblock_mark_kho_scratch(0, SZ_1M): cleared again by reserve_real_mode() (applyReserve()).
+      if (this.khoFlags) {
+        memblockSetclrFlag(this.mb, 0, this.arch.isaEnd, true, MEMBLOCK_KHO_SCRATCH);
+        this.lowScratch = true;
+      }
       memblockTrimMemory(this.mb, this.arch.pageSize);
       this.trimmed = true;
     }
@@ -321,8 +386,9 @@ class MemblockReplay {
     this.e820MemblockSetupEnd();
     this.dumpCount++;
     res.dumps.total++;
+    if (this.dumpCount === 1 && !this.imageKnown) this.imageFromDump(ev);
     const diffs = compareDump(mb, ev.dump);
-    if (!diffs.length) {
+    if (!diffs.kernel.length) {
       res.dumps.matched++;
       return;
     }
@@ -330,8 +396,8 @@ class MemblockReplay {
       kind: 'dump',
       line: ev.lineNo,
       call: `MEMBLOCK configuration #${this.dumpCount}`,
-      kernel: 'logged dump',
-      ours: diffs.join('; '),
+      kernel: diffs.kernel.join('; '),
+      ours: diffs.ours.join('; '),
     });
     if (this.dumpCount === 1) {
       // The early reservations were inferred; take the kernel's word for them and go on.
@@ -340,6 +406,24 @@ class MemblockReplay {
       mb.reserved.changed++;
       res.notes.push('the first MEMBLOCK dump disagreed with the inferred early reservations; replay continued from the dump');
     }
+  }
+
+  /**
+   * A log without /proc/iomem (a plain dmesg) does not name the kernel image: the one reservation of the
+   * first dump that nothing else explains is it (early_reserve_memory()'s memblock_reserve_kern() of
+   * [_text, __end_of_kernel_reserve)). Anything else left over is compared as a mismatch.
+   */
+  private imageFromDump(ev: Extract<LogEvent, { kind: 'dump' }>): void {
+    const missing = missingRanges(ev.dump.reserved, this.mb.reserved.regions);
+    if (missing.length !== 1) return;
+    const r: EarlyReservation = {
+      ...missing[0]!,
+      what: 'kernel image',
+      evidence: `the one reservation of the first MEMBLOCK dump (line ${ev.lineNo}) no other early reservation explains`,
+      kern: true,
+    };
+    this.earlyReserve(r);
+    this.res.early.unshift(r);
   }
 
   /** The reservation the kernel printed for the allocation at callEvents[i], if any. */
@@ -382,6 +466,12 @@ class MemblockReplay {
         ).addr;
       }
       const k = this.kernelResult(ci, call.size);
+      if (!k.ev && res.truncated && ci === this.callEvents.length - 1) {
+        // The log ends before the kernel printed what this allocation found: nothing to compare with.
+        res.calls--;
+        res.notes.push(`line ${ev.lineNo}: the log ends before this allocation's outcome; not compared`);
+        return;
+      }
       if (k.ev) this.consumed.add(k.ev);
       compareAlloc(res, mb, ev.lineNo, ev.text, call, ours, k.addr);
       return;
@@ -400,7 +490,12 @@ class MemblockReplay {
       res.notes.push(`line ${ev.lineNo}: reservation by an allocator that does not log its call; applied as a plain reserve`);
     }
     res.applied++;
-    applyPlain(res, mb, ev.lineNo, ev.text, call);
+    applyPlain(res, mb, ev.lineNo, ev.text, call, ev.reserveFlags);
+    // reserve_real_mode(): memblock_reserve(0, SZ_1M), then memblock_clear_kho_scratch(0, SZ_1M).
+    if (this.lowScratch && call.fn === 'memblock_reserve' && call.base === 0 && call.size === arch.isaEnd) {
+      memblockSetclrFlag(mb, 0, arch.isaEnd, false, MEMBLOCK_KHO_SCRATCH);
+      this.lowScratch = false;
+    }
   }
 }
 
@@ -420,10 +515,11 @@ function compareAlloc(
   res.mismatches.push({ kind: 'alloc', line, call: text, kernel: describe(kernel, call.size), ours: describe(ours, call.size) });
   // Follow the kernel from here on, so one miss does not cascade.
   if (ours) memblockRemoveRange(mb.reserved, ours, call.size);
-  if (kernel) memblockAddRange(mb.reserved, kernel, call.size, MAX_NUMNODES, 0);
+  if (kernel && mb.rsrvKern) memblockAddRange(mb.reserved, kernel, call.size, call.nid ?? NUMA_NO_NODE, MEMBLOCK_RSRV_KERN);
+  else if (kernel) memblockAddRange(mb.reserved, kernel, call.size, MAX_NUMNODES, 0);
 }
 
-function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCallArgs): void {
+function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string, call: MemblockCallArgs, reserveFlags?: number): void {
   const base = call.base!;
   switch (call.fn) {
     case 'memblock_add':
@@ -436,7 +532,9 @@ function applyPlain(res: ReplayResult, mb: Memblock, line: number, text: string,
       memblockRemove(mb, base, call.size, call.caller);
       return;
     case 'memblock_reserve':
-      memblockReserve(mb, base, call.size, call.caller);
+      // The flags of a "__memblock_reserve:" line say which call it was.
+      if (reserveFlags !== undefined && reserveFlags & MEMBLOCK_RSRV_KERN) memblockReserveKern(mb, base, call.size, call.caller);
+      else memblockReserve(mb, base, call.size, call.caller);
       return;
     case 'memblock_phys_free': {
       // The kernel frees only what it reserved: a free of unreserved memory means our state went astray.

@@ -96,13 +96,13 @@ describe('what a command reads', () => {
     assertInputError(hvosim(['replay', '/dev/zero']), /\/dev\/zero: a character device, not a regular file/);
     assertInputError(hvosim(['boot', '--from-dmesg', '/dev/zero']), /a character device/);
   });
-  test('a binary file, and a log without memblock=debug, are "no memblock=debug lines" or binary: exit 2', () => {
+  test('a binary file, text that is no kernel log, and a log without memblock=debug are each said so: exit 2', () => {
     const bin = join(tmp, 'bin.log');
     writeFileSync(bin, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
     assertInputError(hvosim(['replay', '--memblock', bin]), /bin\.log: a binary file/);
     const noNul = join(tmp, 'garbage.log');
     writeFileSync(noNul, Buffer.from(Array.from({ length: 4096 }, (_, i) => 1 + ((i * 7919) % 255))));
-    assertInputError(hvosim(['replay', '--memblock', noNul]), /garbage\.log: no memblock=debug lines/);
+    assertInputError(hvosim(['replay', '--memblock', noNul]), /garbage\.log: not a kernel log/);
     const plain = join(tmp, 'nodebug.log');
     writeFileSync(
       plain,

@@ -41,7 +41,7 @@ describe('hvosim boot --kernel VERSION', () => {
   });
   test("a profile's name has no note; its `kernel` says it was asked by name", () => {
     const j = JSON.parse(hvosim('boot', '--kernel', '7.1', '--json').out);
-    assert.deepEqual(j.kernel, { asked: '7.1', profile: '7.1', exact: true, note: null });
+    assert.deepEqual(j.kernel, { asked: '7.1', profile: '7.1', exact: true, note: null, approximate: false, from: '--kernel' });
     assert.doesNotMatch(hvosim('boot', '--kernel', '7.1').out, /^note: Linux/m);
   });
   test('9.0 and 5.10 are answered by the newest and the oldest profile, and said so', () => {

@@ -48,10 +48,8 @@ describe('replay of broken or altered logs', () => {
     const cut = lines.findIndex((l) => l.includes('sparse_init_nid'));
     const r = replayMemblock(parseKernelLog(lines.slice(0, cut + 1).join('\n'), 'cut.txt'));
     assert.equal(r.truncated, true);
-    assert.deepEqual(
-      r.mismatches.filter((m) => m.kind !== 'alloc'),
-      [],
-    );
+    // Only what the log has is compared: the allocation whose outcome is cut off is not.
+    assert.deepEqual(r.mismatches, []);
   });
 
   test('a half-written last line of a cut log is tolerated', () => {

@@ -2,7 +2,8 @@
 import type { E820Entry } from '../../machine/e820.js';
 import { formatE820Line } from '../../machine/e820.js';
 import type { Memblock } from '../../kernel/memblock.js';
-import { memblockAdd, memblockDumpAll, memblockTrimMemory } from '../../kernel/memblock.js';
+import { memblockAdd, memblockDumpAll, memblockSetclrFlag, memblockTrimMemory } from '../../kernel/memblock.js';
+import { MEMBLOCK_KHO_SCRATCH } from '../../kernel/memblock-flags.js';
 import { hex010 as pa10 } from '../../util/format.js';
 
 /** e820__print_table("BIOS-e820") */
@@ -66,11 +67,15 @@ export function e820EndPfn(table: E820Entry[], limitPfn: number, maxArchPfn: num
   return { pfn: last, log: `last_pfn = ${`0x${last.toString(16)}`} max_arch_pfn = ${`0x${maxArchPfn.toString(16)}`}` };
 }
 
-/** e820__memblock_setup(): usable RAM into memblock.memory, partial pages trimmed, then the dump. */
-export function e820MemblockSetup(mb: Memblock, table: E820Entry[], pageSize: number): string[] {
+/**
+ * e820__memblock_setup(): usable RAM into memblock.memory, partial pages trimmed, then the dump. With
+ * `khoScratchBelow` (the KHO series, 6.16 on) the memory below it (1 MiB) is first marked KHO scratch.
+ */
+export function e820MemblockSetup(mb: Memblock, table: E820Entry[], pageSize: number, khoScratchBelow = 0): string[] {
   for (const e of table) {
     if (e.type === 'usable' || e.type === 'reserved kern') memblockAdd(mb, e.start, e.end - e.start, 'e820__memblock_setup');
   }
+  if (khoScratchBelow) memblockSetclrFlag(mb, 0, khoScratchBelow, true, MEMBLOCK_KHO_SCRATCH);
   memblockTrimMemory(mb, pageSize);
   return memblockDumpAll(mb);
 }

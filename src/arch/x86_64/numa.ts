@@ -127,7 +127,7 @@ export function numaMeminfoCoverMemory(mb: Memblock, mi: NumaMeminfo, maxPfn: nu
 export function numaClearKernelNodeHotplug(mb: Memblock, mi: NumaMeminfo): void {
   for (const b of mi.blks) memblockSetNode(mb, b.start, b.end - b.start, mb.reserved, b.nid);
   const kernelNodes = new Set<number>();
-  for (const r of mb.reserved.regions) if (r.nid !== MAX_NUMNODES) kernelNodes.add(r.nid);
+  for (const r of mb.reserved.regions) if (r.nid >= 0 && r.nid !== MAX_NUMNODES) kernelNodes.add(r.nid);
   for (const r of mb.memory.regions.slice()) {
     if (kernelNodes.has(r.nid) && r.flags & MEMBLOCK_HOTPLUG) memblockSetclrFlag(mb, r.base, r.size, false, MEMBLOCK_HOTPLUG);
   }

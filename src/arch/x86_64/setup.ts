@@ -11,8 +11,11 @@ import {
   memblockPhysAllocRange,
   memblockPhysFree,
   memblockReserve,
+  memblockReserveKern,
+  memblockSetclrFlag,
   memblockSetCurrentLimit,
 } from '../../kernel/memblock.js';
+import { MEMBLOCK_KHO_SCRATCH } from '../../kernel/memblock-flags.js';
 import { setupLogBuf } from '../../kernel/printk.js';
 import type { KernelState } from '../../kernel/state.js';
 import { beginStep, printk } from '../../kernel/state.js';
@@ -76,10 +79,10 @@ function earlyReserveMemory(s: KernelState): void {
   const debug = mb.debug;
   mb.debug = false;
   const image = kernelImage(s);
-  memblockReserve(mb, image.start, image.size, 'early_reserve_memory');
+  memblockReserveKern(mb, image.start, image.size, 'early_reserve_memory');
   memblockReserve(mb, 0, 64 * 1024, 'early_reserve_memory');
   const initrd = s.machine.loader?.initrd;
-  if (initrd) memblockReserve(mb, initrd.start, initrd.size, 'early_reserve_initrd');
+  if (initrd) memblockReserveKern(mb, initrd.start, initrd.size, 'early_reserve_initrd');
   // reserve_bios_regions(): from the BIOS's low-memory size (the end of the first e820 entry) to 1 MiB.
   const bios = biosRegionStart(s.machine.e820, s.arch.pageSize, s.arch.isaEnd);
   if (bios !== null) memblockReserve(mb, bios, s.arch.isaEnd - bios, 'reserve_bios_regions');
@@ -95,10 +98,10 @@ export function kernelImage(s: KernelState): { start: number; size: number } {
 function memblockSetup(s: KernelState): void {
   beginStep(s, 'reserve_brk');
   const image = kernelImage(s);
-  memblockReserve(s.memblock, image.start + image.size, s.build.brkSize, 'setup_arch');
+  memblockReserveKern(s.memblock, image.start + image.size, s.build.brkSize, 'setup_arch');
   memblockSetCurrentLimit(s.memblock, s.arch.isaEnd);
   beginStep(s, 'e820__memblock_setup');
-  const dump = e820MemblockSetup(s.memblock, s.e820, s.arch.pageSize);
+  const dump = e820MemblockSetup(s.memblock, s.e820, s.arch.pageSize, s.kernel.memblockKhoFlags ? s.arch.isaEnd : 0);
   if (s.memblock.debug) printk(s, ...dump);
 }
 
@@ -108,6 +111,7 @@ function realModeAndMapping(s: KernelState): void {
   const mb = s.memblock;
   memblockPhysAllocRange(mb, s.build.realModeSize, s.arch.pageSize, 0, s.arch.isaEnd, 'reserve_real_mode');
   memblockReserve(mb, 0, s.arch.isaEnd, s.kernel.lowMemReservedBy);
+  if (s.kernel.memblockKhoFlags) memblockSetclrFlag(mb, 0, s.arch.isaEnd, false, MEMBLOCK_KHO_SCRATCH);
   beginStep(s, 'init_mem_mapping');
   const top = s.maxPfn * s.arch.pageSize;
   const probe = memblockPhysAllocRange(mb, s.arch.pmdSize, s.arch.pmdSize, s.arch.isaEnd, top, 'init_mem_mapping');
