@@ -65,7 +65,7 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
 
 // Booting.
 export { modelledSteps } from './kernel/boot.js';
-export type { KernelState, OtherSubsystems, OtherPoint, BootStep } from './kernel/state.js';
+export type { KernelState, OtherSubsystems, OtherPoint, BootStep, KernLevel } from './kernel/state.js';
 export type { KernelBuild, KernelConfig } from './kernel/config.js';
 export type { MemblockFaults } from './kernel/memblock.js';
 export { estimatedOthers } from './kernel/others.js';

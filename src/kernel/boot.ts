@@ -233,6 +233,7 @@ function createKernelState(machine: Machine, arch: ArchSetup, build: KernelBuild
     memmapInitDone: false,
     panic: null,
     dmesg: [],
+    dmesgLevels: new Map(),
     steps: [],
     stepwise: false,
     shortcuts: null,

@@ -11,7 +11,7 @@ import { roundUp } from './memblock-regions.js';
 import { clamp, forEachFreeMemRange } from './memblock-search.js';
 import { dmaZones, zoneNames } from './mmzone.js';
 import type { KernelState } from './state.js';
-import { beginStep, kernelPanic, printk } from './state.js';
+import { beginStep, kernelPanic, printk, prWarn } from './state.js';
 import { firstUnmappedStructPage } from './sparse-vmemmap.js';
 import { sparseVmemmapInitNidLate } from './sparse-vmemmap-init.js';
 import { sectionPresent } from './sparse.js';
@@ -92,10 +92,10 @@ export function parseCoreParams(s: KernelState): CoreParams {
     }
     const c = cmdlineParseCore(val, s.arch.pageSize);
     if (!c) {
-      printk(s, `Malformed early option '${name}'`);
+      prWarn(s, `Malformed early option '${name}'`);
       continue;
     }
-    if (c.percent > 100) printk(s, `WARNING: ${name}=${val}: a percentage above 100`);
+    if (c.percent > 100) prWarn(s, `WARNING: ${name}=${val}: a percentage above 100`);
     if (name === 'kernelcore') {
       p.requiredKernelcore = c.pages;
       p.requiredKernelcorePercent = c.percent;
@@ -160,7 +160,7 @@ function findZoneMovablePfnsForNodes(s: KernelState, lay: ZoneLayout, core: Core
       }
       setMin(r.nid, pfn);
     }
-    if (below4gNotMirrored) printk(s, 'This configuration results in unmirrored kernel memory.');
+    if (below4gNotMirrored) prWarn(s, 'This configuration results in unmirrored kernel memory.');
   } else {
     let requiredKernelcore = core.requiredKernelcore;
     let requiredMovablecore = core.requiredMovablecore;

@@ -7,7 +7,7 @@
 // section number (SectionSet), not entries of a Set.
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from './state.js';
-import { beginStep, kernelPanic, printk } from './state.js';
+import { beginStep, kernelPanic, prErr } from './state.js';
 import { memblockAllocTryNid } from './memblock.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_LOW_LIMIT, NUMA_NO_NODE } from './memblock-flags.js';
 import { sectionMapSize, sparseBufferFini, sparseBufferInit } from './sparse-buffer.js';
@@ -163,7 +163,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
     s.kernel.usemapAlloc === 'node' ? sparseUsageInit(s, nid, usageSize) : sparseEarlyUsemapsAllocPgdatSection(s, nid, usageSize);
   if (!usemap) {
     if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate usemap for node ${nid}`);
-    printk(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
+    prErr(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
     for (const r of runs) for (let nr = r.start; nr < r.end; nr++) s.sparse.failed.add(nr);
     return;
   }
@@ -189,7 +189,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
         nr = reached;
         if (nr === last) continue;
         if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate memmap for section ${nr}`);
-        printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
+        prErr(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
         failed = true;
       }
       for (; nr < last; nr++) s.sparse.failed.add(nr);

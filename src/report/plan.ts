@@ -20,6 +20,7 @@ import {
 import type { Machine } from '../machine/types.js';
 import { meminfoObject } from './proc.js';
 import { reservationsAfter, vmemmapBytes } from './picture.js';
+import { unsupportedSizes } from './boot-view.js';
 import type { Owner } from '../util/kernel-callers.js';
 import { firstEndingAbove } from '../util/search.js';
 import { humanSize, KiB, parseSize, sizeSuffixed } from '../util/units.js';
@@ -81,6 +82,8 @@ export interface Plan {
   memTotalKb: number;
   /** The boot died (the kernel's words), or hvosim predicts it runs out of memory after hugetlb_init(). */
   died?: string;
+  /** Page sizes asked that the kernel refused, each with why ("hugepagesz=1G: this CPU has no 1 GiB pages (pdpe1gb); ..."). */
+  unsupported: string[];
 }
 
 /**
@@ -461,5 +464,6 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
     },
     memTotalKb: mi.MemTotal ?? 0,
     died,
+    unsupported: unsupportedSizes(s),
   };
 }
