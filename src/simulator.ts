@@ -117,6 +117,6 @@ export { nidOfPhys } from './kernel/page-alloc.js';
 export { compoundHead, folioOf, structPageAddress, structPageAt, zoneSpanning } from './kernel/page.js';
 
 // Views of the vmemmap page tables.
-export { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PUD_TABLE_SPAN, pmdSlices, pteLookup, runsIn } from './kernel/pgtable.js';
+export { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PUD_TABLE_SPAN, pmdLeafRuns, pmdSlices, pteLookup, runsIn } from './kernel/pgtable.js';
 export type { PteRun } from './kernel/pgtable.js';
 export { firstUnmappedStructPage } from './kernel/sparse-vmemmap.js';

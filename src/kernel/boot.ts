@@ -231,6 +231,7 @@ function createKernelState(machine: Machine, arch: ArchSetup, build: KernelBuild
     others: null,
     memmap: { bootPages: 0, pages: 0 },
     memmapInitDone: false,
+    memmapHoles: [],
     panic: null,
     dmesg: [],
     dmesgLevels: new Map(),

@@ -80,6 +80,8 @@ export interface KernelState {
   memmap: { bootPages: number; pages: number };
   /** memmap_init() has written the struct pages of every zone. */
   memmapInitDone: boolean;
+  /** The holes whose struct pages memmap_init() wrote reserved (init_unavailable_range()), with the zone and node it gave them. */
+  memmapHoles: { start: number; end: number; nid: number; zoneIdx: number }[];
   /** Why the boot died (a panic, or an oops this early), or null while it lives. */
   panic: string | null;
   dmesg: string[];
