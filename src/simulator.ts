@@ -65,7 +65,7 @@ export function boot(machine: Machine, opts: BootOptions = {}): KernelState {
 
 // Booting.
 export { modelledSteps } from './kernel/boot.js';
-export type { KernelState, OtherSubsystems, OtherPoint, BootStep } from './kernel/state.js';
+export type { KernelState, OtherSubsystems, OtherPoint, BootStep, KernLevel } from './kernel/state.js';
 export type { KernelBuild, KernelConfig } from './kernel/config.js';
 export type { MemblockFaults } from './kernel/memblock.js';
 export { estimatedOthers } from './kernel/others.js';
@@ -120,6 +120,6 @@ export { nidOfPhys } from './kernel/page-alloc.js';
 export { compoundHead, folioOf, structPageAddress, structPageAt, zoneSpanning } from './kernel/page.js';
 
 // Views of the vmemmap page tables.
-export { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PUD_TABLE_SPAN, pmdSlices, pteLookup, runsIn } from './kernel/pgtable.js';
+export { PMD_ENTRY_SPAN, PMD_TABLE_SPAN, PTE_SPAN, PUD_TABLE_SPAN, pmdLeafRuns, pmdSlices, pteLookup, runsIn } from './kernel/pgtable.js';
 export type { PteRun } from './kernel/pgtable.js';
 export { firstUnmappedStructPage } from './kernel/sparse-vmemmap.js';

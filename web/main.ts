@@ -166,7 +166,10 @@ function summaryHtml(v: View): string {
 function planHtml(v: View): string {
   const p = v.plan;
   const out: string[] = [`<h2>Plan (kernel ${esc(v.profile)})</h2>`];
-  if (!p.sizes.length) out.push('<p>No huge pages asked: <code>hugepagesz=</code> and <code>hugepages=</code> ask for them.</p>');
+  if (!p.sizes.length && !p.unsupported.length)
+    out.push('<p>No huge pages asked: <code>hugepagesz=</code> and <code>hugepages=</code> ask for them.</p>');
+  if (p.unsupported.length)
+    out.push(`<p>Huge pages asked of a size the kernel refused:</p><ul>${p.unsupported.map((u) => `<li>${esc(u)}.</li>`).join('')}</ul>`);
   for (const z of p.sizes) {
     out.push(`<h3>${esc(z.size)} pages: asked ${z.asked}, got ${z.got}</h3><table><tr><th>node</th><th>asked</th><th>got</th></tr>`);
     for (const r of z.rows)

@@ -7,6 +7,7 @@ import { machineRamBytes, type Machine } from '../src/machine/types.js';
 import { humanSize } from '../src/util/units.js';
 import { bootPicture, vmemmapPicture, type BootPicture, type VmemmapPicture } from '../src/report/picture.js';
 import { planOfBoot } from '../src/report/plan.js';
+import { kernelWarnings } from '../src/report/boot-view.js';
 import { meminfoObject, hugepagesByNode } from '../src/report/proc.js';
 import { cmdlineWarnings } from '../src/report/cmdline.js';
 import { diffBoots, vmemmapSummary } from '../src/check/diff.js';
@@ -20,22 +21,6 @@ const booted: Record<'a' | 'b', { s: KernelState; machine: Machine; profile: Pro
 
 function keep(which: 'a' | 'b', s: KernelState, machine: Machine, profile: ProfileName): void {
   booted[which] = { s, machine, profile, vmemmapAt: new Map() };
-}
-
-/** Lines the kernel prints about bad parameters, whatever their case ("Invalid", "Ignoring", "Malformed", "WARNING"). */
-const KERNEL_WARNING = /ignor|unsupported|invalid|malformed|warning|specified twice|cannot|failed|unknown|does not follow|not used/i;
-
-/**
- * What the kernel said about the command line: its warnings, and any line quoting one of the
- * command line's own parameters (but the two lines that echo the whole command line). An
- * allocation that fell short is the plan's business, not a warning about the text.
- */
-export function kernelWarnings(s: KernelState, cmdline: string): string[] {
-  const params = cmdline.split(/\s+/).filter((w) => w.includes('='));
-  return s.dmesg.filter(
-    (l) =>
-      !/^(Kernel )?[Cc]ommand line: /.test(l) && !/Only allocated/.test(l) && (KERNEL_WARNING.test(l) || params.some((p) => l.includes(p))),
-  );
 }
 
 /**
@@ -90,7 +75,7 @@ function view(s: KernelState, m: Machine, profile: ProfileName): View {
     hugepages: hugepagesByNode(s),
     panic: s.panic,
     hugetlbLog: s.dmesg.filter((l) => l.startsWith('HugeTLB')),
-    kernelWarnings: kernelWarnings(s, m.cmdline),
+    kernelWarnings: kernelWarnings(s).map((w) => w.text),
     stepCalls: stepCalls(s, at),
     vmemmap: vmemmapSummary(s),
   };

@@ -8,7 +8,7 @@ import { cmdlineNotes } from '../report/cmdline.js';
 import { bootDeath, type Plan } from '../report/plan.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { firstOf } from './output.js';
-import { nodeSummaries } from '../report/boot-view.js';
+import { kernelWarnings, nodeSummaries } from '../report/boot-view.js';
 
 /** Names the summary's layout; it changes when a field changes meaning or goes. */
 export const BOOT_JSON_FORMAT = 'hvosim-boot-summary/2';
@@ -56,7 +56,8 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
       hugePages: s.hugetlb.pages.length,
       steps: s.steps.length,
     },
-    kernelLog: { hugetlb: firstOf(hugetlbLog, SUMMARY_LOG_LINES) },
+    // Every line printed at pr_warn or worse (level, text, step), the first 64 of them.
+    kernelLog: { hugetlb: firstOf(hugetlbLog, SUMMARY_LOG_LINES), warnings: firstOf(kernelWarnings(s), SUMMARY_LOG_LINES) },
     steps: s.steps.map((st, i) => {
       const next = s.steps[i + 1];
       return {
@@ -86,10 +87,11 @@ export function* memblockRecords(s: KernelState): Generator<object> {
   for (const [step, c] of withSteps(s, s.memblock.calls.length, 'firstCall', (j) => s.memblock.calls.get(j))) yield { i: i++, step, ...c };
 }
 
-/** --json-dmesg: every kernel log line, with the step that printed it. */
+/** --json-dmesg: every kernel log line, with the step that printed it and its level (info, or pr_warn and worse). */
 export function* dmesgRecords(s: KernelState): Generator<object> {
   let i = 0;
-  for (const [step, text] of withSteps(s, s.dmesg.length, 'firstLine', (j) => s.dmesg[j]!)) yield { i: i++, step, text };
+  for (const [step, text] of withSteps(s, s.dmesg.length, 'firstLine', (j) => s.dmesg[j]!))
+    yield { i, step, level: s.dmesgLevels.get(i++) ?? 'info', text };
 }
 
 /** --json-pages: every huge page in a pool, lowest address first. */

@@ -38,7 +38,7 @@ import {
   type NdjsonTarget,
 } from './output.js';
 import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-json.js';
-import { unvalidatedNote } from '../report/boot-view.js';
+import { kernelWarnings, unvalidatedNote } from '../report/boot-view.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
 import { bootDeath, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
@@ -155,7 +155,12 @@ export function planText(p: Plan): string[] {
           ...(z.why.length > LINE_ITEMS ? [`  and ${z.why.length - LINE_ITEMS} more nodes (--json lists every node)`] : []),
         );
     }
-  } else out.push('Huge pages asked: none (hugepagesz= and hugepages= ask for them).');
+  } else if (!p.unsupported.length) out.push('Huge pages asked: none (hugepagesz= and hugepages= ask for them).');
+  if (p.unsupported.length)
+    out.push(
+      paint('33', `Huge pages asked${p.sizes.length ? ' too' : ''}, of a size the kernel refused:`),
+      ...p.unsupported.map((u) => `  ${u}.`),
+    );
   out.push(`Memory given to HugeTLB: ${humanSize(p.hugetlbBytes)}.`);
   out.push(structPagesText(p.structPages));
   for (const z of p.sizes) {
@@ -185,6 +190,19 @@ export function planText(p: Plan): string[] {
     else if (z.marginBytes !== undefined)
       out.push(`That leaves more than the ${humanSize(z.marginBytes)} the planner keeps free for the running system (--plan-margin).`);
   }
+  return out;
+}
+
+/** Most kernel warnings the text summary quotes; --dmesg has them all. */
+const SUMMARY_WARNING_LINES = 20;
+
+/** The lines the kernel printed at pr_warn or worse, as a block of the summary (nothing when there are none). */
+export function kernelWarningsText(s: KernelState): string[] {
+  const w = kernelWarnings(s);
+  if (!w.length) return [];
+  const out = ['', paint('1;33', "Kernel warnings (the log's pr_warn and pr_err lines; --dmesg shows them in place):")];
+  for (const x of w.slice(0, SUMMARY_WARNING_LINES)) out.push(`  ${x.level.padEnd(5)}  ${x.text}`);
+  if (w.length > SUMMARY_WARNING_LINES) out.push(`  ... and ${w.length - SUMMARY_WARNING_LINES} more`);
   return out;
 }
 
@@ -312,7 +330,8 @@ function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: Kerne
       `Hugepagesize: ${mi.Hugepagesize} kB (the default size)   Hugetlb: ${mi.Hugetlb} kB (all sizes)   ` +
       `MemFree: ~${mi.MemFree} kB (estimate)`,
   );
-  const notes = s.dmesg.filter((l) => l.startsWith('HugeTLB: ') || l.startsWith('Booting kernel:'));
+  out.push(...kernelWarningsText(s));
+  const notes = s.dmesg.filter((l, i) => l.startsWith('HugeTLB: ') && !s.dmesgLevels.has(i));
   if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => `  ${l}`));
   if (plan) out.push('', ...planText(plan));
   out.push('', `Not modelled: ${s.profile.notModelled.join('; ')}.`);
@@ -373,7 +392,7 @@ Examples:
   $ hvosim boot                                          the default machine
   $ hvosim boot --machine-preset 2s-server --dmesg
   $ hvosim boot --from-dmesg test/fixtures/linux-6.1/p02-2node-1g2-hvo.txt --memblock-log
-  $ hvosim boot --qemu "-m 4G" --cmdline "hugepagesz=1G hugepages=2" --json
+  $ hvosim boot --qemu "-m 6G -cpu max" --cmdline "hugepagesz=1G hugepages=2" --json
   $ hvosim boot --machine-preset 64t --json --json-memblock calls.ndjson --json-pages pages.ndjson
   $ hvosim boot --cmdline "memblock=debug" --json-dmesg - | jq -r .text
   $ hvosim boot --cmdline "hugetlb_free_vmemmap=on" --nr-hugepages 300 --meminfo

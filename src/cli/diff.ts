@@ -9,6 +9,7 @@ import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { firstOf, paint, printJson, table } from './output.js';
+import { kernelWarnings } from '../report/boot-view.js';
 
 /** Most dmesg lines of each side that diff --json quotes. */
 const DIFF_DMESG_LINES = 100;
@@ -67,6 +68,7 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
           hugepages: r.hugepages,
           memblockByCaller: r.callsByCaller,
           hugetlbLog: r.hugetlbLog,
+          kernelWarnings: firstOf(kernelWarnings(r.state), DIFF_DMESG_LINES),
         });
         // The dmesg lines only one side printed grow with the machine (every memblock call with memblock=debug):
         // the first few, and how many (--dmesg lists them all as text).
@@ -133,6 +135,14 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
         );
       const hlog = (r: typeof d.a) => (r.hugetlbLog.length ? r.hugetlbLog.map((l) => `  ${l}`) : ['  (none)']);
       out.push(`HugeTLB log (${A}):`, ...hlog(d.a), `HugeTLB log (${B}):`, ...hlog(d.b));
+      // The kernel's warnings of each side (pr_warn and worse), when either printed any.
+      const warned = [d.a, d.b].map((r) => kernelWarnings(r.state));
+      if (warned.some((w) => w.length))
+        for (const [i, r] of [d.a, d.b].entries())
+          out.push(
+            `Kernel warnings (${r.profile}):`,
+            ...(warned[i]!.length ? warned[i]!.map((w) => `  ${w.level.padEnd(5)}  ${w.text}`) : ['  (none)']),
+          );
       const lines = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
       out.push(
         '',

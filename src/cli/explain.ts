@@ -19,10 +19,12 @@ import {
 } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex, hex018 } from '../util/format.js';
+import { humanSize } from '../util/units.js';
 import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson } from './output.js';
+import { pageOwner, type PageOwner } from '../report/pfn-owner.js';
 
 /** Most folio heads explain --json lists for a shared vmemmap page. */
 const EXPLAIN_FOLIOS = 64;
@@ -92,13 +94,16 @@ export function explainPfn(s: KernelState, pfn: number) {
                 }
               : { kind: 'head' as const, mappedByPtes: sharers, folios: [...folios].sort((a, b) => a - b), basePfn: stored.basePfn },
           initialized: page.initialized,
+          unavailable: !!page.unavailable,
           head: page.head,
           compoundInfo: page.compoundInfo,
         }
       : null,
-    compoundHead: compoundHead(s, pfn),
-    pageZonenum: page ? zoneNames[page.zoneIdx] : null,
-    pageToNid: page ? page.nid : null,
+    // What an unwritten struct page reads is whatever the memory held: no answer.
+    compoundHead: page?.initialized ? compoundHead(s, pfn) : null,
+    pageZonenum: page?.initialized ? zoneNames[page.zoneIdx] : null,
+    pageToNid: page?.initialized ? page.nid : null,
+    owner: pageOwner(s, pfn),
     really: { zone: zone ? zoneNames[zone.idx] : null, nid: nid < 0 ? null : nid },
     hole: nid < 0 ? holeAround(s, pfn * s.arch.pageSize) : null,
   };
@@ -123,6 +128,43 @@ export function holeAround(s: KernelState, phys: number) {
     above: range(above),
     e820: e ? { type: e.type, start: e.start, end: e.end } : null,
   };
+}
+
+/** Who holds the page, as the explanation's lines: memory and node, each reservation with its call, the pool page, or free. */
+export function ownerText(o: PageOwner, hole: boolean, hvoFreed: boolean): string[] {
+  const out: string[] = [];
+  const fw = o.e820 ? `firmware map: ${o.e820.type} [mem ${hex018(o.e820.start)}-${hex018(o.e820.end - 1)}]` : 'not in the firmware map';
+  if (!hole) out.push(`  memory: node ${o.nid}; ${fw}`);
+  for (const r of o.reserved) {
+    const by = r.caller
+      ? `by ${r.caller} (${r.fn}, memblock call ${r.call}, in ${r.step ?? 'no step'})`
+      : 'by no recorded memblock call (reserved before the call log begins)';
+    out.push(`  reserved [mem ${hex018(r.start)}-${hex018(r.end - 1)}] ${by}: ${r.owner}`);
+  }
+  if (o.hugePage)
+    out.push(
+      `  huge page: part of the ${humanSize(2 ** o.hugePage.order * 4096)} page at pfn ${hex(o.hugePage.pfn)} on node ${o.hugePage.nid}` +
+        `${o.hugePage.gathered ? ', in the hugetlb pool' : ', taken by hugetlb but never put in the pool (the boot died first)'}`,
+    );
+  if (o.kernelImage)
+    out.push(
+      '  kernel image: the page lies in the kernel image (its init parts are freed at the end of boot; hvosim counts them, not where they lie)',
+    );
+  if (o.nodeData !== null) out.push(`  node data: the page holds NODE_DATA(${o.nodeData}), node ${o.nodeData}'s pg_data_t`);
+  if (o.vmemmap) out.push(`  vmemmap: this page is a ${o.vmemmap} of the vmemmap`);
+  const memmap = !o.vmemmap && o.reserved.some((r) => r.owner === 'memmap');
+  if (memmap)
+    out.push(
+      `  vmemmap: no longer mapped by the vmemmap${o.freedLate && hvoFreed ? '; HVO gave it to the page allocator when it remapped the vmemmap' : ''}`,
+    );
+  if (o.freedLate && !(memmap && hvoFreed)) out.push('  freed: given to the page allocator at the end of boot (free_reserved_area())');
+  if (o.freeBytes && !o.hugePage)
+    out.push(
+      o.reserved.length
+        ? `  free: ${humanSize(o.freeBytes)} of the page is not reserved (memblock_free_all() gave it to the buddy allocator)`
+        : '  free: not reserved in memblock; memblock_free_all() gave it to the buddy allocator',
+    );
+  return out;
 }
 
 export function registerExplain(program: Command): void {
@@ -163,10 +205,11 @@ Examples:
               structPage: { ...e.structPage!, shared: { ...sh, folios: sh.folios.slice(0, EXPLAIN_FOLIOS), folioCount: sh.folios.length } },
             }
           : e;
-        return printJson({ ...bounded, kernel });
+        return printJson({ ...bounded, panic: s.panic, kernel });
       }
       const out: string[] = [`pfn ${hex(pfn)} (physical ${hex018(e.phys)}), kernel ${profile}, ${machine.name}`];
       if (kernel.note) out.push(`note: ${kernel.note}.`);
+      if (s.panic) out.push(`note: the boot died after ${s.steps.at(-1)?.fn} (${s.panic}): this is the memory as it stood then.`);
       if (e.hole) {
         // Said first: there is no memory here, so there is no page to explain.
         const h = e.hole;
@@ -185,6 +228,7 @@ Examples:
         out.push(`  memory below it: ${mem(h.below)}`);
         out.push(`  memory above it: ${mem(h.above)}`);
       }
+      out.push(...ownerText(e.owner, !!e.hole, s.hvo.vmemmapPagesFreed > 0));
       out.push(`  struct page at ${e.vmemmapAddress} (vmemmap + ${hex(pfn * s.arch.structPageSize)})`);
       const l = e.levels;
       out.push(`  PUD table: ${l.pud ? hex(l.pud.table) : 'none'}`);
@@ -198,8 +242,14 @@ Examples:
       else out.push('  PMD entry: none (the struct page is not mapped)');
       const p = e.structPage;
       if (!p) out.push('  struct page: not reachable');
+      else if (!p.initialized)
+        out.push(
+          `  struct page: physical page ${hex(p.physPage)}, slot ${p.slot}, never written: ` +
+            'its flags and compound_info are whatever that memory held, so compound_head(), page_zonenum() and page_to_nid() read nothing meaningful',
+        );
       else {
-        out.push(`  struct page: physical page ${hex(p.physPage)}, slot ${p.slot}${p.initialized ? '' : ' (never written)'}`);
+        const how = p.unavailable ? ', written by memmap_init() for a hole (init_unavailable_range(): PG_reserved)' : '';
+        out.push(`  struct page: physical page ${hex(p.physPage)}, slot ${p.slot}${how}`);
         const whom = (f: number[]) =>
           `${f.length} folio${f.length === 1 ? '' : 's'} (heads ${f.slice(0, 8).map(hex).join(', ')}${f.length > 8 ? ', ...' : ''})`;
         if (p.shared?.kind === 'tail')
@@ -223,14 +273,17 @@ Examples:
             }`,
         );
       }
-      if (p)
+      if (p?.initialized)
         out.push(
           `  compound_head() = pfn ${e.compoundHead === null ? '(unmapped)' : hex(e.compoundHead)}; ` +
             `page_zonenum() = ${e.pageZonenum}; page_to_nid() = ${e.pageToNid}`,
         );
-      else out.push('  compound_head(), page_zonenum(), page_to_nid(): no struct page to read');
+      else if (!p) out.push('  compound_head(), page_zonenum(), page_to_nid(): no struct page to read');
       if (e.hole)
-        out.push(`  the PFN is in no node${e.really.zone ? `; zone ${e.really.zone} spans the hole but has no memory there` : ''}`);
+        out.push(
+          `  the PFN is in no node${e.really.zone ? `; zone ${e.really.zone} spans the hole but has no memory there` : ''}` +
+            `${p?.unavailable ? `; memmap_init() gave its struct page the zone and node of the memory after the hole` : ''}`,
+        );
       else out.push(`  the PFN really lies in ${e.really.zone ? `zone ${e.really.zone}` : 'no zone'} of node ${e.really.nid}`);
       process.stdout.write(`${out.join('\n')}\n`);
     });

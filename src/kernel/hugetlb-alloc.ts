@@ -8,7 +8,7 @@ import { allocPagesNode, memoryNodes, nidOfPhys, zoneOfPfn } from './page-alloc.
 import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone } from './hugetlb-bootmem.js';
 import type { Hstate } from './hugetlb.js';
 import type { KernelState } from './state.js';
-import { printk } from './state.js';
+import { printk, prWarn } from './state.js';
 
 /** MAX_ORDER (11): a huge page of this order or more is gigantic (allocated from memblock at boot). */
 const MAX_ORDER = 11;
@@ -208,7 +208,7 @@ function hugetlbHstateAllocPagesOnenode(s: KernelState, h: Hstate, nid: number):
   }
   i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (i === want) return;
-  printk(
+  prWarn(
     s,
     `HugeTLB: allocating ${want} of page size ${stringGetSize2(hstateSize(s, h))} failed node${nid}.  Only allocated ${i} hugepages.`,
   );
@@ -279,7 +279,7 @@ export function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
   for (const nid of onlineNodes(s)) i -= hugetlbFreeCrossZonePages(s, h, nid);
   if (!hstateIsGigantic(h) && s.kernel.hugetlbAllocTookLine !== 'none') hugetlbAllocTook(s);
   if (i < h.maxHugePages) {
-    printk(
+    prWarn(
       s,
       `HugeTLB: allocating ${h.maxHugePages} of page size ${stringGetSize2(hstateSize(s, h))} failed.  Only allocated ${i} hugepages.`,
     );

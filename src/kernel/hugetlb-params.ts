@@ -12,7 +12,7 @@ import {
   sizeToHstate,
 } from './hugetlb-alloc.js';
 import type { KernelState } from './state.js';
-import { beginStep, printk } from './state.js';
+import { beginStep, prErr, prWarn } from './state.js';
 
 /** hugepages_clear_pages_in_node() */
 function hugepagesClearPagesInNode(s: KernelState): void {
@@ -31,13 +31,13 @@ function hugepagesClearPagesInNode(s: KernelState): void {
 function hugepagesSetup(s: KernelState, v: string): void {
   const ht = s.hugetlb;
   if (!ht.parsedValidHugepagesz) {
-    printk(s, `HugeTLB: hugepages=${v} does not follow a valid hugepagesz, ignoring`);
+    prWarn(s, `HugeTLB: hugepages=${v} does not follow a valid hugepagesz, ignoring`);
     ht.parsedValidHugepagesz = true;
     return;
   }
   const mhp = ht.hstates.length ? String(ht.parsedHstate) : 'default';
   if (mhp === ht.lastMhp) {
-    printk(s, `HugeTLB: hugepages= specified twice without interleaving hugepagesz=, ignoring hugepages=${v}`);
+    prWarn(s, `HugeTLB: hugepages= specified twice without interleaving hugepagesz=, ignoring hugepages=${v}`);
     return;
   }
   const h = ht.hstates.length ? ht.hstates[ht.parsedHstate]! : null;
@@ -46,7 +46,7 @@ function hugepagesSetup(s: KernelState, v: string): void {
   const online = new Set(onlineNodes(s));
   let p = v;
   const invalid = () => {
-    printk(s, `HugeTLB: Invalid hugepages parameter ${p}`);
+    prWarn(s, `HugeTLB: Invalid hugepages parameter ${p}`);
     hugepagesClearPagesInNode(s);
   };
   while (p) {
@@ -82,13 +82,13 @@ function hugepageszSetup(s: KernelState, v: string): void {
   ht.parsedValidHugepagesz = false;
   const size = memparse(v).value;
   if (!archHugetlbValidSize(s, size)) {
-    printk(s, `HugeTLB: unsupported hugepagesz=${v}`);
+    prErr(s, `HugeTLB: unsupported hugepagesz=${v}`);
     return;
   }
   const idx = sizeToHstate(s, size);
   if (idx >= 0) {
     if (!ht.parsedDefaultHugepagesz || idx !== ht.defaultIdx || ht.hstates[ht.defaultIdx]!.maxHugePages) {
-      printk(s, `HugeTLB: hugepagesz=${v} specified twice, ignoring`);
+      prWarn(s, `HugeTLB: hugepagesz=${v} specified twice, ignoring`);
       return;
     }
     ht.parsedHstate = idx;
@@ -104,12 +104,12 @@ function defaultHugepageszSetup(s: KernelState, v: string): void {
   const ht = s.hugetlb;
   ht.parsedValidHugepagesz = false;
   if (ht.parsedDefaultHugepagesz) {
-    printk(s, `HugeTLB: default_hugepagesz previously specified, ignoring ${v}`);
+    prErr(s, `HugeTLB: default_hugepagesz previously specified, ignoring ${v}`);
     return;
   }
   const size = memparse(v).value;
   if (!archHugetlbValidSize(s, size)) {
-    printk(s, `HugeTLB: unsupported default_hugepagesz=${v}`);
+    prErr(s, `HugeTLB: unsupported default_hugepagesz=${v}`);
     return;
   }
   hugetlbAddHstate(s, hugePageOrder(s, size));
@@ -152,8 +152,8 @@ export function hugetlbParseArgs(s: KernelState): void {
       if (b !== null) s.hugetlb.vmemmapOptimizeEnabled = b;
       // A core_param in 6.1, an early_param (whose handler fails on a bad bool) in 6.15 and hvo-v7.
       else if (s.kernel.hugetlbFreeVmemmapParam === 'core-param')
-        printk(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
-      else printk(s, `Malformed early option 'hugetlb_free_vmemmap'`);
+        prErr(s, `Booting kernel: \`${val}' invalid for parameter \`hugetlb_free_vmemmap'`);
+      else prWarn(s, `Malformed early option 'hugetlb_free_vmemmap'`);
       continue;
     }
     if (val === undefined) continue;
@@ -161,7 +161,7 @@ export function hugetlbParseArgs(s: KernelState): void {
       // hugetlb_add_param(): parse_early_param() keeps at most HUGE_MAX_CMDLINE_ARGS of them (2 * HUGE_MAX_HSTATE + 1,
       // HUGE_MAX_HSTATE being x86's two sizes); a later one fails and parse_early_param() says so.
       if (++kept > 2 * s.arch.hugePageSizes.length + 1) {
-        printk(s, `Malformed early option '${name}'`);
+        prWarn(s, `Malformed early option '${name}'`);
         continue;
       }
     }

@@ -36,7 +36,7 @@ import {
 } from './hugetlb-alloc.js';
 import { hugetlbParseArgs } from './hugetlb-params.js';
 import type { KernelState } from './state.js';
-import { beginStep, printk } from './state.js';
+import { beginStep, printk, prWarn } from './state.js';
 // Still exported from here for the files that import them from hugetlb.js (boot.ts, simulator.ts).
 
 export interface Hstate {
@@ -218,8 +218,8 @@ export function hugetlbInit(s: KernelState): void {
     if (ht.defaultHstateMaxHugePages) {
       if (h.maxHugePages) {
         const buf = stringGetSize2(hstateSize(s, h));
-        printk(s, `HugeTLB: Ignoring hugepages=${h.maxHugePages} associated with ${buf} page size`);
-        printk(s, `HugeTLB: Using hugepages=${ht.defaultHstateMaxHugePages} for number of default huge pages`);
+        prWarn(s, `HugeTLB: Ignoring hugepages=${h.maxHugePages} associated with ${buf} page size`);
+        prWarn(s, `HugeTLB: Using hugepages=${ht.defaultHstateMaxHugePages} for number of default huge pages`);
       }
       h.maxHugePages = ht.defaultHstateMaxHugePages;
       h.maxHugePagesNode = new Map(ht.defaultHugepagesInNode);

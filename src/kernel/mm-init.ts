@@ -11,7 +11,7 @@ import { roundUp } from './memblock-regions.js';
 import { clamp, forEachFreeMemRange } from './memblock-search.js';
 import { dmaZones, zoneNames } from './mmzone.js';
 import type { KernelState } from './state.js';
-import { beginStep, kernelPanic, printk } from './state.js';
+import { beginStep, kernelPanic, printk, prWarn } from './state.js';
 import { firstUnmappedStructPage } from './sparse-vmemmap.js';
 import { sparseVmemmapInitNidLate } from './sparse-vmemmap-init.js';
 import { sectionPresent, subsectionMapInit } from './sparse.js';
@@ -92,10 +92,10 @@ export function parseCoreParams(s: KernelState): CoreParams {
     }
     const c = cmdlineParseCore(val, s.arch.pageSize);
     if (!c) {
-      printk(s, `Malformed early option '${name}'`);
+      prWarn(s, `Malformed early option '${name}'`);
       continue;
     }
-    if (c.percent > 100) printk(s, `WARNING: ${name}=${val}: a percentage above 100`);
+    if (c.percent > 100) prWarn(s, `WARNING: ${name}=${val}: a percentage above 100`);
     if (name === 'kernelcore') {
       p.requiredKernelcore = c.pages;
       p.requiredKernelcorePercent = c.percent;
@@ -160,7 +160,7 @@ function findZoneMovablePfnsForNodes(s: KernelState, lay: ZoneLayout, core: Core
       }
       setMin(r.nid, pfn);
     }
-    if (below4gNotMirrored) printk(s, 'This configuration results in unmirrored kernel memory.');
+    if (below4gNotMirrored) prWarn(s, 'This configuration results in unmirrored kernel memory.');
   } else {
     let requiredKernelcore = core.requiredKernelcore;
     let requiredMovablecore = core.requiredMovablecore;
@@ -283,13 +283,22 @@ function pfnValid(s: KernelState, pfn: number): boolean {
   return sectionPresent(s, Math.floor((pfn * s.arch.pageSize) / s.arch.sectionSize));
 }
 
-/** init_unavailable_range(): count the pages of a hole that have a memmap (pageblock by pageblock). */
-function unavailablePages(s: KernelState, spfn: number, epfn: number): number {
+/**
+ * init_unavailable_range(): the struct pages of a hole that have a memmap (pageblock by pageblock) are
+ * written reserved, in the zone and node given; kept in s.memmapHoles. Returns how many.
+ */
+function initUnavailableRange(s: KernelState, spfn: number, epfn: number, nid: number, zoneIdx: number): number {
   let n = 0;
+  const holes = s.memmapHoles;
   for (let pfn = spfn; pfn < epfn; ) {
     const blockStart = Math.floor(pfn / PAGEBLOCK_NR_PAGES) * PAGEBLOCK_NR_PAGES;
     const blockEnd = Math.min(blockStart + PAGEBLOCK_NR_PAGES, epfn);
-    if (pfnValid(s, blockStart)) n += blockEnd - pfn;
+    if (pfnValid(s, blockStart)) {
+      n += blockEnd - pfn;
+      const last = holes.at(-1);
+      if (last && last.end === pfn && last.nid === nid && last.zoneIdx === zoneIdx) last.end = blockEnd;
+      else holes.push({ start: pfn, end: blockEnd, nid, zoneIdx });
+    }
     pfn = blockEnd;
   }
   return n;
@@ -336,7 +345,7 @@ function memmapInit(s: KernelState, lay: ZoneLayout): void {
       lastZone = z.idx;
       if (start >= end) continue;
       if (hole < start) {
-        const n = unavailablePages(s, hole, start);
+        const n = initUnavailableRange(s, hole, start, z.nid, z.idx);
         if (n) printk(s, `On node ${z.nid}, zone ${z.name}: ${n} pages in unavailable ranges`);
       }
       hole = end;
@@ -345,7 +354,7 @@ function memmapInit(s: KernelState, lay: ZoneLayout): void {
   }
   const end = roundUp(memblockPfnRanges(s.memblock).at(-1)?.end ?? 0, s.arch.sectionSize / s.arch.pageSize);
   if (hole < end) {
-    const n = unavailablePages(s, hole, end);
+    const n = initUnavailableRange(s, hole, end, lastNid, lastZone);
     if (n) printk(s, `On node ${lastNid}, zone ${lay.names[lastZone]}: ${n} pages in unavailable ranges`);
   }
 }

@@ -13,7 +13,7 @@ import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock-flags.js';
 import { largeSystemHashBytes } from './hash.js';
 import { bootCpuNode } from './page-alloc.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
-import { kernelPanic, printk } from './state.js';
+import { kernelPanic, prWarn } from './state.js';
 
 /** Bytes of the first per-cpu chunk one CPU uses ("percpu: Embedded 61 pages/cpu"). */
 const SWIOTLB_SIZE = 64 * 2 ** 20;
@@ -125,7 +125,7 @@ function mmInit(s: KernelState): void {
   if (s.maxPfn * s.arch.pageSize <= 2 ** 32) return;
   // Without the buffer swiotlb warns and goes on ("failed to allocate tlb structure").
   const buf = memblockAllocTryNid(s.memblock, SWIOTLB_SIZE, s.arch.pageSize, 0, 2 ** 32 - 1, NUMA_NO_NODE, 'swiotlb_init_remap');
-  if (!buf) return printk(s, 'swiotlb_init_remap: failed to allocate tlb structure');
+  if (!buf) return prWarn(s, 'swiotlb_init_remap: failed to allocate tlb structure');
   small(s, (SWIOTLB_SIZE / 2048) * 24, 'swiotlb_init_remap', s.arch.pageSize);
   small(s, 16, 'swiotlb_init_remap');
 }

@@ -11,7 +11,7 @@
 import { firstNumberAbove } from '../util/search.js';
 import type { HugePage } from './hugetlb.js';
 import { vmemmapTranslate } from './pgtable.js';
-import { zoneSpanningPfn } from './page-alloc.js';
+import { nidOfPhys, zoneSpanningPfn } from './page-alloc.js';
 import type { KernelState } from './state.js';
 import { pow2 } from '../util/units.js';
 
@@ -21,6 +21,8 @@ export type CompoundInfo = { kind: 'none' } | { kind: 'ptr'; headPfn: number } |
 export interface StructPage {
   /** Whether anything ever wrote this struct page (else it holds whatever the allocator left). */
   initialized: boolean;
+  /** Written by init_unavailable_range() for a hole without memory: PG_reserved, in the zone and node of the memory after it. */
+  unavailable?: boolean;
   /** The node and zone encoded in page->flags. */
   nid: number;
   zoneIdx: number;
@@ -72,7 +74,14 @@ function tailInfo(s: KernelState, headPfn: number, order: number): CompoundInfo 
 
 /** The struct page of `pfn` as generic init and hugetlb wrote it at its own vmemmap address. */
 function ownStructPage(s: KernelState, pfn: number, phys: number, slot: number): StructPage {
-  const z = zoneSpanning(s, pfn);
+  let z = zoneSpanning(s, pfn);
+  // A PFN without memory: memmap_init() wrote it only if init_unavailable_range() did, with that range's zone and node.
+  let unavailable = false;
+  if (nidOfPhys(s, pfn * s.arch.pageSize) < 0) {
+    const h = s.memmapHoles.find((x) => x.start <= pfn && pfn < x.end);
+    z = h ? { nid: h.nid, idx: h.zoneIdx } : null;
+    unavailable = !!h;
+  }
   let f = folioOf(s, pfn);
   // For a folio gathered with HVO already set up, hugetlb writes only the head's vmemmap page
   // (HUGETLB_VMEMMAP_RESERVE_PAGES struct pages) and leaves the tails to the shared mapping.
@@ -82,6 +91,7 @@ function ownStructPage(s: KernelState, pfn: number, phys: number, slot: number):
   if (f && pfn !== f.pfn) info = tailInfo(s, f.pfn, f.order);
   return {
     initialized,
+    ...(unavailable ? { unavailable } : {}),
     nid: z?.nid ?? 0,
     zoneIdx: z?.idx ?? 0,
     head: f !== null && pfn === f.pfn,

@@ -7,7 +7,7 @@
 // section number (SectionSet), not entries of a Set.
 import { firstEndingAbove } from '../util/search.js';
 import type { KernelState } from './state.js';
-import { beginStep, kernelPanic, printk } from './state.js';
+import { beginStep, kernelPanic, prErr, prWarn } from './state.js';
 import { cmdlineValue } from './cmdline.js';
 import { memblockAllocTryNid } from './memblock.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, MEMBLOCK_LOW_LIMIT, NUMA_NO_NODE } from './memblock-flags.js';
@@ -107,11 +107,11 @@ function mminitValidateMemmodelLimits(s: KernelState, startPfn: number, endPfn: 
   if (endPfn <= maxPfn) return endPfn;
   if (Number(cmdlineValue(s, 'mminit_loglevel') ?? 0) > 0) {
     const which = startPfn > maxPfn ? 'Start' : 'End';
-    printk(s, `mminit::pfnvalidation ${which} of range ${startPfn} -> ${endPfn} exceeds SPARSEMEM max ${maxPfn}`);
+    prWarn(s, `mminit::pfnvalidation ${which} of range ${startPfn} -> ${endPfn} exceeds SPARSEMEM max ${maxPfn}`);
   }
   if (!once.warned) {
     once.warned = true;
-    printk(
+    prWarn(
       s,
       '------------[ cut here ]------------',
       `hvosim: WARNING at mm/sparse.c in mminit_validate_memmodel_limits() (memory past pfn ${maxPfn}, ` +
@@ -222,7 +222,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
     s.kernel.usemapAlloc === 'node' ? sparseUsageInit(s, nid, usageSize) : sparseEarlyUsemapsAllocPgdatSection(s, nid, usageSize);
   if (!usemap) {
     if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate usemap for node ${nid}`);
-    printk(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
+    prErr(s, `sparse_init_nid: node[${nid}] usemap allocation failed`);
     for (const r of runs) for (let nr = r.start; nr < r.end; nr++) s.sparse.failed.add(nr);
     return;
   }
@@ -248,7 +248,7 @@ function sparseInitNid(s: KernelState, nid: number, runs: { start: number; end: 
         nr = reached;
         if (nr === last) continue;
         if (s.kernel.sparseInitPanics) kernelPanic(s, `Kernel panic - not syncing: Failed to allocate memmap for section ${nr}`);
-        printk(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
+        prErr(s, `sparse_init_nid: node[${nid}] memory map backing failed. Some memory will not be available.`);
         failed = true;
       }
       for (; nr < last; nr++) s.sparse.failed.add(nr);

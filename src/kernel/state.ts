@@ -80,9 +80,13 @@ export interface KernelState {
   memmap: { bootPages: number; pages: number };
   /** memmap_init() has written the struct pages of every zone. */
   memmapInitDone: boolean;
+  /** The holes whose struct pages memmap_init() wrote reserved (init_unavailable_range()), with the zone and node it gave them. */
+  memmapHoles: { start: number; end: number; nid: number; zoneIdx: number }[];
   /** Why the boot died (a panic, or an oops this early), or null while it lives. */
   panic: string | null;
   dmesg: string[];
+  /** The level of each dmesg line printed above KERN_INFO (pr_warn and worse), by its index in `dmesg`. */
+  dmesgLevels: Map<number, KernLevel>;
   steps: BootStep[];
   /** Called when a step ends (before the next begins, and at the end of the boot): invariant checks hook in here. */
   afterStep?: (s: KernelState, step: BootStep) => void;
@@ -120,8 +124,31 @@ export interface BootShortcuts {
   wrprotectHvo(s: KernelState, start: number, end: number, headsize: number): boolean;
 }
 
+/** The printk levels above KERN_INFO (include/linux/kern_levels.h), worst first: what the kernel warns with. */
+export const KERN_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn'] as const;
+export type KernLevel = (typeof KERN_LEVELS)[number];
+
+/** printk() at KERN_INFO (pr_info()): most lines the boot prints. */
 export function printk(s: KernelState, ...lines: string[]): void {
   s.dmesg.push(...lines);
+}
+
+/** printk() with a level: above KERN_INFO the lines' level is kept for the reports. */
+export function printkLevel(s: KernelState, level: KernLevel | 'info', ...lines: string[]): void {
+  for (const l of lines) {
+    if (level !== 'info') s.dmesgLevels.set(s.dmesg.length, level);
+    s.dmesg.push(l);
+  }
+}
+
+/** pr_warn() */
+export function prWarn(s: KernelState, ...lines: string[]): void {
+  printkLevel(s, 'warn', ...lines);
+}
+
+/** pr_err() */
+export function prErr(s: KernelState, ...lines: string[]): void {
+  printkLevel(s, 'err', ...lines);
 }
 
 /** Mark the start of a boot step (for timelines and explanations). */
@@ -145,7 +172,7 @@ export class KernelPanic extends Error {}
  * "hvosim:", where the kernel would oops with text we cannot know) and stop.
  */
 export function kernelPanic(s: KernelState, ...lines: string[]): never {
-  printk(s, ...lines);
+  printkLevel(s, 'emerg', ...lines);
   s.panic = lines.join(' / ');
   throw new KernelPanic(s.panic);
 }

@@ -1,7 +1,7 @@
 // Views of a finished boot that the CLI's text and --json and the web page share:
 // each node's memory, the profile the boot ran and whether its numbers are a guess.
-import { forEachFreeMemRange, numaNodeSpans, type KernelState } from '../simulator.js';
-import { GiB } from '../util/units.js';
+import { forEachFreeMemRange, numaNodeSpans, type KernelState, type KernLevel } from '../simulator.js';
+import { GiB, humanSize, memparse } from '../util/units.js';
 
 /** A node's memory and reservations as memblock holds them. */
 export interface NodeSummary {
@@ -50,4 +50,51 @@ export function unvalidatedNote(s: KernelState): string | null {
   return s.profile.validatedOn
     ? null
     : `kernel ${s.profile.name} is modelled from source and mails, not yet held to a real kernel: its numbers are a guess`;
+}
+
+/** A line the kernel printed above KERN_INFO (pr_warn, pr_err, a panic), with the boot step that printed it. */
+export interface KernelWarning {
+  level: KernLevel;
+  text: string;
+  step: string | null;
+}
+
+/** Every line of the boot's log printed at pr_warn or worse, in log order. */
+export function kernelWarnings(s: KernelState): KernelWarning[] {
+  const at = [...s.dmesgLevels.keys()].sort((a, b) => a - b);
+  const out: KernelWarning[] = [];
+  let k = -1;
+  for (const i of at) {
+    while (k + 1 < s.steps.length && s.steps[k + 1]!.firstLine <= i) k++;
+    out.push({ level: s.dmesgLevels.get(i)!, text: s.dmesg[i]!, step: k < 0 ? null : s.steps[k]!.fn });
+  }
+  return out;
+}
+
+/**
+ * The page sizes the command line asked for that the kernel refused ("HugeTLB: unsupported
+ * hugepagesz=1G"), each with why: the CPU lacks the feature the size needs, or the architecture
+ * has no such size. A QEMU machine without 1 GiB pages is most often one without -cpu.
+ */
+export function unsupportedSizes(s: KernelState): string[] {
+  const out: string[] = [];
+  const sizes = s.arch.hugePageSizes;
+  for (const l of s.dmesg) {
+    const m = /^HugeTLB: unsupported (hugepagesz|default_hugepagesz)=(.*)$/.exec(l);
+    if (!m) continue;
+    const bytes = memparse(m[2]!).value;
+    const size = sizes.find((p) => p.size === bytes);
+    const asked = `${m[1]}=${m[2]}`;
+    if (size?.needs && !s.machine.cpu.features.includes(size.needs)) {
+      const qemu =
+        s.machine.source === 'qemu'
+          ? ` (QEMU's CPU when the command line gives no -cpu, qemu64, lacks it; -cpu max or -cpu host has it)`
+          : '';
+      out.push(`${asked}: this CPU has no ${humanSize(bytes)} pages (${size.needs}); the kernel ignored it${qemu}`);
+    } else {
+      const known = sizes.map((p) => `${humanSize(p.size)}${p.needs ? ` with ${p.needs}` : ''}`).join(', ');
+      out.push(`${asked}: ${s.arch.name} has no ${humanSize(bytes)} pages (only ${known}); the kernel ignored it`);
+    }
+  }
+  return out;
 }

@@ -20,6 +20,7 @@ import {
 import type { Machine } from '../machine/types.js';
 import { meminfoObject } from './proc.js';
 import { reservationsAfter, vmemmapBytes } from './picture.js';
+import { unsupportedSizes } from './boot-view.js';
 import type { Owner } from '../util/kernel-callers.js';
 import { firstEndingAbove } from '../util/search.js';
 import { humanSize, KiB, parseSize, sizeSuffixed } from '../util/units.js';
@@ -81,6 +82,8 @@ export interface Plan {
   memTotalKb: number;
   /** The boot died (the kernel's words), or hvosim predicts it runs out of memory after hugetlb_init(). */
   died?: string;
+  /** Page sizes asked that the kernel refused, each with why ("hugepagesz=1G: this CPU has no 1 GiB pages (pdpe1gb); ..."). */
+  unsupported: string[];
 }
 
 /**
@@ -337,6 +340,24 @@ function bestAsk(
   return { ask, deathAbove: probe(ask + 1).death! };
 }
 
+/**
+ * The smallest ask that gets as many pages as `found` did. Pages got never fall
+ * as the ask grows (an ask's allocations are a prefix of a bigger one's, and
+ * each discarded page is discarded whatever comes after it), and an ask never
+ * gets more pages than it asked, so the answer lies in [found.got, found.ask].
+ */
+function smallestAsk(probe: (k: number) => Probe, found: Probe): number {
+  let lo = found.got - 1;
+  let hi = found.ask;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const r = probe(mid);
+    if (!r.death && r.got >= found.got) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
 /** What the planner keeps of one trial boot (not the boot itself: a big machine's state is large). */
 interface Probe {
   death: string | null;
@@ -394,15 +415,19 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
         z.noBest = `even asking for no ${z.size} pages the boot dies (${probe(0).death})`;
         continue;
       }
-      // The command line asks for what that boot got (the same allocations, without the kernel's failure message),
-      // unless pages were discarded: then asking for fewer would get fewer still, and it asks what that boot asked.
-      const answer = (r: Probe, note?: string): PlanBest => ({
-        pages: r.got,
-        perNode: r.perNode,
-        cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, r.discarded ? r.ask : r.got),
-        note,
-        freeBytes: r.freeBytes,
-      });
+      // The command line asks for the fewest pages that get what that boot got. Without discarded pages that is
+      // what it got (the same allocations, without the kernel's failure message). With some (pages spanning two
+      // zones), the discards need not come last, so the smallest ask that still gets as many is searched for.
+      const answer = (found: Probe, note?: string): PlanBest => {
+        const r = found.discarded ? probe(smallestAsk(probe, found)) : found;
+        return {
+          pages: r.got,
+          perNode: r.perNode,
+          cmdline: withHugepages(s.machine.cmdline, z.bytes, defaultBytes, r.discarded ? r.ask : r.got),
+          note,
+          freeBytes: r.freeBytes,
+        };
+      };
       const top = probe(best.ask);
       const risk = best.deathAbove?.startsWith('this boot may') ? 'may kill the boot' : 'kills the boot';
       z.best = answer(top, best.deathAbove ? `asking for ${best.ask + 1} or more ${risk} (${best.deathAbove})` : undefined);
@@ -439,5 +464,6 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
     },
     memTotalKb: mi.MemTotal ?? 0,
     died,
+    unsupported: unsupportedSizes(s),
   };
 }

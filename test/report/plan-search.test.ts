@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { boot } from '../../src/simulator.js';
+import { boot, numaNodeSpans } from '../../src/simulator.js';
 import { estimatedOthers } from '../../src/kernel/others.js';
 import type { KernelState } from '../../src/kernel/state.js';
 import { PROFILE_NAMES as PROFILES, type ProfileName as Profile } from '../../src/profiles/index.js';
@@ -27,6 +27,22 @@ function planOf(m: Machine, profile: Profile, margin?: Margin) {
 const pagesOf = (t: KernelState, bytes: number) => t.hugetlb.pages.filter((p) => p.order === Math.log2(bytes / 4096)).length;
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
+const perNodeOf = (t: KernelState, bytes: number) => {
+  const out: Record<string, number> = {};
+  for (const nid of numaNodeSpans(t.numa).keys()) out[`node${nid}`] = 0;
+  for (const p of t.hugetlb.pages) if (p.order === Math.log2(bytes / 4096)) out[`node${p.nid}`] = (out[`node${p.nid}`] ?? 0) + 1;
+  return out;
+};
+
+/** The ask of a planner's command line (its last hugepages=), and one fewer gets fewer pages. */
+function fewestAsk(s: KernelState, run: (c: string) => KernelState, z: PlanSize, defaultBytes: number, cmdline: string, pages: number) {
+  const ask = Number(/hugepages=(\d+)$/.exec(cmdline)![1]);
+  assert.ok(ask >= pages, cmdline);
+  if (ask === 0) return;
+  const u = run(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, ask - 1));
+  assert.ok(pagesOf(u, z.bytes) < pages, `${cmdline}: asking for ${ask - 1} gets as many pages (${pages})`);
+}
+
 /** The laws every answer keeps; `above` are asks past the answer to try as well. */
 function checkSize(s: KernelState, run: (c: string) => KernelState, z: PlanSize, above: number[]) {
   const dflt = s.hugetlb.hstates[s.hugetlb.defaultIdx]!;
@@ -41,6 +57,8 @@ function checkSize(s: KernelState, run: (c: string) => KernelState, z: PlanSize,
   const t = run(best.cmdline);
   assert.equal(bootDeath(t), null, `the answer boots: ${best.cmdline}`);
   assert.equal(pagesOf(t, z.bytes), best.pages, 'and gets the pages promised');
+  assert.deepEqual(perNodeOf(t, z.bytes), best.perNode, 'on the nodes promised');
+  fewestAsk(s, run, z, defaultBytes, best.cmdline, best.pages);
   for (const k of [best.pages + 1, ...above.map((a) => best.pages + 1 + a)]) {
     const u = run(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, k));
     assert.ok(bootDeath(u) || pagesOf(u, z.bytes) <= best.pages, `asking for ${k} boots and gets ${pagesOf(u, z.bytes)} > ${best.pages}`);
@@ -52,6 +70,8 @@ function checkSize(s: KernelState, run: (c: string) => KernelState, z: PlanSize,
     const u = run(r.cmdline);
     assert.equal(bootDeath(u), null);
     assert.equal(pagesOf(u, z.bytes), r.pages);
+    assert.deepEqual(perNodeOf(u, z.bytes), r.perNode);
+    fewestAsk(s, run, z, defaultBytes, r.cmdline, r.pages);
     assert.ok((meminfoObject(u).MemFree ?? 0) * 1024 >= z.marginBytes!, 'the recommendation leaves the margin free');
     // One more page would not.
     const v = run(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, r.pages + 1));
@@ -74,6 +94,15 @@ describe("the planner's search", () => {
       // HVO is off: nothing is claimed saved.
       assert.equal(plan.structPages.hvo, false);
     }
+  });
+
+  test('6.15 with movablecore cutting a page across zones: the fewest pages asked that get the best', () => {
+    const m = { ...PRESETS.default!.build(), cmdline: 'hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M' };
+    const { s, run, plan } = planOf(m, '6.15');
+    const z = plan.sizes.find((x) => x.bytes === GiB)!;
+    assert.equal(z.best!.pages, 1);
+    assert.match(z.best!.cmdline, / hugepages=1$/);
+    checkSize(s, run, z, [0]);
   });
 
   test('a boot that dies is said to die, and the plan of it says so instead of explaining slots', () => {

@@ -10,6 +10,7 @@ import {
 } from '../../kernel/memblock.js';
 import { MAX_NUMNODES, MEMBLOCK_HOTPLUG, PHYS_ADDR_MAX } from '../../kernel/memblock-flags.js';
 import type { NumaMeminfo } from '../../kernel/numa-memblks.js';
+import type { KernLevel } from '../../kernel/state.js';
 import { hex010 } from '../../util/format.js';
 
 /** numa_add_memblk(): record one firmware block; empty blocks are ignored. */
@@ -27,6 +28,8 @@ export interface CleanupResult {
   ok: boolean;
   /** Lines the kernel prints while cleaning up ("NUMA: Node 0 [mem ...] + [mem ...] -> [mem ...]"). */
   log: string[];
+  /** The level of the lines printed above KERN_INFO, by index in `log` (an overlap: pr_warn with itself, pr_err with another node). */
+  levels: Map<number, KernLevel>;
 }
 
 /**
@@ -37,6 +40,7 @@ export interface CleanupResult {
  */
 export function numaCleanupMeminfo(mb: Memblock, mi: NumaMeminfo, maxPfnPhys: number, numaMemblks = false): CleanupResult {
   const log: string[] = [];
+  const levels = new Map<number, KernLevel>();
   const low = numaMemblks ? memblockStartOfDram(mb) : 0;
   const high = numaMemblks ? memblockEndOfDram(mb) : maxPfnPhys;
   for (let i = 0; i < mi.blks.length; i++) {
@@ -55,11 +59,13 @@ export function numaCleanupMeminfo(mb: Memblock, mi: NumaMeminfo, maxPfnPhys: nu
       const bj = mi.blks[j]!;
       if (bi.end > bj.start && bi.start < bj.end) {
         if (bi.nid !== bj.nid) {
+          levels.set(log.length, 'err');
           log.push(
             `NUMA: node ${bi.nid} [mem ${hex010(bi.start)}-${hex010(bi.end - 1)}] overlaps with node ${bj.nid} [mem ${hex010(bj.start)}-${hex010(bj.end - 1)}]`,
           );
-          return { ok: false, log };
+          return { ok: false, log, levels };
         }
+        levels.set(log.length, 'warn');
         log.push(
           `NUMA: Warning: node ${bi.nid} [mem ${hex010(bi.start)}-${hex010(bi.end - 1)}] overlaps with itself [mem ${hex010(bj.start)}-${hex010(bj.end - 1)}]`,
         );
@@ -78,7 +84,7 @@ export function numaCleanupMeminfo(mb: Memblock, mi: NumaMeminfo, maxPfnPhys: nu
       mi.blks.splice(j--, 1);
     }
   }
-  return { ok: true, log };
+  return { ok: true, log, levels };
 }
 
 /** numa_init()'s first step: forget node ids on memblock (set again from the firmware tables). */

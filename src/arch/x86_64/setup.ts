@@ -18,7 +18,7 @@ import {
 import { MEMBLOCK_KHO_SCRATCH } from '../../kernel/memblock-flags.js';
 import { setupLogBuf } from '../../kernel/printk.js';
 import type { KernelState } from '../../kernel/state.js';
-import { beginStep, printk } from '../../kernel/state.js';
+import { beginStep, printk, printkLevel, prErr } from '../../kernel/state.js';
 import { biosRegionStart, e820EndPfn, e820MemblockSetup, e820PrintTable, e820RangeRemove, e820RangeUpdate } from './e820.js';
 import {
   allocNodeData,
@@ -164,14 +164,14 @@ function numaInit(s: KernelState): void {
     }
   }
   const cleanup = numaCleanupMeminfo(mb, s.numa, s.maxPfn * s.arch.pageSize, s.kernel.numaMemblks);
-  printk(s, ...cleanup.log);
+  for (const [i, l] of cleanup.log.entries()) printkLevel(s, cleanup.levels.get(i) ?? 'info', l);
   let ok = s.numa.blks.length > 0 && cleanup.ok;
   if (ok) {
     numaRegisterMemblks(mb, s.numa);
     const cover = numaMeminfoCoverMemory(mb, s.numa, s.maxPfn, s.arch.pageSize);
     if (!cover.ok) {
       // numa_register_memblks() fails: numa_init() starts over with the next method.
-      printk(s, ...cover.log);
+      prErr(s, ...cover.log);
       numaResetMemblockNodes(mb);
       ok = false;
     }
@@ -193,7 +193,8 @@ function numaInit(s: KernelState): void {
   for (const [nid] of numaNodeSpans(s.numa)) {
     const nd = allocNodeData(mb, nid, s.build.pgdatSize, s.arch.smpCacheBytes, s.arch.pageSize, nidOfPfn);
     s.nodeData.set(nid, nd.addr);
-    printk(s, ...nd.log);
+    if (nd.addr) printk(s, ...nd.log);
+    else prErr(s, ...nd.log);
   }
   if (mb.debug) printk(s, ...memblockDumpAll(mb));
 }
