@@ -1,13 +1,16 @@
 // The memblock calls of subsystems hvosim does not model, estimated when no
 // log gives them (a machine from JSON, a QEMU command line, a preset).
 //
-// Each estimate copies the sizes and order a real boot of Debian's 6.1 shows
-// for one CPU (the fixtures): the per-cpu first chunk (a 2 MiB block on the
-// boot CPU's node, trimmed to what it uses), the small tables of setup_arch()
-// and start_kernel(), the early page-table pages of spp_getpage(), and the
-// swiotlb bounce buffer below 4 GiB when there is memory above it. What they
-// matter for is where the big ones land: they can take the 1 GiB block a
-// gigantic page would have used.
+// Each estimate follows the sizes and order real boots show for one CPU (the
+// fixtures), with what differs between builds taken from the build (the per-cpu
+// first chunk's allocations, the early cpumasks, whether there is a firmware map
+// and nosave regions): the per-cpu first chunk (a 2 MiB block on the boot CPU's
+// node, trimmed to what it uses), the small tables of setup_arch() (sized from
+// the e820 tables) and start_kernel(), the early page-table pages of
+// spp_getpage(), and the swiotlb bounce buffer below 4 GiB when there is memory
+// above it. What they matter for is where the big ones land: they can take the
+// 1 GiB block a gigantic page would have used, and they decide the page
+// boundaries MemTotal counts.
 import { memblockAllocTryNid, memblockPhysAllocRange, memblockPhysFree } from './memblock.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock-flags.js';
 import { largeSystemHashBytes } from './hash.js';
