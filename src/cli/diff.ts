@@ -1,7 +1,7 @@
 // hvosim diff: one machine, two kernel profiles, side by side.
 import type { Command } from 'commander';
 import { DEFAULT_PROFILE, estimatedOthers, REFERENCE_PROFILE } from '../simulator.js';
-import { diedLine, diffBoots, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
+import { diedLine, diffBoots, verdictLine, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { InputError } from '../util/errors.js';
@@ -40,7 +40,7 @@ Examples:
   $ hvosim diff --kernel 6.15 --kernel hvo-v7 --cmdline "hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M"
   $ hvosim diff --kernel 6.1 --kernel hvo-v7 --machine-preset 2s-server --json
 
-Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
+Exit status: 0 both boot, 1 one of them died or may run out of memory (the first line says), 2 bad input.`,
     )
     .action(async (o: DiffCliOptions) => {
       const kernels = o.kernel.length ? o.kernel : [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
@@ -51,14 +51,18 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const d = diffBoots(machine, pa!, pb!, { others: useLog ? replayedOthers(log) : estimatedOthers, faults });
+      // Each side's verdict as `hvosim boot` gives it (bootDeath()), first: a panic or a predicted out-of-memory.
+      const verdict = verdictLine(d.a, d.b);
       const died = [d.a, d.b].map(diedLine).filter((l): l is string => l !== null);
-      // A boot that died is a finding: exit 1, whatever the format.
+      // A boot that died, or may run out of memory, is a finding: exit 1, whatever the format.
       if (died.length) process.exitCode = 1;
       if (o.json) {
         const side = (r: typeof d.a, kernel: typeof ka) => ({
           profile: r.profile,
           kernel,
+          verdict: r.verdict,
           died: r.died,
+          death: r.death,
           memTotalKb: r.memTotalKb,
           nr_memmap_boot_pages: r.memmapBootPages,
           nr_memmap_pages: r.memmapPages,
@@ -71,6 +75,7 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
         // The dmesg lines only one side printed grow with the machine (every memblock call with memblock=debug):
         // the first few, and how many (--dmesg lists them all as text).
         return printJson({
+          verdict,
           machine: { name: machine.name, cmdline: machine.cmdline },
           died,
           a: side(d.a, ka),
@@ -83,7 +88,8 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       const A = d.a.profile;
       const B = d.b.profile;
       const out: string[] = [];
-      // Said first, before any table: one side's figures are of a boot that never finished.
+      // Said first, before any table: one side's figures may be of a boot that never finished.
+      out.push(died.length ? paint('1;31', `verdict: ${verdict}`) : `verdict: ${verdict}`);
       for (const l of died) out.push(paint('1;31', l));
       if (died.length) out.push('');
       out.push(`hvosim diff: ${machine.name} (${machine.source}), ${A} against ${B}`);
