@@ -25,6 +25,7 @@ import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstat
 import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
 import { loadMachineAndLog, readKernelConfig, type MachineOptions } from './input.js';
+import { wholeOption } from './options.js';
 import { machineOptions } from './machine.js';
 import { closeNdjson, oneOnStdout, openNdjson, paint, printJson, progress, table, writeNdjson, type NdjsonTarget } from './output.js';
 import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-json.js';
@@ -352,8 +353,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         });
       let nr: number | undefined;
       if (o.nrHugepages !== undefined) {
-        if (!/^\d+$/.test(o.nrHugepages)) throw new InputError(`"${o.nrHugepages}" is not a page count`, { field: '--nr-hugepages' });
-        nr = Number(o.nrHugepages);
+        nr = wholeOption(o.nrHugepages, '--nr-hugepages', { what: 'a page count', min: 0, max: Number.MAX_SAFE_INTEGER });
       }
       const { machine: m, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
