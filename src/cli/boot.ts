@@ -20,7 +20,7 @@ import {
 } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex010 } from '../util/format.js';
-import { TiB, humanSize } from '../util/units.js';
+import { TiB, humanSize, SIZE_EXAMPLES } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
@@ -127,8 +127,12 @@ export function planText(p: Plan): string[] {
           `${r.pages} (${nodes(r)}), leaving ~${humanSize(r.freeBytes)} free. Command line:`,
         `  ${r.cmdline}`,
       );
-    else if (z.marginBytes !== undefined)
+    else if (z.marginBytes !== undefined && b.freeBytes >= z.marginBytes)
       out.push(`That leaves more than the ${humanSize(z.marginBytes)} the planner keeps free for the running system (--plan-margin).`);
+    else if (z.marginBytes !== undefined)
+      out.push(
+        `Even with no ${z.size} pages the machine keeps less than the ${humanSize(z.marginBytes)} free that the planner keeps for the running system (--plan-margin): nothing to recommend.`,
+      );
   }
   return out;
 }
@@ -333,7 +337,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
           : profileWithConfig(getProfile(kernel.profile)!, readKernelConfig(o.config));
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
-        throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
+        throw new InputError(`"${o.planMargin}" is not a size (${SIZE_EXAMPLES}) or a share of MemTotal (2%)`, { field: '--plan-margin' });
       const faults = parseFaults(o.fault);
       // The streams, checked and opened before the boot: a path that cannot be written fails at once.
       const asked = o.json

@@ -5,7 +5,7 @@
 import { findNodeAtLocation, parseTree, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { z } from 'zod';
 import { InputError } from '../util/errors.js';
-import { parseSize } from '../util/units.js';
+import { parseSize, SIZE_EXAMPLES } from '../util/units.js';
 import type { E820Type } from './e820.js';
 import { q35Machine } from './qemu.js';
 import type { Machine } from './types.js';
@@ -14,7 +14,7 @@ import { validateMachine } from './validate.js';
 const size = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const n = parseSize(v);
   if (n === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a size or address like 4G, 512M, 0x1000 or 4096, got ${JSON.stringify(v)}` });
+    ctx.addIssue({ code: 'custom', message: `expected a size or address like ${SIZE_EXAMPLES}, got ${JSON.stringify(v)}` });
     return z.NEVER;
   }
   return n;

@@ -230,7 +230,8 @@ export const DEFAULT_MARGIN: Margin = { percent: 2, minBytes: 256 * 2 ** 20, max
 export function parseMargin(v: string): Margin | null {
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(v);
   if (pct) return Number(pct[1]) <= 100 ? { percent: Number(pct[1]) } : null;
-  const bytes = /^\d+[KMGTkmgt]?$/.test(v) ? parseSize(v) : null;
+  // The one size syntax of every size hvosim reads (machine files, QEMU's properties): parseSize().
+  const bytes = parseSize(v);
   return bytes === null ? null : { bytes };
 }
 
