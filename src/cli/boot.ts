@@ -75,7 +75,7 @@ type BootCliOptions = MachineOptions & {
   vmstat?: boolean;
   sysfs?: boolean;
   nrHugepages?: string;
-  fault: string[];
+  fault?: string[];
   check?: boolean;
   plan: boolean;
   planMargin?: string;
@@ -274,8 +274,7 @@ export function registerBoot(program: Command): void {
     .option(
       '--fault <spec>',
       'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--check', 'check every invariant after every step; exit 1 and list what broke')
     .option('--nr-hugepages <n>', 'after boot, write N to /proc/sys/vm/nr_hugepages (grows the default-size pool)')
@@ -338,7 +337,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (${SIZE_EXAMPLES}) or a share of MemTotal (2%)`, { field: '--plan-margin' });
-      const faults = parseFaults(o.fault);
+      const faults = parseFaults(o.fault ?? []);
       // The streams, checked and opened before the boot: a path that cannot be written fails at once.
       const asked = o.json
         ? '--json'

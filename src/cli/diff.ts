@@ -13,22 +13,23 @@ import { firstOf, paint, printJson, table } from './output.js';
 /** Most dmesg lines of each side that diff --json quotes. */
 const DIFF_DMESG_LINES = 100;
 
-type DiffCliOptions = MachineOptions & { kernel: string[]; fault: string[]; json?: boolean; dmesg?: boolean };
+type DiffCliOptions = MachineOptions & { kernel?: string[]; fault?: string[]; json?: boolean; dmesg?: boolean };
+
+/** The two kernels without --kernel: the default profile's base (the generation its series applies to), then it. */
+const DEFAULT_KERNELS = [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
 
 export function registerDiff(program: Command): void {
   const cmd = program.command('diff').description('boot one machine with two kernel profiles and show what differs');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option(
       '--kernel <profile>',
-      'a kernel profile or kernel version (7.2); give it twice (default: 6.15 and hvo-v7)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
+      `a kernel profile or kernel version (7.2); give it twice (default: ${DEFAULT_KERNELS.join(' and ')})`,
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option(
       '--fault <spec>',
-      'inject the same memblock allocation failure into both boots (nth=N, caller=FUNCTION, node=N)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
+      'inject the same memblock allocation failure into both boots (nth=N, caller=FUNCTION, node=N; repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--dmesg', 'also list every dmesg line only one boot printed')
     .option('--json', 'print the comparison as JSON')
@@ -43,11 +44,11 @@ Examples:
 Exit status: 0 both boot, 1 one of them died or may run out of memory (the first line says), 2 bad input.`,
     )
     .action(async (o: DiffCliOptions) => {
-      const kernels = o.kernel.length ? o.kernel : [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
+      const kernels = o.kernel ?? DEFAULT_KERNELS;
       if (kernels.length !== 2) throw new InputError(`give --kernel exactly twice (got ${kernels.length})`, { field: '--kernel' });
       const [ka, kb] = kernels.map((k) => parseKernel(k));
       const [pa, pb] = [ka!.profile, kb!.profile];
-      const faults = parseFaults(o.fault);
+      const faults = parseFaults(o.fault ?? []);
       const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const d = diffBoots(machine, pa!, pb!, { others: useLog ? replayedOthers(log) : estimatedOthers, faults });
