@@ -19,7 +19,7 @@ import {
   type ProfileName,
 } from '../simulator.js';
 import { InputError } from '../util/errors.js';
-import { hex010 } from '../util/format.js';
+import { countOfSize, hex010 } from '../util/format.js';
 import { TiB, humanSize, SIZE_EXAMPLES } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
@@ -98,7 +98,7 @@ export function planText(p: Plan): string[] {
     for (const z of p.sizes) {
       if (z.got < z.asked)
         out.push(
-          paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`),
+          paint('33', `Why ${countOfSize(z.asked - z.got, 'page', z.size)} ${z.asked - z.got === 1 ? 'is' : 'are'} missing:`),
           ...z.why.flatMap((w) => [`  ${w.text}`, ...w.examples.map((e) => `    e.g. ${e}`)]),
         );
     }

@@ -23,7 +23,7 @@ import { reservationsAfter, vmemmapBytes } from './picture.js';
 import type { Owner } from '../util/kernel-callers.js';
 import { firstEndingAbove } from '../util/search.js';
 import { humanSize, KiB, parseSize, sizeSuffixed } from '../util/units.js';
-import { hex } from '../util/format.js';
+import { countOfSize, hex } from '../util/format.js';
 
 export interface PlanRow {
   size: string;
@@ -162,7 +162,9 @@ function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: Retur
   }
   const lead =
     Math.floor(span.start / bytes) * bytes < span.start || span.end % bytes ? ', the node not starting or ending on a slot boundary' : '';
-  const parts = [`node ${nid}: ${page + hole + free + taken} aligned ${humanSize(bytes)} slots${lead}; holding pages: ${page}`];
+  const parts = [
+    `node ${nid}: ${countOfSize(page + hole + free + taken, 'aligned slot', humanSize(bytes))}${lead}; holding pages: ${page}`,
+  ];
   if (hole) parts.push(`not all RAM of the node: ${hole}`);
   if (taken)
     parts.push(
