@@ -38,6 +38,15 @@ export const machineSchema = z
       .min(1)
       .optional(),
     nodes: z.array(z.strictObject({ id: z.number().int().min(0).max(1023), ranges: z.array(range) })).optional(),
+    // What a real boot's log tells of the boot loader and the firmware's ACPI tables (a --from-dmesg machine):
+    // machine --json writes them so that the file boots as the log's machine does.
+    loader: z
+      .strictObject({
+        kernelImage: z.strictObject({ start: size, size: size }).optional(),
+        initrd: z.strictObject({ start: size, size: size }).optional(),
+      })
+      .optional(),
+    acpiTables: z.array(z.strictObject({ signature: z.string(), start: size, size: size })).optional(),
   })
   .superRefine((m, ctx) => {
     if (!m.q35 && !m.e820)
@@ -103,5 +112,38 @@ export function loadMachineJson(text: string, file: string): Machine {
     };
   }
   if (m.name) machine.name = m.name;
+  if (m.loader) machine.loader = m.loader;
+  if (m.acpiTables) machine.acpiTables = m.acpiTables;
   return validateMachine(machine, file);
+}
+
+const hexOf = (n: number) => `0x${n.toString(16)}`;
+
+/**
+ * A machine as a machine file (`hvosim machine --json`): its firmware map and nodes written out (start and
+ * size, as the file takes them), its CPU, command line, and what a log told of the loader and ACPI tables.
+ * loadMachineJson() reads it back to the same machine; where it came from and its warnings are not part of it.
+ */
+export function machineFile(m: Machine): MachineJson {
+  const span = (r: { start: number; end: number }) => ({ start: hexOf(r.start), size: hexOf(r.end - r.start) });
+  return {
+    name: m.name,
+    cpu: { features: [...m.cpu.features], ...(m.cpu.vendor ? { vendor: m.cpu.vendor } : {}) },
+    cmdline: m.cmdline,
+    e820: m.e820.map((e) => ({ ...span(e), type: e.type })),
+    nodes: m.nodes.map((n) => ({ id: n.id, ranges: n.ranges.map((r) => ({ ...span(r), ...(r.hotplug ? { hotplug: true } : {}) })) })),
+    ...(m.loader
+      ? {
+          loader: {
+            ...(m.loader.kernelImage
+              ? { kernelImage: { start: hexOf(m.loader.kernelImage.start), size: hexOf(m.loader.kernelImage.size) } }
+              : {}),
+            ...(m.loader.initrd ? { initrd: { start: hexOf(m.loader.initrd.start), size: hexOf(m.loader.initrd.size) } } : {}),
+          },
+        }
+      : {}),
+    ...(m.acpiTables
+      ? { acpiTables: m.acpiTables.map((t) => ({ signature: t.signature, start: hexOf(t.start), size: hexOf(t.size) })) }
+      : {}),
+  };
 }
