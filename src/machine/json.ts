@@ -87,13 +87,32 @@ export function loadMachineJson(text: string, file: string): Machine {
     const field = path.length ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : (i ? '.' : '') + p)).join('') : undefined;
     throw new InputError(issue.message, { file, line: node ? lineOf(text, node.offset) : undefined, field });
   }
-  const m = parsed.data;
+  try {
+    return machineOfFile(parsed.data, file);
+  } catch (e) {
+    // A check past the schema names its field ("q35.nodes[1]", "nodes[0]"): point at its line too.
+    if (!(e instanceof InputError) || e.where?.line !== undefined || !e.where?.field) throw e;
+    const path = [...e.where.field.matchAll(/[^.[\]]+/g)].map(([p]) => (/^\d+$/.test(p) ? Number(p) : p));
+    let node: ReturnType<typeof findNodeAtLocation>;
+    for (let n = path.length; n > 0 && !node; n--) node = findNodeAtLocation(tree, path.slice(0, n));
+    throw node ? new InputError(e.message, { ...e.where, file, line: lineOf(text, node.offset) }) : e;
+  }
+}
+
+function machineOfFile(m: z.output<typeof machineSchema>, file: string): Machine {
   const cmdline = m.cmdline ?? '';
   const features = m.cpu?.features ?? ['pdpe1gb'];
   let machine: Machine;
   if (m.q35) {
     machine = q35Machine(
-      { nodeSizes: m.q35.nodes, numa: m.q35.numa ?? true, cpuFeatures: features, cpuVendor: m.cpu?.vendor, cmdline },
+      {
+        nodeSizes: m.q35.nodes,
+        numa: m.q35.numa ?? true,
+        cpuFeatures: features,
+        cpuVendor: m.cpu?.vendor,
+        cmdline,
+        where: { file, total: 'q35.nodes', node: (i) => `q35.nodes[${i}]` },
+      },
       file,
     );
   } else {

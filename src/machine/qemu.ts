@@ -29,7 +29,11 @@ export interface QemuSpec {
   cmdline: string;
   /** The guest CPU's vendor: QEMU's default qemu64 model is AMD (the default here too). */
   cpuVendor?: CpuVendor;
+  /** Where the sizes came from, for error lines: the file, and the fields of the total and of node i (QEMU's -m and -numa by default). */
+  where?: { file?: string; total: string; node: (i: number) => string };
 }
+
+const QEMU_WHERE: NonNullable<QemuSpec['where']> = { total: '-m', node: (i: number) => `-numa node,nodeid=${i}` };
 
 export type { CpuVendor };
 
@@ -39,8 +43,12 @@ const AMD_ABOVE_1TB_START = 0x10000000000;
 /** The firmware view of a q35 guest with these node sizes. */
 export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
   const total = spec.nodeSizes.reduce((a, b) => a + b, 0);
+  const where = spec.where ?? QEMU_WHERE;
   if (total < 16 * MiB)
-    throw new InputError(`guest RAM of ${total} bytes is too small to boot (q35 needs at least 16 MiB)`, { field: '-m' });
+    throw new InputError(`guest RAM of ${total} bytes is too small to boot (q35 needs at least 16 MiB)`, {
+      file: where.file,
+      field: where.total,
+    });
   const lowmem = total >= LOW_RAM_SPLIT ? 2 * GiB : LOW_RAM_SPLIT;
   const below4g = Math.min(total, lowmem);
   const above4g = total - below4g;
@@ -77,7 +85,8 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
       if (base === 0) {
         if (len <= 0x100000)
           throw new InputError(`node ${id} of ${len} bytes: the first node with memory must hold more than the first MiB`, {
-            field: `nodes[${id}]`,
+            file: where.file,
+            field: where.node(id),
           });
         node.ranges.push({ start: 0, end: 0xa0000 });
         base = 0x100000;
@@ -198,6 +207,17 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** Read a QEMU command line (the arguments, with or without the program name). */
 export function parseQemuArgs(args: string): Machine {
+  try {
+    return readQemuArgs(args);
+  } catch (e) {
+    // Said as coming from --qemu, then the QEMU option it names ("--qemu: -numa: ..."), never a bare "-m:".
+    if (e instanceof InputError && !e.where?.file && e.where?.field !== '--qemu')
+      throw new InputError(e.message, { ...e.where, file: '--qemu' });
+    throw e;
+  }
+}
+
+function readQemuArgs(args: string): Machine {
   let parsed: ReturnType<typeof shellQuote.parse>;
   try {
     parsed = shellQuote.parse(args);

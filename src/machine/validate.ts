@@ -22,19 +22,19 @@ export function validateMachine(m: Machine, file?: string): Machine {
   if (!e.some((r) => r.type === 'usable')) throw new InputError('the memory map has no usable RAM', { file, field: 'e820' });
   const seen = new Set<number>();
   const all: { node: number; start: number; end: number }[] = [];
-  for (const n of m.nodes) {
-    if (seen.has(n.id)) throw new InputError(`node ${n.id} is described twice`, { file, field: 'nodes' });
+  for (const [i, n] of m.nodes.entries()) {
+    if (seen.has(n.id)) throw new InputError(`node ${n.id} is described twice`, { file, field: `nodes[${i}]` });
     seen.add(n.id);
     if (!Number.isInteger(n.id) || n.id < 0 || n.id >= 1024)
-      throw new InputError(`node id ${n.id} is out of range (0..1023)`, { file, field: 'nodes' });
+      throw new InputError(`node id ${n.id} is out of range (0..1023)`, { file, field: `nodes[${i}]` });
     for (const r of n.ranges) {
       if (r.end === r.start)
         throw new InputError(`node ${n.id} has a range of size 0 at ${pa(r.start)}: leave it out (a node without ranges has no memory)`, {
           file,
-          field: `nodes[${n.id}]`,
+          field: `nodes[${i}]`,
         });
       if (!(r.end > r.start))
-        throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is reversed`, { file, field: `nodes[${n.id}]` });
+        throw new InputError(`node ${n.id} range [${pa(r.start)}-${pa(r.end - 1)}] is reversed`, { file, field: `nodes[${i}]` });
       all.push({ node: n.id, start: r.start, end: r.end });
     }
     const usable = n.ranges.some((r) => e.some((x) => x.type === 'usable' && x.start < r.end && r.start < x.end));
