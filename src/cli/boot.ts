@@ -367,6 +367,9 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
         const unfiredCheck = faultsNeverFired(r.state);
         for (const w of unfiredCheck) process.stderr.write(`hvosim: warning: ${w}\n`);
+        // What the machine's reader and the command line's words leave out or doubt: in --json, else on stderr.
+        const checkWarnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
+        if (!o.json) for (const w of checkWarnings) process.stderr.write(`hvosim: warning: ${w}\n`);
         // Why the boot dies (a panic, or a predicted out-of-memory), worked out once.
         const death = bootDeath(r.state);
         if (o.json) {
@@ -380,6 +383,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
             steps: r.state.steps.length,
             violations: r.violations,
             ...(unfiredCheck.length ? { faultsNeverFired: unfiredCheck } : {}),
+            warnings: checkWarnings,
             kernel,
           });
           process.exitCode = r.violations.length || death ? 1 : 0;
@@ -417,6 +421,8 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       // A boot the kernel would not survive (or that hvosim predicts runs out of memory) is a finding.
       if (bootDeath(s)) process.exitCode = 1;
       const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
+      // The kernel's own text (--meminfo, a stream on stdout) has no room for them: stderr.
+      if (raw && !o.json) for (const w of warnings) process.stderr.write(`hvosim: warning: ${w}\n`);
       if (nr !== undefined) {
         const r = setMaxHugePages(s, nr);
         if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);

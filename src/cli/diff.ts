@@ -4,6 +4,7 @@ import { DEFAULT_PROFILE, estimatedOthers, REFERENCE_PROFILE } from '../simulato
 import { diedLine, diffBoots, verdictLine, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
 import { replayedOthers } from '../trace/foreign.js';
+import { cmdlineWarnings } from '../report/cmdline.js';
 import { InputError } from '../util/errors.js';
 import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
@@ -52,6 +53,8 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
       const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const d = diffBoots(machine, pa!, pb!, { others: useLog ? replayedOthers(log) : estimatedOthers, faults });
+      // What the machine's reader and the command line's words leave out or doubt, as `hvosim boot` says it.
+      const warnings = [...machine.warnings, ...cmdlineWarnings(machine.cmdline)];
       // Each side's verdict as `hvosim boot` gives it (bootDeath()), first: a panic or a predicted out-of-memory.
       const verdict = verdictLine(d.a, d.b);
       const died = [d.a, d.b].map(diedLine).filter((l): l is string => l !== null);
@@ -78,6 +81,7 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
         return printJson({
           verdict,
           machine: { name: machine.name, cmdline: machine.cmdline },
+          warnings,
           died,
           a: side(d.a, ka),
           b: side(d.b, kb),
@@ -95,7 +99,9 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
       if (died.length) out.push('');
       out.push(`hvosim diff: ${machine.name} (${machine.source}), ${A} against ${B}`);
       for (const n of new Set([ka!.note, kb!.note])) if (n) out.push(paint('33', `note: ${n}.`));
-      out.push(`command line: ${machine.cmdline || '(empty)'}`, '');
+      out.push(`command line: ${machine.cmdline || '(empty)'}`);
+      for (const w of warnings) out.push(paint('33', `warning: ${w}`));
+      out.push('');
       out.push('What differs:', ...d.summary.map((l) => `  ${l}`), '');
       const change = (x: number, y: number) => (x === y ? '' : `${y - x > 0 ? '+' : ''}${y - x}`);
       const num = (x: number, y: number) => [String(x), String(y), change(x, y)];

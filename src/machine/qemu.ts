@@ -151,6 +151,56 @@ const NUMA_KEYS: Record<string, string[]> = {
   'hmat-lb': ['initiator', 'target', 'hierarchy', 'data-type', 'latency', 'bandwidth'],
   'hmat-cache': ['node-id', 'size', 'level', 'associativity', 'policy', 'line'],
 };
+/**
+ * Options QEMU takes that change what the guest kernel sees but hvosim does not model: each one given
+ * is said in a note (the machine's warnings), never dropped without a word. Host-side options (accel,
+ * display, disks, backends' host policy) change nothing the kernel sees and pass silently.
+ */
+const NOT_MODELLED: Record<string, string> = {
+  smp: 'hvosim boots one CPU, as the recorded boots did; more CPUs would take more per-cpu memory, spread over the nodes',
+  'numa dist': 'no SLIT: the nodes keep the default distances (10 local, 20 remote), which order the zonelists',
+  'numa cpu': 'CPUs are not placed: hvosim puts CPU 0 on the lowest node and has no others',
+  'numa node,cpus':
+    'CPUs are not placed: hvosim puts CPU 0 on the lowest node and has no others (a node with CPUs but no memory gets no node here)',
+  'numa node,initiator': 'no HMAT initiators',
+  'numa hmat-lb': 'no HMAT latencies or bandwidths',
+  'numa hmat-cache': 'no HMAT memory-side caches',
+  'm slots': 'no memory hotplug area: QEMU adds a hotpluggable SRAT range for slots= and maxmem=, hvosim none',
+  initrd:
+    'the initrd is not placed: where the loader puts it and its size are unknown here, so the boot reserves none (a machine from a log carries them)',
+  bios: 'hvosim lays memory out as SeaBIOS does; other firmware (OVMF, ...) builds another memory map',
+  pflash: 'hvosim lays memory out as SeaBIOS does; UEFI firmware (pflash) builds another memory map',
+  'no-acpi': 'without ACPI the kernel finds no SRAT and fakes one node; hvosim still gives it the nodes',
+  acpitable: 'extra ACPI tables are not placed in the memory map',
+  global: 'the q35 board is taken with its default properties',
+  set: 'the q35 board is taken with its default properties',
+  readconfig: 'the configuration file is not read',
+  'machine property': 'q35 properties beyond the type are not read: the memory map is the default q35 one',
+  'device memory': 'memory devices (pc-dimm, nvdimm, virtio-mem, virtio-pmem, cxl) add no memory here',
+};
+/** -machine properties that change nothing the guest kernel's memory setup sees. */
+const MACHINE_HOST_KEYS = new Set([
+  'type',
+  'accel',
+  'kernel-irqchip',
+  'kernel_irqchip',
+  'usb',
+  'vmport',
+  'graphics',
+  'dump-guest-core',
+  'mem-merge',
+  'suppress-vmdesc',
+  'i8042',
+  'sata',
+  'smbus',
+  'pit',
+  'hpet',
+  'smm',
+  'default-bus-bypass-iommu',
+]);
+/** Devices that hold guest memory. */
+const MEMORY_DEVICES = /^(pc-dimm|nvdimm|virtio-mem(-pci)?|virtio-pmem(-pci)?|cxl-type3)$/;
+
 /** MAX_NODES in QEMU. */
 const QEMU_MAX_NODES = 128;
 /** Properties of the memory backends (hostmem.c and its -ram, -file, -memfd kinds). */
@@ -238,6 +288,9 @@ function readQemuArgs(args: string): Machine {
   let append = '';
   let machine = 'q35';
   const warnings: string[] = [];
+  // What was given but is not modelled: each said once, with the options that gave it.
+  const ignored = new Map<string, string[]>();
+  const notModelled = (key: string, given: string) => ignored.set(key, [...(ignored.get(key) ?? []), given]);
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (!w.startsWith('-') || w === '-') {
@@ -247,15 +300,32 @@ function readQemuArgs(args: string): Machine {
     const name = w.replace(/^--?/, '');
     const hasArg = QEMU_OPTIONS[name];
     if (hasArg === undefined) throw new InputError(`${w}: invalid option`, { field: '--qemu' });
-    if (!hasArg) continue;
+    if (!hasArg) {
+      if (name in NOT_MODELLED) notModelled(name, w);
+      continue;
+    }
     const v = words[++i];
     if (v === undefined) throw new InputError(`${w} requires an argument`, { field: '--qemu' });
+    if (name in NOT_MODELLED && name !== 'smp') notModelled(name, `${w} ${v}`);
     switch (name) {
+      case 'smp':
+        // One CPU is what hvosim boots (and what the recorded boots had).
+        if (!/^(cpus=)?1$/.test(v)) notModelled('smp', `${w} ${v}`);
+        break;
       case 'm': {
         const p = qemuOpts(v, '-m', 'size', ['size', 'slots', 'maxmem']);
         mem = qemuSize(p.get('size') ?? '', '-m', MiB);
+        if (p.has('slots') || p.has('maxmem')) notModelled('m slots', `-m ${v}`);
         break;
       }
+      case 'device': {
+        const driver = qemuOpts(v, '-device', 'driver', null).get('driver') ?? '';
+        if (MEMORY_DEVICES.test(driver)) notModelled('device memory', `-device ${v}`);
+        break;
+      }
+      case 'drive':
+        if (/(^|,)if=pflash(,|$)/.test(v)) notModelled('pflash', `-drive ${v}`);
+        break;
       case 'object': {
         const p = qemuOpts(v, '-object', 'qom-type', null);
         const type = p.get('qom-type') ?? '';
@@ -275,7 +345,12 @@ function readQemuArgs(args: string): Machine {
         if (!type || !NUMA_KEYS[type])
           throw new InputError(`-numa ${v}: Parameter 'type' does not accept value '${type ?? ''}'`, { field: '-numa' });
         const p = qemuOpts(v, '-numa', 'type', NUMA_KEYS[type]!);
-        if (type !== 'node') break;
+        if (type !== 'node') {
+          notModelled(`numa ${type}`, `-numa ${v}`);
+          break;
+        }
+        if (p.has('cpus')) notModelled('numa node,cpus', `-numa ${v}`);
+        if (p.has('initiator')) notModelled('numa node,initiator', `-numa ${v}`);
         const idText = p.get('nodeid');
         const nodeid = idText === undefined ? numaNodes.length : /^\d+$/.test(idText) ? Number(idText) : NaN;
         if (!Number.isInteger(nodeid)) throw new InputError(`-numa ${v}: Parameter 'nodeid' expects uint16`, { field: '-numa' });
@@ -299,9 +374,12 @@ function readQemuArgs(args: string): Machine {
         append = v;
         break;
       case 'machine':
-      case 'M':
-        machine = qemuOpts(v, '-machine', 'type', null).get('type') ?? '';
+      case 'M': {
+        const p = qemuOpts(v, '-machine', 'type', null);
+        machine = p.get('type') ?? '';
+        if ([...p.keys()].some((k) => !MACHINE_HOST_KEYS.has(k))) notModelled('machine property', `${w} ${v}`);
         break;
+      }
       default:
         break;
     }
@@ -310,6 +388,7 @@ function readQemuArgs(args: string): Machine {
     throw new InputError(`only the q35 machine is modelled, not "${machine}"`, { field: '-machine' });
   if (!cpu.lm) throw new InputError(`-cpu ${cpu.model} has no long mode (lm): an x86_64 kernel does not start on it`, { field: '-cpu' });
   if (cpu.note) warnings.push(cpu.note);
+  for (const [key, given] of ignored) warnings.push(`${given.join(' ')}: not modelled (QEMU takes it): ${NOT_MODELLED[key]}`);
   let nodeSizes: number[];
   const ram = mem ?? 128 * MiB;
   if (numaNodes.length) {
