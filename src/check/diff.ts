@@ -153,11 +153,14 @@ export function diedLine(r: ProfileRun): string | null {
   return r.death ? `kernel ${r.profile}: ${r.death}` : null;
 }
 
-/** Both sides' verdicts in one line ("6.1 boots; 7.3 may run out of memory after hugetlb_init()"). */
-export function verdictLine(a: ProfileRun, b: ProfileRun): string {
-  const one = (r: ProfileRun) =>
-    r.verdict === 'boots' || r.verdict === 'died' ? `${r.profile} ${r.verdict}` : `${r.profile} ${r.verdict} after hugetlb_init()`;
-  return `${one(a)}; ${one(b)}`;
+/**
+ * Both sides' verdicts in one line ("6.1 boots; 7.3 may run out of memory after hugetlb_init()"), each side
+ * named by its label (the kernel asked for, "7.2 (profile 7.1)") or its profile.
+ */
+export function verdictLine(a: ProfileRun, b: ProfileRun, labels: [string, string] = [a.profile, b.profile]): string {
+  const one = (r: ProfileRun, label: string) =>
+    r.verdict === 'boots' || r.verdict === 'died' ? `${label} ${r.verdict}` : `${label} ${r.verdict} after hugetlb_init()`;
+  return `${one(a, labels[0])}; ${one(b, labels[1])}`;
 }
 
 /** Huge pages per node and size where the two runs differ: [node, size, a, b]. */

@@ -56,7 +56,8 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
       // What the machine's reader and the command line's words leave out or doubt, as `hvosim boot` says it.
       const warnings = [...machine.warnings, ...cmdlineWarnings(machine.cmdline)];
       // Each side's verdict as `hvosim boot` gives it (bootDeath()), first: a panic or a predicted out-of-memory.
-      const verdict = verdictLine(d.a, d.b);
+      const label = (k: typeof ka) => (k!.asked === k!.profile ? k!.profile : `${k!.asked} (profile ${k!.profile})`);
+      const verdict = verdictLine(d.a, d.b, [label(ka), label(kb)]);
       const died = [d.a, d.b].map(diedLine).filter((l): l is string => l !== null);
       // A boot that died, or may run out of memory, is a finding: exit 1, whatever the format.
       if (died.length) process.exitCode = 1;
