@@ -10,6 +10,8 @@ import {
 } from '../simulator.js';
 import type { Machine } from '../machine/types.js';
 import { hugepagesByNode, meminfoObject } from '../report/proc.js';
+import { bootDeath } from '../report/plan.js';
+import { predictOutOfMemory } from '../simulator.js';
 
 /** Where each generation builds a boot-time gigantic page's HVO mapping (KernelFeatures.bootVmemmap): every value named. */
 const HVO_AT_BOOT: Readonly<Record<KernelFeatures['bootVmemmap'], string>> = {
@@ -55,6 +57,20 @@ export interface ProfileRun {
   hugetlbLog: string[];
   /** Why the boot died and after which step, or null when it lived. */
   died: { afterStep: string; panic: string } | null;
+  /** What `hvosim boot` says of this boot (bootDeath()): it boots, died, or is predicted to run out of memory after hugetlb_init(). */
+  verdict: BootVerdict;
+  /** Why the boot is no good, in `hvosim boot`'s words (bootDeath()), or null when it boots. */
+  death: string | null;
+}
+
+export type BootVerdict = 'boots' | 'died' | 'runs out of memory' | 'may run out of memory';
+
+/** The verdict `hvosim boot` gives (exit status 1 unless it boots): bootDeath() decides, the prediction only picks the words. */
+export function bootVerdict(s: KernelState): { verdict: BootVerdict; death: string | null } {
+  const death = bootDeath(s);
+  if (s.panic) return { verdict: 'died', death };
+  if (death === null) return { verdict: 'boots', death };
+  return { verdict: predictOutOfMemory(s)?.dies ? 'runs out of memory' : 'may run out of memory', death };
 }
 
 /** What each count of VmemmapSummary is, in words (the command line's and the web page's tables). */
@@ -124,12 +140,27 @@ function profileRun(machine: Machine, profile: ProfileName, others: OtherSubsyst
     hugepages: hugepagesByNode(s),
     hugetlbLog: s.dmesg.filter((l) => l.startsWith('HugeTLB')),
     died: s.panic ? { afterStep: s.steps.at(-1)?.fn ?? '(start)', panic: s.panic } : null,
+    ...bootVerdict(s),
   };
 }
 
-/** "THE BOOT DIED ..." for a run that died, else null: said before anything else. */
+/**
+ * "THE BOOT DIED ..." for a run that died, the out-of-memory prediction `hvosim boot` prints for one predicted
+ * to run out of memory, else null: said before anything else.
+ */
 export function diedLine(r: ProfileRun): string | null {
-  return r.died ? `THE BOOT DIED with kernel ${r.profile} after ${r.died.afterStep}: ${r.died.panic}` : null;
+  if (r.died) return `THE BOOT DIED with kernel ${r.profile} after ${r.died.afterStep}: ${r.died.panic}`;
+  return r.death ? `kernel ${r.profile}: ${r.death}` : null;
+}
+
+/**
+ * Both sides' verdicts in one line ("6.1 boots; 7.3 may run out of memory after hugetlb_init()"), each side
+ * named by its label (the kernel asked for, "7.2 (profile 7.1)") or its profile.
+ */
+export function verdictLine(a: ProfileRun, b: ProfileRun, labels: [string, string] = [a.profile, b.profile]): string {
+  const one = (r: ProfileRun, label: string) =>
+    r.verdict === 'boots' || r.verdict === 'died' ? `${label} ${r.verdict}` : `${label} ${r.verdict} after hugetlb_init()`;
+  return `${one(a, labels[0])}; ${one(b, labels[1])}`;
 }
 
 /** Huge pages per node and size where the two runs differ: [node, size, a, b]. */
@@ -184,7 +215,7 @@ export function diffBoots(
   const summary: string[] = [];
   for (const r of [a, b]) {
     const line = diedLine(r);
-    if (line) summary.push(`${line}; its figures below are as far as it got.`);
+    if (line) summary.push(r.died ? `${line}; its figures below are as far as it got.` : `${line}.`);
   }
   const ha = a.state.hvo;
   const hb = b.state.hvo;

@@ -3,6 +3,7 @@
 // "caller=vmemmap_alloc_block_zero@free_area_init" (only within that boot step), "node=1".
 import { numaNodeSpans, type KernelState, type MemblockFaults } from '../simulator.js';
 import { InputError } from '../util/errors.js';
+import { parseWhole } from '../util/integers.js';
 
 /** Parse fault specs (each "nth=N[,N...]", "caller=NAME[,NAME...]" or "node=N[,N...]") into one plan. */
 export function parseFaults(specs: string[], field = '--fault'): MemblockFaults | undefined {
@@ -20,9 +21,14 @@ export function parseFaults(specs: string[], field = '--fault'): MemblockFaults 
       continue;
     }
     const nums = vals.map((v) => {
-      if (!/^\d+$/.test(v) || (m[1] === 'nth' && Number(v) < 1))
-        throw new InputError(`"${v}" in "${spec}" is not a ${m[1] === 'nth' ? 'positive allocation number' : 'node number'}`, { field });
-      return Number(v);
+      // Read exactly: a number beyond a double's whole numbers would stand for a neighbour.
+      const n = parseWhole(v, m[1] === 'nth' ? 1 : 0);
+      if (n === null)
+        throw new InputError(
+          `"${v}" in "${spec}" is not a ${m[1] === 'nth' ? 'positive allocation number' : 'node number'} (a whole number up to ${Number.MAX_SAFE_INTEGER})`,
+          { field },
+        );
+      return n;
     });
     if (m[1] === 'nth') f.nth = [...(f.nth ?? []), ...nums];
     else f.nodes = [...(f.nodes ?? []), ...nums];

@@ -38,7 +38,11 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     // Per size, `recommended` is the most pages that boot and keep the margin free: `best` itself when best already does.
     plan: plan && {
       ...plan,
-      sizes: plan.sizes.map((z) => ({ ...z, recommended: z.recommended ?? (z.best && z.marginBytes !== undefined ? z.best : undefined) })),
+      // No count keeps the margin free (a margin above what the machine has free): no recommendation.
+      sizes: plan.sizes.map((z) => ({
+        ...z,
+        recommended: z.recommended ?? (z.best && z.marginBytes !== undefined && z.best.freeBytes >= z.marginBytes ? z.best : undefined),
+      })),
     },
     cmdlineNotes: cmdlineNotes(s.machine.cmdline),
     meminfo: meminfoObject(s),

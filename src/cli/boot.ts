@@ -16,13 +16,14 @@ import {
   type ProfileName,
 } from '../simulator.js';
 import { InputError } from '../util/errors.js';
-import { hex010 } from '../util/format.js';
-import { TiB, humanSize } from '../util/units.js';
+import { countOfSize, hex010 } from '../util/format.js';
+import { TiB, humanSize, SIZE_EXAMPLES } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
 import { readBuildOption, profileWithOwnBuild } from './build-options.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
+import { wholeOption } from './options.js';
 import { machineOptions } from './machine.js';
 import {
   closeNdjson,
@@ -127,7 +128,7 @@ type BootCliOptions = MachineOptions & {
   vmstat?: boolean;
   sysfs?: boolean;
   nrHugepages?: string;
-  fault: string[];
+  fault?: string[];
   check?: boolean;
   plan: boolean;
   planMargin?: string;
@@ -150,7 +151,7 @@ export function planText(p: Plan): string[] {
     for (const z of p.sizes) {
       if (z.got < z.asked)
         out.push(
-          paint('33', `Why ${z.asked - z.got} ${z.size} page${z.asked - z.got === 1 ? ' is' : 's are'} missing:`),
+          paint('33', `Why ${countOfSize(z.asked - z.got, 'page', z.size)} ${z.asked - z.got === 1 ? 'is' : 'are'} missing:`),
           ...z.why.slice(0, LINE_ITEMS).flatMap((w) => [`  ${w.text}`, ...w.examples.map((e) => `    e.g. ${e}`)]),
           ...(z.why.length > LINE_ITEMS ? [`  and ${z.why.length - LINE_ITEMS} more nodes (--json lists every node)`] : []),
         );
@@ -187,8 +188,13 @@ export function planText(p: Plan): string[] {
           `${r.pages} (${nodes(r)}), leaving ~${humanSize(r.freeBytes)} free. Command line:`,
         `  ${r.cmdline}`,
       );
-    else if (z.marginBytes !== undefined)
+    else if (z.marginBytes !== undefined && b.freeBytes >= z.marginBytes)
       out.push(`That leaves more than the ${humanSize(z.marginBytes)} the planner keeps free for the running system (--plan-margin).`);
+    else if (z.marginBytes !== undefined)
+      out.push(
+        `Even with no ${z.size} pages the machine keeps less than the ${humanSize(z.marginBytes)} free ` +
+          'that the planner keeps for the running system (--plan-margin): nothing to recommend.',
+      );
   }
   return out;
 }
@@ -353,8 +359,7 @@ export function registerBoot(program: Command): void {
     .option(
       '--fault <spec>',
       'inject a memblock allocation failure: nth=N, caller=FUNCTION or node=N (repeatable)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--check', 'check every invariant after every step; exit 1 and list what broke')
     .option('--nr-hugepages <n>', 'after boot, write N to /proc/sys/vm/nr_hugepages (grows the default-size pool)')
@@ -411,8 +416,8 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       if (described && !given) kernel = { ...parseKernel(described.kernel), from: '--build' };
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
-        throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
-      const faults = parseFaults(o.fault);
+        throw new InputError(`"${o.planMargin}" is not a size (${SIZE_EXAMPLES}) or a share of MemTotal (2%)`, { field: '--plan-margin' });
+      const faults = parseFaults(o.fault ?? []);
       // The streams, checked and opened before the boot: a path that cannot be written fails at once.
       const asked = o.json
         ? '--json'
@@ -431,8 +436,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         });
       let nr: number | undefined;
       if (o.nrHugepages !== undefined) {
-        if (!/^\d+$/.test(o.nrHugepages)) throw new InputError(`"${o.nrHugepages}" is not a page count`, { field: '--nr-hugepages' });
-        nr = Number(o.nrHugepages);
+        nr = wholeOption(o.nrHugepages, '--nr-hugepages', { what: 'a page count', min: 0, max: Number.MAX_SAFE_INTEGER });
       }
       const { machine: m, log } = await loadMachineAndLog(o);
       // A machine from a kernel log boots with that kernel's profile, unless --kernel or --build says otherwise.
@@ -447,6 +451,9 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
         const r = checkedBoot(m, { profile, faults, others, nrHugepages: nr });
         const unfiredCheck = faultsNeverFired(r.state);
         for (const w of unfiredCheck) process.stderr.write(`hvosim: warning: ${w}\n`);
+        // What the machine's reader and the command line's words leave out or doubt: in --json, else on stderr.
+        const checkWarnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
+        if (!o.json) for (const w of checkWarnings) process.stderr.write(`hvosim: warning: ${w}\n`);
         // Why the boot dies (a panic, or a predicted out-of-memory), worked out once.
         const death = bootDeath(r.state);
         if (o.json) {
@@ -460,6 +467,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
             steps: r.state.steps.length,
             violations: r.violations,
             ...(unfiredCheck.length ? { faultsNeverFired: unfiredCheck } : {}),
+            warnings: checkWarnings,
             kernel,
           });
           process.exitCode = r.violations.length || death ? 1 : 0;
@@ -497,6 +505,8 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       // A boot the kernel would not survive (or that hvosim predicts runs out of memory) is a finding.
       if (bootDeath(s)) process.exitCode = 1;
       const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
+      // The kernel's own text (--meminfo, a stream on stdout) has no room for them: stderr.
+      if (raw && !o.json) for (const w of warnings) process.stderr.write(`hvosim: warning: ${w}\n`);
       if (nr !== undefined) {
         const r = setMaxHugePages(s, nr);
         if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_PROFILE } from '../simulator.js';
 import { INVARIANTS } from '../check/invariants.js';
-import { InputError } from '../util/errors.js';
 import { parseKernel } from './boot.js';
+import { MAX_RUNS, MAX_SEED, wholeOption } from './options.js';
 import { printJson, progress, table } from './output.js';
 
 interface CheckCliOptions {
@@ -12,11 +12,6 @@ interface CheckCliOptions {
   runs: string;
   seed: string;
   json?: boolean;
-}
-
-function positiveInt(v: string, field: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InputError(`"${v}" is not a positive number`, { field });
-  return Number(v);
 }
 
 export function registerCheck(program: Command): void {
@@ -48,8 +43,13 @@ Examples:
       const { runCampaign } = await import('../check/campaign.js');
       const kernel = parseKernel(o.kernel);
       const profile = kernel.profile;
-      const runs = positiveInt(o.runs, '--runs');
-      const seed = positiveInt(o.seed, '--seed');
+      const runs = wholeOption(o.runs, '--runs', {
+        what: 'a number of cases',
+        min: 1,
+        max: MAX_RUNS,
+        why: 'the cases are made up front: for more, run more seeds',
+      });
+      const seed = wholeOption(o.seed, '--seed', { what: 'a seed', min: 0, max: MAX_SEED, why: "the generator's seeds are 32 bits" });
       const bar = progress(`checking ${profile}`, runs);
       const r = runCampaign({
         profile,

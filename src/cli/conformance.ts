@@ -10,6 +10,7 @@ import { PROFILE_NAMES as PROFILES, resolveKernel, type ProfileName as Profile }
 import { InputError } from '../util/errors.js';
 import { interactiveStderr, printJson, progress, table } from './output.js';
 import { REPLAY_JSON_LIST } from './replay.js';
+import { MAX_RUNS, MAX_SEED, wholeOption } from './options.js';
 
 interface ConformanceCliOptions extends BuildOptions {
   cases: string;
@@ -26,10 +27,8 @@ interface ConformanceCliOptions extends BuildOptions {
   json?: boolean;
 }
 
-function count(v: string, field: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InputError(`"${v}" is not a positive number`, { field });
-  return Number(v);
-}
+/** The longest --timeout: Node's timers hold at most 2^31 - 1 ms (a longer one fires at once). */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 /**
  * What --kernel names: a kernel generation (its Debian kernel is booted, unless --kernel-image, and compared with
@@ -152,10 +151,20 @@ nothing in /etc/apt changes.`,
       if (note) process.stderr.write(`hvosim: note: ${note}\n`);
       // A user's own build (--kernel-image of it, or --from-logs of its boots): replay and boot --qemu use its options and facts.
       const own = profileWithOwnBuild(profile, o, await readBuildOption(o));
-      const n = count(o.cases, '--cases');
-      const seed = count(o.seed, '--seed');
-      const jobs = count(o.jobs, '--jobs');
-      const timeoutSec = count(o.timeout, '--timeout');
+      const n = wholeOption(o.cases, '--cases', {
+        what: 'a number of cases',
+        min: 1,
+        max: MAX_RUNS,
+        why: 'the cases are made up front: for more, run more seeds',
+      });
+      const seed = wholeOption(o.seed, '--seed', { what: 'a seed', min: 0, max: MAX_SEED, why: "the generator's seeds are 32 bits" });
+      const jobs = wholeOption(o.jobs, '--jobs', { what: 'a number of QEMUs at a time', min: 1, max: 1024 });
+      const timeoutSec = wholeOption(o.timeout, '--timeout', {
+        what: 'a number of seconds',
+        min: 1,
+        max: MAX_TIMEOUT_S,
+        why: "Node's timers hold at most 2^31 - 1 ms",
+      });
       if (o.fromLogs !== undefined && !existsSync(o.fromLogs))
         throw new InputError('no such directory', { file: o.fromLogs, field: '--from-logs' });
       const tty = interactiveStderr();

@@ -1,9 +1,10 @@
 // hvosim diff: one machine, two kernel profiles, side by side.
 import type { Command } from 'commander';
 import { DEFAULT_PROFILE, estimatedOthers, REFERENCE_PROFILE } from '../simulator.js';
-import { diedLine, diffBoots, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
+import { diedLine, diffBoots, verdictLine, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
 import { replayedOthers } from '../trace/foreign.js';
+import { cmdlineWarnings } from '../report/cmdline.js';
 import { InputError } from '../util/errors.js';
 import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
@@ -14,22 +15,23 @@ import { kernelWarnings } from '../report/boot-view.js';
 /** Most dmesg lines of each side that diff --json quotes. */
 const DIFF_DMESG_LINES = 100;
 
-type DiffCliOptions = MachineOptions & { kernel: string[]; fault: string[]; json?: boolean; dmesg?: boolean };
+type DiffCliOptions = MachineOptions & { kernel?: string[]; fault?: string[]; json?: boolean; dmesg?: boolean };
+
+/** The two kernels without --kernel: the default profile's base (the generation its series applies to), then it. */
+const DEFAULT_KERNELS = [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
 
 export function registerDiff(program: Command): void {
   const cmd = program.command('diff').description('boot one machine with two kernel profiles and show what differs');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option(
       '--kernel <profile>',
-      'a kernel profile or kernel version (7.2); give it twice (default: 6.15 and hvo-v7)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
+      `a kernel profile or kernel version (7.2); give it twice (default: ${DEFAULT_KERNELS.join(' and ')})`,
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option(
       '--fault <spec>',
-      'inject the same memblock allocation failure into both boots (nth=N, caller=FUNCTION, node=N)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
+      'inject the same memblock allocation failure into both boots (nth=N, caller=FUNCTION, node=N; repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--dmesg', 'also list every dmesg line only one boot printed')
     .option('--json', 'print the comparison as JSON')
@@ -41,25 +43,32 @@ Examples:
   $ hvosim diff --kernel 6.15 --kernel hvo-v7 --cmdline "hugepagesz=1G hugepages=2 hugetlb_free_vmemmap=on movablecore=2300M"
   $ hvosim diff --kernel 6.1 --kernel hvo-v7 --machine-preset 2s-server --json
 
-Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
+Exit status: 0 both boot, 1 one of them died or may run out of memory (the first line says), 2 bad input.`,
     )
     .action(async (o: DiffCliOptions) => {
-      const kernels = o.kernel.length ? o.kernel : [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
+      const kernels = o.kernel ?? DEFAULT_KERNELS;
       if (kernels.length !== 2) throw new InputError(`give --kernel exactly twice (got ${kernels.length})`, { field: '--kernel' });
       const [ka, kb] = kernels.map((k) => parseKernel(k));
       const [pa, pb] = [ka!.profile, kb!.profile];
-      const faults = parseFaults(o.fault);
+      const faults = parseFaults(o.fault ?? []);
       const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const d = diffBoots(machine, pa!, pb!, { others: useLog ? replayedOthers(log) : estimatedOthers, faults });
+      // What the machine's reader and the command line's words leave out or doubt, as `hvosim boot` says it.
+      const warnings = [...machine.warnings, ...cmdlineWarnings(machine.cmdline)];
+      // Each side's verdict as `hvosim boot` gives it (bootDeath()), first: a panic or a predicted out-of-memory.
+      const label = (k: typeof ka) => (k!.asked === k!.profile ? k!.profile : `${k!.asked} (profile ${k!.profile})`);
+      const verdict = verdictLine(d.a, d.b, [label(ka), label(kb)]);
       const died = [d.a, d.b].map(diedLine).filter((l): l is string => l !== null);
-      // A boot that died is a finding: exit 1, whatever the format.
+      // A boot that died, or may run out of memory, is a finding: exit 1, whatever the format.
       if (died.length) process.exitCode = 1;
       if (o.json) {
         const side = (r: typeof d.a, kernel: typeof ka) => ({
           profile: r.profile,
           kernel,
+          verdict: r.verdict,
           died: r.died,
+          death: r.death,
           memTotalKb: r.memTotalKb,
           nr_memmap_boot_pages: r.memmapBootPages,
           nr_memmap_pages: r.memmapPages,
@@ -73,7 +82,9 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
         // The dmesg lines only one side printed grow with the machine (every memblock call with memblock=debug):
         // the first few, and how many (--dmesg lists them all as text).
         return printJson({
+          verdict,
           machine: { name: machine.name, cmdline: machine.cmdline },
+          warnings,
           died,
           a: side(d.a, ka),
           b: side(d.b, kb),
@@ -85,12 +96,15 @@ Exit status: 0 both boots lived, 1 one of them died (said first), 2 bad input.`,
       const A = d.a.profile;
       const B = d.b.profile;
       const out: string[] = [];
-      // Said first, before any table: one side's figures are of a boot that never finished.
+      // Said first, before any table: one side's figures may be of a boot that never finished.
+      out.push(died.length ? paint('1;31', `verdict: ${verdict}`) : `verdict: ${verdict}`);
       for (const l of died) out.push(paint('1;31', l));
       if (died.length) out.push('');
       out.push(`hvosim diff: ${machine.name} (${machine.source}), ${A} against ${B}`);
       for (const n of new Set([ka!.note, kb!.note])) if (n) out.push(paint('33', `note: ${n}.`));
-      out.push(`command line: ${machine.cmdline || '(empty)'}`, '');
+      out.push(`command line: ${machine.cmdline || '(empty)'}`);
+      for (const w of warnings) out.push(paint('33', `warning: ${w}`));
+      out.push('');
       out.push('What differs:', ...d.summary.map((l) => `  ${l}`), '');
       const change = (x: number, y: number) => (x === y ? '' : `${y - x > 0 ? '+' : ''}${y - x}`);
       const num = (x: number, y: number) => [String(x), String(y), change(x, y)];

@@ -21,7 +21,7 @@ export function registerMachine(program: Command): void {
     .command('machine')
     .description('show the machine as hvosim reads it: firmware memory map, NUMA nodes, CPU, command line');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--json', 'print the machine as JSON')
+    .option('--json', 'print the machine as a machine file (for --machine)')
     .addHelpText(
       'after',
       `
@@ -33,7 +33,12 @@ Examples:
     )
     .action(async (o: MachineOptions & { json?: boolean }) => {
       const m = await loadMachine(o);
-      if (o.json) return printJson(m);
+      if (o.json) {
+        // A machine file, which --machine reads back to the same boot; the warnings are no part of it: said on stderr.
+        const { machineFile } = await import('../machine/json.js');
+        for (const w of m.warnings) process.stderr.write(`hvosim: warning: ${w}\n`);
+        return printJson(machineFile(m));
+      }
       const out: string[] = [];
       out.push(`${m.name}  (${m.arch}, ${humanSize(machineRamBytes(m))} RAM, from ${m.source})`);
       out.push(`CPU: ${m.cpu.vendor ?? 'vendor not given'}, features: ${m.cpu.features.join(' ') || '(none)'}`);

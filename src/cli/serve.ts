@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../util/errors.js';
+import { wholeOption } from './options.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -129,14 +130,13 @@ Examples:
   $ hvosim serve --port 0`,
     )
     .action(async (o: { port: string; json?: boolean }) => {
-      if (!/^\d+$/.test(o.port) || Number(o.port) > 65535)
-        throw new InputError(`"${o.port}" is not a TCP port (0-65535)`, { field: '--port' });
+      const port = wholeOption(o.port, '--port', { what: 'a TCP port', min: 0, max: 65535, why: '0 picks a free one' });
       const root = webRoot();
       if (!existsSync(join(root, 'index.html')))
         throw new InputError(`the web page is not built (no ${join(root, 'index.html')}): run npm run build:web`);
       let url: string;
       try {
-        ({ url } = await startServer(root, Number(o.port)));
+        ({ url } = await startServer(root, port));
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         throw new InputError(code === 'EADDRINUSE' ? `port ${o.port} is in use (try --port 0)` : `cannot listen: ${code ?? String(e)}`, {

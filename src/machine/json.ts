@@ -5,7 +5,7 @@
 import { findNodeAtLocation, parseTree, type ParseError, printParseErrorCode } from 'jsonc-parser';
 import { z } from 'zod';
 import { InputError } from '../util/errors.js';
-import { parseSize } from '../util/units.js';
+import { parseSize, SIZE_EXAMPLES } from '../util/units.js';
 import type { E820Type } from './e820.js';
 import { q35Machine } from './qemu.js';
 import type { Machine } from './types.js';
@@ -14,7 +14,7 @@ import { validateMachine } from './validate.js';
 const size = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const n = parseSize(v);
   if (n === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a size or address like 4G, 512M, 0x1000 or 4096, got ${JSON.stringify(v)}` });
+    ctx.addIssue({ code: 'custom', message: `expected a size or address like ${SIZE_EXAMPLES}, got ${JSON.stringify(v)}` });
     return z.NEVER;
   }
   return n;
@@ -38,6 +38,15 @@ export const machineSchema = z
       .min(1)
       .optional(),
     nodes: z.array(z.strictObject({ id: z.number().int().min(0).max(1023), ranges: z.array(range) })).optional(),
+    // What a real boot's log tells of the boot loader and the firmware's ACPI tables (a --from-dmesg machine):
+    // machine --json writes them so that the file boots as the log's machine does.
+    loader: z
+      .strictObject({
+        kernelImage: z.strictObject({ start: size, size: size }).optional(),
+        initrd: z.strictObject({ start: size, size: size }).optional(),
+      })
+      .optional(),
+    acpiTables: z.array(z.strictObject({ signature: z.string(), start: size, size: size })).optional(),
   })
   .superRefine((m, ctx) => {
     if (!m.q35 && !m.e820)
@@ -78,13 +87,32 @@ export function loadMachineJson(text: string, file: string): Machine {
     const field = path.length ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : (i ? '.' : '') + p)).join('') : undefined;
     throw new InputError(issue.message, { file, line: node ? lineOf(text, node.offset) : undefined, field });
   }
-  const m = parsed.data;
+  try {
+    return machineOfFile(parsed.data, file);
+  } catch (e) {
+    // A check past the schema names its field ("q35.nodes[1]", "nodes[0]"): point at its line too.
+    if (!(e instanceof InputError) || e.where?.line !== undefined || !e.where?.field) throw e;
+    const path = [...e.where.field.matchAll(/[^.[\]]+/g)].map(([p]) => (/^\d+$/.test(p) ? Number(p) : p));
+    let node: ReturnType<typeof findNodeAtLocation>;
+    for (let n = path.length; n > 0 && !node; n--) node = findNodeAtLocation(tree, path.slice(0, n));
+    throw node ? new InputError(e.message, { ...e.where, file, line: lineOf(text, node.offset) }) : e;
+  }
+}
+
+function machineOfFile(m: z.output<typeof machineSchema>, file: string): Machine {
   const cmdline = m.cmdline ?? '';
   const features = m.cpu?.features ?? ['pdpe1gb'];
   let machine: Machine;
   if (m.q35) {
     machine = q35Machine(
-      { nodeSizes: m.q35.nodes, numa: m.q35.numa ?? true, cpuFeatures: features, cpuVendor: m.cpu?.vendor, cmdline },
+      {
+        nodeSizes: m.q35.nodes,
+        numa: m.q35.numa ?? true,
+        cpuFeatures: features,
+        cpuVendor: m.cpu?.vendor,
+        cmdline,
+        where: { file, total: 'q35.nodes', node: (i) => `q35.nodes[${i}]` },
+      },
       file,
     );
   } else {
@@ -103,5 +131,38 @@ export function loadMachineJson(text: string, file: string): Machine {
     };
   }
   if (m.name) machine.name = m.name;
+  if (m.loader) machine.loader = m.loader;
+  if (m.acpiTables) machine.acpiTables = m.acpiTables;
   return validateMachine(machine, file);
+}
+
+const hexOf = (n: number) => `0x${n.toString(16)}`;
+
+/**
+ * A machine as a machine file (`hvosim machine --json`): its firmware map and nodes written out (start and
+ * size, as the file takes them), its CPU, command line, and what a log told of the loader and ACPI tables.
+ * loadMachineJson() reads it back to the same machine; where it came from and its warnings are not part of it.
+ */
+export function machineFile(m: Machine): MachineJson {
+  const span = (r: { start: number; end: number }) => ({ start: hexOf(r.start), size: hexOf(r.end - r.start) });
+  return {
+    name: m.name,
+    cpu: { features: [...m.cpu.features], ...(m.cpu.vendor ? { vendor: m.cpu.vendor } : {}) },
+    cmdline: m.cmdline,
+    e820: m.e820.map((e) => ({ ...span(e), type: e.type })),
+    nodes: m.nodes.map((n) => ({ id: n.id, ranges: n.ranges.map((r) => ({ ...span(r), ...(r.hotplug ? { hotplug: true } : {}) })) })),
+    ...(m.loader
+      ? {
+          loader: {
+            ...(m.loader.kernelImage
+              ? { kernelImage: { start: hexOf(m.loader.kernelImage.start), size: hexOf(m.loader.kernelImage.size) } }
+              : {}),
+            ...(m.loader.initrd ? { initrd: { start: hexOf(m.loader.initrd.start), size: hexOf(m.loader.initrd.size) } } : {}),
+          },
+        }
+      : {}),
+    ...(m.acpiTables
+      ? { acpiTables: m.acpiTables.map((t) => ({ signature: t.signature, start: hexOf(t.start), size: hexOf(t.size) })) }
+      : {}),
+  };
 }

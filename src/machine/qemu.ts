@@ -31,7 +31,11 @@ export interface QemuSpec {
   cmdline: string;
   /** The guest CPU's vendor: QEMU's default qemu64 model is AMD (the default here too). */
   cpuVendor?: CpuVendor;
+  /** Where the sizes came from, for error lines: the file, and the fields of the total and of node i (QEMU's -m and -numa by default). */
+  where?: { file?: string; total: string; node: (i: number) => string };
 }
+
+const QEMU_WHERE: NonNullable<QemuSpec['where']> = { total: '-m', node: (i: number) => `-numa node,nodeid=${i}` };
 
 export type { CpuVendor };
 
@@ -41,8 +45,12 @@ const AMD_ABOVE_1TB_START = 0x10000000000;
 /** The firmware view of a q35 guest with these node sizes. */
 export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
   const total = spec.nodeSizes.reduce((a, b) => a + b, 0);
+  const where = spec.where ?? QEMU_WHERE;
   if (total < 16 * MiB)
-    throw new InputError(`guest RAM of ${total} bytes is too small to boot (q35 needs at least 16 MiB)`, { field: '-m' });
+    throw new InputError(`guest RAM of ${total} bytes is too small to boot (q35 needs at least 16 MiB)`, {
+      file: where.file,
+      field: where.total,
+    });
   const lowmem = total >= LOW_RAM_SPLIT ? 2 * GiB : LOW_RAM_SPLIT;
   const below4g = Math.min(total, lowmem);
   const above4g = total - below4g;
@@ -79,7 +87,8 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
       if (base === 0) {
         if (len <= 0x100000)
           throw new InputError(`node ${id} of ${len} bytes: the first node with memory must hold more than the first MiB`, {
-            field: `nodes[${id}]`,
+            file: where.file,
+            field: where.node(id),
           });
         node.ranges.push({ start: 0, end: 0xa0000 });
         base = 0x100000;
@@ -160,6 +169,55 @@ const NUMA_KEYS: Record<string, string[]> = {
   'hmat-lb': ['initiator', 'target', 'hierarchy', 'data-type', 'latency', 'bandwidth'],
   'hmat-cache': ['node-id', 'size', 'level', 'associativity', 'policy', 'line'],
 };
+/**
+ * Options QEMU takes that change what the guest kernel sees but hvosim does not model: each one given
+ * is said in a note (the machine's warnings), never dropped without a word. Host-side options (accel,
+ * display, disks, backends' host policy) change nothing the kernel sees and pass silently.
+ */
+const NOT_MODELLED: Record<string, string> = {
+  smp: 'hvosim boots one CPU, as the recorded boots did; more CPUs would take more per-cpu memory, spread over the nodes',
+  'numa dist': 'no SLIT: the nodes keep the default distances (10 local, 20 remote), which order the zonelists',
+  'numa cpu': 'CPUs are not placed: hvosim puts CPU 0 on the lowest node and has no others',
+  'numa node,cpus':
+    'CPUs are not placed: hvosim puts CPU 0 on the lowest node and has no others (a node with CPUs but no memory gets no node here)',
+  'numa node,initiator': 'no HMAT initiators',
+  'numa hmat-lb': 'no HMAT latencies or bandwidths',
+  'numa hmat-cache': 'no HMAT memory-side caches',
+  'm slots': 'no memory hotplug area: QEMU adds a hotpluggable SRAT range for slots= and maxmem=, hvosim none',
+  initrd: 'the initrd is not placed: its size cannot be read here, so the boot reserves none (a machine from a log carries it)',
+  bios: 'hvosim lays memory out as SeaBIOS does; other firmware (OVMF, ...) builds another memory map',
+  pflash: 'hvosim lays memory out as SeaBIOS does; UEFI firmware (pflash) builds another memory map',
+  'no-acpi': 'without ACPI the kernel finds no SRAT and fakes one node; hvosim still gives it the nodes',
+  acpitable: 'extra ACPI tables are not placed in the memory map',
+  global: 'the q35 board is taken with its default properties',
+  set: 'the q35 board is taken with its default properties',
+  readconfig: 'the configuration file is not read',
+  'machine property': 'q35 properties beyond the type are not read: the memory map is the default q35 one',
+  'device memory': 'memory devices (pc-dimm, nvdimm, virtio-mem, virtio-pmem, cxl) add no memory here',
+};
+/** -machine properties that change nothing the guest kernel's memory setup sees. */
+const MACHINE_HOST_KEYS = new Set([
+  'type',
+  'accel',
+  'kernel-irqchip',
+  'kernel_irqchip',
+  'usb',
+  'vmport',
+  'graphics',
+  'dump-guest-core',
+  'mem-merge',
+  'suppress-vmdesc',
+  'i8042',
+  'sata',
+  'smbus',
+  'pit',
+  'hpet',
+  'smm',
+  'default-bus-bypass-iommu',
+]);
+/** Devices that hold guest memory. */
+const MEMORY_DEVICES = /^(pc-dimm|nvdimm|virtio-mem(-pci)?|virtio-pmem(-pci)?|cxl-type3)$/;
+
 /** MAX_NODES in QEMU. */
 const QEMU_MAX_NODES = 128;
 /** Properties of the memory backends (hostmem.c and its -ram, -file, -memfd kinds). */
@@ -222,6 +280,17 @@ export interface QemuFiles {
 
 /** Read a QEMU command line (the arguments, with or without the program name). */
 export function parseQemuArgs(args: string, files?: QemuFiles): Machine {
+  try {
+    return readQemuArgs(args, files);
+  } catch (e) {
+    // Said as coming from --qemu, then the QEMU option it names ("--qemu: -numa: ..."), never a bare "-m:".
+    if (e instanceof InputError && !e.where?.file && e.where?.field !== '--qemu')
+      throw new InputError(e.message, { ...e.where, file: '--qemu' });
+    throw e;
+  }
+}
+
+function readQemuArgs(args: string, files?: QemuFiles): Machine {
   let parsed: ReturnType<typeof shellQuote.parse>;
   try {
     parsed = shellQuote.parse(args);
@@ -243,6 +312,9 @@ export function parseQemuArgs(args: string, files?: QemuFiles): Machine {
   let machine = 'q35';
   let initrd: string | undefined;
   const warnings: string[] = [];
+  // What was given but is not modelled: each said once, with the options that gave it.
+  const ignored = new Map<string, string[]>();
+  const notModelled = (key: string, given: string) => ignored.set(key, [...(ignored.get(key) ?? []), given]);
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (!w.startsWith('-') || w === '-') {
@@ -252,15 +324,32 @@ export function parseQemuArgs(args: string, files?: QemuFiles): Machine {
     const name = w.replace(/^--?/, '');
     const hasArg = QEMU_OPTIONS[name];
     if (hasArg === undefined) throw new InputError(`${w}: invalid option`, { field: '--qemu' });
-    if (!hasArg) continue;
+    if (!hasArg) {
+      if (name in NOT_MODELLED) notModelled(name, w);
+      continue;
+    }
     const v = words[++i];
     if (v === undefined) throw new InputError(`${w} requires an argument`, { field: '--qemu' });
+    if (name in NOT_MODELLED && name !== 'smp' && name !== 'initrd') notModelled(name, `${w} ${v}`);
     switch (name) {
+      case 'smp':
+        // One CPU is what hvosim boots (and what the recorded boots had).
+        if (!/^(cpus=)?1$/.test(v)) notModelled('smp', `${w} ${v}`);
+        break;
       case 'm': {
         const p = qemuOpts(v, '-m', 'size', ['size', 'slots', 'maxmem']);
         mem = qemuSize(p.get('size') ?? '', '-m', MiB);
+        if (p.has('slots') || p.has('maxmem')) notModelled('m slots', `-m ${v}`);
         break;
       }
+      case 'device': {
+        const driver = qemuOpts(v, '-device', 'driver', null).get('driver') ?? '';
+        if (MEMORY_DEVICES.test(driver)) notModelled('device memory', `-device ${v}`);
+        break;
+      }
+      case 'drive':
+        if (/(^|,)if=pflash(,|$)/.test(v)) notModelled('pflash', `-drive ${v}`);
+        break;
       case 'object': {
         const p = qemuOpts(v, '-object', 'qom-type', null);
         const type = p.get('qom-type') ?? '';
@@ -280,7 +369,12 @@ export function parseQemuArgs(args: string, files?: QemuFiles): Machine {
         if (!type || !NUMA_KEYS[type])
           throw new InputError(`-numa ${v}: Parameter 'type' does not accept value '${type ?? ''}'`, { field: '-numa' });
         const p = qemuOpts(v, '-numa', 'type', NUMA_KEYS[type]!);
-        if (type !== 'node') break;
+        if (type !== 'node') {
+          notModelled(`numa ${type}`, `-numa ${v}`);
+          break;
+        }
+        if (p.has('cpus')) notModelled('numa node,cpus', `-numa ${v}`);
+        if (p.has('initiator')) notModelled('numa node,initiator', `-numa ${v}`);
         const idText = p.get('nodeid');
         const nodeid = idText === undefined ? numaNodes.length : /^\d+$/.test(idText) ? Number(idText) : NaN;
         if (!Number.isInteger(nodeid)) throw new InputError(`-numa ${v}: Parameter 'nodeid' expects uint16`, { field: '-numa' });
@@ -305,11 +399,16 @@ export function parseQemuArgs(args: string, files?: QemuFiles): Machine {
         break;
       case 'initrd':
         initrd = v;
+        // Placed once the memory map is known, when the file can be sized; else said.
+        if (!files) notModelled('initrd', `${w} ${v}`);
         break;
       case 'machine':
-      case 'M':
-        machine = qemuOpts(v, '-machine', 'type', null).get('type') ?? '';
+      case 'M': {
+        const p = qemuOpts(v, '-machine', 'type', null);
+        machine = p.get('type') ?? '';
+        if ([...p.keys()].some((k) => !MACHINE_HOST_KEYS.has(k))) notModelled('machine property', `${w} ${v}`);
         break;
+      }
       default:
         break;
     }
@@ -318,6 +417,7 @@ export function parseQemuArgs(args: string, files?: QemuFiles): Machine {
     throw new InputError(`only the q35 machine is modelled, not "${machine}"`, { field: '-machine' });
   if (!cpu.lm) throw new InputError(`-cpu ${cpu.model} has no long mode (lm): an x86_64 kernel does not start on it`, { field: '-cpu' });
   if (cpu.note) warnings.push(cpu.note);
+  for (const [key, given] of ignored) warnings.push(`${given.join(' ')}: not modelled (QEMU takes it): ${NOT_MODELLED[key]}`);
   let nodeSizes: number[];
   const ram = mem ?? 128 * MiB;
   if (numaNodes.length) {
@@ -359,6 +459,5 @@ export function parseQemuArgs(args: string, files?: QemuFiles): Machine {
   m.warnings.push(...warnings);
   // The initramfs QEMU loads is reserved until the kernel unpacks it: its size places it.
   if (initrd !== undefined && files) m.loader = { initrd: qemuInitrdPlace(m, files.size(initrd)) };
-  else if (initrd !== undefined) m.warnings.push(`-initrd ${initrd}: its size cannot be read here, so the initramfs is left out`);
   return validateMachine(m);
 }

@@ -24,7 +24,7 @@ import { unsupportedSizes } from './boot-view.js';
 import type { Owner } from '../util/kernel-callers.js';
 import { firstEndingAbove } from '../util/search.js';
 import { humanSize, KiB, parseSize, sizeSuffixed } from '../util/units.js';
-import { hex } from '../util/format.js';
+import { countOfSize, hex } from '../util/format.js';
 
 export interface PlanRow {
   size: string;
@@ -165,7 +165,9 @@ function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: Retur
   }
   const lead =
     Math.floor(span.start / bytes) * bytes < span.start || span.end % bytes ? ', the node not starting or ending on a slot boundary' : '';
-  const parts = [`node ${nid}: ${page + hole + free + taken} aligned ${humanSize(bytes)} slots${lead}; holding pages: ${page}`];
+  const parts = [
+    `node ${nid}: ${countOfSize(page + hole + free + taken, 'aligned slot', humanSize(bytes))}${lead}; holding pages: ${page}`,
+  ];
   if (hole) parts.push(`not all RAM of the node: ${hole}`);
   if (taken)
     parts.push(
@@ -233,7 +235,8 @@ export const DEFAULT_MARGIN: Margin = { percent: 2, minBytes: 256 * 2 ** 20, max
 export function parseMargin(v: string): Margin | null {
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(v);
   if (pct) return Number(pct[1]) <= 100 ? { percent: Number(pct[1]) } : null;
-  const bytes = /^\d+[KMGTkmgt]?$/.test(v) ? parseSize(v) : null;
+  // The one size syntax of every size hvosim reads (machine files, QEMU's properties): parseSize().
+  const bytes = parseSize(v);
   return bytes === null ? null : { bytes };
 }
 

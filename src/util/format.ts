@@ -57,3 +57,11 @@ export function formatBytes(bytes: number): string {
   const text = (hundredths / 100).toFixed(2).replace(/\.?0+$/, '');
   return `${text} ${BYTE_UNITS[i]}`;
 }
+
+/**
+ * A count of things of one size in words, the size after the noun so that no two numbers touch
+ * ("4 pages of 1 GiB", "1 slot of 2 MiB", never "4 1 GiB pages").
+ */
+export function countOfSize(n: number, noun: string, size: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'} of ${size}`;
+}

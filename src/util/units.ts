@@ -29,7 +29,14 @@ export function memparse(s: string): { value: number; rest: string } {
   return { value: v, rest: s.slice(m[0].length) };
 }
 
-/** A whole size string ("4G", "1500M", "0x1000", "4096"), or null when it is not one. */
+/** How parseSize() sizes are written, for error lines. */
+export const SIZE_EXAMPLES = '4G, 512M, 1P, 0x1000 or 4096';
+
+/**
+ * A whole size string ("4G", "1500M", "1P", "0x1000", "4096"): memparse()'s syntax (K, M, G, T, P, E),
+ * the one every size hvosim reads is written in (machine files, QEMU properties, --plan-margin); null
+ * when it is not one, or is beyond a double's whole numbers.
+ */
 export function parseSize(s: string | number): number | null {
   if (typeof s === 'number') return Number.isSafeInteger(s) && s >= 0 ? s : null;
   const t = s.trim();

@@ -158,8 +158,8 @@ describe('hvosim boot and machine', () => {
     const again = hvosim(...(parseShell(line!) as string[]));
     assert.equal(again.code, 1);
     assert.match(again.out, new RegExp(`^${inv}: `, 'm'));
-    assertInputError(hvosim('check', '--runs', '0'), /--runs: "0" is not a positive number/);
-    assertInputError(hvosim('conformance', '--cases', '0'), /--cases: "0" is not a positive number/);
+    assertInputError(hvosim('check', '--runs', '0'), /--runs: "0" is not a number of cases: a whole number from 1 to 1000000/);
+    assertInputError(hvosim('conformance', '--cases', '0'), /--cases: "0" is not a number of cases: a whole number from 1 to 1000000/);
     // --from-logs compares recorded logs again without QEMU.
     const logs = join(tmp, 'conf-logs');
     mkdirSync(logs);

@@ -36,8 +36,9 @@ describe('hvosim diff', () => {
     const fault = faultKillingOnly('6.1', '6.15');
     const r = hvosim('diff', '--kernel', '6.1', '--kernel', '6.15', '--fault', fault);
     assert.equal(r.code, 1, r.err);
-    const first = r.out.split('\n')[0]!;
-    assert.match(first, /^THE BOOT DIED with kernel 6\.1 after \S+: /);
+    const [first, second] = r.out.split('\n');
+    assert.equal(first, 'verdict: 6.1 died; 6.15 boots');
+    assert.match(second!, /^THE BOOT DIED with kernel 6\.1 after \S+: /);
     assert.ok(r.out.indexOf('THE BOOT DIED') < r.out.indexOf('Vmemmap page tables:'));
     assert.doesNotMatch(
       r.out
@@ -49,15 +50,46 @@ describe('hvosim diff', () => {
     const j = hvosim('diff', '--kernel', '6.1', '--kernel', '6.15', '--fault', fault, '--json');
     assert.equal(j.code, 1, j.err);
     const o = JSON.parse(j.out);
+    assert.equal(Object.keys(o)[0], 'verdict');
+    assert.equal(o.verdict, '6.1 died; 6.15 boots');
     assert.equal(o.died.length, 1);
     assert.ok(o.a.died && !o.b.died);
+    assert.equal(o.a.verdict, 'died');
     assert.match(o.summary[0], /^THE BOOT DIED with kernel 6\.1/);
   });
   test('the same fault on the other order: the dead side is named (6.15 lives, listed second)', () => {
     const fault = faultKillingOnly('6.1', '6.15');
     const r = hvosim('diff', '--kernel', '6.15', '--kernel', '6.1', '--fault', fault);
     assert.equal(r.code, 1);
-    assert.match(r.out.split('\n')[0]!, /^THE BOOT DIED with kernel 6\.1 /);
+    assert.equal(r.out.split('\n')[0]!, 'verdict: 6.15 boots; 6.1 died');
+    assert.match(r.out.split('\n')[1]!, /^THE BOOT DIED with kernel 6\.1 /);
+  });
+  test('a side predicted to run out of memory, as hvosim boot says: on the first line, exit 1 (text and --json)', () => {
+    // 7.3 is at the edge with 2897 2 MiB pages on the default machine; 6.1 boots (boot --kernel says the same).
+    const cmdline = 'hugepagesz=2M hugepages=2897';
+    const b = hvosim('boot', '--kernel', '7.3', '--cmdline', cmdline);
+    assert.equal(b.code, 1);
+    const bootSays = b.out.split('\n')[0]!;
+    assert.match(bootSays, /^this boot may run out of memory/);
+    const r = hvosim('diff', '--kernel', '6.1', '--kernel', '7.3', '--cmdline', cmdline);
+    assert.equal(r.code, 1, r.err);
+    const lines = r.out.split('\n');
+    assert.equal(lines[0], 'verdict: 6.1 boots; 7.3 may run out of memory after hugetlb_init()');
+    assert.equal(lines[1], `kernel 7.3: ${bootSays}`);
+    const j = hvosim('diff', '--kernel', '6.1', '--kernel', '7.3', '--cmdline', cmdline, '--json');
+    assert.equal(j.code, 1);
+    const o = JSON.parse(j.out);
+    assert.equal(o.verdict, '6.1 boots; 7.3 may run out of memory after hugetlb_init()');
+    assert.deepEqual([o.a.verdict, o.b.verdict], ['boots', 'may run out of memory']);
+    assert.equal(o.b.death, bootSays);
+    assert.equal(o.died.length, 1);
+    // Both sides run out of memory: both said, exit 1.
+    const both = hvosim('diff', '--kernel', '6.1', '--kernel', '7.3', '--cmdline', 'hugepages=99999999');
+    assert.equal(both.code, 1);
+    assert.equal(
+      both.out.split('\n')[0],
+      'verdict: 6.1 runs out of memory after hugetlb_init(); 7.3 runs out of memory after hugetlb_init()',
+    );
   });
   test('any two profiles, in either order: exit 0, no stray spaces in the words', () => {
     for (const a of PROFILES) {
@@ -65,6 +97,7 @@ describe('hvosim diff', () => {
         if (a === b) continue;
         const r = hvosim('diff', '--kernel', a, '--kernel', b);
         assert.equal(r.code, 0, `${a} ${b}: ${r.err}`);
+        assert.equal(r.out.split('\n')[0], `verdict: ${a} boots; ${b} boots`);
         assert.match(r.out, new RegExp(`^hvosim diff: .*, ${a.replace('.', '\\.')} against ${b.replace('.', '\\.')}$`, 'm'));
         const words = r.out
           .slice(r.out.indexOf('What differs:'), r.out.indexOf('Vmemmap page tables:'))

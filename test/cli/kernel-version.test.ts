@@ -67,7 +67,9 @@ describe('hvosim boot --kernel VERSION', () => {
   test('diff, explain and check take a version too, and say its note', () => {
     const d = hvosim('diff', '--kernel', '7.1', '--kernel', '7.2');
     assert.equal(d.code, 0, d.err);
-    assert.match(d.out.split('\n')[1]!, NOTE_7_2);
+    // The verdicts first, then the header, then the note.
+    assert.equal(d.out.split('\n')[0], 'verdict: 7.1 boots; 7.2 (profile 7.1) boots');
+    assert.match(d.out.split('\n')[2]!, NOTE_7_2);
     assert.equal(JSON.parse(hvosim('diff', '--kernel', '7.1', '--kernel', '7.2', '--json').out).b.kernel.asked, '7.2');
     const e = hvosim('explain', '--kernel', '7.2', '--pfn', '0x140040');
     assert.equal(e.code, 0, e.err);

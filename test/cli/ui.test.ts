@@ -21,7 +21,7 @@ describe('boot answers the operator', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Huge pages asked and got:/);
     assert.match(r.out, /1 GiB\s+all\s+6\s+\d/);
-    assert.match(r.out, /Why \d 1 GiB pages are missing:\n {2}node 0: /);
+    assert.match(r.out, /Why \d pages of 1 GiB are missing:\n {2}node 0: /);
     assert.match(r.out, /Memory given to HugeTLB: /);
     assert.match(r.out, /struct pages: 96 MiB without HVO, [\d.]+ MiB now .*HVO saves/);
     assert.match(

@@ -149,7 +149,7 @@ describe('the planner', () => {
       assert.equal(z.asked, 6);
       assert.ok(z.got < 6);
       assert.equal(z.why.length, z.rows.length, 'one line per node (the count was spread over them)');
-      for (const w of z.why) assert.match(w.text, /^node \d+: \d+ aligned 1 GiB slots/);
+      for (const w of z.why) assert.match(w.text, /^node \d+: \d+ aligned slots? of 1 GiB/);
       // The taken slots name what holds them, inside the slot.
       for (const e of z.why.flatMap((w) => w.examples).filter((x) => x.includes(' holds '))) {
         const m = /^\[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\] holds \S[^[]* at \[(0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(e)!;
