@@ -21,7 +21,7 @@ import { TiB, humanSize } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
-import { readBuildOption, profileWithOwnBuild } from './build-options.js';
+import { readBuildOption, profileWithOwnBuild, readImageOption } from './build-options.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import {
@@ -73,6 +73,7 @@ type BootCliOptions = MachineOptions & {
   kernel: string;
   config?: string;
   build?: string;
+  kernelImage?: string;
   json?: boolean;
   jsonMemblock?: string;
   jsonDmesg?: string;
@@ -186,6 +187,11 @@ function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: Kerne
   if (kernel?.note) out.push(paint('33', `note: ${kernel.note}.`));
   const guess = unvalidatedNote(s);
   if (guess) out.push(paint('33', `note: ${guess}.`));
+  const img = s.build.imageFrom;
+  if (img)
+    out.push(
+      `build: ${img.facts.join(', ')} from the image ${img.file}${s.build.configFrom ? '' : `; every other build fact is profile ${s.profile.name}'s`}`,
+    );
   const from = s.build.configFrom;
   if (from) {
     const facts = from.facts?.filter((f) => f !== 'config') ?? [];
@@ -278,6 +284,7 @@ export function registerBoot(program: Command): void {
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option('--build <file>', 'a build description (hvosim build --json): its options and facts')
     .option('--config <file>', "the kernel build's configuration (.config, /boot/config-*, /proc/config.gz): the options hvosim models")
+    .option('--kernel-image <file>', "the build's bzImage (vmlinuz): its place, size, freed parts and embedded configuration")
     .option('--kernel <profile>', `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3)`, DEFAULT_PROFILE.name)
     .option(
       '--fault <spec>',
@@ -335,9 +342,16 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       let kernel = parseKernel(o.kernel);
       // --build: a build description (hvosim build --json), on its own profile unless --kernel names another;
       // --config: the profile's build with the file's options (its other build facts stay the profile's).
+      // --kernel-image: the image's facts (and its IKCONFIG unless --config), on its version's profile unless --kernel.
       const described = await readBuildOption(o);
+      if (described && o.kernelImage !== undefined)
+        throw new InputError('give --build or --kernel-image, not both (hvosim build --kernel-image puts the image in the file)', {
+          field: '--kernel-image',
+        });
+      const image = await readImageOption(o);
       if (described && o.kernel === DEFAULT_PROFILE.name) kernel = parseKernel(described.kernel);
-      const profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described);
+      if (image?.release && o.kernel === DEFAULT_PROFILE.name && resolveKernel(image.release)) kernel = parseKernel(image.release);
+      const profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described, image);
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (4G, 512M) or a share of MemTotal (2%)`, { field: '--plan-margin' });
