@@ -220,8 +220,7 @@ export function buildFromImage(f: ImageFacts, base: KernelBuild): { build: Kerne
   // "unused decrypted" (AMD_MEM_ENCRYPT) lies in .bss, whose used part no section says: the base build's stands in.
   const decrypted = base.imageFrees.filter((p) => p.what === 'unused decrypted');
   const frees = [...f.imageFrees.filter((p) => p.early), ...decrypted, ...f.imageFrees.filter((p) => !p.early)];
-  read.push(
-    `imageFrees: the vmlinux's sections (.smp_locks, the init sections, the text/rodata/data gaps)${decrypted.length ? '; "unused decrypted" is the profile\'s' : ''}`,
-  );
+  const kept = decrypted.length ? '; "unused decrypted" is the profile\'s' : '';
+  read.push(`imageFrees: the vmlinux's sections (.smp_locks, the init sections, the text/rodata/data gaps)${kept}`);
   return { build: { ...base, imageStart: f.imageStart, imageSize: f.imageSize, imageFrees: frees }, read };
 }

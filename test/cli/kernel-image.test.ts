@@ -2,7 +2,10 @@
 // each way the kernel packs it) read for their facts, the bad ones refused in one line; and the facts recorded
 // from Debian's real images (scripts/check-kernel-image.ts re-derives them) held to the profiles' builds.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +14,7 @@ import { unpackKernel } from '../../src/cli/kernel-image.js';
 import { getProfile } from '../../src/simulator.js';
 import { buildFromImage, imageFacts, parseSetupHeader } from '../../src/trace/build-from-image.js';
 import { InputError } from '../../src/util/errors.js';
+import { ROOT } from '../helpers.js';
 
 const KERNEL_MAP = 0xffffffff80000000n;
 const BASE = 0x1000000;
@@ -238,4 +242,55 @@ describe("Debian's real images: the facts scripts/check-kernel-image.ts derives 
         b.imageFrees.filter((f) => f.what !== 'unused decrypted').map(({ what, kb }) => ({ what, kb })),
       );
     });
+});
+
+describe('hvosim build/boot --kernel-image (the CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hvosim-kimage-'));
+  const img = join(dir, 'vmlinuz');
+  writeFileSync(img, bzImage(gzipSync(vmlinux())));
+  const hvosim = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  test('build --json: the image facts marked, on the profile its version names; boot --build reads it back', () => {
+    const r = hvosim('build', '--kernel-image', img, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.kernel, '6.12');
+    assert.equal(d.facts.imageSize, 0x13000);
+    assert.equal(d.from.image, img);
+    assert.deepEqual(
+      d.from.factsFromImage.map((x: string) => x.split(':')[0]),
+      ['imageStart', 'imageSize', 'imageFrees'],
+    );
+    const file = join(dir, 'b.json');
+    writeFileSync(file, r.stdout);
+    const b = hvosim('boot', '--build', file, '--qemu', '-m 2G', '--no-plan', '--json');
+    assert.equal(b.status, 0, b.stderr);
+    assert.deepEqual(JSON.parse(b.stdout).build.configFrom.facts.slice(0, 3), ['imageStart', 'imageSize', 'imageFrees']);
+  });
+
+  test("build text says which facts came from the image and which are the profile's", () => {
+    const r = hvosim('build', '--kernel-image', img);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /imageSize +77824 \(0x13000\) +\[the image\]/);
+    assert.match(r.stdout, /pgdatSize .*\[profile 6\.12\]/);
+    assert.match(r.stdout, /brk area is 192 KiB/);
+  });
+
+  test('boot --kernel-image: the summary names the facts from the image', () => {
+    const r = hvosim('boot', '--kernel-image', img, '--qemu', '-m 2G', '--no-plan');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /build: imageStart, imageSize, imageFrees from the image .*; every other build fact is profile 6\.12's/);
+  });
+
+  test('a file that is no bzImage: one line naming it, exit status 2', () => {
+    const bad = join(dir, 'notimage');
+    writeFileSync(bad, 'hello');
+    for (const cmd of ['build', 'boot']) {
+      const r = hvosim(cmd, '--kernel-image', bad);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.match(r.stderr, /notimage: --kernel-image: not a bzImage/);
+    }
+  });
 });
