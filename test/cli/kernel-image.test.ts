@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { compressBlock } from 'lz4js';
-import { unpackKernel } from '../../src/cli/kernel-image.js';
+import { profileWithOwnBuild } from '../../src/cli/build-options.js';
+import { readKernelImage, unpackKernel } from '../../src/cli/kernel-image.js';
 import { getProfile } from '../../src/simulator.js';
 import { buildFromImage, imageFacts, parseSetupHeader } from '../../src/trace/build-from-image.js';
 import { InputError } from '../../src/util/errors.js';
@@ -281,6 +282,18 @@ describe('hvosim build/boot --kernel-image (the CLI)', () => {
     const r = hvosim('boot', '--kernel-image', img, '--qemu', '-m 2G', '--no-plan');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /build: imageStart, imageSize, imageFrees from the image .*; every other build fact is profile 6\.12's/);
+  });
+
+  test("conformance's profile (profileWithOwnBuild): the image's facts and its IKCONFIG, or --config's options", async () => {
+    const withCfg = join(dir, 'vmlinuz-ikconfig');
+    writeFileSync(withCfg, bzImage(gzipSync(vmlinux('CONFIG_SPARSEMEM_VMEMMAP=y\nCONFIG_ZONE_DMA32=y\n'))));
+    const image = await readKernelImage(withCfg);
+    const p = profileWithOwnBuild('6.12', { kernelImage: withCfg }, undefined, image);
+    assert.ok(typeof p !== 'string');
+    assert.equal(p.build.imageSize, 0x13000);
+    assert.deepEqual(p.build.imageFrom, { file: withCfg, facts: ['imageStart', 'imageSize', 'imageFrees'] });
+    assert.equal(p.build.config.ZONE_DMA, false);
+    assert.equal(p.build.configFrom?.file, `${withCfg} (IKCONFIG)`);
   });
 
   test('a file that is no bzImage: one line naming it, exit status 2', () => {
