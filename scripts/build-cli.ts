@@ -24,8 +24,9 @@ export const CLI_BUILD: BuildOptions = {
   // The dependencies are bundled too (nothing to resolve at start-up, nothing but cli-progress to
   // install); the CommonJS ones need a require() in an ES module.
   banner: { js: "import { createRequire as __hvosimRequire } from 'node:module';\nconst require = __hvosimRequire(import.meta.url);" },
-  // cli-progress is loaded with createRequire only when a progress bar is drawn.
-  external: ['cli-progress'],
+  // cli-progress is loaded with createRequire only when a progress bar is drawn, lzma-native (a native addon)
+  // only when --kernel-image names an xz kernel.
+  external: ['cli-progress', 'lzma-native'],
   // ES module builds first: jsonc-parser's CommonJS build is a UMD wrapper whose require() calls a bundler cannot follow.
   mainFields: ['module', 'main'],
   // Names kept (stack traces with HVOSIM_DEBUG=1 stay readable); whitespace and syntax minified.

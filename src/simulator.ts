@@ -91,10 +91,12 @@ export type { DebianKernel, KernelFeatures, KernelProfile, ProfileName, VersionP
 export {
   BUILD_FACTS,
   type BuildDescription,
+  factNames,
   kconfigText,
   parseKconfig,
   profileWithBuild,
   profileWithConfig,
+  profileWithImage,
   type ReadKconfig,
 } from './profiles/kconfig.js';
 

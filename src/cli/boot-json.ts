@@ -33,7 +33,7 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     // The real kernel this profile replays, or null: a generation modelled from source and mails, whose numbers are a guess.
     validatedAgainst: validatedAgainst(s.profile),
     // The build's configuration options hvosim models, and where they came from (null: the profile's own build).
-    build: { config: s.build.config, configFrom: s.build.configFrom ?? null },
+    build: { config: s.build.config, configFrom: s.build.configFrom ?? null, imageFrom: s.build.imageFrom ?? null },
     others: s.others?.name ?? 'none',
     // Per size, `recommended` is the most pages that boot and keep the margin free: `best` itself when best already does.
     plan: plan && {

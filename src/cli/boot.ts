@@ -21,7 +21,7 @@ import { TiB, humanSize, SIZE_EXAMPLES } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
-import { readBuildOption, profileWithOwnBuild } from './build-options.js';
+import { readBuildOption, profileWithOwnBuild, readImageOption } from './build-options.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { wholeOption } from './options.js';
 import { machineOptions } from './machine.js';
@@ -56,7 +56,7 @@ export interface KernelJson {
   /** The profile only stands for the release asked (another release's code, or not held to its own boots): `note` says how. */
   approximate: boolean;
   /** Where the profile came from (boot): --kernel, the log's "Linux version" line, a --build file, or the default. */
-  from?: '--kernel' | 'log' | '--build' | 'default';
+  from?: '--kernel' | 'log' | '--build' | '--kernel-image' | 'default';
   /** The version the --from-dmesg log names (boot), or null when it names none. */
   logVersion?: string | null;
 }
@@ -117,6 +117,7 @@ type BootCliOptions = MachineOptions & {
   kernel: string;
   config?: string;
   build?: string;
+  kernelImage?: string;
   json?: boolean;
   jsonMemblock?: string;
   jsonDmesg?: string;
@@ -258,6 +259,11 @@ function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: Kerne
   if (kernel?.note) out.push(paint('33', `note: ${kernel.note}.`));
   const guess = unvalidatedNote(s);
   if (guess) out.push(paint('33', `note: ${guess}.`));
+  const img = s.build.imageFrom;
+  if (img)
+    out.push(
+      `build: ${img.facts.join(', ')} from the image ${img.file}${s.build.configFrom ? '' : `; every other build fact is profile ${s.profile.name}'s`}`,
+    );
   const from = s.build.configFrom;
   if (from) {
     const facts = from.facts?.filter((f) => f !== 'config') ?? [];
@@ -351,6 +357,7 @@ export function registerBoot(program: Command): void {
   machineOptions(cmd, (f, d) => program.createOption(f, d))
     .option('--build <file>', 'a build description (hvosim build --json): its options and facts')
     .option('--config <file>', "the kernel build's configuration (.config, /boot/config-*, /proc/config.gz): the options hvosim models")
+    .option('--kernel-image <file>', "the build's bzImage (vmlinuz): its place, size, freed parts and embedded configuration")
     .option(
       '--kernel <profile>',
       `kernel profile (${PROFILE_NAMES.join(', ')}) or kernel version (7.2, 6.18.3) (default: ${DEFAULT_PROFILE.name}; ` +
@@ -412,8 +419,15 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       let kernel: KernelJson = given ? { ...given, from: '--kernel' } : { ...parseKernel(DEFAULT_PROFILE.name), from: 'default' };
       // --build: a build description (hvosim build --json), on its own profile unless --kernel names another;
       // --config: the profile's build with the file's options (its other build facts stay the profile's).
+      // --kernel-image: the image's facts (and its IKCONFIG unless --config), on its version's profile unless --kernel.
       const described = await readBuildOption(o);
+      if (described && o.kernelImage !== undefined)
+        throw new InputError('give --build or --kernel-image, not both (hvosim build --kernel-image puts the image in the file)', {
+          field: '--kernel-image',
+        });
+      const image = await readImageOption(o);
       if (described && !given) kernel = { ...parseKernel(described.kernel), from: '--build' };
+      if (image?.release && !given && resolveKernel(image.release)) kernel = { ...parseKernel(image.release), from: '--kernel-image' };
       const margin: Margin | null = o.planMargin === undefined ? DEFAULT_MARGIN : parseMargin(o.planMargin);
       if (!margin)
         throw new InputError(`"${o.planMargin}" is not a size (${SIZE_EXAMPLES}) or a share of MemTotal (2%)`, { field: '--plan-margin' });
@@ -441,8 +455,9 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const { machine: m, log } = await loadMachineAndLog(o);
       // A machine from a kernel log boots with that kernel's profile, unless --kernel or --build says otherwise.
       // (profileOfLog() is read only then: the boot's own bundle leaves src/conformance/ out.)
-      if (log && !described) kernel = bootKernelForLog((await import('../conformance/kernels.js')).profileOfLog(log.dmesg), given);
-      const profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described);
+      if (log && !described && !image?.release)
+        kernel = bootKernelForLog((await import('../conformance/kernels.js')).profileOfLog(log.dmesg), given);
+      const profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described, image);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {

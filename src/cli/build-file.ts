@@ -39,6 +39,9 @@ const schema = z.strictObject({
     log: z.string().nullable(),
     factsFromLog: z.array(z.string()),
     notModelled: z.array(z.string()),
+    // Added with --kernel-image: the image read and the facts it gave.
+    image: z.string().nullable().optional(),
+    factsFromImage: z.array(z.string()).optional(),
   }),
 });
 

@@ -7,13 +7,17 @@ import {
   type ProfileName,
   profileWithBuild,
   profileWithConfig,
+  profileWithImage,
 } from '../simulator.js';
+import { buildFromImage } from '../trace/build-from-image.js';
 import { InputError } from '../util/errors.js';
 import { readKernelConfig } from './input.js';
+import type { KernelImage } from './kernel-image.js';
 
 export interface BuildOptions {
   build?: string;
   config?: string;
+  kernelImage?: string;
 }
 
 /** The two options, with the help every command shows for them. */
@@ -29,17 +33,30 @@ export async function readBuildOption(o: BuildOptions): Promise<BuildDescription
   return o.build === undefined ? undefined : (await import('./build-file.js')).readBuildFile(o.build);
 }
 
-/** The profile with the build the options describe (its other facts stay the profile's), or the profile itself. */
+/** A --kernel-image file, read (its decoders load only then); undefined without the option. */
+export async function readImageOption(o: BuildOptions): Promise<KernelImage | undefined> {
+  return o.kernelImage === undefined ? undefined : (await import('./kernel-image.js')).readKernelImage(o.kernelImage);
+}
+
+/**
+ * The profile with the build the options describe (its other facts stay the profile's), or the profile itself:
+ * a --build file as it is; else --config's options (or those the image carries, IKCONFIG) and the image's facts.
+ */
 export function profileWithOwnBuild(
   name: ProfileName,
   o: BuildOptions,
   described: BuildDescription | undefined,
+  image?: KernelImage,
 ): ProfileName | KernelProfile {
   if (described) return profileWithBuild(getProfile(name)!, described, o.build!);
-  return o.config === undefined ? name : profileWithConfig(getProfile(name)!, readKernelConfig(o.config));
+  const config = o.config !== undefined ? readKernelConfig(o.config) : image?.config;
+  if (!config && !image) return name;
+  const p = config ? profileWithConfig(getProfile(name)!, config) : getProfile(name)!;
+  return image ? profileWithImage(p, { file: image.file, ...buildFromImage(image.facts, p.build) }) : p;
 }
 
 /** The options as a command line says them again (in reproducers). */
 export function buildOptionsText(o: BuildOptions): string {
+  // (Not --kernel-image: replay, which the reproducers run too, reads no image; the log shows the same facts.)
   return o.build !== undefined ? ` --build ${o.build}` : o.config !== undefined ? ` --config ${o.config}` : '';
 }

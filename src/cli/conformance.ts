@@ -4,7 +4,15 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport, Mode } from '../conformance/run.js';
-import { addBuildOptions, type BuildOptions, buildOptionsText, profileWithOwnBuild, readBuildOption } from './build-options.js';
+import {
+  addBuildOptions,
+  type BuildOptions,
+  buildOptionsText,
+  profileWithOwnBuild,
+  readBuildOption,
+  readImageOption,
+} from './build-options.js';
+import type { KernelImage } from './kernel-image.js';
 import { comparedProfile, KERNEL_GENERATIONS, kernelGeneration } from '../conformance/kernels.js';
 import { PROFILE_NAMES as PROFILES, resolveKernel, type ProfileName as Profile } from '../simulator.js';
 import { InputError } from '../util/errors.js';
@@ -107,7 +115,10 @@ export function registerConformance(program: Command): void {
       '6.1',
     )
     .addOption(new Option('--profile <name>', 'deprecated: --kernel').hideHelp())
-    .option('--kernel-image <path>', `a kernel to boot instead of the generation's Debian kernel`)
+    .option(
+      '--kernel-image <path>',
+      `a kernel to boot instead of the generation's Debian kernel; its build facts (place, size, freed parts, IKCONFIG) are compared with too`,
+    )
     .option('--out <dir>', 'where logs and mismatches go', 'conformance-out')
     .option('--work <dir>', 'where the kernel, QEMU setup and initramfs are kept', join(tmpdir(), 'hvosim-oracle'))
     .option('--timeout <s>', 'seconds before a boot counts as hung', '300')
@@ -149,8 +160,19 @@ nothing in /etc/apt changes.`,
       const { generation, profile, note } = conformanceKernel(kernelName, o, o.profile !== undefined ? '--profile' : '--kernel');
       if (o.profile !== undefined) process.stderr.write('hvosim: --profile is deprecated, use --kernel\n');
       if (note) process.stderr.write(`hvosim: note: ${note}\n`);
-      // A user's own build (--kernel-image of it, or --from-logs of its boots): replay and boot --qemu use its options and facts.
-      const own = profileWithOwnBuild(profile, o, await readBuildOption(o));
+      // A user's own build (--kernel-image of it, or --from-logs of its boots): replay and boot --qemu use its options and
+      // facts: a --build file's, else --config's and those the image gives (one hvosim cannot read still boots).
+      const described = await readBuildOption(o);
+      let image: KernelImage | undefined;
+      if (!described && o.kernelImage !== undefined) {
+        try {
+          image = await readImageOption(o);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          process.stderr.write(`hvosim: note: ${e.describe()}; its build facts stay profile ${profile}'s\n`);
+        }
+      }
+      const own = profileWithOwnBuild(profile, o, described, image);
       const n = wholeOption(o.cases, '--cases', {
         what: 'a number of cases',
         min: 1,

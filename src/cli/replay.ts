@@ -6,8 +6,9 @@ import { hvoPartnerProblem, replayFixture, type FixtureReplay } from '../trace/o
 import { replayDebugLines, replayMemblock, type ReplayResult } from '../trace/replay.js';
 import { escapeControl, InputError } from '../util/errors.js';
 import { parseKernel, type KernelJson } from './boot.js';
-import { inputName, readInputFile, readKernelConfig } from './input.js';
-import { getProfile, profileWithConfig } from '../simulator.js';
+import { type BuildOptions, profileWithOwnBuild, readBuildOption } from './build-options.js';
+import { inputName, readInputFile } from './input.js';
+import { getProfile, type ProfileName } from '../simulator.js';
 import { paint, printJson, table } from './output.js';
 
 /** Most mismatches (and early reservations) replay --json lists; the rest are counted. */
@@ -81,6 +82,7 @@ export function registerReplay(program: Command): void {
       'the hvosim profile to compare with (default: the one for the log\'s own "Linux version" line; 6.1 when it has none)',
     )
     .option('--config <file>', "the logged kernel's configuration (.config, /boot/config-*, /proc/config.gz): the options hvosim models")
+    .option('--build <file>', "a build description (hvosim build --json): the logged kernel's options and facts (the log's own facts win)")
     .option('--memblock', "replay the log's memblock calls one by one against our memblock instead of booting")
     .option('--json', 'print one JSON object per file (an array when several files are given)')
     .option('--debug-log', "replay the memblock calls (--memblock) and print our memblock=debug lines, to diff with the kernel's")
@@ -112,12 +114,12 @@ hugetlb_free_vmemmap= (other files there are not read).
 Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad input.`,
     )
     .action(
-      (
+      async (
         files: string[],
-        o: { json?: boolean; debugLog?: boolean; memblock?: boolean; partner?: string | false; kernel?: string; config?: string },
+        o: { json?: boolean; debugLog?: boolean; memblock?: boolean; partner?: string | false; kernel?: string } & BuildOptions,
       ) => {
         if (o.kernel !== undefined) parseKernel(o.kernel);
-        const config = o.config === undefined ? undefined : readKernelConfig(o.config);
+        const described = await readBuildOption(o);
         const read = (f: string) => parseKernelLog(readInputFile(f), inputName(f));
         if (files.filter((f) => f === '-').length > 1) throw new InputError('standard input (-) can be read only once');
         // The memblock=debug lines are a product of the memblock replay: --debug-log asks for it.
@@ -136,8 +138,11 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
                 throw new InputError(`not the HVO on/off partner of ${log.file}: ${why}`, { file: partner.file, field: '--partner' });
             }
             const kernel = replayProfile(log, o.kernel);
-            // The build's facts come from the log itself (src/trace/build-from-log.ts); --config gives its options.
-            const r = replayFixture(log, config ? profileWithConfig(getProfile(kernel.profile)!, config) : kernel.profile, { partner });
+            // The build's facts come from the log itself (src/trace/build-from-log.ts); --config or --build gives the rest.
+            // --build: the description's profile unless --kernel names one; the log's own facts still win over it.
+            const name =
+              described && o.kernel === undefined && getProfile(described.kernel) ? (described.kernel as ProfileName) : kernel.profile;
+            const r = replayFixture(log, profileWithOwnBuild(name, o, described), { partner });
             if (kernel.note) r.notes.unshift(kernel.note);
             return { ...r, profile: kernel.profile, kernel };
           });

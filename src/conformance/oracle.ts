@@ -114,7 +114,7 @@ export function mirrorFor(suite: string, mirrors: { uri: string; suites: string[
  * The vmlinuz of a kernel generation, downloaded once into WORK with apt-get through a private
  * configuration under WORK/apt (the suite's sources list, lists and cache): nothing in /etc/apt changes.
  */
-function fetchGeneration(work: string, g: KernelGeneration): { vmlinuz: string; kernel: string } {
+export function fetchGeneration(work: string, g: KernelGeneration): { vmlinuz: string; kernel: string } {
   const vmlinuz = join(work, `vmlinuz-${g.name}`);
   const stamp = `${vmlinuz}.package`;
   if (existsSync(vmlinuz) && existsSync(stamp)) return { vmlinuz, kernel: readFileSync(stamp, 'utf8').trim() };

@@ -92,7 +92,27 @@ export interface BuildDescription {
   kernel: string;
   config: KernelConfig;
   facts: Pick<KernelBuild, BuildFact>;
-  from: { config: string | null; log: string | null; factsFromLog: string[]; notModelled: string[] };
+  from: {
+    config: string | null;
+    log: string | null;
+    factsFromLog: string[];
+    notModelled: string[];
+    /** The kernel image read (--kernel-image), and the facts it gave that no log overrode (absent in older files). */
+    image?: string | null;
+    factsFromImage?: string[];
+  };
+}
+
+/** The facts named by `from` lines ("imageFrees: the vmlinux's sections" -> imageFrees; "a, b: ..." -> a, b). */
+export function factNames(read: readonly string[]): string[] {
+  return read.flatMap((r) => r.split(':')[0]!.split(', '));
+}
+
+/** The profile with facts read off the build's kernel image (hvosim's --kernel-image): the rest stays `p`'s. */
+export function profileWithImage(p: KernelProfile, image: { file: string; build: KernelBuild; read: readonly string[] }): KernelProfile {
+  const facts = factNames(image.read) as BuildFact[];
+  const taken = Object.fromEntries(facts.map((k) => [k, image.build[k]]));
+  return { ...p, build: { ...p.build, ...taken, imageFrom: { file: image.file, facts } } };
 }
 
 /** The build facts a description carries (those a boot log shows). */
@@ -114,7 +134,9 @@ export type BuildFact = (typeof BUILD_FACTS)[number];
 /** The profile with a described build: its options and facts (the rest of the build stays the profile's). */
 export function profileWithBuild(p: KernelProfile, d: BuildDescription, file: string): KernelProfile {
   const facts = Object.fromEntries(BUILD_FACTS.map((k) => [k, d.facts[k]])) as Pick<KernelBuild, BuildFact>;
-  const supplied = [...new Set([...d.from.factsFromLog.map((f) => f.split(':')[0]!), ...(d.from.config ? ['config'] : [])])];
+  const supplied = [
+    ...new Set([...factNames(d.from.factsFromLog), ...factNames(d.from.factsFromImage ?? []), ...(d.from.config ? ['config'] : [])]),
+  ];
   return {
     ...p,
     build: { ...p.build, ...facts, config: d.config, configFrom: { file, notModelled: d.from.notModelled, facts: supplied } },

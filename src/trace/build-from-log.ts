@@ -1,6 +1,6 @@
 // A kernel build's facts read off its own boot log (memblock=debug lines where present, and the lines every
 // boot prints), so a log of any build replays with that build's facts rather than a profile's stand-ins.
-import { BUILD_FACTS, type BuildDescription, type KernelBuild, type KernelProfile, type ReadKconfig } from '../simulator.js';
+import { BUILD_FACTS, type BuildDescription, factNames, type KernelBuild, type KernelProfile, type ReadKconfig } from '../simulator.js';
 import { baseCaller } from '../util/kernel-callers.js';
 import { kernelImageFromIomem, type KernelLog } from './log.js';
 import { parseMemblockLog } from './memblock-log.js';
@@ -91,7 +91,7 @@ export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
   if (e820res >= 0 && primary[e820res + 1]?.fn === 'memblock_alloc_try_nid') {
     let i = e820res + 2;
     const fw = primary.slice(i).findIndex((c) => !(c.fn === 'memblock_alloc_try_nid' && c.size === 104));
-    i += fw < 0 ? 0 : fw;
+    i += Math.max(fw, 0);
     let nosave = 0;
     while (primary[i + nosave]?.fn === 'memblock_alloc_try_nid' && primary[i + nosave]!.size === 32) nosave++;
     b.config = { ...b.config, FIRMWARE_MEMMAP: fw > 0, HIBERNATION: nosave > 0 };
@@ -110,22 +110,38 @@ export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
   return { build: b, read };
 }
 
+/** What a kernel image gave (buildFromImage() over the profile's build), for describeBuild(). */
+export interface BuildFromImageRead {
+  file: string;
+  build: KernelBuild;
+  read: string[];
+}
+
 /**
- * A build description (`hvosim build --json`): the profile `name`'s build with the configuration's options, and
- * every fact the log shows of its build read off it.
+ * A build description (`hvosim build --json`): the profile `name`'s build with the configuration's options, the
+ * facts its kernel image gives, and every fact the log shows of its build read off it (the log's boot wins).
  */
 export function describeBuild(
   name: string,
   profile: KernelProfile,
   cfg: ReadKconfig | undefined,
   log: KernelLog | undefined,
+  image?: BuildFromImageRead,
 ): BuildDescription {
-  const learnt = log ? buildFromLog(log, profile.build) : { build: profile.build, read: [] };
+  const base = image ? { ...image.build, config: profile.build.config } : profile.build;
+  const learnt = log ? buildFromLog(log, base) : { build: base, read: [] };
+  const fromLog = new Set(factNames(learnt.read));
   return {
     format: 'hvosim-build/1',
     kernel: name,
     config: learnt.build.config,
     facts: Object.fromEntries(BUILD_FACTS.map((k) => [k, learnt.build[k]])) as BuildDescription['facts'],
-    from: { config: cfg?.file ?? null, log: log?.file ?? null, factsFromLog: learnt.read, notModelled: cfg?.notModelled ?? [] },
+    from: {
+      config: cfg?.file ?? null,
+      log: log?.file ?? null,
+      factsFromLog: learnt.read,
+      notModelled: cfg?.notModelled ?? [],
+      ...(image ? { image: image.file, factsFromImage: image.read.filter((r) => !factNames([r]).every((f) => fromLog.has(f))) } : {}),
+    },
   };
 }
