@@ -7,6 +7,8 @@
 import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
 import type { KernelProfile } from './profile.js';
+import { cmaInitReservedAreas, createCmaState } from './cma.js';
+import { hugetlbCmaReserve } from './hugetlb-cma.js';
 import { createHugetlbState, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, setMaxHugePages } from './hugetlb.js';
 import { cpuHasGbpages } from './hugetlb-alloc.js';
 import { hugetlbParseArgs } from './hugetlb-params.js';
@@ -79,6 +81,12 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     },
     models:
       'hugetlb_bootmem_alloc from setup_arch when the CPU has 1 GiB pages (the hugetlb parameters, gigantic pages from memblock before sparse_init)',
+  },
+  hugetlb_cma_reserve: {
+    run: hugetlbCmaReserve,
+    models:
+      'hugetlb_cma_reserve from mm_core_init_early once the zones exist (CMA builds): hugetlb_cma= and hugetlb_cma_only=, ' +
+      'a CMA area per node from memblock (bottom-up from 4 GiB first, else top-down; several ranges above 4 GiB at worst)',
   },
   'hugetlb_bootmem_alloc:mm_core_init_early': {
     run: hugetlbBootmemAlloc,
@@ -154,6 +162,10 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
       for (const part of s.build.imageFrees) if (part.early) freeImagePart(s, part);
     },
     models: 'the first free of the kernel image (SMP alternatives)',
+  },
+  cma_init_reserved_areas: {
+    run: cmaInitReservedAreas,
+    models: 'cma_init_reserved_areas (core_initcall): the CMA areas join the page allocator as MIGRATE_CMA pageblocks',
   },
   gigantic_pages_init: { run: giganticPagesInit, models: 'gigantic_pages_init (arch_initcall)' },
   hugetlb_init: {
@@ -231,6 +243,7 @@ function createKernelState(machine: Machine, arch: ArchSetup, build: KernelBuild
     zones: null,
     pageAlloc: createPageAllocState(),
     hugetlb: createHugetlbState(),
+    cma: createCmaState(),
     hvo: createHvoStats(),
     others: null,
     memmap: { bootPages: 0, pages: 0 },
