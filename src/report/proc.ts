@@ -77,8 +77,8 @@ export interface ZoneReport {
   spanned: number;
   present: number;
   managed: number;
-  /** zone->cma_pages (CONFIG_CMA builds only). */
-  cma?: number;
+  /** zone->cma_pages (0 without CONFIG_CMA: /proc/zoneinfo prints it in every build). */
+  cma: number;
 }
 
 export function zones(s: KernelState): ZoneReport[] {
@@ -89,7 +89,7 @@ export function zones(s: KernelState): ZoneReport[] {
     spanned: z.spanned,
     present: z.present,
     managed: z.managed,
-    ...(s.build.config.CMA ? { cma: zoneCmaPages(s, z.nid, z.name) } : {}),
+    cma: zoneCmaPages(s, z.nid, z.name),
   }));
 }
 
@@ -99,7 +99,7 @@ export function zoneinfoText(s: KernelState): string[] {
   for (const z of zones(s)) {
     out.push(`Node ${z.node}, zone ${z.zone.padStart(8)}`);
     out.push(`        spanned  ${z.spanned}`, `        present  ${z.present}`, `        managed  ${z.managed}`);
-    if (z.cma !== undefined) out.push(`        cma      ${z.cma}`);
+    out.push(`        cma      ${z.cma}`);
     out.push(`  start_pfn:           ${z.start}`);
   }
   return out;
