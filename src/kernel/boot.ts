@@ -29,7 +29,7 @@ import { createVmemmapPageTables } from './pgtable.js';
 import { createSparseState, sparseInit } from './sparse.js';
 import type { BootStepName } from './steps.js';
 import type { ArchSetup, BootShortcuts, BootStep, KernelState, OtherPoint, OtherSubsystems } from './state.js';
-import { beginStep, endStep, KernelPanic, printk } from './state.js';
+import { beginStep, endStep, KernelPanic, printk, prWarn } from './state.js';
 
 /** free_reserved_area() for a part of the kernel image (alternatives, initmem, the section gaps). */
 function freeImagePart(s: KernelState, part: KernelBuild['imageFrees'][number]): void {
@@ -274,6 +274,13 @@ export function boot(machine: Machine, opts: BootOptions): KernelState {
     s.shortcuts = opts.shortcuts.boot;
     s.memblock.shortcuts = opts.shortcuts.memblock;
   }
+  // A CMA build of a generation whose steps do not reserve hugetlb's CMA areas: said, not guessed.
+  if (s.build.config.CMA && !profile.steps.includes('hugetlb_cma_reserve') && s.cmdline.some((w) => /^hugetlb_cma(_only)?(=|$)/.test(w)))
+    prWarn(
+      s,
+      'hvosim: hugetlb_cma= is not modelled for this kernel generation (its steps do not include hugetlb_cma_reserve): ' +
+        'the boot goes on as if it were not given, and its gigantic pages may differ from the kernel',
+    );
   try {
     for (const step of profile.steps) BOOT_STEPS[step].run(s);
     if (opts.nrHugepages !== undefined) setMaxHugePages(s, opts.nrHugepages);

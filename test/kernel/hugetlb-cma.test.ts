@@ -9,6 +9,7 @@ import { estimatedOthers } from '../../src/kernel/others.js';
 import type { KernelState } from '../../src/kernel/state.js';
 import { q35Machine } from '../../src/machine/qemu.js';
 import { getProfile } from '../../src/profiles/index.js';
+import { planBoot } from '../../src/report/plan.js';
 import { hugepagesByNode, meminfoObject, zones } from '../../src/report/proc.js';
 import { boot } from '../../src/simulator.js';
 import { GiB } from '../../src/util/units.js';
@@ -110,6 +111,23 @@ describe('hugetlb_cma_reserve() (7.3)', () => {
     }
     assert.equal(meminfoObject(s).CmaTotal, 2 * 1048576);
     assert.equal(meminfoObject(s).CmaFree, 2 * 1048576 - 2 * 1048576);
+  });
+});
+
+describe('what the reports and other generations say', () => {
+  test('the planner names hugetlb_cma= as why the 1 GiB pages are missing, with the areas, and gives no best ask', () => {
+    const s = run([2 * GiB, 3 * GiB], 'hugetlb_cma=2G hugepagesz=1G hugepages=1');
+    const z = planBoot(s, { reboot: (c) => run([2 * GiB, 3 * GiB], c) }).sizes.find((x) => x.size === '1 GiB')!;
+    assert.match(z.why[0]!.text, /^hugetlb_cma= is set, so the kernel skips boot-time 1 GiB pages/);
+    assert.deepEqual(z.why[0]!.examples, ['hugetlb1 on node 1: [mem 0x100000000-0x13fffffff] (1 GiB)']);
+    assert.equal(z.best, undefined);
+    assert.match(z.noBest!, /allocates none at boot/);
+  });
+  test('a CMA build of a generation that does not reserve the areas says hugetlb_cma= is not modelled there', () => {
+    const m = q35Machine({ nodeSizes: [2 * GiB, 3 * GiB], numa: true, cpuFeatures: ['pdpe1gb'], cmdline: 'hugetlb_cma=2G' }, 'test');
+    const s = boot(m, { profile: '7.1', others: estimatedOthers, build: { ...getProfile('7.1')!.build, config: cmaBuild.config } });
+    assert.ok(s.dmesg.some((l) => l.startsWith('hvosim: hugetlb_cma= is not modelled for this kernel generation')));
+    assert.equal(s.cma.areas.length, 0);
   });
 });
 
