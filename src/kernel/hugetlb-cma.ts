@@ -3,15 +3,16 @@
 // pages, and the gigantic boot pages taken out of them (hugetlb_cma_alloc_bootmem()).
 import { cmaDeclareContiguousMulti, cmaReserveEarly, cmaValidateZones } from './cma.js';
 import type { Hstate } from './hugetlb.js';
-import { cpuHasGbpages, hstateIsGigantic, hstateSize } from './hugetlb-alloc.js';
 import { MAX_NUMNODES } from './memblock-flags.js';
 import { memblockPhysMemSize } from './memblock.js';
 import { sscanfLu } from './params.js';
-import { memparse } from '../util/units.js';
+import { memparse, pow2 } from '../util/units.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk, prWarn } from './state.js';
 
 const SZ_1M = 2 ** 20;
+/** MAX_PAGE_ORDER: an hstate of a higher order is gigantic (hstate_is_gigantic()). */
+const MAX_PAGE_ORDER = 10;
 /** HUGETLB_PAGE_ORDER on x86_64: the order per bit of the areas (a 2 MiB page is the smallest a demotion gives back). */
 const HUGETLB_PAGE_ORDER = 9;
 
@@ -77,12 +78,12 @@ export function cmdlineParseHugetlbCma(s: KernelState, p: string): void {
   }
 }
 
-/** kstrtobool(): y/Y/1/on and n/N/0/off; null when it is none of them. */
+/** kstrtobool(): e/y/t/1 and "on" are true, d/n/f/0 and "off" false (the first letters, any case); null when none. */
 function kstrtobool(v: string | null): boolean | null {
   if (!v) return null;
   const c = v[0]!.toLowerCase();
-  if (c === 'y' || c === '1') return true;
-  if (c === 'n' || c === '0') return false;
+  if ('eyt1'.includes(c)) return true;
+  if ('dnf0'.includes(c)) return false;
   if (c === 'o' && v[1]?.toLowerCase() === 'n') return true;
   if (c === 'o' && v[1]?.toLowerCase() === 'f') return false;
   return null;
@@ -114,9 +115,10 @@ export function hugetlbBootmemNodes(s: KernelState): number[] {
   return [...new Set(s.memblock.memory.regions.map((r) => r.nid))].sort((a, b) => a - b);
 }
 
-/** arch_hugetlb_cma_order() on x86: the 1 GiB order when the CPU maps 1 GiB pages, else 0 (unsupported). */
+/** arch_hugetlb_cma_order() on x86: the 1 GiB order when the CPU maps 1 GiB pages (X86_FEATURE_GBPAGES), else 0 (unsupported). */
 function archHugetlbCmaOrder(s: KernelState): number {
-  return cpuHasGbpages(s) ? Math.log2(s.arch.pudSize) - s.arch.pageShift : 0;
+  const giga = s.arch.hugePageSizes.find((p) => p.needs !== null);
+  return giga && s.machine.cpu.features.includes(giga.needs!) ? Math.log2(giga.size) - s.arch.pageShift : 0;
 }
 
 /** mul_u64_u32_div(mem, percent, 100) */
@@ -235,12 +237,12 @@ export function hugetlbCmaTotalSize(s: KernelState): number {
 
 /** hugetlb_early_cma(): gigantic boot pages come out of the CMA areas (hugetlb_cma_only= with an area; x86 has no bootmem allocation of its own). */
 export function hugetlbEarlyCma(s: KernelState, h: Hstate): boolean {
-  return hstateIsGigantic(h) && s.cma.hugetlb.only;
+  return h.order > MAX_PAGE_ORDER && s.cma.hugetlb.only;
 }
 
 /** hugetlb_cma_alloc_bootmem(): a gigantic page from the node's area, else (not node_exact) from the other nodes' in turn; 0 if none. */
 export function hugetlbCmaAllocBootmem(s: KernelState, h: Hstate, nid: number, nodeExact: boolean): number {
-  const size = hstateSize(s, h);
+  const size = pow2(h.order) * s.arch.pageSize;
   const c = s.cma.hugetlb;
   const m = cmaReserveEarly(s, c.cma.get(nid), size);
   if (m || nodeExact) return m;

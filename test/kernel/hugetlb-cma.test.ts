@@ -112,6 +112,15 @@ describe('hugetlb_cma_reserve() (7.3)', () => {
     assert.equal(meminfoObject(s).CmaTotal, 2 * 1048576);
     assert.equal(meminfoObject(s).CmaFree, 2 * 1048576 - 2 * 1048576);
   });
+  test("hugetlb_cma_only= as kstrtobool() reads it: 'true' and 'on' take the pages from the areas, 'off' does not, 'x' is malformed", () => {
+    const giant = (c: string) => run([4 * GiB, 4 * GiB], `hugetlb_cma=2G ${c} hugepagesz=1G hugepages=2`);
+    for (const on of ['hugetlb_cma_only=true', 'hugetlb_cma_only=on', 'hugetlb_cma_only=Enable'])
+      assert.equal(giant(on).hugetlb.pages.filter((p) => p.order === 18).length, 2, on);
+    assert.equal(giant('hugetlb_cma_only=off').hugetlb.pages.length, 0);
+    const bad = giant('hugetlb_cma_only=x');
+    assert.ok(bad.dmesg.includes("Malformed early option 'hugetlb_cma_only'"));
+    assert.equal(bad.hugetlb.pages.length, 0);
+  });
 });
 
 describe('what the reports and other generations say', () => {
