@@ -119,6 +119,8 @@ export { hugeBootPages } from './kernel/hugetlb-bootmem.js';
 export { hugetlbVmemmapOptimizableSize } from './kernel/hugetlb-vmemmap.js';
 export type { Hstate, HugePage } from './kernel/hugetlb.js';
 export { nidOfPhys } from './kernel/page-alloc.js';
+export { cmaFreePages, zoneCmaPages } from './kernel/cma.js';
+export type { Cma } from './kernel/cma.js';
 export { compoundHead, folioOf, structPageAddress, structPageAt, zoneSpanning } from './kernel/page.js';
 
 // Views of the vmemmap page tables.

@@ -42,7 +42,7 @@ import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-jso
 import { kernelWarnings, unvalidatedNote } from '../report/boot-view.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
-import { bootDeath, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
+import { bootDeath, cmaAreaTexts, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
 import { cmdlineWarnings } from '../report/cmdline.js';
 import { writeFileSync } from 'node:fs';
 import type { Machine } from '../machine/types.js';
@@ -342,9 +342,13 @@ function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: Kerne
       `Hugepagesize: ${mi.Hugepagesize} kB (the default size)   Hugetlb: ${mi.Hugetlb} kB (all sizes)   ` +
       `MemFree: ~${mi.MemFree} kB (estimate)`,
   );
+  // hugetlb_cma=: the areas the kernel reserved (CmaTotal counts in MemTotal: the pages are the allocator's, MIGRATE_CMA).
+  if (s.cma.areas.length)
+    out.push(`CMA: CmaTotal: ${mi.CmaTotal} kB   CmaFree: ${mi.CmaFree} kB (part of MemTotal); areas: ${cmaAreaTexts(s).join('; ')}`);
   out.push(...kernelWarningsText(s));
-  const notes = s.dmesg.filter((l, i) => l.startsWith('HugeTLB: ') && !s.dmesgLevels.has(i));
-  if (notes.length) out.push('', paint('1', 'Kernel log (HugeTLB):'), ...notes.map((l) => `  ${l}`));
+  const notes = s.dmesg.filter((l, i) => /^(HugeTLB|hugetlb_cma|cma): /.test(l) && !s.dmesgLevels.has(i));
+  if (notes.length)
+    out.push('', paint('1', s.cma.areas.length ? 'Kernel log (HugeTLB, CMA):' : 'Kernel log (HugeTLB):'), ...notes.map((l) => `  ${l}`));
   if (plan) out.push('', ...planText(plan));
   out.push('', `Not modelled: ${s.profile.notModelled.join('; ')}.`);
   return `${out.join('\n')}\n`;

@@ -20,6 +20,7 @@ const schema = z.strictObject({
     CPUMASK_OFFSTACK: z.boolean().optional(),
     FIRMWARE_MEMMAP: z.boolean().optional(),
     HIBERNATION: z.boolean().optional(),
+    CMA: z.boolean().optional(),
   }),
   facts: z.strictObject({
     imageStart: kb,
@@ -73,6 +74,7 @@ export function readBuildFile(file: string): BuildDescription {
       CPUMASK_OFFSTACK: config.CPUMASK_OFFSTACK ?? p.build.config.CPUMASK_OFFSTACK,
       FIRMWARE_MEMMAP: config.FIRMWARE_MEMMAP ?? p.build.config.FIRMWARE_MEMMAP,
       HIBERNATION: config.HIBERNATION ?? p.build.config.HIBERNATION,
+      CMA: config.CMA ?? p.build.config.CMA,
     },
     facts: {
       ...facts,

@@ -39,6 +39,12 @@ export interface KernelConfig {
   FIRMWARE_MEMMAP: boolean;
   /** HIBERNATION: setup_arch() registers the e820 holes below max_pfn as nosave regions, 32 bytes each. */
   HIBERNATION: boolean;
+  /**
+   * CMA (the contiguous memory allocator): hugetlb_cma= (and hugetlb_cma_only=) are parameters of the kernel's, whose
+   * areas are reserved from memblock at boot and given to the page allocator as MIGRATE_CMA pageblocks, and
+   * /proc/meminfo has CmaTotal and CmaFree. Without it hugetlb_cma= is no parameter (handed to init unparsed).
+   */
+  CMA: boolean;
 }
 
 export interface KernelBuild {

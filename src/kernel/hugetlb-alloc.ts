@@ -5,6 +5,7 @@ import { hugetlbVmemmapOptimize } from './hugetlb-vmemmap.js';
 import { memblockAllocExactNidRaw, memblockAllocTryNidRaw, memblockPhysFree } from './memblock.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock-flags.js';
 import { allocPagesNode, memoryNodes, nidOfPhys, zoneOfPfn } from './page-alloc.js';
+import { hugetlbCmaAllocBootmem, hugetlbCmaTotalSize, hugetlbEarlyCma } from './hugetlb-cma.js';
 import { hugeBootPageAdd, hugeBootPageDel, hugeBootPages, hugetlbBootmemPageInOneZone } from './hugetlb-bootmem.js';
 import type { Hstate } from './hugetlb.js';
 import type { KernelState } from './state.js';
@@ -143,6 +144,13 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
     if (!nodes.length) return false;
     node = hstateNextNodeToAlloc(h, nodes);
   }
+  // alloc_bootmem(): with hugetlb_cma_only= the page comes out of a CMA area, already known to lie in one zone.
+  if (hugetlbEarlyCma(s, h)) {
+    const addr = hugetlbCmaAllocBootmem(s, h, node, nid !== NUMA_NO_NODE);
+    if (!addr) return false;
+    hugeBootPageAdd(s, { addr, order: h.order, nid: nidOfPhys(s, addr), hvo: false, zonesValid: true, cma: true });
+    return true;
+  }
   const alloc = exact ? memblockAllocExactNidRaw : memblockAllocTryNidRaw;
   const addr = alloc(s.memblock, size, size, 0, MEMBLOCK_ALLOC_ACCESSIBLE, node, '__alloc_bootmem_huge_page');
   if (!addr) return false;
@@ -248,6 +256,13 @@ function hugetlbAllocTook(s: KernelState): void {
 
 /** hugetlb_hstate_alloc_pages(): per node if any node was named, else spread over the nodes. */
 export function hugetlbHstateAllocPages(s: KernelState, h: Hstate): void {
+  // Gigantic pages at boot come from a CMA area only with hugetlb_cma_only=; with hugetlb_cma= alone, none.
+  if (hstateIsGigantic(h) && hugetlbCmaTotalSize(s) && !hugetlbEarlyCma(s, h)) {
+    if (h.maxHugePages) h.asked = { total: h.maxHugePages, perNode: new Map(h.maxHugePagesNode), skippedForCma: true };
+    if (!s.cma.hugetlb.warnedSkip) prWarn(s, 'HugeTLB: hugetlb_cma is enabled, skip boot time allocation');
+    s.cma.hugetlb.warnedSkip = true;
+    return;
+  }
   if (!h.maxHugePages) {
     // 6.16 had no early return: an empty pool without per-node counts still went through hugetlb_pages_alloc_boot().
     if (

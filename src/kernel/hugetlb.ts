@@ -48,7 +48,7 @@ export interface Hstate {
   nextNidToAlloc: number;
   nextNidToFree: number;
   /** What the command line asked before allocation (hvosim's record for the planner; the kernel overwrites max_huge_pages). */
-  asked?: { total: number; perNode: Map<number, number> };
+  asked?: { total: number; perNode: Map<number, number>; skippedForCma?: boolean };
 }
 
 export interface HugePage {
@@ -73,6 +73,8 @@ export interface HugeBootmemPage {
   hvo: boolean;
   /** HUGE_BOOTMEM_ZONES_VALID: found to lie in one zone. */
   zonesValid: boolean;
+  /** HUGE_BOOTMEM_CMA: taken from a CMA area (hugetlb_cma_only=). */
+  cma?: boolean;
 }
 
 export interface HugetlbState {

@@ -5,6 +5,7 @@ import type { Machine } from '../machine/types.js';
 import type { KernelBuild } from './config.js';
 import type { KernelFeatures, KernelProfile } from './profile.js';
 import type { Memblock } from './memblock.js';
+import type { CmaState } from './cma.js';
 import type { HvoStats } from './hugetlb-vmemmap.js';
 import type { HugeBootmemPage, HugetlbState } from './hugetlb.js';
 import type { ZoneLayout } from './mm-init.js';
@@ -74,6 +75,8 @@ export interface KernelState {
   zones: ZoneLayout | null;
   pageAlloc: PageAllocState;
   hugetlb: HugetlbState;
+  /** The CMA areas (mm/cma.c) and hugetlb_cma= (mm/hugetlb_cma.c). */
+  cma: CmaState;
   hvo: HvoStats;
   others: OtherSubsystems | null;
   /** nr_memmap_boot_pages and nr_memmap_pages (/proc/vmstat, 6.15 and later). */

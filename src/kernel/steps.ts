@@ -5,6 +5,7 @@
 export const LATE_BOOT_STEP_NAMES = [
   'mem_init',
   'free_initmem:alternatives',
+  'cma_init_reserved_areas',
   'gigantic_pages_init',
   'hugetlb_init',
   'free_initrd_mem',
@@ -17,6 +18,7 @@ export const BOOT_STEP_NAMES = [
   'start_kernel',
   'setup_arch:memory',
   'free_area_init:zones',
+  'hugetlb_cma_reserve',
   'hugetlb_bootmem_alloc:setup_arch',
   'hugetlb_bootmem_alloc:mm_core_init_early',
   'sparse_init',

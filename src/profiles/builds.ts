@@ -27,6 +27,8 @@ const DEBIAN_CLOUD_CONFIG: KernelConfig = {
   // firmware_map_add_early and register_nosave_region allocations in every fixture.
   FIRMWARE_MEMMAP: true,
   HIBERNATION: true,
+  // No CMA up to 7.1: their /proc/meminfo dumps have no CmaTotal line (the kernel prints it only with CONFIG_CMA).
+  CMA: false,
 };
 
 /** Debian linux-image-6.1.0-56-cloud-amd64 (test/fixtures/linux-6.1). */
@@ -160,6 +162,8 @@ export const DEBIAN_7_1_CLOUD: KernelBuild = {
 /** Debian linux-binary-7.3.4+deb13-cloud-amd64 (test/fixtures/linux-7.3): no "Freeing SMP alternatives" line. */
 export const DEBIAN_7_3_CLOUD: KernelBuild = {
   ...DEBIAN_7_1_CLOUD,
+  // CMA: "CmaTotal: 0 kB" in every fixture's /proc/meminfo (no area: "0K cma-reserved").
+  config: { ...DEBIAN_CLOUD_CONFIG, CMA: true },
   pgdatSize: 0x2b0c0,
   imageFrees: [
     { what: 'unused decrypted', kb: 2028 },

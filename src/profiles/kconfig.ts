@@ -8,7 +8,7 @@ import { InputError } from '../util/errors.js';
 export interface ReadKconfig {
   file: string;
   config: KernelConfig;
-  /** "NODES_SHIFT=6", "CMA=y", ...: options that change the boot, as the file sets them, whose effect hvosim leaves to the profile's build. */
+  /** "NODES_SHIFT=6", "X86_5LEVEL=y", ...: options that change the boot, as the file sets them, whose effect hvosim leaves to the profile's build. */
   notModelled: string[];
 }
 
@@ -24,6 +24,7 @@ const MODELLED_SET = {
   CPUMASK_OFFSTACK: true,
   FIRMWARE_MEMMAP: true,
   HIBERNATION: true,
+  CMA: true,
 } as const satisfies Record<keyof KernelConfig, true>;
 const MODELLED = Object.keys(MODELLED_SET) as (keyof KernelConfig)[];
 
@@ -38,7 +39,6 @@ const NOT_MODELLED: readonly string[] = [
   'LOG_BUF_SHIFT',
   'NR_CPUS',
   'X86_MPPARSE',
-  'CMA',
   'X86_5LEVEL',
   'DEFERRED_STRUCT_PAGE_INIT',
 ];

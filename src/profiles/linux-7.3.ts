@@ -28,13 +28,14 @@ export const linux73: KernelProfile = {
     // 7.3.4 has no mm/bootmem_info.c: free_vmemmap_page() gives a boot page back with free_reserved_page().
     preinitBootVmemmapFree: 'freed',
   },
-  // mm_core_init_early() (7.3 mm/mm_init.c): free_area_init(), hugetlb_bootmem_alloc() whatever the
+  // mm_core_init_early() (7.3 mm/mm_init.c): free_area_init(), hugetlb_cma_reserve(), hugetlb_bootmem_alloc() whatever the
   // CPU, sparse_init(), memmap_init(); every fixture prints the zone blocks before any HugeTLB or sparse call.
   steps: [
     'start_kernel',
     'setup_arch:memory',
     'setup_arch:end',
     'free_area_init:zones',
+    'hugetlb_cma_reserve',
     'hugetlb_bootmem_alloc:mm_core_init_early',
     'sparse_init',
     'free_area_init:memmap',

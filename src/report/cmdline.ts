@@ -10,6 +10,8 @@ export const MODELLED_PARAMS = [
   'hugepagesz',
   'default_hugepagesz',
   'hugetlb_free_vmemmap',
+  'hugetlb_cma',
+  'hugetlb_cma_only',
   'kernelcore',
   'movablecore',
   'movable_node',

@@ -192,6 +192,10 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
   const got = rows.reduce((a, r) => a + r.got, 0);
   const want = asked?.total ?? 0;
   const why: Why[] = [];
+  if (asked?.skippedForCma) {
+    why.push({ node: null, text: cmaSkipWhy(s, size), examples: cmaAreaTexts(s) });
+    return { size, bytes, asked: want, got, rows, why };
+  }
   if (got < want) {
     if (s.panic) {
       const taken = hugeBootPages(s).filter((m) => m.order === h.order).length;
@@ -218,6 +222,27 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
     }
   }
   return { size, bytes, asked: want, got, rows, why };
+}
+
+/** Why no gigantic page was allocated at boot: hugetlb_cma= made the kernel skip them. */
+function cmaSkipWhy(s: KernelState, size: string): string {
+  const kb = meminfoObject(s).CmaTotal ?? 0;
+  return (
+    `hugetlb_cma= is set, so the kernel skips boot-time ${size} pages ("hugetlb_cma is enabled, skip boot time allocation"); ` +
+    `they come from its CMA areas (${humanSize(kb * KiB)} reserved) at run time (nr_hugepages), or at boot with hugetlb_cma_only=1`
+  );
+}
+
+/** The CMA areas as [mem ...] ranges with their node. */
+export function cmaAreaTexts(s: KernelState): string[] {
+  const ps = s.arch.pageSize;
+  return s.cma.areas.flatMap((a) =>
+    a.ranges.map(
+      (r) =>
+        `${a.name} on node ${a.nid}: [mem ${hex(r.basePfn * ps)}-${hex((r.basePfn + r.count) * ps - 1)}] (${humanSize(r.count * ps)})` +
+        (a.count ? '' : ', not activated'),
+    ),
+  );
 }
 
 /** The plan of a boot of `m`, its trial boots run like the first (same options, no injected faults). */
@@ -413,6 +438,11 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
         }
         return r;
       };
+      // hugetlb_cma= leaves every boot without pages of the gigantic size, whatever hugepages= asks.
+      if (z.why.length && z.why[0]!.text === cmaSkipWhy(s, z.size)) {
+        z.noBest = 'with hugetlb_cma= (and without hugetlb_cma_only=1) the kernel allocates none at boot, whatever hugepages= asks';
+        continue;
+      }
       const best = bestAsk(probe, Math.floor(ram / z.bytes), z.bytes, ps, died ? 0 : z.asked);
       if (!best) {
         z.noBest = `even asking for no ${z.size} pages the boot dies (${probe(0).death})`;

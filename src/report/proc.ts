@@ -1,6 +1,6 @@
 // What the booted kernel would show in /proc and /sys, in the kernel's formats.
 // Reports only read the state.
-import { hstateName, hstateNrHugePages, hstateSize, type KernelState } from '../simulator.js';
+import { cmaFreePages, hstateName, hstateNrHugePages, hstateSize, type KernelState, zoneCmaPages } from '../simulator.js';
 
 /** What the running system holds that hvosim does not model (slab, page cache, the initramfs files): an estimate, from the fixtures' idle boots. */
 export const RUNTIME_USE_KB = 62 * 1024;
@@ -34,6 +34,13 @@ export function meminfo(s: KernelState): MeminfoField[] {
   return [
     { name: 'MemTotal', value: totalramPages(s) * kb, unit: 'kB' },
     { name: 'MemFree', value: Math.max(0, freePages(s) * kb - RUNTIME_USE_KB), unit: 'kB', estimate: true },
+    // CONFIG_CMA: the CMA areas (totalcma_pages) and what of them is free (nothing runs that would take from them).
+    ...(s.build.config.CMA
+      ? [
+          { name: 'CmaTotal', value: s.cma.totalcmaPages * kb, unit: 'kB' as const },
+          { name: 'CmaFree', value: cmaFreePages(s) * kb, unit: 'kB' as const },
+        ]
+      : []),
     { name: 'HugePages_Total', value: total, unit: '' },
     { name: 'HugePages_Free', value: total, unit: '' },
     { name: 'HugePages_Rsvd', value: 0, unit: '' },
@@ -70,6 +77,8 @@ export interface ZoneReport {
   spanned: number;
   present: number;
   managed: number;
+  /** zone->cma_pages (0 without CONFIG_CMA: /proc/zoneinfo prints it in every build). */
+  cma: number;
 }
 
 export function zones(s: KernelState): ZoneReport[] {
@@ -80,6 +89,7 @@ export function zones(s: KernelState): ZoneReport[] {
     spanned: z.spanned,
     present: z.present,
     managed: z.managed,
+    cma: zoneCmaPages(s, z.nid, z.name),
   }));
 }
 
@@ -89,6 +99,7 @@ export function zoneinfoText(s: KernelState): string[] {
   for (const z of zones(s)) {
     out.push(`Node ${z.node}, zone ${z.zone.padStart(8)}`);
     out.push(`        spanned  ${z.spanned}`, `        present  ${z.present}`, `        managed  ${z.managed}`);
+    out.push(`        cma      ${z.cma}`);
     out.push(`  start_pfn:           ${z.start}`);
   }
   return out;

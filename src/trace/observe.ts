@@ -118,7 +118,8 @@ function compareDump(t: Tally, log: KernelLog, s: KernelState, suffix: string): 
   }
   const mi = parseMeminfo(log.sections.get(`MEMINFO${suffix}`) ?? []);
   const omi = meminfoObject(s);
-  for (const f of ['HugePages_Total', 'Hugetlb', 'MemTotal']) if (mi.has(f)) t.obs('meminfo', `meminfo ${f}${label}`, mi.get(f), omi[f]);
+  for (const f of ['HugePages_Total', 'Hugetlb', 'MemTotal', 'CmaTotal', 'CmaFree'])
+    if (mi.has(f)) t.obs('meminfo', `meminfo ${f}${label}`, mi.get(f), omi[f] ?? '(none)');
   // The memmap counters, where the kernel has them (6.11 on): a profile without them shows none.
   const vm = parseVmstat(log.sections.get(`VMSTAT${suffix}`) ?? []);
   const ovm = vmstat(s);
@@ -300,6 +301,11 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
   const kh = klines.filter((x) => x.startsWith('HugeTLB: ')).map(untimed);
   const oh = s.dmesg.filter((x) => x.startsWith('HugeTLB: ')).map(untimed);
   for (let i = 0; i < Math.max(kh.length, oh.length); i++) t.obs('HugeTLB', `HugeTLB line ${i + 1}`, kh[i] ?? '(none)', oh[i] ?? '(none)');
+  // hugetlb_cma_reserve() and mm/cma.c: the areas asked, reserved or refused, and any that could not be activated.
+  const cmaLines = (lines: string[]) => lines.filter((x) => /^(hugetlb_cma: |cma: |CMA area )/.test(x)).map(untimed);
+  const kc = cmaLines(klines);
+  const oc = cmaLines(s.dmesg);
+  for (let i = 0; i < Math.max(kc.length, oc.length); i++) t.obs('CMA', `CMA line ${i + 1}`, kc[i] ?? '(none)', oc[i] ?? '(none)');
   for (const b of BLOCKS)
     t.obs(b.kind, `"${b.name}" block`, block(klines, b.first, b.stop).join('\n'), block(s.dmesg, b.first, b.stop).join('\n'));
   // build_all_zonelists(): every node's fallback order (where allocations without __GFP_THISNODE go).
@@ -315,6 +321,7 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
     t.obs('zoneinfo', `zoneinfo node ${z.node} ${z.zone} spanned`, z.spanned, o?.spanned ?? null);
     t.obs('zoneinfo', `zoneinfo node ${z.node} ${z.zone} present`, z.present, o?.present ?? null);
     t.obs('zoneinfo', `zoneinfo node ${z.node} ${z.zone} managed`, z.managed, o?.managed ?? null);
+    if (z.cma !== undefined) t.obs('zoneinfo', `zoneinfo node ${z.node} ${z.zone} cma`, z.cma, o?.cma ?? '(none)');
   }
 
   compareDump(t, log, s, '');

@@ -8,6 +8,8 @@ export interface ZoneinfoEntry {
   spanned: number;
   present: number;
   managed: number;
+  /** zone->cma_pages, where the kernel prints it (CONFIG_CMA). */
+  cma?: number;
 }
 
 /** /proc/zoneinfo: one entry per "Node N, zone NAME" block. */
@@ -21,8 +23,8 @@ export function parseZoneinfo(lines: LogLine[]): ZoneinfoEntry[] {
       out.push(cur);
       continue;
     }
-    const kv = /^\s+(spanned|present|managed)\s+(\d+)$/.exec(text);
-    if (kv && cur) cur[kv[1] as 'spanned' | 'present' | 'managed'] = +kv[2]!;
+    const kv = /^\s+(spanned|present|managed|cma)\s+(\d+)$/.exec(text);
+    if (kv && cur) cur[kv[1] as 'spanned' | 'present' | 'managed' | 'cma'] = +kv[2]!;
   }
   return out;
 }

@@ -34,11 +34,12 @@ describe('parseKconfig()', () => {
       CPUMASK_OFFSTACK: false,
       FIRMWARE_MEMMAP: false,
       HIBERNATION: false,
+      CMA: false,
     });
     assert.equal(
       kconfigText(k.config),
       'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
-        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n',
+        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n CMA=n',
     );
     assert.deepEqual(k.notModelled, ['NODES_SHIFT=6']);
   });
@@ -65,7 +66,7 @@ describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)',
     assert.equal(
       kconfigText(k.config),
       'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
-        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n',
+        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n CMA=n',
     );
     assert.ok(k.notModelled.includes('NODES_SHIFT=6'), k.notModelled.join(', '));
   });
@@ -83,7 +84,7 @@ describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)',
   }
 });
 
-for (const build of ['7.3-min', '7.3-dma-hotremove', '7.3-nodes10-hvo-on', '7.3-no-deferred']) {
+for (const build of ['7.3-min', '7.3-dma-hotremove', '7.3-nodes10-hvo-on', '7.3-no-deferred', '7.3-cma']) {
   describe(`${build}: every boot replays in full with its .config and its log`, () => {
     const dir = join(ROOT, 'test/fixtures/custom', build);
     const profile = profileWithConfig(getProfile('7.3')!, parseKconfig(read(join(dir, 'config')), 'config'));
