@@ -3,7 +3,9 @@ import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConformanceReport, Mode } from '../conformance/run.js';
+import type { ConformanceReport } from '../conformance/run.js';
+import { parseShard } from '../conformance/record.js';
+import { printRecord } from './conformance-report.js';
 import {
   addBuildOptions,
   type BuildOptions,
@@ -16,8 +18,7 @@ import type { KernelImage } from './kernel-image.js';
 import { comparedProfile, KERNEL_GENERATIONS, kernelGeneration } from '../conformance/kernels.js';
 import { PROFILE_NAMES as PROFILES, resolveKernel, type ProfileName as Profile } from '../simulator.js';
 import { InputError } from '../util/errors.js';
-import { interactiveStderr, printJson, progress, table } from './output.js';
-import { REPLAY_JSON_LIST } from './replay.js';
+import { interactiveStderr, progress } from './output.js';
 import { MAX_RUNS, MAX_SEED, wholeOption } from './options.js';
 
 interface ConformanceCliOptions extends BuildOptions {
@@ -32,6 +33,7 @@ interface ConformanceCliOptions extends BuildOptions {
   timeout: string;
   fromLogs?: string;
   walkVmemmap?: boolean;
+  shard?: string;
   json?: boolean;
 }
 
@@ -75,34 +77,11 @@ export function conformanceKernel(
   );
 }
 
-function rateTable(r: ConformanceReport, mode: Mode): string {
-  const rows = Object.entries(r.rates[mode]).filter(([, v]) => v.cases);
-  return table([
-    ['observable', 'cases matched', 'instances matched'],
-    ...rows.map(([k, v]) => [
-      k,
-      `${v.casesMatched}/${v.cases} (${((100 * v.casesMatched) / v.cases).toFixed(1)}%)`,
-      `${v.matched}/${v.total}`,
-    ]),
-  ]);
-}
-
-/** What boot --qemu could not predict, said under its table so that no rate is an artefact of it. */
-function unpredictedLines(r: ConformanceReport): string[] {
-  const { acpiReservations, kaslrCases } = r.unpredicted;
-  return [
-    ...(acpiReservations
-      ? [
-          `  not predicted, left out: ${acpiReservations} memblock_reserve calls of the firmware's ACPI tables (acpi_reserve_initial_tables)`,
-        ]
-      : []),
-    ...(kaslrCases ? [`  not predicted: the kernel image's place in the ${kaslrCases} cases booted with KASLR (no nokaslr)`] : []),
-  ];
-}
-
 export function registerConformance(program: Command): void {
   const cmd = program
     .command('conformance')
+    // Options before "merge" or "k8s-job" are the run's, after it the subcommand's (both have --cases, --json, ...).
+    .enablePositionalOptions()
     .description('boot generated machines under QEMU with a real kernel and compare hvosim replay and hvosim boot --qemu with it')
     .option('--cases <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator', '1')
@@ -124,6 +103,11 @@ export function registerConformance(program: Command): void {
     .option('--timeout <s>', 'seconds before a boot counts as hung', '300')
     .option('--from-logs <dir>', 'compare the logs an earlier run saved (OUT/logs) again, without booting')
     .option(
+      '--shard <K/N>',
+      'run only shard K of N (counted from 0): the cases whose index i (0-based, in generation order, or the logs of --from-logs ' +
+        'in name order) has i % N == K; "hvosim conformance merge" makes the shards\' folders one report',
+    )
+    .option(
       '--walk-vmemmap',
       'also walk the vmemmap page tables in the guest after boot (a small static C program in the initramfs; ' +
         'gcc and libc6-dev are installed with apt-get if missing) and compare them entry by entry',
@@ -140,8 +124,14 @@ Every log is kept under OUT/logs; a case with any mismatch is copied to OUT/mism
 file (how to replay it, boot it, and keep it as a regression test). Exit status 1 when a replay
 observable mismatched or a boot failed.
 
+Every run also leaves OUT/report.json (every case's counts); a run cut in shards on several machines
+(--shard 0/4 ... --shard 3/4, each with its own --out) is put back together by
+"hvosim conformance merge OUT0 OUT1 OUT2 OUT3", which prints the report one run of all the cases prints.
+
 Examples:
   $ hvosim conformance --cases 200 --seed 1 --jobs 2
+  $ hvosim conformance --cases 200 --seed 1 --shard 0/2 --out shard-0      (and 1/2 on another machine)
+  $ hvosim conformance merge shard-0 shard-1
   $ hvosim conformance --cases 20 --seed 7 --kernel 7.1
   $ hvosim conformance --cases 20 --seed 7 --kernel 7.1 --walk-vmemmap
   $ hvosim conformance --cases 10 --kernel-image /boot/vmlinuz-6.1.0-my-build --kernel 6.1
@@ -187,12 +177,15 @@ nothing in /etc/apt changes.`,
         max: MAX_TIMEOUT_S,
         why: "Node's timers hold at most 2^31 - 1 ms",
       });
+      const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+      if (shard && o.fromLogs === undefined && shard.n > n)
+        throw new InputError(`${shard.n} shards of ${n} cases: some would have none (at most --cases shards)`, { field: '--shard' });
       if (o.fromLogs !== undefined && !existsSync(o.fromLogs))
         throw new InputError('no such directory', { file: o.fromLogs, field: '--from-logs' });
       const tty = interactiveStderr();
       let bar: ReturnType<typeof progress> | undefined;
       // The generator (fast-check) and QEMU plumbing load only when this command runs.
-      const { hasMismatch, runConformance } = await import('../conformance/run.js');
+      const { runConformance } = await import('../conformance/run.js');
       const { OracleError } = await import('../conformance/oracle.js');
       let report: ConformanceReport;
       try {
@@ -209,6 +202,8 @@ nothing in /etc/apt changes.`,
           walkVmemmap: o.walkVmemmap === true,
           timeoutSec,
           fromLogs: o.fromLogs,
+          shard,
+          note,
           onCase: (r, done, total) => {
             // A bar on a terminal; one line a case elsewhere (CI logs keep them).
             if (tty) {
@@ -226,48 +221,130 @@ nothing in /etc/apt changes.`,
         throw e;
       }
       bar?.stop();
-      const replayMiss = report.results.some((r) => r.replay?.mismatches.length);
-      process.exitCode = replayMiss || report.failed.length ? 1 : 0;
-      if (o.json)
-        return printJson({
-          ...report,
-          results: report.results.map((r) => ({
-            id: r.case.id,
-            nodes: r.case.nodes,
-            cmdline: r.case.cmdline,
-            nr2m: r.case.nr2m,
-            seconds: r.seconds,
-            failed: r.failed,
-            replay: r.replay && {
-              observables: r.replay.observables,
-              memblock: r.replay.memblock,
-              mismatches: r.replay.mismatches.slice(0, REPLAY_JSON_LIST),
-              mismatchesTotal: r.replay.mismatches.length,
-            },
-            qemu: r.qemu && { observables: r.qemu.observables, memblock: r.qemu.memblock, mismatches: r.qemu.mismatches.length },
-          })),
+      printRecord(report.record, o.json === true);
+    });
+  registerMerge(cmd);
+  registerK8sJob(cmd);
+}
+
+/** hvosim conformance merge DIR...: the shards of one run, one report. */
+function registerMerge(parent: Command): void {
+  parent
+    .command('merge')
+    .description('merge the folders of the shards of one run (--shard K/N, each its --out) into the report one run of all the cases prints')
+    .argument('<dir...>', "the shards' --out folders (each holds report.json)")
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+The folders must be every shard of one run, each once: the same seed, number of cases, kernel, profile and
+build, cut in the same number of shards. Exit status 1 when a replay observable mismatched or a boot failed,
+as for the run itself.
+
+Example:
+  $ hvosim conformance merge shard-0 shard-1 shard-2 shard-3`,
+    )
+    .action(async (dirs: string[], o: { json?: boolean }) => {
+      const { mergeRecords, readRecord } = await import('../conformance/record.js');
+      printRecord(mergeRecords(dirs.map((dir) => ({ dir, record: readRecord(dir) }))), o.json === true);
+    });
+}
+
+interface K8sCliOptions {
+  shards: string;
+  parallelism?: string;
+  cases: string;
+  seed: string;
+  kernel: string;
+  jobs: string;
+  timeout: string;
+  walkVmemmap?: boolean;
+  image: string;
+  name: string;
+  claim: string;
+  memory: string;
+  mergePod?: boolean;
+}
+
+/** hvosim conformance k8s-job: the Kubernetes Indexed Job of a sharded run, as JSON for kubectl apply -f. */
+function registerK8sJob(parent: Command): void {
+  parent
+    .command('k8s-job')
+    .description('print a Kubernetes Indexed Job (JSON, for kubectl apply -f) whose pod K runs shard K/N of a conformance run')
+    .requiredOption('--shards <n>', 'shards (the Job\'s completions): pod K runs "--shard K/N"')
+    .option('--parallelism <p>', 'pods at a time (default: every shard at once)')
+    .option('--cases <n>', 'generated cases of the whole run', '200')
+    .option('--seed <s>', 'seed of the generator', '1')
+    .option('--kernel <name>', `the kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}), fetched by each pod`, '6.1')
+    .option('--jobs <j>', 'QEMUs at a time in each pod (also its CPU request)', '2')
+    .option('--timeout <s>', 'seconds before a boot counts as hung', '300')
+    .option('--walk-vmemmap', 'also walk the vmemmap page tables in the guest')
+    .requiredOption('--image <ref>', "the image built from the repository's Dockerfile, as the cluster pulls it")
+    .option('--name <name>', "the Job's name; the shards write /results/NAME/shard-K", 'hvosim-conformance')
+    .option(
+      '--claim <pvc>',
+      'the PersistentVolumeClaim mounted at /results (ReadWriteMany when pods run on several nodes)',
+      'hvosim-results',
+    )
+    .option('--memory <quantity>', "each pod's memory request (not measured here: raise it if pods are killed for memory)", '8Gi')
+    .option('--merge-pod', 'print instead the pod that merges the shards once the Job is complete')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hvosim conformance k8s-job --shards 8 --cases 400 --kernel 7.3 --image registry.example/hvosim:1 > job.json
+  $ kubectl apply -f job.json && kubectl wait --for=condition=complete --timeout=24h job/hvosim-conformance
+  $ hvosim conformance k8s-job --shards 8 --cases 400 --kernel 7.3 --image registry.example/hvosim:1 --merge-pod > merge.json
+  $ kubectl apply -f merge.json && kubectl logs -f pod/hvosim-conformance-merge`,
+    )
+    .action(async (o: K8sCliOptions) => {
+      const cases = wholeOption(o.cases, '--cases', { what: 'a number of cases', min: 1, max: MAX_RUNS });
+      const shards = wholeOption(o.shards, '--shards', {
+        what: 'a number of shards',
+        min: 1,
+        max: cases,
+        why: 'at most --cases, or some shards would have none',
+      });
+      const parallelism =
+        o.parallelism === undefined
+          ? shards
+          : wholeOption(o.parallelism, '--parallelism', { what: 'a number of pods', min: 1, max: shards });
+      const seed = wholeOption(o.seed, '--seed', { what: 'a seed', min: 0, max: MAX_SEED });
+      const jobs = wholeOption(o.jobs, '--jobs', { what: 'a number of QEMUs at a time', min: 1, max: 1024 });
+      const timeoutSec = wholeOption(o.timeout, '--timeout', { what: 'a number of seconds', min: 1, max: MAX_TIMEOUT_S });
+      // A pod boots a Debian kernel it fetches itself: a generation, not a profile or a kernel image.
+      if (!kernelGeneration(o.kernel))
+        throw new InputError(`"${o.kernel}" is not a kernel generation (${KERNEL_GENERATIONS.map((x) => x.name).join(', ')})`, {
+          field: '--kernel',
         });
-      const out = [
-        o.fromLogs
-          ? `hvosim conformance: ${report.cases} logs from ${o.fromLogs} compared again, profile ${profile} (${report.seconds.toFixed(0)} s)`
-          : `hvosim conformance: ${report.cases} cases from seed ${seed} against ${report.kernel}, profile ${profile}: ` +
-            `${report.booted} booted, ${report.failed.length} failed (${report.seconds.toFixed(0)} s)`,
-        ...(note ? [`note: ${note}`] : []),
-        '',
-        'hvosim replay (our boot of the logged machine, other subsystems from the log):',
-        rateTable(report, 'replay'),
-        '',
-        'hvosim boot --qemu (our boot from the QEMU command line alone, other subsystems estimated):',
-        rateTable(report, 'qemu'),
-        ...unpredictedLines(report),
-      ];
-      if (report.failed.length) out.push('', 'Boots that failed:', ...report.failed.map((f) => `  ${f.id}: ${f.reason}\n    ${f.command}`));
-      const saved = report.results.filter(hasMismatch).length;
-      out.push(
-        '',
-        `Logs: ${o.fromLogs ?? `${o.out}/logs`}; ` +
-          `${saved} cases with a mismatch (beyond boot --qemu's memblock addresses) saved to ${o.out}/mismatches (log + .cmd).`,
-      );
-      process.stdout.write(`${out.join('\n')}\n`);
+      // Pod names are NAME-K-xxxxx and host names NAME-K: a DNS label of at most 63 characters.
+      if (!/^[a-z0-9]([a-z0-9-]{0,45}[a-z0-9])?$/.test(o.name))
+        throw new InputError(
+          `"${o.name}" is not a Job name: lower-case letters, digits and '-', at most 47, not starting or ending with '-'`,
+          {
+            field: '--name',
+          },
+        );
+      if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(o.claim))
+        throw new InputError(`"${o.claim}" is not a PersistentVolumeClaim name`, { field: '--claim' });
+      if (!/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(o.memory))
+        throw new InputError(`"${o.memory}" is not a Kubernetes memory quantity (such as 8Gi)`, { field: '--memory' });
+      if (!o.image.trim() || /\s/.test(o.image)) throw new InputError(`"${o.image}" is not an image reference`, { field: '--image' });
+      const { k8sJob, k8sMergePod } = await import('../conformance/k8s.js');
+      const c = {
+        name: o.name,
+        image: o.image,
+        shards,
+        parallelism,
+        cases,
+        seed,
+        kernel: o.kernel,
+        jobs,
+        timeoutSec,
+        walkVmemmap: o.walkVmemmap === true,
+        claim: o.claim,
+        memory: o.memory,
+      };
+      process.stdout.write(`${JSON.stringify(o.mergePod ? k8sMergePod(c) : k8sJob(c), null, 2)}\n`);
     });
 }

@@ -39,6 +39,8 @@ export async function buildProgram(args: string[] = process.argv.slice(2)): Prom
     .description('Simulate how Linux sets up memory at boot for gigantic HugeTLB pages, their vmemmap and HVO.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // A command's options are its own: "conformance merge --json" gives --json to merge, not to conformance.
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of registers) register(program);
   // --help shows a default as it is typed (--runs 200, not "200"); an option with a default in its words has none of its own.

@@ -13,11 +13,26 @@ import { CASE_CPU, caseQemuArgs, generateCases, type ConformanceCase } from './c
 import { linuxVersionOf } from './kernels.js';
 import { InputError } from '../util/errors.js';
 import { bootUnderQemu, caseKernelCmdline, caseQemuCommand, ensureOracle, type Oracle } from './oracle.js';
+import {
+  type CaseRecord,
+  inShard,
+  type KindRate,
+  type Mode,
+  RECORD_FORMAT,
+  RECORD_MISMATCHES,
+  type RunRecord,
+  type Shard,
+  summarize,
+  WHOLE,
+  writeRecord,
+} from './record.js';
 
-export type Mode = 'replay' | 'qemu';
+export type { KindRate, Mode };
 
 export interface CaseResult {
   case: ConformanceCase;
+  /** The case's place among the run's cases (0-based), whichever shard ran it. */
+  index: number;
   /** Seconds QEMU took. */
   seconds: number;
   failed?: string;
@@ -25,15 +40,6 @@ export interface CaseResult {
   qemu?: FixtureReplay;
   /** Where the log was saved (every case), and the reproducer saved beside a mismatch. */
   log?: string;
-}
-
-export interface KindRate {
-  /** Cases that showed this observable, and those where every instance matched. */
-  cases: number;
-  casesMatched: number;
-  /** Instances over all cases. */
-  total: number;
-  matched: number;
 }
 
 export interface ConformanceReport {
@@ -51,25 +57,14 @@ export interface ConformanceReport {
   unpredicted: { acpiReservations: number; kaslrCases: number };
   results: CaseResult[];
   seconds: number;
+  /** What OUT/report.json holds: the run's counts case by case, which the report above is made from. */
+  record: RunRecord;
 }
 
-/** Per-kind counts of one comparison, with the memblock calls as a kind of their own. */
-function kinds(r: FixtureReplay): Record<string, { total: number; matched: number }> {
-  return { 'memblock calls': r.memblock, ...r.byKind };
-}
-
-function addRates(into: Record<string, KindRate>, r: FixtureReplay): void {
-  for (const [k, v] of Object.entries(kinds(r))) {
-    const e = (into[k] ??= { cases: 0, casesMatched: 0, total: 0, matched: 0 });
-    if (!v.total) continue;
-    e.cases++;
-    if (v.matched === v.total) e.casesMatched++;
-    e.total += v.total;
-    e.matched += v.matched;
-  }
-}
-
-/** Run `count` cases from `seed`, `jobs` QEMUs at a time; logs and mismatches go under `out`. */
+/**
+ * Run `count` cases from `seed` (of them, those of `shard`), `jobs` QEMUs at a time; logs, mismatches and the
+ * report (report.json) go under `out`.
+ */
 export async function runConformance(opts: {
   count: number;
   seed: number;
@@ -88,12 +83,19 @@ export async function runConformance(opts: {
   timeoutSec: number;
   /** Compare the logs a previous run left in this directory instead of booting again. */
   fromLogs?: string;
+  /** Run only this part of the cases (the whole run by default). */
+  shard?: Shard;
+  /** A note on the kernel, kept in report.json. */
+  note?: string;
   onCase?: (r: CaseResult, done: number, total: number) => void;
 }): Promise<ConformanceReport> {
   const t0 = performance.now();
   if (opts.fromLogs) return compareLogs(opts, t0);
   const oracle = ensureOracle(opts.work, { kernelImage: opts.kernelImage, generation: opts.generation, walkVmemmap: opts.walkVmemmap });
-  const cases = generateCases(opts.count, opts.seed);
+  const shard = opts.shard ?? WHOLE;
+  const cases = generateCases(opts.count, opts.seed)
+    .map((c, index) => ({ c, index }))
+    .filter((x) => inShard(x.index, shard));
   const logs = join(opts.out, 'logs');
   const mism = join(opts.out, 'mismatches');
   mkdirSync(logs, { recursive: true });
@@ -105,7 +107,7 @@ export async function runConformance(opts: {
   const worker = async () => {
     while (next < cases.length) {
       const i = next++;
-      const c = cases[i]!;
+      const { c, index } = cases[i]!;
       const file = join(logs, `${c.id}.txt`);
       // A run that was interrupted goes on where it stopped: a case whose complete log is there is not booted again.
       const old = existsSync(file) ? readLog(file) : '';
@@ -117,7 +119,7 @@ export async function runConformance(opts: {
         const again = await bootUnderQemu(oracle, c, opts.timeoutSec);
         b = again.ok ? { ...again, seconds: again.seconds + b.seconds } : again;
       }
-      const r: CaseResult = { case: c, seconds: b.seconds };
+      const r: CaseResult = { case: c, index, seconds: b.seconds };
       if (!b.ok) r.failed = `${b.reason}${b.tail ? ` (last lines: ${b.tail.replace(/\n/g, ' | ')})` : ''}`;
       else {
         if (!kept) writeFileSync(file, b.text);
@@ -130,7 +132,7 @@ export async function runConformance(opts: {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, worker));
-  return compareAll(results, byFile, opts, mism, oracle, t0);
+  return compareAll(results, byFile, { ...opts, count: opts.count }, mism, oracle, t0);
 }
 
 /** The case a recorded log came from, read back from its header (nodes=[...] hvosim-case=...). */
@@ -143,30 +145,45 @@ function caseOfLog(text: string, file: string): ConformanceCase | null {
 }
 
 /** --from-logs: compare the logs of an earlier run again (after a model change), without QEMU. */
-type CompareOptions = { fromLogs?: string; profile: ProfileName | KernelProfile; buildArgs?: string; out: string; seed: number };
+type CompareOptions = {
+  fromLogs?: string;
+  profile: ProfileName | KernelProfile;
+  buildArgs?: string;
+  out: string;
+  seed: number;
+  shard?: Shard;
+  note?: string;
+  walkVmemmap?: boolean;
+};
 
+/** The logs of a directory are the run's cases, in the order of their names; a shard compares its part. */
 function compareLogs(opts: CompareOptions, t0: number): ConformanceReport {
   const dir = opts.fromLogs!;
+  const shard = opts.shard ?? WHOLE;
   const byFile = new Map<string, ConformanceCase>();
   const results: CaseResult[] = [];
+  let count = 0;
   for (const f of readdirSync(dir)
     .filter((x) => x.endsWith('.txt'))
     .sort()) {
     const file = join(dir, f);
     const c = caseOfLog(readLog(file), file);
     if (!c) continue;
+    const index = count++;
+    if (!inShard(index, shard)) continue;
     byFile.set(file, c);
-    results.push({ case: c, seconds: 0, log: file });
+    results.push({ case: c, index, seconds: 0, log: file });
   }
+  mkdirSync(opts.out, { recursive: true });
   const mism = join(opts.out, 'mismatches');
   mkdirSync(mism, { recursive: true });
-  return compareAll(results, byFile, opts, mism, null, t0);
+  return compareAll(results, byFile, { ...opts, count }, mism, null, t0);
 }
 
 function compareAll(
   results: CaseResult[],
   byFile: Map<string, ConformanceCase>,
-  opts: CompareOptions,
+  opts: CompareOptions & { count: number },
   mism: string,
   oracle: Oracle | null,
   t0: number,
@@ -184,7 +201,7 @@ function compareAll(
     const initrd = oracle ? m.loader?.initrd : machineFromLog(l).loader?.initrd;
     return boot({ ...m, ...(initrd ? { loader: { initrd } } : {}), cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
   };
-  const rates: Record<Mode, Record<string, KindRate>> = { replay: {}, qemu: {} };
+  const kaslr = new Set<CaseResult>();
   for (const r of results) {
     if (!r.log) continue;
     const log = parseKernelLog(readLog(r.log), r.log);
@@ -199,32 +216,58 @@ function compareAll(
       r.replay = r.qemu = undefined;
       continue;
     }
-    addRates(rates.replay, r.replay);
-    addRates(rates.qemu, r.qemu);
+    // The kernel's own command line says whether the image's place was random (a generated case's own words never hold nokaslr).
+    if (!/(^|\s)nokaslr(\s|$)/.test(log.cmdline ?? '')) kaslr.add(r);
     // boot --qemu always places some calls elsewhere (its other subsystems are estimated): a mismatch there is one of the observables.
     if (hasMismatch(r))
       saveMismatch(mism, oracle, r, log.cmdline ?? '', `${profileName}${opts.buildArgs ?? ''}`, linuxVersionOf(log.dmesg));
   }
-  const failed = results
-    .filter((r) => r.failed)
-    .map((r) => ({ id: r.case.id, reason: r.failed!, command: oracle ? caseQemuCommand(oracle, r.case) : '' }));
   const kernel = oracle?.kernel ?? 'the recorded logs';
-  const compared = results.filter((r) => r.qemu);
-  const unpredicted = {
-    acpiReservations: compared.reduce((a, r) => a + (r.qemu!.memblock.unpredicted ?? 0), 0),
-    kaslrCases: compared.filter((r) => !/(^|\s)nokaslr(\s|$)/.test(r.case.cmdline)).length,
-  };
-  return {
+  const seconds = (performance.now() - t0) / 1000;
+  const record: RunRecord = {
+    format: RECORD_FORMAT,
     seed,
-    profile: profileName,
+    count: opts.count,
     kernel,
-    cases: results.length,
-    booted: results.filter((r) => r.log && !r.failed).length,
-    failed,
-    rates,
-    unpredicted,
-    results,
-    seconds: (performance.now() - t0) / 1000,
+    profile: profileName,
+    build: opts.buildArgs ?? '',
+    ...(opts.note ? { note: opts.note } : {}),
+    ...(opts.fromLogs !== undefined ? { fromLogs: opts.fromLogs } : {}),
+    walkVmemmap: opts.walkVmemmap === true,
+    shard: opts.shard ?? WHOLE,
+    out: opts.out,
+    seconds,
+    cases: results.map((r) => caseRecord(r, kaslr.has(r), oracle)),
+  };
+  writeRecord(opts.out, record);
+  return { seed, profile: profileName, kernel, cases: results.length, ...summarize(record.cases), results, seconds, record };
+}
+
+/** One case's counts as report.json keeps them: the replay's first mismatches, boot --qemu's number of them. */
+function caseRecord(r: CaseResult, kaslr: boolean, oracle: Oracle | null): CaseRecord {
+  const c = r.case;
+  const counts = (x: FixtureReplay) => ({ observables: x.observables, memblock: x.memblock, byKind: x.byKind });
+  return {
+    index: r.index,
+    id: c.id,
+    nodes: c.nodes,
+    cmdline: c.cmdline,
+    ...(c.nr2m !== undefined ? { nr2m: c.nr2m } : {}),
+    seconds: r.seconds,
+    ...(r.failed ? { failed: r.failed, command: oracle ? caseQemuCommand(oracle, c) : '' } : {}),
+    ...(r.log ? { log: r.log } : {}),
+    ...(r.qemu ? { kaslr } : {}),
+    saved: hasMismatch(r),
+    ...(r.replay
+      ? {
+          replay: {
+            ...counts(r.replay),
+            mismatches: r.replay.mismatches.slice(0, RECORD_MISMATCHES),
+            mismatchesTotal: r.replay.mismatches.length,
+          },
+        }
+      : {}),
+    ...(r.qemu ? { qemu: { ...counts(r.qemu), mismatches: r.qemu.mismatches.length } } : {}),
   };
 }
 
