@@ -242,7 +242,7 @@ const HVO_MAPPED: Readonly<Record<KernelFeatures['bootVmemmap'], string>> = {
 };
 
 /** The readable summary npm start shows. */
-function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: KernelJson): string {
+export function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?: KernelJson): string {
   const m = s.machine;
   const out: string[] = [];
   // A boot that dies is said first.

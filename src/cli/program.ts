@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   check: async () => (await import('./check.js')).registerCheck,
   conformance: async () => (await import('./conformance.js')).registerConformance,
   machine: async () => (await import('./machine.js')).registerMachine,
+  host: async () => (await import('./host.js')).registerHost,
   build: async () => (await import('./build.js')).registerBuild,
   serve: async () => (await import('./serve.js')).registerServe,
 };
@@ -58,6 +59,7 @@ Examples:
   $ hvosim conformance --cases 20                 generated machines against the real kernel under QEMU
   $ hvosim replay --memblock test/fixtures/linux-6.1/*.txt
   $ hvosim machine --machine my-box.json
+  $ hvosim host --cmdline "hugepagesz=1G hugepages=8"  the next boot of this machine
   $ hvosim serve                                  the web page on http://127.0.0.1:8040/`,
   );
   return program;

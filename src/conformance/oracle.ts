@@ -8,6 +8,7 @@ import type { ConformanceCase } from './cases.js';
 import { CASE_CPU, caseQemuArgs } from './cases.js';
 import { KERNEL_GENERATIONS, kernelGeneration, type KernelGeneration } from './kernels.js';
 import { VMEMMAP_WALK_C } from './vmemmap-walk.js';
+import { HOST_COLLECTOR } from '../trace/host-collector.js';
 
 /** The init of the initramfs: /proc and /sys dumps in the fixture format, the pool grown if asked, the whole log. */
 const INIT = `#!/bin/busybox sh
@@ -33,6 +34,15 @@ if [ -n "$hvosim_nr2m" ]; then
 fi
 echo "=====DMESG"; dmesg
 echo "=====END"
+# The host snapshot's collector, after the fixture: once as root, once as an unprivileged user (hvosim_snapshot=1).
+if [ -n "$hvosim_snapshot" ] && [ -x /bin/hvosim-collect ]; then
+  mount -t devtmpfs devtmpfs /dev 2>/dev/null; mkdir -p /tmp /etc; chmod 1777 /tmp
+  printf 'root:x:0:0::/:/bin/sh\nhvosim:x:1000:1000::/tmp:/bin/sh\n' > /etc/passwd
+  printf 'root:x:0:\nhvosim:x:1000:\n' > /etc/group
+  echo "#####SNAPSHOT root"; /bin/hvosim-collect
+  echo "#####SNAPSHOT user"; su -s /bin/sh hvosim -c /bin/hvosim-collect
+  echo "#####SNAPSHOTS-END"
+fi
 poweroff -f
 `;
 
@@ -189,6 +199,8 @@ export function ensureOracle(work: string, opts: { kernelImage?: string; generat
   copyFileSync('/bin/busybox', join(ird, 'bin', 'busybox'));
   writeFileSync(join(ird, 'init'), INIT);
   chmodSync(join(ird, 'init'), 0o755);
+  writeFileSync(join(ird, 'bin', 'hvosim-collect'), HOST_COLLECTOR);
+  chmodSync(join(ird, 'bin', 'hvosim-collect'), 0o755);
   if (opts.walkVmemmap) buildVmemmapWalk(work, join(ird, 'bin', 'vmemmap-walk'));
   const initrd = join(work, 'initrd.gz');
   run('sh', ['-c', `cd '${ird}' && find . | cpio -o -H newc 2>/dev/null | gzip > '${initrd}'`]);
