@@ -13,6 +13,7 @@
 // boundaries MemTotal counts.
 import { memblockAllocTryNid, memblockPhysAllocRange, memblockPhysFree } from './memblock.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE } from './memblock-flags.js';
+import { cmdlineValue } from './cmdline.js';
 import { largeSystemHashBytes } from './hash.js';
 import { bootCpuNode } from './page-alloc.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from './state.js';
@@ -123,14 +124,42 @@ function startKernel(s: KernelState): void {
   for (let i = 0; i < 3; i++) small(s, s.arch.pageSize, 'spp_getpage', s.arch.pageSize);
 }
 
-/** mem_init() -> swiotlb_init(): a 64 MiB bounce buffer below 4 GiB when some memory is above it. */
+/** A bounce buffer slab (IO_TLB_SHIFT) and the slabs a segment rounds to (IO_TLB_SEGSIZE). */
+const IO_TLB_SLAB = 2048;
+const IO_TLB_SEGSIZE = 128;
+
+/** setup_io_tlb_npages(): swiotlb=[slabs][,areas][,force|noforce]. */
+function swiotlbParam(s: KernelState): { slabs: number; areas: number; force: boolean; noforce: boolean } {
+  let str = cmdlineValue(s, 'swiotlb') ?? '';
+  const num = () => {
+    const m = /^\d+/.exec(str);
+    str = str.slice(m?.[0].length ?? 0);
+    if (str.startsWith(',')) str = str.slice(1);
+    return m ? Number(m[0]) : null;
+  };
+  const slabs = num();
+  const areas = num();
+  return {
+    slabs: slabs === null ? SWIOTLB_SIZE / IO_TLB_SLAB : Math.ceil(slabs / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE,
+    areas: areas === null || areas < 1 ? 1 : 2 ** Math.ceil(Math.log2(areas)),
+    force: str === 'force',
+    noforce: str === 'noforce',
+  };
+}
+
+/**
+ * mem_init() -> swiotlb_init_remap(): the bounce buffer below 4 GiB (64 MiB unless swiotlb= sizes it) when some
+ * memory is above 4 GiB (pci_swiotlb_detect()) or swiotlb=force asks; none with swiotlb=noforce.
+ */
 function mmInit(s: KernelState): void {
-  if (s.maxPfn * s.arch.pageSize <= 2 ** 32) return;
+  const p = swiotlbParam(s);
+  if ((s.maxPfn * s.arch.pageSize <= 2 ** 32 && !p.force) || p.noforce) return;
   // Without the buffer swiotlb warns and goes on ("failed to allocate tlb structure").
-  const buf = memblockAllocTryNid(s.memblock, SWIOTLB_SIZE, s.arch.pageSize, 0, 2 ** 32 - 1, NUMA_NO_NODE, 'swiotlb_init_remap');
+  const bytes = p.slabs * IO_TLB_SLAB;
+  const buf = memblockAllocTryNid(s.memblock, bytes, s.arch.pageSize, 0, 2 ** 32 - 1, NUMA_NO_NODE, 'swiotlb_init_remap');
   if (!buf) return prWarn(s, 'swiotlb_init_remap: failed to allocate tlb structure');
-  small(s, (SWIOTLB_SIZE / 2048) * 24, 'swiotlb_init_remap', s.arch.pageSize);
-  small(s, 16, 'swiotlb_init_remap');
+  small(s, Math.ceil((p.slabs * 24) / s.arch.pageSize) * s.arch.pageSize, 'swiotlb_init_remap', s.arch.pageSize);
+  small(s, 16 * p.areas, 'swiotlb_init_remap');
 }
 
 /** init_mem_mapping() -> alloc_low_pages(): two page-table pages below the top of RAM once the early buffer runs out (seen without KASLR, 2 GiB or more). */
