@@ -19,7 +19,8 @@ B="$KBUILD/$VERSION-$NAME"
 # The nearest kernel generation hvosim knows (record-fixtures.ts wants one; the header names the build itself).
 case $VERSION in
   6.12) GEN=6.12 ;;
-  7.1 | 7.2) GEN=7.1 ;;
+  7.1) GEN=7.1 ;;
+  7.2) GEN=7.2 ;;
   7.3) GEN=7.3 ;;
   *) echo "no hvosim generation near $VERSION" >&2; exit 2 ;;
 esac

@@ -72,7 +72,7 @@ export function conformanceKernel(
   }
   throw new InputError(
     `unknown kernel "${name}" (kernel generations: ${KERNEL_GENERATIONS.map((x) => x.name).join(', ')}; ` +
-      `profiles: ${PROFILES.join(', ')}; or a kernel version such as 7.2)`,
+      `profiles: ${PROFILES.join(', ')}; or a kernel version such as 6.18.3)`,
     { field },
   );
 }

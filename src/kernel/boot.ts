@@ -91,8 +91,8 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
   'hugetlb_bootmem_alloc:mm_core_init_early': {
     run: hugetlbBootmemAlloc,
     models:
-      'hugetlb_bootmem_alloc from mm_core_init_early between free_area_init and sparse_init, whatever the CPU (7.3): ' +
-      'the hugetlb parameters, gigantic pages from memblock, cross-zone pages freed at once',
+      'hugetlb_bootmem_alloc from mm_core_init_early, whatever the CPU (7.2 on: before free_area_init and its sparse_init; ' +
+      '7.3: between the zones and sparse_init): the hugetlb parameters, gigantic pages from memblock, cross-zone pages freed at once where the kernel does',
   },
   sparse_init: {
     run: sparseInit,

@@ -159,6 +159,23 @@ export const DEBIAN_7_1_CLOUD: KernelBuild = {
   ],
 };
 
+/** Debian linux-binary-7.2.13+deb14-cloud-amd64 (test/fixtures/linux-7.2): 7.1's image size and per-cpu unit. */
+export const DEBIAN_7_2_CLOUD: KernelBuild = {
+  ...DEBIAN_7_1_CLOUD,
+  // CMA: "CmaTotal: 0 kB" in every fixture's /proc/meminfo, as 7.3's.
+  config: { ...DEBIAN_CLOUD_CONFIG, CMA: true },
+  pgdatSize: 0x2b080,
+  imageFrees: [
+    { what: 'SMP alternatives', kb: 48, early: true },
+    { what: 'unused decrypted', kb: 2028 },
+    { what: 'unused kernel image (initmem)', kb: 4392 },
+    { what: 'unused kernel image (text/rodata gap)', kb: 1676 },
+    { what: 'unused kernel image (rodata/data gap)', kb: 1584 },
+  ],
+  // The per-cpu first chunk's allocations of 7.3 (136-byte ones where 7.1 has 200).
+  pcpuFirstChunkAllocs: [8, 8, 4, 8, 368, 136, 256, 264, 64, 136, 896, 904, 224],
+};
+
 /** Debian linux-binary-7.3.4+deb13-cloud-amd64 (test/fixtures/linux-7.3): no "Freeing SMP alternatives" line. */
 export const DEBIAN_7_3_CLOUD: KernelBuild = {
   ...DEBIAN_7_1_CLOUD,

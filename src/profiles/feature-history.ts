@@ -256,7 +256,9 @@ export const FEATURE_HISTORY: FeatureHistory = {
           'mm/hugetlb_vmemmap: Fix __hugetlb_vmemmap_optimize_folios() (Muchun Song, Cc: stable, Fixes: 752fe17af693;',
           'mainline id not found): in 7.2.13, not in 7.1.13 (its page tables); 7.2.0 itself not read',
         ),
-        source: '7.2.13 and 7.3.4 mm/hugetlb_vmemmap.c: __hugetlb_vmemmap_optimize_folios(); test/fixtures/linux-7.1/v01',
+        source:
+          '7.2.13 and 7.3.4 mm/hugetlb_vmemmap.c: __hugetlb_vmemmap_optimize_folios(); test/fixtures/linux-7.1/v01; ' +
+          'test/fixtures/linux-7.2/v01 (Debian 7.2.13: every tail PTE read-only)',
       },
     ],
   },
@@ -350,7 +352,7 @@ export const FEATURE_HISTORY: FeatureHistory = {
         since: '7.2',
         value: false,
         change: 'between 7.1.13 (sparse_buffer_fini in every boot) and 7.2.13 (no sparse_buffer_* in mm/): commit not pinned',
-        source: '7.2.13 mm/sparse.c: sparse_init_nid(); test/fixtures/linux-7.1',
+        source: '7.2.13 mm/sparse.c: sparse_init_nid(); test/fixtures/linux-7.1; test/fixtures/linux-7.2 (a 2 MiB block per call)',
       },
     ],
   },

@@ -6,6 +6,7 @@ import { linux615 } from './linux-6.15.js';
 import { linux616 } from './linux-6.16.js';
 import { linux70 } from './linux-7.0.js';
 import { linux71 } from './linux-7.1.js';
+import { linux72 } from './linux-7.2.js';
 import { linux73 } from './linux-7.3.js';
 import { releaseFacts, type ReleaseFact } from './release-facts.js';
 import type { KernelProfile } from '../kernel/profile.js';
@@ -13,7 +14,7 @@ import type { KernelProfile } from '../kernel/profile.js';
 export type { DebianKernel, KernelFeatures, KernelProfile } from '../kernel/profile.js';
 
 /** Every profile, oldest first. */
-export const KERNEL_PROFILES: readonly KernelProfile[] = [linux61, linux612, linux615, linux616, linux70, hvoV7, linux71, linux73];
+export const KERNEL_PROFILES: readonly KernelProfile[] = [linux61, linux612, linux615, linux616, linux70, hvoV7, linux71, linux72, linux73];
 
 /** The names users give with --kernel, in the same order. */
 export const PROFILE_NAMES: readonly string[] = KERNEL_PROFILES.map((p) => p.name);
@@ -61,7 +62,7 @@ function factsNote(release: string, answeredBy: string): string {
 /**
  * The one rule from a kernel version to a profile (`--kernel 7.2`, a log's `Linux version` line):
  * the profile whose `releases` hold its major.minor (exact), else the newest profile whose releases
- * are all older (the nearest earlier code: 7.2 is answered by 7.1, 9.0 by 7.3), else, for a release
+ * are all older (the nearest earlier code: 6.5 is answered by 6.1, 9.0 by 7.3), else, for a release
  * older than every profile, the oldest profile. Each answer that is not exact, or whose profile is not
  * validated, carries a note saying so and what is known to differ (release-facts.ts). Undefined when
  * the text is not a kernel version.

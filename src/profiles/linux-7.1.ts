@@ -25,8 +25,7 @@ export const linux71: KernelProfile = {
   },
   steps: linux70.steps,
   base: linux70.name,
-  // Not 7.2: its mm/ has no sparse buffer (Debian's linux-source-7.2); 7.1 answers for it with a note
-  // (profileForVersion(), release-facts.ts).
+  // Not 7.2: its mm/ has no sparse buffer (Debian's linux-source-7.2), it has a profile of its own (linux-7.2.ts).
   releases: ['7.1'],
   build: DEBIAN_7_1_CLOUD,
   notModelled: COMMON_NOT_MODELLED,

@@ -19,44 +19,12 @@ export interface ReleaseFacts {
   same: readonly ReleaseFact[];
 }
 
-/** Debian's source of 7.2 read for the facts below (trixie-backports). */
-const LINUX_SOURCE_7_2 = "Debian's linux-source-7.2 7.2.12-1~bpo13+1";
-
-export const RELEASE_FACTS: readonly ReleaseFacts[] = [
-  {
-    release: '7.2',
-    differs: [
-      {
-        what: 'no sparse buffer: sparse_init_nid() allocates each 2 MiB block of memmap itself',
-        modelledBy: '7.3',
-        // Upstream: "mm/sparse: remove sparse buffer pre-allocation mechanism" (in -mm for 7.2, May 2026).
-        source:
-          `${LINUX_SOURCE_7_2}, mm/sparse.c: sparse_init_nid() (line 298) calls sparse_usage_init(), then ` +
-          '__populate_section_memmap() per section, with no sparse_buffer_init()/sparse_buffer_fini() anywhere in mm/; ' +
-          'mm/sparse-vmemmap.c: vmemmap_alloc_block_buf() -> vmemmap_alloc_block() -> __earlyonly_bootmem_alloc() (lines 51-94)',
-      },
-      {
-        what: "every tail PTE of a boot page's vmemmap is write-protected at gather, the series' range fixed",
-        modelledBy: '7.3',
-        source: `${LINUX_SOURCE_7_2}, mm/hugetlb_vmemmap.c: __hugetlb_vmemmap_optimize_folios(): epfn = spfn + hugetlb_vmemmap_size(h) (line 638)`,
-      },
-      {
-        what: "the boot's gigantic pages are gathered in page_alloc_init_late() before the Memory: line, not in hugetlb_init()",
-        source:
-          `${LINUX_SOURCE_7_2}, mm/mm_init.c: page_alloc_init_late() calls hugetlb_bootmem_struct_page_init() ` +
-          '(line 2343; mm/hugetlb.c:3367) before mem_init_print_info() (line 2346)',
-      },
-    ],
-    same: [
-      {
-        what: 'its Zone ranges are printed after sparse_init() (7.3 prints them before)',
-        source:
-          `${LINUX_SOURCE_7_2}, mm/mm_init.c: mm_core_init_early() (line 2706) calls hugetlb_bootmem_alloc(), then ` +
-          'free_area_init(), which calls sparse_init() (line 1831) before pr_info("Zone ranges:\\n") (line 1857)',
-      },
-    ],
-  },
-];
+/**
+ * Empty since 7.2 got its profile (linux-7.2.ts: what was listed here, no sparse buffer and every tail PTE
+ * write-protected, are its features now). An entry goes here when a release between two profiles is read
+ * and found to differ from the nearest earlier one; a release with its own profile has none.
+ */
+export const RELEASE_FACTS: readonly ReleaseFacts[] = [];
 
 /** The facts of a release (major.minor), if any are known. */
 export function releaseFacts(release: string): ReleaseFacts | undefined {

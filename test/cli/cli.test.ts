@@ -171,7 +171,7 @@ describe('hvosim boot and machine', () => {
     assert.match(rerun.out, /HugeTLB\s+1\/1 \(100\.0%\)/);
     assertInputError(
       hvosim('conformance', '--kernel', 'mainline'),
-      /--kernel: unknown kernel "mainline" \(kernel generations: 6\.1, 6\.12, 6\.16, 7\.0, 7\.1, 7\.3; profiles: /,
+      /--kernel: unknown kernel "mainline" \(kernel generations: 6\.1, 6\.12, 6\.16, 7\.0, 7\.1, 7\.2, 7\.3; profiles: /,
     );
     // A version that is no generation names no Debian kernel: it needs a kernel image, as a profile does.
     assertInputError(hvosim('conformance', '--kernel', '7.5'), /--kernel: kernel version "7\.5" names no real kernel hvosim fetches/);

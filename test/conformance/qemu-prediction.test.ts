@@ -16,7 +16,7 @@ import { InputError } from '../../src/util/errors.js';
 import { read, ROOT } from '../helpers.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
-const GENERATIONS = ['6.12', '6.16', '7.0', '7.1', '7.3'];
+const GENERATIONS = ['6.12', '6.16', '7.0', '7.1', '7.2', '7.3'];
 
 describe('boot --qemu predicts the recorded boots', () => {
   for (const v of GENERATIONS) {

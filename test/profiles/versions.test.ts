@@ -18,8 +18,9 @@ const CASES: [string, string, boolean, RegExp | null][] = [
   ['6.18.3', '6.16', true, /^Linux 6\.18 is profile 6\.16's code/],
   ['7.0', '7.0', true, null],
   ['7.1.13+deb13-cloud-amd64', '7.1', true, null],
-  ['7.2', '7.1', false, /^Linux 7\.2 has no profile of its own; answered by profile 7\.1 \(the nearest earlier code\); known to differ: /],
-  ['7.2.12+deb13-cloud-amd64', '7.1', false, /^Linux 7\.2 has no profile of its own/],
+  // 7.2 has a profile of its own, held to Debian's 7.2.13 (it was answered by 7.1 with a note before).
+  ['7.2', '7.2', true, null],
+  ['7.2.12+deb13-cloud-amd64', '7.2', true, null],
   ['7.3', '7.3', true, null],
   ['7.5', '7.3', false, /^Linux 7\.5 is newer than anything hvosim models; answered by profile 7\.3 \(the newest code\)/],
   ['9.0', '7.3', false, /^Linux 9\.0 is newer than anything hvosim models; answered by profile 7\.3/],
@@ -54,23 +55,25 @@ describe('profileForVersion(): a kernel version to a profile', () => {
     assert.deepEqual(kernelRelease('v7.2-rc3'), [7, 2]);
   });
 
-  test("7.2's note says what the kernel source says: no sparse buffer (as 7.3 models), Zone ranges still after sparse_init()", () => {
-    const note = profileForVersion('7.2')!.note!;
-    assert.match(
-      note,
-      /known to differ: no sparse buffer: sparse_init_nid\(\) allocates each 2 MiB block of memmap itself \(profile 7\.3 models this\)/,
+  test("7.2's profile: what its source has that 7.1 has not (no sparse buffer, every tail PTE write-protected, earlier gigantic pages)", () => {
+    const [p71, p72, p73] = [getProfile('7.1')!, getProfile('7.2')!, getProfile('7.3')!];
+    assert.deepEqual([p71.features.sparseBuffer, p72.features.sparseBuffer, p73.features.sparseBuffer], [true, false, false]);
+    assert.deepEqual(
+      [p71.features.hvoWrprotectEnd, p72.features.hvoWrprotectEnd, p73.features.hvoWrprotectEnd],
+      ['page-count', 'vmemmap-size', 'vmemmap-size'],
     );
-    assert.match(note, /gathered in page_alloc_init_late\(\) before the Memory: line/);
-    assert.match(note, /as in 7\.1: its Zone ranges are printed after sparse_init\(\)/);
-    // The facts agree with the profiles they name: 7.1 has the sparse buffer and the series' write-protect
-    // range, 7.3 neither; 7.1 prints its zones after sparse_init(), 7.3 before.
-    const [p71, p73] = [getProfile('7.1')!, getProfile('7.3')!];
-    assert.equal(p71.features.sparseBuffer, true);
-    assert.equal(p73.features.sparseBuffer, false);
-    assert.match(note, /every tail PTE of a boot page's vmemmap is write-protected at gather, .* \(profile 7\.3 models this\)/);
-    assert.deepEqual([p71.features.hvoWrprotectEnd, p73.features.hvoWrprotectEnd], ['page-count', 'vmemmap-size']);
+    // The rest of 7.1's HVO code is 7.2's: deferred population, pages walked newest first, no cross-zone free.
+    const { sparseBuffer: _a, hvoWrprotectEnd: _b, ...rest71 } = p71.features;
+    const { sparseBuffer: _c, hvoWrprotectEnd: _d, ...rest72 } = p72.features;
+    assert.deepEqual(rest72, rest71);
+    // mm_core_init_early(): the gigantic pages whatever the CPU, then free_area_init() with sparse_init() before the
+    // zones (7.3 sets the zones up first; 7.1 allocates from setup_arch() with 1 GiB pages, else from mm_core_init()).
     const at = (p: typeof p71, step: string) => p.steps.indexOf(step as never);
-    assert.ok(at(p71, 'sparse_init') >= 0 && at(p71, 'sparse_init') < at(p71, 'free_area_init'));
+    assert.ok(at(p72, 'hugetlb_bootmem_alloc:mm_core_init_early') < at(p72, 'sparse_init'));
+    assert.ok(at(p72, 'sparse_init') < at(p72, 'free_area_init'));
+    assert.equal(at(p72, 'hugetlb_bootmem_alloc:setup_arch'), -1);
+    assert.equal(at(p72, 'hugetlb_bootmem_alloc:mm_core_init'), -1);
+    assert.ok(at(p71, 'hugetlb_bootmem_alloc:mm_core_init') > at(p71, 'free_area_init'));
     assert.ok(at(p73, 'free_area_init:zones') < at(p73, 'sparse_init'));
   });
 
@@ -92,13 +95,14 @@ describe('profileForVersion(): a kernel version to a profile', () => {
 
 describe('resolveKernel(): what --kernel takes', () => {
   test("a profile's name wins over a version (6.15 is the profile 6.15), with no note", () => {
-    for (const name of ['6.15', 'hvo-v7', '7.1'])
+    for (const name of ['6.15', 'hvo-v7', '7.1', '7.2'])
       assert.deepEqual(resolveKernel(name), { asked: name, profile: getProfile(name), exact: true });
   });
   test('a version goes through profileForVersion(); anything else is undefined', () => {
-    const k = resolveKernel('7.2')!;
-    assert.deepEqual([k.asked, k.profile.name, k.exact], ['7.2', '7.1', false]);
-    assert.match(k.note!, /^Linux 7\.2 has no profile of its own/);
+    const k = resolveKernel('6.5')!;
+    assert.deepEqual([k.asked, k.profile.name, k.exact], ['6.5', '6.1', false]);
+    assert.match(k.note!, /^Linux 6\.5 has no profile of its own/);
+    assert.deepEqual([resolveKernel('7.2.13')!.profile.name, resolveKernel('7.2.13')!.exact], ['7.2', true]);
     assert.equal(resolveKernel('6.16.2')!.profile.name, '6.16');
     assert.equal(resolveKernel('garbage'), undefined);
   });

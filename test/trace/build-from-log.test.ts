@@ -12,7 +12,7 @@ import { read, ROOT } from '../helpers.js';
 const FACTS = BUILD_FACTS;
 
 describe("the build's facts read off a Debian boot are its profile's", () => {
-  for (const v of ['6.1', '6.12', '6.16', '7.0', '7.1', '7.3']) {
+  for (const v of ['6.1', '6.12', '6.16', '7.0', '7.1', '7.2', '7.3']) {
     const dir = join(ROOT, 'test/fixtures', `linux-${v}`);
     const files = readdirSync(dir).filter((f) => f.endsWith('.txt'));
     test(`linux-${v}: ${files.length} boots`, () => {

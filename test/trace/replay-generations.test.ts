@@ -10,7 +10,7 @@ import { replayMemblock } from '../../src/trace/replay.js';
 import { profileOfLog } from '../../src/conformance/kernels.js';
 import { ROOT, read } from '../helpers.js';
 
-for (const gen of ['6.1', '6.12', '6.16', '7.0', '7.1', '7.3']) {
+for (const gen of ['6.1', '6.12', '6.16', '7.0', '7.1', '7.2', '7.3']) {
   const dir = join(ROOT, 'test/fixtures', `linux-${gen}`);
   const files = readdirSync(dir).filter((n) => n.endsWith('.txt'));
   describe(`memblock replay of the ${gen} boots`, () => {
