@@ -241,6 +241,7 @@ function hugetlbFreeCrossZonePages(s: KernelState, h: Hstate, nid: number): numb
     n++;
   }
   if (n) printk(s, `HugeTLB: freed ${n} cross-zone hugepages of size ${stringGetSize2(size)} on node ${nid}.`);
+  s.hugetlb.crossZoneFreed.set(h.order, (s.hugetlb.crossZoneFreed.get(h.order) ?? 0) + n);
   return n;
 }
 

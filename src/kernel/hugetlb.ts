@@ -93,6 +93,8 @@ export interface HugetlbState {
   bootmemAllocated: boolean;
   /** hstate_boot_nrinvalid[]: boot pages found to span zones, by order. */
   nrInvalid: Map<number, number>;
+  /** Boot pages freed at allocation for spanning two zones (7.3's hugetlb_free_cross_zone_pages()), by order (a count of ours). */
+  crossZoneFreed: Map<number, number>;
   /** Every huge page in a pool. */
   pages: HugePage[];
   /** Changes so far to `pages` and `bootPages` (added, removed, a boot page's flags set): readers that derive data from them compare it. */
@@ -114,6 +116,7 @@ export function createHugetlbState(): HugetlbState {
     bootPages: [],
     bootmemAllocated: false,
     nrInvalid: new Map(),
+    crossZoneFreed: new Map(),
     pages: [],
     gen: 0,
     vmemmapOptimizeEnabled: false,

@@ -432,7 +432,8 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
             memTotalKb: meminfoObject(t).MemTotal ?? 0,
             roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0,
             ask: k,
-            discarded: t.hugetlb.nrInvalid.get(order) ?? 0,
+            // Discarded for spanning two zones: at gather (nrInvalid) or, from 7.3 on, at allocation.
+            discarded: (t.hugetlb.nrInvalid.get(order) ?? 0) + (t.hugetlb.crossZoneFreed.get(order) ?? 0),
           };
           cache.set(k, r);
         }
