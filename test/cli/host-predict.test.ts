@@ -60,8 +60,12 @@ for (const gen of generations) {
         `${gen} ${who}: nr_hugepages exact on every node ${pages}/${out.length}; MemTotal within ${MEMTOTAL_KB} kB ${mem}/${out.length} ` +
           `(off by ${out.map((x) => `${x.c.id} ${x.o.memTotalDiffKb}`).join(', ')} kB)`,
       );
-      if (!out.length) return t.skip(`no ${who} snapshots recorded for ${gen} yet`);
+      // The issue asks for at least 10 generated cases per generation; every one is held, not a rate.
+      assert.ok(out.length >= 10, `${out.length} cases of ${gen} as ${who}`);
       assert.equal(pages, out.length, 'nr_hugepages per node');
+      // As root the log gives the exact map: MemTotal exact. Without root, node edges to a memory block: within a page.
+      const worst = Math.max(...out.map((x) => Math.abs(x.o.memTotalDiffKb)));
+      assert.ok(worst <= (who === 'root' ? 0 : 4), `MemTotal off by up to ${worst} kB`);
     });
   }
 }
