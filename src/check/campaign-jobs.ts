@@ -1,6 +1,6 @@
 // `hvosim check --jobs N`: the cases of a campaign shared out over worker threads.
 //
-// The cases are made once, here, and handed to every worker; the workers and this thread take
+// The cases are made once, here, and sent to every worker; the workers and this thread take
 // the next few cases from one shared counter (so a slow case holds up no one) and send back what
 // each came to. The outcomes are read in case order (summarize()), so the report is the one
 // `--jobs 1` gives for the same seed. This thread boots cases too while the workers start.
@@ -20,7 +20,7 @@ import type { ProfileName } from '../simulator.js';
 /** Cases a thread takes at a time: few, so the last batches end together. */
 const BATCH = 4;
 
-/** What a worker is given (workerData). */
+/** What a worker is given for one campaign (a message; the workers stay for the next). */
 export interface JobsWorkerData {
   cases: CheckCase[];
   profile: ProfileName;
@@ -53,13 +53,16 @@ export function judgeBatch(cases: CheckCase[], from: number, profile: ProfileNam
  * TypeScript module behind tsx's loader (Node 20 does not load a worker's entry through the
  * loaders of --import, so the worker registers tsx itself before importing it).
  */
-function startWorker(workerData: JobsWorkerData): Worker {
+function startWorker(): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./campaign-worker.js', here), { workerData });
+  if (!here.endsWith('.ts')) return new Worker(new URL('./campaign-worker.js', here));
   const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const entry = JSON.stringify(new URL('./campaign-worker.ts', here).href);
-  return new Worker(`import(${api}).then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true, workerData });
+  return new Worker(`import(${api}).then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true });
 }
+
+/** The workers, kept between campaigns of one process (warm), never holding the process open. */
+const pool: Worker[] = [];
 
 /** A campaign over `jobs` threads (this one and jobs - 1 workers): the same result as runCampaign(). */
 export async function runCampaignJobs(opts: CampaignOptions & { jobs: number }): Promise<CampaignResult> {
@@ -75,23 +78,27 @@ export async function runCampaignJobs(opts: CampaignOptions & { jobs: number }):
     done += got.length;
     opts.onProgress?.(done, cases.length);
   };
-  const workers: Worker[] = [];
-  const finished: Promise<void>[] = [];
-  const data: JobsWorkerData = { cases, profile: opts.profile, next };
-  for (let w = 1; w < Math.min(opts.jobs, Math.ceil(cases.length / BATCH)); w++) {
-    const worker = startWorker(data);
-    workers.push(worker);
-    finished.push(
-      new Promise((resolve, reject) => {
-        worker.on('message', (m: JobsMessage) => {
-          if ('done' in m) resolve();
-          else record(m.from, m.outcomes);
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => (code ? reject(new Error(`a check worker stopped with exit status ${code}`)) : resolve()));
-      }),
-    );
+  const wanted = Math.min(opts.jobs, Math.ceil(cases.length / BATCH)) - 1;
+  while (pool.length < wanted) {
+    const w = startWorker();
+    w.unref();
+    pool.push(w);
   }
+  const job: JobsWorkerData = { cases, profile: opts.profile, next };
+  const finished = pool.slice(0, wanted).map(
+    (worker) =>
+      new Promise<void>((resolve, reject) => {
+        const onMessage = (m: JobsMessage) => {
+          if (!('done' in m)) return record(m.from, m.outcomes);
+          worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+          resolve();
+        };
+        const onError = (e: Error) => reject(e);
+        const onExit = (code: number) => reject(new Error(`a check worker stopped with exit status ${code}`));
+        worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+        worker.postMessage(job);
+      }),
+  );
   try {
     // This thread takes batches too, giving the workers' messages a turn between them.
     for (let i = takeBatch(next, cases.length); i >= 0; i = takeBatch(next, cases.length)) {
@@ -99,8 +106,10 @@ export async function runCampaignJobs(opts: CampaignOptions & { jobs: number }):
       await new Promise((r) => setImmediate(r));
     }
     await Promise.all(finished);
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+  } catch (e) {
+    // A worker that failed is not trusted again.
+    await Promise.all(pool.splice(0).map((w) => w.terminate()));
+    throw e;
   }
   const missing = outcomes.indexOf(undefined);
   if (missing >= 0) throw new Error(`check --jobs: case ${missing} was never judged`);
