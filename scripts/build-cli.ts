@@ -11,7 +11,8 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const CLI_BUILD: BuildOptions = {
   absWorkingDir: ROOT,
-  entryPoints: ['src/cli/main.ts'],
+  // main.js, and the worker of `check --jobs` (src/check/campaign-jobs.ts starts ./campaign-worker.js beside its chunk).
+  entryPoints: { main: 'src/cli/main.ts', 'campaign-worker': 'src/check/campaign-worker.ts' },
   outdir: join(ROOT, 'dist', 'cli'),
   bundle: true,
   // Each command's module (imported dynamically by main.ts) becomes a chunk of its own, beside

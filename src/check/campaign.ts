@@ -140,37 +140,68 @@ export interface CampaignResult {
   seconds: number;
 }
 
-/** Run a campaign: `runs` generated cases from `seed`; each broken invariant shrunk to its smallest case. */
-export function runCampaign(opts: {
+/** What one case came to: the kind of death (addresses and sizes left out), and the invariants it broke. */
+export interface CaseOutcome {
+  panic: string | null;
+  invariants: string[];
+}
+
+/** Boot one case of a campaign and say what it came to (what a worker of `check --jobs` sends back). */
+export function judgeCase(c: CheckCase, profile: ProfileName): CaseOutcome {
+  const r = bootCase(c, profile);
+  // The kind of death, without the addresses and sizes that vary from case to case.
+  const panic = r.state.panic ? r.state.panic.replace(/\b(0x[0-9a-f]+|[0-9a-f]{16}|\d+)\b/g, 'N') : null;
+  return { panic, invariants: r.violations.map((v) => v.invariant) };
+}
+
+export interface CampaignOptions {
   profile: ProfileName;
   runs: number;
   seed: number;
   faults: boolean;
   onProgress?: (done: number, total: number) => void;
   shrinkMs?: number;
-}): CampaignResult {
+}
+
+/** The cases of a campaign: the same seed, the same cases. */
+export function campaignCases(opts: Pick<CampaignOptions, 'runs' | 'seed' | 'faults'>): CheckCase[] {
+  return fc.sample(caseArb(opts.faults), { numRuns: opts.runs, seed: opts.seed });
+}
+
+/** Run a campaign: `runs` generated cases from `seed`; each broken invariant shrunk to its smallest case. */
+export function runCampaign(opts: CampaignOptions): CampaignResult {
   const t0 = performance.now();
+  const cases = campaignCases(opts);
+  const outcomes = cases.map((c, i) => {
+    const o = judgeCase(c, opts.profile);
+    opts.onProgress?.(i + 1, cases.length);
+    return o;
+  });
+  return summarize(opts, cases, outcomes, t0);
+}
+
+/**
+ * The campaign's result from every case's outcome, read in case order (so the
+ * report is the same however the cases were shared out): the deaths by kind,
+ * and each broken invariant's first case shrunk.
+ */
+export function summarize(opts: CampaignOptions, cases: CheckCase[], outcomes: CaseOutcome[], t0: number): CampaignResult {
   const arb = caseArb(opts.faults);
-  const cases = fc.sample(arb, { numRuns: opts.runs, seed: opts.seed });
   const first = new Map<string, { c: CheckCase; n: number; at: number }>();
   let clean = 0;
   const panics = new Map<string, { cases: number; reproducer: string }>();
   cases.forEach((c, i) => {
-    const r = bootCase(c, opts.profile);
-    const vs = r.violations;
-    if (r.state.panic) {
-      // The kind of death, without the addresses and sizes that vary from case to case.
-      const reason = r.state.panic.replace(/\b(0x[0-9a-f]+|[0-9a-f]{16}|\d+)\b/g, 'N');
-      const p = panics.get(reason) ?? { cases: 0, reproducer: reproducer(c, opts.profile) };
+    const { panic, invariants } = outcomes[i]!;
+    if (panic !== null) {
+      const p = panics.get(panic) ?? { cases: 0, reproducer: reproducer(c, opts.profile) };
       p.cases++;
-      panics.set(reason, p);
-    } else if (!vs.length) clean++;
-    for (const v of vs) {
-      const f = first.get(v.invariant);
+      panics.set(panic, p);
+    } else if (!invariants.length) clean++;
+    for (const inv of invariants) {
+      const f = first.get(inv);
       if (f) f.n++;
-      else first.set(v.invariant, { c, n: 1, at: i });
+      else first.set(inv, { c, n: 1, at: i });
     }
-    opts.onProgress?.(i + 1, cases.length);
   });
   const findings: Finding[] = [];
   for (const [inv, { c, n, at }] of first) {

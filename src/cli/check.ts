@@ -12,7 +12,11 @@ interface CheckCliOptions {
   runs: string;
   seed: string;
   json?: boolean;
+  jobs?: string;
 }
+
+/** The most threads --jobs takes: more than any machine's cores buys nothing. */
+const MAX_JOBS = 1024;
 
 export function registerCheck(program: Command): void {
   program
@@ -23,6 +27,7 @@ export function registerCheck(program: Command): void {
     .option('--runs <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator (same seed, same cases)', '1')
     .option('--json', 'print the findings as JSON')
+    .option('--jobs <n>', 'threads that boot cases (default: the processors this process may use); the findings are the same for any N')
     .addHelpText(
       'after',
       `
@@ -31,16 +36,20 @@ ${INVARIANTS.map((i) => `  ${i.name.padEnd(26)} ${i.describe}`).join('\n')}
 
 Each invariant that breaks is reported once, with how many cases broke it and
 the smallest case fast-check shrinks it to, as a command that reproduces it.
-Exit status 1 when any invariant broke.
+Exit status 1 when any invariant broke. With --jobs N the cases are shared
+out over N threads and read back in case order: the report is the same as
+with --jobs 1 (but for the seconds).
 
 Examples:
   $ hvosim check --kernel 6.15 --runs 1000
   $ hvosim check --kernel hvo-v7 --faults --runs 1000 --seed 7
-  $ hvosim check --kernel 6.1 --runs 50 --json`,
+  $ hvosim check --kernel 6.1 --runs 50 --json
+  $ hvosim check --runs 2000 --jobs 2`,
     )
     .action(async (o: CheckCliOptions) => {
       // fast-check loads only when a campaign runs.
       const { runCampaign } = await import('../check/campaign.js');
+      const { defaultJobs, runCampaignJobs } = await import('../check/campaign-jobs.js');
       const kernel = parseKernel(o.kernel);
       const profile = kernel.profile;
       const runs = wholeOption(o.runs, '--runs', {
@@ -50,14 +59,13 @@ Examples:
         why: 'the cases are made up front: for more, run more seeds',
       });
       const seed = wholeOption(o.seed, '--seed', { what: 'a seed', min: 0, max: MAX_SEED, why: "the generator's seeds are 32 bits" });
+      const jobs =
+        o.jobs === undefined
+          ? defaultJobs()
+          : wholeOption(o.jobs, '--jobs', { what: 'a number of threads', min: 1, max: MAX_JOBS, why: 'one per processor is enough' });
       const bar = progress(`checking ${profile}`, runs);
-      const r = runCampaign({
-        profile,
-        runs,
-        seed,
-        faults: !!o.faults,
-        onProgress: (done) => bar.update(done),
-      });
+      const campaign = { profile, runs, seed, faults: !!o.faults, onProgress: (done: number) => bar.update(done) };
+      const r = jobs > 1 ? await runCampaignJobs({ ...campaign, jobs }) : runCampaign(campaign);
       bar.stop();
       process.exitCode = r.findings.length ? 1 : 0;
       if (o.json) return printJson({ ...r, kernel });

@@ -247,7 +247,16 @@ export function cmaAreaTexts(s: KernelState): string[] {
 
 /** The plan of a boot of `m`, its trial boots run like the first (same options, no injected faults). */
 export function planOfBoot(s: KernelState, m: Machine, opts: BootOptions, margin?: Margin): Plan {
-  return planBoot(s, { reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }), margin });
+  return planBoot(s, {
+    reboot: (cmdline) => boot({ ...m, cmdline }, { ...opts, faults: undefined }),
+    margin,
+    rebootsAlike: !hasFaults(opts.faults),
+  });
+}
+
+/** Whether any memblock failure is injected. */
+function hasFaults(f: BootOptions['faults']): boolean {
+  return !!f && Object.values(f).some((v) => !Array.isArray(v) || v.length > 0);
 }
 
 /** The memory the planner's recommendation leaves free after boot: a size, or a share of MemTotal (within bounds, if given). */
@@ -276,6 +285,37 @@ export interface PlanOptions {
   reboot?: (cmdline: string) => KernelState;
   /** What the recommendation leaves free (DEFAULT_MARGIN when not given). */
   margin?: Margin;
+  /**
+   * reboot() of the boot's own command line boots it again, the same (no injected faults): the
+   * planner then takes the boot itself as the trial of an ask that is the same boot.
+   */
+  rebootsAlike?: boolean;
+  /** Take no trial from what earlier trials showed: every trial a boot of its own (the reference in tests). */
+  everyTrialBooted?: boolean;
+}
+
+/**
+ * The words of a command line that hugetlb reads in order (hugepagesz= re-points the hugepages= after
+ * it; parse_args() takes them as they come) and the others (early parameters such as
+ * hugetlb_free_vmemmap=, and the rest, whose order does not matter).
+ */
+function hugetlbWords(cmdline: string): { hugetlb: string; others: string } {
+  const words = cmdline.split(/\s+/).filter(Boolean);
+  const isHugetlb = (w: string) => /^(hugepagesz|hugepages|default_hugepagesz)=/.test(w);
+  return {
+    hugetlb: words.filter(isHugetlb).join(' '),
+    others: words
+      .filter((w) => !isHugetlb(w))
+      .sort()
+      .join(' '),
+  };
+}
+
+/** Whether two command lines boot the same: hugetlb's words in the same order, the others the same in any order. */
+function sameBoot(a: string, b: string): boolean {
+  const x = hugetlbWords(a);
+  const y = hugetlbWords(b);
+  return x.hugetlb === y.hugetlb && x.others === y.others;
 }
 
 /** Why a boot is no good: the kernel died, or hvosim predicts it runs out of memory after hugetlb_init(). Null when it boots. */
@@ -417,26 +457,41 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
     for (const z of sizes) {
       const order = Math.log2(z.bytes / ps);
       const cache = new Map<number, Probe>();
+      const probeOf = (t: KernelState, k: number): Probe => {
+        const oom = predictOutOfMemory(t);
+        const perNode = perNodeOf(t, order);
+        const got = Object.values(perNode).reduce((a, b) => a + b, 0);
+        return {
+          death: bootDeath(t),
+          got,
+          perNode,
+          freeBytes: freeBytesOf(t),
+          memTotalKb: meminfoObject(t).MemTotal ?? 0,
+          roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0,
+          ask: k,
+          // Discarded for spanning two zones: at gather (nrInvalid) or, from 7.3 on, at allocation.
+          discarded: (t.hugetlb.nrInvalid.get(order) ?? 0) + (t.hugetlb.crossZoneFreed.get(order) ?? 0),
+        };
+      };
+      const learn = !o.everyTrialBooted;
+      // The boot planned for is the trial of its own ask when that ask's command line boots the same.
+      if (learn && o.rebootsAlike && sameBoot(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, z.asked), s.machine.cmdline))
+        cache.set(z.asked, probeOf(s, z.asked));
+      // Asks that got fewer pages than asked, without dying or discarding any: every ask from the pages
+      // got up to it makes the same allocations (an ask's are a prefix of a bigger one's, and past the
+      // last page the machine holds the allocator only fails), so it boots the same.
+      const plateaus: Probe[] = [];
       const probe = (k: number): Probe => {
         let r = cache.get(k);
-        if (!r) {
-          const t = o.reboot!(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, k));
-          const oom = predictOutOfMemory(t);
-          const perNode = perNodeOf(t, order);
-          const got = Object.values(perNode).reduce((a, b) => a + b, 0);
-          r = {
-            death: bootDeath(t),
-            got,
-            perNode,
-            freeBytes: freeBytesOf(t),
-            memTotalKb: meminfoObject(t).MemTotal ?? 0,
-            roomBytes: oom ? (oom.usablePages - oom.needPages) * ps : 0,
-            ask: k,
-            // Discarded for spanning two zones: at gather (nrInvalid) or, from 7.3 on, at allocation.
-            discarded: (t.hugetlb.nrInvalid.get(order) ?? 0) + (t.hugetlb.crossZoneFreed.get(order) ?? 0),
-          };
-          cache.set(k, r);
+        if (!r && learn) {
+          const same = plateaus.find((p) => p.got <= k && k <= p.ask);
+          if (same) r = { ...same, ask: k };
         }
+        if (!r) {
+          r = probeOf(o.reboot!(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, k)), k);
+          if (!r.death && !r.discarded && r.got < k) plateaus.push(r);
+        }
+        cache.set(k, r);
         return r;
       };
       // hugetlb_cma= leaves every boot without pages of the gigantic size, whatever hugepages= asks.
