@@ -32,8 +32,8 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     profile: s.profile.name,
     // The real kernel this profile replays, or null: a generation modelled from source and mails, whose numbers are a guess.
     validatedAgainst: validatedAgainst(s.profile),
-    // The build's configuration options hvosim models, and where they came from (null: the profile's own build).
-    build: { config: s.build.config, configFrom: s.build.configFrom ?? null },
+    // The build's configuration options hvosim models, and where they came from (null: the profile's own build); the facts read off a log.
+    build: { config: s.build.config, configFrom: s.build.configFrom ?? null, factsFrom: s.build.factsFrom ?? null },
     others: s.others?.name ?? 'none',
     // Per size, `recommended` is the most pages that boot and keep the margin free: `best` itself when best already does.
     plan: plan && {

@@ -49,6 +49,8 @@ export interface KernelBuild {
    * boot but that hvosim does not model (their effect stays the profile's build's). Absent: the profile's own build.
    */
   configFrom?: { file: string; notModelled: readonly string[]; facts?: readonly string[] };
+  /** The kernel log the build's facts were read off (boot --from-dmesg): the log and the facts. Absent: none. */
+  factsFrom?: { file: string; facts: readonly string[] };
   /** Physical start of the kernel image without KASLR (CONFIG_PHYSICAL_START): /proc/iomem "Kernel code". */
   imageStart: number;
   /** __end_of_kernel_reserve - _text: "Kernel code" start to the end of "Kernel bss", page aligned. */

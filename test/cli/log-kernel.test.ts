@@ -97,6 +97,25 @@ describe('boot --from-dmesg boots the kernel the log names', () => {
   }
 });
 
+describe("boot --from-dmesg takes the build's facts off the log, as replay does", () => {
+  // A build of our own (test/fixtures/custom/): replay with its config matches the log in full, so boot must too.
+  for (const name of ['7.3-min/k01-1node-2m-hvo.txt', '6.12-min/k02-2node-1g-hvo.txt']) {
+    test(`${name} with its --config: the log's own MemTotal, and which facts came from the log`, () => {
+      const f = join(ROOT, 'test/fixtures/custom', name);
+      const config = join(ROOT, 'test/fixtures/custom', name.split('/')[0]!, 'config');
+      const r = hvosim('boot', '--from-dmesg', f, '--config', config, '--json', '--no-plan');
+      assert.equal(r.code, 0, r.err);
+      const j = JSON.parse(r.out);
+      assert.equal(j.meminfo.MemTotal, memTotal(f));
+      assert.equal(j.build.factsFrom.file, f);
+      assert.ok(j.build.factsFrom.facts.includes('imageSize'), j.build.factsFrom.facts.join());
+      const text = hvosim('boot', '--from-dmesg', f, '--config', config, '--no-plan').out;
+      assert.match(text, new RegExp(`MemTotal: ${memTotal(f)} kB`));
+      assert.match(text, /\nbuild: imageSize, .* read from the log \(.*\); every other build fact is profile (7\.3|6\.12)'s\n/);
+    });
+  }
+});
+
 describe('logs that are cut short, or are no kernel log', () => {
   test('the head of a dmesg: replay --memblock says where it was cut, exit 1, no mismatch', () => {
     const lines = read(fixture('6.1', 'n02-3node-1g3.txt')).split('\n');
