@@ -227,7 +227,8 @@ nothing in /etc/apt changes.`,
         });
       const out = [
         o.fromLogs
-          ? `hvosim conformance: ${report.cases} logs from ${o.fromLogs} compared again, profile ${profile} (${report.seconds.toFixed(0)} s)`
+          ? `hvosim conformance: ${report.cases} logs from ${o.fromLogs} compared again, profile ${profile} (${report.seconds.toFixed(0)} s)` +
+            (report.skipped?.length ? `; ${report.skipped.length} other .txt files left out (not logs of a conformance run)` : '')
           : `hvosim conformance: ${report.cases} cases from seed ${seed} against ${report.kernel}, profile ${profile}: ` +
             `${report.booted} booted, ${report.failed.length} failed (${report.seconds.toFixed(0)} s)`,
         ...(note ? [`note: ${note}`] : []),

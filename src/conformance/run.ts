@@ -51,6 +51,8 @@ export interface ConformanceReport {
   unpredicted: { acpiReservations: number; kaslrCases: number };
   results: CaseResult[];
   seconds: number;
+  /** --from-logs: the .txt files of the folder that are no case's log (no "hvosim-case=" header), left out. */
+  skipped?: string[];
 }
 
 /** Per-kind counts of one comparison, with the memblock calls as a kind of their own. */
@@ -147,20 +149,33 @@ type CompareOptions = { fromLogs?: string; profile: ProfileName | KernelProfile;
 
 function compareLogs(opts: CompareOptions, t0: number): ConformanceReport {
   const dir = opts.fromLogs!;
+  if (!statSync(dir).isDirectory())
+    throw new InputError('not a directory: give the logs folder of an earlier run (OUT/logs)', { file: dir, field: '--from-logs' });
   const byFile = new Map<string, ConformanceCase>();
   const results: CaseResult[] = [];
+  // A .txt that is not a case's log (no "hvosim-case=" in its header: a fixture, notes) is left out, and counted.
+  const skipped: string[] = [];
   for (const f of readdirSync(dir)
     .filter((x) => x.endsWith('.txt'))
     .sort()) {
     const file = join(dir, f);
     const c = caseOfLog(readLog(file), file);
-    if (!c) continue;
+    if (!c) {
+      skipped.push(file);
+      continue;
+    }
     byFile.set(file, c);
     results.push({ case: c, seconds: 0, log: file });
   }
+  if (!results.length)
+    throw new InputError(
+      `no logs of a conformance run in it (${skipped.length} .txt files, none with "hvosim-case=" in its "# qemu:" header): ` +
+        'give the logs folder of an earlier run (OUT/logs)',
+      { file: dir, field: '--from-logs' },
+    );
   const mism = join(opts.out, 'mismatches');
   mkdirSync(mism, { recursive: true });
-  return compareAll(results, byFile, opts, mism, null, t0);
+  return { ...compareAll(results, byFile, opts, mism, null, t0), skipped };
 }
 
 function compareAll(
