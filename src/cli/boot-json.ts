@@ -51,7 +51,8 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     hugepages: hugepagesByNode(s),
     zones: zones(s),
     hvo: { enabled: s.hugetlb.vmemmapOptimizeEnabled, ...s.hvo },
-    memmap: { nr_memmap_boot_pages: s.memmap.bootPages, nr_memmap_pages: s.memmap.pages },
+    // /proc/vmstat has these counters from 6.11 on: null for a kernel without them (the text leaves them out).
+    memmap: s.kernel.memmapCounters ? { nr_memmap_boot_pages: s.memmap.bootPages, nr_memmap_pages: s.memmap.pages } : null,
     maxPfn: s.maxPfn,
     nodes: nodeSummaries(s),
     counts: {
