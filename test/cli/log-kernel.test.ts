@@ -116,6 +116,18 @@ describe("boot --from-dmesg takes the build's facts off the log, as replay does"
   }
 });
 
+describe('boot --from-dmesg reads whether the build has HVO at all off its log', () => {
+  test('a build without HUGETLB_PAGE_OPTIMIZE_VMEMMAP ("0 KiB vmemmap can be freed"): HVO off, without its --config', () => {
+    const f = join(ROOT, 'test/fixtures/custom/6.12-no-hvo/k02-2node-1g-hvo.txt');
+    const j = JSON.parse(hvosim('boot', '--from-dmesg', f, '--json', '--no-plan').out);
+    assert.equal(j.hvo.enabled, false);
+    assert.equal(j.build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP, false);
+    assert.ok(j.build.factsFrom.facts.includes('HUGETLB_PAGE_OPTIMIZE_VMEMMAP'));
+    // Was 32760 kB high (HVO's savings counted); what is left is the options only its --config says (ZONE_DMA, ...).
+    assert.ok(Math.abs(j.meminfo.MemTotal - memTotal(f)) < 64, `${j.meminfo.MemTotal} against ${memTotal(f)}`);
+  });
+});
+
 describe('logs that are cut short, or are no kernel log', () => {
   test('the head of a dmesg: replay --memblock says where it was cut, exit 1, no mismatch', () => {
     const lines = read(fixture('6.1', 'n02-3node-1g3.txt')).split('\n');
