@@ -206,7 +206,11 @@ function diffHtml(r: Extract<Response, { kind: 'boot' }>): string {
   const rows: [string, string | number, string | number][] = [
     ['MemTotal (kB)', a.memTotalKb, b.memTotalKb],
     ['memblock calls', a.memblockCalls, b.memblockCalls],
-    ['memory the vmemmap took at boot, pages (nr_memmap_boot_pages)', r.diff.memmapBootPages[0], r.diff.memmapBootPages[1]],
+    [
+      'memory the vmemmap took at boot, pages (nr_memmap_boot_pages)',
+      r.diff.memmapBootPages[0] ?? 'no such counter',
+      r.diff.memmapBootPages[1] ?? 'no such counter',
+    ],
     ['struct pages now (vmemmap and its page tables)', humanSize(a.plan.structPages.nowBytes), humanSize(b.plan.structPages.nowBytes)],
     ...VMEMMAP_LABELS.map(([k, label]) => [label, a.vmemmap[k], b.vmemmap[k]] as [string, number, number]),
     ...nodes.flatMap((n) => {

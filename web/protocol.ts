@@ -42,7 +42,7 @@ export type Response =
       cmdWarnings: string[];
       a: View;
       b?: View;
-      diff?: { summary: string[]; dmesgOnlyA: string[]; dmesgOnlyB: string[]; memmapBootPages: [number, number] };
+      diff?: { summary: string[]; dmesgOnlyA: string[]; dmesgOnlyB: string[]; memmapBootPages: [number | null, number | null] };
     }
   | { id: number; ok: true; kind: 'step'; which: 'a' | 'b'; picture: BootPicture; stepCalls: string[] }
   /** Not booted: the machine would take long; why, for the page to ask before booting it. */

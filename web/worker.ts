@@ -142,7 +142,11 @@ function handle(req: Request): Response {
         summary: d.summary,
         dmesgOnlyA: d.dmesgOnlyA,
         dmesgOnlyB: d.dmesgOnlyB,
-        memmapBootPages: [d.a.memmapBootPages, d.b.memmapBootPages],
+        // Null for a kernel without the counter (6.1: it came in 6.11).
+        memmapBootPages: [d.a, d.b].map((x) => (x.state.kernel.memmapCounters ? x.memmapBootPages : null)) as [
+          number | null,
+          number | null,
+        ],
       },
     };
   }

@@ -32,8 +32,14 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     profile: s.profile.name,
     // The real kernel this profile replays, or null: a generation modelled from source and mails, whose numbers are a guess.
     validatedAgainst: validatedAgainst(s.profile),
-    // The build's configuration options hvosim models, and where they came from (null: the profile's own build).
-    build: { config: s.build.config, configFrom: s.build.configFrom ?? null, imageFrom: s.build.imageFrom ?? null },
+    // The build's configuration options hvosim models, and where they came from (null: the profile's own build); the facts read off
+    // a log or an image.
+    build: {
+      config: s.build.config,
+      configFrom: s.build.configFrom ?? null,
+      imageFrom: s.build.imageFrom ?? null,
+      factsFrom: s.build.factsFrom ?? null,
+    },
     others: s.others?.name ?? 'none',
     // Per size, `recommended` is the most pages that boot and keep the margin free: `best` itself when best already does.
     plan: plan && {
@@ -51,7 +57,8 @@ export function bootJson(s: KernelState, warnings: string[], plan?: Plan) {
     hugepages: hugepagesByNode(s),
     zones: zones(s),
     hvo: { enabled: s.hugetlb.vmemmapOptimizeEnabled, ...s.hvo },
-    memmap: { nr_memmap_boot_pages: s.memmap.bootPages, nr_memmap_pages: s.memmap.pages },
+    // /proc/vmstat has these counters from 6.11 on: null for a kernel without them (the text leaves them out).
+    memmap: s.kernel.memmapCounters ? { nr_memmap_boot_pages: s.memmap.bootPages, nr_memmap_pages: s.memmap.pages } : null,
     maxPfn: s.maxPfn,
     nodes: nodeSummaries(s),
     counts: {

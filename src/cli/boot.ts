@@ -21,7 +21,7 @@ import { TiB, humanSize, SIZE_EXAMPLES } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
 import { replayedOthers } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
-import { readBuildOption, profileWithOwnBuild, readImageOption } from './build-options.js';
+import { readBuildOption, profileWithLogBuild, profileWithOwnBuild, readImageOption } from './build-options.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { wholeOption } from './options.js';
 import { machineOptions } from './machine.js';
@@ -265,11 +265,13 @@ export function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?
       `build: ${img.facts.join(', ')} from the image ${img.file}${s.build.configFrom ? '' : `; every other build fact is profile ${s.profile.name}'s`}`,
     );
   const from = s.build.configFrom;
+  const learnt = s.build.factsFrom;
+  const rest = `every other build fact is profile ${s.profile.name}'s`;
   if (from) {
     const facts = from.facts?.filter((f) => f !== 'config') ?? [];
     out.push(
       `build: ${kconfigText(s.build.config)} from ${from.file}` +
-        `${facts.length ? `; ${facts.join(', ')} from it too` : ''}; every other build fact is profile ${s.profile.name}'s`,
+        `${facts.length ? `; ${facts.join(', ')} from it too` : ''}${learnt ? '' : `; ${rest}`}`,
     );
     if (from.notModelled.length)
       out.push(
@@ -279,6 +281,7 @@ export function summary(s: KernelState, warnings: string[], plan?: Plan, kernel?
         ),
       );
   }
+  if (learnt) out.push(`build: ${learnt.facts.join(', ')} read from the log (${learnt.file}); ${rest}`);
   out.push(`command line: ${m.cmdline || '(empty)'}`);
   out.push(`other subsystems' memblock calls: ${s.others?.name ?? 'none'}`);
   for (const w of warnings) out.push(paint('33', `warning: ${w}`));
@@ -459,9 +462,11 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       const { machine: m, log } = await loadMachineAndLog(o);
       // A machine from a kernel log boots with that kernel's profile, unless --kernel or --build says otherwise.
       // (profileOfLog() is read only then: the boot's own bundle leaves src/conformance/ out.)
-      if (log && !described && !image?.release)
-        kernel = bootKernelForLog((await import('../conformance/kernels.js')).profileOfLog(log.dmesg), given);
-      const profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described, image);
+      const ofLog = log && !described && !image?.release ? (await import('../conformance/kernels.js')).profileOfLog(log.dmesg) : undefined;
+      if (ofLog) kernel = bootKernelForLog(ofLog, given);
+      let profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described, image);
+      // The log's own kernel (not another one --kernel asks for): its build's facts as the log shows them, as replay takes them.
+      if (log && ofLog && kernel.profile === ofLog.profile) profile = await profileWithLogBuild(profile, log);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {

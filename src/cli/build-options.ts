@@ -8,8 +8,10 @@ import {
   profileWithBuild,
   profileWithConfig,
   profileWithImage,
+  resolveProfile,
 } from '../simulator.js';
 import { buildFromImage } from '../trace/build-from-image.js';
+import type { KernelLog } from '../trace/log.js';
 import { InputError } from '../util/errors.js';
 import { readKernelConfig } from './input.js';
 import type { KernelImage } from './kernel-image.js';
@@ -53,6 +55,18 @@ export function profileWithOwnBuild(
   if (!config && !image) return name;
   const p = config ? profileWithConfig(getProfile(name)!, config) : getProfile(name)!;
   return image ? profileWithImage(p, { file: image.file, ...buildFromImage(image.facts, p.build) }) : p;
+}
+
+/**
+ * A boot from a kernel log: the build's facts that log shows (image size, pg_data_t, per-cpu, ...), read off it as
+ * replay reads them; the others stay the profile's build's. (The reader loads only for a log.)
+ */
+export async function profileWithLogBuild(p: ProfileName | KernelProfile, log: KernelLog): Promise<KernelProfile> {
+  const base = resolveProfile(p);
+  const learnt = (await import('../trace/build-from-log.js')).buildFromLog(log, base.build);
+  if (!learnt.read.length) return base;
+  const facts = [...new Set(learnt.read.map((f) => f.split(':')[0]!))];
+  return { ...base, build: { ...learnt.build, factsFrom: { file: log.file, facts } } };
 }
 
 /** The options as a command line says them again (in reproducers). */

@@ -221,6 +221,11 @@ nothing in /etc/apt changes.`,
         throw e;
       }
       bar?.stop();
+      // --from-logs: the .txt files that are no case's log are left out, and said.
+      if (report.skipped?.length) {
+        const left = `${report.skipped.length} other .txt files left out (not logs of a conformance run)`;
+        report.record.note = report.record.note ? `${report.record.note}; ${left}` : left;
+      }
       printRecord(report.record, o.json === true);
     });
   registerMerge(cmd);

@@ -70,8 +70,9 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
           died: r.died,
           death: r.death,
           memTotalKb: r.memTotalKb,
-          nr_memmap_boot_pages: r.memmapBootPages,
-          nr_memmap_pages: r.memmapPages,
+          // Null for a kernel without the counters (6.1), as the text leaves them out.
+          nr_memmap_boot_pages: r.state.kernel.memmapCounters ? r.memmapBootPages : null,
+          nr_memmap_pages: r.state.kernel.memmapCounters ? r.memmapPages : null,
           vmemmap: r.vmemmap,
           hvo: r.state.hvo,
           hugepages: r.hugepages,

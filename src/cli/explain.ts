@@ -15,12 +15,16 @@ import {
   structPageAddress,
   structPageAt,
   zoneSpanning,
+  type KernelProfile,
   type KernelState,
+  type ProfileName,
 } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { hex, hex018 } from '../util/format.js';
 import { humanSize } from '../util/units.js';
-import { parseKernel } from './boot.js';
+import { bootKernelForLog, parseKernel, type KernelJson } from './boot.js';
+import { profileWithLogBuild } from './build-options.js';
+import { replayedOthers } from '../trace/foreign.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson } from './output.js';
@@ -29,7 +33,7 @@ import { pageOwner, type PageOwner } from '../report/pfn-owner.js';
 /** Most folio heads explain --json lists for a shared vmemmap page. */
 const EXPLAIN_FOLIOS = 64;
 
-type ExplainCliOptions = MachineOptions & { kernel: string; pfn?: string; phys?: string; json?: boolean };
+type ExplainCliOptions = MachineOptions & { kernel?: string; pfn?: string; phys?: string; json?: boolean };
 
 function parseNumber(v: string, field: string): number {
   if (!/^(0x[0-9a-f]+|\d+)$/i.test(v)) throw new InputError(`"${v}" is not a number (decimal or 0x hex)`, { field });
@@ -172,7 +176,10 @@ export function registerExplain(program: Command): void {
     .command('explain')
     .description('walk from a PFN to its struct page: vmemmap address, page-table levels, the physical page, sharing, compound_head()');
   machineOptions(cmd, (f, d) => program.createOption(f, d))
-    .option('--kernel <profile>', 'kernel profile or kernel version (7.2)', DEFAULT_PROFILE.name)
+    .option(
+      '--kernel <profile>',
+      `kernel profile or kernel version (7.2) (default: ${DEFAULT_PROFILE.name}; with --from-dmesg, the profile of the log's own "Linux version" line)`,
+    )
     .option('--pfn <n>', 'the page frame number (decimal or 0x hex)')
     .option('--phys <addr>', 'a physical address (its page is explained)')
     .option('--json', 'print the walk as JSON')
@@ -185,11 +192,21 @@ Examples:
   $ hvosim explain --kernel 6.1 --pfn 0x140001 --json`,
     )
     .action(async (o: ExplainCliOptions) => {
-      const kernel = parseKernel(o.kernel);
-      const profile = kernel.profile;
+      const given = o.kernel === undefined ? undefined : parseKernel(o.kernel);
+      let kernel: KernelJson = given ? { ...given, from: '--kernel' } : { ...parseKernel(DEFAULT_PROFILE.name), from: 'default' };
       if ((o.pfn === undefined) === (o.phys === undefined)) throw new InputError('give exactly one of --pfn and --phys');
-      const { machine } = await loadMachineAndLog(o);
-      const s = boot(machine, { profile, others: estimatedOthers });
+      const { machine, log } = await loadMachineAndLog(o);
+      // A machine from a kernel log is explained as boot --from-dmesg boots it: the log's kernel (unless --kernel names
+      // another), the build's facts and the other subsystems' calls the log shows.
+      let profile: ProfileName | KernelProfile = kernel.profile;
+      let others = estimatedOthers;
+      if (log) {
+        const ofLog = (await import('../conformance/kernels.js')).profileOfLog(log.dmesg);
+        kernel = bootKernelForLog(ofLog, given);
+        profile = kernel.profile === ofLog.profile ? await profileWithLogBuild(kernel.profile, log) : kernel.profile;
+        if (o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'))) others = replayedOthers(log);
+      }
+      const s = boot(machine, { profile, others });
       const pfn = o.pfn !== undefined ? parseNumber(o.pfn, '--pfn') : Math.floor(parseNumber(o.phys!, '--phys') / s.arch.pageSize);
       if (pfn >= s.maxPfn)
         throw new InputError(`pfn ${hex(pfn)} is beyond the end of memory (max_pfn ${hex(s.maxPfn)})`, {
@@ -207,7 +224,7 @@ Examples:
           : e;
         return printJson({ ...bounded, panic: s.panic, kernel });
       }
-      const out: string[] = [`pfn ${hex(pfn)} (physical ${hex018(e.phys)}), kernel ${profile}, ${machine.name}`];
+      const out: string[] = [`pfn ${hex(pfn)} (physical ${hex018(e.phys)}), kernel ${kernel.profile}, ${machine.name}`];
       if (kernel.note) out.push(`note: ${kernel.note}.`);
       if (s.panic) out.push(`note: the boot died after ${s.steps.at(-1)?.fn} (${s.panic}): this is the memory as it stood then.`);
       if (e.hole) {

@@ -85,8 +85,26 @@ export const QEMU_FILES: QemuFiles = {
   },
 };
 
+/**
+ * An input file as text: a gzip file (a rotated kern.log.1.gz, a saved log) unpacked, UTF-16 with its byte order
+ * mark (PowerShell's redirection) decoded, else UTF-8.
+ */
 export function readInputFile(file: string): string {
-  return asText(readInputBytes(file), inputName(file));
+  const name = inputName(file);
+  let bytes = readInputBytes(file);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipInput(bytes, name);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  return asText(bytes, name);
+}
+
+/** A gzip input unpacked, at most MAX_INPUT_BYTES of it. */
+function gunzipInput(bytes: Buffer, file: string, field?: string): Buffer {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES });
+  } catch (e) {
+    throw new InputError(`a gzip file that does not unpack: ${(e as Error).message}`, { file, ...(field ? { field } : {}) });
+  }
 }
 
 /** The bytes of an input file the user named, read as readInputFile() reads it (no text check). */
@@ -172,12 +190,6 @@ export async function loadMachineAndLog(o: MachineOptions): Promise<{ machine: M
 export function readKernelConfig(file: string): ReadKconfig {
   let bytes = readInputBytes(file);
   const name = inputName(file);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES });
-    } catch (e) {
-      throw new InputError(`a gzip file that does not unpack: ${(e as Error).message}`, { file: name, field: '--config' });
-    }
-  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipInput(bytes, name, '--config');
   return parseKconfig(asText(bytes, name), name);
 }

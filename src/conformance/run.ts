@@ -59,6 +59,8 @@ export interface ConformanceReport {
   seconds: number;
   /** What OUT/report.json holds: the run's counts case by case, which the report above is made from. */
   record: RunRecord;
+  /** --from-logs: the .txt files of the folder that are no case's log (no "hvosim-case=" header), left out. */
+  skipped?: string[];
 }
 
 /**
@@ -159,25 +161,38 @@ type CompareOptions = {
 /** The logs of a directory are the run's cases, in the order of their names; a shard compares its part. */
 function compareLogs(opts: CompareOptions, t0: number): ConformanceReport {
   const dir = opts.fromLogs!;
+  if (!statSync(dir).isDirectory())
+    throw new InputError('not a directory: give the logs folder of an earlier run (OUT/logs)', { file: dir, field: '--from-logs' });
   const shard = opts.shard ?? WHOLE;
   const byFile = new Map<string, ConformanceCase>();
   const results: CaseResult[] = [];
+  // A .txt that is not a case's log (no "hvosim-case=" in its header: a fixture, notes) is left out, and counted.
+  const skipped: string[] = [];
   let count = 0;
   for (const f of readdirSync(dir)
     .filter((x) => x.endsWith('.txt'))
     .sort()) {
     const file = join(dir, f);
     const c = caseOfLog(readLog(file), file);
-    if (!c) continue;
+    if (!c) {
+      skipped.push(file);
+      continue;
+    }
     const index = count++;
     if (!inShard(index, shard)) continue;
     byFile.set(file, c);
     results.push({ case: c, index, seconds: 0, log: file });
   }
+  if (!count)
+    throw new InputError(
+      `no logs of a conformance run in it (${skipped.length} .txt files, none with "hvosim-case=" in its "# qemu:" header): ` +
+        'give the logs folder of an earlier run (OUT/logs)',
+      { file: dir, field: '--from-logs' },
+    );
   mkdirSync(opts.out, { recursive: true });
   const mism = join(opts.out, 'mismatches');
   mkdirSync(mism, { recursive: true });
-  return compareAll(results, byFile, { ...opts, count }, mism, null, t0);
+  return { ...compareAll(results, byFile, { ...opts, count }, mism, null, t0), skipped };
 }
 
 function compareAll(

@@ -57,6 +57,8 @@ export interface KernelBuild {
   configFrom?: { file: string; notModelled: readonly string[]; facts?: readonly string[] };
   /** Where facts came from when a user gave the build's image (--kernel-image): the file and the facts it gave. */
   imageFrom?: { file: string; facts: readonly string[] };
+  /** The kernel log the build's facts were read off (boot --from-dmesg): the log and the facts. Absent: none. */
+  factsFrom?: { file: string; facts: readonly string[] };
   /** Physical start of the kernel image without KASLR (CONFIG_PHYSICAL_START): /proc/iomem "Kernel code". */
   imageStart: number;
   /** __end_of_kernel_reserve - _text: "Kernel code" start to the end of "Kernel bss", page aligned. */

@@ -20,7 +20,28 @@ export const MODELLED_PARAMS = [
   'memblock',
   'nokaslr',
   'mminit_loglevel',
+  'swiotlb',
 ];
+
+/**
+ * Parameters the kernel's boot-time memory setup reads that no modelled step reads: each changes what a boot gets
+ * (the memory map, memblock's reservations, the nodes), so a line with one is answered for the boot without it, and
+ * says so. (`numa=` is modelled for `off` only.)
+ */
+const NOT_MODELLED_PARAMS: Record<string, string> = {
+  mem: 'it limits the memory the kernel uses to that size',
+  memmap: 'it adds, reserves or removes ranges of the firmware memory map',
+  crashkernel: 'it reserves memory for a kdump kernel out of memblock',
+  cma: 'it reserves a contiguous memory area out of memblock',
+};
+
+/** What a numa= value other than off does, or null when hvosim models it (or the kernel ignores it). */
+function numaNotModelled(val: string | null): string | null {
+  if (val === null || val.startsWith('off')) return null;
+  if (val.startsWith('fake=')) return 'it splits memory into emulated NUMA nodes';
+  if (val.startsWith('noacpi')) return 'it ignores the ACPI SRAT, leaving one node';
+  return null;
+}
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
@@ -37,14 +58,28 @@ export interface CmdlineNotes {
   ignored: string[];
   /** Words one or two letters away from a modelled parameter. */
   suspicious: { word: string; meant: string }[];
+  /** Words the kernel's memory setup reads that hvosim does not model, with what they do. */
+  notModelled: { word: string; what: string }[];
 }
 
 export function cmdlineNotes(cmdline: string): CmdlineNotes {
-  const out: CmdlineNotes = { ignored: [], suspicious: [] };
+  const out: CmdlineNotes = { ignored: [], suspicious: [], notModelled: [] };
   // The words as the kernel splits them (quotes, and nothing after "--").
   for (const { param, val } of parseArgs(cmdline)) {
     const w = val === null ? param : `${param}=${val}`;
     const name = param.replace(/-/g, '_');
+    const what =
+      name === 'numa'
+        ? numaNotModelled(val)
+        : MODELLED_PARAMS.includes(name)
+          ? null
+          : Object.hasOwn(NOT_MODELLED_PARAMS, name)
+            ? NOT_MODELLED_PARAMS[name]!
+            : null;
+    if (what) {
+      out.notModelled.push({ word: w, what });
+      continue;
+    }
     if (MODELLED_PARAMS.includes(name) || name.includes('.')) continue;
     let near: string | undefined;
     let best = 3;
@@ -61,7 +96,12 @@ export function cmdlineNotes(cmdline: string): CmdlineNotes {
 /** The notes as warning lines (empty when there is nothing to say). */
 export function cmdlineWarnings(cmdline: string): string[] {
   const n = cmdlineNotes(cmdline);
-  const out = n.suspicious.map((x) => `"${x.word}": not a parameter the kernel's memory setup reads; did you mean ${x.meant}=?`);
+  const out = [
+    ...n.notModelled.map(
+      (x) => `"${x.word}": the kernel reads it at boot (${x.what}); hvosim does not model it: these answers are for the boot without it`,
+    ),
+    ...n.suspicious.map((x) => `"${x.word}": not a parameter the kernel's memory setup reads; did you mean ${x.meant}=?`),
+  ];
   const bytes = new TextEncoder().encode(cmdline).length;
   if (bootCommandLine(cmdline).truncated) {
     out.unshift(

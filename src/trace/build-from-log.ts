@@ -97,6 +97,16 @@ export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
     b.config = { ...b.config, FIRMWARE_MEMMAP: fw > 0, HIBERNATION: nosave > 0 };
     read.push('FIRMWARE_MEMMAP, HIBERNATION: the allocations after e820__reserve_resources');
   }
+  // report_hugepages(): "N KiB vmemmap can be freed" for each size; a build without HUGETLB_PAGE_OPTIMIZE_VMEMMAP says 0 for
+  // every size (a 2 MiB page frees 28 KiB with it), so the lines tell whether the build has HVO at all.
+  const freed = lines.flatMap((t) => {
+    const m = /^HugeTLB: (\d+) KiB vmemmap can be freed for a /.exec(t);
+    return m ? [Number(m[1])] : [];
+  });
+  if (freed.length) {
+    b.config = { ...b.config, HUGETLB_PAGE_OPTIMIZE_VMEMMAP: freed.some((kb) => kb > 0) };
+    read.push('HUGETLB_PAGE_OPTIMIZE_VMEMMAP: the "KiB vmemmap can be freed" lines');
+  }
   // free_initmem() and friends: the parts of the image given back, in order (alternatives first, before hugetlb_init()).
   const imageFrees = lines.flatMap((t) => {
     const m = /^Freeing (.+) memory: (\d+)K$/.exec(t);

@@ -82,6 +82,9 @@ const KERNEL_LINE = new RegExp(
   ].join('|')})`,
 );
 
+/** An ANSI colour sequence (ESC [ ... m), as dmesg --color=always writes them. */
+const ANSI_SGR = /\x1b\[[0-9;]*m/g;
+
 /** A journal line of some other program (not the kernel): "Dec 05 12:00:00 host systemd[1]: ...". */
 const OTHER_PROGRAM = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) \S+ (?!kernel:)[^\s:]+: /;
 
@@ -92,6 +95,8 @@ const OTHER_PROGRAM = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-
  */
 export function kernelLogText(raw: string): { text: string; prefixed: boolean } | null {
   let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  // dmesg --color=always (and a terminal's copy) puts SGR colour codes around the timestamp and the subsystem.
+  if (text.includes('\x1b')) text = text.replace(ANSI_SGR, '');
   let prefixed = false;
   for (const re of PREFIXES) {
     const m = re.exec(text);

@@ -169,6 +169,17 @@ describe('hvosim boot and machine', () => {
     assert.equal(rerun.code, 0, rerun.out + rerun.err);
     assert.match(rerun.out, /1 logs from .* compared again/);
     assert.match(rerun.out, /HugeTLB\s+1\/1 \(100\.0%\)/);
+    // A fixture beside it (no "hvosim-case=") is left out and counted; a folder with no case's log, or a file, is bad input.
+    writeFileSync(join(logs, 'notes.txt'), 'not a log\n');
+    assert.match(
+      hvosim('conformance', '--from-logs', logs, '--out', join(tmp, 'conf-out')).out,
+      /1 logs from .* compared again[^\n]*\nnote: (.*; )?1 other \.txt files left out \(not logs of a conformance run\)/,
+    );
+    assertInputError(
+      hvosim('conformance', '--from-logs', join(ROOT, 'test/fixtures/oom-edge'), '--out', join(tmp, 'conf-out')),
+      /--from-logs: no logs of a conformance run in it \(12 \.txt files, none with "hvosim-case="/,
+    );
+    assertInputError(hvosim('conformance', '--from-logs', join(logs, 't01.txt')), /--from-logs: not a directory/);
     assertInputError(
       hvosim('conformance', '--kernel', 'mainline'),
       /--kernel: unknown kernel "mainline" \(kernel generations: 6\.1, 6\.12, 6\.16, 7\.0, 7\.1, 7\.2, 7\.3; profiles: /,

@@ -124,3 +124,29 @@ describe('explain: who holds a PFN', () => {
     assert.ok(j.panic);
   });
 });
+
+describe("explain --from-dmesg explains the log's own kernel, as boot --from-dmesg boots it", () => {
+  const log = join(ROOT, 'test/fixtures/linux-6.1/p02-2node-1g2-hvo.txt');
+  test('a 6.1 log: profile 6.1 from the log, the same boot as boot --from-dmesg', () => {
+    const r = hvosim('explain', '--from-dmesg', log, '--pfn', '0x140040', '--json');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.equal(j.kernel.profile, '6.1');
+    assert.equal(j.kernel.from, 'log');
+    const t = hvosim('explain', '--from-dmesg', log, '--pfn', '0x140040');
+    assert.match(t.out, /^pfn 0x140040 \(physical 0x0000000140040000\), kernel 6\.1, /);
+    // The log's own memblock calls: the huge page's reservation is the log's call, numbered as boot --from-dmesg numbers it.
+    const calls = hvosim('boot', '--from-dmesg', log, '--no-plan', '--json-memblock', '-')
+      .out.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const call = calls.find((c) => c.caller === '__alloc_bootmem_huge_page' && c.result <= 0x140040000 && 0x140040000 < c.result + c.size);
+    assert.ok(call);
+    assert.match(t.out, new RegExp(`memblock call ${call.i}, in hugetlb_setup`));
+  });
+  test('--kernel still wins, with a word that the log is of another release', () => {
+    const j = JSON.parse(hvosim('explain', '--from-dmesg', log, '--pfn', '0x140040', '--kernel', '7.3', '--json').out);
+    assert.equal(j.kernel.profile, '7.3');
+    assert.match(j.kernel.note, /the log is of Linux 6\.1/);
+  });
+});

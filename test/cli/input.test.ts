@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -200,5 +201,37 @@ describe('explain on a hole', () => {
     const ram = JSON.parse(hvosim(['explain', '--pfn', '0x140040', '--json']).out);
     assert.equal(ram.hole, null);
     assert.equal(ram.really.nid, 1);
+  });
+});
+
+describe('logs as other tools keep them: colours, gzip, UTF-16', () => {
+  test("dmesg --color=always, a gzip'd log (kern.log.1.gz) and a UTF-16 file replay as the plain dmesg does", () => {
+    const plain = dmesgOf(OTHER);
+    // util-linux colours the timestamp and the subsystem prefix: "\e[32m[    0.000000] \e[0m\e[33mNUMA: \e[0m...".
+    const colour = plain.replace(
+      /^(\[ *[\d.]+\] )([A-Za-z0-9_-]+: )?/gm,
+      (_, t, p) => `\x1b[32m${t}\x1b[0m${p ? `\x1b[33m${p}\x1b[0m` : ''}`,
+    );
+    const files: [string, string | Buffer][] = [
+      ['plain.log', plain],
+      ['colour.log', colour],
+      ['kern.log.1.gz', gzipSync(plain)],
+      ['utf16.log', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(plain, 'utf16le')])],
+      ['notime-colour.log', colour.replace(/\x1b\[32m\[ *[\d.]+\] \x1b\[0m/g, '')],
+    ];
+    let first: unknown;
+    for (const [name, body] of files) {
+      const f = join(tmp, name);
+      writeFileSync(f, body);
+      const r = hvosim(['replay', '--memblock', '--json', f]);
+      assert.equal(r.code, 0, `${name}: ${r.err}`);
+      const j = JSON.parse(r.out);
+      const counts = { calls: j.calls, matched: j.matched, mismatches: j.mismatches.length };
+      assert.equal(j.mismatches.length, 0, name);
+      first ??= counts;
+      assert.deepEqual(counts, first, name);
+      const b = hvosim(['boot', '--from-dmesg', f, '--json', '--no-plan']);
+      assert.equal(b.code, 0, `${name}: ${b.err}`);
+    }
   });
 });

@@ -246,3 +246,16 @@ describe('the other commands keep --json bounded', () => {
     assert.ok(j.violations.some((v: { invariant: string }) => v.invariant === 'vmemmap-single-writer'));
   });
 });
+
+describe('--json carries no counter the kernel has not', () => {
+  test('6.1 has no nr_memmap_boot_pages / nr_memmap_pages (from 6.11 on): null in boot and diff --json, as the text leaves them out', () => {
+    const run = (...a: string[]) =>
+      JSON.parse(spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...a], { encoding: 'utf8' }).stdout);
+    assert.equal(run('boot', '--kernel', '6.1', '--no-plan', '--json').memmap, null);
+    assert.equal(typeof run('boot', '--kernel', '7.3', '--no-plan', '--json').memmap.nr_memmap_boot_pages, 'number');
+    const d = run('diff', '--kernel', '6.1', '--kernel', '7.3', '--json');
+    assert.equal(d.a.nr_memmap_boot_pages, null);
+    assert.equal(d.a.nr_memmap_pages, null);
+    assert.equal(typeof d.b.nr_memmap_boot_pages, 'number');
+  });
+});

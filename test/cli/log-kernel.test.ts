@@ -98,6 +98,37 @@ describe('boot --from-dmesg boots the kernel the log names', () => {
   }
 });
 
+describe("boot --from-dmesg takes the build's facts off the log, as replay does", () => {
+  // A build of our own (test/fixtures/custom/): replay with its config matches the log in full, so boot must too.
+  for (const name of ['7.3-min/k01-1node-2m-hvo.txt', '6.12-min/k02-2node-1g-hvo.txt']) {
+    test(`${name} with its --config: the log's own MemTotal, and which facts came from the log`, () => {
+      const f = join(ROOT, 'test/fixtures/custom', name);
+      const config = join(ROOT, 'test/fixtures/custom', name.split('/')[0]!, 'config');
+      const r = hvosim('boot', '--from-dmesg', f, '--config', config, '--json', '--no-plan');
+      assert.equal(r.code, 0, r.err);
+      const j = JSON.parse(r.out);
+      assert.equal(j.meminfo.MemTotal, memTotal(f));
+      assert.equal(j.build.factsFrom.file, f);
+      assert.ok(j.build.factsFrom.facts.includes('imageSize'), j.build.factsFrom.facts.join());
+      const text = hvosim('boot', '--from-dmesg', f, '--config', config, '--no-plan').out;
+      assert.match(text, new RegExp(`MemTotal: ${memTotal(f)} kB`));
+      assert.match(text, /\nbuild: imageSize, .* read from the log \(.*\); every other build fact is profile (7\.3|6\.12)'s\n/);
+    });
+  }
+});
+
+describe('boot --from-dmesg reads whether the build has HVO at all off its log', () => {
+  test('a build without HUGETLB_PAGE_OPTIMIZE_VMEMMAP ("0 KiB vmemmap can be freed"): HVO off, without its --config', () => {
+    const f = join(ROOT, 'test/fixtures/custom/6.12-no-hvo/k02-2node-1g-hvo.txt');
+    const j = JSON.parse(hvosim('boot', '--from-dmesg', f, '--json', '--no-plan').out);
+    assert.equal(j.hvo.enabled, false);
+    assert.equal(j.build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP, false);
+    assert.ok(j.build.factsFrom.facts.includes('HUGETLB_PAGE_OPTIMIZE_VMEMMAP'));
+    // Was 32760 kB high (HVO's savings counted); what is left is the options only its --config says (ZONE_DMA, ...).
+    assert.ok(Math.abs(j.meminfo.MemTotal - memTotal(f)) < 64, `${j.meminfo.MemTotal} against ${memTotal(f)}`);
+  });
+});
+
 describe('logs that are cut short, or are no kernel log', () => {
   test('the head of a dmesg: replay --memblock says where it was cut, exit 1, no mismatch', () => {
     const lines = read(fixture('6.1', 'n02-3node-1g3.txt')).split('\n');

@@ -21,3 +21,23 @@ describe('command-line notes', () => {
     assert.deepEqual(cmdlineWarnings('p='.padEnd(2047, 'x')), []);
   });
 });
+
+describe('parameters the kernel reads at boot that hvosim does not model', () => {
+  test('mem=, memmap=, crashkernel=, cma=, numa=fake= are said, not dropped without a word', () => {
+    // (swiotlb= and hugetlb_cma= are modelled: test/kernel/swiotlb.test.ts, test/kernel/hugetlb-cma.test.ts.)
+    const w = cmdlineWarnings('mem=2G memmap=1G$4G crashkernel=512M cma=64M numa=fake=4 numa=noacpi swiotlb=65536 console=ttyS0');
+    assert.equal(w.length, 6);
+    assert.match(
+      w[0]!,
+      /^"mem=2G": the kernel reads it at boot \(.*\); hvosim does not model it: these answers are for the boot without it$/,
+    );
+    for (const [i, word] of ['memmap=1G$4G', 'crashkernel=512M', 'cma=64M', 'numa=fake=4', 'numa=noacpi'].entries())
+      assert.ok(w[i + 1]!.startsWith(`"${word}": the kernel reads it at boot`), w[i + 1]);
+    const n = cmdlineNotes('mem=2G console=ttyS0 numa=off');
+    assert.deepEqual(n.ignored, ['console=ttyS0']);
+    assert.deepEqual(n.notModelled, [{ word: 'mem=2G', what: 'it limits the memory the kernel uses to that size' }]);
+  });
+  test('numa=off, the modelled words and unknown words stay quiet', () => {
+    assert.deepEqual(cmdlineWarnings('numa=off hugepagesz=1G hugepages=2 movablecore=1G console=ttyS0 quiet constructor=1 toString'), []);
+  });
+});

@@ -45,6 +45,7 @@ describe('a custom build (6.12 on tinyconfig): its own facts, not the profile st
         'pcpuFirstChunkAllocs',
         'bootCpumasks, CPUMASK_OFFSTACK',
         'FIRMWARE_MEMMAP, HIBERNATION',
+        'HUGETLB_PAGE_OPTIMIZE_VMEMMAP',
         'imageFrees',
       ],
     );
@@ -53,6 +54,8 @@ describe('a custom build (6.12 on tinyconfig): its own facts, not the profile st
     // No firmware map copies and no nosave regions: the build has neither option (its .config agrees).
     assert.equal(build.config.FIRMWARE_MEMMAP, false);
     assert.equal(build.config.HIBERNATION, false);
+    // HVO is built in ("16380 KiB vmemmap can be freed"), as its .config says.
+    assert.equal(build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP, true);
     assert.deepEqual(build.pcpuFirstChunkAllocs, [8, 8, 4, 8, 368, 136, 1024, 1032, 256]);
     // NODES_SHIFT=6, no ACPI_SLEEP, a smaller image: pg_data_t, the trampoline, brk and the per-cpu unit all shrink.
     for (const k of ['imageSize', 'pgdatSize', 'realModeSize', 'brkSize', 'pcpuUnitPages'] as const) assert.ok(build[k] < base[k], k);
