@@ -4,6 +4,7 @@ import {
   boot,
   DEFAULT_PROFILE,
   estimatedOthers,
+  getProfile,
   kconfigText,
   type KernelProfile,
   memblockDbgLine,
@@ -467,6 +468,16 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       let profile: ProfileName | KernelProfile = profileWithOwnBuild(kernel.profile, o, described, image);
       // The log's own kernel (not another one --kernel asks for): its build's facts as the log shows them, as replay takes them.
       if (log && ofLog && kernel.profile === ofLog.profile) profile = await profileWithLogBuild(profile, log);
+      // A log of another build than the profile's Debian one, with no configuration given: its options are not known.
+      const release = log?.dmesg.map((l) => /^Linux version (\S+)/.exec(l.text)?.[1]).find((r) => r);
+      const debian = getProfile(kernel.profile)?.validatedOn?.package;
+      if (release && debian && !debian.includes(release) && o.config === undefined && !described && !image)
+        kernel = {
+          ...kernel,
+          note:
+            `${kernel.note ? `${kernel.note} ` : ''}The log's kernel (${release}) is not ${debian}: its configuration options are taken ` +
+            "to be that build's (ZONE_DMA, ZONE_DEVICE, HVO, ...); give --config with its .config to boot with its own",
+        };
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
       const others = useLog ? replayedOthers(log) : estimatedOthers;
       if (o.check) {
