@@ -4,7 +4,6 @@
 // the next few cases from one shared counter (so a slow case holds up no one) and send back what
 // each came to. The outcomes are read in case order (summarize()), so the report is the one
 // `--jobs 1` gives for the same seed. This thread boots cases too while the workers start.
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   campaignCases,
@@ -30,11 +29,6 @@ export interface JobsWorkerData {
 
 /** What a worker sends: the outcomes of the cases from `from` on, or that it has run out. */
 export type JobsMessage = { from: number; outcomes: CaseOutcome[] } | { done: true };
-
-/** The default of --jobs: the processors this process may run on. */
-export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
-}
 
 /** Take the next batch of cases: its first index, or -1 when none is left. */
 export function takeBatch(next: Int32Array, total: number): number {

@@ -27,7 +27,10 @@ export function registerCheck(program: Command): void {
     .option('--runs <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator (same seed, same cases)', '1')
     .option('--json', 'print the findings as JSON')
-    .option('--jobs <n>', 'threads that boot cases (default: the processors this process may use); the findings are the same for any N')
+    .option(
+      '--jobs <n>',
+      'threads that boot cases (default 1: on 2 cores, 2 threads were measured at 0.41x the cases per second); the findings are the same for any N',
+    )
     .addHelpText(
       'after',
       `
@@ -49,7 +52,7 @@ Examples:
     .action(async (o: CheckCliOptions) => {
       // fast-check loads only when a campaign runs.
       const { runCampaign } = await import('../check/campaign.js');
-      const { defaultJobs, runCampaignJobs } = await import('../check/campaign-jobs.js');
+      const { runCampaignJobs } = await import('../check/campaign-jobs.js');
       const kernel = parseKernel(o.kernel);
       const profile = kernel.profile;
       const runs = wholeOption(o.runs, '--runs', {
@@ -61,7 +64,7 @@ Examples:
       const seed = wholeOption(o.seed, '--seed', { what: 'a seed', min: 0, max: MAX_SEED, why: "the generator's seeds are 32 bits" });
       const jobs =
         o.jobs === undefined
-          ? defaultJobs()
+          ? 1
           : wholeOption(o.jobs, '--jobs', { what: 'a number of threads', min: 1, max: MAX_JOBS, why: 'one per processor is enough' });
       const bar = progress(`checking ${profile}`, runs);
       const campaign = { profile, runs, seed, faults: !!o.faults, onProgress: (done: number) => bar.update(done) };
