@@ -243,7 +243,10 @@ const BACKEND_EXTRA: Record<string, string[]> = {
 
 /** QEMU's sizes: a plain number is MiB for -m, bytes for object properties; suffixes as usual. */
 function qemuSize(v: string, what: string, plainUnit: number): number {
-  const n = /^\d+$/.test(v) ? Number(v) * plainUnit : parseSize(v);
+  // QEMU's sizes take a fraction before a suffix (qemu_strtosz: "1.5G" is 1536 MiB), rounded down to a byte.
+  const frac = /^(\d+)\.(\d+)([KMGTPE])$/i.exec(v);
+  const unit = frac ? parseSize(`1${frac[3]}`) : null;
+  const n = /^\d+$/.test(v) ? Number(v) * plainUnit : frac && unit ? Math.floor(Number(`${frac[1]}.${frac[2]}`) * unit) : parseSize(v);
   if (n === null || !Number.isSafeInteger(n)) throw new InputError(`cannot read a memory size from "${v}"`, { field: what });
   return n;
 }

@@ -70,6 +70,18 @@ describe('QEMU command lines', () => {
   });
   test('an unreadable size is an error', () => {
     inputError(() => parseQemuArgs('-m lots'), /cannot read a memory size/);
+    inputError(() => parseQemuArgs('-m 1.5X'), /cannot read a memory size/);
+  });
+  test('a fraction before a suffix is a size, as QEMU reads it (1.5G is 1536 MiB)', () => {
+    const ram = (args: string) =>
+      parseQemuArgs(args)
+        .e820.filter((e) => e.type === 'usable')
+        .reduce((a, e) => a + e.end - e.start, 0);
+    assert.equal(ram('-m 1.5G'), ram('-m 1536M'));
+    const m = parseQemuArgs(
+      '-m 2G -object memory-backend-ram,id=a,size=0.5G -numa node,memdev=a -object memory-backend-ram,id=b,size=1.5G -numa node,memdev=b',
+    );
+    assert.equal(m.nodes.length, 2);
   });
 });
 
