@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PROFILE } from '../simulator.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { parseKernel } from './boot.js';
-import { MAX_RUNS, MAX_SEED, wholeOption } from './options.js';
+import { CASES_OPTION, SEED_OPTION, wholeOption } from './options.js';
 import { printJson, progress, table } from './output.js';
 
 interface CheckCliOptions {
@@ -55,13 +55,8 @@ Examples:
       const { runCampaignJobs } = await import('../check/campaign-jobs.js');
       const kernel = parseKernel(o.kernel);
       const profile = kernel.profile;
-      const runs = wholeOption(o.runs, '--runs', {
-        what: 'a number of cases',
-        min: 1,
-        max: MAX_RUNS,
-        why: 'the cases are made up front: for more, run more seeds',
-      });
-      const seed = wholeOption(o.seed, '--seed', { what: 'a seed', min: 0, max: MAX_SEED, why: "the generator's seeds are 32 bits" });
+      const runs = wholeOption(o.runs, '--runs', CASES_OPTION);
+      const seed = wholeOption(o.seed, '--seed', SEED_OPTION);
       const jobs =
         o.jobs === undefined
           ? 1

@@ -19,7 +19,7 @@ import { comparedProfile, KERNEL_GENERATIONS, kernelGeneration } from '../confor
 import { PROFILE_NAMES as PROFILES, resolveKernel, type ProfileName as Profile } from '../simulator.js';
 import { InputError } from '../util/errors.js';
 import { interactiveStderr, progress } from './output.js';
-import { MAX_RUNS, MAX_SEED, wholeOption } from './options.js';
+import { CASES_OPTION, MAX_RUNS, MAX_SEED, SEED_OPTION, wholeOption } from './options.js';
 
 interface ConformanceCliOptions extends BuildOptions {
   cases: string;
@@ -163,13 +163,8 @@ nothing in /etc/apt changes.`,
         }
       }
       const own = profileWithOwnBuild(profile, o, described, image);
-      const n = wholeOption(o.cases, '--cases', {
-        what: 'a number of cases',
-        min: 1,
-        max: MAX_RUNS,
-        why: 'the cases are made up front: for more, run more seeds',
-      });
-      const seed = wholeOption(o.seed, '--seed', { what: 'a seed', min: 0, max: MAX_SEED, why: "the generator's seeds are 32 bits" });
+      const n = wholeOption(o.cases, '--cases', CASES_OPTION);
+      const seed = wholeOption(o.seed, '--seed', SEED_OPTION);
       const jobs = wholeOption(o.jobs, '--jobs', { what: 'a number of QEMUs at a time', min: 1, max: 1024 });
       const timeoutSec = wholeOption(o.timeout, '--timeout', {
         what: 'a number of seconds',

@@ -7,6 +7,16 @@ export const MAX_SEED = 2 ** 32 - 1;
 /** Generated cases are made up front (fc.sample), so a campaign's size is bounded by memory: more cases is more seeds. */
 export const MAX_RUNS = 1_000_000;
 
+/** --seed of a generated campaign (check, conformance). */
+export const SEED_OPTION = { what: 'a seed', min: 0, max: MAX_SEED, why: "the generator's seeds are 32 bits" };
+/** How many generated cases a campaign makes (check --runs, conformance --cases). */
+export const CASES_OPTION = {
+  what: 'a number of cases',
+  min: 1,
+  max: MAX_RUNS,
+  why: 'the cases are made up front: for more, run more seeds',
+};
+
 /**
  * A whole-number option (--runs, --seed, --port, ...) read exactly within [min, max], or one clear
  * error line naming the option, what it takes and why the bound (never a value rounded or cut to fit).

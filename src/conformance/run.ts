@@ -4,6 +4,7 @@
 // subsystems estimated) compared with everything the kernel showed.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import shellQuote from 'shell-quote';
 import { boot, estimatedOthers, type KernelProfile, type ProfileName } from '../simulator.js';
 import { machineFromLog } from '../trace/machine-from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
@@ -212,7 +213,9 @@ function compareAll(
     if (!c) return boot({ ...machineFromLog(l), cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
     // QEMU was given our initramfs: live, its file is at hand; from recorded logs, its size and place are the log's
     // RAMDISK line (an input of the boot, not something the kernel decided).
-    const m = parseQemuArgs(`${caseQemuArgs(c)}${oracle ? ` -initrd ${shellWord(oracle.initrd)}` : ''}`, { size: (f) => statSync(f).size });
+    const m = parseQemuArgs(`${caseQemuArgs(c)}${oracle ? ` -initrd ${shellQuote.quote([oracle.initrd])}` : ''}`, {
+      size: (f) => statSync(f).size,
+    });
     const initrd = oracle ? m.loader?.initrd : machineFromLog(l).loader?.initrd;
     return boot({ ...m, ...(initrd ? { loader: { initrd } } : {}), cmdline: l.cmdline ?? '' }, { profile, others: estimatedOthers });
   };
@@ -290,8 +293,6 @@ function caseRecord(r: CaseResult, kaslr: boolean, oracle: Oracle | null): CaseR
 export function hasMismatch(r: CaseResult): boolean {
   return !!(r.replay?.mismatches.length || r.qemu?.mismatches.some((m) => m.kind !== 'memblock'));
 }
-
-const shellWord = (w: string) => `'${w.replace(/'/g, "'\\''")}'`;
 
 function readLog(f: string): string {
   return readFileSync(f, 'utf8');
