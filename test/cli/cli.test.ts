@@ -3,28 +3,11 @@ import assert from 'node:assert/strict';
 import { PROFILE_NAMES } from '../../src/profiles/index.js';
 import { INVARIANTS } from '../../src/check/invariants.js';
 import { parse as parseShell } from 'shell-quote';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fixtureFiles, read, ROOT } from '../helpers.js';
-
-function hvosim(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-function assertInputError(r: ReturnType<typeof hvosim>, re: RegExp): void {
-  assert.equal(r.code, 2, r.err);
-  const lines = r.err.trim().split('\n');
-  assert.equal(lines.length, 1, `one error line, got: ${r.err}`);
-  assert.match(lines[0]!, re);
-  assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
-}
+import { assertInputError, fixtureFiles, hvosim, read, ROOT } from '../helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hvosim-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

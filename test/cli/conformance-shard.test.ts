@@ -1,27 +1,11 @@
 // hvosim conformance --shard and conformance merge through the command line: the merged report prints as the one
 // run does, and bad input is one line with exit status 2.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ROOT } from '../helpers.js';
-
-function hvosim(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hvosim.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-function assertInputError(r: ReturnType<typeof hvosim>, re: RegExp): void {
-  assert.equal(r.code, 2, r.err);
-  const lines = r.err.trim().split('\n');
-  assert.equal(lines.length, 1, `one error line, got: ${r.err}`);
-  assert.match(lines[0]!, re);
-}
+import { assertInputError, hvosim, ROOT } from '../helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hvosim-shard-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
