@@ -98,19 +98,26 @@ function child(rowIdx: number, profile: ProfileName, runs: number): void {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * Cases that warm a check process up: a thread boots about 1,500 cases before the JIT has
+ * compiled the simulator's hot paths (a thread's rate doubles over them), and with --jobs 2
+ * each worker sees half of them.
+ */
+const CHECK_WARM = 3000;
+
 /** Processes each row runs in: every time is a median over them (a single run on this machine can be 50% off). */
 const PROCESSES = 3;
 
 /**
- * `check` throughput in a process of its own: a short campaign to warm the
- * JIT up, then a campaign of `runs` generated cases timed whole (generation,
- * boots, invariants after every step, shrinking of what broke; with `jobs` > 1
- * the workers' start too: they start afresh for each campaign, as in `hvosim check`).
+ * `check` throughput in a process of its own: a campaign of CHECK_WARM cases to warm the
+ * JIT up (with `jobs` > 1 it starts the workers, which stay for the next campaign), then a
+ * campaign of `runs` generated cases timed whole (generation, boots, invariants after every
+ * step, shrinking of what broke).
  */
 async function checkChild(profile: ProfileName, runs: number, faults: boolean, jobs: number): Promise<void> {
   const run = (o: { runs: number; seed: number }) =>
     jobs > 1 ? runCampaignJobs({ profile, faults, shrinkMs: 1, jobs, ...o }) : runCampaign({ profile, faults, shrinkMs: 1, ...o });
-  await run({ runs: 100, seed: 2 });
+  await run({ runs: CHECK_WARM, seed: 2 });
   const camp = await run({ runs, seed: 1 });
   process.stdout.write(
     `${JSON.stringify({ runs: camp.runs, seconds: camp.seconds, findings: camp.findings.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
@@ -475,7 +482,17 @@ async function main(): Promise<void> {
     ?.slice(7)
     .split(',');
   const on = (section: string) => !only || only.includes(section);
-  const profiles = quick ? [DEFAULT_PROFILE.name] : PROFILE_NAMES;
+  // --kernels=7.3,6.1: those profiles alone.
+  const kernels = process.argv
+    .find((a) => a.startsWith('--kernels='))
+    ?.slice(10)
+    .split(',');
+  const unknown = kernels?.find((k) => !(PROFILE_NAMES as readonly string[]).includes(k));
+  if (unknown !== undefined) {
+    process.stderr.write(`bench: --kernels: no profile ${JSON.stringify(unknown)} (profiles: ${PROFILE_NAMES.join(', ')})\n`);
+    process.exit(2);
+  }
+  const profiles = kernels ? (kernels as ProfileName[]) : quick ? [DEFAULT_PROFILE.name] : PROFILE_NAMES;
   const before = calibrate();
   const whole = on('whole') ? wholeProcesses(quick ? 10 : 20) : null;
   const big = on('64t') ? wholeBoots64t(quick ? 3 : 5, profiles) : null;
@@ -509,7 +526,7 @@ async function main(): Promise<void> {
       ? [
           '',
           `check: generated small machines (1 to 4 nodes of 1 to 6 GiB), every invariant after every step; ` +
-            `${checkRuns} cases after a 100-case warm-up, ${PROCESSES} pairs of processes (--jobs 1, then --jobs 2), ` +
+            `${checkRuns} cases after a ${CHECK_WARM}-case warm-up, ${PROCESSES} pairs of processes (--jobs 1, then --jobs 2), ` +
             'generation, worker start and shrinking included:',
           table(check),
         ]

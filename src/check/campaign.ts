@@ -205,11 +205,11 @@ export function summarize(opts: CampaignOptions, cases: CheckCase[], outcomes: C
   });
   const findings: Finding[] = [];
   for (const [inv, { c, n, at }] of first) {
-    // Generate the same cases again up to the first that broke it, then let fast-check shrink that one
-    // (keeping only this invariant broken), within a time budget.
+    // Replay the first case that broke it (fast-check's path skips the cases before it without making
+    // them), then let fast-check shrink that one (keeping only this invariant broken), within a time budget.
     const out = fc.check(
       fc.property(arb, (x) => !runCase(x, opts.profile, [inv]).length),
-      { numRuns: at + 1, seed: opts.seed, interruptAfterTimeLimit: opts.shrinkMs ?? 20_000 },
+      { numRuns: 1, seed: opts.seed, path: String(at), interruptAfterTimeLimit: opts.shrinkMs ?? 20_000 },
     );
     const smallest = (out.counterexample?.[0] as CheckCase | undefined) ?? c;
     const violation = runCase(smallest, opts.profile, [inv])[0] ?? runCase(c, opts.profile, [inv])[0]!;
