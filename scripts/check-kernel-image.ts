@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { readKernelImage } from '../src/cli/kernel-image.js';
 import { KERNEL_GENERATIONS } from '../src/conformance/kernels.js';
 import { fetchGeneration } from '../src/conformance/oracle.js';
+import { pcpuUnitPages } from '../src/profiles/build-from-config.js';
 import { getProfile } from '../src/simulator.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'test', 'fixtures', 'kernel-images.json');
@@ -27,15 +28,25 @@ for (const g of KERNEL_GENERATIONS) {
     imageSize: k.facts.imageSize,
     imageFrees: k.facts.imageFrees.map(({ what, kb }) => ({ what, kb })),
     brkArea: k.facts.brkArea,
+    pgdatSize: k.facts.pgdatSize,
+    percpuStatic: k.facts.percpuStatic,
   };
   images.push(r);
   const b = getProfile(g.name)!.build;
   const logged = b.imageFrees.filter((f) => f.what !== 'unused decrypted').map(({ what, kb }) => ({ what, kb }));
-  const same = r.imageStart === b.imageStart && r.imageSize === b.imageSize && JSON.stringify(r.imageFrees) === JSON.stringify(logged);
+  // Debian's builds have MODULES: the per-cpu unit holds the 8 KiB module reserve.
+  const unit = r.percpuStatic === null ? null : pcpuUnitPages(r.percpuStatic, true);
+  const same =
+    r.imageStart === b.imageStart &&
+    r.imageSize === b.imageSize &&
+    JSON.stringify(r.imageFrees) === JSON.stringify(logged) &&
+    r.pgdatSize === b.pgdatSize &&
+    unit === b.pcpuUnitPages;
   if (!same) differ++;
   process.stdout.write(
     `${kernel} (${r.compression}, ${seconds.toFixed(1)} s): imageStart 0x${r.imageStart.toString(16)} imageSize 0x${r.imageSize.toString(16)} ` +
       `brk area 0x${(r.brkArea ?? 0).toString(16)} (brkSize logged 0x${b.brkSize.toString(16)}); ` +
+      `pg_data_t ${r.pgdatSize ?? 'not found'} (logged ${b.pgdatSize}); per-cpu unit ${unit ?? '?'} pages (logged ${b.pcpuUnitPages}); ` +
       `${r.imageFrees.map((f) => `${f.what} ${f.kb}K`).join(', ')}: ${same ? "as the profile's build" : "DIFFERS from the profile's build"}\n`,
   );
 }

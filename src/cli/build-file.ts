@@ -43,6 +43,8 @@ const schema = z.strictObject({
     // Added with --kernel-image: the image read and the facts it gave.
     image: z.string().nullable().optional(),
     factsFromImage: z.array(z.string()).optional(),
+    // Added with the facts a configuration moves (buildFromConfig()).
+    factsFromConfig: z.array(z.string()).optional(),
   }),
 });
 

@@ -54,7 +54,7 @@ export function profileWithOwnBuild(
   const config = o.config !== undefined ? readKernelConfig(o.config) : image?.config;
   if (!config && !image) return name;
   const p = config ? profileWithConfig(getProfile(name)!, config) : getProfile(name)!;
-  return image ? profileWithImage(p, { file: image.file, ...buildFromImage(image.facts, p.build) }) : p;
+  return image ? profileWithImage(p, { file: image.file, ...buildFromImage(image.facts, p.build, config?.values) }) : p;
 }
 
 /**

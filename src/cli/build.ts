@@ -56,7 +56,7 @@ Examples:
       const cfg = o.config !== undefined ? readKernelConfig(o.config) : (image?.config ?? undefined);
       const base = getProfile(name)!;
       const profile = cfg ? profileWithConfig(base, cfg) : base;
-      const fromImage = image && { file: image.file, ...buildFromImage(image.facts, profile.build) };
+      const fromImage = image && { file: image.file, ...buildFromImage(image.facts, profile.build, cfg?.values) };
       const d = describeBuild(name, profile, cfg, log, fromImage);
       if (o.json) return printJson(d);
       process.stdout.write(`${buildText(d, name, image).join('\n')}\n`);
@@ -79,7 +79,13 @@ function buildText(d: BuildDescription, name: string, image: KernelImage | undef
     const text = Array.isArray(v)
       ? v.map((f) => (typeof f === 'number' ? String(f) : `${f.what} ${f.kb}K`)).join(', ')
       : `${v} (0x${v.toString(16)})`;
-    const from = fromLog.includes(k) ? 'the log' : fromImage.includes(k) ? 'the image' : `profile ${name}`;
+    const from = fromLog.includes(k)
+      ? 'the log'
+      : fromImage.includes(k)
+        ? 'the image'
+        : d.from.factsFromConfig?.includes(k)
+          ? `the configuration, over profile ${name}'s`
+          : `profile ${name}`;
     out.push(`${k.padEnd(15)} ${text}  [${from}]`);
   }
   if (d.from.factsFromImage?.some((r) => r.includes('"unused decrypted"')))
@@ -88,7 +94,10 @@ function buildText(d: BuildDescription, name: string, image: KernelImage | undef
     );
   if (image?.facts.brkArea && !fromLog.includes('brkSize'))
     out.push(
-      `note: the image's brk area is ${image.facts.brkArea / 1024} KiB; how much of it the boot reserves (brkSize) only a boot log shows`,
+      `note: the image's brk area is ${image.facts.brkArea / 1024} KiB; how much of it the boot reserves (brkSize) only a boot log shows` +
+        (d.from.factsFromConfig?.includes('brkSize')
+          ? " (the configuration gives its early page tables; DMI's part is the profile's)"
+          : ''),
     );
   return out;
 }

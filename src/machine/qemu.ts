@@ -21,6 +21,8 @@ const LOW_RAM_SPLIT = 0xb0000000;
 /** QEMU keeps this much below the end of low RAM for the firmware's ACPI data when it places the initrd. */
 const INITRD_TOP_GAP = 0x30000;
 const SEABIOS_TOP_RESERVED = 0x21000;
+/** The x86 kernel's setup header says initrd_addr_max 0x7fffffff (arch/x86/boot/header.S): QEMU loads no initrd above it. */
+const INITRD_ADDR_MAX = 0x7fffffff;
 const FOUR_G = 4 * GiB;
 
 export interface QemuSpec {
@@ -120,14 +122,15 @@ export function q35Machine(spec: QemuSpec, source = 'qemu'): Machine {
 
 /**
  * Where QEMU's loader puts an initrd of `size` bytes (x86_load_linux): page aligned, as high as
- * it fits below the end of low RAM less the ACPI gap. Returns the range the kernel reserves
- * (early_reserve_initrd rounds its end up to a page).
+ * it fits below the end of low RAM less the ACPI gap, and below the kernel's initrd_addr_max
+ * (2 GiB: a guest whose low RAM ends above it gets its initrd below 2 GiB). Returns the range the
+ * kernel reserves (early_reserve_initrd rounds its end up to a page).
  */
 export function qemuInitrdPlace(m: Machine, size: number): { start: number; size: number } {
   const lowEnd = Math.max(...m.e820.filter((e) => e.type === 'usable' && e.start < FOUR_G).map((e) => e.end));
   // The low RAM ends where SeaBIOS' reserved top does.
   const below4g = m.e820.find((e) => e.start === lowEnd && e.type === 'reserved')?.end ?? lowEnd;
-  const max = below4g - INITRD_TOP_GAP - 1;
+  const max = Math.min(below4g - INITRD_TOP_GAP - 1, INITRD_ADDR_MAX);
   const start = Math.floor((max - size) / 4096) * 4096;
   if (size <= 0 || start < 0x100000)
     throw new InputError(`an initrd of ${size} bytes does not fit in ${below4g} bytes of low RAM`, { field: '-initrd' });

@@ -3,13 +3,16 @@
 import type { KernelBuild, KernelConfig } from '../kernel/config.js';
 import type { KernelProfile } from '../kernel/profile.js';
 import { InputError } from '../util/errors.js';
+import { buildFromConfig } from './build-from-config.js';
 
 /** What a configuration file gave: the modelled options, and those it sets that change the boot but are not modelled. */
 export interface ReadKconfig {
   file: string;
   config: KernelConfig;
-  /** "NODES_SHIFT=6", "X86_5LEVEL=y", ...: options that change the boot, as the file sets them, whose effect hvosim leaves to the profile's build. */
+  /** "X86_5LEVEL=y", "NR_CPUS=64", ...: options that change the boot, as the file sets them, whose effect hvosim leaves to the profile's build. */
   notModelled: string[];
+  /** Every option as the file sets it ("y", "6", "n" for "is not set"): what build facts follow from (buildFromConfig()). */
+  values: ReadonlyMap<string, string>;
 }
 
 /** The modelled options, in the order they are said. */
@@ -32,16 +35,7 @@ const MODELLED = Object.keys(MODELLED_SET) as (keyof KernelConfig)[];
  * Options known to change what this boot does that hvosim does not read from a configuration yet: their
  * effect comes from the profile's build (its facts, read off Debian's boots), whatever the file says.
  */
-const NOT_MODELLED: readonly string[] = [
-  'NODES_SHIFT',
-  'ACPI_SLEEP',
-  'PRINTK_EXECUTION_CTX',
-  'LOG_BUF_SHIFT',
-  'NR_CPUS',
-  'X86_MPPARSE',
-  'X86_5LEVEL',
-  'DEFERRED_STRUCT_PAGE_INIT',
-];
+const NOT_MODELLED: readonly string[] = ['LOG_BUF_SHIFT', 'NR_CPUS', 'X86_MPPARSE', 'X86_5LEVEL', 'DEFERRED_STRUCT_PAGE_INIT'];
 
 /** Parse a .config: `CONFIG_X=value` lines and `# CONFIG_X is not set`; an option a full .config leaves out is off. */
 export function parseKconfig(text: string, file: string): ReadKconfig {
@@ -72,7 +66,7 @@ export function parseKconfig(text: string, file: string): ReadKconfig {
   const on = (k: string) => values.get(k) === 'y';
   const config = Object.fromEntries(MODELLED.map((k) => [k, on(k)])) as Record<keyof KernelConfig, boolean>;
   const notModelled = NOT_MODELLED.filter((k) => values.has(k) && values.get(k) !== 'n').map((k) => `${k}=${values.get(k)}`);
-  return { file, config, notModelled };
+  return { file, config, notModelled, values };
 }
 
 /** The options a configuration gave, as Kconfig writes them ("ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n"). */
@@ -80,9 +74,17 @@ export function kconfigText(c: KernelConfig): string {
   return MODELLED.map((k) => `${k}=${c[k] ? 'y' : 'n'}`).join(' ');
 }
 
-/** The profile with its build's configuration taken from a file (every other build fact stays the profile's). */
+/**
+ * The profile with its build's configuration taken from a file, and the facts that follow from its options
+ * (buildFromConfig()); every other build fact stays the profile's.
+ */
 export function profileWithConfig(p: KernelProfile, k: ReadKconfig): KernelProfile {
-  return { ...p, build: { ...p.build, config: k.config, configFrom: { file: k.file, notModelled: k.notModelled } } };
+  const { build, read } = buildFromConfig(k.values, k.config, p.build);
+  const facts = factNames(read);
+  return {
+    ...p,
+    build: { ...build, config: k.config, configFrom: { file: k.file, notModelled: k.notModelled, ...(facts.length ? { facts } : {}) } },
+  };
 }
 
 /** A build description (`hvosim build --json`): the options and facts learnt, and where each came from. */
@@ -100,6 +102,8 @@ export interface BuildDescription {
     /** The kernel image read (--kernel-image), and the facts it gave that no log overrode (absent in older files). */
     image?: string | null;
     factsFromImage?: string[];
+    /** The facts that follow from the configuration's options (buildFromConfig()) and no log or image overrode, by name. */
+    factsFromConfig?: string[];
   };
 }
 
@@ -135,7 +139,12 @@ export type BuildFact = (typeof BUILD_FACTS)[number];
 export function profileWithBuild(p: KernelProfile, d: BuildDescription, file: string): KernelProfile {
   const facts = Object.fromEntries(BUILD_FACTS.map((k) => [k, d.facts[k]])) as Pick<KernelBuild, BuildFact>;
   const supplied = [
-    ...new Set([...factNames(d.from.factsFromLog), ...factNames(d.from.factsFromImage ?? []), ...(d.from.config ? ['config'] : [])]),
+    ...new Set([
+      ...factNames(d.from.factsFromLog),
+      ...factNames(d.from.factsFromImage ?? []),
+      ...(d.from.factsFromConfig ?? []),
+      ...(d.from.config ? ['config'] : []),
+    ]),
   ];
   return {
     ...p,

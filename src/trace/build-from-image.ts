@@ -3,6 +3,7 @@
 // its sections' places and sizes), with the embedded configuration where the build has IKCONFIG.
 import type { KernelBuild } from '../simulator.js';
 import { InputError } from '../util/errors.js';
+import { pcpuFirstChunkAllocs, pcpuUnitPages } from '../profiles/build-from-config.js';
 
 /** How the kernel in a bzImage is packed: the formats hvosim unpacks, and those it names but refuses. */
 export type ImageCompression = 'gzip' | 'xz' | 'zstd' | 'lz4' | 'bzip2' | 'lzma' | 'lzo';
@@ -94,11 +95,17 @@ export interface ElfSection {
   size: number;
 }
 
+/** A PT_LOAD segment: where its bytes are in the file, and where they are loaded (virtual and physical). */
+export interface ElfLoad {
+  offset: number;
+  vaddr: bigint;
+  paddr: number;
+  filesz: number;
+  memsz: number;
+}
+
 /** The PT_LOAD segments and the allocated sections of a 64-bit little-endian ELF (the decompressed vmlinux). */
-export function parseElf(
-  e: Uint8Array,
-  file: string,
-): { loads: { paddr: number; vaddr: bigint; memsz: number }[]; sections: ElfSection[] } {
+export function parseElf(e: Uint8Array, file: string): { loads: ElfLoad[]; sections: ElfSection[] } {
   const bad = (what: string) => new InputError(what, { file, field: '--kernel-image' });
   if (e.length < 64 || u32(e, 0) !== 0x464c457f) throw bad('the unpacked kernel is not an ELF file (no vmlinux inside)');
   if (e[4] !== 2 || e[5] !== 1 || u16(e, 0x12) !== 62)
@@ -142,7 +149,7 @@ export function parseElf(
     const phys = !seg ? null : nobits ? seg.paddr + Number(addr - seg.vaddr) : seg.paddr + (offset - seg.offset);
     sections.push({ name: cString(e, strOff + u32(e, o), 128), nobits, phys, size });
   }
-  return { loads: segs.map((s) => ({ paddr: s.paddr, vaddr: s.vaddr, memsz: s.memsz })), sections };
+  return { loads: segs, sections };
 }
 
 /** What an image determines of its build. */
@@ -153,6 +160,10 @@ export interface ImageFacts {
   imageFrees: { what: string; kb: number; early?: boolean }[];
   /** The .brk section: the most reserve_brk() can reserve (what it does reserve, brkSize, the boot decides). */
   brkArea: number | null;
+  /** The static per-cpu data (.data..percpu, __per_cpu_start to __per_cpu_end); null when the image has no such section. */
+  percpuStatic: number | null;
+  /** The size alloc_node_data() allocates for each node's pg_data_t, read off its code (pgdatSizeOf()); null when not found. */
+  pgdatSize: number | null;
   /** The configuration between IKCFG_ST and IKCFG_ED (gzip), still packed; null without IKCONFIG in the image. */
   ikconfig: Uint8Array | null;
 }
@@ -199,7 +210,61 @@ export function imageFacts(e: Uint8Array, file: string): ImageFacts {
     const gap2 = kb(endBefore(rodata.phys!, data.phys!), data.phys!);
     if (gap2) imageFrees.push({ what: 'unused kernel image (rodata/data gap)', kb: gap2 });
   }
-  return { imageStart, imageSize, imageFrees, brkArea: sec('.brk')?.size ?? null, ikconfig: ikconfigOf(e) };
+  const percpu = sections.find((x) => x.name === '.data..percpu');
+  return {
+    imageStart,
+    imageSize,
+    imageFrees,
+    brkArea: sec('.brk')?.size ?? null,
+    percpuStatic: percpu ? percpu.size : null,
+    pgdatSize: pgdatSizeOf(e, loads),
+    ikconfig: ikconfigOf(e),
+  };
+}
+
+/**
+ * The size alloc_node_data() gives each node's pg_data_t, read off the x86_64 code that prints it: the
+ * "NODE_DATA(%d) allocated [mem %#010Lx-%#010Lx]" line takes its end as the start plus the size less one, which
+ * the compiler makes one `lea size-1(%reg),%reg` just before loading the format's address into %rdi. The size is
+ * taken only when the same function also passes it whole, as an immediate (to the allocator or to its panic()),
+ * and when every place the format is loaded agrees; otherwise null (a build that compiles it another way).
+ */
+export function pgdatSizeOf(e: Uint8Array, loads: readonly ElfLoad[]): number | null {
+  const buf = Buffer.from(e.buffer, e.byteOffset, e.length);
+  const at = buf.indexOf('NODE_DATA(%d) allocated [mem');
+  // printk's KERN_INFO prefix ("\x01" "6") is part of the string the code points at.
+  if (at < 2 || e[at - 2] !== 1) return null;
+  const seg = loads.find((l) => at - 2 >= l.offset && at - 2 < l.offset + l.filesz);
+  if (!seg) return null;
+  const fmt = seg.vaddr + BigInt(at - 2 - seg.offset);
+  // mov $fmt,%rdi: 48 c7 c7 and the address's low 32 bits (sign-extended to the kernel's 0xffffffff8... addresses).
+  const mov = Buffer.from([0x48, 0xc7, 0xc7, 0, 0, 0, 0]);
+  mov.writeUInt32LE(Number(fmt & 0xffffffffn), 3);
+  // The same size as an immediate (mov $size,%edi or %esi: bf/be imm32) earlier in the function.
+  const passedWhole = (size: number, i: number) => {
+    const imm = Buffer.alloc(4);
+    imm.writeUInt32LE(size);
+    const before = buf.subarray(Math.max(0, i - 160), i);
+    for (let k = before.indexOf(imm); k >= 0; k = before.indexOf(imm, k + 1))
+      if (before[k - 1] === 0xbf || before[k - 1] === 0xbe) return true;
+    return false;
+  };
+  const sizes = new Set<number>();
+  for (let i = buf.indexOf(mov); i >= 0; i = buf.indexOf(mov, i + 1)) {
+    // lea disp32(%reg),%reg with REX.W (48/4c 8d, ModRM mod 10, no SIB) among the few instructions around the
+    // load of the format (the compiler may schedule it before or after), confirmed by the whole size.
+    const found = new Set<number>();
+    for (let j = Math.max(0, i - 24); j <= i + 24; j++) {
+      if (j > i - 7 && j < i + 7) continue;
+      if ((e[j] === 0x48 || e[j] === 0x4c) && e[j + 1] === 0x8d && (e[j + 2]! & 0xc0) === 0x80 && (e[j + 2]! & 7) !== 4) {
+        const size = buf.readInt32LE(j + 3) + 1;
+        if (size >= 1024 && size <= 1 << 22 && passedWhole(size, i)) found.add(size);
+      }
+    }
+    if (found.size !== 1) return null;
+    sizes.add([...found][0]!);
+  }
+  return sizes.size === 1 ? [...sizes][0]! : null;
 }
 
 /** kernel/configs.c's kernel_config_data: the gzip'd .config between the markers "IKCFG_ST" and "IKCFG_ED". */
@@ -211,16 +276,39 @@ function ikconfigOf(e: Uint8Array): Uint8Array | null {
   return ed < 0 ? null : e.subarray(st + 8, ed);
 }
 
-/** The build facts an image gives, each said with what it was read from (as buildFromLog() says its own). */
-export function buildFromImage(f: ImageFacts, base: KernelBuild): { build: KernelBuild; read: string[] } {
+/**
+ * The build facts an image gives, each said with what it was read from (as buildFromLog() says its own). `modules`:
+ * whether the build has MODULES (its .config's word; Debian's builds have it), for the per-cpu module reserve.
+ */
+export function buildFromImage(
+  f: ImageFacts,
+  base: KernelBuild,
+  config?: ReadonlyMap<string, string>,
+): { build: KernelBuild; read: string[] } {
   const read = [
     'imageStart: the first PT_LOAD segment of the vmlinux (CONFIG_PHYSICAL_START)',
     'imageSize: the vmlinux from .text to the end of .bss',
   ];
+  // Without a configuration, Debian's options (MODULES, AMD_MEM_ENCRYPT) stand in.
+  const on = (k: string) => !config || config.get(k) === 'y';
   // "unused decrypted" (AMD_MEM_ENCRYPT) lies in .bss, whose used part no section says: the base build's stands in.
-  const decrypted = base.imageFrees.filter((p) => p.what === 'unused decrypted');
+  const decrypted = on('AMD_MEM_ENCRYPT') ? base.imageFrees.filter((p) => p.what === 'unused decrypted') : [];
   const frees = [...f.imageFrees.filter((p) => p.early), ...decrypted, ...f.imageFrees.filter((p) => !p.early)];
   const kept = decrypted.length ? '; "unused decrypted" is the profile\'s' : '';
   read.push(`imageFrees: the vmlinux's sections (.smp_locks, the init sections, the text/rodata/data gaps)${kept}`);
-  return { build: { ...base, imageStart: f.imageStart, imageSize: f.imageSize, imageFrees: frees }, read };
+  const build = { ...base, imageStart: f.imageStart, imageSize: f.imageSize, imageFrees: frees };
+  if (f.pgdatSize !== null) {
+    build.pgdatSize = f.pgdatSize;
+    read.push('pgdatSize: alloc_node_data() in the vmlinux (the size its "NODE_DATA(N) allocated" line adds)');
+  }
+  if (f.percpuStatic !== null) {
+    const modules = on('MODULES');
+    build.pcpuUnitPages = pcpuUnitPages(f.percpuStatic, modules);
+    build.pcpuFirstChunkAllocs = pcpuFirstChunkAllocs(f.percpuStatic, modules, base.pcpuFirstChunkAllocs);
+    read.push(
+      `pcpuUnitPages, pcpuFirstChunkAllocs: the vmlinux's .data..percpu (${f.percpuStatic} bytes), MODULES=${modules ? 'y' : 'n'} ` +
+        "(struct pcpu_chunk's own size is the profile's)",
+    );
+  }
+  return { build, read };
 }

@@ -120,6 +120,11 @@ export function buildFromLog(log: KernelLog, base: KernelBuild): BuildFromLog {
   return { build: b, read };
 }
 
+/** The facts a profile's configuration moved (buildFromConfig()), by name. */
+function configFacts(p: KernelProfile): string[] {
+  return [...(p.build.configFrom?.facts ?? [])].filter((f) => f !== 'config');
+}
+
 /** What a kernel image gave (buildFromImage() over the profile's build), for describeBuild(). */
 export interface BuildFromImageRead {
   file: string;
@@ -152,6 +157,9 @@ export function describeBuild(
       factsFromLog: learnt.read,
       notModelled: cfg?.notModelled ?? [],
       ...(image ? { image: image.file, factsFromImage: image.read.filter((r) => !factNames([r]).every((f) => fromLog.has(f))) } : {}),
+      ...(profile.build.configFrom?.facts?.length
+        ? { factsFromConfig: configFacts(profile).filter((f) => !fromLog.has(f) && !(image && factNames(image.read).includes(f))) }
+        : {}),
     },
   };
 }

@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { compressBlock } from 'lz4js';
 import { profileWithOwnBuild } from '../../src/cli/build-options.js';
 import { readKernelImage, unpackKernel } from '../../src/cli/kernel-image.js';
+import { pcpuUnitPages } from '../../src/profiles/build-from-config.js';
 import { getProfile } from '../../src/simulator.js';
 import { buildFromImage, imageFacts, parseSetupHeader } from '../../src/trace/build-from-image.js';
 import { InputError } from '../../src/util/errors.js';
@@ -182,6 +183,9 @@ describe('--kernel-image: a bzImage read for its build facts', () => {
         { what: 'unused kernel image (rodata/data gap)', kb: 12 },
       ]);
       assert.equal(facts.ikconfig, null);
+      assert.equal(facts.percpuStatic, 0x800);
+      // No alloc_node_data() code in this vmlinux: no size is guessed.
+      assert.equal(facts.pgdatSize, null);
     });
 
   test('the embedded configuration (IKCONFIG) is found between its markers', async () => {
@@ -208,9 +212,16 @@ describe('--kernel-image: a bzImage read for its build facts', () => {
     );
     assert.deepEqual(
       read.map((r) => r.split(':')[0]),
-      ['imageStart', 'imageSize', 'imageFrees'],
+      ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages, pcpuFirstChunkAllocs'],
     );
     assert.match(read[2]!, /"unused decrypted" is the profile's/);
+    // 2 KiB of static per-cpu data, Debian's 8 KiB module reserve and the 28 KiB dynamic one: 10 pages.
+    assert.equal(build.pcpuUnitPages, 10);
+    // A configuration without AMD_MEM_ENCRYPT nor MODULES: no "unused decrypted", no reserved chunk.
+    const own = buildFromImage(facts, base, new Map([['SPARSEMEM_VMEMMAP', 'y']]));
+    assert.ok(!own.build.imageFrees.some((f) => f.what === 'unused decrypted'));
+    assert.equal(own.build.pcpuUnitPages, 8);
+    assert.equal(own.build.pcpuFirstChunkAllocs.length, 9);
   });
 
   test('bad input: one line each, naming what is wrong', async () => {
@@ -230,13 +241,25 @@ describe('--kernel-image: a bzImage read for its build facts', () => {
 
 describe("Debian's real images: the facts scripts/check-kernel-image.ts derives equal the profiles' builds", () => {
   const recorded = JSON.parse(readFileSync(new URL('../fixtures/kernel-images.json', import.meta.url), 'utf8')) as {
-    images: { profile: string; package: string; imageStart: number; imageSize: number; imageFrees: { what: string; kb: number }[] }[];
+    images: {
+      profile: string;
+      package: string;
+      imageStart: number;
+      imageSize: number;
+      imageFrees: { what: string; kb: number }[];
+      pgdatSize: number | null;
+      percpuStatic: number | null;
+    }[];
   };
   for (const r of recorded.images)
     test(`${r.package}`, () => {
       const b = getProfile(r.profile)!.build;
       assert.equal(r.imageStart, b.imageStart);
       assert.equal(r.imageSize, b.imageSize);
+      // pg_data_t read off alloc_node_data()'s code, and the per-cpu unit from .data..percpu (Debian has MODULES):
+      // each equals what the boots print ("NODE_DATA(0) allocated", "percpu: Embedded N pages/cpu").
+      assert.equal(r.pgdatSize, b.pgdatSize);
+      assert.equal(pcpuUnitPages(r.percpuStatic!, true), b.pcpuUnitPages);
       // Every part the image places is the logged one; "unused decrypted" the image cannot say.
       assert.deepEqual(
         r.imageFrees,
@@ -261,7 +284,7 @@ describe('hvosim build/boot --kernel-image (the CLI)', () => {
     assert.equal(d.from.image, img);
     assert.deepEqual(
       d.from.factsFromImage.map((x: string) => x.split(':')[0]),
-      ['imageStart', 'imageSize', 'imageFrees'],
+      ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages, pcpuFirstChunkAllocs'],
     );
     const file = join(dir, 'b.json');
     writeFileSync(file, r.stdout);
@@ -281,7 +304,10 @@ describe('hvosim build/boot --kernel-image (the CLI)', () => {
   test('boot --kernel-image: the summary names the facts from the image', () => {
     const r = hvosim('boot', '--kernel-image', img, '--qemu', '-m 2G', '--no-plan');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /build: imageStart, imageSize, imageFrees from the image .*; every other build fact is profile 6\.12's/);
+    assert.match(
+      r.stdout,
+      /build: imageStart, imageSize, imageFrees, pcpuUnitPages, pcpuFirstChunkAllocs from the image .*; every other build fact is profile 6\.12's/,
+    );
   });
 
   test("conformance's profile (profileWithOwnBuild): the image's facts and its IKCONFIG, or --config's options", async () => {
@@ -291,7 +317,10 @@ describe('hvosim build/boot --kernel-image (the CLI)', () => {
     const p = profileWithOwnBuild('6.12', { kernelImage: withCfg }, undefined, image);
     assert.ok(typeof p !== 'string');
     assert.equal(p.build.imageSize, 0x13000);
-    assert.deepEqual(p.build.imageFrom, { file: withCfg, facts: ['imageStart', 'imageSize', 'imageFrees'] });
+    assert.deepEqual(p.build.imageFrom, {
+      file: withCfg,
+      facts: ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages', 'pcpuFirstChunkAllocs'],
+    });
     assert.equal(p.build.config.ZONE_DMA, false);
     assert.equal(p.build.configFrom?.file, `${withCfg} (IKCONFIG)`);
   });

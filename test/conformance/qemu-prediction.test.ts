@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { readBuildFile } from '../../src/cli/build-file.js';
 import { QEMU_FILES } from '../../src/cli/input.js';
 import { runConformance } from '../../src/conformance/run.js';
 import { parseQemuArgs } from '../../src/machine/qemu.js';
@@ -112,4 +113,49 @@ describe('custom builds: boot --qemu with the build learnt from one boot (its k0
       }
     });
   }
+});
+
+describe('custom builds predicted without a log: their kernel image and .config alone, 20 live cases each', () => {
+  // test/fixtures/custom/BUILD/build-from-image.json is `hvosim build --kernel V --kernel-image bzImage --config config
+  // --json` over the bzImage scripts/build-kernel.sh made; live/ holds 20 generated cases that bzImage booted under
+  // QEMU (seeds 2207 and 2208). No log of the build went into the facts.
+  const builds: [string, string, number][] = [
+    // build, profile, cases exact in zoneinfo, meminfo and hugepages
+    ['7.3-min', '7.3', 19],
+    ['6.12-min', '6.12', 15],
+  ];
+  for (const [b, v, exact] of builds)
+    test(`${b}: every memblock call; ${exact} of 20 exact; no miss that replay (with the log's facts) does not share, beyond a page`, async () => {
+      const dir = join(FIXTURES, 'custom', b);
+      const file = join(dir, 'build-from-image.json');
+      const d = readBuildFile(file);
+      assert.deepEqual(d.from.factsFromLog, []);
+      const out = mkdtempSync(join(tmpdir(), 'hvosim-custom-image-'));
+      const r = await runConformance({
+        count: 0,
+        seed: 1,
+        jobs: 1,
+        profile: profileWithBuild(getProfile(v)!, d, file),
+        out,
+        work: out,
+        timeoutSec: 1,
+        fromLogs: join(dir, 'live'),
+      });
+      assert.equal(r.results.length, 20);
+      const key = /^(zoneinfo|meminfo|hugepages)/;
+      let hits = 0;
+      for (const c of r.results) {
+        const q = c.qemu!;
+        assert.equal(q.memblock.matched, q.memblock.total, c.case.id);
+        const missed = q.mismatches.filter((m) => m.kind === 'observable');
+        if (!missed.some((m) => key.test(m.what))) hits++;
+        const replayed = new Set(c.replay!.mismatches.map((m) => m.what));
+        for (const m of missed.filter((x) => !replayed.has(x.what))) {
+          // A page of 4 KiB, in kB or in pages.
+          const off = Math.abs(Number(m.kernel) - Number(m.ours));
+          assert.ok(off <= 4, `${c.case.id} ${m.what}: kernel ${m.kernel} / ours ${m.ours}`);
+        }
+      }
+      assert.equal(hits, exact);
+    });
 });

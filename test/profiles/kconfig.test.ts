@@ -20,7 +20,7 @@ const CONFIG = join(DIR, 'config');
 describe('parseKconfig()', () => {
   test('y is on; "is not set" and an option the file leaves out are off', () => {
     const k = parseKconfig(
-      '# comment\nCONFIG_SPARSEMEM_VMEMMAP=y\nCONFIG_ZONE_DMA32=y\n# CONFIG_ZONE_DMA is not set\nCONFIG_NODES_SHIFT=6\n\n',
+      '# comment\nCONFIG_SPARSEMEM_VMEMMAP=y\nCONFIG_ZONE_DMA32=y\n# CONFIG_ZONE_DMA is not set\nCONFIG_NR_CPUS=64\nCONFIG_NODES_SHIFT=6\n\n',
       'x',
     );
     assert.deepEqual(k.config, {
@@ -41,7 +41,9 @@ describe('parseKconfig()', () => {
       'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
         'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n CMA=n',
     );
-    assert.deepEqual(k.notModelled, ['NODES_SHIFT=6']);
+    assert.deepEqual(k.notModelled, ['NR_CPUS=64']);
+    assert.equal(k.values.get('NODES_SHIFT'), '6');
+    assert.equal(k.values.get('ZONE_DMA'), 'n');
   });
   test('a file that is no configuration is an input error naming the line', () => {
     assert.throws(
@@ -68,7 +70,7 @@ describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)',
       'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
         'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n CMA=n',
     );
-    assert.ok(k.notModelled.includes('NODES_SHIFT=6'), k.notModelled.join(', '));
+    assert.ok(k.notModelled.includes('NR_CPUS=2'), k.notModelled.join(', '));
   });
   for (const f of files) {
     test(`${f}: replays in full with its .config and the build facts read off its own log`, () => {
@@ -109,14 +111,19 @@ describe('hvosim boot --config', () => {
     assert.equal(t.status, 0, t.stderr);
     assert.match(
       t.stdout,
-      /^build: ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n .* from .*config\.gz; every other build fact is profile 6\.12's$/m,
+      new RegExp(
+        '^build: ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n .* from .*config\\.gz; ' +
+          "realModeSize, brkSize, pgdatSize from it too; every other build fact is profile 6\\.12's$",
+        'm',
+      ),
     );
-    assert.match(t.stdout, /^note: .*config\.gz sets options hvosim does not model yet .*NODES_SHIFT=6/m);
+    assert.match(t.stdout, /^note: .*config\.gz sets options hvosim does not model yet .*NR_CPUS=2/m);
     assert.doesNotMatch(t.stdout, / DMA /);
     const j = JSON.parse(run('boot', '--kernel', '6.12', '--config', CONFIG, '--qemu', '-m 2G', '--json').stdout);
     assert.equal(j.build.config.ZONE_DMA, false);
     assert.equal(j.build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP, true);
-    assert.ok(j.build.configFrom.notModelled.includes('NODES_SHIFT=6'));
+    assert.ok(j.build.configFrom.notModelled.includes('NR_CPUS=2'));
+    assert.deepEqual(j.build.configFrom.facts, ['realModeSize', 'brkSize', 'pgdatSize']);
     assert.equal(JSON.parse(run('boot', '--json').stdout).build.configFrom, null);
   });
   test('a file that is no configuration, or a broken gzip, is one line and exit 2', () => {
