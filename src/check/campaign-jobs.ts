@@ -15,7 +15,7 @@ import {
   type CaseOutcome,
   type CheckCase,
 } from './campaign.js';
-import type { ProfileName } from '../simulator.js';
+import type { KernelProfile, ProfileName } from '../simulator.js';
 
 /** Cases a thread takes at a time: few, so the last batches end together. */
 const BATCH = 4;
@@ -23,7 +23,7 @@ const BATCH = 4;
 /** What a worker is given for one campaign (a message; the workers stay for the next). */
 export interface JobsWorkerData {
   cases: CheckCase[];
-  profile: ProfileName;
+  profile: ProfileName | KernelProfile;
   /** The index of the next case nobody has taken (an Int32Array over a SharedArrayBuffer). */
   next: Int32Array;
 }
@@ -38,7 +38,7 @@ export function takeBatch(next: Int32Array, total: number): number {
 }
 
 /** Judge the cases of one batch. */
-export function judgeBatch(cases: CheckCase[], from: number, profile: ProfileName): CaseOutcome[] {
+export function judgeBatch(cases: CheckCase[], from: number, profile: ProfileName | KernelProfile): CaseOutcome[] {
   return cases.slice(from, from + BATCH).map((c) => judgeCase(c, profile));
 }
 

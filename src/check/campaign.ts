@@ -3,7 +3,7 @@
 // invariant that breaks is reported once, with the smallest case fast-check
 // can shrink it to and a one-line command that reproduces it.
 import fc from 'fast-check';
-import type { MemblockFaults, ProfileName } from '../simulator.js';
+import type { KernelProfile, MemblockFaults, ProfileName } from '../simulator.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { checkedBoot, type StepViolation } from './checked-boot.js';
 import { faultSpecs } from './faults.js';
@@ -100,19 +100,20 @@ export function qemuArgs(c: CheckCase): string {
 }
 
 /** A command that reproduces the case. */
-export function reproducer(c: CheckCase, profile: ProfileName): string {
+export function reproducer(c: CheckCase, profile: ProfileName | KernelProfile, buildArgs = ''): string {
   const faults = faultSpecs(c.faults)
     .map((f) => ` --fault ${f}`)
     .join('');
-  return `hvosim boot --kernel ${profile} --qemu "${qemuArgs(c)}" --cmdline "${c.cmdline}"${faults} --check`;
+  const name = typeof profile === 'string' ? profile : profile.name;
+  return `hvosim boot --kernel ${name}${buildArgs} --qemu "${qemuArgs(c)}" --cmdline "${c.cmdline}"${faults} --check`;
 }
 
 /** Boot one case with the invariants checked. */
-export function runCase(c: CheckCase, profile: ProfileName, invariants?: string[]): StepViolation[] {
+export function runCase(c: CheckCase, profile: ProfileName | KernelProfile, invariants?: string[]): StepViolation[] {
   return bootCase(c, profile, invariants).violations;
 }
 
-function bootCase(c: CheckCase, profile: ProfileName, invariants?: string[]) {
+function bootCase(c: CheckCase, profile: ProfileName | KernelProfile, invariants?: string[]) {
   const m = { ...parseQemuArgs(qemuArgs(c)), cmdline: c.cmdline };
   return checkedBoot(m, { profile, faults: c.faults, invariants });
 }
@@ -147,7 +148,7 @@ export interface CaseOutcome {
 }
 
 /** Boot one case of a campaign and say what it came to (what a worker of `check --jobs` sends back). */
-export function judgeCase(c: CheckCase, profile: ProfileName): CaseOutcome {
+export function judgeCase(c: CheckCase, profile: ProfileName | KernelProfile): CaseOutcome {
   const r = bootCase(c, profile);
   // The kind of death, without the addresses and sizes that vary from case to case.
   const panic = r.state.panic ? r.state.panic.replace(/\b(0x[0-9a-f]+|[0-9a-f]{16}|\d+)\b/g, 'N') : null;
@@ -155,7 +156,10 @@ export function judgeCase(c: CheckCase, profile: ProfileName): CaseOutcome {
 }
 
 export interface CampaignOptions {
-  profile: ProfileName;
+  /** The profile, or a profile with a user's build (--config, --build, --kernel-image). */
+  profile: ProfileName | KernelProfile;
+  /** The options that describe that build, as the reproducers repeat them (" --config FILE"). */
+  buildArgs?: string;
   runs: number;
   seed: number;
   faults: boolean;
@@ -193,7 +197,7 @@ export function summarize(opts: CampaignOptions, cases: CheckCase[], outcomes: C
   cases.forEach((c, i) => {
     const { panic, invariants } = outcomes[i]!;
     if (panic !== null) {
-      const p = panics.get(panic) ?? { cases: 0, reproducer: reproducer(c, opts.profile) };
+      const p = panics.get(panic) ?? { cases: 0, reproducer: reproducer(c, opts.profile, opts.buildArgs) };
       p.cases++;
       panics.set(panic, p);
     } else if (!invariants.length) clean++;
@@ -213,10 +217,10 @@ export function summarize(opts: CampaignOptions, cases: CheckCase[], outcomes: C
     );
     const smallest = (out.counterexample?.[0] as CheckCase | undefined) ?? c;
     const violation = runCase(smallest, opts.profile, [inv])[0] ?? runCase(c, opts.profile, [inv])[0]!;
-    findings.push({ invariant: inv, cases: n, smallest, violation, reproducer: reproducer(smallest, opts.profile) });
+    findings.push({ invariant: inv, cases: n, smallest, violation, reproducer: reproducer(smallest, opts.profile, opts.buildArgs) });
   }
   return {
-    profile: opts.profile,
+    profile: typeof opts.profile === 'string' ? opts.profile : opts.profile.name,
     faults: opts.faults,
     seed: opts.seed,
     runs: opts.runs,

@@ -3,6 +3,7 @@ import {
   boot,
   estimatedOthers,
   type KernelFeatures,
+  type KernelProfile,
   type KernelState,
   type MemblockFaults,
   type OtherSubsystems,
@@ -119,8 +120,14 @@ export function vmemmapSummary(s: KernelState): VmemmapSummary {
   return v;
 }
 
-function profileRun(machine: Machine, profile: ProfileName, others: OtherSubsystems | null, faults?: MemblockFaults): ProfileRun {
-  const s = boot(machine, { profile, others, faults });
+function profileRun(
+  machine: Machine,
+  asked: ProfileName | KernelProfile,
+  others: OtherSubsystems | null,
+  faults?: MemblockFaults,
+): ProfileRun {
+  const s = boot(machine, { profile: asked, others, faults });
+  const profile = s.profile.name;
   const callsByCaller: ProfileRun['callsByCaller'] = {};
   for (const c of s.memblock.calls) {
     if (!c.fn.includes('alloc') && c.fn !== 'memblock_phys_free') continue;
@@ -205,8 +212,8 @@ const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 /** Boot the machine with both profiles and say what differs. */
 export function diffBoots(
   machine: Machine,
-  pa: ProfileName,
-  pb: ProfileName,
+  pa: ProfileName | KernelProfile,
+  pb: ProfileName | KernelProfile,
   opts: { others?: OtherSubsystems | null; faults?: MemblockFaults } = {},
 ): BootDiff {
   const others = opts.others === undefined ? estimatedOthers : opts.others;

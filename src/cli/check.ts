@@ -1,13 +1,21 @@
 // hvosim check: a randomized campaign of boots with every invariant checked after every step.
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import {
+  addBuildOptions,
+  type BuildOptions,
+  buildOptionsText,
+  profileWithOwnBuild,
+  readBuildOption,
+  readImageOption,
+} from './build-options.js';
 import { DEFAULT_PROFILE } from '../simulator.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { parseKernel } from './boot.js';
 import { CASES_OPTION, SEED_OPTION, wholeOption } from './options.js';
 import { printJson, progress, table } from './output.js';
 
-interface CheckCliOptions {
+interface CheckCliOptions extends BuildOptions {
   kernel: string;
   faults?: boolean;
   runs: string;
@@ -26,14 +34,14 @@ const JOBS_FROM_RUNS = 10_000;
 const MAX_JOBS = 1024;
 
 export function registerCheck(program: Command): void {
-  program
-    .command('check')
+  addBuildOptions(program.command('check'))
     .description('boot generated machines and command lines (and injected faults) with every invariant checked after every step')
     .option('--kernel <profile>', 'kernel profile or kernel version (7.2)', DEFAULT_PROFILE.name)
     .option('--faults', 'inject memblock allocation failures (the Nth allocation, a kernel function, a node)')
     .option('--runs <n>', 'generated cases', '200')
     .option('--seed <s>', 'seed of the generator (same seed, same cases)', '1')
     .option('--json', 'print the findings as JSON')
+    .option('--kernel-image <path>', 'your kernel (a bzImage): its build facts (place, size, pg_data_t, per-cpu, IKCONFIG)')
     .option(
       '--jobs <n>',
       `threads that boot cases (default: one per core from ${JOBS_FROM_RUNS.toLocaleString('en')} runs on, else 1: each thread warms its JIT up ` +
@@ -63,6 +71,11 @@ Examples:
       const { runCampaignJobs } = await import('../check/campaign-jobs.js');
       const kernel = parseKernel(o.kernel);
       const profile = kernel.profile;
+      // A build of the user's (--build, --config, --kernel-image): every case boots it, and the reproducers say it.
+      const described = await readBuildOption(o);
+      const image = described ? undefined : await readImageOption(o);
+      const own = profileWithOwnBuild(profile, o, described, image);
+      const buildArgs = `${buildOptionsText(o)}${o.kernelImage !== undefined && !described ? ` --kernel-image ${o.kernelImage}` : ''}`;
       const runs = wholeOption(o.runs, '--runs', CASES_OPTION);
       const seed = wholeOption(o.seed, '--seed', SEED_OPTION);
       const jobs =
@@ -72,11 +85,12 @@ Examples:
             : 1
           : wholeOption(o.jobs, '--jobs', { what: 'a number of threads', min: 1, max: MAX_JOBS, why: 'one per processor is enough' });
       const bar = progress(`checking ${profile}`, runs);
-      const campaign = { profile, runs, seed, faults: !!o.faults, onProgress: (done: number) => bar.update(done) };
+      const campaign = { profile: own, buildArgs, runs, seed, faults: !!o.faults, onProgress: (done: number) => bar.update(done) };
       const r = jobs > 1 ? await runCampaignJobs({ ...campaign, jobs }) : runCampaign(campaign);
       bar.stop();
       process.exitCode = r.findings.length ? 1 : 0;
-      if (o.json) return printJson({ ...r, kernel });
+      const build = typeof own === 'string' ? null : { configFrom: own.build.configFrom ?? null, imageFrom: own.build.imageFrom ?? null };
+      if (o.json) return printJson({ ...r, kernel, build });
       const out: string[] = [];
       const died = r.panics.reduce((a, p) => a + p.cases, 0);
       out.push(
@@ -84,6 +98,7 @@ Examples:
           `${r.clean} clean, ${died} died as the kernel would, ${r.findings.length} invariants broken (${r.seconds.toFixed(1)} s)`,
       );
       if (kernel.note) out.push(`note: ${kernel.note}.`);
+      if (buildArgs) out.push(`build: every case boots with${buildArgs}`);
       if (died)
         out.push(
           '',

@@ -1,6 +1,6 @@
 // hvosim diff: one machine, two kernel profiles, side by side.
 import type { Command } from 'commander';
-import { DEFAULT_PROFILE, estimatedOthers, REFERENCE_PROFILE } from '../simulator.js';
+import { DEFAULT_PROFILE, estimatedOthers, type KernelProfile, REFERENCE_PROFILE } from '../simulator.js';
 import { diedLine, diffBoots, verdictLine, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
 import { replayedOthers } from '../trace/foreign.js';
@@ -10,19 +10,38 @@ import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { firstOf, paint, printJson, table } from './output.js';
+import { addBuildOptions, type BuildOptions, profileWithOwnBuild, readBuildOption, readImageOption } from './build-options.js';
 import { kernelWarnings } from '../report/boot-view.js';
 
 /** Most dmesg lines of each side that diff --json quotes. */
 const DIFF_DMESG_LINES = 100;
 
-type DiffCliOptions = MachineOptions & { kernel?: string[]; fault?: string[]; json?: boolean; dmesg?: boolean };
+type DiffCliOptions = MachineOptions & BuildOptions & { kernel?: string[]; fault?: string[]; json?: boolean; dmesg?: boolean };
+
+/** Where a user's build came from, for the JSON: the configuration, the image and the log, and the facts each gave. */
+function buildOrigin(p: KernelProfile) {
+  const b = p.build;
+  return { configFrom: b.configFrom ?? null, imageFrom: b.imageFrom ?? null, factsFrom: b.factsFrom ?? null };
+}
+
+/** A user's build in one line: the files it came from and the facts they gave. */
+function ownBuildLine(p: KernelProfile): string | null {
+  const b = p.build;
+  const parts = [
+    b.configFrom
+      ? `options${b.configFrom.facts?.length ? ` and ${b.configFrom.facts.filter((f) => f !== 'config').join(', ')}` : ''} from ${b.configFrom.file}`
+      : null,
+    b.imageFrom ? `${b.imageFrom.facts.join(', ')} from the image ${b.imageFrom.file}` : null,
+  ].filter((x): x is string => x !== null);
+  return parts.length ? `${parts.join('; ')}; every other build fact is each profile's` : null;
+}
 
 /** The two kernels without --kernel: the default profile's base (the generation its series applies to), then it. */
 const DEFAULT_KERNELS = [DEFAULT_PROFILE.base ?? REFERENCE_PROFILE.name, DEFAULT_PROFILE.name];
 
 export function registerDiff(program: Command): void {
   const cmd = program.command('diff').description('boot one machine with two kernel profiles and show what differs');
-  machineOptions(cmd, (f, d) => program.createOption(f, d))
+  addBuildOptions(machineOptions(cmd, (f, d) => program.createOption(f, d)))
     .option(
       '--kernel <profile>',
       `a kernel profile or kernel version (7.2); give it twice (default: ${DEFAULT_KERNELS.join(' and ')})`,
@@ -35,6 +54,7 @@ export function registerDiff(program: Command): void {
     )
     .option('--dmesg', 'also list every dmesg line only one boot printed')
     .option('--json', 'print the comparison as JSON')
+    .option('--kernel-image <path>', 'your kernel (a bzImage): its build facts (place, size, pg_data_t, per-cpu, IKCONFIG) on both sides')
     .addHelpText(
       'after',
       `
@@ -49,7 +69,10 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
       const kernels = o.kernel ?? DEFAULT_KERNELS;
       if (kernels.length !== 2) throw new InputError(`give --kernel exactly twice (got ${kernels.length})`, { field: '--kernel' });
       const [ka, kb] = kernels.map((k) => parseKernel(k));
-      const [pa, pb] = [ka!.profile, kb!.profile];
+      // A build of the user's (--build, --config, --kernel-image) is booted on both sides, each side's code its profile's.
+      const described = await readBuildOption(o);
+      const image = described ? undefined : await readImageOption(o);
+      const [pa, pb] = [ka!.profile, kb!.profile].map((p) => profileWithOwnBuild(p!, o, described, image));
       const faults = parseFaults(o.fault ?? []);
       const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
@@ -85,6 +108,7 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
         return printJson({
           verdict,
           machine: { name: machine.name, cmdline: machine.cmdline },
+          build: typeof pa === 'string' ? null : buildOrigin(pa!),
           warnings,
           died,
           a: side(d.a, ka),
@@ -103,6 +127,8 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
       if (died.length) out.push('');
       out.push(`hvosim diff: ${machine.name} (${machine.source}), ${A} against ${B}`);
       for (const n of new Set([ka!.note, kb!.note])) if (n) out.push(paint('33', `note: ${n}.`));
+      const own = typeof pa === 'string' ? null : ownBuildLine(pa!);
+      if (own) out.push(`build (both sides): ${own}`);
       out.push(`command line: ${machine.cmdline || '(empty)'}`);
       for (const w of warnings) out.push(paint('33', `warning: ${w}`));
       out.push('');
