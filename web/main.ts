@@ -240,7 +240,7 @@ function diffHtml(r: Extract<Response, { kind: 'boot' }>): string {
 }
 
 function clearMessages(): void {
-  for (const id of ['machine-error', 'machine-warning', 'cmdline-error', 'general-error']) $(id).textContent = '';
+  for (const id of ['machine-error', 'machine-warning', 'cmdline-error', 'build-error', 'general-error']) $(id).textContent = '';
   $('confirm').hidden = true;
   $('cmdline-error').classList.remove('shown');
   $('machine').classList.remove('invalid');
@@ -253,6 +253,7 @@ async function runBoot(force = false): Promise<void> {
     cmdline: ($('cmdline') as HTMLInputElement).value,
     profile: ($('profile') as HTMLSelectElement).value as ProfileName,
     compare: (($('compare') as HTMLSelectElement).value || null) as ProfileName | null,
+    buildText: ($('build') as HTMLTextAreaElement).value,
     force,
   };
   // A newer boot replaces one still running: that one's answer is no longer wanted.
@@ -266,7 +267,7 @@ async function runBoot(force = false): Promise<void> {
   if (mine !== latestBoot || !r) return; // replaced or cancelled meanwhile
   stopRunning();
   if (!r.ok) {
-    const target = r.error.field === 'machine' ? 'machine-error' : r.error.field === 'cmdline' ? 'cmdline-error' : 'general-error';
+    const target = r.error.field === 'general' ? 'general-error' : `${r.error.field}-error`;
     $(target).textContent = r.error.message;
     if (target === 'cmdline-error') $(target).classList.add('shown');
     if (r.error.field === 'machine') $('machine').classList.add('invalid');
@@ -283,6 +284,7 @@ async function runBoot(force = false): Promise<void> {
   lastGood = req;
   workerHasBoot = true;
   $('machine-warning').textContent = r.machineWarnings.map((w) => `warning: ${w}`).join('\n');
+  $('build-note').textContent = r.buildNote ?? '';
   // What the kernel said about the command line, next to it (not only in the log below).
   const kernelSaid = [...new Set([...r.a.kernelWarnings, ...(r.b?.kernelWarnings ?? [])])];
   $('cmdline-error').textContent = [...r.cmdWarnings.map((w) => `warning: ${w}`), ...kernelSaid.map((l) => `kernel: ${l}`)].join('\n');
@@ -389,7 +391,7 @@ window.addEventListener('resize', () => {
     drawColumn('b');
   }, 150);
 });
-for (const id of ['machine', 'cmdline']) $(id).addEventListener('input', bootSoon);
+for (const id of ['machine', 'cmdline', 'build']) $(id).addEventListener('input', bootSoon);
 for (const id of ['profile', 'compare']) $(id).addEventListener('change', () => void runBoot());
 $('controls').addEventListener('submit', (e) => {
   e.preventDefault();

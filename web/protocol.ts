@@ -12,6 +12,8 @@ export type Request =
       cmdline: string;
       profile: ProfileName;
       compare: ProfileName | null;
+      /** The user's build, pasted: a .config, or a build description (hvosim build --json); empty for the profiles' own. */
+      buildText: string;
       /** Boot even a machine the worker would first ask about (too large to boot quickly). */
       force?: boolean;
     }
@@ -33,13 +35,15 @@ export interface View {
 }
 
 export type Response =
-  | { id: number; ok: false; error: { field: 'machine' | 'cmdline' | 'general'; message: string } }
+  | { id: number; ok: false; error: { field: 'machine' | 'cmdline' | 'build' | 'general'; message: string } }
   | {
       id: number;
       ok: true;
       kind: 'boot';
       machineWarnings: string[];
       cmdWarnings: string[];
+      /** What the pasted build gave (options, facts), and what stayed the profile's; null without one. */
+      buildNote: string | null;
       a: View;
       b?: View;
       diff?: { summary: string[]; dmesgOnlyA: string[]; dmesgOnlyB: string[]; memmapBootPages: [number | null, number | null] };

@@ -1,7 +1,20 @@
 // The simulator in the browser: the same modules the command line runs, in a worker so
 // a 64 TiB boot does not freeze the page. It keeps the last boots, so scrubbing the
 // timeline only redraws.
-import { boot, estimatedOthers, getArch, memblockDbgLine, type KernelState, type ProfileName } from '../src/simulator.js';
+import {
+  boot,
+  estimatedOthers,
+  getArch,
+  getProfile,
+  type KernelProfile,
+  type KernelState,
+  memblockDbgLine,
+  parseKconfig,
+  type ProfileName,
+  profileWithBuild,
+  profileWithConfig,
+} from '../src/simulator.js';
+import { parseBuildJson } from '../src/cli/build-json.js';
 import { loadMachineJson } from '../src/machine/json.js';
 import { machineRamBytes, type Machine } from '../src/machine/types.js';
 import { humanSize } from '../src/util/units.js';
@@ -16,10 +29,36 @@ import type { Request, Response, View } from './protocol.js';
 
 const MACHINE_FILE = 'machine.json';
 /** The last boots, and what booted them (to boot again up to a step, for the vmemmap as of that step). */
-const booted: Record<'a' | 'b', { s: KernelState; machine: Machine; profile: ProfileName; vmemmapAt: Map<number, VmemmapPicture> } | null> =
-  { a: null, b: null };
+const booted: Record<
+  'a' | 'b',
+  { s: KernelState; machine: Machine; profile: ProfileName | KernelProfile; vmemmapAt: Map<number, VmemmapPicture> } | null
+> = { a: null, b: null };
 
-function keep(which: 'a' | 'b', s: KernelState, machine: Machine, profile: ProfileName): void {
+const BUILD_FIELD = 'build';
+
+/**
+ * A profile with the user's pasted build: a build description (JSON, as `hvosim build --json` writes it) or a
+ * .config (as `--config` reads it); the profile itself when the field is empty.
+ */
+function withBuild(name: ProfileName, text: string): ProfileName | KernelProfile {
+  if (!text.trim()) return name;
+  const p = getProfile(name)!;
+  if (text.trimStart().startsWith('{')) return profileWithBuild(p, parseBuildJson(text, BUILD_FIELD, 'the build'), BUILD_FIELD);
+  return profileWithConfig(p, parseKconfig(text, BUILD_FIELD));
+}
+
+/** What a pasted build gave, in one line (the command line's "build:" line and note). */
+function buildNote(p: ProfileName | KernelProfile): string | null {
+  if (typeof p === 'string' || !p.build.configFrom) return null;
+  const from = p.build.configFrom;
+  const facts = (from.facts ?? []).filter((f) => f !== 'config');
+  return (
+    `build: the options${facts.length ? ` and ${facts.join(', ')}` : ''} from the pasted build; every other build fact is each profile's` +
+    (from.notModelled.length ? `. Set but not modelled (the profile's build stands in): ${from.notModelled.join(', ')}` : '')
+  );
+}
+
+function keep(which: 'a' | 'b', s: KernelState, machine: Machine, profile: ProfileName | KernelProfile): void {
   booted[which] = { s, machine, profile, vmemmapAt: new Map() };
 }
 
@@ -62,11 +101,11 @@ function stepCalls(s: KernelState, step: number): string[] {
 }
 
 /** What the page shows of a finished boot, as of its last step. */
-function view(s: KernelState, m: Machine, profile: ProfileName): View {
+function view(s: KernelState, m: Machine, profile: ProfileName | KernelProfile): View {
   const at = s.steps.length - 1;
   const mi = meminfoObject(s);
   return {
-    profile,
+    profile: s.profile.name,
     picture: bootPicture(s, at),
     plan: planOfBoot(s, m, { profile, others: estimatedOthers }),
     memTotalKb: mi.MemTotal ?? 0,
@@ -120,24 +159,35 @@ function handle(req: Request): Response {
     throw e;
   }
   m = { ...m, cmdline: req.cmdline };
+  let pa: ProfileName | KernelProfile;
+  let pb: ProfileName | KernelProfile | null;
+  try {
+    pa = withBuild(req.profile, req.buildText);
+    pb = req.compare ? withBuild(req.compare, req.buildText) : null;
+  } catch (e) {
+    if (e instanceof InputError) return { id: req.id, ok: false, error: { field: 'build', message: e.describe() } };
+    throw e;
+  }
+  const note = buildNote(pa);
   if (!req.force) {
     const reason = slowBootReason(m);
     if (reason) return { id: req.id, ok: true, kind: 'confirm', reason };
   }
   const machineWarnings = m.warnings;
   const cmdWarnings = cmdlineWarnings(req.cmdline);
-  if (req.compare) {
-    const d = diffBoots(m, req.profile, req.compare, { others: estimatedOthers });
-    keep('a', d.a.state, m, req.profile);
-    keep('b', d.b.state, m, req.compare);
+  if (pb) {
+    const d = diffBoots(m, pa, pb, { others: estimatedOthers });
+    keep('a', d.a.state, m, pa);
+    keep('b', d.b.state, m, pb);
     return {
       id: req.id,
       ok: true,
       kind: 'boot',
       machineWarnings,
       cmdWarnings,
-      a: view(d.a.state, m, req.profile),
-      b: view(d.b.state, m, req.compare),
+      buildNote: note,
+      a: view(d.a.state, m, pa),
+      b: view(d.b.state, m, pb),
       diff: {
         summary: d.summary,
         dmesgOnlyA: d.dmesgOnlyA,
@@ -150,10 +200,10 @@ function handle(req: Request): Response {
       },
     };
   }
-  const s = boot(m, { profile: req.profile, others: estimatedOthers });
-  keep('a', s, m, req.profile);
+  const s = boot(m, { profile: pa, others: estimatedOthers });
+  keep('a', s, m, pa);
   booted.b = null;
-  return { id: req.id, ok: true, kind: 'boot', machineWarnings, cmdWarnings, a: view(s, m, req.profile) };
+  return { id: req.id, ok: true, kind: 'boot', machineWarnings, cmdWarnings, buildNote: note, a: view(s, m, pa) };
 }
 
 self.onmessage = (ev: MessageEvent<Request>) => {

@@ -1,87 +1,9 @@
-// A build description file (hvosim build --json), read and checked (zod, loaded only when --build is given).
-import { z } from 'zod';
-import { type BuildDescription, getProfile } from '../simulator.js';
-import { InputError } from '../util/errors.js';
+// A build description file (hvosim build --json) given with --build: read, then checked (build-json.ts).
+import type { BuildDescription } from '../simulator.js';
+import { parseBuildJson } from './build-json.js';
 import { inputName, readInputFile } from './input.js';
-
-const kb = z.number().int().nonnegative();
-const schema = z.strictObject({
-  format: z.literal('hvosim-build/1'),
-  kernel: z.string(),
-  config: z.strictObject({
-    ZONE_DMA: z.boolean(),
-    ZONE_DMA32: z.boolean(),
-    ZONE_DEVICE: z.boolean(),
-    CONTIG_ALLOC: z.boolean(),
-    MEMORY_HOTREMOVE: z.boolean(),
-    HUGETLB_PAGE_OPTIMIZE_VMEMMAP: z.boolean(),
-    HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON: z.boolean(),
-    // Added after the format's first files: absent, the profile's build says.
-    CPUMASK_OFFSTACK: z.boolean().optional(),
-    FIRMWARE_MEMMAP: z.boolean().optional(),
-    HIBERNATION: z.boolean().optional(),
-    CMA: z.boolean().optional(),
-  }),
-  facts: z.strictObject({
-    imageStart: kb,
-    imageSize: kb,
-    pgdatSize: kb,
-    brkSize: kb,
-    realModeSize: kb,
-    prbDescSize: kb,
-    printkInfoSize: kb,
-    pcpuUnitPages: kb,
-    pcpuFirstChunkAllocs: z.array(kb).optional(),
-    bootCpumasks: kb.optional(),
-    imageFrees: z.array(z.strictObject({ what: z.string(), kb, early: z.boolean().optional() })),
-  }),
-  from: z.strictObject({
-    config: z.string().nullable(),
-    log: z.string().nullable(),
-    factsFromLog: z.array(z.string()),
-    notModelled: z.array(z.string()),
-    // Added with --kernel-image: the image read and the facts it gave.
-    image: z.string().nullable().optional(),
-    factsFromImage: z.array(z.string()).optional(),
-    // Added with the facts a configuration moves (buildFromConfig()).
-    factsFromConfig: z.array(z.string()).optional(),
-  }),
-});
 
 /** A build description file (`hvosim build --json` wrote it): one error line naming the field when it is not one. */
 export function readBuildFile(file: string): BuildDescription {
-  const name = inputName(file);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readInputFile(file));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`not JSON: ${(e as Error).message}`, { file: name, field: '--build' });
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new InputError(`not a build description (hvosim build --json): ${issue.message}`, {
-      file: name,
-      field: issue.path.join('.') || '--build',
-    });
-  }
-  const p = getProfile(r.data.kernel);
-  if (!p) throw new InputError(`unknown kernel profile "${r.data.kernel}"`, { file: name, field: 'kernel' });
-  const { config, facts } = r.data;
-  return {
-    ...r.data,
-    config: {
-      ...config,
-      CPUMASK_OFFSTACK: config.CPUMASK_OFFSTACK ?? p.build.config.CPUMASK_OFFSTACK,
-      FIRMWARE_MEMMAP: config.FIRMWARE_MEMMAP ?? p.build.config.FIRMWARE_MEMMAP,
-      HIBERNATION: config.HIBERNATION ?? p.build.config.HIBERNATION,
-      CMA: config.CMA ?? p.build.config.CMA,
-    },
-    facts: {
-      ...facts,
-      pcpuFirstChunkAllocs: facts.pcpuFirstChunkAllocs ?? p.build.pcpuFirstChunkAllocs,
-      bootCpumasks: facts.bootCpumasks ?? p.build.bootCpumasks,
-    },
-  };
+  return parseBuildJson(readInputFile(file), inputName(file));
 }

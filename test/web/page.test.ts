@@ -152,3 +152,23 @@ browserTest('zooming into a node draws that node alone', async () => {
   assert.equal(await page.locator('#col-a .memmap g.node').count(), 2);
   await page.close();
 });
+
+browserTest('a pasted build (.config or hvosim build --json) is booted on both sides and said; bad text shows next to it', async () => {
+  const { readFileSync } = await import('node:fs');
+  const custom = join(import.meta.dirname, '..', 'fixtures', 'custom', '7.3-min');
+  const page = await open('?profile=7.3&compare=7.2');
+  const debian = await page.textContent('#summary .memtotal');
+  // The tinyconfig build: no DMA zone, a smaller pg_data_t and printk records: more MemTotal, and the note says why.
+  await edit(page, '#build', readFileSync(join(custom, 'config'), 'utf8'));
+  assert.notEqual(await page.textContent('#summary .memtotal'), debian);
+  assert.match((await page.textContent('#build-note')) ?? '', /^build: the options and .*pgdatSize from the pasted build/);
+  await edit(page, '#build', readFileSync(join(custom, 'build-from-image.json'), 'utf8'));
+  assert.match((await page.textContent('#build-note')) ?? '', /pcpuUnitPages/);
+  // Not a configuration: the message of --config, next to the field; the last good boot stays.
+  await edit(page, '#build', 'hello');
+  assert.match((await page.textContent('#build-error')) ?? '', /not a kernel configuration line/);
+  await edit(page, '#build', '');
+  assert.equal(await page.textContent('#build-note'), '');
+  assert.equal(await page.textContent('#summary .memtotal'), debian);
+  await page.close();
+});
