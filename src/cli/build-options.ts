@@ -74,3 +74,18 @@ export function buildOptionsText(o: BuildOptions): string {
   // (Not --kernel-image: replay, which the reproducers run too, reads no image; the log shows the same facts.)
   return o.build !== undefined ? ` --build ${o.build}` : o.config !== undefined ? ` --config ${o.config}` : '';
 }
+
+/**
+ * Each profile with the build the options describe (--build, else --config and --kernel-image), read once for all
+ * of them: what diff (two sides) and check (every case) boot.
+ */
+export async function profilesWithOwnBuild(names: ProfileName[], o: BuildOptions): Promise<(ProfileName | KernelProfile)[]> {
+  const described = await readBuildOption(o);
+  const image = described ? undefined : await readImageOption(o);
+  return names.map((n) => profileWithOwnBuild(n, o, described, image));
+}
+
+/** The options as `hvosim boot` takes them again (a reproducer's): --build or --config, and --kernel-image. */
+export function bootBuildArgs(o: BuildOptions): string {
+  return `${buildOptionsText(o)}${o.kernelImage !== undefined && o.build === undefined ? ` --kernel-image ${o.kernelImage}` : ''}`;
+}

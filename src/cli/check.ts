@@ -1,14 +1,7 @@
 // hvosim check: a randomized campaign of boots with every invariant checked after every step.
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import {
-  addBuildOptions,
-  type BuildOptions,
-  buildOptionsText,
-  profileWithOwnBuild,
-  readBuildOption,
-  readImageOption,
-} from './build-options.js';
+import { addBuildOptions, bootBuildArgs, type BuildOptions, profilesWithOwnBuild } from './build-options.js';
 import { DEFAULT_PROFILE } from '../simulator.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { parseKernel } from './boot.js';
@@ -72,10 +65,8 @@ Examples:
       const kernel = parseKernel(o.kernel);
       const profile = kernel.profile;
       // A build of the user's (--build, --config, --kernel-image): every case boots it, and the reproducers say it.
-      const described = await readBuildOption(o);
-      const image = described ? undefined : await readImageOption(o);
-      const own = profileWithOwnBuild(profile, o, described, image);
-      const buildArgs = `${buildOptionsText(o)}${o.kernelImage !== undefined && !described ? ` --kernel-image ${o.kernelImage}` : ''}`;
+      const [own] = await profilesWithOwnBuild([profile], o);
+      const buildArgs = bootBuildArgs(o);
       const runs = wholeOption(o.runs, '--runs', CASES_OPTION);
       const seed = wholeOption(o.seed, '--seed', SEED_OPTION);
       const jobs =
@@ -85,11 +76,12 @@ Examples:
             : 1
           : wholeOption(o.jobs, '--jobs', { what: 'a number of threads', min: 1, max: MAX_JOBS, why: 'one per processor is enough' });
       const bar = progress(`checking ${profile}`, runs);
-      const campaign = { profile: own, buildArgs, runs, seed, faults: !!o.faults, onProgress: (done: number) => bar.update(done) };
+      const campaign = { profile: own!, buildArgs, runs, seed, faults: !!o.faults, onProgress: (done: number) => bar.update(done) };
       const r = jobs > 1 ? await runCampaignJobs({ ...campaign, jobs }) : runCampaign(campaign);
       bar.stop();
       process.exitCode = r.findings.length ? 1 : 0;
-      const build = typeof own === 'string' ? null : { configFrom: own.build.configFrom ?? null, imageFrom: own.build.imageFrom ?? null };
+      const build =
+        typeof own === 'string' || !own ? null : { configFrom: own.build.configFrom ?? null, imageFrom: own.build.imageFrom ?? null };
       if (o.json) return printJson({ ...r, kernel, build });
       const out: string[] = [];
       const died = r.panics.reduce((a, p) => a + p.cases, 0);

@@ -10,7 +10,7 @@ import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { firstOf, paint, printJson, table } from './output.js';
-import { addBuildOptions, type BuildOptions, profileWithOwnBuild, readBuildOption, readImageOption } from './build-options.js';
+import { addBuildOptions, type BuildOptions, profilesWithOwnBuild } from './build-options.js';
 import { kernelWarnings } from '../report/boot-view.js';
 
 /** Most dmesg lines of each side that diff --json quotes. */
@@ -70,9 +70,7 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
       if (kernels.length !== 2) throw new InputError(`give --kernel exactly twice (got ${kernels.length})`, { field: '--kernel' });
       const [ka, kb] = kernels.map((k) => parseKernel(k));
       // A build of the user's (--build, --config, --kernel-image) is booted on both sides, each side's code its profile's.
-      const described = await readBuildOption(o);
-      const image = described ? undefined : await readImageOption(o);
-      const [pa, pb] = [ka!.profile, kb!.profile].map((p) => profileWithOwnBuild(p!, o, described, image));
+      const [pa, pb] = await profilesWithOwnBuild([ka!.profile, kb!.profile], o);
       const faults = parseFaults(o.fault ?? []);
       const { machine, log } = await loadMachineAndLog(o);
       const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
