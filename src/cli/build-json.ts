@@ -31,6 +31,8 @@ const schema = z.strictObject({
     prbDescSize: kb,
     printkInfoSize: kb,
     pcpuUnitPages: kb,
+    // Added with LOG_BUF_SHIFT: absent, the profile's build says.
+    logBufShift: z.number().int().min(12).max(25).optional(),
     pcpuFirstChunkAllocs: z.array(kb).optional(),
     bootCpumasks: kb.optional(),
     imageFrees: z.array(z.strictObject({ what: z.string(), kb, early: z.boolean().optional() })),
@@ -83,6 +85,7 @@ export function parseBuildJson(text: string, name: string, field = '--build'): B
       ...facts,
       pcpuFirstChunkAllocs: facts.pcpuFirstChunkAllocs ?? p.build.pcpuFirstChunkAllocs,
       bootCpumasks: facts.bootCpumasks ?? p.build.bootCpumasks,
+      logBufShift: facts.logBufShift ?? p.build.logBufShift,
     },
   };
 }

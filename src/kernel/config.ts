@@ -83,6 +83,8 @@ export interface KernelBuild {
   memSectionUsageSize: number;
   /** Pages of the boot CPU's per-cpu unit in use ("percpu: Embedded N pages/cpu"); the rest of its 2 MiB chunk is given back. */
   pcpuUnitPages: number;
+  /** CONFIG_LOG_BUF_SHIFT: the static log buffer holds 2^shift bytes; log_buf_len= makes a new one only when asking more. */
+  logBufShift: number;
   /**
    * The small allocations of pcpu_setup_first_chunk() (its first five) and pcpu_alloc_first_chunk() (the rest: a
    * struct pcpu_chunk with its bitmaps, for the reserved chunk and the dynamic one), in bytes, in order.

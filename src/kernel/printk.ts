@@ -13,8 +13,7 @@ export function setupLogBuf(s: KernelState): void {
   beginStep(s, 'setup_log_buf');
   let len = memparse(v).value;
   if (len > 0) len = 2 ** Math.ceil(Math.log2(len));
-  const builtIn = 1 << 18; // CONFIG_LOG_BUF_SHIFT=18
-  if (len <= builtIn) return;
+  if (len <= 2 ** s.build.logBufShift) return;
   const mb = s.memblock;
   const count = len / 32; // PRB_AVGBITS = 5
   memblockAllocTryNid(mb, len, 8, 0, MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, 'setup_log_buf');

@@ -116,6 +116,12 @@ export function buildFromConfig(values: ReadonlyMap<string, string>, config: Ker
     b.brkSize = brk;
     read.push('brkSize: the early page-table buffer (X86_5LEVEL, RANDOMIZE_MEMORY) and DMI');
   }
+  // setup_log_buf(): the static buffer log_buf_len= has to exceed before a new one is made.
+  const logShift = Number(values.get('LOG_BUF_SHIFT'));
+  if (Number.isInteger(logShift) && logShift >= 12 && logShift <= 25 && logShift !== base.logBufShift) {
+    b.logBufShift = logShift;
+    read.push(`logBufShift: LOG_BUF_SHIFT=${logShift} (a static log buffer of ${2 ** logShift} bytes)`);
+  }
   // pg_data_t: its zonelists follow NODES_SHIFT and the zones; the rest of it stays Debian's.
   const shift = Number(values.get('NODES_SHIFT') ?? 0);
   const debZones = maxNrZones(base.config);

@@ -42,6 +42,8 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
   realModeSize: 28672,
   prbDescSize: 24,
   printkInfoSize: 88,
+  // CONFIG_LOG_BUF_SHIFT=18: log_buf_len=4M makes a new ring buffer in every fixture.
+  logBufShift: 18,
   // Every fixture prints the same five lines.
   imageFrees: [
     { what: 'SMP alternatives', kb: 36, early: true },
@@ -95,6 +97,7 @@ export const DEBIAN_6_12_CLOUD: KernelBuild = {
   realModeSize: 28672,
   prbDescSize: 24,
   printkInfoSize: 88,
+  logBufShift: 18,
   imageFrees: [
     { what: 'SMP alternatives', kb: 40, early: true },
     { what: 'unused decrypted', kb: 2028 },

@@ -35,7 +35,7 @@ const MODELLED = Object.keys(MODELLED_SET) as (keyof KernelConfig)[];
  * Options known to change what this boot does that hvosim does not read from a configuration yet: their
  * effect comes from the profile's build (its facts, read off Debian's boots), whatever the file says.
  */
-const NOT_MODELLED: readonly string[] = ['LOG_BUF_SHIFT', 'NR_CPUS', 'X86_MPPARSE', 'X86_5LEVEL', 'DEFERRED_STRUCT_PAGE_INIT'];
+const NOT_MODELLED: readonly string[] = ['NR_CPUS', 'X86_MPPARSE', 'X86_5LEVEL', 'DEFERRED_STRUCT_PAGE_INIT'];
 
 /** Parse a .config: `CONFIG_X=value` lines and `# CONFIG_X is not set`; an option a full .config leaves out is off. */
 export function parseKconfig(text: string, file: string): ReadKconfig {
@@ -131,6 +131,7 @@ export const BUILD_FACTS = [
   'pcpuUnitPages',
   'pcpuFirstChunkAllocs',
   'bootCpumasks',
+  'logBufShift',
   'imageFrees',
 ] as const;
 export type BuildFact = (typeof BUILD_FACTS)[number];

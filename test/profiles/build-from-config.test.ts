@@ -11,7 +11,8 @@ import {
   pcpuFirstChunkAllocs,
   printkInfoSize,
 } from '../../src/profiles/build-from-config.js';
-import { getProfile, parseKconfig, profileWithConfig } from '../../src/simulator.js';
+import { parseQemuArgs } from '../../src/machine/qemu.js';
+import { boot, getProfile, type KernelProfile, parseKconfig, type ProfileName, profileWithConfig } from '../../src/simulator.js';
 import { type ElfLoad, pgdatSizeOf } from '../../src/trace/build-from-image.js';
 import { buildFromLog } from '../../src/trace/build-from-log.js';
 import { parseKernelLog } from '../../src/trace/log.js';
@@ -117,5 +118,18 @@ describe('pgdatSizeOf(): alloc_node_data() read off the code', () => {
     const c = image(code(12032, false), code(12032, true));
     assert.equal(pgdatSizeOf(c.e, c.loads), 12032);
     assert.equal(pgdatSizeOf(new Uint8Array(4096), a.loads), null);
+  });
+});
+
+describe('LOG_BUF_SHIFT: log_buf_len= makes a new ring buffer only when it asks more than the static one', () => {
+  const machine = () => ({ ...parseQemuArgs('-m 2G'), cmdline: 'log_buf_len=256K' });
+  const logBufCalls = (p: ProfileName | KernelProfile) =>
+    [...boot(machine(), { profile: p }).memblock.calls].filter((c) => c.caller === 'setup_log_buf').length;
+  test("Debian's 256 KiB buffer holds 256K; the tinyconfig builds' 128 KiB does not (three allocations)", () => {
+    const dir = join(CUSTOM, '7.3-min');
+    const p = profileWithConfig(getProfile('7.3')!, parseKconfig(read(join(dir, 'config')), 'config'));
+    assert.equal(p.build.logBufShift, 17);
+    assert.equal(logBufCalls('7.3'), 0);
+    assert.equal(logBufCalls(p), 3);
   });
 });

@@ -113,7 +113,7 @@ describe('hvosim boot --config', () => {
       t.stdout,
       new RegExp(
         '^build: ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n .* from .*config\\.gz; ' +
-          "realModeSize, brkSize, pgdatSize from it too; every other build fact is profile 6\\.12's$",
+          "realModeSize, brkSize, logBufShift, pgdatSize from it too; every other build fact is profile 6\\.12's$",
         'm',
       ),
     );
@@ -123,7 +123,7 @@ describe('hvosim boot --config', () => {
     assert.equal(j.build.config.ZONE_DMA, false);
     assert.equal(j.build.config.HUGETLB_PAGE_OPTIMIZE_VMEMMAP, true);
     assert.ok(j.build.configFrom.notModelled.includes('NR_CPUS=2'));
-    assert.deepEqual(j.build.configFrom.facts, ['realModeSize', 'brkSize', 'pgdatSize']);
+    assert.deepEqual(j.build.configFrom.facts, ['realModeSize', 'brkSize', 'logBufShift', 'pgdatSize']);
     assert.equal(JSON.parse(run('boot', '--json').stdout).build.configFrom, null);
   });
   test('a file that is no configuration, or a broken gzip, is one line and exit 2', () => {
