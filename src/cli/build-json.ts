@@ -21,6 +21,7 @@ const schema = z.strictObject({
     FIRMWARE_MEMMAP: z.boolean().optional(),
     HIBERNATION: z.boolean().optional(),
     CMA: z.boolean().optional(),
+    TRANSPARENT_HUGEPAGE: z.boolean().optional(),
   }),
   facts: z.strictObject({
     imageStart: kb,
@@ -80,6 +81,7 @@ export function parseBuildJson(text: string, name: string, field = '--build'): B
       FIRMWARE_MEMMAP: config.FIRMWARE_MEMMAP ?? p.build.config.FIRMWARE_MEMMAP,
       HIBERNATION: config.HIBERNATION ?? p.build.config.HIBERNATION,
       CMA: config.CMA ?? p.build.config.CMA,
+      TRANSPARENT_HUGEPAGE: config.TRANSPARENT_HUGEPAGE ?? p.build.config.TRANSPARENT_HUGEPAGE,
     },
     facts: {
       ...facts,

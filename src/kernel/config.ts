@@ -45,6 +45,11 @@ export interface KernelConfig {
    * /proc/meminfo has CmaTotal and CmaFree. Without it hugetlb_cma= is no parameter (handed to init unparsed).
    */
   CMA: boolean;
+  /**
+   * TRANSPARENT_HUGEPAGE (and a default other than "never"): hugepage_init() starts khugepaged, which raises
+   * min_free_kbytes (set_recommended_min_free_kbytes()) and with it every zone's watermarks once the system runs.
+   */
+  TRANSPARENT_HUGEPAGE: boolean;
 }
 
 export interface KernelBuild {

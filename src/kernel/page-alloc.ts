@@ -168,7 +168,7 @@ export function memblockFreeAll(s: KernelState): void {
  * (hugetlb_init) min_free_kbytes is init_per_zone_wmark_min()'s
  * sqrt(16 x lowmem kB), 128 kB to 256 MiB; once the system runs, khugepaged
  * has raised it (set_recommended_min_free_kbytes(): 11 pageblocks per
- * populated zone up to Normal, at most 5% of them).
+ * populated zone up to Normal, at most 5% of them), in a build with THP.
  */
 export function kernelRuntimePages(s: KernelState, nid: number): number {
   const pa = s.pageAlloc;
@@ -185,7 +185,7 @@ export function kernelRuntimePages(s: KernelState, nid: number): number {
     const managedNode = zones.filter((z) => z.nid === nid).reduce((a, z) => a + z.managed, 0);
     const kb = s.arch.pageSize / 1024;
     let minFreeKb = Math.min(262144, Math.max(128, Math.floor(Math.sqrt(managedAll * kb * 16))));
-    if (running) {
+    if (running && s.build.config.TRANSPARENT_HUGEPAGE) {
       const normal = zones.filter((z) => z.managed > 0 && z.idx <= s.zones!.movableIdx - 1);
       const lowmem = normal.reduce((a, z) => a + z.managed, 0);
       const recommended = Math.min(PAGEBLOCK_PAGES * normal.length * 11, Math.floor(lowmem / 20)) * kb;

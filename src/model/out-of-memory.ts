@@ -36,6 +36,7 @@ export const NEED_GROWS_UP_TO_KB = 64 * 1024 * 1024;
 
 /** set_recommended_min_free_kbytes() (khugepaged starting): 11 pageblocks per populated zone up to Normal, at most 5% of nr_free_buffer_pages(). */
 export function recommendedMinFreeKbytes(s: KernelState, minFreeKbytes: number, managed: number[]): number {
+  if (!s.build.config.TRANSPARENT_HUGEPAGE) return minFreeKbytes;
   const zones = s.zones?.zones ?? [];
   const nrZones = zones.filter((z, i) => z.idx <= normalIdx(s) && (managed[i] ?? 0) > 0).length;
   const high = setupPerZoneWmarks(s, minFreeKbytes, managed).map((w) => w.high);

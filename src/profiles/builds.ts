@@ -29,6 +29,8 @@ const DEBIAN_CLOUD_CONFIG: KernelConfig = {
   HIBERNATION: true,
   // No CMA up to 7.1: their /proc/meminfo dumps have no CmaTotal line (the kernel prints it only with CONFIG_CMA).
   CMA: false,
+  // THP with the "madvise" default: khugepaged raises min_free_kbytes once the system runs.
+  TRANSPARENT_HUGEPAGE: true,
 };
 
 /** Debian linux-image-6.1.0-56-cloud-amd64 (test/fixtures/linux-6.1). */

@@ -28,6 +28,7 @@ const MODELLED_SET = {
   FIRMWARE_MEMMAP: true,
   HIBERNATION: true,
   CMA: true,
+  TRANSPARENT_HUGEPAGE: true,
 } as const satisfies Record<keyof KernelConfig, true>;
 const MODELLED = Object.keys(MODELLED_SET) as (keyof KernelConfig)[];
 
@@ -65,6 +66,8 @@ export function parseKconfig(text: string, file: string): ReadKconfig {
     );
   const on = (k: string) => values.get(k) === 'y';
   const config = Object.fromEntries(MODELLED.map((k) => [k, on(k)])) as Record<keyof KernelConfig, boolean>;
+  // THP built but off by default ("never"): khugepaged does not start.
+  if (on('TRANSPARENT_HUGEPAGE_NEVER')) config.TRANSPARENT_HUGEPAGE = false;
   const notModelled = NOT_MODELLED.filter((k) => values.has(k) && values.get(k) !== 'n').map((k) => `${k}=${values.get(k)}`);
   return { file, config, notModelled, values };
 }

@@ -133,3 +133,20 @@ describe('LOG_BUF_SHIFT: log_buf_len= makes a new ring buffer only when it asks 
     assert.equal(logBufCalls(p), 3);
   });
 });
+
+describe('TRANSPARENT_HUGEPAGE: without it khugepaged never raises min_free_kbytes', () => {
+  test('a 2 MiB pool grown at run time to the edge gets more pages than with THP (7.3, 2.5 GiB)', () => {
+    const p = getProfile('7.3')!;
+    const noThp = { ...p, build: { ...p.build, config: { ...p.build.config, TRANSPARENT_HUGEPAGE: false } } };
+    const grown = (profile: ProfileName | KernelProfile) => {
+      const s = boot({ ...parseQemuArgs('-m 2560M'), cmdline: 'hugepagesz=2M hugepages=5' }, { profile, nrHugepages: 1495 });
+      return [...s.hugetlb.hstates.values()].find((h) => h.order === 9)!.maxHugePages;
+    };
+    assert.ok(grown(noThp) > grown('7.3'), `${grown(noThp)} vs ${grown('7.3')}`);
+  });
+  test('"never" as the default is read as off', () => {
+    const k = parseKconfig('CONFIG_SPARSEMEM_VMEMMAP=y\nCONFIG_TRANSPARENT_HUGEPAGE=y\nCONFIG_TRANSPARENT_HUGEPAGE_NEVER=y\n', 'x');
+    assert.equal(k.config.TRANSPARENT_HUGEPAGE, false);
+    assert.equal(parseKconfig('CONFIG_SPARSEMEM_VMEMMAP=y\nCONFIG_TRANSPARENT_HUGEPAGE=y\n', 'x').config.TRANSPARENT_HUGEPAGE, true);
+  });
+});
