@@ -118,13 +118,14 @@ describe('custom builds: boot --qemu with the build learnt from one boot (its k0
 describe('custom builds predicted without a log: their kernel image and .config alone, 20 live cases each', () => {
   // test/fixtures/custom/BUILD/build-from-image.json is `hvosim build --kernel V --kernel-image bzImage --config config
   // --json` over the bzImage scripts/build-kernel.sh made; live/ holds 20 generated cases that bzImage booted under
-  // QEMU (seeds 2207 to 2211). No log of the build went into the facts.
+  // QEMU (seeds 2207 to 2212). No log of the build went into the facts.
   const builds: [string, string, number][] = [
     // build, profile, cases exact in zoneinfo, meminfo and hugepages
     ['7.3-min', '7.3', 19],
     ['7.3-nodes10-hvo-on', '7.3', 20],
     ['7.3-cma', '7.3', 19],
     ['7.3-dma-hotremove', '7.3', 18],
+    ['7.3-no-deferred', '7.3', 19],
     ['6.12-min', '6.12', 15],
   ];
   for (const [b, v, exact] of builds)
