@@ -92,6 +92,11 @@ function buildText(d: BuildDescription, name: string, image: KernelImage | undef
     out.push(
       `note: imageFrees' "unused decrypted" (AMD_MEM_ENCRYPT's part of .bss) is profile ${name}'s: no section of the image says how much is used`,
     );
+  if (image && image.facts.pgdatSize === null && !fromLog.includes('pgdatSize'))
+    out.push(
+      `note: the image's alloc_node_data() was not found in a form hvosim reads (its "NODE_DATA" line and a whole size); ` +
+        `pgdatSize is ${d.from.factsFromConfig?.includes('pgdatSize') ? "the profile's, its zonelists resized for the configuration" : `profile ${name}'s`}`,
+    );
   if (image?.facts.brkArea && !fromLog.includes('brkSize'))
     out.push(
       `note: the image's brk area is ${image.facts.brkArea / 1024} KiB; how much of it the boot reserves (brkSize) only a boot log shows` +

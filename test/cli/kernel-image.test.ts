@@ -299,6 +299,8 @@ describe('hvosim build/boot --kernel-image (the CLI)', () => {
     assert.match(r.stdout, /imageSize +77824 \(0x13000\) +\[the image\]/);
     assert.match(r.stdout, /pgdatSize .*\[profile 6\.12\]/);
     assert.match(r.stdout, /brk area is 192 KiB/);
+    // The stand-in vmlinux has no alloc_node_data(): said, not guessed.
+    assert.match(r.stdout, /^note: the image's alloc_node_data\(\) was not found .*; pgdatSize is profile 6\.12's$/m);
   });
 
   test('boot --kernel-image: the summary names the facts from the image', () => {
