@@ -2,34 +2,48 @@
 //
 // The cases are made once, here, and sent to every worker; the N workers take the next few cases
 // from one shared counter (so a slow case holds up no one) and send back what each came to. The
-// outcomes are read in case order (summarize()), so the report is the one `--jobs 1` gives for
-// the same seed. This thread only hands out and collects: booting here too, between the workers'
-// messages, measured slower than leaving it to the workers.
+// outcomes are read in case order (tally()), so the report is the one `--jobs 1` gives for the
+// same seed; then the workers shrink the broken invariants, one each at a time, and the findings
+// are put back in the order the invariants first broke. This thread only hands out and collects:
+// booting here too, between the workers' messages, measured slower than leaving it to the workers.
 import { Worker } from 'node:worker_threads';
 import {
   campaignCases,
+  campaignResult,
   judgeCase,
-  summarize,
+  shrinkFinding,
+  tally,
   type CampaignOptions,
   type CampaignResult,
   type CaseOutcome,
   type CheckCase,
+  type Finding,
+  type FirstBreak,
 } from './campaign.js';
 import type { KernelProfile, ProfileName } from '../simulator.js';
 
 /** Cases a thread takes at a time: few, so the last batches end together. */
 const BATCH = 4;
 
-/** What a worker is given for one campaign (a message; the workers stay for the next). */
-export interface JobsWorkerData {
-  cases: CheckCase[];
-  profile: ProfileName | KernelProfile;
-  /** The index of the next case nobody has taken (an Int32Array over a SharedArrayBuffer). */
-  next: Int32Array;
-}
+/** What a shrink needs of the campaign's options (plain data: a message). */
+export type ShrinkOptions = Pick<CampaignOptions, 'profile' | 'seed' | 'faults' | 'runs' | 'shrinkMs' | 'buildArgs'>;
 
-/** What a worker sends: the outcomes of the cases from `from` on, or that it has run out. */
-export type JobsMessage = { from: number; outcomes: CaseOutcome[] } | { done: true };
+/**
+ * What a worker is given (a message; the workers stay for the next): the cases to judge, or the broken
+ * invariants to shrink. `next`: the index of the next item nobody has taken (an Int32Array over a SharedArrayBuffer).
+ */
+export type JobsWorkerData =
+  | { kind: 'judge'; cases: CheckCase[]; profile: ProfileName | KernelProfile; next: Int32Array }
+  | { kind: 'shrink'; opts: ShrinkOptions; items: FirstBreak[]; next: Int32Array };
+
+/** What a worker sends: the outcomes of the cases from `from` on, a finding, or that it has run out. */
+export type JobsMessage = { from: number; outcomes: CaseOutcome[] } | { item: number; finding: Finding } | { done: true };
+
+/** Take the next item to shrink: its index, or -1 when none is left. */
+export function takeItem(next: Int32Array, total: number): number {
+  const i = Atomics.add(next, 0, 1);
+  return i < total ? i : -1;
+}
 
 /** Take the next batch of cases: its first index, or -1 when none is left. */
 export function takeBatch(next: Int32Array, total: number): number {
@@ -66,49 +80,82 @@ const YOUNG_GENERATION_MB = 48;
 /** The workers, kept between campaigns of one process (warm), never holding the process open. */
 const pool: Worker[] = [];
 
+/** Send `job` to each of `workers` and collect their messages until each says it is done. */
+function runOnWorkers(
+  workers: Worker[],
+  job: JobsWorkerData,
+  onMessage: (m: Exclude<JobsMessage, { done: true }>) => void,
+): Promise<void[]> {
+  return Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          const onMsg = (m: JobsMessage) => {
+            if (!('done' in m)) return onMessage(m);
+            worker.off('message', onMsg).off('error', onError).off('exit', onExit);
+            resolve();
+          };
+          const onError = (e: Error) => reject(e);
+          const onExit = (code: number) => reject(new Error(`a check worker stopped with exit status ${code}`));
+          worker.on('message', onMsg).on('error', onError).on('exit', onExit);
+          worker.postMessage(job);
+        }),
+    ),
+  );
+}
+
 /** A campaign over `jobs` worker threads: the same result as runCampaign(). */
 export async function runCampaignJobs(opts: CampaignOptions & { jobs: number }): Promise<CampaignResult> {
   const t0 = performance.now();
   const cases = campaignCases(opts);
   const outcomes: (CaseOutcome | undefined)[] = Array.from({ length: cases.length }, () => undefined);
-  const next = new Int32Array(new SharedArrayBuffer(4));
   let done = 0;
-  const record = (from: number, got: CaseOutcome[]) => {
-    got.forEach((o, k) => {
-      outcomes[from + k] = o;
-    });
-    done += got.length;
-    opts.onProgress?.(done, cases.length);
-  };
   const wanted = Math.max(1, Math.min(opts.jobs, Math.ceil(cases.length / BATCH)));
   while (pool.length < wanted) {
     const w = startWorker();
     w.unref();
     pool.push(w);
   }
-  const job: JobsWorkerData = { cases, profile: opts.profile, next };
-  const finished = pool.slice(0, wanted).map(
-    (worker) =>
-      new Promise<void>((resolve, reject) => {
-        const onMessage = (m: JobsMessage) => {
-          if (!('done' in m)) return record(m.from, m.outcomes);
-          worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-          resolve();
-        };
-        const onError = (e: Error) => reject(e);
-        const onExit = (code: number) => reject(new Error(`a check worker stopped with exit status ${code}`));
-        worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-        worker.postMessage(job);
-      }),
-  );
+  const workers = pool.slice(0, wanted);
+  const shrinkOpts: ShrinkOptions = {
+    profile: opts.profile,
+    seed: opts.seed,
+    faults: opts.faults,
+    runs: opts.runs,
+    shrinkMs: opts.shrinkMs,
+    buildArgs: opts.buildArgs,
+  };
+  let findings: (Finding | undefined)[] = [];
+  let t: ReturnType<typeof tally>;
   try {
-    await Promise.all(finished);
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    await runOnWorkers(workers, { kind: 'judge', cases, profile: opts.profile, next }, (m) => {
+      if (!('from' in m)) return;
+      m.outcomes.forEach((o, k) => {
+        outcomes[m.from + k] = o;
+      });
+      done += m.outcomes.length;
+      opts.onProgress?.(done, cases.length);
+    });
+    const missing = outcomes.indexOf(undefined);
+    if (missing >= 0) throw new Error(`check --jobs: case ${missing} was never judged`);
+    t = tally(opts, cases, outcomes as CaseOutcome[]);
+    findings = Array.from({ length: t.first.length }, () => undefined);
+    // One invariant to shrink is shrunk here; more are shared out.
+    if (t.first.length === 1) findings[0] = shrinkFinding(opts, t.first[0]!);
+    else if (t.first.length > 1) {
+      const shrinkNext = new Int32Array(new SharedArrayBuffer(4));
+      const busy = workers.slice(0, t.first.length);
+      await runOnWorkers(busy, { kind: 'shrink', opts: shrinkOpts, items: t.first, next: shrinkNext }, (m) => {
+        if ('item' in m) findings[m.item] = m.finding;
+      });
+    }
   } catch (e) {
     // A worker that failed is not trusted again.
     await Promise.all(pool.splice(0).map((w) => w.terminate()));
     throw e;
   }
-  const missing = outcomes.indexOf(undefined);
-  if (missing >= 0) throw new Error(`check --jobs: case ${missing} was never judged`);
-  return summarize(opts, cases, outcomes as CaseOutcome[], t0);
+  const unshrunk = findings.indexOf(undefined);
+  if (unshrunk >= 0) throw new Error(`check --jobs: invariant ${t.first[unshrunk]!.invariant} was never shrunk`);
+  return campaignResult(opts, t, findings as Finding[], t0);
 }

@@ -184,14 +184,21 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
   return summarize(opts, cases, outcomes, t0);
 }
 
-/**
- * The campaign's result from every case's outcome, read in case order (so the
- * report is the same however the cases were shared out): the deaths by kind,
- * and each broken invariant's first case shrunk.
- */
-export function summarize(opts: CampaignOptions, cases: CheckCase[], outcomes: CaseOutcome[], t0: number): CampaignResult {
-  const arb = caseArb(opts.faults);
-  const first = new Map<string, { c: CheckCase; n: number; at: number }>();
+/** A broken invariant's first case in a campaign, and how many cases broke it: what shrinkFinding() starts from. */
+export interface FirstBreak {
+  invariant: string;
+  c: CheckCase;
+  n: number;
+  at: number;
+}
+
+/** The outcomes tallied in case order: clean cases, deaths by kind, and each broken invariant's first case. */
+export function tally(
+  opts: CampaignOptions,
+  cases: CheckCase[],
+  outcomes: CaseOutcome[],
+): { clean: number; panics: CampaignResult['panics']; first: FirstBreak[] } {
+  const first = new Map<string, FirstBreak>();
   let clean = 0;
   const panics = new Map<string, { cases: number; reproducer: string }>();
   cases.forEach((c, i) => {
@@ -204,29 +211,52 @@ export function summarize(opts: CampaignOptions, cases: CheckCase[], outcomes: C
     for (const inv of invariants) {
       const f = first.get(inv);
       if (f) f.n++;
-      else first.set(inv, { c, n: 1, at: i });
+      else first.set(inv, { invariant: inv, c, n: 1, at: i });
     }
   });
-  const findings: Finding[] = [];
-  for (const [inv, { c, n, at }] of first) {
-    // Replay the first case that broke it (fast-check's path skips the cases before it without making
-    // them), then let fast-check shrink that one (keeping only this invariant broken), within a time budget.
-    const out = fc.check(
-      fc.property(arb, (x) => !runCase(x, opts.profile, [inv]).length),
-      { numRuns: 1, seed: opts.seed, path: String(at), interruptAfterTimeLimit: opts.shrinkMs ?? 20_000 },
-    );
-    const smallest = (out.counterexample?.[0] as CheckCase | undefined) ?? c;
-    const violation = runCase(smallest, opts.profile, [inv])[0] ?? runCase(c, opts.profile, [inv])[0]!;
-    findings.push({ invariant: inv, cases: n, smallest, violation, reproducer: reproducer(smallest, opts.profile, opts.buildArgs) });
-  }
+  return { clean, panics: [...panics].map(([reason, p]) => ({ reason, ...p })), first: [...first.values()] };
+}
+
+/**
+ * A broken invariant shrunk: its first case replayed (fast-check's path skips the cases before it without making
+ * them), then shrunk by fast-check, keeping only this invariant broken, within a time budget.
+ */
+export function shrinkFinding(opts: CampaignOptions, f: FirstBreak): Finding {
+  const { invariant: inv, c, n, at } = f;
+  const out = fc.check(
+    fc.property(caseArb(opts.faults), (x) => !runCase(x, opts.profile, [inv]).length),
+    { numRuns: 1, seed: opts.seed, path: String(at), interruptAfterTimeLimit: opts.shrinkMs ?? 20_000 },
+  );
+  const smallest = (out.counterexample?.[0] as CheckCase | undefined) ?? c;
+  const violation = runCase(smallest, opts.profile, [inv])[0] ?? runCase(c, opts.profile, [inv])[0]!;
+  return { invariant: inv, cases: n, smallest, violation, reproducer: reproducer(smallest, opts.profile, opts.buildArgs) };
+}
+
+/** The campaign's result from its tally and its findings (in the order their invariants first broke). */
+export function campaignResult(opts: CampaignOptions, t: ReturnType<typeof tally>, findings: Finding[], t0: number): CampaignResult {
   return {
     profile: typeof opts.profile === 'string' ? opts.profile : opts.profile.name,
     faults: opts.faults,
     seed: opts.seed,
     runs: opts.runs,
-    clean,
-    panics: [...panics].map(([reason, p]) => ({ reason, ...p })),
+    clean: t.clean,
+    panics: t.panics,
     findings,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/**
+ * The campaign's result from every case's outcome, read in case order (so the
+ * report is the same however the cases were shared out): the deaths by kind,
+ * and each broken invariant's first case shrunk.
+ */
+export function summarize(opts: CampaignOptions, cases: CheckCase[], outcomes: CaseOutcome[], t0: number): CampaignResult {
+  const t = tally(opts, cases, outcomes);
+  return campaignResult(
+    opts,
+    t,
+    t.first.map((f) => shrinkFinding(opts, f)),
+    t0,
+  );
 }
