@@ -8,6 +8,7 @@ import {
   profileWithBuild,
   profileWithConfig,
   profileWithImage,
+  type ReadKconfig,
   resolveProfile,
 } from '../simulator.js';
 import { buildFromImage } from '../trace/build-from-image.js';
@@ -40,6 +41,16 @@ export async function readImageOption(o: BuildOptions): Promise<KernelImage | un
   return o.kernelImage === undefined ? undefined : (await import('./kernel-image.js')).readKernelImage(o.kernelImage);
 }
 
+/** The configuration the options give: --config's file, else the one the image carries (IKCONFIG), else none. */
+export function ownConfig(o: BuildOptions, image?: KernelImage): ReadKconfig | undefined {
+  return o.config !== undefined ? readKernelConfig(o.config) : (image?.config ?? undefined);
+}
+
+/** The image's facts over a profile's build, read with the configuration's MODULES and AMD_MEM_ENCRYPT (Debian's without one). */
+export function imageFactsOver(p: KernelProfile, image: KernelImage, config: ReadKconfig | undefined) {
+  return { file: image.file, ...buildFromImage(image.facts, p.build, config?.values) };
+}
+
 /**
  * The profile with the build the options describe (its other facts stay the profile's), or the profile itself:
  * a --build file as it is; else --config's options (or those the image carries, IKCONFIG) and the image's facts.
@@ -51,10 +62,10 @@ export function profileWithOwnBuild(
   image?: KernelImage,
 ): ProfileName | KernelProfile {
   if (described) return profileWithBuild(getProfile(name)!, described, o.build!);
-  const config = o.config !== undefined ? readKernelConfig(o.config) : image?.config;
+  const config = ownConfig(o, image);
   if (!config && !image) return name;
   const p = config ? profileWithConfig(getProfile(name)!, config) : getProfile(name)!;
-  return image ? profileWithImage(p, { file: image.file, ...buildFromImage(image.facts, p.build, config?.values) }) : p;
+  return image ? profileWithImage(p, imageFactsOver(p, image, config)) : p;
 }
 
 /**

@@ -11,12 +11,12 @@ import {
   profileForVersion,
   profileWithConfig,
 } from '../simulator.js';
-import { buildFromImage } from '../trace/build-from-image.js';
 import { describeBuild } from '../trace/build-from-log.js';
 import { parseKernelLog } from '../trace/log.js';
 import { InputError } from '../util/errors.js';
 import { parseKernel } from './boot.js';
-import { inputName, readInputFile, readKernelConfig } from './input.js';
+import { imageFactsOver, ownConfig } from './build-options.js';
+import { inputName, readInputFile } from './input.js';
 import type { KernelImage } from './kernel-image.js';
 import { printJson } from './output.js';
 
@@ -53,10 +53,10 @@ Examples:
               ? (profileForVersion(image.release)?.profile.name ?? '6.1')
               : '6.1';
       // --config, else the configuration the image carries (IKCONFIG).
-      const cfg = o.config !== undefined ? readKernelConfig(o.config) : (image?.config ?? undefined);
+      const cfg = ownConfig(o, image);
       const base = getProfile(name)!;
       const profile = cfg ? profileWithConfig(base, cfg) : base;
-      const fromImage = image && { file: image.file, ...buildFromImage(image.facts, profile.build, cfg?.values) };
+      const fromImage = image && imageFactsOver(profile, image, cfg);
       const d = describeBuild(name, profile, cfg, log, fromImage);
       if (o.json) return printJson(d);
       process.stdout.write(`${buildText(d, name, image).join('\n')}\n`);
