@@ -474,19 +474,21 @@ function hasQemu(): boolean {
   return spawnSync('qemu-system-x86_64', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
+/** The comma-separated values of `--name=a,b`, or undefined without it. */
+function listOption(name: string): string[] | undefined {
+  return process.argv
+    .find((a) => a.startsWith(`${name}=`))
+    ?.slice(name.length + 1)
+    .split(',');
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   // --only=whole,64t,rows,check,qemu: those sections alone.
-  const only = process.argv
-    .find((a) => a.startsWith('--only='))
-    ?.slice(7)
-    .split(',');
+  const only = listOption('--only');
   const on = (section: string) => !only || only.includes(section);
   // --kernels=7.3,6.1: those profiles alone.
-  const kernels = process.argv
-    .find((a) => a.startsWith('--kernels='))
-    ?.slice(10)
-    .split(',');
+  const kernels = listOption('--kernels');
   const unknown = kernels?.find((k) => !(PROFILE_NAMES as readonly string[]).includes(k));
   if (unknown !== undefined) {
     process.stderr.write(`bench: --kernels: no profile ${JSON.stringify(unknown)} (profiles: ${PROFILE_NAMES.join(', ')})\n`);
