@@ -125,7 +125,7 @@ export function vmemmapPopulateRange(s: KernelState, start: number, end: number,
       let ok = true;
       if (!s.sparse.buffer && s.shortcuts) {
         // No sparse buffer: each page is one memblock call, the same one: hvosim makes them as a run.
-        ok = s.shortcuts.allocBlockBufRun(s, b - a, nid, got);
+        ok = s.shortcuts.allocBlockBufRun(s, b - a, nid, got, s.arch.pageSize);
       } else
         for (let i = a; i < b; i++) {
           const p = vmemmapAllocBlockBuf(s, s.arch.pageSize, nid);
@@ -164,22 +164,23 @@ function vmemmapPopulateHugepagesUpTo(s: KernelState, start: number, end: number
     }
     const entry = addr / PMD_ENTRY_SPAN;
     if (pt.pmdLeaf.has(entry)) continue;
-    if (!pt.pte.has(entry)) {
+    if (!pt.pte.has(entry) && !s.sparse.buffer && s.shortcuts) {
+      // No sparse buffer: each none entry of this PMD table is one memblock call, the same one: hvosim makes them as a run.
+      const n = noneEntriesFrom(s, entry, Math.ceil((Math.min(end, tablesUpTo) - addr) / PMD_ENTRY_SPAN));
+      const got: number[] = [];
+      const ok = s.shortcuts.allocBlockBufRun(s, n, nid, got, s.arch.pmdSize);
+      for (let k = 0; k < got.length; k++) pt.pmdLeaf.set(entry + k, got[k]!);
+      addr += (got.length - 1) * PMD_ENTRY_SPAN;
+      if (ok) continue;
+      // The block for the next entry failed: that entry falls back to base pages.
+      addr += PMD_ENTRY_SPAN;
+    } else if (!pt.pte.has(entry)) {
       const p = vmemmapAllocBlockBuf(s, s.arch.pmdSize, nid);
       if (p) {
         pt.pmdLeaf.set(entry, p);
         // The none entries right after it in this PMD table would each take the next block of the
         // sparse buffer while it lasts (no call to memblock): give them those blocks as one run.
-        const most = Math.ceil((Math.min(end, tablesUpTo) - addr) / PMD_ENTRY_SPAN) - 1;
-        let n = 0;
-        while (n < most) {
-          const e = entry + 1 + n;
-          // Stretches no leaf and no table was ever made in are skipped whole.
-          const sure = Math.min(pt.pmdLeaf.noneAhead(e), pt.pte.noneAhead(e));
-          if (sure > 0) n = Math.min(most, n + sure);
-          else if (!pt.pmdLeaf.has(e) && !pt.pte.has(e)) n++;
-          else break;
-        }
+        const n = noneEntriesFrom(s, entry + 1, Math.ceil((Math.min(end, tablesUpTo) - addr) / PMD_ENTRY_SPAN) - 1);
         const first = n ? sparseBufferAllocRun(s, s.arch.pmdSize, n) : { addr: 0, count: 0 };
         if (first.count) {
           pt.pmdLeaf.setRun(entry + 1, first.count, first.addr, PMD_ENTRY_SPAN);
@@ -191,6 +192,21 @@ function vmemmapPopulateHugepagesUpTo(s: KernelState, start: number, end: number
     if (!vmemmapPopulateBasepages(s, Math.max(addr, start), Math.min(addr + PMD_ENTRY_SPAN, end), nid)) return Math.max(addr, start);
   }
   return end;
+}
+
+/** How many PMD entries from `entry` on, at most `most`, are none (neither a leaf nor a PTE table). */
+function noneEntriesFrom(s: KernelState, entry: number, most: number): number {
+  const pt = s.vmemmap;
+  let n = 0;
+  while (n < most) {
+    const e = entry + n;
+    // Stretches no leaf and no table was ever made in are skipped whole.
+    const sure = Math.min(pt.pmdLeaf.noneAhead(e), pt.pte.noneAhead(e));
+    if (sure > 0) n = Math.min(most, n + sure);
+    else if (!pt.pmdLeaf.has(e) && !pt.pte.has(e)) n++;
+    else break;
+  }
+  return n;
 }
 
 /**

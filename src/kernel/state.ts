@@ -121,8 +121,8 @@ export interface BootShortcuts {
   ): { run: HugeBootmemPage[]; starts: number[] };
   /** vmemmap_populate_hvo() for those folios in a row: how many were populated whole, or -1 when they cannot be made at once. */
   populateHvoRun(s: KernelState, starts: number[], entries: number, nid: number, reuse: number): number;
-  /** `count` vmemmap_alloc_block_buf() pages in a row without a sparse buffer, to `out`: whether all were had. */
-  allocBlockBufRun(s: KernelState, count: number, nid: number, out: number[]): boolean;
+  /** `count` vmemmap_alloc_block_buf() blocks of `size` in a row without a sparse buffer, to `out`: whether all were had. */
+  allocBlockBufRun(s: KernelState, count: number, nid: number, out: number[], size: number): boolean;
   /** vmemmap_wrprotect_hvo() in its usual case: true when done, false (nothing done) otherwise. */
   wrprotectHvo(s: KernelState, start: number, end: number, headsize: number): boolean;
 }

@@ -25,14 +25,13 @@ export function bootShortcuts(): BootShortcuts {
       vmemmapUnmappedWithin(s, start, end) ? vmemmapPopulateHvoFresh(s, start, end, nid, reuse) : null,
     hvoRunFrom,
     populateHvoRun: vmemmapPopulateHvoRun,
-    allocBlockBufRun: (s, count, nid, out) => {
-      const ps = s.arch.pageSize;
+    allocBlockBufRun: (s, count, nid, out, size) => {
       return (
         memblockAllocTryNidRawMany(
           s.memblock,
           count,
-          ps,
-          ps,
+          size,
+          size,
           s.arch.maxDmaAddress,
           memmapAllocLimit(s),
           nid,
@@ -239,27 +238,55 @@ export function hvoRunFrom(
 }
 
 /**
- * vmemmap_wrprotect_hvo() in the usual case: a range inside one PTE table that
- * maps it with one writable run from before the range to past it (a boot page's
- * head table), split directly into the runs pteSetRange() leaves. False (and
- * nothing done) in any other case, which the kernel's walk then takes.
+ * vmemmap_wrprotect_hvo() in the usual case: every PTE table under the range
+ * exists and maps its slice of it with one writable run (a boot page's
+ * tables), each split directly into the runs pteSetRange() leaves. Tables
+ * that shared one runs array before share the new one (a gigantic page's
+ * full tables all map its one tail page). False (and nothing done) in any
+ * other case, which the kernel's walk then takes.
  */
 export function vmemmapWrprotectHvoQuick(s: KernelState, start: number, end: number, headsize: number): boolean {
   const pte = s.vmemmap.pte;
-  const e = Math.floor((start + headsize) / PMD_ENTRY_SPAN);
-  if (Math.floor((end - 1) / PMD_ENTRY_SPAN) === e && pte.has(e)) {
-    const from = Math.floor((start + headsize - e * PMD_ENTRY_SPAN) / PTE_SPAN);
-    const count = Math.ceil((end - e * PMD_ENTRY_SPAN) / PTE_SPAN) - from;
+  const lo = start + headsize;
+  if (end <= lo) return false;
+  const first = Math.floor(lo / PMD_ENTRY_SPAN);
+  const last = Math.floor((end - 1) / PMD_ENTRY_SPAN);
+  const sliceOf = (e: number) => {
+    const base = e * PMD_ENTRY_SPAN;
+    const from = Math.floor((Math.max(lo, base) - base) / PTE_SPAN);
+    return { from, count: Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from };
+  };
+  for (let e = first; e <= last; e++) {
+    if (!pte.has(e)) return false;
+    const { from, count } = sliceOf(e);
     const runs = pte.runsAt(e);
-    const i = firstEndingAbove(runs, from, runEnd);
-    const r = runs[i];
-    if (r && !r.readOnly && r.from <= from && r.from + r.count > from + count) {
-      const split: PteRun[] = [{ from, count, phys: runPhys(r, from), stride: r.stride, readOnly: true }];
-      if (r.from < from) split.unshift({ ...r, count: from - r.from });
-      split.push({ ...r, from: from + count, count: r.from + r.count - from - count, phys: runPhys(r, from + count) });
-      pte.setRunsAt(e, runs.slice(0, i).concat(split, runs.slice(i + 1)));
-      return true;
-    }
+    const r = runs[firstEndingAbove(runs, from, runEnd)];
+    if (!r || r.readOnly || r.from > from || r.from + r.count < from + count) return false;
   }
-  return false;
+  let sharedIn: PteRun[] | null = null;
+  let sharedOut: PteRun[] = NO_RUNS;
+  let sharedFrom = -1;
+  let sharedCount = -1;
+  for (let e = first; e <= last; e++) {
+    const { from, count } = sliceOf(e);
+    const runs = pte.runsAt(e);
+    if (runs === sharedIn && from === sharedFrom && count === sharedCount) {
+      pte.setRunsAt(e, sharedOut);
+      continue;
+    }
+    const i = firstEndingAbove(runs, from, runEnd);
+    const r = runs[i]!;
+    const split: PteRun[] = [];
+    if (r.from < from) split.push({ ...r, count: from - r.from });
+    split.push({ from, count, phys: runPhys(r, from), stride: r.stride, readOnly: true });
+    if (r.from + r.count > from + count)
+      split.push({ ...r, from: from + count, count: r.from + r.count - from - count, phys: runPhys(r, from + count) });
+    const out = runs.length === 1 ? split : runs.slice(0, i).concat(split, runs.slice(i + 1));
+    pte.setRunsAt(e, out);
+    sharedIn = runs;
+    sharedOut = out;
+    sharedFrom = from;
+    sharedCount = count;
+  }
+  return true;
 }
