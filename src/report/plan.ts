@@ -123,12 +123,9 @@ function afterHugetlbAllocation(s: KernelState): number {
 }
 
 /** Why a node has fewer gigantic pages: its aligned slots, each a page, not RAM, taken, or free. */
-function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: ReturnType<typeof reservationsAfter>): Why {
+function giganticWhy(s: KernelState, nid: number, bytes: number, reserved: ReturnType<typeof reservationsAfter>, pages: Set<number>): Why {
   const span = numaNodeSpans(s.numa).get(nid)!;
   const mem = s.memblock.memory.regions.filter((r) => r.nid === nid);
-  // Pages in the pool, and pages hugetlb took from memblock that are still on huge_boot_pages (a boot that died first).
-  const pages = new Set(s.hugetlb.pages.filter((p) => p.order === Math.log2(bytes / s.arch.pageSize)).map((p) => p.pfn * s.arch.pageSize));
-  for (const m of hugeBootPages(s)) if (m.order === Math.log2(bytes / s.arch.pageSize)) pages.add(m.addr);
   let hole = 0;
   let free = 0;
   let page = 0;
@@ -210,7 +207,11 @@ function sizeRows(s: KernelState, h: Hstate): PlanSize {
     if (hstateIsGigantic(h)) {
       const reserved = reservationsAfter(s, afterHugetlbAllocation(s));
       const short = rows.filter((r) => r.asked === null || r.got < r.asked);
-      for (const r of short) why.push(giganticWhy(s, r.node, bytes, reserved));
+      // Pages in the pool, and pages hugetlb took from memblock that are still on huge_boot_pages (a boot that died first).
+      const pages = new Set<number>();
+      for (const p of s.hugetlb.pages) if (p.order === h.order) pages.add(p.pfn * s.arch.pageSize);
+      for (const m of hugeBootPages(s)) if (m.order === h.order) pages.add(m.addr);
+      for (const r of short) why.push(giganticWhy(s, r.node, bytes, reserved, pages));
     } else if (!s.panic) {
       why.push({
         node: null,
@@ -387,24 +388,31 @@ function edge(ok: (k: number) => boolean, lo: number, hi: number, guess: (lo: nu
  * booting trial leaves (how many more pages it could hold), so a good guess
  * costs two or three boots.
  */
-function bestAsk(
-  probe: (k: number) => Probe,
-  cap: number,
-  bytes: number,
-  _ps: number,
-  start: number,
-): { ask: number; deathAbove?: string } | null {
-  const all = probe(cap);
-  if (!all.death) return { ask: cap };
+function bestAsk(probe: (k: number) => Probe, cap: number, bytes: number, start: number): { ask: number; deathAbove?: string } | null {
   const ok = (k: number) => !probe(k).death;
-  // A first booting ask: the current one if it boots, else none of this size.
-  let lo = Math.min(start, cap - 1);
-  if (!ok(lo)) {
-    if (lo === 0 || !ok(0)) return null;
-    lo = edge(ok, 0, lo, () => -1);
-    return { ask: lo, deathAbove: probe(lo + 1).death! };
+  // The ask given (the boot planned for, when that is its trial) bounds the search from one side or the other.
+  let lo = -1;
+  let hi = cap + 1;
+  const first = Math.min(start, cap);
+  if (ok(first)) lo = first;
+  else hi = first;
+  if (hi > cap) {
+    if (lo === cap || ok(cap)) return { ask: cap };
+    hi = cap;
   }
-  const ask = edge(ok, lo, cap, (l, h) => Math.min(h - 1, l + Math.max(1, Math.floor(probe(l).roomBytes / bytes))));
+  // A booting ask below a dying one: guessed from how far short the dying one's memory fell, else none of this size.
+  for (let n = 0; lo < 0 && n < 3; n++) {
+    const room = probe(hi).roomBytes;
+    const g = room < 0 ? hi - Math.ceil(-room / bytes) : -1;
+    if (g < 0) break;
+    if (ok(g)) lo = g;
+    else hi = g;
+  }
+  if (lo < 0) {
+    if (hi === 0 || !ok(0)) return null;
+    lo = 0;
+  }
+  const ask = edge(ok, lo, hi, (l, h) => Math.min(h - 1, l + Math.max(1, Math.floor(probe(l).roomBytes / bytes))));
   return { ask, deathAbove: probe(ask + 1).death! };
 }
 
@@ -475,21 +483,25 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
       };
       const learn = !o.everyTrialBooted;
       // The boot planned for is the trial of its own ask when that ask's command line boots the same.
-      if (learn && o.rebootsAlike && sameBoot(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, z.asked), s.machine.cmdline))
-        cache.set(z.asked, probeOf(s, z.asked));
-      // Asks that got fewer pages than asked, without dying or discarding any: every ask from the pages
-      // got up to it makes the same allocations (an ask's are a prefix of a bigger one's, and past the
-      // last page the machine holds the allocator only fails), so it boots the same.
+      // Asks that got fewer pages than asked, without dying or discarding any: every ask of at least the
+      // pages got makes the same allocations (an ask's are a prefix of a bigger one's, and hugetlb stops at
+      // the first page the machine cannot give, changing nothing), so it boots the same.
       const plateaus: Probe[] = [];
+      const isPlateau = (r: Probe) => !r.death && !r.discarded && r.got < r.ask;
+      if (learn && o.rebootsAlike && sameBoot(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, z.asked), s.machine.cmdline)) {
+        const own = probeOf(s, z.asked);
+        cache.set(z.asked, own);
+        if (isPlateau(own)) plateaus.push(own);
+      }
       const probe = (k: number): Probe => {
         let r = cache.get(k);
         if (!r && learn) {
-          const same = plateaus.find((p) => p.got <= k && k <= p.ask);
+          const same = plateaus.find((p) => p.got <= k);
           if (same) r = { ...same, ask: k };
         }
         if (!r) {
           r = probeOf(o.reboot!(withHugepages(s.machine.cmdline, z.bytes, defaultBytes, k)), k);
-          if (!r.death && !r.discarded && r.got < k) plateaus.push(r);
+          if (isPlateau(r)) plateaus.push(r);
         }
         cache.set(k, r);
         return r;
@@ -499,7 +511,7 @@ export function planBoot(s: KernelState, o: PlanOptions = {}): Plan {
         z.noBest = 'with hugetlb_cma= (and without hugetlb_cma_only=1) the kernel allocates none at boot, whatever hugepages= asks';
         continue;
       }
-      const best = bestAsk(probe, Math.floor(ram / z.bytes), z.bytes, ps, died ? 0 : z.asked);
+      const best = bestAsk(probe, Math.floor(ram / z.bytes), z.bytes, z.asked);
       if (!best) {
         z.noBest = `even asking for no ${z.size} pages the boot dies (${probe(0).death})`;
         continue;
