@@ -251,42 +251,40 @@ export function vmemmapWrprotectHvoQuick(s: KernelState, start: number, end: num
   if (end <= lo) return false;
   const first = Math.floor(lo / PMD_ENTRY_SPAN);
   const last = Math.floor((end - 1) / PMD_ENTRY_SPAN);
-  const sliceOf = (e: number) => {
-    const base = e * PMD_ENTRY_SPAN;
-    const from = Math.floor((Math.max(lo, base) - base) / PTE_SPAN);
-    return { from, count: Math.ceil((Math.min(end, base + PMD_ENTRY_SPAN) - base) / PTE_SPAN) - from };
-  };
+  // Entry e's slice of the range: PTEs [fromOf(e), toOf(e)) of its table.
+  const fromOf = (e: number) => (e === first ? Math.floor((lo - e * PMD_ENTRY_SPAN) / PTE_SPAN) : 0);
+  const toOf = (e: number) => (e === last ? Math.ceil((end - e * PMD_ENTRY_SPAN) / PTE_SPAN) : PTRS_PER_PTE);
   for (let e = first; e <= last; e++) {
     if (!pte.has(e)) return false;
-    const { from, count } = sliceOf(e);
+    const from = fromOf(e);
     const runs = pte.runsAt(e);
     const r = runs[firstEndingAbove(runs, from, runEnd)];
-    if (!r || r.readOnly || r.from > from || r.from + r.count < from + count) return false;
+    if (!r || r.readOnly || r.from > from || r.from + r.count < toOf(e)) return false;
   }
   let sharedIn: PteRun[] | null = null;
   let sharedOut: PteRun[] = NO_RUNS;
   let sharedFrom = -1;
-  let sharedCount = -1;
+  let sharedTo = -1;
   for (let e = first; e <= last; e++) {
-    const { from, count } = sliceOf(e);
+    const from = fromOf(e);
+    const to = toOf(e);
     const runs = pte.runsAt(e);
-    if (runs === sharedIn && from === sharedFrom && count === sharedCount) {
+    if (runs === sharedIn && from === sharedFrom && to === sharedTo) {
       pte.setRunsAt(e, sharedOut);
       continue;
     }
     const i = firstEndingAbove(runs, from, runEnd);
     const r = runs[i]!;
-    const split: PteRun[] = [];
-    if (r.from < from) split.push({ ...r, count: from - r.from });
-    split.push({ from, count, phys: runPhys(r, from), stride: r.stride, readOnly: true });
-    if (r.from + r.count > from + count)
-      split.push({ ...r, from: from + count, count: r.from + r.count - from - count, phys: runPhys(r, from + count) });
-    const out = runs.length === 1 ? split : runs.slice(0, i).concat(split, runs.slice(i + 1));
+    const out = runs.slice(0, i);
+    if (r.from < from) out.push({ ...r, count: from - r.from });
+    out.push({ from, count: to - from, phys: runPhys(r, from), stride: r.stride, readOnly: true });
+    if (r.from + r.count > to) out.push({ ...r, from: to, count: r.from + r.count - to, phys: runPhys(r, to) });
+    for (let k = i + 1; k < runs.length; k++) out.push(runs[k]!);
     pte.setRunsAt(e, out);
     sharedIn = runs;
     sharedOut = out;
     sharedFrom = from;
-    sharedCount = count;
+    sharedTo = to;
   }
   return true;
 }
