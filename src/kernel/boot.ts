@@ -9,7 +9,14 @@ import type { KernelBuild } from './config.js';
 import type { KernelProfile } from './profile.js';
 import { cmaInitReservedAreas, createCmaState } from './cma.js';
 import { hugetlbCmaReserve } from './hugetlb-cma.js';
-import { createHugetlbState, giganticPagesInit, hugetlbBootmemAlloc, hugetlbInit, setMaxHugePages } from './hugetlb.js';
+import {
+  createHugetlbState,
+  giganticPagesInit,
+  hugetlbBootmemAlloc,
+  hugetlbBootmemStructPageInit,
+  hugetlbInit,
+  setMaxHugePages,
+} from './hugetlb.js';
 import { cpuHasGbpages } from './hugetlb-alloc.js';
 import { hugetlbParseArgs } from './hugetlb-params.js';
 import { createHvoStats, hugetlbVmemmapInit } from './hugetlb-vmemmap.js';
@@ -163,6 +170,10 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
     },
     models: 'the first free of the kernel image (SMP alternatives)',
   },
+  page_alloc_init_late: {
+    run: hugetlbBootmemStructPageInit,
+    models: 'page_alloc_init_late: hugetlb_bootmem_struct_page_init (gather_bootmem_prealloc, with HVO, before the initcalls)',
+  },
   cma_init_reserved_areas: {
     run: cmaInitReservedAreas,
     models: 'cma_init_reserved_areas (core_initcall): the CMA areas join the page allocator as MIGRATE_CMA pageblocks',
@@ -175,7 +186,7 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
       hugetlbInit(s);
       recordAfterHugetlbInit(s);
     },
-    models: "hugetlb_init (2 MiB pages, gather_bootmem_prealloc with each generation's HVO, vmemmap_wrprotect_hvo, report_hugepages)",
+    models: 'hugetlb_init (2 MiB pages; 6.1 then gather_bootmem_prealloc with its HVO; report_hugepages)',
   },
   free_initrd_mem: { run: freeInitrdMem, models: 'free_initrd_mem' },
   hugetlb_vmemmap_init: {

@@ -101,6 +101,8 @@ export interface HugetlbState {
   gen: number;
   /** hugetlb_free_vmemmap= (CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON is off in the Debian build). */
   vmemmapOptimizeEnabled: boolean;
+  /** gather_bootmem_prealloc() has run (from page_alloc_init_late(), before hugetlb_init(), where the profile has that step). */
+  gathered: boolean;
 }
 
 export function createHugetlbState(): HugetlbState {
@@ -120,6 +122,7 @@ export function createHugetlbState(): HugetlbState {
     pages: [],
     gen: 0,
     vmemmapOptimizeEnabled: false,
+    gathered: false,
   };
 }
 
@@ -151,8 +154,15 @@ export function giganticPagesInit(s: KernelState): void {
   if (giga && archHugetlbValidSize(s, giga.size)) hugetlbAddHstate(s, hugePageOrder(s, giga.size));
 }
 
+/** hugetlb_bootmem_struct_page_init() (page_alloc_init_late(), before the initcalls): gather_bootmem_prealloc(). */
+export function hugetlbBootmemStructPageInit(s: KernelState): void {
+  beginStep(s, 'page_alloc_init_late');
+  gatherBootmemPrealloc(s);
+}
+
 /** gather_bootmem_prealloc(): gigantic pages join their pool (managed again), with HVO when enabled. */
 function gatherBootmemPrealloc(s: KernelState): void {
+  s.hugetlb.gathered = true;
   if (s.kernel.gather === 'per-node') {
     for (const nid of memoryNodes(s)) gatherBootmemPreallocNode(s, nid);
     return;
@@ -232,7 +242,8 @@ export function hugetlbInit(s: KernelState): void {
   }
   // hugetlb_init_hstates(): the sizes below gigantic are allocated now, from the page allocator.
   for (const h of ht.hstates) if (!hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
-  gatherBootmemPrealloc(s);
+  // 6.1 gathers here; later generations have gathered in page_alloc_init_late().
+  if (!ht.gathered) gatherBootmemPrealloc(s);
   // report_hugepages()
   for (const h of ht.hstates) {
     const buf = stringGetSize2(hstateSize(s, h));

@@ -12,7 +12,7 @@
 // zones a node allocates from) use an index built once the zones are sized
 // (ZoneIndex, kept in PageAllocState): binary searches instead of scans.
 // lateFreed keeps ranges, a range touching the last one extends it.
-import { firstNumberAbove } from '../util/search.js';
+import { firstEndingAbove, firstNumberAbove } from '../util/search.js';
 import { MAX_NUMNODES, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
 import { firstRegionEndingAbove } from './memblock-regions.js';
 import { forEachFreeMemRange } from './memblock-search.js';
@@ -405,7 +405,27 @@ export function freeReservedPages(s: KernelState, pfn: number, count: number): v
   if (last && last.end === start) last.end = end;
   else freed.push({ start, end });
   adjustManagedPageCount(s, pfn, count);
-  freePagesToNode(s, nidOfPhys(s, pfn * s.arch.pageSize), count);
+  const nid = nidOfPhys(s, start);
+  freePagesToNode(s, nid, count);
+  // The pages are free to allocate from again (a huge page HVO frees the vmemmap of may go where it was).
+  addFreeRange(s.pageAlloc.freeRanges.get(nid) ?? s.pageAlloc.freeRanges.set(nid, []).get(nid)!, start, end);
+}
+
+/** Put [start, end) into a node's sorted, disjoint free ranges, joining the ranges it touches. */
+function addFreeRange(ranges: FreeRange[], start: number, end: number): void {
+  const i = firstEndingAbove(ranges, start - 1, (r) => r.end);
+  // ranges[i] is the first range ending at or after start: it touches [start, end) if it starts by end.
+  if (i < ranges.length && ranges[i]!.start <= end) {
+    const r = ranges[i]!;
+    r.start = Math.min(r.start, start);
+    r.end = Math.max(r.end, end);
+    // Join the ranges after it that now touch it.
+    let j = i + 1;
+    while (j < ranges.length && ranges[j]!.start <= r.end) r.end = Math.max(r.end, ranges[j++]!.end);
+    if (j > i + 1) ranges.splice(i + 1, j - i - 1);
+    return;
+  }
+  ranges.splice(i, 0, { start, end });
 }
 
 /**
@@ -451,8 +471,8 @@ export function zoneFreePages(s: KernelState): number[] {
       if (a < b) out[i]! += (b - a) / ps;
     });
   };
+  // The reserved pages freed since memblock_free_all() are among the free ranges too.
   for (const [nid, ranges] of s.pageAlloc.freeRanges) for (const r of ranges) add(nid, r.start, r.end);
-  for (const r of s.pageAlloc.lateFreed) add(nidOfPhys(s, r.start), r.start, r.end);
   return out;
 }
 

@@ -1,10 +1,15 @@
 // The names of the boot steps a profile can list, in the kernel's own terms.
 // boot.ts says what each one runs; a profile (src/profiles) says which run, in order.
 
-/** From mem_init() to the last late frees: the same steps, in the same order, in every generation. */
+/**
+ * From mem_init() to the last late frees. 'page_alloc_init_late' (gather_bootmem_prealloc()
+ * before the initcalls) is in the generations that moved it there; the others gather in
+ * hugetlb_init() and leave it out (src/profiles/common.ts).
+ */
 export const LATE_BOOT_STEP_NAMES = [
   'mem_init',
   'free_initmem:alternatives',
+  'page_alloc_init_late',
   'cma_init_reserved_areas',
   'gigantic_pages_init',
   'hugetlb_init',

@@ -2,8 +2,18 @@
 // what no generation models yet.
 import { LATE_BOOT_STEP_NAMES, type BootStepName } from '../kernel/steps.js';
 
-/** From mem_init() to the last late frees: the same steps, in the same order, in every generation (named in kernel/steps.ts). */
+/**
+ * From mem_init() to the last late frees, where gather_bootmem_prealloc() runs in page_alloc_init_late()
+ * (hugetlb_bootmem_struct_page_init(), before the initcalls and so before hugetlb_init() takes its 2 MiB
+ * pages): "mm/hugetlb: Initialize gigantic bootmem hugepage struct pages earlier" (Cc: stable), read in
+ * 7.2.13's, 7.3.4's and the 6.12.118 stable kernel's mm/mm_init.c. Named in kernel/steps.ts.
+ */
 export const LATE_BOOT_STEPS: readonly BootStepName[] = LATE_BOOT_STEP_NAMES;
+
+/** The same before that change (6.1 to 7.1 as modelled): hugetlb_init() gathers, after hugetlb_init_hstates() took the 2 MiB pages. */
+export const LATE_BOOT_STEPS_GATHER_IN_HUGETLB_INIT: readonly BootStepName[] = LATE_BOOT_STEP_NAMES.filter(
+  (n) => n !== 'page_alloc_init_late',
+);
 
 /** Said by a profile whose build facts are 6.1's stand-ins. */
 export const GUESSED_BUILD =

@@ -2,8 +2,21 @@
 // gigantic pages from memblock while hugepages= is parsed, the vmemmap mapped
 // normally by sparse_init(), HVO only when gather_bootmem_prealloc() runs.
 import { DEBIAN_6_1_CLOUD } from './builds.js';
-import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS } from './common.js';
+import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS_GATHER_IN_HUGETLB_INIT } from './common.js';
 import type { KernelProfile } from '../kernel/profile.js';
+import type { BootStepName } from '../kernel/steps.js';
+
+/** 6.1's boot up to mem_init(): gigantic pages from memblock while parse_args() reads hugepages=, after sparse_init(). */
+export const EARLY_STEPS_6_1: readonly BootStepName[] = [
+  'start_kernel',
+  'setup_arch:memory',
+  'sparse_init',
+  'free_area_init',
+  'setup_arch:end',
+  'setup_command_line',
+  'parse_args',
+  'setup_per_cpu_areas',
+];
 
 export const linux61: KernelProfile = {
   name: '6.1',
@@ -42,17 +55,7 @@ export const linux61: KernelProfile = {
     hugetlbAllocTookLine: 'none',
     hugetlbParamSlots: false,
   },
-  steps: [
-    'start_kernel',
-    'setup_arch:memory',
-    'sparse_init',
-    'free_area_init',
-    'setup_arch:end',
-    'setup_command_line',
-    'parse_args',
-    'setup_per_cpu_areas',
-    ...LATE_BOOT_STEPS,
-  ],
+  steps: [...EARLY_STEPS_6_1, ...LATE_BOOT_STEPS_GATHER_IN_HUGETLB_INIT],
   releases: ['6.1'],
   build: DEBIAN_6_1_CLOUD,
   notModelled: COMMON_NOT_MODELLED,

@@ -4,9 +4,9 @@
 // the memmap counters of /proc/vmstat; the boot's 2 MiB pages in padata chunks
 // that each start at node 0 (the pool grows from node 0 after boot), and
 // mm/numa_memblks.c's numa_cleanup_meminfo().
-import { COMMON_NOT_MODELLED } from './common.js';
+import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS } from './common.js';
 import { DEBIAN_6_12_CLOUD } from './builds.js';
-import { linux61 } from './linux-6.1.js';
+import { EARLY_STEPS_6_1, linux61 } from './linux-6.1.js';
 import type { KernelProfile } from '../kernel/profile.js';
 
 export const linux612: KernelProfile = {
@@ -28,7 +28,8 @@ export const linux612: KernelProfile = {
     bootPoolChunks: 'padata',
     memmapCounters: true,
   },
-  steps: linux61.steps,
+  // 6.1's order, gather_bootmem_prealloc() moved to page_alloc_init_late() (a stable backport in 6.12.118).
+  steps: [...EARLY_STEPS_6_1, ...LATE_BOOT_STEPS],
   releases: ['6.12', '6.13', '6.14'],
   build: DEBIAN_6_12_CLOUD,
   notModelled: COMMON_NOT_MODELLED,

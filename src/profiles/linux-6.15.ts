@@ -3,7 +3,7 @@
 // hugetlb_vmemmap_init_early() with tails mirroring the head page ("fake heads"),
 // vmemmap_undo_hvo() in _late() for a page that spans two zones.
 import { DEBIAN_6_1_CLOUD } from './builds.js';
-import { COMMON_NOT_MODELLED, GUESSED_BUILD, LATE_BOOT_STEPS } from './common.js';
+import { COMMON_NOT_MODELLED, GUESSED_BUILD, LATE_BOOT_STEPS_GATHER_IN_HUGETLB_INIT } from './common.js';
 import type { KernelProfile } from '../kernel/profile.js';
 
 export const linux615: KernelProfile = {
@@ -48,7 +48,7 @@ export const linux615: KernelProfile = {
     'setup_command_line',
     'setup_per_cpu_areas',
     'hugetlb_bootmem_alloc:mm_core_init',
-    ...LATE_BOOT_STEPS,
+    ...LATE_BOOT_STEPS_GATHER_IN_HUGETLB_INIT,
   ],
   // Debian's 6.16 and 7.0 builds of this code are the profiles 6.16 and 7.0.
   releases: ['6.15'],

@@ -1,6 +1,6 @@
 // Linux 7.0 as Debian builds it (linux-binary-7.0.13+deb13-cloud-amd64): the
 // last release before the series, the 6.15-era HVO code with this build's facts.
-import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS } from './common.js';
+import { COMMON_NOT_MODELLED, LATE_BOOT_STEPS_GATHER_IN_HUGETLB_INIT } from './common.js';
 import { DEBIAN_7_0_CLOUD } from './builds.js';
 import { linux616 } from './linux-6.16.js';
 import type { KernelProfile } from '../kernel/profile.js';
@@ -30,7 +30,7 @@ export const linux70: KernelProfile = {
     'setup_command_line',
     'setup_per_cpu_areas',
     'hugetlb_bootmem_alloc:mm_core_init',
-    ...LATE_BOOT_STEPS,
+    ...LATE_BOOT_STEPS_GATHER_IN_HUGETLB_INIT,
   ],
   releases: ['7.0'],
   build: DEBIAN_7_0_CLOUD,

@@ -154,8 +154,8 @@ describe('invariants', () => {
 
   test('memmap-boot-pages: a 6.15 runtime HVO that keeps the old head (no page left anywhere for a copy) is counted once', () => {
     // Above node 1's DMA32 part, nodes 1 and 2 hold only ZONE_MOVABLE; the head copy falls back along the
-    // zonelist (GFP_KERNEL), so before hugetlb_init() node 1's DMA32 is drained and node 0 left one page,
-    // which the first PMD split takes.
+    // zonelist (GFP_KERNEL), so before hugetlb_init() (after the alternatives' pages are freed too) node 1's
+    // DMA32 is drained and node 0 left one page, which the first PMD split takes.
     const m = q35Machine(
       {
         nodeSizes: [1280 * 2 ** 20, 3264 * 2 ** 20, 1472 * 2 ** 20],
@@ -169,7 +169,7 @@ describe('invariants', () => {
       profile: '6.15',
       others: estimatedOthers,
       afterStep: (st, step) => {
-        if (step.fn !== 'memblock_free_all') return;
+        if (step.fn !== 'free SMP alternatives') return;
         allocPagesNodeRun(st, 1, Number.MAX_SAFE_INTEGER, []);
         allocPagesNodeRun(st, 0, st.pageAlloc.nodeFree.get(0)! - 1, []);
       },
