@@ -352,10 +352,10 @@ function freeBytesOf(t: KernelState): number {
 /**
  * The largest k in [lo, hi) with ok(k), given ok(lo) (lo -1: none known) and
  * not ok(hi), assuming ok is monotone (true up to an edge, false above):
- * a few guided guesses (each followed by its neighbour, which closes the
- * bracket when the guess was right), then bisection.
+ * a few guided guesses (with `neighbour`, each followed by its neighbour, which
+ * closes the bracket when the guess was right), then bisection.
  */
-function edge(ok: (k: number) => boolean, lo: number, hi: number, guess: (lo: number, hi: number) => number): number {
+function edge(ok: (k: number) => boolean, lo: number, hi: number, guess: (lo: number, hi: number) => number, neighbour = true): number {
   for (let n = 0; n < 4 && hi - lo > 1; n++) {
     const g = guess(lo, hi);
     if (!(g > lo && g < hi)) break;
@@ -364,7 +364,7 @@ function edge(ok: (k: number) => boolean, lo: number, hi: number, guess: (lo: nu
       continue;
     }
     lo = g;
-    if (g + 1 < hi) {
+    if (neighbour && g + 1 < hi) {
       if (ok(g + 1)) lo = g + 1;
       else hi = g + 1;
     }
@@ -412,7 +412,16 @@ function bestAsk(probe: (k: number) => Probe, cap: number, bytes: number, start:
     if (hi === 0 || !ok(0)) return null;
     lo = 0;
   }
-  const ask = edge(ok, lo, hi, (l, h) => Math.min(h - 1, l + Math.max(1, Math.floor(probe(l).roomBytes / bytes))));
+  // Each guess adds the pages the room left would hold: a page's size of room each until two booting asks
+  // show what one page more takes (less than its size: the watermarks shrink with the memory left).
+  const booted = [lo];
+  const guess = (l: number, h: number) => {
+    const below = booted.filter((k) => k < l).at(-1);
+    const took = below === undefined ? 0 : (probe(below).roomBytes - probe(l).roomBytes) / (l - below);
+    booted.push(l);
+    return Math.min(h - 1, l + Math.max(1, Math.floor(probe(l).roomBytes / (took > 0 ? took : bytes))));
+  };
+  const ask = edge(ok, lo, hi, guess, false);
   return { ask, deathAbove: probe(ask + 1).death! };
 }
 
