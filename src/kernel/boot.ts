@@ -186,7 +186,7 @@ const BOOT_STEPS: Record<BootStepName, StepDef> = {
       hugetlbInit(s);
       recordAfterHugetlbInit(s);
     },
-    models: 'hugetlb_init (2 MiB pages; 6.1 then gather_bootmem_prealloc with its HVO; report_hugepages)',
+    models: 'hugetlb_init (2 MiB pages; gather_bootmem_prealloc with HVO unless page_alloc_init_late ran it; report_hugepages)',
   },
   free_initrd_mem: { run: freeInitrdMem, models: 'free_initrd_mem' },
   hugetlb_vmemmap_init: {

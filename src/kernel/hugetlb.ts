@@ -242,7 +242,7 @@ export function hugetlbInit(s: KernelState): void {
   }
   // hugetlb_init_hstates(): the sizes below gigantic are allocated now, from the page allocator.
   for (const h of ht.hstates) if (!hstateIsGigantic(h)) hugetlbHstateAllocPages(s, h);
-  // 6.1 gathers here; later generations have gathered in page_alloc_init_late().
+  // Gathered here unless the profile's page_alloc_init_late step has done it already.
   if (!ht.gathered) gatherBootmemPrealloc(s);
   // report_hugepages()
   for (const h of ht.hstates) {

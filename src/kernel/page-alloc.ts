@@ -4,7 +4,8 @@
 //
 // The buddy allocator itself is not modelled. Where a runtime allocation
 // needs an address (a 2 MiB huge page, a PTE table for HVO), it is placed in
-// the node's free memory as memblock left it, lowest first in the highest
+// the node's free memory as memblock left it (and as reserved pages were freed
+// since, HVO's vmemmap among them), lowest first in the highest
 // zone the caller may use (see allocPagesNode): an estimate; counts per node
 // do not depend on it.
 //
