@@ -80,6 +80,12 @@ export async function profileWithLogBuild(p: ProfileName | KernelProfile, log: K
   return { ...base, build: { ...learnt.build, factsFrom: { file: log.file, facts } } };
 }
 
+/** Where a user's build came from, for the JSON of diff and check: the configuration, the image and the log, and the facts each gave. */
+export function buildOrigin(p: KernelProfile) {
+  const b = p.build;
+  return { configFrom: b.configFrom ?? null, imageFrom: b.imageFrom ?? null, factsFrom: b.factsFrom ?? null };
+}
+
 /** The options as a command line says them again (in reproducers). */
 export function buildOptionsText(o: BuildOptions): string {
   // (Not --kernel-image: replay, which the reproducers run too, reads no image; the log shows the same facts.)

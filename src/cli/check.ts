@@ -1,7 +1,7 @@
 // hvosim check: a randomized campaign of boots with every invariant checked after every step.
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { addBuildOptions, bootBuildArgs, type BuildOptions, profilesWithOwnBuild } from './build-options.js';
+import { addBuildOptions, bootBuildArgs, type BuildOptions, buildOrigin, profilesWithOwnBuild } from './build-options.js';
 import { DEFAULT_PROFILE } from '../simulator.js';
 import { INVARIANTS } from '../check/invariants.js';
 import { parseKernel } from './boot.js';
@@ -80,8 +80,7 @@ Examples:
       const r = jobs > 1 ? await runCampaignJobs({ ...campaign, jobs }) : runCampaign(campaign);
       bar.stop();
       process.exitCode = r.findings.length ? 1 : 0;
-      const build =
-        typeof own === 'string' || !own ? null : { configFrom: own.build.configFrom ?? null, imageFrom: own.build.imageFrom ?? null };
+      const build = typeof own === 'string' || !own ? null : buildOrigin(own);
       if (o.json) return printJson({ ...r, kernel, build });
       const out: string[] = [];
       const died = r.panics.reduce((a, p) => a + p.cases, 0);

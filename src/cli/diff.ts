@@ -10,19 +10,13 @@ import { parseKernel } from './boot.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { firstOf, paint, printJson, table } from './output.js';
-import { addBuildOptions, type BuildOptions, profilesWithOwnBuild } from './build-options.js';
+import { addBuildOptions, type BuildOptions, buildOrigin, profilesWithOwnBuild } from './build-options.js';
 import { kernelWarnings } from '../report/boot-view.js';
 
 /** Most dmesg lines of each side that diff --json quotes. */
 const DIFF_DMESG_LINES = 100;
 
 type DiffCliOptions = MachineOptions & BuildOptions & { kernel?: string[]; fault?: string[]; json?: boolean; dmesg?: boolean };
-
-/** Where a user's build came from, for the JSON: the configuration, the image and the log, and the facts each gave. */
-function buildOrigin(p: KernelProfile) {
-  const b = p.build;
-  return { configFrom: b.configFrom ?? null, imageFrom: b.imageFrom ?? null, factsFrom: b.factsFrom ?? null };
-}
 
 /** A user's build in one line: the files it came from and the facts they gave. */
 function ownBuildLine(p: KernelProfile): string | null {

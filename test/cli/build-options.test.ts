@@ -14,6 +14,7 @@ describe('hvosim diff with a build of your own', () => {
     const own = JSON.parse(hvosim('diff', '--kernel', '7.2', '--kernel', '7.3', '--build', BUILD, ...QEMU, '--json').out);
     const debian = JSON.parse(hvosim('diff', '--kernel', '7.2', '--kernel', '7.3', ...QEMU, '--json').out);
     assert.equal(own.build.configFrom.file, BUILD);
+    assert.deepEqual(Object.keys(own.build).sort(), ['configFrom', 'factsFrom', 'imageFrom']);
     assert.equal(debian.build, null);
     // The tinyconfig build reserves less (no DMA zone, a smaller pg_data_t, printk records, per-cpu unit): more memory.
     assert.ok(own.a.memTotalKb > debian.a.memTotalKb && own.b.memTotalKb > debian.b.memTotalKb);
@@ -35,6 +36,8 @@ describe('hvosim check with a build of your own', () => {
     const one = JSON.parse(hvosim('check', '--kernel', '7.3', '--runs', '60', '--config', CONFIG, '--json').out);
     const two = JSON.parse(hvosim('check', '--kernel', '7.3', '--runs', '60', '--config', CONFIG, '--json', '--jobs', '2').out);
     assert.equal(one.build.configFrom.file, CONFIG);
+    // The same origin object as diff's JSON: the configuration, the image and the facts each gave.
+    assert.deepEqual(Object.keys(one.build).sort(), ['configFrom', 'factsFrom', 'imageFrom']);
     assert.ok(one.findings.length > 0);
     for (const f of one.findings) assert.match(f.reproducer, / --config \S+7\.3-min\/config --qemu /);
     const strip = (r: { seconds: number }) => ({ ...r, seconds: 0 });
