@@ -3,7 +3,7 @@
 // invariant that breaks is reported once, with the smallest case fast-check
 // can shrink it to and a one-line command that reproduces it.
 import fc from 'fast-check';
-import type { KernelProfile, MemblockFaults, ProfileName } from '../simulator.js';
+import { resolveProfile, type KernelProfile, type MemblockFaults, type ProfileName } from '../simulator.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { checkedBoot, type StepViolation } from './checked-boot.js';
 import { faultSpecs } from './faults.js';
@@ -104,8 +104,7 @@ export function reproducer(c: CheckCase, profile: ProfileName | KernelProfile, b
   const faults = faultSpecs(c.faults)
     .map((f) => ` --fault ${f}`)
     .join('');
-  const name = typeof profile === 'string' ? profile : profile.name;
-  return `hvosim boot --kernel ${name}${buildArgs} --qemu "${qemuArgs(c)}" --cmdline "${c.cmdline}"${faults} --check`;
+  return `hvosim boot --kernel ${resolveProfile(profile).name}${buildArgs} --qemu "${qemuArgs(c)}" --cmdline "${c.cmdline}"${faults} --check`;
 }
 
 /** Boot one case with the invariants checked. */
@@ -235,7 +234,7 @@ export function shrinkFinding(opts: CampaignOptions, f: FirstBreak): Finding {
 /** The campaign's result from its tally and its findings (in the order their invariants first broke). */
 export function campaignResult(opts: CampaignOptions, t: ReturnType<typeof tally>, findings: Finding[], t0: number): CampaignResult {
   return {
-    profile: typeof opts.profile === 'string' ? opts.profile : opts.profile.name,
+    profile: resolveProfile(opts.profile).name,
     faults: opts.faults,
     seed: opts.seed,
     runs: opts.runs,

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import {
   boot,
   DEFAULT_PROFILE,
-  estimatedOthers,
   getProfile,
   kconfigText,
   type KernelProfile,
@@ -20,7 +19,7 @@ import { InputError } from '../util/errors.js';
 import { countOfSize, hex010 } from '../util/format.js';
 import { TiB, humanSize, SIZE_EXAMPLES } from '../util/units.js';
 import { hugepagesByNode, meminfoObject, meminfoText, sysfsHugepagesText, vmstatText, zoneinfoText, zones } from '../report/proc.js';
-import { replayedOthers } from '../trace/foreign.js';
+import { othersOfLog } from '../trace/foreign.js';
 import { faultsNeverFired, parseFaults } from '../check/faults.js';
 import { readBuildOption, profileWithLogBuild, profileWithOwnBuild, readImageOption } from './build-options.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
@@ -478,8 +477,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
             `${kernel.note ? `${kernel.note} ` : ''}The log's kernel (${release}) is not ${debian}: its configuration options are taken ` +
             "to be that build's (ZONE_DMA, ZONE_DEVICE, HVO, ...); give --config with its .config to boot with its own",
         };
-      const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
-      const others = useLog ? replayedOthers(log) : estimatedOthers;
+      const others = othersOfLog(log, o.cmdline);
       if (o.check) {
         // The invariants load only for --check (and the pictures only for --svg): not on every boot's path.
         const [{ checkedBoot }, { INVARIANTS }] = await Promise.all([import('../check/checked-boot.js'), import('../check/invariants.js')]);

@@ -1,9 +1,9 @@
 // hvosim diff: one machine, two kernel profiles, side by side.
 import type { Command } from 'commander';
-import { DEFAULT_PROFILE, estimatedOthers, type KernelProfile, REFERENCE_PROFILE } from '../simulator.js';
+import { DEFAULT_PROFILE, type KernelProfile, REFERENCE_PROFILE } from '../simulator.js';
 import { diedLine, diffBoots, verdictLine, hugepageSizeLabel, hugepagesDiffering, VMEMMAP_LABELS } from '../check/diff.js';
 import { parseFaults } from '../check/faults.js';
-import { replayedOthers } from '../trace/foreign.js';
+import { othersOfLog } from '../trace/foreign.js';
 import { cmdlineWarnings } from '../report/cmdline.js';
 import { InputError } from '../util/errors.js';
 import { parseKernel } from './boot.js';
@@ -67,8 +67,7 @@ Exit status: 0 both boot, 1 one of them died or may run out of memory (the first
       const [pa, pb] = await profilesWithOwnBuild([ka!.profile, kb!.profile], o);
       const faults = parseFaults(o.fault ?? []);
       const { machine, log } = await loadMachineAndLog(o);
-      const useLog = log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'));
-      const d = diffBoots(machine, pa!, pb!, { others: useLog ? replayedOthers(log) : estimatedOthers, faults });
+      const d = diffBoots(machine, pa!, pb!, { others: othersOfLog(log, o.cmdline), faults });
       // What the machine's reader and the command line's words leave out or doubt, as `hvosim boot` says it.
       const warnings = [...machine.warnings, ...cmdlineWarnings(machine.cmdline)];
       // Each side's verdict as `hvosim boot` gives it (bootDeath()), first: a panic or a predicted out-of-memory.

@@ -4,7 +4,6 @@ import {
   boot,
   compoundHead,
   DEFAULT_PROFILE,
-  estimatedOthers,
   folioOf,
   nidOfPhys,
   PMD_ENTRY_SPAN,
@@ -24,7 +23,7 @@ import { hex, hex018 } from '../util/format.js';
 import { humanSize } from '../util/units.js';
 import { bootKernelForLog, parseKernel, type KernelJson } from './boot.js';
 import { profileWithLogBuild } from './build-options.js';
-import { replayedOthers } from '../trace/foreign.js';
+import { othersOfLog } from '../trace/foreign.js';
 import { loadMachineAndLog, type MachineOptions } from './input.js';
 import { machineOptions } from './machine.js';
 import { printJson } from './output.js';
@@ -199,14 +198,12 @@ Examples:
       // A machine from a kernel log is explained as boot --from-dmesg boots it: the log's kernel (unless --kernel names
       // another), the build's facts and the other subsystems' calls the log shows.
       let profile: ProfileName | KernelProfile = kernel.profile;
-      let others = estimatedOthers;
       if (log) {
         const ofLog = (await import('../conformance/kernels.js')).profileOfLog(log.dmesg);
         kernel = bootKernelForLog(ofLog, given);
         profile = kernel.profile === ofLog.profile ? await profileWithLogBuild(kernel.profile, log) : kernel.profile;
-        if (o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_'))) others = replayedOthers(log);
       }
-      const s = boot(machine, { profile, others });
+      const s = boot(machine, { profile, others: othersOfLog(log, o.cmdline) });
       const pfn = o.pfn !== undefined ? parseNumber(o.pfn, '--pfn') : Math.floor(parseNumber(o.phys!, '--phys') / s.arch.pageSize);
       if (pfn >= s.maxPfn)
         throw new InputError(`pfn ${hex(pfn)} is beyond the end of memory (max_pfn ${hex(s.maxPfn)})`, {

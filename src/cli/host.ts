@@ -5,7 +5,6 @@ import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import {
   boot,
-  estimatedOthers,
   getProfile,
   type KernelProfile,
   type KernelState,
@@ -17,7 +16,7 @@ import {
 import { InputError } from '../util/errors.js';
 import { HOST_COLLECTOR } from '../trace/host-collector.js';
 import { type HostSnapshot, machineFromSnapshot, parseHostSnapshot } from '../trace/host-snapshot.js';
-import { replayedOthers } from '../trace/foreign.js';
+import { othersOfLog } from '../trace/foreign.js';
 import type { Machine } from '../machine/types.js';
 import { DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin } from '../report/plan.js';
 import { cmdlineWarnings } from '../report/cmdline.js';
@@ -94,8 +93,7 @@ export function planHost(text: string, file: string, o: { kernel?: string; cmdli
   unknown.push(...k.notes);
   const machine = o.cmdline === undefined ? m0 : { ...m0, cmdline: o.cmdline };
   const log = snapshot.log;
-  const others =
-    log && o.cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_')) ? replayedOthers(log) : estimatedOthers;
+  const others = othersOfLog(log, o.cmdline);
   const state = boot(machine, { profile: k.profile, others });
   return { snapshot, machine, kernel: k.kernel, profile: k.profile, read, unknown, state, others };
 }

@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import shellQuote from 'shell-quote';
-import { boot, estimatedOthers, type KernelProfile, type ProfileName } from '../simulator.js';
+import { boot, estimatedOthers, resolveProfile, type KernelProfile, type ProfileName } from '../simulator.js';
 import { machineFromLog } from '../trace/machine-from-log.js';
 import { parseQemuArgs } from '../machine/qemu.js';
 import { parseKernelLog, type KernelLog } from '../trace/log.js';
@@ -205,7 +205,7 @@ function compareAll(
   t0: number,
 ): ConformanceReport {
   const { profile, seed } = opts;
-  const profileName = typeof profile === 'string' ? profile : profile.name;
+  const profileName = resolveProfile(profile).name;
   // Compare once every log is on disk: a case whose only difference from another is hugetlb_free_vmemmap= is its sibling.
   const qemuBoot = (l: KernelLog) => {
     // A sibling that is not one of the cases (another fixture in the directory) is described by its own log.

@@ -11,6 +11,7 @@
 import type { Memblock, MemblockCall, MemblockCallArgs } from '../kernel/memblock.js';
 import { memblockApplyLogged } from '../kernel/memblock.js';
 import type { KernelState, OtherPoint, OtherSubsystems } from '../kernel/state.js';
+import { estimatedOthers } from '../kernel/others.js';
 import type { KernelLog } from './log.js';
 import { isAllocOutcome, parseMemblockLog } from './memblock-log.js';
 import { ALLOC_OUTCOME_CALLER as OUTCOME, baseCaller, kernelCaller } from '../util/kernel-callers.js';
@@ -79,6 +80,14 @@ export function isPrimary(c: { caller: string }): boolean {
 export function ourPrintedCalls(mb: Memblock): MemblockCall[] {
   const printed = mb.calls.filter((c) => c.printed && isPrimary(c));
   return printed.filter((c, i) => isOurCall(c.caller, printed[i + 1]?.caller));
+}
+
+/**
+ * The other subsystems' calls for a boot of a log's machine: the log's own when it shows memblock=debug lines and the
+ * boot keeps the log's command line (`cmdline` undefined: no --cmdline replaced it), else hvosim's estimate.
+ */
+export function othersOfLog(log: KernelLog | undefined, cmdline: string | undefined): OtherSubsystems {
+  return log && cmdline === undefined && log.dmesg.some((l) => l.text.startsWith('memblock_')) ? replayedOthers(log) : estimatedOthers;
 }
 
 /** Other subsystems replayed from a log. */
