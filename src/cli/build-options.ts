@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import {
   type BuildDescription,
+  factNames,
   getProfile,
   type KernelProfile,
   type ProfileName,
@@ -76,7 +77,7 @@ export async function profileWithLogBuild(p: ProfileName | KernelProfile, log: K
   const base = resolveProfile(p);
   const learnt = (await import('../trace/build-from-log.js')).buildFromLog(log, base.build);
   if (!learnt.read.length) return base;
-  const facts = [...new Set(learnt.read.map((f) => f.split(':')[0]!))];
+  const facts = [...new Set(factNames(learnt.read))];
   return { ...base, build: { ...learnt.build, factsFrom: { file: log.file, facts } } };
 }
 

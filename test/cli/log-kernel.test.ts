@@ -110,6 +110,8 @@ describe("boot --from-dmesg takes the build's facts off the log, as replay does"
       assert.equal(j.meminfo.MemTotal, memTotal(f));
       assert.equal(j.build.factsFrom.file, f);
       assert.ok(j.build.factsFrom.facts.includes('imageSize'), j.build.factsFrom.facts.join());
+      // One name each, as configFrom's and imageFrom's (setup_log_buf gives two facts at once).
+      assert.ok(j.build.factsFrom.facts.includes('printkInfoSize'), j.build.factsFrom.facts.join());
       const text = hvosim('boot', '--from-dmesg', f, '--config', config, '--no-plan').out;
       assert.match(text, new RegExp(`MemTotal: ${memTotal(f)} kB`));
       assert.match(text, /\nbuild: imageSize, .* read from the log \(.*\); every other build fact is profile (7\.3|6\.12)'s\n/);
