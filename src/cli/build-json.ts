@@ -75,14 +75,8 @@ export function parseBuildJson(text: string, name: string, field = '--build'): B
   const { config, facts } = r.data;
   return {
     ...r.data,
-    config: {
-      ...config,
-      CPUMASK_OFFSTACK: config.CPUMASK_OFFSTACK ?? p.build.config.CPUMASK_OFFSTACK,
-      FIRMWARE_MEMMAP: config.FIRMWARE_MEMMAP ?? p.build.config.FIRMWARE_MEMMAP,
-      HIBERNATION: config.HIBERNATION ?? p.build.config.HIBERNATION,
-      CMA: config.CMA ?? p.build.config.CMA,
-      TRANSPARENT_HUGEPAGE: config.TRANSPARENT_HUGEPAGE ?? p.build.config.TRANSPARENT_HUGEPAGE,
-    },
+    // The options a file of an older format leaves out are the profile's build's (the schema's are KernelConfig's).
+    config: { ...p.build.config, ...config },
     facts: {
       ...facts,
       pcpuFirstChunkAllocs: facts.pcpuFirstChunkAllocs ?? p.build.pcpuFirstChunkAllocs,
