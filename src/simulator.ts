@@ -70,6 +70,7 @@ export type { KernelBuild, KernelConfig } from './kernel/config.js';
 export type { MemblockFaults } from './kernel/memblock.js';
 export { estimatedOthers } from './kernel/others.js';
 export { setMaxHugePages } from './kernel/hugetlb.js';
+export { zoneFreePages } from './kernel/page-alloc.js';
 export { predictOutOfMemory } from './model/out-of-memory.js';
 
 // The command line as the kernel splits and keeps it.

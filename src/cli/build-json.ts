@@ -22,6 +22,7 @@ const schema = z.strictObject({
     HIBERNATION: z.boolean().optional(),
     CMA: z.boolean().optional(),
     TRANSPARENT_HUGEPAGE: z.boolean().optional(),
+    TMPFS: z.boolean().optional(),
   }),
   facts: z.strictObject({
     imageStart: kb,
@@ -37,6 +38,8 @@ const schema = z.strictObject({
     pcpuFirstChunkAllocs: z.array(kb).optional(),
     bootCpumasks: kb.optional(),
     imageFrees: z.array(z.strictObject({ what: z.string(), kb, early: z.boolean().optional() })),
+    // Added with the run-time model of the page allocator: absent, the profile's build says.
+    runtimeUseKb: z.strictObject({ bootNodeKernel: kb, bootNodeUser: kb, otherNode: kb }).optional(),
   }),
   from: z.strictObject({
     config: z.string().nullable(),
@@ -82,6 +85,7 @@ export function parseBuildJson(text: string, name: string, field = '--build'): B
       pcpuFirstChunkAllocs: facts.pcpuFirstChunkAllocs ?? p.build.pcpuFirstChunkAllocs,
       bootCpumasks: facts.bootCpumasks ?? p.build.bootCpumasks,
       logBufShift: facts.logBufShift ?? p.build.logBufShift,
+      runtimeUseKb: facts.runtimeUseKb ?? p.build.runtimeUseKb,
     },
   };
 }

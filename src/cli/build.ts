@@ -76,9 +76,12 @@ function buildText(d: BuildDescription, name: string, image: KernelImage | undef
   const fromImage = factNames(d.from.factsFromImage ?? []);
   for (const k of BUILD_FACTS) {
     const v = d.facts[k];
-    const text = Array.isArray(v)
-      ? v.map((f) => (typeof f === 'number' ? String(f) : `${f.what} ${f.kb}K`)).join(', ')
-      : `${v} (0x${v.toString(16)})`;
+    const text =
+      typeof v === 'number'
+        ? `${v} (0x${v.toString(16)})`
+        : 'bootNodeKernel' in v
+          ? `boot node ${v.bootNodeKernel}K kernel, ${v.bootNodeUser}K init; ${v.otherNode}K each other node`
+          : v.map((f) => (typeof f === 'number' ? String(f) : `${f.what} ${f.kb}K`)).join(', ');
     const from = fromLog.includes(k)
       ? 'the log'
       : fromImage.includes(k)

@@ -6,7 +6,8 @@ import { memblockAllocRangeNid, memblockEndOfDram, memblockPhysFree, memblockRes
 import { MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
 import { roundDown, roundUp } from './memblock-regions.js';
 import { forEachFreeMemRange } from './memblock-search.js';
-import { freeReservedPages, PAGEBLOCK_PAGES, zoneSpanningPfn } from './page-alloc.js';
+import { freeReservedPages, zoneSpanningPfn } from './page-alloc.js';
+import { PAGEBLOCK_PAGES } from './page-alloc-wmark.js';
 import type { KernelState } from './state.js';
 import { beginStep, prErr, printk } from './state.js';
 

@@ -50,6 +50,11 @@ export interface KernelConfig {
    * min_free_kbytes (set_recommended_min_free_kbytes()) and with it every zone's watermarks once the system runs.
    */
   TRANSPARENT_HUGEPAGE: boolean;
+  /**
+   * TMPFS (with SHMEM): the initramfs is unpacked into a tmpfs, whose pages can move (GFP_HIGHUSER_MOVABLE: ZONE_MOVABLE
+   * first); without it into ramfs, whose pages cannot (GFP_HIGHUSER: the zones up to Normal).
+   */
+  TMPFS: boolean;
 }
 
 export interface KernelBuild {
@@ -124,4 +129,12 @@ export interface KernelBuild {
    * pool leaves on top of the zones' min watermarks and lowmem reserves.
    */
   kernelUseAtHugetlbInitKb: number;
+  /**
+   * What the running system holds after boot, in KiB, beyond what hvosim's
+   * boot counts (runtimeHoldEstimate()): on the boot CPU's node the kernel's
+   * own allocations (`bootNodeKernel`) and init's (`bootNodeUser`); on each
+   * other node what the kernel spread over the nodes as it started
+   * (`otherNode`), the vmalloc'd hashes aside.
+   */
+  runtimeUseKb: { bootNodeKernel: number; bootNodeUser: number; otherNode: number };
 }

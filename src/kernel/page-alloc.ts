@@ -7,7 +7,11 @@
 // the node's free memory as memblock left it (and as reserved pages were freed
 // since, HVO's vmemmap among them), lowest first in the highest
 // zone the caller may use (see allocPagesNode): an estimate; counts per node
-// do not depend on it.
+// do not depend on it. Once the system runs (nr_hugepages written), each zone
+// keeps its own watermark, reserve and the running system's pages
+// (page-alloc-runtime.ts), and freed pages go to the zone's per-cpu list
+// first: the watermarks do not count them, order-0 allocations take the
+// newest of them first.
 //
 // Lookups that run once per page allocated or freed (the zone of a PFN, the
 // zones a node allocates from) use an index built once the zones are sized
@@ -18,15 +22,23 @@ import { MAX_NUMNODES, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
 import { firstRegionEndingAbove } from './memblock-regions.js';
 import { forEachFreeMemRange } from './memblock-search.js';
 import type { Zone } from './mm-init.js';
-import { dmaZones } from './mmzone.js';
+import { calculateMinFreeKbytes, lowmemReserve, normalIdx, setupPerZoneWmarks } from './page-alloc-wmark.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 import { pow2 } from '../util/units.js';
 import { hashdistHashBytes } from './hash.js';
+import { runtimeHoldEstimate, runtimePcpHigh, runtimeZoneKeep } from './page-alloc-runtime.js';
 
 export interface FreeRange {
   start: number;
   end: number;
+}
+
+/** A zone's per-cpu list: free pages the watermarks do not count (NR_FREE_PAGES leaves them out). */
+interface PerCpuList {
+  /** Runs of pages in the order they were freed; the list gives the newest page first. */
+  runs: { pfn: number; count: number }[];
+  count: number;
 }
 
 export interface PageAllocState {
@@ -34,8 +46,16 @@ export interface PageAllocState {
   nodeFree: Map<number, number>;
   /** Free physical ranges per node, lowest first; runtime placements take from the top. */
   freeRanges: Map<number, FreeRange[]>;
-  /** Pages the kernel keeps for itself after boot (an estimate, see kernelRuntimePages). */
+  /** Pages each node keeps from hugetlb_init()'s huge pages (hugetlbInitKeepPages()), by node. */
   kernelRuntime: Map<number, number>;
+  /** What the running system holds in each zone (s.zones.zones order) when a log showed it; else it is estimated (runtimeHoldEstimate()). */
+  runtimeHeld?: number[];
+  /** What each zone keeps from a huge page allocated at run time (runtimeZoneKeep()), once worked out. */
+  runtimeKeep?: number[];
+  /** Each zone's per-cpu list at run time (s.zones.zones order): pages freed since, oldest first (pcpFree()). */
+  pcp?: PerCpuList[];
+  /** pcp->high of each zone at run time (runtimePcpHigh()), once worked out. */
+  pcpHigh?: number[];
   /** Reserved pages freed to the allocator after memblock_free_all() (memblock still lists them as reserved). */
   lateFreed: FreeRange[];
   /** Lookups over the zones, built on first use once they are sized (not state of its own). */
@@ -159,51 +179,28 @@ export function memblockFreeAll(s: KernelState): void {
   });
 }
 
-/**
- * What a node keeps back when huge pages are allocated: its share of the min
- * watermark, and on the boot CPU's node also what the running kernel has
- * taken by then (slab, the initramfs, per-cpu lists: an estimate, 64 MiB plus
- * 1/64 of the node, from the fixtures' boots).
- *
- * The watermark is spread over the zones by managed pages. At boot
- * (hugetlb_init) min_free_kbytes is init_per_zone_wmark_min()'s
- * sqrt(16 x lowmem kB), 128 kB to 256 MiB; once the system runs, khugepaged
- * has raised it (set_recommended_min_free_kbytes(): 11 pageblocks per
- * populated zone up to Normal, at most 5% of them), in a build with THP.
- */
-export function kernelRuntimePages(s: KernelState, nid: number): number {
-  const pa = s.pageAlloc;
-  const running = s.steps.at(-1)?.fn === 'set_max_huge_pages';
-  const key = running ? -1 - nid : nid;
-  let v = pa.kernelRuntime.get(key);
-  if (v === undefined && !running) {
-    v = hugetlbInitKeepPages(s, nid);
-    pa.kernelRuntime.set(key, v);
-  }
-  if (v === undefined) {
-    const zones = s.zones?.zones ?? [];
-    const managedAll = zones.reduce((a, z) => a + z.managed, 0);
-    const managedNode = zones.filter((z) => z.nid === nid).reduce((a, z) => a + z.managed, 0);
-    const kb = s.arch.pageSize / 1024;
-    let minFreeKb = Math.min(262144, Math.max(128, Math.floor(Math.sqrt(managedAll * kb * 16))));
-    if (running && s.build.config.TRANSPARENT_HUGEPAGE) {
-      const normal = zones.filter((z) => z.managed > 0 && z.idx <= s.zones!.movableIdx - 1);
-      const lowmem = normal.reduce((a, z) => a + z.managed, 0);
-      const recommended = Math.min(PAGEBLOCK_PAGES * normal.length * 11, Math.floor(lowmem / 20)) * kb;
-      minFreeKb = Math.max(minFreeKb, recommended);
-    }
-    v = managedAll ? Math.floor(((minFreeKb / kb) * managedNode) / managedAll) : 0;
-    if (nid === bootCpuNode(s)) {
-      const present = zones.filter((z) => z.nid === nid).reduce((a, z) => a + z.present, 0);
-      v += Math.floor((64 * 2 ** 20) / s.arch.pageSize) + Math.floor(present / 64);
-    }
-    pa.kernelRuntime.set(key, v);
-  }
-  return v;
+/** The run-time form of the allocator (nr_hugepages written once the system runs), rather than hugetlb_init()'s. */
+function running(s: KernelState): boolean {
+  return s.steps.at(-1)?.fn === 'set_max_huge_pages';
 }
 
-/** pageblock_nr_pages on x86_64 (2 MiB). */
-export const PAGEBLOCK_PAGES = 512;
+/** What each zone keeps from a huge page allocated at run time: runtimeZoneKeep() over the hold a log showed or the estimate. */
+function runtimeKeep(s: KernelState): number[] {
+  const pa = s.pageAlloc;
+  pa.runtimeKeep ??= runtimeZoneKeep(s, pa.runtimeHeld ?? runtimeHoldEstimate(s, bootCpuNode(s), zoneFreePages(s)));
+  return pa.runtimeKeep;
+}
+
+/** A zone's free pages now: its share of its node's free ranges. */
+function zoneFree(s: KernelState, z: Zone): number {
+  const ps = s.arch.pageSize;
+  const lo = z.startPfn * ps;
+  const hi = (z.startPfn + z.spanned) * ps;
+  let n = 0;
+  for (const r of s.pageAlloc.freeRanges.get(z.nid) ?? [])
+    if (r.end > lo && r.start < hi) n += (Math.min(r.end, hi) - Math.max(r.start, lo)) / ps;
+  return n;
+}
 
 /**
  * What a node keeps back from hugetlb_init()'s huge pages (GFP_HIGHUSER_MOVABLE,
@@ -212,7 +209,15 @@ export const PAGEBLOCK_PAGES = 512;
  * lowmem reserve the zone keeps from allocations that may use ZONE_MOVABLE
  * (zone_watermark_ok()), at most what the zone holds; on the boot CPU's node
  * also what the kernel has taken since memblock_free_all() (a build fact).
+ * Worked out once per node (hugetlbInitKeepPages()).
  */
+function hugetlbInitKeep(s: KernelState, nid: number): number {
+  let v = s.pageAlloc.kernelRuntime.get(nid);
+  if (v === undefined) s.pageAlloc.kernelRuntime.set(nid, (v = hugetlbInitKeepPages(s, nid)));
+  return v;
+}
+
+/** hugetlbInitKeep()'s pages for one node. */
 function hugetlbInitKeepPages(s: KernelState, nid: number): number {
   const zones = s.zones?.zones ?? [];
   const managed = zones.map((z) => z.managed);
@@ -313,9 +318,14 @@ export function allocPagesZonelist(s: KernelState, nid: number, order: number): 
  * and, within a zone, the lowest free block first: memblock_free_all() hands
  * pages to the buddy lists in ascending order and to their tails, so the
  * lists give out low addresses first. An estimate: the kernel's own
- * allocations and the per-cpu lists are not modelled.
+ * allocations are not modelled. Once the system runs, an order-0 page comes
+ * from a per-cpu list first (pcpTake()).
  */
 export function allocPagesNode(s: KernelState, nid: number, order: number, keepForKernel = true, movable = false): number | null {
+  if (order === 0 && s.pageAlloc.pcp) {
+    const hot = pcpTake(s, nid, movable);
+    if (hot !== null) return hot;
+  }
   const got = allocPagesNodeBlocks(s, nid, order, keepForKernel, movable, 1);
   return got ? got.pfn : null;
 }
@@ -339,12 +349,20 @@ function allocPagesNodeBlocks(
   const pa = s.pageAlloc;
   const n = pow2(order);
   const free = pa.nodeFree.get(nid) ?? 0;
-  const spare = free - (keepForKernel ? kernelRuntimePages(s, nid) : 0);
+  // At run time each zone keeps its own watermark and reserve (zone_watermark_ok()); hugetlb_init()'s keep is the node's.
+  const zoneWise = keepForKernel && running(s);
+  let spare = free - (keepForKernel && !zoneWise ? hugetlbInitKeep(s, nid) : 0);
   if (spare < n) return null;
   const ps = s.arch.pageSize;
   const bytes = n * ps;
   const ranges = pa.freeRanges.get(nid) ?? [];
+  const zones = s.zones?.zones ?? [];
   for (const z of allocZones(s, nid, movable)) {
+    if (zoneWise) {
+      const i = zones.indexOf(z);
+      spare = zoneFree(s, z) - (pa.pcp?.[i]?.count ?? 0) - runtimeKeep(s)[i]!;
+      if (spare < n) continue;
+    }
     const lo = z.startPfn * ps;
     const hi = (z.startPfn + z.spanned) * ps;
     for (let i = 0; i < ranges.length; i++) {
@@ -380,6 +398,13 @@ function allocPagesNodeBlocks(
  */
 export function allocPagesNodeRun(s: KernelState, nid: number, count: number, out: number[]): number {
   let made = 0;
+  // Pages on a per-cpu list go first, one by one.
+  while (made < count && s.pageAlloc.pcp) {
+    const hot = pcpTake(s, nid, false);
+    if (hot === null) break;
+    out.push(hot);
+    made++;
+  }
   while (made < count) {
     const got = allocPagesNodeBlocks(s, nid, 0, false, false, s.shortcuts ? count - made : 1);
     if (!got) break;
@@ -410,6 +435,67 @@ export function freeReservedPages(s: KernelState, pfn: number, count: number): v
   freePagesToNode(s, nid, count);
   // The pages are free to allocate from again (a huge page HVO frees the vmemmap of may go where it was).
   addFreeRange(s.pageAlloc.freeRanges.get(nid) ?? s.pageAlloc.freeRanges.set(nid, []).get(nid)!, start, end);
+  if (running(s)) pcpFree(s, pfn, count);
+}
+
+/**
+ * free_unref_page() at run time: freed pages join their zone's per-cpu list,
+ * which gives its oldest pages to the buddy lists (free_pcppages_bulk()) once
+ * it holds more than pcp->high (runtimePcpHigh()).
+ */
+function pcpFree(s: KernelState, pfn: number, count: number): void {
+  const zones = s.zones?.zones ?? [];
+  const z = zoneOfPfn(s, pfn);
+  if (!z) return;
+  const i = zones.indexOf(z);
+  const pa = s.pageAlloc;
+  pa.pcpHigh ??= runtimePcpHigh(s);
+  pa.pcp ??= zones.map(() => ({ runs: [], count: 0 }));
+  const list = pa.pcp[i]!;
+  list.runs.push({ pfn, count });
+  list.count += count;
+  let over = list.count - pa.pcpHigh[i]!;
+  while (over > 0 && list.runs.length) {
+    const old = list.runs[0]!;
+    const n = Math.min(over, old.count);
+    old.pfn += n;
+    old.count -= n;
+    list.count -= n;
+    over -= n;
+    if (!old.count) list.runs.shift();
+  }
+}
+
+/**
+ * rmqueue_pcplist(): an order-0 page for `nid` from the per-cpu list of the
+ * first zone of its zonelist that has one, the page freed last; null when
+ * none has one.
+ */
+function pcpTake(s: KernelState, nid: number, movable: boolean): number | null {
+  const pa = s.pageAlloc;
+  const zones = s.zones?.zones ?? [];
+  for (const z of allocZones(s, nid, movable)) {
+    const list = pa.pcp?.[zones.indexOf(z)];
+    const run = list?.runs.at(-1);
+    if (!list || !run) continue;
+    const pfn = run.pfn + run.count - 1;
+    if (!--run.count) list.runs.pop();
+    list.count--;
+    takeFreeRange(pa.freeRanges.get(z.nid) ?? [], pfn * s.arch.pageSize, (pfn + 1) * s.arch.pageSize);
+    pa.nodeFree.set(z.nid, (pa.nodeFree.get(z.nid) ?? 0) - 1);
+    return pfn;
+  }
+  return null;
+}
+
+/** Take [start, end) out of a node's sorted, disjoint free ranges (it lies in one of them). */
+function takeFreeRange(ranges: FreeRange[], start: number, end: number): void {
+  const i = firstEndingAbove(ranges, start, (r) => r.end);
+  const r = ranges[i];
+  if (!r || r.start > start) return;
+  if (r.end > end) ranges.splice(i + 1, 0, { start: end, end: r.end });
+  r.end = start;
+  if (r.end <= r.start) ranges.splice(i, 1);
 }
 
 /** Put [start, end) into a node's sorted, disjoint free ranges, joining the ranges it touches. */
@@ -475,74 +561,6 @@ export function zoneFreePages(s: KernelState): number[] {
   // The reserved pages freed since memblock_free_all() are among the free ranges too.
   for (const [nid, ranges] of s.pageAlloc.freeRanges) for (const r of ranges) add(nid, r.start, r.end);
   return out;
-}
-
-/** sysctl_lowmem_reserve_ratio[] by zone: 256 for the DMA zones, 32 for Normal, none above. */
-function lowmemReserveRatio(s: KernelState, idx: number): number {
-  const dma = dmaZones(s).length;
-  if (idx < dma) return 256;
-  return idx === dma ? 32 : 0;
-}
-
-/** The zone index of gfp_zone(GFP_USER) / GFP_KERNEL: ZONE_NORMAL. */
-export function normalIdx(s: KernelState): number {
-  return dmaZones(s).length;
-}
-
-/** nr_free_buffer_pages(): managed pages above the high watermark, over every zone up to Normal. */
-export function nrFreeBufferPages(s: KernelState, managed: number[], high: number[] = []): number {
-  const zones = s.zones?.zones ?? [];
-  let sum = 0;
-  zones.forEach((z, i) => {
-    if (z.idx > normalIdx(s)) return;
-    const m = managed[i] ?? 0;
-    const h = high[i] ?? 0;
-    if (m > h) sum += m - h;
-  });
-  return sum;
-}
-
-/** calculate_min_free_kbytes() (init_per_zone_wmark_min(), postcore_initcall): sqrt(16 x lowmem kB), 128 kB to 256 MiB. */
-export function calculateMinFreeKbytes(s: KernelState, managed: number[]): number {
-  const lowKb = nrFreeBufferPages(s, managed) * (s.arch.pageSize / 1024);
-  return Math.min(262144, Math.max(128, Math.floor(Math.sqrt(lowKb * 16))));
-}
-
-export interface ZoneWmarks {
-  min: number;
-  low: number;
-  high: number;
-}
-
-/**
- * __setup_per_zone_wmarks() (6.1): min spread over every zone by managed pages
- * (x86_64 has no highmem, and 6.1 treats ZONE_MOVABLE as any other zone);
- * low and high a quarter of it (or 0.1% of the zone) above.
- */
-export function setupPerZoneWmarks(s: KernelState, minFreeKbytes: number, managed: number[]): ZoneWmarks[] {
-  const zones = s.zones?.zones ?? [];
-  const pagesMin = Math.floor(minFreeKbytes / (s.arch.pageSize / 1024));
-  const lowmem = managed.reduce((a, m) => a + m, 0);
-  return zones.map((_, i) => {
-    const m = managed[i] ?? 0;
-    const min = lowmem ? Math.floor((pagesMin * m) / lowmem) : 0;
-    // watermark_scale_factor 10: 0.1% of the zone.
-    const tmp = Math.max(min >> 2, Math.floor((m * 10) / 10000));
-    return { min, low: min + tmp, high: min + 2 * tmp };
-  });
-}
-
-/** setup_per_zone_lowmem_reserve(): zone->lowmem_reserve[classzone], the managed pages of the node's zones above it up to classzone over its ratio. */
-export function lowmemReserve(s: KernelState, managed: number[], i: number, classzone: number): number {
-  const zones = s.zones?.zones ?? [];
-  const z = zones[i]!;
-  const ratio = lowmemReserveRatio(s, z.idx);
-  if (!ratio || !managed[i]) return 0;
-  let above = 0;
-  zones.forEach((u, j) => {
-    if (u.nid === z.nid && u.idx > z.idx && u.idx <= classzone) above += managed[j] ?? 0;
-  });
-  return Math.floor(above / ratio);
 }
 
 /** What the page allocator looked like when hugetlb_init() ended (recordAfterHugetlbInit()). */

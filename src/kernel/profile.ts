@@ -100,6 +100,26 @@ export interface KernelFeatures {
    */
   crossZoneFreeAtAlloc: boolean;
   /**
+   * __setup_per_zone_wmarks()'s min watermark of ZONE_MOVABLE: 'proportional'
+   * (6.1: its share of min_free_kbytes by managed pages, as any zone);
+   * 'capped' (6.12 on: a managed/1024 share between 32 and 128 pages, and
+   * ZONE_MOVABLE left out of the pages the others' shares are taken over).
+   */
+  movableWmarkMin: 'proportional' | 'capped';
+  /**
+   * adjust_managed_page_count() sets the lowmem reserves again (6.16 on): they
+   * follow every change of the zones' managed pages (gigantic pages and freed
+   * vmemmap among them) rather than stay as the postcore initcalls set them.
+   */
+  lowmemReserveFollowsManaged: boolean;
+  /**
+   * How many freed pages a zone's per-cpu list may hold before it gives them
+   * to the buddy lists (pcp->high, one CPU): 'low-wmark' (6.1: the zone's low
+   * watermark); 'auto-tuned' (6.12 on: it grows with frees up to an eighth of
+   * the zone's managed pages, high_max).
+   */
+  pcpHigh: 'low-wmark' | 'auto-tuned';
+  /**
    * sparse_init_nid() panics when a node's usemaps, a section's memmap or a
    * boot-time gigantic page's HVO mapping cannot be had (7.3: "Failed to
    * allocate usemap for node N", "... memmap for section N", "... memmap for

@@ -21,10 +21,10 @@ import {
   calculateMinFreeKbytes,
   lowmemReserve,
   normalIdx,
-  nrFreeBufferPages,
-  PAGEBLOCK_PAGES,
+  recommendedMinFreeKbytes,
+  reserveManaged,
   setupPerZoneWmarks,
-} from '../kernel/page-alloc.js';
+} from '../kernel/page-alloc-wmark.js';
 import type { KernelState } from '../kernel/state.js';
 
 /**
@@ -33,17 +33,6 @@ import type { KernelState } from '../kernel/state.js';
  * above 8 GiB was measured.
  */
 export const NEED_GROWS_UP_TO_KB = 64 * 1024 * 1024;
-
-/** set_recommended_min_free_kbytes() (khugepaged starting): 11 pageblocks per populated zone up to Normal, at most 5% of nr_free_buffer_pages(). */
-export function recommendedMinFreeKbytes(s: KernelState, minFreeKbytes: number, managed: number[]): number {
-  if (!s.build.config.TRANSPARENT_HUGEPAGE) return minFreeKbytes;
-  const zones = s.zones?.zones ?? [];
-  const nrZones = zones.filter((z, i) => z.idx <= normalIdx(s) && (managed[i] ?? 0) > 0).length;
-  const high = setupPerZoneWmarks(s, minFreeKbytes, managed).map((w) => w.high);
-  const rec =
-    Math.min(PAGEBLOCK_PAGES * nrZones * (2 + 3 * 3), Math.floor(nrFreeBufferPages(s, managed, high) / 20)) * (s.arch.pageSize / 1024);
-  return Math.max(minFreeKbytes, rec);
-}
 
 /**
  * The build's need after hugetlb_init() for a machine of this MemTotal: interpolated between its measured points,
@@ -90,11 +79,12 @@ export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
   const minFreeKbytesBoot = calculateMinFreeKbytes(s, managedBoot);
   const minFreeKbytes = recommendedMinFreeKbytes(s, minFreeKbytesBoot, at.managed);
   const wm = setupPerZoneWmarks(s, minFreeKbytes, at.managed);
+  const reserve = reserveManaged(s, managedBoot, at.managed);
   let usable = 0;
   zones.forEach((z, i) => {
     if (z.idx > normalIdx(s)) return;
     // setup_per_zone_lowmem_reserve() ran at postcore_initcall, before the gigantic pages were managed.
-    usable += Math.max(0, at.free[i]! - wm[i]!.min - lowmemReserve(s, managedBoot, i, normalIdx(s)));
+    usable += Math.max(0, at.free[i]! - wm[i]!.min - lowmemReserve(s, reserve, i, normalIdx(s)));
   });
   const memTotalKb = at.managed.reduce((a, b) => a + b, 0) * (s.arch.pageSize / 1024);
   // The build's need, and on a NUMA machine the hashes vmalloc'd before hugetlb_init() (not in the zones' counts).

@@ -31,6 +31,8 @@ const DEBIAN_CLOUD_CONFIG: KernelConfig = {
   CMA: false,
   // THP with the "madvise" default: khugepaged raises min_free_kbytes once the system runs.
   TRANSPARENT_HUGEPAGE: true,
+  // The initramfs in a tmpfs (Unevictable and Shmem pages of /proc/meminfo in ZONE_MOVABLE's counts where there is one).
+  TMPFS: true,
 };
 
 /** Debian linux-image-6.1.0-56-cloud-amd64 (test/fixtures/linux-6.1). */
@@ -86,6 +88,10 @@ export const DEBIAN_6_1_CLOUD: KernelBuild = {
   // Fitted to where over-asked 2 MiB pools stop on the same boots: 964 pages on 2 GiB, 1930 on 4 GiB
   // (hvosim 1930), 3932 on 8 GiB (hvosim 3934): between 9.4 and 14.5 MiB on top of the watermarks and reserves.
   kernelUseAtHugetlbInitKb: 11264,
+  // Medians over the Debian logs' zoneinfo (216 boots of 6.1 to 7.3): the boot's free pages less the dump's "pages
+  // free", per zone. The boot CPU's node: 33 MiB in its kernel zones besides the hashes, 3.7 MiB in ZONE_MOVABLE (44
+  // boots with one); each other node 8.3 MiB besides its share of the hashes (276 nodes).
+  runtimeUseKb: { bootNodeKernel: 33 * 1024, bootNodeUser: 3840, otherNode: 8 * 1024 },
 };
 
 /** Debian linux-image-6.12.118+deb12-cloud-amd64 (test/fixtures/linux-6.12). */
@@ -116,6 +122,7 @@ export const DEBIAN_6_12_CLOUD: KernelBuild = {
   bootNeedPerRepeatedZoneKb: DEBIAN_6_1_CLOUD.bootNeedPerRepeatedZoneKb,
   bootNeedUncertaintyKb: DEBIAN_6_1_CLOUD.bootNeedUncertaintyKb,
   kernelUseAtHugetlbInitKb: DEBIAN_6_1_CLOUD.kernelUseAtHugetlbInitKb,
+  runtimeUseKb: DEBIAN_6_1_CLOUD.runtimeUseKb,
 };
 
 /** Debian linux-image-6.16.12+deb13-cloud-amd64 (test/fixtures/linux-6.16). */

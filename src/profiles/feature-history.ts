@@ -373,6 +373,60 @@ export const FEATURE_HISTORY: FeatureHistory = {
       },
     ],
   },
+  movableWmarkMin: {
+    what: "ZONE_MOVABLE's min watermark (__setup_per_zone_wmarks())",
+    steps: [
+      {
+        since: '6.1',
+        value: 'proportional',
+        change: 'a share of min_free_kbytes by managed pages, as every zone',
+        source: '6.1.192 zoneinfo: test/fixtures/linux-6.1/n05-1node-overask-movable.txt (Movable min 2150)',
+      },
+      {
+        since: '6.12',
+        value: 'capped',
+        change: 'between 6.1.192 and 6.12.118: managed/1024 clamped to 32..128 pages, Movable left out of lowmem_pages; commit not pinned',
+        source: '6.12.118 mm/page_alloc.c: __setup_per_zone_wmarks(); test/fixtures/linux-6.12/n05 (Movable min 128)',
+      },
+    ],
+  },
+  lowmemReserveFollowsManaged: {
+    what: 'The lowmem reserves set again on every change of managed pages (adjust_managed_page_count())',
+    steps: [
+      {
+        since: '6.1',
+        value: false,
+        change: 'set at postcore_initcall (and by sysctl) only',
+        source: '6.12.118 mm/page_alloc.c: adjust_managed_page_count(); test/fixtures/linux-6.12 zoneinfo protection',
+      },
+      {
+        since: '6.16',
+        value: true,
+        change: 'between 6.12.118 and 6.16.12: adjust_managed_page_count() calls setup_per_zone_lowmem_reserve(); commit not pinned',
+        source: '7.3.4 mm/page_alloc.c: adjust_managed_page_count(); test/fixtures/linux-6.16 zoneinfo protection (1 GiB pages counted)',
+      },
+    ],
+  },
+  pcpHigh: {
+    what: "How many freed pages a zone's per-cpu list holds before the buddy lists get them (pcp->high)",
+    steps: [
+      {
+        since: '6.1',
+        value: 'low-wmark',
+        change: "zone_highsize(): the zone's low watermark over the node's CPUs",
+        source: '6.1.192 mm/page_alloc.c: zone_highsize(); conformance-known seed1-c051 (HVO at run time)',
+      },
+      {
+        since: '6.7',
+        value: 'auto-tuned',
+        change: txt(
+          'mm, pcp: reduce lock contention for draining high-order pages (Huang Ying) and its series:',
+          'pcp->high tuned between high_min and high_max (an eighth of the zone)',
+        ),
+        source: '6.12.118 mm/page_alloc.c: nr_pcp_high(), zone_highsize(); custom/6.12-min c003',
+      },
+    ],
+  },
   sparseInitPanics: {
     what: 'sparse_init_nid() panics when a usemap, memmap or HVO mapping cannot be had',
     steps: [

@@ -29,6 +29,7 @@ const MODELLED_SET = {
   HIBERNATION: true,
   CMA: true,
   TRANSPARENT_HUGEPAGE: true,
+  TMPFS: true,
 } as const satisfies Record<keyof KernelConfig, true>;
 const MODELLED = Object.keys(MODELLED_SET) as (keyof KernelConfig)[];
 
@@ -68,6 +69,8 @@ export function parseKconfig(text: string, file: string): ReadKconfig {
   const config = Object.fromEntries(MODELLED.map((k) => [k, on(k)])) as Record<keyof KernelConfig, boolean>;
   // THP built but off by default ("never"): khugepaged does not start.
   if (on('TRANSPARENT_HUGEPAGE_NEVER')) config.TRANSPARENT_HUGEPAGE = false;
+  // init_rootfs(): tmpfs needs SHMEM as well (else shmem_file_setup() is ramfs underneath).
+  config.TMPFS = on('TMPFS') && on('SHMEM');
   const notModelled = NOT_MODELLED.filter((k) => values.has(k) && values.get(k) !== 'n').map((k) => `${k}=${values.get(k)}`);
   return { file, config, notModelled, values };
 }
@@ -136,6 +139,7 @@ export const BUILD_FACTS = [
   'bootCpumasks',
   'logBufShift',
   'imageFrees',
+  'runtimeUseKb',
 ] as const;
 export type BuildFact = (typeof BUILD_FACTS)[number];
 

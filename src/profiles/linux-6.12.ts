@@ -27,6 +27,8 @@ export const linux612: KernelProfile = {
     poolGrowFromNode0: true,
     bootPoolChunks: 'padata',
     memmapCounters: true,
+    movableWmarkMin: 'capped',
+    pcpHigh: 'auto-tuned',
   },
   // 6.1's order, gather_bootmem_prealloc() moved to page_alloc_init_late() (a stable backport in 6.12.118).
   steps: [...EARLY_STEPS_6_1, ...LATE_BOOT_STEPS],

@@ -17,7 +17,7 @@ export const linux616: KernelProfile = {
   },
   // mm/numa_memblks.c; hugetlb_pages_alloc_boot() keeps its own cursor, and one CPU gives hugepage_allocation_threads=1, so one pass.
   // reserve_real_mode() reserves [0, 1 MiB) itself (KHO's e820 changes; test/fixtures/linux-6.16/n02).
-  features: { ...linux615.features, lowMemReservedBy: 'reserve_real_mode', memblockKhoFlags: true },
+  features: { ...linux615.features, lowMemReservedBy: 'reserve_real_mode', memblockKhoFlags: true, lowmemReserveFollowsManaged: true },
   steps: linux615.steps,
   releases: ['6.16', '6.17', '6.18', '6.19'],
   build: DEBIAN_6_16_CLOUD,

@@ -12,6 +12,7 @@ import {
   setMaxHugePages,
   type KernelState,
   type ProfileName,
+  zoneFreePages,
 } from '../simulator.js';
 import { type BuildFromLog, buildFromLog } from './build-from-log.js';
 import { machineFromLog } from './machine-from-log.js';
@@ -237,6 +238,28 @@ export function hvoSibling(log: KernelLog): KernelLog | null {
 export interface CompareOptions {
   /** The HVO on/off partner: a log, null for none, or undefined to look for one beside the log. */
   partner?: KernelLog | null;
+  /**
+   * Grow the pool after boot from the zones' free pages the log's zoneinfo shows (what the running system held then)
+   * rather than hvosim's estimate of them: replay's, which has the log; a prediction of the log's boot has not.
+   */
+  runtimeFromLog?: boolean;
+}
+
+/**
+ * What the running system held in each zone, from the log's zoneinfo: the boot's free pages less the "pages free" the
+ * dump shows, for the run-time pool growth to start from (s.pageAlloc.runtimeHeld). A zone the dump leaves out keeps
+ * hvosim's estimate: none is given then.
+ */
+function heldFromZoneinfo(t: Tally, log: KernelLog, s: KernelState): void {
+  const dump = parseZoneinfo(log.sections.get('ZONEINFO') ?? []);
+  const free = zoneFreePages(s);
+  const held = (s.zones?.zones ?? []).map((z, i) => {
+    const k = dump.find((d) => d.node === z.nid && d.zone === z.name)?.free;
+    return k === undefined ? null : free[i]! - k;
+  });
+  if (!held.length || held.some((h) => h === null)) return;
+  s.pageAlloc.runtimeHeld = held as number[];
+  t.r.notes.push("the pool grown after boot started from the zones' free pages in the log's zoneinfo");
 }
 
 /** Replay a whole fixture and compare every observable. */
@@ -248,7 +271,7 @@ export function replayFixture(
   const p = resolveProfile(profile);
   // The log's own build, read once: its boot and the replay's account of where the facts came from (a partner log reads its own).
   const own = buildFromLog(log, p.build);
-  const r = compareBoot(log, (l) => (l === log ? bootLog(l, p, own) : bootLog(l, p)), opts);
+  const r = compareBoot(log, (l) => (l === log ? bootLog(l, p, own) : bootLog(l, p)), { runtimeFromLog: true, ...opts });
   r.build = { fromLog: own.read, configFrom: p.build.configFrom?.file ?? null };
   return r;
 }
@@ -351,6 +374,7 @@ export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelStat
   // Growing the default pool after boot.
   const n = growthOf(log);
   if (n !== undefined) {
+    if (opts.runtimeFromLog) heldFromZoneinfo(t, log, s);
     setMaxHugePages(s, n);
     compareDump(t, log, s, `_AFTER_NR2M=${n}`);
     const k0 = parseMeminfo(log.sections.get('MEMINFO') ?? []).get('MemTotal')!;

@@ -10,6 +10,8 @@ export interface ZoneinfoEntry {
   managed: number;
   /** zone->cma_pages, where the kernel prints it (CONFIG_CMA). */
   cma?: number;
+  /** "pages free": the zone's free pages when the dump was taken (the running system's, not the boot's). */
+  free?: number;
 }
 
 /** /proc/zoneinfo: one entry per "Node N, zone NAME" block. */
@@ -25,6 +27,8 @@ export function parseZoneinfo(lines: LogLine[]): ZoneinfoEntry[] {
     }
     const kv = /^\s+(spanned|present|managed|cma)\s+(\d+)$/.exec(text);
     if (kv && cur) cur[kv[1] as 'spanned' | 'present' | 'managed' | 'cma'] = +kv[2]!;
+    const free = /^\s+pages free\s+(\d+)$/.exec(text);
+    if (free && cur) cur.free = +free[1]!;
   }
   return out;
 }

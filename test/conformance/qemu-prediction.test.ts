@@ -129,7 +129,7 @@ describe('custom builds predicted without a log: their kernel image and .config 
     ['6.12-min', '6.12', 15],
   ];
   for (const [b, v, exact] of builds)
-    test(`${b}: every memblock call; ${exact} of 20 exact; no miss that replay (with the log's facts) does not share, beyond a page`, async () => {
+    test(`${b}: every memblock call; ${exact} of 20 exact; no miss replay does not share beyond a page (two grown at run time)`, async () => {
       const dir = join(FIXTURES, 'custom', b);
       const file = join(dir, 'build-from-image.json');
       const d = readBuildFile(file);
@@ -155,9 +155,12 @@ describe('custom builds predicted without a log: their kernel image and .config 
         if (!missed.some((m) => key.test(m.what))) hits++;
         const replayed = new Set(c.replay!.mismatches.map((m) => m.what));
         for (const m of missed.filter((x) => !replayed.has(x.what))) {
-          // A page of 4 KiB, in kB or in pages.
+          // A page of 4 KiB, in kB or in pages; after a pool grown at run time (from what the running system holds:
+          // replay reads it off the log's zoneinfo, a prediction estimates it), two pages of 2 MiB, in pages or in kB.
           const off = Math.abs(Number(m.kernel) - Number(m.ours));
-          assert.ok(off <= 4, `${c.case.id} ${m.what}: kernel ${m.kernel} / ours ${m.ours}`);
+          const grown = /\(after nr_hugepages=\d+\)/.test(m.what);
+          const inKb = /^meminfo (Hugetlb|MemTotal)\b/.test(m.what);
+          assert.ok(off <= 4 || (grown && off <= (inKb ? 4096 : 2)), `${c.case.id} ${m.what}: kernel ${m.kernel} / ours ${m.ours}`);
         }
       }
       assert.equal(hits, exact);
