@@ -70,7 +70,7 @@ export type { KernelBuild, KernelConfig } from './kernel/config.js';
 export type { MemblockFaults } from './kernel/memblock.js';
 export { estimatedOthers } from './kernel/others.js';
 export { setMaxHugePages } from './kernel/hugetlb.js';
-export { zoneFreePages } from './kernel/page-alloc.js';
+export { bootCpuNode, zoneFreePages } from './kernel/page-alloc.js';
 export { predictOutOfMemory } from './model/out-of-memory.js';
 
 // The command line as the kernel splits and keeps it.
@@ -115,6 +115,7 @@ export { numaNodeSpans } from './arch/x86_64/numa.js';
 export { presentSections } from './kernel/sparse.js';
 export { sectionMapSize } from './kernel/sparse-buffer.js';
 export { hstateNrHugePages } from './kernel/hugetlb.js';
+export { hashdistHashBytes } from './kernel/hash.js';
 export { hstateIsGigantic, hstateName, hstateSize } from './kernel/hugetlb-alloc.js';
 export { hugeBootPages } from './kernel/hugetlb-bootmem.js';
 export { hugetlbVmemmapOptimizableSize } from './kernel/hugetlb-vmemmap.js';

@@ -301,15 +301,6 @@ export function buildFromImage(
     build.pgdatSize = f.pgdatSize;
     read.push('pgdatSize: alloc_node_data() in the vmlinux (the size its "NODE_DATA(N) allocated" line adds)');
   }
-  // No section says what the running kernel holds: the base build's measured use, scaled by the image's size (init's
-  // part is the initramfs's, whatever the kernel).
-  const scale = f.imageSize / base.imageSize;
-  build.runtimeUseKb = {
-    bootNodeKernel: Math.round(base.runtimeUseKb.bootNodeKernel * scale),
-    bootNodeUser: base.runtimeUseKb.bootNodeUser,
-    otherNode: Math.round(base.runtimeUseKb.otherNode * scale),
-  };
-  read.push(`runtimeUseKb: an estimate, the profile's build's scaled by the image's size (${f.imageSize} bytes against ${base.imageSize})`);
   if (f.percpuStatic !== null) {
     const modules = on('MODULES');
     build.pcpuUnitPages = pcpuUnitPages(f.percpuStatic, modules);
@@ -319,5 +310,14 @@ export function buildFromImage(
         "(struct pcpu_chunk's own size is the profile's)",
     );
   }
+  // No section says what the running kernel holds: the base build's measured use, scaled by the image's size (init's
+  // part is the initramfs's, whatever the kernel).
+  const scale = f.imageSize / base.imageSize;
+  build.runtimeUseKb = {
+    bootNodeKernel: Math.round(base.runtimeUseKb.bootNodeKernel * scale),
+    bootNodeUser: base.runtimeUseKb.bootNodeUser,
+    otherNode: Math.round(base.runtimeUseKb.otherNode * scale),
+  };
+  read.push(`runtimeUseKb: an estimate, the profile's build's scaled by the image's size (${f.imageSize} bytes against ${base.imageSize})`);
   return { build, read };
 }

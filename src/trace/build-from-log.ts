@@ -4,6 +4,7 @@ import { BUILD_FACTS, type BuildDescription, factNames, type KernelBuild, type K
 import { baseCaller } from '../util/kernel-callers.js';
 import { kernelImageFromIomem, type KernelLog } from './log.js';
 import { parseMemblockLog } from './memblock-log.js';
+import { runtimeUseFromLog } from './runtime-use.js';
 
 /** The facts a log gave, and the build they make with the rest taken from `base`. */
 export interface BuildFromLog {
@@ -145,6 +146,12 @@ export function describeBuild(
 ): BuildDescription {
   const base = image ? { ...image.build, config: profile.build.config } : profile.build;
   const learnt = log ? buildFromLog(log, base) : { build: base, read: [] };
+  // What the running system held: a boot of the build with the facts learnt so far, against the log's zoneinfo.
+  const use = log && runtimeUseFromLog(log, { ...profile, build: learnt.build }, learnt.build);
+  if (use) {
+    learnt.build = { ...learnt.build, runtimeUseKb: use };
+    learnt.read.push("runtimeUseKb: the zoneinfo dump's free pages against the boot's own");
+  }
   const fromLog = new Set(factNames(learnt.read));
   return {
     format: 'hvosim-build/1',

@@ -21,9 +21,9 @@ describe('parseBuildJson', () => {
 
   test('an older file without the later options and facts: those are the profile build', () => {
     const raw = JSON.parse(readFileSync(FILE, 'utf8'));
-    const later = ['CPUMASK_OFFSTACK', 'FIRMWARE_MEMMAP', 'HIBERNATION', 'CMA', 'TRANSPARENT_HUGEPAGE'] as const;
+    const later = ['CPUMASK_OFFSTACK', 'FIRMWARE_MEMMAP', 'HIBERNATION', 'CMA', 'TRANSPARENT_HUGEPAGE', 'TMPFS'] as const;
     for (const k of later) delete raw.config[k];
-    for (const k of ['pcpuFirstChunkAllocs', 'bootCpumasks', 'logBufShift']) delete raw.facts[k];
+    for (const k of ['pcpuFirstChunkAllocs', 'bootCpumasks', 'logBufShift', 'runtimeUseKb']) delete raw.facts[k];
     const d = parseBuildJson(JSON.stringify(raw), FILE);
     const p = getProfile(raw.kernel)!.build;
     for (const k of later) assert.equal(d.config[k], p.config[k], k);
@@ -34,6 +34,7 @@ describe('parseBuildJson', () => {
     assert.deepEqual(d.facts.pcpuFirstChunkAllocs, p.pcpuFirstChunkAllocs);
     assert.equal(d.facts.bootCpumasks, p.bootCpumasks);
     assert.equal(d.facts.logBufShift, p.logBufShift);
+    assert.deepEqual(d.facts.runtimeUseKb, p.runtimeUseKb);
   });
 
   test('an unknown option, or not JSON: one error naming the field', () => {

@@ -36,11 +36,12 @@ describe('parseKconfig()', () => {
       HIBERNATION: false,
       CMA: false,
       TRANSPARENT_HUGEPAGE: false,
+      TMPFS: false,
     });
     assert.equal(
       kconfigText(k.config),
       'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
-        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n CMA=n TRANSPARENT_HUGEPAGE=n',
+        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n CMA=n TRANSPARENT_HUGEPAGE=n TMPFS=n',
     );
     assert.deepEqual(k.notModelled, ['NR_CPUS=64']);
     assert.equal(k.values.get('NODES_SHIFT'), '6');
@@ -69,7 +70,7 @@ describe('a kernel built without ZONE_DMA and ZONE_DEVICE (6.12 on tinyconfig)',
     assert.equal(
       kconfigText(k.config),
       'ZONE_DMA=n ZONE_DMA32=y ZONE_DEVICE=n CONTIG_ALLOC=n MEMORY_HOTREMOVE=n HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON=n ' +
-        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n CMA=n TRANSPARENT_HUGEPAGE=n',
+        'CPUMASK_OFFSTACK=n FIRMWARE_MEMMAP=n HIBERNATION=n CMA=n TRANSPARENT_HUGEPAGE=n TMPFS=n',
     );
     assert.ok(k.notModelled.includes('NR_CPUS=2'), k.notModelled.join(', '));
   });
