@@ -40,6 +40,7 @@ const schema = z.strictObject({
     imageFrees: z.array(z.strictObject({ what: z.string(), kb, early: z.boolean().optional() })),
     // Added with the run-time model of the page allocator: absent, the profile's build says.
     runtimeUseKb: z.strictObject({ bootNodeKernel: kb, bootNodeUser: kb, otherNode: kb }).optional(),
+    kernelUseAtHugetlbInitKb: kb.optional(),
   }),
   from: z.strictObject({
     config: z.string().nullable(),
@@ -86,6 +87,7 @@ export function parseBuildJson(text: string, name: string, field = '--build'): B
       bootCpumasks: facts.bootCpumasks ?? p.build.bootCpumasks,
       logBufShift: facts.logBufShift ?? p.build.logBufShift,
       runtimeUseKb: facts.runtimeUseKb ?? p.build.runtimeUseKb,
+      kernelUseAtHugetlbInitKb: facts.kernelUseAtHugetlbInitKb ?? p.build.kernelUseAtHugetlbInitKb,
     },
   };
 }

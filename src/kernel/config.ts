@@ -126,7 +126,8 @@ export interface KernelBuild {
   /**
    * What the kernel has allocated on the boot CPU's node between
    * memblock_free_all() and hugetlb_init(), in KiB: what an over-asked 2 MiB
-   * pool leaves on top of the zones' min watermarks and lowmem reserves.
+   * pool leaves on top of the zones' min watermarks and lowmem reserves (in
+   * the node's kernel zone, hugetlbInitZoneKeep()). An image scales it by its size.
    */
   kernelUseAtHugetlbInitKb: number;
   /**

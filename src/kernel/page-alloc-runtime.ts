@@ -1,7 +1,8 @@
-// mm/page_alloc.c once the system runs: what each zone keeps back from a huge
-// page allocated at run time (alloc_pool_huge_folio() from set_max_huge_pages()),
-// as zone_watermark_ok() decides it, and what the running system already holds
-// there beyond what hvosim's boot counts (an estimate unless a log says it).
+// mm/page_alloc.c for huge pages: what each zone keeps back from one allocated at
+// hugetlb_init() and at run time (alloc_pool_huge_folio() from set_max_huge_pages()),
+// as zone_watermark_ok() decides it, where the kernel's own pages sit, and what the
+// running system already holds beyond what hvosim's boot counts (an estimate
+// unless a log says it); the per-cpu lists' high mark.
 import { hashdistHashBytes } from './hash.js';
 import {
   calculateMinFreeKbytes,
@@ -15,36 +16,33 @@ import {
 import type { KernelState } from './state.js';
 
 /**
- * What the running system holds in each zone beyond the boot's own count
- * (s.zones.zones order), in pages: hvosim's estimate from the build's facts.
- * Every node holds its share of the dentry and inode hashes when they were
- * vmalloc'd (hashdist, more than one node) and, on nodes other than the boot
- * CPU's, what the kernel spread over the nodes while the boot task's
- * interleave policy held (KernelBuild.runtimeUseKb.otherNode); the boot
- * CPU's node holds the kernel's own use and init's, the latter in ZONE_MOVABLE
- * when the node has one and the initramfs is in a tmpfs (TMPFS: its pages can
- * move; ramfs's cannot). Kernel pages sit in the
- * node's highest zone up to Normal as far as its free pages (`free`, per zone)
- * go, then in the zones below it.
+ * Pages the kernel took from each node (`kernelPages(nid)`) placed in its zones
+ * (s.zones.zones order) as GFP_KERNEL allocations go: the node's highest zone
+ * up to Normal as far as its free pages (`free`, per zone) go, then the zones
+ * below it; `user` pages of the boot CPU's node go to its ZONE_MOVABLE when it
+ * has one and they can move, else with the kernel's.
  */
-export function runtimeHoldEstimate(s: KernelState, bootNode: number, free: readonly number[]): number[] {
+export function placeHeldPages(
+  s: KernelState,
+  free: readonly number[],
+  kernelPages: (nid: number) => number,
+  user: { nid: number; pages: number; movable: boolean } | null = null,
+): number[] {
   const zones = s.zones?.zones ?? [];
   const hold = zones.map(() => 0);
-  const pages = (kb: number) => Math.ceil((kb * 1024) / s.arch.pageSize);
-  const use = s.build.runtimeUseKb;
-  const nodes = [...new Set(zones.map((z) => z.nid))];
-  const hash = Math.ceil(hashdistHashBytes(s) / Math.max(nodes.length, 1) / s.arch.pageSize);
-  for (const nid of nodes) {
+  for (const nid of new Set(zones.map((z) => z.nid))) {
     // The node's zones up to Normal, highest first: where its GFP_KERNEL pages go, and fall back to.
     const kernel = zones
       .map((z, i) => ({ z, i }))
       .filter(({ z }) => z.nid === nid && z.managed > 0 && z.idx <= normalIdx(s))
       .sort((a, b) => b.z.idx - a.z.idx);
     if (!kernel.length) continue;
-    let want = hash + (nid === bootNode ? pages(use.bootNodeKernel) : pages(use.otherNode));
-    const movable = zones.findIndex((z) => z.nid === nid && z.idx === s.zones!.movableIdx && z.managed > 0);
-    if (nid === bootNode && movable >= 0 && s.build.config.TMPFS) hold[movable]! += pages(use.bootNodeUser);
-    else if (nid === bootNode) want += pages(use.bootNodeUser);
+    let want = kernelPages(nid);
+    if (user?.nid === nid) {
+      const movable = zones.findIndex((z) => z.nid === nid && z.idx === s.zones!.movableIdx && z.managed > 0);
+      if (movable >= 0 && user.movable) hold[movable]! += user.pages;
+      else want += user.pages;
+    }
     for (const [k, { i }] of kernel.entries()) {
       const take = k === kernel.length - 1 ? want : Math.min(want, Math.max(0, free[i]! - hold[i]!));
       hold[i]! += take;
@@ -52,6 +50,51 @@ export function runtimeHoldEstimate(s: KernelState, bootNode: number, free: read
     }
   }
   return hold;
+}
+
+/** Each node's share of the dentry and inode hashes vmalloc'd over the nodes (hashdist), in pages: taken as even. */
+function hashShare(s: KernelState): number {
+  const nodes = s.zones?.nodeSpan.size ?? 1;
+  return Math.ceil(hashdistHashBytes(s) / Math.max(nodes, 1) / s.arch.pageSize);
+}
+
+/**
+ * What the running system holds in each zone beyond the boot's own count
+ * (s.zones.zones order), in pages: hvosim's estimate from the build's facts
+ * (placeHeldPages()). Every node holds its share of the hashes and, on nodes
+ * other than the boot CPU's, what the kernel spread over the nodes while the
+ * boot task's interleave policy held (KernelBuild.runtimeUseKb.otherNode);
+ * the boot CPU's node holds the kernel's own use and init's, the latter able
+ * to move when the initramfs is in a tmpfs (TMPFS; ramfs's pages cannot).
+ */
+export function runtimeHoldEstimate(s: KernelState, bootNode: number, free: readonly number[]): number[] {
+  const pages = (kb: number) => Math.ceil((kb * 1024) / s.arch.pageSize);
+  const use = s.build.runtimeUseKb;
+  const hash = hashShare(s);
+  return placeHeldPages(s, free, (nid) => hash + pages(nid === bootNode ? use.bootNodeKernel : use.otherNode), {
+    nid: bootNode,
+    pages: pages(use.bootNodeUser),
+    movable: s.build.config.TMPFS,
+  });
+}
+
+/**
+ * What each zone keeps from hugetlb_init()'s huge pages (GFP_HIGHUSER_MOVABLE,
+ * __GFP_RETRY_MAYFAIL: down to the min watermark): the boot-time min watermark
+ * (init_per_zone_wmark_min(), before khugepaged raises it), the lowmem reserve
+ * against ZONE_MOVABLE, and what the kernel took since memblock_free_all(): the
+ * hashes on every node, a build fact (kernelUseAtHugetlbInitKb) on the boot
+ * CPU's, placed as placeHeldPages() does. `free`: the zones' free pages now.
+ */
+export function hugetlbInitZoneKeep(s: KernelState, bootNode: number, free: readonly number[]): number[] {
+  const zones = s.zones?.zones ?? [];
+  const managed = zones.map((z) => z.managed);
+  const wm = setupPerZoneWmarks(s, calculateMinFreeKbytes(s, managed), managed);
+  const movable = s.zones?.movableIdx ?? normalIdx(s) + 1;
+  const hash = hashShare(s);
+  const use = Math.ceil((s.build.kernelUseAtHugetlbInitKb * 1024) / s.arch.pageSize);
+  const held = placeHeldPages(s, free, (nid) => hash + (nid === bootNode ? use : 0));
+  return zones.map((_, i) => wm[i]!.min + lowmemReserve(s, managed, i, movable) + held[i]!);
 }
 
 /**

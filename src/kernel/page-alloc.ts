@@ -22,12 +22,10 @@ import { MAX_NUMNODES, MEMBLOCK_NONE, NUMA_NO_NODE } from './memblock-flags.js';
 import { firstRegionEndingAbove } from './memblock-regions.js';
 import { forEachFreeMemRange } from './memblock-search.js';
 import type { Zone } from './mm-init.js';
-import { calculateMinFreeKbytes, lowmemReserve, normalIdx, setupPerZoneWmarks } from './page-alloc-wmark.js';
 import type { KernelState } from './state.js';
 import { beginStep, printk } from './state.js';
 import { pow2 } from '../util/units.js';
-import { hashdistHashBytes } from './hash.js';
-import { runtimeHoldEstimate, runtimePcpHigh, runtimeZoneKeep } from './page-alloc-runtime.js';
+import { hugetlbInitZoneKeep, runtimeHoldEstimate, runtimePcpHigh, runtimeZoneKeep } from './page-alloc-runtime.js';
 
 export interface FreeRange {
   start: number;
@@ -46,8 +44,8 @@ export interface PageAllocState {
   nodeFree: Map<number, number>;
   /** Free physical ranges per node, lowest first; runtime placements take from the top. */
   freeRanges: Map<number, FreeRange[]>;
-  /** Pages each node keeps from hugetlb_init()'s huge pages (hugetlbInitKeepPages()), by node. */
-  kernelRuntime: Map<number, number>;
+  /** What each node keeps from hugetlb_init()'s huge pages (hugetlbInitKeep()), by node id, once worked out. */
+  bootKeep?: number[];
   /** What the running system holds in each zone (s.zones.zones order) when a log showed it; else it is estimated (runtimeHoldEstimate()). */
   runtimeHeld?: number[];
   /** What each zone keeps from a huge page allocated at run time (runtimeZoneKeep()), once worked out. */
@@ -95,7 +93,7 @@ export function memoryNodes(s: KernelState): number[] {
 }
 
 export function createPageAllocState(): PageAllocState {
-  return { nodeFree: new Map(), freeRanges: new Map(), kernelRuntime: new Map(), lateFreed: [] };
+  return { nodeFree: new Map(), freeRanges: new Map(), lateFreed: [] };
 }
 
 function zoneIndex(s: KernelState): ZoneIndex | undefined {
@@ -191,6 +189,23 @@ function runtimeKeep(s: KernelState): number[] {
   return pa.runtimeKeep;
 }
 
+/**
+ * What a node keeps back from hugetlb_init()'s huge pages: each of its zones' keep (hugetlbInitZoneKeep()), at most
+ * what the zone holds, summed. The node's sum, not each zone's own check: fitted so (kernelUseAtHugetlbInitKb), and
+ * the out-of-memory edge after it (src/model/) was measured on the zones this leaves. Worked out once per node.
+ */
+function hugetlbInitKeep(s: KernelState, nid: number): number {
+  const pa = s.pageAlloc;
+  if (!pa.bootKeep) {
+    const free = zoneFreePages(s);
+    const keep = hugetlbInitZoneKeep(s, bootCpuNode(s), free);
+    const zones = s.zones?.zones ?? [];
+    pa.bootKeep = [];
+    zones.forEach((z, i) => (pa.bootKeep![z.nid] = (pa.bootKeep![z.nid] ?? 0) + Math.min(free[i]!, keep[i]!)));
+  }
+  return pa.bootKeep[nid] ?? 0;
+}
+
 /** A zone's free pages now: its share of its node's free ranges. */
 function zoneFree(s: KernelState, z: Zone): number {
   const ps = s.arch.pageSize;
@@ -200,39 +215,6 @@ function zoneFree(s: KernelState, z: Zone): number {
   for (const r of s.pageAlloc.freeRanges.get(z.nid) ?? [])
     if (r.end > lo && r.start < hi) n += (Math.min(r.end, hi) - Math.max(r.start, lo)) / ps;
   return n;
-}
-
-/**
- * What a node keeps back from hugetlb_init()'s huge pages (GFP_HIGHUSER_MOVABLE,
- * __GFP_RETRY_MAYFAIL: down to the min watermark): per zone, the boot-time min
- * watermark (init_per_zone_wmark_min(), before khugepaged raises it) and the
- * lowmem reserve the zone keeps from allocations that may use ZONE_MOVABLE
- * (zone_watermark_ok()), at most what the zone holds; on the boot CPU's node
- * also what the kernel has taken since memblock_free_all() (a build fact).
- * Worked out once per node (hugetlbInitKeepPages()).
- */
-function hugetlbInitKeep(s: KernelState, nid: number): number {
-  let v = s.pageAlloc.kernelRuntime.get(nid);
-  if (v === undefined) s.pageAlloc.kernelRuntime.set(nid, (v = hugetlbInitKeepPages(s, nid)));
-  return v;
-}
-
-/** hugetlbInitKeep()'s pages for one node. */
-function hugetlbInitKeepPages(s: KernelState, nid: number): number {
-  const zones = s.zones?.zones ?? [];
-  const managed = zones.map((z) => z.managed);
-  const free = zoneFreePages(s);
-  const wm = setupPerZoneWmarks(s, calculateMinFreeKbytes(s, managed), managed);
-  const movable = s.zones?.movableIdx ?? normalIdx(s) + 1;
-  let keep = 0;
-  zones.forEach((z, i) => {
-    if (z.nid === nid) keep += Math.min(free[i]!, wm[i]!.min + lowmemReserve(s, managed, i, movable));
-  });
-  if (nid === bootCpuNode(s)) keep += Math.ceil((s.build.kernelUseAtHugetlbInitKb * 1024) / s.arch.pageSize);
-  // With more than one node, the dentry and inode hashes were vmalloc'd from every node in turn.
-  const nodes = s.zones?.nodeSpan.size ?? 1;
-  keep += Math.ceil(hashdistHashBytes(s) / nodes / s.arch.pageSize);
-  return keep;
 }
 
 /** The zones an allocation on `nid` takes from, highest first (ZONE_MOVABLE only when `movable`). */

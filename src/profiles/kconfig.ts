@@ -140,6 +140,7 @@ export const BUILD_FACTS = [
   'logBufShift',
   'imageFrees',
   'runtimeUseKb',
+  'kernelUseAtHugetlbInitKb',
 ] as const;
 export type BuildFact = (typeof BUILD_FACTS)[number];
 

@@ -310,14 +310,17 @@ export function buildFromImage(
         "(struct pcpu_chunk's own size is the profile's)",
     );
   }
-  // No section says what the running kernel holds: the base build's measured use, scaled by the image's size (init's
-  // part is the initramfs's, whatever the kernel).
+  // No section says what the kernel holds at hugetlb_init() and once running: the base build's measured use, scaled by
+  // the image's size (init's part is the initramfs's, whatever the kernel).
   const scale = f.imageSize / base.imageSize;
+  build.kernelUseAtHugetlbInitKb = Math.round(base.kernelUseAtHugetlbInitKb * scale);
   build.runtimeUseKb = {
     bootNodeKernel: Math.round(base.runtimeUseKb.bootNodeKernel * scale),
     bootNodeUser: base.runtimeUseKb.bootNodeUser,
     otherNode: Math.round(base.runtimeUseKb.otherNode * scale),
   };
-  read.push(`runtimeUseKb: an estimate, the profile's build's scaled by the image's size (${f.imageSize} bytes against ${base.imageSize})`);
+  read.push(
+    `runtimeUseKb, kernelUseAtHugetlbInitKb: estimates, the profile's build's scaled by the image's size (${f.imageSize} bytes against ${base.imageSize})`,
+  );
   return { build, read };
 }

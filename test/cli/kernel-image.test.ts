@@ -212,7 +212,7 @@ describe('--kernel-image: a bzImage read for its build facts', () => {
     );
     assert.deepEqual(
       read.map((r) => r.split(':')[0]),
-      ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages, pcpuFirstChunkAllocs', 'runtimeUseKb'],
+      ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages, pcpuFirstChunkAllocs', 'runtimeUseKb, kernelUseAtHugetlbInitKb'],
     );
     // What the running kernel holds: no section says; the profile's, scaled by the image's size (init's part kept).
     assert.deepEqual(build.runtimeUseKb, {
@@ -220,6 +220,7 @@ describe('--kernel-image: a bzImage read for its build facts', () => {
       bootNodeUser: base.runtimeUseKb.bootNodeUser,
       otherNode: Math.round((base.runtimeUseKb.otherNode * 0x13000) / base.imageSize),
     });
+    assert.equal(build.kernelUseAtHugetlbInitKb, Math.round((base.kernelUseAtHugetlbInitKb * 0x13000) / base.imageSize));
     assert.match(read[2]!, /"unused decrypted" is the profile's/);
     // 2 KiB of static per-cpu data, Debian's 8 KiB module reserve and the 28 KiB dynamic one: 10 pages.
     assert.equal(build.pcpuUnitPages, 10);
@@ -290,7 +291,7 @@ describe('hvosim build/boot --kernel-image (the CLI)', () => {
     assert.equal(d.from.image, img);
     assert.deepEqual(
       d.from.factsFromImage.map((x: string) => x.split(':')[0]),
-      ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages, pcpuFirstChunkAllocs', 'runtimeUseKb'],
+      ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages, pcpuFirstChunkAllocs', 'runtimeUseKb, kernelUseAtHugetlbInitKb'],
     );
     const file = join(dir, 'b.json');
     writeFileSync(file, r.stdout);
@@ -314,7 +315,7 @@ describe('hvosim build/boot --kernel-image (the CLI)', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stdout,
-      /build: imageStart, imageSize, imageFrees, pcpuUnitPages, pcpuFirstChunkAllocs, runtimeUseKb from the image .*; every other build fact is profile 6\.12/,
+      /build: imageStart, imageSize, imageFrees, pcpuUnitPages, pcpuFirstChunkAllocs, runtimeUseKb, kernelUseAtHugetlbInitKb from the image/,
     );
   });
 
@@ -327,7 +328,7 @@ describe('hvosim build/boot --kernel-image (the CLI)', () => {
     assert.equal(p.build.imageSize, 0x13000);
     assert.deepEqual(p.build.imageFrom, {
       file: withCfg,
-      facts: ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages', 'pcpuFirstChunkAllocs', 'runtimeUseKb'],
+      facts: ['imageStart', 'imageSize', 'imageFrees', 'pcpuUnitPages', 'pcpuFirstChunkAllocs', 'runtimeUseKb', 'kernelUseAtHugetlbInitKb'],
     });
     assert.equal(p.build.config.ZONE_DMA, false);
     assert.equal(p.build.configFrom?.file, `${withCfg} (IKCONFIG)`);

@@ -124,7 +124,7 @@ describe('custom builds predicted without a log: their kernel image and .config 
     ['7.3-min', '7.3', 19],
     ['7.3-nodes10-hvo-on', '7.3', 20],
     ['7.3-cma', '7.3', 19],
-    ['7.3-dma-hotremove', '7.3', 18],
+    ['7.3-dma-hotremove', '7.3', 19],
     ['7.3-no-deferred', '7.3', 19],
     ['6.12-min', '6.12', 15],
   ];
