@@ -39,7 +39,7 @@ import {
   type NdjsonTarget,
 } from './output.js';
 import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-json.js';
-import { kernelWarnings, unvalidatedNote } from '../report/boot-view.js';
+import { kernelWarnings, runtimeUseOrigin, unvalidatedNote } from '../report/boot-view.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
 import { bootDeath, cmaAreaTexts, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
@@ -538,12 +538,18 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       // A boot the kernel would not survive (or that hvosim predicts runs out of memory) is a finding.
       if (bootDeath(s)) process.exitCode = 1;
       const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
-      // The kernel's own text (--meminfo, a stream on stdout) has no room for them: stderr.
-      if (raw && !o.json) for (const w of warnings) process.stderr.write(`hvosim: warning: ${w}\n`);
       if (nr !== undefined) {
         const r = setMaxHugePages(s, nr);
         if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);
+        // Where a full node stops the pool depends on what the running system holds there: an estimate, and said.
+        else if (r.got !== undefined && r.got < nr)
+          warnings.push(
+            `nr_hugepages=${nr}: the pool grew to ${r.got} pages before the nodes ran out; where it stops depends on what the ` +
+              `running kernel and init hold (runtimeUseKb: ${runtimeUseOrigin(s)}), a page or two either way on the boots measured`,
+          );
       }
+      // The kernel's own text (--meminfo, a stream on stdout) has no room for them: stderr.
+      if (raw && !o.json) for (const w of warnings) process.stderr.write(`hvosim: warning: ${w}\n`);
       if (o.svg || o.vmemmapSvg) {
         const [{ bootPicture }, { memoryMapSvg, vmemmapSvg }] = await Promise.all([
           import('../report/picture.js'),

@@ -306,7 +306,7 @@ function updateAndFreeHugePage(s: KernelState, h: Hstate, f: HugePage): void {
  * round robin from the next node to free. Growing a gigantic pool would need
  * alloc_contig_pages(): not modelled.
  */
-export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; reason?: string } {
+export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; reason?: string; got?: number } {
   beginStep(s, 'set_max_huge_pages');
   const h = s.hugetlb.hstates[s.hugetlb.defaultIdx];
   if (!h) return { ok: false, reason: 'no default huge page size' };
@@ -340,5 +340,5 @@ export function setMaxHugePages(s: KernelState, count: number): { ok: boolean; r
     return { ok: false, reason: 'growing a gigantic pool at run time (alloc_contig_pages) is not modelled' };
   while (hstateNrHugePages(h) < count) if (!allocPoolHugePage(s, h)) break;
   h.maxHugePages = hstateNrHugePages(h) - hstateSurplus(s, h);
-  return { ok: true };
+  return { ok: true, got: h.maxHugePages };
 }

@@ -98,3 +98,11 @@ export function unsupportedSizes(s: KernelState): string[] {
   }
   return out;
 }
+
+/** Where a boot's runtimeUseKb (what the running kernel and init hold) came from, in words. */
+export function runtimeUseOrigin(s: KernelState): string {
+  const b = s.build;
+  if (b.configFrom?.facts?.includes('runtimeUseKb')) return `from ${b.configFrom.file}`;
+  if (b.imageFrom?.facts.includes('runtimeUseKb')) return `the profile's build's, scaled by the size of ${b.imageFrom.file}`;
+  return "measured on the profile's Debian build";
+}

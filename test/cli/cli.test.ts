@@ -88,6 +88,19 @@ describe('hvosim boot and machine', () => {
     const r = hvosim('boot', '--cmdline', 'hugetlb_free_vmemmap=on', '--nr-hugepages', '300', '--meminfo');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^HugePages_Total:\s+300$/m);
+    assert.equal(r.err, '');
+    // Past what the nodes hold: the count it got, and that it rests on an estimate of the running system's use.
+    const full = hvosim('boot', '--kernel', '7.3', '--qemu', '-m 2G', '--nr-hugepages', '5000', '--json');
+    assert.equal(full.code, 0, full.err);
+    const j = JSON.parse(full.out);
+    const got = j.hugepages.node0['2048kB'];
+    assert.ok(got > 900 && got < 1000, String(got));
+    assert.ok(
+      j.warnings.some(
+        (w: string) => w.startsWith(`nr_hugepages=5000: the pool grew to ${got} pages before the nodes ran out`) && /runtimeUseKb/.test(w),
+      ),
+      j.warnings.join('\n'),
+    );
     assertInputError(hvosim('boot', '--nr-hugepages', 'lots'), /--nr-hugepages: "lots" is not a page count/);
     // 5.4 is a kernel version (answered by 6.1, said so: test/cli/kernel-version.test.ts); a word that is none is an error.
     assertInputError(
