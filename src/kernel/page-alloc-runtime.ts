@@ -105,18 +105,29 @@ export function hugetlbInitZoneKeep(s: KernelState, bootNode: number, free: read
 export function runtimePcpHigh(s: KernelState): number[] {
   const zones = s.zones?.zones ?? [];
   if (s.kernel.pcpHigh === 'auto-tuned') return zones.map((z) => Math.floor(z.managed / 8));
-  const { khugepaged, wm } = runtimeWmarks(s);
+  const { khugepaged, wm } = khugepagedWmarks(s);
   return khugepaged.map((_, i) => wm[i]!.low);
 }
 
-/** The zones' watermarks once khugepaged raised min_free_kbytes, and the managed pages they were taken over. */
-function runtimeWmarks(s: KernelState): { postcore: number[]; khugepaged: number[]; wm: ZoneWmarks[] } {
+/**
+ * The zones' watermarks once khugepaged raised min_free_kbytes (setup_per_zone_wmarks() again), with the managed
+ * pages they were taken over: the postcore initcalls' (init_per_zone_wmark_min()) and those when hugetlb_init()
+ * ended, which khugepaged's start (right after it) saw; min_free_kbytes before and after the raise.
+ */
+export function khugepagedWmarks(s: KernelState): {
+  postcore: number[];
+  khugepaged: number[];
+  wm: ZoneWmarks[];
+  minFreeKbytesBoot: number;
+  minFreeKbytes: number;
+} {
   const managed = (s.zones?.zones ?? []).map((z) => z.managed);
   const at = s.pageAlloc.afterHugetlbInit;
   const postcore = at?.managedBefore.length ? at.managedBefore : managed;
   const khugepaged = at?.managed.length ? at.managed : managed;
-  const wm = setupPerZoneWmarks(s, recommendedMinFreeKbytes(s, calculateMinFreeKbytes(s, postcore), khugepaged), khugepaged);
-  return { postcore, khugepaged, wm };
+  const minFreeKbytesBoot = calculateMinFreeKbytes(s, postcore);
+  const minFreeKbytes = recommendedMinFreeKbytes(s, minFreeKbytesBoot, khugepaged);
+  return { postcore, khugepaged, wm: setupPerZoneWmarks(s, minFreeKbytes, khugepaged), minFreeKbytesBoot, minFreeKbytes };
 }
 
 /**
@@ -131,7 +142,7 @@ function runtimeWmarks(s: KernelState): { postcore: number[]; khugepaged: number
 export function runtimeZoneKeep(s: KernelState, held: readonly number[]): number[] {
   const zones = s.zones?.zones ?? [];
   const managed = zones.map((z) => z.managed);
-  const { postcore, wm } = runtimeWmarks(s);
+  const { postcore, wm } = khugepagedWmarks(s);
   const reserve = reserveManaged(s, postcore, managed);
   const movable = s.zones?.movableIdx ?? normalIdx(s) + 1;
   return zones.map((_, i) => wm[i]!.min + lowmemReserve(s, reserve, i, movable) + (held[i] ?? 0));

@@ -17,14 +17,8 @@
 // src/model/ reads the kernel mirror (src/kernel/); the mirror never reads it.
 import type { KernelBuild } from '../kernel/config.js';
 import { hashdistHashBytes } from '../kernel/hash.js';
-import {
-  calculateMinFreeKbytes,
-  lowmemReserve,
-  normalIdx,
-  recommendedMinFreeKbytes,
-  reserveManaged,
-  setupPerZoneWmarks,
-} from '../kernel/page-alloc-wmark.js';
+import { khugepagedWmarks } from '../kernel/page-alloc-runtime.js';
+import { lowmemReserve, normalIdx, reserveManaged } from '../kernel/page-alloc-wmark.js';
 import type { KernelState } from '../kernel/state.js';
 
 /**
@@ -75,11 +69,8 @@ export function predictOutOfMemory(s: KernelState): OutOfMemory | null {
   const zones = s.zones?.zones;
   if (!at?.free.length || !zones) return null;
   // init_per_zone_wmark_min() and the lowmem reserves ran at postcore_initcall: the zones as hugetlb_init() found them.
-  const managedBoot = at.managedBefore;
-  const minFreeKbytesBoot = calculateMinFreeKbytes(s, managedBoot);
-  const minFreeKbytes = recommendedMinFreeKbytes(s, minFreeKbytesBoot, at.managed);
-  const wm = setupPerZoneWmarks(s, minFreeKbytes, at.managed);
-  const reserve = reserveManaged(s, managedBoot, at.managed);
+  const { postcore, wm, minFreeKbytesBoot, minFreeKbytes } = khugepagedWmarks(s);
+  const reserve = reserveManaged(s, postcore, at.managed);
   let usable = 0;
   zones.forEach((z, i) => {
     if (z.idx > normalIdx(s)) return;

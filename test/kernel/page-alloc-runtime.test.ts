@@ -6,13 +6,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { allocPagesNode } from '../../src/kernel/page-alloc.js';
-import {
-  calculateMinFreeKbytes,
-  lowmemReserve,
-  recommendedMinFreeKbytes,
-  reserveManaged,
-  setupPerZoneWmarks,
-} from '../../src/kernel/page-alloc-wmark.js';
+import { khugepagedWmarks } from '../../src/kernel/page-alloc-runtime.js';
+import { lowmemReserve, reserveManaged } from '../../src/kernel/page-alloc-wmark.js';
 import { parseKconfig } from '../../src/profiles/kconfig.js';
 import { boot, getProfile, type KernelState, setMaxHugePages } from '../../src/simulator.js';
 import { replayedOthers } from '../../src/trace/foreign.js';
@@ -56,7 +51,7 @@ describe("the zones' watermarks once the system runs, against every Debian gener
         const s = bootOf(log, dir.slice('linux-'.length));
         const at = s.pageAlloc.afterHugetlbInit;
         if (!at || !s.zones) continue;
-        const wm = setupPerZoneWmarks(s, recommendedMinFreeKbytes(s, calculateMinFreeKbytes(s, at.managedBefore), at.managed), at.managed);
+        const { wm } = khugepagedWmarks(s);
         const reserve = reserveManaged(
           s,
           at.managedBefore,
@@ -85,8 +80,7 @@ describe("the zones' watermarks once the system runs, against every Debian gener
       const log = parseKernelLog(read(join(FIXTURES, dir, 'n05-1node-overask-movable.txt')), dir);
       assert.equal(zoneinfoMarks(log).get('0 Movable')?.min, movableMin);
       const s = bootOf(log, dir.slice('linux-'.length));
-      const at = s.pageAlloc.afterHugetlbInit!;
-      const wm = setupPerZoneWmarks(s, recommendedMinFreeKbytes(s, calculateMinFreeKbytes(s, at.managedBefore), at.managed), at.managed);
+      const { wm } = khugepagedWmarks(s);
       assert.equal(wm[s.zones!.zones.findIndex((z) => z.name === 'Movable')]!.min, movableMin);
     }
   });
