@@ -114,6 +114,29 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** A dumped dmesg line with a later console line printed into its middle: the line's head, the console line, and the rest of the line after it. */
+const SPLICED = /^(\[\s*\d+\.\d+\] .*?)\[\s*\d+\.\d+\] .*$/;
+
+/**
+ * The oracle's dmesg dump as the kernel wrote it: a console line the kernel printed meanwhile ("reboot: Power down"
+ * as the dump ends) can land in the middle of a dumped line, whose rest then starts the next line. Every line of the
+ * dump starts with its timestamp, so a line that does not is such a rest: it goes back onto its head, and the console
+ * line (printed again in its place, if the dump reached it) is dropped.
+ */
+function mendSplicedLines(lines: LogLine[]): LogLine[] {
+  const out: LogLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const next = lines[i + 1];
+    const m = SPLICED.exec(l.text);
+    if (m && next?.text && !next.text.startsWith('[')) {
+      out.push({ lineNo: l.lineNo, text: m[1]! + next.text });
+      i++;
+    } else out.push(l);
+  }
+  return out;
+}
+
 /** Parse the text of a log file. Never throws on odd lines; throws InputError when nothing usable is there. */
 export function parseKernelLog(text: string, file = '<log>'): KernelLog {
   const lines = stripBom(text).split(/\r?\n/);
@@ -147,7 +170,7 @@ export function parseKernelLog(text: string, file = '<log>'): KernelLog {
     if (current && current !== sections.get('DMESG') && TIMESTAMP.test(raw)) return;
     (current ?? loose).push({ lineNo, text: raw });
   });
-  const dmesgRaw = sawSections ? (sections.get('DMESG') ?? []) : loose;
+  const dmesgRaw = sawSections ? mendSplicedLines(sections.get('DMESG') ?? []) : loose;
   const dmesg: LogLine[] = [];
   let prefixed = false;
   for (const l of dmesgRaw) {

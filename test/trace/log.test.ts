@@ -76,3 +76,27 @@ describe('a whole log in every form reads the same', () => {
     );
   });
 });
+
+describe("a console line printed into the oracle's dmesg dump", () => {
+  // A live 6.1 boot (conformance seed 1, c002): "reboot: Power down" landed in the middle of a dumped line, whose rest
+  // began the next line; the free of the rodata/data gap (1892 KiB, 473 DMA32 pages) was lost to replay.
+  const fixture = fixtureFiles().find((f) => f.includes('n02-3node-1g3'))!;
+  const text = read(fixture);
+  const whole = parseKernelLog(text, 'whole');
+  const line = whole.dmesg.find((l) => l.text.startsWith('Freeing unused kernel image (rodata/data gap)'))!;
+  const at = text.indexOf(line.text);
+  const cut = at + 3;
+  const spliced = `${text.slice(0, cut)}[   31.495263] reboot: Power down\n${text.slice(cut)}`;
+  test('the dumped line is mended, the console line dropped, and every other line is as before', () => {
+    const log = parseKernelLog(spliced, 'spliced');
+    assert.deepEqual(
+      log.dmesg.map((l) => l.text),
+      whole.dmesg.map((l) => l.text),
+    );
+  });
+  test('a line of the dump that starts with its timestamp is never joined', () => {
+    const two = `${text.slice(0, cut)}[   31.495263] reboot: Power down\n[    9.000000] ${text.slice(cut)}`;
+    const log = parseKernelLog(two, 'two');
+    assert.ok(log.dmesg.some((l) => l.text === 'Fre[   31.495263] reboot: Power down'));
+  });
+});
