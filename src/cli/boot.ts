@@ -39,7 +39,7 @@ import {
   type NdjsonTarget,
 } from './output.js';
 import { bootJson, dmesgRecords, memblockRecords, pageRecords } from './boot-json.js';
-import { kernelWarnings, runtimeUseOrigin, unvalidatedNote } from '../report/boot-view.js';
+import { kernelWarnings, runtimeUseOrigin, timingNotes, unvalidatedNote } from '../report/boot-view.js';
 import { PRESETS } from '../machine/presets.js';
 import { machineRamBytes } from '../machine/types.js';
 import { bootDeath, cmaAreaTexts, DEFAULT_MARGIN, parseMargin, planOfBoot, type Margin, type Plan, type PlanBest } from '../report/plan.js';
@@ -537,7 +537,7 @@ taken from that log; any other machine uses hvosim's estimate of them.`,
       for (const w of unfired) process.stderr.write(`hvosim: warning: ${w}\n`);
       // A boot the kernel would not survive (or that hvosim predicts runs out of memory) is a finding.
       if (bootDeath(s)) process.exitCode = 1;
-      const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline)];
+      const warnings = [...m.warnings, ...cmdlineWarnings(m.cmdline), ...timingNotes(s)];
       if (nr !== undefined) {
         const r = setMaxHugePages(s, nr);
         if (!r.ok) warnings.push(`nr_hugepages=${nr}: ${r.reason}`);

@@ -177,6 +177,9 @@ Exit status: 0 everything matched, 1 a mismatch (or a log cut short), 2 bad inpu
                   `${escapeControl(`${r.file}${m.line ? `:${m.line}` : ''}: ${m.what}`)}\n` +
                     `    kernel: ${escapeControl(m.kernel)}\n    ours:   ${escapeControl(m.ours)}\n`,
                 );
+              // Beside what differs, what the kernel itself does not repeat (the rest of the notes are in --json).
+              if (r.mismatches.length)
+                for (const n of r.timing ?? []) process.stdout.write(`${escapeControl(r.file)}: note: ${escapeControl(n)}\n`);
             }
           }
           if (!results.every(fixtureOk)) process.exitCode = 1;

@@ -163,10 +163,17 @@ function allocBootmemHugePage(s: KernelState, h: Hstate, nid: number): boolean {
   return true;
 }
 
-/** alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room; `cursor` is the hstate's own unless the caller keeps one. */
-export function allocPoolHugePage(s: KernelState, h: Hstate, cursor: { nextNidToAlloc: number } = h): boolean {
+/**
+ * alloc_pool_huge_page() for a non-gigantic size: the next node in turn that has room; `cursor` is the hstate's own
+ * unless the caller keeps one. `full` collects the nodes that had no room.
+ */
+export function allocPoolHugePage(s: KernelState, h: Hstate, cursor: { nextNidToAlloc: number } = h, full?: Set<number>): boolean {
   const nodes = memoryNodes(s);
-  for (let tries = nodes.length; tries > 0; tries--) if (allocFreshHugePage(s, h, hstateNextNodeToAlloc(cursor, nodes))) return true;
+  for (let tries = nodes.length; tries > 0; tries--) {
+    const nid = hstateNextNodeToAlloc(cursor, nodes);
+    if (allocFreshHugePage(s, h, nid)) return true;
+    full?.add(nid);
+  }
   return false;
 }
 
@@ -174,10 +181,10 @@ export function allocPoolHugePage(s: KernelState, h: Hstate, cursor: { nextNidTo
 const NR_POSSIBLE_CPUS = 1;
 
 /** hugetlb_pages_alloc_boot_node(): `num` pages round robin from the first online node, stopping at the first failure; returns how many it got. */
-function hugetlbPagesAllocBootNode(s: KernelState, h: Hstate, num: number): number {
+function hugetlbPagesAllocBootNode(s: KernelState, h: Hstate, num: number, full?: Set<number>): number {
   const cursor = { nextNidToAlloc: onlineNodes(s)[0] ?? 0 };
   let i = 0;
-  while (i < num && allocPoolHugePage(s, h, cursor)) i++;
+  while (i < num && allocPoolHugePage(s, h, cursor, full)) i++;
   return i;
 }
 
@@ -202,7 +209,10 @@ function hugetlbPagesAllocBoot(s: KernelState, h: Hstate): number {
   const nworks = Math.min(wanted, NR_POSSIBLE_CPUS + 1);
   const chunk = Math.max(Math.floor(size / (nworks * 4)), minChunk, 1);
   let got = 0;
-  for (let start = 0; start < size; start += chunk) got += hugetlbPagesAllocBootNode(s, h, Math.min(chunk, size - start));
+  const full = new Set<number>();
+  for (let start = 0; start < size; start += chunk) got += hugetlbPagesAllocBootNode(s, h, Math.min(chunk, size - start), full);
+  // A node that ran out while chunks remained: where its share went turns on the helpers' timing.
+  if (full.size && nworks > 1) s.hugetlb.bootSpreadByTiming = { nodes: [...full].sort((a, b) => a - b), helpers: nworks };
   return got;
 }
 

@@ -103,6 +103,11 @@ export interface HugetlbState {
   vmemmapOptimizeEnabled: boolean;
   /** gather_bootmem_prealloc() has run (from page_alloc_init_late(), before hugetlb_init(), where the profile has that step). */
   gathered: boolean;
+  /**
+   * The nodes that ran out while the boot's 2 MiB pages were allocated by more than one padata helper: which nodes
+   * got the pages they could not take depends on how the helpers' chunks interleave (hvosim runs them in turn).
+   */
+  bootSpreadByTiming?: { nodes: number[]; helpers: number };
 }
 
 export function createHugetlbState(): HugetlbState {

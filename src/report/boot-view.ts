@@ -106,3 +106,15 @@ export function runtimeUseOrigin(s: KernelState): string {
   if (b.imageFrom?.facts.includes('runtimeUseKb')) return `the profile's build's, scaled by the size of ${b.imageFrom.file}`;
   return "measured on the profile's Debian build";
 }
+
+/** What this boot's numbers leave to timing the kernel does not repeat: said, not guessed. */
+export function timingNotes(s: KernelState): string[] {
+  const t = s.hugetlb.bootSpreadByTiming;
+  if (!t) return [];
+  const nodes = t.nodes.length === 1 ? `node ${t.nodes[0]}` : `nodes ${t.nodes.join(', ')}`;
+  return [
+    `${nodes} ran out while the boot's 2 MiB pages were allocated by ${t.helpers} padata helpers: which nodes got the pages ` +
+      `${t.nodes.length === 1 ? 'it' : 'they'} could not take turns on how the helpers interleave, and the kernel's own counts ` +
+      'vary from boot to boot (three boots of one 6.12 machine: a page either way on four nodes); the counts per node here are one outcome',
+  ];
+}

@@ -16,6 +16,7 @@ import {
 } from '../simulator.js';
 import { type BuildFromLog, buildFromLog } from './build-from-log.js';
 import { machineFromLog } from './machine-from-log.js';
+import { timingNotes } from '../report/boot-view.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
 import { parseVmemmapWalk, vmemmapWalk, walkShape, type WalkEntry } from '../report/vmemmap-walk.js';
@@ -42,6 +43,8 @@ export interface FixtureReplay {
   mismatches: Mismatch[];
   /** Observables that could not be checked (no sibling run, no growth). */
   notes: string[];
+  /** Of the notes, what the kernel itself does not repeat from boot to boot (timingNotes()): a miss there may be no model's. */
+  timing?: string[];
   /**
    * The build the log was replayed with: the facts read off the log itself (src/trace/build-from-log.ts), and the
    * configuration file given, if any; every other fact is the profile's build's. Absent where the boot came from elsewhere.
@@ -284,6 +287,10 @@ export function replayFixture(
 export function compareBoot(log: KernelLog, bootOf: (l: KernelLog) => KernelState, opts: CompareOptions = {}): FixtureReplay {
   const t = new Tally(log.file);
   const s = bootOf(log);
+  // What the kernel itself does not repeat from boot to boot: said beside whatever differs.
+  const timing = timingNotes(s);
+  if (timing.length) t.r.timing = timing;
+  t.r.notes.push(...timing);
   const cutAt = cutShortAt(log);
   if (cutAt !== null) {
     t.cut = true;
