@@ -471,7 +471,8 @@ export const INVARIANTS: Invariant[] = [
       if (!s.kernel.memmapCounters) return [];
       // Every page mapped as a page of its own (a leaf, or a PTE run of consecutive pages) counts once,
       // as boot memory unless the buddy allocator gave it; a stored page counts once, where it is not
-      // already one of those (a shared tail, or a head only its aliases map).
+      // already one of those (a shared tail, or a head only its aliases map). A zone's shared tail taken
+      // from the buddy allocator at run time (vmemmap_get_tail()) is not counted by the kernel.
       let boot = s.vmemmap.pmdLeaf.size * (PMD_ENTRY_SPAN / PTE_SPAN);
       let runtime = 0;
       const own = new RangeUnion();
@@ -491,7 +492,7 @@ export const INVARIANTS: Invariant[] = [
             runtime++;
           }
         } else if (st.boot) boot++;
-        else runtime++;
+        else if (st.kind !== 'tail') runtime++;
         if (st.kind === 'tail')
           shared.push(
             `${st.boot ? 'boot' : 'runtime'} shared tail ${hex(phys)} (node ${st.nid} ${s.zones?.names[st.zoneIdx]}, order ${st.order})`,

@@ -135,7 +135,7 @@ export function khugepagedWmarks(s: KernelState): {
  * (GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL: down to the min watermark,
  * classzone ZONE_MOVABLE): its min watermark once khugepaged raised
  * min_free_kbytes (in a build with THP), its lowmem reserve against
- * ZONE_MOVABLE as the postcore initcalls set it, and what the running system
+ * ZONE_MOVABLE as last set (reserveManaged()), and what the running system
  * holds there (`held`, per zone). A zone gives a page while its free pages,
  * less the page, stay at or above this.
  */

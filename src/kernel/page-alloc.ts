@@ -458,26 +458,29 @@ function pcpTake(s: KernelState, nid: number, movable: boolean): number | null {
   const zones = s.zones?.zones ?? [];
   for (const z of allocZones(s, nid, movable)) {
     const list = pa.pcp?.[zones.indexOf(z)];
-    const run = list?.runs.at(-1);
-    if (!list || !run) continue;
-    const pfn = run.pfn + run.count - 1;
-    if (!--run.count) list.runs.pop();
-    list.count--;
-    takeFreeRange(pa.freeRanges.get(z.nid) ?? [], pfn * s.arch.pageSize, (pfn + 1) * s.arch.pageSize);
-    pa.nodeFree.set(z.nid, (pa.nodeFree.get(z.nid) ?? 0) - 1);
-    return pfn;
+    while (list?.runs.length) {
+      const run = list.runs.at(-1)!;
+      const pfn = run.pfn + run.count - 1;
+      if (!--run.count) list.runs.pop();
+      list.count--;
+      // A page a 2 MiB block took meanwhile (hvosim's blocks do not skip the lists' pages) is no longer free: skipped.
+      if (!takeFreeRange(pa.freeRanges.get(z.nid) ?? [], pfn * s.arch.pageSize, (pfn + 1) * s.arch.pageSize)) continue;
+      pa.nodeFree.set(z.nid, (pa.nodeFree.get(z.nid) ?? 0) - 1);
+      return pfn;
+    }
   }
   return null;
 }
 
-/** Take [start, end) out of a node's sorted, disjoint free ranges (it lies in one of them). */
-function takeFreeRange(ranges: FreeRange[], start: number, end: number): void {
+/** Take [start, end) out of a node's sorted, disjoint free ranges; false when no range holds it whole. */
+function takeFreeRange(ranges: FreeRange[], start: number, end: number): boolean {
   const i = firstEndingAbove(ranges, start, (r) => r.end);
   const r = ranges[i];
-  if (!r || r.start > start) return;
+  if (!r || r.start > start || r.end < end) return false;
   if (r.end > end) ranges.splice(i + 1, 0, { start: end, end: r.end });
   r.end = start;
   if (r.end <= r.start) ranges.splice(i, 1);
+  return true;
 }
 
 /** Put [start, end) into a node's sorted, disjoint free ranges, joining the ranges it touches. */
