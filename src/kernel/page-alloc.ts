@@ -532,20 +532,8 @@ export function freeRuntimePages(s: KernelState, pfn: number, count: number): vo
 
 /** The free pages of each zone now (s.zones.zones order): the free ranges and the reserved pages freed since memblock_free_all(). */
 export function zoneFreePages(s: KernelState): number[] {
-  const zones = s.zones?.zones ?? [];
-  const ps = s.arch.pageSize;
-  const out = zones.map(() => 0);
-  const add = (nid: number, start: number, end: number) => {
-    zones.forEach((z, i) => {
-      if (z.nid !== nid || !z.spanned) return;
-      const a = Math.max(start, z.startPfn * ps);
-      const b = Math.min(end, (z.startPfn + z.spanned) * ps);
-      if (a < b) out[i]! += (b - a) / ps;
-    });
-  };
   // The reserved pages freed since memblock_free_all() are among the free ranges too.
-  for (const [nid, ranges] of s.pageAlloc.freeRanges) for (const r of ranges) add(nid, r.start, r.end);
-  return out;
+  return (s.zones?.zones ?? []).map((z) => zoneFree(s, z));
 }
 
 /** What the page allocator looked like when hugetlb_init() ended (recordAfterHugetlbInit()). */

@@ -12,10 +12,10 @@ import {
   setMaxHugePages,
   type KernelState,
   type ProfileName,
-  zoneFreePages,
 } from '../simulator.js';
 import { type BuildFromLog, buildFromLog } from './build-from-log.js';
 import { machineFromLog } from './machine-from-log.js';
+import { heldPerZone } from './runtime-use.js';
 import { timingNotes } from '../report/boot-view.js';
 import { hugepagesByNode, meminfoObject, vmstat, zones } from '../report/proc.js';
 import { pa } from '../util/format.js';
@@ -254,12 +254,7 @@ export interface CompareOptions {
  * hvosim's estimate: none is given then.
  */
 function heldFromZoneinfo(t: Tally, log: KernelLog, s: KernelState): void {
-  const dump = parseZoneinfo(log.sections.get('ZONEINFO') ?? []);
-  const free = zoneFreePages(s);
-  const held = (s.zones?.zones ?? []).map((z, i) => {
-    const k = dump.find((d) => d.node === z.nid && d.zone === z.name)?.free;
-    return k === undefined ? null : free[i]! - k;
-  });
+  const held = heldPerZone(log, s);
   if (!held.length || held.some((h) => h === null)) return;
   s.pageAlloc.runtimeHeld = held as number[];
   t.r.notes.push("the pool grown after boot started from the zones' free pages in the log's zoneinfo");
